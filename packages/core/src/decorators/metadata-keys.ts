@@ -1,0 +1,34 @@
+import type { HttpMethod } from '../model/http-method.js';
+import type { SessionRequirement } from '../resource/resource-handler.js';
+
+/** Where `@Resource` records its options on a class. */
+export const RESOURCE_METADATA = Symbol.for('restbatch.resource');
+/** Where route decorators record their routes on a class. */
+export const ROUTES_METADATA = Symbol.for('restbatch.routes');
+
+/** Options of `@Resource`. */
+export interface ResourceOptions {
+  session?: SessionRequirement;
+  batchable?: boolean;
+  /** `engine` (default): one instance per engine; `batch`: one per batch or call. */
+  lifetime?: 'engine' | 'batch';
+}
+
+/** What `@Resource` records. */
+export interface ResourceRecord extends ResourceOptions {
+  name: string;
+}
+
+/** Options of the route decorators. */
+export interface RouteOptions {
+  schema?: object;
+  status?: number;
+  batchable?: boolean;
+}
+
+/** What one route decorator records. */
+export interface RouteRecord extends RouteOptions {
+  method: HttpMethod;
+  path: string;
+  propertyKey: string | symbol;
+}

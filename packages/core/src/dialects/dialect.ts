@@ -1,0 +1,70 @@
+import type { RestBatchError } from '../errors/restbatch-error.js';
+import type { BatchRequest, BatchResult, Headers, Query, SubResult } from '../model/canonical.js';
+
+/** What a dialect's decoder may read of the outer request. */
+export interface DecodeContext {
+  /** The outer request's query parameters. */
+  readonly query: Readonly<Query>;
+  /** The outer request's headers (lower-case names). */
+  readonly headers: Readonly<Headers>;
+}
+
+/** What an error encoder needs to shape an error body. */
+export interface ErrorView {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+  /** A stack trace, only when error details are allowed; otherwise null. */
+  readonly stack: string | null;
+  readonly correlationId?: string;
+}
+
+/** A batch decoded by a dialect, plus what the dialect wants of the session. */
+export interface DecodedBatch extends BatchRequest {
+  /** `existing`: run in the session named by the batch's session parameter (opt-in dialects only). */
+  session?: 'new' | 'existing';
+}
+
+/** The defaults a dialect brings; an engine's options can override each. */
+export interface DialectDefaults {
+  /** Most sub-requests in one batch. */
+  maxSubRequests: number;
+  /** Outer headers not passed down to sub-requests, on top of the engine's rule. */
+  nonInheritedHeaders?: readonly string[];
+  /** Read the body as JSON whatever its Content-Type says (Exago's curl example sends a form type). */
+  anyContentType?: boolean;
+  /** Accept single-quoted strings, as the Exago server does. */
+  singleQuotedJson?: boolean;
+}
+
+/**
+ * A wire format: a pair of pure translations plus defaults. A dialect never executes anything;
+ * adding one touches no other file but the registry of dialects.
+ */
+export interface Dialect {
+  readonly name: string;
+  readonly defaults: DialectDefaults;
+  /** Envelope -> canonical sub-requests; throws a `RestBatchError` to reject the whole batch. */
+  decode(body: unknown, context: DecodeContext): DecodedBatch;
+  /** Canonical results -> envelope. */
+  encode(result: BatchResult): unknown;
+  /** One result in the envelope's item shape, for streaming transports. */
+  encodeResult(result: SubResult): unknown;
+  /** The dialect's error body, for a rejected batch and for ordinary calls of its API. */
+  encodeError(error: ErrorView): unknown;
+  /** Response headers the dialect adds to a batch answer. */
+  headers?(result: BatchResult): Headers;
+}
+
+/** Builds the {@link ErrorView} of an error. */
+export function errorView(error: RestBatchError, stack: string | null, correlationId?: string): ErrorView {
+  return {
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    details: error.details,
+    stack,
+    correlationId: correlationId ?? error.correlationId,
+  };
+}

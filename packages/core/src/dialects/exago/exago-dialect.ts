@@ -1,0 +1,98 @@
+import { RestBatchError } from '../../errors/restbatch-error.js';
+import type { BatchResult, Headers, SubRequest, SubResult } from '../../model/canonical.js';
+import type { HttpMethod } from '../../model/http-method.js';
+import { parseUrl } from '../../engine/parse-url.js';
+import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
+
+/** One item of an Exago batch response. */
+export interface ExagoResponseItem {
+  ReturnCode: string;
+  ResponseContent: unknown;
+}
+
+const METHODS: Record<string, HttpMethod> = { POST: 'POST', PATCH: 'PATCH', GET: 'GET', DELETE: 'DELETE' };
+const FIELDS = new Set(['Url', 'Method', 'Payload']);
+const NO_HEADERS: Headers = Object.freeze(Object.create(null));
+
+function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number | undefined, reason: string): never {
+  const where = index === undefined ? '' : `Call ${index}: `;
+  throw new RestBatchError(code, `${where}${reason}`, { details: index === undefined ? undefined : { index } });
+}
+
+function decodeItem(item: unknown, index: number, context: DecodeContext, existing: boolean): SubRequest {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
+  }
+  const call = item as Record<string, unknown>;
+  for (const key of Object.keys(call)) {
+    if (!FIELDS.has(key)) reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+  }
+  const url = call.Url;
+  if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
+  if (url.startsWith('/') || url.includes('://')) reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
+  const method = typeof call.Method === 'string' ? METHODS[call.Method.toUpperCase()] : undefined;
+  if (method === undefined) reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
+  const hasPayload = Object.hasOwn(call, 'Payload');
+  if (hasPayload && method !== 'POST' && method !== 'PATCH') reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
+  const { path, query } = parseUrl(`/${url}`);
+  const resource = path.slice(1).split('/', 1)[0] as string;
+  const first = resource.charCodeAt(0);
+  if (!(first >= 65 && first <= 90)) reject('BATCH_RULE_VIOLATION', index, `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`);
+  if (resource === 'Sessions') {
+    if (path !== '/Sessions') reject('BATCH_RULE_VIOLATION', index, 'GET, PATCH and DELETE Sessions/{sid} are not supported in a batch');
+    if (method !== 'POST') reject('BATCH_RULE_VIOLATION', index, `${method} Sessions is not supported in a batch`);
+    if (index !== 0) reject('BATCH_RULE_VIOLATION', index, 'only the first call of a batch may be POST Sessions');
+  } else if (index === 0 && !existing) {
+    reject('BATCH_RULE_VIOLATION', 0, 'the first call of a batch must be POST Sessions: every batch creates a new session');
+  }
+  if (query.sid !== undefined) reject('BATCH_RULE_VIOLATION', index, 'calls in a batch run in the batch\'s session; remove the sid parameter');
+  if (index === 0 && resource === 'Sessions' && context.query.config !== undefined) query.config = context.query.config;
+  const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
+  if (hasPayload) sub.body = call.Payload;
+  return sub;
+}
+
+function responseContent(result: SubResult): unknown {
+  if (result.error !== undefined) {
+    const content: Record<string, unknown> = { reason: result.error.message, stacktrace: result.error.stack ?? null, code: result.error.code };
+    if (result.error.correlationId !== undefined) content.correlationId = result.error.correlationId;
+    return content;
+  }
+  if (result.status === 204) return { StatusCode: 204, StatusDescription: null };
+  return result.body === undefined ? null : result.body;
+}
+
+function encodeResult(result: SubResult): ExagoResponseItem {
+  return { ReturnCode: String(result.status), ResponseContent: responseContent(result) };
+}
+
+/**
+ * Exago's `POST /rest/batch`: a JSON array of `{Url, Method, Payload}`, answered by an array of
+ * `{ReturnCode, ResponseContent}` in the same order. The first call must be `POST Sessions`.
+ */
+export const exagoDialect: Dialect = {
+  name: 'exago',
+  defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
+
+  decode(body: unknown, context: DecodeContext): DecodedBatch {
+    if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');
+    if (body.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no calls; start it with POST Sessions');
+    const existing = context.query.sid !== undefined;
+    const requests = new Array<SubRequest>(body.length);
+    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context, existing);
+    return { requests, session: existing ? 'existing' : 'new' };
+  },
+
+  encode(result: BatchResult): ExagoResponseItem[] {
+    return result.results.map(encodeResult);
+  },
+
+  encodeResult,
+
+  encodeError(error: ErrorView): unknown {
+    const body: Record<string, unknown> = { reason: error.message, stacktrace: error.stack, code: error.code };
+    if (error.details !== undefined) body.details = error.details;
+    if (error.correlationId !== undefined) body.correlationId = error.correlationId;
+    return body;
+  },
+};

@@ -1,0 +1,278 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { errorView } from '../dialects/dialect.js';
+import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import { Executor } from '../executor/executor.js';
+import { HeaderRule } from '../headers/header-rule.js';
+import { parseJson } from '../json/parse-json.js';
+import type { BatchResult, Headers, Query, SubRequest } from '../model/canonical.js';
+import { isHttpMethod } from '../model/http-method.js';
+import { RouteTable } from '../routing/route-table.js';
+import { MemorySessionStore } from '../session/memory-session-store.js';
+import { Session } from '../session/session.js';
+import { isSessionIdShape } from '../session/session-id.js';
+import type { SessionStore } from '../session/session-store.js';
+import { createAjv } from '../validation/create-ajv.js';
+import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
+import type { EngineLimits, EngineOptions } from './engine-options.js';
+import type { EngineRequest, EngineResponse } from './engine-types.js';
+import { type Logger, stderrLogger } from './logger.js';
+import { normalizeHeaders, parseUrl } from './parse-url.js';
+import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
+
+/** Default engine limits. */
+export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
+  maxBodyBytes: 1024 * 1024,
+  maxDepth: 64,
+  maxStringLength: 256 * 1024,
+  maxSubRequests: 10_000,
+  subRequestTimeoutMs: 0,
+  batchTimeoutMs: 0,
+});
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const BATCH_SUMMARY_HEADER = 'restbatch-summary';
+
+/** An engine: the APIs it serves, its executor, its own DI container and session store. */
+export class Engine {
+  /** The engine's own child container; resources and services resolve from it. */
+  readonly container: DependencyContainer;
+  readonly store: SessionStore;
+  readonly limits: Readonly<EngineLimits>;
+  readonly logger: Logger;
+  readonly #apis: CompiledApi[];
+  readonly #executor: Executor;
+  readonly #ttlMs: number;
+  #running = 0;
+  #closing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(options: EngineOptions) {
+    this.container = (options.container ?? rootContainer).createChildContainer();
+    this.store = options.store ?? new MemorySessionStore();
+    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    this.logger = options.logger ?? stderrLogger;
+    this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
+    this.container.registerInstance(ENGINE_TOKEN, this);
+    this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
+    const ajv = createAjv();
+    this.#apis = options.apis
+      .map((api): CompiledApi => {
+        const base = normalizeBase(api.base);
+        const endpoints = new Map<string, CompiledEndpoint>();
+        for (const ep of api.batch ?? []) {
+          const path = `/${ep.path.replace(/^\/+/, '')}`;
+          if (endpoints.has(path)) throw new Error(`Batch endpoint ${base}${path} is declared twice`);
+          const d = ep.dialect.defaults;
+          endpoints.set(path, {
+            path,
+            dialect: ep.dialect,
+            maxSubRequests: ep.maxSubRequests ?? d.maxSubRequests,
+            anyContentType: ep.anyContentType ?? d.anyContentType ?? false,
+            singleQuotedJson: d.singleQuotedJson ?? false,
+            allowExistingSession: ep.allowExistingSession ?? false,
+            nonInheritedHeaders: (d.nonInheritedHeaders ?? []).map((h) => h.toLowerCase()),
+          });
+        }
+        api.register?.(this.container);
+        const errors = api.errors ?? api.batch?.[0]?.dialect;
+        if (errors === undefined) throw new Error(`API ${base} needs a dialect for its error bodies (errors or batch)`);
+        return {
+          base,
+          routes: new RouteTable(api.resources, ajv, this.container),
+          endpoints,
+          errors,
+          sessionParam: api.sessions === false || api.sessions === undefined ? undefined : (api.sessions.param ?? 'sid'),
+          errorDetail: api.errorDetail ?? (() => false),
+          prechecks: api.prechecks ?? [],
+        };
+      })
+      .sort((a, b) => b.base.length - a.base.length);
+    const seen = new Set<string>();
+    for (const api of this.#apis) {
+      if (seen.has(api.base)) throw new Error(`API base ${api.base} is mounted twice`);
+      seen.add(api.base);
+    }
+    this.#executor = new Executor({
+      store: this.store,
+      ttlMs: this.#ttlMs,
+      container: this.container,
+      headerRule: new HeaderRule(options.headers),
+      limits: this.limits,
+      logger: this.logger,
+    });
+  }
+
+  /** Every batch endpoint, as full paths with their dialect names. */
+  get batchEndpoints(): Array<{ path: string; dialect: string }> {
+    return this.#apis.flatMap((api) => [...api.endpoints.values()].map((ep) => ({ path: `${api.base}${ep.path}`, dialect: ep.dialect.name })));
+  }
+
+  /** Whether `url` names a batch endpoint (transports use it to pick streaming or limits). */
+  isBatchEndpoint(url: string): boolean {
+    const { path } = parseUrl(url);
+    const api = this.#apiOf(path);
+    return api !== undefined && api.endpoints.has(path.slice(api.base.length));
+  }
+
+  /** Batches and calls now running. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /**
+   * Serves one outer request: a batch when the path is a batch endpoint, an ordinary call of a
+   * resource otherwise. Never rejects: every failure becomes a coded error response.
+   */
+  async dispatch(request: EngineRequest): Promise<EngineResponse> {
+    const { path, query } = parseUrl(request.url);
+    const api = this.#apiOf(path);
+    if (api === undefined) {
+      return plainError(new RestBatchError('ROUTE_NOT_FOUND', `No API at ${path}`));
+    }
+    const rest = path.slice(api.base.length);
+    const endpoint = api.endpoints.get(rest);
+    if (this.#closing !== undefined) {
+      return this.#errorResponse(api, endpoint, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+    }
+    this.#running++;
+    try {
+      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query);
+      return await this.#call(api, rest, request, query);
+    } catch (error) {
+      return this.#errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
+    } finally {
+      if (--this.#running === 0) this.#drained?.();
+    }
+  }
+
+  /** Stops taking new work (503 SHUTTING_DOWN) and resolves once running work has finished. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      if (this.#running === 0) resolve();
+      else this.#drained = resolve;
+    });
+    return this.#closing;
+  }
+
+  async #batch(api: CompiledApi, endpoint: CompiledEndpoint, request: EngineRequest, query: Query): Promise<EngineResponse> {
+    if (request.method.toUpperCase() !== 'POST') {
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, { headers: { allow: 'POST' } });
+    }
+    const headers = normalizeHeaders(request.headers);
+    const parsed = this.#parseBody(request.body, headers, endpoint.anyContentType, endpoint.singleQuotedJson);
+    if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
+    const batch = endpoint.dialect.decode(parsed, { query, headers });
+    let session: Session | undefined;
+    if (batch.session === 'existing') {
+      if (!endpoint.allowExistingSession || api.sessionParam === undefined) {
+        throw new RestBatchError('BATCH_RULE_VIOLATION', 'This batch endpoint does not run batches in an existing session');
+      }
+      session = await this.openSession(query[api.sessionParam]);
+    }
+    const onResult = request.onResult;
+    const dialect = endpoint.dialect;
+    const result = await this.#executor.runBatch(
+      api,
+      endpoint,
+      batch,
+      {
+        headers,
+        query,
+        signal: request.signal,
+        identity: undefined,
+        onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r), r),
+      },
+      session,
+    );
+    return { status: 200, headers: { ...dialect.headers?.(result), ...summaryHeader(result) }, body: dialect.encode(result), kind: 'batch' };
+  }
+
+  async #call(api: CompiledApi, rest: string, request: EngineRequest, query: Query): Promise<EngineResponse> {
+    const method = request.method.toUpperCase();
+    if (!isHttpMethod(method)) {
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, { headers: { allow: 'GET, POST, PUT, PATCH, DELETE' } });
+    }
+    const headers = normalizeHeaders(request.headers);
+    const body = this.#parseBody(request.body, headers, false, false);
+    let session: Session | undefined;
+    const param = api.sessionParam;
+    if (param !== undefined && query[param] !== undefined) session = await this.openSession(query[param]);
+    const sub: SubRequest = { index: -1, method, path: rest === '' ? '/' : rest, query, headers, body };
+    const result = await this.#executor.runCall(api, sub, { headers, query, signal: request.signal, identity: undefined }, session);
+    if (result.error !== undefined) {
+      const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
+      return { status: result.status, headers: result.headers, body: api.errors.encodeError(view), kind: 'call' };
+    }
+    return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
+  }
+
+  #parseBody(raw: string | Uint8Array | undefined, headers: Headers, anyType: boolean, singleQuotes: boolean): unknown {
+    if (raw === undefined || raw.length === 0) return undefined;
+    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (bytes > this.limits.maxBodyBytes) {
+      throw new RestBatchError('PAYLOAD_TOO_LARGE', `The body holds ${bytes} bytes; the limit is ${this.limits.maxBodyBytes}`);
+    }
+    const type = headers['content-type'];
+    if (type !== undefined && !anyType && !JSON_TYPE.test(type)) {
+      throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type} is not accepted; send application/json`);
+    }
+    return parseJson(raw, { maxDepth: this.limits.maxDepth, maxStringLength: this.limits.maxStringLength, singleQuotes });
+  }
+
+  /** Opens an existing session by id; throws `SESSION_NOT_FOUND` (401) for a malformed, unknown or expired id. */
+  async openSession(value: string | string[] | undefined): Promise<Session> {
+    if (!isSessionIdShape(value)) throw new RestBatchError('SESSION_NOT_FOUND', 'The session id is not valid');
+    const data = await this.store.load(value, this.#ttlMs);
+    if (data === undefined) throw new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+    return new Session(value, data, this.store);
+  }
+
+  #apiOf(path: string): CompiledApi | undefined {
+    for (const api of this.#apis) {
+      if (path === api.base || (path.startsWith(api.base) && path.charCodeAt(api.base.length) === 47)) return api;
+      if (api.base === '') return api;
+    }
+    return undefined;
+  }
+
+  #logged(error: RestBatchError): RestBatchError {
+    if (!error.expose && error.correlationId === undefined) {
+      error.correlationId = crypto.randomUUID();
+      this.logger.error('request failed', { correlationId: error.correlationId, error: error.cause });
+    }
+    return error;
+  }
+
+  #errorResponse(api: CompiledApi, endpoint: CompiledEndpoint | undefined, error: RestBatchError): EngineResponse {
+    const dialect = endpoint?.dialect ?? api.errors;
+    const message = error.expose ? error.message : 'Internal server error';
+    const view = errorView(error, null, error.correlationId);
+    return {
+      status: error.status,
+      headers: { ...error.headers },
+      body: dialect.encodeError({ ...view, message }),
+      kind: endpoint === undefined ? 'call' : 'batch',
+    };
+  }
+}
+
+/** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */
+export function createEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}
+
+function normalizeBase(base: string): string {
+  const trimmed = base.replace(/\/+$/, '');
+  if (trimmed !== '' && !trimmed.startsWith('/')) throw new Error(`API base ${JSON.stringify(base)} must start with /`);
+  return trimmed;
+}
+
+function summaryHeader(result: BatchResult): Headers {
+  const s = result.summary;
+  return { [BATCH_SUMMARY_HEADER]: `succeeded=${s.succeeded}, failed=${s.failed}, skipped=${s.skipped}` };
+}
+
+function plainError(error: RestBatchError): EngineResponse {
+  return { status: error.status, headers: {}, body: { error: { code: error.code, message: error.message } }, kind: 'call' };
+}

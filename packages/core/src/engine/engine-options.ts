@@ -1,0 +1,86 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Dialect } from '../dialects/dialect.js';
+import type { HeaderRuleOptions } from '../headers/header-rule.js';
+import type { HttpMethod } from '../model/http-method.js';
+import type { Headers } from '../model/canonical.js';
+import type { ResourceInput } from '../routing/route-table.js';
+import type { Session } from '../session/session.js';
+import type { SessionStore } from '../session/session-store.js';
+import type { Logger } from './logger.js';
+
+/** A batch endpoint of an API: a path below the API's base and the dialect it speaks. */
+export interface BatchEndpointOptions {
+  /** Path below the base, such as `batch` or `$batch`. */
+  path: string;
+  dialect: Dialect;
+  /** Overrides the dialect's default. */
+  maxSubRequests?: number;
+  /** Overrides the dialect's default: read any Content-Type as JSON. */
+  anyContentType?: boolean;
+  /** Let a `sid` parameter on the batch run it in an existing session (Exago's later behaviour). */
+  allowExistingSession?: boolean;
+}
+
+/** Session handling of an API. */
+export interface ApiSessionOptions {
+  /** Query parameter that names the session in ordinary calls (default `sid`). */
+  param?: string;
+}
+
+/** One API mounted on the engine: a base path, its resources and its batch endpoints. */
+export interface ApiOptions {
+  /** Base path, such as `/rest` or `/rest/claim/v1`. */
+  base: string;
+  resources: readonly ResourceInput[];
+  batch?: readonly BatchEndpointOptions[];
+  /** The dialect whose error shape ordinary calls use (default: the first batch endpoint's). */
+  errors?: Dialect;
+  /** Sessions are looked up by a query parameter; `false` (default) for APIs without sessions. */
+  sessions?: ApiSessionOptions | false;
+  /** Whether errors carry stack traces and internal messages for this session (default never). */
+  errorDetail?: (session: Session | undefined) => boolean;
+  /** Checks run on every batch of this API before anything runs (config names, ...). */
+  prechecks?: readonly BatchPrecheck[];
+  /** Registers the API's own services in the engine's container, before its resources resolve. */
+  register?: (container: DependencyContainer) => void;
+}
+
+/** A check on a whole decoded batch before it runs; throw a `RestBatchError` to reject it. */
+export type BatchPrecheck = (requests: readonly { method: HttpMethod; path: string; query: Record<string, string | string[]>; body?: unknown }[]) => void;
+
+/** Engine-wide limits; every one is checked before work starts. */
+export interface EngineLimits {
+  /** Largest request body in bytes (default 1 MiB). */
+  maxBodyBytes: number;
+  /** Deepest JSON nesting (default 64). */
+  maxDepth: number;
+  /** Longest JSON string (default 262144). */
+  maxStringLength: number;
+  /** Most sub-requests of any batch, whatever the dialect allows (default 10000). */
+  maxSubRequests: number;
+  /** Time one sub-request may take, in ms; 0 for none (default 0). */
+  subRequestTimeoutMs: number;
+  /** Time a whole batch may take, in ms; 0 for none (default 0). */
+  batchTimeoutMs: number;
+}
+
+/** What the authentication hook sees of an outer request. */
+export interface AuthRequest {
+  readonly headers: Readonly<Headers>;
+  readonly transport: string;
+  readonly remoteAddress?: string;
+}
+
+/** Options of `createEngine()`. */
+export interface EngineOptions {
+  apis: readonly ApiOptions[];
+  /** Where sessions live (default: a new `MemorySessionStore`, private to this engine). */
+  store?: SessionStore;
+  /** Idle lifetime of sessions in ms (default 20 minutes). */
+  sessionTtlMs?: number;
+  /** Parent DI container; the engine makes a child of it (default: tsyringe's root container). */
+  container?: DependencyContainer;
+  headers?: HeaderRuleOptions;
+  limits?: Partial<EngineLimits>;
+  logger?: Logger;
+}

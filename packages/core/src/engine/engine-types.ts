@@ -1,0 +1,29 @@
+import type { Headers, SubResult } from '../model/canonical.js';
+
+/** An outer request as a transport hands it to the engine: bytes in, nothing decided. */
+export interface EngineRequest {
+  /** The outer HTTP method (`POST` for batches). */
+  method: string;
+  /** Path with an optional query string: `/rest/batch?config=Sales`. */
+  url: string;
+  /** Header values as Node gives them; names in any case. */
+  headers?: Record<string, string | string[] | undefined>;
+  /** The raw body. */
+  body?: string | Uint8Array;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+  /** `http`, `ws`, `direct`, ... (for hooks and logs). */
+  transport?: string;
+  remoteAddress?: string;
+  /** Called with each sub-result, in the dialect's item shape, as soon as it is final. */
+  onResult?: (item: unknown, result: SubResult) => void;
+}
+
+/** The engine's answer; the transport serializes `body` as JSON (unless it is undefined). */
+export interface EngineResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  /** `batch` for batch endpoints, `call` for ordinary routes. */
+  kind: 'batch' | 'call';
+}

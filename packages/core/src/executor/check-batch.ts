@@ -1,0 +1,71 @@
+import type { DecodedBatch } from '../dialects/dialect.js';
+import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
+import type { EngineLimits } from '../engine/engine-options.js';
+import { RestBatchError } from '../errors/restbatch-error.js';
+import type { RouteMatch } from '../routing/route-table.js';
+import { assertSafePath } from './path-safety.js';
+
+/** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
+export interface BatchPlan {
+  /** The route of each sub-request, or undefined when it fails to match (it then fails alone). */
+  matches: (RouteMatch | undefined)[];
+  batchAtomic: boolean;
+}
+
+/**
+ * Checks a decoded batch before anything runs; breaking a batch-wide rule rejects it whole:
+ * size limits, unique ids, backward-only dependencies, well-formed atomic groups, no nested
+ * batch, and the API's own prechecks.
+ */
+export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, limits: EngineLimits): BatchPlan {
+  const requests = batch.requests;
+  if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
+  const max = Math.min(endpoint.maxSubRequests, limits.maxSubRequests);
+  if (requests.length > max) {
+    throw new RestBatchError('BATCH_TOO_MANY_REQUESTS', `The batch holds ${requests.length} sub-requests; the limit is ${max}`, {
+      details: { count: requests.length, limit: max },
+    });
+  }
+  const seen = new Set<string>();
+  const closedGroups = new Set<string>();
+  let openGroup: string | undefined;
+  let batchAtomic = batch.onFail === 'atomic';
+  let anyGroup = false;
+  const matches: (RouteMatch | undefined)[] = new Array(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const sub = requests[i]!;
+    if (sub.onFail === 'atomic') batchAtomic = true;
+    if (sub.id !== undefined) {
+      if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${JSON.stringify(sub.id)} is used twice`);
+    }
+    for (const dep of sub.dependsOn ?? []) {
+      if (!seen.has(dep)) {
+        throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`);
+      }
+    }
+    seen.add(sub.id ?? String(sub.index));
+    const group = sub.atomicityGroup;
+    if (group !== openGroup) {
+      if (openGroup !== undefined) closedGroups.add(openGroup);
+      if (group !== undefined && closedGroups.has(group)) {
+        throw new RestBatchError('BATCH_RULE_VIOLATION', `Atomicity group ${JSON.stringify(group)} must be one contiguous run of sub-requests`);
+      }
+      openGroup = group;
+    }
+    if (group !== undefined) anyGroup = true;
+    if (endpoint.path !== '' && api.endpoints.has(sub.path)) {
+      throw new RestBatchError('BATCH_NESTED', `Sub-request ${i} targets a batch endpoint; a batch cannot contain a batch`);
+    }
+    try {
+      assertSafePath(sub.path, i);
+      matches[i] = api.routes.match(sub.method, sub.path);
+    } catch {
+      matches[i] = undefined;
+    }
+  }
+  if (batchAtomic && anyGroup) {
+    throw new RestBatchError('BATCH_RULE_VIOLATION', 'An atomic batch cannot hold atomicity groups: groups cannot nest');
+  }
+  for (const precheck of api.prechecks) precheck(requests);
+  return { matches, batchAtomic };
+}

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import type { DecodedBatch } from '../dialects/dialect.js';
+import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
+import type { EngineLimits } from '../engine/engine-options.js';
+import type { Logger } from '../engine/logger.js';
+import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import type { HeaderRule } from '../headers/header-rule.js';
+import type { BatchResult, BatchSummary, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
+import { Reply } from '../resource/reply.js';
+import type { RouteMatch } from '../routing/route-table.js';
+import type { Session } from '../session/session.js';
+import type { SessionStore } from '../session/session-store.js';
+import { assertSafePath } from './path-safety.js';
+import { checkBatch } from './check-batch.js';
+import { raceAbort } from './race-abort.js';
+import { RunState } from './run-state.js';
+import { SubContext } from './sub-context.js';
+
+/** What the executor needs of the outer request. */
+export interface OuterRequest {
+  readonly headers: Headers;
+  readonly query: Query;
+  readonly signal: AbortSignal | undefined;
+  readonly identity: unknown;
+  /** Called with each result as soon as it is final (streaming transports). */
+  readonly onResult?: ((result: SubResult) => void) | undefined;
+}
+
+/** Engine-wide collaborators of the executor. */
+export interface ExecutorDeps {
+  readonly store: SessionStore;
+  readonly ttlMs: number;
+  readonly container: DependencyContainer;
+  readonly headerRule: HeaderRule;
+  readonly limits: EngineLimits;
+  readonly logger: Logger;
+}
+
+const NO_HEADERS: Headers = Object.freeze(Object.create(null));
+
+/**
+ * The one executor: runs sub-requests in order and owns every rule — session binding, header
+ * inheritance, failure policy, dependencies, atomic groups, deadlines and error mapping.
+ */
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Runs a decoded batch; `session` is the existing session the batch was allowed to run in. */
+  async runBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, outer: OuterRequest, session: Session | undefined): Promise<BatchResult> {
+    const requests = batch.requests;
+    const plan = checkBatch(api, endpoint, batch, this.deps.limits);
+    const scope = this.deps.container.createChildContainer();
+    const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
+    const inherited = this.deps.headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
+    const deadline = new Deadline(outer.signal, batch.timeoutMs ?? this.deps.limits.batchTimeoutMs);
+    const results: SubResult[] = new Array(requests.length);
+    const outcome = new Map<string, boolean>();
+    const batchPolicy: FailurePolicy = batch.onFail ?? 'continue';
+    let stopReason: string | undefined;
+    let group: { name: string; start: number } | undefined;
+    // Results are streamed once final: those of an atomic run only when the run has settled.
+    let emitted = 0;
+    const emit = (upTo: number) => {
+      if (outer.onResult !== undefined) for (; emitted < upTo; emitted++) outer.onResult(results[emitted] as SubResult);
+    };
+    if (plan.batchAtomic) run.beginAtomic();
+    try {
+      for (let i = 0; i < requests.length; i++) {
+        const sub = requests[i] as SubRequest;
+        const name = sub.atomicityGroup;
+        if (group !== undefined && group.name !== name) {
+          run.journal?.commit();
+          run.endAtomic();
+          group = undefined;
+          emit(i);
+        }
+        if (name !== undefined && group === undefined && !plan.batchAtomic && stopReason === undefined) {
+          group = { name, start: i };
+          run.beginAtomic();
+        }
+        let result: SubResult;
+        if (deadline.signal.aborted) {
+          result = skipped(sub, toRestBatchError(deadline.signal.reason), 'the batch was cancelled before this sub-request started');
+        } else if (stopReason !== undefined) {
+          result = skipped(sub, new RestBatchError('SKIPPED', stopReason), undefined);
+        } else {
+          const failedDependency = sub.dependsOn?.find((dep) => outcome.get(dep) !== true);
+          result =
+            failedDependency === undefined
+              ? await this.#runOne(api, sub, sub.index, inherited, run, deadline, plan.matches[i])
+              : skipped(sub, new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`), undefined);
+        }
+        results[i] = result;
+        outcome.set(sub.id ?? String(sub.index), result.status < 400);
+        if (result.status >= 400 && !result.skipped) {
+          const policy = sub.onFail ?? batchPolicy;
+          if (plan.batchAtomic) {
+            await this.#rollback(run, results, outcome, 0, i);
+            stopReason = `Skipped: the batch is atomic and sub-request ${sub.id ?? sub.index} failed`;
+          } else if (group !== undefined) {
+            await this.#rollback(run, results, outcome, group.start, i);
+            const groupName = group.name;
+            while (i + 1 < requests.length && requests[i + 1]!.atomicityGroup === groupName) {
+              const member = requests[++i] as SubRequest;
+              results[i] = skipped(member, new RestBatchError('SKIPPED', `Skipped: atomicity group ${groupName} failed at sub-request ${sub.id ?? sub.index}`), undefined);
+              outcome.set(member.id ?? String(member.index), false);
+            }
+            run.endAtomic();
+            group = undefined;
+          }
+          if (policy === 'stop' && stopReason === undefined) {
+            stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
+          }
+        }
+        if (run.journal === undefined) emit(i + 1);
+      }
+      run.journal?.commit();
+    } finally {
+      run.endAtomic();
+      deadline.dispose();
+    }
+    emit(requests.length);
+    return { results, summary: summarize(results), sessionId: run.session?.id };
+  }
+
+  /** Runs one ordinary (non-batch) call. */
+  async runCall(api: CompiledApi, sub: SubRequest, outer: OuterRequest, session: Session | undefined): Promise<SubResult> {
+    const scope = this.deps.container.createChildContainer();
+    const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
+    const inherited = this.deps.headerRule.inherited(outer.headers);
+    const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
+    try {
+      return await this.#runOne(api, sub, -1, inherited, run, deadline, undefined);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async #runOne(api: CompiledApi, sub: SubRequest, index: number, inherited: Headers, run: RunState, deadline: Deadline, planned: RouteMatch | undefined): Promise<SubResult> {
+    let timer: SubTimer | undefined;
+    try {
+      let match = planned;
+      if (match === undefined) {
+        assertSafePath(sub.path, index);
+        match = api.routes.match(sub.method, sub.path);
+      }
+      const route = match.route;
+      if (index >= 0 && !route.batchable) {
+        throw new RestBatchError('NOT_BATCHABLE', `${sub.method} ${route.pattern} cannot be called inside a batch`);
+      }
+      let headers = inherited;
+      if (index < 0) headers = sub.headers;
+      else if (sub.headers !== NO_HEADERS && Object.keys(sub.headers).length > 0) {
+        this.deps.headerRule.check(sub.headers, index);
+        headers = this.deps.headerRule.merge(inherited, sub.headers);
+      }
+      if (route.session === 'required' && run.session === undefined) {
+        throw new RestBatchError('SESSION_REQUIRED', `${route.resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`);
+      }
+      const body = route.validate === undefined ? sub.body : route.validate(sub.body, index);
+      const timeoutMs = sub.timeoutMs ?? this.deps.limits.subRequestTimeoutMs;
+      let signal = deadline.signal;
+      if (timeoutMs > 0) {
+        timer = new SubTimer(deadline.signal, timeoutMs);
+        signal = timer.signal;
+      }
+      const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
+      let value = route.handle(context);
+      if (value instanceof Promise) value = await (timer === undefined && deadline.unbounded ? value : raceAbort(value, signal));
+      if (value instanceof Reply) {
+        return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
+      }
+      const status = route.status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200);
+      return { index: sub.index, id: sub.id, status, headers: NO_HEADERS, body: value };
+    } catch (thrown) {
+      return this.#failure(api, sub, thrown, run.session);
+    } finally {
+      timer?.dispose();
+    }
+  }
+
+  #failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined): SubResult {
+    const error = toRestBatchError(thrown);
+    const detail = api.errorDetail(session);
+    let message = error.message;
+    let correlationId = error.correlationId;
+    if (!error.expose) {
+      correlationId ??= randomUUID();
+      error.correlationId = correlationId;
+      this.deps.logger.error('sub-request failed', { correlationId, index: sub.index, method: sub.method, path: sub.path, error: error.cause });
+      if (detail && error.cause instanceof Error) message = error.cause.message;
+    }
+    const source = error.cause instanceof Error && !error.expose ? error.cause : error;
+    return {
+      index: sub.index,
+      id: sub.id,
+      status: error.status,
+      headers: error.headers ?? NO_HEADERS,
+      body: undefined,
+      error: { code: error.code, message, details: error.details, stack: detail ? (source.stack ?? null) : null, correlationId },
+    };
+  }
+
+  /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
+  async #rollback(run: RunState, results: SubResult[], outcome: Map<string, boolean>, start: number, failed: number): Promise<void> {
+    const errors = (await run.journal?.rollback()) ?? [];
+    for (const error of errors) this.deps.logger.error('rollback step failed', { error });
+    for (let j = start; j < failed; j++) {
+      const earlier = results[j] as SubResult;
+      if (earlier.status >= 400) continue;
+      results[j] = {
+        index: earlier.index,
+        id: earlier.id,
+        status: 424,
+        headers: NO_HEADERS,
+        body: undefined,
+        error: { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${results[failed]?.index ?? failed} of the same atomic run failed`, stack: null },
+      };
+      outcome.set(earlier.id ?? String(earlier.index), false);
+    }
+  }
+}
+
+function skipped(sub: SubRequest, error: RestBatchError, message: string | undefined): SubResult {
+  return {
+    index: sub.index,
+    id: sub.id,
+    status: error.status,
+    headers: NO_HEADERS,
+    body: undefined,
+    skipped: true,
+    error: { code: error.code, message: message === undefined ? error.message : `${error.message}: ${message}`, stack: null },
+  };
+}
+
+function summarize(results: readonly SubResult[]): BatchSummary {
+  const summary = { succeeded: 0, failed: 0, skipped: 0 };
+  for (const r of results) {
+    if (r.skipped) summary.skipped++;
+    else if (r.status < 400) summary.succeeded++;
+    else summary.failed++;
+  }
+  return summary;
+}
+
+/** The batch's signal: the outer signal plus an optional deadline; one timer, always cleared. */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #outer: AbortSignal | undefined;
+  readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
+  readonly unbounded: boolean;
+
+  constructor(outer: AbortSignal | undefined, timeoutMs: number) {
+    this.#outer = outer;
+    this.unbounded = outer === undefined && timeoutMs <= 0;
+    if (outer !== undefined) {
+      if (outer.aborted) this.#controller.abort(outer.reason);
+      else outer.addEventListener('abort', this.#onOuterAbort, { once: true });
+    }
+    if (timeoutMs > 0) {
+      this.#timer = setTimeout(() => {
+        this.#controller.abort(new RestBatchError('TIMEOUT', `The batch deadline of ${timeoutMs} ms passed`));
+      }, timeoutMs);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  dispose(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#outer?.removeEventListener('abort', this.#onOuterAbort);
+  }
+}
+
+/** One sub-request's timeout, chained to the batch's signal. */
+class SubTimer {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #parent: AbortSignal;
+  readonly #onParentAbort = () => this.#controller.abort(this.#parent.reason);
+
+  constructor(parent: AbortSignal, timeoutMs: number) {
+    this.#parent = parent;
+    parent.addEventListener('abort', this.#onParentAbort, { once: true });
+    this.#timer = setTimeout(() => {
+      this.#controller.abort(new RestBatchError('TIMEOUT', `The sub-request took longer than its ${timeoutMs} ms timeout`));
+    }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#parent.removeEventListener('abort', this.#onParentAbort);
+  }
+}

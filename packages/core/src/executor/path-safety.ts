@@ -1,0 +1,15 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+
+// `.`/`..` segments, literal or encoded; doubled slashes; backslashes; NUL and control characters.
+const UNSAFE = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|\/\/|\\|%5c|%00|[\u0000-\u001f\u007f]/i;
+
+/**
+ * Rejects a sub-request path that could escape its resource or confuse a router: it must start
+ * with `/` and hold no dot segments, doubled slashes, backslashes or control characters.
+ */
+export function assertSafePath(path: string, index: number): void {
+  if (path.charCodeAt(0) !== 47 || UNSAFE.test(path)) {
+    const where = index >= 0 ? `Sub-request ${index}: ` : '';
+    throw new RestBatchError('INVALID_PATH', `${where}path is not a plain resource path`);
+  }
+}

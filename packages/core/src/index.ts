@@ -1,0 +1,56 @@
+// Public API of @restbatch/core. What is not exported here is private.
+export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js';
+export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
+export type {
+  ApiOptions,
+  ApiSessionOptions,
+  AuthRequest,
+  BatchEndpointOptions,
+  BatchPrecheck,
+  EngineLimits,
+  EngineOptions,
+} from './engine/engine-options.js';
+export { type Logger, stderrLogger } from './engine/logger.js';
+export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
+export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
+
+export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';
+export { isRestBatchError, RestBatchError, type RestBatchErrorOptions, toRestBatchError } from './errors/restbatch-error.js';
+
+export type {
+  BatchRequest,
+  BatchResult,
+  BatchSummary,
+  FailurePolicy,
+  Headers,
+  Query,
+  SubError,
+  SubRequest,
+  SubResult,
+} from './model/canonical.js';
+export { HTTP_METHODS, type HttpMethod, isHttpMethod } from './model/http-method.js';
+
+export { Resource } from './decorators/resource.js';
+export { Delete, Get, Patch, Post, Put } from './decorators/routes.js';
+export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
+export type { HandlerContext } from './resource/handler-context.js';
+export type { ResourceHandler, RouteDefinition, SessionRequirement } from './resource/resource-handler.js';
+export { Reply, reply } from './resource/reply.js';
+export type { ResourceClass, ResourceInput } from './routing/route-table.js';
+
+export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
+export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
+
+export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
+export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
+
+export type { CreateSessionOptions, JsonValue, SessionStore } from './session/session-store.js';
+export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';
+export { Session } from './session/session.js';
+export { Journal, type UndoStep } from './session/journal.js';
+export { isSessionIdShape, newSessionId } from './session/session-id.js';
+
+export { exagoApi } from './resources/exago/exago-api.js';
+export type { ExagoApiOptions, ExagoRoleInit, ExagoSessionConfig } from './resources/exago/exago-options.js';
+export { EXAGO_DATA_TYPES, type ExagoParameter } from './resources/exago/parameter-schema.js';
+export type { ExagoRole } from './resources/exago/roles-resource.js';

@@ -1,0 +1,43 @@
+import sjson from 'secure-json-parse';
+import { RestBatchError } from '../errors/restbatch-error.js';
+import { checkJsonLimits, type JsonLimits } from './check-json-limits.js';
+import { singleQuotesToJson } from './single-quotes-to-json.js';
+
+/** Options of {@link parseJson}. */
+export interface ParseJsonOptions extends JsonLimits {
+  /** Accept single-quoted strings (Exago). */
+  singleQuotes?: boolean;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a request body: UTF-8 checked, limits checked before parsing, `__proto__` and
+ * `constructor.prototype` keys removed (secure-json-parse), errors coded with the position.
+ */
+export function parseJson(raw: string | Uint8Array, options: ParseJsonOptions): unknown {
+  let text: string;
+  if (typeof raw === 'string') {
+    text = raw;
+  } else {
+    try {
+      text = decoder.decode(raw);
+    } catch {
+      throw new RestBatchError('JSON_MALFORMED', 'The body is not valid UTF-8');
+    }
+  }
+  if (text.trim() === '') throw new RestBatchError('BATCH_MALFORMED', 'The body is empty');
+  checkJsonLimits(text, options);
+  if (options.singleQuotes) text = singleQuotesToJson(text);
+  try {
+    return sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message)?.[1];
+    throw new RestBatchError(
+      'JSON_MALFORMED',
+      `Malformed JSON${position === undefined ? '' : ` at position ${position}`}: ${message}`,
+      { details: position === undefined ? undefined : { position: Number(position) } },
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Headers, Query } from '../model/canonical.js';
+import type { UndoStep } from '../session/journal.js';
+import type { Session } from '../session/session.js';
+import type { JsonValue } from '../session/session-store.js';
+
+/** Everything a route handler receives, for a sub-request and for an ordinary call alike. */
+export interface HandlerContext<Body = unknown> {
+  /** Path parameters, decoded (`:id` -> `params.id`). */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Query>;
+  /** Effective headers (lower-case names): inherited from the outer request, then the sub-request's own. */
+  readonly headers: Readonly<Headers>;
+  /** The payload, already validated against the route's schema when it has one. */
+  readonly body: Body;
+  /** The session the call runs in, if any. */
+  readonly session: Session | undefined;
+  /** Aborted when the client goes away, the deadline passes or the engine shuts down. */
+  readonly signal: AbortSignal;
+  /** Position in the batch, or -1 for an ordinary (non-batch) call. */
+  readonly index: number;
+  /** Whether the call is part of a batch. */
+  readonly inBatch: boolean;
+  /** The DI scope of this batch (or call): a child container of the engine's. */
+  readonly scope: DependencyContainer;
+  /** What the authentication hook established about the caller, if one is configured. */
+  readonly identity: unknown;
+  /** Creates a session and binds the rest of the batch to it. */
+  createSession(data: Record<string, JsonValue>): Promise<Session>;
+  /** Declares how to undo this call's side effects should its atomic group fail. */
+  onRollback(step: UndoStep): void;
+}

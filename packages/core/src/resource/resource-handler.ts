@@ -1,0 +1,33 @@
+import type { HttpMethod } from '../model/http-method.js';
+import type { HandlerContext } from './handler-context.js';
+
+/** Whether a resource needs a session: `required` answers 401 without one. */
+export type SessionRequirement = 'required' | 'optional' | 'none';
+
+/** One route of a resource: what the executor calls for a method and a path. */
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** Path below the resource, with `:name` parameters (`''`, `':id'`, `':id/notes'`). */
+  path: string;
+  /** JSON Schema of the payload, compiled once when the engine is created. */
+  schema?: object;
+  /** Status of a successful answer (default: POST 201, a value 200, no value 204). */
+  status?: number;
+  /** False keeps the route out of batches (it stays callable alone). */
+  batchable?: boolean;
+  handle(context: HandlerContext): unknown;
+}
+
+/**
+ * The low-level contract the executor calls: a named resource and its routes. Decorated classes
+ * are turned into one; any object of this shape can be registered directly.
+ */
+export interface ResourceHandler {
+  /** The first path segment (`Roles`, `claims`); case-sensitive. */
+  readonly name: string;
+  readonly routes: readonly RouteDefinition[];
+  /** Default `optional`. */
+  readonly session?: SessionRequirement;
+  /** False keeps every route of the resource out of batches. */
+  readonly batchable?: boolean;
+}

@@ -1,0 +1,145 @@
+import type { Ajv } from 'ajv';
+import Router from 'find-my-way';
+import { type DependencyContainer, Lifecycle } from 'tsyringe';
+import { getResourceRecord } from '../decorators/resource.js';
+import { getRouteRecords } from '../decorators/routes.js';
+import { RestBatchError } from '../errors/restbatch-error.js';
+import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
+import type { HandlerContext } from '../resource/handler-context.js';
+import type { ResourceHandler, RouteDefinition, SessionRequirement } from '../resource/resource-handler.js';
+import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
+
+/** A class decorated with `@Resource`. */
+export type ResourceClass = new (...args: never[]) => object;
+
+/** What an API registers: handler objects or decorated classes. */
+export type ResourceInput = ResourceHandler | ResourceClass;
+
+/** A route ready to run: everything checked and compiled once. */
+export interface CompiledRoute {
+  readonly resource: string;
+  readonly method: HttpMethod;
+  readonly pattern: string;
+  readonly session: SessionRequirement;
+  readonly batchable: boolean;
+  readonly status: number | undefined;
+  readonly validate: PayloadValidator | undefined;
+  readonly handle: (context: HandlerContext) => unknown;
+}
+
+/** A route lookup's outcome. */
+export interface RouteMatch {
+  route: CompiledRoute;
+  params: Record<string, string>;
+}
+
+const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+const LITERAL_SEGMENT = /^[A-Za-z0-9_.~-]+$/;
+const PARAM_SEGMENT = /^:[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The routes of one API, compiled when the engine is created. */
+export class RouteTable {
+  readonly #router = Router({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
+  readonly #resources = new Map<string, CompiledRoute[]>();
+
+  constructor(inputs: readonly ResourceInput[], ajv: Ajv, container: DependencyContainer) {
+    for (const input of inputs) this.#add(toHandler(input, container), ajv);
+  }
+
+  /** Resource names, in registration order. */
+  get resourceNames(): string[] {
+    return [...this.#resources.keys()];
+  }
+
+  /**
+   * Finds the route for `method` and `path` (below the API base). Throws `ROUTE_NOT_FOUND` or
+   * `METHOD_NOT_ALLOWED` (with the allowed methods).
+   */
+  match(method: HttpMethod, path: string): RouteMatch {
+    const found = this.#router.find(method, path);
+    if (found !== null) {
+      return { route: found.store as CompiledRoute, params: found.params as Record<string, string> };
+    }
+    const allowed = HTTP_METHODS.filter((m) => m !== method && this.#router.find(m, path) !== null);
+    if (allowed.length > 0) {
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
+        details: { allowed },
+        headers: { allow: allowed.join(', ') },
+      });
+    }
+    throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+  }
+
+  #add(handler: ResourceHandler, ajv: Ajv): void {
+    const name = handler.name;
+    if (typeof name !== 'string' || !RESOURCE_NAME.test(name)) {
+      throw new Error(`Invalid resource name ${JSON.stringify(name)}: use letters, digits, _, . or -, starting with a letter`);
+    }
+    if (this.#resources.has(name)) throw new Error(`Resource ${name} is registered twice`);
+    const compiled: CompiledRoute[] = [];
+    for (const def of handler.routes) {
+      const pattern = routePattern(name, def);
+      const where = `${def.method} ${pattern}`;
+      const route: CompiledRoute = {
+        resource: name,
+        method: def.method,
+        pattern,
+        session: handler.session ?? 'optional',
+        batchable: handler.batchable !== false && def.batchable !== false,
+        status: def.status,
+        validate: def.schema === undefined ? undefined : compileSchema(ajv, def.schema, where),
+        handle: def.handle,
+      };
+      if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
+      try {
+        this.#router.on(def.method, pattern, noop, route);
+      } catch (error) {
+        throw new Error(`Route ${where} conflicts with another: ${(error as Error).message}`);
+      }
+      compiled.push(route);
+    }
+    this.#resources.set(name, compiled);
+  }
+}
+
+function noop(): void {}
+
+function routePattern(resource: string, def: RouteDefinition): string {
+  if (!HTTP_METHODS.includes(def.method)) throw new Error(`Resource ${resource}: unsupported method ${String(def.method)}`);
+  if (typeof def.handle !== 'function') throw new Error(`Resource ${resource}: route ${def.method} ${def.path} has no handler`);
+  const path = def.path.replace(/^\/+|\/+$/g, '');
+  if (path === '') return `/${resource}`;
+  const segments = path.split('/');
+  for (const segment of segments) {
+    if (!LITERAL_SEGMENT.test(segment) && !PARAM_SEGMENT.test(segment)) {
+      throw new Error(`Resource ${resource}: bad path ${JSON.stringify(def.path)} (segment ${JSON.stringify(segment)})`);
+    }
+  }
+  return `/${resource}/${segments.join('/')}`;
+}
+
+function toHandler(input: ResourceInput, container: DependencyContainer): ResourceHandler {
+  if (typeof input !== 'function') return input;
+  const record = getResourceRecord(input);
+  if (record === undefined) throw new Error(`Class ${input.name} is not decorated with @Resource`);
+  const routes = getRouteRecords(input);
+  if (routes.length === 0) throw new Error(`Resource ${record.name} (${input.name}) has no routes`);
+  const perBatch = record.lifetime === 'batch';
+  if (perBatch) container.register(input as never, { useClass: input as never }, { lifecycle: Lifecycle.ContainerScoped });
+  const instance = perBatch ? undefined : (container.resolve(input as never) as Record<string | symbol, unknown>);
+  return {
+    name: record.name,
+    session: record.session,
+    batchable: record.batchable,
+    routes: routes.map((r): RouteDefinition => {
+      const key = r.propertyKey;
+      const handle = perBatch
+        ? (context: HandlerContext) => {
+            const target = context.scope.resolve(input as never) as Record<string | symbol, (c: HandlerContext) => unknown>;
+            return target[key]!(context);
+          }
+        : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
+      return { method: r.method, path: r.path, schema: r.schema, status: r.status, batchable: r.batchable, handle };
+    }),
+  };
+}

@@ -1,0 +1,13 @@
+import { randomBytes } from 'node:crypto';
+
+const SESSION_ID = /^[0-9a-f]{32}$/;
+
+/** A new 128-bit random session id, as 32 lower-case hex digits. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** True when `value` has the shape of an id made by {@link newSessionId}; checked before any lookup. */
+export function isSessionIdShape(value: unknown): value is string {
+  return typeof value === 'string' && SESSION_ID.test(value);
+}

@@ -1,0 +1,39 @@
+/** Values kept in a session are plain JSON values. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Options for creating a session. */
+export interface CreateSessionOptions {
+  /** Idle time after which the session expires; each use extends it (sliding expiry). */
+  ttlMs: number;
+}
+
+/**
+ * Where sessions and their per-session collections (roles, parameters, idempotency keys...) live.
+ * Implementations: {@link MemorySessionStore} (default) and `@restbatch/redis`.
+ *
+ * Ids are created by the store and are never chosen by a client. Every method that takes an id
+ * must treat an unknown or expired id as absent. Methods reject with a `STORE_UNAVAILABLE`
+ * `RestBatchError` when the backing service is down.
+ */
+export interface SessionStore {
+  /** Creates a session holding `data` and returns its new id. */
+  create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string>;
+  /** Reads a session's data and extends its life; `undefined` when unknown or expired. */
+  load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined>;
+  /** Replaces a session's data; false when the session is gone. */
+  save(id: string, data: Record<string, JsonValue>): Promise<boolean>;
+  /** Deletes a session and everything in it; false when it did not exist. */
+  destroy(id: string): Promise<boolean>;
+  /** Reads one entry of a collection. */
+  get(id: string, collection: string, key: string): Promise<JsonValue | undefined>;
+  /** Writes one entry of a collection. */
+  set(id: string, collection: string, key: string, value: JsonValue): Promise<void>;
+  /** Writes an entry only if absent; true when it was written. */
+  setIfAbsent?(id: string, collection: string, key: string, value: JsonValue): Promise<boolean>;
+  /** Deletes one entry; true when it existed. */
+  delete(id: string, collection: string, key: string): Promise<boolean>;
+  /** All entries of a collection, in insertion order. */
+  list(id: string, collection: string): Promise<Array<[string, JsonValue]>>;
+  /** Releases connections and timers. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import type { Ajv, ValidateFunction } from 'ajv';
+import { RestBatchError } from '../errors/restbatch-error.js';
+
+/**
+ * A compiled payload check: returns the payload to hand the handler (defaults applied; a missing
+ * payload of an object schema becomes `{}`), or throws `VALIDATION_FAILED` naming the JSON pointer.
+ */
+export type PayloadValidator = (body: unknown, index: number) => unknown;
+
+/**
+ * Compiles a route's JSON Schema once, when the engine is created. An invalid schema throws
+ * with `where` in the message so that `createEngine()` fails clearly.
+ */
+export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadValidator {
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (error) {
+    throw new Error(`Invalid JSON schema for ${where}: ${(error as Error).message}`);
+  }
+  const objectSchema = (schema as { type?: unknown }).type === 'object';
+  return (given, index) => {
+    const body = given === undefined && objectSchema ? {} : given;
+    if (validate(body)) return body;
+    const first = validate.errors?.[0];
+    const pointer = first?.instancePath || '/';
+    const detail = first?.message ?? 'is invalid';
+    const extra =
+      first?.keyword === 'enum'
+        ? `: ${(first.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
+        : first?.keyword === 'additionalProperties'
+          ? `: ${(first.params as { additionalProperty: string }).additionalProperty}`
+          : '';
+    const prefix = index >= 0 ? `Sub-request ${index}: payload` : 'Payload';
+    throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${pointer} ${detail}${extra}`, {
+      details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
+    });
+  };
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { createEngine, type Engine, type EngineOptions, exagoApi, type ExagoApiOptions } from '@restbatch/core';
+import { createDirectCaller, type DirectCaller } from '@restbatch/direct';
+
+/** The example's default session configuration: one role, MyRole. */
+export const EXAMPLE_CONFIGS = {
+  default: { roles: [{ Id: 'MyRole' }] },
+  Detailed: { defaults: { ShowErrorDetail: true }, roles: [{ Id: 'MyRole' }, { Id: 'Admin' }] },
+};
+
+/** A fresh engine serving the Exago API, with errors logged into `logged` instead of stderr. */
+export function exagoEngine(
+  exago: ExagoApiOptions = {},
+  options: Partial<EngineOptions> = {},
+): { engine: Engine; call: DirectCaller; logged: Array<Record<string, unknown>> } {
+  const logged: Array<Record<string, unknown>> = [];
+  const engine = createEngine({
+    apis: [exagoApi({ configs: EXAMPLE_CONFIGS, ...exago })],
+    logger: { error: (message, fields) => logged.push({ message, ...fields }) },
+    ...options,
+  });
+  return { engine, call: createDirectCaller(engine), logged };
+}
+
+/** The seed document's example batch. */
+export const SEED_BATCH = [
+  { Url: 'Sessions', Method: 'POST' },
+  { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: true } },
+  {
+    Url: 'Parameters',
+    Method: 'POST',
+    Payload: { Id: 'MyParameter', DataType: 'String', Value: '', PromptText: 'Input a value', IsHidden: true },
+  },
+];
