@@ -1,0 +1,2 @@
+// Public API of @restbatch/http.
+export {};
