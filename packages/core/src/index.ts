@@ -13,6 +13,8 @@ export type {
 export { type Logger, stderrLogger } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
+export { IDEMPOTENCY_HEADER, type IdempotencyOptions, REPLAY_HEADER } from './engine/idempotency-guard.js';
+export { TIMEOUT_HEADER } from './executor/timeouts.js';
 
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';
 export { isRestBatchError, RestBatchError, type RestBatchErrorOptions, toRestBatchError } from './errors/restbatch-error.js';
@@ -40,8 +42,18 @@ export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
+export {
+  guidewireDialect,
+  type GuidewireDialectOptions,
+  type GuidewireErrorBody,
+  type GuidewireResponseItem,
+} from './dialects/guidewire/guidewire-dialect.js';
+export { GUIDEWIRE_BATCH_SCHEMA } from './dialects/guidewire/guidewire-batch-schema.js';
+export { odataDialect, type OdataDialectOptions, type OdataErrorBody, type OdataResponseItem } from './dialects/odata/odata-dialect.js';
 
 export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
+export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';
+export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 
 export type { CreateSessionOptions, JsonValue, SessionStore } from './session/session-store.js';
@@ -54,3 +66,7 @@ export { exagoApi } from './resources/exago/exago-api.js';
 export type { ExagoApiOptions, ExagoRoleInit, ExagoSessionConfig } from './resources/exago/exago-options.js';
 export { EXAGO_DATA_TYPES, type ExagoParameter } from './resources/exago/parameter-schema.js';
 export type { ExagoRole } from './resources/exago/roles-resource.js';
+// The built-in resource classes, so that benchmarks and apps can call their handlers directly.
+export { ParametersResource } from './resources/exago/parameters-resource.js';
+export { RolesResource } from './resources/exago/roles-resource.js';
+export { SessionsResource } from './resources/exago/sessions-resource.js';

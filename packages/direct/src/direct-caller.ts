@@ -1,4 +1,5 @@
 import type { Engine, EngineResponse } from '@restbatch/core';
+import { jsonCopy } from './json-copy.js';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -9,6 +10,11 @@ export interface DirectRequest {
   headers?: Record<string, string>;
   /** The body as a value; it is serialized, so the engine never sees the caller's objects. */
   body?: unknown;
+  /**
+   * The body as wire text or bytes, sent as they are (instead of `body`): for text that is not
+   * standard JSON, such as the single-quoted JSON of Exago's curl example. No Content-Type is added.
+   */
+  raw?: string | Uint8Array;
   signal?: AbortSignal;
   /** Called with each sub-result (in the dialect's item shape) as soon as it is final. */
   onResult?: (item: unknown) => void;
@@ -25,25 +31,29 @@ export interface DirectResponse {
 export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
 
 /**
- * Creates the function-call transport: the body is serialized to JSON text and the answer parsed
- * back, so results are exactly those of HTTP and WebSocket and no object is shared either way.
+ * Creates the function-call transport: the body is serialized to JSON text and the answer copied
+ * exactly as a JSON round trip would, so results are those of HTTP and WebSocket and no object is
+ * shared either way.
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
     const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
+    const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     const response: EngineResponse = await engine.dispatch({
       method: request.method ?? 'POST',
       url: request.url,
-      headers: text === undefined ? request.headers : { 'content-type': 'application/json', ...request.headers },
-      body: text,
+      headers:
+        raw !== undefined || text === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
+      body: raw ?? text,
       signal: request.signal,
       transport: 'direct',
-      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(JSON.parse(JSON.stringify(item))),
+      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(jsonCopy(item)),
     });
     return {
       status: response.status,
       headers: { ...response.headers },
-      body: response.body === undefined ? undefined : JSON.parse(JSON.stringify(response.body)),
+      body: response.body === undefined ? undefined : jsonCopy(response.body),
     };
   };
 }

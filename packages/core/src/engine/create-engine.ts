@@ -3,10 +3,12 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { errorView } from '../dialects/dialect.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
+import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { HeaderRule } from '../headers/header-rule.js';
 import { parseJson } from '../json/parse-json.js';
 import type { BatchResult, Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
+import { type Caller, EnginePolicy } from '../policy/call-policy.js';
 import { RouteTable } from '../routing/route-table.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
@@ -16,6 +18,7 @@ import { createAjv } from '../validation/create-ajv.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
+import { hasRecords, IDEMPOTENCY_HEADER, IdempotencyGuard } from './idempotency-guard.js';
 import { type Logger, stderrLogger } from './logger.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
@@ -28,6 +31,8 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxSubRequests: 10_000,
   subRequestTimeoutMs: 0,
   batchTimeoutMs: 0,
+  maxRequestHeaders: 100,
+  maxRequestHeaderBytes: 16 * 1024,
 });
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -43,6 +48,8 @@ export class Engine {
   readonly #apis: CompiledApi[];
   readonly #executor: Executor;
   readonly #ttlMs: number;
+  readonly #idempotency: IdempotencyGuard | undefined;
+  readonly #policy: EnginePolicy;
   #running = 0;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -53,6 +60,8 @@ export class Engine {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.logger = options.logger ?? stderrLogger;
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
+    this.#idempotency = idempotencyGuard(this.store, options);
+    this.#policy = new EnginePolicy(options);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
     const ajv = createAjv();
@@ -115,6 +124,22 @@ export class Engine {
     return api !== undefined && api.endpoints.has(path.slice(api.base.length));
   }
 
+  /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
+  serves(url: string): boolean {
+    return this.#apiOf(parseUrl(url).path) !== undefined;
+  }
+
+  /**
+   * The answer to `error` at `url`, in the error shape of the dialect there: for transports that
+   * reject a request before the engine sees it (a body over the limit), so they never shape bodies.
+   */
+  errorResponse(url: string, error: RestBatchError): EngineResponse {
+    const { path } = parseUrl(url);
+    const api = this.#apiOf(path);
+    if (api === undefined) return plainError(error);
+    return this.#errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error);
+  }
+
   /** Batches and calls now running. */
   get running(): number {
     return this.#running;
@@ -137,8 +162,11 @@ export class Engine {
     }
     this.#running++;
     try {
-      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query);
-      return await this.#call(api, rest, request, query);
+      // Authentication runs once per outer request, before any byte of the body is parsed.
+      checkHeaderLimits(request.headers, this.limits);
+      const caller = await this.#policy.admit(request);
+      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, caller);
+      return await this.#call(api, rest, request, query, caller);
     } catch (error) {
       return this.#errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
     } finally {
@@ -155,11 +183,15 @@ export class Engine {
     return this.#closing;
   }
 
-  async #batch(api: CompiledApi, endpoint: CompiledEndpoint, request: EngineRequest, query: Query): Promise<EngineResponse> {
+  async #batch(api: CompiledApi, endpoint: CompiledEndpoint, request: EngineRequest, query: Query, caller: Caller, guarded = false): Promise<EngineResponse> {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, { headers: { allow: 'POST' } });
     }
     const headers = normalizeHeaders(request.headers);
+    if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
+      const work = () => this.#batch(api, endpoint, request, query, caller, true);
+      return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, request.body, work);
+    }
     const parsed = this.#parseBody(request.body, headers, endpoint.anyContentType, endpoint.singleQuotedJson);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
     const batch = endpoint.dialect.decode(parsed, { query, headers });
@@ -180,15 +212,22 @@ export class Engine {
         headers,
         query,
         signal: request.signal,
-        identity: undefined,
+        identity: caller.identity,
+        policy: caller.policy,
         onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r), r),
       },
       session,
     );
-    return { status: 200, headers: { ...dialect.headers?.(result), ...summaryHeader(result) }, body: dialect.encode(result), kind: 'batch' };
+    return {
+      status: 200,
+      headers: { ...dialect.headers?.(result), ...summaryHeader(result) },
+      body: dialect.encode(result),
+      kind: 'batch',
+      summary: result.summary,
+    };
   }
 
-  async #call(api: CompiledApi, rest: string, request: EngineRequest, query: Query): Promise<EngineResponse> {
+  async #call(api: CompiledApi, rest: string, request: EngineRequest, query: Query, caller: Caller): Promise<EngineResponse> {
     const method = request.method.toUpperCase();
     if (!isHttpMethod(method)) {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, { headers: { allow: 'GET, POST, PUT, PATCH, DELETE' } });
@@ -199,7 +238,7 @@ export class Engine {
     const param = api.sessionParam;
     if (param !== undefined && query[param] !== undefined) session = await this.openSession(query[param]);
     const sub: SubRequest = { index: -1, method, path: rest === '' ? '/' : rest, query, headers, body };
-    const result = await this.#executor.runCall(api, sub, { headers, query, signal: request.signal, identity: undefined }, session);
+    const result = await this.#executor.runCall(api, sub, { headers, query, signal: request.signal, identity: caller.identity, policy: caller.policy }, session);
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
       return { status: result.status, headers: result.headers, body: api.errors.encodeError(view), kind: 'call' };
@@ -260,6 +299,16 @@ export class Engine {
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */
 export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
+}
+
+/** Idempotent retries: on by default when the store keeps engine-level records. */
+function idempotencyGuard(store: SessionStore, options: EngineOptions): IdempotencyGuard | undefined {
+  if (options.idempotency === false) return undefined;
+  if (!hasRecords(store)) {
+    if (options.idempotency !== undefined) throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
+    return undefined;
+  }
+  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000);
 }
 
 function normalizeBase(base: string): string {

@@ -6,6 +6,8 @@ import type { Headers } from '../model/canonical.js';
 import type { ResourceInput } from '../routing/route-table.js';
 import type { Session } from '../session/session.js';
 import type { SessionStore } from '../session/session-store.js';
+import type { PolicyOptions } from '../policy/call-policy.js';
+import type { IdempotencyOptions } from './idempotency-guard.js';
 import type { Logger } from './logger.js';
 
 /** A batch endpoint of an API: a path below the API's base and the dialect it speaks. */
@@ -62,6 +64,10 @@ export interface EngineLimits {
   subRequestTimeoutMs: number;
   /** Time a whole batch may take, in ms; 0 for none (default 0). */
   batchTimeoutMs: number;
+  /** Most headers of an outer request, repeated names counted per value (default 100). */
+  maxRequestHeaders: number;
+  /** Most bytes (names plus values) of an outer request's headers (default 16 KiB, as node:http). */
+  maxRequestHeaderBytes: number;
 }
 
 /** What the authentication hook sees of an outer request. */
@@ -71,8 +77,8 @@ export interface AuthRequest {
   readonly remoteAddress?: string;
 }
 
-/** Options of `createEngine()`. */
-export interface EngineOptions {
+/** Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in {@link PolicyOptions}. */
+export interface EngineOptions extends PolicyOptions {
   apis: readonly ApiOptions[];
   /** Where sessions live (default: a new `MemorySessionStore`, private to this engine). */
   store?: SessionStore;
@@ -82,5 +88,10 @@ export interface EngineOptions {
   container?: DependencyContainer;
   headers?: HeaderRuleOptions;
   limits?: Partial<EngineLimits>;
+  /**
+   * Idempotent retries of batches sent with an `Idempotency-Key` header (default on, keys kept
+   * 24 hours, when the store has the record methods); `false` turns them off.
+   */
+  idempotency?: IdempotencyOptions | false;
   logger?: Logger;
 }

@@ -1,4 +1,4 @@
-import type { Headers, SubResult } from '../model/canonical.js';
+import type { BatchSummary, Headers, SubResult } from '../model/canonical.js';
 
 /** An outer request as a transport hands it to the engine: bytes in, nothing decided. */
 export interface EngineRequest {
@@ -26,4 +26,6 @@ export interface EngineResponse {
   body: unknown;
   /** `batch` for batch endpoints, `call` for ordinary routes. */
   kind: 'batch' | 'call';
+  /** The batch's summary, for a batch that ran (streaming transports send it last). */
+  summary?: BatchSummary;
 }

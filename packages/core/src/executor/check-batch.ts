@@ -4,18 +4,21 @@ import type { EngineLimits } from '../engine/engine-options.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { assertSafePath } from './path-safety.js';
+import { planReferences, type ReferencePlan } from './reference-plan.js';
 
 /** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
 export interface BatchPlan {
   /** The route of each sub-request, or undefined when it fails to match (it then fails alone). */
   matches: (RouteMatch | undefined)[];
   batchAtomic: boolean;
+  /** The batch's references; undefined for a batch without any. */
+  references: ReferencePlan | undefined;
 }
 
 /**
  * Checks a decoded batch before anything runs; breaking a batch-wide rule rejects it whole:
- * size limits, unique ids, backward-only dependencies, well-formed atomic groups, no nested
- * batch, and the API's own prechecks.
+ * size limits, unique ids, backward-only dependencies and references, well-formed atomic groups,
+ * no nested batch, and the API's own prechecks.
  */
 export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, limits: EngineLimits): BatchPlan {
   const requests = batch.requests;
@@ -32,6 +35,7 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
   let batchAtomic = batch.onFail === 'atomic';
   let anyGroup = false;
   const matches: (RouteMatch | undefined)[] = new Array(requests.length);
+  const references = planReferences(requests);
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i]!;
     if (sub.onFail === 'atomic') batchAtomic = true;
@@ -56,6 +60,8 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     if (endpoint.path !== '' && api.endpoints.has(sub.path)) {
       throw new RestBatchError('BATCH_NESTED', `Sub-request ${i} targets a batch endpoint; a batch cannot contain a batch`);
     }
+    // A path with references is matched once they are resolved.
+    if (references?.subs[i]?.inPath === true) continue;
     try {
       assertSafePath(sub.path, i);
       matches[i] = api.routes.match(sub.method, sub.path);
@@ -67,5 +73,5 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     throw new RestBatchError('BATCH_RULE_VIOLATION', 'An atomic batch cannot hold atomicity groups: groups cannot nest');
   }
   for (const precheck of api.prechecks) precheck(requests);
-  return { matches, batchAtomic };
+  return { matches, batchAtomic, references };
 }

@@ -9,13 +9,18 @@ import type { HeaderRule } from '../headers/header-rule.js';
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
 import type { RouteMatch } from '../routing/route-table.js';
+import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
 import type { Session } from '../session/session.js';
 import type { SessionStore } from '../session/session-store.js';
 import { assertSafePath } from './path-safety.js';
 import { checkBatch } from './check-batch.js';
 import { raceAbort } from './race-abort.js';
+import type { ReferencePlan } from './reference-plan.js';
+import type { Reference } from './reference-syntax.js';
+import { resolveReferences } from './resolve-references.js';
 import { RunState } from './run-state.js';
 import { SubContext } from './sub-context.js';
+import { requestedTimeout, withinLimit } from './timeouts.js';
 
 /** What the executor needs of the outer request. */
 export interface OuterRequest {
@@ -23,6 +28,8 @@ export interface OuterRequest {
   readonly query: Query;
   readonly signal: AbortSignal | undefined;
   readonly identity: unknown;
+  /** The caller's policy (rate limit, authorisation) that every call is checked against. */
+  readonly policy?: CallerPolicy | undefined;
   /** Called with each result as soon as it is final (streaming transports). */
   readonly onResult?: ((result: SubResult) => void) | undefined;
 }
@@ -50,11 +57,15 @@ export class Executor {
   async runBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, outer: OuterRequest, session: Session | undefined): Promise<BatchResult> {
     const requests = batch.requests;
     const plan = checkBatch(api, endpoint, batch, this.deps.limits);
+    const batchTimeoutMs = withinLimit(this.deps.limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers));
     const scope = this.deps.container.createChildContainer();
     const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
+    run.policy = outer.policy;
     const inherited = this.deps.headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
-    const deadline = new Deadline(outer.signal, batch.timeoutMs ?? this.deps.limits.batchTimeoutMs);
+    const deadline = new Deadline(outer.signal, batchTimeoutMs);
     const results: SubResult[] = new Array(requests.length);
+    // Sub-requests as they ran, references resolved (a `$<id>` path names the resolved path).
+    const ran: SubRequest[] | undefined = plan.references === undefined ? undefined : [...requests];
     const outcome = new Map<string, boolean>();
     const batchPolicy: FailurePolicy = batch.onFail ?? 'continue';
     let stopReason: string | undefined;
@@ -86,14 +97,22 @@ export class Executor {
           result = skipped(sub, new RestBatchError('SKIPPED', stopReason), undefined);
         } else {
           const failedDependency = sub.dependsOn?.find((dep) => outcome.get(dep) !== true);
-          result =
-            failedDependency === undefined
-              ? await this.#runOne(api, sub, sub.index, inherited, run, deadline, plan.matches[i])
-              : skipped(sub, new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`), undefined);
+          if (failedDependency !== undefined) {
+            result = skipped(sub, new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`), undefined);
+          } else {
+            const refs = plan.references?.subs[i];
+            const ready = refs === undefined ? sub : this.#resolve(api, plan.references as ReferencePlan, sub, refs.native, ran as SubRequest[], results);
+            if ('status' in ready) result = ready;
+            else {
+              if (ran !== undefined) ran[i] = ready;
+              result = await this.#runOne(api, ready, sub.index, inherited, run, deadline, plan.matches[i]);
+            }
+          }
         }
         results[i] = result;
         outcome.set(sub.id ?? String(sub.index), result.status < 400);
-        if (result.status >= 400 && !result.skipped) {
+        // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
+        if (result.status >= 400 && (!result.skipped || (plan.batchAtomic ? stopReason === undefined : group !== undefined))) {
           const policy = sub.onFail ?? batchPolicy;
           if (plan.batchAtomic) {
             await this.#rollback(run, results, outcome, 0, i);
@@ -109,7 +128,7 @@ export class Executor {
             run.endAtomic();
             group = undefined;
           }
-          if (policy === 'stop' && stopReason === undefined) {
+          if (policy === 'stop' && stopReason === undefined && !result.skipped) {
             stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
           }
         }
@@ -128,6 +147,7 @@ export class Executor {
   async runCall(api: CompiledApi, sub: SubRequest, outer: OuterRequest, session: Session | undefined): Promise<SubResult> {
     const scope = this.deps.container.createChildContainer();
     const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
+    run.policy = outer.policy;
     const inherited = this.deps.headerRule.inherited(outer.headers);
     const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
     try {
@@ -155,11 +175,12 @@ export class Executor {
         this.deps.headerRule.check(sub.headers, index);
         headers = this.deps.headerRule.merge(inherited, sub.headers);
       }
+      if (run.policy !== undefined) await run.policy.check(policyCall(sub, match, index));
       if (route.session === 'required' && run.session === undefined) {
         throw new RestBatchError('SESSION_REQUIRED', `${route.resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`);
       }
       const body = route.validate === undefined ? sub.body : route.validate(sub.body, index);
-      const timeoutMs = sub.timeoutMs ?? this.deps.limits.subRequestTimeoutMs;
+      const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {
         timer = new SubTimer(deadline.signal, timeoutMs);
@@ -177,6 +198,26 @@ export class Executor {
       return this.#failure(api, sub, thrown, run.session);
     } finally {
       timer?.dispose();
+    }
+  }
+
+  /** The sub-request with its references resolved, or its result when they cannot be. */
+  #resolve(api: CompiledApi, plan: ReferencePlan, sub: SubRequest, native: string | undefined, ran: readonly SubRequest[], results: readonly SubResult[]): SubRequest | SubResult {
+    const lookup = (ref: Reference) => {
+      const index = plan.indexOf(ref.key);
+      const result = results[index] as SubResult;
+      if (result.status >= 400) {
+        throw new RestBatchError('DEPENDENCY_FAILED', `Reference ${ref.raw} names sub-request ${ref.key}, which did not succeed (status ${result.status})`, {
+          details: { reference: ref.raw, status: result.status },
+        });
+      }
+      return { request: ran[index] as SubRequest, result };
+    };
+    try {
+      return resolveReferences(sub, lookup, native, api.base);
+    } catch (thrown) {
+      const error = toRestBatchError(thrown);
+      return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : this.#failure(api, sub, error, undefined);
     }
   }
 

@@ -1,7 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 
-// `.`/`..` segments, literal or encoded; doubled slashes; backslashes; NUL and control characters.
-const UNSAFE = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|\/\/|\\|%5c|%00|[\u0000-\u001f\u007f]/i;
+// `.`/`..` segments, literal or encoded; doubled slashes; backslashes; control characters, literal or encoded.
+const UNSAFE = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|\/\/|\\|%5c|%[01][0-9a-f]|%7f|[\u0000-\u001f\u007f]/i;
 
 /**
  * Rejects a sub-request path that could escape its resource or confuse a router: it must start

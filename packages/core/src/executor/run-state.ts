@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { CallerPolicy } from '../policy/call-policy.js';
 import { Journal } from '../session/journal.js';
 import { Session } from '../session/session.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
@@ -8,6 +9,8 @@ export class RunState {
   session: Session | undefined;
   /** The undo log of the atomic group now running, if any. */
   journal: Journal | undefined;
+  /** The caller's rate limit and authorisation, checked before every call runs (undefined: no hooks). */
+  policy: CallerPolicy | undefined;
 
   constructor(
     readonly store: SessionStore,

@@ -38,6 +38,7 @@ export const DEFAULT_NON_INHERITED: readonly string[] = [
   'if-modified-since',
   'if-unmodified-since',
   'idempotency-key',
+  'gw-checksum',
   'prefer',
   'sec-websocket-key',
   'sec-websocket-version',

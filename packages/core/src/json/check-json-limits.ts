@@ -26,11 +26,7 @@ export function checkJsonLimits(text: string, limits: JsonLimits): void {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const start = i;
-      for (i++; i < length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) i++;
-        else if (d === QUOTE) break;
-      }
+      i = closingQuote(text, start);
       if (i - start - 1 > limits.maxStringLength) {
         throw new RestBatchError(
           'STRING_TOO_LONG',
@@ -48,4 +44,20 @@ export function checkJsonLimits(text: string, limits: JsonLimits): void {
       depth--;
     }
   }
+}
+
+/**
+ * The index of the quote that closes the string opening at `start` (the text's length when none
+ * does): native `indexOf` jumps over the string, and a quote preceded by an odd run of
+ * backslashes is escaped, so the search goes on past it.
+ */
+function closingQuote(text: string, start: number): number {
+  let at = text.indexOf('"', start + 1);
+  while (at >= 0) {
+    let slashes = 0;
+    while (text.charCodeAt(at - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return text.length;
 }

@@ -27,17 +27,17 @@ export function parseJson(raw: string | Uint8Array, options: ParseJsonOptions): 
     }
   }
   if (text.trim() === '') throw new RestBatchError('BATCH_MALFORMED', 'The body is empty');
-  checkJsonLimits(text, options);
+  // Limits are checked on the converted text: single-quoted strings must count as strings, or a
+  // `']]]'` inside one would hide real nesting and a long one would escape the length limit.
   if (options.singleQuotes) text = singleQuotesToJson(text);
+  checkJsonLimits(text, options);
   try {
     return sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];
-    throw new RestBatchError(
-      'JSON_MALFORMED',
-      `Malformed JSON${position === undefined ? '' : ` at position ${position}`}: ${message}`,
-      { details: position === undefined ? undefined : { position: Number(position) } },
-    );
+    throw new RestBatchError('JSON_MALFORMED', `Malformed JSON${position === undefined ? '' : ` at position ${position}`}: ${message}`, {
+      details: position === undefined ? undefined : { position: Number(position) },
+    });
   }
 }

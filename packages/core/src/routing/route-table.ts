@@ -111,7 +111,8 @@ function routePattern(resource: string, def: RouteDefinition): string {
   if (path === '') return `/${resource}`;
   const segments = path.split('/');
   for (const segment of segments) {
-    if (!LITERAL_SEGMENT.test(segment) && !PARAM_SEGMENT.test(segment)) {
+    // `.` and `..` fit the literal pattern but no safe request path can ever reach them.
+    if ((!LITERAL_SEGMENT.test(segment) && !PARAM_SEGMENT.test(segment)) || segment === '.' || segment === '..') {
       throw new Error(`Resource ${resource}: bad path ${JSON.stringify(def.path)} (segment ${JSON.stringify(segment)})`);
     }
   }

@@ -25,6 +25,7 @@ export interface MemorySessionStoreOptions {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry>();
+  readonly #records = new Map<string, { value: JsonValue; expiresAt: number }>();
   readonly #maxSessions: number;
   readonly #now: () => number;
   #nextSweep = 0;
@@ -102,8 +103,45 @@ export class MemorySessionStore implements SessionStore {
     return entries === undefined ? [] : [...entries];
   }
 
+  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+    // No await between the check and the write: concurrent callers cannot both win.
+    if (this.#record(namespace, key) !== undefined) return false;
+    this.#putRecord(namespace, key, value, ttlMs);
+    return true;
+  }
+
+  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void> {
+    this.#putRecord(namespace, key, value, ttlMs);
+  }
+
+  async getRecord(namespace: string, key: string): Promise<JsonValue | undefined> {
+    return this.#record(namespace, key);
+  }
+
+  async deleteRecord(namespace: string, key: string): Promise<boolean> {
+    const live = this.#record(namespace, key) !== undefined;
+    return this.#records.delete(`${namespace}\u0000${key}`) && live;
+  }
+
   async close(): Promise<void> {
     this.#sessions.clear();
+    this.#records.clear();
+  }
+
+  #record(namespace: string, key: string): JsonValue | undefined {
+    const name = `${namespace}\u0000${key}`;
+    const record = this.#records.get(name);
+    if (record === undefined) return undefined;
+    if (record.expiresAt <= this.#now()) {
+      this.#records.delete(name);
+      return undefined;
+    }
+    return record.value;
+  }
+
+  #putRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): void {
+    this.#sweep(false);
+    this.#records.set(`${namespace}\u0000${key}`, { value: deepFreeze(value), expiresAt: this.#now() + ttlMs });
   }
 
   #live(id: string): Entry | undefined {
@@ -133,5 +171,6 @@ export class MemorySessionStore implements SessionStore {
     if (!force && now < this.#nextSweep) return;
     this.#nextSweep = now + 1000;
     for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
+    for (const [name, record] of this.#records) if (record.expiresAt <= now) this.#records.delete(name);
   }
 }

@@ -34,6 +34,19 @@ export interface SessionStore {
   delete(id: string, collection: string, key: string): Promise<boolean>;
   /** All entries of a collection, in insertion order. */
   list(id: string, collection: string): Promise<Array<[string, JsonValue]>>;
+  /**
+   * Engine-level records that belong to no session (idempotency keys): writes `value` under
+   * `namespace` and `key` for `ttlMs` unless a live record is there; true when written. Atomic:
+   * of two concurrent calls with the same key, exactly one gets true (across nodes for shared stores).
+   * Optional: without the four record methods, engine features that need them are off.
+   */
+  putRecordIfAbsent?(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean>;
+  /** Writes (or overwrites) an engine-level record for `ttlMs`. */
+  setRecord?(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void>;
+  /** Reads an engine-level record; `undefined` when absent or expired. */
+  getRecord?(namespace: string, key: string): Promise<JsonValue | undefined>;
+  /** Deletes an engine-level record; true when it existed. */
+  deleteRecord?(namespace: string, key: string): Promise<boolean>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

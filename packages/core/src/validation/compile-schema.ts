@@ -1,4 +1,4 @@
-import type { Ajv, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
 
 /**
@@ -23,7 +23,7 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
     const body = given === undefined && objectSchema ? {} : given;
     if (validate(body)) return body;
     const first = validate.errors?.[0];
-    const pointer = first?.instancePath || '/';
+    const pointer = pointerOf(first);
     const detail = first?.message ?? 'is invalid';
     const extra =
       first?.keyword === 'enum'
@@ -32,8 +32,25 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
           ? `: ${(first.params as { additionalProperty: string }).additionalProperty}`
           : '';
     const prefix = index >= 0 ? `Sub-request ${index}: payload` : 'Payload';
-    throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${pointer} ${detail}${extra}`, {
+    throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${pointer || '(root)'} ${detail}${extra}`, {
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });
   };
+}
+
+/**
+ * The JSON pointer of the offending value. ajv reports a missing or extra property at its parent
+ * object; the pointer names the property itself, and the root is `''` (RFC 6901), never `/`.
+ */
+function pointerOf(error: ErrorObject | undefined): string {
+  if (error === undefined) return '';
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const property =
+    error.keyword === 'required'
+      ? params.missingProperty
+      : error.keyword === 'additionalProperties'
+        ? params.additionalProperty
+        : undefined;
+  if (property === undefined) return error.instancePath;
+  return `${error.instancePath}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }

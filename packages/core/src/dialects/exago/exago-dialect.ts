@@ -1,5 +1,5 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import type { BatchResult, Headers, SubRequest, SubResult } from '../../model/canonical.js';
+import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import { parseUrl } from '../../engine/parse-url.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
@@ -19,6 +19,19 @@ function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number 
   throw new RestBatchError(code, `${where}${reason}`, { details: index === undefined ? undefined : { index } });
 }
 
+/** The method a call names, in any case; the upper-case spelling skips the conversion. */
+function methodOf(name: string): HttpMethod | undefined {
+  switch (name) {
+    case 'POST':
+    case 'PATCH':
+    case 'GET':
+    case 'DELETE':
+      return name;
+    default:
+      return METHODS[name.toUpperCase()];
+  }
+}
+
 function decodeItem(item: unknown, index: number, context: DecodeContext, existing: boolean): SubRequest {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
@@ -30,12 +43,13 @@ function decodeItem(item: unknown, index: number, context: DecodeContext, existi
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   if (url.startsWith('/') || url.includes('://')) reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
-  const method = typeof call.Method === 'string' ? METHODS[call.Method.toUpperCase()] : undefined;
+  const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
   if (method === undefined) reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
   const hasPayload = Object.hasOwn(call, 'Payload');
   if (hasPayload && method !== 'POST' && method !== 'PATCH') reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
   const { path, query } = parseUrl(`/${url}`);
-  const resource = path.slice(1).split('/', 1)[0] as string;
+  const slash = path.indexOf('/', 1);
+  const resource = slash < 0 ? path.slice(1) : path.slice(1, slash);
   const first = resource.charCodeAt(0);
   if (!(first >= 65 && first <= 90)) reject('BATCH_RULE_VIOLATION', index, `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`);
   if (resource === 'Sessions') {
@@ -52,9 +66,18 @@ function decodeItem(item: unknown, index: number, context: DecodeContext, existi
   return sub;
 }
 
+/** Exago's envelope has no room for a failure policy, so restbatch reads `?onFail=` on the batch URL. */
+function failurePolicy(value: string | string[] | undefined): FailurePolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'continue' || value === 'stop' || value === 'atomic') return value;
+  reject('BATCH_MALFORMED', undefined, `onFail must be continue, stop or atomic, not ${JSON.stringify(value)}`);
+}
+
 function responseContent(result: SubResult): unknown {
   if (result.error !== undefined) {
     const content: Record<string, unknown> = { reason: result.error.message, stacktrace: result.error.stack ?? null, code: result.error.code };
+    // Same extras as encodeError, so a batch item and the same call made alone carry the same facts.
+    if (result.error.details !== undefined) content.details = result.error.details;
     if (result.error.correlationId !== undefined) content.correlationId = result.error.correlationId;
     return content;
   }
@@ -80,7 +103,10 @@ export const exagoDialect: Dialect = {
     const existing = context.query.sid !== undefined;
     const requests = new Array<SubRequest>(body.length);
     for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context, existing);
-    return { requests, session: existing ? 'existing' : 'new' };
+    const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
+    const onFail = failurePolicy(context.query.onFail);
+    if (onFail !== undefined) batch.onFail = onFail;
+    return batch;
   },
 
   encode(result: BatchResult): ExagoResponseItem[] {

@@ -1,0 +1,58 @@
+/** One call of an Exago batch, as the wire carries it. */
+export interface ExagoCall {
+  Url: string;
+  Method: 'POST' | 'PATCH' | 'GET' | 'DELETE';
+  Payload?: Record<string, unknown>;
+}
+
+/** The session configuration of the benchmark engine (the example server's default). */
+export const BENCH_CONFIGS = { default: { roles: [{ Id: 'MyRole' }] } };
+
+/**
+ * The benchmark's batch of `n` calls: `POST Sessions`, then a repeating cycle of eight calls that
+ * POST a parameter, PATCH, GET and DELETE it, then do the same with a role. Every Id is POSTed
+ * before it is used, so every call of the mix is expected to succeed.
+ */
+export function exagoMix(n: number): ExagoCall[] {
+  const calls: ExagoCall[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let i = 1; i < n; i++) calls.push(cycleCall((i - 1) % 8, Math.floor((i - 1) / 8)));
+  return calls;
+}
+
+function cycleCall(step: number, k: number): ExagoCall {
+  const p = `P${k}`;
+  const r = `R${k}`;
+  switch (step) {
+    case 0:
+      return { Url: 'Parameters', Method: 'POST', Payload: { Id: p, DataType: 'String', Value: 'v', PromptText: 'Enter a value' } };
+    case 1:
+      return { Url: `Parameters/${p}`, Method: 'PATCH', Payload: { Value: 'w', IsHidden: false } };
+    case 2:
+      return { Url: `Parameters/${p}`, Method: 'GET' };
+    case 3:
+      return { Url: `Parameters/${p}`, Method: 'DELETE' };
+    case 4:
+      return { Url: 'Roles', Method: 'POST', Payload: { Id: r, IsActive: true } };
+    case 5:
+      return { Url: `Roles/${r}`, Method: 'PATCH', Payload: { IsActive: false } };
+    case 6:
+      return { Url: `Roles/${r}`, Method: 'GET' };
+    default:
+      return { Url: `Roles/${r}`, Method: 'DELETE' };
+  }
+}
+
+/** How many items of an Exago batch response carry a 2xx ReturnCode. */
+export function countSuccesses(body: unknown): number {
+  if (!Array.isArray(body)) return 0;
+  let ok = 0;
+  for (const item of body) if (typeof item?.ReturnCode === 'string' && item.ReturnCode.startsWith('2')) ok++;
+  return ok;
+}
+
+/** The session id a batch response's first item (POST Sessions) carries. */
+export function sessionIdOf(body: unknown): string | undefined {
+  const first = Array.isArray(body) ? body[0] : undefined;
+  const id = first?.ResponseContent?.Id;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,96 @@
+import { Pool } from 'undici';
+import WebSocket from 'ws';
+import { countSuccesses, type ExagoCall, sessionIdOf } from './exago-mix.js';
+
+/** What one client run reports: 2xx answers and the session it made (to end it afterwards). */
+export interface RunOutcome {
+  ok: number;
+  sessionId: string | undefined;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** One HTTP keep-alive connection to the server, used strictly one request at a time. */
+export function httpPool(url: string): Pool {
+  return new Pool(url, { connections: 1, pipelining: 1 });
+}
+
+/** The whole mix as one `POST /rest/batch`. */
+export async function httpBatch(pool: Pool, calls: readonly ExagoCall[]): Promise<RunOutcome> {
+  const response = await pool.request({ path: '/rest/batch', method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(calls) });
+  const body = await response.body.json();
+  return { ok: response.statusCode === 200 ? countSuccesses(body) : 0, sessionId: sessionIdOf(body) };
+}
+
+/** The same mix as separate ordinary requests: `POST /rest/Sessions`, then `/rest/<Url>?sid=`. */
+export async function httpSeparate(pool: Pool, calls: readonly ExagoCall[]): Promise<RunOutcome> {
+  const created = await pool.request({ path: '/rest/Sessions', method: 'POST', headers: JSON_HEADERS, body: '{}' });
+  const session = (await created.body.json()) as { Id?: string };
+  const sid = session.Id;
+  let ok = created.statusCode < 300 ? 1 : 0;
+  for (let i = 1; i < calls.length; i++) {
+    const call = calls[i] as ExagoCall;
+    const response = await pool.request({
+      path: `/rest/${call.Url}?sid=${sid}`,
+      method: call.Method,
+      headers: call.Payload === undefined ? undefined : JSON_HEADERS,
+      body: call.Payload === undefined ? undefined : JSON.stringify(call.Payload),
+    });
+    await response.body.text();
+    if (response.statusCode < 300) ok++;
+  }
+  return { ok, sessionId: sid };
+}
+
+/** Ends a session with `DELETE /rest/Sessions/{sid}` (outside the timing). */
+export async function endSession(pool: Pool, sid: string | undefined): Promise<void> {
+  if (sid === undefined) return;
+  const response = await pool.request({ path: `/rest/Sessions/${sid}`, method: 'DELETE' });
+  await response.body.text();
+}
+
+/** A WebSocket connection to `/rest/ws` that sends batches and waits for each final message. */
+export class WsClient {
+  readonly #socket: WebSocket;
+  readonly #waiting = new Map<number, (body: unknown) => void>();
+  #next = 0;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on('message', (data) => {
+      const text = data.toString();
+      // Sub-results stream first and are not needed here: only the final message is parsed.
+      if (!text.includes('"type":"response"') && !text.includes('"type":"error"')) return;
+      const message = JSON.parse(text) as { id: number; type: string; body?: unknown };
+      if (message.type === 'result') return;
+      this.#waiting.get(message.id)?.(message.type === 'response' ? message.body : undefined);
+      this.#waiting.delete(message.id);
+    });
+    socket.on('close', () => {
+      for (const settle of this.#waiting.values()) settle(undefined);
+      this.#waiting.clear();
+    });
+  }
+
+  /** Opens a connection to `ws://host:port/rest/ws`. */
+  static open(url: string): Promise<WsClient> {
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/rest/ws`, { maxPayload: 256 * 1024 * 1024 });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new WsClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Runs the mix as one batch message; resolves with the final answer. */
+  batch(calls: readonly ExagoCall[]): Promise<RunOutcome> {
+    const id = this.#next++;
+    return new Promise((resolve) => {
+      this.#waiting.set(id, (body) => resolve({ ok: countSuccesses(body), sessionId: sessionIdOf(body) }));
+      this.#socket.send(JSON.stringify({ id, endpoint: '/rest/batch', body: calls }));
+    });
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}

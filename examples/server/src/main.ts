@@ -1,0 +1,32 @@
+// The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL (see below).
+import { RedisSessionStore } from '@restbatch/redis';
+import { startExampleServer } from './start-example-server.js';
+
+const host = process.env.HOST || '127.0.0.1';
+const port = Number(process.env.PORT || 8080);
+// Several nodes share sessions through Redis when REDIS_URL is set; one node keeps them in memory.
+const store = process.env.REDIS_URL ? new RedisSessionStore({ url: process.env.REDIS_URL }) : undefined;
+
+const running = await startExampleServer({ host, port, store, log: (line) => console.log(line) });
+const seedBatch = `[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]`;
+console.log(`restbatch example server listening on ${running.url}`);
+console.log(`Try: curl ${running.url}/rest/batch -X POST -d "${seedBatch}"`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing running batches; new requests get 503`);
+  running
+    .close()
+    .then(() => store?.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,73 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+
+/** One reference as written: the sub-request it names and a JSON pointer into its result. */
+export interface Reference {
+  /** An earlier sub-request's id, or its index when it has none. */
+  readonly key: string;
+  /** Decoded JSON pointer segments into `{status, headers, body}`. */
+  readonly pointer: readonly string[];
+  /** The reference as the client wrote it, for error messages. */
+  readonly raw: string;
+}
+
+/** A string with references: literal text and references, in order; or one whole-value reference. */
+export type Template = { readonly whole: Reference } | { readonly parts: ReadonlyArray<string | Reference> };
+
+const WHOLE = '$ref:';
+const KEY = /^[^\s/{}$]+$/;
+
+/**
+ * Parses one string of a sub-request. `"$ref:<key>/<pointer>"` is a whole-value reference,
+ * `${<key>/<pointer>}` a reference inside a string; `$$ref:` and `$${` write them literally.
+ * Returns undefined for a string with neither (the common case, decided by one indexOf).
+ * Pure parsing: nothing here is ever evaluated.
+ */
+export function parseTemplate(text: string): Template | undefined {
+  if (text.indexOf('$') < 0) return undefined;
+  if (text.startsWith(WHOLE)) return { whole: parseReference(text.slice(WHOLE.length), text) };
+  if (text.startsWith(`$${WHOLE}`)) return { parts: [text.slice(1)] };
+  let parts: Array<string | Reference> | undefined;
+  let literal = '';
+  let from = 0;
+  let at = text.indexOf('$');
+  while (at >= 0) {
+    if (text.startsWith('$${', at)) {
+      literal += `${text.slice(from, at)}\${`;
+      from = at + 3;
+      parts ??= [];
+    } else if (text.startsWith('${', at)) {
+      const end = text.indexOf('}', at + 2);
+      if (end < 0) throw invalid(`The reference in ${JSON.stringify(text)} has no closing }; write $\${ for a literal \${`);
+      parts ??= [];
+      literal += text.slice(from, at);
+      if (literal !== '') parts.push(literal);
+      literal = '';
+      parts.push(parseReference(text.slice(at + 2, end), text.slice(at, end + 1)));
+      from = end + 1;
+    }
+    at = text.indexOf('$', Math.max(from, at + 1));
+  }
+  if (parts === undefined) return undefined;
+  literal += text.slice(from);
+  if (literal !== '') parts.push(literal);
+  return { parts };
+}
+
+/** Parses `<key>` or `<key>/<json-pointer>` (RFC 6901: `~1` is `/`, `~0` is `~`). */
+function parseReference(body: string, raw: string): Reference {
+  const slash = body.indexOf('/');
+  const key = slash < 0 ? body : body.slice(0, slash);
+  if (!KEY.test(key)) throw invalid(`${JSON.stringify(raw)} does not name a sub-request: write $ref:<id-or-index>/<json-pointer>`);
+  const pointer: string[] = [];
+  if (slash >= 0) {
+    for (const segment of body.slice(slash + 1).split('/')) {
+      if (/~[^01]|~$/.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
+      pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    }
+  }
+  return { key, pointer, raw };
+}
+
+function invalid(message: string): RestBatchError {
+  return new RestBatchError('REFERENCE_INVALID', message);
+}

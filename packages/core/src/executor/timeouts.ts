@@ -1,0 +1,30 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+import type { Headers } from '../model/canonical.js';
+
+/** The header a client sets to ask for a shorter batch deadline, in milliseconds. */
+export const TIMEOUT_HEADER = 'restbatch-timeout';
+
+const MILLISECONDS = /^[0-9]{1,10}$/;
+
+/**
+ * The time a batch or sub-request may take: the shortest of the engine's limit and what the
+ * client asked for. 0 means none; a client can shorten the engine's limit, never extend it.
+ */
+export function withinLimit(limitMs: number, ...requested: Array<number | undefined>): number {
+  let ms = limitMs > 0 ? limitMs : 0;
+  for (const value of requested) {
+    if (value !== undefined && value > 0 && (ms === 0 || value < ms)) ms = value;
+  }
+  return ms;
+}
+
+/** The deadline a client asked for with `RestBatch-Timeout: <ms>`; throws `INVALID_HEADER` when malformed. */
+export function requestedTimeout(headers: Headers): number | undefined {
+  const value = headers[TIMEOUT_HEADER];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (!MILLISECONDS.test(trimmed) || Number(trimmed) === 0) {
+    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${JSON.stringify(value)}`);
+  }
+  return Number(trimmed);
+}

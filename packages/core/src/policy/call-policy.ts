@@ -1,0 +1,133 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+import type { HttpMethod } from '../model/http-method.js';
+import type { Query, SubRequest } from '../model/canonical.js';
+import type { RouteMatch } from '../routing/route-table.js';
+import type { AuthRequest } from '../engine/engine-options.js';
+import type { EngineRequest } from '../engine/engine-types.js';
+import { normalizeHeaders } from '../engine/parse-url.js';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+
+/** What the authorisation hook sees of one call: the same for a sub-request and for the call made alone. */
+export interface AuthorizeCall {
+  readonly method: HttpMethod;
+  /** Path below the API's base, such as `/Roles/MyRole`. */
+  readonly path: string;
+  /** The resource the route belongs to. */
+  readonly resource: string;
+  /** The route's pattern, such as `/Roles/:id`. */
+  readonly pattern: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Query>;
+  readonly inBatch: boolean;
+  /** Position in the batch, or -1 for an ordinary call. */
+  readonly index: number;
+}
+
+/** Options of the engine's rate limit: every sub-request and every ordinary call costs one unit. */
+export interface RateLimitOptions {
+  /** Where budgets live (default: a {@link MemoryRateLimiter} with `limit` and `windowMs`). */
+  limiter?: RateLimiter;
+  /** Budget of the default limiter (default 100 units). */
+  limit?: number;
+  /** Refill time of the default limiter, in ms (default 60 000). */
+  windowMs?: number;
+  /**
+   * The budget a caller spends from, computed once per outer request; `undefined` exempts it.
+   * Default: the remote address, or the transport's name when there is none.
+   */
+  key?: (identity: unknown, request: AuthRequest) => string | undefined;
+}
+
+/** The policy hooks of `createEngine()`. */
+export interface PolicyOptions {
+  /** Called once per outer request; throw `RestBatchError('UNAUTHORIZED')` to reject it whole (401). */
+  authenticate?: (request: AuthRequest) => unknown;
+  /**
+   * Called for every sub-request and every ordinary call alike; throw `RestBatchError('FORBIDDEN')`
+   * (403) or return `false` to refuse it. Anything else it throws becomes a logged 500.
+   */
+  authorize?: (identity: unknown, call: AuthorizeCall) => boolean | undefined | void | Promise<boolean | undefined | void>;
+  rateLimit?: RateLimitOptions;
+}
+
+/** Who an outer request comes from and the policy its calls are checked against. */
+export interface Caller {
+  readonly identity: unknown;
+  readonly policy: CallerPolicy | undefined;
+}
+
+const NO_CALLER: Caller = Object.freeze({ identity: undefined, policy: undefined });
+
+/** The outer request's caller, once authenticated: what the executor checks every call against. */
+export class CallerPolicy {
+  constructor(
+    readonly identity: unknown,
+    readonly rateKey: string | undefined,
+    private readonly engine: EnginePolicy,
+  ) {}
+
+  /** Spends one unit of the caller's budget, then asks the authorisation hook; throws to refuse. */
+  async check(call: AuthorizeCall): Promise<void> {
+    const { limiter, authorize } = this.engine;
+    if (limiter !== undefined && this.rateKey !== undefined) {
+      const decision = await limiter.take(this.rateKey, 1);
+      if (!decision.allowed) {
+        const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        throw new RestBatchError('RATE_LIMITED', `Too many requests; retry in ${seconds} s`, {
+          headers: { 'retry-after': String(seconds) },
+          details: { retryAfterSeconds: seconds },
+        });
+      }
+    }
+    if (authorize !== undefined && (await authorize(this.identity, call)) === false) {
+      throw new RestBatchError('FORBIDDEN', `${call.method} ${call.path} is not allowed for this caller`);
+    }
+  }
+}
+
+/** The engine's policy: authenticates outer requests and binds each to a {@link CallerPolicy}. */
+export class EnginePolicy {
+  readonly authorize: PolicyOptions['authorize'];
+  readonly limiter: RateLimiter | undefined;
+  readonly #authenticate: PolicyOptions['authenticate'];
+  readonly #key: NonNullable<RateLimitOptions['key']>;
+
+  constructor(options: PolicyOptions) {
+    this.authorize = options.authorize;
+    this.#authenticate = options.authenticate;
+    const rate = options.rateLimit;
+    this.limiter = rate === undefined ? undefined : (rate.limiter ?? new MemoryRateLimiter({ limit: rate.limit, windowMs: rate.windowMs }));
+    this.#key = rate?.key ?? ((_identity, request) => request.remoteAddress ?? request.transport);
+  }
+
+  /**
+   * Runs the authentication hook once for an outer request (a refusal rejects it whole) and binds
+   * the caller; `policy` is undefined when no per-call hook is configured, so calls pay nothing.
+   */
+  async admit(request: EngineRequest): Promise<Caller> {
+    if (this.#authenticate === undefined && this.limiter === undefined && this.authorize === undefined) return NO_CALLER;
+    const auth: AuthRequest = {
+      headers: Object.freeze(normalizeHeaders(request.headers)),
+      transport: request.transport ?? 'unknown',
+      remoteAddress: request.remoteAddress,
+    };
+    const identity = this.#authenticate === undefined ? undefined : await this.#authenticate(auth);
+    if (this.authorize === undefined && this.limiter === undefined) return { identity, policy: undefined };
+    const key = this.limiter === undefined ? undefined : this.#key(identity, auth);
+    return { identity, policy: new CallerPolicy(identity, key, this) };
+  }
+}
+
+/** The {@link AuthorizeCall} of a matched sub-request (index >= 0) or ordinary call (index -1). */
+export function policyCall(sub: SubRequest, match: RouteMatch, index: number): AuthorizeCall {
+  return {
+    method: sub.method,
+    path: sub.path,
+    resource: match.route.resource,
+    pattern: match.route.pattern,
+    params: match.params,
+    query: sub.query,
+    inBatch: index >= 0,
+    index,
+  };
+}

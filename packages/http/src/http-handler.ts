@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine, EngineResponse } from '@restbatch/core';
+import {
+  clientGone,
+  finalLine,
+  type HttpTransportOptions,
+  NDJSON_TYPE,
+  ndjsonLine,
+  serialize,
+  TOO_LARGE,
+  tooLarge,
+  wantsNdjson,
+} from './http-options.js';
+import { readNodeBody } from './read-node-body.js';
+
+/** A `node:http` request listener that is also Express/Connect middleware. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+/** Options of {@link createHttpHandler}. */
+export interface HttpHandlerOptions extends HttpTransportOptions {}
+
+/**
+ * Creates the node:http transport: reads the body within the limit, hands it to the engine with
+ * the client's headers, address and an abort signal, and writes the engine's answer. Given a `next`
+ * (Connect/Express), requests for paths the engine does not serve are passed on.
+ */
+export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
+  const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  return (req, res, next) => {
+    const url = req.url ?? '/';
+    if (next !== undefined && !engine.serves(url)) {
+      next();
+      return;
+    }
+    serve(engine, limit, options, req, res, url).catch(() => {
+      // Only reading the body can throw: the client went away, so there is no one to answer.
+      res.destroy();
+    });
+  };
+}
+
+async function serve(
+  engine: Engine,
+  limit: number,
+  options: HttpHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const body = await readNodeBody(req, limit);
+  if (body === TOO_LARGE) {
+    // The rest of the body is never read: close the connection instead of draining it.
+    const response = tooLarge(engine, url, limit);
+    res.shouldKeepAlive = false;
+    write(res, response, { connection: 'close' });
+    options.onResponse?.({
+      method,
+      url,
+      status: response.status,
+      kind: response.kind,
+      summary: undefined,
+      streamed: false,
+      ms: performance.now() - started,
+    });
+    return;
+  }
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(clientGone());
+  });
+  let streamed = false;
+  const onResult = wantsNdjson(engine, url, req.headers.accept)
+    ? (item: unknown) => {
+        if (res.destroyed) return;
+        if (!streamed) {
+          streamed = true;
+          res.writeHead(200, { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+        }
+        res.write(ndjsonLine(item));
+      }
+    : undefined;
+  const response = await engine.dispatch({
+    method,
+    url,
+    headers: req.headers,
+    body,
+    signal: controller.signal,
+    transport: 'http',
+    remoteAddress: req.socket.remoteAddress,
+    onResult,
+  });
+  if (streamed) res.end(finalLine(response));
+  else write(res, response, undefined);
+  options.onResponse?.({
+    method,
+    url,
+    status: streamed ? 200 : response.status,
+    kind: response.kind,
+    summary: response.summary,
+    streamed,
+    ms: performance.now() - started,
+  });
+}
+
+function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined): void {
+  if (res.destroyed || res.headersSent) return;
+  const { headers, body } = serialize(response);
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
+  res.end(body);
+}

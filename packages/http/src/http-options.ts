@@ -1,0 +1,73 @@
+import type { BatchSummary, Engine, EngineResponse } from '@restbatch/core';
+import { RestBatchError } from '@restbatch/core';
+
+/** What a transport reports once it has answered one request (for access logs and metrics). */
+export interface ResponseEvent {
+  readonly method: string;
+  /** Path with query, as received. */
+  readonly url: string;
+  readonly status: number;
+  /** `batch` for batch endpoints, `call` for ordinary routes. */
+  readonly kind: 'batch' | 'call';
+  /** The batch's summary, when a batch ran. */
+  readonly summary: BatchSummary | undefined;
+  /** Whether the sub-responses were streamed as NDJSON. */
+  readonly streamed: boolean;
+  /** Time from the first byte read to the last byte written, in ms. */
+  readonly ms: number;
+}
+
+/** Options shared by the node:http and the fetch handler. */
+export interface HttpTransportOptions {
+  /** Largest request body in bytes (default: the engine's `limits.maxBodyBytes`, which still applies). */
+  maxBodyBytes?: number;
+  /** Called once per answered request; it observes only and cannot change the answer. */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+/** Returned by the body readers instead of a body that is over the limit. */
+export const TOO_LARGE: unique symbol = Symbol('too large');
+
+/** The media type of the streamed answer. */
+export const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Whether the client asked for the streamed answer of a batch endpoint. */
+export function wantsNdjson(engine: Engine, url: string, accept: string | null | undefined): boolean {
+  return accept != null && /(?:^|[\s,])application\/x-ndjson\b/i.test(accept) && engine.isBatchEndpoint(url);
+}
+
+/** One NDJSON line. */
+export function ndjsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+/**
+ * The last line of a stream: the summary of a batch that ran, or the dialect's error body of a
+ * batch that failed after lines were already sent (the status line can no longer change).
+ */
+export function finalLine(response: EngineResponse): string {
+  if (response.status < 400) return ndjsonLine({ summary: response.summary ?? null });
+  return ndjsonLine({ error: response.body ?? null, status: response.status });
+}
+
+/** The serialized answer: headers with the JSON content type, and no body for 204. */
+export function serialize(response: EngineResponse): { headers: Record<string, string>; body: string | undefined } {
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.body === undefined || response.status === 204 || response.status === 304) {
+    delete headers['content-type'];
+    return { headers, body: undefined };
+  }
+  headers['content-type'] = JSON_TYPE;
+  return { headers, body: JSON.stringify(response.body) };
+}
+
+/** The 413 answer for a body over `limit`, shaped by the dialect at `url`. */
+export function tooLarge(engine: Engine, url: string, limit: number): EngineResponse {
+  return engine.errorResponse(url, new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${limit} bytes`));
+}
+
+/** The abort reason handed to the engine when the client goes away mid-request. */
+export function clientGone(): RestBatchError {
+  return new RestBatchError('ABORTED', 'The client closed the connection');
+}

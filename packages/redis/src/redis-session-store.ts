@@ -1,0 +1,221 @@
+import {
+  type CreateSessionOptions,
+  isSessionIdShape,
+  type JsonValue,
+  newSessionId,
+  RestBatchError,
+  type SessionStore,
+} from '@restbatch/core';
+import { Redis } from 'ioredis';
+import { LuaScript, type RedisClient } from './lua-script.js';
+import { failFastOptions, type RedisSessionStoreOptions } from './redis-session-store-options.js';
+import * as lua from './session-scripts.js';
+import { toStoreError } from './store-error.js';
+
+const CREATE = new LuaScript(lua.CREATE, 1);
+const LOAD = new LuaScript(lua.LOAD, 1);
+const SAVE = new LuaScript(lua.SAVE, 1);
+const DESTROY = new LuaScript(lua.DESTROY, 1);
+const GET = new LuaScript(lua.GET, 2);
+const LIST = new LuaScript(lua.LIST, 2);
+const SET = new LuaScript(lua.SET, 2);
+const DELETE = new LuaScript(lua.DELETE, 2);
+const ADMIT = new LuaScript(lua.ADMIT, 1);
+
+/**
+ * A {@link SessionStore} on Redis, shared by every node of an app. Each operation is one Lua script
+ * (one round trip, atomic on the server); a session's keys share the hash tag `{sid}` and so one
+ * Cluster slot; every load extends the life of all of them (sliding expiry). While Redis is down,
+ * operations fail at once with `STORE_UNAVAILABLE` (503); the client reconnects by itself.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly #client: RedisClient;
+  readonly #owned: boolean;
+  readonly #prefix: string;
+  readonly #index: string;
+  readonly #maxSessions: number | undefined;
+  readonly #waitMs: number;
+  #everReady = false;
+
+  constructor(options: RedisSessionStoreOptions) {
+    const timeoutMs = options.commandTimeoutMs ?? 1000;
+    if (options.client !== undefined) {
+      this.#client = options.client;
+      this.#owned = false;
+    } else if (options.url !== undefined) {
+      this.#client = new Redis(options.url, { ...failFastOptions(timeoutMs), ...options.redisOptions });
+      this.#owned = true;
+    } else {
+      throw new Error('RedisSessionStore needs a client or a url');
+    }
+    this.#prefix = options.keyPrefix ?? 'restbatch:';
+    this.#index = `${this.#prefix}sessions`;
+    this.#maxSessions = options.maxSessions;
+    this.#waitMs = timeoutMs;
+    this.#client.on('ready', () => {
+      this.#everReady = true;
+    });
+    if (this.#owned || options.onError !== undefined) this.#reportErrors(options.onError);
+  }
+
+  /** The ioredis client the store uses. */
+  get client(): RedisClient {
+    return this.#client;
+  }
+
+  async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
+    const json = JSON.stringify(data);
+    return this.#run(async () => {
+      for (;;) {
+        const id = newSessionId();
+        if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
+        if ((await CREATE.run(this.#client, [this.#dataKey(id)], [options.ttlMs, json])) === 1) return id;
+      }
+    });
+  }
+
+  async load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined> {
+    if (!isSessionIdShape(id)) return undefined;
+    return this.#run(async () => {
+      const loading = LOAD.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
+      // XX: only ids already admitted move; an unknown id never enters the index.
+      const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
+      const [json] = await Promise.all([loading, indexed]);
+      return typeof json === 'string' ? (JSON.parse(json) as Record<string, JsonValue>) : undefined;
+    });
+  }
+
+  async save(id: string, data: Record<string, JsonValue>): Promise<boolean> {
+    if (!isSessionIdShape(id)) return false;
+    return this.#run(async () => (await SAVE.run(this.#client, [this.#dataKey(id)], [JSON.stringify(data)])) === 1);
+  }
+
+  async destroy(id: string): Promise<boolean> {
+    if (!isSessionIdShape(id)) return false;
+    return this.#run(async () => {
+      const destroying = DESTROY.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
+      const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
+      const [existed] = await Promise.all([destroying, unindexed]);
+      return existed === 1;
+    });
+  }
+
+  async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
+    if (!isSessionIdShape(id)) return undefined;
+    return this.#run(async () => {
+      const stored = await GET.run(this.#client, this.#keys(id, collection), [key]);
+      return typeof stored === 'string' ? decode(stored).value : undefined;
+    });
+  }
+
+  async set(id: string, collection: string, key: string, value: JsonValue): Promise<void> {
+    await this.#write(id, collection, key, value, false);
+  }
+
+  async setIfAbsent(id: string, collection: string, key: string, value: JsonValue): Promise<boolean> {
+    return this.#write(id, collection, key, value, true);
+  }
+
+  async delete(id: string, collection: string, key: string): Promise<boolean> {
+    if (!isSessionIdShape(id)) return false;
+    return this.#run(async () => (await DELETE.run(this.#client, this.#keys(id, collection), [key])) === 1);
+  }
+
+  /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
+  async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
+    if (!isSessionIdShape(id)) return [];
+    return this.#run(async () => {
+      const flat = await LIST.run(this.#client, this.#keys(id, collection), []);
+      if (!Array.isArray(flat)) return [];
+      const entries: Array<{ key: string; seq: number; value: JsonValue }> = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push({ key: flat[i] as string, ...decode(flat[i + 1] as string) });
+      return entries.sort((a, b) => a.seq - b.seq).map((e): [string, JsonValue] => [e.key, e.value]);
+    });
+  }
+
+  /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
+  async close(): Promise<void> {
+    if (!this.#owned) return;
+    // QUIT lets pending replies arrive; without a connection, disconnect also stops reconnecting.
+    if (this.#client.status === 'ready') await this.#client.quit().catch(() => undefined);
+    this.#client.disconnect();
+  }
+
+  async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean): Promise<boolean> {
+    if (!isSessionIdShape(id)) throw gone();
+    const written = await this.#run(() =>
+      SET.run(this.#client, this.#keys(id, collection), [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0]),
+    );
+    if (written === -1) throw gone();
+    return written === 1;
+  }
+
+  async #admit(id: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const admitted = await ADMIT.run(this.#client, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
+    if (admitted !== 1) throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
+  }
+
+  /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */
+  async #run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      await this.#firstConnection();
+      return await operation();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /**
+   * Until the first connection is up, waits for it (at most one command timeout): commands are not
+   * queued while offline, so without this the first requests after boot would fail needlessly.
+   */
+  async #firstConnection(): Promise<void> {
+    const client = this.#client;
+    if (this.#everReady || client.status === 'ready') return;
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#waitMs);
+      client.once('ready', done);
+    });
+  }
+
+  #reportErrors(onError: ((error: Error) => void) | undefined): void {
+    let reported = false;
+    this.#client.on('ready', () => {
+      reported = false;
+    });
+    this.#client.on('error', (error: Error) => {
+      if (onError !== undefined) onError(error);
+      else if (!reported) process.stderr.write(`restbatch: Redis session store unavailable (${error.message}); reconnecting\n`);
+      reported = true;
+    });
+  }
+
+  #dataKey(id: string): string {
+    return `${this.#prefix}{${id}}:data`;
+  }
+
+  #collectionPrefix(id: string): string {
+    return `${this.#prefix}{${id}}:c:`;
+  }
+
+  #keys(id: string, collection: string): string[] {
+    return [this.#dataKey(id), `${this.#collectionPrefix(id)}${collection}`];
+  }
+}
+
+function gone(): RestBatchError {
+  return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+}
+
+/** Splits a stored entry `<seq>:<JSON>`. */
+function decode(stored: string): { seq: number; value: JsonValue } {
+  const colon = stored.indexOf(':');
+  return { seq: Number(stored.slice(0, colon)), value: JSON.parse(stored.slice(colon + 1)) as JsonValue };
+}

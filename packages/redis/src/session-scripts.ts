@@ -1,0 +1,92 @@
+// The Lua scripts of the Redis session store. Each runs atomically on the server, so two nodes
+// writing the same session never interleave inside one operation, and each costs one round trip.
+//
+// Keys of a session `sid` (all carry the hash tag `{sid}`, so they share one Cluster slot):
+//   KEYS[1] = <prefix>{sid}:data   hash: d = session data (JSON), n = insertion counter,
+//                                         c:<name> = 1 for every collection ever written
+//   <prefix>{sid}:c:<name>         hash: key -> "<seq>:<JSON>", seq giving insertion order
+// Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
+// data key's slot, so Redis Cluster accepts them.
+
+/** Creates a session unless the id is taken: ARGV = ttlMs, data JSON. Returns 1 or 0. */
+export const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+/** Reads the data and extends the life of every key of the session: ARGV = collection prefix, ttlMs. */
+export const LOAD = `
+local all = redis.call('HGETALL', KEYS[1])
+if #all == 0 then return false end
+local data = false
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+for i = 1, #all, 2 do
+  local field = all[i]
+  if field == 'd' then data = all[i + 1]
+  elseif string.sub(field, 1, 2) == 'c:' then redis.call('PEXPIRE', ARGV[1] .. string.sub(field, 3), ARGV[2]) end
+end
+return data`;
+
+/** Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON. */
+export const SAVE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[1])
+return 1`;
+
+/** Deletes every key of the session: ARGV = collection prefix. Returns 1 when it existed. */
+export const DESTROY = `
+local all = redis.call('HKEYS', KEYS[1])
+if #all == 0 then return 0 end
+local keys = { KEYS[1] }
+for _, field in ipairs(all) do
+  if string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
+end
+redis.call('DEL', unpack(keys))
+return 1`;
+
+/** Reads one entry: KEYS[2] = collection key, ARGV = entry key. Returns "<seq>:<JSON>" or nil. */
+export const GET = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+return redis.call('HGET', KEYS[2], ARGV[1])`;
+
+/** Reads a collection: KEYS[2] = collection key. Returns a flat key/value list, or -1 when the session is gone. */
+export const LIST = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+return redis.call('HGETALL', KEYS[2])`;
+
+/**
+ * Writes one entry, keeping an existing entry's place in the order: KEYS[2] = collection key,
+ * ARGV = collection name, entry key, value JSON, 1 to write only when absent.
+ * Returns 1 when written, 0 when the key was taken (only-if-absent), -1 when the session is gone.
+ */
+export const SET = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return -1 end
+local old = redis.call('HGET', KEYS[2], ARGV[2])
+local seq
+if old then
+  if ARGV[4] == '1' then return 0 end
+  seq = string.match(old, '^(%d+):')
+else
+  seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
+  redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
+end
+redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[3])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1`;
+
+/** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
+export const DELETE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HDEL', KEYS[2], ARGV[1])`;
+
+/**
+ * Admits a session under the store's limit: KEYS[1] = index sorted set (id -> expiry time),
+ * ARGV = now, max, id, expiresAt. Forgets expired ids first. Returns 1 when admitted.
+ */
+export const ADMIT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+return 1`;

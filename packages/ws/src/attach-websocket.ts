@@ -1,0 +1,75 @@
+import type { Engine } from '@restbatch/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { CLOSE_GOING_AWAY, Connection } from './connection.js';
+import { upgradeHeaders } from './merge-headers.js';
+import { resolveWsOptions, type WebSocketTransportOptions } from './ws-options.js';
+
+/** Options of {@link attachWebSocket}. */
+export interface AttachWebSocketOptions extends WebSocketTransportOptions {
+  /** The HTTP server whose upgrades at `path` become restbatch connections. */
+  server: Server;
+}
+
+/** A running WebSocket transport. */
+export interface WebSocketTransport {
+  /** Open connections. */
+  readonly connections: number;
+  /** Stops taking upgrades, aborts running batches, closes every connection with 1001; resolves once all are closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the WebSocket protocol at `path` of an existing HTTP server. Upgrades to other paths
+ * are left to the server's other `upgrade` listeners (answered 404 when there are none).
+ */
+export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions): WebSocketTransport {
+  const resolved = resolveWsOptions(engine, options);
+  const { server } = options;
+  // perMessageDeflate stays off: inflating is where a small frame becomes a large allocation.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, clientTracking: false, perMessageDeflate: false });
+  const connections = new Set<Connection>();
+  const sockets = new Set<WebSocket>();
+  let closing: Promise<void> | undefined;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = request.url ?? '/';
+    const mark = url.indexOf('?');
+    if ((mark < 0 ? url : url.slice(0, mark)) !== resolved.path) {
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = new Connection(ws, engine, resolved, upgradeHeaders(request.headers), request.socket.remoteAddress);
+      connections.add(connection);
+      sockets.add(ws);
+      ws.once('close', () => {
+        connections.delete(connection);
+        sockets.delete(ws);
+      });
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    get connections() {
+      return connections.size;
+    },
+    close() {
+      closing ??= (async () => {
+        server.off('upgrade', onUpgrade);
+        const closed = [...sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+        for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'The server is shutting down');
+        await Promise.all(closed);
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,104 @@
+import { type ErrorCode, statusOf } from '@restbatch/core';
+
+/** A correlation id: chosen by the client, echoed on every message about its request. */
+export type CorrelationId = string | number;
+
+/** A client message, validated: one batch (or ordinary call) to run. */
+export interface ClientMessage {
+  readonly id: CorrelationId;
+  /** Path with query, `/rest/batch?config=Sales`; a batch endpoint selects the dialect. */
+  readonly endpoint: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as JSON text: `body` re-serialized, or `bodyText` as sent. */
+  readonly text: string | undefined;
+}
+
+/** One sub-response, sent as soon as it is final. */
+export interface ResultMessage {
+  id: CorrelationId;
+  type: 'result';
+  index: number;
+  item: unknown;
+}
+
+/** The whole answer, in the dialect's shape: what HTTP would answer. */
+export interface ResponseMessage {
+  id: CorrelationId;
+  type: 'response';
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** A message the transport could not run; `id` is present when it could be read. */
+export interface ErrorMessage {
+  id?: CorrelationId;
+  type: 'error';
+  status: number;
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every message the server sends. */
+export type ServerMessage = ResultMessage | ResponseMessage | ErrorMessage;
+
+/** Builds an error message with the status of the code table. */
+export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, message: string): ErrorMessage {
+  const out: ErrorMessage = { type: 'error', status: statusOf(code), code, message };
+  return id === undefined ? out : { id, ...out };
+}
+
+const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText']);
+const METHOD = /^[A-Za-z]{1,16}$/;
+const MAX_ID_LENGTH = 256;
+
+/** Reads a text frame: a valid {@link ClientMessage}, or the error to send back (with the id when readable). */
+export function readClientMessage(text: string): ClientMessage | ErrorMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return errorMessage(undefined, 'JSON_MALFORMED', `The message is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return errorMessage(undefined, 'BATCH_MALFORMED', 'A message must be a JSON object {id, endpoint, method?, headers?, body?}');
+  }
+  const msg = raw as Record<string, unknown>;
+  const id = readId(msg.id);
+  if (id === undefined) return errorMessage(undefined, 'BATCH_MALFORMED', `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters or a finite number`);
+  const bad = (reason: string) => errorMessage(id, 'BATCH_MALFORMED', reason);
+  for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key)}`);
+  const endpoint = msg.endpoint;
+  if (typeof endpoint !== 'string' || !endpoint.startsWith('/')) return bad('endpoint must be a path starting with /, such as "/rest/batch"');
+  const method = msg.method ?? 'POST';
+  if (typeof method !== 'string' || !METHOD.test(method)) return bad('method must be an HTTP method name, such as "POST"');
+  const headers = readHeaders(msg.headers);
+  if (headers === undefined) return bad('headers must be an object of string values');
+  if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
+  if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
+  let body: string | undefined;
+  try {
+    body = msg.body === undefined ? (msg.bodyText as string | undefined) : JSON.stringify(msg.body);
+  } catch {
+    return bad('body cannot be serialized');
+  }
+  return { id, endpoint, method: method.toUpperCase(), headers, text: body };
+}
+
+function readId(id: unknown): CorrelationId | undefined {
+  if (typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH) return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  return undefined;
+}
+
+function readHeaders(value: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = Object.create(null);
+  if (value === undefined) return out;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== 'string') return undefined;
+    out[name.toLowerCase()] = v;
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import { DEFAULT_PROTECTED, type Engine } from '@restbatch/core';
+
+/** Options shared by {@link attachWebSocket} and {@link createWebSocketServer}. */
+export interface WebSocketTransportOptions {
+  /** Path that accepts upgrades (default `/rest/ws`); the query string is ignored. */
+  path?: string;
+  /** Largest message in bytes; a larger one closes the connection with 1009 (default: the engine's `maxBodyBytes` + 64 KiB). */
+  maxPayload?: number;
+  /** Most requests one connection may have running at once; more get `RATE_LIMITED` (default 16). */
+  maxConcurrent?: number;
+  /** Bytes waiting to be sent above which the connection stops reading new messages (default 1 MiB). */
+  highWaterMark?: number;
+  /** How long the send buffer may stay above `highWaterMark` before the connection is closed with 1008, in ms (default 10000). */
+  drainTimeoutMs?: number;
+  /** Bytes waiting to be sent at which the connection is closed with 1008 at once (default 16 × `highWaterMark`). */
+  maxBufferedBytes?: number;
+  /** Time the peer has to answer a server-initiated close before the socket is destroyed, in ms (default 5000). */
+  closeGraceMs?: number;
+  /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`). */
+  protectedHeaders?: readonly string[];
+}
+
+/** Options with every default filled in. */
+export interface ResolvedWsOptions {
+  readonly path: string;
+  readonly maxPayload: number;
+  readonly maxConcurrent: number;
+  readonly highWaterMark: number;
+  readonly drainTimeoutMs: number;
+  readonly maxBufferedBytes: number;
+  readonly closeGraceMs: number;
+  readonly protectedHeaders: ReadonlySet<string>;
+}
+
+/** Fills in the defaults; the payload default leaves room for the message around a body of the engine's largest size. */
+export function resolveWsOptions(engine: Engine, options: WebSocketTransportOptions): ResolvedWsOptions {
+  const highWaterMark = positive(options.highWaterMark, 1024 * 1024, 'highWaterMark');
+  const path = options.path ?? '/rest/ws';
+  if (!path.startsWith('/')) throw new Error(`WebSocket path ${JSON.stringify(path)} must start with /`);
+  return {
+    path,
+    maxPayload: positive(options.maxPayload, engine.limits.maxBodyBytes + 64 * 1024, 'maxPayload'),
+    maxConcurrent: positive(options.maxConcurrent, 16, 'maxConcurrent'),
+    highWaterMark,
+    drainTimeoutMs: positive(options.drainTimeoutMs, 10_000, 'drainTimeoutMs'),
+    maxBufferedBytes: Math.max(highWaterMark, positive(options.maxBufferedBytes, 16 * highWaterMark, 'maxBufferedBytes')),
+    closeGraceMs: positive(options.closeGraceMs, 5000, 'closeGraceMs'),
+    protectedHeaders: new Set((options.protectedHeaders ?? DEFAULT_PROTECTED).map((h) => h.toLowerCase())),
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${value}`);
+  return value;
+}

@@ -1,0 +1,128 @@
+import 'reflect-metadata';
+import { createEngine, exagoApi, Get, type HandlerContext, Post, Resource } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
+import { items } from './support/exago-items.js';
+
+const SESSION = { Url: 'Sessions', Method: 'POST' };
+
+/** Keeps what it is given and hands out its own state object. */
+@Resource('Keeper')
+class KeeperResource {
+  readonly state: { kept: unknown[]; label: string } = { kept: [], label: 'original' };
+
+  @Post()
+  keep(ctx: HandlerContext) {
+    this.state.kept.push(ctx.body);
+    return this.state;
+  }
+
+  @Get()
+  read() {
+    return this.state;
+  }
+
+  @Post('relabel')
+  relabel() {
+    this.state.label = 'changed';
+    (this.state.kept[0] as { n: number }).n = 99;
+    return undefined;
+  }
+}
+
+function keeperEngine() {
+  const api = exagoApi();
+  const engine = createEngine({ apis: [{ ...api, resources: [...api.resources, KeeperResource] }] });
+  return createDirectCaller(engine);
+}
+
+test('changing the input after the call changes nothing the engine runs', async () => {
+  const { call } = exagoEngine();
+  const body = structuredClone(SEED_BATCH) as Array<Record<string, unknown>>;
+  const pending = call({ url: '/rest/batch', body });
+  (body[1]!.Payload as Record<string, unknown>).IsActive = 'not a boolean';
+  body.push({ Url: 'Sessions', Method: 'POST' });
+  const res = await pending;
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '204', '201'],
+  );
+});
+
+test('an object a handler keeps is not the caller object', async () => {
+  const call = keeperEngine();
+  const payload = { n: 1 };
+  await call({ url: '/rest/batch', body: [SESSION, { Url: 'Keeper', Method: 'POST', Payload: payload }] });
+  payload.n = 2;
+  const res = await call({ method: 'GET', url: '/rest/Keeper' });
+  assert.equal(res.body, { kept: [{ n: 1 }], label: 'original' });
+});
+
+test('changing a returned body changes nothing inside the engine', async () => {
+  const call = keeperEngine();
+  const first = await call({ method: 'GET', url: '/rest/Keeper' });
+  const body = first.body as { kept: unknown[]; label: string };
+  body.label = 'tampered';
+  body.kept.push('injected');
+  first.headers.injected = 'yes';
+  const again = await call({ method: 'GET', url: '/rest/Keeper' });
+  assert.equal(again.body, { kept: [], label: 'original' });
+  assert.is(again.headers.injected, undefined);
+});
+
+test('the engine changing its state later changes nothing the caller already holds', async () => {
+  const call = keeperEngine();
+  const res = await call({ url: '/rest/batch', body: [SESSION, { Url: 'Keeper', Method: 'POST', Payload: { n: 1 } }] });
+  const held = structuredClone(res.body);
+  await call({ method: 'POST', url: '/rest/Keeper/relabel' });
+  assert.equal(res.body, held);
+  assert.equal(items(res)[1]!.ResponseContent, { kept: [{ n: 1 }], label: 'original' });
+});
+
+test('streamed items are copies too', async () => {
+  const call = keeperEngine();
+  const streamed: Array<{ ReturnCode: string; ResponseContent: { label?: string } }> = [];
+  const res = await call({
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Keeper', Method: 'GET' }],
+    onResult: (item) => {
+      const it = item as (typeof streamed)[number];
+      streamed.push(it);
+      if (it.ResponseContent.label !== undefined) it.ResponseContent.label = 'tampered';
+    },
+  });
+  assert.is(streamed.length, 2);
+  assert.is(items(res)[1]!.ResponseContent.label, 'original');
+  assert.is(((await call({ method: 'GET', url: '/rest/Keeper' })).body as { label: string }).label, 'original');
+});
+
+test('raw bytes changed by the caller after the call are not seen by the engine', async () => {
+  const { call } = exagoEngine();
+  const bytes = new TextEncoder().encode(JSON.stringify([SESSION]));
+  const pending = call({ url: '/rest/batch', raw: bytes, headers: { 'content-type': 'application/json' } });
+  bytes.fill(0x20);
+  const res = await pending;
+  assert.is(res.status, 200);
+  assert.is(items(res)[0]!.ReturnCode, '201');
+});
+
+test('the direct transport gives the same results as the engine serializes', async () => {
+  const { engine, call } = exagoEngine();
+  const viaDirect = await call({ url: '/rest/batch', body: [SESSION, { Url: 'Roles/Nope', Method: 'GET' }] });
+  const viaEngine = await engine.dispatch({
+    method: 'POST',
+    url: '/rest/batch',
+    body: JSON.stringify([SESSION, { Url: 'Roles/Nope', Method: 'GET' }]),
+  });
+  const strip = (b: unknown) =>
+    (b as Array<{ ReturnCode: string; ResponseContent: Record<string, unknown> }>).map((i) => [
+      i.ReturnCode,
+      Object.keys(i.ResponseContent),
+    ]);
+  assert.equal(strip(viaDirect.body), strip(JSON.parse(JSON.stringify(viaEngine.body))));
+  assert.is(viaDirect.status, viaEngine.status);
+});
+
+test.run();
