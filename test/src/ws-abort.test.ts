@@ -34,7 +34,10 @@ test('closing one connection leaves the batches of another running', async () =>
   await until(() => probe.aborted.length === 1, 'the closed connection has aborted its batch');
   probe.release('s');
   const response = TestClient.response(await stays.answer('s'));
-  assert.equal((response.body as Array<{ ReturnCode: string }>).map((i) => i.ReturnCode), ['201', '201', '201']);
+  assert.equal(
+    (response.body as Array<{ ReturnCode: string }>).map((i) => i.ReturnCode),
+    ['201', '201', '201'],
+  );
   assert.equal(probe.aborted, ['g']);
   await stays.close();
   await ws.close();

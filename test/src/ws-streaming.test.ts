@@ -15,12 +15,21 @@ test('result messages arrive in index order before the final response, which mat
   const answer = await client.request({ id: 'seed', endpoint: '/rest/batch', body: [...SEED_BATCH, echo('a'), echo('b')] });
   const response = TestClient.response(answer);
   assert.is(response.status, 200);
-  assert.equal(answer.results.map((r) => r.index), [0, 1, 2, 3, 4]);
+  assert.equal(
+    answer.results.map((r) => r.index),
+    [0, 1, 2, 3, 4],
+  );
   const order = client.messages.map((m) => m.type);
   assert.equal(order, ['result', 'result', 'result', 'result', 'result', 'response']);
-  assert.equal(answer.results.map((r) => r.item), response.body);
+  assert.equal(
+    answer.results.map((r) => r.item),
+    response.body,
+  );
   const items = response.body as Array<{ ReturnCode: string }>;
-  assert.equal(items.map((i) => i.ReturnCode), ['201', '204', '201', '201', '201']);
+  assert.equal(
+    items.map((i) => i.ReturnCode),
+    ['201', '204', '201', '201', '201'],
+  );
   await client.close();
   await ws.close();
 });
@@ -63,7 +72,12 @@ test('a message may not set the authorization header of the connection: INVALID_
   const { engine, probe } = wsTestEngine();
   const ws = await startWs(engine);
   const client = await TestClient.open(ws.url, { authorization: 'Bearer conn' });
-  const answer = await client.request({ id: 'x', endpoint: '/rest/batch', headers: { Authorization: 'Bearer other' }, body: [SESSION, echo('a')] });
+  const answer = await client.request({
+    id: 'x',
+    endpoint: '/rest/batch',
+    headers: { Authorization: 'Bearer other' },
+    body: [SESSION, echo('a')],
+  });
   assert.equal(answer.final, {
     id: 'x',
     type: 'error',
@@ -87,7 +101,8 @@ test('two concurrent batches on one connection interleave without mixing their i
   assert.ok(!client.messages.some((m) => m.id === 'A' && m.type === 'response'), 'A is still running when B has answered');
   probe.release('a2');
   const a = await client.answer('A');
-  const names = (answer: typeof a) => answer.results.slice(1).map((r) => (r.item as { ResponseContent: { name: string } }).ResponseContent.name);
+  const names = (answer: typeof a) =>
+    answer.results.slice(1).map((r) => (r.item as { ResponseContent: { name: string } }).ResponseContent.name);
   assert.equal(names(a), ['a1', 'a2', 'a3']);
   assert.equal(names(b), ['b1', 'b2']);
   const ids = client.messages.map((m) => `${m.id}:${m.type}`);

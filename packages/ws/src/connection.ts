@@ -50,10 +50,14 @@ export class Connection {
       this.#send(errorMessage(undefined, 'UNSUPPORTED_MEDIA_TYPE', 'Binary messages are not accepted; send JSON text'));
       return;
     }
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
     const message = readClientMessage(text);
     if ('type' in message) this.#send(message);
-    else void this.#run(message);
+    else this.#run(message).catch(() => this.#send(errorMessage(message.id, 'INTERNAL', 'Internal server error')));
   }
 
   async #run(message: ClientMessage): Promise<void> {
@@ -68,7 +72,9 @@ export class Connection {
     }
     const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.text !== undefined);
     if ('refused' in headers) {
-      this.#send(errorMessage(id, 'INVALID_HEADER', `A message may not set the ${headers.refused} header; it comes from the upgrade request only`));
+      this.#send(
+        errorMessage(id, 'INVALID_HEADER', `A message may not set the ${headers.refused} header; it comes from the upgrade request only`),
+      );
       return;
     }
     const controller = new AbortController();
@@ -94,17 +100,26 @@ export class Connection {
 
   #send(message: ServerMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(message));
+    // Checked before sending: a client that has not drained what it was sent gets nothing more,
+    // so a stalled client holds at most maxBufferedBytes plus one message.
+    if (this.ws.bufferedAmount >= this.options.maxBufferedBytes) {
+      this.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
+      return;
+    }
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch {
+      // A handler returned something JSON cannot carry; the client still learns its request failed.
+      text = JSON.stringify(errorMessage(message.id, 'INTERNAL', 'Internal server error'));
+    }
+    this.ws.send(text);
     this.#watchPressure();
   }
 
   /** Over the high-water mark: stop reading (no new work) until the buffer drains, or close. */
   #watchPressure(): void {
     const buffered = this.ws.bufferedAmount;
-    if (buffered >= this.options.maxBufferedBytes) {
-      this.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
-      return;
-    }
     if (buffered <= this.options.highWaterMark || this.#pressureTimer !== undefined) return;
     this.ws.pause();
     const since = Date.now();

@@ -27,7 +27,10 @@ export interface StandaloneWebSocketServer {
  * Starts a WebSocket-only server: an HTTP server that answers 426 to plain requests and serves
  * the protocol at `path`. Resolves once it is listening.
  */
-export async function createWebSocketServer(engine: Engine, options: CreateWebSocketServerOptions = {}): Promise<StandaloneWebSocketServer> {
+export async function createWebSocketServer(
+  engine: Engine,
+  options: CreateWebSocketServerOptions = {},
+): Promise<StandaloneWebSocketServer> {
   const server = createServer((_request, response) => {
     response.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-length': '0' }).end();
   });

@@ -66,11 +66,17 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   }
   const msg = raw as Record<string, unknown>;
   const id = readId(msg.id);
-  if (id === undefined) return errorMessage(undefined, 'BATCH_MALFORMED', `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters or a finite number`);
+  if (id === undefined)
+    return errorMessage(
+      undefined,
+      'BATCH_MALFORMED',
+      `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters or a finite number`,
+    );
   const bad = (reason: string) => errorMessage(id, 'BATCH_MALFORMED', reason);
   for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key)}`);
   const endpoint = msg.endpoint;
-  if (typeof endpoint !== 'string' || !endpoint.startsWith('/')) return bad('endpoint must be a path starting with /, such as "/rest/batch"');
+  if (typeof endpoint !== 'string' || !endpoint.startsWith('/'))
+    return bad('endpoint must be a path starting with /, such as "/rest/batch"');
   const method = msg.method ?? 'POST';
   if (typeof method !== 'string' || !METHOD.test(method)) return bad('method must be an HTTP method name, such as "POST"');
   const headers = readHeaders(msg.headers);

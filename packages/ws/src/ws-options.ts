@@ -12,7 +12,7 @@ export interface WebSocketTransportOptions {
   highWaterMark?: number;
   /** How long the send buffer may stay above `highWaterMark` before the connection is closed with 1008, in ms (default 10000). */
   drainTimeoutMs?: number;
-  /** Bytes waiting to be sent at which the connection is closed with 1008 at once (default 16 × `highWaterMark`). */
+  /** Bytes still waiting when the next message is due at which the connection is closed with 1008 (default 16 × `highWaterMark`). */
   maxBufferedBytes?: number;
   /** Time the peer has to answer a server-initiated close before the socket is destroyed, in ms (default 5000). */
   closeGraceMs?: number;

@@ -1,7 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '@restbatch/core';
-import { attachWebSocket, type ResponseMessage, type ResultMessage, type ServerMessage, type WebSocketTransport, type WebSocketTransportOptions } from '@restbatch/ws';
+import {
+  attachWebSocket,
+  type ResponseMessage,
+  type ResultMessage,
+  type ServerMessage,
+  type WebSocketTransport,
+  type WebSocketTransportOptions,
+} from '@restbatch/ws';
 import { WebSocket } from 'ws';
 
 /** Serves the WebSocket transport of `engine` on 127.0.0.1 at a free port. */

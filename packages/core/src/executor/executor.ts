@@ -214,7 +214,7 @@ export class Executor {
       return { request: ran[index] as SubRequest, result };
     };
     try {
-      return resolveReferences(sub, lookup, native, api.base);
+      return resolveReferences(sub, lookup, native, api.base, plan.parse);
     } catch (thrown) {
       const error = toRestBatchError(thrown);
       return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : this.#failure(api, sub, error, undefined);

@@ -1,7 +1,8 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import type { Reference } from './reference-syntax.js';
-import { nativeKey, scanReferences } from './resolve-references.js';
+import { parseTemplate, type Template } from './reference-syntax.js';
+import { nativeKey, scanReferences, type TemplateParser } from './resolve-references.js';
 
 /** What a sub-request needs resolved before it runs. */
 export interface SubReferencePlan {
@@ -17,6 +18,8 @@ export interface ReferencePlan {
   readonly subs: ReadonlyArray<SubReferencePlan | undefined>;
   /** The index of the sub-request a key names. */
   indexOf(key: string): number;
+  /** Parses a string's references, reusing what the pre-pass parsed. */
+  parse: TemplateParser;
 }
 
 const DIGITS = /^(?:0|[1-9][0-9]*)$/;
@@ -35,6 +38,17 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     return DIGITS.test(key) && Number(key) < requests.length ? Number(key) : undefined;
   };
   let subs: Array<SubReferencePlan | undefined> | undefined;
+  // Each distinct string is parsed once per batch; the executor reuses the parse.
+  const templates = new Map<string, Template>();
+  const parse: TemplateParser = (text) => {
+    if (text.indexOf('$') < 0) return undefined;
+    let template = templates.get(text);
+    if (template === undefined) {
+      template = parseTemplate(text);
+      if (template !== undefined) templates.set(text, template);
+    }
+    return template;
+  };
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
     const check = (ref: Reference) => {
@@ -50,11 +64,11 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     if (native !== undefined && keyIndex(native) === undefined) native = undefined;
     if (native !== undefined) check({ key: native, pointer: [], raw: `$${native}` });
     const pathBefore = sub.path.includes('${');
-    if (scanReferences(sub, check) || native !== undefined) {
+    if (scanReferences(sub, check, parse) || native !== undefined) {
       subs ??= new Array(requests.length);
       subs[i] = { native, inPath: native !== undefined || pathBefore };
     }
   }
   if (subs === undefined) return undefined;
-  return { subs, indexOf: (key) => keyIndex(key) as number };
+  return { subs, indexOf: (key) => keyIndex(key) as number, parse };
 }

@@ -15,6 +15,7 @@ export type Template = { readonly whole: Reference } | { readonly parts: Readonl
 
 const WHOLE = '$ref:';
 const KEY = /^[^\s/{}$]+$/;
+const BAD_ESCAPE = /~[^01]|~$/;
 
 /**
  * Parses one string of a sub-request. `"$ref:<key>/<pointer>"` is a whole-value reference,
@@ -61,8 +62,9 @@ function parseReference(body: string, raw: string): Reference {
   const pointer: string[] = [];
   if (slash >= 0) {
     for (const segment of body.slice(slash + 1).split('/')) {
-      if (/~[^01]|~$/.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
-      pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+      if (segment.indexOf('~') < 0) pointer.push(segment);
+      else if (BAD_ESCAPE.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
+      else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
     }
   }
   return { key, pointer, raw };

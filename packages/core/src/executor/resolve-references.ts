@@ -11,6 +11,9 @@ export interface Referenced {
 /** Finds the earlier sub-request a reference names; throws when it names none or did not succeed. */
 export type ReferenceLookup = (ref: Reference) => Referenced;
 
+/** Parses a string's references ({@link parseTemplate}, or a cache of what the pre-pass parsed). */
+export type TemplateParser = (text: string) => Template | undefined;
+
 // Segments that would reach an object's prototype; they resolve to nothing, whatever the object holds.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const INDEX = /^(?:0|[1-9][0-9]*)$/;
@@ -19,11 +22,11 @@ const INDEX = /^(?:0|[1-9][0-9]*)$/;
  * Calls `visit` on each reference a sub-request holds in its path, query, headers and payload,
  * and says whether it holds any reference or escape at all (then it must be resolved before it runs).
  */
-export function scanReferences(sub: SubRequest, visit: (ref: Reference) => void): boolean {
+export function scanReferences(sub: SubRequest, visit: (ref: Reference) => void, parse: TemplateParser = parseTemplate): boolean {
   let found = false;
   const scan = (value: unknown): void => {
     if (typeof value === 'string') {
-      const template = parseTemplate(value);
+      const template = parse(value);
       if (template === undefined) return;
       found = true;
       if ('whole' in template) visit(template.whole);
@@ -53,59 +56,88 @@ export function nativeKey(path: string): string | undefined {
  * Returns `sub` with every reference replaced by the value it points at. A value placed in the
  * path is percent-encoded as one segment; a value inside a string must be a scalar.
  */
-export function resolveReferences(sub: SubRequest, lookup: ReferenceLookup, native: string | undefined, base: string): SubRequest {
+export function resolveReferences(sub: SubRequest, lookup: ReferenceLookup, native: string | undefined, base: string, parse: TemplateParser = parseTemplate): SubRequest {
+  const r = new Resolver(lookup, parse);
   let path = sub.path;
   if (native !== undefined) {
     const rest = path.slice(2 + native.length);
     path = `${locationOf(lookup({ key: native, pointer: [], raw: `$${native}` }), base)}${rest}`;
   }
-  path = resolveString(path, lookup, encodeSegment);
-  const query = resolveRecord(sub.query, lookup) as Query;
-  const headers = resolveRecord(sub.headers, lookup) as Headers;
-  const body = resolveValue(sub.body, lookup);
+  path = r.string(path, encodeSegment);
+  const query = r.record(sub.query) as Query;
+  const headers = r.record(sub.headers) as Headers;
+  const body = r.value(sub.body);
+  if (path === sub.path && query === sub.query && headers === sub.headers && body === sub.body) return sub;
   return { ...sub, path, query, headers, body };
 }
 
-function resolveString(text: string, lookup: ReferenceLookup, place: (value: unknown, ref: Reference) => string): string {
-  const template = parseTemplate(text);
-  if (template === undefined) return text;
-  const parts = 'whole' in template ? [template.whole] : template.parts;
-  let out = '';
-  for (const part of parts) out += typeof part === 'string' ? part : place(pointAt(lookup(part), part), part);
-  return out;
-}
+/** Replaces references in strings, records and JSON values, copying only what changes. */
+class Resolver {
+  constructor(
+    private readonly lookup: ReferenceLookup,
+    private readonly parse: TemplateParser,
+  ) {}
 
-/** Query parameters and headers: text only, so a whole-value reference becomes its text. */
-function resolveRecord(record: Query | Headers, lookup: ReferenceLookup): Query | Headers {
-  const out: Query = Object.create(null);
-  for (const name of Object.keys(record)) {
-    const value = record[name] as string | string[];
-    out[name] = Array.isArray(value) ? value.map((v) => resolveString(v, lookup, asText)) : resolveString(value, lookup, asText);
+  string(text: string, place: (value: unknown, ref: Reference) => string): string {
+    const template = this.parse(text);
+    if (template === undefined) return text;
+    const parts = 'whole' in template ? [template.whole] : template.parts;
+    let out = '';
+    for (const part of parts) out += typeof part === 'string' ? part : place(pointAt(this.lookup(part), part), part);
+    return out;
   }
-  return out;
-}
 
-function resolveValue(value: unknown, lookup: ReferenceLookup): unknown {
-  if (typeof value === 'string') {
-    const template: Template | undefined = parseTemplate(value);
-    if (template === undefined) return value;
-    if ('whole' in template) return cloneJson(pointAt(lookup(template.whole), template.whole));
-    return resolveString(value, lookup, asText);
+  /** Query parameters and headers: text only, so a whole-value reference becomes its text. */
+  record(record: Query | Headers): Query | Headers {
+    let out: Query | undefined;
+    for (const name of Object.keys(record)) {
+      const value = record[name] as string | string[];
+      const resolved = Array.isArray(value) ? value.map((v) => this.string(v, asText)) : this.string(value, asText);
+      if (resolved === value || (Array.isArray(value) && (resolved as string[]).every((v, i) => v === value[i]))) continue;
+      out ??= Object.assign(Object.create(null), record) as Query;
+      out[name] = resolved;
+    }
+    return out ?? record;
   }
-  if (Array.isArray(value)) return value.map((item) => resolveValue(item, lookup));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = Object.create(Object.getPrototypeOf(value));
-  for (const key of Object.keys(value)) {
-    Object.defineProperty(out, key, { value: resolveValue((value as Record<string, unknown>)[key], lookup), enumerable: true, writable: true, configurable: true });
+
+  value(value: unknown): unknown {
+    if (typeof value === 'string') {
+      const template = this.parse(value);
+      if (template === undefined) return value;
+      if ('whole' in template) return cloneJson(pointAt(this.lookup(template.whole), template.whole));
+      return this.string(value, asText);
+    }
+    if (value === null || typeof value !== 'object') return value;
+    // Copy on write: only the objects and arrays on the way to a reference are copied.
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item = this.value(value[i]);
+        if (item !== value[i]) (copy ??= value.slice())[i] = item;
+      }
+      return copy ?? value;
+    }
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const key of Object.keys(record)) {
+      const item = this.value(record[key]);
+      if (item === record[key]) continue;
+      copy ??= { ...record };
+      // A `__proto__` key (kept as data by the JSON parser) must stay data, never a prototype change.
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else copy[key] = item;
+    }
+    return copy ?? value;
   }
-  return out;
 }
 
 /** Walks a JSON pointer over `{status, headers, body}` through own properties only. */
 function pointAt(target: Referenced, ref: Reference): unknown {
   const { result } = target;
-  let current: unknown = { status: result.status, headers: result.headers, body: result.body };
-  for (let i = 0; i < ref.pointer.length; i++) {
+  const first = ref.pointer[0];
+  let current: unknown =
+    first === 'body' ? result.body : first === 'status' ? result.status : first === 'headers' ? result.headers : first === undefined ? { status: result.status, headers: result.headers, body: result.body } : undefined;
+  for (let i = 1; i < ref.pointer.length && current !== undefined; i++) {
     // Header names are lower case; a pointer may spell them as the client likes.
     const segment = i === 1 && ref.pointer[0] === 'headers' ? (ref.pointer[i] as string).toLowerCase() : (ref.pointer[i] as string);
     if (Array.isArray(current)) {
@@ -115,7 +147,6 @@ function pointAt(target: Referenced, ref: Reference): unknown {
     } else {
       current = undefined;
     }
-    if (current === undefined) break;
   }
   if (current === undefined) {
     throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} resolves to nothing: the result of sub-request ${ref.key} has no such value`);
@@ -137,7 +168,10 @@ function encodeSegment(value: unknown, ref: Reference): string {
   return text;
 }
 
-/** Where an earlier result lives, below the API base: its Location, else its path plus its body's id. */
+/**
+ * Where an earlier result lives, below the API base: its `Location` header; else, for a POST, its
+ * path plus the id its body names (`id`, `Id`, or `data.id`); else its own path.
+ */
 function locationOf(target: Referenced, base: string): string {
   const location = target.result.headers.location;
   if (location !== undefined) {
@@ -145,14 +179,24 @@ function locationOf(target: Referenced, base: string): string {
     if (base !== '' && path.startsWith(`${base}/`)) path = path.slice(base.length);
     if (path.startsWith('/')) return path;
   }
-  const body = target.result.body;
-  if (target.request.method === 'POST' && body !== null && typeof body === 'object') {
-    for (const name of ['id', 'Id']) {
-      const id = Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
-      if (typeof id === 'string' || typeof id === 'number') return `${target.request.path}/${encodeSegment(id, { key: '', pointer: [], raw: `$${name}` })}`;
-    }
+  if (target.request.method === 'POST') {
+    const id = ownId(target.result.body) ?? ownId(own(target.result.body, 'data'));
+    if (id !== undefined) return `${target.request.path}/${encodeSegment(id, { key: '', pointer: [], raw: `$${target.request.id ?? target.request.index}` })}`;
   }
   return target.request.path;
+}
+
+/** The `id` (or `Id`) a created entity's body names itself by. */
+function ownId(body: unknown): string | number | undefined {
+  for (const name of ['id', 'Id']) {
+    const id = own(body, name);
+    if (typeof id === 'string' || typeof id === 'number') return id;
+  }
+  return undefined;
+}
+
+function own(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
 }
 
 function cloneJson(value: unknown): unknown {

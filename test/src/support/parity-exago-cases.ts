@@ -1,0 +1,143 @@
+import * as assert from 'uvu/assert';
+import { SEED_BATCH } from './exago-engine.js';
+import type { ParityCase } from './parity-transports.js';
+import { wsTestEngine } from './ws-test-engine.js';
+
+const SESSION = { Url: 'Sessions', Method: 'POST' };
+const engine = () => wsTestEngine().engine;
+const codes = (body: unknown) => (body as Array<{ ReturnCode: string }>).map((i) => i.ReturnCode);
+const code = (body: unknown) => (body as { code: string }).code;
+
+/** Exago `POST /rest/batch` and its ordinary routes: successes, failures and bad inputs. */
+export const exagoParityCases: ParityCase[] = [
+  {
+    name: 'the seed batch',
+    engine,
+    url: '/rest/batch',
+    body: SEED_BATCH,
+    status: 200,
+    check: (b) => assert.equal(codes(b), ['201', '204', '201']),
+  },
+  {
+    name: "the seed's single-quoted curl body",
+    engine,
+    url: '/rest/batch',
+    raw: "[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]",
+    status: 200,
+    check: (b) => assert.equal(codes(b), ['201', '204']),
+  },
+  {
+    name: 'a failing call amid successes',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Roles/Nope', Method: 'PATCH', Payload: { IsActive: true } }, SEED_BATCH[2]],
+    status: 200,
+    check: (b) => assert.equal(codes(b), ['201', '404', '201']),
+  },
+  {
+    name: 'a body that is not an array',
+    engine,
+    url: '/rest/batch',
+    body: { Url: 'Sessions' },
+    status: 400,
+    check: (b) => assert.is(code(b), 'BATCH_MALFORMED'),
+  },
+  { name: 'an empty batch', engine, url: '/rest/batch', body: [], status: 400, check: (b) => assert.is(code(b), 'BATCH_EMPTY') },
+  {
+    name: 'a first call that is not POST Sessions',
+    engine,
+    url: '/rest/batch',
+    body: [{ Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: true } }],
+    status: 400,
+    check: (b) => assert.is(code(b), 'BATCH_RULE_VIOLATION'),
+  },
+  {
+    name: 'a payload that fails its schema',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P', DataType: 'Nope' } }],
+    status: 200,
+    check: (b) => assert.equal(codes(b), ['201', '400']),
+  },
+  {
+    name: 'an unknown resource',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Nope', Method: 'GET' }],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '404']);
+      assert.is((b as Array<{ ResponseContent: { code: string } }>)[1]!.ResponseContent.code, 'ROUTE_NOT_FOUND');
+    },
+  },
+  {
+    name: 'GET on the batch endpoint',
+    engine,
+    method: 'GET',
+    url: '/rest/batch',
+    status: 405,
+    check: (b) => assert.is(code(b), 'METHOD_NOT_ALLOWED'),
+  },
+  {
+    name: 'a handler that throws',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Test/Boom', Method: 'POST' }, { Url: 'Roles/MyRole', Method: 'GET' }],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '500', '200']);
+      assert.not.match(JSON.stringify(b), /internal detail/);
+    },
+  },
+  {
+    name: 'malformed JSON text',
+    engine,
+    url: '/rest/batch',
+    raw: '[{"Url": "Sessions",',
+    status: 400,
+    check: (b) => assert.is(code(b), 'JSON_MALFORMED'),
+  },
+  {
+    name: 'an unknown config',
+    engine,
+    url: '/rest/batch?config=Nope',
+    body: SEED_BATCH,
+    status: 400,
+    check: (b) => assert.is(code(b), 'CONFIG_UNKNOWN'),
+  },
+  {
+    name: 'a non-JSON Content-Type',
+    engine,
+    url: '/rest/batch',
+    headers: { 'content-type': 'text/plain' },
+    body: SEED_BATCH,
+    status: 415,
+    check: (b) => assert.is(code(b), 'UNSUPPORTED_MEDIA_TYPE'),
+  },
+  {
+    name: 'more calls than the limit',
+    engine: () => wsTestEngine({ limits: { maxSubRequests: 2 } }).engine,
+    url: '/rest/batch',
+    body: SEED_BATCH,
+    status: 400,
+    check: (b) => assert.is(code(b), 'BATCH_TOO_MANY_REQUESTS'),
+  },
+  {
+    name: 'a body over the size limit',
+    engine: () => wsTestEngine({ limits: { maxBodyBytes: 200 } }).engine,
+    url: '/rest/batch',
+    body: [...SEED_BATCH, { Url: 'Test/Echo/x', Method: 'POST', Payload: 'x'.repeat(300) }],
+    status: 413,
+    mayDiffer: ['reason'],
+    check: (b) => assert.is(code(b), 'PAYLOAD_TOO_LARGE'),
+  },
+  { name: 'an ordinary POST Sessions call', engine, url: '/rest/Sessions', body: {}, status: 201 },
+  {
+    name: 'an ordinary call with an unknown session',
+    engine,
+    method: 'GET',
+    url: `/rest/Roles?sid=${'0'.repeat(32)}`,
+    status: 401,
+    check: (b) => assert.is(code(b), 'SESSION_NOT_FOUND'),
+  },
+];

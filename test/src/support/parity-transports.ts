@@ -1,0 +1,117 @@
+import type { Engine } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import * as httpPackage from '@restbatch/http';
+import { listen } from './listen.js';
+import { startWs, TestClient } from './ws-test-client.js';
+
+/** One row of the parity table: a request, the engine it runs against, and the status all transports must answer. */
+export interface ParityCase {
+  name: string;
+  /** A fresh engine for one transport's run of the case. */
+  engine: () => Engine;
+  /** Outer method (default POST). */
+  method?: string;
+  /** Path with query: a batch endpoint or an ordinary route. */
+  url: string;
+  headers?: Record<string, string>;
+  /** The body as a value (sent as JSON). */
+  body?: unknown;
+  /** The body as wire text, sent as it is (malformed or single-quoted JSON). */
+  raw?: string;
+  /** The status every transport must answer. */
+  status: number;
+  /**
+   * Body fields whose values may differ between transports for a stated reason, replaced by a
+   * placeholder before comparing (an HTTP body over the limit is refused before it is fully read,
+   * so its message cannot quote the byte count).
+   */
+  mayDiffer?: readonly string[];
+  /** Further checks of the (normalized) body, run once. */
+  check?: (body: unknown) => void;
+}
+
+/** What a transport answered, reduced to what must be identical. */
+export interface ParityAnswer {
+  status: number;
+  body: unknown;
+  /** The sub-responses streamed before the answer (transports that stream). */
+  streamed?: unknown[];
+}
+
+/** A transport under test: sends one case to a fresh engine. */
+export interface ParityTransport {
+  name: string;
+  send(engine: Engine, c: ParityCase): Promise<ParityAnswer>;
+}
+
+const direct: ParityTransport = {
+  name: 'direct',
+  async send(engine, c) {
+    const call = createDirectCaller(engine);
+    const res = await call({ method: c.method, url: c.url, headers: c.headers, body: c.body, raw: c.raw });
+    return { status: res.status, body: res.body };
+  },
+};
+
+/** HTTP over node:http; filled in only when @restbatch/http exports its handler. */
+function httpTransport(): ParityTransport | undefined {
+  const create = (httpPackage as Record<string, unknown>).createHttpHandler as typeof httpPackage.createHttpHandler | undefined;
+  if (typeof create !== 'function') return undefined;
+  return {
+    name: 'http',
+    async send(engine, c) {
+      const server = await listen(create(engine));
+      try {
+        const text = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+        const headers = text === undefined ? { ...c.headers } : { 'content-type': 'application/json', ...c.headers };
+        const res = await fetch(`${server.url}${c.url}`, { method: c.method ?? 'POST', headers, body: text });
+        const body = await res.text();
+        return { status: res.status, body: body === '' ? undefined : JSON.parse(body) };
+      } finally {
+        await server.close();
+      }
+    },
+  };
+}
+
+const ws: ParityTransport = {
+  name: 'ws',
+  async send(engine, c) {
+    const server = await startWs(engine);
+    const client = await TestClient.open(server.url);
+    try {
+      const message: { id: string } & Record<string, unknown> = { id: 'parity', endpoint: c.url, method: c.method, headers: c.headers };
+      if (c.raw !== undefined) message.bodyText = c.raw;
+      else if (c.body !== undefined) message.body = c.body;
+      const answer = await client.request(message);
+      const final = answer.final;
+      if (final.type === 'response') return { status: final.status, body: final.body, streamed: answer.results.map((r) => r.item) };
+      return { status: final.type === 'error' ? final.status : 0, body: final };
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  },
+};
+
+/** Every transport available now, direct first (the reference). */
+export function parityTransports(): ParityTransport[] {
+  return [direct, httpTransport(), ws].filter((t): t is ParityTransport => t !== undefined);
+}
+
+const HEX32 = /\b[0-9a-f]{32}\b/g;
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+
+/** Replaces values that must differ between runs (session ids, ApiKeys, AppUrls, correlation ids) by placeholders. */
+export function normalize(value: unknown, mayDiffer: readonly string[] = []): unknown {
+  if (typeof value === 'string') return value.replace(UUID, '<uuid>').replace(HEX32, '<hex32>');
+  if (Array.isArray(value)) return value.map((v) => normalize(v, mayDiffer));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = key === 'correlationId' ? '<correlation-id>' : mayDiffer.includes(key) ? `<${key}>` : normalize(v, mayDiffer);
+    }
+    return out;
+  }
+  return value;
+}
