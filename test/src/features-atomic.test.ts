@@ -9,13 +9,20 @@ const note = (id: string, extra: Record<string, unknown> = {}) => ({ method: 'PO
 test('an atomic batch that fails leaves no note behind and reports what was rolled back', async () => {
   const { engine, call } = featuresEngine();
   const sid = await newSession(engine);
-  const res = await batch(call, { onFail: 'atomic', requests: [note('a'), note('b'), { method: 'POST', url: '/Tools/fail' }, note('c')] }, { sid });
-  assert.equal(res.body.results.map((r) => [r.status, r.error?.code ?? null]), [
-    [424, 'ROLLED_BACK'],
-    [424, 'ROLLED_BACK'],
-    [400, 'VALIDATION_FAILED'],
-    [424, 'SKIPPED'],
-  ]);
+  const res = await batch(
+    call,
+    { onFail: 'atomic', requests: [note('a'), note('b'), { method: 'POST', url: '/Tools/fail' }, note('c')] },
+    { sid },
+  );
+  assert.equal(
+    res.body.results.map((r) => [r.status, r.error?.code ?? null]),
+    [
+      [424, 'ROLLED_BACK'],
+      [424, 'ROLLED_BACK'],
+      [400, 'VALIDATION_FAILED'],
+      [424, 'SKIPPED'],
+    ],
+  );
   assert.equal(await engine.store.list(sid, 'notes'), []);
   assert.equal(res.body.summary, { succeeded: 0, failed: 3, skipped: 1 });
 });
@@ -24,8 +31,14 @@ test('an atomic batch that succeeds keeps everything', async () => {
   const { engine, call } = featuresEngine();
   const sid = await newSession(engine);
   const res = await batch(call, { onFail: 'atomic', requests: [note('a'), note('b')] }, { sid });
-  assert.equal(res.body.results.map((r) => r.status), [201, 201]);
-  assert.equal((await engine.store.list(sid, 'notes')).map(([k]) => k), ['a', 'b']);
+  assert.equal(
+    res.body.results.map((r) => r.status),
+    [201, 201],
+  );
+  assert.equal(
+    (await engine.store.list(sid, 'notes')).map(([k]) => k),
+    ['a', 'b'],
+  );
 });
 
 test('a handler that throws half-way after writing leaves no partial state in its group', async () => {
@@ -44,14 +57,20 @@ test('a handler that throws half-way after writing leaves no partial state in it
     },
     { sid },
   );
-  assert.equal(res.body.results.map((r) => [r.status, r.error?.code ?? null]), [
-    [201, null],
-    [424, 'ROLLED_BACK'],
-    [500, 'INTERNAL'],
-    [424, 'SKIPPED'],
-    [201, null],
-  ]);
-  assert.equal((await engine.store.list(sid, 'notes')).map(([k]) => k), ['before', 'after']);
+  assert.equal(
+    res.body.results.map((r) => [r.status, r.error?.code ?? null]),
+    [
+      [201, null],
+      [424, 'ROLLED_BACK'],
+      [500, 'INTERNAL'],
+      [424, 'SKIPPED'],
+      [201, null],
+    ],
+  );
+  assert.equal(
+    (await engine.store.list(sid, 'notes')).map(([k]) => k),
+    ['before', 'after'],
+  );
   assert.equal(await engine.store.load(sid, 60_000), {});
 });
 
@@ -61,10 +80,15 @@ test('compensation steps undo external side effects of a failed group', async ()
   const external = (name: string, group?: string) => ({ method: 'POST', url: '/Notes/external', body: { name }, atomicityGroup: group });
   const res = await batch(
     call,
-    { requests: [external('kept'), external('one', 'g'), external('two', 'g'), { method: 'POST', url: '/Tools/fail', atomicityGroup: 'g' }] },
+    {
+      requests: [external('kept'), external('one', 'g'), external('two', 'g'), { method: 'POST', url: '/Tools/fail', atomicityGroup: 'g' }],
+    },
     { sid },
   );
-  assert.equal(res.body.results.map((r) => r.status), [201, 424, 424, 400]);
+  assert.equal(
+    res.body.results.map((r) => r.status),
+    [201, 424, 424, 400],
+  );
   assert.equal(ledger, ['kept']);
 });
 
@@ -73,10 +97,19 @@ test('a group member skipped for a failed dependency rolls its group back too', 
   const sid = await newSession(engine);
   const res = await batch(
     call,
-    { requests: [{ id: 'x', method: 'POST', url: '/Tools/fail' }, note('g1', { atomicityGroup: 'g' }), note('g2', { atomicityGroup: 'g', dependsOn: ['x'] })] },
+    {
+      requests: [
+        { id: 'x', method: 'POST', url: '/Tools/fail' },
+        note('g1', { atomicityGroup: 'g' }),
+        note('g2', { atomicityGroup: 'g', dependsOn: ['x'] }),
+      ],
+    },
     { sid },
   );
-  assert.equal(res.body.results.map((r) => r.status), [400, 424, 424]);
+  assert.equal(
+    res.body.results.map((r) => r.status),
+    [400, 424, 424],
+  );
   assert.equal(await engine.store.list(sid, 'notes'), []);
 });
 
@@ -110,7 +143,10 @@ test('a streamed atomic run is sent only once it has settled', async () => {
     body: { onFail: 'atomic', requests: [note('a'), { method: 'POST', url: '/Tools/fail' }] },
     onResult: (item) => streamed.push(item as { status: number }),
   });
-  assert.equal(streamed.map((r) => r.status), [424, 400]);
+  assert.equal(
+    streamed.map((r) => r.status),
+    [424, 400],
+  );
 });
 
 test('an atomic Exago batch (?onFail=atomic) that fails leaves not even its session', async () => {
@@ -124,7 +160,10 @@ test('an atomic Exago batch (?onFail=atomic) that fails leaves not even its sess
     ],
   });
   const items = res.body as Array<{ ReturnCode: string }>;
-  assert.equal(items.map((i) => i.ReturnCode), ['424', '424', '404']);
+  assert.equal(
+    items.map((i) => i.ReturnCode),
+    ['424', '424', '404'],
+  );
   assert.is((engine.store as MemorySessionStore).size, 0);
 });
 

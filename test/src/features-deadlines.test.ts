@@ -109,7 +109,9 @@ test('thousands of batches with deadlines leave no timer and no listener behind'
     if (res.body.summary.succeeded !== 2) assert.unreachable('every quick batch succeeds');
   }
   const slow = featuresEngine({ limits: { subRequestTimeoutMs: 2, batchTimeoutMs: 60_000 } });
-  const answers = await Promise.all(Array.from({ length: 200 }, () => batch(slow.call, { requests: [WAIT, OK] }, { signal: outer.signal })));
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, () => batch(slow.call, { requests: [WAIT, OK] }, { signal: outer.signal })),
+  );
   assert.ok(answers.every((a) => a.body.results[0]!.status === 504 && a.body.results[1]!.status === 200));
   assert.is(timers(), before);
   assert.is(getEventListeners(outer.signal, 'abort').length, 0);

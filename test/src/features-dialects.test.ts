@@ -39,13 +39,21 @@ eachTransport(test, 'OData: our reference syntax works in url and body', async (
       ],
     },
   });
-  assert.equal(responses(res).map((r) => r.status), [201, 201, 200]);
+  assert.equal(
+    responses(res).map((r) => r.status),
+    [201, 201, 200],
+  );
 });
 
 eachTransport(test, 'OData: a forward $<id> is rejected whole with 400 REFERENCE_INVALID', async ({ call }) => {
   const res = await call({
     url: ODATA,
-    body: { requests: [{ id: '1', method: 'GET', url: '$2' }, { id: '2', method: 'POST', url: 'claims', body: claim('late') }] },
+    body: {
+      requests: [
+        { id: '1', method: 'GET', url: '$2' },
+        { id: '2', method: 'POST', url: 'claims', body: claim('late') },
+      ],
+    },
   });
   assert.is(res.status, 400);
   assert.is((res.body as { error: { code: string } }).error.code, 'REFERENCE_INVALID');
@@ -64,7 +72,10 @@ eachTransport(test, 'OData: an atomicity group that fails undoes the claim it cr
     },
   });
   const items = responses(res);
-  assert.equal(items.map((r) => r.status), [424, 400]);
+  assert.equal(
+    items.map((r) => r.status),
+    [424, 400],
+  );
   assert.is(items[0]!.body.error.code, 'ROLLED_BACK');
   const after = ((await call({ method: 'GET', url: '/rest/claim/v1/claims' })).body as { count: number }).count;
   assert.is(after, before);
@@ -82,7 +93,10 @@ eachTransport(test, 'Guidewire: references fill paths, and onFail abort skips th
       ],
     },
   });
-  assert.equal(responses(res).map((r) => r.status), [201, 200, 404, 424]);
+  assert.equal(
+    responses(res).map((r) => r.status),
+    [201, 200, 404, 424],
+  );
 });
 
 test.run();

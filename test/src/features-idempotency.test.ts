@@ -27,10 +27,17 @@ test('the same key with a different body gets 422 IDEMPOTENCY_MISMATCH', async (
   const { engine, call } = featuresEngine();
   const sid = await newSession(engine);
   await batch(call, CREATE, { sid, headers: { 'Idempotency-Key': 'k-2' } });
-  const other = await batch(call, { requests: [{ method: 'POST', url: '/Notes', body: { id: 'b' } }] }, { sid, headers: { 'Idempotency-Key': 'k-2' } });
+  const other = await batch(
+    call,
+    { requests: [{ method: 'POST', url: '/Notes', body: { id: 'b' } }] },
+    { sid, headers: { 'Idempotency-Key': 'k-2' } },
+  );
   assert.is(other.status, 422);
   assert.is(other.body.error!.code, 'IDEMPOTENCY_MISMATCH');
-  assert.equal((await engine.store.list(sid, 'notes')).map(([k]) => k), ['a']);
+  assert.equal(
+    (await engine.store.list(sid, 'notes')).map(([k]) => k),
+    ['a'],
+  );
 });
 
 test('another caller (Authorization) with the same key never sees the first answer', async () => {
@@ -114,7 +121,15 @@ test('idempotency: false turns the feature off; a store without records cannot h
     delete: (i, c, k) => memory.delete(i, c, k),
     list: (i, c) => memory.list(i, c),
   };
-  assert.throws(() => createEngine({ apis: [{ base: '/api', resources: [], batch: [{ path: 'batch', dialect: canonicalDialect }] }], store: bare, idempotency: { ttlMs: 1000 } }), /record methods/);
+  assert.throws(
+    () =>
+      createEngine({
+        apis: [{ base: '/api', resources: [], batch: [{ path: 'batch', dialect: canonicalDialect }] }],
+        store: bare,
+        idempotency: { ttlMs: 1000 },
+      }),
+    /record methods/,
+  );
 });
 
 test.run();

@@ -11,8 +11,16 @@ test('a value from an earlier result fills the path, query, a header and the pay
     {
       requests: [
         { id: 'make', method: 'POST', url: '/Notes', body: { id: 'n1', text: 'hello' } },
-        { method: 'GET', url: '/Tools/echo/${make/body/id}?text=${make/body/text}&status=$ref:make/status', headers: { 'x-ref': 'note ${0/body/id}' } },
-        { method: 'POST', url: '/Tools/echo', body: { copy: '$ref:make/body', where: '$ref:make/headers/Location', list: ['${1/body/params/value}!'] } },
+        {
+          method: 'GET',
+          url: '/Tools/echo/${make/body/id}?text=${make/body/text}&status=$ref:make/status',
+          headers: { 'x-ref': 'note ${0/body/id}' },
+        },
+        {
+          method: 'POST',
+          url: '/Tools/echo',
+          body: { copy: '$ref:make/body', where: '$ref:make/headers/Location', list: ['${1/body/params/value}!'] },
+        },
       ],
     },
     { sid },
@@ -68,7 +76,12 @@ test('a forward reference rejects the whole batch before anything runs', async (
 test('a reference to itself, to an unknown id or to an index past the end rejects the batch', async () => {
   const { call } = featuresEngine();
   for (const ref of ['$ref:0/status', '$ref:nobody/status', '$ref:7/status', '${1/status}', '$ref:/status']) {
-    const res = await batch(call, { requests: [{ method: 'POST', url: '/Tools/echo', body: { v: ref } }, { method: 'GET', url: '/Tools/ok' }] });
+    const res = await batch(call, {
+      requests: [
+        { method: 'POST', url: '/Tools/echo', body: { v: ref } },
+        { method: 'GET', url: '/Tools/ok' },
+      ],
+    });
     assert.is(res.status, 400, ref);
     assert.is(res.body.error!.code, 'REFERENCE_INVALID', ref);
   }
@@ -76,7 +89,12 @@ test('a reference to itself, to an unknown id or to an index past the end reject
 
 test('an unclosed reference inside a string rejects the batch', async () => {
   const { call } = featuresEngine();
-  const res = await batch(call, { requests: [{ method: 'GET', url: '/Tools/ok' }, { method: 'POST', url: '/Tools/echo', body: { v: 'x ${0/status' } }] });
+  const res = await batch(call, {
+    requests: [
+      { method: 'GET', url: '/Tools/ok' },
+      { method: 'POST', url: '/Tools/echo', body: { v: 'x ${0/status' } },
+    ],
+  });
   assert.is(res.status, 400);
   assert.is(res.body.error!.code, 'REFERENCE_INVALID');
 });
@@ -130,15 +148,29 @@ test('a pointer to a missing value gives 400 REFERENCE_INVALID in its slot only'
     ],
   });
   assert.is(res.status, 200);
-  assert.equal(res.body.results.map((r) => r.status), [200, 400, 200]);
+  assert.equal(
+    res.body.results.map((r) => r.status),
+    [200, 400, 200],
+  );
   assert.is(res.body.results[1]!.error!.code, 'REFERENCE_INVALID');
   assert.is(res.body.results[1]!.skipped, undefined);
 });
 
 test('pointer segments never reach a prototype', async () => {
   const { call } = featuresEngine();
-  for (const ref of ['$ref:0/body/constructor', '$ref:0/body/__proto__', '$ref:0/body/toString', '$ref:0/body/constructor/name', '$ref:0/headers/constructor']) {
-    const res = await batch(call, { requests: [{ method: 'GET', url: '/Tools/ok' }, { method: 'POST', url: '/Tools/echo', body: { v: ref } }] });
+  for (const ref of [
+    '$ref:0/body/constructor',
+    '$ref:0/body/__proto__',
+    '$ref:0/body/toString',
+    '$ref:0/body/constructor/name',
+    '$ref:0/headers/constructor',
+  ]) {
+    const res = await batch(call, {
+      requests: [
+        { method: 'GET', url: '/Tools/ok' },
+        { method: 'POST', url: '/Tools/echo', body: { v: ref } },
+      ],
+    });
     assert.is(res.body.results[1]!.status, 400, ref);
     assert.is(res.body.results[1]!.error!.code, 'REFERENCE_INVALID', ref);
   }
@@ -146,14 +178,29 @@ test('pointer segments never reach a prototype', async () => {
 
 test('a reference that looks like code is data: it is never evaluated', async () => {
   const { call } = featuresEngine();
-  const attempts = ['$ref:0/body/ok;process.exit()', '${0/body/ok;process.exit(1)}', '$ref:0/body/ok")||process.exit(1)||("', 'x${0/body/ok}${0/body/ok.constructor}'];
+  const attempts = [
+    '$ref:0/body/ok;process.exit()',
+    '${0/body/ok;process.exit(1)}',
+    '$ref:0/body/ok")||process.exit(1)||("',
+    'x${0/body/ok}${0/body/ok.constructor}',
+  ];
   for (const attempt of attempts) {
-    const res = await batch(call, { requests: [{ method: 'GET', url: '/Tools/ok' }, { method: 'POST', url: '/Tools/echo', body: { v: attempt } }] });
+    const res = await batch(call, {
+      requests: [
+        { method: 'GET', url: '/Tools/ok' },
+        { method: 'POST', url: '/Tools/echo', body: { v: attempt } },
+      ],
+    });
     assert.is(res.status, 200, attempt);
     assert.is(res.body.results[1]!.status, 400, attempt);
     assert.is(res.body.results[1]!.error!.code, 'REFERENCE_INVALID', attempt);
   }
-  const evalLike = await batch(call, { requests: [{ method: 'POST', url: '/Tools/echo', body: { code: 'process.exit()' } }, { method: 'POST', url: '/Tools/echo', body: { v: '$ref:0/body/body/code' } }] });
+  const evalLike = await batch(call, {
+    requests: [
+      { method: 'POST', url: '/Tools/echo', body: { code: 'process.exit()' } },
+      { method: 'POST', url: '/Tools/echo', body: { v: '$ref:0/body/body/code' } },
+    ],
+  });
   assert.equal(evalLike.body.results[1]!.body, { body: { v: 'process.exit()' } });
 });
 
@@ -175,7 +222,12 @@ test('a value placed in the path stays one segment: ../admin is encoded, not fol
 test('a value of . or .. or nothing may not change the path shape', async () => {
   const { call } = featuresEngine();
   for (const value of ['..', '.', '']) {
-    const res = await batch(call, { requests: [{ method: 'POST', url: '/Tools/echo', body: value }, { method: 'GET', url: '/Tools/echo/${0/body/body}' }] });
+    const res = await batch(call, {
+      requests: [
+        { method: 'POST', url: '/Tools/echo', body: value },
+        { method: 'GET', url: '/Tools/echo/${0/body/body}' },
+      ],
+    });
     assert.is(res.body.results[1]!.status, 400, value);
     assert.is(res.body.results[1]!.error!.code, 'REFERENCE_INVALID', value);
   }
@@ -183,7 +235,12 @@ test('a value of . or .. or nothing may not change the path shape', async () => 
 
 test('an object cannot be placed inside a string', async () => {
   const { call } = featuresEngine();
-  const res = await batch(call, { requests: [{ method: 'GET', url: '/Tools/ok' }, { method: 'POST', url: '/Tools/echo', body: { v: 'x ${0/body}' } }] });
+  const res = await batch(call, {
+    requests: [
+      { method: 'GET', url: '/Tools/ok' },
+      { method: 'POST', url: '/Tools/echo', body: { v: 'x ${0/body}' } },
+    ],
+  });
   assert.is(res.body.results[1]!.error!.code, 'REFERENCE_INVALID');
 });
 
@@ -217,7 +274,12 @@ test('the OData $<id> prefix names the Location of an earlier result', async () 
 
 test('a $<id> prefix naming a later request is a forward reference; other $ segments stay literal', async () => {
   const { call } = featuresEngine();
-  const forward = await batch(call, { requests: [{ id: 'a', method: 'GET', url: '$b' }, { id: 'b', method: 'GET', url: '/Tools/ok' }] });
+  const forward = await batch(call, {
+    requests: [
+      { id: 'a', method: 'GET', url: '$b' },
+      { id: 'b', method: 'GET', url: '/Tools/ok' },
+    ],
+  });
   assert.is(forward.status, 400);
   assert.is(forward.body.error!.code, 'REFERENCE_INVALID');
   const literal = await batch(call, { requests: [{ id: 'a', method: 'GET', url: '/$metadata' }] });
@@ -236,7 +298,10 @@ test('references work in the Exago dialect by index', async () => {
     ],
   });
   const items = res.body as Array<{ ReturnCode: string; ResponseContent: Record<string, unknown> }>;
-  assert.equal(items.map((i) => i.ReturnCode), ['201', '201', '200']);
+  assert.equal(
+    items.map((i) => i.ReturnCode),
+    ['201', '201', '200'],
+  );
   assert.is(items[2]!.ResponseContent.Id, 'P1');
   assert.match(String(items[2]!.ResponseContent.PromptText), /^from [0-9a-f]{32}$/);
 });

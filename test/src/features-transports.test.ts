@@ -17,7 +17,9 @@ type Send = (url: string, body: unknown, headers?: Record<string, string>) => Pr
  * Runs `scenario` once per transport (direct, HTTP, WebSocket), each against a fresh engine, and
  * returns what each saw; the features must behave the same whichever way the batch arrives.
  */
-async function everyTransport(scenario: (send: Send, sid: string, engine: ReturnType<typeof featuresEngine>['engine']) => Promise<unknown>): Promise<unknown[]> {
+async function everyTransport(
+  scenario: (send: Send, sid: string, engine: ReturnType<typeof featuresEngine>['engine']) => Promise<unknown>,
+): Promise<unknown[]> {
   const outcomes: unknown[] = [];
   {
     const { engine, call } = featuresEngine();
@@ -32,7 +34,11 @@ async function everyTransport(scenario: (send: Send, sid: string, engine: Return
       outcomes.push(
         await scenario(
           async (url, body, headers) => {
-            const res = await fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+            const res = await fetch(`${server.url}${url}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body: JSON.stringify(body),
+            });
             const seen: Record<string, string> = {};
             res.headers.forEach((value, name) => {
               seen[name] = value;
@@ -77,7 +83,8 @@ function sameEverywhere(outcomes: unknown[], expected: unknown): void {
   for (const outcome of outcomes) assert.equal(outcome, expected);
 }
 
-const statuses = (wire: Wire) => (wire.body as { results: Array<{ status: number; error?: { code: string } }> }).results.map((r) => [r.status, r.error?.code ?? null]);
+const statuses = (wire: Wire) =>
+  (wire.body as { results: Array<{ status: number; error?: { code: string } }> }).results.map((r) => [r.status, r.error?.code ?? null]);
 
 test('references resolve the same through direct, HTTP and WebSocket', async () => {
   const ok = await everyTransport(async (send, sid) => {
@@ -99,7 +106,12 @@ test('references resolve the same through direct, HTTP and WebSocket', async () 
 
 test('a forward reference is rejected with 400 REFERENCE_INVALID by every transport', async () => {
   const outcomes = await everyTransport(async (send) => {
-    const res = await send('/api/batch', { requests: [{ method: 'POST', url: '/Tools/echo', body: { v: '$ref:1/status' } }, { method: 'GET', url: '/Tools/ok' }] });
+    const res = await send('/api/batch', {
+      requests: [
+        { method: 'POST', url: '/Tools/echo', body: { v: '$ref:1/status' } },
+        { method: 'GET', url: '/Tools/ok' },
+      ],
+    });
     return [res.status, (res.body as { error: { code: string } }).error.code];
   });
   sameEverywhere(outcomes, [400, 'REFERENCE_INVALID']);
@@ -130,7 +142,16 @@ test('an atomic batch rolls back and reports its summary header through every tr
 
 test('RestBatch-Timeout shortens the deadline through every transport', async () => {
   const outcomes = await everyTransport(async (send) => {
-    const res = await send('/api/batch', { requests: [{ method: 'GET', url: '/Tools/wait' }, { method: 'GET', url: '/Tools/ok' }] }, { 'RestBatch-Timeout': '30' });
+    const res = await send(
+      '/api/batch',
+      {
+        requests: [
+          { method: 'GET', url: '/Tools/wait' },
+          { method: 'GET', url: '/Tools/ok' },
+        ],
+      },
+      { 'RestBatch-Timeout': '30' },
+    );
     return statuses(res);
   });
   sameEverywhere(outcomes, [

@@ -49,7 +49,13 @@ export const canonicalDialect: Dialect = {
     const requests = envelope.requests.map((r, index): SubRequest => {
       const url = String(r.url);
       const { path, query } = parseUrl(url.startsWith('/') ? url : `/${url}`);
-      const sub: SubRequest = { index, method: String(r.method ?? 'GET') as HttpMethod, path, query, headers: (r.headers as Record<string, string>) ?? {} };
+      const sub: SubRequest = {
+        index,
+        method: String(r.method ?? 'GET') as HttpMethod,
+        path,
+        query,
+        headers: (r.headers as Record<string, string>) ?? {},
+      };
       for (const field of ['id', 'body', 'onFail', 'dependsOn', 'atomicityGroup', 'timeoutMs'] as const) {
         if (r[field] !== undefined) (sub as unknown as Record<string, unknown>)[field] = r[field];
       }

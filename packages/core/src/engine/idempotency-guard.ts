@@ -32,7 +32,12 @@ type RecordStore = Required<Pick<SessionStore, 'putRecordIfAbsent' | 'setRecord'
 
 /** True when `store` implements the optional engine-level record methods. */
 export function hasRecords(store: SessionStore): store is SessionStore & RecordStore {
-  return store.putRecordIfAbsent !== undefined && store.setRecord !== undefined && store.getRecord !== undefined && store.deleteRecord !== undefined;
+  return (
+    store.putRecordIfAbsent !== undefined &&
+    store.setRecord !== undefined &&
+    store.getRecord !== undefined &&
+    store.deleteRecord !== undefined
+  );
 }
 
 /**
@@ -47,7 +52,14 @@ export class IdempotencyGuard {
     private readonly ttlMs: number,
   ) {}
 
-  async run(endpoint: string, headers: Headers, method: string, url: string, body: string | Uint8Array | undefined, work: () => Promise<EngineResponse>): Promise<EngineResponse> {
+  async run(
+    endpoint: string,
+    headers: Headers,
+    method: string,
+    url: string,
+    body: string | Uint8Array | undefined,
+    work: () => Promise<EngineResponse>,
+  ): Promise<EngineResponse> {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!KEY_SHAPE.test(key)) throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const caller = sha256(headers.authorization ?? '');
@@ -59,9 +71,15 @@ export class IdempotencyGuard {
       // The record expired between the two calls: run as new.
       if (found === undefined) return this.run(endpoint, headers, method, url, body, work);
       if (found.fingerprint !== fingerprint) {
-        throw new RestBatchError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different request; use a new key for a new batch');
+        throw new RestBatchError(
+          'IDEMPOTENCY_MISMATCH',
+          'This Idempotency-Key was used with a different request; use a new key for a new batch',
+        );
       }
-      if (found.state === 'running') throw new RestBatchError('CONFLICT', 'A batch with this Idempotency-Key is still running; retry later', { headers: { 'retry-after': '1' } });
+      if (found.state === 'running')
+        throw new RestBatchError('CONFLICT', 'A batch with this Idempotency-Key is still running; retry later', {
+          headers: { 'retry-after': '1' },
+        });
       return {
         status: found.status as number,
         headers: { ...found.headers, [REPLAY_HEADER]: 'true' },

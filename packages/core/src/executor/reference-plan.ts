@@ -1,7 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
-import type { Reference } from './reference-syntax.js';
-import { parseTemplate, type Template } from './reference-syntax.js';
+import { parseTemplate, type Reference, type Template } from './reference-syntax.js';
 import { nativeKey, scanReferences, type TemplateParser } from './resolve-references.js';
 
 /** What a sub-request needs resolved before it runs. */
@@ -31,7 +30,11 @@ const DIGITS = /^(?:0|[1-9][0-9]*)$/;
  */
 export function planReferences(requests: readonly SubRequest[]): ReferencePlan | undefined {
   let ids: Map<string, number> | undefined;
-  for (const sub of requests) if (sub.id !== undefined) (ids ??= new Map()).set(sub.id, sub.index);
+  for (const sub of requests) {
+    if (sub.id === undefined) continue;
+    ids ??= new Map();
+    ids.set(sub.id, sub.index);
+  }
   const keyIndex = (key: string): number | undefined => {
     const byId = ids?.get(key);
     if (byId !== undefined) return byId;
@@ -54,9 +57,13 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     const check = (ref: Reference) => {
       const target = keyIndex(ref.key);
       if (target === undefined || target >= i) {
-        throw new RestBatchError('REFERENCE_INVALID', `Sub-request ${sub.id ?? i}: reference ${ref.raw} names no earlier sub-request; references point backwards only`, {
-          details: { index: i, reference: ref.raw },
-        });
+        throw new RestBatchError(
+          'REFERENCE_INVALID',
+          `Sub-request ${sub.id ?? i}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
+          {
+            details: { index: i, reference: ref.raw },
+          },
+        );
       }
     };
     let native = nativeKey(sub.path);

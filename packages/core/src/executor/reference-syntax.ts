@@ -63,7 +63,8 @@ function parseReference(body: string, raw: string): Reference {
   if (slash >= 0) {
     for (const segment of body.slice(slash + 1).split('/')) {
       if (segment.indexOf('~') < 0) pointer.push(segment);
-      else if (BAD_ESCAPE.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
+      else if (BAD_ESCAPE.test(segment))
+        throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
       else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
     }
   }

@@ -56,7 +56,13 @@ export function nativeKey(path: string): string | undefined {
  * Returns `sub` with every reference replaced by the value it points at. A value placed in the
  * path is percent-encoded as one segment; a value inside a string must be a scalar.
  */
-export function resolveReferences(sub: SubRequest, lookup: ReferenceLookup, native: string | undefined, base: string, parse: TemplateParser = parseTemplate): SubRequest {
+export function resolveReferences(
+  sub: SubRequest,
+  lookup: ReferenceLookup,
+  native: string | undefined,
+  base: string,
+  parse: TemplateParser = parseTemplate,
+): SubRequest {
   const r = new Resolver(lookup, parse);
   let path = sub.path;
   if (native !== undefined) {
@@ -113,7 +119,9 @@ class Resolver {
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item = this.value(value[i]);
-        if (item !== value[i]) (copy ??= value.slice())[i] = item;
+        if (item === value[i]) continue;
+        copy ??= value.slice();
+        copy[i] = item;
       }
       return copy ?? value;
     }
@@ -136,7 +144,15 @@ function pointAt(target: Referenced, ref: Reference): unknown {
   const { result } = target;
   const first = ref.pointer[0];
   let current: unknown =
-    first === 'body' ? result.body : first === 'status' ? result.status : first === 'headers' ? result.headers : first === undefined ? { status: result.status, headers: result.headers, body: result.body } : undefined;
+    first === 'body'
+      ? result.body
+      : first === 'status'
+        ? result.status
+        : first === 'headers'
+          ? result.headers
+          : first === undefined
+            ? { status: result.status, headers: result.headers, body: result.body }
+            : undefined;
   for (let i = 1; i < ref.pointer.length && current !== undefined; i++) {
     // Header names are lower case; a pointer may spell them as the client likes.
     const segment = i === 1 && ref.pointer[0] === 'headers' ? (ref.pointer[i] as string).toLowerCase() : (ref.pointer[i] as string);
@@ -149,14 +165,20 @@ function pointAt(target: Referenced, ref: Reference): unknown {
     }
   }
   if (current === undefined) {
-    throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} resolves to nothing: the result of sub-request ${ref.key} has no such value`);
+    throw new RestBatchError(
+      'REFERENCE_INVALID',
+      `Reference ${ref.raw} resolves to nothing: the result of sub-request ${ref.key} has no such value`,
+    );
   }
   return current;
 }
 
 function asText(value: unknown, ref: Reference): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} is not a string, number or boolean, so it cannot be placed inside a string`);
+  throw new RestBatchError(
+    'REFERENCE_INVALID',
+    `Reference ${ref.raw} is not a string, number or boolean, so it cannot be placed inside a string`,
+  );
 }
 
 /** One path segment: `/` and every other reserved character percent-encoded, dot segments refused. */
@@ -181,7 +203,8 @@ function locationOf(target: Referenced, base: string): string {
   }
   if (target.request.method === 'POST') {
     const id = ownId(target.result.body) ?? ownId(own(target.result.body, 'data'));
-    if (id !== undefined) return `${target.request.path}/${encodeSegment(id, { key: '', pointer: [], raw: `$${target.request.id ?? target.request.index}` })}`;
+    if (id !== undefined)
+      return `${target.request.path}/${encodeSegment(id, { key: '', pointer: [], raw: `$${target.request.id ?? target.request.index}` })}`;
   }
   return target.request.path;
 }
@@ -196,7 +219,9 @@ function ownId(body: unknown): string | number | undefined {
 }
 
 function own(value: unknown, name: string): unknown {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
 }
 
 function cloneJson(value: unknown): unknown {

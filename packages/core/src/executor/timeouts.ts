@@ -10,12 +10,12 @@ const MILLISECONDS = /^[0-9]{1,10}$/;
  * The time a batch or sub-request may take: the shortest of the engine's limit and what the
  * client asked for. 0 means none; a client can shorten the engine's limit, never extend it.
  */
-export function withinLimit(limitMs: number, ...requested: Array<number | undefined>): number {
-  let ms = limitMs > 0 ? limitMs : 0;
-  for (const value of requested) {
-    if (value !== undefined && value > 0 && (ms === 0 || value < ms)) ms = value;
-  }
-  return ms;
+export function withinLimit(limitMs: number, requested?: number, alsoRequested?: number): number {
+  return shorter(shorter(Math.max(limitMs, 0), requested), alsoRequested);
+}
+
+function shorter(ms: number, requested: number | undefined): number {
+  return requested !== undefined && requested > 0 && (ms === 0 || requested < ms) ? requested : ms;
 }
 
 /** The deadline a client asked for with `RestBatch-Timeout: <ms>`; throws `INVALID_HEADER` when malformed. */
@@ -24,7 +24,10 @@ export function requestedTimeout(headers: Headers): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (!MILLISECONDS.test(trimmed) || Number(trimmed) === 0) {
-    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${JSON.stringify(value)}`);
+    throw new RestBatchError(
+      'INVALID_HEADER',
+      `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${JSON.stringify(value)}`,
+    );
   }
   return Number(trimmed);
 }
