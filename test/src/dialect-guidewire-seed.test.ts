@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startExampleServer } from '@restbatch/example-server';
 import { claimHarness, eachTransport, responses } from './support/claim-engine.js';
 
 const BATCH = '/rest/claim/v1/batch';
@@ -139,6 +140,31 @@ test('two engines never share claims', async () => {
   const listB = await b.call({ method: 'GET', url: '/rest/claim/v1/claims' });
   assert.is((listA.body as { count: number }).count, 2);
   assert.is((listB.body as { count: number }).count, 1);
+});
+
+test('the example server answers the seed path in a Guidewire batch and an OData batch over HTTP', async () => {
+  const server = await startExampleServer({ port: 0 });
+  try {
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}/rest/claim/v1/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const gw = await post('batch', { requests: [{ method: 'get', path: '/claims/cc:22/activities/cc:55' }] });
+    assert.is(gw.status, 200);
+    const gwBody = (await gw.json()) as { responses: Array<{ status: number; body: { data: { id: string } } }> };
+    assert.is(gwBody.responses[0]!.status, 200);
+    assert.is(gwBody.responses[0]!.body.data.id, 'cc:55');
+    const od = await post('$batch', { requests: [{ id: 'seed', method: 'GET', url: '/claims/cc:22/activities/cc:55' }] });
+    const odBody = (await od.json()) as { responses: Array<{ id: string; status: number }> };
+    assert.equal(
+      odBody.responses.map((r) => [r.id, r.status]),
+      [['seed', 200]],
+    );
+  } finally {
+    await server.close();
+  }
 });
 
 test.run();

@@ -9,6 +9,7 @@ import {
   odataDialect,
   type ResourceHandler,
 } from '@restbatch/core';
+import { claimApi } from '@restbatch/example-server';
 import { EXAMPLE_CONFIGS } from './exago-engine.js';
 
 /** The secret that the `Boom` handler puts in its error message; it must never reach a client. */
@@ -66,11 +67,14 @@ export function securityApi(maxSubRequests = 100): ApiOptions {
   return { base: '/api', resources: SECURITY_RESOURCES, batch: [{ path: '$batch', dialect: odataDialect({ maxSubRequests }) }] };
 }
 
-/** A fresh engine with the security API and the Exago API (`/rest`); errors are logged into `logged`. */
+/**
+ * A fresh engine with the security API (`/api`, OData), the Exago API (`/rest`) and the example
+ * claim API (`/rest/claim/v1`, Guidewire and OData); errors are logged into `logged`.
+ */
 export function securityEngine(options: Partial<EngineOptions> = {}): { engine: Engine; logged: Array<Record<string, unknown>> } {
   const logged: Array<Record<string, unknown>> = [];
   const engine = createEngine({
-    apis: [securityApi(), exagoApi({ configs: EXAMPLE_CONFIGS })],
+    apis: [securityApi(), exagoApi({ configs: EXAMPLE_CONFIGS }), claimApi()],
     logger: { error: (message, fields) => logged.push({ message, ...fields }) },
     ...options,
   });

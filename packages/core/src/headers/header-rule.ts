@@ -40,6 +40,7 @@ export const DEFAULT_NON_INHERITED: readonly string[] = [
   'idempotency-key',
   'gw-checksum',
   'prefer',
+  'restbatch-timeout',
   'sec-websocket-key',
   'sec-websocket-version',
   'sec-websocket-extensions',

@@ -1,0 +1,43 @@
+import { parseJson, type RestBatchError } from '@restbatch/core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const LIMITS = { maxDepth: 3, maxStringLength: 8 };
+
+function codeOf(text: string, limits = LIMITS): string | undefined {
+  try {
+    parseJson(text, limits);
+    return undefined;
+  } catch (error) {
+    return (error as RestBatchError).code;
+  }
+}
+
+test('brackets after an escaped quote inside a string do not count as nesting', () => {
+  assert.equal(parseJson('["a\\"[[[[["]', LIMITS), ['a"[[[[[']);
+});
+
+test('an even run of backslashes before a quote ends the string, so the nesting after it counts', () => {
+  assert.is(codeOf('["a\\\\", [[[[1]]]]]'), 'JSON_TOO_DEEP');
+  assert.equal(parseJson('["a\\\\", [[1]]]', LIMITS), ['a\\', [[1]]]);
+});
+
+test('an odd run of backslashes before a quote escapes it, and the string goes on', () => {
+  assert.equal(parseJson('["a\\\\\\"]]]]"]', LIMITS), ['a\\"]]]]']);
+});
+
+test('a string with escaped quotes is measured to its real end', () => {
+  assert.is(codeOf('["\\"\\"\\"\\"\\""]'), 'STRING_TOO_LONG');
+  assert.equal(parseJson('["\\"\\"\\"\\""]', LIMITS), ['""""']);
+});
+
+test('a string at exactly the length limit passes and one character more is refused', () => {
+  assert.equal(parseJson('["12345678"]', LIMITS), ['12345678']);
+  assert.is(codeOf('["123456789"]'), 'STRING_TOO_LONG');
+});
+
+test('an unterminated string is refused', () => {
+  assert.is(codeOf('["abc'), 'JSON_MALFORMED');
+});
+
+test.run();

@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { createEngine, exagoApi, Get, Resource } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+class Money {
+  constructor(readonly cents: number) {}
+  toJSON() {
+    return `${this.cents / 100} EUR`;
+  }
+}
+
+class Point {
+  hidden = undefined;
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+/** Answers with values that JSON writes in its own way. */
+function oddValue(): Record<string, unknown> {
+  const withGetter = Object.defineProperty({}, 'computed', { get: () => 42, enumerable: true });
+  return {
+    date: new Date(Date.UTC(2024, 0, 2)),
+    numbers: [Number.NaN, Number.POSITIVE_INFINITY, -0, 1.5],
+    holes: [1, undefined, () => 1, Symbol('s'), 3],
+    skipped: undefined,
+    fn: () => 1,
+    money: new Money(1250),
+    point: new Point(1, 2),
+    map: new Map([['a', 1]]),
+    proto: JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
+    withGetter,
+    nested: { deeper: [{ a: null, b: [true, false, 'text'] }] },
+    bare: Object.assign(Object.create(null), { z: 1, 2: 'two', a: 'a' }),
+  };
+}
+
+@Resource('Odd')
+class OddResource {
+  @Get()
+  read() {
+    return oddValue();
+  }
+
+  @Get('array')
+  list() {
+    return [oddValue(), 'x', 7];
+  }
+}
+
+function caller() {
+  const api = exagoApi();
+  return createDirectCaller(createEngine({ apis: [{ ...api, resources: [...api.resources, OddResource] }] }));
+}
+
+test('an answer with dates, NaN, holes, class instances and a __proto__ key reads exactly as a JSON round trip', async () => {
+  const res = await caller()({ method: 'GET', url: '/rest/Odd' });
+  assert.is(res.status, 200);
+  assert.equal(res.body, JSON.parse(JSON.stringify(oddValue())));
+  const proto = (res.body as { proto: object }).proto;
+  assert.is(Object.getPrototypeOf(proto), Object.prototype);
+  assert.ok(Object.hasOwn(proto, '__proto__'));
+  assert.is(({} as { polluted?: boolean }).polluted, undefined);
+});
+
+test('an array answer keeps its order and its key order exactly as a JSON round trip', async () => {
+  const res = await caller()({ method: 'GET', url: '/rest/Odd/array' });
+  const expected = JSON.stringify([oddValue(), 'x', 7]);
+  assert.is(JSON.stringify(res.body), expected);
+});
+
+test('negative zero in an answer becomes zero, as on the wire', async () => {
+  const res = await caller()({ method: 'GET', url: '/rest/Odd' });
+  const zero = (res.body as { numbers: number[] }).numbers[2] as number;
+  assert.ok(Object.is(zero, 0));
+});
+
+test.run();
