@@ -23,12 +23,13 @@ test('an even run of backslashes before a quote ends the string, so the nesting 
 });
 
 test('an odd run of backslashes before a quote escapes it, and the string goes on', () => {
-  assert.equal(parseJson('["a\\\\\\"]]]]"]', LIMITS), ['a\\"]]]]']);
+  assert.equal(parseJson('["a\\\\\\"]]]]"]', { maxDepth: 3, maxStringLength: 64 }), ['a\\"]]]]']);
 });
 
-test('a string with escaped quotes is measured to its real end', () => {
-  assert.is(codeOf('["\\"\\"\\"\\"\\""]'), 'STRING_TOO_LONG');
+test('a string with escaped quotes is measured, in source characters, to its real end', () => {
+  // Four escaped quotes are eight source characters, at the limit; five are over it.
   assert.equal(parseJson('["\\"\\"\\"\\""]', LIMITS), ['""""']);
+  assert.is(codeOf('["\\"\\"\\"\\"\\""]'), 'STRING_TOO_LONG');
 });
 
 test('a string at exactly the length limit passes and one character more is refused', () => {
