@@ -19,6 +19,22 @@ export function exagoMix(n: number): ExagoCall[] {
   return calls;
 }
 
+/**
+ * The same mix, but every PATCH, GET and DELETE names its Id by a reference to the result of the
+ * POST that created it (`Parameters/${5/body/Id}`), as issue 5's references allow.
+ */
+export function exagoMixWithReferences(n: number): ExagoCall[] {
+  const calls = exagoMix(n);
+  for (let i = 1; i < n; i++) {
+    const step = (i - 1) % 8;
+    if (step % 4 === 0) continue;
+    const post = i - (step % 4);
+    const call = calls[i] as ExagoCall;
+    call.Url = `${call.Url.split('/')[0]}/\${${post}/body/Id}`;
+  }
+  return calls;
+}
+
 function cycleCall(step: number, k: number): ExagoCall {
   const p = `P${k}`;
   const r = `R${k}`;

@@ -2,12 +2,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { directScenario } from './direct-scenario.js';
+import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
+import { redisScenario } from './redis-scenario.js';
 import { printScenario, type ScenarioResult } from './report.js';
 
 const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['direct', directScenario],
   ['http', httpScenario],
+  ['references and atomic', featuresScenario],
+  ['redis', redisScenario],
 ];
 
 const started = Date.now();

@@ -139,6 +139,22 @@ eachTransport(test, 'onFail abort skips every later sub-request with 424 and err
   assert.is(await noteCount(call), 0);
 });
 
+eachTransport(test, 'the answer carries a summary next to responses, equal to the restbatch-summary header', async ({ call }) => {
+  const res = await call({
+    url: CLAIMS,
+    body: {
+      requests: [
+        { method: 'get', path: '/claims/cc:22' },
+        { method: 'get', path: '/claims/cc:999', onFail: 'abort' },
+        { method: 'get', path: '/claims/cc:22/notes' },
+      ],
+    },
+  });
+  assert.equal(Object.keys(res.body as object), ['responses', 'summary']);
+  assert.equal((res.body as { summary: unknown }).summary, { succeeded: 1, failed: 1, skipped: 1 });
+  assert.is(res.headers['restbatch-summary'], 'succeeded=1, failed=1, skipped=1');
+});
+
 eachTransport(test, 'onFail abort on a sub-request that succeeds skips nothing', async ({ call }) => {
   const res = await call({
     url: ECHO,

@@ -22,6 +22,8 @@ eachTransport(test, 'the Graph client builds a batch for $batch and reads every 
   ]);
   const res = await call({ url: BATCH, body: await batch.getContent() });
   assert.is(res.status, 200);
+  // The client reads the answer with our summary annotation in it, and sees only the responses.
+  assert.equal((res.body as Record<string, unknown>)['@restbatch.summary'], { succeeded: 3, failed: 0, skipped: 0 });
   const answers = new BatchResponseContent(res.body as never);
   assert.equal([...answers.getResponses().keys()], ['claim', 'note', 'notes']);
   const claim = answers.getResponseById('claim');

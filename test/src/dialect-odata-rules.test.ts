@@ -111,6 +111,13 @@ eachTransport(
   },
 );
 
+eachTransport(test, 'the answer carries the @restbatch.summary annotation, equal to the restbatch-summary header', async ({ call }) => {
+  const res = await call({ url: BATCH, body: { requests: [note('1'), stale('2'), note('3')] } });
+  assert.equal(Object.keys(res.body as object), ['@restbatch.summary', 'responses']);
+  assert.equal((res.body as Record<string, unknown>)['@restbatch.summary'], { succeeded: 1, failed: 1, skipped: 1 });
+  assert.is(res.headers['restbatch-summary'], 'succeeded=1, failed=1, skipped=1');
+});
+
 for (const prefer of ['continue-on-error', 'odata.continue-on-error', 'return=minimal, continue-on-error=true']) {
   eachTransport(test, `Prefer: ${prefer} keeps running after a failure`, async ({ call }) => {
     const res = await call({ url: BATCH, headers: { Prefer: prefer }, body: { requests: [stale('1'), note('2'), note('3')] } });

@@ -119,6 +119,28 @@ it('a session made by a batch on node A is read and changed by ordinary calls on
   assert.is((forged.body as { code: string }).code, 'SESSION_NOT_FOUND');
 });
 
+it('the same Idempotency-Key sent to both nodes runs the batch once: one session, the other answers are replays or 409', async () => {
+  const before = await countSessions();
+  const send = async (node: Node) => {
+    const res = await request(`${node.url}/rest/batch`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, 'idempotency-key': 'multi-node-1' },
+      body: JSON.stringify(SEED_BATCH),
+    });
+    return { status: res.statusCode, replayed: res.headers['idempotent-replayed'], body: (await res.body.json()) as unknown };
+  };
+  const [a, b] = nodes as [Node, Node];
+  const concurrent = await Promise.all([send(a), send(b)]);
+  const later = [await send(b), await send(a)];
+  const answers = [...concurrent, ...later];
+  for (const r of answers) assert.ok(r.status === 200 || r.status === 409, String(r.status));
+  const ran = answers.filter((r) => r.status === 200 && r.replayed === undefined);
+  assert.is(ran.length, 1);
+  for (const r of later) assert.is(r.replayed, 'true');
+  for (const r of answers.filter((x) => x.status === 200)) assert.equal(r.body, ran[0]!.body);
+  assert.is((await countSessions()) - before, 1);
+});
+
 it('1000 batches sent concurrently across both nodes make 1000 distinct sessions without an error', async () => {
   const before = await countSessions();
   const results = await bounded(1000, 50, (i) => batch(nodes[i % 2]!));

@@ -18,7 +18,13 @@ function items(res: DirectResponse): Item[] {
 }
 
 function batchOf(...urls: string[]): { requests: Array<{ id: string; method: string; url: string }> } {
-  return { requests: urls.map((url, i) => ({ id: String(i), method: url.startsWith('DELETE ') ? 'DELETE' : 'GET', url: url.replace(/^DELETE /, '') })) };
+  return {
+    requests: urls.map((url, i) => ({
+      id: String(i),
+      method: url.startsWith('DELETE ') ? 'DELETE' : 'GET',
+      url: url.replace(/^DELETE /, ''),
+    })),
+  };
 }
 
 /** Bearer tokens name the user; `admin` may read Secrets, nobody else. */
@@ -43,7 +49,11 @@ test('authentication runs once per outer request and its identity reaches every 
     },
   });
   const call = createDirectCaller(engine);
-  const res = await call({ url: '/api/$batch', headers: { authorization: 'Bearer alice' }, body: batchOf('/Echo/1', '/Echo/2', '/Echo/3') });
+  const res = await call({
+    url: '/api/$batch',
+    headers: { authorization: 'Bearer alice' },
+    body: batchOf('/Echo/1', '/Echo/2', '/Echo/3'),
+  });
   assert.is(res.status, 200);
   assert.is(calls, 1);
   for (const item of items(res)) assert.equal(item.body.identity, { user: 'alice' });
@@ -88,15 +98,22 @@ test('authorisation is asked for every sub-request with the same call as when it
     },
   });
   const call = createDirectCaller(engine);
-  await call({ url: '/api/$batch', headers: { authorization: 'Bearer bob', ...CONTINUE }, body: batchOf('/Files/a?x=1', '/Files/b', '/Echo/c') });
+  await call({
+    url: '/api/$batch',
+    headers: { authorization: 'Bearer bob', ...CONTINUE },
+    body: batchOf('/Files/a?x=1', '/Files/b', '/Echo/c'),
+  });
   await call({ method: 'GET', url: '/api/Files/a?x=1', headers: { authorization: 'Bearer bob' } });
   assert.is(seen.length, 4);
-  assert.equal(seen.map((c) => [c.method, c.path, c.resource, c.pattern, c.inBatch, c.index]), [
-    ['GET', '/Files/a', 'Files', '/Files/:name', true, 0],
-    ['GET', '/Files/b', 'Files', '/Files/:name', true, 1],
-    ['GET', '/Echo/c', 'Echo', '/Echo/:id', true, 2],
-    ['GET', '/Files/a', 'Files', '/Files/:name', false, -1],
-  ]);
+  assert.equal(
+    seen.map((c) => [c.method, c.path, c.resource, c.pattern, c.inBatch, c.index]),
+    [
+      ['GET', '/Files/a', 'Files', '/Files/:name', true, 0],
+      ['GET', '/Files/b', 'Files', '/Files/:name', true, 1],
+      ['GET', '/Echo/c', 'Echo', '/Echo/:id', true, 2],
+      ['GET', '/Files/a', 'Files', '/Files/:name', false, -1],
+    ],
+  );
   assert.equal({ ...seen[0]!.params }, { ...seen[3]!.params });
   assert.equal({ ...seen[0]!.query }, { x: '1' });
 });
@@ -104,23 +121,36 @@ test('authorisation is asked for every sub-request with the same call as when it
 test('a forbidden sub-request gets 403 in its own slot and the others run', async () => {
   const { engine } = securityEngine({ authenticate, authorize });
   const call = createDirectCaller(engine);
-  const res = await call({ url: '/api/$batch', headers: { authorization: 'Bearer bob', ...CONTINUE }, body: batchOf('/Echo/1', '/Secrets', '/Echo/2') });
-  assert.equal(items(res).map((i) => i.status), [200, 403, 200]);
+  const res = await call({
+    url: '/api/$batch',
+    headers: { authorization: 'Bearer bob', ...CONTINUE },
+    body: batchOf('/Echo/1', '/Secrets', '/Echo/2'),
+  });
+  assert.equal(
+    items(res).map((i) => i.status),
+    [200, 403, 200],
+  );
   assert.is(items(res)[1]!.body.error?.code, 'FORBIDDEN');
   const alone = await call({ method: 'GET', url: '/api/Secrets', headers: { authorization: 'Bearer bob' } });
   assert.is(alone.status, 403);
   const admin = await call({ url: '/api/$batch', headers: { authorization: 'Bearer admin' }, body: batchOf('/Secrets') });
-  assert.equal(items(admin).map((i) => i.status), [200]);
+  assert.equal(
+    items(admin).map((i) => i.status),
+    [200],
+  );
 });
 
 test('an authorisation hook that returns false refuses the call with 403 FORBIDDEN', async () => {
   const { engine } = securityEngine({ authorize: (_identity, call) => call.resource !== 'Files' });
   const call = createDirectCaller(engine);
   const res = await call({ url: '/api/$batch', headers: CONTINUE, body: batchOf('/Files/a', '/Echo/1') });
-  assert.equal(items(res).map((i) => [i.status, i.body.error?.code]), [
-    [403, 'FORBIDDEN'],
-    [200, undefined],
-  ]);
+  assert.equal(
+    items(res).map((i) => [i.status, i.body.error?.code]),
+    [
+      [403, 'FORBIDDEN'],
+      [200, undefined],
+    ],
+  );
 });
 
 test('a sub-request cannot replace the caller identity with its own Authorization header', async () => {
@@ -128,19 +158,32 @@ test('a sub-request cannot replace the caller identity with its own Authorizatio
   const res = await createDirectCaller(engine)({
     url: '/api/$batch',
     headers: { authorization: 'Bearer bob', ...CONTINUE },
-    body: { requests: [{ id: '1', method: 'GET', url: '/Secrets', headers: { Authorization: 'Bearer admin' } }, { id: '2', method: 'GET', url: '/Echo/1' }] },
+    body: {
+      requests: [
+        { id: '1', method: 'GET', url: '/Secrets', headers: { Authorization: 'Bearer admin' } },
+        { id: '2', method: 'GET', url: '/Echo/1' },
+      ],
+    },
   });
-  assert.equal(items(res).map((i) => [i.status, i.body.error?.code]), [
-    [400, 'INVALID_HEADER'],
-    [200, undefined],
-  ]);
+  assert.equal(
+    items(res).map((i) => [i.status, i.body.error?.code]),
+    [
+      [400, 'INVALID_HEADER'],
+      [200, undefined],
+    ],
+  );
   assert.equal(items(res)[1]!.body.identity, { user: 'bob' });
 });
 
 test('the rate limiter counts sub-requests one by one and answers 429 with Retry-After in the slots over budget', async () => {
   const { engine } = securityEngine({ rateLimit: { limit: 5, windowMs: 60_000 } });
   const call = createDirectCaller(engine);
-  const logins = Array.from({ length: 7 }, (_, i) => ({ id: String(i), method: 'POST', url: '/Login', body: { user: 'root', password: `guess${i}` } }));
+  const logins = Array.from({ length: 7 }, (_, i) => ({
+    id: String(i),
+    method: 'POST',
+    url: '/Login',
+    body: { user: 'root', password: `guess${i}` },
+  }));
   const res = await call({ url: '/api/$batch', headers: CONTINUE, body: { requests: logins } });
   assert.is(res.status, 200);
   const statuses = items(res).map((i) => i.status);
@@ -159,22 +202,37 @@ test('a batch costs exactly its sub-requests: a rejected envelope costs nothing'
   const bad = await call({ url: '/api/$batch', body: { requests: 'nope' } });
   assert.is(bad.status, 400);
   const res = await call({ url: '/api/$batch', headers: CONTINUE, body: batchOf('/Echo/1', '/Echo/2', '/Echo/3', '/Echo/4') });
-  assert.equal(items(res).map((i) => i.status), [200, 200, 200, 429]);
+  assert.equal(
+    items(res).map((i) => i.status),
+    [200, 200, 200, 429],
+  );
 });
 
 test('budgets are per key: another caller is unaffected and a key of undefined is exempt', async () => {
   const { engine } = securityEngine({
     authenticate,
-    rateLimit: { limit: 2, key: (identity) => ((identity as { user: string }).user === 'ops' ? undefined : (identity as { user: string }).user) },
+    rateLimit: {
+      limit: 2,
+      key: (identity) => ((identity as { user: string }).user === 'ops' ? undefined : (identity as { user: string }).user),
+    },
   });
   const call = createDirectCaller(engine);
   const batch = batchOf('/Echo/1', '/Echo/2', '/Echo/3');
   const alice = await call({ url: '/api/$batch', headers: { authorization: 'Bearer alice', ...CONTINUE }, body: batch });
   const bob = await call({ url: '/api/$batch', headers: { authorization: 'Bearer bob', ...CONTINUE }, body: batch });
   const ops = await call({ url: '/api/$batch', headers: { authorization: 'Bearer ops', ...CONTINUE }, body: batch });
-  assert.equal(items(alice).map((i) => i.status), [200, 200, 429]);
-  assert.equal(items(bob).map((i) => i.status), [200, 200, 429]);
-  assert.equal(items(ops).map((i) => i.status), [200, 200, 200]);
+  assert.equal(
+    items(alice).map((i) => i.status),
+    [200, 200, 429],
+  );
+  assert.equal(
+    items(bob).map((i) => i.status),
+    [200, 200, 429],
+  );
+  assert.equal(
+    items(ops).map((i) => i.status),
+    [200, 200, 200],
+  );
 });
 
 test('a custom limiter is consulted once per sub-request with a cost of one', async () => {
@@ -195,11 +253,14 @@ test('a custom limiter is consulted once per sub-request with a cost of one', as
     ['direct', 1],
     ['direct', 1],
   ]);
-  assert.equal(items(res).map((i) => [i.status, i.headers['retry-after']]), [
-    [200, undefined],
-    [429, '3'],
-    [200, undefined],
-  ]);
+  assert.equal(
+    items(res).map((i) => [i.status, i.headers['retry-after']]),
+    [
+      [200, undefined],
+      [429, '3'],
+      [200, undefined],
+    ],
+  );
 });
 
 test('the memory limiter refills lazily with the clock and never runs a timer', () => {
@@ -233,10 +294,13 @@ test('a resource marked not batchable answers 403 NOT_BATCHABLE in a batch and w
   const { engine } = securityEngine();
   const call = createDirectCaller(engine);
   const res = await call({ url: '/api/$batch', headers: CONTINUE, body: batchOf('/Admin', '/Echo/1') });
-  assert.equal(items(res).map((i) => [i.status, i.body.error?.code]), [
-    [403, 'NOT_BATCHABLE'],
-    [200, undefined],
-  ]);
+  assert.equal(
+    items(res).map((i) => [i.status, i.body.error?.code]),
+    [
+      [403, 'NOT_BATCHABLE'],
+      [200, undefined],
+    ],
+  );
   const alone = await call({ method: 'GET', url: '/api/Admin' });
   assert.is(alone.status, 200);
 });
@@ -245,10 +309,13 @@ test('a route marked not batchable answers 403 NOT_BATCHABLE in a batch while it
   const { engine } = securityEngine();
   const call = createDirectCaller(engine);
   const res = await call({ url: '/api/$batch', headers: CONTINUE, body: batchOf('DELETE /Files/a', '/Files/a') });
-  assert.equal(items(res).map((i) => [i.status, i.body.error?.code]), [
-    [403, 'NOT_BATCHABLE'],
-    [200, undefined],
-  ]);
+  assert.equal(
+    items(res).map((i) => [i.status, i.body.error?.code]),
+    [
+      [403, 'NOT_BATCHABLE'],
+      [200, undefined],
+    ],
+  );
   const alone = await call({ method: 'DELETE', url: '/api/Files/a' });
   assert.is(alone.status, 204);
 });

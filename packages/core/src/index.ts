@@ -43,13 +43,20 @@ export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
 export {
+  type GuidewireBatchResponse,
   guidewireDialect,
   type GuidewireDialectOptions,
   type GuidewireErrorBody,
   type GuidewireResponseItem,
 } from './dialects/guidewire/guidewire-dialect.js';
 export { GUIDEWIRE_BATCH_SCHEMA } from './dialects/guidewire/guidewire-batch-schema.js';
-export { odataDialect, type OdataDialectOptions, type OdataErrorBody, type OdataResponseItem } from './dialects/odata/odata-dialect.js';
+export {
+  type OdataBatchResponse,
+  odataDialect,
+  type OdataDialectOptions,
+  type OdataErrorBody,
+  type OdataResponseItem,
+} from './dialects/odata/odata-dialect.js';
 
 export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';

@@ -8,6 +8,7 @@ import {
 } from '@restbatch/core';
 import { Redis } from 'ioredis';
 import { LuaScript, type RedisClient } from './lua-script.js';
+import * as records from './redis-records.js';
 import { failFastOptions, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import * as lua from './session-scripts.js';
 import { toStoreError } from './store-error.js';
@@ -27,6 +28,7 @@ const ADMIT = new LuaScript(lua.ADMIT, 1);
  * (one round trip, atomic on the server); a session's keys share the hash tag `{sid}` and so one
  * Cluster slot; every load extends the life of all of them (sliding expiry). While Redis is down,
  * operations fail at once with `STORE_UNAVAILABLE` (503); the client reconnects by itself.
+ * Engine-level records (idempotency keys) are single keys `<prefix>rec:<namespace>:<sha256>`.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
@@ -131,6 +133,33 @@ export class RedisSessionStore implements SessionStore {
       for (let i = 0; i < flat.length; i += 2) entries.push({ key: flat[i] as string, ...decode(flat[i + 1] as string) });
       return entries.sort((a, b) => a.seq - b.seq).map((e): [string, JsonValue] => [e.key, e.value]);
     });
+  }
+
+  /**
+   * Writes an engine-level record (an idempotency key) unless a live one is there: one
+   * `SET NX PX`, so of concurrent callers on any number of nodes exactly one gets true.
+   */
+  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+    const name = records.recordKey(this.#prefix, namespace, key);
+    return this.#run(() => records.writeRecord(this.#client, name, value, ttlMs, true));
+  }
+
+  /** Writes or overwrites an engine-level record for `ttlMs` (`SET PX`). */
+  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void> {
+    const name = records.recordKey(this.#prefix, namespace, key);
+    await this.#run(() => records.writeRecord(this.#client, name, value, ttlMs, false));
+  }
+
+  /** Reads an engine-level record; `undefined` when absent or expired. */
+  async getRecord(namespace: string, key: string): Promise<JsonValue | undefined> {
+    const name = records.recordKey(this.#prefix, namespace, key);
+    return this.#run(() => records.readRecord(this.#client, name));
+  }
+
+  /** Deletes an engine-level record; true when it existed. */
+  async deleteRecord(namespace: string, key: string): Promise<boolean> {
+    const name = records.recordKey(this.#prefix, namespace, key);
+    return this.#run(() => records.deleteRecord(this.#client, name));
   }
 
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */

@@ -1,5 +1,6 @@
 import type { Engine } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
+import { createExampleEngine } from '@restbatch/example-server';
 import * as httpPackage from '@restbatch/http';
 import { listen } from './listen.js';
 import { startWs, TestClient } from './ws-test-client.js';
@@ -93,6 +94,18 @@ const ws: ParityTransport = {
     }
   },
 };
+
+/** A fresh engine of the example server (Exago at `/rest`, the claim API with both dialects at `/rest/claim/v1`). */
+export function exampleParityEngine(): Engine {
+  return createExampleEngine({ logger: { error: () => undefined } });
+}
+
+/** The items a batch answer carries: the array itself (Exago), or the envelope's `responses`. */
+export function batchItems(body: unknown): unknown[] | undefined {
+  if (Array.isArray(body)) return body;
+  const responses = (body as { responses?: unknown } | undefined)?.responses;
+  return Array.isArray(responses) ? responses : undefined;
+}
 
 /** Every transport available now, direct first (the reference). */
 export function parityTransports(): ParityTransport[] {

@@ -21,7 +21,13 @@ function plain(value: object): Record<string, unknown> {
 }
 
 function echo(ctx: HandlerContext): unknown {
-  return { params: plain(ctx.params), query: plain(ctx.query), headers: plain(ctx.headers), body: ctx.body ?? null, identity: ctx.identity ?? null };
+  return {
+    params: plain(ctx.params),
+    query: plain(ctx.query),
+    headers: plain(ctx.headers),
+    body: ctx.body ?? null,
+    identity: ctx.identity ?? null,
+  };
 }
 
 /** Resources of the security suites, as plain handler objects. */
@@ -36,7 +42,9 @@ export const SECURITY_RESOURCES: readonly ResourceHandler[] = [
   },
   {
     name: 'Login',
-    routes: [{ method: 'POST', path: '', handle: (ctx) => ({ ok: (ctx.body as { password?: unknown } | undefined)?.password === 'right' }) }],
+    routes: [
+      { method: 'POST', path: '', handle: (ctx) => ({ ok: (ctx.body as { password?: unknown } | undefined)?.password === 'right' }) },
+    ],
   },
   { name: 'Admin', batchable: false, routes: [{ method: 'GET', path: '', handle: () => ({ admin: true }) }] },
   {

@@ -122,12 +122,13 @@ export interface ConnectTarget {
 export function watchConnections(): { targets: ConnectTarget[]; restore: () => void } {
   const original = Socket.prototype.connect;
   const targets: ConnectTarget[] = [];
-  // biome-ignore lint/suspicious/noExplicitAny: connect is overloaded; the wrapper only reads its first argument
   Socket.prototype.connect = function (this: Socket, ...args: any[]) {
     let first = args[0];
     if (Array.isArray(first)) first = first[0];
-    if (typeof first === 'object' && first !== null) targets.push({ host: first.host, port: first.port === undefined ? undefined : Number(first.port), path: first.path });
-    else if (typeof first === 'number' || /^\d+$/.test(String(first))) targets.push({ host: typeof args[1] === 'string' ? args[1] : undefined, port: Number(first), path: undefined });
+    if (typeof first === 'object' && first !== null)
+      targets.push({ host: first.host, port: first.port === undefined ? undefined : Number(first.port), path: first.path });
+    else if (typeof first === 'number' || /^\d+$/.test(String(first)))
+      targets.push({ host: typeof args[1] === 'string' ? args[1] : undefined, port: Number(first), path: undefined });
     else targets.push({ host: undefined, port: undefined, path: String(first) });
     return (original as (...a: unknown[]) => Socket).apply(this, args);
   } as typeof original;

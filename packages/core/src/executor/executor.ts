@@ -15,8 +15,7 @@ import type { SessionStore } from '../session/session-store.js';
 import { assertSafePath } from './path-safety.js';
 import { checkBatch } from './check-batch.js';
 import { raceAbort } from './race-abort.js';
-import type { ReferencePlan } from './reference-plan.js';
-import type { Reference } from './reference-syntax.js';
+import type { SubReferencePlan } from './reference-plan.js';
 import { resolveReferences } from './resolve-references.js';
 import { RunState } from './run-state.js';
 import { SubContext } from './sub-context.js';
@@ -101,7 +100,7 @@ export class Executor {
             result = skipped(sub, new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`), undefined);
           } else {
             const refs = plan.references?.subs[i];
-            const ready = refs === undefined ? sub : this.#resolve(api, plan.references as ReferencePlan, sub, refs.native, ran as SubRequest[], results);
+            const ready = refs === undefined ? sub : this.#resolve(api, refs, sub, ran as SubRequest[], results);
             if ('status' in ready) result = ready;
             else {
               if (ran !== undefined) ran[i] = ready;
@@ -202,19 +201,9 @@ export class Executor {
   }
 
   /** The sub-request with its references resolved, or its result when they cannot be. */
-  #resolve(api: CompiledApi, plan: ReferencePlan, sub: SubRequest, native: string | undefined, ran: readonly SubRequest[], results: readonly SubResult[]): SubRequest | SubResult {
-    const lookup = (ref: Reference) => {
-      const index = plan.indexOf(ref.key);
-      const result = results[index] as SubResult;
-      if (result.status >= 400) {
-        throw new RestBatchError('DEPENDENCY_FAILED', `Reference ${ref.raw} names sub-request ${ref.key}, which did not succeed (status ${result.status})`, {
-          details: { reference: ref.raw, status: result.status },
-        });
-      }
-      return { request: ran[index] as SubRequest, result };
-    };
+  #resolve(api: CompiledApi, refs: SubReferencePlan, sub: SubRequest, ran: readonly SubRequest[], results: readonly SubResult[]): SubRequest | SubResult {
     try {
-      return resolveReferences(sub, lookup, native, api.base, plan.parse);
+      return resolveReferences(sub, refs, ran, results, api.base);
     } catch (thrown) {
       const error = toRestBatchError(thrown);
       return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : this.#failure(api, sub, error, undefined);

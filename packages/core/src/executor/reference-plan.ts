@@ -1,12 +1,14 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
-import { parseTemplate, type Reference, type Template } from './reference-syntax.js';
-import { nativeKey, scanReferences, type TemplateParser } from './resolve-references.js';
+import { type BoundReference, type BoundTemplate, type CompiledReferences, compileReferences } from './compile-references.js';
+import { parseTemplate, type Reference } from './reference-syntax.js';
 
-/** What a sub-request needs resolved before it runs. */
-export interface SubReferencePlan {
-  /** The key of an OData-style `$<id>` first path segment, when the path starts with one. */
-  readonly native: string | undefined;
+/** The resolver of one sub-request that holds references, compiled before anything runs. */
+export interface SubReferencePlan extends CompiledReferences {
+  /** The OData-style `$<id>` first path segment, when the path starts with one. */
+  readonly native: BoundReference | undefined;
+  /** The path after a `$<id>` prefix (the whole path without one), used as is when `path` is undefined. */
+  readonly rest: string;
   /** Whether the path holds references (its route can only be matched once they are resolved). */
   readonly inPath: boolean;
 }
@@ -15,18 +17,15 @@ export interface SubReferencePlan {
 export interface ReferencePlan {
   /** Per sub-request: undefined when it holds no reference (it then runs as written). */
   readonly subs: ReadonlyArray<SubReferencePlan | undefined>;
-  /** The index of the sub-request a key names. */
-  indexOf(key: string): number;
-  /** Parses a string's references, reusing what the pre-pass parsed. */
-  parse: TemplateParser;
 }
 
 const DIGITS = /^(?:0|[1-9][0-9]*)$/;
 
 /**
- * Finds every reference of a batch and checks that each names an earlier sub-request — by id
- * first, else by index. A forward or unknown reference rejects the whole batch. Returns
- * undefined for a batch without references, so plain batches pay one scan and nothing more.
+ * Finds every reference of a batch, checks that each names an earlier sub-request — by id first,
+ * else by index — and compiles a resolver per sub-request that holds any. A forward or unknown
+ * reference rejects the whole batch. Returns undefined for a batch without references, so a plain
+ * batch pays one scan for `$` and nothing more.
  */
 export function planReferences(requests: readonly SubRequest[]): ReferencePlan | undefined {
   let ids: Map<string, number> | undefined;
@@ -40,42 +39,70 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     if (byId !== undefined) return byId;
     return DIGITS.test(key) && Number(key) < requests.length ? Number(key) : undefined;
   };
-  let subs: Array<SubReferencePlan | undefined> | undefined;
-  // Each distinct string is parsed once per batch; the executor reuses the parse.
-  const templates = new Map<string, Template>();
-  const parse: TemplateParser = (text) => {
-    if (text.indexOf('$') < 0) return undefined;
-    let template = templates.get(text);
-    if (template === undefined) {
-      template = parseTemplate(text);
-      if (template !== undefined) templates.set(text, template);
-    }
-    return template;
+  // Each distinct string is parsed and bound once per batch, whichever sub-requests repeat it.
+  const templates = new Map<string, BoundTemplate | null>();
+  const bindReference = (ref: Reference): BoundReference => {
+    // Header names are lower case; a pointer may spell them as the client likes.
+    const pointer = ref.pointer[0] === 'headers' && ref.pointer.length > 1 ? [ref.pointer[0], (ref.pointer[1] as string).toLowerCase(), ...ref.pointer.slice(2)] : ref.pointer;
+    return { key: ref.key, pointer, raw: ref.raw, target: keyIndex(ref.key) ?? -1 };
   };
+  const bind = (text: string): BoundTemplate | undefined => {
+    let bound = templates.get(text);
+    if (bound === undefined) {
+      const template = parseTemplate(text);
+      bound =
+        template === undefined
+          ? null
+          : 'whole' in template
+            ? { whole: bindReference(template.whole) }
+            : { parts: template.parts.map((part) => (typeof part === 'string' ? part : bindReference(part))) };
+      templates.set(text, bound);
+    }
+    return bound ?? undefined;
+  };
+  let subs: Array<SubReferencePlan | undefined> | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
-    const check = (ref: Reference) => {
-      const target = keyIndex(ref.key);
-      if (target === undefined || target >= i) {
+    const check = (ref: BoundReference) => {
+      if (ref.target < 0 || ref.target >= i) {
         throw new RestBatchError(
           'REFERENCE_INVALID',
           `Sub-request ${sub.id ?? i}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
-          {
-            details: { index: i, reference: ref.raw },
-          },
+          { details: { index: i, reference: ref.raw } },
         );
       }
     };
-    let native = nativeKey(sub.path);
+    let native: BoundReference | undefined;
+    const key = nativeKey(sub.path);
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
-    if (native !== undefined && keyIndex(native) === undefined) native = undefined;
-    if (native !== undefined) check({ key: native, pointer: [], raw: `$${native}` });
-    const pathBefore = sub.path.includes('${');
-    if (scanReferences(sub, check, parse) || native !== undefined) {
-      subs ??= new Array(requests.length);
-      subs[i] = { native, inPath: native !== undefined || pathBefore };
+    if (key !== undefined) {
+      const target = keyIndex(key);
+      if (target !== undefined) {
+        native = { key, pointer: [], raw: `$${key}`, target };
+        check(native);
+      }
     }
+    const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
+    const compiled = compileReferences(sub, rest, bind, check);
+    if (compiled === undefined && native === undefined) continue;
+    subs ??= new Array(requests.length);
+    subs[i] = {
+      path: compiled?.path,
+      query: compiled?.query,
+      headers: compiled?.headers,
+      body: compiled?.body,
+      native,
+      rest,
+      inPath: native !== undefined || compiled?.path !== undefined,
+    };
   }
-  if (subs === undefined) return undefined;
-  return { subs, indexOf: (key) => keyIndex(key) as number, parse };
+  return subs === undefined ? undefined : { subs };
+}
+
+/** The `$<id>` first segment of an OData-style path (`/$1/notes`), or undefined. */
+function nativeKey(path: string): string | undefined {
+  if (path.charCodeAt(1) !== 36 || path.charCodeAt(2) === 36 || path.charCodeAt(2) === 123) return undefined;
+  const end = path.indexOf('/', 2);
+  const key = end < 0 ? path.slice(2) : path.slice(2, end);
+  return key === '' ? undefined : key;
 }

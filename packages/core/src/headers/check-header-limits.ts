@@ -32,8 +32,12 @@ export function checkHeaderLimits(
     });
   }
   if (bytes > limits.maxRequestHeaderBytes) {
-    throw new RestBatchError('HEADERS_TOO_LARGE', `The request's headers hold ${bytes} bytes; the limit is ${limits.maxRequestHeaderBytes}`, {
-      details: { bytes, limit: limits.maxRequestHeaderBytes },
-    });
+    throw new RestBatchError(
+      'HEADERS_TOO_LARGE',
+      `The request's headers hold ${bytes} bytes; the limit is ${limits.maxRequestHeaderBytes}`,
+      {
+        details: { bytes, limit: limits.maxRequestHeaderBytes },
+      },
+    );
   }
 }

@@ -46,7 +46,7 @@ export interface PolicyOptions {
    * Called for every sub-request and every ordinary call alike; throw `RestBatchError('FORBIDDEN')`
    * (403) or return `false` to refuse it. Anything else it throws becomes a logged 500.
    */
-  authorize?: (identity: unknown, call: AuthorizeCall) => boolean | undefined | void | Promise<boolean | undefined | void>;
+  authorize?: (identity: unknown, call: AuthorizeCall) => unknown;
   rateLimit?: RateLimitOptions;
 }
 

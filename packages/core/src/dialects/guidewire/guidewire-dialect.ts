@@ -1,6 +1,6 @@
 import { parseUrl } from '../../engine/parse-url.js';
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import type { BatchResult, Headers, SubRequest, SubResult } from '../../model/canonical.js';
+import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import type { DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { checkGuidewireEnvelope, type GuidewireSubRequest } from './check-guidewire-envelope.js';
@@ -18,6 +18,13 @@ export interface GuidewireResponseItem {
   status: number;
   headers: Headers;
   body?: unknown;
+}
+
+/** A Guidewire batch response: the items in request order, then the batch's summary. */
+export interface GuidewireBatchResponse {
+  responses: GuidewireResponseItem[];
+  /** Our addition next to the vendor's `responses`; clients that do not know it ignore it. */
+  summary: BatchSummary;
 }
 
 /** A Guidewire Cloud API error body. */
@@ -92,7 +99,8 @@ function encodeResult(result: SubResult): GuidewireResponseItem {
 
 /**
  * Guidewire Cloud API's `POST /rest/<api>/v<N>/batch`: `{"requests": [{method, path, query, data,
- * headers, onFail}]}` answered by `{"responses": [{status, headers, body}]}` in request order. A
+ * headers, onFail}]}` answered by `{"responses": [{status, headers, body}], "summary": {succeeded,
+ * failed, skipped}}`, the responses in request order. A
  * sub-request failing with `onFail: "abort"` skips the rest: each gets status 424 and errorCode
  * `SKIPPED`. Outer headers are inherited except `GW-Checksum`.
  */
@@ -109,8 +117,9 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       return { requests: envelope.requests.map(decodeItem) };
     },
 
-    encode(result: BatchResult): { responses: GuidewireResponseItem[] } {
-      return { responses: result.results.map(encodeResult) };
+    encode(result: BatchResult): GuidewireBatchResponse {
+      const { succeeded, failed, skipped } = result.summary;
+      return { responses: result.results.map(encodeResult), summary: { succeeded, failed, skipped } };
     },
 
     encodeResult,

@@ -1,4 +1,4 @@
-import type { BatchResult, FailurePolicy, Headers, SubResult } from '../../model/canonical.js';
+import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubResult } from '../../model/canonical.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { decodeOdataBatch } from './decode-odata-batch.js';
 
@@ -14,6 +14,13 @@ export interface OdataResponseItem {
   status: number;
   headers: Headers;
   body?: unknown;
+}
+
+/** An OData JSON batch response: the items in request order plus our summary annotation. */
+export interface OdataBatchResponse {
+  /** An OData instance annotation: clients that do not know it ignore it, as OData requires. */
+  '@restbatch.summary': BatchSummary;
+  responses: OdataResponseItem[];
 }
 
 /** An OData error body. */
@@ -60,7 +67,8 @@ function encodeResult(result: SubResult): OdataResponseItem {
 /**
  * OData 4.01 JSON batch, as Microsoft Graph JSON batching speaks it: `POST <api>/$batch` with
  * `{"requests": [{id, method, url, headers, body, dependsOn, atomicityGroup}]}`, answered by
- * `{"responses": [{id, status, headers, body}]}` in request order. Without `Prefer:
+ * `{"@restbatch.summary": {succeeded, failed, skipped}, "responses": [{id, status, headers, body}]}`,
+ * the responses in request order. Without `Prefer:
  * continue-on-error` the batch stops at the first failure; the rest answer 424 `SKIPPED`.
  */
 export function odataDialect(options: OdataDialectOptions = {}): Dialect {
@@ -72,8 +80,10 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
       return { requests: decodeOdataBatch(body), onFail: failurePolicy(context.headers.prefer) };
     },
 
-    encode(result: BatchResult): { responses: OdataResponseItem[] } {
-      return { responses: result.results.map(encodeResult) };
+    encode(result: BatchResult): OdataBatchResponse {
+      const { succeeded, failed, skipped } = result.summary;
+      // Annotations of an object come before its other members in OData JSON.
+      return { '@restbatch.summary': { succeeded, failed, skipped }, responses: result.results.map(encodeResult) };
     },
 
     encodeResult,

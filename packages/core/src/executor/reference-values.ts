@@ -1,0 +1,98 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+import type { SubRequest, SubResult } from '../model/canonical.js';
+import type { BoundReference } from './compile-references.js';
+
+// Segments that would reach an object's prototype; they resolve to nothing, whatever the object holds.
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+const INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Walks a reference's JSON pointer over `{status, headers, body}` of a result, through own
+ * properties only (header names were lowered when the reference was bound).
+ */
+export function pointAt(result: SubResult, ref: BoundReference): unknown {
+  const pointer = ref.pointer;
+  const first = pointer[0];
+  let current: unknown =
+    first === 'body'
+      ? result.body
+      : first === 'status'
+        ? result.status
+        : first === 'headers'
+          ? result.headers
+          : first === undefined
+            ? { status: result.status, headers: result.headers, body: result.body }
+            : undefined;
+  for (let i = 1; i < pointer.length && current !== undefined; i++) {
+    const segment = pointer[i] as string;
+    if (Array.isArray(current)) {
+      current = INDEX.test(segment) && Number(segment) < current.length ? current[Number(segment)] : undefined;
+    } else if (current !== null && typeof current === 'object' && !FORBIDDEN.has(segment) && Object.hasOwn(current, segment)) {
+      current = (current as Record<string, unknown>)[segment];
+    } else {
+      current = undefined;
+    }
+  }
+  if (current === undefined) {
+    throw new RestBatchError(
+      'REFERENCE_INVALID',
+      `Reference ${ref.raw} resolves to nothing: the result of sub-request ${ref.key} has no such value`,
+    );
+  }
+  return current;
+}
+
+/** A value placed inside a string, query parameter or header: a string, number or boolean as text. */
+export function asText(value: unknown, ref: BoundReference): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new RestBatchError(
+    'REFERENCE_INVALID',
+    `Reference ${ref.raw} is not a string, number or boolean, so it cannot be placed inside a string`,
+  );
+}
+
+/** One path segment: `/` and every other reserved character percent-encoded, dot segments refused. */
+export function encodeSegment(value: unknown, ref: BoundReference): string {
+  const text = encodeURIComponent(asText(value, ref));
+  if (text === '' || text === '.' || text === '..') {
+    throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} is ${JSON.stringify(text)}, which would change the path's shape`);
+  }
+  return text;
+}
+
+/**
+ * Where an earlier result lives, below the API base: its `Location` header; else, for a POST, its
+ * path plus the id its body names (`id`, `Id`, or `data.id`); else its own path.
+ */
+export function locationOf(request: SubRequest, result: SubResult, base: string): string {
+  const location = result.headers.location;
+  if (location !== undefined) {
+    let path = location.includes('://') ? new URL(location).pathname : (location.split('?', 1)[0] as string);
+    if (base !== '' && path.startsWith(`${base}/`)) path = path.slice(base.length);
+    if (path.startsWith('/')) return path;
+  }
+  if (request.method === 'POST') {
+    const id = ownId(result.body) ?? ownId(own(result.body, 'data'));
+    if (id !== undefined) {
+      const raw = `$${request.id ?? request.index}`;
+      return `${request.path}/${encodeSegment(id, { key: '', pointer: [], raw, target: request.index })}`;
+    }
+  }
+  return request.path;
+}
+
+/** The `id` (or `Id`) a created entity's body names itself by. */
+function ownId(body: unknown): string | number | undefined {
+  for (const name of ['id', 'Id']) {
+    const id = own(body, name);
+    if (typeof id === 'string' || typeof id === 'number') return id;
+  }
+  return undefined;
+}
+
+function own(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, name)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
