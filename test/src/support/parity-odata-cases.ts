@@ -103,6 +103,7 @@ export const odataParityCases: ParityCase[] = [
       assert.equal(statuses(b), [404, 424, 200]);
       assert.equal(errorCodes(b), ['NOT_FOUND', 'DEPENDENCY_FAILED', null]);
       assert.is(od(b).responses[2]!.body!.count, 0);
+      assert.equal(summary(b), { succeeded: 1, failed: 1, skipped: 1 });
     },
   },
   {
@@ -122,6 +123,8 @@ export const odataParityCases: ParityCase[] = [
       assert.equal(statuses(b), [424, 409, 200]);
       assert.equal(errorCodes(b), ['ROLLED_BACK', 'CONFLICT', null]);
       assert.is(od(b).responses[2]!.body!.count, 0);
+      // A rolled-back member ran, so it counts as failed, not skipped.
+      assert.equal(summary(b), { succeeded: 1, failed: 2, skipped: 0 });
     },
   },
   {

@@ -308,7 +308,9 @@ function idempotencyGuard(store: SessionStore, options: EngineOptions): Idempote
     if (options.idempotency !== undefined) throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
     return undefined;
   }
-  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000);
+  const limit = options.limits?.batchTimeoutMs ?? 0;
+  const running = options.idempotency?.runningTtlMs ?? (limit > 0 ? limit + 1000 : 5 * 60 * 1000);
+  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000, running, options.logger ?? stderrLogger);
 }
 
 function normalizeBase(base: string): string {

@@ -3,11 +3,17 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
 import type { EngineResponse } from './engine-types.js';
+import type { Logger } from './logger.js';
 
 /** Options of idempotent retries (`createEngine({ idempotency })`). */
 export interface IdempotencyOptions {
   /** How long a key is remembered, in ms (default 24 hours). */
   ttlMs?: number;
+  /**
+   * How long the "still running" marker holds the key, in ms (default 5 minutes, or the batch
+   * deadline when the engine has one). If a node dies mid-batch, retries get 409 for at most this long.
+   */
+  runningTtlMs?: number;
 }
 
 /** The request header that names an idempotent batch. */
@@ -50,6 +56,8 @@ export class IdempotencyGuard {
   constructor(
     private readonly store: RecordStore,
     private readonly ttlMs: number,
+    private readonly runningTtlMs: number,
+    private readonly logger: Logger,
   ) {}
 
   async run(
@@ -66,7 +74,7 @@ export class IdempotencyGuard {
     const name = sha256(`${endpoint}\u0000${caller}\u0000${key}`);
     const fingerprint = sha256(`${method.toUpperCase()} ${url}\u0000`, body);
     const running: StoredRecord = { state: 'running', fingerprint };
-    if (!(await this.store.putRecordIfAbsent(NAMESPACE, name, running as unknown as JsonValue, this.ttlMs))) {
+    if (!(await this.store.putRecordIfAbsent(NAMESPACE, name, running as unknown as JsonValue, Math.min(this.runningTtlMs, this.ttlMs)))) {
       const found = (await this.store.getRecord(NAMESPACE, name)) as unknown as StoredRecord | undefined;
       // The record expired between the two calls: run as new.
       if (found === undefined) return this.run(endpoint, headers, method, url, body, work);
@@ -93,18 +101,33 @@ export class IdempotencyGuard {
       response = await work();
     } catch (error) {
       // A rejected batch ran nothing: forget the key so that a corrected retry can use it.
-      await this.store.deleteRecord(NAMESPACE, name);
+      await this.#release(name);
       throw error;
     }
     if (response.status >= 500) {
-      await this.store.deleteRecord(NAMESPACE, name);
+      await this.#release(name);
       return response;
     }
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
     if (response.body !== undefined) done.body = JSON.parse(JSON.stringify(response.body)) as JsonValue;
     if (response.summary !== undefined) done.summary = response.summary;
-    await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs);
+    try {
+      await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs);
+    } catch (error) {
+      // The batch ran: its answer must reach the client even if it cannot be kept. The running
+      // marker then expires after runningTtlMs, and a later retry runs anew.
+      this.logger.error('idempotency record could not be stored', { key: name, error });
+    }
     return response;
+  }
+
+  /** Frees a key; a store failure here must not hide the answer or error the client is owed. */
+  async #release(name: string): Promise<void> {
+    try {
+      await this.store.deleteRecord(NAMESPACE, name);
+    } catch (error) {
+      this.logger.error('idempotency key could not be released', { key: name, error });
+    }
   }
 }
 

@@ -17,17 +17,24 @@ const WHOLE = '$ref:';
 const KEY = /^[^\s/{}$]+$/;
 const BAD_ESCAPE = /~[^01]|~$/;
 
+/** Turns the text between `${` and `}` (or after `$ref:`) into a reference; `raw` is the reference as written. */
+export type ReferenceParser<R extends Reference = Reference> = (body: string, raw: string) => R;
+
 /**
  * Parses one string of a sub-request. `"$ref:<key>/<pointer>"` is a whole-value reference,
  * `${<key>/<pointer>}` a reference inside a string; `$$ref:` and `$${` write them literally.
  * Returns undefined for a string with neither (the common case, decided by one indexOf).
- * Pure parsing: nothing here is ever evaluated.
+ * Pure parsing: nothing here is ever evaluated. `reference` parses each reference (the pre-pass
+ * passes a caching one that also binds the key).
  */
-export function parseTemplate(text: string): Template | undefined {
+export function parseTemplate<R extends Reference = Reference>(
+  text: string,
+  reference: ReferenceParser<R> = parseReference as ReferenceParser<R>,
+): { readonly whole: R } | { readonly parts: ReadonlyArray<string | R> } | undefined {
   if (text.indexOf('$') < 0) return undefined;
-  if (text.startsWith(WHOLE)) return { whole: parseReference(text.slice(WHOLE.length), text) };
+  if (text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text) };
   if (text.startsWith(`$${WHOLE}`)) return { parts: [text.slice(1)] };
-  let parts: Array<string | Reference> | undefined;
+  let parts: Array<string | R> | undefined;
   let literal = '';
   let from = 0;
   let at = text.indexOf('$');
@@ -43,7 +50,7 @@ export function parseTemplate(text: string): Template | undefined {
       literal += text.slice(from, at);
       if (literal !== '') parts.push(literal);
       literal = '';
-      parts.push(parseReference(text.slice(at + 2, end), text.slice(at, end + 1)));
+      parts.push(reference(text.slice(at + 2, end), text.slice(at, end + 1)));
       from = end + 1;
     }
     at = text.indexOf('$', Math.max(from, at + 1));
@@ -55,20 +62,30 @@ export function parseTemplate(text: string): Template | undefined {
 }
 
 /** Parses `<key>` or `<key>/<json-pointer>` (RFC 6901: `~1` is `/`, `~0` is `~`). */
-function parseReference(body: string, raw: string): Reference {
+export function parseReference(body: string, raw: string): Reference {
   const slash = body.indexOf('/');
   const key = slash < 0 ? body : body.slice(0, slash);
+  checkKey(key, raw);
+  return { key, pointer: slash < 0 ? [] : parsePointer(body.slice(slash + 1), raw), raw };
+}
+
+/** Throws unless `key` can name a sub-request (no spaces, `/`, `{`, `}` or `$`). */
+export function checkKey(key: string, raw: string): void {
   if (!KEY.test(key)) throw invalid(`${JSON.stringify(raw)} does not name a sub-request: write $ref:<id-or-index>/<json-pointer>`);
+}
+
+/** Decodes the segments of a JSON pointer written without its leading `/`. */
+export function parsePointer(text: string, raw: string): string[] {
   const pointer: string[] = [];
-  if (slash >= 0) {
-    for (const segment of body.slice(slash + 1).split('/')) {
+  {
+    for (const segment of text.split('/')) {
       if (segment.indexOf('~') < 0) pointer.push(segment);
       else if (BAD_ESCAPE.test(segment))
         throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
       else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
     }
   }
-  return { key, pointer, raw };
+  return pointer;
 }
 
 function invalid(message: string): RestBatchError {
