@@ -34,7 +34,12 @@ export async function directScenario(): Promise<ScenarioResult> {
     name: 'Scenario 1 — Exago batch, direct transport vs handler floor (issue 2)',
     rows,
     targets: [
-      { name: 'direct, N=1000', goal: '≤ 2.5 µs/sub-request', actual: `${at1000?.usPerSub.toFixed(2)} µs`, pass: at1000 !== undefined && at1000.usPerSub <= 2.5 },
+      {
+        name: 'direct, N=1000',
+        goal: '≤ 2.5 µs/sub-request',
+        actual: `${at1000?.usPerSub.toFixed(2)} µs`,
+        pass: at1000 !== undefined && at1000.usPerSub <= 2.5,
+      },
       {
         name: 'direct, N=10000 peak memory',
         goal: '< 150 MB',

@@ -56,20 +56,42 @@ if (mode === 'direct') {
   await drop();
   ok = 0;
   total = 0;
-  const usPerSub = await timePerSub(perBlock * n, warmups, reps, async () => {
-    for (let b = 0; b < perBlock; b++) await once();
-  }, drop);
-  figures = { mode, variant, n, usPerSub, ok, total, baselineRssMb: baseline, peakRssMb: peak, heapGrowthMb: (heapAfter - heapBefore) / 2 ** 20 };
+  const usPerSub = await timePerSub(
+    perBlock * n,
+    warmups,
+    reps,
+    async () => {
+      for (let b = 0; b < perBlock; b++) await once();
+    },
+    drop,
+  );
+  figures = {
+    mode,
+    variant,
+    n,
+    usPerSub,
+    ok,
+    total,
+    baselineRssMb: baseline,
+    peakRssMb: peak,
+    heapGrowthMb: (heapAfter - heapBefore) / 2 ** 20,
+  };
 } else {
   const floor = createFloor(engine, calls);
-  const usPerSub = await timePerSub(perBlock * n, warmups, reps, async () => {
-    for (let b = 0; b < perBlock; b++) {
-      const result = await floor();
-      ok += result.ok;
-      total += n;
-      sessions.push(result.sessionId);
-    }
-  }, drop);
+  const usPerSub = await timePerSub(
+    perBlock * n,
+    warmups,
+    reps,
+    async () => {
+      for (let b = 0; b < perBlock; b++) {
+        const result = await floor();
+        ok += result.ok;
+        total += n;
+        sessions.push(result.sessionId);
+      }
+    },
+    drop,
+  );
   figures = { mode, variant, n, usPerSub, ok, total };
 }
 process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -17,12 +17,13 @@ export interface VariantFigures {
 const n = Number(process.argv[2]);
 const engine = benchEngine();
 const call = createDirectCaller(engine);
-const variants: Array<{ name: VariantFigures['variant']; url: string; calls: ExagoCall[]; samples: number[]; ok: number; total: number }> = [
-  { name: 'plain', url: '/rest/batch', calls: exagoMix(n), samples: [], ok: 0, total: 0 },
-  { name: 'references', url: '/rest/batch', calls: exagoMixWithReferences(n), samples: [], ok: 0, total: 0 },
-  // Exago's envelope has no room for a failure policy: restbatch reads it from the batch URL.
-  { name: 'atomic', url: '/rest/batch?onFail=atomic', calls: exagoMix(n), samples: [], ok: 0, total: 0 },
-];
+const variants: Array<{ name: VariantFigures['variant']; url: string; calls: ExagoCall[]; samples: number[]; ok: number; total: number }> =
+  [
+    { name: 'plain', url: '/rest/batch', calls: exagoMix(n), samples: [], ok: 0, total: 0 },
+    { name: 'references', url: '/rest/batch', calls: exagoMixWithReferences(n), samples: [], ok: 0, total: 0 },
+    // Exago's envelope has no room for a failure policy: restbatch reads it from the batch URL.
+    { name: 'atomic', url: '/rest/batch?onFail=atomic', calls: exagoMix(n), samples: [], ok: 0, total: 0 },
+  ];
 const perBlock = Math.max(1, Math.ceil(2000 / n));
 const reps = Math.max(9, Math.round(60_000 / (perBlock * n)));
 

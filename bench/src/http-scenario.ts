@@ -57,7 +57,11 @@ async function timeRuns(
  * Measures one size against a fresh example server process: its peak memory over one batch of
  * `n` first, then the HTTP batch, the same calls as separate keep-alive requests, and WebSocket.
  */
-export async function measureLoopback(n: number, env: Record<string, string> = {}, only: 'batch' | 'all' = 'all'): Promise<LoopbackFigures> {
+export async function measureLoopback(
+  n: number,
+  env: Record<string, string> = {},
+  only: 'batch' | 'all' = 'all',
+): Promise<LoopbackFigures> {
   const server = await startServerProcess(env);
   const pool = httpPool(server.url);
   const ws = await WsClient.open(server.url);
@@ -119,12 +123,19 @@ export async function httpScenario(): Promise<ScenarioResult> {
   const at1000 = loopbackFigures.get(1000);
   const at10000 = loopbackFigures.get(10_000);
   const speedUp = at1000 === undefined ? Number.NaN : at1000.separateUs / at1000.batchUs;
-  const allOk = [...loopbackFigures.values()].every((f) => f.ok.batch >= 0.9 * f.ok.total.batch && f.ok.separate >= 0.9 * f.ok.total.separate && f.ok.ws >= 0.9 * f.ok.total.ws);
+  const allOk = [...loopbackFigures.values()].every(
+    (f) => f.ok.batch >= 0.9 * f.ok.total.batch && f.ok.separate >= 0.9 * f.ok.total.separate && f.ok.ws >= 0.9 * f.ok.total.ws,
+  );
   return {
     name: 'Scenario 2 — over loopback against examples/server: HTTP batch vs separate requests vs WebSocket (issue 3)',
     rows,
     targets: [
-      { name: 'HTTP batch, N=1000', goal: '≤ 5 µs/sub-request', actual: `${at1000?.batchUs.toFixed(2)} µs`, pass: at1000 !== undefined && at1000.batchUs <= 5 },
+      {
+        name: 'HTTP batch, N=1000',
+        goal: '≤ 5 µs/sub-request',
+        actual: `${at1000?.batchUs.toFixed(2)} µs`,
+        pass: at1000 !== undefined && at1000.batchUs <= 5,
+      },
       { name: 'batch vs separate requests, N=1000', goal: '≥ 30× faster', actual: `${speedUp.toFixed(1)}×`, pass: speedUp >= 30 },
       {
         name: 'server peak memory, one batch of 10000',

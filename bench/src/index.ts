@@ -1,6 +1,6 @@
 // `pnpm bench`: runs every scenario in order, prints a table each and writes bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { directScenario } from './direct-scenario.js';
 import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
@@ -15,7 +15,11 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
 ];
 
 const started = Date.now();
-console.log(`restbatch bench — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+const loadBefore = loadavg()[0] as number;
+// Other work on the machine moves every figure: the load average is printed so readers can judge.
+console.log(
+  `restbatch bench — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore.toFixed(2)}`,
+);
 const results: ScenarioResult[] = [];
 for (const [name, run] of scenarios) {
   try {
@@ -32,6 +36,15 @@ for (const [name, run] of scenarios) {
 const out = new URL('../results/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const file = new URL('latest.json', out);
-const record = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, seconds: (Date.now() - started) / 1000, scenarios: results };
+const record = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  seconds: (Date.now() - started) / 1000,
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadavg()[0],
+  scenarios: results,
+};
 writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 console.log(`\nFigures written to ${file.pathname} (${record.seconds.toFixed(0)} s).`);

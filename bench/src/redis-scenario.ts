@@ -50,10 +50,17 @@ function stopRedis(redis: ChildProcess): Promise<void> {
 export async function redisScenario(): Promise<ScenarioResult> {
   const name = 'Scenario 3b — Redis store: HTTP batch N=1000 vs the memory store (issue 6)';
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return { name, rows: [], targets: [{ name: 'Redis store', goal: `≤ ${LIMIT}× memory`, actual: 'skipped', pass: undefined }], notes: ['skipped: no redis-server on the PATH'] };
+    return {
+      name,
+      rows: [],
+      targets: [{ name: 'Redis store', goal: `≤ ${LIMIT}× memory`, actual: 'skipped', pass: undefined }],
+      notes: ['skipped: no redis-server on the PATH'],
+    };
   }
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   try {
     await waitForPort(port, 10_000);
     const memory = loopbackFigures.get(N) ?? (await measureLoopback(N, {}, 'batch'));
@@ -63,8 +70,20 @@ export async function redisScenario(): Promise<ScenarioResult> {
     return {
       name,
       rows: [
-        { store: 'memory', 'HTTP batch µs/sub': memory.batchUs, 'vs memory': 1, ok: `${memory.ok.batch}/${memory.ok.total.batch}`, 'server peak RSS MB': memory.serverPeakRssMb },
-        { store: 'redis', 'HTTP batch µs/sub': onRedis.batchUs, 'vs memory': ratio, ok: `${onRedis.ok.batch}/${onRedis.ok.total.batch}`, 'server peak RSS MB': onRedis.serverPeakRssMb },
+        {
+          store: 'memory',
+          'HTTP batch µs/sub': memory.batchUs,
+          'vs memory': 1,
+          ok: `${memory.ok.batch}/${memory.ok.total.batch}`,
+          'server peak RSS MB': memory.serverPeakRssMb,
+        },
+        {
+          store: 'redis',
+          'HTTP batch µs/sub': onRedis.batchUs,
+          'vs memory': ratio,
+          ok: `${onRedis.ok.batch}/${onRedis.ok.total.batch}`,
+          'server peak RSS MB': onRedis.serverPeakRssMb,
+        },
       ],
       targets: [
         {

@@ -59,7 +59,12 @@ export const guidewireParityCases: ParityCase[] = [
     url: BATCH,
     body: {
       requests: [
-        { method: 'patch', path: '/claims/cc:22', data: { attributes: { lossCause: 'hail' } }, headers: [{ name: 'GW-Checksum', value: '7' }] },
+        {
+          method: 'patch',
+          path: '/claims/cc:22',
+          data: { attributes: { lossCause: 'hail' } },
+          headers: [{ name: 'GW-Checksum', value: '7' }],
+        },
         get('/claims/cc:22'),
       ],
     },
@@ -129,7 +134,11 @@ export const guidewireParityCases: ParityCase[] = [
     name: 'Guidewire: a sub-request with both data and body',
     engine,
     url: BATCH,
-    body: { requests: [{ method: 'post', path: '/claims/cc:22/notes', data: { attributes: { body: 'a' } }, body: { data: { attributes: { body: 'b' } } } }] },
+    body: {
+      requests: [
+        { method: 'post', path: '/claims/cc:22/notes', data: { attributes: { body: 'a' } }, body: { data: { attributes: { body: 'b' } } } },
+      ],
+    },
     status: 400,
     check: (b) => assert.is(rejected(b), 'BATCH_MALFORMED'),
   },

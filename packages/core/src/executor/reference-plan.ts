@@ -1,7 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import { type BoundReference, type BoundTemplate, type CompiledReferences, compileReferences } from './compile-references.js';
-import { parseTemplate, type Reference } from './reference-syntax.js';
+import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
 /** The resolver of one sub-request that holds references, compiled before anything runs. */
 export interface SubReferencePlan extends CompiledReferences {
@@ -39,23 +39,35 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     if (byId !== undefined) return byId;
     return DIGITS.test(key) && Number(key) < requests.length ? Number(key) : undefined;
   };
-  // Each distinct string is parsed and bound once per batch, whichever sub-requests repeat it.
+  // Each distinct string, key and pointer is parsed once per batch, however many sub-requests repeat it.
   const templates = new Map<string, BoundTemplate | null>();
-  const bindReference = (ref: Reference): BoundReference => {
-    // Header names are lower case; a pointer may spell them as the client likes.
-    const pointer = ref.pointer[0] === 'headers' && ref.pointer.length > 1 ? [ref.pointer[0], (ref.pointer[1] as string).toLowerCase(), ...ref.pointer.slice(2)] : ref.pointer;
-    return { key: ref.key, pointer, raw: ref.raw, target: keyIndex(ref.key) ?? -1 };
+  const targets = new Map<string, number>();
+  const pointers = new Map<string, readonly string[]>();
+  const bindReference = (body: string, raw: string): BoundReference => {
+    const slash = body.indexOf('/');
+    const key = slash < 0 ? body : body.slice(0, slash);
+    let target = targets.get(key);
+    if (target === undefined) {
+      checkKey(key, raw);
+      target = keyIndex(key) ?? -1;
+      targets.set(key, target);
+    }
+    if (slash < 0) return { key, pointer: [], raw, target };
+    const text = body.slice(slash + 1);
+    let pointer = pointers.get(text);
+    if (pointer === undefined) {
+      const parsed = parsePointer(text, raw);
+      // Header names are lower case; a pointer may spell them as the client likes.
+      if (parsed[0] === 'headers' && parsed.length > 1) parsed[1] = (parsed[1] as string).toLowerCase();
+      pointer = parsed;
+      pointers.set(text, pointer);
+    }
+    return { key, pointer, raw, target };
   };
   const bind = (text: string): BoundTemplate | undefined => {
     let bound = templates.get(text);
     if (bound === undefined) {
-      const template = parseTemplate(text);
-      bound =
-        template === undefined
-          ? null
-          : 'whole' in template
-            ? { whole: bindReference(template.whole) }
-            : { parts: template.parts.map((part) => (typeof part === 'string' ? part : bindReference(part))) };
+      bound = parseTemplate(text, bindReference) ?? null;
       templates.set(text, bound);
     }
     return bound ?? undefined;

@@ -77,13 +77,10 @@ export function checkKey(key: string, raw: string): void {
 /** Decodes the segments of a JSON pointer written without its leading `/`. */
 export function parsePointer(text: string, raw: string): string[] {
   const pointer: string[] = [];
-  {
-    for (const segment of text.split('/')) {
-      if (segment.indexOf('~') < 0) pointer.push(segment);
-      else if (BAD_ESCAPE.test(segment))
-        throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
-      else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
-    }
+  for (const segment of text.split('/')) {
+    if (segment.indexOf('~') < 0) pointer.push(segment);
+    else if (BAD_ESCAPE.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
+    else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   return pointer;
 }
