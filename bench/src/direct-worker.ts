@@ -15,6 +15,8 @@ export interface DirectFigures {
   variant: Variant;
   n: number;
   usPerSub: number;
+  /** CPU time of the worker per sub-request (median). */
+  cpuUsPerSub: number;
   ok: number;
   total: number;
   baselineRssMb?: number;
@@ -56,7 +58,7 @@ if (mode === 'direct') {
   await drop();
   ok = 0;
   total = 0;
-  const usPerSub = await timePerSub(
+  const timing = await timePerSub(
     perBlock * n,
     warmups,
     reps,
@@ -69,7 +71,8 @@ if (mode === 'direct') {
     mode,
     variant,
     n,
-    usPerSub,
+    usPerSub: timing.wall,
+    cpuUsPerSub: timing.cpu,
     ok,
     total,
     baselineRssMb: baseline,
@@ -78,7 +81,7 @@ if (mode === 'direct') {
   };
 } else {
   const floor = createFloor(engine, calls);
-  const usPerSub = await timePerSub(
+  const timing = await timePerSub(
     perBlock * n,
     warmups,
     reps,
@@ -92,7 +95,7 @@ if (mode === 'direct') {
     },
     drop,
   );
-  figures = { mode, variant, n, usPerSub, ok, total };
+  figures = { mode, variant, n, usPerSub: timing.wall, cpuUsPerSub: timing.cpu, ok, total };
 }
 process.stdout.write(`${JSON.stringify(figures)}\n`);
 

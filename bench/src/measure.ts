@@ -54,9 +54,16 @@ export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** Median microseconds per sub-request: wall-clock, and CPU time of this process (user + system). */
+export interface Timing {
+  wall: number;
+  cpu: number;
+}
+
 /**
  * Times `block()` (which does `count` sub-requests) after `warmups` untimed runs, `reps` times;
- * returns the median microseconds per sub-request. `after` runs untimed after each block.
+ * returns the medians per sub-request. `after` runs untimed after each block. CPU time barely
+ * moves when other processes take the cores, so it shows what wall time hides on a busy machine.
  */
 export async function timePerSub(
   count: number,
@@ -64,19 +71,23 @@ export async function timePerSub(
   reps: number,
   block: () => Promise<void>,
   after: () => Promise<void> = async () => {},
-): Promise<number> {
+): Promise<Timing> {
   for (let i = 0; i < warmups; i++) {
     await block();
     await after();
   }
-  const samples: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     await block();
-    samples.push(((performance.now() - start) * 1000) / count);
+    wall.push(((performance.now() - start) * 1000) / count);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / count);
     await after();
   }
-  return median(samples);
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 /** Repetitions for about `budget` sub-requests in total, in blocks of about `blockSize`. */

@@ -1,5 +1,5 @@
 import type { SubRequest } from '../model/canonical.js';
-import type { Reference, Template } from './reference-syntax.js';
+import type { Reference } from './reference-syntax.js';
 
 /** A reference the pre-pass has checked: the index of the sub-request it names, header names in lower case. */
 export interface BoundReference extends Reference {
@@ -26,90 +26,101 @@ export interface NamedText {
 }
 
 /** The resolver of one sub-request, compiled by the pre-pass: every place that holds a reference or an escape. */
-export interface CompiledReferences {
-  /** The path (after an OData `$<id>` prefix) when it holds references or escapes. */
+export interface SubReferencePlan {
+  /** The path after an OData `$<id>` prefix, when it holds references or escapes. */
   readonly path: BoundTemplate | undefined;
   readonly query: readonly NamedText[] | undefined;
   readonly headers: readonly NamedText[] | undefined;
   readonly body: BodyPatch | undefined;
+  /** The OData-style `$<id>` first path segment, when the path starts with one. */
+  readonly native: BoundReference | undefined;
+  /** The path after a `$<id>` prefix (the whole path without one), used as is when `path` is undefined. */
+  readonly rest: string;
+  /** Whether the path holds references (its route can only be matched once they are resolved). */
+  readonly inPath: boolean;
 }
 
 /** Parses and binds a string once per batch; undefined for a string with no reference or escape. */
 export type Binder = (text: string) => BoundTemplate | undefined;
 
 /**
- * Walks a sub-request once and records where its references are: `path` is the part of the path
- * to resolve (without a `$<id>` prefix). Calls `visit` on each reference in the order they
- * resolve. Returns undefined when the sub-request holds none, so it then runs as written.
+ * Walks sub-requests once each and records where their references are, calling `check` on each
+ * reference in the order they resolve (so the pre-pass can check it). One per batch: its walk
+ * allocates nothing for a string without `$` or a container without references.
  */
-export function compileReferences(
-  sub: SubRequest,
-  path: string,
-  bind: Binder,
-  visit: (ref: BoundReference) => void,
-): CompiledReferences | undefined {
-  const text = (value: string): BoundTemplate | undefined => {
+export class ReferenceCompiler {
+  constructor(
+    private readonly bind: Binder,
+    /** Checks one reference of a sub-request (throws to reject the batch). */
+    readonly check: (ref: BoundReference, sub: SubRequest) => void,
+  ) {}
+
+  /**
+   * The places of `sub` that hold references, or undefined when it holds none and has no `$<id>`
+   * prefix (`native`); `rest` is the part of its path to resolve, after such a prefix.
+   */
+  compile(sub: SubRequest, native: BoundReference | undefined, rest: string): SubReferencePlan | undefined {
+    const path = this.text(rest, sub);
+    const query = this.named(sub.query, sub);
+    const headers = this.named(sub.headers, sub);
+    const body = this.patchOf(sub.body, sub);
+    if (path === undefined && query === undefined && headers === undefined && body === undefined && native === undefined) return undefined;
+    return { path, query, headers, body, native, rest, inPath: native !== undefined || path !== undefined };
+  }
+
+  private text(value: string, sub: SubRequest): BoundTemplate | undefined {
     if (value.indexOf('$') < 0) return undefined;
-    const template = bind(value);
-    if (template !== undefined) visitAll(template, visit);
+    const template = this.bind(value);
+    if (template === undefined) return undefined;
+    if ('whole' in template) this.check(template.whole, sub);
+    else for (const part of template.parts) if (typeof part !== 'string') this.check(part, sub);
     return template;
-  };
-  const pathText = text(path);
-  const query = named(sub.query, text);
-  const headers = named(sub.headers, text);
-  const body = patchOf(sub.body, text);
-  if (pathText === undefined && query === undefined && headers === undefined && body === undefined) return undefined;
-  return { path: pathText, query, headers, body };
-}
+  }
 
-function visitAll(template: BoundTemplate | Template, visit: (ref: BoundReference) => void): void {
-  if ('whole' in template) visit(template.whole as BoundReference);
-  else for (const part of template.parts) if (typeof part !== 'string') visit(part as BoundReference);
-}
-
-function named(record: Record<string, string | string[]>, text: (value: string) => BoundTemplate | undefined): NamedText[] | undefined {
-  let out: NamedText[] | undefined;
-  for (const name of Object.keys(record)) {
-    const value = record[name] as string | string[];
-    if (typeof value === 'string') {
-      const template = text(value);
-      if (template !== undefined) (out ??= []).push({ name, item: -1, text: template });
-    } else if (Array.isArray(value)) {
-      for (let item = 0; item < value.length; item++) {
-        const template = typeof value[item] === 'string' ? text(value[item] as string) : undefined;
-        if (template !== undefined) (out ??= []).push({ name, item, text: template });
+  private named(record: Record<string, string | string[]>, sub: SubRequest): NamedText[] | undefined {
+    let out: NamedText[] | undefined;
+    for (const name of Object.keys(record)) {
+      const value = record[name] as string | string[];
+      if (typeof value === 'string') {
+        const template = this.text(value, sub);
+        if (template !== undefined) (out ??= []).push({ name, item: -1, text: template });
+      } else if (Array.isArray(value)) {
+        for (let item = 0; item < value.length; item++) {
+          const template = typeof value[item] === 'string' ? this.text(value[item] as string, sub) : undefined;
+          if (template !== undefined) (out ??= []).push({ name, item, text: template });
+        }
       }
     }
+    return out;
   }
-  return out;
-}
 
-/** The patch of a JSON value: only the containers on the way to a reference are recorded. */
-function patchOf(value: unknown, text: (value: string) => BoundTemplate | undefined): BodyPatch | undefined {
-  if (typeof value === 'string') {
-    const template = text(value);
-    return template === undefined ? undefined : { text: template };
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  let keys: (string | number)[] | undefined;
-  let patches: BodyPatch[] | undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      const patch = item !== null && (typeof item === 'object' || typeof item === 'string') ? patchOf(item, text) : undefined;
+  /** The patch of a JSON value: only the containers on the way to a reference are recorded. */
+  private patchOf(value: unknown, sub: SubRequest): BodyPatch | undefined {
+    if (typeof value === 'string') {
+      const template = this.text(value, sub);
+      return template === undefined ? undefined : { text: template };
+    }
+    if (value === null || typeof value !== 'object') return undefined;
+    let keys: (string | number)[] | undefined;
+    let patches: BodyPatch[] | undefined;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        const patch = typeof item === 'string' || (typeof item === 'object' && item !== null) ? this.patchOf(item, sub) : undefined;
+        if (patch === undefined) continue;
+        (keys ??= []).push(i);
+        (patches ??= []).push(patch);
+      }
+      return keys === undefined ? undefined : { array: true, keys, patches: patches as BodyPatch[] };
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      const patch = typeof item === 'string' || (typeof item === 'object' && item !== null) ? this.patchOf(item, sub) : undefined;
       if (patch === undefined) continue;
-      (keys ??= []).push(i);
+      (keys ??= []).push(key);
       (patches ??= []).push(patch);
     }
-    return keys === undefined ? undefined : { array: true, keys, patches: patches as BodyPatch[] };
+    return keys === undefined ? undefined : { array: false, keys, patches: patches as BodyPatch[] };
   }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const item = record[key];
-    const patch = item !== null && (typeof item === 'object' || typeof item === 'string') ? patchOf(item, text) : undefined;
-    if (patch === undefined) continue;
-    (keys ??= []).push(key);
-    (patches ??= []).push(patch);
-  }
-  return keys === undefined ? undefined : { array: false, keys, patches: patches as BodyPatch[] };
 }

@@ -1,17 +1,9 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
-import { type BoundReference, type BoundTemplate, type CompiledReferences, compileReferences } from './compile-references.js';
-import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
+import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubReferencePlan } from './compile-references.js';
 
-/** The resolver of one sub-request that holds references, compiled before anything runs. */
-export interface SubReferencePlan extends CompiledReferences {
-  /** The OData-style `$<id>` first path segment, when the path starts with one. */
-  readonly native: BoundReference | undefined;
-  /** The path after a `$<id>` prefix (the whole path without one), used as is when `path` is undefined. */
-  readonly rest: string;
-  /** Whether the path holds references (its route can only be matched once they are resolved). */
-  readonly inPath: boolean;
-}
+export type { SubReferencePlan } from './compile-references.js';
+import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
 /** The references of a batch, found once before anything runs. */
 export interface ReferencePlan {
@@ -72,49 +64,39 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     }
     return bound ?? undefined;
   };
+  const compiler = new ReferenceCompiler(bind, (ref, sub) => {
+    if (ref.target < 0 || ref.target >= sub.index) {
+      throw new RestBatchError(
+        'REFERENCE_INVALID',
+        `Sub-request ${sub.id ?? sub.index}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
+        { details: { index: sub.index, reference: ref.raw } },
+      );
+    }
+  });
   let subs: Array<SubReferencePlan | undefined> | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
-    const check = (ref: BoundReference) => {
-      if (ref.target < 0 || ref.target >= i) {
-        throw new RestBatchError(
-          'REFERENCE_INVALID',
-          `Sub-request ${sub.id ?? i}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
-          { details: { index: i, reference: ref.raw } },
-        );
-      }
-    };
     let native: BoundReference | undefined;
-    const key = nativeKey(sub.path);
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
-    if (key !== undefined) {
-      const target = keyIndex(key);
-      if (target !== undefined) {
-        native = { key, pointer: [], raw: `$${key}`, target };
-        check(native);
-      }
-    }
+    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, keyIndex, compiler);
     const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
-    const compiled = compileReferences(sub, rest, bind, check);
-    if (compiled === undefined && native === undefined) continue;
+    const compiled = compiler.compile(sub, native, rest);
+    if (compiled === undefined) continue;
     subs ??= new Array(requests.length);
-    subs[i] = {
-      path: compiled?.path,
-      query: compiled?.query,
-      headers: compiled?.headers,
-      body: compiled?.body,
-      native,
-      rest,
-      inPath: native !== undefined || compiled?.path !== undefined,
-    };
+    subs[i] = compiled;
   }
   return subs === undefined ? undefined : { subs };
 }
 
-/** The `$<id>` first segment of an OData-style path (`/$1/notes`), or undefined. */
-function nativeKey(path: string): string | undefined {
-  if (path.charCodeAt(1) !== 36 || path.charCodeAt(2) === 36 || path.charCodeAt(2) === 123) return undefined;
+/** The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a sub-request. */
+function nativeReference(sub: SubRequest, keyIndex: (key: string) => number | undefined, compiler: ReferenceCompiler): BoundReference | undefined {
+  const path = sub.path;
+  if (path.charCodeAt(2) === 36 || path.charCodeAt(2) === 123) return undefined;
   const end = path.indexOf('/', 2);
   const key = end < 0 ? path.slice(2) : path.slice(2, end);
-  return key === '' ? undefined : key;
+  const target = key === '' ? undefined : keyIndex(key);
+  if (target === undefined) return undefined;
+  const native: BoundReference = { key, pointer: [], raw: `$${key}`, target };
+  compiler.check(native, sub);
+  return native;
 }

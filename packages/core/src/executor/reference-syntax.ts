@@ -14,6 +14,9 @@ export interface Reference {
 export type Template = { readonly whole: Reference } | { readonly parts: ReadonlyArray<string | Reference> };
 
 const WHOLE = '$ref:';
+const ESCAPED_WHOLE = '$$ref:';
+const DOLLAR = 36;
+const BRACE = 123;
 const KEY = /^[^\s/{}$]+$/;
 const BAD_ESCAPE = /~[^01]|~$/;
 
@@ -31,32 +34,37 @@ export function parseTemplate<R extends Reference = Reference>(
   text: string,
   reference: ReferenceParser<R> = parseReference as ReferenceParser<R>,
 ): { readonly whole: R } | { readonly parts: ReadonlyArray<string | R> } | undefined {
-  if (text.indexOf('$') < 0) return undefined;
-  if (text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text) };
-  if (text.startsWith(`$${WHOLE}`)) return { parts: [text.slice(1)] };
+  let at = text.indexOf('$');
+  if (at < 0) return undefined;
+  if (at === 0 && text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text) };
+  if (at === 0 && text.startsWith(ESCAPED_WHOLE)) return { parts: [text.slice(1)] };
   let parts: Array<string | R> | undefined;
   let literal = '';
   let from = 0;
-  let at = text.indexOf('$');
+  // Character codes, not substrings: this runs once per distinct string of every batch with a `$`.
   while (at >= 0) {
-    if (text.startsWith('$${', at)) {
+    const next = text.charCodeAt(at + 1);
+    if (next === DOLLAR && text.charCodeAt(at + 2) === BRACE) {
       literal += `${text.slice(from, at)}\${`;
       from = at + 3;
       parts ??= [];
-    } else if (text.startsWith('${', at)) {
+      at = text.indexOf('$', from);
+    } else if (next === BRACE) {
       const end = text.indexOf('}', at + 2);
       if (end < 0) throw invalid(`The reference in ${JSON.stringify(text)} has no closing }; write $\${ for a literal \${`);
       parts ??= [];
-      literal += text.slice(from, at);
+      if (from < at) literal += text.slice(from, at);
       if (literal !== '') parts.push(literal);
       literal = '';
       parts.push(reference(text.slice(at + 2, end), text.slice(at, end + 1)));
       from = end + 1;
+      at = text.indexOf('$', from);
+    } else {
+      at = text.indexOf('$', at + 1);
     }
-    at = text.indexOf('$', Math.max(from, at + 1));
   }
   if (parts === undefined) return undefined;
-  literal += text.slice(from);
+  if (from < text.length) literal += text.slice(from);
   if (literal !== '') parts.push(literal);
   return { parts };
 }

@@ -4,6 +4,8 @@ import type { BodyPatch, BoundReference, BoundTemplate, NamedText } from './comp
 import type { SubReferencePlan } from './reference-plan.js';
 import { asText, encodeSegment, locationOf, pointAt } from './reference-values.js';
 
+type Place = (value: unknown, ref: BoundReference) => string;
+
 /**
  * Returns `sub` with every reference replaced by the value it points at, following the resolver
  * the pre-pass compiled: only the referenced values are fetched, and only the containers on the
@@ -17,20 +19,23 @@ export function resolveReferences(
   results: readonly SubResult[],
   base: string,
 ): SubRequest {
-  const value = (ref: BoundReference): unknown => pointAt(succeeded(results, ref), ref);
   // The `$<id>` prefix first, then the rest of the path: the first reference that fails names the error.
   const native = plan.native;
   const prefix = native === undefined ? '' : locationOf(ran[native.target] as SubRequest, succeeded(results, native), base);
-  const path = prefix + (plan.path === undefined ? plan.rest : render(plan.path, value, encodeSegment));
-  const query = plan.query === undefined ? sub.query : (record(sub.query, plan.query, value) as Query);
-  const headers = plan.headers === undefined ? sub.headers : (record(sub.headers, plan.headers, value) as Headers);
-  const body = plan.body === undefined ? sub.body : patch(sub.body, plan.body, value);
-  return { ...sub, path, query, headers, body };
+  // Object.assign, not spread: spread copies get a shape that slows down every later property access.
+  const out: SubRequest = Object.assign({}, sub);
+  out.path = prefix + (plan.path === undefined ? plan.rest : render(plan.path, results, encodeSegment));
+  if (plan.query !== undefined) out.query = record(sub.query, plan.query, results) as Query;
+  if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, results) as Headers;
+  if (plan.body !== undefined) out.body = patch(sub.body, plan.body, results);
+  return out;
 }
 
-type Fetch = (ref: BoundReference) => unknown;
+/** The value a reference points at, in a result that must have succeeded. */
+function valueOf(results: readonly SubResult[], ref: BoundReference): unknown {
+  return pointAt(succeeded(results, ref), ref);
+}
 
-/** The result a reference names, which must have succeeded. */
 function succeeded(results: readonly SubResult[], ref: BoundReference): SubResult {
   const result = results[ref.target] as SubResult;
   if (result.status >= 400) {
@@ -42,18 +47,18 @@ function succeeded(results: readonly SubResult[], ref: BoundReference): SubResul
 }
 
 /** A string with its references in place; a whole-value reference becomes its text. */
-function render(template: BoundTemplate, value: Fetch, place: (value: unknown, ref: BoundReference) => string): string {
-  if ('whole' in template) return place(value(template.whole), template.whole);
+function render(template: BoundTemplate, results: readonly SubResult[], place: Place): string {
+  if ('whole' in template) return place(valueOf(results, template.whole), template.whole);
   let out = '';
-  for (const part of template.parts) out += typeof part === 'string' ? part : place(value(part), part);
+  for (const part of template.parts) out += typeof part === 'string' ? part : place(valueOf(results, part), part);
   return out;
 }
 
 /** Query parameters and headers: text only, so a whole-value reference becomes its text. */
-function record(source: Query | Headers, texts: readonly NamedText[], value: Fetch): Query | Headers {
+function record(source: Query | Headers, texts: readonly NamedText[], results: readonly SubResult[]): Query | Headers {
   const out = Object.assign(Object.create(null), source) as Query;
   for (const { name, item, text } of texts) {
-    const resolved = render(text, value, asText);
+    const resolved = render(text, results, asText);
     if (item < 0) out[name] = resolved;
     else {
       if (out[name] === source[name]) out[name] = (source[name] as string[]).slice();
@@ -64,25 +69,26 @@ function record(source: Query | Headers, texts: readonly NamedText[], value: Fet
 }
 
 /** A JSON value with the patch applied: the containers on its way are shallow-copied, the rest shared. */
-function patch(target: unknown, at: BodyPatch, value: Fetch): unknown {
+function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): unknown {
   if (at.text !== undefined) {
     if (typeof target !== 'string') return target;
     // A whole-value reference is copied so that no handler can change an earlier result through it.
-    return 'whole' in at.text ? cloneJson(value(at.text.whole)) : render(at.text, value, asText);
+    return 'whole' in at.text ? cloneJson(valueOf(results, at.text.whole)) : render(at.text, results, asText);
   }
   if (target === null || typeof target !== 'object' || Array.isArray(target) !== at.array) return target;
+  const { keys, patches } = at;
   if (at.array) {
     const copy = (target as unknown[]).slice();
-    for (let i = 0; i < at.keys.length; i++) {
-      const key = at.keys[i] as number;
-      copy[key] = patch(copy[key], at.patches[i] as BodyPatch, value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as number;
+      copy[key] = patch(copy[key], patches[i] as BodyPatch, results);
     }
     return copy;
   }
   const copy = copyRecord(target as Record<string, unknown>);
-  for (let i = 0; i < at.keys.length; i++) {
-    const key = at.keys[i] as string;
-    const item = patch(copy[key], at.patches[i] as BodyPatch, value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = patch(copy[key], patches[i] as BodyPatch, results);
     // A `__proto__` key (kept as data by the JSON parser) must stay data, never a prototype change.
     if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
     else copy[key] = item;
@@ -92,8 +98,7 @@ function patch(target: unknown, at: BodyPatch, value: Fetch): unknown {
 
 /**
  * A shallow copy of a plain record. Object.assign, not spread: V8 gives spread copies a shape that
- * makes the payload validator several times slower. A `__proto__` key (kept as data by the JSON
- * parser) is copied as data, never as a prototype change.
+ * makes the payload validator several times slower. A `__proto__` key is copied as data.
  */
 function copyRecord(source: Record<string, unknown>): Record<string, unknown> {
   if (!Object.hasOwn(source, '__proto__')) return Object.assign({}, source);
