@@ -31,39 +31,54 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     if (byId !== undefined) return byId;
     return DIGITS.test(key) && Number(key) < requests.length ? Number(key) : undefined;
   };
-  // Each distinct string, key and pointer is parsed once per batch, however many sub-requests repeat it.
-  const templates = new Map<string, BoundTemplate | null>();
+  // Each distinct key and pointer is parsed once per batch, however many references repeat it.
   const targets = new Map<string, number>();
   const pointers = new Map<string, readonly string[]>();
+  let lastPointerText: string | undefined;
+  let lastPointer: readonly string[] = [];
   const bindReference = (body: string, raw: string): BoundReference => {
     const slash = body.indexOf('/');
     const key = slash < 0 ? body : body.slice(0, slash);
-    let target = targets.get(key);
+    let target = ids === undefined ? indexOf(key) : undefined;
     if (target === undefined) {
-      checkKey(key, raw);
-      target = keyIndex(key) ?? -1;
-      targets.set(key, target);
+      target = targets.get(key);
+      if (target === undefined) {
+        checkKey(key, raw);
+        target = keyIndex(key) ?? -1;
+        targets.set(key, target);
+      }
     }
     if (slash < 0) return { key, pointer: [], raw, target };
     const text = body.slice(slash + 1);
-    let pointer = pointers.get(text);
-    if (pointer === undefined) {
-      const parsed = parsePointer(text, raw);
-      // Header names are lower case; a pointer may spell them as the client likes.
-      if (parsed[0] === 'headers' && parsed.length > 1) parsed[1] = (parsed[1] as string).toLowerCase();
-      pointer = parsed;
-      pointers.set(text, pointer);
+    // Most references of a batch share their pointer (`body/Id`): the last one is checked first.
+    if (text !== lastPointerText) {
+      let pointer = pointers.get(text);
+      if (pointer === undefined) {
+        const parsed = parsePointer(text, raw);
+        // Header names are lower case; a pointer may spell them as the client likes.
+        if (parsed[0] === 'headers' && parsed.length > 1) parsed[1] = (parsed[1] as string).toLowerCase();
+        pointer = parsed;
+        pointers.set(text, pointer);
+      }
+      lastPointerText = text;
+      lastPointer = pointer;
     }
-    return { key, pointer, raw, target };
+    return { key, pointer: lastPointer, raw, target };
   };
-  const bind = (text: string): BoundTemplate | undefined => {
-    let bound = templates.get(text);
-    if (bound === undefined) {
-      bound = parseTemplate(text, bindReference) ?? null;
-      templates.set(text, bound);
+  /** The index a key of digits names, with no regular expression or map (the common case); else undefined. */
+  const indexOf = (key: string): number | undefined => {
+    const length = key.length;
+    if (length === 0 || length > 9 || (length > 1 && key.charCodeAt(0) === 48)) return undefined;
+    let index = 0;
+    for (let i = 0; i < length; i++) {
+      const digit = key.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return undefined;
+      index = index * 10 + digit;
     }
-    return bound ?? undefined;
+    return index < requests.length ? index : -1;
   };
+  // Strings are parsed each time they occur: parsing is cheaper than a map of every string seen.
+  const bind = (text: string): BoundTemplate | undefined => parseTemplate(text, bindReference);
   const compiler = new ReferenceCompiler(bind, (ref, sub) => {
     if (ref.target < 0 || ref.target >= sub.index) {
       throw new RestBatchError(
