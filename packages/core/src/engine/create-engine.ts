@@ -1,25 +1,25 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { errorView } from '../dialects/dialect.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { HeaderRule } from '../headers/header-rule.js';
-import { parseJson } from '../json/parse-json.js';
-import type { BatchResult, Headers, Query, SubRequest } from '../model/canonical.js';
+import type { Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
-import { RouteTable } from '../routing/route-table.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
 import { isSessionIdShape } from '../session/session-id.js';
 import type { SessionStore } from '../session/session-store.js';
 import { createAjv } from '../validation/create-ajv.js';
+import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
+import { errorResponse, plainError, summaryHeader } from './engine-responses.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
-import { hasRecords, IDEMPOTENCY_HEADER, IdempotencyGuard } from './idempotency-guard.js';
+import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
 import { type Logger, stderrLogger } from './logger.js';
+import { parseBody } from './parse-body.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
@@ -35,8 +35,8 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRequestHeaderBytes: 16 * 1024,
 });
 
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const BATCH_SUMMARY_HEADER = 'restbatch-summary';
+/** Ordinary calls read strict JSON, sent as JSON. */
+const ORDINARY_BODY = { anyContentType: false, singleQuotedJson: false };
 
 /** An engine: the APIs it serves, its executor, its own DI container and session store. */
 export class Engine {
@@ -60,48 +60,11 @@ export class Engine {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.logger = options.logger ?? stderrLogger;
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
-    this.#idempotency = idempotencyGuard(this.store, options);
+    this.#idempotency = createIdempotencyGuard(this.store, options);
     this.#policy = new EnginePolicy(options);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
-    const ajv = createAjv();
-    this.#apis = options.apis
-      .map((api): CompiledApi => {
-        const base = normalizeBase(api.base);
-        const endpoints = new Map<string, CompiledEndpoint>();
-        for (const ep of api.batch ?? []) {
-          const path = `/${ep.path.replace(/^\/+/, '')}`;
-          if (endpoints.has(path)) throw new Error(`Batch endpoint ${base}${path} is declared twice`);
-          const d = ep.dialect.defaults;
-          endpoints.set(path, {
-            path,
-            dialect: ep.dialect,
-            maxSubRequests: ep.maxSubRequests ?? d.maxSubRequests,
-            anyContentType: ep.anyContentType ?? d.anyContentType ?? false,
-            singleQuotedJson: d.singleQuotedJson ?? false,
-            allowExistingSession: ep.allowExistingSession ?? false,
-            nonInheritedHeaders: (d.nonInheritedHeaders ?? []).map((h) => h.toLowerCase()),
-          });
-        }
-        api.register?.(this.container);
-        const errors = api.errors ?? api.batch?.[0]?.dialect;
-        if (errors === undefined) throw new Error(`API ${base} needs a dialect for its error bodies (errors or batch)`);
-        return {
-          base,
-          routes: new RouteTable(api.resources, ajv, this.container),
-          endpoints,
-          errors,
-          sessionParam: api.sessions === false || api.sessions === undefined ? undefined : (api.sessions.param ?? 'sid'),
-          errorDetail: api.errorDetail ?? (() => false),
-          prechecks: api.prechecks ?? [],
-        };
-      })
-      .sort((a, b) => b.base.length - a.base.length);
-    const seen = new Set<string>();
-    for (const api of this.#apis) {
-      if (seen.has(api.base)) throw new Error(`API base ${api.base} is mounted twice`);
-      seen.add(api.base);
-    }
+    this.#apis = compileApis(options.apis, createAjv(), this.container);
     this.#executor = new Executor({
       store: this.store,
       ttlMs: this.#ttlMs,
@@ -114,7 +77,9 @@ export class Engine {
 
   /** Every batch endpoint, as full paths with their dialect names. */
   get batchEndpoints(): Array<{ path: string; dialect: string }> {
-    return this.#apis.flatMap((api) => [...api.endpoints.values()].map((ep) => ({ path: `${api.base}${ep.path}`, dialect: ep.dialect.name })));
+    return this.#apis.flatMap((api) =>
+      [...api.endpoints.values()].map((ep) => ({ path: `${api.base}${ep.path}`, dialect: ep.dialect.name })),
+    );
   }
 
   /** Whether `url` names a batch endpoint (transports use it to pick streaming or limits). */
@@ -137,7 +102,7 @@ export class Engine {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     if (api === undefined) return plainError(error);
-    return this.#errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error);
+    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error);
   }
 
   /** Batches and calls now running. */
@@ -158,7 +123,7 @@ export class Engine {
     const rest = path.slice(api.base.length);
     const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
-      return this.#errorResponse(api, endpoint, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      return errorResponse(api, endpoint, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
     }
     this.#running++;
     try {
@@ -168,7 +133,7 @@ export class Engine {
       if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, caller);
       return await this.#call(api, rest, request, query, caller);
     } catch (error) {
-      return this.#errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
+      return errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
     } finally {
       if (--this.#running === 0) this.#drained?.();
     }
@@ -183,16 +148,25 @@ export class Engine {
     return this.#closing;
   }
 
-  async #batch(api: CompiledApi, endpoint: CompiledEndpoint, request: EngineRequest, query: Query, caller: Caller, guarded = false): Promise<EngineResponse> {
+  async #batch(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint,
+    request: EngineRequest,
+    query: Query,
+    caller: Caller,
+    guarded = false,
+  ): Promise<EngineResponse> {
     if (request.method.toUpperCase() !== 'POST') {
-      throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, { headers: { allow: 'POST' } });
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, {
+        headers: { allow: 'POST' },
+      });
     }
     const headers = normalizeHeaders(request.headers);
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, caller, true);
       return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, request.body, work);
     }
-    const parsed = this.#parseBody(request.body, headers, endpoint.anyContentType, endpoint.singleQuotedJson);
+    const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
     const batch = endpoint.dialect.decode(parsed, { query, headers });
     let session: Session | undefined;
@@ -230,33 +204,27 @@ export class Engine {
   async #call(api: CompiledApi, rest: string, request: EngineRequest, query: Query, caller: Caller): Promise<EngineResponse> {
     const method = request.method.toUpperCase();
     if (!isHttpMethod(method)) {
-      throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, { headers: { allow: 'GET, POST, PUT, PATCH, DELETE' } });
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, {
+        headers: { allow: 'GET, POST, PUT, PATCH, DELETE' },
+      });
     }
     const headers = normalizeHeaders(request.headers);
-    const body = this.#parseBody(request.body, headers, false, false);
+    const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
     let session: Session | undefined;
     const param = api.sessionParam;
     if (param !== undefined && query[param] !== undefined) session = await this.openSession(query[param]);
     const sub: SubRequest = { index: -1, method, path: rest === '' ? '/' : rest, query, headers, body };
-    const result = await this.#executor.runCall(api, sub, { headers, query, signal: request.signal, identity: caller.identity, policy: caller.policy }, session);
+    const result = await this.#executor.runCall(
+      api,
+      sub,
+      { headers, query, signal: request.signal, identity: caller.identity, policy: caller.policy },
+      session,
+    );
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
       return { status: result.status, headers: result.headers, body: api.errors.encodeError(view), kind: 'call' };
     }
     return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
-  }
-
-  #parseBody(raw: string | Uint8Array | undefined, headers: Headers, anyType: boolean, singleQuotes: boolean): unknown {
-    if (raw === undefined || raw.length === 0) return undefined;
-    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-    if (bytes > this.limits.maxBodyBytes) {
-      throw new RestBatchError('PAYLOAD_TOO_LARGE', `The body holds ${bytes} bytes; the limit is ${this.limits.maxBodyBytes}`);
-    }
-    const type = headers['content-type'];
-    if (type !== undefined && !anyType && !JSON_TYPE.test(type)) {
-      throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type} is not accepted; send application/json`);
-    }
-    return parseJson(raw, { maxDepth: this.limits.maxDepth, maxStringLength: this.limits.maxStringLength, singleQuotes });
   }
 
   /** Opens an existing session by id; throws `SESSION_NOT_FOUND` (401) for a malformed, unknown or expired id. */
@@ -282,48 +250,9 @@ export class Engine {
     }
     return error;
   }
-
-  #errorResponse(api: CompiledApi, endpoint: CompiledEndpoint | undefined, error: RestBatchError): EngineResponse {
-    const dialect = endpoint?.dialect ?? api.errors;
-    const message = error.expose ? error.message : 'Internal server error';
-    const view = errorView(error, null, error.correlationId);
-    return {
-      status: error.status,
-      headers: { ...error.headers },
-      body: dialect.encodeError({ ...view, message }),
-      kind: endpoint === undefined ? 'call' : 'batch',
-    };
-  }
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */
 export function createEngine(options: EngineOptions): Engine {
   return new Engine(options);
-}
-
-/** Idempotent retries: on by default when the store keeps engine-level records. */
-function idempotencyGuard(store: SessionStore, options: EngineOptions): IdempotencyGuard | undefined {
-  if (options.idempotency === false) return undefined;
-  if (!hasRecords(store)) {
-    if (options.idempotency !== undefined) throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
-    return undefined;
-  }
-  const limit = options.limits?.batchTimeoutMs ?? 0;
-  const running = options.idempotency?.runningTtlMs ?? (limit > 0 ? limit + 1000 : 5 * 60 * 1000);
-  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000, running, options.logger ?? stderrLogger);
-}
-
-function normalizeBase(base: string): string {
-  const trimmed = base.replace(/\/+$/, '');
-  if (trimmed !== '' && !trimmed.startsWith('/')) throw new Error(`API base ${JSON.stringify(base)} must start with /`);
-  return trimmed;
-}
-
-function summaryHeader(result: BatchResult): Headers {
-  const s = result.summary;
-  return { [BATCH_SUMMARY_HEADER]: `succeeded=${s.succeeded}, failed=${s.failed}, skipped=${s.skipped}` };
-}
-
-function plainError(error: RestBatchError): EngineResponse {
-  return { status: error.status, headers: {}, body: { error: { code: error.code, message: error.message } }, kind: 'call' };
 }

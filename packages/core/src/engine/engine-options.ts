@@ -48,7 +48,9 @@ export interface ApiOptions {
 }
 
 /** A check on a whole decoded batch before it runs; throw a `RestBatchError` to reject it. */
-export type BatchPrecheck = (requests: readonly { method: HttpMethod; path: string; query: Record<string, string | string[]>; body?: unknown }[]) => void;
+export type BatchPrecheck = (
+  requests: readonly { method: HttpMethod; path: string; query: Record<string, string | string[]>; body?: unknown }[],
+) => void;
 
 /** Engine-wide limits; every one is checked before work starts. */
 export interface EngineLimits {

@@ -3,7 +3,8 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
 import type { EngineResponse } from './engine-types.js';
-import type { Logger } from './logger.js';
+import type { EngineOptions } from './engine-options.js';
+import { type Logger, stderrLogger } from './logger.js';
 
 /** Options of idempotent retries (`createEngine({ idempotency })`). */
 export interface IdempotencyOptions {
@@ -135,4 +136,17 @@ function sha256(text: string, bytes?: string | Uint8Array): string {
   const hash = createHash('sha256').update(text);
   if (bytes !== undefined) hash.update(bytes);
   return hash.digest('hex');
+}
+
+/** The engine's guard: idempotent retries are on by default when the store keeps engine-level records. */
+export function createIdempotencyGuard(store: SessionStore, options: EngineOptions): IdempotencyGuard | undefined {
+  if (options.idempotency === false) return undefined;
+  if (!hasRecords(store)) {
+    if (options.idempotency !== undefined)
+      throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
+    return undefined;
+  }
+  const limit = options.limits?.batchTimeoutMs ?? 0;
+  const running = options.idempotency?.runningTtlMs ?? (limit > 0 ? limit + 1000 : 5 * 60 * 1000);
+  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000, running, options.logger ?? stderrLogger);
 }

@@ -1,5 +1,5 @@
 import type { SubRequest } from '../model/canonical.js';
-import type { Reference } from './reference-syntax.js';
+import type { Reference, Template } from './reference-syntax.js';
 
 /** A reference the pre-pass has checked: the index of the sub-request it names, header names in lower case. */
 export interface BoundReference extends Reference {
@@ -8,7 +8,7 @@ export interface BoundReference extends Reference {
 }
 
 /** A parsed string whose references are bound to the sub-requests they name. */
-export type BoundTemplate = { readonly whole: BoundReference } | { readonly parts: ReadonlyArray<string | BoundReference> };
+export type BoundTemplate = Template<BoundReference>;
 
 /**
  * Where a payload holds references: a string to render (`text`), or a container and, for each of its
@@ -72,7 +72,7 @@ export class ReferenceCompiler {
     if (value.indexOf('$') < 0) return undefined;
     const template = this.bind(value);
     if (template === undefined) return undefined;
-    if ('whole' in template) this.check(template.whole, sub);
+    if (template.whole !== undefined) this.check(template.whole, sub);
     else for (const part of template.parts) if (typeof part !== 'string') this.check(part, sub);
     return template;
   }

@@ -10,8 +10,16 @@ export interface Reference {
   readonly raw: string;
 }
 
-/** A string with references: literal text and references, in order; or one whole-value reference. */
-export type Template = { readonly whole: Reference } | { readonly parts: ReadonlyArray<string | Reference> };
+/**
+ * A string with references: one whole-value reference (`whole`, with no `parts`), or literal text
+ * and references in order (`parts`). One shape for both, so that resolving it stays monomorphic.
+ */
+export interface Template<R extends Reference = Reference> {
+  readonly whole: R | undefined;
+  readonly parts: ReadonlyArray<string | R>;
+}
+
+const NO_PARTS: readonly never[] = Object.freeze([]);
 
 const WHOLE = '$ref:';
 const ESCAPED_WHOLE = '$$ref:';
@@ -33,11 +41,11 @@ export type ReferenceParser<R extends Reference = Reference> = (body: string, ra
 export function parseTemplate<R extends Reference = Reference>(
   text: string,
   reference: ReferenceParser<R> = parseReference as ReferenceParser<R>,
-): { readonly whole: R } | { readonly parts: ReadonlyArray<string | R> } | undefined {
+): Template<R> | undefined {
   let at = text.indexOf('$');
   if (at < 0) return undefined;
-  if (at === 0 && text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text) };
-  if (at === 0 && text.startsWith(ESCAPED_WHOLE)) return { parts: [text.slice(1)] };
+  if (at === 0 && text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text), parts: NO_PARTS };
+  if (at === 0 && text.startsWith(ESCAPED_WHOLE)) return { whole: undefined, parts: [text.slice(1)] };
   let parts: Array<string | R> | undefined;
   let literal = '';
   let from = 0;
@@ -66,7 +74,7 @@ export function parseTemplate<R extends Reference = Reference>(
   if (parts === undefined) return undefined;
   if (from < text.length) literal += text.slice(from);
   if (literal !== '') parts.push(literal);
-  return { parts };
+  return { whole: undefined, parts };
 }
 
 /** Parses `<key>` or `<key>/<json-pointer>` (RFC 6901: `~1` is `/`, `~0` is `~`). */

@@ -22,8 +22,8 @@ export function resolveReferences(
   // The `$<id>` prefix first, then the rest of the path: the first reference that fails names the error.
   const native = plan.native;
   const prefix = native === undefined ? '' : locationOf(ran[native.target] as SubRequest, succeeded(results, native), base);
-  // Object.assign, not spread: spread copies get a shape that slows down every later property access.
-  const out: SubRequest = Object.assign({}, sub);
+  // A plain spread, then the fields set: V8 copies the object with its shape, the cheapest copy there is.
+  const out: SubRequest = { ...sub };
   out.path = prefix + (plan.path === undefined ? plan.rest : render(plan.path, results, encodeSegment));
   if (plan.query !== undefined) out.query = record(sub.query, plan.query, results) as Query;
   if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, results) as Headers;
@@ -48,9 +48,14 @@ function succeeded(results: readonly SubResult[], ref: BoundReference): SubResul
 
 /** A string with its references in place; a whole-value reference becomes its text. */
 function render(template: BoundTemplate, results: readonly SubResult[], place: Place): string {
-  if ('whole' in template) return place(valueOf(results, template.whole), template.whole);
+  const whole = template.whole;
+  if (whole !== undefined) return place(valueOf(results, whole), whole);
+  const parts = template.parts;
   let out = '';
-  for (const part of template.parts) out += typeof part === 'string' ? part : place(valueOf(results, part), part);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string | BoundReference;
+    out += typeof part === 'string' ? part : place(valueOf(results, part), part);
+  }
   return out;
 }
 
@@ -73,7 +78,8 @@ function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): u
   if (at.text !== undefined) {
     if (typeof target !== 'string') return target;
     // A whole-value reference is copied so that no handler can change an earlier result through it.
-    return 'whole' in at.text ? cloneJson(valueOf(results, at.text.whole)) : render(at.text, results, asText);
+    const whole = at.text.whole;
+    return whole !== undefined ? cloneJson(valueOf(results, whole)) : render(at.text, results, asText);
   }
   if (target === null || typeof target !== 'object' || Array.isArray(target) !== at.array) return target;
   const { keys, patches } = at;

@@ -1,0 +1,57 @@
+import type { Ajv } from 'ajv';
+import type { DependencyContainer } from 'tsyringe';
+import { RouteTable } from '../routing/route-table.js';
+import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
+import type { ApiOptions } from './engine-options.js';
+
+/**
+ * Compiles every API once, when the engine is created: batch endpoints with their dialect's
+ * defaults and the engine's overrides resolved, routes and schemas checked and compiled. Returns
+ * them longest base first, so that `/rest/claim/v1` is matched before `/rest`.
+ */
+export function compileApis(apis: readonly ApiOptions[], ajv: Ajv, container: DependencyContainer): CompiledApi[] {
+  const compiled = apis.map((api) => compileApi(api, ajv, container)).sort((a, b) => b.base.length - a.base.length);
+  const seen = new Set<string>();
+  for (const api of compiled) {
+    if (seen.has(api.base)) throw new Error(`API base ${api.base} is mounted twice`);
+    seen.add(api.base);
+  }
+  return compiled;
+}
+
+function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): CompiledApi {
+  const base = normalizeBase(api.base);
+  const endpoints = new Map<string, CompiledEndpoint>();
+  for (const ep of api.batch ?? []) {
+    const path = `/${ep.path.replace(/^\/+/, '')}`;
+    if (endpoints.has(path)) throw new Error(`Batch endpoint ${base}${path} is declared twice`);
+    const d = ep.dialect.defaults;
+    endpoints.set(path, {
+      path,
+      dialect: ep.dialect,
+      maxSubRequests: ep.maxSubRequests ?? d.maxSubRequests,
+      anyContentType: ep.anyContentType ?? d.anyContentType ?? false,
+      singleQuotedJson: d.singleQuotedJson ?? false,
+      allowExistingSession: ep.allowExistingSession ?? false,
+      nonInheritedHeaders: (d.nonInheritedHeaders ?? []).map((h) => h.toLowerCase()),
+    });
+  }
+  api.register?.(container);
+  const errors = api.errors ?? api.batch?.[0]?.dialect;
+  if (errors === undefined) throw new Error(`API ${base} needs a dialect for its error bodies (errors or batch)`);
+  return {
+    base,
+    routes: new RouteTable(api.resources, ajv, container),
+    endpoints,
+    errors,
+    sessionParam: api.sessions === false || api.sessions === undefined ? undefined : (api.sessions.param ?? 'sid'),
+    errorDetail: api.errorDetail ?? (() => false),
+    prechecks: api.prechecks ?? [],
+  };
+}
+
+function normalizeBase(base: string): string {
+  const trimmed = base.replace(/\/+$/, '');
+  if (trimmed !== '' && !trimmed.startsWith('/')) throw new Error(`API base ${JSON.stringify(base)} must start with /`);
+  return trimmed;
+}

@@ -1,0 +1,31 @@
+import { errorView } from '../dialects/dialect.js';
+import type { RestBatchError } from '../errors/restbatch-error.js';
+import type { BatchResult, Headers } from '../model/canonical.js';
+import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
+import type { EngineResponse } from './engine-types.js';
+
+/** The response header that carries every batch's summary. */
+export const SUMMARY_HEADER = 'restbatch-summary';
+
+/** `restbatch-summary: succeeded=3, failed=1, skipped=0`. */
+export function summaryHeader(result: BatchResult): Headers {
+  const s = result.summary;
+  return { [SUMMARY_HEADER]: `succeeded=${s.succeeded}, failed=${s.failed}, skipped=${s.skipped}` };
+}
+
+/** A whole-request error in the error shape of the dialect at the endpoint (or of the API). */
+export function errorResponse(api: CompiledApi, endpoint: CompiledEndpoint | undefined, error: RestBatchError): EngineResponse {
+  const dialect = endpoint?.dialect ?? api.errors;
+  const message = error.expose ? error.message : 'Internal server error';
+  return {
+    status: error.status,
+    headers: { ...error.headers },
+    body: dialect.encodeError({ ...errorView(error, null, error.correlationId), message }),
+    kind: endpoint === undefined ? 'call' : 'batch',
+  };
+}
+
+/** An error for a path no API serves: no dialect applies, so a neutral shape. */
+export function plainError(error: RestBatchError): EngineResponse {
+  return { status: error.status, headers: {}, body: { error: { code: error.code, message: error.message } }, kind: 'call' };
+}
