@@ -64,6 +64,8 @@ export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, ty
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 
 export type { CreateSessionOptions, JsonValue, SessionStore } from './session/session-store.js';
+export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';
+export { deepFreeze } from './session/deep-freeze.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';
 export { Session } from './session/session.js';
 export { Journal, type UndoStep } from './session/journal.js';

@@ -76,6 +76,51 @@ redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
+/**
+ * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix, then
+ * four values per write: op ('s' set, 'a' add only when absent, 'd' delete), collection, entry key,
+ * value JSON ('' for a delete). Stops at the first add whose key is taken, so nothing computed from
+ * the batch's view of that key is applied. Returns {1, n} when all n were applied, {0, i} when the
+ * add after the first i writes found its key taken, {-1, 0} when the session is gone.
+ */
+export const APPLY = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return {-1, 0} end
+local touched = {}
+local registered = {}
+local function expire()
+  if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
+end
+local applied = 0
+for i = 2, #ARGV, 4 do
+  local op, name, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = ARGV[1] .. name
+  if op == 'd' then
+    redis.call('HDEL', key, field)
+  else
+    local old = redis.call('HGET', key, field)
+    local seq
+    if old then
+      if op == 'a' then
+        expire()
+        return {0, applied}
+      end
+      seq = string.match(old, '^(%d+):')
+    else
+      seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
+      if not registered[name] then
+        redis.call('HSET', KEYS[1], 'c:' .. name, 1)
+        registered[name] = true
+      end
+    end
+    redis.call('HSET', key, field, seq .. ':' .. ARGV[i + 3])
+    touched[key] = true
+  end
+  applied = applied + 1
+end
+expire()
+return {1, applied}`;
+
 /** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
 export const DELETE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end

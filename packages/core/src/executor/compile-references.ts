@@ -16,7 +16,12 @@ export type BoundTemplate = Template<BoundReference>;
  */
 export type BodyPatch =
   | { readonly text: BoundTemplate }
-  | { readonly text?: undefined; readonly array: boolean; readonly keys: readonly (string | number)[]; readonly patches: readonly BodyPatch[] };
+  | {
+      readonly text?: undefined;
+      readonly array: boolean;
+      readonly keys: readonly (string | number)[];
+      readonly patches: readonly BodyPatch[];
+    };
 
 /** A query parameter or header value that holds references; `item` is its place in a repeated value, else -1. */
 export interface NamedText {
@@ -40,13 +45,13 @@ export interface SubReferencePlan {
   readonly inPath: boolean;
 }
 
-/** Parses and binds a string once per batch; undefined for a string with no reference or escape. */
+/** Parses a string and binds its references; undefined for a string with no reference or escape. */
 export type Binder = (text: string) => BoundTemplate | undefined;
 
 /**
  * Walks sub-requests once each and records where their references are, calling `check` on each
- * reference in the order they resolve (so the pre-pass can check it). One per batch: its walk
- * allocates nothing for a string without `$` or a container without references.
+ * reference in the order they resolve (so the pre-pass can check it). One per batch: a string
+ * without `$` costs one indexOf, and nothing is recorded for a container without references.
  */
 export class ReferenceCompiler {
   constructor(
@@ -79,15 +84,24 @@ export class ReferenceCompiler {
 
   private named(record: Record<string, string | string[]>, sub: SubRequest): NamedText[] | undefined {
     let out: NamedText[] | undefined;
-    for (const name of Object.keys(record)) {
+    // for-in, not Object.keys: query and header records have no prototype (dictionary objects), and
+    // Object.keys on them costs more than the rest of the walk. Inherited names are skipped below.
+    for (const name in record) {
       const value = record[name] as string | string[];
+      if (!(typeof value === 'string' ? value.indexOf('$') >= 0 : Array.isArray(value)) || !Object.hasOwn(record, name)) continue;
       if (typeof value === 'string') {
         const template = this.text(value, sub);
-        if (template !== undefined) (out ??= []).push({ name, item: -1, text: template });
+        if (template !== undefined) {
+          out ??= [];
+          out.push({ name, item: -1, text: template });
+        }
       } else if (Array.isArray(value)) {
         for (let item = 0; item < value.length; item++) {
           const template = typeof value[item] === 'string' ? this.text(value[item] as string, sub) : undefined;
-          if (template !== undefined) (out ??= []).push({ name, item, text: template });
+          if (template !== undefined) {
+            out ??= [];
+            out.push({ name, item, text: template });
+          }
         }
       }
     }
@@ -106,20 +120,28 @@ export class ReferenceCompiler {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
-        const patch = typeof item === 'string' || (typeof item === 'object' && item !== null) ? this.patchOf(item, sub) : undefined;
+        if (!(typeof item === 'string' ? item.indexOf('$') >= 0 : typeof item === 'object' && item !== null)) continue;
+        const patch = this.patchOf(item, sub);
         if (patch === undefined) continue;
-        (keys ??= []).push(i);
-        (patches ??= []).push(patch);
+        keys ??= [];
+        patches ??= [];
+        keys.push(i);
+        patches.push(patch);
       }
       return keys === undefined ? undefined : { array: true, keys, patches: patches as BodyPatch[] };
     }
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    // for-in walks a parsed object without allocating its key list; inherited names are skipped.
+    for (const key in record) {
       const item = record[key];
-      const patch = typeof item === 'string' || (typeof item === 'object' && item !== null) ? this.patchOf(item, sub) : undefined;
+      if (!(typeof item === 'string' ? item.indexOf('$') >= 0 : typeof item === 'object' && item !== null) || !Object.hasOwn(record, key))
+        continue;
+      const patch = this.patchOf(item, sub);
       if (patch === undefined) continue;
-      (keys ??= []).push(key);
-      (patches ??= []).push(patch);
+      keys ??= [];
+      patches ??= [];
+      keys.push(key);
+      patches.push(patch);
     }
     return keys === undefined ? undefined : { array: false, keys, patches: patches as BodyPatch[] };
   }

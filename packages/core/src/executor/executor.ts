@@ -60,6 +60,7 @@ export class Executor {
     const scope = this.deps.container.createChildContainer();
     const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
     run.policy = outer.policy;
+    run.useUnits();
     const inherited = this.deps.headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
     const deadline = new Deadline(outer.signal, batchTimeoutMs);
     const results: SubResult[] = new Array(requests.length);
@@ -78,6 +79,11 @@ export class Executor {
     try {
       for (let i = 0; i < requests.length; i++) {
         const sub = requests[i] as SubRequest;
+        if (run.units !== undefined) {
+          run.at(i);
+          // On a buffering store, decisions that read earlier results wait until those are acknowledged.
+          if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined) await this.#settle(api, requests, run, results, outcome);
+        }
         const name = sub.atomicityGroup;
         if (group !== undefined && group.name !== name) {
           run.journal?.commit();
@@ -109,6 +115,11 @@ export class Executor {
           }
         }
         results[i] = result;
+        // Atomic runs and the stop policy act on each failure at once: a write the store refused is one.
+        if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? batchPolicy) === 'stop')) {
+          await this.#settle(api, requests, run, results, outcome);
+          result = results[i] as SubResult;
+        }
         outcome.set(sub.id ?? String(sub.index), result.status < 400);
         // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
         if (result.status >= 400 && (!result.skipped || (plan.batchAtomic ? stopReason === undefined : group !== undefined))) {
@@ -131,10 +142,16 @@ export class Executor {
             stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
           }
         }
-        if (run.journal === undefined) emit(i + 1);
+        if (run.journal === undefined) {
+          // A streamed result is final: its writes must be acknowledged first.
+          if (run.units !== undefined && outer.onResult !== undefined) await this.#settle(api, requests, run, results, outcome);
+          emit(i + 1);
+        }
       }
+      if (run.units !== undefined) await this.#settle(api, requests, run, results, outcome);
       run.journal?.commit();
     } finally {
+      if (run.units !== undefined) run.releaseUnits();
       run.endAtomic();
       deadline.dispose();
     }
@@ -232,9 +249,23 @@ export class Executor {
     };
   }
 
+  /** Waits for the run's buffered session writes and fails the results they no longer back. */
+  async #settle(api: CompiledApi, requests: readonly SubRequest[], run: RunState, results: SubResult[], outcome: Map<string, boolean>): Promise<void> {
+    const failures = await run.settle();
+    if (failures === undefined) return;
+    for (const [i, error] of failures) {
+      const earlier = results[i];
+      if (earlier === undefined || earlier.status >= 400) continue;
+      const sub = requests[i] as SubRequest;
+      results[i] = this.#failure(api, sub, error, run.session);
+      outcome.set(sub.id ?? String(sub.index), false);
+    }
+  }
+
   /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
   async #rollback(run: RunState, results: SubResult[], outcome: Map<string, boolean>, start: number, failed: number): Promise<void> {
     const errors = (await run.journal?.rollback()) ?? [];
+    if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
     for (const error of errors) this.deps.logger.error('rollback step failed', { error });
     for (let j = start; j < failed; j++) {
       const earlier = results[j] as SubResult;

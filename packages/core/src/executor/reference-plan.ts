@@ -1,9 +1,9 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubReferencePlan } from './compile-references.js';
+import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
 export type { SubReferencePlan } from './compile-references.js';
-import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
 /** The references of a batch, found once before anything runs. */
 export interface ReferencePlan {
@@ -36,46 +36,36 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
   const pointers = new Map<string, readonly string[]>();
   let lastPointerText: string | undefined;
   let lastPointer: readonly string[] = [];
-  const bindReference = (body: string, raw: string): BoundReference => {
-    const slash = body.indexOf('/');
-    const key = slash < 0 ? body : body.slice(0, slash);
-    let target = ids === undefined ? indexOf(key) : undefined;
+  const bindReference = (text: string, start: number, end: number, rawStart: number, rawEnd: number): BoundReference => {
+    let slash = text.indexOf('/', start);
+    if (slash < 0 || slash > end) slash = end;
+    let target = ids === undefined ? digitsIndex(text, start, slash, requests.length) : undefined;
     if (target === undefined) {
+      const key = text.slice(start, slash);
       target = targets.get(key);
       if (target === undefined) {
-        checkKey(key, raw);
+        checkKey(key, text.slice(rawStart, rawEnd));
         target = keyIndex(key) ?? -1;
         targets.set(key, target);
       }
     }
-    if (slash < 0) return { key, pointer: [], raw, target };
-    const text = body.slice(slash + 1);
-    // Most references of a batch share their pointer (`body/Id`): the last one is checked first.
-    if (text !== lastPointerText) {
-      let pointer = pointers.get(text);
+    if (slash === end) return new SlicedReference(text, start, slash, rawStart, rawEnd, target, []);
+    // Most references of a batch share their pointer (`body/Id`): the last one is compared in place first.
+    const length = end - slash - 1;
+    if (lastPointerText === undefined || length !== lastPointerText.length || !text.startsWith(lastPointerText, slash + 1)) {
+      const pointerText = text.slice(slash + 1, end);
+      let pointer = pointers.get(pointerText);
       if (pointer === undefined) {
-        const parsed = parsePointer(text, raw);
+        const parsed = parsePointer(pointerText, text.slice(rawStart, rawEnd));
         // Header names are lower case; a pointer may spell them as the client likes.
         if (parsed[0] === 'headers' && parsed.length > 1) parsed[1] = (parsed[1] as string).toLowerCase();
         pointer = parsed;
-        pointers.set(text, pointer);
+        pointers.set(pointerText, pointer);
       }
-      lastPointerText = text;
+      lastPointerText = pointerText;
       lastPointer = pointer;
     }
-    return { key, pointer: lastPointer, raw, target };
-  };
-  /** The index a key of digits names, with no regular expression or map (the common case); else undefined. */
-  const indexOf = (key: string): number | undefined => {
-    const length = key.length;
-    if (length === 0 || length > 9 || (length > 1 && key.charCodeAt(0) === 48)) return undefined;
-    let index = 0;
-    for (let i = 0; i < length; i++) {
-      const digit = key.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) return undefined;
-      index = index * 10 + digit;
-    }
-    return index < requests.length ? index : -1;
+    return new SlicedReference(text, start, slash, rawStart, rawEnd, target, lastPointer);
   };
   // Strings are parsed each time they occur: parsing is cheaper than a map of every string seen.
   const bind = (text: string): BoundTemplate | undefined => parseTemplate(text, bindReference);
@@ -104,14 +94,56 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
 }
 
 /** The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a sub-request. */
-function nativeReference(sub: SubRequest, keyIndex: (key: string) => number | undefined, compiler: ReferenceCompiler): BoundReference | undefined {
+function nativeReference(
+  sub: SubRequest,
+  keyIndex: (key: string) => number | undefined,
+  compiler: ReferenceCompiler,
+): BoundReference | undefined {
   const path = sub.path;
   if (path.charCodeAt(2) === 36 || path.charCodeAt(2) === 123) return undefined;
   const end = path.indexOf('/', 2);
   const key = end < 0 ? path.slice(2) : path.slice(2, end);
   const target = key === '' ? undefined : keyIndex(key);
   if (target === undefined) return undefined;
-  const native: BoundReference = { key, pointer: [], raw: `$${key}`, target };
+  const raw = `$${key}`;
+  const native = new SlicedReference(raw, 1, raw.length, 0, raw.length, target, []);
   compiler.check(native, sub);
   return native;
+}
+
+/**
+ * The index a key of digits (`text.slice(start, end)`) names, read in place with no regular
+ * expression, map or substring (the common case); -1 past the end; undefined for any other key.
+ */
+function digitsIndex(text: string, start: number, end: number, count: number): number | undefined {
+  const length = end - start;
+  if (length === 0 || length > 9 || (length > 1 && text.charCodeAt(start) === 48)) return undefined;
+  let index = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    index = index * 10 + digit;
+  }
+  return index < count ? index : -1;
+}
+
+/** A bound reference that keeps positions into the string it was written in: its key and text are cut only for messages. */
+class SlicedReference implements BoundReference {
+  constructor(
+    private readonly text: string,
+    private readonly keyStart: number,
+    private readonly keyEnd: number,
+    private readonly rawStart: number,
+    private readonly rawEnd: number,
+    readonly target: number,
+    readonly pointer: readonly string[],
+  ) {}
+
+  get key(): string {
+    return this.text.slice(this.keyStart, this.keyEnd);
+  }
+
+  get raw(): string {
+    return this.text.slice(this.rawStart, this.rawEnd);
+  }
 }

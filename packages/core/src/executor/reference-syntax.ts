@@ -28,8 +28,21 @@ const BRACE = 123;
 const KEY = /^[^\s/{}$]+$/;
 const BAD_ESCAPE = /~[^01]|~$/;
 
-/** Turns the text between `${` and `}` (or after `$ref:`) into a reference; `raw` is the reference as written. */
-export type ReferenceParser<R extends Reference = Reference> = (body: string, raw: string) => R;
+/**
+ * Turns `text.slice(start, end)` (between `${` and `}`, or after `$ref:`) into a reference;
+ * `text.slice(rawStart, rawEnd)` is the reference as written. Positions, not substrings, so that a
+ * parser can read the key and pointer in place.
+ */
+export type ReferenceParser<R extends Reference = Reference> = (
+  text: string,
+  start: number,
+  end: number,
+  rawStart: number,
+  rawEnd: number,
+) => R;
+
+const parseInPlace: ReferenceParser = (text, start, end, rawStart, rawEnd) =>
+  parseReference(text.slice(start, end), text.slice(rawStart, rawEnd));
 
 /**
  * Parses one string of a sub-request. `"$ref:<key>/<pointer>"` is a whole-value reference,
@@ -40,11 +53,11 @@ export type ReferenceParser<R extends Reference = Reference> = (body: string, ra
  */
 export function parseTemplate<R extends Reference = Reference>(
   text: string,
-  reference: ReferenceParser<R> = parseReference as ReferenceParser<R>,
+  reference: ReferenceParser<R> = parseInPlace as ReferenceParser<R>,
 ): Template<R> | undefined {
   let at = text.indexOf('$');
   if (at < 0) return undefined;
-  if (at === 0 && text.startsWith(WHOLE)) return { whole: reference(text.slice(WHOLE.length), text), parts: NO_PARTS };
+  if (at === 0 && text.startsWith(WHOLE)) return { whole: reference(text, WHOLE.length, text.length, 0, text.length), parts: NO_PARTS };
   if (at === 0 && text.startsWith(ESCAPED_WHOLE)) return { whole: undefined, parts: [text.slice(1)] };
   let parts: Array<string | R> | undefined;
   let literal = '';
@@ -64,7 +77,7 @@ export function parseTemplate<R extends Reference = Reference>(
       if (from < at) literal += text.slice(from, at);
       if (literal !== '') parts.push(literal);
       literal = '';
-      parts.push(reference(text.slice(at + 2, end), text.slice(at, end + 1)));
+      parts.push(reference(text, at + 2, end, at, end + 1));
       from = end + 1;
       at = text.indexOf('$', from);
     } else {

@@ -54,11 +54,22 @@ export function asText(value: unknown, ref: BoundReference): string {
 
 /** One path segment: `/` and every other reserved character percent-encoded, dot segments refused. */
 export function encodeSegment(value: unknown, ref: BoundReference): string {
-  const text = encodeURIComponent(asText(value, ref));
+  const given = asText(value, ref);
+  const text = unreserved(given) ? given : encodeURIComponent(given);
   if (text === '' || text === '.' || text === '..') {
     throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} is ${JSON.stringify(text)}, which would change the path's shape`);
   }
   return text;
+}
+
+/** Whether every character is one encodeURIComponent keeps (letters, digits, `-`, `_`, `.`, `~`): most ids are. */
+function unreserved(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95 || c === 46 || c === 126))
+      return false;
+  }
+  return true;
 }
 
 /**

@@ -32,16 +32,20 @@ export function resolveReferences(
 }
 
 /** The value a reference points at, in a result that must have succeeded. */
-function valueOf(results: readonly SubResult[], ref: BoundReference): unknown {
+function referenced(results: readonly SubResult[], ref: BoundReference): unknown {
   return pointAt(succeeded(results, ref), ref);
 }
 
 function succeeded(results: readonly SubResult[], ref: BoundReference): SubResult {
   const result = results[ref.target] as SubResult;
   if (result.status >= 400) {
-    throw new RestBatchError('DEPENDENCY_FAILED', `Reference ${ref.raw} names sub-request ${ref.key}, which did not succeed (status ${result.status})`, {
-      details: { reference: ref.raw, status: result.status },
-    });
+    throw new RestBatchError(
+      'DEPENDENCY_FAILED',
+      `Reference ${ref.raw} names sub-request ${ref.key}, which did not succeed (status ${result.status})`,
+      {
+        details: { reference: ref.raw, status: result.status },
+      },
+    );
   }
   return result;
 }
@@ -49,12 +53,12 @@ function succeeded(results: readonly SubResult[], ref: BoundReference): SubResul
 /** A string with its references in place; a whole-value reference becomes its text. */
 function render(template: BoundTemplate, results: readonly SubResult[], place: Place): string {
   const whole = template.whole;
-  if (whole !== undefined) return place(valueOf(results, whole), whole);
+  if (whole !== undefined) return place(referenced(results, whole), whole);
   const parts = template.parts;
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string | BoundReference;
-    out += typeof part === 'string' ? part : place(valueOf(results, part), part);
+    out += typeof part === 'string' ? part : place(referenced(results, part), part);
   }
   return out;
 }
@@ -79,7 +83,7 @@ function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): u
     if (typeof target !== 'string') return target;
     // A whole-value reference is copied so that no handler can change an earlier result through it.
     const whole = at.text.whole;
-    return whole !== undefined ? cloneJson(valueOf(results, whole)) : render(at.text, results, asText);
+    return whole !== undefined ? cloneJson(referenced(results, whole)) : render(at.text, results, asText);
   }
   if (target === null || typeof target !== 'object' || Array.isArray(target) !== at.array) return target;
   const { keys, patches } = at;
@@ -109,7 +113,8 @@ function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): u
 function copyRecord(source: Record<string, unknown>): Record<string, unknown> {
   if (!Object.hasOwn(source, '__proto__')) return Object.assign({}, source);
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) Object.defineProperty(copy, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(source))
+    Object.defineProperty(copy, key, { value: source[key], enumerable: true, writable: true, configurable: true });
   return copy;
 }
 

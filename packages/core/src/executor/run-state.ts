@@ -3,6 +3,7 @@ import type { CallerPolicy } from '../policy/call-policy.js';
 import { Journal } from '../session/journal.js';
 import { Session } from '../session/session.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
+import type { SessionUnitOfWork } from '../session/session-unit-of-work.js';
 
 /** The mutable state of one batch (or one ordinary call) while it runs. */
 export class RunState {
@@ -11,6 +12,10 @@ export class RunState {
   journal: Journal | undefined;
   /** The caller's rate limit and authorisation, checked before every call runs (undefined: no hooks). */
   policy: CallerPolicy | undefined;
+  /** The buffered session views of a batch on a store that offers them; undefined otherwise. */
+  units: SessionUnitOfWork[] | undefined;
+  #index = -1;
+  #bound: Session[] | undefined;
 
   constructor(
     readonly store: SessionStore,
@@ -27,11 +32,60 @@ export class RunState {
     const id = await this.store.create(data, { ttlMs: this.ttlMs });
     const session = new Session(id, data, this.store);
     this.journal?.record(async () => {
+      // Undo writes still buffered for this session land before the destroy, not after it.
+      await this.flushUnits();
       await this.store.destroy(id);
     });
+    if (this.units !== undefined) this.#bind(session, true);
     session.journal = this.journal;
     this.session = session;
     return session;
+  }
+
+  /** Batches only: when the store offers buffered session views, routes the run's sessions through them. */
+  useUnits(): void {
+    if (this.store.unitOfWork === undefined) return;
+    this.units = [];
+    this.#bound = [];
+    if (this.session !== undefined) this.#bind(this.session, false);
+  }
+
+  /** Charges the run's session reads and writes to the sub-request at `index` (its position). */
+  at(index: number): void {
+    this.#index = index;
+    for (const unit of this.units as SessionUnitOfWork[]) unit.index = index;
+  }
+
+  /** Sends every buffered write and waits for the answers (never rejects). */
+  async flushUnits(): Promise<void> {
+    if (this.units !== undefined) await Promise.all(this.units.map((unit) => unit.flush()));
+  }
+
+  /** Flushes, then returns the sub-requests that can no longer be reported as successes (see {@link SessionUnitOfWork.takeFailures}). */
+  async settle(): Promise<Map<number, unknown> | undefined> {
+    await this.flushUnits();
+    let failures: Map<number, unknown> | undefined;
+    for (const unit of this.units ?? []) {
+      const found = unit.takeFailures();
+      if (found === undefined) continue;
+      if (failures === undefined) failures = found;
+      else for (const [index, error] of found) if (!failures.has(index)) failures.set(index, error);
+    }
+    return failures;
+  }
+
+  /** Detaches the buffered views from the run's sessions (the batch is over). */
+  releaseUnits(): void {
+    for (const session of this.#bound ?? []) session.unit = undefined;
+    this.units = undefined;
+  }
+
+  #bind(session: Session, fresh: boolean): void {
+    const unit = (this.store.unitOfWork as NonNullable<SessionStore['unitOfWork']>).call(this.store, session.id, fresh);
+    unit.index = this.#index;
+    session.unit = unit;
+    this.#bound?.push(session);
+    this.units?.push(unit);
   }
 
   /** Starts recording undo steps (an atomic group begins). */

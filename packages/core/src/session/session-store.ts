@@ -1,3 +1,5 @@
+import type { SessionUnitOfWork } from './session-unit-of-work.js';
+
 /** Values kept in a session are plain JSON values. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -47,6 +49,12 @@ export interface SessionStore {
   getRecord?(namespace: string, key: string): Promise<JsonValue | undefined>;
   /** Deletes an engine-level record; true when it existed. */
   deleteRecord?(namespace: string, key: string): Promise<boolean>;
+  /**
+   * A batch's buffered view of one session (see {@link SessionUnitOfWork}); `fresh` when the batch
+   * has just created the session, so every collection is known to be empty. Optional: stores
+   * without it (the memory store) are called directly, one awaited call per operation.
+   */
+  unitOfWork?(id: string, fresh: boolean): SessionUnitOfWork;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -1,0 +1,47 @@
+import type { JsonValue } from './session-store.js';
+
+/** A write a {@link SessionUnitOfWork} has taken: applied to the batch's view, maybe not yet to the store. */
+export interface BufferedWrite {
+  /** The entry's value before the write, as the batch saw it (`undefined`: absent). */
+  readonly previous: JsonValue | undefined;
+  /** True once the store is known NOT to have applied the write, so there is nothing to undo. */
+  readonly failed: boolean;
+}
+
+/**
+ * A batch's view of one session, offered by stores that pay a round trip per call (Redis): the
+ * first read of a collection loads it whole, later reads and existence checks are answered from
+ * that copy, and writes change the copy at once and are sent to the store in the background, in
+ * order. The executor never reports a sub-request before its writes are acknowledged: it calls
+ * {@link SessionUnitOfWork.flush} and {@link SessionUnitOfWork.takeFailures} before it streams a
+ * result, before a decision that depends on earlier results, and at the end of the batch.
+ *
+ * Reads see the session as it was when the batch first read each collection, plus the batch's own
+ * writes; a concurrent change by another node to the same entry is not seen until the next batch.
+ */
+export interface SessionUnitOfWork {
+  /** The sub-request now running (its position in the batch); reads and writes are charged to it. */
+  index: number;
+  /** Reads one entry of a collection. */
+  get(collection: string, key: string): Promise<JsonValue | undefined>;
+  /** All entries of a collection, in insertion order. */
+  list(collection: string): Promise<Array<[string, JsonValue]>>;
+  /** Writes one entry. */
+  set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite>;
+  /**
+   * Writes an entry when the batch's view has no such key; `undefined` when it has. The store
+   * checks again when it applies the write: if another node added the key meanwhile, the
+   * sub-request fails with `CONFLICT` (409).
+   */
+  add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined>;
+  /** Deletes one entry; `undefined` when the batch's view has no such key. */
+  delete(collection: string, key: string): Promise<BufferedWrite | undefined>;
+  /** Sends every buffered write and resolves once all writes taken so far are answered (never rejects). */
+  flush(): Promise<void>;
+  /**
+   * The sub-requests (by position) whose result can no longer be reported as a success, with the
+   * error to report, found since the last call: a write that failed, was refused, or was never
+   * applied, and every later sub-request that used the session's view built on it.
+   */
+  takeFailures(): Map<number, unknown> | undefined;
+}

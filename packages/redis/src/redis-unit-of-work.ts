@@ -1,0 +1,216 @@
+import { type BufferedWrite, deepFreeze, type JsonValue, RestBatchError, type SessionUnitOfWork } from '@restbatch/core';
+
+/** What a unit of work needs of the store, for one session. */
+export interface UnitBackend {
+  /** A collection in insertion order; rejects with `STORE_UNAVAILABLE` while Redis is down. */
+  list(collection: string): Promise<Array<[string, JsonValue]>>;
+  /** Runs the APPLY script over `args` (four per write); rejects with the store's error. */
+  apply(args: string[]): Promise<[number, number]>;
+}
+
+// Writes per APPLY script: bounds how long one script holds the Redis server.
+const MAX_WRITES = 512;
+
+class Write implements BufferedWrite {
+  failed = false;
+  constructor(
+    readonly index: number,
+    readonly previous: JsonValue | undefined,
+  ) {}
+}
+
+type Entries = Map<string, JsonValue>;
+
+/**
+ * The Redis store's {@link SessionUnitOfWork}: collections are loaded whole on first use and kept
+ * for the batch; writes update that copy and are sent as APPLY scripts (hundreds of writes per round
+ * trip), one script in flight at a time so a refused write stops everything computed after it.
+ * When a script fails, the copy is dropped (reloaded on next use) and every sub-request that used
+ * the session from the failed write on is reported failed (see `takeFailures`).
+ */
+export class RedisUnitOfWork implements SessionUnitOfWork {
+  index = -1;
+  readonly #backend: UnitBackend;
+  #fresh: boolean;
+  readonly #cache = new Map<string, Entries>();
+  readonly #loading = new Map<string, Promise<Entries>>();
+  #args: string[] = [];
+  #writes: Write[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  // Bumped whenever the copy is dropped: work computed from an older copy is never sent.
+  #generation = 0;
+  // Positions of the sub-requests that used the copy since the last failure, in order.
+  #touched: number[] = [];
+  #failures: Map<number, unknown> | undefined;
+
+  constructor(backend: UnitBackend, fresh: boolean) {
+    this.#backend = backend;
+    this.#fresh = fresh;
+  }
+
+  async get(collection: string, key: string): Promise<JsonValue | undefined> {
+    const entries = await this.#view(collection);
+    this.#touch();
+    return entries.get(key);
+  }
+
+  async list(collection: string): Promise<Array<[string, JsonValue]>> {
+    const entries = await this.#view(collection);
+    this.#touch();
+    return [...entries];
+  }
+
+  async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
+    const json = JSON.stringify(value);
+    const entries = await this.#view(collection);
+    this.#touch();
+    const previous = entries.get(key);
+    entries.set(key, deepFreeze(value));
+    return this.#push('s', collection, key, json, previous);
+  }
+
+  async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
+    const json = JSON.stringify(value);
+    const entries = await this.#view(collection);
+    this.#touch();
+    if (entries.has(key)) return undefined;
+    entries.set(key, deepFreeze(value));
+    return this.#push('a', collection, key, json, undefined);
+  }
+
+  async delete(collection: string, key: string): Promise<BufferedWrite | undefined> {
+    const entries = await this.#view(collection);
+    this.#touch();
+    const previous = entries.get(key);
+    if (previous === undefined) return undefined;
+    entries.delete(key);
+    return this.#push('d', collection, key, '', previous);
+  }
+
+  async flush(): Promise<void> {
+    this.#send();
+    await this.#tail;
+  }
+
+  takeFailures(): Map<number, unknown> | undefined {
+    const failures = this.#failures;
+    this.#failures = undefined;
+    return failures;
+  }
+
+  /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
+  async #view(collection: string): Promise<Entries> {
+    for (;;) {
+      const generation = this.#generation;
+      const entries = this.#cache.get(collection) ?? (await this.#load(collection));
+      if (generation === this.#generation) return entries;
+    }
+  }
+
+  #load(collection: string): Promise<Entries> {
+    if (this.#fresh) {
+      const entries: Entries = new Map();
+      this.#cache.set(collection, entries);
+      return Promise.resolve(entries);
+    }
+    let loading = this.#loading.get(collection);
+    if (loading === undefined) {
+      const generation = this.#generation;
+      loading = this.#backend.list(collection).then(
+        (list) => {
+          const entries: Entries = new Map();
+          for (const [key, value] of list) entries.set(key, deepFreeze(value));
+          if (generation === this.#generation) {
+            this.#loading.delete(collection);
+            this.#cache.set(collection, entries);
+          }
+          return entries;
+        },
+        (error: unknown) => {
+          if (generation === this.#generation) this.#loading.delete(collection);
+          throw error;
+        },
+      );
+      this.#loading.set(collection, loading);
+    }
+    return loading;
+  }
+
+  #touch(): void {
+    if (this.#touched[this.#touched.length - 1] !== this.index) this.#touched.push(this.index);
+  }
+
+  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined): Write {
+    const write = new Write(this.index, previous);
+    this.#args.push(op, collection, key, json);
+    this.#writes.push(write);
+    if (this.#writes.length >= MAX_WRITES) this.#send();
+    else if (!this.#scheduled) {
+      // Like ioredis's auto-pipelining: whatever the batch writes before it next waits goes in one script.
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#send();
+      });
+    }
+    return write;
+  }
+
+  #send(): void {
+    if (this.#writes.length === 0) return;
+    const args = this.#args;
+    const writes = this.#writes;
+    const generation = this.#generation;
+    this.#args = [];
+    this.#writes = [];
+    this.#tail = this.#tail.then(() => this.#apply(args, writes, generation));
+  }
+
+  async #apply(args: string[], writes: Write[], generation: number): Promise<void> {
+    const first = writes[0] as Write;
+    if (generation !== this.#generation) {
+      // Computed from a dropped copy: never sent, and its sub-requests are already failed.
+      for (const write of writes) write.failed = true;
+      return;
+    }
+    let reply: [number, number];
+    try {
+      reply = await this.#backend.apply(args);
+    } catch (error) {
+      // The outcome is unknown (the script may have run): undo steps stay armed.
+      this.#fail(first.index, () => error);
+      return;
+    }
+    const [status, applied] = reply;
+    if (status === 1) return;
+    for (let i = applied; i < writes.length; i++) (writes[i] as Write).failed = true;
+    if (status === -1) {
+      const gone = new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+      this.#fail(first.index, () => gone);
+      return;
+    }
+    const refused = (writes[applied] as Write).index;
+    const taken = new RestBatchError(
+      'CONFLICT',
+      `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]} was added by another node at the same time`,
+    );
+    const notApplied = new RestBatchError('CONFLICT', 'Not applied: the session was changed by another node at the same time');
+    this.#fail(refused, (index) => (index === refused ? taken : notApplied));
+  }
+
+  /** Drops the copy and fails every sub-request that used it from position `from` on. */
+  #fail(from: number, errorOf: (index: number) => unknown): void {
+    this.#generation++;
+    this.#fresh = false;
+    this.#cache.clear();
+    this.#loading.clear();
+    for (const write of this.#writes) write.failed = true;
+    this.#args = [];
+    this.#writes = [];
+    const failures = this.#failures ?? new Map<number, unknown>();
+    this.#failures = failures;
+    for (const index of this.#touched) if (index >= from && !failures.has(index)) failures.set(index, errorOf(index));
+    this.#touched = [];
+  }
+}

@@ -1,0 +1,357 @@
+import 'reflect-metadata';
+import {
+  type ApiOptions,
+  type Dialect,
+  exagoApi,
+  exagoDialect,
+  type HandlerContext,
+  Post,
+  Resource,
+  RestBatchError,
+} from '@restbatch/core';
+import { failFastOptions, RedisSessionStore } from '@restbatch/redis';
+import { Redis } from 'ioredis';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { EXAMPLE_CONFIGS, exagoEngine, SEED_BATCH } from './support/exago-engine.js';
+import { type Item, items } from './support/exago-items.js';
+import { useRedis } from './support/redis-server.js';
+
+const test = suite('redis store: batches buffer their session writes');
+const { it, server } = useRedis(test);
+let prefixes = 0;
+
+// What the test resources below do when called; set by each test.
+const hooks: { cut?: () => void; barrier?: (value: string) => Promise<void> } = {};
+
+/** Cuts the store's connection in the middle of a batch (the client reconnects by itself). */
+@Resource('Cut', { session: 'required' })
+class CutResource {
+  @Post('')
+  async cut(): Promise<void> {
+    hooks.cut?.();
+  }
+}
+
+/** Reads the parameters, waits until every racer has read them, then adds one: a cross-node add race. */
+@Resource('Race', { session: 'required' })
+class RaceResource {
+  @Post('')
+  async race(ctx: HandlerContext<{ Id: string; Value: string }>): Promise<unknown> {
+    const { Id, Value } = ctx.body;
+    await ctx.session!.list('parameters');
+    await hooks.barrier?.(Value);
+    if (!(await ctx.session!.add('parameters', Id, { Id, Value }))) throw new RestBatchError('CONFLICT', `${Id} exists`);
+    return { Id, Value };
+  }
+}
+
+const atomicExago: Dialect = {
+  ...exagoDialect,
+  name: 'exago-atomic',
+  decode: (body, context) => ({ ...exagoDialect.decode(body, context), onFail: 'atomic' }),
+};
+
+function testApi(atomic = false): ApiOptions {
+  const api = exagoApi({ configs: EXAMPLE_CONFIGS, allowExistingSession: true });
+  const batch = atomic ? api.batch!.map((ep) => ({ ...ep, dialect: atomicExago })) : api.batch;
+  return { ...api, resources: [...api.resources, CutResource, RaceResource], batch };
+}
+
+/** A fresh engine on the Redis store, through a client the test holds (to cut its connection). */
+function redisEngine(options: { prefix?: string; atomic?: boolean } = {}) {
+  const prefix = options.prefix ?? `u${++prefixes}:`;
+  const client = new Redis(server().url, failFastOptions(1000));
+  client.on('error', () => undefined);
+  const store = new RedisSessionStore({ client, keyPrefix: prefix });
+  const { engine, call, logged } = exagoEngine({}, { store, apis: [testApi(options.atomic)] });
+  const close = async () => {
+    await engine.close();
+    client.disconnect();
+  };
+  return { engine, call, store, client, prefix, logged, close };
+}
+
+/** The benchmark's kind of batch, with failures mixed in: unknown ids, a duplicate, a list. */
+function mixedBatch(): unknown[] {
+  const calls: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let k = 0; k < 6; k++) {
+    calls.push(
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: `P${k}`, DataType: 'String', Value: 'v', PromptText: 'Enter' } },
+      { Url: `Parameters/P${k}`, Method: 'PATCH', Payload: { Value: `w${k}`, IsHidden: false } },
+      { Url: `Parameters/P${k}`, Method: 'GET' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: `R${k}`, IsActive: k % 2 === 0 } },
+      { Url: `Roles/R${k}`, Method: 'GET' },
+    );
+    if (k % 3 === 0) calls.push({ Url: `Parameters/P${k}`, Method: 'DELETE' }, { Url: `Roles/R${k}`, Method: 'DELETE' });
+  }
+  calls.push(
+    { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P1', DataType: 'String', Value: 'again', PromptText: 'Enter' } },
+    { Url: 'Parameters/P0', Method: 'GET' },
+    { Url: 'Roles/Nobody', Method: 'PATCH', Payload: { IsActive: true } },
+    { Url: 'Roles/MyRole', Method: 'DELETE' },
+    { Url: 'Roles/R1', Method: 'PATCH', Payload: { IsActive: true } },
+    { Url: 'Parameters', Method: 'GET' },
+    { Url: 'Roles', Method: 'GET' },
+  );
+  return calls;
+}
+
+const strip = (list: Item[]) =>
+  list.map((i) => ({
+    ...i,
+    ResponseContent: Array.isArray(i.ResponseContent) ? i.ResponseContent : { ...i.ResponseContent, Id: 0, ApiKey: 0, AppUrl: 0 },
+  }));
+
+it('the seed batch and a mixed batch answer exactly as on the memory store, and Redis holds what memory holds', async () => {
+  const onRedis = redisEngine();
+  const onMemory = exagoEngine({ allowExistingSession: true });
+  for (const body of [SEED_BATCH, mixedBatch()]) {
+    const [a, b] = await Promise.all([onRedis.call({ url: '/rest/batch', body }), onMemory.call({ url: '/rest/batch', body })]);
+    assert.is(a.status, 200);
+    assert.equal(strip(items(a)), strip(items(b)));
+    const sidA = items(a)[0]!.ResponseContent.Id as string;
+    const sidB = items(b)[0]!.ResponseContent.Id as string;
+    for (const url of ['Roles', 'Parameters']) {
+      const [ra, rb] = await Promise.all([
+        onRedis.call({ method: 'GET', url: `/rest/${url}?sid=${sidA}` }),
+        onMemory.call({ method: 'GET', url: `/rest/${url}?sid=${sidB}` }),
+      ]);
+      assert.equal(ra.body, rb.body, url);
+    }
+  }
+  const again = await onRedis.call({ url: '/rest/batch', body: mixedBatch() });
+  const sid = items(again)[0]!.ResponseContent.Id as string;
+  const inSession = await onRedis.call({ url: `/rest/batch?sid=${sid}`, body: mixedBatch().slice(1) });
+  const onMemoryToo = await onMemory.call({ url: '/rest/batch', body: mixedBatch() });
+  const sidM = items(onMemoryToo)[0]!.ResponseContent.Id as string;
+  const inMemorySession = await onMemory.call({ url: `/rest/batch?sid=${sidM}`, body: mixedBatch().slice(1) });
+  assert.equal(items(inSession), items(inMemorySession));
+  await onRedis.close();
+});
+
+it('a connection lost mid-batch turns every sub-request that used the session from then on into 503 STORE_UNAVAILABLE, never a success', async () => {
+  const { call, client, close } = redisEngine();
+  hooks.cut = () => client.disconnect(true);
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P', DataType: 'String', Value: 'v', PromptText: 'p' } },
+      { Url: 'Cut', Method: 'POST' },
+      { Url: 'Parameters/P', Method: 'GET' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'R' } },
+    ],
+  });
+  // The new session's own writes (its configured role) were still buffered when the connection went.
+  const codes = items(res).map((i) => i.ReturnCode);
+  assert.equal(codes, ['503', '503', '204', '503', '503']);
+  for (const i of [0, 1, 3, 4]) assert.is(items(res)[i]!.ResponseContent.code, 'STORE_UNAVAILABLE');
+  // The same engine serves again once the client has reconnected: no restart.
+  let again = res;
+  const ok = (list: Item[]) => list.map((i) => i.ReturnCode).join() === '201,204,201';
+  for (let attempt = 0; attempt < 50 && !ok(items(again)); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    again = await call({ url: '/rest/batch', body: SEED_BATCH });
+  }
+  assert.equal(
+    items(again).map((i) => i.ReturnCode),
+    ['201', '204', '201'],
+  );
+  hooks.cut = undefined;
+  await close();
+});
+
+it('redis stopped mid-batch: no sub-request after the stop that used the session answers with a success', async () => {
+  const { call, close } = redisEngine();
+  hooks.barrier = () => server().stop();
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Race', Method: 'POST', Payload: { Id: 'A', Value: 'a' } },
+      { Url: 'Parameters/A', Method: 'PATCH', Payload: { Value: 'b' } },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'R' } },
+    ],
+  });
+  hooks.barrier = undefined;
+  await server().start();
+  const list = items(res);
+  // The session's first writes may have reached Redis before it stopped; nothing after the stop did.
+  assert.ok(['201', '503'].includes(list[0]!.ReturnCode));
+  for (const item of list.slice(1)) {
+    assert.is(item.ReturnCode, '503');
+    assert.is(item.ResponseContent.code, 'STORE_UNAVAILABLE');
+  }
+  await close();
+});
+
+it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
+  const { call, client, close } = redisEngine();
+  const acknowledged = new Set<string>();
+  // Records every write of an APPLY script (one key, ARGV = prefix + four per write) once Redis answered it.
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const reply = await original(...args);
+      const argv = args.slice(3).map(String);
+      if (args[1] === 1 && argv.length > 1 && argv.length % 4 === 1) {
+        for (let i = 1; i < argv.length; i += 4) acknowledged.add(`${argv[i]}:${argv[i + 1]}/${argv[i + 2]}`);
+      }
+      return reply;
+    };
+  }
+  const expected = [['s:roles/MyRole'], ['a:parameters/P1'], ['a:roles/R1', 's:meta/activeRole'], ['d:parameters/P1']];
+  const missing: string[][] = [];
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P1', DataType: 'String', Value: 'v', PromptText: 'p' } },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'R1' } },
+      { Url: 'Parameters/P1', Method: 'DELETE' },
+    ],
+    onResult: () => {
+      missing.push((expected[missing.length] ?? []).filter((write) => !acknowledged.has(write)));
+    },
+  });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '201', '201', '204'],
+  );
+  assert.equal(missing, [[], [], [], []]);
+  await close();
+});
+
+it('a streamed batch whose connection is lost streams 503 for the affected sub-requests, never 2xx', async () => {
+  const { call, client, close } = redisEngine();
+  hooks.cut = () => client.disconnect(true);
+  const streamed: string[] = [];
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Cut', Method: 'POST' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'R' } },
+      { Url: 'Roles/R', Method: 'GET' },
+    ],
+    onResult: (item) => {
+      streamed.push((item as Item).ReturnCode);
+    },
+  });
+  assert.equal(streamed, ['201', '204', '503', '503']);
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    streamed,
+  );
+  hooks.cut = undefined;
+  await close();
+});
+
+it('four batches on two nodes racing to add the same key: exactly one 201, the others 409 CONFLICT, and the winner is stored', async () => {
+  const prefix = `u${++prefixes}:`;
+  const a = redisEngine({ prefix });
+  const b = redisEngine({ prefix });
+  const created = await a.call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  let arrived = 0;
+  let release: () => void = () => undefined;
+  const allRead = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  hooks.barrier = () => {
+    if (++arrived === 4) release();
+    return allRead;
+  };
+  const racers = [a, b, a, b].map((node, n) =>
+    node.call({
+      url: `/rest/batch?sid=${sid}`,
+      body: [
+        { Url: 'Race', Method: 'POST', Payload: { Id: 'X', Value: `v${n}` } },
+        { Url: 'Parameters/X', Method: 'PATCH', Payload: { PromptText: `by ${n}` } },
+      ],
+    }),
+  );
+  const answers = (await Promise.all(racers)).map((res) => items(res));
+  hooks.barrier = undefined;
+  const winners = answers.filter((list) => list[0]!.ReturnCode === '201');
+  assert.is(winners.length, 1);
+  for (const list of answers) {
+    if (list === winners[0]) {
+      assert.is(list[1]!.ReturnCode, '204');
+      continue;
+    }
+    assert.equal(
+      list.map((i) => i.ReturnCode),
+      ['409', '409'],
+    );
+    assert.is(list[0]!.ResponseContent.code, 'CONFLICT');
+  }
+  const n = answers.indexOf(winners[0]!);
+  const read = await b.call({ method: 'GET', url: `/rest/Parameters/X?sid=${sid}` });
+  assert.is((read.body as { Value: string }).Value, `v${n}`);
+  assert.is((read.body as { PromptText: string }).PromptText, `by ${n}`);
+  await a.close();
+  await b.close();
+});
+
+it('an atomic batch whose add is refused at the store rolls back its earlier writes and leaves no partial state', async () => {
+  const prefix = `u${++prefixes}:`;
+  const plain = redisEngine({ prefix });
+  const atomic = redisEngine({ prefix, atomic: true });
+  const created = await plain.call({ url: '/rest/batch', body: SEED_BATCH });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  const snapshot = async () => ({
+    roles: (await plain.store.list(sid, 'roles')).sort(),
+    meta: await plain.store.list(sid, 'meta'),
+    parameters: await plain.store.list(sid, 'parameters'),
+  });
+  const before = await snapshot();
+  // The atomic batch reads the parameters, then waits while the plain batch adds X: its own add of
+  // X passes its view of the session but is refused by Redis.
+  let signalRead: () => void = () => undefined;
+  const read = new Promise<void>((resolve) => {
+    signalRead = resolve;
+  });
+  let signalWon: () => void = () => undefined;
+  const won = new Promise<void>((resolve) => {
+    signalWon = resolve;
+  });
+  hooks.barrier = (value) => {
+    if (value !== 'atomic') return Promise.resolve();
+    signalRead();
+    return won;
+  };
+  const loser = atomic.call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'Admin' } },
+      { Url: 'Parameters/MyParameter', Method: 'PATCH', Payload: { Value: 'changed' } },
+      { Url: 'Roles/MyRole', Method: 'DELETE' },
+      { Url: 'Race', Method: 'POST', Payload: { Id: 'X', Value: 'atomic' } },
+    ],
+  });
+  await read;
+  const winner = await plain.call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [{ Url: 'Race', Method: 'POST', Payload: { Id: 'X', Value: 'plain' } }],
+  });
+  signalWon();
+  const lost = await loser;
+  hooks.barrier = undefined;
+  assert.equal(
+    items(winner).map((i) => i.ReturnCode),
+    ['201'],
+  );
+  assert.equal(
+    items(lost).map((i) => i.ReturnCode),
+    ['424', '424', '424', '409'],
+  );
+  assert.is(items(lost)[3]!.ResponseContent.code, 'CONFLICT');
+  const after = await snapshot();
+  assert.equal(after, { ...before, parameters: [...before.parameters, ['X', { Id: 'X', Value: 'plain' }]] });
+  await plain.close();
+  await atomic.close();
+});
+
+test.run();
