@@ -6,7 +6,7 @@ import type { EngineLimits } from '../engine/engine-options.js';
 import type { Logger } from '../engine/logger.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import type { HeaderRule } from '../headers/header-rule.js';
-import type { BatchResult, BatchSummary, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
+import type { BatchResult, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
@@ -19,6 +19,8 @@ import type { SubReferencePlan } from './reference-plan.js';
 import { resolveReferences } from './resolve-references.js';
 import { RunState } from './run-state.js';
 import { SubContext } from './sub-context.js';
+import { Deadline, SubTimer } from './deadline.js';
+import { NO_HEADERS, skipped, summarize } from './sub-results.js';
 import { requestedTimeout, withinLimit } from './timeouts.js';
 
 /** What the executor needs of the outer request. */
@@ -43,8 +45,6 @@ export interface ExecutorDeps {
   readonly logger: Logger;
 }
 
-const NO_HEADERS: Headers = Object.freeze(Object.create(null));
-
 /**
  * The one executor: runs sub-requests in order and owns every rule — session binding, header
  * inheritance, failure policy, dependencies, atomic groups, deadlines and error mapping.
@@ -53,7 +53,13 @@ export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
   /** Runs a decoded batch; `session` is the existing session the batch was allowed to run in. */
-  async runBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, outer: OuterRequest, session: Session | undefined): Promise<BatchResult> {
+  async runBatch(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint,
+    batch: DecodedBatch,
+    outer: OuterRequest,
+    session: Session | undefined,
+  ): Promise<BatchResult> {
     const requests = batch.requests;
     const plan = checkBatch(api, endpoint, batch, this.deps.limits);
     const batchTimeoutMs = withinLimit(this.deps.limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers));
@@ -82,7 +88,8 @@ export class Executor {
         if (run.units !== undefined) {
           run.at(i);
           // On a buffering store, decisions that read earlier results wait until those are acknowledged.
-          if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined) await this.#settle(api, requests, run, results, outcome);
+          if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined)
+            await this.#settle(api, requests, run, results, outcome);
         }
         const name = sub.atomicityGroup;
         if (group !== undefined && group.name !== name) {
@@ -103,7 +110,14 @@ export class Executor {
         } else {
           const failedDependency = sub.dependsOn?.find((dep) => outcome.get(dep) !== true);
           if (failedDependency !== undefined) {
-            result = skipped(sub, new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`), undefined);
+            result = skipped(
+              sub,
+              new RestBatchError(
+                'DEPENDENCY_FAILED',
+                `Sub-request ${sub.id ?? sub.index} depends on ${failedDependency}, which did not succeed`,
+              ),
+              undefined,
+            );
           } else {
             const refs = plan.references?.subs[i];
             const ready = refs === undefined ? sub : this.#resolve(api, refs, sub, ran as SubRequest[], results);
@@ -132,7 +146,11 @@ export class Executor {
             const groupName = group.name;
             while (i + 1 < requests.length && requests[i + 1]!.atomicityGroup === groupName) {
               const member = requests[++i] as SubRequest;
-              results[i] = skipped(member, new RestBatchError('SKIPPED', `Skipped: atomicity group ${groupName} failed at sub-request ${sub.id ?? sub.index}`), undefined);
+              results[i] = skipped(
+                member,
+                new RestBatchError('SKIPPED', `Skipped: atomicity group ${groupName} failed at sub-request ${sub.id ?? sub.index}`),
+                undefined,
+              );
               outcome.set(member.id ?? String(member.index), false);
             }
             run.endAtomic();
@@ -173,7 +191,15 @@ export class Executor {
     }
   }
 
-  async #runOne(api: CompiledApi, sub: SubRequest, index: number, inherited: Headers, run: RunState, deadline: Deadline, planned: RouteMatch | undefined): Promise<SubResult> {
+  async #runOne(
+    api: CompiledApi,
+    sub: SubRequest,
+    index: number,
+    inherited: Headers,
+    run: RunState,
+    deadline: Deadline,
+    planned: RouteMatch | undefined,
+  ): Promise<SubResult> {
     let timer: SubTimer | undefined;
     try {
       let match = planned;
@@ -193,7 +219,10 @@ export class Executor {
       }
       if (run.policy !== undefined) await run.policy.check(policyCall(sub, match, index));
       if (route.session === 'required' && run.session === undefined) {
-        throw new RestBatchError('SESSION_REQUIRED', `${route.resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`);
+        throw new RestBatchError(
+          'SESSION_REQUIRED',
+          `${route.resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`,
+        );
       }
       const body = route.validate === undefined ? sub.body : route.validate(sub.body, index);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
@@ -218,7 +247,13 @@ export class Executor {
   }
 
   /** The sub-request with its references resolved, or its result when they cannot be. */
-  #resolve(api: CompiledApi, refs: SubReferencePlan, sub: SubRequest, ran: readonly SubRequest[], results: readonly SubResult[]): SubRequest | SubResult {
+  #resolve(
+    api: CompiledApi,
+    refs: SubReferencePlan,
+    sub: SubRequest,
+    ran: readonly SubRequest[],
+    results: readonly SubResult[],
+  ): SubRequest | SubResult {
     try {
       return resolveReferences(sub, refs, ran, results, api.base);
     } catch (thrown) {
@@ -235,7 +270,13 @@ export class Executor {
     if (!error.expose) {
       correlationId ??= randomUUID();
       error.correlationId = correlationId;
-      this.deps.logger.error('sub-request failed', { correlationId, index: sub.index, method: sub.method, path: sub.path, error: error.cause });
+      this.deps.logger.error('sub-request failed', {
+        correlationId,
+        index: sub.index,
+        method: sub.method,
+        path: sub.path,
+        error: error.cause,
+      });
       if (detail && error.cause instanceof Error) message = error.cause.message;
     }
     const source = error.cause instanceof Error && !error.expose ? error.cause : error;
@@ -250,7 +291,13 @@ export class Executor {
   }
 
   /** Waits for the run's buffered session writes and fails the results they no longer back. */
-  async #settle(api: CompiledApi, requests: readonly SubRequest[], run: RunState, results: SubResult[], outcome: Map<string, boolean>): Promise<void> {
+  async #settle(
+    api: CompiledApi,
+    requests: readonly SubRequest[],
+    run: RunState,
+    results: SubResult[],
+    outcome: Map<string, boolean>,
+  ): Promise<void> {
     const failures = await run.settle();
     if (failures === undefined) return;
     for (const [i, error] of failures) {
@@ -276,88 +323,13 @@ export class Executor {
         status: 424,
         headers: NO_HEADERS,
         body: undefined,
-        error: { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${results[failed]?.index ?? failed} of the same atomic run failed`, stack: null },
+        error: {
+          code: 'ROLLED_BACK',
+          message: `Rolled back: sub-request ${results[failed]?.index ?? failed} of the same atomic run failed`,
+          stack: null,
+        },
       };
       outcome.set(earlier.id ?? String(earlier.index), false);
     }
-  }
-}
-
-function skipped(sub: SubRequest, error: RestBatchError, message: string | undefined): SubResult {
-  return {
-    index: sub.index,
-    id: sub.id,
-    status: error.status,
-    headers: NO_HEADERS,
-    body: undefined,
-    skipped: true,
-    error: { code: error.code, message: message === undefined ? error.message : `${error.message}: ${message}`, stack: null },
-  };
-}
-
-function summarize(results: readonly SubResult[]): BatchSummary {
-  const summary = { succeeded: 0, failed: 0, skipped: 0 };
-  for (const r of results) {
-    if (r.skipped) summary.skipped++;
-    else if (r.status < 400) summary.succeeded++;
-    else summary.failed++;
-  }
-  return summary;
-}
-
-/** The batch's signal: the outer signal plus an optional deadline; one timer, always cleared. */
-class Deadline {
-  readonly #controller = new AbortController();
-  readonly #timer: NodeJS.Timeout | undefined;
-  readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
-  readonly unbounded: boolean;
-
-  constructor(outer: AbortSignal | undefined, timeoutMs: number) {
-    this.#outer = outer;
-    this.unbounded = outer === undefined && timeoutMs <= 0;
-    if (outer !== undefined) {
-      if (outer.aborted) this.#controller.abort(outer.reason);
-      else outer.addEventListener('abort', this.#onOuterAbort, { once: true });
-    }
-    if (timeoutMs > 0) {
-      this.#timer = setTimeout(() => {
-        this.#controller.abort(new RestBatchError('TIMEOUT', `The batch deadline of ${timeoutMs} ms passed`));
-      }, timeoutMs);
-    }
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  dispose(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#outer?.removeEventListener('abort', this.#onOuterAbort);
-  }
-}
-
-/** One sub-request's timeout, chained to the batch's signal. */
-class SubTimer {
-  readonly #controller = new AbortController();
-  readonly #timer: NodeJS.Timeout;
-  readonly #parent: AbortSignal;
-  readonly #onParentAbort = () => this.#controller.abort(this.#parent.reason);
-
-  constructor(parent: AbortSignal, timeoutMs: number) {
-    this.#parent = parent;
-    parent.addEventListener('abort', this.#onParentAbort, { once: true });
-    this.#timer = setTimeout(() => {
-      this.#controller.abort(new RestBatchError('TIMEOUT', `The sub-request took longer than its ${timeoutMs} ms timeout`));
-    }, timeoutMs);
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#parent.removeEventListener('abort', this.#onParentAbort);
   }
 }
