@@ -9,7 +9,6 @@ interface Item {
   id: string;
   status: number;
   headers: Record<string, string>;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read wire bodies loosely; the values are checked, not the types
   body?: any;
 }
 

@@ -130,7 +130,6 @@ export function eachTransport(
 export interface GwItem {
   status: number;
   headers: Record<string, string>;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read wire bodies loosely; the values are checked, not the types
   body?: any;
 }
 

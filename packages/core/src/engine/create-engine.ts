@@ -86,7 +86,7 @@ export class Engine {
   isBatchEndpoint(url: string): boolean {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
-    return api !== undefined && api.endpoints.has(path.slice(api.base.length));
+    return api?.endpoints.has(path.slice(api.base.length)) === true;
   }
 
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
