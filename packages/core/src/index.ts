@@ -63,7 +63,9 @@ export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './p
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 
-export type { CreateSessionOptions, JsonValue, SessionStore } from './session/session-store.js';
+export type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session/session-store.js';
+export { canonicalJson, sameJson } from './session/canonical-json.js';
+export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';
 export { deepFreeze } from './session/deep-freeze.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';

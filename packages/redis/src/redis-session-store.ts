@@ -1,11 +1,15 @@
 import {
   type CreateSessionOptions,
+  type DataPatch,
   isSessionIdShape,
   type JsonValue,
+  mergeData,
   newSessionId,
+  type PatchedData,
   RestBatchError,
   type SessionStore,
   type SessionUnitOfWork,
+  sameJson,
 } from '@restbatch/core';
 import { Redis } from 'ioredis';
 import { LuaScript, type RedisClient } from './lua-script.js';
@@ -25,6 +29,11 @@ const SET = new LuaScript(lua.SET, 2);
 const DELETE = new LuaScript(lua.DELETE, 2);
 const ADMIT = new LuaScript(lua.ADMIT, 1);
 const APPLY = new LuaScript(lua.APPLY, 1);
+const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2);
+const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1);
+
+// Attempts of one patchData before it gives up with CONFLICT: each miss means another write landed.
+const MAX_PATCH_ATTEMPTS = 16;
 
 /**
  * A {@link SessionStore} on Redis, shared by every node of an app. Each operation is one Lua script
@@ -95,6 +104,28 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(async () => (await SAVE.run(this.#client, [this.#dataKey(id)], [JSON.stringify(data)])) === 1);
   }
 
+  /**
+   * Merges `patch` into the session data without losing a concurrent patch: the data is read, merged
+   * here (exact JSON, unlike Lua's cjson), and written back only if unchanged meanwhile (the
+   * SWAP_DATA script); when it changed, the merge is redone on what the script returned.
+   */
+  async patchData(id: string, patch: DataPatch): Promise<PatchedData | undefined> {
+    if (!isSessionIdShape(id)) return undefined;
+    const key = this.#dataKey(id);
+    return this.#run(async () => {
+      let stored = await SWAP_DATA.run(this.#client, [key], ['', '']);
+      for (let attempt = 0; attempt < MAX_PATCH_ATTEMPTS; attempt++) {
+        if (typeof stored !== 'string') return undefined;
+        const previous = JSON.parse(stored) as Record<string, JsonValue>;
+        const data = mergeData(previous, patch);
+        const reply = await SWAP_DATA.run(this.#client, [key], [stored, JSON.stringify(data)]);
+        if (reply === 1) return { previous, data };
+        stored = reply;
+      }
+      throw new RestBatchError('CONFLICT', 'The session data kept changing at the same time; retry');
+    });
+  }
+
   async destroy(id: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
     return this.#run(async () => {
@@ -121,6 +152,32 @@ export class RedisSessionStore implements SessionStore {
     return this.#write(id, collection, key, value, true);
   }
 
+  /**
+   * One COMPARE_AND_SET script. It compares the stored text; when that differs from `expected`'s
+   * JSON but is the same value in another key order, it is tried once more with the stored text.
+   */
+  async compareAndSet(
+    id: string,
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+  ): Promise<boolean> {
+    if (!isSessionIdShape(id)) throw gone();
+    const keys = this.#keys(id, collection);
+    const nextJson = next === undefined ? '' : JSON.stringify(next);
+    let expectedJson = expected === undefined ? '' : JSON.stringify(expected);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const reply = await this.#run(() => COMPARE_AND_SET.run(this.#client, keys, [collection, key, expectedJson, nextJson]));
+      if (reply === 1) return true;
+      if (reply === -1) throw gone();
+      const stored = (reply as [number, string])[1];
+      if (stored === '' || expected === undefined || !sameJson(JSON.parse(stored) as JsonValue, expected)) return false;
+      expectedJson = stored;
+    }
+    return false;
+  }
+
   async delete(id: string, collection: string, key: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
     return this.#run(async () => (await DELETE.run(this.#client, this.#keys(id, collection), [key])) === 1);
@@ -141,8 +198,8 @@ export class RedisSessionStore implements SessionStore {
   /**
    * A batch's buffered view of session `id`: each collection is read once (one round trip), and the
    * batch's writes travel as APPLY scripts of up to 512 writes each instead of one round trip apiece.
-   * An add whose key another node took meanwhile is refused by the script, and its sub-request
-   * answers 409 `CONFLICT`.
+   * An add whose key another node took meanwhile, or a compare-and-set whose entry another node
+   * changed meanwhile, is refused by the script, and its sub-request answers 409 `CONFLICT`.
    */
   unitOfWork(id: string, fresh: boolean): SessionUnitOfWork {
     const valid = isSessionIdShape(id);

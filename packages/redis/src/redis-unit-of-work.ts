@@ -1,4 +1,4 @@
-import { type BufferedWrite, deepFreeze, type JsonValue, RestBatchError, type SessionUnitOfWork } from '@restbatch/core';
+import { type BufferedWrite, deepFreeze, type JsonValue, RestBatchError, type SessionUnitOfWork, sameJson } from '@restbatch/core';
 
 /** What a unit of work needs of the store, for one session. */
 export interface UnitBackend {
@@ -88,6 +88,30 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return this.#push('d', collection, key, '', previous);
   }
 
+  /**
+   * A guard on the value the batch read ('e': a mismatch refuses the script, 409; 'i': it skips just
+   * this write), then the write; both travel in the same script.
+   */
+  async compareAndSet(
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+    onMismatch: 'conflict' | 'skip',
+  ): Promise<BufferedWrite | undefined> {
+    const json = next === undefined ? '' : JSON.stringify(next);
+    const entries = await this.#view(collection);
+    this.#touch();
+    const current = entries.get(key);
+    if (!sameJson(current, expected)) return undefined;
+    // The view's own value gives the stored text: it was parsed from it, or written as it.
+    const guard = current === undefined ? '' : JSON.stringify(current);
+    if (next === undefined) entries.delete(key);
+    else entries.set(key, deepFreeze(next));
+    this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
+    return this.#push(next === undefined ? 'd' : 's', collection, key, json, current);
+  }
+
   async flush(): Promise<void> {
     this.#send();
     await this.#tail;
@@ -141,10 +165,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     if (this.#touched[this.#touched.length - 1] !== this.index) this.#touched.push(this.index);
   }
 
-  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined): Write {
+  /** Buffers one op; `held`: a guard, never sent without the write that follows it. */
+  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined, held = false): Write {
     const write = new Write(this.index, previous);
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
+    if (held) return write;
     if (this.#writes.length >= MAX_WRITES) this.#send();
     else if (!this.#scheduled) {
       // Like ioredis's auto-pipelining: whatever the batch writes before it next waits goes in one script.
@@ -191,9 +217,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       return;
     }
     const refused = (writes[applied] as Write).index;
+    const what = `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]}`;
     const taken = new RestBatchError(
       'CONFLICT',
-      `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]} was added by another node at the same time`,
+      args[4 * applied] === 'e'
+        ? `${what} was changed by another node at the same time; retry`
+        : `${what} was added by another node at the same time`,
     );
     const notApplied = new RestBatchError('CONFLICT', 'Not applied: the session was changed by another node at the same time');
     this.#fail(refused, (index) => (index === refused ? taken : notApplied));

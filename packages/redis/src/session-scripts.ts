@@ -78,10 +78,13 @@ return 1`;
 
 /**
  * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix, then
- * four values per write: op ('s' set, 'a' add only when absent, 'd' delete), collection, entry key,
- * value JSON ('' for a delete). Stops at the first add whose key is taken, so nothing computed from
- * the batch's view of that key is applied. Returns {1, n} when all n were applied, {0, i} when the
- * add after the first i writes found its key taken, {-1, 0} when the session is gone.
+ * four values per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
+ * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
+ * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
+ * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
+ * Stops at the first add whose key is taken or 'e' that fails, so nothing computed from the
+ * batch's view of that key is applied. Returns {1, n} when all n were processed, {0, i} when the
+ * op after the first i was refused, {-1, 0} when the session is gone.
  */
 export const APPLY = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -92,10 +95,24 @@ local function expire()
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
 local applied = 0
+local skip = false
 for i = 2, #ARGV, 4 do
   local op, name, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = ARGV[1] .. name
-  if op == 'd' then
+  if skip then
+    skip = false
+  elseif op == 'e' or op == 'i' then
+    local old = redis.call('HGET', key, field)
+    local json = ''
+    if old then json = string.sub(old, string.find(old, ':', 1, true) + 1) end
+    if json ~= ARGV[i + 3] then
+      if op == 'e' then
+        expire()
+        return {0, applied}
+      end
+      skip = true
+    end
+  elseif op == 'd' then
     redis.call('HDEL', key, field)
   else
     local old = redis.call('HGET', key, field)
@@ -120,6 +137,49 @@ for i = 2, #ARGV, 4 do
 end
 expire()
 return {1, applied}`;
+
+/**
+ * Compare-and-set of one entry: KEYS[2] = collection key, ARGV = collection name, entry key, the
+ * stored JSON expected ('' for absent), the new JSON ('' to delete). Compares the stored text; the
+ * caller compares again as canonical JSON when the texts differ. Returns 1 when written, -1 when
+ * the session is gone, {0, stored JSON or ''} when the entry holds something else.
+ */
+export const COMPARE_AND_SET = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return -1 end
+local old = redis.call('HGET', KEYS[2], ARGV[2])
+local json = ''
+local seq
+if old then
+  local colon = string.find(old, ':', 1, true)
+  seq = string.sub(old, 1, colon - 1)
+  json = string.sub(old, colon + 1)
+end
+if json ~= ARGV[3] then return {0, json} end
+if ARGV[4] == '' then
+  redis.call('HDEL', KEYS[2], ARGV[2])
+  return 1
+end
+if not old then
+  seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
+  redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
+end
+redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[4])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1`;
+
+/**
+ * Replaces the session data only if it is still the text the caller merged into: ARGV = data JSON
+ * expected ('' never matches: a plain read), new data JSON. Returns 1 when replaced, the stored
+ * JSON when it differs, nil when the session is gone. The merge itself happens in JavaScript:
+ * Lua's cjson would turn empty arrays into objects, round numbers to 14 digits and reorder keys.
+ */
+export const SWAP_DATA = `
+local current = redis.call('HGET', KEYS[1], 'd')
+if not current then return false end
+if current ~= ARGV[1] then return current end
+redis.call('HSET', KEYS[1], 'd', ARGV[2])
+return 1`;
 
 /** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
 export const DELETE = `

@@ -1,7 +1,9 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { sameJson } from './canonical-json.js';
 import { deepFreeze } from './deep-freeze.js';
 import { newSessionId } from './session-id.js';
-import type { CreateSessionOptions, JsonValue, SessionStore } from './session-store.js';
+import { mergeData } from './merge-data.js';
+import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session-store.js';
 
 interface Entry {
   data: Record<string, JsonValue>;
@@ -75,6 +77,15 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
+  async patchData(id: string, patch: DataPatch): Promise<PatchedData | undefined> {
+    // No await between the read and the write: a concurrent patch cannot slip in between.
+    const entry = this.#live(id);
+    if (entry === undefined) return undefined;
+    const previous = entry.data;
+    entry.data = deepFreeze(mergeData(previous, patch));
+    return { previous, data: entry.data };
+  }
+
   async destroy(id: string): Promise<boolean> {
     return this.#live(id) !== undefined && this.#sessions.delete(id);
   }
@@ -91,6 +102,20 @@ export class MemorySessionStore implements SessionStore {
     const entries = this.#collection(id, collection);
     if (entries.has(key)) return false;
     entries.set(key, deepFreeze(value));
+    return true;
+  }
+
+  async compareAndSet(
+    id: string,
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+  ): Promise<boolean> {
+    const entries = this.#collection(id, collection);
+    if (!sameJson(entries.get(key), expected)) return false;
+    if (next === undefined) entries.delete(key);
+    else entries.set(key, deepFreeze(next));
     return true;
   }
 

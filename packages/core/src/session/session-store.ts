@@ -3,6 +3,15 @@ import type { SessionUnitOfWork } from './session-unit-of-work.js';
 /** Values kept in a session are plain JSON values. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** A change to a session's data: each member replaces that field; an `undefined` member removes it. */
+export type DataPatch = Record<string, JsonValue | undefined>;
+
+/** What {@link SessionStore.patchData} did: the session's data before and after the patch. */
+export interface PatchedData {
+  previous: Record<string, JsonValue>;
+  data: Record<string, JsonValue>;
+}
+
 /** Options for creating a session. */
 export interface CreateSessionOptions {
   /** Idle time after which the session expires; each use extends it (sliding expiry). */
@@ -24,6 +33,12 @@ export interface SessionStore {
   load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined>;
   /** Replaces a session's data; false when the session is gone. */
   save(id: string, data: Record<string, JsonValue>): Promise<boolean>;
+  /**
+   * Merges `patch` into a session's data (top-level fields) atomically, so that two nodes patching
+   * different fields at once both land; `undefined` when the session is gone. Optional: without
+   * it, `Session.update` reads, merges and saves, which can lose a concurrent update on another node.
+   */
+  patchData?(id: string, patch: DataPatch): Promise<PatchedData | undefined>;
   /** Deletes a session and everything in it; false when it did not exist. */
   destroy(id: string): Promise<boolean>;
   /** Reads one entry of a collection. */
@@ -32,6 +47,20 @@ export interface SessionStore {
   set(id: string, collection: string, key: string, value: JsonValue): Promise<void>;
   /** Writes an entry only if absent; true when it was written. */
   setIfAbsent?(id: string, collection: string, key: string, value: JsonValue): Promise<boolean>;
+  /**
+   * Atomically: when the entry equals `expected` (compared as canonical JSON, see `canonicalJson`;
+   * `undefined`: absent), replaces it with `next` (`undefined`: deletes it) and returns true;
+   * otherwise changes nothing and returns false. Rejects with `SESSION_NOT_FOUND` when the session
+   * is gone. Optional: without it, `Session.modify` and `Session.deleteIf` read then write, which
+   * is safe in one process but can lose a concurrent update made on another node.
+   */
+  compareAndSet?(
+    id: string,
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+  ): Promise<boolean>;
   /** Deletes one entry; true when it existed. */
   delete(id: string, collection: string, key: string): Promise<boolean>;
   /** All entries of a collection, in insertion order. */

@@ -34,6 +34,21 @@ export interface SessionUnitOfWork {
    * sub-request fails with `CONFLICT` (409).
    */
   add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined>;
+  /**
+   * Replaces an entry with `next` (`undefined`: deletes it) when the batch's view holds `expected`
+   * (`undefined`: absent); `undefined` when it does not. The store checks `expected` again when it
+   * applies the write: if another node changed the entry meanwhile, then with `onMismatch`
+   * `'conflict'` nothing from there on is applied and the sub-request fails with `CONFLICT` (409);
+   * with `'skip'` this one write is silently not applied (a conditional delete, an undo). Optional:
+   * without it, `Session.modify` reads then writes through the other methods.
+   */
+  compareAndSet?(
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+    onMismatch: 'conflict' | 'skip',
+  ): Promise<BufferedWrite | undefined>;
   /** Deletes one entry; `undefined` when the batch's view has no such key. */
   delete(collection: string, key: string): Promise<BufferedWrite | undefined>;
   /** Sends every buffered write and resolves once all writes taken so far are answered (never rejects). */

@@ -1,7 +1,12 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { sameJson } from './canonical-json.js';
 import type { Journal } from './journal.js';
-import type { JsonValue, SessionStore } from './session-store.js';
+import { mergeData, reversePatch } from './merge-data.js';
+import type { DataPatch, JsonValue, SessionStore } from './session-store.js';
 import type { SessionUnitOfWork } from './session-unit-of-work.js';
+
+// Compare-and-set attempts of one `modify` before it gives up with CONFLICT.
+const MAX_ATTEMPTS = 8;
 
 /**
  * The session a sub-request runs in, as handlers see it: the session's data plus named
@@ -27,18 +32,26 @@ export class Session {
     return this.#data;
   }
 
-  /** Merges `patch` into the session's data and saves it. */
-  async update(patch: Record<string, JsonValue>): Promise<void> {
-    const previous = this.#data;
-    const next = { ...previous, ...patch };
-    if (!(await this.#store.save(this.id, next))) {
-      throw new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+  /**
+   * Merges `patch` into the session's data: each member replaces that field, an `undefined` member
+   * removes it. Atomic on stores with `patchData` (memory, Redis): a concurrent update of other
+   * fields, on this node or another, is kept. Undone by putting back only the fields it touched.
+   */
+  async update(patch: DataPatch): Promise<void> {
+    if (this.#store.patchData === undefined) {
+      // Not safe across nodes: a concurrent update of another field made elsewhere is overwritten.
+      const previous = this.#data;
+      const next = mergeData(previous, patch);
+      if (!(await this.#store.save(this.id, next))) throw gone();
+      this.#data = next;
+      this.journal?.record(async () => {
+        await this.#store.save(this.id, previous);
+        this.#data = previous;
+      });
+      return;
     }
-    this.#data = next;
-    this.journal?.record(async () => {
-      await this.#store.save(this.id, previous);
-      this.#data = previous;
-    });
+    const previous = await this.#patch(patch);
+    this.journal?.record(() => this.#patch(reversePatch(previous, patch)).then(() => undefined));
   }
 
   /** Reads one entry of a collection. */
@@ -100,6 +113,75 @@ export class Session {
     return deleted;
   }
 
+  /**
+   * Changes one entry from its current value (`undefined`: absent) to what `change` returns
+   * (`undefined`: delete it); returns the value now stored. `change` may throw to refuse. Outside a
+   * batch, the write is a compare-and-set: if the entry changed meanwhile (another node), `change`
+   * runs again on the new value, up to 8 times, then `CONFLICT` (409). In a batch on a buffering
+   * store, the write carries the value the batch read; if the store holds another one when it
+   * applies it, the sub-request fails with `CONFLICT` (409). Stores without compare-and-set fall
+   * back to read then write, which is not safe across nodes.
+   */
+  async modify(
+    collection: string,
+    key: string,
+    change: (current: JsonValue | undefined) => JsonValue | undefined,
+  ): Promise<JsonValue | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.get(collection, key);
+      const next = change(current);
+      if (sameJson(current, next)) return current;
+      if (await this.#swap(collection, key, current, next, 'conflict')) return next;
+    }
+    throw new RestBatchError('CONFLICT', `${JSON.stringify(key)} of ${collection} kept changing at the same time; retry`);
+  }
+
+  /**
+   * Deletes one entry only while it holds `expected`; true when deleted. A concurrent change to
+   * another value (another node's newer choice) is left alone, in a batch too (there the answer is
+   * the batch's view: the store skips the delete if the entry changed meanwhile).
+   */
+  deleteIf(collection: string, key: string, expected: JsonValue): Promise<boolean> {
+    return this.#swap(collection, key, expected, undefined, 'skip');
+  }
+
+  async #patch(patch: DataPatch): Promise<Record<string, JsonValue>> {
+    const patched = await (this.#store.patchData as NonNullable<SessionStore['patchData']>).call(this.#store, this.id, patch);
+    if (patched === undefined) throw gone();
+    this.#data = patched.data;
+    return patched.previous;
+  }
+
+  /** Writes `next` where the entry holds `expected`; records the undo (put `expected` back where `next` still is). */
+  async #swap(
+    collection: string,
+    key: string,
+    expected: JsonValue | undefined,
+    next: JsonValue | undefined,
+    onMismatch: 'conflict' | 'skip',
+  ): Promise<boolean> {
+    const unit = this.unit;
+    if (unit?.compareAndSet !== undefined) {
+      const write = await unit.compareAndSet(collection, key, expected, next, onMismatch);
+      if (write === undefined) return false;
+      this.journal?.record(() =>
+        write.failed ? undefined : unit.compareAndSet?.(collection, key, next, expected, 'skip').then(() => undefined),
+      );
+      return true;
+    }
+    const store = this.#store;
+    if (unit === undefined && store.compareAndSet !== undefined) {
+      if (!(await store.compareAndSet(this.id, collection, key, expected, next))) return false;
+      this.journal?.record(() => store.compareAndSet?.(this.id, collection, key, next, expected).then(() => undefined));
+      return true;
+    }
+    // No compare-and-set: read then write (safe in one process only).
+    if (!sameJson(await this.get(collection, key), expected)) return false;
+    if (next === undefined) await this.delete(collection, key);
+    else await this.set(collection, key, next);
+    return true;
+  }
+
   async #restore(collection: string, key: string, previous: JsonValue | undefined): Promise<void> {
     // In a batch the undo goes through the same buffered view; the executor awaits it after rollback.
     if (this.unit !== undefined) {
@@ -110,4 +192,8 @@ export class Session {
     if (previous === undefined) await this.#store.delete(this.id, collection, key);
     else await this.#store.set(this.id, collection, key, previous);
   }
+}
+
+function gone(): RestBatchError {
+  return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
 }

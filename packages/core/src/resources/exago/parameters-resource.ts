@@ -39,11 +39,16 @@ export class ParametersResource {
     const id = ctx.params.id!;
     const body = ctx.body ?? {};
     if (body.Id !== undefined && body.Id !== id) {
-      throw new RestBatchError('VALIDATION_FAILED', `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`);
+      throw new RestBatchError(
+        'VALIDATION_FAILED',
+        `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`,
+      );
     }
-    const current = await session.get('parameters', id);
-    if (current === undefined) throw notFound(id);
-    await session.set('parameters', id, { ...(current as Record<string, JsonValue>), ...(body as Record<string, JsonValue>), Id: id });
+    // A compare-and-set, not read-then-write: a PATCH of another field on another node is kept.
+    await session.modify('parameters', id, (current) => {
+      if (current === undefined) throw notFound(id);
+      return { ...(current as Record<string, JsonValue>), ...(body as Record<string, JsonValue>), Id: id };
+    });
   }
 
   @Delete(':id')

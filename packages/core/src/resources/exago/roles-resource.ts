@@ -64,7 +64,10 @@ export class RolesResource {
     const id = ctx.params.id!;
     const body = ctx.body ?? {};
     if (body.Id !== undefined && body.Id !== id) {
-      throw new RestBatchError('VALIDATION_FAILED', `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`);
+      throw new RestBatchError(
+        'VALIDATION_FAILED',
+        `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`,
+      );
     }
     if ((await session.get('roles', id)) === undefined) throw notFound(id);
     if (body.IsActive === true) await session.set('meta', 'activeRole', id);
@@ -80,6 +83,7 @@ export class RolesResource {
   }
 }
 
+/** Clears the active role only while it is still `id`: another node's newer choice is kept. */
 async function deactivate(session: Session, id: string): Promise<void> {
-  if ((await session.get('meta', 'activeRole')) === id) await session.delete('meta', 'activeRole');
+  await session.deleteIf('meta', 'activeRole', id);
 }
