@@ -39,7 +39,9 @@ function run(file) {
       totals.failed += failed;
       totals.skipped += skipped;
       const name = relative(root, file);
-      console.log(`${failed > 0 ? 'FAIL' : 'ok  '} ${name}  (${passed} passed${skipped ? `, ${skipped} skipped` : ''}${failed ? `, ${failed} failed` : ''})`);
+      console.log(
+        `${failed > 0 ? 'FAIL' : 'ok  '} ${name}  (${passed} passed${skipped ? `, ${skipped} skipped` : ''}${failed ? `, ${failed} failed` : ''})`,
+      );
       if (failed > 0) failures.push(`--- ${name}\n${clean}`);
       else if (/SKIP:/.test(clean)) for (const line of clean.split('\n')) if (line.includes('SKIP:')) console.log(`     ${line.trim()}`);
       resolve();

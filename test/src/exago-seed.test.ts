@@ -7,9 +7,22 @@ test('the seed example batch creates a session, activates MyRole and adds a para
   const res = await call({ url: '/rest/batch', body: SEED_BATCH });
   assert.is(res.status, 200);
   const body = res.body as Array<{ ReturnCode: string; ResponseContent: Record<string, unknown> }>;
-  assert.equal(body.map((r) => r.ReturnCode), ['201', '204', '201']);
+  assert.equal(
+    body.map((r) => r.ReturnCode),
+    ['201', '204', '201'],
+  );
   const session = body[0]!.ResponseContent;
-  assert.equal(Object.keys(session), ['AppUrl', 'ApiKey', 'Id', 'Page', 'ApiAction', 'ExportType', 'ShowTabs', 'ShowErrorDetail', 'ReportSettings']);
+  assert.equal(Object.keys(session), [
+    'AppUrl',
+    'ApiKey',
+    'Id',
+    'Page',
+    'ApiAction',
+    'ExportType',
+    'ShowTabs',
+    'ShowErrorDetail',
+    'ReportSettings',
+  ]);
   assert.match(String(session.Id), /^[0-9a-f]{32}$/);
   assert.equal(body[1]!.ResponseContent, { StatusCode: 204, StatusDescription: null });
   assert.is(body[2]!.ResponseContent.IsHidden, true);

@@ -44,7 +44,10 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     }
     for (const dep of sub.dependsOn ?? []) {
       if (!seen.has(dep)) {
-        throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`);
+        throw new RestBatchError(
+          'BATCH_RULE_VIOLATION',
+          `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`,
+        );
       }
     }
     seen.add(sub.id ?? String(sub.index));
@@ -52,7 +55,10 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     if (group !== openGroup) {
       if (openGroup !== undefined) closedGroups.add(openGroup);
       if (group !== undefined && closedGroups.has(group)) {
-        throw new RestBatchError('BATCH_RULE_VIOLATION', `Atomicity group ${JSON.stringify(group)} must be one contiguous run of sub-requests`);
+        throw new RestBatchError(
+          'BATCH_RULE_VIOLATION',
+          `Atomicity group ${JSON.stringify(group)} must be one contiguous run of sub-requests`,
+        );
       }
       openGroup = group;
     }

@@ -103,12 +103,18 @@ export class HeaderRule {
         throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: header ${name} has an invalid value`);
       }
       if (this.#protected.has(name)) {
-        throw new RestBatchError('INVALID_HEADER', `Sub-request ${index} may not set the ${name} header; it comes from the outer request only`);
+        throw new RestBatchError(
+          'INVALID_HEADER',
+          `Sub-request ${index} may not set the ${name} header; it comes from the outer request only`,
+        );
       }
       bytes += name.length + value.length;
     }
     if (bytes > this.#maxHeaderBytes) {
-      throw new RestBatchError('HEADERS_TOO_LARGE', `Sub-request ${index}'s headers hold ${bytes} bytes; the limit is ${this.#maxHeaderBytes}`);
+      throw new RestBatchError(
+        'HEADERS_TOO_LARGE',
+        `Sub-request ${index}'s headers hold ${bytes} bytes; the limit is ${this.#maxHeaderBytes}`,
+      );
     }
   }
 

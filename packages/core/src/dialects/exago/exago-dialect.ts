@@ -42,16 +42,24 @@ function decodeItem(item: unknown, index: number, context: DecodeContext, existi
   }
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
-  if (url.startsWith('/') || url.includes('://')) reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
+  if (url.startsWith('/') || url.includes('://'))
+    reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
   const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
-  if (method === undefined) reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
+  if (method === undefined)
+    reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
   const hasPayload = Object.hasOwn(call, 'Payload');
-  if (hasPayload && method !== 'POST' && method !== 'PATCH') reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
+  if (hasPayload && method !== 'POST' && method !== 'PATCH')
+    reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
   const { path, query } = parseUrl(`/${url}`);
   const slash = path.indexOf('/', 1);
   const resource = slash < 0 ? path.slice(1) : path.slice(1, slash);
   const first = resource.charCodeAt(0);
-  if (!(first >= 65 && first <= 90)) reject('BATCH_RULE_VIOLATION', index, `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`);
+  if (!(first >= 65 && first <= 90))
+    reject(
+      'BATCH_RULE_VIOLATION',
+      index,
+      `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`,
+    );
   if (resource === 'Sessions') {
     if (path !== '/Sessions') reject('BATCH_RULE_VIOLATION', index, 'GET, PATCH and DELETE Sessions/{sid} are not supported in a batch');
     if (method !== 'POST') reject('BATCH_RULE_VIOLATION', index, `${method} Sessions is not supported in a batch`);
@@ -59,7 +67,8 @@ function decodeItem(item: unknown, index: number, context: DecodeContext, existi
   } else if (index === 0 && !existing) {
     reject('BATCH_RULE_VIOLATION', 0, 'the first call of a batch must be POST Sessions: every batch creates a new session');
   }
-  if (query.sid !== undefined) reject('BATCH_RULE_VIOLATION', index, 'calls in a batch run in the batch\'s session; remove the sid parameter');
+  if (query.sid !== undefined)
+    reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
   if (index === 0 && resource === 'Sessions' && context.query.config !== undefined) query.config = context.query.config;
   const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
   if (hasPayload) sub.body = call.Payload;
@@ -75,7 +84,11 @@ function failurePolicy(value: string | string[] | undefined): FailurePolicy | un
 
 function responseContent(result: SubResult): unknown {
   if (result.error !== undefined) {
-    const content: Record<string, unknown> = { reason: result.error.message, stacktrace: result.error.stack ?? null, code: result.error.code };
+    const content: Record<string, unknown> = {
+      reason: result.error.message,
+      stacktrace: result.error.stack ?? null,
+      code: result.error.code,
+    };
     // Same extras as encodeError, so a batch item and the same call made alone carry the same facts.
     if (result.error.details !== undefined) content.details = result.error.details;
     if (result.error.correlationId !== undefined) content.correlationId = result.error.correlationId;
