@@ -62,6 +62,7 @@ export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
+export { JsonBody } from './json/json-body.js';
 
 export type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session/session-store.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';

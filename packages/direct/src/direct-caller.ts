@@ -1,4 +1,4 @@
-import type { Engine, EngineResponse } from '@restbatch/core';
+import { type Engine, type EngineResponse, JsonBody } from '@restbatch/core';
 import { jsonCopy } from './json-copy.js';
 
 /** One call through the direct transport. */
@@ -8,7 +8,7 @@ export interface DirectRequest {
   /** Path with optional query: `/rest/batch?config=Sales`. */
   url: string;
   headers?: Record<string, string>;
-  /** The body as a value; it is serialized, so the engine never sees the caller's objects. */
+  /** The body as a value; it is copied as JSON would carry it, so the engine never sees the caller's objects. */
   body?: unknown;
   /**
    * The body as wire text or bytes, sent as they are (instead of `body`): for text that is not
@@ -31,21 +31,22 @@ export interface DirectResponse {
 export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
 
 /**
- * Creates the function-call transport: the body is serialized to JSON text and the answer copied
- * exactly as a JSON round trip would, so results are those of HTTP and WebSocket and no object is
- * shared either way.
+ * Creates the function-call transport: the body and the answer are copied exactly as a JSON round
+ * trip would make them (the body's text is made only when the engine needs it), so results are
+ * those of HTTP and WebSocket and no object is shared either way.
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
-    const text = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // Copied now, as JSON would carry it: the caller changing its objects later cannot reach the engine.
+    const json = request.body === undefined ? undefined : JsonBody.of(request.body);
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     const response: EngineResponse = await engine.dispatch({
       method: request.method ?? 'POST',
       url: request.url,
       headers:
-        raw !== undefined || text === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
-      body: raw ?? text,
+        raw !== undefined || json === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
+      body: raw ?? json,
       signal: request.signal,
       transport: 'direct',
       onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(jsonCopy(item)),

@@ -3,6 +3,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
+import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
 import type { Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
@@ -164,7 +165,8 @@ export class Engine {
     const headers = normalizeHeaders(request.headers);
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, caller, true);
-      return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, request.body, work);
+      const body = request.body instanceof JsonBody ? request.body.text : request.body;
+      return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, body, work);
     }
     const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');

@@ -1,3 +1,4 @@
+import type { JsonBody } from '../json/json-body.js';
 import type { BatchSummary, Headers, SubResult } from '../model/canonical.js';
 
 /** An outer request as a transport hands it to the engine: bytes in, nothing decided. */
@@ -8,8 +9,8 @@ export interface EngineRequest {
   url: string;
   /** Header values as Node gives them; names in any case. */
   headers?: Record<string, string | string[] | undefined>;
-  /** The raw body. */
-  body?: string | Uint8Array;
+  /** The raw body, or a JSON value an in-process transport copied ({@link JsonBody}). */
+  body?: string | Uint8Array | JsonBody;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   /** `http`, `ws`, `direct`, ... (for hooks and logs). */

@@ -13,6 +13,8 @@ export interface BatchPlan {
   batchAtomic: boolean;
   /** The batch's references; undefined for a batch without any. */
   references: ReferencePlan | undefined;
+  /** Whether any sub-request has `dependsOn` (else nobody asks which sub-requests succeeded). */
+  dependencies: boolean;
 }
 
 /**
@@ -29,7 +31,10 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
       details: { count: requests.length, limit: max },
     });
   }
-  const seen = new Set<string>();
+  // Ids and dependencies are checked against the keys seen so far; a batch with neither (the common
+  // case) builds no set, and the first sub-request that has one fills it with the keys before it.
+  let seen: Set<string> | undefined;
+  let dependencies = false;
   const closedGroups = new Set<string>();
   let openGroup: string | undefined;
   let batchAtomic = batch.onFail === 'atomic';
@@ -39,18 +44,25 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i]!;
     if (sub.onFail === 'atomic') batchAtomic = true;
-    if (sub.id !== undefined) {
-      if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${JSON.stringify(sub.id)} is used twice`);
+    if (seen === undefined && (sub.id !== undefined || sub.dependsOn !== undefined)) {
+      seen = new Set<string>();
+      for (let j = 0; j < i; j++) seen.add(String(requests[j]!.index));
     }
-    for (const dep of sub.dependsOn ?? []) {
-      if (!seen.has(dep)) {
-        throw new RestBatchError(
-          'BATCH_RULE_VIOLATION',
-          `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`,
-        );
+    if (seen !== undefined) {
+      if (sub.id !== undefined) {
+        if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${JSON.stringify(sub.id)} is used twice`);
       }
+      if (sub.dependsOn !== undefined) dependencies = true;
+      for (const dep of sub.dependsOn ?? []) {
+        if (!seen.has(dep)) {
+          throw new RestBatchError(
+            'BATCH_RULE_VIOLATION',
+            `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`,
+          );
+        }
+      }
+      seen.add(sub.id ?? String(sub.index));
     }
-    seen.add(sub.id ?? String(sub.index));
     const group = sub.atomicityGroup;
     if (group !== openGroup) {
       if (openGroup !== undefined) closedGroups.add(openGroup);
@@ -79,5 +91,5 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     throw new RestBatchError('BATCH_RULE_VIOLATION', 'An atomic batch cannot hold atomicity groups: groups cannot nest');
   }
   for (const precheck of api.prechecks) precheck(requests);
-  return { matches, batchAtomic, references };
+  return { matches, batchAtomic, references, dependencies };
 }

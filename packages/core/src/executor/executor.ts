@@ -14,7 +14,6 @@ import type { Session } from '../session/session.js';
 import type { SessionStore } from '../session/session-store.js';
 import { assertSafePath } from './path-safety.js';
 import { checkBatch } from './check-batch.js';
-import { raceAbort } from './race-abort.js';
 import type { SubReferencePlan } from './reference-plan.js';
 import { resolveReferences } from './resolve-references.js';
 import { RunState } from './run-state.js';
@@ -72,7 +71,8 @@ export class Executor {
     const results: SubResult[] = new Array(requests.length);
     // Sub-requests as they ran, references resolved (a `$<id>` path names the resolved path).
     const ran: SubRequest[] | undefined = plan.references === undefined ? undefined : [...requests];
-    const outcome = new Map<string, boolean>();
+    // Which sub-requests succeeded, by id or index: only `dependsOn` reads it.
+    const outcome = plan.dependencies ? new Map<string, boolean>() : undefined;
     const batchPolicy: FailurePolicy = batch.onFail ?? 'continue';
     let stopReason: string | undefined;
     let group: { name: string; start: number } | undefined;
@@ -108,7 +108,7 @@ export class Executor {
         } else if (stopReason !== undefined) {
           result = skipped(sub, new RestBatchError('SKIPPED', stopReason), undefined);
         } else {
-          const failedDependency = sub.dependsOn?.find((dep) => outcome.get(dep) !== true);
+          const failedDependency = sub.dependsOn?.find((dep) => outcome?.get(dep) !== true);
           if (failedDependency !== undefined) {
             result = skipped(
               sub,
@@ -134,7 +134,7 @@ export class Executor {
           await this.#settle(api, requests, run, results, outcome);
           result = results[i] as SubResult;
         }
-        outcome.set(sub.id ?? String(sub.index), result.status < 400);
+        outcome?.set(sub.id ?? String(sub.index), result.status < 400);
         // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
         if (result.status >= 400 && (!result.skipped || (plan.batchAtomic ? stopReason === undefined : group !== undefined))) {
           const policy = sub.onFail ?? batchPolicy;
@@ -151,7 +151,7 @@ export class Executor {
                 new RestBatchError('SKIPPED', `Skipped: atomicity group ${groupName} failed at sub-request ${sub.id ?? sub.index}`),
                 undefined,
               );
-              outcome.set(member.id ?? String(member.index), false);
+              outcome?.set(member.id ?? String(member.index), false);
             }
             run.endAtomic();
             group = undefined;
@@ -233,7 +233,8 @@ export class Executor {
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
       let value = route.handle(context);
-      if (value instanceof Promise) value = await (timer === undefined && deadline.unbounded ? value : raceAbort(value, signal));
+      if (value instanceof Promise)
+        value = await (timer !== undefined ? timer.race(value) : deadline.unbounded ? value : deadline.race(value));
       if (value instanceof Reply) {
         return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
       }
@@ -296,7 +297,7 @@ export class Executor {
     requests: readonly SubRequest[],
     run: RunState,
     results: SubResult[],
-    outcome: Map<string, boolean>,
+    outcome: Map<string, boolean> | undefined,
   ): Promise<void> {
     const failures = await run.settle();
     if (failures === undefined) return;
@@ -305,12 +306,18 @@ export class Executor {
       if (earlier === undefined || earlier.status >= 400) continue;
       const sub = requests[i] as SubRequest;
       results[i] = this.#failure(api, sub, error, run.session);
-      outcome.set(sub.id ?? String(sub.index), false);
+      outcome?.set(sub.id ?? String(sub.index), false);
     }
   }
 
   /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
-  async #rollback(run: RunState, results: SubResult[], outcome: Map<string, boolean>, start: number, failed: number): Promise<void> {
+  async #rollback(
+    run: RunState,
+    results: SubResult[],
+    outcome: Map<string, boolean> | undefined,
+    start: number,
+    failed: number,
+  ): Promise<void> {
     const errors = (await run.journal?.rollback()) ?? [];
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
     for (const error of errors) this.deps.logger.error('rollback step failed', { error });
@@ -329,7 +336,7 @@ export class Executor {
           stack: null,
         },
       };
-      outcome.set(earlier.id ?? String(earlier.index), false);
+      outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
 }

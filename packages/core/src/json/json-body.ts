@@ -1,0 +1,140 @@
+import type { JsonLimits } from './check-json-limits.js';
+
+/** Thrown inside the copy when a value needs JSON.stringify's full rules. */
+const UNUSUAL: unique symbol = Symbol('unusual');
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+/** Deeper than this, the copy gives up and the text is parsed (which also reports cycles). */
+const MAX_DEPTH = 512;
+/** Most UTF-8 bytes one UTF-16 code unit of a string can take in JSON text (`\u001f`). */
+const MAX_BYTES_PER_UNIT = 6;
+/** Most bytes of JSON text one number can take (`-1.2345678901234567e-308`). */
+const MAX_NUMBER_BYTES = 25;
+
+/** Limits checked on a {@link JsonBody} (the engine's, see `EngineLimits`). */
+export interface JsonBodyLimits extends JsonLimits {
+  maxBodyBytes: number;
+}
+
+/** What {@link JsonBody.within} returns when only the text path can judge the body. */
+export const NOT_WITHIN: unique symbol = Symbol('not within');
+
+/**
+ * A JSON body an in-process transport holds as a value (the direct transport): copied at once,
+ * exactly as `JSON.parse(JSON.stringify(value))` would make it, so the engine shares nothing with
+ * the caller and skips serializing and parsing. Its JSON text is made only when needed. Anything
+ * unusual (a `toJSON`, a class instance, a `__proto__` or `constructor` key, deep nesting) is
+ * serialized at once instead and takes the text path, as if the transport had sent text.
+ */
+export class JsonBody {
+  /** The copy; undefined when the body is text only. */
+  readonly #value: unknown;
+  #text: string | undefined;
+  /** Deepest nesting of arrays and objects in the copy. */
+  #depth = 0;
+  /** Longest string or key of the copy, in UTF-16 code units. */
+  #longest = 0;
+  /** An upper bound of the JSON text's length in UTF-8 bytes. */
+  #bytes = 0;
+
+  private constructor(value: unknown) {
+    try {
+      this.#value = this.#copy(value, 0);
+    } catch (error) {
+      if (error !== UNUSUAL) throw error;
+      this.#value = undefined;
+      this.#text = JSON.stringify(value);
+    }
+  }
+
+  /** The body for `value`, or undefined when JSON has no text for it (undefined, a function). */
+  static of(value: unknown): JsonBody | undefined {
+    const body = new JsonBody(value);
+    return body.#value === undefined && body.#text === undefined ? undefined : body;
+  }
+
+  /** The JSON text of the body (made on first use). */
+  get text(): string {
+    this.#text ??= JSON.stringify(this.#value);
+    return this.#text;
+  }
+
+  /**
+   * The copy when it is certainly within `limits` (bytes, depth, string length); {@link NOT_WITHIN}
+   * when the text must be read to judge (then the text path gives exactly the answer it always gave).
+   */
+  within(limits: JsonBodyLimits): unknown {
+    if (this.#value === undefined) return NOT_WITHIN;
+    if (this.#depth > limits.maxDepth) return NOT_WITHIN;
+    // A string's length in the text counts its escapes: at most six code units for each one.
+    if (this.#longest * MAX_BYTES_PER_UNIT > limits.maxStringLength) return NOT_WITHIN;
+    if (this.#bytes > limits.maxBodyBytes && Buffer.byteLength(this.text) > limits.maxBodyBytes) return NOT_WITHIN;
+    return this.#value;
+  }
+
+  #copy(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case 'string':
+        this.#string(value);
+        return value;
+      case 'boolean':
+        this.#bytes += 5;
+        return value;
+      case 'number':
+        this.#bytes += MAX_NUMBER_BYTES;
+        // JSON writes NaN and the infinities as null, and -0 as 0.
+        return Number.isFinite(value) ? value + 0 : null;
+      case 'object':
+        if (value === null) {
+          this.#bytes += 4;
+          return null;
+        }
+        if (depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
+        if (depth >= this.#depth) this.#depth = depth + 1;
+        this.#bytes += 2;
+        return Array.isArray(value) ? this.#array(value, depth) : this.#object(value as Record<string, unknown>, depth);
+      default:
+        // undefined, functions, symbols and bigints at this place follow JSON's own rules.
+        throw UNUSUAL;
+    }
+  }
+
+  #string(value: string): void {
+    const length = value.length;
+    if (length > this.#longest) this.#longest = length;
+    this.#bytes += 2 + MAX_BYTES_PER_UNIT * length;
+  }
+
+  #array(value: unknown[], depth: number): unknown[] {
+    if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
+    const length = value.length;
+    const out = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      const item = value[i];
+      this.#bytes += 1;
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {
+        this.#bytes += 4;
+        out[i] = null;
+      } else {
+        out[i] = this.#copy(item, depth + 1);
+      }
+    }
+    return out;
+  }
+
+  #object(value: Record<string, unknown>, depth: number): Record<string, unknown> {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      // An assignment to `__proto__` would set the prototype; the parser's prototype guard owns both keys.
+      if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
+      this.#string(key);
+      this.#bytes += 2;
+      out[key] = this.#copy(item, depth + 1);
+    }
+    return out;
+  }
+}

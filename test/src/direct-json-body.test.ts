@@ -1,0 +1,119 @@
+import 'reflect-metadata';
+import { createEngine, type EngineLimits, type EngineResponse, exagoApi, type HandlerContext, Post, Resource } from '@restbatch/core';
+import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+/** Answers with the payload it was given, as the engine parsed it. */
+@Resource('Echo')
+class EchoResource {
+  @Post()
+  echo(ctx: HandlerContext) {
+    return { body: ctx.body, keys: Object.keys((ctx.body ?? {}) as object), proto: Object.getPrototypeOf(ctx.body ?? {}) === null };
+  }
+}
+
+function engineWith(limits: Partial<EngineLimits> = {}) {
+  const api = exagoApi();
+  const engine = createEngine({ apis: [{ ...api, resources: [...api.resources, EchoResource] }], limits, logger: { error: () => {} } });
+  return { engine, call: createDirectCaller(engine) };
+}
+
+/** The same call through the direct transport (a value) and as the JSON text a wire transport sends. */
+async function both(limits: Partial<EngineLimits>, request: DirectRequest): Promise<{ direct: unknown; text: unknown }> {
+  const { engine, call } = engineWith(limits);
+  const direct = await call(request);
+  const text: EngineResponse = await engine.dispatch({
+    method: request.method ?? 'POST',
+    url: request.url,
+    headers: { 'content-type': 'application/json', ...request.headers },
+    body: JSON.stringify(request.body),
+    transport: 'direct',
+  });
+  return {
+    direct: { status: direct.status, body: direct.body },
+    text: JSON.parse(JSON.stringify({ status: text.status, body: text.body })),
+  };
+}
+
+const echo = (body: unknown): DirectRequest => ({ method: 'POST', url: '/rest/Echo', body });
+
+test('a body value reaches the handler exactly as its JSON text would', async () => {
+  const body = {
+    n: -0,
+    nan: Number.NaN,
+    gone: undefined,
+    when: new Date(0),
+    list: [undefined, () => 1, 'a'],
+    nested: { a: [1, { b: null }] },
+  };
+  const { direct, text } = await both({}, echo(body));
+  assert.equal(direct, text);
+  assert.equal((direct as { body: { body: unknown } }).body.body, JSON.parse(JSON.stringify(body)));
+});
+
+test('a body nested deeper than the limit is refused with 400 JSON_TOO_DEEP at the position of its text', async () => {
+  const { direct, text } = await both({ maxDepth: 3 }, echo({ a: { b: { c: { d: 1 } } } }));
+  assert.equal(direct, text);
+  const res = direct as { status: number; body: { code: string; details: { position: number } } };
+  assert.is(res.status, 400);
+  assert.is(res.body.code, 'JSON_TOO_DEEP');
+  assert.is(res.body.details.position, 15);
+});
+
+test('a string whose escapes take it over the limit is refused with 400 STRING_TOO_LONG', async () => {
+  // 30 quotes are 30 characters as a value but 60 in the text, which the limit counts.
+  const { direct, text } = await both({ maxStringLength: 40 }, echo({ s: '"'.repeat(30) }));
+  assert.equal(direct, text);
+  const res = direct as { status: number; body: { code: string } };
+  assert.is(res.status, 400);
+  assert.is(res.body.code, 'STRING_TOO_LONG');
+});
+
+test('a body whose text is over the byte limit is refused with 413 PAYLOAD_TOO_LARGE counting its UTF-8 bytes', async () => {
+  const body = { s: 'é'.repeat(300) };
+  const { direct, text } = await both({ maxBodyBytes: 500 }, echo(body));
+  assert.equal(direct, text);
+  const res = direct as { status: number; body: { code: string; reason?: string } };
+  assert.is(res.status, 413);
+  assert.is(res.body.code, 'PAYLOAD_TOO_LARGE');
+  assert.ok(JSON.stringify(res.body).includes(`${Buffer.byteLength(JSON.stringify(body))} bytes`));
+});
+
+test('a body just within the byte limit is accepted, however many strings it holds', async () => {
+  const body = { list: Array.from({ length: 60 }, (_, i) => `v${i}`) };
+  const size = Buffer.byteLength(JSON.stringify(body));
+  const { direct, text } = await both({ maxBodyBytes: size }, echo(body));
+  assert.equal(direct, text);
+  assert.is((direct as { status: number }).status, 201);
+});
+
+test('__proto__ and constructor.prototype keys are removed as the parser removes them', async () => {
+  const body = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}, "kept": 1}');
+  const { direct, text } = await both({}, echo(body));
+  assert.equal(direct, text);
+  assert.equal((direct as { body: { keys: string[] } }).body.keys, ['kept']);
+  assert.is(({} as { polluted?: boolean }).polluted, undefined);
+});
+
+test('a body value with a Content-Type that is not JSON is refused with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+  const { call } = engineWith();
+  const res = await call({ method: 'POST', url: '/rest/Echo', body: { a: 1 }, headers: { 'content-type': 'text/plain' } });
+  assert.is(res.status, 415);
+  assert.is((res.body as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+});
+
+test('a batch given as a value runs as its JSON text does', async () => {
+  const batch = [
+    { Url: 'Sessions', Method: 'POST' },
+    { Url: 'Roles', Method: 'POST', Payload: { Id: 'R1', IsActive: true } },
+    { Url: 'Roles/R1', Method: 'GET' },
+    { Url: 'Roles/R1', Method: 'PATCH', Payload: { IsActive: 'no' } },
+  ];
+  const { direct, text } = await both({}, { url: '/rest/batch', body: batch });
+  const codes = (r: unknown) => ((r as { body: Array<{ ReturnCode: string }> }).body ?? []).map((i) => i.ReturnCode);
+  assert.equal(codes(direct), ['201', '201', '200', '400']);
+  assert.equal(codes(direct), codes(text));
+});
+
+test.run();
