@@ -3,14 +3,21 @@ import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
 import type { EngineLimits } from '../engine/engine-options.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RouteMatch } from '../routing/route-table.js';
+import type { TemplateRoute } from '../routing/template-route.js';
 import { assertSafePath } from './path-safety.js';
 import { planReferences, type ReferencePlan } from './reference-plan.js';
+import { TemplateRoutes } from './template-routes.js';
 
 /** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
 export interface BatchPlan {
   /** The route of each sub-request, or undefined when it fails to match (it then fails alone). */
   matches: (RouteMatch | undefined)[];
   batchAtomic: boolean;
+  /**
+   * The route of a sub-request whose path holds references, when every value they can take reaches
+   * it (see `TemplateRoutes`); undefined for a batch without such paths.
+   */
+  templates: (TemplateRoute | undefined)[] | undefined;
   /** The batch's references; undefined for a batch without any. */
   references: ReferencePlan | undefined;
   /** Whether any sub-request has `dependsOn` (else nobody asks which sub-requests succeeded). */
@@ -41,6 +48,8 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
   let anyGroup = false;
   const matches: (RouteMatch | undefined)[] = new Array(requests.length);
   const references = planReferences(requests);
+  let shapes: TemplateRoutes | undefined;
+  let templates: (TemplateRoute | undefined)[] | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i]!;
     if (sub.onFail === 'atomic') batchAtomic = true;
@@ -78,8 +87,19 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     if (endpoint.path !== '' && api.endpoints.has(sub.path)) {
       throw new RestBatchError('BATCH_NESTED', `Sub-request ${i} targets a batch endpoint; a batch cannot contain a batch`);
     }
-    // A path with references is matched once they are resolved.
-    if (references?.subs[i]?.inPath === true) continue;
+    // A path with references is matched once they are resolved, unless its shape decides the route.
+    const refs = references?.subs[i];
+    if (refs?.inPath === true) {
+      if (refs.native === undefined && refs.path !== undefined) {
+        shapes ??= new TemplateRoutes(api.routes);
+        const template = shapes.find(sub.method, refs.path);
+        if (template !== undefined) {
+          templates ??= new Array(requests.length);
+          templates[i] = template;
+        }
+      }
+      continue;
+    }
     try {
       assertSafePath(sub.path, i);
       matches[i] = api.routes.match(sub.method, sub.path);
@@ -91,5 +111,5 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     throw new RestBatchError('BATCH_RULE_VIOLATION', 'An atomic batch cannot hold atomicity groups: groups cannot nest');
   }
   for (const precheck of api.prechecks) precheck(requests);
-  return { matches, batchAtomic, references, dependencies };
+  return { matches, batchAtomic, templates, references, dependencies };
 }

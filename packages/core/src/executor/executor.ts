@@ -71,6 +71,8 @@ export class Executor {
     const results: SubResult[] = new Array(requests.length);
     // Sub-requests as they ran, references resolved (a `$<id>` path names the resolved path).
     const ran: SubRequest[] | undefined = plan.references === undefined ? undefined : [...requests];
+    // The encoded values of the path being resolved, read by its pre-matched route (one array per batch).
+    const pathValues: string[] | undefined = plan.templates === undefined ? undefined : [];
     // Which sub-requests succeeded, by id or index: only `dependsOn` reads it.
     const outcome = plan.dependencies ? new Map<string, boolean>() : undefined;
     const batchPolicy: FailurePolicy = batch.onFail ?? 'continue';
@@ -120,11 +122,14 @@ export class Executor {
             );
           } else {
             const refs = plan.references?.subs[i];
-            const ready = refs === undefined ? sub : this.#resolve(api, refs, sub, ran as SubRequest[], results);
+            // A path filled by references: its route was found ahead when its shape decides it.
+            const template = refs === undefined ? undefined : plan.templates?.[i];
+            const ready = refs === undefined ? sub : this.#resolve(api, refs, sub, ran as SubRequest[], results, pathValues);
             if ('status' in ready) result = ready;
             else {
               if (ran !== undefined) ran[i] = ready;
-              result = await this.#runOne(api, ready, sub.index, inherited, run, deadline, plan.matches[i]);
+              const match = template === undefined ? plan.matches[i] : template.bind(pathValues as string[]);
+              result = await this.#runOne(api, ready, sub.index, inherited, run, deadline, match);
             }
           }
         }
@@ -254,9 +259,10 @@ export class Executor {
     sub: SubRequest,
     ran: readonly SubRequest[],
     results: readonly SubResult[],
+    pathValues: string[] | undefined,
   ): SubRequest | SubResult {
     try {
-      return resolveReferences(sub, refs, ran, results, api.base);
+      return resolveReferences(sub, refs, ran, results, api.base, pathValues);
     } catch (thrown) {
       const error = toRestBatchError(thrown);
       return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : this.#failure(api, sub, error, undefined);

@@ -52,7 +52,7 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     if (slash === end) return new SlicedReference(text, start, slash, rawStart, rawEnd, target, []);
     // Most references of a batch share their pointer (`body/Id`): the last one is compared in place first.
     const length = end - slash - 1;
-    if (lastPointerText === undefined || length !== lastPointerText.length || !text.startsWith(lastPointerText, slash + 1)) {
+    if (lastPointerText === undefined || length !== lastPointerText.length || !sameAt(text, slash + 1, lastPointerText)) {
       const pointerText = text.slice(slash + 1, end);
       let pointer = pointers.get(pointerText);
       if (pointer === undefined) {
@@ -127,17 +127,41 @@ function digitsIndex(text: string, start: number, end: number, count: number): n
   return index < count ? index : -1;
 }
 
+/** Whether `text` holds `other` at `at`: compared code by code, cheaper than startsWith for a short pointer. */
+function sameAt(text: string, at: number, other: string): boolean {
+  for (let i = 0; i < other.length; i++) if (text.charCodeAt(at + i) !== other.charCodeAt(i)) return false;
+  return true;
+}
+
 /** A bound reference that keeps positions into the string it was written in: its key and text are cut only for messages. */
 class SlicedReference implements BoundReference {
+  // Declared, not class fields: one is made per reference of a batch, and class fields are
+  // defined one by one before the constructor assigns them (several times the cost).
+  declare private readonly text: string;
+  declare private readonly keyStart: number;
+  declare private readonly keyEnd: number;
+  declare private readonly rawStart: number;
+  declare private readonly rawEnd: number;
+  declare readonly target: number;
+  declare readonly pointer: readonly string[];
+
   constructor(
-    private readonly text: string,
-    private readonly keyStart: number,
-    private readonly keyEnd: number,
-    private readonly rawStart: number,
-    private readonly rawEnd: number,
-    readonly target: number,
-    readonly pointer: readonly string[],
-  ) {}
+    text: string,
+    keyStart: number,
+    keyEnd: number,
+    rawStart: number,
+    rawEnd: number,
+    target: number,
+    pointer: readonly string[],
+  ) {
+    this.text = text;
+    this.keyStart = keyStart;
+    this.keyEnd = keyEnd;
+    this.rawStart = rawStart;
+    this.rawEnd = rawEnd;
+    this.target = target;
+    this.pointer = pointer;
+  }
 
   get key(): string {
     return this.text.slice(this.keyStart, this.keyEnd);

@@ -18,13 +18,15 @@ export function resolveReferences(
   ran: readonly SubRequest[],
   results: readonly SubResult[],
   base: string,
+  /** Receives the path's encoded values in order, for a route found before they were known. */
+  pathValues?: string[],
 ): SubRequest {
   // The `$<id>` prefix first, then the rest of the path: the first reference that fails names the error.
   const native = plan.native;
   const prefix = native === undefined ? '' : locationOf(ran[native.target] as SubRequest, succeeded(results, native), base);
   // A plain spread, then the fields set: V8 copies the object with its shape, the cheapest copy there is.
   const out: SubRequest = { ...sub };
-  out.path = prefix + (plan.path === undefined ? plan.rest : render(plan.path, results, encodeSegment));
+  out.path = prefix + (plan.path === undefined ? plan.rest : renderPath(plan.path, results, pathValues));
   if (plan.query !== undefined) out.query = record(sub.query, plan.query, results) as Query;
   if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, results) as Headers;
   if (plan.body !== undefined) out.body = patch(sub.body, plan.body, results);
@@ -59,6 +61,25 @@ function render(template: BoundTemplate, results: readonly SubResult[], place: P
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string | BoundReference;
     out += typeof part === 'string' ? part : place(referenced(results, part), part);
+  }
+  return out;
+}
+
+/** A path with its references in place, each value encoded as one segment and also given to `values`. */
+function renderPath(template: BoundTemplate, results: readonly SubResult[], values: string[] | undefined): string {
+  const whole = template.whole;
+  if (whole !== undefined) return encodeSegment(referenced(results, whole), whole);
+  const parts = template.parts;
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string | BoundReference;
+    if (typeof part === 'string') out += part;
+    else {
+      const text = encodeSegment(referenced(results, part), part);
+      if (values !== undefined) values[n++] = text;
+      out += text;
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
 import type { ResourceHandler, RouteDefinition, SessionRequirement } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
+import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
 
 /** A class decorated with `@Resource`. */
 export type ResourceClass = new (...args: never[]) => object;
@@ -33,14 +34,24 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
+const MAX_TEMPLATES = 1024;
 const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
-const LITERAL_SEGMENT = /^[A-Za-z0-9_.~-]+$/;
 const PARAM_SEGMENT = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The routes of one API, compiled when the engine is created. */
 export class RouteTable {
-  readonly #router = Router({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
+  readonly #router = Router({
+    caseSensitive: true,
+    ignoreTrailingSlash: false,
+    ignoreDuplicateSlashes: false,
+    // Stated, not left to the default: a route found ahead (TemplateRoute) applies the same limit.
+    maxParamLength: MAX_PARAM_LENGTH,
+  });
   readonly #resources = new Map<string, CompiledRoute[]>();
+  /** The answers of `matchTemplate` so far, by method and shape (null: only the router can tell). */
+  readonly #templates = new Map<string, TemplateRoute | null>();
+  /** Each method's routes with their pattern's segments, for `matchTemplate`. */
+  readonly #segments = new Map<HttpMethod, Array<{ route: CompiledRoute; segments: string[] }>>();
 
   constructor(inputs: readonly ResourceInput[], ajv: Ajv, container: DependencyContainer) {
     for (const input of inputs) this.#add(toHandler(input, container), ajv);
@@ -70,6 +81,23 @@ export class RouteTable {
     throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
   }
 
+  /**
+   * The route every path of this shape reaches, whatever the open (undefined) segments hold; the
+   * others are the path's literal segments, after its leading `/`. Undefined unless exactly one
+   * route of `method` can match and it has a parameter at each open segment: a static route at an
+   * open segment could capture some value, so the router must decide at run time. Undefined too
+   * for a literal segment that is not a plain one (the router or the path check would judge it).
+   */
+  matchTemplate(method: HttpMethod, segments: readonly (string | undefined)[]): TemplateRoute | undefined {
+    // Shapes come from clients: the cache is bounded, and a shape past the bound is worked out each time.
+    const key = `${method} ${JSON.stringify(segments)}`;
+    const known = this.#templates.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const route = templateRouteOf(this.#segments.get(method) ?? [], (path) => this.#router.find(method, path), segments);
+    if (this.#templates.size < MAX_TEMPLATES) this.#templates.set(key, route ?? null);
+    return route;
+  }
+
   #add(handler: ResourceHandler, ajv: Ajv): void {
     const name = handler.name;
     if (typeof name !== 'string' || !RESOURCE_NAME.test(name)) {
@@ -97,6 +125,9 @@ export class RouteTable {
         throw new Error(`Route ${where} conflicts with another: ${(error as Error).message}`);
       }
       compiled.push(route);
+      const routes = this.#segments.get(def.method) ?? [];
+      routes.push({ route, segments: pattern.slice(1).split('/') });
+      this.#segments.set(def.method, routes);
     }
     this.#resources.set(name, compiled);
   }
