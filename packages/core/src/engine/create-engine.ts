@@ -5,7 +5,7 @@ import { Executor } from '../executor/executor.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
-import type { Query, SubRequest } from '../model/canonical.js';
+import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
@@ -130,9 +130,11 @@ export class Engine {
     try {
       // Authentication runs once per outer request, before any byte of the body is parsed.
       checkHeaderLimits(request.headers, this.limits);
-      const caller = await this.#policy.admit(request);
-      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, caller);
-      return await this.#call(api, rest, request, query, caller);
+      // Normalized once, frozen: hooks, the idempotency guard and ordinary calls all read this copy.
+      const headers = Object.freeze(normalizeHeaders(request.headers));
+      const caller = await this.#policy.admit(request, headers);
+      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller);
+      return await this.#call(api, rest, request, query, headers, caller);
     } catch (error) {
       return errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
     } finally {
@@ -154,6 +156,7 @@ export class Engine {
     endpoint: CompiledEndpoint,
     request: EngineRequest,
     query: Query,
+    headers: Headers,
     caller: Caller,
     guarded = false,
   ): Promise<EngineResponse> {
@@ -162,9 +165,8 @@ export class Engine {
         headers: { allow: 'POST' },
       });
     }
-    const headers = normalizeHeaders(request.headers);
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
-      const work = () => this.#batch(api, endpoint, request, query, caller, true);
+      const work = () => this.#batch(api, endpoint, request, query, headers, caller, true);
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
       return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, body, work);
     }
@@ -203,14 +205,20 @@ export class Engine {
     };
   }
 
-  async #call(api: CompiledApi, rest: string, request: EngineRequest, query: Query, caller: Caller): Promise<EngineResponse> {
+  async #call(
+    api: CompiledApi,
+    rest: string,
+    request: EngineRequest,
+    query: Query,
+    headers: Headers,
+    caller: Caller,
+  ): Promise<EngineResponse> {
     const method = request.method.toUpperCase();
     if (!isHttpMethod(method)) {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, {
         headers: { allow: 'GET, POST, PUT, PATCH, DELETE' },
       });
     }
-    const headers = normalizeHeaders(request.headers);
     const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
     let session: Session | undefined;
     const param = api.sessionParam;

@@ -1,10 +1,9 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { HttpMethod } from '../model/http-method.js';
-import type { Query, SubRequest } from '../model/canonical.js';
+import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import type { AuthRequest } from '../engine/engine-options.js';
 import type { EngineRequest } from '../engine/engine-types.js';
-import { normalizeHeaders } from '../engine/parse-url.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** What the authorisation hook sees of one call: the same for a sub-request and for the call made alone. */
@@ -104,10 +103,10 @@ export class EnginePolicy {
    * Runs the authentication hook once for an outer request (a refusal rejects it whole) and binds
    * the caller; `policy` is undefined when no per-call hook is configured, so calls pay nothing.
    */
-  async admit(request: EngineRequest): Promise<Caller> {
+  async admit(request: EngineRequest, headers: Readonly<Headers>): Promise<Caller> {
     if (this.#authenticate === undefined && this.limiter === undefined && this.authorize === undefined) return NO_CALLER;
     const auth: AuthRequest = {
-      headers: Object.freeze(normalizeHeaders(request.headers)),
+      headers,
       transport: request.transport ?? 'unknown',
       remoteAddress: request.remoteAddress,
     };
