@@ -1,9 +1,6 @@
 import 'reflect-metadata';
 import {
   type ApiOptions,
-  type Dialect,
-  exagoApi,
-  exagoDialect,
   type HandlerContext,
   MemorySessionStore,
   Post,
@@ -14,8 +11,9 @@ import {
 } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS, exagoEngine } from './support/exago-engine.js';
+import { exagoEngine } from './support/exago-engine.js';
 import { items } from './support/exago-items.js';
+import { exagoTestApi } from './support/atomic-exago.js';
 
 /** Changes a parameter, the session data and the active role, then fails: what an atomic batch must undo. */
 @Resource('Boom', { session: 'required' })
@@ -30,16 +28,8 @@ class BoomResource {
   }
 }
 
-const atomicExago: Dialect = {
-  ...exagoDialect,
-  name: 'exago-atomic',
-  decode: (body, context) => ({ ...exagoDialect.decode(body, context), onFail: 'atomic' }),
-};
-
 function testApi(atomic: boolean): ApiOptions {
-  const api = exagoApi({ configs: EXAMPLE_CONFIGS, allowExistingSession: true });
-  const batch = atomic ? api.batch!.map((ep) => ({ ...ep, dialect: atomicExago })) : api.batch;
-  return { ...api, resources: [...api.resources, BoomResource], batch };
+  return exagoTestApi([BoomResource], atomic);
 }
 
 /** Two engines sharing one memory store (as two nodes share a Redis), and a session with MyRole active and MyParameter. */

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { type ApiOptions, type Dialect, exagoApi, exagoDialect, type HandlerContext, Post, Resource } from '@restbatch/core';
+import { type ApiOptions, type HandlerContext, Post, Resource } from '@restbatch/core';
 import { RedisSessionStore } from '@restbatch/redis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS, exagoEngine } from './support/exago-engine.js';
+import { exagoEngine } from './support/exago-engine.js';
 import { type Item, items } from './support/exago-items.js';
 import { useRedis } from './support/redis-server.js';
+import { exagoTestApi } from './support/atomic-exago.js';
 
 const test = suite('redis store: two nodes writing the same session at once lose no update');
 const { it, server } = useRedis(test);
@@ -36,16 +37,8 @@ class BoomResource {
   }
 }
 
-const atomicExago: Dialect = {
-  ...exagoDialect,
-  name: 'exago-atomic',
-  decode: (body, context) => ({ ...exagoDialect.decode(body, context), onFail: 'atomic' }),
-};
-
 function testApi(atomic: boolean): ApiOptions {
-  const api = exagoApi({ configs: EXAMPLE_CONFIGS, allowExistingSession: true });
-  const batch = atomic ? api.batch!.map((ep) => ({ ...ep, dialect: atomicExago })) : api.batch;
-  return { ...api, resources: [...api.resources, WaitResource, BoomResource], batch };
+  return exagoTestApi([WaitResource, BoomResource], atomic);
 }
 
 /** A node: a fresh engine on its own store and connection, on the Redis under `prefix`. */

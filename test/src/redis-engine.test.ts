@@ -1,20 +1,12 @@
 import 'reflect-metadata';
-import {
-  type ApiOptions,
-  type Dialect,
-  exagoApi,
-  exagoDialect,
-  type HandlerContext,
-  Post,
-  Resource,
-  RestBatchError,
-} from '@restbatch/core';
+import { type ApiOptions, type HandlerContext, Post, Resource, RestBatchError } from '@restbatch/core';
 import { RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS, exagoEngine, SEED_BATCH } from './support/exago-engine.js';
+import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { useRedis } from './support/redis-server.js';
+import { exagoTestApi } from './support/atomic-exago.js';
 
 const test = suite('engine on the redis session store');
 const { it, server } = useRedis(test);
@@ -40,12 +32,6 @@ async function keys(pattern: string): Promise<string[]> {
 }
 
 /** Exago's wire format, but every batch is atomic: the Exago dialect itself has no marker for it. */
-const atomicExago: Dialect = {
-  ...exagoDialect,
-  name: 'exago-atomic',
-  decode: (body, context) => ({ ...exagoDialect.decode(body, context), onFail: 'atomic' }),
-};
-
 /** Writes to its session, then fails: what an atomic batch must undo. */
 @Resource('Boom', { session: 'required' })
 class BoomResource {
@@ -59,8 +45,7 @@ class BoomResource {
 }
 
 function atomicApi(): ApiOptions {
-  const api = exagoApi({ configs: EXAMPLE_CONFIGS, allowExistingSession: true });
-  return { ...api, resources: [...api.resources, BoomResource], batch: api.batch!.map((ep) => ({ ...ep, dialect: atomicExago })) };
+  return exagoTestApi([BoomResource], true);
 }
 
 it('the seed batch answers the same on the Redis store as on the memory store', async () => {

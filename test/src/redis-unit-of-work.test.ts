@@ -1,21 +1,13 @@
 import 'reflect-metadata';
-import {
-  type ApiOptions,
-  type Dialect,
-  exagoApi,
-  exagoDialect,
-  type HandlerContext,
-  Post,
-  Resource,
-  RestBatchError,
-} from '@restbatch/core';
+import { type ApiOptions, type HandlerContext, Post, Resource, RestBatchError } from '@restbatch/core';
 import { failFastOptions, RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS, exagoEngine, SEED_BATCH } from './support/exago-engine.js';
+import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { type Item, items } from './support/exago-items.js';
 import { useRedis } from './support/redis-server.js';
+import { exagoTestApi } from './support/atomic-exago.js';
 
 const test = suite('redis store: batches buffer their session writes');
 const { it, server } = useRedis(test);
@@ -46,16 +38,8 @@ class RaceResource {
   }
 }
 
-const atomicExago: Dialect = {
-  ...exagoDialect,
-  name: 'exago-atomic',
-  decode: (body, context) => ({ ...exagoDialect.decode(body, context), onFail: 'atomic' }),
-};
-
 function testApi(atomic = false): ApiOptions {
-  const api = exagoApi({ configs: EXAMPLE_CONFIGS, allowExistingSession: true });
-  const batch = atomic ? api.batch!.map((ep) => ({ ...ep, dialect: atomicExago })) : api.batch;
-  return { ...api, resources: [...api.resources, CutResource, RaceResource], batch };
+  return exagoTestApi([CutResource, RaceResource], atomic);
 }
 
 /** A fresh engine on the Redis store, through a client the test holds (to cut its connection). */
