@@ -31,7 +31,6 @@ async function keys(pattern: string): Promise<string[]> {
   }
 }
 
-/** Exago's wire format, but every batch is atomic: the Exago dialect itself has no marker for it. */
 /** Writes to its session, then fails: what an atomic batch must undo. */
 @Resource('Boom', { session: 'required' })
 class BoomResource {
