@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
 import { Socket } from 'node:net';
 import type { Engine } from '@restbatch/core';
@@ -135,8 +136,16 @@ export function watchConnections(): { targets: ConnectTarget[]; restore: () => v
   return { targets, restore: () => (Socket.prototype.connect = original) };
 }
 
-/** A stack frame, an absolute file path of this machine or a source location. */
-export const LEAK = /\bat .*\(|\/work\/|node:internal|\.ts:\d|\.js:\d/;
+// The checkout's root (test/dist/support/ -> ../../../), wherever the tests run (a CI clone too).
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * A stack frame (`at fn (file:1:2)`, `at file:1:2`), an absolute path of this checkout or a source
+ * location. Prose that merely says "at" (`No resource at /(`) is not a leak.
+ */
+export const LEAK = new RegExp(
+  `\\bat (?:\\S+ \\()?\\S*:\\d+:\\d+\\)?|${ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|/work/|node:internal|\\.ts:\\d|\\.js:\\d`,
+);
 
 /** The first string under a `code` or `errorCode` key, searched depth first. */
 export function codeOf(value: unknown): string | undefined {
