@@ -16,8 +16,12 @@ export interface EngineRequest {
   /** `http`, `ws`, `direct`, ... (for hooks and logs). */
   transport?: string;
   remoteAddress?: string;
-  /** Called with each sub-result, in the dialect's item shape, as soon as it is final. */
-  onResult?: (item: unknown, result: SubResult) => void;
+  /**
+   * Called with each sub-result, in the dialect's item shape, as soon as it is final. A returned
+   * promise is backpressure: the batch waits for it before the next sub-request starts, and a
+   * rejection stops the batch (the rest is skipped with the rejection's error).
+   */
+  onResult?: (item: unknown, result: SubResult) => void | Promise<void>;
 }
 
 /** The engine's answer; the transport serializes `body` as JSON (unless it is undefined). */

@@ -30,8 +30,8 @@ export interface OuterRequest {
   readonly identity: unknown;
   /** The caller's policy (rate limit, authorisation) that every call is checked against. */
   readonly policy?: CallerPolicy | undefined;
-  /** Called with each result as soon as it is final (streaming transports). */
-  readonly onResult?: ((result: SubResult) => void) | undefined;
+  /** Called with each result as soon as it is final (streaming transports); a promise pauses the batch. */
+  readonly onResult?: ((result: SubResult) => void | Promise<void>) | undefined;
 }
 
 /** Engine-wide collaborators of the executor. */
@@ -80,8 +80,12 @@ export class Executor {
     let group: { name: string; start: number } | undefined;
     // Results are streamed once final: those of an atomic run only when the run has settled.
     let emitted = 0;
-    const emit = (upTo: number) => {
-      if (outer.onResult !== undefined) for (; emitted < upTo; emitted++) outer.onResult(results[emitted] as SubResult);
+    const emit = async (upTo: number) => {
+      if (outer.onResult === undefined) return;
+      for (; emitted < upTo; emitted++) {
+        const paused = outer.onResult(results[emitted] as SubResult);
+        if (paused !== undefined) await paused;
+      }
     };
     if (plan.batchAtomic) run.beginAtomic();
     try {
@@ -98,7 +102,7 @@ export class Executor {
           run.journal?.commit();
           run.endAtomic();
           group = undefined;
-          emit(i);
+          await emit(i);
         }
         if (name !== undefined && group === undefined && !plan.batchAtomic && stopReason === undefined) {
           group = { name, start: i };
@@ -168,7 +172,7 @@ export class Executor {
         if (run.journal === undefined) {
           // A streamed result is final: its writes must be acknowledged first.
           if (run.units !== undefined && outer.onResult !== undefined) await this.#settle(api, requests, run, results, outcome);
-          emit(i + 1);
+          await emit(i + 1);
         }
       }
       if (run.units !== undefined) await this.#settle(api, requests, run, results, outcome);
@@ -178,7 +182,7 @@ export class Executor {
       run.endAtomic();
       deadline.dispose();
     }
-    emit(requests.length);
+    await emit(requests.length);
     return { results, summary: summarize(results), sessionId: run.session?.id };
   }
 
