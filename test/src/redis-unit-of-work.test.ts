@@ -43,12 +43,13 @@ function testApi(atomic = false): ApiOptions {
 }
 
 /** A fresh engine on the Redis store, through a client the test holds (to cut its connection). */
-function redisEngine(options: { prefix?: string; atomic?: boolean } = {}) {
+function redisEngine(options: { prefix?: string; atomic?: boolean; yieldIntervalMs?: number } = {}) {
   const prefix = options.prefix ?? `u${++prefixes}:`;
   const client = new Redis(server().url, failFastOptions(1000));
   client.on('error', () => undefined);
   const store = new RedisSessionStore({ client, keyPrefix: prefix });
-  const { engine, call, logged } = exagoEngine({}, { store, apis: [testApi(options.atomic)] });
+  const limits = options.yieldIntervalMs === undefined ? undefined : { yieldIntervalMs: options.yieldIntervalMs };
+  const { engine, call, logged } = exagoEngine({}, { store, apis: [testApi(options.atomic)], limits });
   const close = async () => {
     await engine.close();
     client.disconnect();
@@ -115,7 +116,8 @@ it('the seed batch and a mixed batch answer exactly as on the memory store, and 
 });
 
 it('a connection lost mid-batch turns every sub-request that used the session from then on into 503 STORE_UNAVAILABLE, never a success', async () => {
-  const { call, client, close } = redisEngine();
+  // The batch never lets go of the event loop here, so every write is still buffered when the connection goes.
+  const { call, client, close } = redisEngine({ yieldIntervalMs: 0 });
   hooks.cut = () => client.disconnect(true);
   const res = await call({
     url: '/rest/batch',

@@ -34,6 +34,9 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   batchTimeoutMs: 0,
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
+  maxResolvedBytes: 8 * 1024 * 1024,
+  maxResultBytes: 32 * 1024 * 1024,
+  yieldIntervalMs: 10,
 });
 
 /** Ordinary calls read strict JSON, sent as JSON. */

@@ -52,7 +52,7 @@ export type BatchPrecheck = (
   requests: readonly { method: HttpMethod; path: string; query: Record<string, string | string[]>; body?: unknown }[],
 ) => void;
 
-/** Engine-wide limits; every one is checked before work starts. */
+/** Engine-wide limits and budgets: input limits are checked before work starts, budgets as the work goes. */
 export interface EngineLimits {
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes: number;
@@ -70,6 +70,21 @@ export interface EngineLimits {
   maxRequestHeaders: number;
   /** Most bytes (names plus values) of an outer request's headers (default 16 KiB, as node:http). */
   maxRequestHeaderBytes: number;
+  /**
+   * Characters that a batch's references may expand to, all sub-requests together, measured before
+   * anything is built (default 8 MiB); past it a sub-request fails with REFERENCES_TOO_LARGE (413).
+   */
+  maxResolvedBytes: number;
+  /**
+   * Characters of JSON that a batch's results may hold, all together (default 32 MiB); a result that
+   * does not fit is replaced by RESULTS_TOO_LARGE (507) in its slot.
+   */
+  maxResultBytes: number;
+  /**
+   * Longest time in ms a batch holds the event loop before it lets other work run (default 10);
+   * 0 never yields (only for trusted, in-process callers).
+   */
+  yieldIntervalMs: number;
 }
 
 /** What the authentication hook sees of an outer request. */

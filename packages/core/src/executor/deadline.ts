@@ -1,5 +1,8 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 
+/** The longest delay `setTimeout` keeps (2^31 − 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Settles a handler's promise or rejects at once when a signal aborts. One race at a time (a batch
  * runs its sub-requests in order), so the pending race is one field: no listener, set or closure
@@ -34,24 +37,42 @@ export class Deadline {
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #outer: AbortSignal | undefined;
   readonly #onOuterAbort = () => this.#racer.abort(this.#outer?.reason);
+  readonly #timeoutMs: number;
+  readonly #expiresAt: number;
   readonly unbounded: boolean;
 
   constructor(outer: AbortSignal | undefined, timeoutMs: number) {
     this.#outer = outer;
     this.unbounded = outer === undefined && timeoutMs <= 0;
+    this.#timeoutMs = Math.min(timeoutMs, MAX_TIMER_MS);
+    this.#expiresAt = timeoutMs > 0 ? performance.now() + this.#timeoutMs : Number.POSITIVE_INFINITY;
     if (outer !== undefined) {
       if (outer.aborted) this.#racer.abort(outer.reason);
       else outer.addEventListener('abort', this.#onOuterAbort, { once: true });
     }
-    if (timeoutMs > 0) {
-      this.#timer = setTimeout(() => {
-        this.#racer.abort(new RestBatchError('TIMEOUT', `The batch deadline of ${timeoutMs} ms passed`));
-      }, timeoutMs);
-    }
+    if (timeoutMs > 0) this.#timer = setTimeout(() => this.#expire(), this.#timeoutMs);
   }
 
   get signal(): AbortSignal {
     return this.#racer.controller.signal;
+  }
+
+  /**
+   * Whether the batch must stop: aborted, or past its deadline by the clock (a batch whose handlers
+   * never wait would otherwise outrun its own timer). `now` is `performance.now()`.
+   */
+  stopped(now: number): boolean {
+    if (!this.#racer.controller.signal.aborted && now >= this.#expiresAt) this.#expire();
+    return this.#racer.controller.signal.aborted;
+  }
+
+  /** Stops the batch with `reason` (a streaming reader failed, ...). */
+  abort(reason: unknown): void {
+    this.#racer.abort(reason);
+  }
+
+  #expire(): void {
+    this.#racer.abort(new RestBatchError('TIMEOUT', `The batch deadline of ${this.#timeoutMs} ms passed`));
   }
 
   /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
@@ -75,9 +96,12 @@ export class SubTimer {
   constructor(parent: AbortSignal, timeoutMs: number) {
     this.#parent = parent;
     parent.addEventListener('abort', this.#onParentAbort, { once: true });
-    this.#timer = setTimeout(() => {
-      this.#racer.abort(new RestBatchError('TIMEOUT', `The sub-request took longer than its ${timeoutMs} ms timeout`));
-    }, timeoutMs);
+    this.#timer = setTimeout(
+      () => {
+        this.#racer.abort(new RestBatchError('TIMEOUT', `The sub-request took longer than its ${timeoutMs} ms timeout`));
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
   }
 
   get signal(): AbortSignal {

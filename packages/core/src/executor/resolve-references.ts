@@ -1,16 +1,27 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
+import { deepFreeze } from '../session/deep-freeze.js';
+import type { BatchBudget } from './batch-budget.js';
 import type { BodyPatch, BoundReference, BoundTemplate, NamedText } from './compile-references.js';
 import type { SubReferencePlan } from './reference-plan.js';
 import { asText, encodeSegment, locationOf, pointAt } from './reference-values.js';
 
 type Place = (value: unknown, ref: BoundReference) => string;
 
+/** What resolving one sub-request reads: earlier results, and the budget its expansion is charged to. */
+interface Resolving {
+  readonly results: readonly SubResult[];
+  readonly budget: BatchBudget;
+  readonly sub: SubRequest;
+}
+
 /**
  * Returns `sub` with every reference replaced by the value it points at, following the resolver
  * the pre-pass compiled: only the referenced values are fetched, and only the containers on the
- * way to a reference are copied. `ran` holds the earlier sub-requests as they ran, `results` their
- * results. Throws DEPENDENCY_FAILED for a reference to a result that did not succeed.
+ * way to a reference are copied. A whole-value reference shares the earlier result's snapshot,
+ * frozen, never a copy. What the references expand to is charged to `budget` before it is built.
+ * `ran` holds the earlier sub-requests as they ran, `results` their results. Throws
+ * DEPENDENCY_FAILED for a reference to a result that did not succeed, REFERENCES_TOO_LARGE past the budget.
  */
 export function resolveReferences(
   sub: SubRequest,
@@ -18,6 +29,7 @@ export function resolveReferences(
   ran: readonly SubRequest[],
   results: readonly SubResult[],
   base: string,
+  budget: BatchBudget,
   /** Receives the path's encoded values in order, for a route found before they were known. */
   pathValues?: string[],
 ): SubRequest {
@@ -26,10 +38,11 @@ export function resolveReferences(
   const prefix = native === undefined ? '' : locationOf(ran[native.target] as SubRequest, succeeded(results, native), base);
   // A plain spread, then the fields set: V8 copies the object with its shape, the cheapest copy there is.
   const out: SubRequest = { ...sub };
-  out.path = prefix + (plan.path === undefined ? plan.rest : renderPath(plan.path, results, pathValues));
-  if (plan.query !== undefined) out.query = record(sub.query, plan.query, results) as Query;
-  if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, results) as Headers;
-  if (plan.body !== undefined) out.body = patch(sub.body, plan.body, results);
+  const at: Resolving = { results, budget, sub };
+  out.path = prefix + (plan.path === undefined ? plan.rest : renderPath(plan.path, at, pathValues));
+  if (plan.query !== undefined) out.query = record(sub.query, plan.query, at) as Query;
+  if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, at) as Headers;
+  if (plan.body !== undefined) out.body = patch(sub.body, plan.body, at);
   return out;
 }
 
@@ -52,23 +65,41 @@ function succeeded(results: readonly SubResult[], ref: BoundReference): SubResul
   return result;
 }
 
-/** A string with its references in place; a whole-value reference becomes its text. */
-function render(template: BoundTemplate, results: readonly SubResult[], place: Place): string {
+/**
+ * A string with its references in place; a whole-value reference becomes its text. Measured
+ * before it is built: a string that repeats a large value is refused, never made.
+ */
+function render(template: BoundTemplate, at: Resolving, place: Place): string {
   const whole = template.whole;
-  if (whole !== undefined) return place(referenced(results, whole), whole);
+  if (whole !== undefined) {
+    const text = place(referenced(at.results, whole), whole);
+    at.budget.chargeResolved(text.length, at.sub);
+    return text;
+  }
   const parts = template.parts;
+  let length = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string | BoundReference;
+    if (typeof part !== 'string') length += place(referenced(at.results, part), part).length;
+  }
+  at.budget.chargeResolved(length, at.sub);
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string | BoundReference;
-    out += typeof part === 'string' ? part : place(referenced(results, part), part);
+    out += typeof part === 'string' ? part : place(referenced(at.results, part), part);
   }
   return out;
 }
 
 /** A path with its references in place, each value encoded as one segment and also given to `values`. */
-function renderPath(template: BoundTemplate, results: readonly SubResult[], values: string[] | undefined): string {
+function renderPath(template: BoundTemplate, at: Resolving, values: string[] | undefined): string {
+  const results = at.results;
   const whole = template.whole;
-  if (whole !== undefined) return encodeSegment(referenced(results, whole), whole);
+  if (whole !== undefined) {
+    const text = encodeSegment(referenced(results, whole), whole);
+    at.budget.chargeResolved(text.length, at.sub);
+    return text;
+  }
   const parts = template.parts;
   let out = '';
   let n = 0;
@@ -77,6 +108,7 @@ function renderPath(template: BoundTemplate, results: readonly SubResult[], valu
     if (typeof part === 'string') out += part;
     else {
       const text = encodeSegment(referenced(results, part), part);
+      at.budget.chargeResolved(text.length, at.sub);
       if (values !== undefined) values[n++] = text;
       out += text;
     }
@@ -85,10 +117,10 @@ function renderPath(template: BoundTemplate, results: readonly SubResult[], valu
 }
 
 /** Query parameters and headers: text only, so a whole-value reference becomes its text. */
-function record(source: Query | Headers, texts: readonly NamedText[], results: readonly SubResult[]): Query | Headers {
+function record(source: Query | Headers, texts: readonly NamedText[], at: Resolving): Query | Headers {
   const out = Object.assign(Object.create(null), source) as Query;
   for (const { name, item, text } of texts) {
-    const resolved = render(text, results, asText);
+    const resolved = render(text, at, asText);
     if (item < 0) out[name] = resolved;
     else {
       if (out[name] === source[name]) out[name] = (source[name] as string[]).slice();
@@ -99,12 +131,15 @@ function record(source: Query | Headers, texts: readonly NamedText[], results: r
 }
 
 /** A JSON value with the patch applied: the containers on its way are shallow-copied, the rest shared. */
-function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): unknown {
+function patch(target: unknown, at: BodyPatch, resolving: Resolving): unknown {
   if (at.text !== undefined) {
     if (typeof target !== 'string') return target;
-    // A whole-value reference is copied so that no handler can change an earlier result through it.
     const whole = at.text.whole;
-    return whole !== undefined ? cloneJson(referenced(results, whole)) : render(at.text, results, asText);
+    if (whole === undefined) return render(at.text, resolving, asText);
+    // Shared, not copied: frozen, so that no handler can change an earlier result through it.
+    const value = referenced(resolving.results, whole);
+    resolving.budget.chargeResolved(resolving.budget.sizeOf(value), resolving.sub);
+    return deepFreeze(value);
   }
   if (target === null || typeof target !== 'object' || Array.isArray(target) !== at.array) return target;
   const { keys, patches } = at;
@@ -112,14 +147,14 @@ function patch(target: unknown, at: BodyPatch, results: readonly SubResult[]): u
     const copy = (target as unknown[]).slice();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as number;
-      copy[key] = patch(copy[key], patches[i] as BodyPatch, results);
+      copy[key] = patch(copy[key], patches[i] as BodyPatch, resolving);
     }
     return copy;
   }
   const copy = copyRecord(target as Record<string, unknown>);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    const item = patch(copy[key], patches[i] as BodyPatch, results);
+    const item = patch(copy[key], patches[i] as BodyPatch, resolving);
     // A `__proto__` key (kept as data by the JSON parser) must stay data, never a prototype change.
     if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
     else copy[key] = item;
@@ -137,8 +172,4 @@ function copyRecord(source: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(source))
     Object.defineProperty(copy, key, { value: source[key], enumerable: true, writable: true, configurable: true });
   return copy;
-}
-
-function cloneJson(value: unknown): unknown {
-  return value !== null && typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
 }

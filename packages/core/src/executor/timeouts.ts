@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
+import { MAX_TIMER_MS } from './deadline.js';
 
 /** The header a client sets to ask for a shorter batch deadline, in milliseconds. */
 export const TIMEOUT_HEADER = 'restbatch-timeout';
@@ -28,6 +29,12 @@ export function requestedTimeout(headers: Headers): number | undefined {
       'INVALID_HEADER',
       `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${JSON.stringify(value)}`,
     );
+  }
+  // Refused, not clamped: a timer past 2^31 − 1 ms fires at once, and no batch runs for 24 days.
+  if (Number(trimmed) > MAX_TIMER_MS) {
+    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be at most ${MAX_TIMER_MS} ms, not ${trimmed}`, {
+      details: { header: TIMEOUT_HEADER, limit: MAX_TIMER_MS },
+    });
   }
   return Number(trimmed);
 }

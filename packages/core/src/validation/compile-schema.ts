@@ -5,7 +5,11 @@ import { RestBatchError } from '../errors/restbatch-error.js';
  * A compiled payload check: returns the payload to hand the handler (defaults applied; a missing
  * payload of an object schema becomes `{}`), or throws `VALIDATION_FAILED` naming the JSON pointer.
  */
-export type PayloadValidator = (body: unknown, index: number) => unknown;
+export interface PayloadValidator {
+  (body: unknown, index: number): unknown;
+  /** Whether validating writes defaults into the payload (so a shared payload must be copied first). */
+  readonly appliesDefaults: boolean;
+}
 
 /**
  * Compiles a route's JSON Schema once, when the engine is created. An invalid schema throws
@@ -19,7 +23,7 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
     throw new Error(`Invalid JSON schema for ${where}: ${(error as Error).message}`);
   }
   const objectSchema = (schema as { type?: unknown }).type === 'object';
-  return (given, index) => {
+  const validator = (given: unknown, index: number): unknown => {
     const body = given === undefined && objectSchema ? {} : given;
     if (validate(body)) return body;
     const first = validate.errors?.[0];
@@ -36,6 +40,15 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });
   };
+  return Object.assign(validator, { appliesDefaults: hasDefaults(schema) });
+}
+
+/** Whether a schema names a `default` anywhere (ajv's `useDefaults` then writes into the payload). */
+function hasDefaults(schema: unknown): boolean {
+  if (schema === null || typeof schema !== 'object') return false;
+  if (Array.isArray(schema)) return schema.some(hasDefaults);
+  for (const [key, value] of Object.entries(schema)) if (key === 'default' || hasDefaults(value)) return true;
+  return false;
 }
 
 /**

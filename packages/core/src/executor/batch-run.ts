@@ -1,0 +1,288 @@
+import type { DecodedBatch } from '../dialects/dialect.js';
+import type { CompiledApi } from '../engine/compiled-api.js';
+import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
+import type { RouteMatch } from '../routing/route-table.js';
+import type { BatchBudget } from './batch-budget.js';
+import type { BatchPlan } from './check-batch.js';
+import type { Deadline } from './deadline.js';
+import type { Executor, OuterRequest } from './executor.js';
+import { resolveReferences } from './resolve-references.js';
+import type { RunState } from './run-state.js';
+import { snapshot } from './snapshot.js';
+import { NO_HEADERS, skipped, summarize } from './sub-results.js';
+import type { TurnClock } from './turn-clock.js';
+
+/** What a batch run is given: the executor's collaborators for this one batch. */
+export interface BatchRunParts {
+  readonly executor: Executor;
+  readonly api: CompiledApi;
+  readonly batch: DecodedBatch;
+  readonly plan: BatchPlan;
+  readonly outer: OuterRequest;
+  readonly run: RunState;
+  readonly inherited: Headers;
+  readonly deadline: Deadline;
+  readonly budget: BatchBudget;
+  readonly clock: TurnClock;
+}
+
+/**
+ * One batch while it runs, as named steps that the executor's loop calls in order for each
+ * sub-request: admit (yield, deadline, group boundaries), blocked or execute (dependencies,
+ * references, the handler), record (snapshot, result budget, acknowledged writes), apply the
+ * failure policy (rollback, stop), emit (stream what is final).
+ */
+export class BatchRun {
+  readonly results: SubResult[];
+  readonly #parts: BatchRunParts;
+  readonly #requests: readonly SubRequest[];
+  readonly #policy: FailurePolicy;
+  // Sub-requests as they ran, kept only while a later `$<id>` may still name them.
+  readonly #ran: (SubRequest | undefined)[] | undefined;
+  readonly #lastNamed: Int32Array | undefined;
+  // The encoded values of the path being resolved, read by its pre-matched route (one array per batch).
+  readonly #pathValues: string[] | undefined;
+  // Which sub-requests succeeded, by id or index: only `dependsOn` reads it.
+  readonly #outcome: Map<string, boolean> | undefined;
+  #stopReason: string | undefined;
+  #group: { name: string; start: number } | undefined;
+  #emitted = 0;
+
+  constructor(parts: BatchRunParts) {
+    this.#parts = parts;
+    const { batch, plan } = parts;
+    this.#requests = batch.requests;
+    this.results = new Array(this.#requests.length);
+    this.#policy = batch.onFail ?? 'continue';
+    this.#pathValues = plan.templates === undefined ? undefined : [];
+    this.#outcome = plan.dependencies ? new Map() : undefined;
+    const subs = plan.references?.subs;
+    if (subs !== undefined) {
+      for (let i = 0; i < subs.length; i++) {
+        const native = subs[i]?.native;
+        if (native === undefined) continue;
+        this.#lastNamed ??= new Int32Array(subs.length);
+        this.#lastNamed[native.target] = i;
+      }
+      if (this.#lastNamed !== undefined) this.#ran = new Array(subs.length);
+    }
+    if (plan.batchAtomic) parts.run.beginAtomic();
+  }
+
+  /**
+   * Before sub-request `i`: lets go of the event loop when the batch has held it for its interval,
+   * waits for buffered writes that this sub-request reads, and closes or opens atomic groups.
+   */
+  async admit(i: number): Promise<void> {
+    const { clock, run, plan } = this.#parts;
+    if (clock.due()) await clock.yield();
+    const sub = this.#requests[i] as SubRequest;
+    if (run.units !== undefined) {
+      run.at(i);
+      // On a buffering store, decisions that read earlier results wait until those are acknowledged.
+      if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined) await this.#settle();
+    }
+    const name = sub.atomicityGroup;
+    if (this.#group !== undefined && this.#group.name !== name) {
+      run.journal?.commit();
+      run.endAtomic();
+      this.#group = undefined;
+      await this.emit(i);
+    }
+    if (name !== undefined && this.#group === undefined && !plan.batchAtomic && this.#stopReason === undefined) {
+      this.#group = { name, start: i };
+      run.beginAtomic();
+    }
+  }
+
+  /** The result of a sub-request that must not run: the batch stopped or a dependency failed. */
+  blocked(i: number): SubResult | undefined {
+    const sub = this.#requests[i] as SubRequest;
+    const deadline = this.#parts.deadline;
+    if (deadline.stopped(this.#parts.clock.now)) {
+      return skipped(sub, toRestBatchError(deadline.signal.reason), 'the batch was cancelled before this sub-request started');
+    }
+    if (this.#stopReason !== undefined) return skipped(sub, new RestBatchError('SKIPPED', this.#stopReason), undefined);
+    const failed = sub.dependsOn?.find((dep) => this.#outcome?.get(dep) !== true);
+    if (failed === undefined) return undefined;
+    const error = new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failed}, which did not succeed`);
+    return skipped(sub, error, undefined);
+  }
+
+  /** Resolves the sub-request's references (charged to the budget) and runs its handler. */
+  async execute(i: number): Promise<SubResult> {
+    const { executor, api, plan, run, inherited, deadline, budget } = this.#parts;
+    const sub = this.#requests[i] as SubRequest;
+    const refs = plan.references?.subs[i];
+    let ready = sub;
+    let match: RouteMatch | undefined = plan.matches[i];
+    if (refs !== undefined) {
+      try {
+        ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
+      } catch (thrown) {
+        const error = toRestBatchError(thrown);
+        return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : executor.failure(api, sub, error, undefined);
+      }
+      // A path filled by references: its route was found ahead when its shape decides it.
+      const template = plan.templates?.[i];
+      if (template !== undefined) match = template.bind(this.#pathValues as string[]);
+      // Released once the last `$<id>` that names it has read it.
+      const native = refs.native;
+      if (native !== undefined && this.#lastNamed?.[native.target] === i) (this.#ran as unknown[])[native.target] = undefined;
+    }
+    if (this.#ran !== undefined && (this.#lastNamed as Int32Array)[i]! > i) this.#ran[i] = ready;
+    return executor.runOne(api, ready, sub.index, inherited, run, deadline, match, refs?.body !== undefined);
+  }
+
+  /**
+   * Keeps the result as a snapshot of its value now, within the batch's result budget, and (on a
+   * buffering store) waits for its writes when an atomic run or the stop policy must see them.
+   */
+  async record(i: number, given: SubResult): Promise<SubResult> {
+    const { run, budget, executor, api } = this.#parts;
+    const sub = this.#requests[i] as SubRequest;
+    let result = given;
+    if (result.status < 400) {
+      const body = snapshot(result.body);
+      const headers = result.headers === NO_HEADERS ? NO_HEADERS : { ...result.headers };
+      const size = body.size + (headers === NO_HEADERS ? 0 : headerSize(headers));
+      result = budget.takeResult(size)
+        ? { index: result.index, id: result.id, status: result.status, headers, body: body.value }
+        : executor.failure(api, sub, budget.resultError(sub, size), run.session);
+    }
+    this.results[i] = result;
+    if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) {
+      await this.#settle();
+      result = this.results[i] as SubResult;
+    }
+    this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
+    return result;
+  }
+
+  /**
+   * Acts on a failure: rolls back the atomic batch or group, skips the rest of a failed group,
+   * and stops the batch under the stop policy. Returns the last index it settled (a failed group's end).
+   */
+  async applyPolicy(i: number, result: SubResult): Promise<number> {
+    const { plan, run } = this.#parts;
+    const group = this.#group;
+    // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
+    const counts = !result.skipped || (plan.batchAtomic ? this.#stopReason === undefined : group !== undefined);
+    if (result.status < 400 || !counts) return i;
+    const sub = this.#requests[i] as SubRequest;
+    const policy = sub.onFail ?? this.#policy;
+    let last = i;
+    if (plan.batchAtomic) {
+      await this.#rollback(0, i);
+      this.#stopReason = `Skipped: the batch is atomic and sub-request ${sub.id ?? sub.index} failed`;
+    } else if (group !== undefined) {
+      await this.#rollback(group.start, i);
+      while (last + 1 < this.#requests.length && this.#requests[last + 1]?.atomicityGroup === group.name) {
+        const member = this.#requests[++last] as SubRequest;
+        const error = new RestBatchError('SKIPPED', `Skipped: atomicity group ${group.name} failed at sub-request ${sub.id ?? sub.index}`);
+        this.results[last] = skipped(member, error, undefined);
+        this.#outcome?.set(member.id ?? String(member.index), false);
+      }
+      run.endAtomic();
+      this.#group = undefined;
+    }
+    if (policy === 'stop' && this.#stopReason === undefined && !result.skipped) {
+      this.#stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
+    }
+    return last;
+  }
+
+  /**
+   * Streams results that are final, up to `upTo` (those of an atomic run only once it settled). A
+   * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
+   */
+  async emit(upTo: number): Promise<void> {
+    const { outer, run } = this.#parts;
+    if (outer.onResult === undefined || run.journal !== undefined) return;
+    // A streamed result is final: its writes must be acknowledged first.
+    if (run.units !== undefined && this.#emitted < upTo) await this.#settle();
+    for (; this.#emitted < upTo; this.#emitted++) {
+      const paused = outer.onResult(this.results[this.#emitted] as SubResult);
+      if (paused === undefined) continue;
+      try {
+        await paused;
+      } catch (reason) {
+        this.#parts.deadline.abort(toRestBatchError(reason));
+      } finally {
+        // A reader that made the batch wait gave the event loop its turn.
+        this.#parts.clock.reset();
+      }
+    }
+  }
+
+  /** After the last sub-request: waits for every write and commits an atomic batch. */
+  async finish(): Promise<void> {
+    const run = this.#parts.run;
+    if (run.units !== undefined) await this.#settle();
+    run.journal?.commit();
+  }
+
+  /** Detaches the run from its sessions and timers, whatever happened. */
+  dispose(): void {
+    const { run, deadline } = this.#parts;
+    if (run.units !== undefined) run.releaseUnits();
+    run.endAtomic();
+    deadline.dispose();
+  }
+
+  /** Streams what is left (the transport's own state decides what it does with a closed reader) and sums up. */
+  async outcome(): Promise<BatchResult> {
+    try {
+      await this.emit(this.results.length);
+    } catch {
+      // The batch is over; a reader that failed now has nothing left to stop.
+    }
+    return { results: this.results, summary: summarize(this.results), sessionId: this.#parts.run.session?.id };
+  }
+
+  /** Waits for the run's buffered session writes and fails the results they no longer back. */
+  async #settle(): Promise<void> {
+    const { run, executor, api } = this.#parts;
+    const failures = await run.settle();
+    if (failures === undefined) return;
+    for (const [i, error] of failures) {
+      const earlier = this.results[i];
+      if (earlier === undefined || earlier.status >= 400) continue;
+      const sub = this.#requests[i] as SubRequest;
+      this.results[i] = executor.failure(api, sub, error, run.session);
+      this.#outcome?.set(sub.id ?? String(sub.index), false);
+    }
+  }
+
+  /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
+  async #rollback(start: number, failed: number): Promise<void> {
+    const { run, executor } = this.#parts;
+    const errors = (await run.journal?.rollback()) ?? [];
+    if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
+    for (const error of errors) executor.logger.error('rollback step failed', { error });
+    for (let j = start; j < failed; j++) {
+      const earlier = this.results[j] as SubResult;
+      if (earlier.status >= 400) continue;
+      this.results[j] = {
+        index: earlier.index,
+        id: earlier.id,
+        status: 424,
+        headers: NO_HEADERS,
+        body: undefined,
+        error: {
+          code: 'ROLLED_BACK',
+          message: `Rolled back: sub-request ${this.results[failed]?.index ?? failed} of the same atomic run failed`,
+          stack: null,
+        },
+      };
+      this.#outcome?.set(earlier.id ?? String(earlier.index), false);
+    }
+  }
+}
+
+function headerSize(headers: Headers): number {
+  let size = 0;
+  for (const name in headers) size += name.length + (headers[name] as string).length + 4;
+  return size;
+}

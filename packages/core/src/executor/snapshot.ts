@@ -1,0 +1,141 @@
+/** Thrown inside the copy when a value needs JSON.stringify's full rules. */
+const UNUSUAL: unique symbol = Symbol('unusual');
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+/** Deeper than this, the value is handed to JSON itself (which also reports cycles). */
+const MAX_DEPTH = 512;
+
+/** A value as it was when its sub-request settled, and the length of its JSON text. */
+export interface Snapshot {
+  readonly value: unknown;
+  /** Characters of the value's JSON text (string contents counted unescaped). */
+  readonly size: number;
+}
+
+/**
+ * Copies a handler's answer exactly as `JSON.parse(JSON.stringify(value))` would, measuring it on
+ * the way: the result of a sub-request is what the value was when it settled, whatever the handler
+ * does to its objects later, and the same on every transport. Plain data takes a fast walk; anything
+ * else (a `toJSON`, a class instance, a `__proto__` key, deep nesting) takes the JSON round trip.
+ */
+export function snapshot(value: unknown): Snapshot {
+  if (value === undefined) return { value, size: 0 };
+  const walk = new SnapshotWalk();
+  try {
+    return { value: walk.copy(value, 0), size: walk.size };
+  } catch (error) {
+    if (error !== UNUSUAL) throw error;
+    const text = JSON.stringify(value);
+    return text === undefined ? { value: undefined, size: 0 } : { value: JSON.parse(text), size: text.length };
+  }
+}
+
+class SnapshotWalk {
+  size = 0;
+
+  copy(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case 'string':
+        this.size += value.length + 2;
+        return value;
+      case 'boolean':
+        this.size += value ? 4 : 5;
+        return value;
+      case 'number':
+        // JSON writes NaN and the infinities as null, and -0 as 0.
+        if (!Number.isFinite(value)) {
+          this.size += 4;
+          return null;
+        }
+        this.size += numberLength(value);
+        return value + 0;
+      case 'object':
+        if (value === null) {
+          this.size += 4;
+          return null;
+        }
+        if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
+        return Array.isArray(value) ? this.array(value, depth) : this.object(value as Record<string, unknown>, depth);
+      default:
+        // undefined, functions, symbols and bigints at this place follow JSON's own rules.
+        throw UNUSUAL;
+    }
+  }
+
+  array(value: unknown[], depth: number): unknown[] {
+    if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
+    const length = value.length;
+    const out = new Array<unknown>(length);
+    this.size += length === 0 ? 2 : length + 1;
+    for (let i = 0; i < length; i++) {
+      const item = value[i];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {
+        this.size += 4;
+        out[i] = null;
+      } else out[i] = this.copy(item, depth + 1);
+    }
+    return out;
+  }
+
+  object(value: Record<string, unknown>, depth: number): Record<string, unknown> {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
+    const out: Record<string, unknown> = {};
+    let fields = 0;
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
+      if (key === '__proto__') throw UNUSUAL;
+      fields++;
+      this.size += key.length + 3;
+      out[key] = this.copy(item, depth + 1);
+    }
+    this.size += fields === 0 ? 2 : fields + 1;
+    return out;
+  }
+}
+
+/** Characters of a finite number's JSON text; small integers without making the string. */
+function numberLength(value: number): number {
+  if (Number.isInteger(value) && value >= 0 && value < 1e9) {
+    let n = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) n++;
+    return n;
+  }
+  return String(value).length;
+}
+
+/**
+ * Characters of a JSON value's text, without making it: strings counted unescaped, containers
+ * walked once. Used to charge what a reference expands to before anything is built.
+ */
+export function jsonSize(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'number':
+      return Number.isFinite(value) ? numberLength(value) : 4;
+    case 'object': {
+      if (value === null) return 4;
+      if (Array.isArray(value)) {
+        let size = value.length === 0 ? 2 : value.length + 1;
+        for (const item of value) size += item === undefined ? 4 : jsonSize(item);
+        return size;
+      }
+      let size = 2;
+      let fields = 0;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        fields++;
+        size += key.length + 3 + jsonSize(item);
+      }
+      return fields === 0 ? size : size + fields - 1;
+    }
+    default:
+      return 0;
+  }
+}
