@@ -52,38 +52,42 @@ eachTransport(test, 'a Guidewire sub-request without query gets the default page
   assert.is(page.links.next!.href, `${NOTES}?pageSize=25&pageOffset=25`);
 });
 
-eachTransport(test, 'a bad query fails its own Guidewire sub-request with 400 in the vendor error shape; the others run', async ({ call }) => {
-  const res = await call({
-    url: `${API}/batch`,
-    body: {
-      requests: [
-        { method: 'get', path: '/claims/cc:22/notes', query: 'pageSize=0' },
-        { method: 'get', path: '/claims', query: 'pageSize=abc' },
-        { method: 'get', path: '/claims/cc:22/activities', query: 'includeTotal=1' },
-        { method: 'get', path: '/claims/cc:22', query: 'fields=body' },
-        { method: 'get', path: '/claims', query: 'pageSize=1' },
+eachTransport(
+  test,
+  'a bad query fails its own Guidewire sub-request with 400 in the vendor error shape; the others run',
+  async ({ call }) => {
+    const res = await call({
+      url: `${API}/batch`,
+      body: {
+        requests: [
+          { method: 'get', path: '/claims/cc:22/notes', query: 'pageSize=0' },
+          { method: 'get', path: '/claims', query: 'pageSize=abc' },
+          { method: 'get', path: '/claims/cc:22/activities', query: 'includeTotal=1' },
+          { method: 'get', path: '/claims/cc:22', query: 'fields=body' },
+          { method: 'get', path: '/claims', query: 'pageSize=1' },
+        ],
+      },
+    });
+    assert.is(res.status, 200);
+    const items = responses(res);
+    assert.equal(
+      items.map((r) => r.status),
+      [400, 400, 400, 400, 200],
+    );
+    const errors = items.slice(0, 4).map((r) => r.body as GwError);
+    assert.equal(
+      errors.map((e) => [e.errorCode, e.details]),
+      [
+        ['VALIDATION_FAILED', [{ parameter: 'pageSize' }]],
+        ['VALIDATION_FAILED', [{ parameter: 'pageSize' }]],
+        ['VALIDATION_FAILED', [{ parameter: 'includeTotal' }]],
+        ['VALIDATION_FAILED', [{ parameter: 'fields' }]],
       ],
-    },
-  });
-  assert.is(res.status, 200);
-  const items = responses(res);
-  assert.equal(
-    items.map((r) => r.status),
-    [400, 400, 400, 400, 200],
-  );
-  const errors = items.slice(0, 4).map((r) => r.body as GwError);
-  assert.equal(
-    errors.map((e) => [e.errorCode, e.details]),
-    [
-      ['VALIDATION_FAILED', [{ parameter: 'pageSize' }]],
-      ['VALIDATION_FAILED', [{ parameter: 'pageSize' }]],
-      ['VALIDATION_FAILED', [{ parameter: 'includeTotal' }]],
-      ['VALIDATION_FAILED', [{ parameter: 'fields' }]],
-    ],
-  );
-  assert.match(errors[3]!.userMessage, /"body", which is not a field of Claim/);
-  assert.is((items[4]!.body as ListPage).count, 1);
-});
+    );
+    assert.match(errors[3]!.userMessage, /"body", which is not a field of Claim/);
+    assert.is((items[4]!.body as ListPage).count, 1);
+  },
+);
 
 eachTransport(test, 'an OData $batch request url carries the same query parameters', async ({ call }) => {
   await addNotes(call, 3);

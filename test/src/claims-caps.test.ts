@@ -1,7 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { claimApi, ClaimStore, DEFAULT_CLAIM_LIMITS } from '@restbatch/example-server';
-import { addNotes, type CallRequest, type CallResponse, claimHarness, eachTransport, type GwError, type ListPage, responses } from './support/claim-engine.js';
+import {
+  addNotes,
+  type CallRequest,
+  type CallResponse,
+  claimHarness,
+  eachTransport,
+  type GwError,
+  type ListPage,
+  responses,
+} from './support/claim-engine.js';
 
 const API = '/rest/claim/v1';
 const GW = `${API}/batch`;
@@ -40,7 +49,11 @@ eachTransport(
   test,
   'a note past maxNotesPerClaim answers 409 CONFLICT naming the limit, in a batch and alone, and is not stored',
   async ({ call }) => {
-    const notes = Array.from({ length: 4 }, (_, i) => ({ method: 'post', path: '/claims/cc:22/notes', data: { attributes: { body: `n${i}` } } }));
+    const notes = Array.from({ length: 4 }, (_, i) => ({
+      method: 'post',
+      path: '/claims/cc:22/notes',
+      data: { attributes: { body: `n${i}` } },
+    }));
     const res = await call({ url: GW, body: { requests: notes } });
     assert.equal(
       responses(res).map((r) => r.status),
@@ -48,7 +61,10 @@ eachTransport(
     );
     const refused = responses(res)[3]!.body as GwError;
     assert.is(refused.errorCode, 'CONFLICT');
-    assert.match(refused.userMessage, /^Claim cc:22 holds 3 notes, the most one claim keeps \(maxNotesPerClaim = 3\); nothing was written$/);
+    assert.match(
+      refused.userMessage,
+      /^Claim cc:22 holds 3 notes, the most one claim keeps \(maxNotesPerClaim = 3\); nothing was written$/,
+    );
     assert.equal(refused.details, [{ limit: 'maxNotesPerClaim', max: 3 }]);
     const alone = await call(postNote('one more'));
     assert.equal([alone.status, gwError(alone).errorCode, gwError(alone).status], [409, 'CONFLICT', 409]);

@@ -33,7 +33,8 @@ export function claimLimits(given: Partial<ClaimLimits> = {}): Readonly<ClaimLim
   for (const name of Object.keys(DEFAULT_CLAIM_LIMITS) as Array<keyof ClaimLimits>) {
     const value = given[name];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`claim limit ${name} must be a positive integer, not ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new TypeError(`claim limit ${name} must be a positive integer, not ${String(value)}`);
     limits[name] = value;
   }
   if (limits.defaultPageSize > limits.maxPageSize) {

@@ -139,7 +139,11 @@ export class ClaimStore {
   #reserve(attributes: Record<string, unknown>, replacing: number): number {
     const bytes = Buffer.byteLength(JSON.stringify(attributes));
     if (this.#bytes - replacing + bytes > this.limits.maxStoreBytes) {
-      throw full(`The claim store is full (${this.#bytes} bytes kept, this write needs ${bytes - replacing} more)`, 'maxStoreBytes', this.limits.maxStoreBytes);
+      throw full(
+        `The claim store is full (${this.#bytes} bytes kept, this write needs ${bytes - replacing} more)`,
+        'maxStoreBytes',
+        this.limits.maxStoreBytes,
+      );
     }
     return bytes;
   }
@@ -148,9 +152,13 @@ export class ClaimStore {
     if (typeof body !== 'string') return;
     const bytes = Buffer.byteLength(body);
     if (bytes > this.limits.maxNoteBytes) {
-      throw new RestBatchError('PAYLOAD_TOO_LARGE', `A note body may hold at most ${this.limits.maxNoteBytes} bytes (UTF-8); this one holds ${bytes}`, {
-        details: { limit: 'maxNoteBytes', max: this.limits.maxNoteBytes, bytes },
-      });
+      throw new RestBatchError(
+        'PAYLOAD_TOO_LARGE',
+        `A note body may hold at most ${this.limits.maxNoteBytes} bytes (UTF-8); this one holds ${bytes}`,
+        {
+          details: { limit: 'maxNoteBytes', max: this.limits.maxNoteBytes, bytes },
+        },
+      );
     }
   }
 

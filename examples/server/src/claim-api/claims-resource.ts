@@ -26,8 +26,14 @@ export class ClaimsResource {
 
   @Get()
   listClaims(ctx: HandlerContext): ListView {
-    return this.#list(ctx, this.store.claims(), this.store.size, 'Claim', this.links.claims(), (stored) => stored.claim, (c) =>
-      this.links.claim(c.id),
+    return this.#list(
+      ctx,
+      this.store.claims(),
+      this.store.size,
+      'Claim',
+      this.links.claims(),
+      (stored) => stored.claim,
+      (c) => this.links.claim(c.id),
     );
   }
 
@@ -141,9 +147,13 @@ export class ClaimsResource {
   #update(ctx: HandlerContext<ClaimPayload>, target: ClaimEntity): ClaimEntity {
     const given = ctx.headers['gw-checksum'] ?? ctx.body.data.checksum;
     if (given !== undefined && given !== checksumOf(target)) {
-      throw new RestBatchError('CONFLICT', `${target.type} ${target.id} has changed: its checksum is ${checksumOf(target)}, not ${given}; GET it again`, {
-        details: { id: target.id, checksum: checksumOf(target) },
-      });
+      throw new RestBatchError(
+        'CONFLICT',
+        `${target.type} ${target.id} has changed: its checksum is ${checksumOf(target)}, not ${given}; GET it again`,
+        {
+          details: { id: target.id, checksum: checksumOf(target) },
+        },
+      );
     }
     ctx.onRollback(this.store.update(target, ctx.body.data.attributes));
     return target;
