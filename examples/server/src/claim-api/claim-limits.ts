@@ -6,7 +6,7 @@ export interface ClaimLimits {
   maxActivitiesPerClaim: number;
   /** Most notes of one claim (default 1000); one more answers 409 `CONFLICT`. */
   maxNotesPerClaim: number;
-  /** Most UTF-8 bytes of one note's `body` (default 10000); more answers 413 `PAYLOAD_TOO_LARGE`. */
+  /** Most UTF-8 bytes of one note's `body` (default 10000; the route schema also caps it at 10000 characters); more answers 413 `PAYLOAD_TOO_LARGE`. */
   maxNoteBytes: number;
   /** Most bytes of attributes (as JSON) the whole store keeps (default 16 MiB); more answers 409 `CONFLICT`. */
   maxStoreBytes: number;
