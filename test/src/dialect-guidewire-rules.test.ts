@@ -19,7 +19,8 @@ function notes(count: number): CallRequest {
 }
 
 async function noteCount(call: (r: CallRequest) => Promise<{ body: unknown }>): Promise<number> {
-  return ((await call({ method: 'GET', url: '/rest/claim/v1/claims/cc:22/notes' })).body as { count: number }).count;
+  const url = '/rest/claim/v1/claims/cc:22/notes?pageSize=1&includeTotal=true';
+  return ((await call({ method: 'GET', url })).body as { total: number }).total;
 }
 
 eachTransport(test, 'sub-requests inherit the outer headers except GW-Checksum, and their own headers override', async ({ call }) => {

@@ -15,6 +15,7 @@ eachTransport(test, "the seed's path /claims/cc:22/activities/cc:55 works in a b
     type: 'Activity',
     attributes: { id: 'cc:55', subject: 'Contact the insured', status: 'open' },
     checksum: '0',
+    links: { self: { href: '/rest/claim/v1/claims/cc:22/activities/cc:55', methods: ['get', 'patch'] } },
   });
 });
 

@@ -1,25 +1,27 @@
 import 'reflect-metadata';
 import { type ApiOptions, createEngine, type Engine, exagoApi, type Logger, type SessionStore } from '@restbatch/core';
-import { claimApi } from './claim-api/claim-api.js';
+import { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 
 /** Options of {@link createExampleEngine}. */
 export interface ExampleEngineOptions {
   /** Where sessions live (default: in memory, private to the engine). */
   store?: SessionStore;
   logger?: Logger;
+  /** Options of the claim API (its store's caps and list paging: `claims.limits`). */
+  claims?: ClaimApiOptions;
 }
 
 /** The APIs of the example server, in the order of DESIGN.md's wire contract. */
-export function exampleApis(): ApiOptions[] {
+export function exampleApis(claims: ClaimApiOptions = {}): ApiOptions[] {
   return [
     // The Exago batch endpoint reads any Content-Type as JSON so that the vendor's own curl example
     // (sent as a form) works as written; see packages/http/README.md for why that is safe here.
     exagoApi({ configs: { default: { roles: [{ Id: 'MyRole' }] } }, anyContentType: true }),
-    claimApi(),
+    claimApi(claims),
   ];
 }
 
 /** Builds the example server's engine: the Exago resources under `/rest`. */
 export function createExampleEngine(options: ExampleEngineOptions = {}): Engine {
-  return createEngine({ apis: exampleApis(), store: options.store, logger: options.logger });
+  return createEngine({ apis: exampleApis(options.claims), store: options.store, logger: options.logger });
 }

@@ -3,3 +3,4 @@ export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './e
 export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, startExampleServer } from './start-example-server.js';
 export { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 export { CLAIM_STORE, ClaimStore } from './claim-api/claim-store.js';
+export { type ClaimLimits, DEFAULT_CLAIM_LIMITS } from './claim-api/claim-limits.js';

@@ -137,3 +137,34 @@ export interface GwItem {
 export function responses(res: CallResponse): GwItem[] {
   return (res.body as { responses: GwItem[] }).responses;
 }
+
+/** Adds `count` notes (`note 0`, `note 1`, ...) to a claim through Guidewire batches of 100; asserts each was created. */
+export async function addNotes(call: ClaimHarness['call'], count: number, claimId = 'cc:22'): Promise<void> {
+  for (let from = 0; from < count; from += 100) {
+    const requests = Array.from({ length: Math.min(100, count - from) }, (_, i) => ({
+      method: 'post',
+      path: `/claims/${claimId}/notes`,
+      data: { attributes: { subject: `s${from + i}`, body: `note ${from + i}` } },
+    }));
+    const res = await call({ url: '/rest/claim/v1/batch', body: { requests } });
+    const failed = responses(res).filter((r) => r.status !== 201);
+    if (res.status !== 200 || failed.length > 0) throw new Error(`adding notes failed: ${JSON.stringify(res.body).slice(0, 300)}`);
+  }
+}
+
+/** A Guidewire error body. */
+export interface GwError {
+  status: number;
+  errorCode: string;
+  userMessage: string;
+  developerMessage: string;
+  details: any[];
+}
+
+/** A claim API list page. */
+export interface ListPage {
+  count: number;
+  total?: number;
+  data: Array<{ id: string; type: string; attributes: Record<string, unknown>; checksum: string; links: { self: { href: string } } }>;
+  links: { self: { href: string; methods: string[] }; next?: { href: string; methods: string[] }; prev?: { href: string } };
+}

@@ -36,6 +36,13 @@ function fields(properties: object, required: string[] = []): object {
   return { type: 'object', required, additionalProperties: false, properties };
 }
 
+/** Attribute names of each entity type, in the order the claim API shows them (`id` first). */
+export const ATTRIBUTE_NAMES = {
+  Claim: ['id', ...Object.keys(CLAIM_FIELDS)],
+  Activity: ['id', ...Object.keys(ACTIVITY_FIELDS)],
+  Note: ['id', ...Object.keys(NOTE_FIELDS)],
+} as const satisfies Record<string, readonly string[]>;
+
 /** Payload schemas of the claim API's routes. */
 export const CLAIM_SCHEMAS = {
   createClaim: payload(fields(CLAIM_FIELDS, ['description'])),

@@ -1,75 +1,96 @@
 import { Get, type HandlerContext, Patch, Post, Resource, RestBatchError } from '@restbatch/core';
 import { inject } from 'tsyringe';
+import { parseFields } from './claim-fields.js';
+import { CLAIM_LINKS, type ClaimLinks } from './claim-links.js';
 import { CLAIM_SCHEMAS, type ClaimPayload } from './claim-schemas.js';
-import { CLAIM_STORE, type ClaimEntity, ClaimStore, checksumOf, entity, present, type StoredClaim } from './claim-store.js';
+import { CLAIM_STORE, type ClaimCollection, type ClaimEntity, type ClaimStore, checksumOf, type StoredClaim } from './claim-store.js';
+import { type EntityView, entityView, type ListView, listView } from './claim-view.js';
+import { parseListQuery } from './list-query.js';
 
-type Data = { data: ReturnType<typeof present> };
-type List = { count: number; data: Array<ReturnType<typeof present>> };
+type Data = { data: EntityView };
 
-function list(values: Iterable<ClaimEntity>): List {
-  const data = [...values].map(present);
-  return { count: data.length, data };
-}
+const CHILD_TYPE = { activities: 'Activity', notes: 'Note' } as const;
 
 /**
  * The example claim API, Guidewire style: `claims`, `claims/:claimId/activities` and
- * `claims/:claimId/notes`. Updates are guarded by the `GW-Checksum` header (or `data.checksum`):
- * a stale checksum answers 409 CONFLICT, a missing one is allowed.
+ * `claims/:claimId/notes`. Lists are pages (`pageSize`, `pageOffset`, `includeTotal`, `fields`);
+ * every write stays within the store's caps. Updates are guarded by the `GW-Checksum` header (or
+ * `data.checksum`): a stale checksum answers 409 CONFLICT, a missing one is allowed.
  */
 @Resource('claims')
 export class ClaimsResource {
-  constructor(@inject(CLAIM_STORE) private readonly store: ClaimStore) {}
+  constructor(
+    @inject(CLAIM_STORE) private readonly store: ClaimStore,
+    @inject(CLAIM_LINKS) private readonly links: ClaimLinks,
+  ) {}
 
   @Get()
-  listClaims(): List {
-    return list(this.store.claims().map((c) => c.claim));
+  listClaims(ctx: HandlerContext): ListView {
+    return this.#list(
+      ctx,
+      this.store.claims(),
+      this.store.size,
+      'Claim',
+      this.links.claims(),
+      (stored) => stored.claim,
+      (c) => this.links.claim(c.id),
+    );
   }
 
   @Get(':claimId')
   getClaim(ctx: HandlerContext): Data {
-    return { data: present(this.#claim(ctx).claim) };
+    const { claim } = this.#claim(ctx);
+    return { data: entityView(claim, this.links.claim(claim.id), parseFields(ctx.query.fields, 'Claim')) };
   }
 
   @Post('', { schema: CLAIM_SCHEMAS.createClaim })
   createClaim(ctx: HandlerContext<ClaimPayload>): Data {
-    const stored = this.store.addClaim(ctx.body.data.attributes);
-    ctx.onRollback(() => this.store.removeClaim(stored.claim.id));
-    return { data: present(stored.claim) };
+    const { claim } = this.store.addClaim(ctx.body.data.attributes);
+    ctx.onRollback(() => this.store.removeClaim(claim.id));
+    return { data: entityView(claim, this.links.claim(claim.id)) };
   }
 
   @Patch(':claimId', { schema: CLAIM_SCHEMAS.patchClaim })
   patchClaim(ctx: HandlerContext<ClaimPayload>): Data {
-    return { data: present(update(ctx, this.#claim(ctx).claim)) };
+    const { claim } = this.#claim(ctx);
+    return { data: entityView(this.#update(ctx, claim), this.links.claim(claim.id)) };
   }
 
   @Get(':claimId/activities')
-  listActivities(ctx: HandlerContext): List {
-    return list(this.#claim(ctx).activities.values());
+  listActivities(ctx: HandlerContext): ListView {
+    return this.#children(ctx, 'activities');
   }
 
   @Get(':claimId/activities/:activityId')
   getActivity(ctx: HandlerContext): Data {
-    return { data: present(child(this.#claim(ctx).activities, ctx.params.activityId!, 'Activity')) };
+    return this.#getChild(ctx, 'activities', ctx.params.activityId!);
   }
 
   @Post(':claimId/activities', { schema: CLAIM_SCHEMAS.createActivity })
   createActivity(ctx: HandlerContext<ClaimPayload>): Data {
-    return { data: present(this.#add(ctx, 'activities', 'Activity', { status: 'open', ...ctx.body.data.attributes })) };
+    return this.#add(ctx, 'activities', { status: 'open', ...ctx.body.data.attributes });
   }
 
   @Patch(':claimId/activities/:activityId', { schema: CLAIM_SCHEMAS.patchActivity })
   patchActivity(ctx: HandlerContext<ClaimPayload>): Data {
-    return { data: present(update(ctx, child(this.#claim(ctx).activities, ctx.params.activityId!, 'Activity'))) };
+    const stored = this.#claim(ctx);
+    const activity = child(stored, 'activities', ctx.params.activityId!);
+    return { data: entityView(this.#update(ctx, activity), this.links.child(stored.claim.id, 'activities', activity.id)) };
   }
 
   @Get(':claimId/notes')
-  listNotes(ctx: HandlerContext): List {
-    return list(this.#claim(ctx).notes.values());
+  listNotes(ctx: HandlerContext): ListView {
+    return this.#children(ctx, 'notes');
+  }
+
+  @Get(':claimId/notes/:noteId')
+  getNote(ctx: HandlerContext): Data {
+    return this.#getChild(ctx, 'notes', ctx.params.noteId!);
   }
 
   @Post(':claimId/notes', { schema: CLAIM_SCHEMAS.createNote })
   createNote(ctx: HandlerContext<ClaimPayload>): Data {
-    return { data: present(this.#add(ctx, 'notes', 'Note', ctx.body.data.attributes)) };
+    return this.#add(ctx, 'notes', ctx.body.data.attributes);
   }
 
   #claim(ctx: HandlerContext): StoredClaim {
@@ -79,39 +100,72 @@ export class ClaimsResource {
     return stored;
   }
 
-  #add(ctx: HandlerContext, into: 'activities' | 'notes', type: ClaimEntity['type'], attributes: Record<string, unknown>): ClaimEntity {
-    const collection = this.#claim(ctx)[into];
-    const created = entity(this.store.newId(), type, attributes);
-    collection.set(created.id, created);
-    ctx.onRollback(() => void collection.delete(created.id));
-    return created;
+  #list<T>(
+    ctx: HandlerContext,
+    items: Iterable<T>,
+    size: number,
+    type: ClaimEntity['type'],
+    href: string,
+    entityOf: (item: T) => ClaimEntity,
+    itemHref: (value: ClaimEntity) => string,
+  ): ListView {
+    // Checked before any item is read: a bad parameter costs nothing.
+    const page = parseListQuery(ctx.query, this.store.limits);
+    const fields = parseFields(ctx.query.fields, type);
+    const fieldsParam = typeof ctx.query.fields === 'string' ? ctx.query.fields : undefined;
+    return listView(map(items, entityOf), size, { page, fields, fieldsParam, href, itemHref });
+  }
+
+  #children(ctx: HandlerContext, from: ClaimCollection): ListView {
+    const stored = this.#claim(ctx);
+    const claimId = stored.claim.id;
+    return this.#list(
+      ctx,
+      stored[from].values(),
+      stored[from].size,
+      CHILD_TYPE[from],
+      this.links.collection(claimId, from),
+      (e) => e,
+      (e) => this.links.child(claimId, from, e.id),
+    );
+  }
+
+  #getChild(ctx: HandlerContext, from: ClaimCollection, id: string): Data {
+    const stored = this.#claim(ctx);
+    const found = child(stored, from, id);
+    return { data: entityView(found, this.links.child(stored.claim.id, from, id), parseFields(ctx.query.fields, found.type)) };
+  }
+
+  #add(ctx: HandlerContext, into: ClaimCollection, attributes: Record<string, unknown>): Data {
+    const stored = this.#claim(ctx);
+    const created = this.store.addChild(stored, into, attributes);
+    ctx.onRollback(() => this.store.removeChild(stored, into, created.id));
+    return { data: entityView(created, this.links.child(stored.claim.id, into, created.id)) };
+  }
+
+  /** Applies a PATCH after checking the client's checksum, if it sent one. */
+  #update(ctx: HandlerContext<ClaimPayload>, target: ClaimEntity): ClaimEntity {
+    const given = ctx.headers['gw-checksum'] ?? ctx.body.data.checksum;
+    if (given !== undefined && given !== checksumOf(target)) {
+      throw new RestBatchError(
+        'CONFLICT',
+        `${target.type} ${target.id} has changed: its checksum is ${checksumOf(target)}, not ${given}; GET it again`,
+        {
+          details: { id: target.id, checksum: checksumOf(target) },
+        },
+      );
+    }
+    ctx.onRollback(this.store.update(target, ctx.body.data.attributes));
+    return target;
   }
 }
 
-function child(collection: Map<string, ClaimEntity>, id: string, type: string): ClaimEntity {
-  const found = collection.get(id);
-  if (found === undefined) throw new RestBatchError('NOT_FOUND', `${type} ${JSON.stringify(id)} does not exist on this claim`);
+function child(stored: StoredClaim, from: ClaimCollection, id: string): ClaimEntity {
+  const found = stored[from].get(id);
+  if (found === undefined) throw new RestBatchError('NOT_FOUND', `${CHILD_TYPE[from]} ${JSON.stringify(id)} does not exist on this claim`);
   return found;
 }
 
-/** Applies a PATCH after checking the client's checksum, if it sent one. */
-function update(ctx: HandlerContext<ClaimPayload>, target: ClaimEntity): ClaimEntity {
-  const given = ctx.headers['gw-checksum'] ?? ctx.body.data.checksum;
-  if (given !== undefined && given !== checksumOf(target)) {
-    throw new RestBatchError(
-      'CONFLICT',
-      `${target.type} ${target.id} has changed: its checksum is ${checksumOf(target)}, not ${given}; GET it again`,
-      {
-        details: { id: target.id, checksum: checksumOf(target) },
-      },
-    );
-  }
-  const before = { attributes: target.attributes, version: target.version };
-  target.attributes = { ...target.attributes, ...ctx.body.data.attributes };
-  target.version++;
-  ctx.onRollback(() => {
-    target.attributes = before.attributes;
-    target.version = before.version;
-  });
-  return target;
+function* map<T, U>(items: Iterable<T>, fn: (item: T) => U): Iterable<U> {
+  for (const item of items) yield fn(item);
 }
