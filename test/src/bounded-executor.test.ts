@@ -114,10 +114,18 @@ test('whole-value references within the budget are shared: every item gets the w
   const { engine: e } = engine({ limits: { maxResolvedBytes: 3 * 70 * 1024 } });
   const calls: unknown[] = [
     SESSION,
-    { Url: 'Parameters', Method: 'POST', Payload: { Id: 'A', DataType: 'String', IsMultiValue: true, Values: ['v'.repeat(64 * 1024)], PromptText: 'a' } },
+    {
+      Url: 'Parameters',
+      Method: 'POST',
+      Payload: { Id: 'A', DataType: 'String', IsMultiValue: true, Values: ['v'.repeat(64 * 1024)], PromptText: 'a' },
+    },
   ];
   for (let k = 0; k < 4; k++) {
-    calls.push({ Url: 'Parameters', Method: 'POST', Payload: { Id: `C${k}`, DataType: 'String', IsMultiValue: true, Values: '$ref:1/body/Values', PromptText: 'c' } });
+    calls.push({
+      Url: 'Parameters',
+      Method: 'POST',
+      Payload: { Id: `C${k}`, DataType: 'String', IsMultiValue: true, Values: '$ref:1/body/Values', PromptText: 'c' },
+    });
   }
   const res = await createDirectCaller(e)({ url: '/rest/batch', body: calls });
   const items = res.body as Item[];
@@ -171,11 +179,7 @@ test('an atomic batch over the result budget rolls back: nothing is half-written
   const call = createDirectCaller(e);
   const res = await call({
     url: '/rest/batch?onFail=atomic',
-    body: [
-      SESSION,
-      { Url: 'Roles', Method: 'POST', Payload: { Id: 'R' } },
-      { Url: 'Counter/big/40', Method: 'GET' },
-    ],
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'R' } }, { Url: 'Counter/big/40', Method: 'GET' }],
   });
   const items = res.body as Item[];
   assert.equal(
@@ -185,7 +189,12 @@ test('an atomic batch over the result budget rolls back: nothing is half-written
 });
 
 test('each result is a snapshot taken when it settles: a handler changing its object later does not change earlier results, on every transport', async () => {
-  const batch = [SESSION, { Url: 'Counter/next', Method: 'POST' }, { Url: 'Counter/next', Method: 'POST' }, { Url: 'Counter/next', Method: 'POST' }];
+  const batch = [
+    SESSION,
+    { Url: 'Counter/next', Method: 'POST' },
+    { Url: 'Counter/next', Method: 'POST' },
+    { Url: 'Counter/next', Method: 'POST' },
+  ];
   const expected = [0, 1, 2];
   const numbers = (items: Item[]) => items.slice(1).map((i) => i.ResponseContent!.n);
   // direct
@@ -198,7 +207,10 @@ test('each result is a snapshot taken when it settles: a handler changing its ob
       headers: { ...JSON_TYPE, accept: 'application/x-ndjson' },
       body: JSON.stringify(batch),
     });
-    const lines = (await res.body.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.body.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(
       lines.slice(1, 4).map((l) => l.ResponseContent.n),
       expected,
@@ -276,7 +288,12 @@ test('a client that leaves stops its batch at the next sub-request, even when no
   await withHttp(e, async (url) => {
     const calls = [SESSION, ...Array.from({ length: 9999 }, () => ({ Url: 'Counter/next', Method: 'POST' }))];
     const controller = new AbortController();
-    const sent = request(`${url}/rest/batch`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify(calls), signal: controller.signal });
+    const sent = request(`${url}/rest/batch`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: JSON.stringify(calls),
+      signal: controller.signal,
+    });
     for (let i = 0; i < 5000 && counter().calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
     controller.abort();
     await sent.then(
@@ -302,7 +319,12 @@ test('RestBatch-Timeout beyond what a timer can hold (2^31 - 1 ms) is refused wi
   const ws = await startWs(e);
   const client = await TestClient.open(ws.url);
   try {
-    const answer = await client.request({ id: 't', endpoint: '/rest/batch', headers: { 'RestBatch-Timeout': '9999999999' }, body: [SESSION] });
+    const answer = await client.request({
+      id: 't',
+      endpoint: '/rest/batch',
+      headers: { 'RestBatch-Timeout': '9999999999' },
+      body: [SESSION],
+    });
     assert.is((answer.final as { status?: number }).status, 400);
   } finally {
     await client.close();
