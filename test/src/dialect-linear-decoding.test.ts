@@ -156,7 +156,7 @@ test('property: each dependsOn decodes to as many ids as it lists, a group stand
         // Groups are one contiguous run each: a new group name per run keeps the batch valid.
         if (item.group !== undefined) {
           const previous = requests[i - 1]?.atomicityGroup as string | undefined;
-          const group = previous !== undefined && previous.startsWith(`g${item.group}-`) ? previous : `g${item.group}-${i}`;
+          const group = previous?.startsWith(`g${item.group}-`) ? previous : `g${item.group}-${i}`;
           request.atomicityGroup = group;
           latest.set(group, id);
           if (!names.includes(group)) names.push(group);
@@ -165,7 +165,7 @@ test('property: each dependsOn decodes to as many ids as it lists, a group stand
         requests.push(request);
       });
       const decoded: SubRequest[] = odataDialect().decode({ requests }, context(requests.length)).requests;
-      decoded.forEach((sub, i) => assert.equal(sub.dependsOn, expected[i], `request ${i}`));
+      for (const sub of decoded) assert.equal(sub.dependsOn, expected[sub.index], `request ${sub.index}`);
     }),
     { numRuns: 300 },
   );

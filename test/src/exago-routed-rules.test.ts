@@ -164,7 +164,14 @@ test('with allowExistingSession, an encoded POST Sessions after the first call i
   await withServer(async (server, store) => {
     const opened = await server.post('/rest/batch', [SESSION]);
     const sid = String((opened.body as Item[])[0]!.ResponseContent.Id);
-    const body = await violation(server, [{ Url: 'Roles', Method: 'GET' }, { Url: 'Session%73', Method: 'POST' }], `/rest/batch?sid=${sid}`);
+    const body = await violation(
+      server,
+      [
+        { Url: 'Roles', Method: 'GET' },
+        { Url: 'Session%73', Method: 'POST' },
+      ],
+      `/rest/batch?sid=${sid}`,
+    );
     assert.is(body.reason, 'Call 1: only the first call of a batch may be POST Sessions');
     assert.is(store.size, 1);
   }, true);

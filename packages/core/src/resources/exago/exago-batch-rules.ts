@@ -22,7 +22,7 @@ export function exagoBatchRules(options: ResolvedExagoOptions): BatchPrecheck {
   return (requests, routed) => {
     for (let i = 0; i < requests.length; i++) {
       if (routed.deferred(i)) {
-        violation(i, 'references in a Url may fill a parameter (Roles/${0/body/Id}) but never choose which resource the call reaches');
+        violation(i, `references in a Url may fill a parameter (Roles/\${0/body/Id}) but never choose which resource the call reaches`);
       }
       const route = routed.routeAtPath(i);
       if (route?.resource === SESSIONS) {
