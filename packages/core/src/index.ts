@@ -15,6 +15,7 @@ export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
 export { IDEMPOTENCY_HEADER, type IdempotencyOptions, REPLAY_HEADER } from './engine/idempotency-guard.js';
 export { TIMEOUT_HEADER } from './executor/timeouts.js';
+export type { BatchRoute, RoutedBatch } from './executor/routed-batch.js';
 
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';
 export { isRestBatchError, RestBatchError, type RestBatchErrorOptions, toRestBatchError } from './errors/restbatch-error.js';
@@ -41,6 +42,7 @@ export { Reply, reply } from './resource/reply.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
+export { checkBatchSize } from './dialects/check-batch-size.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
 export {
   type GuidewireBatchResponse,

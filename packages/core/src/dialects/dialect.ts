@@ -7,6 +7,11 @@ export interface DecodeContext {
   readonly query: Readonly<Query>;
   /** The outer request's headers (lower-case names). */
   readonly headers: Readonly<Headers>;
+  /**
+   * Most sub-requests this batch may hold (the endpoint's limit and the engine's, whichever is
+   * lower). A decoder counts the items against it before it looks at any one of them.
+   */
+  readonly maxSubRequests: number;
 }
 
 /** What an error encoder needs to shape an error body. */
@@ -45,7 +50,12 @@ export interface DialectDefaults {
 export interface Dialect {
   readonly name: string;
   readonly defaults: DialectDefaults;
-  /** Envelope -> canonical sub-requests; throws a `RestBatchError` to reject the whole batch. */
+  /**
+   * Envelope -> canonical sub-requests; throws a `RestBatchError` to reject the whole batch. Checks
+   * shapes only, in time linear in the input, and counts the items (`checkBatchSize`) before any
+   * per-item work. Rules about which resource an item names are not the decoder's: the pre-pass
+   * decides them on the matched route (see the API's `prechecks`).
+   */
   decode(body: unknown, context: DecodeContext): DecodedBatch;
   /** Canonical results -> envelope. */
   encode(result: BatchResult): unknown;

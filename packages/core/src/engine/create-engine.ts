@@ -175,7 +175,9 @@ export class Engine {
     }
     const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
-    const batch = endpoint.dialect.decode(parsed, { query, headers });
+    // The decoder counts the items against the limit before any per-item work.
+    const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
+    const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests });
     let session: Session | undefined;
     if (batch.session === 'existing') {
       if (!endpoint.allowExistingSession || api.sessionParam === undefined) {

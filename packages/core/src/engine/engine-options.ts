@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Dialect } from '../dialects/dialect.js';
+import type { RoutedBatch } from '../executor/routed-batch.js';
 import type { HeaderRuleOptions } from '../headers/header-rule.js';
 import type { HttpMethod } from '../model/http-method.js';
 import type { Headers } from '../model/canonical.js';
@@ -47,9 +48,14 @@ export interface ApiOptions {
   register?: (container: DependencyContainer) => void;
 }
 
-/** A check on a whole decoded batch before it runs; throw a `RestBatchError` to reject it. */
+/**
+ * A check on a whole decoded batch before it runs; throw a `RestBatchError` to reject it. Rules
+ * about which resource a sub-request names read `routed` (the routes the router matched, after it
+ * decoded each path), never the path's text: `Session%73` is `Sessions`.
+ */
 export type BatchPrecheck = (
   requests: readonly { method: HttpMethod; path: string; query: Record<string, string | string[]>; body?: unknown }[],
+  routed: RoutedBatch,
 ) => void;
 
 /** Engine-wide limits and budgets: input limits are checked before work starts, budgets as the work goes. */

@@ -2,6 +2,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import { parseUrl } from '../../engine/parse-url.js';
+import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 
 /** One item of an Exago batch response. */
@@ -32,7 +33,7 @@ function methodOf(name: string): HttpMethod | undefined {
   }
 }
 
-function decodeItem(item: unknown, index: number, context: DecodeContext, existing: boolean): SubRequest {
+function decodeItem(item: unknown, index: number, config: string | string[] | undefined): SubRequest {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
@@ -51,25 +52,18 @@ function decodeItem(item: unknown, index: number, context: DecodeContext, existi
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
   const { path, query } = parseUrl(`/${url}`);
-  const slash = path.indexOf('/', 1);
-  const resource = slash < 0 ? path.slice(1) : path.slice(1, slash);
-  const first = resource.charCodeAt(0);
+  // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
+  const first = url.charCodeAt(0);
   if (!(first >= 65 && first <= 90))
     reject(
       'BATCH_RULE_VIOLATION',
       index,
       `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`,
     );
-  if (resource === 'Sessions') {
-    if (path !== '/Sessions') reject('BATCH_RULE_VIOLATION', index, 'GET, PATCH and DELETE Sessions/{sid} are not supported in a batch');
-    if (method !== 'POST') reject('BATCH_RULE_VIOLATION', index, `${method} Sessions is not supported in a batch`);
-    if (index !== 0) reject('BATCH_RULE_VIOLATION', index, 'only the first call of a batch may be POST Sessions');
-  } else if (index === 0 && !existing) {
-    reject('BATCH_RULE_VIOLATION', 0, 'the first call of a batch must be POST Sessions: every batch creates a new session');
-  }
   if (query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
-  if (index === 0 && resource === 'Sessions' && context.query.config !== undefined) query.config = context.query.config;
+  // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
+  if (index === 0 && config !== undefined) query.config = config;
   const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
   if (hasPayload) sub.body = call.Payload;
   return sub;
@@ -104,7 +98,8 @@ function encodeResult(result: SubResult): ExagoResponseItem {
 
 /**
  * Exago's `POST /rest/batch`: a JSON array of `{Url, Method, Payload}`, answered by an array of
- * `{ReturnCode, ResponseContent}` in the same order. The first call must be `POST Sessions`.
+ * `{ReturnCode, ResponseContent}` in the same order. The decoder checks the envelope's shape; the
+ * Exago API's rules (the first call must be `POST Sessions`, ...) run on the matched routes.
  */
 export const exagoDialect: Dialect = {
   name: 'exago',
@@ -113,9 +108,10 @@ export const exagoDialect: Dialect = {
   decode(body: unknown, context: DecodeContext): DecodedBatch {
     if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');
     if (body.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no calls; start it with POST Sessions');
+    checkBatchSize(body.length, context.maxSubRequests);
     const existing = context.query.sid !== undefined;
     const requests = new Array<SubRequest>(body.length);
-    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context, existing);
+    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config);
     const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
     const onFail = failurePolicy(context.query.onFail);
     if (onFail !== undefined) batch.onFail = onFail;

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { RestBatchError } from '../../errors/restbatch-error.js';
+import { checkBatchSize } from '../check-batch-size.js';
 import { GUIDEWIRE_BATCH_SCHEMA } from './guidewire-batch-schema.js';
 
 /** A Guidewire batch envelope that passed the schema. */
@@ -43,8 +44,11 @@ function describe(error: ErrorObject): string {
 /**
  * Checks a batch body against {@link GUIDEWIRE_BATCH_SCHEMA}; a body that breaks it is rejected
  * whole with `BATCH_MALFORMED`, the message naming the field (`requests/2/method must be one of ...`).
+ * The items are counted against `maxSubRequests` first: the schema never walks an oversized batch.
  */
-export function checkGuidewireEnvelope(body: unknown): GuidewireEnvelope {
+export function checkGuidewireEnvelope(body: unknown, maxSubRequests: number): GuidewireEnvelope {
+  const requests = body !== null && typeof body === 'object' ? (body as { requests?: unknown }).requests : undefined;
+  if (Array.isArray(requests)) checkBatchSize(requests.length, maxSubRequests);
   if (validate(body)) return body;
   const error = validate.errors?.[0] as ErrorObject;
   throw new RestBatchError('BATCH_MALFORMED', `Invalid batch request: ${describe(error)}`, {

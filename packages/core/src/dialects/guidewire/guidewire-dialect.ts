@@ -2,7 +2,7 @@ import { parseUrl } from '../../engine/parse-url.js';
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
-import type { DecodedBatch, Dialect, ErrorView } from '../dialect.js';
+import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { checkGuidewireEnvelope, type GuidewireSubRequest } from './check-guidewire-envelope.js';
 
 /** Options of {@link guidewireDialect}. */
@@ -112,8 +112,8 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
     },
 
-    decode(body: unknown): DecodedBatch {
-      const envelope = checkGuidewireEnvelope(body);
+    decode(body: unknown, context: DecodeContext): DecodedBatch {
+      const envelope = checkGuidewireEnvelope(body, context.maxSubRequests);
       return { requests: envelope.requests.map(decodeItem) };
     },
 

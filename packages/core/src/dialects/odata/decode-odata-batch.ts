@@ -2,6 +2,7 @@ import { parseUrl } from '../../engine/parse-url.js';
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod } from '../../model/http-method.js';
+import { checkBatchSize } from '../check-batch-size.js';
 
 const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
@@ -36,7 +37,10 @@ function decodeUrl(value: unknown, index: number): { path: string; query: SubReq
   return parseUrl(value.startsWith('/') ? value : `/${value}`);
 }
 
-function decodeItem(item: unknown, index: number, groups: Map<string, string[]>): SubRequest {
+/** Each atomicity group seen so far, by name: the id of its latest member. */
+type GroupEnds = Map<string, string>;
+
+function decodeItem(item: unknown, index: number, groups: GroupEnds): SubRequest {
   if (!isObject(item)) reject(index, 'each request must be an object {id, method, url, headers, body, dependsOn, atomicityGroup}');
   for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(index, `unknown field ${JSON.stringify(key)}`);
   const { id, method, atomicityGroup, dependsOn } = item;
@@ -51,28 +55,36 @@ function decodeItem(item: unknown, index: number, groups: Map<string, string[]>)
     sub.atomicityGroup = atomicityGroup;
   }
   if (dependsOn !== undefined) {
-    if (!Array.isArray(dependsOn) || !dependsOn.every((d) => typeof d === 'string'))
-      reject(index, 'dependsOn must be an array of request ids');
-    // A dependency on an atomicity group is a dependency on each of its members (OData 4.01).
-    sub.dependsOn = (dependsOn as string[]).flatMap((dep) => groups.get(dep) ?? [dep]);
+    if (!Array.isArray(dependsOn)) reject(index, 'dependsOn must be an array of request ids');
+    const deps = new Array<string>(dependsOn.length);
+    for (let k = 0; k < dependsOn.length; k++) {
+      const dep: unknown = dependsOn[k];
+      if (typeof dep !== 'string') reject(index, 'dependsOn must be an array of request ids');
+      // A dependency on an atomicity group is one on each of its members (OData 4.01). A group succeeds
+      // or fails as one: when any member fails, the executor fails every later one too, so the latest
+      // member stands for the group. One id, not the member list: the batch stays linear in its input.
+      deps[k] = groups.get(dep) ?? dep;
+    }
+    sub.dependsOn = deps;
   }
-  if (sub.atomicityGroup !== undefined) {
-    const members = groups.get(sub.atomicityGroup) ?? [];
-    groups.set(sub.atomicityGroup, [...members, id]);
-  }
+  if (sub.atomicityGroup !== undefined) groups.set(sub.atomicityGroup, id);
   return sub;
 }
 
 /**
- * Decodes the `requests` of an OData JSON batch into canonical sub-requests. Shapes are checked
+ * Decodes the `requests` of an OData JSON batch into canonical sub-requests, in time linear in the
+ * input: the items are counted against `maxSubRequests` before any is read. Shapes are checked
  * here; batch-wide rules (unique ids, backward-only `dependsOn`, contiguous groups) by the executor.
  */
-export function decodeOdataBatch(body: unknown): SubRequest[] {
+export function decodeOdataBatch(body: unknown, maxSubRequests: number): SubRequest[] {
   if (!isObject(body)) reject(undefined, 'the body must be an object {"requests": [...]}');
   for (const key of Object.keys(body))
     if (key !== 'requests') reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests"`);
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
-  const groups = new Map<string, string[]>();
-  return requests.map((item, index) => decodeItem(item, index, groups));
+  checkBatchSize(requests.length, maxSubRequests);
+  const groups: GroupEnds = new Map();
+  const subs = new Array<SubRequest>(requests.length);
+  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, groups);
+  return subs;
 }

@@ -77,7 +77,7 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     defaults: { maxSubRequests: options.maxSubRequests ?? 20 },
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
-      return { requests: decodeOdataBatch(body), onFail: failurePolicy(context.headers.prefer) };
+      return { requests: decodeOdataBatch(body, context.maxSubRequests), onFail: failurePolicy(context.headers.prefer) };
     },
 
     encode(result: BatchResult): OdataBatchResponse {

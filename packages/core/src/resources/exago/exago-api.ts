@@ -1,6 +1,6 @@
 import { exagoDialect } from '../../dialects/exago/exago-dialect.js';
 import type { ApiOptions } from '../../engine/engine-options.js';
-import { configNameOf } from './config-name.js';
+import { exagoBatchRules } from './exago-batch-rules.js';
 import { EXAGO_OPTIONS, type ExagoApiOptions, type ResolvedExagoOptions } from './exago-options.js';
 import { ParametersResource } from './parameters-resource.js';
 import { RolesResource } from './roles-resource.js';
@@ -35,13 +35,8 @@ export function exagoApi(options: ExagoApiOptions = {}): ApiOptions {
     ],
     sessions: { param: 'sid' },
     errorDetail: (session) => session?.data.ShowErrorDetail === true,
-    // The config name is a batch-wide choice: an unknown one rejects the batch before anything runs.
-    prechecks: [
-      (requests) => {
-        const first = requests[0];
-        if (first?.method === 'POST' && first.path === '/Sessions') configNameOf(first.query.config, resolved);
-      },
-    ],
+    // Which resource a call names is decided on its matched route, never on the Url's text.
+    prechecks: [exagoBatchRules(resolved)],
     register: (container) => container.registerInstance(EXAGO_OPTIONS, resolved),
   };
 }
