@@ -64,7 +64,7 @@ it('the seed batch answers the same on the Redis store as on the memory store', 
 });
 
 it('ordinary calls with a forged, malformed or unknown sid get 401 SESSION_NOT_FOUND and create no session', async () => {
-  const { call, store, prefix } = redisEngine();
+  const { call, prefix } = redisEngine();
   for (const sid of ['*', '..%2F..', 'a'.repeat(32).toUpperCase(), '0123456789abcdef0123456789abcdef']) {
     const roles = await call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
     assert.is(roles.status, 401, sid);
@@ -77,7 +77,7 @@ it('ordinary calls with a forged, malformed or unknown sid get 401 SESSION_NOT_F
 });
 
 it('an atomic batch that creates a session and then fails leaves no key behind in Redis', async () => {
-  const { call, store, prefix } = redisEngine(atomicApi());
+  const { call, prefix } = redisEngine(atomicApi());
   const res = await call({
     url: '/rest/batch',
     body: [

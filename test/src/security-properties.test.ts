@@ -182,7 +182,10 @@ async function holds(
       else assert.ok(expectedStatus(status), `unexpected sub-result status ${status} (${code}): ${text.slice(0, 300)}`);
     }
     // Each allowed 500 is a Boom call the engine logged; a 500 without one is an engine fault.
-    assert.ok(boomed <= logged.length, `${boomed} sub-results are 500 but only ${logged.length} Boom errors were logged: ${text.slice(0, 300)}`);
+    assert.ok(
+      boomed <= logged.length,
+      `${boomed} sub-results are 500 but only ${logged.length} Boom errors were logged: ${text.slice(0, 300)}`,
+    );
   } else {
     assert.ok(response.status >= 400, `status ${response.status}`);
     assert.type(codeOf(response.body), 'string', `one coded whole-batch error: ${text.slice(0, 200)}`);

@@ -25,21 +25,18 @@ export class Cleanup {
 }
 
 /**
- * Runs `body` with a time limit, then `cleanup` in a `finally`: the test's own error wins; a
+ * Runs `body` with a time limit, then `cleanup` whatever the outcome: the test's own error wins; a
  * cleanup that failed after a passing body fails the test. A hung body fails after `limitMs`
  * instead of holding the process open until the runner kills it.
  */
 export async function guarded(body: () => Promise<void>, cleanup: Cleanup, limitMs: number, closeLimitMs = 5000): Promise<void> {
-  let failed = false;
-  try {
-    await withinTime(Promise.resolve().then(body), limitMs, 'the test');
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    const errors = await cleanup.run(closeLimitMs);
-    if (!failed && errors.length > 0) throw errors[0];
-  }
+  const outcome = await withinTime(Promise.resolve().then(body), limitMs, 'the test').then(
+    () => ({ failed: false as const }),
+    (error: unknown) => ({ failed: true as const, error }),
+  );
+  const errors = await cleanup.run(closeLimitMs);
+  if (outcome.failed) throw outcome.error;
+  if (errors.length > 0) throw errors[0];
 }
 
 /** `promise`, or a rejection naming `what` once `ms` have passed first. */
