@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GUIDEWIRE_BATCH_SCHEMA } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eachTransport } from './support/claim-engine.js';
+import { type ClaimHarness, eachTransport } from './support/claim-engine.js';
 
 const BATCH = '/rest/claim/v1/batch';
 const GET = { method: 'get', path: '/claims/cc:22' };
@@ -89,14 +90,23 @@ eachTransport(test, 'an empty batch is rejected with 400 BATCH_EMPTY', async ({ 
   assert.is((res.body as { errorCode: string }).errorCode, 'BATCH_EMPTY');
 });
 
-eachTransport(test, 'a batch body that is not JSON is rejected with 400 in the Guidewire error shape', async ({ call, url }) => {
-  if (url === undefined) return; // the direct transport always sends JSON
-  const res = await fetch(`${url}${BATCH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"requests": [' });
+/** Sends `text` as the batch body, byte for byte, through the harness's transport. */
+async function sendRaw(h: ClaimHarness, text: string): Promise<{ status: number; body: unknown }> {
+  if (h.url === undefined) {
+    const res = await createDirectCaller(h.engine)({ url: BATCH, headers: { 'content-type': 'application/json' }, raw: text });
+    return { status: res.status, body: res.body };
+  }
+  const res = await fetch(`${h.url}${BATCH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+  return { status: res.status, body: await res.json() };
+}
+
+eachTransport(test, 'a batch body that is not JSON is rejected with 400 in the Guidewire error shape', async (h) => {
+  const res = await sendRaw(h, '{"requests": [');
   assert.is(res.status, 400);
-  const body = (await res.json()) as { status: number; errorCode: string };
+  const body = res.body as { status: number; errorCode: string };
   assert.is(body.status, 400);
   assert.is(body.errorCode, 'JSON_MALFORMED');
-  assert.is((await call({ method: 'GET', url: '/rest/claim/v1/claims' })).status, 200);
+  assert.is((await h.call({ method: 'GET', url: '/rest/claim/v1/claims' })).status, 200);
 });
 
 eachTransport(test, 'GET on the batch endpoint answers 405 METHOD_NOT_ALLOWED', async ({ call }) => {

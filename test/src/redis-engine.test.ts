@@ -9,15 +9,16 @@ import { useRedis } from './support/redis-server.js';
 import { exagoTestApi } from './support/atomic-exago.js';
 
 const test = suite('engine on the redis session store');
-const { it, server } = useRedis(test);
+const { it, server, closing } = useRedis(test);
 let prefixes = 0;
 
 type Item = { ReturnCode: string; ResponseContent: Record<string, unknown> };
 
-/** A fresh engine serving the Exago API on a Redis store with its own key prefix. */
+/** A fresh engine serving the Exago API on a Redis store with its own key prefix (closed after the test). */
 function redisEngine(api?: ApiOptions) {
   const prefix = `e${++prefixes}:`;
   const store = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => store.close());
   const { engine, call } = exagoEngine({}, { store, ...(api === undefined ? {} : { apis: [api] }) });
   return { engine, call, store, prefix };
 }
@@ -60,11 +61,10 @@ it('the seed batch answers the same on the Redis store as on the memory store', 
   const sid = (a.body as Item[])[0]!.ResponseContent.Id as string;
   const roles = await onRedis.call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
   assert.equal(roles.body, [{ Id: 'MyRole', IsActive: true }]);
-  await onRedis.store.close();
 });
 
 it('ordinary calls with a forged, malformed or unknown sid get 401 SESSION_NOT_FOUND and create no session', async () => {
-  const { call, store, prefix } = redisEngine();
+  const { call, prefix } = redisEngine();
   for (const sid of ['*', '..%2F..', 'a'.repeat(32).toUpperCase(), '0123456789abcdef0123456789abcdef']) {
     const roles = await call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
     assert.is(roles.status, 401, sid);
@@ -74,11 +74,10 @@ it('ordinary calls with a forged, malformed or unknown sid get 401 SESSION_NOT_F
     assert.is((patch.body as { code: string }).code, 'SESSION_NOT_FOUND');
   }
   assert.equal(await keys(`${prefix}*`), []);
-  await store.close();
 });
 
 it('an atomic batch that creates a session and then fails leaves no key behind in Redis', async () => {
-  const { call, store, prefix } = redisEngine(atomicApi());
+  const { call, prefix } = redisEngine(atomicApi());
   const res = await call({
     url: '/rest/batch',
     body: [
@@ -93,7 +92,6 @@ it('an atomic batch that creates a session and then fails leaves no key behind i
     ['424', '424', '409'],
   );
   assert.equal(await keys(`${prefix}*`), []);
-  await store.close();
 });
 
 it('an atomic batch in an existing session that fails restores its data, roles and parameters in Redis', async () => {
@@ -121,24 +119,27 @@ it('an atomic batch in an existing session that fails restores its data, roles a
     ['424', '424', '424', '409'],
   );
   assert.equal(await snapshot(), before);
-  await store.close();
 });
 
 it('while Redis is down only the sub-requests that need it fail, with 503 STORE_UNAVAILABLE, and service returns with Redis', async () => {
-  const { call, engine, store } = redisEngine();
+  const { call, engine } = redisEngine();
   const created = await call({ url: '/rest/batch', body: SEED_BATCH });
   const sid = (created.body as Item[])[0]!.ResponseContent.Id as string;
   await server().stop();
-  const batch = await call({ url: '/rest/batch', body: SEED_BATCH });
-  assert.is(batch.status, 200);
-  const first = (batch.body as Item[])[0]!;
-  assert.is(first.ReturnCode, '503');
-  assert.is(first.ResponseContent.code, 'STORE_UNAVAILABLE');
-  for (const item of (batch.body as Item[]).slice(1)) assert.ok(Number(item.ReturnCode) >= 400);
-  const read = await call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
-  assert.is(read.status, 503);
-  assert.is((read.body as { code: string }).code, 'STORE_UNAVAILABLE');
-  await server().start();
+  let batch: Awaited<ReturnType<typeof call>>;
+  try {
+    batch = await call({ url: '/rest/batch', body: SEED_BATCH });
+    assert.is(batch.status, 200);
+    const first = (batch.body as Item[])[0]!;
+    assert.is(first.ReturnCode, '503');
+    assert.is(first.ResponseContent.code, 'STORE_UNAVAILABLE');
+    for (const item of (batch.body as Item[]).slice(1)) assert.ok(Number(item.ReturnCode) >= 400);
+    const read = await call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
+    assert.is(read.status, 503);
+    assert.is((read.body as { code: string }).code, 'STORE_UNAVAILABLE');
+  } finally {
+    await server().start();
+  }
   let again = batch;
   for (let attempt = 0; attempt < 50 && (again.body as Item[])[0]!.ReturnCode !== '201'; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -149,7 +150,6 @@ it('while Redis is down only the sub-requests that need it fail, with 503 STORE_
     ['201', '204', '201'],
   );
   assert.is(engine.running, 0);
-  await store.close();
 });
 
 test.run();

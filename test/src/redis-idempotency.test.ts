@@ -10,11 +10,10 @@ import { useRedis } from './support/redis-server.js';
 import { until } from './support/until.js';
 
 const test = suite('idempotent retries across nodes on the redis session store');
-const { it, server } = useRedis(test);
+const { it, server, closing } = useRedis(test);
 const CREATE = { requests: [{ method: 'POST', url: '/Notes', body: { id: 'a' } }] };
 const WAIT = { requests: [{ method: 'GET', url: '/Tools/wait' }] };
 let prefixes = 0;
-const stores: RedisSessionStore[] = [];
 
 type Item = { ReturnCode: string; ResponseContent: Record<string, unknown> };
 
@@ -23,10 +22,10 @@ function app(): string {
   return `i${++prefixes}:`;
 }
 
-/** One node of the app: its own Redis connection on the shared prefix. */
+/** One node of the app: its own Redis connection on the shared prefix, closed after the test. */
 function nodeStore(prefix: string): RedisSessionStore {
   const store = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
-  stores.push(store);
+  closing(() => store.close());
   return store;
 }
 
@@ -55,10 +54,6 @@ async function pttl(key: string): Promise<number> {
     raw.disconnect();
   }
 }
-
-test.after.each(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
 
 it('a batch retried on node B gets the answer node A stored, marked as a replay, and runs nothing again', async () => {
   const prefix = app();

@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SEED_BATCH } from './support/exago-engine.js';
+import { withinTime } from './support/guarded-test.js';
 import { useRedis } from './support/redis-server.js';
 
 const test = suite('two example-server nodes sharing one redis');
@@ -21,6 +22,8 @@ interface Node {
 }
 
 let nodes: Node[] = [];
+/** Every node process spawned, listening or not: the suite's `after` ends them all. */
+const children: ChildProcess[] = [];
 
 /** Starts `node examples/server/dist/main.js` on a free port with REDIS_URL, and reads the URL it prints. */
 async function startNode(redisUrl: string): Promise<Node> {
@@ -28,6 +31,7 @@ async function startNode(redisUrl: string): Promise<Node> {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', REDIS_URL: redisUrl },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  children.push(child);
   let out = '';
   child.stdout!.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
@@ -86,12 +90,18 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const node of nodes) {
-    if (node.child.exitCode !== null) continue;
-    node.child.kill('SIGTERM');
-    await once(node.child, 'exit');
-  }
+  await Promise.all(children.map(stopNode));
 });
+
+/** Ends a node: SIGTERM, SIGKILL after 5 s; returns at once when it has already gone (exit code or signal). */
+async function stopNode(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = once(child, 'exit').then(() => true);
+  child.kill('SIGTERM');
+  if (await withinTime(gone, 5000, 'the example server').catch(() => false)) return;
+  child.kill('SIGKILL');
+  await withinTime(gone, 5000, 'the example server after SIGKILL');
+}
 
 it('a session made by a batch on node A is read and changed by ordinary calls on node B', async () => {
   const [a, b] = nodes as [Node, Node];
@@ -169,15 +179,19 @@ it('Redis stopped mid-run: sub-requests fail with 503 STORE_UNAVAILABLE, both no
       await sleep(5);
     }
   });
-  await until(() => count('up', true) >= 50);
-  await server().stop();
-  phase = 'down';
-  await until(() => count('down', false) >= 20);
-  await server().start();
-  phase = 'back';
-  await until(() => count('back', true) >= 50);
-  running = false;
-  await load;
+  try {
+    await until(() => count('up', true) >= 50);
+    await server().stop();
+    phase = 'down';
+    await until(() => count('down', false) >= 20);
+    await server().start();
+    phase = 'back';
+    await until(() => count('back', true) >= 50);
+  } finally {
+    // Whatever failed above, the load stops: a loop left running would hold the suite open.
+    running = false;
+    await load;
+  }
 
   for (const node of nodes) assert.is(node.child.exitCode, null, 'a node crashed');
   assert.equal([...new Set(outcomes.map((o) => o.status))], [200]);

@@ -6,13 +6,15 @@ import * as assert from 'uvu/assert';
 import { useRedis } from './support/redis-server.js';
 
 const test = suite('redis session store');
-const { it, server } = useRedis(test);
+const { it, server, closing } = useRedis(test);
 const TTL = 60_000;
 let prefixes = 0;
 
-/** A store on the suite's Redis with its own key prefix, so tests never see each other's keys. */
+/** A store on the suite's Redis with its own key prefix, so tests never see each other's keys; closed after the test. */
 function store(prefix = `t${++prefixes}:`, extra: { maxSessions?: number } = {}): RedisSessionStore {
-  return new RedisSessionStore({ url: server().url, keyPrefix: prefix, ...extra });
+  const made = new RedisSessionStore({ url: server().url, keyPrefix: prefix, ...extra });
+  closing(() => made.close());
+  return made;
 }
 
 async function withRaw<T>(fn: (raw: Redis) => Promise<T>): Promise<T> {
@@ -48,7 +50,6 @@ it('a session created through one store is loaded, with its data, through anothe
   await a.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
   assert.equal(await b.load(id, TTL), { Page: 'Home', ShowTabs: true });
   assert.equal(await b.get(id, 'roles', 'MyRole'), { Id: 'MyRole' });
-  await Promise.all([a.close(), b.close()]);
 });
 
 it('every key of a session starts with the prefix and carries the session id as its Cluster hash tag', async () => {
@@ -59,7 +60,6 @@ it('every key of a session starts with the prefix and carries the session id as 
   const keys = await withRaw((raw) => raw.keys('slot:*'));
   assert.equal(keys.sort(), [`slot:{${id}}:c:parameters`, `slot:{${id}}:c:roles`, `slot:{${id}}:data`]);
   for (const key of keys) assert.is(hashTag(key), id);
-  await s.close();
 });
 
 it('loading a session extends the life of its data and of all its collections', async () => {
@@ -74,7 +74,6 @@ it('loading a session extends the life of its data and of all its collections', 
   });
   assert.is(ttls.length, 3);
   for (const ttl of ttls) assert.ok(ttl > 5_000, `pttl ${ttl} was not extended`);
-  await s.close();
 });
 
 it('a session left unused past its lifetime is gone, collections included', async () => {
@@ -86,7 +85,6 @@ it('a session left unused past its lifetime is gone, collections included', asyn
   assert.is(await s.get(id, 'roles', 'MyRole'), undefined);
   assert.equal(await withRaw((raw) => raw.keys('expiry:*')), []);
   await rejectsWith(s.set(id, 'roles', 'Other', { Id: 'Other' }), 'SESSION_NOT_FOUND');
-  await s.close();
 });
 
 it('forged, malformed and unknown ids read as absent, writes to them fail with SESSION_NOT_FOUND, and no key is made', async () => {
@@ -102,7 +100,6 @@ it('forged, malformed and unknown ids read as absent, writes to them fail with S
     await rejectsWith(s.setIfAbsent(id, 'roles', 'MyRole', { Id: 'MyRole' }), 'SESSION_NOT_FOUND');
   }
   assert.equal(await withRaw((raw) => raw.keys('forged:*')), []);
-  await s.close();
 });
 
 it('a collection lists in insertion order; an overwritten entry keeps its place and a re-added one goes last', async () => {
@@ -119,7 +116,6 @@ it('a collection lists in insertion order; an overwritten entry keeps its place 
     ['9', '9'],
     ['mid', 'back'],
   ]);
-  await s.close();
 });
 
 it('destroy removes the session and every collection, and a second destroy reports false', async () => {
@@ -131,7 +127,6 @@ it('destroy removes the session and every collection, and a second destroy repor
   assert.is(await s.destroy(id), false);
   assert.is(await s.load(id, TTL), undefined);
   assert.equal(await withRaw((raw) => raw.keys('destroy:*')), []);
-  await s.close();
 });
 
 it('two stores writing the same session at once lose no update, and saving data does not clobber collection writes', async () => {
@@ -146,7 +141,6 @@ it('two stores writing the same session at once lose no update, and saving data 
   const roles = await a.list(id, 'roles');
   assert.is(roles.length, 100);
   assert.equal(new Set(roles.map(([key]) => key)).size, 100);
-  await Promise.all([a.close(), b.close()]);
 });
 
 it('of many concurrent setIfAbsent calls on one key across two stores exactly one wins', async () => {
@@ -155,7 +149,6 @@ it('of many concurrent setIfAbsent calls on one key across two stores exactly on
   const wins = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).setIfAbsent(id, 'idempotency', 'key-1', i)));
   assert.is(wins.filter(Boolean).length, 1);
   assert.is(await a.get(id, 'idempotency', 'key-1'), wins.indexOf(true));
-  await Promise.all([a.close(), b.close()]);
 });
 
 it('with maxSessions, one session more fails with SESSION_LIMIT (503) until one is destroyed', async () => {
@@ -172,31 +165,33 @@ it('with maxSessions, one session more fails with SESSION_LIMIT (503) until one 
   }
   assert.is(await s.destroy(first), true);
   assert.match(await s.create({}, { ttlMs: TTL }), /^[0-9a-f]{32}$/);
-  await s.close();
 });
 
 it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and the same store serves again once it is back', async () => {
   const s = store('down:');
   const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
   await server().stop();
-  const failures = await Promise.allSettled([
-    s.create({}, { ttlMs: TTL }),
-    s.load(id, TTL),
-    s.save(id, {}),
-    s.set(id, 'roles', 'MyRole', { Id: 'MyRole' }),
-    s.get(id, 'roles', 'MyRole'),
-    s.list(id, 'roles'),
-    s.delete(id, 'roles', 'MyRole'),
-    s.destroy(id),
-  ]);
-  for (const failure of failures) {
-    assert.is(failure.status, 'rejected');
-    const reason = (failure as PromiseRejectedResult).reason;
-    assert.ok(isRestBatchError(reason));
-    assert.is(reason.code, 'STORE_UNAVAILABLE');
-    assert.is(reason.status, 503);
+  try {
+    const failures = await Promise.allSettled([
+      s.create({}, { ttlMs: TTL }),
+      s.load(id, TTL),
+      s.save(id, {}),
+      s.set(id, 'roles', 'MyRole', { Id: 'MyRole' }),
+      s.get(id, 'roles', 'MyRole'),
+      s.list(id, 'roles'),
+      s.delete(id, 'roles', 'MyRole'),
+      s.destroy(id),
+    ]);
+    for (const failure of failures) {
+      assert.is(failure.status, 'rejected');
+      const reason = (failure as PromiseRejectedResult).reason;
+      assert.ok(isRestBatchError(reason));
+      assert.is(reason.code, 'STORE_UNAVAILABLE');
+      assert.is(reason.status, 503);
+    }
+  } finally {
+    await server().start();
   }
-  await server().start();
   // The client reconnects on its own (at most a second apart); no new store is made.
   let again: string | undefined;
   for (let attempt = 0; attempt < 50 && again === undefined; attempt++) {
@@ -205,7 +200,6 @@ it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and 
   }
   assert.ok(again !== undefined, 'the store did not recover');
   assert.equal(await s.load(again, TTL), { Page: 'Back' });
-  await s.close();
 });
 
 test.run();

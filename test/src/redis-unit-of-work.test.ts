@@ -10,7 +10,7 @@ import { useRedis } from './support/redis-server.js';
 import { exagoTestApi } from './support/atomic-exago.js';
 
 const test = suite('redis store: batches buffer their session writes');
-const { it, server } = useRedis(test);
+const { it, server, closing } = useRedis(test);
 let prefixes = 0;
 
 // What the test resources below do when called; set by each test.
@@ -42,19 +42,22 @@ function testApi(atomic = false): ApiOptions {
   return exagoTestApi([CutResource, RaceResource], atomic);
 }
 
-/** A fresh engine on the Redis store, through a client the test holds (to cut its connection). */
+/** A fresh engine on the Redis store, through a client the test holds (to cut its connection); closed after the test. */
 function redisEngine(options: { prefix?: string; atomic?: boolean; yieldIntervalMs?: number } = {}) {
   const prefix = options.prefix ?? `u${++prefixes}:`;
   const client = new Redis(server().url, failFastOptions(1000));
   client.on('error', () => undefined);
+  closing(() => client.disconnect());
   const store = new RedisSessionStore({ client, keyPrefix: prefix });
   const limits = options.yieldIntervalMs === undefined ? undefined : { yieldIntervalMs: options.yieldIntervalMs };
   const { engine, call, logged } = exagoEngine({}, { store, apis: [testApi(options.atomic)], limits });
-  const close = async () => {
-    await engine.close();
-    client.disconnect();
-  };
-  return { engine, call, store, client, prefix, logged, close };
+  closing(() => engine.close());
+  // A test that failed midway must not leave its hooks to the next one.
+  closing(() => {
+    hooks.cut = undefined;
+    hooks.barrier = undefined;
+  });
+  return { engine, call, store, client, prefix, logged };
 }
 
 /** The benchmark's kind of batch, with failures mixed in: unknown ids, a duplicate, a list. */
@@ -112,12 +115,11 @@ it('the seed batch and a mixed batch answer exactly as on the memory store, and 
   const sidM = items(onMemoryToo)[0]!.ResponseContent.Id as string;
   const inMemorySession = await onMemory.call({ url: `/rest/batch?sid=${sidM}`, body: mixedBatch().slice(1) });
   assert.equal(items(inSession), items(inMemorySession));
-  await onRedis.close();
 });
 
 it('a connection lost mid-batch turns every sub-request that used the session from then on into 503 STORE_UNAVAILABLE, never a success', async () => {
   // The batch never lets go of the event loop here, so every write is still buffered when the connection goes.
-  const { call, client, close } = redisEngine({ yieldIntervalMs: 0 });
+  const { call, client } = redisEngine({ yieldIntervalMs: 0 });
   hooks.cut = () => client.disconnect(true);
   const res = await call({
     url: '/rest/batch',
@@ -145,11 +147,10 @@ it('a connection lost mid-batch turns every sub-request that used the session fr
     ['201', '204', '201'],
   );
   hooks.cut = undefined;
-  await close();
 });
 
 it('redis stopped mid-batch: no sub-request after the stop that used the session answers with a success', async () => {
-  const { call, close } = redisEngine();
+  const { call } = redisEngine();
   hooks.barrier = () => server().stop();
   const res = await call({
     url: '/rest/batch',
@@ -161,7 +162,7 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
     ],
   });
   hooks.barrier = undefined;
-  await server().start();
+  await server().start(); // (a failure before this line: the suite's harness starts it again)
   const list = items(res);
   // The session's first writes may have reached Redis before it stopped; nothing after the stop did.
   assert.ok(['201', '503'].includes(list[0]!.ReturnCode));
@@ -169,11 +170,10 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
     assert.is(item.ReturnCode, '503');
     assert.is(item.ResponseContent.code, 'STORE_UNAVAILABLE');
   }
-  await close();
 });
 
 it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
-  const { call, client, close } = redisEngine();
+  const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
   // Records every write of an APPLY script (one key, ARGV = prefix + four per write) once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
@@ -206,11 +206,10 @@ it('a streamed result is emitted only after the writes of its sub-request are ac
     ['201', '201', '201', '204'],
   );
   assert.equal(missing, [[], [], [], []]);
-  await close();
 });
 
 it('a streamed batch whose connection is lost streams 503 for the affected sub-requests, never 2xx', async () => {
-  const { call, client, close } = redisEngine();
+  const { call, client } = redisEngine();
   hooks.cut = () => client.disconnect(true);
   const streamed: string[] = [];
   const res = await call({
@@ -231,7 +230,6 @@ it('a streamed batch whose connection is lost streams 503 for the affected sub-r
     streamed,
   );
   hooks.cut = undefined;
-  await close();
 });
 
 it('four batches on two nodes racing to add the same key: exactly one 201, the others 409 CONFLICT, and the winner is stored', async () => {
@@ -277,8 +275,6 @@ it('four batches on two nodes racing to add the same key: exactly one 201, the o
   const read = await b.call({ method: 'GET', url: `/rest/Parameters/X?sid=${sid}` });
   assert.is((read.body as { Value: string }).Value, `v${n}`);
   assert.is((read.body as { PromptText: string }).PromptText, `by ${n}`);
-  await a.close();
-  await b.close();
 });
 
 it('an atomic batch whose add is refused at the store rolls back its earlier writes and leaves no partial state', async () => {
@@ -336,8 +332,6 @@ it('an atomic batch whose add is refused at the store rolls back its earlier wri
   assert.is(items(lost)[3]!.ResponseContent.code, 'CONFLICT');
   const after = await snapshot();
   assert.equal(after, { ...before, parameters: [...before.parameters, ['X', { Id: 'X', Value: 'plain' }]] });
-  await plain.close();
-  await atomic.close();
 });
 
 test.run();

@@ -22,18 +22,25 @@ export interface ParityCase {
   /** The status every transport must answer. */
   status: number;
   /**
-   * Body fields whose values may differ between transports for a stated reason, replaced by a
-   * placeholder before comparing (an HTTP body over the limit is refused before it is fully read,
-   * so its message cannot quote the byte count).
+   * Body fields (and response header names) whose values may differ between transports for a
+   * stated reason, replaced by a placeholder before comparing (an HTTP body over the limit is
+   * refused before it is fully read, so its message cannot quote the byte count).
    */
   mayDiffer?: readonly string[];
-  /** Further checks of the (normalized) body, run once. */
-  check?: (body: unknown) => void;
+  /**
+   * How many times the case is sent to one engine through one transport (default 1): the last
+   * answer is compared (a replayed batch, a spent budget).
+   */
+  sends?: number;
+  /** Further checks of the (normalized) body and headers, run once. */
+  check?: (body: unknown, headers: Record<string, string>) => void;
 }
 
 /** What a transport answered, reduced to what must be identical. */
 export interface ParityAnswer {
   status: number;
+  /** The outer response headers, names in lower case. */
+  headers: Record<string, string>;
   body: unknown;
   /** The sub-responses streamed before the answer (transports that stream). */
   streamed?: unknown[];
@@ -50,7 +57,7 @@ const direct: ParityTransport = {
   async send(engine, c) {
     const call = createDirectCaller(engine);
     const res = await call({ method: c.method, url: c.url, headers: c.headers, body: c.body, raw: c.raw });
-    return { status: res.status, body: res.body };
+    return { status: res.status, headers: res.headers, body: res.body };
   },
 };
 
@@ -67,7 +74,11 @@ function httpTransport(): ParityTransport | undefined {
         const headers = text === undefined ? { ...c.headers } : { 'content-type': 'application/json', ...c.headers };
         const res = await fetch(`${server.url}${c.url}`, { method: c.method ?? 'POST', headers, body: text });
         const body = await res.text();
-        return { status: res.status, body: body === '' ? undefined : JSON.parse(body) };
+        const out: Record<string, string> = {};
+        res.headers.forEach((value, name) => {
+          out[name] = value;
+        });
+        return { status: res.status, headers: out, body: body === '' ? undefined : JSON.parse(body) };
       } finally {
         await server.close();
       }
@@ -86,8 +97,10 @@ const ws: ParityTransport = {
       else if (c.body !== undefined) message.body = c.body;
       const answer = await client.request(message);
       const final = answer.final;
-      if (final.type === 'response') return { status: final.status, body: final.body, streamed: answer.results.map((r) => r.item) };
-      return { status: final.type === 'error' ? final.status : 0, body: final };
+      if (final.type === 'response')
+        return { status: final.status, headers: final.headers, body: final.body, streamed: answer.results.map((r) => r.item) };
+      // An error frame carries no headers: a case that ends in one shows up as a header difference.
+      return { status: final.type === 'error' ? final.status : 0, headers: {}, body: final };
     } finally {
       await client.close();
       await server.close();
@@ -127,4 +140,28 @@ export function normalize(value: unknown, mayDiffer: readonly string[] = []): un
     return out;
   }
   return value;
+}
+
+/**
+ * Headers that only frame the bytes of one transport: HTTP adds its own (length, date, connection,
+ * the content type of the text it wrote); direct and WebSocket carry values, not bytes.
+ */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-type',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
+
+/** The headers every transport must answer alike: names lower-cased, framing dropped, run-specific values replaced as in {@link normalize}. */
+export function normalizeHeaders(headers: Record<string, string>, mayDiffer: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(headers).sort()) {
+    const lower = name.toLowerCase();
+    if (FRAMING_HEADERS.has(lower)) continue;
+    out[lower] = mayDiffer.includes(lower) ? `<${lower}>` : (normalize(headers[name]) as string);
+  }
+  return out;
 }

@@ -3,12 +3,20 @@ import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Test } from 'uvu';
+import { Cleanup, guarded, withinTime } from './guarded-test.js';
 
 /** A `redis-server` child process on 127.0.0.1 that a test can stop and start again on the same port. */
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  /** Stops the server (SIGTERM, nothing saved) and waits for it to exit. */
+  /** The pid of the running process, or undefined when it is stopped or gone. */
+  readonly pid: number | undefined;
+  /** Whether the process is running (it may have died on its own: a crash, a signal). */
+  readonly running: boolean;
+  /**
+   * Stops the server (SIGTERM, nothing saved; SIGKILL if it is still there after a few seconds)
+   * and waits for it to exit; returns at once when it has already gone, whatever ended it.
+   */
   stop(): Promise<void>;
   /** Starts it again on the same port and waits until it answers PING. */
   start(): Promise<void>;
@@ -32,44 +40,120 @@ export function findRedisServer(): string | undefined {
   return undefined;
 }
 
+/** How long `stop()` waits after SIGTERM before it sends SIGKILL, and after SIGKILL before it gives up. */
+const KILL_AFTER_MS = 3000;
+
 /** Starts a throw-away `redis-server` (no persistence) on a free port. */
 export async function startRedisServer(binary: string): Promise<RedisServer> {
   const port = await freePort();
-  let child: ChildProcess | undefined;
+  let child: Running | undefined;
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.exited() === undefined ? child?.process.pid : undefined;
+    },
+    get running() {
+      return child !== undefined && child.exited() === undefined;
+    },
     async start() {
-      const started = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      });
+      const started = spawnRunning(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
       child = started;
       await waitForPing(port, started);
     },
     async stop() {
       const running = child;
       child = undefined;
-      if (running === undefined || running.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        running.once('exit', () => resolve());
-        running.kill('SIGTERM');
-      });
+      if (running !== undefined) await stopRunning(running);
     },
   };
   await server.start();
   return server;
 }
 
+/** A child process and a promise that settles once it has gone, whatever ended it (exit code, signal, spawn error). */
+interface Running {
+  readonly process: ChildProcess;
+  readonly gone: Promise<void>;
+  readonly exited: () => string | undefined;
+}
+
+// Children still running when this process exits (a crashed suite) are killed, never left behind.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function spawnRunning(binary: string, args: string[]): Running {
+  const child = spawn(binary, args, { stdio: 'ignore' });
+  live.add(child);
+  let why: string | undefined;
+  const gone = new Promise<void>((resolve) => {
+    const done = (reason: string) => {
+      why ??= reason;
+      live.delete(child);
+      resolve();
+    };
+    // 'exit' may never come for a process that failed to spawn ('error' only); 'close' follows both.
+    child.once('exit', (code, signal) => done(signal === null ? `exited with code ${code}` : `was killed by ${signal}`));
+    child.once('error', (error) => done(`failed: ${error.message}`));
+    child.once('close', (code, signal) => done(signal === null ? `exited with code ${code}` : `was killed by ${signal}`));
+  });
+  return { process: child, gone, exited: () => why };
+}
+
+/** Sends SIGTERM, then SIGKILL after {@link KILL_AFTER_MS}; resolves once the child is gone (or throws if even SIGKILL did not end it). */
+async function stopRunning(running: Running): Promise<void> {
+  if (running.exited() !== undefined) return;
+  running.process.kill('SIGTERM');
+  if (await settlesWithin(running.gone, KILL_AFTER_MS)) return;
+  running.process.kill('SIGKILL');
+  if (await settlesWithin(running.gone, KILL_AFTER_MS)) return;
+  throw new Error(`redis-server (pid ${running.process.pid}) did not exit after SIGKILL`);
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return withinTime(promise, ms, 'redis-server exit').then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Whether this run is CI: any non-empty `CI` other than `false` or `0` (`CI=true`, `CI=1`, `CI=yes`
+ * all count), so a CI run never skips the Redis suites.
+ */
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.CI ?? '').trim().toLowerCase();
+  return value !== '' && value !== 'false' && value !== '0';
+}
+
+/** How long one Redis test may run before it fails as hung (its stores are closed all the same). */
+const TEST_LIMIT_MS = 60_000;
+
+/** What {@link useRedis} gives a suite. */
+export interface RedisSuite {
+  /** Registers a test; whatever it passes to `closing` is closed in a `finally`, and a stopped server is started again. */
+  it: (name: string, fn: () => Promise<void>) => void;
+  /** The suite's server (throws when none is installed). */
+  server: () => RedisServer;
+  /** Registers `close` (a store, client or engine's close) to run after the current test, pass or fail. */
+  closing: (close: () => unknown) => void;
+}
+
 /**
  * Registers a suite's Redis: starts a server before its tests and stops it after. Returns `it`,
  * which registers a test, or, when no `redis-server` is installed, skips it by name (printing
- * `SKIP: <name>`); under CI a missing server fails the suite instead.
+ * `SKIP: <name>`); under CI (see {@link isCI}) a missing server fails the suite instead.
  */
-export function useRedis(test: Test): { it: (name: string, fn: () => Promise<void>) => void; server: () => RedisServer } {
+export function useRedis(test: Test): RedisSuite {
   const binary = findRedisServer();
   let server: RedisServer | undefined;
+  let current: Cleanup | undefined;
+  const suiteLevel = new Cleanup();
+  const closing = (close: () => unknown) => (current ?? suiteLevel).add(close);
   if (binary === undefined) {
-    if (process.env.CI === 'true') {
+    if (isCI()) {
       test('redis-server is installed (CI runs the Redis suites, it never skips them)', () => {
         throw new Error('redis-server not found on PATH');
       });
@@ -82,15 +166,31 @@ export function useRedis(test: Test): { it: (name: string, fn: () => Promise<voi
       server: () => {
         throw new Error('redis-server not found');
       },
+      closing,
     };
   }
   test.before(async () => {
     server = await startRedisServer(binary);
   });
   test.after(async () => {
+    await suiteLevel.run(5000);
     await server?.stop();
   });
-  return { it: (name, fn) => test(name, fn), server: () => server as RedisServer };
+  const it = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      const cleanup = new Cleanup();
+      current = cleanup;
+      // A test that stopped the server and failed before starting it again must not fail the next ones.
+      cleanup.add(async () => {
+        if (server !== undefined && !server.running) await server.start();
+      });
+      try {
+        await guarded(fn, cleanup, TEST_LIMIT_MS);
+      } finally {
+        current = undefined;
+      }
+    });
+  return { it, server: () => server as RedisServer, closing };
 }
 
 async function freePort(): Promise<number> {
@@ -104,12 +204,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+async function waitForPing(port: number, child: Running): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} (port ${port} taken?)`);
+    const why = child.exited();
+    if (why !== undefined) throw new Error(`redis-server ${why} (port ${port} taken?)`);
     if (await ping(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+  await stopRunning(child);
   throw new Error(`redis-server on port ${port} did not answer PING`);
 }
 

@@ -1,0 +1,70 @@
+import { createEngine, exagoApi, type RateLimiter } from '@restbatch/core';
+import * as assert from 'uvu/assert';
+import { EXAMPLE_CONFIGS, SEED_BATCH } from './exago-engine.js';
+import type { ParityCase } from './parity-transports.js';
+import { securityApi } from './security-api.js';
+
+/** A limiter that grants the first `granted` units of an engine, then refuses with a retry in 30 s. */
+function grants(granted: number): RateLimiter {
+  let left = granted;
+  return { take: () => (left-- > 0 ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: 30_000 }) };
+}
+
+/** The security API (OData at `/api/$batch`) and Exago, behind a limiter granting `granted` units. */
+function limitedEngine(granted: number) {
+  return () =>
+    createEngine({
+      apis: [securityApi(), exagoApi({ configs: EXAMPLE_CONFIGS })],
+      rateLimit: { limiter: grants(granted) },
+      logger: { error: () => undefined },
+    });
+}
+
+const exagoEngine = () => createEngine({ apis: [exagoApi({ configs: EXAMPLE_CONFIGS })], logger: { error: () => undefined } });
+
+type Responses = { responses: Array<{ status: number; headers: Record<string, string> }> };
+
+/** Answers whose headers carry the meaning: replays, Retry-After, Allow, the batch summary. */
+export const headerParityCases: ParityCase[] = [
+  {
+    name: 'an idempotent batch sent twice: the second answer is the stored one, marked Idempotent-Replayed',
+    engine: exagoEngine,
+    url: '/rest/batch',
+    headers: { 'idempotency-key': 'parity-replay' },
+    body: SEED_BATCH,
+    sends: 2,
+    status: 200,
+    check: (_body, headers) => {
+      assert.is(headers['idempotent-replayed'], 'true');
+      assert.is(headers['restbatch-summary'], 'succeeded=3, failed=0, skipped=0');
+    },
+  },
+  {
+    name: 'an ordinary call over the rate limit answers 429 with Retry-After',
+    engine: limitedEngine(0),
+    method: 'GET',
+    url: '/api/Echo/1',
+    status: 429,
+    check: (_body, headers) => assert.is(headers['retry-after'], '30'),
+  },
+  {
+    name: 'a batch whose second call is over the rate limit: 429 with Retry-After in its slot, the summary outside',
+    engine: limitedEngine(1),
+    url: '/api/$batch',
+    headers: { prefer: 'odata.continue-on-error' },
+    body: {
+      requests: [
+        { id: '1', method: 'GET', url: '/Files/a' },
+        { id: '2', method: 'GET', url: '/Files/b' },
+      ],
+    },
+    status: 200,
+    check: (body, headers) => {
+      const [first, second] = (body as Responses).responses;
+      assert.is(first!.status, 200);
+      assert.is(second!.status, 429);
+      assert.is(second!.headers['retry-after'], '30');
+      assert.is(headers['restbatch-summary'], 'succeeded=1, failed=1, skipped=0');
+    },
+  },
+];
