@@ -29,6 +29,14 @@ function counterResource(stats: Stats) {
       return this.state;
     }
 
+    /** Holds the event loop for 100 µs without waiting, as CPU-bound handlers do. */
+    @Post('spin')
+    spin() {
+      const until = performance.now() + 0.1;
+      while (performance.now() < until);
+      return { n: stats.calls++ };
+    }
+
     @Get('big/:kb')
     big(ctx: HandlerContext) {
       stats.calls++;
@@ -286,7 +294,8 @@ test('a long batch lets go of the event loop: another client is answered while i
 test('a client that leaves stops its batch at the next sub-request, even when no handler waits', async () => {
   const { engine: e, counter } = engine();
   await withHttp(e, async (url) => {
-    const calls = [SESSION, ...Array.from({ length: 9999 }, () => ({ Url: 'Counter/next', Method: 'POST' }))];
+    // About one second of handlers that never wait.
+    const calls = [SESSION, ...Array.from({ length: 9999 }, () => ({ Url: 'Counter/spin', Method: 'POST' }))];
     const controller = new AbortController();
     const sent = request(`${url}/rest/batch`, {
       method: 'POST',
