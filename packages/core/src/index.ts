@@ -64,7 +64,16 @@ export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, ty
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 export { JsonBody } from './json/json-body.js';
 
-export type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session/session-store.js';
+export type {
+  CreateSessionOptions,
+  DataPatch,
+  JsonValue,
+  PatchedData,
+  RecordLimits,
+  SessionOwner,
+  SessionStore,
+} from './session/session-store.js';
+export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';

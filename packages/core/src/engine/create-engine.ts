@@ -34,6 +34,11 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   batchTimeoutMs: 0,
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
+  maxSessionsPerCaller: 100,
+  maxIdempotencyRecordsPerCaller: 100,
+  maxIdempotencyRecords: 10_000,
+  maxIdempotencyRecordBytes: 256 * 1024,
+  maxIdempotencyBytes: 64 * 1024 * 1024,
 });
 
 /** Ordinary calls read strict JSON, sent as JSON. */
@@ -61,8 +66,8 @@ export class Engine {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.logger = options.logger ?? stderrLogger;
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
-    this.#idempotency = createIdempotencyGuard(this.store, options);
-    this.#policy = new EnginePolicy(options);
+    this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
+    this.#policy = new EnginePolicy(options, this.limits.maxSessionsPerCaller);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
     this.#apis = compileApis(options.apis, createAjv(), this.container);
@@ -168,7 +173,8 @@ export class Engine {
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, true);
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
-      return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, body, work);
+      const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
+      return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
     }
     const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
