@@ -153,7 +153,7 @@ it('expired records stop counting on Redis: the total budget frees up, and their
   }
 });
 
-it('a long batch outliving its marker lifetime blocks duplicates on another node; a dead node\'s marker expires soon', async () => {
+it("a long batch outliving its marker lifetime blocks duplicates on another node; a dead node's marker expires soon", async () => {
   const prefix = app();
   const options = { idempotency: { runningTtlMs: 600 } };
   const a = await featuresNode(prefix, options);

@@ -67,9 +67,13 @@ export async function writeRecord(
   );
   if (reply === 1) return true;
   if (reply === -1 || (reply === -2 && onlyIfAbsent)) {
-    throw new RestBatchError('RECORD_LIMIT', `The server keeps as many idempotency ${reply === -1 ? 'records' : 'bytes'} as it may; retry later`, {
-      headers: { 'retry-after': '60' },
-    });
+    throw new RestBatchError(
+      'RECORD_LIMIT',
+      `The server keeps as many idempotency ${reply === -1 ? 'records' : 'bytes'} as it may; retry later`,
+      {
+        headers: { 'retry-after': '60' },
+      },
+    );
   }
   return false;
 }
@@ -83,7 +87,11 @@ export async function readRecord(client: RedisClient, keys: RecordKeys, key: str
 /** Deletes a record and its bookkeeping; true when it existed. */
 export async function deleteRecord(client: RedisClient, keys: RecordKeys, key: string): Promise<boolean> {
   const sha = keys.sha(key);
-  const reply = await DELETE_RECORD.run(client, [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`], [keys.base, sha, Date.now()]);
+  const reply = await DELETE_RECORD.run(
+    client,
+    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`],
+    [keys.base, sha, Date.now()],
+  );
   return reply === 1;
 }
 

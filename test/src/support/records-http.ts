@@ -44,7 +44,9 @@ export async function serveOverHttp(engine: Engine): Promise<{
           res.on('data', (chunk: string) => {
             data += chunk;
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data === '' ? undefined : JSON.parse(data) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data === '' ? undefined : JSON.parse(data) }),
+          );
           res.on('error', reject);
         },
       );

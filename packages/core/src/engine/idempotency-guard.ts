@@ -201,7 +201,11 @@ function sha256(text: string, bytes?: string | Uint8Array): string {
 }
 
 /** The engine's guard: idempotent retries are on by default when the store keeps engine-level records. */
-export function createIdempotencyGuard(store: SessionStore, options: EngineOptions, limits: IdempotencyLimits): IdempotencyGuard | undefined {
+export function createIdempotencyGuard(
+  store: SessionStore,
+  options: EngineOptions,
+  limits: IdempotencyLimits,
+): IdempotencyGuard | undefined {
   if (options.idempotency === false) return undefined;
   if (!hasRecords(store)) {
     if (options.idempotency !== undefined)

@@ -103,6 +103,7 @@ export interface SessionStore {
    * Writes (or overwrites) an engine-level record for `ttlMs`. Under `limits`, a write that would
    * take the namespace over `maxBytes` is not made and the promise resolves to false.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores written before budgets resolve to nothing (void), which still means "written".
   setRecord?(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean | void>;
   /** Reads an engine-level record; `undefined` when absent or expired. */
   getRecord?(namespace: string, key: string): Promise<JsonValue | undefined>;
