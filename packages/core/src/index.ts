@@ -13,7 +13,13 @@ export type {
 export { type Logger, stderrLogger } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
-export { IDEMPOTENCY_HEADER, type IdempotencyOptions, REPLAY_HEADER } from './engine/idempotency-guard.js';
+export {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_STATUS_HEADER,
+  type IdempotencyLimits,
+  type IdempotencyOptions,
+  REPLAY_HEADER,
+} from './engine/idempotency-guard.js';
 export { TIMEOUT_HEADER } from './executor/timeouts.js';
 
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';
