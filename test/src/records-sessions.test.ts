@@ -1,4 +1,4 @@
-import { MemorySessionStore, RestBatchError } from '@restbatch/core';
+import { callerKey, defaultIdentityKey, MemorySessionStore, RestBatchError } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -97,6 +97,52 @@ test('without an authenticate hook, callers are counted by remote address', asyn
     await open(http.send, { from: '127.0.0.2' });
     await open(http.send, { from: '127.0.0.2' });
     assert.is((await http.send(`/rest/Roles?sid=${mine}`, undefined, { from: '127.0.0.2' })).status, 401);
+  } finally {
+    await http.close();
+  }
+});
+
+test('an identity names its caller by string, id, sub or JSON; an empty object names no one', () => {
+  assert.is(defaultIdentityKey('alice'), 'alice');
+  assert.is(defaultIdentityKey(42), '42');
+  assert.is(defaultIdentityKey({ id: 'alice', roles: [] }), 'alice');
+  assert.is(defaultIdentityKey({ sub: 7 }), '7');
+  assert.is(defaultIdentityKey({ user: 'bob' }), '{"user":"bob"}');
+  assert.is(
+    defaultIdentityKey(
+      new (class {
+        readonly #secret = 'x';
+        get secret() {
+          return this.#secret;
+        }
+      })(),
+    ),
+    undefined,
+  );
+  assert.is(defaultIdentityKey(''), undefined);
+  assert.is(defaultIdentityKey(null), undefined);
+  // Without an identity: the address, else the transport; the key never holds the raw text.
+  const byAddress = callerKey({ identity: undefined, remoteAddress: '10.0.0.1', transport: 'http' }, defaultIdentityKey);
+  assert.match(byAddress, /^addr:[A-Za-z0-9_-]{32}$/);
+  assert.match(callerKey({ identity: undefined, transport: 'direct' }, defaultIdentityKey), /^transport:/);
+  assert.match(callerKey({ identity: 'alice', remoteAddress: '10.0.0.1' }, defaultIdentityKey), /^id:/);
+});
+
+test('identityKey chooses what names a caller', async () => {
+  const { engine } = exagoEngine(
+    {},
+    {
+      limits: { maxSessionsPerCaller: 1 },
+      authenticate: ({ headers }) => ({ tenant: headers['x-tenant'], user: headers['x-user'] }),
+      identityKey: (identity) => (identity as { tenant: string }).tenant,
+    },
+  );
+  const http = await serveOverHttp(engine);
+  try {
+    const first = await open(http.send, { headers: { 'x-tenant': 't1', 'x-user': 'a' } });
+    // Another user of the same tenant is the same caller here: the tenant's one session is replaced.
+    await open(http.send, { headers: { 'x-tenant': 't1', 'x-user': 'b' } });
+    assert.is((await http.send(`/rest/Roles?sid=${first}`)).status, 401);
   } finally {
     await http.close();
   }

@@ -10,7 +10,9 @@ export interface CallerKeySource {
 
 /**
  * The default text of an identity, or undefined when it names no one: a non-empty string or a
- * number as is, an object's string or number `id` (or `sub`), any other object as its JSON.
+ * number as is, an object's string or number `id` (or `sub`), any other object as its JSON unless
+ * that is empty (`{}`: a class with private fields would make every caller one). Apps whose
+ * identities are none of these pass `identityKey`.
  */
 export function defaultIdentityKey(identity: unknown): string | undefined {
   if (typeof identity === 'string') return identity === '' ? undefined : identity;
@@ -19,7 +21,8 @@ export function defaultIdentityKey(identity: unknown): string | undefined {
   const named = identity as { id?: unknown; sub?: unknown };
   for (const id of [named.id, named.sub]) if (typeof id === 'string' || typeof id === 'number') return defaultIdentityKey(id);
   try {
-    return JSON.stringify(identity);
+    const json = JSON.stringify(identity);
+    return json === '{}' || json === '[]' ? undefined : json;
   } catch {
     return undefined;
   }
