@@ -148,6 +148,13 @@ test('identityKey chooses what names a caller', async () => {
   }
 });
 
+test('a budget that is not a whole number of at least 1 is refused when the engine is created', () => {
+  for (const bad of [0, -1, Number.NaN, 1.5, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => exagoEngine({}, { limits: { maxSessionsPerCaller: bad } }), /limits\.maxSessionsPerCaller must be a whole number/);
+    assert.throws(() => exagoEngine({}, { limits: { maxIdempotencyBytes: bad } }), /limits\.maxIdempotencyBytes/);
+  }
+});
+
 test('the direct transport has a quota of its own too', async () => {
   const store = new MemorySessionStore();
   const { engine } = exagoEngine({}, { store, limits: { maxSessionsPerCaller: 3 } });

@@ -8,6 +8,7 @@ import { HeaderRule } from '../headers/header-rule.js';
 import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
+import { checkRecordLimits } from '../session/check-record-limits.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
 import { isSessionIdShape } from '../session/session-id.js';
@@ -64,6 +65,7 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.store = options.store ?? new MemorySessionStore();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    checkRecordLimits(this.limits);
     this.logger = options.logger ?? stderrLogger;
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
