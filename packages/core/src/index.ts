@@ -13,7 +13,13 @@ export type {
 export { type Logger, stderrLogger } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
-export { IDEMPOTENCY_HEADER, type IdempotencyOptions, REPLAY_HEADER } from './engine/idempotency-guard.js';
+export {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_STATUS_HEADER,
+  type IdempotencyLimits,
+  type IdempotencyOptions,
+  REPLAY_HEADER,
+} from './engine/idempotency-guard.js';
 export { TIMEOUT_HEADER } from './executor/timeouts.js';
 export type { BatchRoute, RoutedBatch } from './executor/routed-batch.js';
 
@@ -66,7 +72,16 @@ export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, ty
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 export { JsonBody } from './json/json-body.js';
 
-export type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session/session-store.js';
+export type {
+  CreateSessionOptions,
+  DataPatch,
+  JsonValue,
+  PatchedData,
+  RecordLimits,
+  SessionOwner,
+  SessionStore,
+} from './session/session-store.js';
+export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';

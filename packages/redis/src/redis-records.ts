@@ -1,48 +1,103 @@
 import { createHash } from 'node:crypto';
-import type { JsonValue } from '@restbatch/core';
-import type { RedisClient } from './lua-script.js';
+import { type JsonValue, type RecordLimits, RestBatchError } from '@restbatch/core';
+import { LuaScript, type RedisClient } from './lua-script.js';
+import * as lua from './record-scripts.js';
+
+const PUT_RECORD = new LuaScript(lua.PUT_RECORD, 4);
+const DELETE_RECORD = new LuaScript(lua.DELETE_RECORD, 3);
 
 // Namespaces are chosen by the engine ('idempotency'), never by a client; the shape check only
 // guards against a programming mistake turning into an odd key.
 const NAMESPACE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+// Owners are caller keys (`id:`/`addr:`/`transport:` and base64url); checked all the same.
+const OWNER_SHAPE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
- * The Redis key of an engine-level record: `<prefix>rec:<namespace>:<sha256(key)>`. The key is
- * hashed because its text may come from a client (an `Idempotency-Key` header): hashed, it can
- * never contain a hash tag, a glob character or another record's name, and its length is fixed.
+ * Where the records of `namespace` live: `<prefix>rec:{<namespace>}:`, followed by the SHA-256 of
+ * a record's key. The key is hashed because its text may come from a client (an
+ * `Idempotency-Key` header): hashed, it can never contain a hash tag, a glob character or another
+ * record's name, and its length is fixed.
  */
-export function recordKey(prefix: string, namespace: string, key: string): string {
-  if (!NAMESPACE_SHAPE.test(namespace)) throw new Error(`invalid record namespace ${JSON.stringify(namespace)}`);
-  return `${prefix}rec:${namespace}:${createHash('sha256').update(key).digest('hex')}`;
+export class RecordKeys {
+  readonly base: string;
+
+  constructor(prefix: string, namespace: string) {
+    if (!NAMESPACE_SHAPE.test(namespace)) throw new Error(`invalid record namespace ${JSON.stringify(namespace)}`);
+    this.base = `${prefix}rec:{${namespace}}:`;
+  }
+
+  sha(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
 }
 
 /**
- * Writes a record with a lifetime in one atomic `SET ... PX`: with `onlyIfAbsent`, `NX` makes
- * exactly one of concurrent writers win, on every node, since Redis runs commands one at a time.
- * Returns true when written.
+ * Writes a record with a lifetime in one atomic script (see `PUT_RECORD`): with `onlyIfAbsent`,
+ * exactly one of concurrent writers wins, on every node, since Redis runs scripts one at a time.
+ * Returns true when written; false when taken or, for an overwrite, over the byte budget.
  */
 export async function writeRecord(
   client: RedisClient,
-  name: string,
+  keys: RecordKeys,
+  key: string,
   value: JsonValue,
   ttlMs: number,
   onlyIfAbsent: boolean,
+  limits: RecordLimits | undefined,
 ): Promise<boolean> {
-  const json = JSON.stringify(value);
-  const px = lifetime(ttlMs);
-  const reply = onlyIfAbsent ? await client.set(name, json, 'PX', px, 'NX') : await client.set(name, json, 'PX', px);
-  return reply === 'OK';
+  const sha = keys.sha(key);
+  const owner = limits?.owner ?? '';
+  if (limits !== undefined && !OWNER_SHAPE.test(owner)) throw new Error(`invalid record owner ${JSON.stringify(owner)}`);
+  const reply = await PUT_RECORD.run(
+    client,
+    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`, `${keys.base}#owner:${owner}`],
+    [
+      keys.base,
+      sha,
+      JSON.stringify(value),
+      lifetime(ttlMs),
+      Date.now(),
+      onlyIfAbsent ? 1 : 0,
+      limits === undefined ? 0 : 1,
+      owner,
+      limits?.maxPerOwner ?? 0,
+      budget(limits?.maxRecords),
+      budget(limits?.maxBytes),
+    ],
+  );
+  if (reply === 1) return true;
+  if (reply === -1 || (reply === -2 && onlyIfAbsent)) {
+    throw new RestBatchError(
+      'RECORD_LIMIT',
+      `The server keeps as many idempotency ${reply === -1 ? 'records' : 'bytes'} as it may; retry later`,
+      {
+        headers: { 'retry-after': '60' },
+      },
+    );
+  }
+  return false;
 }
 
 /** Reads a record; `undefined` when absent or expired (Redis drops expired keys itself). */
-export async function readRecord(client: RedisClient, name: string): Promise<JsonValue | undefined> {
-  const json = await client.get(name);
+export async function readRecord(client: RedisClient, keys: RecordKeys, key: string): Promise<JsonValue | undefined> {
+  const json = await client.get(`${keys.base}${keys.sha(key)}`);
   return json === null ? undefined : (JSON.parse(json) as JsonValue);
 }
 
-/** Deletes a record; true when it existed. */
-export async function deleteRecord(client: RedisClient, name: string): Promise<boolean> {
-  return (await client.del(name)) === 1;
+/** Deletes a record and its bookkeeping; true when it existed. */
+export async function deleteRecord(client: RedisClient, keys: RecordKeys, key: string): Promise<boolean> {
+  const sha = keys.sha(key);
+  const reply = await DELETE_RECORD.run(
+    client,
+    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`],
+    [keys.base, sha, Date.now()],
+  );
+  return reply === 1;
+}
+
+/** A budget as a script argument (a number Lua reads exactly; none: no limit). */
+function budget(limit: number | undefined): number {
+  return limit === undefined || !Number.isFinite(limit) ? Number.MAX_SAFE_INTEGER : Math.floor(limit);
 }
 
 /** `PX` takes a positive whole number of ms; a shorter lifetime than 1 ms means "expire at once". */

@@ -6,11 +6,13 @@ import {
   mergeData,
   newSessionId,
   type PatchedData,
+  type RecordLimits,
   RestBatchError,
   type SessionStore,
   type SessionUnitOfWork,
   sameJson,
 } from '@restbatch/core';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
@@ -28,6 +30,8 @@ const LIST = new LuaScript(lua.LIST, 2);
 const SET = new LuaScript(lua.SET, 2);
 const DELETE = new LuaScript(lua.DELETE, 2);
 const ADMIT = new LuaScript(lua.ADMIT, 1);
+const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1);
+const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
 const APPLY = new LuaScript(lua.APPLY, 1);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2);
 const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1);
@@ -40,7 +44,8 @@ const MAX_PATCH_ATTEMPTS = 16;
  * (one round trip, atomic on the server); a session's keys share the hash tag `{sid}` and so one
  * Cluster slot; every load extends the life of all of them (sliding expiry). While Redis is down,
  * operations fail at once with `STORE_UNAVAILABLE` (503); the client reconnects by itself.
- * Engine-level records (idempotency keys) are single keys `<prefix>rec:<namespace>:<sha256>`.
+ * Engine-level records (idempotency keys) are keys `<prefix>rec:{<namespace>}:<sha256>` with their
+ * bookkeeping (expiry order, bytes, owners) beside them in the namespace's slot.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
@@ -49,6 +54,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #index: string;
   readonly #maxSessions: number | undefined;
   readonly #waitMs: number;
+  readonly #namespaces = new Map<string, records.RecordKeys>();
   #everReady = false;
 
   constructor(options: RedisSessionStoreOptions) {
@@ -77,14 +83,26 @@ export class RedisSessionStore implements SessionStore {
     return this.#client;
   }
 
+  /**
+   * Creates a session. With an owner, it is then counted in the owner's sorted set, and the owner's
+   * least-recently-used sessions beyond its quota are destroyed (one script, then one destroy each).
+   * The session exists before it is counted, so a concurrent eviction on another node that picks
+   * it always finds it to destroy.
+   */
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
+    const owner = options.owner;
     return this.#run(async () => {
-      for (;;) {
-        const id = newSessionId();
+      let id = newSessionId();
+      while ((await CREATE.run(this.#client, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''])) !== 1) id = newSessionId();
+      try {
+        if (owner !== undefined) await this.#ownerAdmit(owner, options.maxPerOwner, id, options.ttlMs);
         if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
-        if ((await CREATE.run(this.#client, [this.#dataKey(id)], [options.ttlMs, json])) === 1) return id;
+      } catch (error) {
+        await this.destroy(id).catch(() => undefined);
+        throw error;
       }
+      return id;
     });
   }
 
@@ -94,8 +112,12 @@ export class RedisSessionStore implements SessionStore {
       const loading = LOAD.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
       // XX: only ids already admitted move; an unknown id never enters the index.
       const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
-      const [json] = await Promise.all([loading, indexed]);
-      return typeof json === 'string' ? (JSON.parse(json) as Record<string, JsonValue>) : undefined;
+      const [reply] = await Promise.all([loading, indexed]);
+      if (!Array.isArray(reply)) return undefined;
+      const [json, owner] = reply as [string, string];
+      // The owner's least-recently-used order follows every load.
+      if (owner !== '') await OWNER_TOUCH.run(this.#client, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
 
@@ -131,8 +153,10 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(async () => {
       const destroying = DESTROY.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
       const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
-      const [existed] = await Promise.all([destroying, unindexed]);
-      return existed === 1;
+      const [owner] = await Promise.all([destroying, unindexed]);
+      if (typeof owner !== 'string') return false;
+      if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
+      return true;
     });
   }
 
@@ -218,30 +242,31 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * Writes an engine-level record (an idempotency key) unless a live one is there: one
-   * `SET NX PX`, so of concurrent callers on any number of nodes exactly one gets true.
+   * Writes an engine-level record (an idempotency key) unless a live one is there: one script
+   * (`PUT_RECORD`), so of concurrent callers on any number of nodes exactly one gets true. Under
+   * `limits` the owner's oldest record may be dropped first, or the write fail with `RECORD_LIMIT`.
    */
-  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
-    const name = records.recordKey(this.#prefix, namespace, key);
-    return this.#run(() => records.writeRecord(this.#client, name, value, ttlMs, true));
+  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
+    const keys = this.#recordKeys(namespace);
+    return this.#run(() => records.writeRecord(this.#client, keys, key, value, ttlMs, true, limits));
   }
 
-  /** Writes or overwrites an engine-level record for `ttlMs` (`SET PX`). */
-  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void> {
-    const name = records.recordKey(this.#prefix, namespace, key);
-    await this.#run(() => records.writeRecord(this.#client, name, value, ttlMs, false));
+  /** Writes or overwrites an engine-level record for `ttlMs`; false when over the byte budget of `limits`. */
+  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
+    const keys = this.#recordKeys(namespace);
+    return this.#run(() => records.writeRecord(this.#client, keys, key, value, ttlMs, false, limits));
   }
 
   /** Reads an engine-level record; `undefined` when absent or expired. */
   async getRecord(namespace: string, key: string): Promise<JsonValue | undefined> {
-    const name = records.recordKey(this.#prefix, namespace, key);
-    return this.#run(() => records.readRecord(this.#client, name));
+    const keys = this.#recordKeys(namespace);
+    return this.#run(() => records.readRecord(this.#client, keys, key));
   }
 
   /** Deletes an engine-level record; true when it existed. */
   async deleteRecord(namespace: string, key: string): Promise<boolean> {
-    const name = records.recordKey(this.#prefix, namespace, key);
-    return this.#run(() => records.deleteRecord(this.#client, name));
+    const keys = this.#recordKeys(namespace);
+    return this.#run(() => records.deleteRecord(this.#client, keys, key));
   }
 
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
@@ -259,6 +284,22 @@ export class RedisSessionStore implements SessionStore {
     );
     if (written === -1) throw gone();
     return written === 1;
+  }
+
+  /** Counts `id` against `owner`, destroying the owner's least-recently-used sessions beyond its quota. */
+  async #ownerAdmit(owner: string, maxPerOwner: number | undefined, id: string, ttlMs: number): Promise<void> {
+    const global = this.#maxSessions === undefined ? Number.MAX_SAFE_INTEGER : this.#maxSessions - 1;
+    // One owner never reaches the global limit: others can always open a session.
+    const quota = Math.max(1, Math.min(maxPerOwner ?? global, global));
+    const now = Date.now();
+    const evicted = (await OWNER_ADMIT.run(this.#client, [this.#ownerKey(owner)], [now, quota, id, now + ttlMs, ttlMs])) as string[];
+    await Promise.all(
+      evicted.map(async (old) => {
+        const destroying = DESTROY.run(this.#client, [this.#dataKey(old)], [this.#collectionPrefix(old)]);
+        const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, old);
+        await Promise.all([destroying, unindexed]);
+      }),
+    );
   }
 
   async #admit(id: string, ttlMs: number): Promise<void> {
@@ -306,6 +347,20 @@ export class RedisSessionStore implements SessionStore {
       else if (!reported) process.stderr.write(`restbatch: Redis session store unavailable (${error.message}); reconnecting\n`);
       reported = true;
     });
+  }
+
+  #recordKeys(namespace: string): records.RecordKeys {
+    let keys = this.#namespaces.get(namespace);
+    if (keys === undefined) {
+      keys = new records.RecordKeys(this.#prefix, namespace);
+      this.#namespaces.set(namespace, keys);
+    }
+    return keys;
+  }
+
+  /** The sorted set of an owner's sessions; owners are caller keys, hashed so any text is safe. */
+  #ownerKey(owner: string): string {
+    return `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
   }
 
   #dataKey(id: string): string {

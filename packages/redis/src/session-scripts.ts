@@ -8,25 +8,32 @@
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
 
-/** Creates a session unless the id is taken: ARGV = ttlMs, data JSON. Returns 1 or 0. */
+/**
+ * Creates a session unless the id is taken: ARGV = ttlMs, data JSON, owner ('' for none; kept in
+ * field o). Returns 1 or 0.
+ */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0)
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
-/** Reads the data and extends the life of every key of the session: ARGV = collection prefix, ttlMs. */
+/**
+ * Reads the data and extends the life of every key of the session: ARGV = collection prefix, ttlMs.
+ * Returns {data JSON, owner or ''}, or nil when the session is gone.
+ */
 export const LOAD = `
 local all = redis.call('HGETALL', KEYS[1])
 if #all == 0 then return false end
-local data = false
+local data, owner = false, ''
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 for i = 1, #all, 2 do
   local field = all[i]
   if field == 'd' then data = all[i + 1]
+  elseif field == 'o' then owner = all[i + 1]
   elseif string.sub(field, 1, 2) == 'c:' then redis.call('PEXPIRE', ARGV[1] .. string.sub(field, 3), ARGV[2]) end
 end
-return data`;
+return {data, owner}`;
 
 /** Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON. */
 export const SAVE = `
@@ -34,15 +41,42 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
-/** Deletes every key of the session: ARGV = collection prefix. Returns 1 when it existed. */
+/**
+ * Deletes every key of the session: ARGV = collection prefix. Returns its owner ('' for none) when
+ * it existed, 0 otherwise.
+ */
 export const DESTROY = `
 local all = redis.call('HKEYS', KEYS[1])
 if #all == 0 then return 0 end
+local owner = redis.call('HGET', KEYS[1], 'o') or ''
 local keys = { KEYS[1] }
 for _, field in ipairs(all) do
   if string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
 end
 redis.call('DEL', unpack(keys))
+return owner`;
+
+/**
+ * Counts a new session against its owner: KEYS[1] = the owner's sorted set (id -> expiry time,
+ * least recently used first), ARGV = now, quota, id, expiresAt, ttlMs. Forgets expired ids, takes
+ * out the least recently used ids until there is room, adds the id and keeps the set alive as long
+ * as its newest session. Returns the ids taken out, for the caller to destroy.
+ */
+export const OWNER_ADMIT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2]) + 1
+local evicted = {}
+if over > 0 then
+  local popped = redis.call('ZPOPMIN', KEYS[1], over)
+  for i = 1, #popped, 2 do evicted[#evicted + 1] = popped[i] end
+end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return evicted`;
+
+/** Marks a use of an owner's session: KEYS[1] = owner set, ARGV = id, expiresAt, ttlMs (XX: never adds). */
+export const OWNER_TOUCH = `
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
 /** Reads one entry: KEYS[2] = collection key, ARGV = entry key. Returns "<seq>:<JSON>" or nil. */

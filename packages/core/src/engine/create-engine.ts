@@ -8,6 +8,7 @@ import { HeaderRule } from '../headers/header-rule.js';
 import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
+import { checkRecordLimits } from '../session/check-record-limits.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
 import { isSessionIdShape } from '../session/session-id.js';
@@ -37,6 +38,11 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxResolvedBytes: 8 * 1024 * 1024,
   maxResultBytes: 32 * 1024 * 1024,
   yieldIntervalMs: 10,
+  maxSessionsPerCaller: 100,
+  maxIdempotencyRecordsPerCaller: 100,
+  maxIdempotencyRecords: 10_000,
+  maxIdempotencyRecordBytes: 256 * 1024,
+  maxIdempotencyBytes: 64 * 1024 * 1024,
 });
 
 /** Ordinary calls read strict JSON, sent as JSON. */
@@ -62,10 +68,11 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.store = options.store ?? new MemorySessionStore();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    checkRecordLimits(this.limits);
     this.logger = options.logger ?? stderrLogger;
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
-    this.#idempotency = createIdempotencyGuard(this.store, options);
-    this.#policy = new EnginePolicy(options);
+    this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
+    this.#policy = new EnginePolicy(options, this.limits.maxSessionsPerCaller);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
     this.#apis = compileApis(options.apis, createAjv(), this.container);
@@ -171,7 +178,8 @@ export class Engine {
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, true);
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
-      return this.#idempotency.run(`${api.base}${endpoint.path}`, headers, request.method, request.url, body, work);
+      const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
+      return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
     }
     const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');

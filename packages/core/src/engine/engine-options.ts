@@ -91,6 +91,23 @@ export interface EngineLimits {
    * 0 never yields (only for trusted, in-process callers).
    */
   yieldIntervalMs: number;
+  /**
+   * Most live sessions one caller keeps (default 100): creating one more ends that caller's
+   * least-recently-used session. The caller is the authenticated identity, else the remote
+   * address (see `PolicyOptions.identityKey`). Always kept below the store's `maxSessions`.
+   */
+  maxSessionsPerCaller: number;
+  /** Most idempotency records one caller keeps (default 100): one more drops that caller's oldest. */
+  maxIdempotencyRecordsPerCaller: number;
+  /** Most idempotency records kept in total (default 10000); one more fails with `RECORD_LIMIT` (503). */
+  maxIdempotencyRecords: number;
+  /**
+   * Largest answer kept for replay, in bytes of JSON (default 256 KiB). A larger answer goes out
+   * with `Idempotency-Status: not-stored`, and a retry gets 422 `IDEMPOTENCY_NOT_STORED`.
+   */
+  maxIdempotencyRecordBytes: number;
+  /** Most bytes of all idempotency records kept (default 64 MiB); answers past it are not stored. */
+  maxIdempotencyBytes: number;
 }
 
 /** What the authentication hook sees of an outer request. */

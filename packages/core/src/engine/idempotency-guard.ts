@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
-import type { JsonValue, SessionStore } from '../session/session-store.js';
+import type { JsonValue, RecordLimits, SessionStore } from '../session/session-store.js';
+import type { EngineLimits, EngineOptions } from './engine-options.js';
 import type { EngineResponse } from './engine-types.js';
-import type { EngineOptions } from './engine-options.js';
 import { type Logger, stderrLogger } from './logger.js';
+import { MarkerRenewal } from './marker-renewal.js';
 
-/** Options of idempotent retries (`createEngine({ idempotency })`). */
+/** Options of idempotent retries (`createEngine({ idempotency })`); their budgets are in `EngineLimits`. */
 export interface IdempotencyOptions {
   /** How long a key is remembered, in ms (default 24 hours). */
   ttlMs?: number;
   /**
-   * How long the "still running" marker holds the key, in ms (default 5 minutes, or the batch
-   * deadline when the engine has one). If a node dies mid-batch, retries get 409 for at most this long.
+   * Lifetime of the "still running" marker, in ms (default 30 s). The node running the batch
+   * renews it every third of this, so a long batch keeps its key; if that node dies, retries get
+   * 409 (with `Retry-After` the seconds left) for at most this long, then run as new.
    */
   runningTtlMs?: number;
 }
@@ -21,18 +23,29 @@ export interface IdempotencyOptions {
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** The response header that marks a stored answer being replayed. */
 export const REPLAY_HEADER = 'idempotent-replayed';
+/** The response header that says an answer was too large to keep: a retry will not replay it. */
+export const IDEMPOTENCY_STATUS_HEADER = 'idempotency-status';
 
 const NAMESPACE = 'idempotency';
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
 interface StoredRecord {
-  state: 'running' | 'done';
+  /** `not-stored`: the batch ran, its answer was too large to keep. */
+  state: 'running' | 'done' | 'not-stored';
   fingerprint: string;
+  /** Running only: when the marker expires unless renewed (ms since the epoch). */
+  expiresAt?: number;
   status?: number;
   headers?: Headers;
   body?: JsonValue;
   summary?: BatchSummary;
 }
+
+/** The budgets of {@link IdempotencyGuard}, from `EngineLimits`. */
+export type IdempotencyLimits = Pick<
+  EngineLimits,
+  'maxIdempotencyRecordsPerCaller' | 'maxIdempotencyRecords' | 'maxIdempotencyRecordBytes' | 'maxIdempotencyBytes'
+>;
 
 /** What the guard needs of a record-capable store. */
 type RecordStore = Required<Pick<SessionStore, 'putRecordIfAbsent' | 'setRecord' | 'getRecord' | 'deleteRecord'>>;
@@ -49,20 +62,36 @@ export function hasRecords(store: SessionStore): store is SessionStore & RecordS
 
 /**
  * Runs a batch sent with an `Idempotency-Key` once: the answer is kept in the session store
- * (so it holds across nodes) under the endpoint, the caller's Authorization and the key.
- * A retry with the same body gets the stored answer; another body gets 422; a retry while the
- * first is still running gets 409.
+ * (so it holds across nodes) under the endpoint, the caller and the key. The caller is the
+ * authenticated identity, else the `Authorization` header, else the remote address, so two
+ * callers never share a record. A retry with the same body gets the stored answer; another body
+ * gets 422; a retry while the first is still running gets 409 with the seconds its marker has
+ * left; a retry of an answer too large to keep gets 422 `IDEMPOTENCY_NOT_STORED`.
  */
 export class IdempotencyGuard {
   constructor(
     private readonly store: RecordStore,
     private readonly ttlMs: number,
     private readonly runningTtlMs: number,
+    private readonly limits: IdempotencyLimits,
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Whose records a request reads and writes: the caller key when an identity names the caller
+   * (`identity` is its text), else the `Authorization` header, else the caller key (the address).
+   */
+  scope(identity: string | undefined, headers: Headers, callerKey: string): string {
+    const authorization = headers.authorization;
+    if (identity !== undefined || authorization === undefined) return callerKey;
+    return `auth:${sha256(Array.isArray(authorization) ? authorization.join('\n') : authorization)}`;
+  }
+
+  /** Runs `work` once per key of `scope`; `owner` is whom the record is counted against. */
   async run(
     endpoint: string,
+    scope: string,
+    owner: string,
     headers: Headers,
     method: string,
     url: string,
@@ -71,55 +100,59 @@ export class IdempotencyGuard {
   ): Promise<EngineResponse> {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!KEY_SHAPE.test(key)) throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
-    const caller = sha256(headers.authorization ?? '');
-    const name = sha256(`${endpoint}\u0000${caller}\u0000${key}`);
+    const name = sha256(`${endpoint}\u0000${scope}\u0000${key}`);
     const fingerprint = sha256(`${method.toUpperCase()} ${url}\u0000`, body);
-    const running: StoredRecord = { state: 'running', fingerprint };
-    if (!(await this.store.putRecordIfAbsent(NAMESPACE, name, running as unknown as JsonValue, Math.min(this.runningTtlMs, this.ttlMs)))) {
+    const limits: RecordLimits = {
+      owner,
+      maxPerOwner: this.limits.maxIdempotencyRecordsPerCaller,
+      maxRecords: this.limits.maxIdempotencyRecords,
+      maxBytes: this.limits.maxIdempotencyBytes,
+    };
+    const markerTtl = Math.min(this.runningTtlMs, this.ttlMs);
+    const running = (): JsonValue => ({ state: 'running', fingerprint, expiresAt: Date.now() + markerTtl });
+    for (;;) {
+      if (await this.store.putRecordIfAbsent(NAMESPACE, name, running(), markerTtl, limits)) break;
       const found = (await this.store.getRecord(NAMESPACE, name)) as unknown as StoredRecord | undefined;
-      // The record expired between the two calls: run as new.
-      if (found === undefined) return this.run(endpoint, headers, method, url, body, work);
-      if (found.fingerprint !== fingerprint) {
-        throw new RestBatchError(
-          'IDEMPOTENCY_MISMATCH',
-          'This Idempotency-Key was used with a different request; use a new key for a new batch',
-        );
-      }
-      if (found.state === 'running')
-        throw new RestBatchError('CONFLICT', 'A batch with this Idempotency-Key is still running; retry later', {
-          headers: { 'retry-after': '1' },
-        });
-      return {
-        status: found.status as number,
-        headers: { ...found.headers, [REPLAY_HEADER]: 'true' },
-        body: found.body,
-        kind: 'batch',
-        ...(found.summary === undefined ? {} : { summary: found.summary }),
-      };
+      // The record expired between the two calls: try again to run as new.
+      if (found !== undefined) return replay(found, fingerprint);
     }
+    const renewal = new MarkerRenewal(() => this.store.setRecord(NAMESPACE, name, running(), markerTtl), markerTtl, this.logger);
     let response: EngineResponse;
     try {
       response = await work();
     } catch (error) {
       // A rejected batch ran nothing: forget the key so that a corrected retry can use it.
+      await renewal.stop();
       await this.#release(name);
       throw error;
     }
+    await renewal.stop();
     if (response.status >= 500) {
       await this.#release(name);
       return response;
     }
+    return this.#keep(name, fingerprint, response, limits);
+  }
+
+  /** Stores the answer for replay, or a small "not stored" record when it is too large to keep. */
+  async #keep(name: string, fingerprint: string, response: EngineResponse, limits: RecordLimits): Promise<EngineResponse> {
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
     if (response.body !== undefined) done.body = JSON.parse(JSON.stringify(response.body)) as JsonValue;
     if (response.summary !== undefined) done.summary = response.summary;
     try {
-      await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs);
+      const small = Buffer.byteLength(JSON.stringify(done)) <= this.limits.maxIdempotencyRecordBytes;
+      if (small && (await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs, limits)) !== false) {
+        return response;
+      }
+      // Too large to keep: remember only that it ran, so a retry is told instead of running twice.
+      const notStored: StoredRecord = { state: 'not-stored', fingerprint };
+      await this.store.setRecord(NAMESPACE, name, notStored as unknown as JsonValue, this.ttlMs, { ...limits, maxBytes: Infinity });
     } catch (error) {
       // The batch ran: its answer must reach the client even if it cannot be kept. The running
       // marker then expires after runningTtlMs, and a later retry runs anew.
       this.logger.error('idempotency record could not be stored', { key: name, error });
     }
-    return response;
+    return { ...response, headers: { ...response.headers, [IDEMPOTENCY_STATUS_HEADER]: 'not-stored' } };
   }
 
   /** Frees a key; a store failure here must not hide the answer or error the client is owed. */
@@ -132,6 +165,35 @@ export class IdempotencyGuard {
   }
 }
 
+/** The answer to a retry that found a record. */
+function replay(found: StoredRecord, fingerprint: string): EngineResponse {
+  if (found.fingerprint !== fingerprint) {
+    throw new RestBatchError(
+      'IDEMPOTENCY_MISMATCH',
+      'This Idempotency-Key was used with a different request; use a new key for a new batch',
+    );
+  }
+  if (found.state === 'running') {
+    const seconds = Math.max(1, Math.ceil(((found.expiresAt ?? 0) - Date.now()) / 1000));
+    throw new RestBatchError('CONFLICT', 'A batch with this Idempotency-Key is still running; retry later', {
+      headers: { 'retry-after': String(seconds) },
+    });
+  }
+  if (found.state === 'not-stored') {
+    throw new RestBatchError(
+      'IDEMPOTENCY_NOT_STORED',
+      'The batch with this Idempotency-Key ran, but its answer was too large to keep; it is not run again',
+    );
+  }
+  return {
+    status: found.status as number,
+    headers: { ...found.headers, [REPLAY_HEADER]: 'true' },
+    body: found.body,
+    kind: 'batch',
+    ...(found.summary === undefined ? {} : { summary: found.summary }),
+  };
+}
+
 function sha256(text: string, bytes?: string | Uint8Array): string {
   const hash = createHash('sha256').update(text);
   if (bytes !== undefined) hash.update(bytes);
@@ -139,14 +201,18 @@ function sha256(text: string, bytes?: string | Uint8Array): string {
 }
 
 /** The engine's guard: idempotent retries are on by default when the store keeps engine-level records. */
-export function createIdempotencyGuard(store: SessionStore, options: EngineOptions): IdempotencyGuard | undefined {
+export function createIdempotencyGuard(
+  store: SessionStore,
+  options: EngineOptions,
+  limits: IdempotencyLimits,
+): IdempotencyGuard | undefined {
   if (options.idempotency === false) return undefined;
   if (!hasRecords(store)) {
     if (options.idempotency !== undefined)
       throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
     return undefined;
   }
-  const limit = options.limits?.batchTimeoutMs ?? 0;
-  const running = options.idempotency?.runningTtlMs ?? (limit > 0 ? limit + 1000 : 5 * 60 * 1000);
-  return new IdempotencyGuard(store, options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000, running, options.logger ?? stderrLogger);
+  const ttlMs = options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000;
+  const runningTtlMs = options.idempotency?.runningTtlMs ?? 30_000;
+  return new IdempotencyGuard(store, ttlMs, runningTtlMs, limits, options.logger ?? stderrLogger);
 }

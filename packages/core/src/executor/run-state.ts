@@ -10,8 +10,7 @@ export class RunState {
   session: Session | undefined;
   /** The undo log of the atomic group now running, if any. */
   journal: Journal | undefined;
-  /** The caller's rate limit and authorisation, checked before every call runs (undefined: no hooks). */
-  policy: CallerPolicy | undefined;
+  #policy: CallerPolicy | undefined;
   /** The buffered session views of a batch on a store that offers them; undefined otherwise. */
   units: SessionUnitOfWork[] | undefined;
   #index = -1;
@@ -27,9 +26,20 @@ export class RunState {
     this.session = session;
   }
 
-  /** Creates a session in the store and binds the rest of the run to it. */
+  /** The caller's rate limit and authorisation, checked before every call runs (undefined: nothing to check). */
+  get policy(): CallerPolicy | undefined {
+    return this.#policy?.checks === true ? this.#policy : undefined;
+  }
+
+  /** Binds the caller: its checks, and the key its new sessions are counted against. */
+  set policy(policy: CallerPolicy | undefined) {
+    this.#policy = policy;
+  }
+
+  /** Creates a session in the store, counted against the caller, and binds the rest of the run to it. */
   async createSession(data: Record<string, JsonValue>): Promise<Session> {
-    const id = await this.store.create(data, { ttlMs: this.ttlMs });
+    const owner = this.#policy?.owner;
+    const id = await this.store.create(data, { ttlMs: this.ttlMs, ...owner });
     const session = new Session(id, data, this.store);
     this.journal?.record(async () => {
       // Undo writes still buffered for this session land before the destroy, not after it.

@@ -4,6 +4,8 @@ import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import type { AuthRequest } from '../engine/engine-options.js';
 import type { EngineRequest } from '../engine/engine-types.js';
+import { callerKey, defaultIdentityKey } from '../session/caller-key.js';
+import type { SessionOwner } from '../session/session-store.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** What the authorisation hook sees of one call: the same for a sub-request and for the call made alone. */
@@ -47,15 +49,22 @@ export interface PolicyOptions {
    */
   authorize?: (identity: unknown, call: AuthorizeCall) => unknown;
   rateLimit?: RateLimitOptions;
+  /**
+   * The text that names the caller an identity stands for, for counting and keying sessions and
+   * idempotency records per caller; `undefined` when it names no one (the remote address is used).
+   * Default: a non-empty string or number identity as is, else its `id` (or `sub`), else its JSON.
+   */
+  identityKey?: (identity: unknown) => string | undefined;
 }
 
 /** Who an outer request comes from and the policy its calls are checked against. */
 export interface Caller {
   readonly identity: unknown;
-  readonly policy: CallerPolicy | undefined;
+  /** Whom sessions and idempotency records are counted against (see `callerKey`). */
+  readonly key: string;
+  /** Always set; its `checks` is false when no per-call hook is configured, so calls pay nothing. */
+  readonly policy: CallerPolicy;
 }
-
-const NO_CALLER: Caller = Object.freeze({ identity: undefined, policy: undefined });
 
 /** The outer request's caller, once authenticated: what the executor checks every call against. */
 export class CallerPolicy {
@@ -63,7 +72,14 @@ export class CallerPolicy {
     readonly identity: unknown,
     readonly rateKey: string | undefined,
     private readonly engine: EnginePolicy,
+    /** Whom the caller's new sessions are counted against, and how many it may keep. */
+    readonly owner: SessionOwner,
   ) {}
+
+  /** Whether {@link check} has anything to check (a rate limit or an authorisation hook). */
+  get checks(): boolean {
+    return this.engine.limiter !== undefined || this.engine.authorize !== undefined;
+  }
 
   /** Spends one unit of the caller's budget, then asks the authorisation hook; throws to refuse. */
   async check(call: AuthorizeCall): Promise<void> {
@@ -90,30 +106,41 @@ export class EnginePolicy {
   readonly limiter: RateLimiter | undefined;
   readonly #authenticate: PolicyOptions['authenticate'];
   readonly #key: NonNullable<RateLimitOptions['key']>;
+  readonly #identityKey: NonNullable<PolicyOptions['identityKey']>;
 
-  constructor(options: PolicyOptions) {
+  readonly #sessionsPerCaller: number;
+
+  /** `sessionsPerCaller`: the most live sessions one caller keeps (`EngineLimits.maxSessionsPerCaller`). */
+  constructor(options: PolicyOptions, sessionsPerCaller = 100) {
+    this.#sessionsPerCaller = sessionsPerCaller;
     this.authorize = options.authorize;
     this.#authenticate = options.authenticate;
     const rate = options.rateLimit;
     this.limiter = rate === undefined ? undefined : (rate.limiter ?? new MemoryRateLimiter({ limit: rate.limit, windowMs: rate.windowMs }));
     this.#key = rate?.key ?? ((_identity, request) => request.remoteAddress ?? request.transport);
+    this.#identityKey = options.identityKey ?? defaultIdentityKey;
   }
 
   /**
    * Runs the authentication hook once for an outer request (a refusal rejects it whole) and binds
-   * the caller; `policy` is undefined when no per-call hook is configured, so calls pay nothing.
+   * the caller and the key its sessions and records are counted against.
    */
   async admit(request: EngineRequest, headers: Readonly<Headers>): Promise<Caller> {
-    if (this.#authenticate === undefined && this.limiter === undefined && this.authorize === undefined) return NO_CALLER;
     const auth: AuthRequest = {
       headers,
       transport: request.transport ?? 'unknown',
       remoteAddress: request.remoteAddress,
     };
     const identity = this.#authenticate === undefined ? undefined : await this.#authenticate(auth);
-    if (this.authorize === undefined && this.limiter === undefined) return { identity, policy: undefined };
-    const key = this.limiter === undefined ? undefined : this.#key(identity, auth);
-    return { identity, policy: new CallerPolicy(identity, key, this) };
+    const rateKey = this.limiter === undefined ? undefined : this.#key(identity, auth);
+    const key = callerKey({ identity, remoteAddress: request.remoteAddress, transport: auth.transport }, this.#identityKey);
+    const owner: SessionOwner = { owner: key, maxPerOwner: this.#sessionsPerCaller };
+    return { identity, key, policy: new CallerPolicy(identity, rateKey, this, owner) };
+  }
+
+  /** The text of an identity (see {@link PolicyOptions.identityKey}). */
+  identityKey(identity: unknown): string | undefined {
+    return identity === undefined ? undefined : this.#identityKey(identity);
   }
 }
 

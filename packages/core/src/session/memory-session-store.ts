@@ -1,15 +1,17 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { sameJson } from './canonical-json.js';
 import { deepFreeze } from './deep-freeze.js';
-import { newSessionId } from './session-id.js';
+import { MemoryRecords } from './memory-records.js';
 import { mergeData } from './merge-data.js';
-import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, SessionStore } from './session-store.js';
+import { newSessionId } from './session-id.js';
+import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore } from './session-store.js';
 
 interface Entry {
   data: Record<string, JsonValue>;
   ttlMs: number;
   expiresAt: number;
   collections: Map<string, Map<string, JsonValue>>;
+  owner: string | undefined;
 }
 
 /** Options of {@link MemorySessionStore}. */
@@ -22,43 +24,66 @@ export interface MemorySessionStoreOptions {
 
 /**
  * The default {@link SessionStore}: sessions in this process's memory, with sliding expiry.
- * Expired sessions are swept lazily, so the store owns no timer. Values are frozen on write:
- * readers share them safely.
+ * Sessions are kept in order of last use (a load moves one to the end), so with one lifetime
+ * they also expire in that order: expiry and the limits look only at the oldest end, O(1)
+ * amortised, and the store owns no timer. Each owner's sessions are kept in the same order, so
+ * the least-recently-used one is at hand when the owner is at its quota. Values are frozen on
+ * write: readers share them safely.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry>();
-  readonly #records = new Map<string, { value: JsonValue; expiresAt: number }>();
+  readonly #owners = new Map<string, Set<string>>();
+  readonly #records = new MemoryRecords();
   readonly #maxSessions: number;
   readonly #now: () => number;
-  #nextSweep = 0;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.#maxSessions = options.maxSessions ?? 100_000;
     this.#now = options.now ?? Date.now;
   }
 
-  /** How many live sessions the store holds (expired ones are swept first). */
+  /** How many live sessions the store holds (a full sweep of expired ones first: for tests and metrics). */
   get size(): number {
-    this.#sweep(true);
+    const now = this.#now();
+    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#remove(id, entry);
     return this.#sessions.size;
   }
 
+  /** Live sessions of one owner (see {@link SessionOwner}). */
+  sessionsOf(owner: string): number {
+    this.#prune(this.#now());
+    return this.#owners.get(owner)?.size ?? 0;
+  }
+
+  /** Live engine-level records and their bytes. */
+  get records(): { count: number; bytes: number } {
+    this.#records.prune(this.#now());
+    return { count: this.#records.count, bytes: this.#records.bytes };
+  }
+
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
-    this.#sweep(false);
+    const now = this.#now();
+    this.#prune(now);
+    if (options.owner !== undefined) this.#makeRoom(options.owner, options.maxPerOwner ?? this.#maxSessions);
     if (this.#sessions.size >= this.#maxSessions) {
-      this.#sweep(true);
-      if (this.#sessions.size >= this.#maxSessions) {
-        throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
-      }
+      throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
     }
     const id = newSessionId();
-    const now = this.#now();
     this.#sessions.set(id, {
       data: deepFreeze(data),
       ttlMs: options.ttlMs,
       expiresAt: now + options.ttlMs,
       collections: new Map(),
+      owner: options.owner,
     });
+    if (options.owner !== undefined) {
+      let mine = this.#owners.get(options.owner);
+      if (mine === undefined) {
+        mine = new Set();
+        this.#owners.set(options.owner, mine);
+      }
+      mine.add(id);
+    }
     return id;
   }
 
@@ -67,6 +92,14 @@ export class MemorySessionStore implements SessionStore {
     if (entry === undefined) return undefined;
     entry.ttlMs = ttlMs;
     entry.expiresAt = this.#now() + ttlMs;
+    // Move to the newest end: the maps stay in order of last use.
+    this.#sessions.delete(id);
+    this.#sessions.set(id, entry);
+    if (entry.owner !== undefined) {
+      const mine = this.#owners.get(entry.owner);
+      mine?.delete(id);
+      mine?.add(id);
+    }
     return entry.data;
   }
 
@@ -87,7 +120,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<boolean> {
-    return this.#live(id) !== undefined && this.#sessions.delete(id);
+    const entry = this.#live(id);
+    if (entry === undefined) return false;
+    this.#remove(id, entry);
+    return true;
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
@@ -128,52 +164,64 @@ export class MemorySessionStore implements SessionStore {
     return entries === undefined ? [] : [...entries];
   }
 
-  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean> {
+  async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
     // No await between the check and the write: concurrent callers cannot both win.
-    if (this.#record(namespace, key) !== undefined) return false;
-    this.#putRecord(namespace, key, value, ttlMs);
-    return true;
+    return this.#records.put(recordName(namespace, key), value, ttlMs, this.#now(), true, limits);
   }
 
-  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void> {
-    this.#putRecord(namespace, key, value, ttlMs);
+  async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
+    return this.#records.put(recordName(namespace, key), value, ttlMs, this.#now(), false, limits);
   }
 
   async getRecord(namespace: string, key: string): Promise<JsonValue | undefined> {
-    return this.#record(namespace, key);
+    return this.#records.get(recordName(namespace, key), this.#now());
   }
 
   async deleteRecord(namespace: string, key: string): Promise<boolean> {
-    const live = this.#record(namespace, key) !== undefined;
-    return this.#records.delete(`${namespace}\u0000${key}`) && live;
+    return this.#records.delete(recordName(namespace, key), this.#now());
   }
 
   async close(): Promise<void> {
     this.#sessions.clear();
+    this.#owners.clear();
     this.#records.clear();
   }
 
-  #record(namespace: string, key: string): JsonValue | undefined {
-    const name = `${namespace}\u0000${key}`;
-    const record = this.#records.get(name);
-    if (record === undefined) return undefined;
-    if (record.expiresAt <= this.#now()) {
-      this.#records.delete(name);
-      return undefined;
+  /** Ends the owner's least-recently-used sessions until it has room for one more. */
+  #makeRoom(owner: string, maxPerOwner: number): void {
+    const mine = this.#owners.get(owner);
+    if (mine === undefined) return;
+    // One owner never reaches the global limit: others can always open a session.
+    const quota = Math.max(1, Math.min(maxPerOwner, this.#maxSessions - 1));
+    while (mine.size >= quota) {
+      const oldest = mine.values().next().value as string;
+      const entry = this.#sessions.get(oldest);
+      if (entry === undefined) mine.delete(oldest);
+      else this.#remove(oldest, entry);
     }
-    return record.value;
   }
 
-  #putRecord(namespace: string, key: string, value: JsonValue, ttlMs: number): void {
-    this.#sweep(false);
-    this.#records.set(`${namespace}\u0000${key}`, { value: deepFreeze(value), expiresAt: this.#now() + ttlMs });
+  /** Drops expired sessions from the oldest end (least recently used first). */
+  #prune(now: number): void {
+    for (const [id, entry] of this.#sessions) {
+      if (entry.expiresAt > now) break;
+      this.#remove(id, entry);
+    }
+  }
+
+  #remove(id: string, entry: Entry): void {
+    this.#sessions.delete(id);
+    if (entry.owner === undefined) return;
+    const mine = this.#owners.get(entry.owner);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#owners.delete(entry.owner);
   }
 
   #live(id: string): Entry | undefined {
     const entry = this.#sessions.get(id);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.#now()) {
-      this.#sessions.delete(id);
+      this.#remove(id, entry);
       return undefined;
     }
     return entry;
@@ -189,13 +237,8 @@ export class MemorySessionStore implements SessionStore {
     }
     return entries;
   }
+}
 
-  /** Removes expired sessions, at most once a second unless forced. */
-  #sweep(force: boolean): void {
-    const now = this.#now();
-    if (!force && now < this.#nextSweep) return;
-    this.#nextSweep = now + 1000;
-    for (const [id, entry] of this.#sessions) if (entry.expiresAt <= now) this.#sessions.delete(id);
-    for (const [name, record] of this.#records) if (record.expiresAt <= now) this.#records.delete(name);
-  }
+function recordName(namespace: string, key: string): string {
+  return `${namespace}\u0000${key}`;
 }

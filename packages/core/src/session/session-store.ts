@@ -12,8 +12,34 @@ export interface PatchedData {
   data: Record<string, JsonValue>;
 }
 
+/** Whom a new session is counted against, and how many live sessions that caller may keep. */
+export interface SessionOwner {
+  /** The caller key (see `callerKey`): the authenticated identity, else the remote address. */
+  owner: string;
+  /**
+   * The most live sessions of this owner: creating one more first ends the owner's
+   * least-recently-used session (the store's global limit always stays out of one owner's reach).
+   */
+  maxPerOwner: number;
+}
+
+/**
+ * The budget an engine-level record is written under (per namespace). A new record of an owner
+ * already holding `maxPerOwner` first drops that owner's oldest record; a new record beyond
+ * `maxRecords` fails with `RECORD_LIMIT` (503); a write that would take the JSON bytes of all
+ * records over `maxBytes` is refused (`putRecordIfAbsent`: `RECORD_LIMIT`; `setRecord`: false).
+ * Expired records stop counting without a sweep of all records.
+ */
+export interface RecordLimits {
+  /** The caller the record is counted against (see `callerKey`). */
+  owner: string;
+  maxPerOwner: number;
+  maxRecords: number;
+  maxBytes: number;
+}
+
 /** Options for creating a session. */
-export interface CreateSessionOptions {
+export interface CreateSessionOptions extends Partial<SessionOwner> {
   /** Idle time after which the session expires; each use extends it (sliding expiry). */
   ttlMs: number;
 }
@@ -69,11 +95,16 @@ export interface SessionStore {
    * Engine-level records that belong to no session (idempotency keys): writes `value` under
    * `namespace` and `key` for `ttlMs` unless a live record is there; true when written. Atomic:
    * of two concurrent calls with the same key, exactly one gets true (across nodes for shared stores).
+   * Under `limits` (see {@link RecordLimits}) the write may drop the owner's oldest record or fail.
    * Optional: without the four record methods, engine features that need them are off.
    */
-  putRecordIfAbsent?(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<boolean>;
-  /** Writes (or overwrites) an engine-level record for `ttlMs`. */
-  setRecord?(namespace: string, key: string, value: JsonValue, ttlMs: number): Promise<void>;
+  putRecordIfAbsent?(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean>;
+  /**
+   * Writes (or overwrites) an engine-level record for `ttlMs`. Under `limits`, a write that would
+   * take the namespace over `maxBytes` is not made and the promise resolves to false.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores written before budgets resolve to nothing (void), which still means "written".
+  setRecord?(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean | void>;
   /** Reads an engine-level record; `undefined` when absent or expired. */
   getRecord?(namespace: string, key: string): Promise<JsonValue | undefined>;
   /** Deletes an engine-level record; true when it existed. */
