@@ -1,17 +1,20 @@
 // The abuse scenario's observer, in its own process so that the attacking client's busy event loop
 // never shows up as server latency. Started by abuse-watch.ts with IPC:
 //   node abuse-probe.js <serverUrl> <serverPid> <ceilingMb>
-// It opens a session, says {type:'ready'}, then every PROBE_MS sends `GET /rest/Roles?sid=` on one
-// keep-alive connection and polls the server's memory; on {type:'stop'} it answers {type:'report'}.
+// It opens a session, says {type:'ready'}, then every PROBE_MS sends `GET /rest/Roles?sid=` over a
+// pool of keep-alive connections (so that probes never queue behind each other on one connection)
+// and polls the server's memory; on {type:'stop'} it answers {type:'report'}.
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
 /** What the probe hands back at the end of an attack. */
 export interface ProbeReport {
   type: 'report';
-  /** Probes sent, and how many answered 2xx. */
+  /** Probes sent; how many answered 2xx, failed (an error status or no connection), or were still waiting at the end. */
   sent: number;
   ok: number;
+  failed: number;
+  waiting: number;
   /** Latencies in ms, from each probe's scheduled send time (so queueing behind a block counts). */
   p50Ms: number;
   p99Ms: number;
@@ -27,6 +30,8 @@ export interface ProbeReport {
 
 const PROBE_MS = 10;
 const POLL_MS = 20;
+/** Connections of the probe: enough that a probe never waits for a free one unless the server is stuck. */
+const CONNECTIONS = 32;
 /** Probes waiting at once; beyond this the server is blocked anyway and the waiting ones show it. */
 const MAX_PENDING = 3000;
 const PROBE_ADDRESS = '127.0.0.3';
@@ -59,7 +64,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 // From its own loopback address: the server sees a client other than the attacker (127.0.0.1).
-const pool = new Pool(url, { connections: 1, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, localAddress: PROBE_ADDRESS });
+const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, localAddress: PROBE_ADDRESS });
 let peakRss: number | undefined;
 let lastRss: number | undefined;
 let killedAt: number | undefined;
@@ -81,8 +86,10 @@ const created = await pool.request({ path: '/rest/Sessions', method: 'POST', hea
 const sid = ((await created.body.json()) as { Id?: string }).Id;
 if (sid === undefined) throw new Error(`the probe could not open a session (status ${created.statusCode})`);
 const path = `/rest/Roles?sid=${sid}`;
-// Warm the route up so that the first timed probe does not pay for compilation.
-for (let i = 0; i < 20; i++) await (await pool.request({ path, method: 'GET' })).body.text();
+// Open the connections and warm the route up, so that the first timed probes pay for neither.
+for (let round = 0; round < 2; round++) {
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => (await pool.request({ path, method: 'GET' })).body.text()));
+}
 
 const probes: Probe[] = [];
 let pending = 0;
@@ -120,21 +127,22 @@ function schedule(): void {
 
 function report(): ProbeReport {
   const end = performance.now();
-  const latencies: number[] = [];
+  const latencies = probes.map((probe) => (probe.done ?? end) - probe.scheduled).sort((a, b) => a - b);
+  // A block: a probe waited and no probe at all was answered meanwhile. Walk the answers in time
+  // order; each waited from its due time or from the answer before it, whichever came later.
+  const byDone = probes.map((probe) => ({ scheduled: probe.scheduled, done: probe.done ?? end })).sort((a, b) => a.done - b.done);
   let longestBlock = 0;
   let previousDone = started;
-  // One connection, one request at a time: probes finish in the order they were sent.
-  for (const probe of probes) {
-    const done = probe.done ?? end;
-    latencies.push(done - probe.scheduled);
-    longestBlock = Math.max(longestBlock, done - Math.max(previousDone, probe.scheduled));
-    previousDone = done;
+  for (const probe of byDone) {
+    longestBlock = Math.max(longestBlock, probe.done - Math.max(previousDone, probe.scheduled));
+    previousDone = probe.done;
   }
-  latencies.sort((a, b) => a - b);
   return {
     type: 'report',
     sent: probes.length,
     ok: probes.filter((p) => p.ok).length,
+    failed: probes.filter((p) => p.done !== undefined && !p.ok).length,
+    waiting: probes.filter((p) => p.done === undefined).length,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     maxMs: latencies.length === 0 ? Number.NaN : (latencies[latencies.length - 1] as number),

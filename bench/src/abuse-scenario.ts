@@ -15,6 +15,10 @@ const BLOCK_LIMIT_MS = 50;
 const CEILING_MB = 2048;
 /** Time an attack's client gets to notice that the server died before it is stopped. */
 const AFTER_DEATH_MS = 3000;
+/** Shortest time the probe watches a server under attack. */
+const MIN_WATCH_MS = 1000;
+/** Time the probe goes on after an attack ends. */
+const TAIL_MS = 250;
 
 /** Everything measured about one attack (written to bench/results/abuse.json). */
 export interface AttackFigures {
@@ -33,11 +37,11 @@ export interface AttackFigures {
 }
 
 function deathReason(server: ServerProcess, exit: ServerExit, probe: ProbeReport | undefined): string {
-  if (probe?.killedAtRssMb !== undefined) return `killed by the bench at ${probe.killedAtRssMb.toFixed(0)} MB RSS (ceiling ${CEILING_MB} MB)`;
+  if (probe?.killedAtRssMb !== undefined) return `killed by the bench at ${probe.killedAtRssMb.toFixed(0)} MB RSS, over the ${CEILING_MB} MB ceiling`;
   const tail = server.stderrTail();
-  if (/heap out of memory|Allocation failed/i.test(tail)) return 'JavaScript heap out of memory';
+  if (/heap out of memory|Allocation failed/i.test(tail)) return 'server died: JavaScript heap out of memory';
   const error = /(RangeError|TypeError|Error): [^\n]*/.exec(tail)?.[0];
-  return `exit ${exit.code ?? exit.signal}${error === undefined ? '' : `: ${error.slice(0, 120)}`}`;
+  return `server died: exit ${exit.code ?? exit.signal}${error === undefined ? '' : `, ${error.slice(0, 120)}`}`;
 }
 
 /** Runs one attack against a fresh server with the probe alongside; the server is killed at the end. */
@@ -64,6 +68,7 @@ async function runAttack(attack: Attack): Promise<AttackFigures> {
       exit = e;
     });
     const watch = await startWatch(server, CEILING_MB);
+    const watching = performance.now();
     const controller = new AbortController();
     const limit = setTimeout(() => {
       figures.stoppedAtLimit = true;
@@ -78,6 +83,9 @@ async function runAttack(attack: Attack): Promise<AttackFigures> {
       const result = first ?? (await Promise.race([work, sleep(AFTER_DEATH_MS).then(() => undefined)]));
       controller.abort();
       const settled = result ?? (await Promise.race([work, sleep(5000).then(() => undefined)]));
+      // Probes due during a last block get their answers; short attacks still get a second of
+      // probes, so that p99 stands on enough samples.
+      await sleep(Math.max(TAIL_MS, MIN_WATCH_MS - (performance.now() - watching)));
       figures.outcome = settled?.outcome ?? 'the attack did not stop';
       figures.check = settled?.check;
     } finally {
@@ -96,7 +104,7 @@ async function runAttack(attack: Attack): Promise<AttackFigures> {
 }
 
 function targetsOf(f: AttackFigures): Target[] {
-  const dead = f.died === undefined ? undefined : `server died (${f.died})`;
+  const dead = f.died;
   const probe = f.probe;
   const targets: Target[] = [
     {
@@ -108,8 +116,9 @@ function targetsOf(f: AttackFigures): Target[] {
     {
       name: `${f.name}: probe p99`,
       goal: `< ${P99_LIMIT_MS} ms`,
-      actual: dead ?? (probe === undefined ? 'no probe figures' : `${probe.p99Ms.toFixed(1)} ms, ${probe.ok}/${probe.sent} ok`),
-      pass: dead === undefined && probe !== undefined && probe.p99Ms < P99_LIMIT_MS && probe.ok === probe.sent,
+      actual:
+        dead ?? (probe === undefined ? 'no probe figures' : `${probe.p99Ms.toFixed(1)} ms${probe.failed > 0 ? `, ${probe.failed} probes failed` : ''}`),
+      pass: dead === undefined && probe !== undefined && probe.p99Ms < P99_LIMIT_MS && probe.failed === 0,
     },
   ];
   if (f.blockTarget) {
@@ -137,7 +146,7 @@ function rowOf(f: AttackFigures): Row {
     'probe p99 ms': p?.p99Ms,
     'longest block ms': p?.longestBlockMs,
     'probes ok': p === undefined ? undefined : `${p.ok}/${p.sent}`,
-    outcome: `${f.died === undefined ? '' : `SERVER DIED (${f.died}); `}${f.stoppedAtLimit ? 'stopped at the time limit; ' : ''}${f.outcome}`,
+    outcome: `${f.died === undefined ? '' : `${f.died.toUpperCase()}; `}${f.stoppedAtLimit ? 'stopped at the time limit; ' : ''}${f.outcome}`,
   };
 }
 
