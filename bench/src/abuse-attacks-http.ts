@@ -94,7 +94,12 @@ const idempotency: Attack = {
     let last: HttpOutcome | undefined;
     let sent = 0;
     for (; sent < 50 && !signal.aborted; sent++) {
-      last = await send(url, '/rest/batch', { headers: { ...JSON_HEADERS, 'idempotency-key': `abuse-${sent}` }, body, keepBytes: 0, signal });
+      last = await send(url, '/rest/batch', {
+        headers: { ...JSON_HEADERS, 'idempotency-key': `abuse-${sent}` },
+        body,
+        keepBytes: 0,
+        signal,
+      });
       const key = String(last.status ?? last.error);
       statuses[key] = (statuses[key] ?? 0) + 1;
       if (last.status === undefined) break;
@@ -227,7 +232,9 @@ const slowBodies: Attack = {
         closed++;
         firstClose ??= performance.now() - started;
       });
-      socket.write(`POST /rest/batch HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n`);
+      socket.write(
+        `POST /rest/batch HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n`,
+      );
       return socket;
     });
     while (performance.now() - started < SLOW_MS && !signal.aborted) {
@@ -237,7 +244,9 @@ const slowBodies: Attack = {
     const open = SLOW_SOCKETS - closed;
     for (const socket of sockets) socket.destroy();
     const first = firstClose === undefined ? '' : `, the first after ${(firstClose / 1000).toFixed(1)} s`;
-    return { outcome: `${open}/${SLOW_SOCKETS} still open after ${((performance.now() - started) / 1000).toFixed(0)} s (${closed} closed by the server${first})` };
+    return {
+      outcome: `${open}/${SLOW_SOCKETS} still open after ${((performance.now() - started) / 1000).toFixed(0)} s (${closed} closed by the server${first})`,
+    };
   },
 };
 

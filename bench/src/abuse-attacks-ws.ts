@@ -76,9 +76,13 @@ const bigNoRead: Attack = {
     const batch = bigReadsBatch(300);
     const started = performance.now();
     const sockets: WebSocket[] = [];
+    let refused = '';
     try {
       for (let i = 0; i < NO_READ_CONNECTIONS && !signal.aborted; i++) {
-        const socket = await open(url);
+        const socket = await open(url).catch((error: NodeJS.ErrnoException) => {
+          refused = `; connection ${i + 1} failed: ${error.code ?? error.message}`;
+        });
+        if (socket === undefined) break;
         socket.on('error', () => {});
         sockets.push(socket);
         for (const id of [1, 2]) socket.send(`{"id":${id},"endpoint":"/rest/batch","body":${batch}}`);
@@ -89,7 +93,7 @@ const bigNoRead: Attack = {
     } finally {
       for (const socket of sockets) socket.terminate();
     }
-    return { outcome: `${sockets.length} connections sent ${2 * sockets.length} batches and read nothing for ${NO_READ_MS / 1000} s` };
+    return { outcome: `${sockets.length} connections sent ${2 * sockets.length} batches and read nothing${refused}` };
   },
 };
 

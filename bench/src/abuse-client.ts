@@ -43,20 +43,24 @@ export function send(url: string, path: string, options: SendOptions = {}): Prom
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ status, bytes, ms: performance.now() - started, head: Buffer.concat(chunks).toString('utf8'), error });
     };
-    const req = request(`${url}${path}`, { method: options.method ?? 'POST', headers: options.headers, agent: false, localAddress: options.localAddress }, (res) => {
-      status = res.statusCode;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (kept < keep) {
-          const part = chunk.subarray(0, keep - kept);
-          chunks.push(part);
-          kept += part.length;
-        }
-      });
-      res.on('end', () => finish(undefined));
-      res.on('error', () => finish('reset mid-response'));
-      res.on('aborted', () => finish('reset mid-response'));
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: options.method ?? 'POST', headers: options.headers, agent: false, localAddress: options.localAddress },
+      (res) => {
+        status = res.statusCode;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (kept < keep) {
+            const part = chunk.subarray(0, keep - kept);
+            chunks.push(part);
+            kept += part.length;
+          }
+        });
+        res.on('end', () => finish(undefined));
+        res.on('error', () => finish('reset mid-response'));
+        res.on('aborted', () => finish('reset mid-response'));
+      },
+    );
     const onAbort = () => {
       finish('stopped by the bench');
       req.destroy();

@@ -37,7 +37,8 @@ export interface AttackFigures {
 }
 
 function deathReason(server: ServerProcess, exit: ServerExit, probe: ProbeReport | undefined): string {
-  if (probe?.killedAtRssMb !== undefined) return `killed by the bench at ${probe.killedAtRssMb.toFixed(0)} MB RSS, over the ${CEILING_MB} MB ceiling`;
+  if (probe?.killedAtRssMb !== undefined)
+    return `killed by the bench at ${probe.killedAtRssMb.toFixed(0)} MB RSS, over the ${CEILING_MB} MB ceiling`;
   const tail = server.stderrTail();
   if (/heap out of memory|Allocation failed/i.test(tail)) return 'server died: JavaScript heap out of memory';
   const error = /(RangeError|TypeError|Error): [^\n]*/.exec(tail)?.[0];
@@ -117,7 +118,10 @@ function targetsOf(f: AttackFigures): Target[] {
       name: `${f.name}: probe p99`,
       goal: `< ${P99_LIMIT_MS} ms`,
       actual:
-        dead ?? (probe === undefined ? 'no probe figures' : `${probe.p99Ms.toFixed(1)} ms${probe.failed > 0 ? `, ${probe.failed} probes failed` : ''}`),
+        dead ??
+        (probe === undefined
+          ? 'no probe figures'
+          : `${probe.p99Ms.toFixed(1)} ms${probe.failed > 0 ? `, ${probe.failed} probes failed` : ''}`),
       pass: dead === undefined && probe !== undefined && probe.p99Ms < P99_LIMIT_MS && probe.failed === 0,
     },
   ];
@@ -130,7 +134,12 @@ function targetsOf(f: AttackFigures): Target[] {
     });
   }
   if (f.check !== undefined) {
-    targets.push({ name: `${f.name}: ${f.check.name}`, goal: f.check.goal, actual: dead ?? (f.check.pass ? 'yes' : 'no'), pass: dead === undefined && f.check.pass });
+    targets.push({
+      name: `${f.name}: ${f.check.name}`,
+      goal: f.check.goal,
+      actual: dead ?? (f.check.pass ? 'yes' : 'no'),
+      pass: dead === undefined && f.check.pass,
+    });
   }
   return targets;
 }
@@ -140,7 +149,7 @@ function rowOf(f: AttackFigures): Row {
   return {
     attack: f.name,
     'body KB': f.bodyBytes / 1024,
-    's': f.seconds,
+    s: f.seconds,
     'peak RSS MB': f.peakRssMb,
     'probe p50 ms': p?.p50Ms,
     'probe p99 ms': p?.p99Ms,
@@ -161,7 +170,9 @@ export async function abuseScenario(only?: (name: string) => boolean): Promise<S
   for (const attack of attacks) {
     const f = await runAttack(attack);
     figures.push(f);
-    console.error(`  abuse: ${f.name} — ${f.seconds.toFixed(1)} s, peak ${f.peakRssMb?.toFixed(0)} MB${f.died === undefined ? '' : `, died: ${f.died}`}`);
+    console.error(
+      `  abuse: ${f.name} — ${f.seconds.toFixed(1)} s, peak ${f.peakRssMb?.toFixed(0)} MB${f.died === undefined ? '' : `, died: ${f.died}`}`,
+    );
   }
   return {
     name: 'Abuse — issue 10’s attacks against examples/server, one fresh server process each, a probe alongside',

@@ -16,7 +16,10 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['features', featuresScenario],
   ['redis', redisScenario],
   // ABUSE=<text> runs only the attacks whose name contains it (case-insensitive).
-  ['abuse', () => abuseScenario(process.env.ABUSE ? (name) => name.toLowerCase().includes(String(process.env.ABUSE).toLowerCase()) : undefined)],
+  [
+    'abuse',
+    () => abuseScenario(process.env.ABUSE ? (name) => name.toLowerCase().includes(String(process.env.ABUSE).toLowerCase()) : undefined),
+  ],
 ];
 
 const asked = process.argv.slice(2);
