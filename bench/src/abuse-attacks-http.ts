@@ -192,6 +192,7 @@ const timeoutHuge: Attack = {
   description: 'the batch of 10000 with RestBatch-Timeout: 9999999999 (over setTimeout’s 2^31−1 ms, which fires at once)',
   limitMs: 15_000,
   bodyBytes: Buffer.byteLength(batch10000),
+  blockTarget: true,
   run: async ({ url, signal }) => {
     const out = await send(url, '/rest/batch', {
       headers: { ...JSON_HEADERS, 'restbatch-timeout': '9999999999' },
