@@ -179,7 +179,7 @@ export async function abuseScenario(only?: (name: string) => boolean): Promise<S
     rows: figures.map(rowOf),
     targets: figures.flatMap(targetsOf),
     notes: [
-      `probe = GET /rest/Roles?sid= every 10 ms from its own process and address (127.0.0.3), one keep-alive connection; latency from each probe's due time, so waiting behind a block counts.`,
+      `probe = GET /rest/Roles?sid= every 10 ms from its own process and address (127.0.0.3) over 32 keep-alive connections; latency from each probe's due time, so waiting behind a block counts.`,
       'longest block = the longest time the server answered no probe while one was waiting.',
       `peak RSS = the server's VmHWM, polled every 20 ms; a server over ${CEILING_MB} MB RSS is killed by the bench (the machine is shared).`,
       'Attackers run in the bench process; every attack is bounded in requests and time and talks only to 127.0.0.1.',
