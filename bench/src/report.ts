@@ -15,6 +15,8 @@ export interface ScenarioResult {
   rows: Row[];
   targets: Target[];
   notes: string[];
+  /** Further figures for the scenario's own results file (the abuse scenario's per-attack figures). */
+  details?: unknown;
 }
 
 /** Formats a number for a table: three significant digits, integers as they are. */
@@ -33,8 +35,11 @@ export function printScenario(result: ScenarioResult): void {
     const columns = [...new Set(result.rows.flatMap((row) => Object.keys(row)))];
     const cells = result.rows.map((row) => columns.map((c) => fmt(row[c])));
     const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] as string).length)));
-    console.log(columns.map((c, i) => c.padStart(widths[i] as number)).join('  '));
-    for (const r of cells) console.log(r.map((v, i) => v.padStart(widths[i] as number)).join('  '));
+    // Text columns (an attack's name, its outcome) read better left-aligned; figures stay right-aligned.
+    const text = columns.map((c) => result.rows.some((row) => typeof row[c] === 'string' && !/^[\d./ -]+$/.test(row[c] as string)));
+    const pad = (v: string, i: number) => (text[i] ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number));
+    console.log(columns.map(pad).join('  ').trimEnd());
+    for (const r of cells) console.log(r.map(pad).join('  ').trimEnd());
   }
   for (const t of result.targets) {
     const verdict = t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'FAIL';
