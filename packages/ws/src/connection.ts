@@ -129,13 +129,12 @@ export class Connection implements OutboxOwner {
         transport: 'ws',
         remoteAddress: this.remoteAddress,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
-        onResult: (item, result) => {
-          this.#send({ id, type: 'result', index: result.index, item });
-          return this.#outbox.drained();
-        },
+        onResult: (item, result) => this.#deliver({ id, type: 'result', index: result.index, item }),
       });
       if (!controller.signal.aborted) {
-        this.#send({ id, type: 'response', status: response.status, headers: { ...response.headers }, body: response.body });
+        const final: ServerMessage = { id, type: 'response', status: response.status, headers: { ...response.headers }, body: response.body };
+        // Rejected only when the connection has closed: there is no one left to answer.
+        await this.#deliver(final)?.catch(() => undefined);
       }
     } finally {
       this.#running.delete(id);
@@ -159,6 +158,21 @@ export class Connection implements OutboxOwner {
       this.#send(errorMessage(message.id, coded.code, coded.message));
       return undefined;
     }
+  }
+
+  /**
+   * Sends a result or a response once the send buffer is below the high-water mark: at once when
+   * it is, otherwise when it drains (the promise rejects if the connection closes first). So no
+   * batch adds to the buffer of a client that is behind, and a huge response is never followed
+   * by more of the same connection's results until the client has read it.
+   */
+  #deliver(message: ServerMessage): Promise<void> | undefined {
+    const drained = this.#outbox.drained();
+    if (drained === undefined) {
+      this.#send(message);
+      return undefined;
+    }
+    return drained.then(() => this.#send(message));
   }
 
   /** Every message out; error replies count against the connection's message budget too. */
