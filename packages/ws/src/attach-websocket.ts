@@ -2,7 +2,7 @@ import type { Engine } from '@restbatch/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection } from './connection.js';
 import { upgradeHeaders } from './merge-headers.js';
 import { SendBudget } from './send-budget.js';
@@ -35,7 +35,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, clientTracking: false, perMessageDeflate: false });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
-  const budget = new SendBudget(resolved.maxTotalBufferedBytes, CLOSE_TRY_AGAIN_LATER);
+  const budget = new SendBudget(resolved.maxTotalBufferedBytes);
   let closing: Promise<void> | undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

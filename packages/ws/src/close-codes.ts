@@ -4,5 +4,3 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_NOT_READING = 1008;
 /** Close code for a client that floods messages (the same policy-violation code, named for the reader). */
 export const CLOSE_MESSAGE_RATE = 1008;
-/** Close code when the server-wide send budget is spent: the connection holding the most is closed, try again later. */
-export const CLOSE_TRY_AGAIN_LATER = 1013;

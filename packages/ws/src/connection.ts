@@ -72,6 +72,12 @@ export class Connection implements OutboxOwner {
     this.#graceTimer ??= setTimeout(() => this.ws.terminate(), this.options.closeGraceMs).unref();
   }
 
+  /** Cuts the connection off without a close handshake (the send budget is spent): its buffer is freed at once. */
+  terminate(): void {
+    this.#stop();
+    this.ws.terminate();
+  }
+
   /** The send buffer passed the high-water mark, or drained below it. */
   pressure(on: boolean): void {
     this.#pauseReading('pressure', on);

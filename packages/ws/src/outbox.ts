@@ -7,6 +7,8 @@ import type { ResolvedWsOptions } from './ws-options.js';
 
 /** The connection behind an outbox: closed when its client does not read, told when to stop reading. */
 export interface OutboxOwner extends BufferHolder {
+  /** Closes the connection from the server side. */
+  close(code: number, reason: string): void;
   /** Over the high-water mark (`true`): stop reading new messages; drained below it (`false`): read again. */
   pressure(on: boolean): void;
 }

@@ -1,9 +1,9 @@
-/** What the budget needs of a connection: its send-buffer level and a way to close it. */
+/** What the budget needs of a connection: its send-buffer level and a way to drop it. */
 export interface BufferHolder {
   /** Bytes waiting to be sent now. */
   readonly buffered: number;
-  /** Closes the connection from the server side. */
-  close(code: number, reason: string): void;
+  /** Destroys the connection at once, which is what frees its buffer (a close frame would wait behind it). */
+  terminate(): void;
 }
 
 /**
@@ -11,16 +11,14 @@ export interface BufferHolder {
  * reports its level when it sends and when a write completes; the sum is an estimate that can
  * only run high (a buffer may have drained since its last report). Only when the estimate passes
  * the budget are the real levels read again; if they still pass it, the connections holding the
- * most are closed until the rest fit.
+ * most are cut off until the rest fit. Cut off, not closed: a close frame would queue behind the
+ * very bytes that have to go, and the client that holds them is the one not reading.
  */
 export class SendBudget {
   readonly #held = new Map<BufferHolder, number>();
   #total = 0;
 
-  constructor(
-    private readonly max: number,
-    private readonly closeCode: number,
-  ) {}
+  constructor(private readonly max: number) {}
 
   /** Records the level of one connection, and enforces the budget when the sum passes it. */
   note(holder: BufferHolder, bytes: number): void {
@@ -46,7 +44,7 @@ export class SendBudget {
     for (const [holder] of largest) {
       if (this.#total <= this.max) break;
       this.forget(holder);
-      holder.close(this.closeCode, 'The server send budget is spent; try again later');
+      holder.terminate();
     }
   }
 }

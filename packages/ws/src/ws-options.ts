@@ -20,7 +20,7 @@ export interface WebSocketTransportOptions {
   protectedHeaders?: readonly string[];
   /** Most open connections; further upgrades are refused with 503 (default 1024). */
   maxConnections?: number;
-  /** Bytes waiting to be sent across all connections; over it, the connections holding the most are closed with 1013 (default 64 MiB). */
+  /** Bytes waiting to be sent across all connections; over it, the connections holding the most are cut off (default 64 MiB). */
   maxTotalBufferedBytes?: number;
   /** Messages one connection may send per `messageWindowMs`, each error reply counting as one more (default 100). */
   maxMessagesPerWindow?: number;
