@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
-import { rawSocket, steady, within } from './support/ws-wait.js';
+import { rawSocket, steady } from './support/ws-wait.js';
 
 const SESSION = { Url: 'Sessions', Method: 'POST' };
 const bigBatch = (id: string, items: number) => ({
@@ -38,7 +38,12 @@ test('clients that never read cannot hold more than maxTotalBufferedBytes togeth
   const { engine } = wsTestEngine();
   const budget = 512 * 1024;
   // Each connection alone may hold its mark (256 KiB) plus one message; six of them would hold about 2 MB.
-  const ws = await startWs(engine, { highWaterMark: 256 * 1024, maxTotalBufferedBytes: budget, drainTimeoutMs: 30_000, closeGraceMs: 30_000 });
+  const ws = await startWs(engine, {
+    highWaterMark: 256 * 1024,
+    maxTotalBufferedBytes: budget,
+    drainTimeoutMs: 30_000,
+    closeGraceMs: 30_000,
+  });
   const clients: TestClient[] = [];
   try {
     for (let i = 0; i < 6; i++) {
@@ -49,22 +54,12 @@ test('clients that never read cannot hold more than maxTotalBufferedBytes togeth
     }
     await steady(() => ws.transport.buffered, 'the buffered bytes');
     assert.ok(ws.transport.buffered <= budget, `the server holds ${ws.transport.buffered} bytes for its clients, at most ${budget}`);
-    assert.ok(ws.transport.connections < 6, 'some connections were closed');
-    for (const client of clients) rawSocket(client.socket).resume();
-    const outcomes = await within(
-      Promise.all(
-        clients.map((client, i) =>
-          Promise.race([client.answer(`c${i}`).then((a) => `status ${TestClient.response(a).status}`), client.closed.then((c) => `closed ${c.code}`)]),
-        ),
-      ),
-      'every client to be answered or closed',
-      20_000,
-    );
-    assert.ok(outcomes.includes('closed 1006'), `outcomes: ${outcomes.join(', ')}`);
-    assert.ok(
-      outcomes.every((o) => o === 'closed 1006' || o === 'status 200'),
-      `every client either finished or was cut off: ${outcomes.join(', ')}`,
-    );
+    const left = ws.transport.connections;
+    assert.ok(left < 6, 'some connections were cut off');
+    assert.ok(left >= 1, 'only as many as needed were cut off');
+    const fresh = await TestClient.open(ws.url);
+    assert.is(TestClient.response(await fresh.request({ id: 1, endpoint: '/rest/batch', body: [SESSION] })).status, 200);
+    await fresh.close();
   } finally {
     for (const client of clients) client.socket.terminate();
     await ws.close();

@@ -138,7 +138,13 @@ export class Connection implements OutboxOwner {
         onResult: (item, result) => this.#deliver({ id, type: 'result', index: result.index, item }),
       });
       if (!controller.signal.aborted) {
-        const final: ServerMessage = { id, type: 'response', status: response.status, headers: { ...response.headers }, body: response.body };
+        const final: ServerMessage = {
+          id,
+          type: 'response',
+          status: response.status,
+          headers: { ...response.headers },
+          body: response.body,
+        };
         // Rejected only when the connection has closed: there is no one left to answer.
         await this.#deliver(final)?.catch(() => undefined);
       }

@@ -35,7 +35,10 @@ export class IdleWatch {
   }
 
   #tick(): void {
-    if (this.hooks.busy()) return this.seen();
+    if (this.hooks.busy()) {
+      this.seen();
+      return;
+    }
     const quiet = Date.now() - this.#lastSeen;
     if (quiet >= this.timeoutMs) {
       this.stop();
