@@ -39,7 +39,12 @@ test('a client that stops reading pauses its batch: sub-requests stop running un
 
 test('a reader stalled past the write timeout is closed and its batch stops where it waited', async () => {
   const { engine, probe } = wsTestEngine();
-  const ws = await startWs(engine, { highWaterMark: HIGH_WATER, maxBufferedBytes: 64 * 1024 * 1024, drainTimeoutMs: 300, closeGraceMs: 100 });
+  const ws = await startWs(engine, {
+    highWaterMark: HIGH_WATER,
+    maxBufferedBytes: 64 * 1024 * 1024,
+    drainTimeoutMs: 300,
+    closeGraceMs: 100,
+  });
   try {
     const client = await TestClient.open(ws.url);
     rawSocket(client.socket).pause();
