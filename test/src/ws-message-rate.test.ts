@@ -32,6 +32,19 @@ test('a client flooding 50k malformed messages is closed with 1008 "message rate
   }
 });
 
+test('a client flooding pings is closed with 1008 "message rate": a ping and its pong count like a message and its reply', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine, { maxMessagesPerWindow: 50, messageWindowMs: 1000, closeGraceMs: 200 });
+  try {
+    const flooder = await TestClient.open(ws.url);
+    for (let i = 0; i < 10_000; i++) flooder.socket.ping();
+    const closed = await within(flooder.closed, 'the ping flooder to be closed');
+    assert.equal(closed, { code: 1008, reason: 'message rate' });
+  } finally {
+    await ws.close();
+  }
+});
+
 test('good messages count against the same budget: a burst of many valid messages is closed too', async () => {
   const { engine, probe } = wsTestEngine();
   const ws = await startWs(engine, { maxMessagesPerWindow: 20, messageWindowMs: 1000, maxConcurrent: 1000, closeGraceMs: 200 });

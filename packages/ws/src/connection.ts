@@ -49,6 +49,12 @@ export class Connection implements OutboxOwner {
       this.#gate.offer(data, isBinary);
     });
     ws.on('pong', () => this.#idle.seen());
+    // ws answers pings itself; a ping and its pong cost like a message and its reply.
+    ws.on('ping', () => {
+      if (this.#closing) return;
+      this.#idle.seen();
+      this.#gate.charge(2);
+    });
     ws.on('close', () => this.#onClose());
     // Errors (bad frames, payload over maxPayload) are followed by 'close'; ws sends the close code.
     ws.on('error', () => {});

@@ -44,10 +44,20 @@ export class MessageGate {
     this.#wait(this.windowMs - (Date.now() - this.#windowStart));
   }
 
-  /** Counts a unit that is not a message (an error reply) against the current window. */
-  charge(): void {
+  /**
+   * Counts units that are not messages (an error reply; a ping and its pong) against the current
+   * window. Past the budget reading stops until the window ends; past twice the budget (only
+   * control frames get there) the connection is flooding and is closed.
+   */
+  charge(units = 1): void {
     this.#roll();
-    this.#used++;
+    this.#used += units;
+    if (this.#used > 2 * this.limit) {
+      this.stop();
+      this.hooks.overflow();
+    } else if (this.#used >= this.limit) {
+      this.#wait(this.windowMs - (Date.now() - this.#windowStart));
+    }
   }
 
   /** Drops what is queued and stops the timer (the connection is closing). */
@@ -84,6 +94,7 @@ export class MessageGate {
       const next = this.#queue.shift() as { data: RawData; isBinary: boolean };
       this.hooks.handle(next.data, next.isBinary);
     }
+    if (this.#timer !== undefined) return; // a reply spent the window: still throttled
     if (this.#queue.length > 0) this.#wait(this.windowMs - (Date.now() - this.#windowStart));
     else this.hooks.throttle(false);
   }
