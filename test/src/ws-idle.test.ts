@@ -27,10 +27,10 @@ test('a connection with nothing running whose client sends nothing and answers n
 
 test('a client that answers pings stays connected through several idle timeouts', async () => {
   const { engine } = wsTestEngine();
-  const ws = await startWs(engine, { idleTimeoutMs: 150 });
+  const ws = await startWs(engine, { idleTimeoutMs: 400 });
   try {
     const client = await TestClient.open(ws.url);
-    await sleep(600);
+    await sleep(1300);
     assert.is(client.socket.readyState, client.socket.OPEN);
     assert.is(TestClient.response(await client.request({ id: 1, endpoint: '/rest/batch', body: [SESSION] })).status, 200);
     await client.close();

@@ -40,7 +40,9 @@ export class Connection implements OutboxOwner {
     });
     this.#idle = new IdleWatch(options.idleTimeoutMs, {
       busy: () => this.#running.size > 0 || this.#outbox.pressured,
-      ping: () => this.ws.readyState === this.ws.OPEN && this.ws.ping(),
+      ping: () => {
+        if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+      },
       expire: () => this.close(CLOSE_GOING_AWAY, 'Idle timeout'),
     });
     ws.on('message', (data, isBinary) => {
