@@ -67,6 +67,8 @@ export {
 } from './dialects/odata/odata-dialect.js';
 
 export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
+export { checkHeaderLimits } from './headers/check-header-limits.js';
+export { checkHeaderSyntax } from './headers/check-header-syntax.js';
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';

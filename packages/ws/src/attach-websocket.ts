@@ -2,8 +2,10 @@ import type { Engine } from '@restbatch/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CLOSE_GOING_AWAY, Connection } from './connection.js';
+import { CLOSE_GOING_AWAY } from './close-codes.js';
+import { Connection } from './connection.js';
 import { upgradeHeaders } from './merge-headers.js';
+import { SendBudget } from './send-budget.js';
 import { resolveWsOptions, type WebSocketTransportOptions } from './ws-options.js';
 
 /** Options of {@link attachWebSocket}. */
@@ -16,6 +18,8 @@ export interface AttachWebSocketOptions extends WebSocketTransportOptions {
 export interface WebSocketTransport {
   /** Open connections. */
   readonly connections: number;
+  /** Bytes waiting to be sent, summed over every open connection (bounded by `maxTotalBufferedBytes`). */
+  readonly buffered: number;
   /** Stops taking upgrades, aborts running batches, closes every connection with 1001; resolves once all are closed. */
   close(): Promise<void>;
 }
@@ -31,6 +35,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, clientTracking: false, perMessageDeflate: false });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
+  const budget = new SendBudget(resolved.maxTotalBufferedBytes);
   let closing: Promise<void> | undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -41,8 +46,11 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       return;
     }
     if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
+    // ws completes the handshake synchronously (no verifyClient), so the count is exact here.
+    if (connections.size >= resolved.maxConnections) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, engine, resolved, upgradeHeaders(request.headers), request.socket.remoteAddress);
+      const headers = upgradeHeaders(request.headers);
+      const connection = new Connection(ws, engine, resolved, headers, request.socket.remoteAddress, budget);
       connections.add(connection);
       sockets.add(ws);
       ws.once('close', () => {
@@ -56,6 +64,11 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   return {
     get connections() {
       return connections.size;
+    },
+    get buffered() {
+      let sum = 0;
+      for (const connection of connections) sum += connection.buffered;
+      return sum;
     },
     close() {
       closing ??= (async () => {

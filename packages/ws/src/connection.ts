@@ -1,22 +1,27 @@
-import type { Engine } from '@restbatch/core';
+import { checkHeaderLimits, checkHeaderSyntax, type Engine, toRestBatchError } from '@restbatch/core';
 import type { RawData, WebSocket } from 'ws';
+import { CLOSE_GOING_AWAY, CLOSE_MESSAGE_RATE } from './close-codes.js';
+import { IdleWatch } from './idle-watch.js';
 import { mergeHeaders } from './merge-headers.js';
+import { MessageGate } from './message-gate.js';
+import { Outbox, type OutboxOwner } from './outbox.js';
 import { type ClientMessage, type CorrelationId, errorMessage, readClientMessage, type ServerMessage } from './protocol.js';
+import type { SendBudget } from './send-budget.js';
 import type { ResolvedWsOptions } from './ws-options.js';
-
-/** Close code for a client that does not read what it asked for (policy violation). */
-export const CLOSE_NOT_READING = 1008;
-/** Close code when the server shuts down. */
-export const CLOSE_GOING_AWAY = 1001;
 
 /**
  * One WebSocket connection: turns each message into an engine request and each answer into
- * messages. Requests run independently (one AbortController each), bounded by `maxConcurrent`,
- * and the send buffer is watched so a client that stops reading cannot grow it without bound.
+ * messages. Requests run independently (one AbortController each), bounded by `maxConcurrent`.
+ * Incoming messages pass a rate budget ({@link MessageGate}), outgoing ones a send buffer with
+ * backpressure ({@link Outbox}), and an idle connection is dropped ({@link IdleWatch}).
  */
-export class Connection {
+export class Connection implements OutboxOwner {
   readonly #running = new Map<CorrelationId, AbortController>();
-  #pressureTimer: NodeJS.Timeout | undefined;
+  readonly #outbox: Outbox;
+  readonly #gate: MessageGate;
+  readonly #idle: IdleWatch;
+  readonly #paused = { pressure: false, throttle: false };
+  #closing = false;
   #graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -25,8 +30,33 @@ export class Connection {
     private readonly options: ResolvedWsOptions,
     private readonly headers: Readonly<Record<string, string>>,
     private readonly remoteAddress: string | undefined,
+    budget: SendBudget,
   ) {
-    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    this.#outbox = new Outbox(ws, options, budget, this);
+    this.#gate = new MessageGate(options.maxMessagesPerWindow, options.messageWindowMs, {
+      handle: (data, isBinary) => this.#onMessage(data, isBinary),
+      throttle: (on) => this.#pauseReading('throttle', on),
+      overflow: () => this.#flooded(),
+    });
+    this.#idle = new IdleWatch(options.idleTimeoutMs, {
+      busy: () => this.#running.size > 0 || this.#outbox.pressured,
+      ping: () => {
+        if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+      },
+      expire: () => this.close(CLOSE_GOING_AWAY, 'Idle timeout'),
+    });
+    ws.on('message', (data, isBinary) => {
+      if (this.#closing) return;
+      this.#idle.seen();
+      this.#gate.offer(data, isBinary);
+    });
+    ws.on('pong', () => this.#idle.seen());
+    // ws answers pings itself; a ping and its pong cost like a message and its reply.
+    ws.on('ping', () => {
+      if (this.#closing) return;
+      this.#idle.seen();
+      this.#gate.charge(2);
+    });
     ws.on('close', () => this.#onClose());
     // Errors (bad frames, payload over maxPayload) are followed by 'close'; ws sends the close code.
     ws.on('error', () => {});
@@ -37,12 +67,41 @@ export class Connection {
     return this.#running.size;
   }
 
+  /** Bytes waiting to be sent to this client. */
+  get buffered(): number {
+    return this.ws.bufferedAmount;
+  }
+
   /** Closes from the server side: running requests are aborted; a peer that does not answer is cut off. */
   close(code: number, reason: string): void {
-    this.#abortAll();
+    this.#stop();
     if (this.ws.readyState === this.ws.CLOSED) return;
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
     this.#graceTimer ??= setTimeout(() => this.ws.terminate(), this.options.closeGraceMs).unref();
+  }
+
+  /** Cuts the connection off without a close handshake (the send budget is spent): its buffer is freed at once. */
+  terminate(): void {
+    this.#stop();
+    this.ws.terminate();
+  }
+
+  /** The send buffer passed the high-water mark, or drained below it. */
+  pressure(on: boolean): void {
+    this.#pauseReading('pressure', on);
+  }
+
+  #pauseReading(why: 'pressure' | 'throttle', on: boolean): void {
+    this.#paused[why] = on;
+    if (this.#closing) return;
+    if (this.#paused.pressure || this.#paused.throttle) this.ws.pause();
+    else this.ws.resume();
+  }
+
+  /** More messages than even the queue may hold: closed, and nothing more is read from it. */
+  #flooded(): void {
+    this.close(CLOSE_MESSAGE_RATE, 'message rate');
+    this.ws.pause();
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -70,13 +129,8 @@ export class Connection {
       this.#send(errorMessage(id, 'RATE_LIMITED', `At most ${this.options.maxConcurrent} requests may run at once on one connection`));
       return;
     }
-    const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.text !== undefined);
-    if ('refused' in headers) {
-      this.#send(
-        errorMessage(id, 'INVALID_HEADER', `A message may not set the ${headers.refused} header; it comes from the upgrade request only`),
-      );
-      return;
-    }
+    const headers = this.#headersOf(message);
+    if (headers === undefined) return;
     const controller = new AbortController();
     this.#running.set(id, controller);
     try {
@@ -88,67 +142,76 @@ export class Connection {
         signal: controller.signal,
         transport: 'ws',
         remoteAddress: this.remoteAddress,
-        onResult: (item, result) => this.#send({ id, type: 'result', index: result.index, item }),
+        // Backpressure: while the client is behind, the batch waits here before its next sub-request.
+        onResult: (item, result) => this.#deliver({ id, type: 'result', index: result.index, item }),
       });
       if (!controller.signal.aborted) {
-        this.#send({ id, type: 'response', status: response.status, headers: { ...response.headers }, body: response.body });
+        const final: ServerMessage = {
+          id,
+          type: 'response',
+          status: response.status,
+          headers: { ...response.headers },
+          body: response.body,
+        };
+        // Rejected only when the connection has closed: there is no one left to answer.
+        await this.#deliver(final)?.catch(() => undefined);
       }
     } finally {
       this.#running.delete(id);
     }
   }
 
-  #send(message: ServerMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    // Checked before sending: a client that has not drained what it was sent gets nothing more,
-    // so a stalled client holds at most maxBufferedBytes plus one message.
-    if (this.ws.bufferedAmount >= this.options.maxBufferedBytes) {
-      this.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
-      return;
-    }
-    let text: string;
+  /** The outer headers of a message's request, checked as an HTTP parser would; an error message is sent otherwise. */
+  #headersOf(message: ClientMessage): Record<string, string> | undefined {
     try {
-      text = JSON.stringify(message);
-    } catch {
-      // A handler returned something JSON cannot carry; the client still learns its request failed.
-      text = JSON.stringify(errorMessage(message.id, 'INTERNAL', 'Internal server error'));
+      checkHeaderSyntax(message.headers);
+      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.text !== undefined);
+      if ('refused' in headers) {
+        const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
+        this.#send(errorMessage(message.id, 'INVALID_HEADER', reason));
+        return undefined;
+      }
+      checkHeaderLimits(headers, this.engine.limits);
+      return headers;
+    } catch (error) {
+      const coded = toRestBatchError(error);
+      this.#send(errorMessage(message.id, coded.code, coded.message));
+      return undefined;
     }
-    this.ws.send(text);
-    this.#watchPressure();
   }
 
-  /** Over the high-water mark: stop reading (no new work) until the buffer drains, or close. */
-  #watchPressure(): void {
-    const buffered = this.ws.bufferedAmount;
-    if (buffered <= this.options.highWaterMark || this.#pressureTimer !== undefined) return;
-    this.ws.pause();
-    const since = Date.now();
-    this.#pressureTimer = setInterval(
-      () => {
-        if (this.ws.bufferedAmount <= this.options.highWaterMark) {
-          this.#stopWatching();
-          this.ws.resume();
-        } else if (Date.now() - since >= this.options.drainTimeoutMs) {
-          this.#stopWatching();
-          this.close(CLOSE_NOT_READING, 'The client is not reading');
-        }
-      },
-      Math.min(50, this.options.drainTimeoutMs),
-    );
+  /**
+   * Sends a result or a response once the send buffer is below the high-water mark: at once when
+   * it is, otherwise when it drains (the promise rejects if the connection closes first). So no
+   * batch adds to the buffer of a client that is behind, and a huge response is never followed
+   * by more of the same connection's results until the client has read it.
+   */
+  #deliver(message: ServerMessage): Promise<void> | undefined {
+    const drained = this.#outbox.drained();
+    if (drained === undefined) {
+      this.#send(message);
+      return undefined;
+    }
+    return drained.then(() => this.#send(message));
   }
 
-  #stopWatching(): void {
-    clearInterval(this.#pressureTimer);
-    this.#pressureTimer = undefined;
+  /** Every message out; error replies count against the connection's message budget too. */
+  #send(message: ServerMessage): void {
+    if (message.type === 'error') this.#gate.charge();
+    this.#outbox.send(message);
   }
 
-  #abortAll(): void {
+  #stop(): void {
+    if (this.#closing) return;
+    this.#closing = true;
     for (const controller of this.#running.values()) controller.abort();
+    this.#gate.stop();
+    this.#idle.stop();
+    this.#outbox.stop();
   }
 
   #onClose(): void {
-    this.#abortAll();
-    this.#stopWatching();
+    this.#stop();
     clearTimeout(this.#graceTimer);
   }
 }

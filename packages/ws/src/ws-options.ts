@@ -8,9 +8,9 @@ export interface WebSocketTransportOptions {
   maxPayload?: number;
   /** Most requests one connection may have running at once; more get `RATE_LIMITED` (default 16). */
   maxConcurrent?: number;
-  /** Bytes waiting to be sent above which the connection stops reading new messages (default 1 MiB). */
+  /** Bytes waiting to be sent above which the connection's batches wait and no new messages are read (default 1 MiB). */
   highWaterMark?: number;
-  /** How long the send buffer may stay above `highWaterMark` before the connection is closed with 1008, in ms (default 10000). */
+  /** Write timeout: how long the send buffer may stay above `highWaterMark` before the connection is closed with 1008, in ms (default 10000). */
   drainTimeoutMs?: number;
   /** Bytes still waiting when the next message is due at which the connection is closed with 1008 (default 16 × `highWaterMark`). */
   maxBufferedBytes?: number;
@@ -18,6 +18,16 @@ export interface WebSocketTransportOptions {
   closeGraceMs?: number;
   /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`). */
   protectedHeaders?: readonly string[];
+  /** Most open connections; further upgrades are refused with 503 (default 1024). */
+  maxConnections?: number;
+  /** Bytes waiting to be sent across all connections; over it, the connections holding the most are cut off (default 64 MiB). */
+  maxTotalBufferedBytes?: number;
+  /** Messages one connection may send per `messageWindowMs`, each error reply counting as one more (default 100). */
+  maxMessagesPerWindow?: number;
+  /** Length of the message-rate window, in ms (default 100). */
+  messageWindowMs?: number;
+  /** A connection with nothing running that sends nothing (not even a pong) for this long is closed with 1001, in ms (default 120000). */
+  idleTimeoutMs?: number;
 }
 
 /** Options with every default filled in. */
@@ -30,6 +40,11 @@ export interface ResolvedWsOptions {
   readonly maxBufferedBytes: number;
   readonly closeGraceMs: number;
   readonly protectedHeaders: ReadonlySet<string>;
+  readonly maxConnections: number;
+  readonly maxTotalBufferedBytes: number;
+  readonly maxMessagesPerWindow: number;
+  readonly messageWindowMs: number;
+  readonly idleTimeoutMs: number;
 }
 
 /** Fills in the defaults; the payload default leaves room for the message around a body of the engine's largest size. */
@@ -46,6 +61,11 @@ export function resolveWsOptions(engine: Engine, options: WebSocketTransportOpti
     maxBufferedBytes: Math.max(highWaterMark, positive(options.maxBufferedBytes, 16 * highWaterMark, 'maxBufferedBytes')),
     closeGraceMs: positive(options.closeGraceMs, 5000, 'closeGraceMs'),
     protectedHeaders: new Set((options.protectedHeaders ?? DEFAULT_PROTECTED).map((h) => h.toLowerCase())),
+    maxConnections: positive(options.maxConnections, 1024, 'maxConnections'),
+    maxTotalBufferedBytes: positive(options.maxTotalBufferedBytes, 64 * 1024 * 1024, 'maxTotalBufferedBytes'),
+    maxMessagesPerWindow: positive(options.maxMessagesPerWindow, 100, 'maxMessagesPerWindow'),
+    messageWindowMs: positive(options.messageWindowMs, 100, 'messageWindowMs'),
+    idleTimeoutMs: positive(options.idleTimeoutMs, 120_000, 'idleTimeoutMs'),
   };
 }
 

@@ -9,7 +9,7 @@ import {
   type WebSocketTransport,
   type WebSocketTransportOptions,
 } from '@restbatch/ws';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 
 /** Serves the WebSocket transport of `engine` on 127.0.0.1 at a free port. */
 export async function startWs(
@@ -50,8 +50,8 @@ export class TestClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  static open(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    const socket = new WebSocket(url, { headers });
+  static open(url: string, headers: Record<string, string> = {}, options: ClientOptions = {}): Promise<TestClient> {
+    const socket = new WebSocket(url, { ...options, headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('error', reject);

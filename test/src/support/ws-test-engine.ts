@@ -9,6 +9,8 @@ const PROBE = Symbol('test.ws-probe');
 export class Probe {
   readonly started: string[] = [];
   readonly aborted: string[] = [];
+  /** How many times `Big/{kb}` ran. */
+  bigCalls = 0;
   readonly #held = new Map<string, { promise: Promise<void>; release: () => void }>();
   readonly #waiters: Array<{ name: string; resolve: () => void }> = [];
 
@@ -68,6 +70,7 @@ class TestResource {
 
   @Get('Big/:kb')
   big(ctx: HandlerContext): { data: string } {
+    this.probe.bigCalls++;
     return { data: 'x'.repeat(Number(ctx.params.kb) * 1024) };
   }
 

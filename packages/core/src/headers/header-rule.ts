@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
+import { BAD_HEADER_VALUE, HEADER_NAME } from './check-header-syntax.js';
 
 /** Which outer headers sub-requests inherit and which headers a sub-request may set itself. */
 export interface HeaderRuleOptions {
@@ -61,9 +62,6 @@ export const DEFAULT_PROTECTED: readonly string[] = [
   'x-api-key',
 ];
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-const BAD_VALUE = /[\r\n\0]/;
-
 /** The compiled rule: computes inherited headers once per batch and merges a sub-request's own. */
 export class HeaderRule {
   readonly #nonInherited: Set<string>;
@@ -99,7 +97,7 @@ export class HeaderRule {
     for (const name of names) {
       const value = own[name];
       if (!HEADER_NAME.test(name)) throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: invalid header name`);
-      if (typeof value !== 'string' || BAD_VALUE.test(value)) {
+      if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
         throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: header ${name} has an invalid value`);
       }
       if (this.#protected.has(name)) {

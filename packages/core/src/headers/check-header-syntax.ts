@@ -1,0 +1,23 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+
+/** An RFC 7230 token, lower-case: header names are checked after they are lower-cased. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+/** CR and LF would split a header line, NUL would end it. */
+export const BAD_HEADER_VALUE = /[\r\n\0]/;
+
+/**
+ * Rejects headers that no HTTP parser has seen (a WebSocket message's, a direct call's) when a
+ * name is not a token or a value holds CR, LF or NUL: `INVALID_HEADER`. Names must already be
+ * lower-case.
+ */
+export function checkHeaderSyntax(headers: Readonly<Record<string, string>>): void {
+  for (const name of Object.keys(headers)) {
+    if (!HEADER_NAME.test(name)) {
+      throw new RestBatchError('INVALID_HEADER', `Header name ${JSON.stringify(name.slice(0, 64))} is not an HTTP token`);
+    }
+    const value = headers[name];
+    if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
+      throw new RestBatchError('INVALID_HEADER', `Header ${name} has an invalid value: CR, LF and NUL are not allowed`);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { until } from './support/until.js';
+import { startWs, TestClient } from './support/ws-test-client.js';
+import { wsTestEngine } from './support/ws-test-engine.js';
+import { rawSocket, steady, within } from './support/ws-wait.js';
+
+const SESSION = { Url: 'Sessions', Method: 'POST' };
+const BIG_ITEMS = 100;
+const ITEM_KB = 256;
+// 100 results of 256 KiB: 25.6 MB, well beyond what loopback socket buffers absorb for a client that stops reading.
+const bigBatch = (id: string) => ({
+  id,
+  endpoint: '/rest/batch',
+  body: [SESSION, ...Array.from({ length: BIG_ITEMS }, () => ({ Url: `Test/Big/${ITEM_KB}`, Method: 'GET' }))],
+});
+const HIGH_WATER = 64 * 1024;
+
+test('a client that stops reading pauses its batch: sub-requests stop running until it reads again', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, { highWaterMark: HIGH_WATER, drainTimeoutMs: 30_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    rawSocket(client.socket).pause();
+    client.send(bigBatch('slow'));
+    const ran = await steady(() => probe.bigCalls, 'the handler count');
+    assert.ok(ran < BIG_ITEMS, `only part of the batch ran while the client was not reading (${ran} of ${BIG_ITEMS})`);
+    assert.is(engine.running, 1, 'the batch is waiting, not finished');
+    assert.ok(
+      ws.transport.buffered <= HIGH_WATER + (ITEM_KB + 8) * 1024,
+      `at most the mark plus one message is buffered (${ws.transport.buffered})`,
+    );
+    rawSocket(client.socket).resume();
+    const answer = await within(client.answer('slow'), 'the answer after the client reads again', 20_000);
+    assert.is(TestClient.response(answer).status, 200);
+    assert.is(answer.results.length, BIG_ITEMS + 1);
+    assert.is(probe.bigCalls, BIG_ITEMS);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test('a reader stalled past the write timeout is closed and its batch stops where it waited', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, {
+    highWaterMark: HIGH_WATER,
+    maxBufferedBytes: 64 * 1024 * 1024,
+    drainTimeoutMs: 300,
+    closeGraceMs: 100,
+  });
+  try {
+    const client = await TestClient.open(ws.url);
+    rawSocket(client.socket).pause();
+    client.send(bigBatch('stalled'));
+    await until(() => ws.transport.connections === 0, 'the server has closed the connection');
+    await until(() => engine.running === 0, 'the batch has ended');
+    const ran = probe.bigCalls;
+    assert.ok(ran < BIG_ITEMS, `the batch stopped early (${ran} of ${BIG_ITEMS})`);
+    rawSocket(client.socket).resume();
+    const { code } = await within(client.closed, 'the client to see the close');
+    assert.ok(code === 1008 || code === 1006, `closed with ${code}`);
+    assert.ok(!client.messages.some((m) => m.type === 'response'), 'no final response was sent');
+    assert.is(probe.bigCalls, ran, 'nothing ran after the connection closed');
+  } finally {
+    await ws.close();
+  }
+});
+
+test('two batches on one slow connection both wait, and both finish once the client reads', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, { highWaterMark: HIGH_WATER, drainTimeoutMs: 30_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    rawSocket(client.socket).pause();
+    client.send(bigBatch('a'));
+    client.send(bigBatch('b'));
+    const ran = await steady(() => probe.bigCalls, 'the handler count');
+    assert.ok(ran < 2 * BIG_ITEMS, `only part of the batches ran (${ran} of ${2 * BIG_ITEMS})`);
+    rawSocket(client.socket).resume();
+    const [a, b] = await within(Promise.all([client.answer('a'), client.answer('b')]), 'both answers', 20_000);
+    assert.is(TestClient.response(a).status, 200);
+    assert.is(TestClient.response(b).status, 200);
+    assert.is(probe.bigCalls, 2 * BIG_ITEMS);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test.run();

@@ -1,0 +1,72 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startWs, TestClient } from './support/ws-test-client.js';
+import { wsTestEngine } from './support/ws-test-engine.js';
+
+const SESSION = { Url: 'Sessions', Method: 'POST' };
+const echo = (name: string) => ({ Url: `Test/Echo/${name}`, Method: 'POST' });
+
+/** Sends a batch with `headers` and returns its final message as [type, status, code]. */
+async function outcome(client: TestClient, id: string, headers: unknown): Promise<unknown[]> {
+  const answer = await client.request({ id, endpoint: '/rest/batch', headers, body: [SESSION, echo(id)] });
+  const final = answer.final as { type: string; status: number; code?: string };
+  return [final.type, final.status, final.code];
+}
+
+test('message header names must be HTTP tokens and values may not hold CR, LF or NUL: INVALID_HEADER, and the connection stays usable', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    assert.equal(await outcome(client, 'space', { 'x bad': 'v' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'colon', { 'x:y': 'v' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'empty', { '': 'v' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'unicode', { 'x-é': 'v' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'crlf', { 'x-a': 'v\r\nx-injected: 1' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'lf', { 'x-a': 'v\nw' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(await outcome(client, 'nul', { 'x-a': 'v\u0000w' }), ['error', 400, 'INVALID_HEADER']);
+    assert.equal(probe.started, [], 'no refused message ran');
+    assert.equal(await outcome(client, 'good', { 'X-Trace': 'a b\tc', 'x-tenant': '' }), ['response', 200, undefined]);
+    assert.equal(probe.started, ['good']);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test('the error for a bad header names the rule and is a coded transport error with the id', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    const answer = await client.request({ id: 'h', endpoint: '/rest/batch', headers: { 'x-a': 'v\r\nw' }, body: [SESSION] });
+    assert.equal(answer.final, {
+      id: 'h',
+      type: 'error',
+      status: 400,
+      code: 'INVALID_HEADER',
+      message: 'Header x-a has an invalid value: CR, LF and NUL are not allowed',
+    });
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test('message headers count against the engine limits on header count and bytes: HEADERS_TOO_LARGE 431', async () => {
+  const { engine, probe } = wsTestEngine({ limits: { maxRequestHeaders: 30, maxRequestHeaderBytes: 2048 } });
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, 'v']));
+    assert.equal(await outcome(client, 'many', many), ['error', 431, 'HEADERS_TOO_LARGE']);
+    assert.equal(await outcome(client, 'large', { 'x-big': 'v'.repeat(4096) }), ['error', 431, 'HEADERS_TOO_LARGE']);
+    assert.equal(probe.started, []);
+    assert.equal(await outcome(client, 'fits', { 'x-small': 'v'.repeat(100) }), ['response', 200, undefined]);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test.run();
