@@ -73,10 +73,18 @@ export class BatchRun {
   /**
    * Before sub-request `i`: lets go of the event loop when the batch has held it for its interval,
    * waits for buffered writes that this sub-request reads, and closes or opens atomic groups.
+   * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
-  async admit(i: number): Promise<void> {
+  admit(i: number): Promise<void> | undefined {
+    const due = this.#parts.clock.due();
+    if (!due && this.#parts.run.units === undefined && this.#group === undefined && this.#requests[i]?.atomicityGroup === undefined)
+      return undefined;
+    return this.#admit(i, due);
+  }
+
+  async #admit(i: number, due: boolean): Promise<void> {
     const { clock, run, plan } = this.#parts;
-    if (clock.due()) await clock.yield();
+    if (due) await clock.yield();
     const sub = this.#requests[i] as SubRequest;
     if (run.units !== undefined) {
       run.at(i);
@@ -111,7 +119,7 @@ export class BatchRun {
   }
 
   /** Resolves the sub-request's references (charged to the budget) and runs its handler. */
-  async execute(i: number): Promise<SubResult> {
+  execute(i: number): SubResult | Promise<SubResult> {
     const { executor, api, plan, run, inherited, deadline, budget } = this.#parts;
     const sub = this.#requests[i] as SubRequest;
     const refs = plan.references?.subs[i];
@@ -139,7 +147,7 @@ export class BatchRun {
    * Keeps the result as a snapshot of its value now, within the batch's result budget, and (on a
    * buffering store) waits for its writes when an atomic run or the stop policy must see them.
    */
-  async record(i: number, given: SubResult): Promise<SubResult> {
+  record(i: number, given: SubResult): SubResult | Promise<SubResult> {
     const { run, budget, executor, api } = this.#parts;
     const sub = this.#requests[i] as SubRequest;
     let result = given;
@@ -152,10 +160,15 @@ export class BatchRun {
         : executor.failure(api, sub, budget.resultError(sub, size), run.session);
     }
     this.results[i] = result;
-    if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) {
-      await this.#settle();
-      result = this.results[i] as SubResult;
-    }
+    if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
+    this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
+    return result;
+  }
+
+  async #settled(i: number): Promise<SubResult> {
+    await this.#settle();
+    const sub = this.#requests[i] as SubRequest;
+    const result = this.results[i] as SubResult;
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;
   }
@@ -164,12 +177,16 @@ export class BatchRun {
    * Acts on a failure: rolls back the atomic batch or group, skips the rest of a failed group,
    * and stops the batch under the stop policy. Returns the last index it settled (a failed group's end).
    */
-  async applyPolicy(i: number, result: SubResult): Promise<number> {
+  applyPolicy(i: number, result: SubResult): number | Promise<number> {
+    if (result.status < 400) return i;
+    // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
+    const counts = !result.skipped || (this.#parts.plan.batchAtomic ? this.#stopReason === undefined : this.#group !== undefined);
+    return counts ? this.#fail(i, result) : i;
+  }
+
+  async #fail(i: number, result: SubResult): Promise<number> {
     const { plan, run } = this.#parts;
     const group = this.#group;
-    // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
-    const counts = !result.skipped || (plan.batchAtomic ? this.#stopReason === undefined : group !== undefined);
-    if (result.status < 400 || !counts) return i;
     const sub = this.#requests[i] as SubRequest;
     const policy = sub.onFail ?? this.#policy;
     let last = i;
@@ -197,9 +214,15 @@ export class BatchRun {
    * Streams results that are final, up to `upTo` (those of an atomic run only once it settled). A
    * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
    */
-  async emit(upTo: number): Promise<void> {
+  emit(upTo: number): Promise<void> | undefined {
     const { outer, run } = this.#parts;
-    if (outer.onResult === undefined || run.journal !== undefined) return;
+    if (outer.onResult === undefined || run.journal !== undefined || this.#emitted >= upTo) return undefined;
+    return this.#emit(upTo);
+  }
+
+  async #emit(upTo: number): Promise<void> {
+    const { outer, run } = this.#parts;
+    if (outer.onResult === undefined) return;
     // A streamed result is final: its writes must be acknowledged first.
     if (run.units !== undefined && this.#emitted < upTo) await this.#settle();
     for (; this.#emitted < upTo; this.#emitted++) {

@@ -80,11 +80,18 @@ export class Executor {
     });
     const count = batch.requests.length;
     try {
+      // Each step returns a promise only when it has to wait: a plain batch pays no await for them.
       for (let i = 0; i < count; i++) {
-        await batchRun.admit(i);
-        const result = await batchRun.record(i, batchRun.blocked(i) ?? (await batchRun.execute(i)));
-        i = await batchRun.applyPolicy(i, result);
-        await batchRun.emit(i + 1);
+        const admitted = batchRun.admit(i);
+        if (admitted !== undefined) await admitted;
+        let ran = batchRun.blocked(i) ?? batchRun.execute(i);
+        if (ran instanceof Promise) ran = await ran;
+        let result = batchRun.record(i, ran);
+        if (result instanceof Promise) result = await result;
+        const last = batchRun.applyPolicy(i, result);
+        i = typeof last === 'number' ? last : await last;
+        const emitted = batchRun.emit(i + 1);
+        if (emitted !== undefined) await emitted;
       }
       await batchRun.finish();
     } finally {
