@@ -3,3 +3,11 @@ export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './e
 export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, startExampleServer } from './start-example-server.js';
 export { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 export { CLAIM_STORE, ClaimStore } from './claim-api/claim-store.js';
+export {
+  createListener,
+  DEFAULT_LISTENER,
+  LISTENER_ENV,
+  type ListenerOptions,
+  listenerOptionsFromEnv,
+  resolveListener,
+} from './listener-options.js';
