@@ -108,7 +108,14 @@ test('an aborted fetch request aborts the sub-requests not yet started', async (
     { Url: 'Slow/a', Method: 'POST' },
     { Url: 'Slow/b', Method: 'POST' },
   ]);
-  const answer = createFetchHandler(engine)(new Request(`${BASE}/rest/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch, signal: client.signal }));
+  const answer = createFetchHandler(engine)(
+    new Request(`${BASE}/rest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: batch,
+      signal: client.signal,
+    }),
+  );
   await gate.whenStarted('a');
   client.abort();
   const res = await answer;

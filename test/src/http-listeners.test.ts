@@ -136,7 +136,10 @@ test('connections beyond maxConnections are closed as they arrive, and the serve
       const extra = await open(server.url);
       await until(extra.closed, 'the server closed the connection over the cap');
       assert.is(extra.received(), '');
-      assert.not.ok(held.some((p) => p.closed()), 'the connections under the cap stay open');
+      assert.not.ok(
+        held.some((p) => p.closed()),
+        'the connections under the cap stay open',
+      );
     } finally {
       for (const p of held) p.socket.destroy();
     }
@@ -171,7 +174,14 @@ test('the listener options are read from the environment, and a bad value names 
       HTTP_WRITE_TIMEOUT_MS: '500',
       PORT: '8080',
     }),
-    { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 300, idleTimeoutMs: 4000, maxConnections: 10, writeTimeoutMs: 500 },
+    {
+      headersTimeoutMs: 1000,
+      requestTimeoutMs: 2000,
+      keepAliveTimeoutMs: 300,
+      idleTimeoutMs: 4000,
+      maxConnections: 10,
+      writeTimeoutMs: 500,
+    },
   );
   assert.equal(listenerOptionsFromEnv({ HTTP_MAX_CONNECTIONS: '' }), {});
   assert.throws(() => listenerOptionsFromEnv({ HTTP_MAX_CONNECTIONS: 'lots' }), /HTTP_MAX_CONNECTIONS must be a non-negative integer/);

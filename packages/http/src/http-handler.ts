@@ -34,7 +34,11 @@ interface Settings {
  * (Connect/Express), requests for paths the engine does not serve are passed on.
  */
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
-  const settings: Settings = { limit: options.maxBodyBytes ?? engine.limits.maxBodyBytes, writeTimeoutMs: writeTimeoutOf(options), options };
+  const settings: Settings = {
+    limit: options.maxBodyBytes ?? engine.limits.maxBodyBytes,
+    writeTimeoutMs: writeTimeoutOf(options),
+    options,
+  };
   return (req, res, next) => {
     const url = originForm(req.url ?? '/');
     if (url === BAD_TARGET) {
