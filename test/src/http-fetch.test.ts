@@ -82,7 +82,11 @@ test('the fetch handler streams NDJSON lines and a final summary', async () => {
     { Url: 'Slow/a', Method: 'POST' },
   ];
   const res = await createFetchHandler(engine)(
-    new Request(`${BASE}/rest/batch`, { method: 'POST', headers: { accept: 'application/x-ndjson' }, body: JSON.stringify(batch) }),
+    new Request(`${BASE}/rest/batch`, {
+      method: 'POST',
+      headers: { accept: 'application/x-ndjson', 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    }),
   );
   assert.is(res.status, 200);
   assert.is(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
@@ -104,7 +108,14 @@ test('an aborted fetch request aborts the sub-requests not yet started', async (
     { Url: 'Slow/a', Method: 'POST' },
     { Url: 'Slow/b', Method: 'POST' },
   ]);
-  const answer = createFetchHandler(engine)(new Request(`${BASE}/rest/batch`, { method: 'POST', body: batch, signal: client.signal }));
+  const answer = createFetchHandler(engine)(
+    new Request(`${BASE}/rest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: batch,
+      signal: client.signal,
+    }),
+  );
   await gate.whenStarted('a');
   client.abort();
   const res = await answer;

@@ -4,3 +4,11 @@ export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, s
 export { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 export { CLAIM_STORE, ClaimStore } from './claim-api/claim-store.js';
 export { type ClaimLimits, DEFAULT_CLAIM_LIMITS } from './claim-api/claim-limits.js';
+export {
+  createListener,
+  DEFAULT_LISTENER,
+  LISTENER_ENV,
+  type ListenerOptions,
+  listenerOptionsFromEnv,
+  resolveListener,
+} from './listener-options.js';

@@ -1,5 +1,8 @@
-// The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL (see below).
+// The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL (see below), and the
+// listener's limits HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS,
+// HTTP_IDLE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_WRITE_TIMEOUT_MS (README.md lists their defaults).
 import { RedisSessionStore } from '@restbatch/redis';
+import { listenerOptionsFromEnv } from './listener-options.js';
 import { startExampleServer } from './start-example-server.js';
 
 const host = process.env.HOST || '127.0.0.1';
@@ -7,7 +10,8 @@ const port = Number(process.env.PORT || 8080);
 // Several nodes share sessions through Redis when REDIS_URL is set; one node keeps them in memory.
 const store = process.env.REDIS_URL ? new RedisSessionStore({ url: process.env.REDIS_URL }) : undefined;
 
-const running = await startExampleServer({ host, port, store, log: (line) => console.log(line) });
+const limits = listenerOptionsFromEnv(process.env);
+const running = await startExampleServer({ host, port, store, ...limits, log: (line) => console.log(line) });
 const seedBatch = `[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]`;
 console.log(`restbatch example server listening on ${running.url}`);
 console.log(`Try: curl ${running.url}/rest/batch -X POST -d "${seedBatch}"`);

@@ -1,15 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, SessionStore } from '@restbatch/core';
 import { createHttpHandler, type ResponseEvent } from '@restbatch/http';
 import { attachWebSocket } from '@restbatch/ws';
 import { createExampleEngine } from './example-engine.js';
+import { createListener, type ListenerOptions, resolveListener } from './listener-options.js';
 
 /** Something attached to the server next to HTTP (the WebSocket transport); may return its closer. */
 export type ServerAttachment = (server: Server, engine: Engine) => undefined | (() => Promise<void> | void);
 
-/** Options of {@link startExampleServer}. */
-export interface ExampleServerOptions {
+/** Options of {@link startExampleServer}: where to listen, what to serve, and the listener's limits. */
+export interface ExampleServerOptions extends ListenerOptions {
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
   /** Port (default 8080; 0 picks a free one). */
@@ -38,8 +39,12 @@ export interface ExampleServer {
 export async function startExampleServer(options: ExampleServerOptions = {}): Promise<ExampleServer> {
   const engine = options.engine ?? createExampleEngine({ store: options.store });
   const log = options.log;
-  const handler = createHttpHandler(engine, { onResponse: log === undefined ? undefined : (event) => logBatch(event, log) });
-  const server = createServer(handler);
+  const limits = resolveListener(options);
+  const handler = createHttpHandler(engine, {
+    writeTimeoutMs: limits.writeTimeoutMs,
+    onResponse: log === undefined ? undefined : (event) => logBatch(event, log),
+  });
+  const server = createListener(handler, limits);
   // WebSocket: the ws transport attaches here (ws://HOST:PORT/rest/ws), through `attach`.
   const ws = attachWebSocket(engine, { server, path: '/rest/ws' });
   const closers = (options.attach ?? []).map((attach) => attach(server, engine));

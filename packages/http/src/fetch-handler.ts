@@ -9,8 +9,10 @@ import {
   TOO_LARGE,
   tooLarge,
   wantsNdjson,
+  writeTimeoutOf,
 } from './http-options.js';
 import { readWebBody } from './read-web-body.js';
+import { webLineStream } from './web-line-stream.js';
 
 /** A WHATWG fetch handler, as Hono, Bun, Deno and edge runtimes take it. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -21,18 +23,19 @@ export interface FetchHandlerOptions extends HttpTransportOptions {
   remoteAddress?: (request: Request) => string | undefined;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Creates the fetch transport: the same reading, limits, streaming and answers as the node:http
  * handler, for runtimes that speak `Request -> Response`.
  */
 export function createFetchHandler(engine: Engine, options: FetchHandlerOptions = {}): FetchHandler {
   const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  const writeTimeoutMs = writeTimeoutOf(options);
   return async (request) => {
     const started = performance.now();
+    // The runtime builds `request.url` from the target and Host: only its path and query are used.
     const parsed = new URL(request.url);
     const url = `${parsed.pathname}${parsed.search}`;
+    const head = request.method.toUpperCase() === 'HEAD';
     const report = (response: EngineResponse, streamed: boolean) =>
       options.onResponse?.({
         method: request.method,
@@ -47,18 +50,16 @@ export function createFetchHandler(engine: Engine, options: FetchHandlerOptions 
     if (body === TOO_LARGE) {
       const response = tooLarge(engine, url, limit);
       report(response, false);
-      return toResponse(response);
+      return toResponse(response, head);
     }
-    // Our own controller, so that a cancelled response stream aborts the batch as well.
+    // Our own controller, so that a cancelled or stalled response stream aborts the batch as well.
     const controller = new AbortController();
     const onAbort = () => controller.abort(clientGone());
     request.signal.addEventListener('abort', onAbort, { once: true });
-    const stream = wantsNdjson(engine, url, request.headers.get('accept'));
-    let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
-    const pending: string[] = [];
+    const lines = wantsNdjson(engine, url, request.headers.get('accept')) ? webLineStream(writeTimeoutMs, onAbort) : undefined;
     let firstItem: () => void = () => undefined;
-    const itemSeen = new Promise<void>((resolve) => {
-      firstItem = resolve;
+    const itemSeen = new Promise<boolean>((resolve) => {
+      firstItem = () => resolve(true);
     });
     const done = engine
       .dispatch({
@@ -69,38 +70,26 @@ export function createFetchHandler(engine: Engine, options: FetchHandlerOptions 
         signal: controller.signal,
         transport: 'http',
         remoteAddress: options.remoteAddress?.(request),
-        onResult: stream
-          ? (item) => {
-              const line = ndjsonLine(item);
-              if (sink === undefined) pending.push(line);
-              else if (!controller.signal.aborted) sink.enqueue(encoder.encode(line));
-              firstItem();
-            }
-          : undefined,
+        onResult:
+          lines === undefined
+            ? undefined
+            : (item) => {
+                firstItem();
+                return lines.write(ndjsonLine(item));
+              },
       })
       .finally(() => request.signal.removeEventListener('abort', onAbort));
-    if (stream) await Promise.race([itemSeen, done]);
-    if (!stream || pending.length === 0) {
+    // A batch rejected whole streams nothing: it gets a normal JSON answer.
+    if (lines === undefined || !(await Promise.race([itemSeen, done.then(() => false)]))) {
       const response = await done;
       report(response, false);
-      return toResponse(response);
+      return toResponse(response, head);
     }
-    const lines = new ReadableStream<Uint8Array>({
-      start(c) {
-        for (const line of pending) c.enqueue(encoder.encode(line));
-        sink = c;
-        done.then((response) => {
-          report(response, true);
-          if (controller.signal.aborted) return;
-          c.enqueue(encoder.encode(finalLine(response)));
-          c.close();
-        });
-      },
-      cancel() {
-        controller.abort(clientGone());
-      },
+    done.then((response) => {
+      report(response, true);
+      lines.end(finalLine(response));
     });
-    return new Response(lines, { status: 200, headers: { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' } });
+    return new Response(lines.stream, { status: 200, headers: { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' } });
   };
 }
 
@@ -112,7 +101,10 @@ function headersOf(request: Request): Record<string, string> {
   return out;
 }
 
-function toResponse(response: EngineResponse): Response {
+/** The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. */
+function toResponse(response: EngineResponse, head: boolean): Response {
   const { headers, body } = serialize(response);
-  return new Response(body ?? null, { status: response.status, headers });
+  if (!head || body === undefined) return new Response(body ?? null, { status: response.status, headers });
+  headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
+  return new Response(null, { status: response.status, headers });
 }

@@ -10,8 +10,11 @@ import {
   TOO_LARGE,
   tooLarge,
   wantsNdjson,
+  writeTimeoutOf,
 } from './http-options.js';
+import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody } from './read-node-body.js';
+import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 
 /** A `node:http` request listener that is also Express/Connect middleware. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -19,34 +22,43 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions extends HttpTransportOptions {}
 
+interface Settings {
+  readonly limit: number;
+  readonly writeTimeoutMs: number;
+  readonly options: HttpHandlerOptions;
+}
+
 /**
  * Creates the node:http transport: reads the body within the limit, hands it to the engine with
  * the client's headers, address and an abort signal, and writes the engine's answer. Given a `next`
  * (Connect/Express), requests for paths the engine does not serve are passed on.
  */
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
-  const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  const settings: Settings = {
+    limit: options.maxBodyBytes ?? engine.limits.maxBodyBytes,
+    writeTimeoutMs: writeTimeoutOf(options),
+    options,
+  };
   return (req, res, next) => {
-    const url = req.url ?? '/';
+    const url = originForm(req.url ?? '/');
+    if (url === BAD_TARGET) {
+      res.shouldKeepAlive = false;
+      write(res, engine.errorResponse('/', badTarget()), { connection: 'close' });
+      return;
+    }
     if (next !== undefined && !engine.serves(url)) {
       next();
       return;
     }
-    serve(engine, limit, options, req, res, url).catch(() => {
+    serve(engine, settings, req, res, url).catch(() => {
       // Only reading the body can throw: the client went away, so there is no one to answer.
       res.destroy();
     });
   };
 }
 
-async function serve(
-  engine: Engine,
-  limit: number,
-  options: HttpHandlerOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: string,
-): Promise<void> {
+async function serve(engine: Engine, settings: Settings, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+  const { limit, options } = settings;
   const started = performance.now();
   const method = req.method ?? 'GET';
   const body = await readNodeBody(req, limit);
@@ -71,14 +83,14 @@ async function serve(
     if (!res.writableFinished) controller.abort(clientGone());
   });
   let streamed = false;
+  const writeLine = nodeLineWriter(res, settings.writeTimeoutMs);
   const onResult = wantsNdjson(engine, url, req.headers.accept)
     ? (item: unknown) => {
-        if (res.destroyed) return;
-        if (!streamed) {
+        if (!streamed && !res.destroyed) {
           streamed = true;
           res.writeHead(200, { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
         }
-        res.write(ndjsonLine(item));
+        return writeLine(ndjsonLine(item));
       }
     : undefined;
   const response = await engine.dispatch({
@@ -91,8 +103,9 @@ async function serve(
     remoteAddress: req.socket.remoteAddress,
     onResult,
   });
-  if (streamed) res.end(finalLine(response));
-  else write(res, response, undefined);
+  if (streamed) {
+    if (!res.destroyed) res.end(finalLine(response));
+  } else write(res, response, undefined);
   options.onResponse?.({
     method,
     url,
@@ -104,6 +117,7 @@ async function serve(
   });
 }
 
+/** Writes a whole answer; node leaves the body out of an answer to HEAD by itself. */
 function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined): void {
   if (res.destroyed || res.headersSent) return;
   const { headers, body } = serialize(response);

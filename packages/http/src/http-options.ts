@@ -23,6 +23,22 @@ export interface HttpTransportOptions {
   maxBodyBytes?: number;
   /** Called once per answered request; it observes only and cannot change the answer. */
   onResponse?: (event: ResponseEvent) => void;
+  /**
+   * Longest wait, in ms, for a client that stopped reading a streamed (NDJSON) answer: while the
+   * client does not read, the batch is paused; past this time the batch ends and the connection is
+   * closed (default 30 000; 0 waits for ever).
+   */
+  writeTimeoutMs?: number;
+}
+
+/** Default of {@link HttpTransportOptions.writeTimeoutMs}. */
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
+
+/** The write timeout in effect; throws at handler creation for a value that is not a non-negative number. */
+export function writeTimeoutOf(options: HttpTransportOptions): number {
+  const ms = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`writeTimeoutMs must be a non-negative number of ms, not ${ms}`);
+  return ms;
 }
 
 /** Returned by the body readers instead of a body that is over the limit. */
@@ -70,4 +86,9 @@ export function tooLarge(engine: Engine, url: string, limit: number): EngineResp
 /** The abort reason handed to the engine when the client goes away mid-request. */
 export function clientGone(): RestBatchError {
   return new RestBatchError('ABORTED', 'The client closed the connection');
+}
+
+/** The reason a streamed batch ends when its client stopped reading for longer than the write timeout. */
+export function readerStalled(ms: number): RestBatchError {
+  return new RestBatchError('ABORTED', `The client did not read the streamed answer for ${ms} ms`);
 }

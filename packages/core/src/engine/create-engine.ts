@@ -18,6 +18,7 @@ import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
 import { errorResponse, plainError, summaryHeader } from './engine-responses.js';
+import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
 import { type Logger, stderrLogger } from './logger.js';
@@ -226,10 +227,10 @@ export class Engine {
     headers: Headers,
     caller: Caller,
   ): Promise<EngineResponse> {
-    const method = request.method.toUpperCase();
+    const method = routedMethod(request.method);
     if (!isHttpMethod(method)) {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, {
-        headers: { allow: 'GET, POST, PUT, PATCH, DELETE' },
+        headers: { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE' },
       });
     }
     const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
@@ -245,7 +246,8 @@ export class Engine {
     );
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
-      return { status: result.status, headers: result.headers, body: api.errors.encodeError(view), kind: 'call' };
+      const headers = result.status === 405 ? allowWithHead(result.headers) : result.headers;
+      return { status: result.status, headers, body: api.errors.encodeError(view), kind: 'call' };
     }
     return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
   }

@@ -5,10 +5,15 @@ import type { Headers } from '../model/canonical.js';
 import type { EngineLimits } from './engine-options.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+/** The type curl's `-d` sends: the lenient endpoint reads its body as JSON text all the same. */
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /** How an endpoint reads its body. */
 export interface BodyRules {
-  /** Read the body as JSON whatever its Content-Type says. */
+  /**
+   * Also read a body sent as `application/x-www-form-urlencoded` as JSON (Exago's curl example).
+   * Any other non-JSON type is still refused: the name is kept from when every type was read.
+   */
   anyContentType: boolean;
   /** Accept single-quoted strings. */
   singleQuotedJson: boolean;
@@ -46,7 +51,8 @@ export function parseBody(
 
 function checkContentType(headers: Headers, rules: BodyRules): void {
   const type = headers['content-type'];
-  if (type !== undefined && !rules.anyContentType && !JSON_TYPE.test(type)) {
-    throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type} is not accepted; send application/json`);
-  }
+  if (type === undefined || JSON_TYPE.test(type)) return;
+  if (rules.anyContentType && FORM_TYPE.test(type)) return;
+  const accepted = rules.anyContentType ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
+  throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type.slice(0, 100)} is not accepted; send ${accepted}`);
 }

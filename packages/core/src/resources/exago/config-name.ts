@@ -11,7 +11,8 @@ export function configNameOf(value: string | string[] | undefined, options: Reso
   if (value === undefined) return options.defaultConfig;
   if (typeof value !== 'string' || !CONFIG_NAME.test(value) || value.includes('..') || !options.configs.has(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : 'given more than once';
-    throw new RestBatchError('CONFIG_UNKNOWN', `Unknown session configuration ${shown}; known: ${[...options.configs.keys()].join(', ')}`);
+    // The registered names are the server's business: never list them to the client.
+    throw new RestBatchError('CONFIG_UNKNOWN', `Unknown session configuration ${shown}`);
   }
   return value;
 }
