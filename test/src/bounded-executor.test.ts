@@ -341,4 +341,21 @@ test('RestBatch-Timeout beyond what a timer can hold (2^31 - 1 ms) is refused wi
   }
 });
 
+test('a handler that rejects after its client left never becomes an unhandled rejection (the WebSocket flood crash)', async () => {
+  const { engine: e } = engine();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const controller = new AbortController();
+    controller.abort();
+    const res = await createDirectCaller(e)({ method: 'GET', url: '/rest/Sessions/none', signal: controller.signal });
+    assert.is(res.status, 499);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
 test.run();

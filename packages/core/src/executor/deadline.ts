@@ -1,5 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 
+function ignore(): void {}
+
 /** The longest delay `setTimeout` keeps (2^31 − 1 ms); a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -23,7 +25,11 @@ class Racer {
 
   race<T>(promise: Promise<T>): Promise<T> {
     const signal = this.controller.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) {
+      // The handler's promise is dropped, not forgotten: its own rejection must not go unhandled.
+      promise.catch(ignore);
+      return Promise.reject(signal.reason);
+    }
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject;
       promise.then(resolve, reject);
