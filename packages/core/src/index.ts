@@ -28,7 +28,7 @@ export {
   type RestBatchErrorOptions,
   toRestBatchError,
 } from './errors/restbatch-error.js';
-export { type ErrorCodeTable, type ErrorMapper, type ErrorMappingOptions } from './errors/error-mapping.js';
+export type { ErrorCodeTable, ErrorMapper, ErrorMappingOptions } from './errors/error-mapping.js';
 export { type AppErrorCodes, defineErrorCodes } from './errors/define-error-codes.js';
 export type { ErrorEncoder } from './errors/error-encoder.js';
 export {

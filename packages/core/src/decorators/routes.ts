@@ -20,9 +20,9 @@ export type RouteDecorator<P extends string, S> = (
 
 function route(method: HttpMethod) {
   return <const P extends string = '', const S extends object | undefined = undefined>(
-      path: P = '' as P,
-      options: TypedRouteOptions<S> = {},
-    ): RouteDecorator<P, S> =>
+    path: P = '' as P,
+    options: TypedRouteOptions<S> = {},
+  ): RouteDecorator<P, S> =>
     (target, propertyKey) => {
       const owner = target.constructor;
       const own: RouteRecord[] = Reflect.getOwnMetadata(ROUTES_METADATA, owner) ?? [];

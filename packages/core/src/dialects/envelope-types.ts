@@ -3,7 +3,10 @@
 
 import type { ExagoResponseItem } from './exago/exago-dialect.js';
 
-export type { GuidewireEnvelope as GuidewireBatchRequest, GuidewireSubRequest as GuidewireRequestItem } from './guidewire/check-guidewire-envelope.js';
+export type {
+  GuidewireEnvelope as GuidewireBatchRequest,
+  GuidewireSubRequest as GuidewireRequestItem,
+} from './guidewire/check-guidewire-envelope.js';
 
 /** One call of an Exago batch: `Url` is the path after `/rest/`, without a leading slash. */
 export interface ExagoRequestItem {

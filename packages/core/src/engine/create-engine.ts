@@ -242,7 +242,12 @@ export class Engine {
     );
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
-      return { status: result.status, headers: withContentType({ ...result.headers }, api.errors), body: api.errors.encodeError(view), kind: 'call' };
+      return {
+        status: result.status,
+        headers: withContentType({ ...result.headers }, api.errors),
+        body: api.errors.encodeError(view),
+        kind: 'call',
+      };
     }
     return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
   }
