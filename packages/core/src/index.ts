@@ -1,6 +1,8 @@
 // Public API of @restbatch/core. What is not exported here is private.
 export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js';
 export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
+export { type InjectRequest, type InjectResponse, inject } from './engine/inject.js';
+export { JSON_TYPE, serializeResponse } from './engine/serialize-response.js';
 export type {
   ApiOptions,
   ApiSessionOptions,
@@ -24,7 +26,24 @@ export { TIMEOUT_HEADER } from './executor/timeouts.js';
 export type { BatchRoute, RoutedBatch } from './executor/routed-batch.js';
 
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';
-export { isRestBatchError, RestBatchError, type RestBatchErrorOptions, toRestBatchError } from './errors/restbatch-error.js';
+export {
+  type AnyErrorCode,
+  isBuiltInCode,
+  isRestBatchError,
+  RestBatchError,
+  type RestBatchErrorOptions,
+  toRestBatchError,
+} from './errors/restbatch-error.js';
+export type { ErrorCodeTable, ErrorMapper, ErrorMappingOptions } from './errors/error-mapping.js';
+export { type AppErrorCodes, defineErrorCodes } from './errors/define-error-codes.js';
+export type { ErrorEncoder } from './errors/error-encoder.js';
+export {
+  PROBLEM_JSON,
+  type ProblemDetails,
+  problemDetails,
+  problemDetailsEncoder,
+  type ProblemDetailsOptions,
+} from './errors/problem-details.js';
 
 export type {
   BatchRequest,
@@ -40,11 +59,13 @@ export type {
 export { HTTP_METHODS, type HttpMethod, isHttpMethod } from './model/http-method.js';
 
 export { Resource } from './decorators/resource.js';
-export { Delete, Get, Patch, Post, Put } from './decorators/routes.js';
+export { Delete, Get, Patch, Post, Put, type RouteDecorator, type TypedRouteOptions } from './decorators/routes.js';
 export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
 export type { HandlerContext } from './resource/handler-context.js';
 export type { ResourceHandler, RouteDefinition, SessionRequirement } from './resource/resource-handler.js';
 export { Reply, reply } from './resource/reply.js';
+export { defineRoute, type TypedRouteDefinition } from './resource/define-route.js';
+export type { PathParams, SchemaBody } from './resource/route-types.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
@@ -57,6 +78,15 @@ export {
   type GuidewireErrorBody,
   type GuidewireResponseItem,
 } from './dialects/guidewire/guidewire-dialect.js';
+export type {
+  ExagoBatchRequest,
+  ExagoBatchResponse,
+  ExagoRequestItem,
+  GuidewireBatchRequest,
+  GuidewireRequestItem,
+  OdataBatchRequest,
+  OdataRequestItem,
+} from './dialects/envelope-types.js';
 export { GUIDEWIRE_BATCH_SCHEMA } from './dialects/guidewire/guidewire-batch-schema.js';
 export {
   type OdataBatchResponse,

@@ -1,5 +1,5 @@
 import type { BatchSummary, Engine, EngineResponse } from '@restbatch/core';
-import { RestBatchError } from '@restbatch/core';
+import { RestBatchError, serializeResponse } from '@restbatch/core';
 
 /** What a transport reports once it has answered one request (for access logs and metrics). */
 export interface ResponseEvent {
@@ -46,7 +46,6 @@ export const TOO_LARGE: unique symbol = Symbol('too large');
 
 /** The media type of the streamed answer. */
 export const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Whether the client asked for the streamed answer of a batch endpoint. */
 export function wantsNdjson(engine: Engine, url: string, accept: string | null | undefined): boolean {
@@ -67,16 +66,8 @@ export function finalLine(response: EngineResponse): string {
   return ndjsonLine({ error: response.body ?? null, status: response.status });
 }
 
-/** The serialized answer: headers with the JSON content type, and no body for 204. */
-export function serialize(response: EngineResponse): { headers: Record<string, string>; body: string | undefined } {
-  const headers: Record<string, string> = { ...response.headers };
-  if (response.body === undefined || response.status === 204 || response.status === 304) {
-    delete headers['content-type'];
-    return { headers, body: undefined };
-  }
-  headers['content-type'] = JSON_TYPE;
-  return { headers, body: JSON.stringify(response.body) };
-}
+/** The serialized answer: core's, so that every HTTP transport writes the same bytes and content type. */
+export const serialize = serializeResponse;
 
 /** The 413 answer for a body over `limit`, shaped by the dialect at `url`. */
 export function tooLarge(engine: Engine, url: string, limit: number): EngineResponse {

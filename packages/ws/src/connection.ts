@@ -1,4 +1,4 @@
-import { checkHeaderLimits, checkHeaderSyntax, type Engine, toRestBatchError } from '@restbatch/core';
+import { checkHeaderLimits, checkHeaderSyntax, type Engine, type ErrorCode, toRestBatchError } from '@restbatch/core';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_MESSAGE_RATE } from './close-codes.js';
 import { IdleWatch } from './idle-watch.js';
@@ -175,7 +175,7 @@ export class Connection implements OutboxOwner {
       return headers;
     } catch (error) {
       const coded = toRestBatchError(error);
-      this.#send(errorMessage(message.id, coded.code, coded.message));
+      this.#send({ ...errorMessage(message.id, 'INVALID_HEADER', coded.message), status: coded.status, code: coded.code as ErrorCode });
       return undefined;
     }
   }

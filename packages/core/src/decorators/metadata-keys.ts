@@ -24,6 +24,8 @@ export interface RouteOptions {
   schema?: object;
   status?: number;
   batchable?: boolean;
+  /** Overrides the resource's session requirement for this route. */
+  session?: SessionRequirement;
 }
 
 /** What one route decorator records. */

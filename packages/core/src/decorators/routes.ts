@@ -1,9 +1,28 @@
 import 'reflect-metadata';
 import type { HttpMethod } from '../model/http-method.js';
+import type { HandlerContext } from '../resource/handler-context.js';
+import type { PathParams, SchemaBody } from '../resource/route-types.js';
 import { ROUTES_METADATA, type RouteOptions, type RouteRecord } from './metadata-keys.js';
 
+/** Route options whose schema keeps its literal type, for the handler's body type. */
+export type TypedRouteOptions<S> = Omit<RouteOptions, 'schema'> & { schema?: S };
+
+/**
+ * A route decorator, typed: it only fits a method whose context accepts the body a literal schema
+ * validates and the params the path names (a handler that declares other types does not compile).
+ * Without a schema, or with one whose type is not literal, the handler declares its body type.
+ */
+export type RouteDecorator<P extends string, S> = (
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: { value?: (context: HandlerContext<SchemaBody<S, never>, PathParams<P>, never>) => unknown },
+) => void;
+
 function route(method: HttpMethod) {
-  return (path = '', options: RouteOptions = {}): MethodDecorator =>
+  return <const P extends string = '', const S extends object | undefined = undefined>(
+    path: P = '' as P,
+    options: TypedRouteOptions<S> = {},
+  ): RouteDecorator<P, S> =>
     (target, propertyKey) => {
       const owner = target.constructor;
       const own: RouteRecord[] = Reflect.getOwnMetadata(ROUTES_METADATA, owner) ?? [];

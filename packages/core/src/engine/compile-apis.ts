@@ -1,5 +1,6 @@
 import type { Ajv } from 'ajv';
 import type { DependencyContainer } from 'tsyringe';
+import { problemDetails } from '../errors/problem-details.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { ApiOptions } from './engine-options.js';
@@ -37,8 +38,8 @@ function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): 
     });
   }
   api.register?.(container);
-  const errors = api.errors ?? api.batch?.[0]?.dialect;
-  if (errors === undefined) throw new Error(`API ${base} needs a dialect for its error bodies (errors or batch)`);
+  // A plain REST API (no batch endpoint, no dialect named) answers errors as RFC 9457 problem details.
+  const errors = api.errors ?? api.batch?.[0]?.dialect ?? problemDetails;
   return {
     base,
     routes: new RouteTable(api.resources, ajv, container),

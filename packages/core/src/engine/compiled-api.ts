@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialects/dialect.js';
+import type { ErrorEncoder } from '../errors/error-encoder.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Session } from '../session/session.js';
 import type { BatchPrecheck } from './engine-options.js';
@@ -20,7 +21,8 @@ export interface CompiledApi {
   readonly routes: RouteTable;
   /** Batch endpoints by their path below the base (`/batch`). */
   readonly endpoints: ReadonlyMap<string, CompiledEndpoint>;
-  readonly errors: Dialect;
+  /** The error shape of ordinary calls. */
+  readonly errors: ErrorEncoder;
   /** Query parameter naming the session of ordinary calls; undefined when the API has none. */
   readonly sessionParam: string | undefined;
   readonly errorDetail: (session: Session | undefined) => boolean;

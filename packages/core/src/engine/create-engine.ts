@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import { createErrorMapping } from '../errors/error-mapping.js';
+import { RestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
@@ -12,14 +13,15 @@ import { checkRecordLimits } from '../session/check-record-limits.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
 import { isSessionIdShape } from '../session/session-id.js';
-import type { SessionStore } from '../session/session-store.js';
+import type { JsonValue, SessionStore } from '../session/session-store.js';
 import { createAjv } from '../validation/create-ajv.js';
 import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
-import { errorResponse, plainError, summaryHeader } from './engine-responses.js';
+import { errorResponse, plainError, summaryHeader, withContentType } from './engine-responses.js';
 import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
+import { type InjectRequest, type InjectResponse, inject } from './inject.js';
 import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
 import { type Logger, stderrLogger } from './logger.js';
 import { parseBody } from './parse-body.js';
@@ -61,6 +63,7 @@ export class Engine {
   readonly #ttlMs: number;
   readonly #idempotency: IdempotencyGuard | undefined;
   readonly #policy: EnginePolicy;
+  readonly #toError: (thrown: unknown) => RestBatchError;
   #running = 0;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -74,6 +77,7 @@ export class Engine {
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
     this.#policy = new EnginePolicy(options, this.limits.maxSessionsPerCaller);
+    this.#toError = createErrorMapping(options);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
     this.#apis = compileApis(options.apis, createAjv(), this.container);
@@ -84,6 +88,7 @@ export class Engine {
       headerRule: new HeaderRule(options.headers),
       limits: this.limits,
       logger: this.logger,
+      toError: this.#toError,
     });
   }
 
@@ -147,7 +152,7 @@ export class Engine {
       if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller);
       return await this.#call(api, rest, request, query, headers, caller);
     } catch (error) {
-      return errorResponse(api, endpoint, this.#logged(toRestBatchError(error)));
+      return errorResponse(api, endpoint, this.#logged(this.#toError(error)));
     } finally {
       if (--this.#running === 0) this.#drained?.();
     }
@@ -246,8 +251,8 @@ export class Engine {
     );
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
-      const headers = result.status === 405 ? allowWithHead(result.headers) : result.headers;
-      return { status: result.status, headers, body: api.errors.encodeError(view), kind: 'call' };
+      const headers = result.status === 405 ? allowWithHead(result.headers) : { ...result.headers };
+      return { status: result.status, headers: withContentType(headers, api.errors), body: api.errors.encodeError(view), kind: 'call' };
     }
     return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
   }
@@ -258,6 +263,20 @@ export class Engine {
     const data = await this.store.load(value, this.#ttlMs);
     if (data === undefined) throw new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
     return new Session(value, data, this.store);
+  }
+
+  /**
+   * Creates a session in the engine's store, outside any request (a login route of another
+   * framework, a test): its id is what clients pass as the API's session parameter (`?sid=`).
+   */
+  async createSession(data: Record<string, JsonValue>): Promise<Session> {
+    const id = await this.store.create(data, { ttlMs: this.#ttlMs });
+    return new Session(id, data, this.store);
+  }
+
+  /** Runs one request in-process, as a client on the wire would see it (see {@link inject}). */
+  inject(request: InjectRequest): Promise<InjectResponse> {
+    return inject(this, request);
   }
 
   #apiOf(path: string): CompiledApi | undefined {

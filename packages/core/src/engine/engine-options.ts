@@ -1,5 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { Dialect } from '../dialects/dialect.js';
+import type { ErrorEncoder } from '../errors/error-encoder.js';
+import type { ErrorMappingOptions } from '../errors/error-mapping.js';
 import type { RoutedBatch } from '../executor/routed-batch.js';
 import type { HeaderRuleOptions } from '../headers/header-rule.js';
 import type { HttpMethod } from '../model/http-method.js';
@@ -36,8 +38,11 @@ export interface ApiOptions {
   base: string;
   resources: readonly ResourceInput[];
   batch?: readonly BatchEndpointOptions[];
-  /** The dialect whose error shape ordinary calls use (default: the first batch endpoint's). */
-  errors?: Dialect;
+  /**
+   * The error shape of ordinary calls: a dialect or `problemDetails` (default: the first batch
+   * endpoint's dialect; RFC 9457 problem details for an API without batch endpoints).
+   */
+  errors?: ErrorEncoder;
   /** Sessions are looked up by a query parameter; `false` (default) for APIs without sessions. */
   sessions?: ApiSessionOptions | false;
   /** Whether errors carry stack traces and internal messages for this session (default never). */
@@ -117,8 +122,11 @@ export interface AuthRequest {
   readonly remoteAddress?: string;
 }
 
-/** Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in {@link PolicyOptions}. */
-export interface EngineOptions extends PolicyOptions {
+/**
+ * Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in
+ * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions}.
+ */
+export interface EngineOptions extends PolicyOptions, ErrorMappingOptions {
   apis: readonly ApiOptions[];
   /** Where sessions live (default: a new `MemorySessionStore`, private to this engine). */
   store?: SessionStore;

@@ -1,4 +1,5 @@
 import { errorView } from '../dialects/dialect.js';
+import type { ErrorEncoder } from '../errors/error-encoder.js';
 import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchResult, Headers } from '../model/canonical.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
@@ -15,14 +16,20 @@ export function summaryHeader(result: BatchResult): Headers {
 
 /** A whole-request error in the error shape of the dialect at the endpoint (or of the API). */
 export function errorResponse(api: CompiledApi, endpoint: CompiledEndpoint | undefined, error: RestBatchError): EngineResponse {
-  const dialect = endpoint?.dialect ?? api.errors;
+  const encoder: ErrorEncoder = endpoint?.dialect ?? api.errors;
   const message = error.expose ? error.message : 'Internal server error';
   return {
     status: error.status,
-    headers: { ...error.headers },
-    body: dialect.encodeError({ ...errorView(error, null, error.correlationId), message }),
+    headers: withContentType({ ...error.headers }, encoder),
+    body: encoder.encodeError({ ...errorView(error, null, error.correlationId), message }),
     kind: endpoint === undefined ? 'call' : 'batch',
   };
+}
+
+/** Adds the encoder's media type (problem details have their own) to an error answer's headers. */
+export function withContentType(headers: Headers, encoder: ErrorEncoder): Headers {
+  if (encoder.errorContentType !== undefined) headers['content-type'] = encoder.errorContentType;
+  return headers;
 }
 
 /** An error for a path no API serves: no dialect applies, so a neutral shape. */

@@ -4,7 +4,7 @@ import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
 import type { EngineLimits } from '../engine/engine-options.js';
 import type { Logger } from '../engine/logger.js';
-import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import { RestBatchError } from '../errors/restbatch-error.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
@@ -44,6 +44,8 @@ export interface ExecutorDeps {
   readonly headerRule: HeaderRule;
   readonly limits: EngineLimits;
   readonly logger: Logger;
+  /** The engine's one mapping of anything thrown to a `RestBatchError` (its errorMapper and codes). */
+  readonly toError: (thrown: unknown) => RestBatchError;
 }
 
 /**
@@ -185,7 +187,7 @@ export class Executor {
 
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */
   failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined): SubResult {
-    const error = toRestBatchError(thrown);
+    const error = this.deps.toError(thrown);
     const detail = api.errorDetail(session);
     let message = error.message;
     let correlationId = error.correlationId;

@@ -4,10 +4,15 @@ import type { UndoStep } from '../session/journal.js';
 import type { Session } from '../session/session.js';
 import type { JsonValue } from '../session/session-store.js';
 
-/** Everything a route handler receives, for a sub-request and for an ordinary call alike. */
-export interface HandlerContext<Body = unknown> {
+/**
+ * Everything a route handler receives, for a sub-request and for an ordinary call alike. `Body` is
+ * the validated payload, `Params` the path's parameters and `Identity` what the engine's
+ * `authenticate` hook returns; the typed route decorators and `defineRoute` infer the first two
+ * from the route's schema and path and reject a handler that declares others.
+ */
+export interface HandlerContext<Body = unknown, Params extends object = Record<string, string>, Identity = unknown> {
   /** Path parameters, decoded (`:id` -> `params.id`). */
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: Readonly<Params>;
   readonly query: Readonly<Query>;
   /** Effective headers (lower-case names): inherited from the outer request, then the sub-request's own. */
   readonly headers: Readonly<Headers>;
@@ -24,7 +29,7 @@ export interface HandlerContext<Body = unknown> {
   /** The DI scope of this batch (or call): a child container of the engine's. */
   readonly scope: DependencyContainer;
   /** What the authentication hook established about the caller, if one is configured. */
-  readonly identity: unknown;
+  readonly identity: Identity;
   /** Creates a session and binds the rest of the batch to it. */
   createSession(data: Record<string, JsonValue>): Promise<Session>;
   /** Declares how to undo this call's side effects should its atomic group fail. */

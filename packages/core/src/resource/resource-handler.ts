@@ -15,6 +15,8 @@ export interface RouteDefinition {
   status?: number;
   /** False keeps the route out of batches (it stays callable alone). */
   batchable?: boolean;
+  /** Overrides the resource's session requirement for this route. */
+  session?: SessionRequirement;
   handle(context: HandlerContext): unknown;
 }
 

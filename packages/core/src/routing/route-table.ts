@@ -8,6 +8,7 @@ import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
 import type { ResourceHandler, RouteDefinition, SessionRequirement } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
+import { resolveResource } from './resolve-resource.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
 
 /** A class decorated with `@Resource`. */
@@ -105,14 +106,16 @@ export class RouteTable {
     }
     if (this.#resources.has(name)) throw new Error(`Resource ${name} is registered twice`);
     const compiled: CompiledRoute[] = [];
+    checkSession(handler.session, `Resource ${name}`);
     for (const def of handler.routes) {
       const pattern = routePattern(name, def);
       const where = `${def.method} ${pattern}`;
+      checkSession(def.session, `Route ${where}`);
       const route: CompiledRoute = {
         resource: name,
         method: def.method,
         pattern,
-        session: handler.session ?? 'optional',
+        session: def.session ?? handler.session ?? 'optional',
         batchable: handler.batchable !== false && def.batchable !== false,
         status: def.status,
         validate: def.schema === undefined ? undefined : compileSchema(ajv, def.schema, where),
@@ -134,6 +137,15 @@ export class RouteTable {
 }
 
 function noop(): void {}
+
+const SESSION_REQUIREMENTS: readonly unknown[] = ['required', 'optional', 'none', undefined];
+
+// A misspelt `required` must not leave a session-only route open.
+function checkSession(session: unknown, where: string): void {
+  if (!SESSION_REQUIREMENTS.includes(session)) {
+    throw new Error(`${where}: session must be 'required', 'optional' or 'none', not ${JSON.stringify(session)}`);
+  }
+}
 
 function routePattern(resource: string, def: RouteDefinition): string {
   if (!HTTP_METHODS.includes(def.method)) throw new Error(`Resource ${resource}: unsupported method ${String(def.method)}`);
@@ -158,7 +170,7 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
   if (routes.length === 0) throw new Error(`Resource ${record.name} (${input.name}) has no routes`);
   const perBatch = record.lifetime === 'batch';
   if (perBatch) container.register(input as never, { useClass: input as never }, { lifecycle: Lifecycle.ContainerScoped });
-  const instance = perBatch ? undefined : (container.resolve(input as never) as Record<string | symbol, unknown>);
+  const instance = perBatch ? undefined : (resolveResource(container, input) as Record<string | symbol, unknown>);
   return {
     name: record.name,
     session: record.session,
@@ -167,11 +179,11 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
       const key = r.propertyKey;
       const handle = perBatch
         ? (context: HandlerContext) => {
-            const target = context.scope.resolve(input as never) as Record<string | symbol, (c: HandlerContext) => unknown>;
+            const target = resolveResource(context.scope, input) as Record<string | symbol, (c: HandlerContext) => unknown>;
             return target[key]!(context);
           }
         : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
-      return { method: r.method, path: r.path, schema: r.schema, status: r.status, batchable: r.batchable, handle };
+      return { method: r.method, path: r.path, schema: r.schema, status: r.status, batchable: r.batchable, session: r.session, handle };
     }),
   };
 }

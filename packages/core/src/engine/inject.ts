@@ -1,0 +1,54 @@
+import { JsonBody } from '../json/json-body.js';
+import type { Engine } from './create-engine.js';
+import { serializeResponse } from './serialize-response.js';
+
+/** A request for {@link inject}. */
+export interface InjectRequest {
+  /** Default `GET`, or `POST` when there is a body. */
+  method?: string;
+  /** Path with an optional query string: `/api/todos/1?expand=notes`. */
+  url: string;
+  headers?: Record<string, string>;
+  /**
+   * A string or bytes are sent as they are; any other value as JSON, with
+   * `content-type: application/json` unless the headers name one.
+   */
+  body?: unknown;
+}
+
+/** The answer as a client on the wire would read it. */
+export interface InjectResponse {
+  status: number;
+  /** Response headers, lower-case names, `content-type` included when there is a body. */
+  headers: Record<string, string>;
+  /** The body's text ('' for none). */
+  body: string;
+  /** The body parsed as JSON (throws on an empty body). */
+  json<T = unknown>(): T;
+}
+
+/**
+ * Runs one request through the engine in-process, with no socket, as fastify's `inject` does:
+ * for tests of an app's own resources. The answer is serialized as the HTTP transport writes it.
+ */
+export async function inject(engine: Engine, request: InjectRequest): Promise<InjectResponse> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+  const given = request.body;
+  let body: string | Uint8Array | JsonBody | undefined;
+  if (typeof given === 'string' || given instanceof Uint8Array) body = given;
+  else if (given !== undefined) {
+    body = JsonBody.of(given);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await engine.dispatch({
+    method: request.method ?? (given === undefined ? 'GET' : 'POST'),
+    url: request.url,
+    headers,
+    body,
+    transport: 'inject',
+  });
+  const wire = serializeResponse(response);
+  const text = wire.body ?? '';
+  return { status: response.status, headers: wire.headers, body: text, json: <T>() => JSON.parse(text) as T };
+}

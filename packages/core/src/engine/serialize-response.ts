@@ -1,0 +1,23 @@
+import type { EngineResponse } from './engine-types.js';
+
+/** The media type of JSON answers. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A JSON media type an answer may carry instead of the default (`application/problem+json`, ...). */
+const JSON_MEDIA = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * The answer as bytes go on the wire, for every transport that writes HTTP: the body as JSON
+ * text, no body for 204 and 304; the content type is the answer's own when it names a JSON type
+ * (problem details), `application/json` otherwise.
+ */
+export function serializeResponse(response: EngineResponse): { headers: Record<string, string>; body: string | undefined } {
+  const headers: Record<string, string> = { ...response.headers };
+  if (response.body === undefined || response.status === 204 || response.status === 304) {
+    delete headers['content-type'];
+    return { headers, body: undefined };
+  }
+  const own = headers['content-type'];
+  if (own === undefined || !JSON_MEDIA.test(own)) headers['content-type'] = JSON_TYPE;
+  return { headers, body: JSON.stringify(response.body) };
+}
