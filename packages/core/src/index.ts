@@ -1,6 +1,8 @@
 // Public API of @restbatch/core. What is not exported here is private.
 export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js';
 export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
+export type { ApiDescription, BatchEndpointDescription, RouteDescription } from './engine/describe-apis.js';
+export { SUMMARY_HEADER } from './engine/engine-responses.js';
 export type {
   ApiOptions,
   ApiSessionOptions,
@@ -37,12 +39,20 @@ export { Resource } from './decorators/resource.js';
 export { Delete, Get, Patch, Post, Put } from './decorators/routes.js';
 export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
 export type { HandlerContext } from './resource/handler-context.js';
-export type { ResourceHandler, RouteDefinition, SessionRequirement } from './resource/resource-handler.js';
+export type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from './resource/resource-handler.js';
 export { Reply, reply } from './resource/reply.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
+export {
+  BATCH_SUMMARY_SCHEMA,
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiEndpointContext,
+  type OpenApiItemRoute,
+  takesPayload,
+} from './dialects/dialect-openapi.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
 export {
   type GuidewireBatchResponse,

@@ -6,7 +6,7 @@ import { getRouteRecords } from '../decorators/routes.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
-import type { ResourceHandler, RouteDefinition, SessionRequirement } from '../resource/resource-handler.js';
+import type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
 
@@ -25,6 +25,10 @@ export interface CompiledRoute {
   readonly batchable: boolean;
   readonly status: number | undefined;
   readonly validate: PayloadValidator | undefined;
+  /** The payload's JSON Schema as declared (for descriptions; `validate` is what runs). */
+  readonly schema: object | undefined;
+  /** What the route says about itself, for descriptions. */
+  readonly docs: Readonly<RouteDocs>;
   readonly handle: (context: HandlerContext) => unknown;
 }
 
@@ -60,6 +64,11 @@ export class RouteTable {
   /** Resource names, in registration order. */
   get resourceNames(): string[] {
     return [...this.#resources.keys()];
+  }
+
+  /** Every route, by resource in registration order, each resource's routes in declaration order. */
+  get routes(): CompiledRoute[] {
+    return [...this.#resources.values()].flat();
   }
 
   /**
@@ -116,6 +125,8 @@ export class RouteTable {
         batchable: handler.batchable !== false && def.batchable !== false,
         status: def.status,
         validate: def.schema === undefined ? undefined : compileSchema(ajv, def.schema, where),
+        schema: def.schema,
+        docs: docsOf(def, ajv, where),
         handle: def.handle,
       };
       if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
@@ -134,6 +145,19 @@ export class RouteTable {
 }
 
 function noop(): void {}
+
+/** The route's descriptive fields; a `response` schema is compiled once so that a bad one fails here. */
+function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDocs> {
+  const { summary, description, tags, deprecated, response } = def;
+  if (response !== undefined) compileSchema(ajv, response, `the response of ${where}`);
+  const docs: RouteDocs = {};
+  if (summary !== undefined) docs.summary = summary;
+  if (description !== undefined) docs.description = description;
+  if (tags !== undefined) docs.tags = Object.freeze([...tags]);
+  if (deprecated !== undefined) docs.deprecated = deprecated;
+  if (response !== undefined) docs.response = response;
+  return Object.freeze(docs);
+}
 
 function routePattern(resource: string, def: RouteDefinition): string {
   if (!HTTP_METHODS.includes(def.method)) throw new Error(`Resource ${resource}: unsupported method ${String(def.method)}`);
@@ -171,7 +195,8 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
             return target[key]!(context);
           }
         : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
-      return { method: r.method, path: r.path, schema: r.schema, status: r.status, batchable: r.batchable, handle };
+      const { method, path, schema, status, batchable, summary, description, tags, deprecated, response } = r;
+      return { method, path, schema, status, batchable, summary, description, tags, deprecated, response, handle };
     }),
   };
 }
