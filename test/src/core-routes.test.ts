@@ -33,16 +33,13 @@ test('engine.routes() lists every API with its routes, schemas, docs and batch e
   const [rest, notes] = apis;
   assert.is(rest!.sessionParam, 'sid');
   assert.is(rest!.errors.name, 'exago');
-  assert.equal(
-    rest!.routes.map((r) => `${r.method} ${r.path} ${r.session} ${r.batchable}`).slice(0, 5),
-    [
-      'POST /rest/Sessions optional true',
-      'GET /rest/Sessions/:sid optional false',
-      'PATCH /rest/Sessions/:sid optional false',
-      'DELETE /rest/Sessions/:sid optional false',
-      'GET /rest/Roles required true',
-    ],
-  );
+  assert.equal(rest!.routes.map((r) => `${r.method} ${r.path} ${r.session} ${r.batchable}`).slice(0, 5), [
+    'POST /rest/Sessions optional true',
+    'GET /rest/Sessions/:sid optional false',
+    'PATCH /rest/Sessions/:sid optional false',
+    'DELETE /rest/Sessions/:sid optional false',
+    'GET /rest/Roles required true',
+  ]);
   const batch = rest!.batch[0]!;
   assert.equal(
     { path: batch.path, dialect: batch.dialect.name, max: batch.maxSubRequests, existing: batch.allowExistingSession },

@@ -42,7 +42,8 @@ test("the batch schema's maxItems is the endpoint's limit", () => {
   assert.ok(validate({ requests: [item, item] }), JSON.stringify(validate.errors));
   assert.not.ok(validate({ requests: [item, item, item] }));
   const document = createOpenApiDocument(createExampleEngine(), { info: INFO });
-  const odata = document.components.schemas[(requestSchemaOf(document, '/rest/claim/v1/$batch') as { $ref: string }).$ref.split('/').pop()!];
+  const odata =
+    document.components.schemas[(requestSchemaOf(document, '/rest/claim/v1/$batch') as { $ref: string }).$ref.split('/').pop()!];
   assert.is((odata as { properties: { requests: { maxItems: number } } }).properties.requests.maxItems, 20);
 });
 
@@ -58,7 +59,9 @@ test("the Guidewire seed's path and a claim payload validate against the Guidewi
   assert.ok(validate(ok), JSON.stringify(validate.errors));
   assert.not.ok(validate({ requests: [{ method: 'post', path: '/claims', data: { attributes: { description: 7 } } }] }));
   assert.not.ok(validate({ requests: [{ method: 'delete', path: '/claims/cc:22' }] }), 'the claim API has no DELETE');
-  assert.not.ok(validate({ requests: [{ method: 'patch', path: '/claims/cc:22', data: { attributes: {} }, body: { data: { attributes: {} } } }] }));
+  assert.not.ok(
+    validate({ requests: [{ method: 'patch', path: '/claims/cc:22', data: { attributes: {} }, body: { data: { attributes: {} } } }] }),
+  );
 });
 
 test('an OData batch validates against the $batch schema, per-route bodies included', () => {

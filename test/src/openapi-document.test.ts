@@ -43,7 +43,13 @@ test('GET /rest/openapi.json on the example server is a valid OpenAPI 3.1 docume
     for (const b of api.batch) expected.push(`POST ${b.path}`);
   }
   assert.equal(listed.sort(), expected.sort());
-  for (const path of ['/rest/batch', '/rest/claim/v1/batch', '/rest/claim/v1/$batch', '/rest/Roles/{id}', '/rest/claim/v1/claims/{claimId}/notes']) {
+  for (const path of [
+    '/rest/batch',
+    '/rest/claim/v1/batch',
+    '/rest/claim/v1/$batch',
+    '/rest/Roles/{id}',
+    '/rest/claim/v1/claims/{claimId}/notes',
+  ]) {
     assert.ok(document.paths[path], path);
   }
 });
@@ -113,7 +119,11 @@ test('a route added with a schema appears with that schema, its path parameters,
   const created = (add.responses['201'] as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema;
   assert.equal(document.components.schemas[created.$ref.split('/').pop()!], WIDGET);
   const error = (add.responses.default as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema;
-  assert.equal((document.components.schemas[error.$ref.split('/').pop()!] as { required: string[] }).required, ['reason', 'stacktrace', 'code']);
+  assert.equal((document.components.schemas[error.$ref.split('/').pop()!] as { required: string[] }).required, [
+    'reason',
+    'stacktrace',
+    'code',
+  ]);
   const read = document.paths['/rest/Widgets/{shop}/items/{id}']!.get!;
   assert.is(read.deprecated, true);
   assert.equal(Object.keys(read.responses), ['200', 'default']);
@@ -161,7 +171,9 @@ test('security schemes declared by the app are in the document and required by e
 test('a dialect without an OpenAPI description gets a generic, valid batch operation', async () => {
   const { openapi: _, ...plain } = exagoDialect;
   const bare: Dialect = { ...plain, name: 'bare' };
-  const document = createOpenApiDocument(createEngine({ apis: [{ ...exagoApi(), batch: [{ path: 'batch', dialect: bare }] }] }), { info: INFO });
+  const document = createOpenApiDocument(createEngine({ apis: [{ ...exagoApi(), batch: [{ path: 'batch', dialect: bare }] }] }), {
+    info: INFO,
+  });
   await assertValid(document);
   const operation = document.paths['/rest/batch']!.post!;
   assert.equal(operation.requestBody!.content['application/json']!.schema, {});

@@ -16,7 +16,11 @@ export class OpenApiResource {
   @Get('', { summary: 'The OpenAPI 3.1 document of this server', tags: ['meta'], response: { type: 'object' } })
   read(): OpenApiDocument {
     this.#document ??= createOpenApiDocument(this.engine, {
-      info: { title: 'restbatch example server', version: '0.1.0', description: 'The Exago API under /rest and the claim API under /rest/claim/v1.' },
+      info: {
+        title: 'restbatch example server',
+        version: '0.1.0',
+        description: 'The Exago API under /rest and the claim API under /rest/claim/v1.',
+      },
     });
     return this.#document;
   }

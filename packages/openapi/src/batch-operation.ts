@@ -49,7 +49,9 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
   };
   const { registry } = context;
   const request =
-    describe === undefined ? {} : registry.ref(describe.request(itemSchema(context, api, endpoint), endpointContext), `${dialect.name}.request`);
+    describe === undefined
+      ? {}
+      : registry.ref(describe.request(itemSchema(context, api, endpoint), endpointContext), `${dialect.name}.request`);
   const response = describe === undefined ? {} : registry.ref(describe.response(), `${dialect.name}.response`);
   const notes = [
     describe?.description,

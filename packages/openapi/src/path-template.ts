@@ -13,7 +13,7 @@ export function routeLabel(pattern: string): string {
   return pattern.slice(1).replace(/:/g, '').replace(/\//g, '.');
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
@@ -32,10 +32,10 @@ export function pathPattern(route: RouteDescription, routes: readonly RouteDescr
     .filter((other) => other.length === segments.length);
   return segments
     .map((segment, i) => {
-      if (!segment.startsWith(':')) return escape(segment);
+      if (!segment.startsWith(':')) return escapeRegExp(segment);
       const literals = siblings
         .filter((other) => !other[i]!.startsWith(':') && other.every((s, k) => k === i || shape(s) === shape(segments[k]!)))
-        .map((other) => escape(other[i]!));
+        .map((other) => escapeRegExp(other[i]!));
       return literals.length === 0 ? PARAM : `(?!(?:${[...new Set(literals)].join('|')})(?:[/?#]|$))${PARAM}`;
     })
     .join('/');

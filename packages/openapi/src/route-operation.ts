@@ -33,7 +33,9 @@ function parameters(route: RouteDescription, api: ApiDescription): JsonSchema[] 
 
 /** A hint for the schema of a route's payload, shared by its ordinary call and its batch items. */
 export function payloadRef(context: BuildContext, route: RouteDescription): JsonSchema | undefined {
-  return route.schema === undefined ? undefined : context.registry.ref(route.schema, `${routeLabel(route.pattern)}.${route.method}.payload`);
+  return route.schema === undefined
+    ? undefined
+    : context.registry.ref(route.schema, `${routeLabel(route.pattern)}.${route.method}.payload`);
 }
 
 /** The operation of an ordinary call of `route`. */

@@ -46,7 +46,8 @@ function rebase(value: unknown, at: string): unknown {
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === '$id' || key === '$schema') continue;
-    copy[key] = key === '$ref' && typeof v === 'string' && v.startsWith('#') && !v.startsWith('#/components/') ? `${at}${v.slice(1)}` : rebase(v, at);
+    copy[key] =
+      key === '$ref' && typeof v === 'string' && v.startsWith('#') && !v.startsWith('#/components/') ? `${at}${v.slice(1)}` : rebase(v, at);
   }
   return copy;
 }

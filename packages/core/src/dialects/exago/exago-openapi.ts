@@ -16,7 +16,11 @@ export const exagoOpenApi: DialectOpenApi = {
     // The decoder takes resource names that begin with a capital letter and these four methods only.
     if (!METHODS.has(route.method) || !/^\/[A-Z]/.test(route.template)) return undefined;
     const properties: JsonSchema = {
-      Url: { type: 'string', pattern: `^${route.pathPattern}(?:\\?.*)?$`, description: `${route.template.slice(1)} (the path after /rest/)` },
+      Url: {
+        type: 'string',
+        pattern: `^${route.pathPattern}(?:\\?.*)?$`,
+        description: `${route.template.slice(1)} (the path after /rest/)`,
+      },
       Method: { const: route.method },
     };
     if (route.method === 'POST' || route.method === 'PATCH') properties.Payload = route.payload ?? {};
@@ -60,7 +64,12 @@ export const exagoOpenApi: DialectOpenApi = {
 
   parameters(context: OpenApiEndpointContext): JsonSchema[] {
     const parameters: JsonSchema[] = [
-      { name: 'config', in: 'query', description: 'The configuration the batch\u2019s session is created with', schema: { type: 'string' } },
+      {
+        name: 'config',
+        in: 'query',
+        description: 'The configuration the batch\u2019s session is created with',
+        schema: { type: 'string' },
+      },
       {
         name: 'onFail',
         in: 'query',
