@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type ApiOptions, createEngine, type Engine, exagoApi, type Logger, type SessionStore } from '@restbatch/core';
 import { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
+import { OpenApiResource } from './openapi-resource.js';
 
 /** Options of {@link createExampleEngine}. */
 export interface ExampleEngineOptions {
@@ -13,12 +14,11 @@ export interface ExampleEngineOptions {
 
 /** The APIs of the example server, in the order of DESIGN.md's wire contract. */
 export function exampleApis(claims: ClaimApiOptions = {}): ApiOptions[] {
-  return [
-    // The Exago batch endpoint reads any Content-Type as JSON so that the vendor's own curl example
-    // (sent as a form) works as written; see packages/http/README.md for why that is safe here.
-    exagoApi({ configs: { default: { roles: [{ Id: 'MyRole' }] } }, anyContentType: true }),
-    claimApi(claims),
-  ];
+  // The Exago batch endpoint reads any Content-Type as JSON so that the vendor's own curl example
+  // (sent as a form) works as written; see packages/http/README.md for why that is safe here.
+  const exago = exagoApi({ configs: { default: { roles: [{ Id: 'MyRole' }] } }, anyContentType: true });
+  // GET /rest/openapi.json describes both APIs (docs/openapi.md).
+  return [{ ...exago, resources: [...exago.resources, OpenApiResource] }, claimApi(claims)];
 }
 
 /** Builds the example server's engine: the Exago resources under `/rest`. */

@@ -3,6 +3,8 @@ export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js'
 export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
 export { type InjectRequest, type InjectResponse, inject } from './engine/inject.js';
 export { JSON_TYPE, serializeResponse } from './engine/serialize-response.js';
+export type { ApiDescription, BatchEndpointDescription, RouteDescription } from './engine/describe-apis.js';
+export { SUMMARY_HEADER } from './engine/engine-responses.js';
 export type {
   ApiOptions,
   ApiSessionOptions,
@@ -62,7 +64,7 @@ export { Resource } from './decorators/resource.js';
 export { Delete, Get, Patch, Post, Put, type RouteDecorator, type TypedRouteOptions } from './decorators/routes.js';
 export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
 export type { HandlerContext } from './resource/handler-context.js';
-export type { ResourceHandler, RouteDefinition, SessionRequirement } from './resource/resource-handler.js';
+export type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from './resource/resource-handler.js';
 export { Reply, reply } from './resource/reply.js';
 export { defineRoute, type TypedRouteDefinition } from './resource/define-route.js';
 export type { PathParams, SchemaBody } from './resource/route-types.js';
@@ -70,6 +72,14 @@ export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
 export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
+export {
+  BATCH_SUMMARY_SCHEMA,
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiEndpointContext,
+  type OpenApiItemRoute,
+  takesPayload,
+} from './dialects/dialect-openapi.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
 export {
   type GuidewireBatchResponse,

@@ -1,5 +1,5 @@
 import type { HttpMethod } from '../model/http-method.js';
-import type { SessionRequirement } from '../resource/resource-handler.js';
+import type { RouteDocs, SessionRequirement } from '../resource/resource-handler.js';
 
 /** Where `@Resource` records its options on a class. */
 export const RESOURCE_METADATA = Symbol.for('restbatch.resource');
@@ -19,8 +19,8 @@ export interface ResourceRecord extends ResourceOptions {
   name: string;
 }
 
-/** Options of the route decorators. */
-export interface RouteOptions {
+/** Options of the route decorators; the {@link RouteDocs} fields only describe the route. */
+export interface RouteOptions extends RouteDocs {
   schema?: object;
   status?: number;
   batchable?: boolean;

@@ -1,4 +1,5 @@
 import type { RestBatchError } from '../errors/restbatch-error.js';
+import type { DialectOpenApi } from './dialect-openapi.js';
 import type { BatchRequest, BatchResult, Headers, Query, SubResult } from '../model/canonical.js';
 
 /** What a dialect's decoder may read of the outer request. */
@@ -65,6 +66,8 @@ export interface Dialect {
   encodeError(error: ErrorView): unknown;
   /** Response headers the dialect adds to a batch answer. */
   headers?(result: BatchResult): Headers;
+  /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */
+  readonly openapi?: DialectOpenApi;
 }
 
 /** Builds the {@link ErrorView} of an error. */

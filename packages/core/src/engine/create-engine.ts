@@ -17,6 +17,7 @@ import type { JsonValue, SessionStore } from '../session/session-store.js';
 import { createAjv } from '../validation/create-ajv.js';
 import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
+import { type ApiDescription, describeApis } from './describe-apis.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
 import { errorResponse, plainError, summaryHeader, withContentType } from './engine-responses.js';
 import { allowWithHead, routedMethod } from './head-as-get.js';
@@ -97,6 +98,14 @@ export class Engine {
     return this.#apis.flatMap((api) =>
       [...api.endpoints.values()].map((ep) => ({ path: `${api.base}${ep.path}`, dialect: ep.dialect.name })),
     );
+  }
+
+  /**
+   * Every API with its routes (method, path template, schema, batchable, session, docs) and its
+   * batch endpoints (dialect, limits), for API descriptions such as `@restbatch/openapi`.
+   */
+  routes(): ApiDescription[] {
+    return describeApis(this.#apis, this.limits.maxSubRequests);
   }
 
   /** Whether `url` names a batch endpoint (transports use it to pick streaming or limits). */

@@ -28,11 +28,29 @@ export interface ProblemDetailsOptions {
   typeBase?: string;
 }
 
+/** The JSON Schema of an RFC 9457 problem-details body as restbatch writes it. */
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    details: {},
+    correlationId: { type: 'string' },
+    stack: { type: 'string' },
+  },
+};
+
 /** Builds an RFC 9457 error encoder (`application/problem+json`). */
 export function problemDetailsEncoder(options: ProblemDetailsOptions = {}): ErrorEncoder {
   const base = options.typeBase;
   return {
     errorContentType: PROBLEM_JSON,
+    name: 'problem',
+    openapi: { error: () => PROBLEM_SCHEMA },
     encodeError(error: ErrorView): ProblemDetails {
       const body: ProblemDetails = {
         type: base === undefined ? 'about:blank' : `${base}${error.code}`,

@@ -4,8 +4,24 @@ import type { HandlerContext } from './handler-context.js';
 /** Whether a resource needs a session: `required` answers 401 without one. */
 export type SessionRequirement = 'required' | 'optional' | 'none';
 
+/**
+ * What a route says about itself for API descriptions (OpenAPI): recorded, never enforced; only
+ * `response` is compiled when the engine is created, so that an invalid schema fails there.
+ */
+export interface RouteDocs {
+  /** One line on what the route does. */
+  summary?: string;
+  /** A longer description (CommonMark). */
+  description?: string;
+  /** Groups the route with others in generated documents. */
+  tags?: readonly string[];
+  deprecated?: boolean;
+  /** JSON Schema of a successful answer's body. */
+  response?: object;
+}
+
 /** One route of a resource: what the executor calls for a method and a path. */
-export interface RouteDefinition {
+export interface RouteDefinition extends RouteDocs {
   method: HttpMethod;
   /** Path below the resource, with `:name` parameters (`''`, `':id'`, `':id/notes'`). */
   path: string;

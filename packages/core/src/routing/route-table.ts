@@ -6,7 +6,7 @@ import { getRouteRecords } from '../decorators/routes.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
-import type { ResourceHandler, RouteDefinition, SessionRequirement } from '../resource/resource-handler.js';
+import type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { resolveResource } from './resolve-resource.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
@@ -26,6 +26,10 @@ export interface CompiledRoute {
   readonly batchable: boolean;
   readonly status: number | undefined;
   readonly validate: PayloadValidator | undefined;
+  /** The payload's JSON Schema as declared (for descriptions; `validate` is what runs). */
+  readonly schema: object | undefined;
+  /** What the route says about itself, for descriptions. */
+  readonly docs: Readonly<RouteDocs>;
   readonly handle: (context: HandlerContext) => unknown;
 }
 
@@ -61,6 +65,11 @@ export class RouteTable {
   /** Resource names, in registration order. */
   get resourceNames(): string[] {
     return [...this.#resources.keys()];
+  }
+
+  /** Every route, by resource in registration order, each resource's routes in declaration order. */
+  get routes(): CompiledRoute[] {
+    return [...this.#resources.values()].flat();
   }
 
   /**
@@ -119,6 +128,8 @@ export class RouteTable {
         batchable: handler.batchable !== false && def.batchable !== false,
         status: def.status,
         validate: def.schema === undefined ? undefined : compileSchema(ajv, def.schema, where),
+        schema: def.schema,
+        docs: docsOf(def, ajv, where),
         handle: def.handle,
       };
       if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
@@ -145,6 +156,19 @@ function checkSession(session: unknown, where: string): void {
   if (!SESSION_REQUIREMENTS.includes(session)) {
     throw new Error(`${where}: session must be 'required', 'optional' or 'none', not ${JSON.stringify(session)}`);
   }
+}
+
+/** The route's descriptive fields; a `response` schema is compiled once so that a bad one fails here. */
+function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDocs> {
+  const { summary, description, tags, deprecated, response } = def;
+  if (response !== undefined) compileSchema(ajv, response, `the response of ${where}`);
+  const docs: RouteDocs = {};
+  if (summary !== undefined) docs.summary = summary;
+  if (description !== undefined) docs.description = description;
+  if (tags !== undefined) docs.tags = Object.freeze([...tags]);
+  if (deprecated !== undefined) docs.deprecated = deprecated;
+  if (response !== undefined) docs.response = response;
+  return Object.freeze(docs);
 }
 
 function routePattern(resource: string, def: RouteDefinition): string {
@@ -183,7 +207,8 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
             return target[key]!(context);
           }
         : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
-      return { method: r.method, path: r.path, schema: r.schema, status: r.status, batchable: r.batchable, session: r.session, handle };
+      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response } = r;
+      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, handle };
     }),
   };
 }

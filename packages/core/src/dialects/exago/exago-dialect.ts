@@ -4,6 +4,7 @@ import type { HttpMethod } from '../../model/http-method.js';
 import { parseUrl } from '../../engine/parse-url.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
+import { exagoOpenApi } from './exago-openapi.js';
 
 /** One item of an Exago batch response. */
 export interface ExagoResponseItem {
@@ -123,6 +124,7 @@ export const exagoDialect: Dialect = {
   },
 
   encodeResult,
+  openapi: exagoOpenApi,
 
   encodeError(error: ErrorView): unknown {
     const body: Record<string, unknown> = { reason: error.message, stacktrace: error.stack, code: error.code };

@@ -4,6 +4,7 @@ import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '
 import type { HttpMethod } from '../../model/http-method.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { checkGuidewireEnvelope, type GuidewireSubRequest } from './check-guidewire-envelope.js';
+import { guidewireOpenApi } from './guidewire-openapi.js';
 
 /** Options of {@link guidewireDialect}. */
 export interface GuidewireDialectOptions {
@@ -125,5 +126,6 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
     encodeResult,
 
     encodeError: errorBody,
+    openapi: guidewireOpenApi,
   };
 }

@@ -1,6 +1,7 @@
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubResult } from '../../model/canonical.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { decodeOdataBatch } from './decode-odata-batch.js';
+import { odataOpenApi } from './odata-openapi.js';
 
 /** Options of {@link odataDialect}. */
 export interface OdataDialectOptions {
@@ -89,5 +90,6 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     encodeResult,
 
     encodeError: errorBody,
+    openapi: odataOpenApi,
   };
 }

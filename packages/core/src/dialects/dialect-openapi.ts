@@ -1,0 +1,70 @@
+import type { HttpMethod } from '../model/http-method.js';
+
+/** A JSON Schema (2020-12, as OpenAPI 3.1 reads it), as plain data. */
+export type JsonSchema = Record<string, unknown>;
+
+/** A route that may appear in a batch, as a dialect's description of its envelope sees it. */
+export interface OpenApiItemRoute {
+  readonly method: HttpMethod;
+  /** The route's path below the API base as a template: `/Roles/{id}`. */
+  readonly template: string;
+  /**
+   * A regular expression (ECMA-262, no anchors) for the paths that reach this route, below the
+   * API base and without the leading `/`: `Roles/(?:…)+`. The dialect adds its own anchors,
+   * leading slash and query part.
+   */
+  readonly pathPattern: string;
+  /** The payload's schema as the document names it (usually a `$ref`); undefined when the route declares none. */
+  readonly payload: JsonSchema | undefined;
+  /** The payload's schema as the route declared it, for dialects that carry a part of it. */
+  readonly schema: JsonSchema | undefined;
+}
+
+/** What a batch endpoint adds to its dialect's description. */
+export interface OpenApiEndpointContext {
+  /** Most items of one batch (the endpoint's limit and the engine's, whichever is lower). */
+  readonly maxItems: number;
+  /** The API's session query parameter; undefined for APIs without sessions. */
+  readonly sessionParam: string | undefined;
+  /** Whether a batch may run in an existing session named by `sessionParam`. */
+  readonly allowExistingSession: boolean;
+}
+
+/**
+ * How a dialect describes its envelope in an OpenAPI document (`@restbatch/openapi` reads it).
+ * Pure data builders: every schema returned is JSON Schema 2020-12, every parameter an OpenAPI
+ * 3.1 Parameter Object.
+ */
+export interface DialectOpenApi {
+  /**
+   * The schema of one request item that names `route`, with the route's payload schema in place;
+   * undefined when the envelope cannot carry the route (a method it has no word for).
+   */
+  requestItem(route: OpenApiItemRoute): JsonSchema | undefined;
+  /** The request body around `item` (the schema every item matches), at most `maxItems` items. */
+  request(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema;
+  /** The body of a batch's answer (200). */
+  response(): JsonSchema;
+  /** The dialect's error body, for rejected batches and for ordinary calls of its API. */
+  error(): JsonSchema;
+  /** Query parameters and headers the batch endpoint reads. */
+  parameters?(context: OpenApiEndpointContext): JsonSchema[];
+  /** One paragraph on the envelope, for the batch operation's description. */
+  readonly description?: string;
+}
+
+/** A batch's summary, as every dialect that carries one spells it. */
+export const BATCH_SUMMARY_SCHEMA: JsonSchema = Object.freeze({
+  type: 'object',
+  required: ['succeeded', 'failed', 'skipped'],
+  properties: {
+    succeeded: { type: 'integer', minimum: 0 },
+    failed: { type: 'integer', minimum: 0 },
+    skipped: { type: 'integer', minimum: 0 },
+  },
+});
+
+/** Whether a method carries a payload (POST, PUT, PATCH). */
+export function takesPayload(method: HttpMethod): boolean {
+  return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}

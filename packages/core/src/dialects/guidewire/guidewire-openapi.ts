@@ -1,0 +1,85 @@
+import { BATCH_SUMMARY_SCHEMA, type DialectOpenApi, type JsonSchema, type OpenApiItemRoute, takesPayload } from '../dialect-openapi.js';
+import { GUIDEWIRE_BATCH_SCHEMA } from './guidewire-batch-schema.js';
+
+const HEADERS = GUIDEWIRE_BATCH_SCHEMA.definitions.subRequest.properties.headers;
+const ANY_DATA = GUIDEWIRE_BATCH_SCHEMA.definitions.data;
+
+/** The `data` part of a route's `{data: …}` payload schema, when it declares one. */
+function dataOf(schema: JsonSchema | undefined): unknown {
+  const properties = schema?.properties as Record<string, unknown> | undefined;
+  return properties !== null && typeof properties === 'object' && properties.data !== undefined ? properties.data : ANY_DATA;
+}
+
+/**
+ * The Guidewire Cloud API envelope in OpenAPI: `{requests: [{method, path, query, data | body,
+ * headers, onFail}]}`, one item variant per route (`oneOf`), answered by `{responses, summary}`.
+ */
+export const guidewireOpenApi: DialectOpenApi = {
+  description:
+    'A Guidewire Cloud API batch {requests: [{method, path, query, data | body, headers, onFail}]}, run in order; ' +
+    'the answer holds {responses: [{status, headers, body}], summary}, the responses in request order.',
+
+  requestItem(route: OpenApiItemRoute): JsonSchema {
+    const properties: Record<string, unknown> = {
+      method: { const: route.method.toLowerCase() },
+      path: { type: 'string', pattern: `^/?${route.pathPattern}$`, description: route.template },
+      query: GUIDEWIRE_BATCH_SCHEMA.definitions.subRequest.properties.query,
+      headers: HEADERS,
+      onFail: { type: 'string', enum: ['abort', 'ignore'] },
+    };
+    const item: JsonSchema = { type: 'object', required: ['method', 'path'], additionalProperties: false, properties };
+    if (takesPayload(route.method)) {
+      // The handler gets `body` as is, or `{data}` for a `data` item: each is held to the route's schema.
+      properties.data = dataOf(route.schema);
+      properties.body = route.payload ?? { type: 'object', required: ['data'], properties: { data: ANY_DATA } };
+      item.not = { required: ['data', 'body'] };
+    }
+    return item;
+  },
+
+  request(item, context) {
+    return {
+      type: 'object',
+      required: ['requests'],
+      additionalProperties: false,
+      properties: { requests: { type: 'array', maxItems: context.maxItems, items: item } },
+    };
+  },
+
+  response() {
+    return {
+      type: 'object',
+      required: ['responses', 'summary'],
+      properties: {
+        responses: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['status', 'headers'],
+            properties: {
+              status: { type: 'integer' },
+              headers: { type: 'object', additionalProperties: { type: 'string' } },
+              body: { description: 'The answer, or the error body of a failed sub-request' },
+            },
+          },
+        },
+        summary: BATCH_SUMMARY_SCHEMA,
+      },
+    };
+  },
+
+  error() {
+    return {
+      type: 'object',
+      required: ['status', 'errorCode', 'userMessage', 'developerMessage', 'details'],
+      properties: {
+        status: { type: 'integer' },
+        errorCode: { type: 'string', description: 'A restbatch error code (docs/errors.md)' },
+        userMessage: { type: 'string' },
+        developerMessage: { type: 'string' },
+        details: { type: 'array' },
+        correlationId: { type: 'string' },
+      },
+    };
+  },
+};
