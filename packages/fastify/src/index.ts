@@ -1,1 +1,2 @@
-export {};
+// Public API of @restbatch/fastify.
+export { type RestBatchPluginOptions, restbatch } from './restbatch-plugin.js';

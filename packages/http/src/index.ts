@@ -1,4 +1,11 @@
 // Public API of @restbatch/http.
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
-export { type HttpTransportOptions, NDJSON_TYPE, type ResponseEvent } from './http-options.js';
+export {
+  finalLine,
+  type HttpTransportOptions,
+  NDJSON_TYPE,
+  ndjsonLine,
+  type ResponseEvent,
+  wantsNdjson,
+} from './http-options.js';
