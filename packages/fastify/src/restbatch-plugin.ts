@@ -85,7 +85,9 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
   });
   await Promise.race([firstLine, done]);
   if (!started) return send(reply, await done);
-  done.then((response) => lines.end(finalLine(response)));
+  done.then((response) => {
+    if (!lines.destroyed) lines.end(finalLine(response));
+  });
   return reply.code(200).header('content-type', NDJSON_TYPE).header('cache-control', 'no-cache').send(lines);
 }
 
