@@ -105,4 +105,13 @@ test('require() of a package fails with a message that says it is ESM-only and w
   assert.match(stdout, /packages\/core#esm-only/);
 });
 
+test('a CommonJS file that imports a package does not compile, and sees only the ESM_ONLY notice', async () => {
+  const tsc = join(app, 'node_modules/typescript/bin/tsc');
+  const failed = await run(process.execPath, [tsc, '-p', 'tsconfig.cts.json'], { cwd: app, timeout: 60_000 }).then(
+    () => 'esm-check.cts compiled without errors',
+    (error: { stdout?: string }) => String(error.stdout),
+  );
+  assert.match(failed, /esm-check\.cts.*has no exported member named 'createEngine'|esm-check\.cts.*has no exported member 'createEngine'/);
+});
+
 test.run();
