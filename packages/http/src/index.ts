@@ -1,4 +1,12 @@
 // Public API of @restbatch/http.
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
 export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
-export { DEFAULT_WRITE_TIMEOUT_MS, type HttpTransportOptions, NDJSON_TYPE, type ResponseEvent } from './http-options.js';
+export {
+  DEFAULT_WRITE_TIMEOUT_MS,
+  finalLine,
+  type HttpTransportOptions,
+  NDJSON_TYPE,
+  ndjsonLine,
+  type ResponseEvent,
+  wantsNdjson,
+} from './http-options.js';

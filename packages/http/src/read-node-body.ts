@@ -1,14 +1,16 @@
 import type { IncomingMessage } from 'node:http';
+import { JsonBody } from '@restbatch/core';
 import { TOO_LARGE } from './http-options.js';
 
 /**
  * Reads a request body, never holding more than `limit` bytes: a declared Content-Length over the
  * limit is refused before reading, and a streamed body stops being read at the first byte over it.
  */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined | typeof TOO_LARGE> {
-  // A body parser mounted before us (Express) has consumed the stream; use what it kept.
-  const parsed = (req as { body?: unknown }).body;
-  if (req.readableEnded && parsed !== undefined) return Promise.resolve(preParsed(parsed, limit));
+export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE> {
+  // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
+  // body-parser 2 (Express 5) leaves `req.body` undefined when it did not parse; 1.x marks `_body`.
+  const { body: parsed, _body: marked } = req as { body?: unknown; _body?: unknown };
+  if (parsed !== undefined && (marked === true || req.readableEnded)) return Promise.resolve(preParsed(parsed, limit));
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve, reject) => {
@@ -44,12 +46,16 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8
   });
 }
 
-function preParsed(body: unknown, limit: number): Uint8Array | undefined | typeof TOO_LARGE {
-  let bytes: Uint8Array;
-  if (body instanceof Uint8Array) bytes = body;
-  else if (typeof body === 'string') bytes = Buffer.from(body);
-  else if (typeof body === 'object' && body !== null && Object.keys(body).length === 0) return undefined;
-  else bytes = Buffer.from(JSON.stringify(body));
-  if (bytes.byteLength > limit) return TOO_LARGE;
-  return bytes.byteLength === 0 ? undefined : bytes;
+/**
+ * Bytes and text (express.raw(), express.text()) are checked against `limit`; a parsed JSON value is
+ * handed over as a {@link JsonBody}, so it is not serialized and parsed again: the parser's own
+ * `limit` applied while reading, and the engine's `limits.maxBodyBytes` still applies to the value.
+ */
+function preParsed(body: unknown, limit: number): Uint8Array | JsonBody | undefined | typeof TOO_LARGE {
+  if (body instanceof Uint8Array || typeof body === 'string') {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (bytes.byteLength > limit) return TOO_LARGE;
+    return bytes.byteLength === 0 ? undefined : bytes;
+  }
+  return JsonBody.of(body);
 }

@@ -1,0 +1,3 @@
+// What the mount tests import from this example.
+export { createHonoApp } from './app.js';
+export { createTodosEngine, type Todo, TodoService, TodosResource } from './todos.js';

@@ -1,0 +1,2 @@
+// Public API of @restbatch/fastify.
+export { type RestBatchPluginOptions, restbatch } from './restbatch-plugin.js';

@@ -1,0 +1,101 @@
+import { PassThrough } from 'node:stream';
+import { type Engine, type EngineRequest, type EngineResponse, RestBatchError } from '@restbatch/core';
+import { finalLine, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
+export interface RestBatchPluginOptions {
+  /** The engine whose APIs the plugin serves. */
+  engine: Engine;
+  /**
+   * Largest request body in bytes, enforced by Fastify while it reads (its route `bodyLimit`);
+   * default: the engine's `limits.maxBodyBytes`, which the engine checks again in any case.
+   */
+  maxBodyBytes?: number;
+}
+
+const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
+
+/**
+ * A Fastify plugin that serves an engine's APIs. It is encapsulated (not wrapped in
+ * `fastify-plugin`): its content-type parser, error handler and routes stay inside its own context,
+ * so the app's JSON parser and error handler are untouched. Fastify reads the body within its body
+ * limit as raw bytes, and the engine parses it once with its own rules (Content-Type per endpoint,
+ * single-quoted JSON, depth and string limits). Paths outside the engine's APIs go to Fastify's 404.
+ */
+export async function restbatch(fastify: FastifyInstance, options: RestBatchPluginOptions): Promise<void> {
+  const { engine } = options;
+  const bodyLimit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    // Fastify refused the body while reading it: answer in the dialect's shape, as the engine would.
+    if (error.code !== BODY_TOO_LARGE) throw error;
+    const tooLarge = new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${bodyLimit} bytes`);
+    return send(reply, engine.errorResponse(request.url, tooLarge));
+  });
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    if (!engine.serves(request.url)) return reply.callNotFound();
+    return serve(engine, request, reply);
+  };
+  fastify.route({ method: fastify.supportedMethods, url: '/', bodyLimit, handler });
+  fastify.route({ method: fastify.supportedMethods, url: '/*', bodyLimit, handler });
+}
+// Fastify names the plugin after this in its errors and `printPlugins()`.
+Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@restbatch/fastify' });
+
+async function serve(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new RestBatchError('ABORTED', 'The client closed the connection'));
+  });
+  const dispatch: EngineRequest = {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body as Buffer | undefined,
+    signal: controller.signal,
+    transport: 'http',
+    remoteAddress: request.ip,
+  };
+  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch));
+  return stream(engine, dispatch, reply);
+}
+
+/** The NDJSON answer of a batch: one line per sub-result as it settles, then the summary line. */
+async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const lines = new PassThrough();
+  let started = false;
+  let first: () => void = () => undefined;
+  const firstLine = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const done = engine.dispatch({
+    ...dispatch,
+    onResult: (item) => {
+      started = true;
+      first();
+      // Backpressure: the batch waits while the client reads slower than the sub-requests run.
+      if (lines.destroyed || lines.write(ndjsonLine(item))) return;
+      return new Promise<void>((resolve) => {
+        lines.once('drain', resolve);
+        lines.once('close', resolve);
+      });
+    },
+  });
+  await Promise.race([firstLine, done]);
+  if (!started) return send(reply, await done);
+  done.then((response) => {
+    if (!lines.destroyed) lines.end(finalLine(response));
+  });
+  return reply.code(200).header('content-type', NDJSON_TYPE).header('cache-control', 'no-cache').send(lines);
+}
+
+function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
+  reply.code(response.status).headers(response.headers);
+  if (response.body === undefined || response.status === 204 || response.status === 304) {
+    reply.removeHeader('content-type');
+    return reply.send();
+  }
+  return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
+}

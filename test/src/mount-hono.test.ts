@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createHonoApp, createTodosEngine } from '@restbatch/example-hono';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { errorOf, responsesOf, send, TODOS_ANSWER, TODOS_BATCH } from './support/todos-client.js';
+
+/** The Hono example served by @hono/node-server on 127.0.0.1 at a free port. */
+async function start(): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = createHonoApp(createTodosEngine());
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('a batch through Hono runs in order against the injected service', async () => {
+  const s = await start();
+  try {
+    const res = await send(`${s.url}/api/$batch`, 'POST', TODOS_BATCH);
+    assert.is(res.status, 200);
+    assert.equal(responsesOf(res.json), TODOS_ANSWER);
+  } finally {
+    await s.close();
+  }
+});
+
+test("ordinary calls through Hono answer, and Hono's own routes are untouched", async () => {
+  const s = await start();
+  try {
+    const added = await send(`${s.url}/api/todos`, 'POST', { title: 'bread' });
+    assert.is(added.status, 201);
+    assert.equal(added.json, { id: '1', title: 'bread', done: false });
+    const read = await send(`${s.url}/api/todos/1`, 'GET');
+    assert.equal(read.json, { id: '1', title: 'bread', done: false });
+    const health = await send(`${s.url}/health`, 'GET');
+    assert.equal(health.json, { ok: true });
+  } finally {
+    await s.close();
+  }
+});
+
+test("bad input through Hono gets the dialect's coded error", async () => {
+  const s = await start();
+  try {
+    const bad = await send(`${s.url}/api/$batch`, 'POST', '{"requests": [', { 'content-type': 'application/json' });
+    assert.is(bad.status, 400);
+    assert.is(errorOf(bad.json).code, 'JSON_MALFORMED');
+    const wrongType = await send(`${s.url}/api/todos`, 'POST', 'title=milk', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.is(wrongType.status, 415);
+    assert.is(errorOf(wrongType.json).code, 'UNSUPPORTED_MEDIA_TYPE');
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
