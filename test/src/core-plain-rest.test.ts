@@ -87,7 +87,7 @@ test('a rejection before the handler (a method not allowed) carries problem deta
   const res = await inject(plainEngine(), { method: 'DELETE', url: '/api/todos/1' });
   assert.is(res.status, 405);
   assert.is(res.headers['content-type'], 'application/problem+json');
-  assert.is(res.headers.allow, 'GET');
+  assert.is(res.headers.allow, 'GET, HEAD');
   assert.is(res.json<{ code: string }>().code, 'METHOD_NOT_ALLOWED');
 });
 
