@@ -32,9 +32,9 @@ export function odataAddress(url: string, base: string | undefined, host: string
       return { outside: `url ${JSON.stringify(url)} is not a valid absolute URI` };
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { outside: `url scheme ${parsed.protocol} is not http or https` };
-    if (host === undefined) return { outside: 'an absolute url needs the batch request to carry a Host header to compare it with' };
-    if (parsed.host.toLowerCase() !== host.toLowerCase()) {
-      return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to (${host})` };
+    // Without a Host header (an in-process caller) no absolute URI can be shown to name this service.
+    if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) {
+      return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to` };
     }
     const rest = below(parsed.pathname, root);
     if (rest === undefined) return { outside: `url ${parsed.pathname} is outside the API at ${root}` };
