@@ -14,8 +14,28 @@ const BAD: Array<[string, unknown, string, RegExp]> = [
   ['a numeric id', { requests: [{ ...GET, id: 1 }] }, 'BATCH_MALFORMED', /requests\/0: id is required/],
   ['an unknown method', { requests: [{ ...GET, method: 'HEAD' }] }, 'BATCH_MALFORMED', /method must be one of/],
   ['a request without a url', { requests: [{ id: '1', method: 'GET' }] }, 'BATCH_MALFORMED', /url is required/],
-  ['an id used twice in another case (Graph: ids are case-insensitive)', { requests: [{ ...GET, id: 'A' }, { ...GET, id: 'a' }] }, 'BATCH_RULE_VIOLATION', /"a" is used twice/],
-  ['an id equal to an atomicity group (§19.1)', { requests: [{ ...GET, atomicityGroup: 'g' }, { ...GET, id: 'g' }] }, 'BATCH_RULE_VIOLATION', /is the name of atomicity group "g"/],
+  [
+    'an id used twice in another case (Graph: ids are case-insensitive)',
+    {
+      requests: [
+        { ...GET, id: 'A' },
+        { ...GET, id: 'a' },
+      ],
+    },
+    'BATCH_RULE_VIOLATION',
+    /"a" is used twice/,
+  ],
+  [
+    'an id equal to an atomicity group (§19.1)',
+    {
+      requests: [
+        { ...GET, atomicityGroup: 'g' },
+        { ...GET, id: 'g' },
+      ],
+    },
+    'BATCH_RULE_VIOLATION',
+    /is the name of atomicity group "g"/,
+  ],
   [
     'headers given as an array',
     { requests: [{ ...GET, headers: [{ name: 'a', value: 'b' }] }] },

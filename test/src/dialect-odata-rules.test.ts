@@ -109,7 +109,11 @@ eachTransport(
 );
 
 eachTransport(test, 'the answer carries the @restbatch.summary annotation, equal to the restbatch-summary header', async ({ call }) => {
-  const res = await call({ url: BATCH, headers: { Prefer: 'continue-on-error=false' }, body: { requests: [note('1'), stale('2'), note('3')] } });
+  const res = await call({
+    url: BATCH,
+    headers: { Prefer: 'continue-on-error=false' },
+    body: { requests: [note('1'), stale('2'), note('3')] },
+  });
   // §19.5: `responses` first, annotations after it (readers such as .NET's OData library need that order).
   assert.equal(Object.keys(res.body as object), ['responses', '@restbatch.summary']);
   assert.equal((res.body as Record<string, unknown>)['@restbatch.summary'], { succeeded: 1, failed: 1, skipped: 1 });

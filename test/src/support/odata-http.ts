@@ -17,7 +17,13 @@ export async function post(h: ClaimHarness, body: unknown, headers: Record<strin
 }
 
 /** Sends one request to a harness served over HTTP. */
-export async function send(h: ClaimHarness, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<OdataAnswer> {
+export async function send(
+  h: ClaimHarness,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<OdataAnswer> {
   const res = await fetch(`${h.url}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -32,7 +38,11 @@ export async function send(h: ClaimHarness, method: string, path: string, body?:
 }
 
 /** Registers a test that runs on a fresh claim engine served over node:http, closed afterwards. */
-export function overHttp(test: (name: string, fn: () => Promise<void>) => void, name: string, fn: (h: ClaimHarness) => Promise<void>): void {
+export function overHttp(
+  test: (name: string, fn: () => Promise<void>) => void,
+  name: string,
+  fn: (h: ClaimHarness) => Promise<void>,
+): void {
   test(name, async () => {
     const h = await claimHarness('http');
     try {

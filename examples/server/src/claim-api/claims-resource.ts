@@ -8,7 +8,6 @@ import { CLAIM_STORE, type ClaimCollection, type ClaimEntity, type ClaimStore, c
 import { entityView, type ListView, listView } from './claim-view.js';
 import { parseListQuery } from './list-query.js';
 
-
 const CHILD_TYPE = { activities: 'Activity', notes: 'Note' } as const;
 
 /**
@@ -136,7 +135,11 @@ export class ClaimsResource {
   #getChild(ctx: HandlerContext, from: ClaimCollection, id: string): Reply {
     const stored = this.#claim(ctx);
     const found = child(stored, from, id);
-    return withEtag(200, { data: entityView(found, this.links.child(stored.claim.id, from, id), parseFields(ctx.query.fields, found.type)) }, found);
+    return withEtag(
+      200,
+      { data: entityView(found, this.links.child(stored.claim.id, from, id), parseFields(ctx.query.fields, found.type)) },
+      found,
+    );
   }
 
   #add(ctx: HandlerContext, into: ClaimCollection, attributes: Record<string, unknown>): Reply {

@@ -148,7 +148,9 @@ export class Executor {
       }
       const validate = route.validate;
       const body =
-        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index, sub.id);
+        validate === undefined
+          ? sub.body
+          : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index, sub.id);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {

@@ -18,7 +18,15 @@ export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, boolean
     if ((outcome?.get(term.key) === true) === term.succeeded) continue;
     const message = `Not executed: sub-request ${sub.id ?? sub.index} runs only if ${term.key} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
     const error = { code: 'CONDITION_FALSE', message, stack: null };
-    return { index: sub.index, id: sub.id, status: statusOf('CONDITION_FALSE'), headers: NO_HEADERS, body: undefined, skipped: true, error };
+    return {
+      index: sub.index,
+      id: sub.id,
+      status: statusOf('CONDITION_FALSE'),
+      headers: NO_HEADERS,
+      body: undefined,
+      skipped: true,
+      error,
+    };
   }
   return undefined;
 }

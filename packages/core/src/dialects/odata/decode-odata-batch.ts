@@ -44,14 +44,16 @@ class BatchNames {
       reject(where, `Sub-request id ${JSON.stringify(id)} is used twice${spelled}`, 'BATCH_RULE_VIOLATION');
     }
     const group = this.#groups.get(key);
-    if (group !== undefined) reject(where, `id ${JSON.stringify(id)} is the name of atomicity group ${JSON.stringify(group.name)}`, 'BATCH_RULE_VIOLATION');
+    if (group !== undefined)
+      reject(where, `id ${JSON.stringify(id)} is the name of atomicity group ${JSON.stringify(group.name)}`, 'BATCH_RULE_VIOLATION');
     this.#ids.set(key, id);
   }
 
   joinGroup(name: string, id: string, where: At): void {
     const key = name.toLowerCase();
     const id2 = this.#ids.get(key);
-    if (id2 !== undefined) reject(where, `atomicityGroup ${JSON.stringify(name)} is the id of request ${JSON.stringify(id2)}`, 'BATCH_RULE_VIOLATION');
+    if (id2 !== undefined)
+      reject(where, `atomicityGroup ${JSON.stringify(name)} is the id of request ${JSON.stringify(id2)}`, 'BATCH_RULE_VIOLATION');
     const group = this.#groups.get(key);
     if (group === undefined) this.#groups.set(key, { name, last: id });
     else group.last = id;
@@ -95,12 +97,21 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
   names.addId(id, where);
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
-  if (typeof item.url !== 'string' || item.url === '') reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');
+  if (typeof item.url !== 'string' || item.url === '')
+    reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');
   const address = odataAddress(item.url, context.base, context.headers.host);
   const sub: SubRequest =
     address.outside === undefined
       ? { index, id, method: upper, path: address.path, query: address.query, headers: decodeHeaders(item.headers, where, names) }
-      : { index, id, method: upper, path: '/', query: {}, headers: NO_HEADERS, fault: { code: 'URL_OUTSIDE_API', message: `Request ${JSON.stringify(id)}: ${address.outside}` } };
+      : {
+          index,
+          id,
+          method: upper,
+          path: '/',
+          query: {},
+          headers: NO_HEADERS,
+          fault: { code: 'URL_OUTSIDE_API', message: `Request ${JSON.stringify(id)}: ${address.outside}` },
+        };
   if (Object.hasOwn(item, 'body') && item.body !== null) sub.body = item.body;
   if (atomicityGroup !== undefined) {
     if (typeof atomicityGroup !== 'string' || atomicityGroup === '') reject(where, 'atomicityGroup must be a non-empty string');
@@ -143,7 +154,8 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
 export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequest[] {
   if (!isObject(body)) reject(undefined, 'the body must be an object {"requests": [...]}');
   for (const key of Object.keys(body)) {
-    if (key !== 'requests' && !key.startsWith('@')) reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests" and annotations`);
+    if (key !== 'requests' && !key.startsWith('@'))
+      reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests" and annotations`);
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');

@@ -18,7 +18,9 @@ export interface OdataErrorBody {
 }
 
 /** The OData error body of an error: the batch endpoint's own answer when it rejects a batch whole. */
-export function odataErrorBody(view: Pick<ErrorView, 'code' | 'message' | 'details' | 'correlationId'> & { stack?: string | null }): OdataErrorBody {
+export function odataErrorBody(
+  view: Pick<ErrorView, 'code' | 'message' | 'details' | 'correlationId'> & { stack?: string | null },
+): OdataErrorBody {
   const error: OdataErrorBody['error'] = { code: view.code, message: view.message };
   if (view.details !== undefined) error.details = Array.isArray(view.details) ? view.details : [view.details];
   if (view.correlationId !== undefined || view.stack) {
@@ -31,7 +33,14 @@ export function odataErrorBody(view: Pick<ErrorView, 'code' | 'message' | 'detai
 
 function errorOf(result: SubResult, context: EncodeContext | undefined): unknown {
   const e = result.error!;
-  const view: ErrorView = { status: result.status, code: e.code, message: e.message, details: e.details, stack: e.stack ?? null, correlationId: e.correlationId };
+  const view: ErrorView = {
+    status: result.status,
+    code: e.code,
+    message: e.message,
+    details: e.details,
+    stack: e.stack ?? null,
+    correlationId: e.correlationId,
+  };
   // One error shape per API: the body the same call made alone answers.
   return context === undefined ? odataErrorBody(view) : context.encodeError(view);
 }

@@ -31,7 +31,8 @@ export function odataAddress(url: string, base: string | undefined, host: string
     } catch {
       return { outside: `url ${JSON.stringify(url)} is not a valid absolute URI` };
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { outside: `url scheme ${parsed.protocol} is not http or https` };
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      return { outside: `url scheme ${parsed.protocol} is not http or https` };
     // Without a Host header (an in-process caller) no absolute URI can be shown to name this service.
     if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) {
       return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to` };
