@@ -41,7 +41,7 @@ export type { ResourceHandler, RouteDefinition, SessionRequirement } from './res
 export { Reply, reply } from './resource/reply.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
-export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, ErrorView } from './dialects/dialect.js';
+export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, EncodeContext, ErrorView } from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';
 export {
