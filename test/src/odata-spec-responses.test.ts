@@ -103,6 +103,18 @@ overHttp(test, 'messages name a sub-request by its id: a rolled-back member and 
   assert.is(c.body.userMessage, 'Skipped: sub-request b failed and its failure policy is stop');
 });
 
+overHttp(test, 'a bad path or a protected header is reported for the request by its id', async (h) => {
+  const res = await post(h, {
+    requests: [
+      { id: 'p', method: 'get', url: 'claims/../claims' },
+      { id: 'h', method: 'get', url: 'claims/cc:22', headers: { Authorization: 'Bearer other' } },
+    ],
+  });
+  const [p, hd] = res.body.responses;
+  assert.is(p.body.userMessage, 'Sub-request p: path is not a plain resource path');
+  assert.match(hd.body.userMessage, /^Sub-request h may not set the authorization header/);
+});
+
 overHttp(test, 'a sub-request that targets $batch is named by its id in the rejection', async (h) => {
   const res = await post(h, { requests: [{ id: 'nested', method: 'post', url: '$batch', body: { requests: [] } }] });
   assert.is(res.status, 400);
