@@ -76,7 +76,7 @@ eachTransport(test, 'OData: an atomicity group that fails undoes the claim it cr
     items.map((r) => r.status),
     [424, 400],
   );
-  assert.is(items[0]!.body.error.code, 'ROLLED_BACK');
+  assert.is(items[0]!.body.errorCode, 'ROLLED_BACK');
   const after = ((await call({ method: 'GET', url: '/rest/claim/v1/claims' })).body as { count: number }).count;
   assert.is(after, before);
 });

@@ -133,9 +133,17 @@ const CASES: BadCase[] = [
   {
     name: '4. absolute URLs and host tricks in a path never leave the API',
     steps: [
-      whole('BATCH_MALFORMED', odata('http://evil.example/Echo/1')),
-      whole('BATCH_MALFORMED', odata('HTTPS://evil.example/Echo/1')),
-      whole('BATCH_MALFORMED', odata('//evil.example/Echo/1')),
+      // OData JSON 4.01 §19.1: an absolute URI of another origin fails that request alone, never leaving the API.
+      {
+        request: odata('http://evil.example/Echo/1', 'HTTPS://evil.example/Echo/1', '//evil.example/Echo/1', '/Echo/1'),
+        status: 200,
+        slots: [
+          [400, 'URL_OUTSIDE_API'],
+          [400, 'URL_OUTSIDE_API'],
+          [400, 'URL_OUTSIDE_API'],
+          [200, undefined],
+        ],
+      },
       whole('BATCH_MALFORMED', { url: '/rest/batch', body: [{ Url: 'http://evil.example/Sessions', Method: 'POST' }] }),
       whole('BATCH_MALFORMED', { url: '/rest/batch', body: [{ Url: '//evil.example/Sessions', Method: 'POST' }] }),
       {

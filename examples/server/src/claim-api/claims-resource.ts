@@ -1,21 +1,22 @@
-import { Get, type HandlerContext, Patch, Post, Resource, RestBatchError } from '@restbatch/core';
+import { Get, type HandlerContext, Patch, Post, type Reply, Resource, RestBatchError } from '@restbatch/core';
 import { inject } from 'tsyringe';
+import { checkIfMatch, withEtag } from './claim-etag.js';
 import { parseFields } from './claim-fields.js';
 import { CLAIM_LINKS, type ClaimLinks } from './claim-links.js';
 import { CLAIM_SCHEMAS, type ClaimPayload } from './claim-schemas.js';
 import { CLAIM_STORE, type ClaimCollection, type ClaimEntity, type ClaimStore, checksumOf, type StoredClaim } from './claim-store.js';
-import { type EntityView, entityView, type ListView, listView } from './claim-view.js';
+import { entityView, type ListView, listView } from './claim-view.js';
 import { parseListQuery } from './list-query.js';
-
-type Data = { data: EntityView };
 
 const CHILD_TYPE = { activities: 'Activity', notes: 'Note' } as const;
 
 /**
  * The example claim API, Guidewire style: `claims`, `claims/:claimId/activities` and
  * `claims/:claimId/notes`. Lists are pages (`pageSize`, `pageOffset`, `includeTotal`, `fields`);
- * every write stays within the store's caps. Updates are guarded by the `GW-Checksum` header (or
- * `data.checksum`): a stale checksum answers 409 CONFLICT, a missing one is allowed.
+ * every write stays within the store's caps. Entities answer with their checksum as an `ETag`.
+ * Updates are guarded by `If-Match` (a stale tag answers 412 PRECONDITION_FAILED) and by the
+ * `GW-Checksum` header (or `data.checksum`: a stale checksum answers 409 CONFLICT); without either
+ * they go ahead.
  */
 @Resource('claims')
 export class ClaimsResource {
@@ -38,22 +39,22 @@ export class ClaimsResource {
   }
 
   @Get(':claimId')
-  getClaim(ctx: HandlerContext): Data {
+  getClaim(ctx: HandlerContext): Reply {
     const { claim } = this.#claim(ctx);
-    return { data: entityView(claim, this.links.claim(claim.id), parseFields(ctx.query.fields, 'Claim')) };
+    return withEtag(200, { data: entityView(claim, this.links.claim(claim.id), parseFields(ctx.query.fields, 'Claim')) }, claim);
   }
 
   @Post('', { schema: CLAIM_SCHEMAS.createClaim })
-  createClaim(ctx: HandlerContext<ClaimPayload>): Data {
+  createClaim(ctx: HandlerContext<ClaimPayload>): Reply {
     const { claim } = this.store.addClaim(ctx.body.data.attributes);
     ctx.onRollback(() => this.store.removeClaim(claim.id));
-    return { data: entityView(claim, this.links.claim(claim.id)) };
+    return withEtag(201, { data: entityView(claim, this.links.claim(claim.id)) }, claim);
   }
 
   @Patch(':claimId', { schema: CLAIM_SCHEMAS.patchClaim })
-  patchClaim(ctx: HandlerContext<ClaimPayload>): Data {
+  patchClaim(ctx: HandlerContext<ClaimPayload>): Reply {
     const { claim } = this.#claim(ctx);
-    return { data: entityView(this.#update(ctx, claim), this.links.claim(claim.id)) };
+    return withEtag(200, { data: entityView(this.#update(ctx, claim), this.links.claim(claim.id)) }, claim);
   }
 
   @Get(':claimId/activities')
@@ -62,20 +63,21 @@ export class ClaimsResource {
   }
 
   @Get(':claimId/activities/:activityId')
-  getActivity(ctx: HandlerContext): Data {
+  getActivity(ctx: HandlerContext): Reply {
     return this.#getChild(ctx, 'activities', ctx.params.activityId!);
   }
 
   @Post(':claimId/activities', { schema: CLAIM_SCHEMAS.createActivity })
-  createActivity(ctx: HandlerContext<ClaimPayload>): Data {
+  createActivity(ctx: HandlerContext<ClaimPayload>): Reply {
     return this.#add(ctx, 'activities', { status: 'open', ...ctx.body.data.attributes });
   }
 
   @Patch(':claimId/activities/:activityId', { schema: CLAIM_SCHEMAS.patchActivity })
-  patchActivity(ctx: HandlerContext<ClaimPayload>): Data {
+  patchActivity(ctx: HandlerContext<ClaimPayload>): Reply {
     const stored = this.#claim(ctx);
     const activity = child(stored, 'activities', ctx.params.activityId!);
-    return { data: entityView(this.#update(ctx, activity), this.links.child(stored.claim.id, 'activities', activity.id)) };
+    const data = entityView(this.#update(ctx, activity), this.links.child(stored.claim.id, 'activities', activity.id));
+    return withEtag(200, { data }, activity);
   }
 
   @Get(':claimId/notes')
@@ -84,12 +86,12 @@ export class ClaimsResource {
   }
 
   @Get(':claimId/notes/:noteId')
-  getNote(ctx: HandlerContext): Data {
+  getNote(ctx: HandlerContext): Reply {
     return this.#getChild(ctx, 'notes', ctx.params.noteId!);
   }
 
   @Post(':claimId/notes', { schema: CLAIM_SCHEMAS.createNote })
-  createNote(ctx: HandlerContext<ClaimPayload>): Data {
+  createNote(ctx: HandlerContext<ClaimPayload>): Reply {
     return this.#add(ctx, 'notes', ctx.body.data.attributes);
   }
 
@@ -130,21 +132,26 @@ export class ClaimsResource {
     );
   }
 
-  #getChild(ctx: HandlerContext, from: ClaimCollection, id: string): Data {
+  #getChild(ctx: HandlerContext, from: ClaimCollection, id: string): Reply {
     const stored = this.#claim(ctx);
     const found = child(stored, from, id);
-    return { data: entityView(found, this.links.child(stored.claim.id, from, id), parseFields(ctx.query.fields, found.type)) };
+    return withEtag(
+      200,
+      { data: entityView(found, this.links.child(stored.claim.id, from, id), parseFields(ctx.query.fields, found.type)) },
+      found,
+    );
   }
 
-  #add(ctx: HandlerContext, into: ClaimCollection, attributes: Record<string, unknown>): Data {
+  #add(ctx: HandlerContext, into: ClaimCollection, attributes: Record<string, unknown>): Reply {
     const stored = this.#claim(ctx);
     const created = this.store.addChild(stored, into, attributes);
     ctx.onRollback(() => this.store.removeChild(stored, into, created.id));
-    return { data: entityView(created, this.links.child(stored.claim.id, into, created.id)) };
+    return withEtag(201, { data: entityView(created, this.links.child(stored.claim.id, into, created.id)) }, created);
   }
 
-  /** Applies a PATCH after checking the client's checksum, if it sent one. */
+  /** Applies a PATCH after checking the client's `If-Match` and checksum, if it sent them. */
   #update(ctx: HandlerContext<ClaimPayload>, target: ClaimEntity): ClaimEntity {
+    checkIfMatch(ctx, target);
     const given = ctx.headers['gw-checksum'] ?? ctx.body.data.checksum;
     if (given !== undefined && given !== checksumOf(target)) {
       throw new RestBatchError(

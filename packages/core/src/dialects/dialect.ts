@@ -1,6 +1,6 @@
 import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { DialectOpenApi } from './dialect-openapi.js';
-import type { BatchRequest, BatchResult, Headers, Query, SubResult } from '../model/canonical.js';
+import type { BatchRequest, BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 
 /** What a dialect's decoder may read of the outer request. */
 export interface DecodeContext {
@@ -13,6 +13,21 @@ export interface DecodeContext {
    * lower). A decoder counts the items against it before it looks at any one of them.
    */
   readonly maxSubRequests: number;
+  /**
+   * The base path of the API the batch was sent to (`/rest/claim/v1`): sub-request URLs may start
+   * with it. Undefined when a caller decodes outside an engine.
+   */
+  readonly base?: string;
+}
+
+/** What an encoder may read besides the results: the outer request and the decoded batch. */
+export interface EncodeContext {
+  /** The outer request's headers (lower-case names): a dialect may negotiate its answer's form. */
+  readonly headers: Readonly<Headers>;
+  /** The decoded sub-requests; `requests[result.index]` is the request of a result. */
+  readonly requests: readonly SubRequest[];
+  /** The API's own error body (its `errors` dialect): items answer a failure as the same call alone would. */
+  readonly encodeError: (error: ErrorView) => unknown;
 }
 
 /** What an error encoder needs to shape an error body. */
@@ -59,13 +74,13 @@ export interface Dialect {
    */
   decode(body: unknown, context: DecodeContext): DecodedBatch;
   /** Canonical results -> envelope. */
-  encode(result: BatchResult): unknown;
+  encode(result: BatchResult, context?: EncodeContext): unknown;
   /** One result in the envelope's item shape, for streaming transports. */
-  encodeResult(result: SubResult): unknown;
+  encodeResult(result: SubResult, context?: EncodeContext): unknown;
   /** The dialect's error body, for a rejected batch and for ordinary calls of its API. */
   encodeError(error: ErrorView): unknown;
   /** Response headers the dialect adds to a batch answer. */
-  headers?(result: BatchResult): Headers;
+  headers?(result: BatchResult, context?: EncodeContext): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */
   readonly openapi?: DialectOpenApi;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { ErrorView } from '../dialects/dialect.js';
 import { createErrorMapping } from '../errors/error-mapping.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
@@ -200,7 +201,7 @@ export class Engine {
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
     // The decoder counts the items against the limit before any per-item work.
     const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
-    const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests });
+    const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
     let session: Session | undefined;
     if (batch.session === 'existing') {
       if (!endpoint.allowExistingSession || api.sessionParam === undefined) {
@@ -210,6 +211,7 @@ export class Engine {
     }
     const onResult = request.onResult;
     const dialect = endpoint.dialect;
+    const encoding = { headers, requests: batch.requests, encodeError: (view: ErrorView) => api.errors.encodeError(view) };
     const result = await this.#executor.runBatch(
       api,
       endpoint,
@@ -220,14 +222,14 @@ export class Engine {
         signal: request.signal,
         identity: caller.identity,
         policy: caller.policy,
-        onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r), r),
+        onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r, encoding), r),
       },
       session,
     );
     return {
       status: 200,
-      headers: { ...dialect.headers?.(result), ...summaryHeader(result) },
-      body: dialect.encode(result),
+      headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
+      body: dialect.encode(result, encoding),
       kind: 'batch',
       summary: result.summary,
     };

@@ -7,6 +7,7 @@ import type { BatchBudget } from './batch-budget.js';
 import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
+import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
 import { snapshot } from './snapshot.js';
@@ -104,7 +105,7 @@ export class BatchRun {
     }
   }
 
-  /** The result of a sub-request that must not run: the batch stopped or a dependency failed. */
+  /** The result of a sub-request that must not run: the batch stopped, the item is faulty, its condition or a dependency failed. */
   blocked(i: number): SubResult | undefined {
     const sub = this.#requests[i] as SubRequest;
     const deadline = this.#parts.deadline;
@@ -112,6 +113,8 @@ export class BatchRun {
       return skipped(sub, toRestBatchError(deadline.signal.reason), 'the batch was cancelled before this sub-request started');
     }
     if (this.#stopReason !== undefined) return skipped(sub, new RestBatchError('SKIPPED', this.#stopReason), undefined);
+    // A decoder's verdict on the item, or its own condition instead of the dependsOn rule (OData `if`).
+    if (sub.fault !== undefined || sub.condition !== undefined) return gateResult(sub, this.#outcome);
     const failed = sub.dependsOn?.find((dep) => this.#outcome?.get(dep) !== true);
     if (failed === undefined) return undefined;
     const error = new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failed}, which did not succeed`);
@@ -295,7 +298,7 @@ export class BatchRun {
         body: undefined,
         error: {
           code: 'ROLLED_BACK',
-          message: `Rolled back: sub-request ${this.results[failed]?.index ?? failed} of the same atomic run failed`,
+          message: `Rolled back: sub-request ${this.#requests[failed]?.id ?? failed} of the same atomic run failed`,
           stack: null,
         },
       };

@@ -92,7 +92,7 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     }
     if (group !== undefined) anyGroup = true;
     if (nested.has(sub.path)) {
-      throw new RestBatchError('BATCH_NESTED', `Sub-request ${i} targets a batch endpoint; a batch cannot contain a batch`);
+      throw new RestBatchError('BATCH_NESTED', `Sub-request ${sub.id ?? i} targets a batch endpoint; a batch cannot contain a batch`);
     }
     // A path with references is matched once they are resolved, unless its shape decides the route.
     const refs = references?.subs[i];

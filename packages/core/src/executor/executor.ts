@@ -135,7 +135,7 @@ export class Executor {
     try {
       let match = planned;
       if (match === undefined) {
-        assertSafePath(sub.path, index);
+        assertSafePath(sub.path, index, sub.id);
         match = api.routes.match(sub.method, sub.path);
       }
       const route = match.route;
@@ -145,7 +145,7 @@ export class Executor {
       let headers = inherited;
       if (index < 0) headers = sub.headers;
       else if (sub.headers !== NO_HEADERS && Object.keys(sub.headers).length > 0) {
-        this.deps.headerRule.check(sub.headers, index);
+        this.deps.headerRule.check(sub.headers, sub.id ?? index);
         headers = this.deps.headerRule.merge(inherited, sub.headers);
       }
       if (run.policy !== undefined) await run.policy.check(policyCall(sub, match, index));
@@ -157,7 +157,9 @@ export class Executor {
       }
       const validate = route.validate;
       const body =
-        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index);
+        validate === undefined
+          ? sub.body
+          : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index, sub.id);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {

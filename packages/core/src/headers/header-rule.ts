@@ -87,8 +87,8 @@ export class HeaderRule {
     return Object.freeze(out);
   }
 
-  /** Checks a sub-request's own headers; throws `INVALID_HEADER` or `HEADERS_TOO_LARGE`. */
-  check(own: Headers, index: number): void {
+  /** Checks a sub-request's own headers; throws `INVALID_HEADER` or `HEADERS_TOO_LARGE` naming it by `index` (its id or position). */
+  check(own: Headers, index: number | string): void {
     const names = Object.keys(own);
     if (names.length > this.#maxHeaders) {
       throw new RestBatchError('HEADERS_TOO_LARGE', `Sub-request ${index} sets ${names.length} headers; the limit is ${this.#maxHeaders}`);

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/error-codes.js';
 import type { HttpMethod } from './http-method.js';
 
 /** Query parameters: a name maps to one value or, when repeated, to several. */
@@ -30,6 +31,17 @@ export interface SubRequest {
   atomicityGroup?: string;
   /** Time this sub-request may take, in ms (within the engine's limit). */
   timeoutMs?: number;
+  /**
+   * The decoder's verdict on this one item (a URL of another origin, an `if` it cannot evaluate):
+   * the sub-request fails with this error instead of running; the rest of the batch runs.
+   */
+  fault?: { code: ErrorCode; message: string };
+  /**
+   * Run only when every term holds: the earlier sub-request `key` (an id or index, listed in
+   * `dependsOn`) succeeded, or did not (`succeeded: false`). Replaces the `dependsOn` rule; when it
+   * does not hold the sub-request is skipped with `CONDITION_FALSE` (OData's `if`).
+   */
+  condition?: ReadonlyArray<{ key: string; succeeded: boolean }>;
 }
 
 /** The result of one sub-request. */

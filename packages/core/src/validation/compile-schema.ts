@@ -6,7 +6,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
  * payload of an object schema becomes `{}`), or throws `VALIDATION_FAILED` naming the JSON pointer.
  */
 export interface PayloadValidator {
-  (body: unknown, index: number): unknown;
+  (body: unknown, index: number, name?: string): unknown;
   /** Whether validating writes defaults into the payload (so a shared payload must be copied first). */
   readonly appliesDefaults: boolean;
 }
@@ -23,7 +23,7 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
     throw new Error(`Invalid JSON schema for ${where}: ${(error as Error).message}`);
   }
   const objectSchema = (schema as { type?: unknown }).type === 'object';
-  const validator = (given: unknown, index: number): unknown => {
+  const validator = (given: unknown, index: number, name?: string): unknown => {
     const body = given === undefined && objectSchema ? {} : given;
     if (validate(body)) return body;
     const first = validate.errors?.[0];
@@ -35,7 +35,8 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
         : first?.keyword === 'additionalProperties'
           ? `: ${(first.params as { additionalProperty: string }).additionalProperty}`
           : '';
-    const prefix = index >= 0 ? `Sub-request ${index}: payload` : 'Payload';
+    // A sub-request is named by its id where it has one (OData), else by its index.
+    const prefix = index >= 0 ? `Sub-request ${name ?? index}: payload` : 'Payload';
     throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${pointer || '(root)'} ${detail}${extra}`, {
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });

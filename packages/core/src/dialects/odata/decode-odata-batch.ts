@@ -1,16 +1,25 @@
-import { parseUrl } from '../../engine/parse-url.js';
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod } from '../../model/http-method.js';
 import { checkBatchSize } from '../check-batch-size.js';
+import type { DecodeContext } from '../dialect.js';
+import { parseOdataCondition } from './odata-condition.js';
+import { odataAddress } from './odata-url.js';
 
-const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup']);
+const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
+// An ETag reference (§19.3): the whole value of `if-match` / `if-none-match` is `$<id>`.
+const ETAG_REFERENCE = /^\$([^\s/{}$~]+)$/;
 
-function reject(index: number | undefined, reason: string): never {
-  const where = index === undefined ? '' : `requests/${index}: `;
-  throw new RestBatchError('BATCH_MALFORMED', `Invalid batch request: ${where}${reason}`, {
-    details: index === undefined ? undefined : [{ code: 'BATCH_MALFORMED', message: reason, target: `requests/${index}` }],
+/** Where in the batch a problem is: the item's JSON path, and how messages name it (by id once known). */
+interface At {
+  readonly target: string;
+  readonly name: string;
+}
+
+function reject(at: At | undefined, reason: string, code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION' = 'BATCH_MALFORMED'): never {
+  throw new RestBatchError(code, `Invalid batch request: ${at === undefined ? '' : `${at.name}: `}${reason}`, {
+    details: at === undefined ? undefined : [{ code, message: reason, target: at.target }],
   });
 }
 
@@ -18,73 +27,141 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function decodeHeaders(value: unknown, index: number): Headers {
+/**
+ * The names of a batch so far, case-insensitively (as Microsoft Graph compares ids): request ids
+ * and atomicity groups share one space (§19.1: an id MUST NOT equal any atomicityGroup).
+ */
+class BatchNames {
+  readonly #ids = new Map<string, string>();
+  // Each group by lower-cased name: its name as written and the id of its latest member.
+  readonly #groups = new Map<string, { name: string; last: string }>();
+
+  addId(id: string, where: At): void {
+    const key = id.toLowerCase();
+    const earlier = this.#ids.get(key);
+    if (earlier !== undefined) {
+      const spelled = earlier === id ? '' : ` (ids are case-insensitive: ${JSON.stringify(earlier)} came first)`;
+      reject(where, `Sub-request id ${JSON.stringify(id)} is used twice${spelled}`, 'BATCH_RULE_VIOLATION');
+    }
+    const group = this.#groups.get(key);
+    if (group !== undefined)
+      reject(where, `id ${JSON.stringify(id)} is the name of atomicity group ${JSON.stringify(group.name)}`, 'BATCH_RULE_VIOLATION');
+    this.#ids.set(key, id);
+  }
+
+  joinGroup(name: string, id: string, where: At): void {
+    const key = name.toLowerCase();
+    const id2 = this.#ids.get(key);
+    if (id2 !== undefined)
+      reject(where, `atomicityGroup ${JSON.stringify(name)} is the id of request ${JSON.stringify(id2)}`, 'BATCH_RULE_VIOLATION');
+    const group = this.#groups.get(key);
+    if (group === undefined) this.#groups.set(key, { name, last: id });
+    else group.last = id;
+  }
+
+  /**
+   * The key a dependency on `name` stands for: a group's latest member (a group succeeds or fails as
+   * one, so its latest member stands for it; one id keeps the batch linear), a request's id as
+   * declared, or `name` itself (the executor then rejects it as no earlier sub-request).
+   */
+  resolve(name: string): string {
+    const key = name.toLowerCase();
+    return this.#groups.get(key)?.last ?? this.#ids.get(key) ?? name;
+  }
+}
+
+function decodeHeaders(value: unknown, where: At, names: BatchNames): Headers {
   if (value === undefined) return NO_HEADERS;
-  if (!isObject(value)) reject(index, 'headers must be an object of header names to string values');
+  if (!isObject(value)) reject(where, 'headers must be an object of header names to string values');
   const headers: Headers = Object.create(null);
   for (const name of Object.keys(value)) {
     const v = value[name];
-    if (typeof v !== 'string') reject(index, `header ${JSON.stringify(name)} must have a string value`);
-    headers[name.toLowerCase()] = v;
+    if (typeof v !== 'string') reject(where, `header ${JSON.stringify(name)} must have a string value`);
+    const lower = name.toLowerCase();
+    const etag = lower === 'if-match' || lower === 'if-none-match' ? ETAG_REFERENCE.exec(v) : null;
+    // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
+    headers[lower] = etag === null ? v : `\${${names.resolve(etag[1]!)}/headers/etag}`;
   }
   return headers;
 }
 
-function decodeUrl(value: unknown, index: number): { path: string; query: SubRequest['query'] } {
-  if (typeof value !== 'string' || value === '') reject(index, 'url is required: a path relative to the API, such as "/claims/cc:22"');
-  // Relative URLs only: a sub-request can never leave the API it was sent to.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('//')) reject(index, 'url must be relative to the API, not absolute');
-  return parseUrl(value.startsWith('/') ? value : `/${value}`);
-}
-
-/** Each atomicity group seen so far, by name: the id of its latest member. */
-type GroupEnds = Map<string, string>;
-
-function decodeItem(item: unknown, index: number, groups: GroupEnds): SubRequest {
-  if (!isObject(item)) reject(index, 'each request must be an object {id, method, url, headers, body, dependsOn, atomicityGroup}');
-  for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(index, `unknown field ${JSON.stringify(key)}`);
+function decodeItem(item: unknown, index: number, names: BatchNames, context: DecodeContext): SubRequest {
+  const target = `requests/${index}`;
+  let where: At = { target, name: target };
+  if (!isObject(item)) reject(where, 'each request must be an object {id, method, url, headers, body, dependsOn, atomicityGroup, if}');
   const { id, method, atomicityGroup, dependsOn } = item;
-  if (typeof id !== 'string' || id === '') reject(index, 'id is required: a non-empty string unique in the batch');
+  if (typeof id !== 'string' || id === '') reject(where, 'id is required: a non-empty string unique in the batch');
+  // Messages name the request by its id from here on.
+  where = { target, name: `request ${JSON.stringify(id)}` };
+  for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(where, `unknown field ${JSON.stringify(key)}`);
+  names.addId(id, where);
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
-  if (!isHttpMethod(upper)) reject(index, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
-  const { path, query } = decodeUrl(item.url, index);
-  const sub: SubRequest = { index, id, method: upper, path, query, headers: decodeHeaders(item.headers, index) };
-  if (Object.hasOwn(item, 'body')) sub.body = item.body;
+  if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
+  if (typeof item.url !== 'string' || item.url === '')
+    reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');
+  const address = odataAddress(item.url, context.base, context.headers.host);
+  const sub: SubRequest =
+    address.outside === undefined
+      ? { index, id, method: upper, path: address.path, query: address.query, headers: decodeHeaders(item.headers, where, names) }
+      : {
+          index,
+          id,
+          method: upper,
+          path: '/',
+          query: {},
+          headers: NO_HEADERS,
+          fault: { code: 'URL_OUTSIDE_API', message: `Request ${JSON.stringify(id)}: ${address.outside}` },
+        };
+  if (Object.hasOwn(item, 'body') && item.body !== null) sub.body = item.body;
   if (atomicityGroup !== undefined) {
-    if (typeof atomicityGroup !== 'string' || atomicityGroup === '') reject(index, 'atomicityGroup must be a non-empty string');
+    if (typeof atomicityGroup !== 'string' || atomicityGroup === '') reject(where, 'atomicityGroup must be a non-empty string');
     sub.atomicityGroup = atomicityGroup;
   }
+  let deps: string[] | undefined;
   if (dependsOn !== undefined) {
-    if (!Array.isArray(dependsOn)) reject(index, 'dependsOn must be an array of request ids');
-    const deps = new Array<string>(dependsOn.length);
+    if (!Array.isArray(dependsOn)) reject(where, 'dependsOn must be an array of request ids');
+    deps = new Array<string>(dependsOn.length);
     for (let k = 0; k < dependsOn.length; k++) {
       const dep: unknown = dependsOn[k];
-      if (typeof dep !== 'string') reject(index, 'dependsOn must be an array of request ids');
-      // A dependency on an atomicity group is one on each of its members (OData 4.01). A group succeeds
-      // or fails as one: when any member fails, the executor fails every later one too, so the latest
-      // member stands for the group. One id, not the member list: the batch stays linear in its input.
-      deps[k] = groups.get(dep) ?? dep;
+      if (typeof dep !== 'string') reject(where, 'dependsOn must be an array of request ids');
+      // A dependency on an atomicity group is one on each of its members (§19.1).
+      deps[k] = names.resolve(dep);
     }
-    sub.dependsOn = deps;
   }
-  if (sub.atomicityGroup !== undefined) groups.set(sub.atomicityGroup, id);
+  if (item.if !== undefined) {
+    if (typeof item.if !== 'string') reject(where, 'if must be a string: a condition such as "$1/$succeeded"');
+    const condition = parseOdataCondition(item.if, (name) => names.resolve(name));
+    if (condition.unsupported !== undefined) {
+      sub.fault ??= { code: 'CONDITION_UNSUPPORTED', message: `Request ${JSON.stringify(id)}: ${condition.unsupported}` };
+    } else {
+      sub.condition = condition.terms;
+      // The condition reads the outcome of what it names: those are dependencies too (checked backwards-only).
+      deps ??= [];
+      for (const term of condition.terms) if (!deps.includes(term.key)) deps.push(term.key);
+    }
+  }
+  if (deps !== undefined) sub.dependsOn = deps;
+  if (sub.atomicityGroup !== undefined) names.joinGroup(sub.atomicityGroup, id, where);
   return sub;
 }
 
 /**
- * Decodes the `requests` of an OData JSON batch into canonical sub-requests, in time linear in the
- * input: the items are counted against `maxSubRequests` before any is read. Shapes are checked
- * here; batch-wide rules (unique ids, backward-only `dependsOn`, contiguous groups) by the executor.
+ * Decodes the `requests` of an OData JSON batch (OData JSON 4.01 §19.1) into canonical
+ * sub-requests, in time linear in the input: the items are counted against `maxSubRequests`
+ * before any is read. Instance annotations of the batch (`@Core.Description`) are ignored.
+ * Shapes and names are checked here; backward-only `dependsOn` and contiguous groups by the executor.
  */
-export function decodeOdataBatch(body: unknown, maxSubRequests: number): SubRequest[] {
+export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequest[] {
   if (!isObject(body)) reject(undefined, 'the body must be an object {"requests": [...]}');
-  for (const key of Object.keys(body))
-    if (key !== 'requests') reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests"`);
+  for (const key of Object.keys(body)) {
+    if (key !== 'requests' && !key.startsWith('@'))
+      reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests" and annotations`);
+  }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
-  checkBatchSize(requests.length, maxSubRequests);
-  const groups: GroupEnds = new Map();
+  checkBatchSize(requests.length, context.maxSubRequests);
+  const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);
-  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, groups);
+  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context);
   return subs;
 }

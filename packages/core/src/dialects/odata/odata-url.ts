@@ -1,0 +1,47 @@
+import { parseUrl } from '../../engine/parse-url.js';
+import type { Query } from '../../model/canonical.js';
+
+/** A sub-request URL read as an address in the API, or the reason it addresses none (that item fails). */
+export type OdataAddress = { path: string; query: Query; outside?: undefined } | { outside: string };
+
+const ABSOLUTE_URI = /^[a-z][a-z0-9+.-]*:/i;
+
+/** `path` below `base`, or undefined when it is not under it. */
+function below(path: string, base: string): string | undefined {
+  if (base === '') return path;
+  if (path === base) return '/';
+  return path.startsWith(base) && path.charCodeAt(base.length) === 47 ? path.slice(base.length) : undefined;
+}
+
+/**
+ * Reads a sub-request `url` in the forms of OData JSON 4.01 §19.1 and of Microsoft Graph:
+ * - a relative path (`claims/cc:22`, `$1/notes`) is relative to the service root, the API's base;
+ * - an absolute path that starts with the API's base (`/rest/claim/v1/claims`) is that resource,
+ *   as the spec's examples and the Graph JS client (which strips scheme and host) write it;
+ * - any other absolute path (`/claims`) is relative to the API, as Graph's own URLs (`/me`) are;
+ * - an absolute URI (`http://host/rest/claim/v1/claims`) must name this service: the origin of the
+ *   batch request (its `Host` header) and a path under the base. Anything else is `outside`.
+ */
+export function odataAddress(url: string, base: string | undefined, host: string | undefined): OdataAddress {
+  const root = base ?? '';
+  if (ABSOLUTE_URI.test(url) || url.startsWith('//')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url.startsWith('//') ? `http:${url}` : url);
+    } catch {
+      return { outside: `url ${JSON.stringify(url)} is not a valid absolute URI` };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      return { outside: `url scheme ${parsed.protocol} is not http or https` };
+    // Without a Host header (an in-process caller) no absolute URI can be shown to name this service.
+    if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) {
+      return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to` };
+    }
+    const rest = below(parsed.pathname, root);
+    if (rest === undefined) return { outside: `url ${parsed.pathname} is outside the API at ${root}` };
+    return parseUrl(`${rest}${parsed.search}`);
+  }
+  if (!url.startsWith('/')) return parseUrl(`/${url}`);
+  const { path, query } = parseUrl(url);
+  return { path: below(path, root) ?? path, query };
+}
