@@ -137,10 +137,13 @@ export class IdempotencyGuard {
   /** Stores the answer for replay, or a small "not stored" record when it is too large to keep. */
   async #keep(name: string, fingerprint: string, response: EngineResponse, limits: RecordLimits): Promise<EngineResponse> {
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
-    if (response.body !== undefined) done.body = JSON.parse(JSON.stringify(response.body)) as JsonValue;
     if (response.summary !== undefined) done.summary = response.summary;
     try {
-      const small = Buffer.byteLength(JSON.stringify(done)) <= this.limits.maxIdempotencyRecordBytes;
+      // Measured from one serialization of the body; a copy is made only of an answer small enough to keep.
+      const text = response.body === undefined ? undefined : JSON.stringify(response.body);
+      const bytes = Buffer.byteLength(JSON.stringify(done)) + (text === undefined ? 0 : Buffer.byteLength(text) + 8);
+      const small = bytes <= this.limits.maxIdempotencyRecordBytes;
+      if (small && text !== undefined) done.body = JSON.parse(text) as JsonValue;
       if (small && (await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs, limits)) !== false) {
         return response;
       }
