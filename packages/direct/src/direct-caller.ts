@@ -31,9 +31,9 @@ export interface DirectResponse {
 export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
 
 /**
- * Creates the function-call transport: the body and the answer are copied exactly as a JSON round
- * trip would make them (the body's text is made only when the engine needs it), so results are
- * those of HTTP and WebSocket and no object is shared either way.
+ * Creates the function-call transport: the body is copied exactly as a JSON round trip would make
+ * it (its text is made only when the engine needs it), and the answer is made of the engine's
+ * result snapshots, so results are those of HTTP and WebSocket and no object is shared either way.
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
@@ -54,7 +54,9 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     return {
       status: response.status,
       headers: { ...response.headers },
-      body: response.body === undefined ? undefined : jsonCopy(response.body),
+      // Already a copy: the engine answers with snapshots taken as each result settled (plain JSON
+      // values no part of the engine keeps), in an envelope made for this answer.
+      body: response.body,
     };
   };
 }

@@ -14,6 +14,7 @@ import {
   RestBatchError,
   reply,
   type SubRequest,
+  type SubResult,
 } from '@restbatch/core';
 import { createDirectCaller, type DirectCaller } from '@restbatch/direct';
 
@@ -66,10 +67,16 @@ export const canonicalDialect: Dialect = {
     if (envelope.timeoutMs !== undefined) batch.timeoutMs = envelope.timeoutMs;
     return batch;
   },
-  encode: (result) => ({ results: result.results, summary: result.summary }),
-  encodeResult: (result) => result,
+  // JSON values only, as a wire format is: an absent id is no member, not `id: undefined`.
+  encode: (result) => ({ results: result.results.map(jsonItem), summary: result.summary }),
+  encodeResult: jsonItem,
   encodeError: (error) => ({ error: { code: error.code, message: error.message } }),
 };
+
+/** A result as the wire carries it: members that are undefined are left out, at every depth. */
+function jsonItem(result: SubResult): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+}
 
 /** Waits until the signal aborts, then rejects with its reason (a handler that honours its signal). */
 export function untilAborted(signal: AbortSignal): Promise<never> {

@@ -1,3 +1,4 @@
+import { snapshot } from '../executor/snapshot.js';
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
@@ -191,7 +192,8 @@ function replay(found: StoredRecord, fingerprint: string): EngineResponse {
   return {
     status: found.status as number,
     headers: { ...found.headers, [REPLAY_HEADER]: 'true' },
-    body: found.body,
+    // A copy: the caller must not share (or be able to change) the stored record.
+    body: found.body === undefined ? undefined : snapshot(found.body).value,
     kind: 'batch',
     ...(found.summary === undefined ? {} : { summary: found.summary }),
   };

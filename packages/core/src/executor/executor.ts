@@ -110,7 +110,9 @@ export class Executor {
     const inherited = this.deps.headerRule.inherited(outer.headers);
     const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
     try {
-      return await this.runOne(api, sub, -1, inherited, run, deadline, undefined, false);
+      const result = await this.runOne(api, sub, -1, inherited, run, deadline, undefined, false);
+      // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
+      return result.status < 400 && result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
     } finally {
       deadline.dispose();
     }
