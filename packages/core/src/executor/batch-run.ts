@@ -46,8 +46,6 @@ export class BatchRun {
   readonly #pathValues: string[] | undefined;
   // Which sub-requests succeeded, by id or index: only `dependsOn` reads it.
   readonly #outcome: Map<string, boolean> | undefined;
-  // Results whose values whole-value references shared (frozen); copied again before the answer.
-  readonly #shared = new Set<number>();
   #stopReason: string | undefined;
   #group: { name: string; start: number } | undefined;
   #emitted = 0;
@@ -132,16 +130,7 @@ export class BatchRun {
     let match: RouteMatch | undefined = plan.matches[i];
     if (refs !== undefined) {
       try {
-        ready = resolveReferences(
-          sub,
-          refs,
-          (this.#ran ?? []) as readonly SubRequest[],
-          this.results,
-          api.base,
-          budget,
-          this.#shared,
-          this.#pathValues,
-        );
+        ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
       } catch (thrown) {
         const error = toRestBatchError(thrown);
         return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : executor.failure(api, sub, error, undefined);
@@ -274,11 +263,6 @@ export class BatchRun {
       await this.emit(this.results.length);
     } catch {
       // The batch is over; a reader that failed now has nothing left to stop.
-    }
-    // The answer is as JSON would carry it: a value shared with later sub-requests was frozen for them.
-    for (const j of this.#shared) {
-      const result = this.results[j] as SubResult;
-      if (result.status < 400) this.results[j] = { ...result, body: snapshot(result.body).value };
     }
     return { results: this.results, summary: summarize(this.results), sessionId: this.#parts.run.session?.id };
   }

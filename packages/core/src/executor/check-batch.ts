@@ -1,3 +1,4 @@
+import type { SubRequest } from '../model/canonical.js';
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
 import type { EngineLimits } from '../engine/engine-options.js';
@@ -26,6 +27,15 @@ export interface BatchPlan {
   references: ReferencePlan | undefined;
   /** Whether any sub-request has `dependsOn` (else nobody asks which sub-requests succeeded). */
   dependencies: boolean;
+}
+
+const COLON = 58;
+
+/** Refuses a sub-request whose path names a batch endpoint, however it is spelled: a batch cannot contain a batch. */
+function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): void {
+  if (nested.has(sub.path)) {
+    throw new RestBatchError('BATCH_NESTED', `Sub-request ${sub.id ?? i} targets a batch endpoint; a batch cannot contain a batch`);
+  }
 }
 
 /**
@@ -91,12 +101,10 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
       openGroup = group;
     }
     if (group !== undefined) anyGroup = true;
-    if (nested.has(sub.path)) {
-      throw new RestBatchError('BATCH_NESTED', `Sub-request ${sub.id ?? i} targets a batch endpoint; a batch cannot contain a batch`);
-    }
     // A path with references is matched once they are resolved, unless its shape decides the route.
     const refs = references?.subs[i];
     if (refs?.inPath === true) {
+      checkNotNested(nested, sub, i);
       if (refs.native === undefined && refs.path !== undefined) {
         shapes ??= new TemplateRoutes(api.routes);
         const template = shapes.find(sub.method, refs.path);
@@ -113,9 +121,13 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
     }
     try {
       assertSafePath(sub.path, i);
-      matches[i] = api.routes.match(sub.method, sub.path);
+      const match = api.routes.match(sub.method, sub.path);
+      matches[i] = match;
+      // Batch endpoints are no routes: only a route whose first segment is a parameter could take a batch endpoint's path.
+      if (match.route.pattern.charCodeAt(1) === COLON) checkNotNested(nested, sub, i);
     } catch (error) {
       matches[i] = undefined;
+      checkNotNested(nested, sub, i);
       // The path names a resource all the same: rules about which resource it is must see it.
       const allowed = isRestBatchError(error) && error.code === 'METHOD_NOT_ALLOWED' ? allowedOf(error.details) : undefined;
       if (allowed !== undefined) {

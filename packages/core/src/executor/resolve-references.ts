@@ -13,8 +13,6 @@ interface Resolving {
   readonly results: readonly SubResult[];
   readonly budget: BatchBudget;
   readonly sub: SubRequest;
-  /** Receives the index of each result a whole-value reference shared (and so froze). */
-  readonly shared: Set<number>;
 }
 
 /**
@@ -32,8 +30,6 @@ export function resolveReferences(
   results: readonly SubResult[],
   base: string,
   budget: BatchBudget,
-  /** Receives the index of each earlier result whose value is now shared (frozen). */
-  shared: Set<number>,
   /** Receives the path's encoded values in order, for a route found before they were known. */
   pathValues?: string[],
 ): SubRequest {
@@ -42,7 +38,7 @@ export function resolveReferences(
   const prefix = native === undefined ? '' : locationOf(ran[native.target] as SubRequest, succeeded(results, native), base);
   // A plain spread, then the fields set: V8 copies the object with its shape, the cheapest copy there is.
   const out: SubRequest = { ...sub };
-  const at: Resolving = { results, budget, sub, shared };
+  const at: Resolving = { results, budget, sub };
   out.path = prefix + (plan.path === undefined ? plan.rest : renderPath(plan.path, at, pathValues));
   if (plan.query !== undefined) out.query = record(sub.query, plan.query, at) as Query;
   if (plan.headers !== undefined) out.headers = record(sub.headers, plan.headers, at) as Headers;
@@ -143,7 +139,6 @@ function patch(target: unknown, at: BodyPatch, resolving: Resolving): unknown {
     // Shared, not copied: frozen, so that no handler can change an earlier result through it.
     const value = referenced(resolving.results, whole);
     resolving.budget.chargeResolved(resolving.budget.sizeOf(value), resolving.sub);
-    if (value !== null && typeof value === 'object') resolving.shared.add(whole.target);
     return deepFreeze(value);
   }
   if (target === null || typeof target !== 'object' || Array.isArray(target) !== at.array) return target;

@@ -20,6 +20,11 @@ export interface Snapshot {
  */
 export function snapshot(value: unknown): Snapshot {
   if (value === undefined) return { value, size: 0 };
+  if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
+    // Deeply frozen plain data (what a store hands out) cannot change: it is its own snapshot.
+    const size = frozenSize(value, 0);
+    if (size >= 0) return { value, size };
+  }
   const walk = new SnapshotWalk();
   try {
     return { value: walk.copy(value, 0), size: walk.size };
@@ -93,6 +98,50 @@ class SnapshotWalk {
     }
     this.size += fields === 0 ? 2 : fields + 1;
     return out;
+  }
+}
+
+/**
+ * The JSON size of a value that is plain data frozen at every level, exactly as JSON would carry
+ * it; -1 as soon as anything is not (a container not frozen, a class instance, a `toJSON`, a
+ * member JSON would drop or rewrite), and the value is then copied instead.
+ */
+function frozenSize(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? numberLength(value) : -1;
+    case 'object': {
+      if (value === null) return 4;
+      if (depth > MAX_DEPTH || !Object.isFrozen(value)) return -1;
+      const proto = Object.getPrototypeOf(value);
+      if (Array.isArray(value)) {
+        if (proto !== ARRAY_PROTO) return -1;
+        let size = value.length === 0 ? 2 : value.length + 1;
+        for (let i = 0; i < value.length; i++) {
+          const item = frozenSize(value[i], depth + 1);
+          if (item < 0) return -1;
+          size += item;
+        }
+        return size;
+      }
+      if ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+      let size = 2;
+      let fields = 0;
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') return -1;
+        const item = frozenSize((value as Record<string, unknown>)[key], depth + 1);
+        if (item < 0) return -1;
+        fields++;
+        size += key.length + 3 + item;
+      }
+      return fields === 0 ? size : size + fields - 1;
+    }
+    default:
+      return -1;
   }
 }
 
