@@ -27,6 +27,7 @@ import { type InjectRequest, type InjectResponse, inject } from './inject.js';
 import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
 import { type Logger, stderrLogger } from './logger.js';
 import { parseBody } from './parse-body.js';
+import { TurnClock } from '../executor/turn-clock.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
@@ -67,6 +68,8 @@ export class Engine {
   readonly #policy: EnginePolicy;
   readonly #toError: (thrown: unknown) => RestBatchError;
   #running = 0;
+  // How many requests share the event loop now: each batch takes its part of the yield interval.
+  readonly #sharing = () => this.#running;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
@@ -197,11 +200,16 @@ export class Engine {
       const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
       return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
     }
+    // A large batch is parsed, decoded, checked, run and encoded in turns: between the phases it
+    // lets go of the event loop once it has held it for its interval, as it does between sub-requests.
+    const clock = new TurnClock(this.limits.yieldIntervalMs, this.#sharing);
     const parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
+    if (clock.due()) await clock.yield();
     // The decoder counts the items against the limit before any per-item work.
     const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
     const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
+    if (clock.due()) await clock.yield();
     let session: Session | undefined;
     if (batch.session === 'existing') {
       if (!endpoint.allowExistingSession || api.sessionParam === undefined) {
@@ -223,9 +231,11 @@ export class Engine {
         identity: caller.identity,
         policy: caller.policy,
         onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r, encoding), r),
+        clock,
       },
       session,
     );
+    if (clock.due()) await clock.yield();
     return {
       status: 200,
       headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },

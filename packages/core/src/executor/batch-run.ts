@@ -235,9 +235,6 @@ export class BatchRun {
         await paused;
       } catch (reason) {
         this.#parts.deadline.abort(toRestBatchError(reason));
-      } finally {
-        // A reader that made the batch wait gave the event loop its turn.
-        this.#parts.clock.reset();
       }
     }
   }

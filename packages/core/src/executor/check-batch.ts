@@ -12,6 +12,7 @@ import { assertSafePath } from './path-safety.js';
 import { planReferences, type ReferencePlan } from './reference-plan.js';
 import { PlannedRoutes } from './routed-batch.js';
 import { TemplateRoutes } from './template-routes.js';
+import type { TurnClock } from './turn-clock.js';
 
 /** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
 export interface BatchPlan {
@@ -45,7 +46,13 @@ function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): voi
  * matched routes (`RoutedBatch`) rather than the paths' text. One pass, each step a set lookup:
  * linear in the batch.
  */
-export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: DecodedBatch, limits: EngineLimits): BatchPlan {
+export async function checkBatch(
+  api: CompiledApi,
+  endpoint: CompiledEndpoint,
+  batch: DecodedBatch,
+  limits: EngineLimits,
+  clock?: TurnClock,
+): Promise<BatchPlan> {
   const requests = batch.requests;
   if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   // Decoders count first; this catches a dialect that does not.
@@ -68,6 +75,8 @@ export function checkBatch(api: CompiledApi, endpoint: CompiledEndpoint, batch: 
   let otherMethods: (HttpMethod | undefined)[] | undefined;
   const nested = new BatchEndpoints(api.endpoints.values());
   for (let i = 0; i < requests.length; i++) {
+    // A large batch is checked in turns, as it runs: every 128 items the clock is read.
+    if (clock !== undefined && (i & 127) === 127 && clock.due()) await clock.yield();
     const sub = requests[i]!;
     if (sub.onFail === 'atomic') batchAtomic = true;
     if (seen === undefined && (sub.id !== undefined || sub.dependsOn !== undefined)) {

@@ -32,6 +32,8 @@ export interface OuterRequest {
   readonly identity: unknown;
   /** The caller's policy (rate limit, authorisation) that every call is checked against. */
   readonly policy?: CallerPolicy | undefined;
+  /** The turn clock of the whole request (parsing and decoding count too); a new one when absent. */
+  readonly clock?: TurnClock | undefined;
   /** Called with each result as soon as it is final (streaming transports); a promise pauses the batch. */
   readonly onResult?: ((result: SubResult) => void | Promise<void>) | undefined;
 }
@@ -64,7 +66,9 @@ export class Executor {
     session: Session | undefined,
   ): Promise<BatchResult> {
     const { limits, container, store, ttlMs, headerRule } = this.deps;
-    const plan = checkBatch(api, endpoint, batch, limits);
+    const clock = outer.clock ?? new TurnClock(limits.yieldIntervalMs);
+    const plan = await checkBatch(api, endpoint, batch, limits, clock);
+    if (clock.due()) await clock.yield();
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
     run.policy = outer.policy;
     run.useUnits();
@@ -78,7 +82,7 @@ export class Executor {
       inherited: headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders),
       deadline: new Deadline(outer.signal, withinLimit(limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers))),
       budget: new BatchBudget(limits.maxResolvedBytes, limits.maxResultBytes),
-      clock: new TurnClock(limits.yieldIntervalMs),
+      clock,
     });
     const count = batch.requests.length;
     try {

@@ -1,5 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
+/** The smallest slice is a tenth of the interval, however many requests share the loop. */
+const MAX_SHARE = 10;
+
 /**
  * Measures how long a batch has held the event loop since it last let go, and lets go when that
  * passes `intervalMs`: handlers that answer without waiting (an in-memory store) would otherwise
@@ -10,12 +13,24 @@ export class TurnClock {
   /** The time of the last reading (`performance.now()`), for checks made at the same moment. */
   now = this.#since;
 
-  constructor(readonly intervalMs: number) {}
+  /**
+   * `sharing` tells how many requests share the event loop now: each takes its part of the
+   * interval, so that N batches running side by side still let go of the loop every `intervalMs`
+   * together (each yields to the next; the loop turns once all have had their slice).
+   */
+  constructor(
+    readonly intervalMs: number,
+    readonly sharing?: () => number,
+  ) {}
 
-  /** Reads the clock; true when the batch has held the event loop for its interval. */
+  /** Reads the clock; true when the batch has held the event loop for its slice of the interval. */
   due(): boolean {
     this.now = performance.now();
-    return this.intervalMs > 0 && this.now - this.#since >= this.intervalMs;
+    if (this.intervalMs <= 0) return false;
+    const held = this.now - this.#since;
+    if (held < this.intervalMs / MAX_SHARE) return false;
+    const share = this.sharing === undefined ? 1 : Math.min(Math.max(this.sharing(), 1), MAX_SHARE);
+    return held >= this.intervalMs / share;
   }
 
   /** Gives the event loop a turn (I/O, timers, other clients), then starts a new interval. */
