@@ -5,6 +5,7 @@ import { createHttpHandler } from '@restbatch/http';
 import { request } from 'undici';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { batch, featuresEngine } from './support/features-engine.js';
 import { listen } from './support/listen.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 
@@ -356,6 +357,19 @@ test('a handler that rejects after its client left never becomes an unhandled re
   } finally {
     process.off('unhandledRejection', onUnhandled);
   }
+});
+
+test('the result budget is exact at its edge: a result of 11 characters ({"ok":true}) fits in 11 and not in 10', async () => {
+  const ok = { url: 'Tools/ok', method: 'GET' };
+  const fits = featuresEngine({ limits: { maxResultBytes: 11 } });
+  assert.equal(
+    (await batch(fits.call, { requests: [ok, ok] })).body.results.map((r) => r.status),
+    [200, 507],
+  );
+  const short = featuresEngine({ limits: { maxResultBytes: 10 } });
+  const res = await batch(short.call, { requests: [ok] });
+  assert.is(res.body.results[0]!.status, 507);
+  assert.is(res.body.results[0]!.error!.code, 'RESULTS_TOO_LARGE');
 });
 
 test.run();

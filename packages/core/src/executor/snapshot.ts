@@ -22,7 +22,7 @@ export function snapshot(value: unknown): Snapshot {
   if (value === undefined) return { value, size: 0 };
   if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
     // Deeply frozen plain data (what a store hands out) cannot change: it is its own snapshot.
-    const size = frozenSize(value, 0);
+    const size = frozenSize(value);
     if (size >= 0) return { value, size };
   }
   const walk = new SnapshotWalk();
@@ -101,50 +101,6 @@ class SnapshotWalk {
   }
 }
 
-/**
- * The JSON size of a value that is plain data frozen at every level, exactly as JSON would carry
- * it; -1 as soon as anything is not (a container not frozen, a class instance, a `toJSON`, a
- * member JSON would drop or rewrite), and the value is then copied instead.
- */
-function frozenSize(value: unknown, depth: number): number {
-  switch (typeof value) {
-    case 'string':
-      return value.length + 2;
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? numberLength(value) : -1;
-    case 'object': {
-      if (value === null) return 4;
-      if (depth > MAX_DEPTH || !Object.isFrozen(value)) return -1;
-      const proto = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (proto !== ARRAY_PROTO) return -1;
-        let size = value.length === 0 ? 2 : value.length + 1;
-        for (let i = 0; i < value.length; i++) {
-          const item = frozenSize(value[i], depth + 1);
-          if (item < 0) return -1;
-          size += item;
-        }
-        return size;
-      }
-      if ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
-      let size = 2;
-      let fields = 0;
-      for (const key of Object.keys(value)) {
-        if (key === '__proto__') return -1;
-        const item = frozenSize((value as Record<string, unknown>)[key], depth + 1);
-        if (item < 0) return -1;
-        fields++;
-        size += key.length + 3 + item;
-      }
-      return fields === 0 ? size : size + fields - 1;
-    }
-    default:
-      return -1;
-  }
-}
-
 /** Characters of a finite number's JSON text; small integers without making the string. */
 function numberLength(value: number): number {
   if (Number.isInteger(value) && value >= 0 && value < 1e9) {
@@ -160,31 +116,58 @@ function numberLength(value: number): number {
  * walked once. Used to charge what a reference expands to before anything is built.
  */
 export function jsonSize(value: unknown): number {
+  return measure(value, 0, false);
+}
+
+/**
+ * The JSON size of a value that is plain data frozen at every level, exactly as JSON would carry
+ * it; -1 as soon as anything is not (a container not frozen, a class instance, a `toJSON`, a
+ * member JSON would drop or rewrite), and the value is then copied instead.
+ */
+function frozenSize(value: unknown): number {
+  return measure(value, 0, true);
+}
+
+/** One walk for both: `frozen` asks for -1 wherever sharing the value would differ from copying it. */
+function measure(value: unknown, depth: number, frozen: boolean): number {
   switch (typeof value) {
     case 'string':
       return value.length + 2;
     case 'boolean':
       return value ? 4 : 5;
     case 'number':
-      return Number.isFinite(value) ? numberLength(value) : 4;
+      // JSON writes -0 as 0 and the non-finite numbers as null: a shared value would differ.
+      if (!Number.isFinite(value)) return frozen ? -1 : 4;
+      return frozen && Object.is(value, -0) ? -1 : numberLength(value);
     case 'object': {
       if (value === null) return 4;
+      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value))) return -1;
+      const proto = Object.getPrototypeOf(value);
       if (Array.isArray(value)) {
+        if (frozen && proto !== ARRAY_PROTO) return -1;
         let size = value.length === 0 ? 2 : value.length + 1;
-        for (const item of value) size += item === undefined ? 4 : jsonSize(item);
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
+          if (item < 0) return -1;
+          size += item;
+        }
         return size;
       }
+      if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
       let size = 2;
       let fields = 0;
       for (const key of Object.keys(value)) {
-        const item = (value as Record<string, unknown>)[key];
-        if (item === undefined) continue;
+        const member = (value as Record<string, unknown>)[key];
+        if (frozen && key === '__proto__') return -1;
+        if (member === undefined && !frozen) continue;
+        const item = measure(member, depth + 1, frozen);
+        if (item < 0) return -1;
         fields++;
-        size += key.length + 3 + jsonSize(item);
+        size += key.length + 3 + item;
       }
       return fields === 0 ? size : size + fields - 1;
     }
     default:
-      return 0;
+      return frozen ? -1 : 0;
   }
 }
