@@ -1,0 +1,84 @@
+import { type Endpoint, runBatch, type Slot } from './batch-runner.js';
+import type { SubCall, SubResult } from './client-dialect.js';
+import { ClientError } from './client-error.js';
+
+/** A queued call: its slot, the endpoint it batches under (none: sent alone) and its abort signal. */
+export interface Queued extends Slot {
+  endpoint: Endpoint | undefined;
+  signal?: AbortSignal;
+}
+
+/** What the batcher needs of the client. */
+export interface BatcherHost {
+  /** Sends one call alone, as an ordinary request. */
+  single(call: SubCall, signal: AbortSignal | undefined): Promise<SubResult>;
+  /** Sends a group of calls of one endpoint as one batch. */
+  batch: (endpoint: Endpoint, slots: readonly Slot[]) => Promise<unknown>;
+}
+
+/**
+ * Coalesces the calls made in one tick: each endpoint's calls go out as batches of at most
+ * `maxItems`, in call order; groups are sent one after another, so order holds across batches too.
+ */
+export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
+  let queue: Queued[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  const flush = async (calls: Queued[]) => {
+    for (const group of plan(calls.filter((q) => !q.signal?.aborted))) {
+      if (group.endpoint === undefined) {
+        const q = group.calls[0]!;
+        await host.single(q.call, q.signal).then(q.settle, q.fail);
+      } else await host.batch(group.endpoint, group.calls).catch(() => undefined);
+    }
+  };
+  return (queued) => {
+    queue.push(queued);
+    if (queue.length > 1) return;
+    queueMicrotask(() => {
+      const calls = queue;
+      queue = [];
+      chain = chain.then(() => flush(calls));
+    });
+  };
+}
+
+interface Group {
+  endpoint: Endpoint | undefined;
+  calls: Queued[];
+}
+
+/** Splits one tick's calls into batches: per endpoint, `maxItems` each, Exago's runs at each `POST Sessions`. */
+function plan(calls: readonly Queued[]): Group[] {
+  const groups: Group[] = [];
+  const open = new Map<Endpoint, Group>();
+  for (const q of calls) {
+    const endpoint = q.endpoint;
+    if (endpoint === undefined) {
+      groups.push({ endpoint: undefined, calls: [q] });
+      continue;
+    }
+    let group = open.get(endpoint);
+    const opensSession = endpoint.dialect.name === 'exago' && q.call.method === 'POST' && q.call.path === `${endpoint.base}/Sessions`;
+    if (endpoint.dialect.name === 'exago' && !opensSession && group === undefined) {
+      // An Exago batch must start with `POST Sessions`: without one, the call goes alone (with the session id).
+      groups.push({ endpoint: undefined, calls: [q] });
+      continue;
+    }
+    if (group === undefined || group.calls.length >= endpoint.maxItems || opensSession) {
+      if (group !== undefined && endpoint.dialect.name === 'exago' && !opensSession) {
+        groups.push({ endpoint: undefined, calls: [q] });
+        continue;
+      }
+      group = { endpoint, calls: [] };
+      open.set(endpoint, group);
+      groups.push(group);
+    }
+    group.calls.push(q);
+  }
+  return groups;
+}
+
+/** The error of a call aborted by its signal. */
+export function abortError(call: SubCall): ClientError {
+  return new ClientError('ABORTED', `${call.method} ${call.path} was aborted`);
+}

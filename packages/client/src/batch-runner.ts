@@ -1,0 +1,93 @@
+import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import { ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
+import type { BatchSummary, Transport } from './transport.js';
+
+/** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
+export interface Endpoint {
+  path: string;
+  base: string;
+  dialect: ClientDialect;
+  maxItems: number;
+}
+
+/** One call waiting for its sub-response. */
+export interface Slot {
+  call: SubCall;
+  settle(result: SubResult): void;
+  fail(error: Error): void;
+}
+
+/** How a batch is sent. */
+export interface BatchSend {
+  policy?: FailurePolicy;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** What came back: every sub-response in order, and the summary. */
+export interface BatchOutcome {
+  status: number;
+  results: SubResult[];
+  summary: BatchSummary;
+}
+
+/**
+ * Sends one batch and settles each slot as its item arrives (streamed), or from the whole answer.
+ * A batch refused whole rejects every slot with that error.
+ */
+export async function runBatch(transport: Transport, endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}): Promise<BatchOutcome> {
+  const results: (SubResult | undefined)[] = new Array(slots.length);
+  const take = (raw: unknown, index: number) => {
+    if (index >= slots.length || results[index] !== undefined) return;
+    const result = endpoint.dialect.item(raw);
+    results[index] = result;
+    slots[index]!.settle(result);
+  };
+  let response: Awaited<ReturnType<Transport['send']>>;
+  try {
+    const envelope = endpoint.dialect.encode(
+      slots.map((s) => s.call),
+      endpoint.base,
+      send.policy,
+    );
+    response = await transport.send({
+      method: 'POST',
+      url: withQuery(endpoint.path, envelope.query),
+      headers: { ...envelope.headers, ...send.headers },
+      body: envelope.body,
+      signal: send.signal,
+      onItem: take,
+    });
+  } catch (error) {
+    for (const slot of slots) slot.fail(error as Error);
+    throw error;
+  }
+  const items = response.summary === undefined && response.status < 300 ? endpoint.dialect.items(response.body) : undefined;
+  items?.forEach(take);
+  if (results.some((r) => r === undefined)) {
+    const error =
+      response.status >= 300
+        ? new ClientError(
+            'BATCH_REJECTED',
+            `POST ${endpoint.path} was refused: ${response.status} ${errorMessageOf(response.body) ?? ''}`.trim(),
+            response.status,
+            response.body,
+            errorCodeOf(response.body),
+          )
+        : new ClientError('MISSING_RESULT', `POST ${endpoint.path} answered no result for some calls`, response.status, response.body);
+    slots.forEach((slot, i) => {
+      if (results[i] === undefined) slot.fail(error);
+    });
+    throw error;
+  }
+  const done = results as SubResult[];
+  return { status: response.status, results: done, summary: response.summary ?? summaryOf(response.headers, done) };
+}
+
+function summaryOf(headers: Record<string, string>, results: readonly SubResult[]): BatchSummary {
+  const header = headers['restbatch-summary'];
+  const match = header === undefined ? null : /succeeded=(\d+), failed=(\d+), skipped=(\d+)/.exec(header);
+  if (match !== null) return { succeeded: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) };
+  const failed = results.filter((r) => r.status >= 400).length;
+  return { succeeded: results.length - failed, failed, skipped: 0 };
+}

@@ -1,0 +1,64 @@
+import type { Method } from './client-types.js';
+
+/** One sub-request in the client's canonical form: the full path with its parameters filled in. */
+export interface SubCall {
+  method: Method;
+  /** Full path, such as `/rest/Roles/MyRole`. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** One sub-response, whatever the dialect's item shape. */
+export interface SubResult {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What happens to the rest of a batch when a call fails (docs/failure-policy.md). */
+export type FailurePolicy = 'continue' | 'stop' | 'atomic';
+
+/** The outer request a dialect makes of a group of calls. */
+export interface Envelope {
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A batch dialect on the client side: canonical calls to the envelope, and items back. */
+export interface ClientDialect {
+  readonly name: 'exago' | 'odata' | 'guidewire';
+  /** The server's default limit of sub-requests per batch. */
+  readonly maxItems: number;
+  encode(calls: readonly SubCall[], base: string, policy: FailurePolicy | undefined): Envelope;
+  /** One item of the envelope (streamed or not) as a sub-response. */
+  item(raw: unknown): SubResult;
+  /** The items of a whole (non-streamed) answer. */
+  items(body: unknown): unknown[] | undefined;
+}
+
+/** The path of a call relative to its API's base (`/rest/Roles/x` under `/rest` is `Roles/x`). */
+export function relativePath(path: string, base: string): string {
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path.replace(/^\/+/, '');
+}
+
+/** `a=1&b=2`, or `''`. */
+export function queryString(query: Record<string, string>): string {
+  return new URLSearchParams(query).toString();
+}
+
+/** The path with its query appended. */
+export function withQuery(path: string, query: Record<string, string>): string {
+  const qs = queryString(query);
+  return qs === '' ? path : `${path}?${qs}`;
+}
+
+/** Header names in lower case, as every dialect's items may spell them differently. */
+export function lowerHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === null || typeof headers !== 'object') return out;
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) out[name.toLowerCase()] = String(value);
+  return out;
+}

@@ -1,0 +1,27 @@
+import { ClientError } from './client-error.js';
+import { type ClientDialect, lowerHeaders, queryString, relativePath } from './client-dialect.js';
+
+/** Guidewire Cloud API `{requests: [{method, path, query, body, headers, onFail}]}`. */
+export const guidewireClientDialect: ClientDialect = {
+  name: 'guidewire',
+  maxItems: 100,
+  encode(calls, base, policy) {
+    if (policy === 'atomic') throw new ClientError('UNSUPPORTED', 'Guidewire batches have no atomic mode: use continue or stop');
+    const requests = calls.map((call) => {
+      const item: Record<string, unknown> = { method: call.method.toLowerCase(), path: `/${relativePath(call.path, base)}` };
+      const qs = queryString(call.query);
+      if (qs !== '') item.query = qs;
+      if (call.body !== undefined) item.body = call.body;
+      const headers = Object.entries(call.headers).map(([name, value]) => ({ name, value }));
+      if (headers.length > 0) item.headers = headers;
+      if (policy === 'stop') item.onFail = 'abort';
+      return item;
+    });
+    return { query: {}, headers: {}, body: { requests } };
+  },
+  item(raw) {
+    const item = raw as { status?: unknown; headers?: unknown; body?: unknown };
+    return { status: Number(item.status), headers: lowerHeaders(item.headers), body: item.body };
+  },
+  items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
+};

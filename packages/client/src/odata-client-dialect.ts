@@ -1,0 +1,23 @@
+import { type ClientDialect, lowerHeaders, relativePath, withQuery } from './client-dialect.js';
+
+/** OData JSON batching `{requests: [{id, method, url, headers, body}]}`; ids are the indexes, so references read alike. */
+export const odataClientDialect: ClientDialect = {
+  name: 'odata',
+  maxItems: 20,
+  encode(calls, base, policy) {
+    const requests = calls.map((call, index) => {
+      const item: Record<string, unknown> = { id: String(index), method: call.method, url: withQuery(relativePath(call.path, base), call.query) };
+      if (Object.keys(call.headers).length > 0) item.headers = call.headers;
+      if (call.body !== undefined) item.body = call.body;
+      if (policy === 'atomic') item.atomicityGroup = 'all';
+      return item;
+    });
+    const headers: Record<string, string> = policy === 'stop' ? { prefer: 'continue-on-error=false' } : {};
+    return { query: {}, headers, body: { requests } };
+  },
+  item(raw) {
+    const item = raw as { status?: unknown; headers?: unknown; body?: unknown };
+    return { status: Number(item.status), headers: lowerHeaders(item.headers), body: item.body };
+  },
+  items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
+};
