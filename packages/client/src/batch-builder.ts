@@ -64,7 +64,7 @@ export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
       recorded.push({ call: toSubCall(method, path, init), signal: init?.signal, resolve, reject });
       return {
         index,
-        result,
+        result: result as Promise<never>,
         ref: (pointer) => `\${${index}${pointer}}`,
         value: (pointer) => `$ref:${index}${pointer}` as never,
       };

@@ -36,7 +36,7 @@ export interface BatchOutcome {
  * A batch refused whole rejects every slot with that error.
  */
 export async function runBatch(transport: Transport, endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}): Promise<BatchOutcome> {
-  const results: (SubResult | undefined)[] = new Array(slots.length);
+  const results: (SubResult | undefined)[] = slots.map(() => undefined);
   const take = (raw: unknown, index: number) => {
     if (index >= slots.length || results[index] !== undefined) return;
     const result = endpoint.dialect.item(raw);
@@ -60,6 +60,14 @@ export async function runBatch(transport: Transport, endpoint: Endpoint, slots: 
     });
   } catch (error) {
     for (const slot of slots) slot.fail(error as Error);
+    throw error;
+  }
+  if (send.signal?.aborted) {
+    // The direct transport answers an aborted batch with what ran: the caller asked for none of it.
+    const error = new ClientError('ABORTED', `POST ${endpoint.path} was aborted`);
+    slots.forEach((slot, i) => {
+      if (results[i] === undefined) slot.fail(error);
+    });
     throw error;
   }
   const items = response.summary === undefined && response.status < 300 ? endpoint.dialect.items(response.body) : undefined;

@@ -71,5 +71,7 @@ export type CallResult<O> =
   | { ok: true; status: number; headers: Record<string, string>; data: SuccessBody<O>; error?: undefined }
   | { ok: false; status: number; headers: Record<string, string>; data?: undefined; error: ErrorBody<O>; code: string | undefined };
 
-/** A result whose operation is not known. */
-export type AnyResult = CallResult<unknown>;
+/** A result whose operation is not known (the results of an explicit batch, by index). */
+export type AnyResult =
+  | { ok: true; status: number; headers: Record<string, string>; data: unknown; error?: undefined }
+  | { ok: false; status: number; headers: Record<string, string>; data?: undefined; error: unknown; code: string | undefined };

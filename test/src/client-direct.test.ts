@@ -1,0 +1,3 @@
+import { clientSuite } from './support/client-scenarios.js';
+
+clientSuite('direct').run();

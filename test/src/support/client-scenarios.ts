@@ -1,0 +1,241 @@
+import { ClientError } from '@restbatch/client';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type TransportKind, withClientWorld } from './client-harness.js';
+
+const CLAIM = { data: { attributes: { description: 'hail' } } };
+
+function batchesTo(sent: { url: string; onItem?: unknown }[], path: string) {
+  return sent.filter((r) => r.url.split('?')[0] === path && r.onItem !== undefined);
+}
+
+/** The client's behaviour, the same through every transport. */
+export function clientSuite(kind: TransportKind) {
+  const test = suite(`client over ${kind}`);
+
+  test('calls made in one tick travel as one Exago batch, in call order, and the session is kept for ordinary calls', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const [session, role, parameter] = await Promise.all([
+        c.POST('/rest/Sessions'),
+        c.PATCH('/rest/Roles/{id}', { params: { path: { id: 'MyRole' } }, body: { IsActive: true } }),
+        c.POST('/rest/Parameters', { body: { Id: 'Region', Value: 'EU', IsHidden: false } }),
+      ]);
+      assert.equal([session.status, role.status, parameter.status], [201, 204, 201]);
+      assert.is(sent.length, 1);
+      assert.equal(
+        (sent[0]!.body as { Url: string; Method: string }[]).map((i) => `${i.Method} ${i.Url}`),
+        ['POST Sessions', 'PATCH Roles/MyRole', 'POST Parameters'],
+      );
+      assert.is(c.session, (session.data as { Id: string }).Id);
+      const list = await c.GET('/rest/Parameters');
+      assert.is(list.status, 200);
+      assert.equal((list.data as { Id: string }[]).map((p) => p.Id), ['Region']);
+      assert.is(sent[1]!.url, `/rest/Parameters?sid=${c.session}`);
+    }),
+  );
+
+  test('a tick larger than maxItems is split into batches that keep call order', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: { '/api/$batch': { dialect: 'odata', maxItems: 2 } } });
+      const results = await Promise.all([0, 1, 2, 3, 4].map((i) => c.GET('/api/lab/echo', { params: { query: { i } } })));
+      assert.equal(
+        results.map((r) => r.data?.query.i),
+        ['0', '1', '2', '3', '4'],
+      );
+      assert.equal(
+        sent.map((r) => (r.body as { requests: unknown[] }).requests.length),
+        [2, 2, 1],
+      );
+    }),
+  );
+
+  test('a call with batch: false is sent alone as an ordinary request', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const [alone, batched] = await Promise.all([
+        c.GET('/api/lab/echo', { params: { query: { i: 1 } }, batch: false }),
+        c.GET('/api/lab/echo', { params: { query: { i: 2 } } }),
+      ]);
+      assert.is(alone.data?.query.i, '1');
+      assert.is(batched.data?.query.i, '2');
+      assert.equal(
+        sent.map((r) => r.url),
+        ['/api/lab/echo?i=1', '/api/$batch'],
+      );
+    }),
+  );
+
+  test('an explicit OData batch passes a reference from the call that created a claim to the next one', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch((b) => {
+        const created = b.POST('/rest/claim/v1/claims', { body: CLAIM });
+        const read = b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: created.ref('/body/data/id') } } });
+        return { created, read };
+      });
+      assert.ok(result.allOk());
+      assert.equal(result.summary, { succeeded: 2, failed: 0, skipped: 0 });
+      const created = await result.calls.created.result;
+      const read = await result.calls.read.result;
+      assert.is((read.data as { data: { id: string } }).data.id, (created.data as { data: { id: string } }).data.id);
+    }),
+  );
+
+  test('an explicit Exago batch reads the parameter it created through a reference, and keeps the session', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch((b) => {
+        b.POST('/rest/Sessions');
+        const p = b.POST('/rest/Parameters', { body: { Id: 'Zone', Value: 'EU', IsHidden: true } });
+        b.GET('/rest/Parameters/{id}', { params: { path: { id: p.ref('/body/Id') } } });
+      });
+      assert.equal(
+        result.results.map((r) => r.status),
+        [201, 201, 200],
+      );
+      assert.is((result.results[2]!.data as { Value: string }).Value, 'EU');
+      assert.ok(c.session);
+    }),
+  );
+
+  test('failure policy stop skips the calls after a failure; allOk, failed and summary say so', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch(
+        (b) => {
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+        },
+        { onFail: 'stop' },
+      );
+      assert.not.ok(result.allOk());
+      assert.equal(result.failed(), [0, 1]);
+      assert.equal(
+        result.results.map((r) => r.status),
+        [404, 424],
+      );
+      assert.equal(result.summary, { succeeded: 0, failed: 1, skipped: 1 });
+      const first = result.results[0]!;
+      assert.is(first.ok ? undefined : first.code, 'NOT_FOUND');
+    }),
+  );
+
+  test('an explicit batch sent twice with one Idempotency-Key runs once', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const send = () => c.batch((b) => void b.POST('/rest/claim/v1/claims', { body: CLAIM }), { idempotencyKey: 'client-key-1' });
+      const first = await send();
+      const second = await send();
+      const third = await c.batch((b) => void b.POST('/rest/claim/v1/claims', { body: CLAIM }));
+      const id = (r: typeof first) => (r.results[0]!.data as { data: { id: string } }).data.id;
+      assert.is(id(second), id(first));
+      assert.is.not(id(third), id(first));
+    }),
+  );
+
+  test("each call's promise settles when its own result arrives, before the batch ends", () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client();
+      let slowDone = false;
+      const fast = c.GET('/api/lab/echo', { params: { query: { i: 7 } } });
+      const slow = c.POST('/api/lab/gate/{name}', { params: { path: { name: 'slow' } } }).then((r) => {
+        slowDone = true;
+        return r;
+      });
+      assert.is((await fast).data?.query.i, '7');
+      assert.not.ok(slowDone);
+      lab.gate('slow').open();
+      assert.is((await slow).data?.name, 'slow');
+    }),
+  );
+
+  test('a batch refused whole rejects every call in it with that error', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client({ endpoints: { '/api/$batch': { dialect: 'odata', maxItems: 10 } } });
+      const settled = await Promise.allSettled([1, 2, 3, 4].map((i) => c.GET('/api/lab/echo', { params: { query: { i } } })));
+      for (const s of settled) {
+        assert.is(s.status, 'rejected');
+        const error = (s as PromiseRejectedResult).reason as ClientError;
+        assert.instance(error, ClientError);
+        assert.is(error.code, 'BATCH_REJECTED');
+        assert.is(error.status, 400);
+        assert.is(error.serverCode, 'BATCH_TOO_MANY_REQUESTS');
+      }
+    }),
+  );
+
+  test('a GET answered 503 with Retry-After is retried (bounded); a POST is not', () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client();
+      const [get, post, stubborn] = await Promise.all([
+        c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'g' } } }),
+        c.POST('/api/lab/flaky/{key}', { params: { path: { key: 'p' } } }),
+        c.GET('/api/lab/flaky/{key}', { params: { path: { key: 's' }, query: { fail: 5 } } }),
+      ]);
+      assert.is(get.status, 200);
+      assert.is(get.data?.calls, 3);
+      assert.is(post.status, 503);
+      assert.is(lab.calls.get('p'), 1);
+      assert.is(stubborn.status, 503);
+      assert.is(lab.calls.get('s'), 3);
+    }),
+  );
+
+  test('the failed calls of a batch can be re-sent as a new batch', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch((b) => {
+        b.GET('/api/lab/echo');
+        b.GET('/api/lab/flaky/{key}', { params: { path: { key: 'r' }, query: { fail: 1 } } });
+      });
+      assert.equal(result.failed(), [1]);
+      const again = await result.retryFailed();
+      assert.ok(again.allOk());
+      assert.equal(again.results[0]!.data, { calls: 2 });
+    }),
+  );
+
+  test('a call aborted before its tick ends leaves the batch; an aborted batch rejects its calls', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const controller = new AbortController();
+      const aborted = c.GET('/api/lab/echo', { params: { query: { i: 1 } }, signal: controller.signal });
+      const kept = c.GET('/api/lab/echo', { params: { query: { i: 2 } } });
+      controller.abort();
+      const error = await aborted.then(() => undefined, (e: ClientError) => e);
+      assert.is(error?.code, 'ABORTED');
+      assert.is((await kept).data?.query.i, '2');
+      assert.equal((sent[0]!.body as { requests: { url: string }[] }).requests.map((r) => r.url), ['lab/echo?i=2']);
+
+      const batchAbort = new AbortController();
+      let call!: Promise<unknown>;
+      const running = c.batch(
+        (b) => {
+          call = b.POST('/api/lab/gate/{name}', { params: { path: { name: 'a' } } }).result;
+        },
+        { signal: batchAbort.signal },
+      );
+      await until(() => sent.length === 2);
+      batchAbort.abort();
+      const batchError = await running.then(() => undefined, (e: ClientError) => e);
+      assert.is(batchError?.code, 'ABORTED');
+      const callError = await call.then(() => undefined, (e: ClientError) => e);
+      assert.is((callError as ClientError | undefined)?.code, 'ABORTED');
+    }),
+  );
+
+  test('a batch for a path under no endpoint is refused with NO_BATCH_ENDPOINT', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client({ endpoints: {} });
+      const error = await c.batch((b) => void b.GET('/api/lab/echo')).then(() => undefined, (e: ClientError) => e);
+      assert.is(error?.code, 'NO_BATCH_ENDPOINT');
+    }),
+  );
+
+  return test;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
