@@ -38,7 +38,7 @@ export interface BatchOutcome {
 export async function runBatch(transport: Transport, endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}): Promise<BatchOutcome> {
   const results: (SubResult | undefined)[] = slots.map(() => undefined);
   const take = (raw: unknown, index: number) => {
-    if (index >= slots.length || results[index] !== undefined) return;
+    if (index >= slots.length || results[index] !== undefined || send.signal?.aborted) return;
     const result = endpoint.dialect.item(raw);
     results[index] = result;
     slots[index]!.settle(result);
@@ -63,7 +63,7 @@ export async function runBatch(transport: Transport, endpoint: Endpoint, slots: 
     throw error;
   }
   if (send.signal?.aborted) {
-    // The direct transport answers an aborted batch with what ran: the caller asked for none of it.
+    // The direct transport answers an aborted batch with what ran: the calls still waiting are aborted.
     const error = new ClientError('ABORTED', `POST ${endpoint.path} was aborted`);
     slots.forEach((slot, i) => {
       if (results[i] === undefined) slot.fail(error);
