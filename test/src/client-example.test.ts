@@ -25,7 +25,10 @@ test('examples/client main exits 0 against RESTBATCH_URL', async () => {
   const server = await startExampleServer({ port: 0 });
   try {
     const main = fileURLToPath(new URL('../../examples/client/dist/main.js', import.meta.url));
-    const child = spawn(process.execPath, [main], { env: { ...process.env, RESTBATCH_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, RESTBATCH_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

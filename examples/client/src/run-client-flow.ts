@@ -32,7 +32,9 @@ export async function runClientFlow(baseUrl: string, log: (line: string) => void
     client.PATCH('/rest/Roles/{id}', { params: { path: { id: 'MyRole' } }, body: { IsActive: true } }),
     client.POST('/rest/Parameters', { body: { Id: 'Region', DataType: 'String', Value: 'EU', IsHidden: false } }),
   ]);
-  seed.forEach((r, i) => log(`seed ${i}: ${r.status} ${JSON.stringify(r.ok ? r.data : r.error)}`));
+  seed.forEach((r, i) => {
+    log(`seed ${i}: ${r.status} ${JSON.stringify(r.ok ? r.data : r.error)}`);
+  });
   // An ordinary call: the client adds the session the batch opened as `sid`.
   const parameters = await client.GET('/rest/Parameters');
   log(`GET Parameters (session ${client.session}): ${parameters.status} ${JSON.stringify(parameters.data)}`);
@@ -44,7 +46,9 @@ export async function runClientFlow(baseUrl: string, log: (line: string) => void
     client.GET('/rest/claim/v1/claims/{claimId}/activities/{activityId}', { params: { path: { claimId: 'cc:22', activityId: 'cc:55' } } }),
   ]);
   const claimRequests = requests - before;
-  claims.forEach((r, i) => log(`claim read ${i}: ${r.status}`));
+  claims.forEach((r, i) => {
+    log(`claim read ${i}: ${r.status}`);
+  });
   log(`three claim reads travelled in ${claimRequests} HTTP request(s)`);
 
   const odata = await client.batch((b) => {
@@ -52,7 +56,9 @@ export async function runClientFlow(baseUrl: string, log: (line: string) => void
     const read = b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: created.ref('/body/data/id') } } });
     return { created, read };
   });
-  odata.results.forEach((r, i) => log(`odata ${i}: ${r.status} ${JSON.stringify(r.ok ? r.data : r.error)}`));
+  odata.results.forEach((r, i) => {
+    log(`odata ${i}: ${r.status} ${JSON.stringify(r.ok ? r.data : r.error)}`);
+  });
   log(`odata batch: ${JSON.stringify(odata.summary)}`);
   await client.close();
   return {

@@ -1,4 +1,4 @@
-import { type Endpoint, runBatch, type Slot } from './batch-runner.js';
+import type { Endpoint, Slot } from './batch-runner.js';
 import type { SubCall, SubResult } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 

@@ -28,7 +28,10 @@ export interface BatchCall<O> {
   value(pointer: ResultPointer<SuccessBody<O>>): never;
 }
 
-type BuilderMethod<P, M extends Method> = <K extends PathsWith<P, M>>(path: K, ...init: CallArgs<P, K, M>) => BatchCall<OperationOf<P, K, M>>;
+type BuilderMethod<P, M extends Method> = <K extends PathsWith<P, M>>(
+  path: K,
+  ...init: CallArgs<P, K, M>
+) => BatchCall<OperationOf<P, K, M>>;
 
 /** What `client.batch(b => ...)` hands its builder. */
 export interface BatchBuilder<P> {

@@ -35,7 +35,12 @@ export interface BatchOutcome {
  * Sends one batch and settles each slot as its item arrives (streamed), or from the whole answer.
  * A batch refused whole rejects every slot with that error.
  */
-export async function runBatch(transport: Transport, endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}): Promise<BatchOutcome> {
+export async function runBatch(
+  transport: Transport,
+  endpoint: Endpoint,
+  slots: readonly Slot[],
+  send: BatchSend = {},
+): Promise<BatchOutcome> {
   const results: (SubResult | undefined)[] = slots.map(() => undefined);
   const take = (raw: unknown, index: number) => {
     if (index >= slots.length || results[index] !== undefined || send.signal?.aborted) return;

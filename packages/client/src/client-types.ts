@@ -19,11 +19,12 @@ type ParamsOf<O> = O extends { parameters: infer X } ? X : {};
 type Present<T> = [T] extends [never] ? undefined : [T] extends [undefined] ? undefined : Exclude<T, undefined>;
 
 /** The query of an operation, with Exago's `sid` optional: the client adds the session it holds. */
-type QueryOf<O> = Present<ParamsOf<O> extends { query?: infer Q } ? Q : undefined> extends infer Q
-  ? Q extends { sid: string }
-    ? Omit<Q, 'sid'> & { sid?: string }
-    : Q
-  : never;
+type QueryOf<O> =
+  Present<ParamsOf<O> extends { query?: infer Q } ? Q : undefined> extends infer Q
+    ? Q extends { sid: string }
+      ? Omit<Q, 'sid'> & { sid?: string }
+      : Q
+    : never;
 type PathParamsOf<O> = Present<ParamsOf<O> extends { path?: infer X } ? X : undefined>;
 type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : undefined;
 type BodyRequired<O> = O extends { requestBody: { content: unknown } } ? true : false;
@@ -33,7 +34,8 @@ type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[k
 type ParamsInit<O> = (PathParamsOf<O> extends undefined ? {} : { path: PathParamsOf<O> }) &
   (QueryOf<O> extends undefined ? {} : RequiredKeys<QueryOf<O>> extends never ? { query?: QueryOf<O> } : { query: QueryOf<O> });
 
-type BodyInit<O> = BodyOf<O> extends undefined ? { body?: undefined } : BodyRequired<O> extends true ? { body: BodyOf<O> } : { body?: BodyOf<O> };
+type BodyInit<O> =
+  BodyOf<O> extends undefined ? { body?: undefined } : BodyRequired<O> extends true ? { body: BodyOf<O> } : { body?: BodyOf<O> };
 
 /** What every call accepts next to its typed parts. */
 export interface CallOptions {

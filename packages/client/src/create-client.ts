@@ -14,7 +14,11 @@ import type { BatchSummary, Transport } from './transport.js';
 /** The dialects the client speaks, by name. */
 export type DialectName = 'exago' | 'odata' | 'guidewire';
 
-const DIALECTS: Record<DialectName, ClientDialect> = { exago: exagoClientDialect, odata: odataClientDialect, guidewire: guidewireClientDialect };
+const DIALECTS: Record<DialectName, ClientDialect> = {
+  exago: exagoClientDialect,
+  odata: odataClientDialect,
+  guidewire: guidewireClientDialect,
+};
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -55,7 +59,10 @@ export interface BatchResult<R> {
   retryFailed(options?: BatchOptions): Promise<BatchResult<void>>;
 }
 
-type CallMethod<P, M extends Method> = <K extends PathsWith<P, M>>(path: K, ...init: CallArgs<P, K, M>) => Promise<CallResult<OperationOf<P, K, M>>>;
+type CallMethod<P, M extends Method> = <K extends PathsWith<P, M>>(
+  path: K,
+  ...init: CallArgs<P, K, M>
+) => Promise<CallResult<OperationOf<P, K, M>>>;
 
 /** A typed client: one method per HTTP method, explicit batches, and the Exago session it holds. */
 export interface Client<P> {

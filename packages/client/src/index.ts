@@ -3,7 +3,18 @@
 export type { BatchBuilder, BatchCall, ResultPointer } from './batch-builder.js';
 export type { FailurePolicy } from './client-dialect.js';
 export { ClientError, type ClientErrorCode } from './client-error.js';
-export type { AnyResult, CallArgs, CallInit, CallOptions, CallResult, ErrorBody, Method, OperationOf, PathsWith, SuccessBody } from './client-types.js';
+export type {
+  AnyResult,
+  CallArgs,
+  CallInit,
+  CallOptions,
+  CallResult,
+  ErrorBody,
+  Method,
+  OperationOf,
+  PathsWith,
+  SuccessBody,
+} from './client-types.js';
 export { type BatchOptions, type BatchResult, type Client, type ClientOptions, createClient, type DialectName } from './create-client.js';
 export { type HttpTransportOptions, httpTransport } from './http-transport.js';
 export type { RetryOptions } from './retry-policy.js';

@@ -6,7 +6,11 @@ export const odataClientDialect: ClientDialect = {
   maxItems: 20,
   encode(calls, base, policy) {
     const requests = calls.map((call, index) => {
-      const item: Record<string, unknown> = { id: String(index), method: call.method, url: withQuery(relativePath(call.path, base), call.query) };
+      const item: Record<string, unknown> = {
+        id: String(index),
+        method: call.method,
+        url: withQuery(relativePath(call.path, base), call.query),
+      };
       if (Object.keys(call.headers).length > 0) item.headers = call.headers;
       if (call.body !== undefined) item.body = call.body;
       if (policy === 'atomic') item.atomicityGroup = 'all';

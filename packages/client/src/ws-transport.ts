@@ -15,7 +15,9 @@ export interface WsTransportOptions {
   /** `ws://HOST:PORT/rest/ws`. */
   url: string;
   /** A WebSocket constructor (`ws`'s `WebSocket` in Node); default `globalThis.WebSocket`. */
-  WebSocket?: new (url: string) => WebSocketLike;
+  WebSocket?: new (
+    url: string,
+  ) => WebSocketLike;
 }
 
 interface Pending {

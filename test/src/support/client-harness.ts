@@ -1,4 +1,12 @@
-import { type Client, type ClientOptions, createClient, httpTransport, type Transport, type WireRequest, wsTransport } from '@restbatch/client';
+import {
+  type Client,
+  type ClientOptions,
+  createClient,
+  httpTransport,
+  type Transport,
+  type WireRequest,
+  wsTransport,
+} from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
 import type { Engine } from '@restbatch/core';
 import type { paths as examplePaths } from '@restbatch/example-client';
@@ -8,12 +16,22 @@ import { clientTestEngine, type LabState } from './client-engine.js';
 
 /** The example server's paths plus the test's `/api/lab` routes. */
 export type TestPaths = examplePaths & {
-  '/api/lab/echo': { get: { parameters: { query?: { i?: number } }; responses: { 200: { content: { 'application/json': { query: { i?: string } } } } } } };
-  '/api/lab/flaky/{key}': {
-    get: { parameters: { path: { key: string }; query?: { fail?: number } }; responses: { 200: { content: { 'application/json': { calls: number } } } } };
-    post: { parameters: { path: { key: string }; query?: { fail?: number } }; responses: { 200: { content: { 'application/json': { calls: number } } } } };
+  '/api/lab/echo': {
+    get: { parameters: { query?: { i?: number } }; responses: { 200: { content: { 'application/json': { query: { i?: string } } } } } };
   };
-  '/api/lab/gate/{name}': { post: { parameters: { path: { name: string } }; responses: { 200: { content: { 'application/json': { name: string } } } } } };
+  '/api/lab/flaky/{key}': {
+    get: {
+      parameters: { path: { key: string }; query?: { fail?: number } };
+      responses: { 200: { content: { 'application/json': { calls: number } } } };
+    };
+    post: {
+      parameters: { path: { key: string }; query?: { fail?: number } };
+      responses: { 200: { content: { 'application/json': { calls: number } } } };
+    };
+  };
+  '/api/lab/gate/{name}': {
+    post: { parameters: { path: { name: string } }; responses: { 200: { content: { 'application/json': { name: string } } } } };
+  };
 };
 
 export type TransportKind = 'http' | 'ws' | 'direct';

@@ -5,10 +5,6 @@ import { type TransportKind, withClientWorld } from './client-harness.js';
 
 const CLAIM = { data: { attributes: { description: 'hail' } } };
 
-function batchesTo(sent: { url: string; onItem?: unknown }[], path: string) {
-  return sent.filter((r) => r.url.split('?')[0] === path && r.onItem !== undefined);
-}
-
 /** The client's behaviour, the same through every transport. */
 export function clientSuite(kind: TransportKind) {
   const test = suite(`client over ${kind}`);
@@ -30,10 +26,12 @@ export function clientSuite(kind: TransportKind) {
       assert.is(c.session, (session.data as { Id: string }).Id);
       const list = await c.GET('/rest/Parameters');
       assert.is(list.status, 200);
-      assert.equal((list.data as { Id: string }[]).map((p) => p.Id), ['Region']);
+      assert.equal(
+        (list.data as { Id: string }[]).map((p) => p.Id),
+        ['Region'],
+      );
       assert.is(sent[1]!.url, `/rest/Parameters?sid=${c.session}`);
-    }),
-  );
+    }));
 
   test('a tick larger than maxItems is split into batches that keep call order', () =>
     withClientWorld(kind, async ({ client, sent }) => {
@@ -47,8 +45,7 @@ export function clientSuite(kind: TransportKind) {
         sent.map((r) => (r.body as { requests: unknown[] }).requests.length),
         [2, 2, 1],
       );
-    }),
-  );
+    }));
 
   test('a call with batch: false is sent alone as an ordinary request', () =>
     withClientWorld(kind, async ({ client, sent }) => {
@@ -63,8 +60,7 @@ export function clientSuite(kind: TransportKind) {
         sent.map((r) => r.url),
         ['/api/lab/echo?i=1', '/api/$batch'],
       );
-    }),
-  );
+    }));
 
   test('an explicit OData batch passes a reference from the call that created a claim to the next one', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -79,8 +75,7 @@ export function clientSuite(kind: TransportKind) {
       const created = await result.calls.created.result;
       const read = await result.calls.read.result;
       assert.is((read.data as { data: { id: string } }).data.id, (created.data as { data: { id: string } }).data.id);
-    }),
-  );
+    }));
 
   test('an explicit Exago batch reads the parameter it created through a reference, and keeps the session', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -96,8 +91,7 @@ export function clientSuite(kind: TransportKind) {
       );
       assert.is((result.results[2]!.data as { Value: string }).Value, 'EU');
       assert.ok(c.session);
-    }),
-  );
+    }));
 
   test('failure policy stop skips the calls after a failure; allOk, failed and summary say so', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -118,8 +112,7 @@ export function clientSuite(kind: TransportKind) {
       assert.equal(result.summary, { succeeded: 0, failed: 1, skipped: 1 });
       const first = result.results[0]!;
       assert.is(first.ok ? undefined : first.code, 'NOT_FOUND');
-    }),
-  );
+    }));
 
   test('an explicit batch sent twice with one Idempotency-Key runs once', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -131,8 +124,7 @@ export function clientSuite(kind: TransportKind) {
       const id = (r: typeof first) => (r.results[0]!.data as { data: { id: string } }).data.id;
       assert.is(id(second), id(first));
       assert.is.not(id(third), id(first));
-    }),
-  );
+    }));
 
   test("each call's promise settles when its own result arrives, before the batch ends", () =>
     withClientWorld(kind, async ({ client, lab }) => {
@@ -147,8 +139,7 @@ export function clientSuite(kind: TransportKind) {
       assert.not.ok(slowDone);
       lab.gate('slow').open();
       assert.is((await slow).data?.name, 'slow');
-    }),
-  );
+    }));
 
   test('a batch refused whole rejects every call in it with that error', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -162,8 +153,7 @@ export function clientSuite(kind: TransportKind) {
         assert.is(error.status, 400);
         assert.is(error.serverCode, 'BATCH_TOO_MANY_REQUESTS');
       }
-    }),
-  );
+    }));
 
   test('a GET answered 503 with Retry-After is retried (bounded); a POST is not', () =>
     withClientWorld(kind, async ({ client, lab }) => {
@@ -179,8 +169,7 @@ export function clientSuite(kind: TransportKind) {
       assert.is(lab.calls.get('p'), 1);
       assert.is(stubborn.status, 503);
       assert.is(lab.calls.get('s'), 3);
-    }),
-  );
+    }));
 
   test('the failed calls of a batch can be re-sent as a new batch', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -193,8 +182,7 @@ export function clientSuite(kind: TransportKind) {
       const again = await result.retryFailed();
       assert.ok(again.allOk());
       assert.equal(again.results[0]!.data, { calls: 2 });
-    }),
-  );
+    }));
 
   test('a call aborted before its tick ends leaves the batch; an aborted batch rejects its calls', () =>
     withClientWorld(kind, async ({ client, sent }) => {
@@ -203,10 +191,16 @@ export function clientSuite(kind: TransportKind) {
       const aborted = c.GET('/api/lab/echo', { params: { query: { i: 1 } }, signal: controller.signal });
       const kept = c.GET('/api/lab/echo', { params: { query: { i: 2 } } });
       controller.abort();
-      const error = await aborted.then(() => undefined, (e: ClientError) => e);
+      const error = await aborted.then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
       assert.is(error?.code, 'ABORTED');
       assert.is((await kept).data?.query.i, '2');
-      assert.equal((sent[0]!.body as { requests: { url: string }[] }).requests.map((r) => r.url), ['lab/echo?i=2']);
+      assert.equal(
+        (sent[0]!.body as { requests: { url: string }[] }).requests.map((r) => r.url),
+        ['lab/echo?i=2'],
+      );
 
       const batchAbort = new AbortController();
       let call!: Promise<unknown>;
@@ -218,20 +212,29 @@ export function clientSuite(kind: TransportKind) {
       );
       await until(() => sent.length === 2);
       batchAbort.abort();
-      const batchError = await running.then(() => undefined, (e: ClientError) => e);
+      const batchError = await running.then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
       assert.is(batchError?.code, 'ABORTED');
-      const callError = await call.then(() => undefined, (e: ClientError) => e);
+      const callError = await call.then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
       assert.is((callError as ClientError | undefined)?.code, 'ABORTED');
-    }),
-  );
+    }));
 
   test('a batch for a path under no endpoint is refused with NO_BATCH_ENDPOINT', () =>
     withClientWorld(kind, async ({ client }) => {
       const c = client({ endpoints: {} });
-      const error = await c.batch((b) => void b.GET('/api/lab/echo')).then(() => undefined, (e: ClientError) => e);
+      const error = await c
+        .batch((b) => void b.GET('/api/lab/echo'))
+        .then(
+          () => undefined,
+          (e: ClientError) => e,
+        );
       assert.is(error?.code, 'NO_BATCH_ENDPOINT');
-    }),
-  );
+    }));
 
   return test;
 }

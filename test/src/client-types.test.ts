@@ -1,0 +1,97 @@
+// Compile-time tests: `tsc -b` fails on any `@ts-expect-error` line that is not an error, so each
+// one below proves the client refuses that wrong call. The functions are type-checked, never run.
+import { readFileSync } from 'node:fs';
+import { type Client, createClient, httpTransport } from '@restbatch/client';
+import type { paths } from '@restbatch/example-client';
+import { startExampleServer } from '@restbatch/example-server';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const expectType = <T extends true>(_: T) => undefined;
+
+export async function typedCalls(c: Client<paths>) {
+  await c.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+  await c.POST('/rest/Parameters', { body: { Id: 'Region', IsHidden: false } });
+  // `sid` is optional: the client adds the session it holds.
+  await c.GET('/rest/Parameters');
+
+  // @ts-expect-error an unknown path
+  await c.GET('/rest/Nope');
+  // @ts-expect-error a path that does not answer this method (no PUT on Roles)
+  await c.PUT('/rest/Roles/{id}', { params: { path: { id: 'x' } } });
+  // @ts-expect-error a missing path parameter
+  await c.GET('/rest/claim/v1/claims/{claimId}');
+  // @ts-expect-error a path parameter of the wrong name
+  await c.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { id: 'cc:22' } } });
+  // @ts-expect-error a body of the wrong shape (Id is required)
+  await c.POST('/rest/Parameters', { body: { Value: 'EU', IsHidden: false } });
+  // @ts-expect-error a body member of the wrong type
+  await c.POST('/rest/claim/v1/claims', { body: { data: { attributes: { description: 7 } } } });
+  // @ts-expect-error a query parameter the operation does not take
+  await c.GET('/rest/claim/v1/claims/{claimId}/notes', { params: { path: { claimId: 'cc:22' }, query: { nope: 1 } } });
+
+  const failed = await c.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+  if (!failed.ok) {
+    // Errors are typed with the API's error body: the claim API answers Guidewire's shape.
+    const code: string = failed.error.errorCode;
+    // @ts-expect-error Guidewire's error has no Exago `reason`
+    failed.error.reason;
+    void code;
+  }
+}
+
+export async function typedBatch(c: Client<paths>) {
+  await c.batch((b) => {
+    const created = b.POST('/rest/claim/v1/claims', { body: { data: { attributes: { description: 'hail' } } } });
+    b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: created.ref('/body/data/id') } } });
+    // @ts-expect-error a pointer must start at /status, /headers or /body
+    created.ref('/data/id');
+    // @ts-expect-error a wrong body in a batch is refused too
+    b.POST('/rest/claim/v1/claims', { body: { nope: true } });
+  });
+}
+
+interface Typed {
+  '/things/{id}': {
+    get: {
+      parameters: { path: { id: string } };
+      responses: {
+        200: { content: { 'application/json': { id: string; size: number } } };
+        default: { content: { 'application/json': { code: string } } };
+      };
+    };
+  };
+}
+
+export async function typedResponses(c: Client<Typed>) {
+  const r = await c.GET('/things/{id}', { params: { path: { id: '1' } } });
+  if (r.ok) expectType<Equal<typeof r.data, { id: string; size: number }>>(true);
+  else expectType<Equal<typeof r.error, { code: string }>>(true);
+  await c.batch((b) => {
+    const t = b.GET('/things/{id}', { params: { path: { id: '1' } } });
+    t.ref('/body/size');
+    // @ts-expect-error references are typed against the earlier call's response
+    t.ref('/body/weight');
+  });
+}
+
+test('createClient is typed by the generated paths (the compile-time checks above built)', () => {
+  const c = createClient<paths>({ transport: httpTransport({ baseUrl: 'http://127.0.0.1:1' }) });
+  assert.type(c.GET, 'function');
+});
+
+test('the committed example-api.ts is what openapi-typescript generates from the served document', async () => {
+  const server = await startExampleServer({ port: 0 });
+  try {
+    const document = await (await fetch(`${server.url}/rest/openapi.json`)).json();
+    const fresh = astToString(await openapiTS(document as never));
+    const committed = readFileSync(new URL('../../examples/client/src/example-api.ts', import.meta.url), 'utf8');
+    assert.is(committed.slice(committed.indexOf('export interface paths')), fresh);
+  } finally {
+    await server.close();
+  }
+});
+
+test.run();
