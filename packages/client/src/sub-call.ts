@@ -19,7 +19,7 @@ export function toSubCall(method: Method, template: string, init: LooseInit = {}
     if (value === undefined) throw new TypeError(`${method} ${template}: path parameter ${name} is missing`);
     const text = String(value);
     // A reference (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
-    return text.includes('${') ? text : encodeURIComponent(text);
+    return text.includes('${') ? text : encodeSegment(text);
   });
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(init.params?.query ?? {})) if (value !== undefined) query[name] = String(value);
@@ -30,4 +30,9 @@ export function toSubCall(method: Method, template: string, init: LooseInit = {}
 export function toResult(sub: SubResult): AnyResult {
   if (sub.status >= 200 && sub.status < 300) return { ok: true, status: sub.status, headers: sub.headers, data: sub.body as never };
   return { ok: false, status: sub.status, headers: sub.headers, error: sub.body as never, code: errorCodeOf(sub.body) };
+}
+
+/** Percent-encodes one path segment, keeping `:` and `@` as RFC 3986 allows (`cc:22` stays readable). */
+function encodeSegment(text: string): string {
+  return encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%40/g, '@');
 }

@@ -224,6 +224,73 @@ export function clientSuite(kind: TransportKind) {
       assert.is((callError as ClientError | undefined)?.code, 'ABORTED');
     }));
 
+  test('Guidewire: reads in one tick go as one batch, and an explicit batch passes a reference and stops on failure', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: { '/rest/claim/v1/batch': 'guidewire' } });
+      const reads = await Promise.all([
+        c.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } }),
+        c.GET('/rest/claim/v1/claims/{claimId}/activities/{activityId}', { params: { path: { claimId: 'cc:22', activityId: 'cc:55' } } }),
+      ]);
+      assert.equal(
+        reads.map((r) => r.status),
+        [200, 200],
+      );
+      assert.equal(sent[0]!.body, {
+        requests: [
+          { method: 'get', path: '/claims/cc:22' },
+          { method: 'get', path: '/claims/cc:22/activities/cc:55' },
+        ],
+      });
+      const made = await c.batch((b) => {
+        const claim = b.POST('/rest/claim/v1/claims', { body: { data: { attributes: { description: 'flood' } } } });
+        b.POST('/rest/claim/v1/claims/{claimId}/notes', {
+          params: { path: { claimId: claim.ref('/body/data/id') } },
+          body: { data: { attributes: { body: 'first note' } } },
+        });
+      });
+      assert.equal(
+        made.results.map((r) => r.status),
+        [201, 201],
+      );
+      const stopped = await c.batch(
+        (b) => {
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+        },
+        { onFail: 'stop' },
+      );
+      assert.equal(stopped.summary, { succeeded: 0, failed: 1, skipped: 1 });
+    }));
+
+  test('an atomic OData batch rolls back the call before a failure', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch(
+        (b) => {
+          b.POST('/rest/claim/v1/claims', { body: CLAIM });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+        },
+        { onFail: 'atomic' },
+      );
+      assert.equal(
+        result.results.map((r) => r.status),
+        [424, 404],
+      );
+      const first = result.results[0]!;
+      assert.is(first.ok ? undefined : first.code, 'ROLLED_BACK');
+    }));
+
+  test('a POST with an Idempotency-Key header is retried after 503 like an idempotent call', () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client();
+      const post = await c.POST('/api/lab/flaky/{key}', {
+        params: { path: { key: 'k' }, query: { fail: 1 } },
+        headers: { 'idempotency-key': 'k-1' },
+      });
+      assert.is(post.status, 201);
+      assert.is(lab.calls.get('k'), 2);
+    }));
+
   test('a batch for a path under no endpoint is refused with NO_BATCH_ENDPOINT', () =>
     withClientWorld(kind, async ({ client }) => {
       const c = client({ endpoints: {} });
