@@ -33,6 +33,26 @@ export function clientSuite(kind: TransportKind) {
       assert.is(sent[1]!.url, `/rest/Parameters?sid=${c.session}`);
     }));
 
+  test('Exago calls past maxItems, or not opened by POST Sessions, are sent alone in the session the batch opened', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: { '/rest/batch': { dialect: 'exago', maxItems: 2 } } });
+      const [session, role, list] = await Promise.all([
+        c.POST('/rest/Sessions'),
+        c.PATCH('/rest/Roles/{id}', { params: { path: { id: 'MyRole' } }, body: { IsActive: true } }),
+        c.GET('/rest/Parameters'),
+      ]);
+      assert.equal([session.status, role.status, list.status], [201, 204, 200]);
+      const sid = (session.data as { Id: string }).Id;
+      assert.equal(
+        sent.map((r) => r.url),
+        ['/rest/batch', `/rest/Parameters?sid=${sid}`],
+      );
+      const roles = await c.GET('/rest/Roles');
+      assert.is(roles.status, 200);
+      assert.is(sent[2]!.url, `/rest/Roles?sid=${sid}`);
+    }),
+  );
+
   test('a tick larger than maxItems is split into batches that keep call order', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client({ endpoints: { '/api/$batch': { dialect: 'odata', maxItems: 2 } } });
