@@ -40,6 +40,8 @@ export interface BatchBuilder<P> {
   PUT: BuilderMethod<P, 'PUT'>;
   PATCH: BuilderMethod<P, 'PATCH'>;
   DELETE: BuilderMethod<P, 'DELETE'>;
+  /** Calls made inside `fn` form one atomicity group (OData): they succeed or fail together. */
+  atomic<R>(fn: () => R): R;
 }
 
 /** A recorded call of a builder, with the deferred its result settles. */
@@ -52,6 +54,17 @@ export interface Recorded {
 
 /** Makes a builder that records calls in order. */
 export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
+  let group: string | undefined;
+  let groups = 0;
+  const atomic = <R>(fn: () => R): R => {
+    if (group !== undefined) throw new TypeError('Atomic groups do not nest');
+    group = `g${++groups}`;
+    try {
+      return fn();
+    } finally {
+      group = undefined;
+    }
+  };
   const add =
     (method: Method) =>
     (path: string, init?: LooseInit): BatchCall<unknown> => {
@@ -64,7 +77,9 @@ export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
       });
       // Whoever awaits only the batch result must not see an unhandled rejection here.
       result.catch(() => undefined);
-      recorded.push({ call: toSubCall(method, path, init), signal: init?.signal, resolve, reject });
+      const call = toSubCall(method, path, init);
+      if (group !== undefined) call.atomicityGroup = group;
+      recorded.push({ call, signal: init?.signal, resolve, reject });
       return {
         index,
         result: result as Promise<never>,
@@ -72,5 +87,12 @@ export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
         value: (pointer) => `$ref:${index}${pointer}` as never,
       };
     };
-  return { GET: add('GET'), POST: add('POST'), PUT: add('PUT'), PATCH: add('PATCH'), DELETE: add('DELETE') } as unknown as BatchBuilder<P>;
+  return {
+    GET: add('GET'),
+    POST: add('POST'),
+    PUT: add('PUT'),
+    PATCH: add('PATCH'),
+    DELETE: add('DELETE'),
+    atomic,
+  } as unknown as BatchBuilder<P>;
 }

@@ -1,3 +1,4 @@
+import { ClientError } from './client-error.js';
 import type { Method } from './client-types.js';
 
 /** One sub-request in the client's canonical form: the full path with its parameters filled in. */
@@ -8,6 +9,8 @@ export interface SubCall {
   query: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /** Set by `b.atomic(...)` in an explicit batch: calls of one group succeed or fail together. */
+  atomicityGroup?: string;
 }
 
 /** One sub-response, whatever the dialect's item shape. */
@@ -37,6 +40,12 @@ export interface ClientDialect {
   item(raw: unknown): SubResult;
   /** The items of a whole (non-streamed) answer. */
   items(body: unknown): unknown[] | undefined;
+}
+
+/** Throws for dialects without atomicity groups (Exago and Guidewire have none). */
+export function refuseGroups(calls: readonly SubCall[], dialect: string): void {
+  if (calls.some((c) => c.atomicityGroup !== undefined))
+    throw new ClientError('UNSUPPORTED', `${dialect} batches have no atomic groups: use an OData endpoint, or onFail: 'atomic' on Exago`);
 }
 
 /** The path of a call relative to its API's base (`/rest/Roles/x` under `/rest` is `Roles/x`). */

@@ -1,10 +1,11 @@
-import { type ClientDialect, relativePath, withQuery } from './client-dialect.js';
+import { type ClientDialect, refuseGroups, relativePath, withQuery } from './client-dialect.js';
 
 /** Exago's envelope `[{Url, Method, Payload}]`; the batch runs in the session its first `POST Sessions` opens. */
 export const exagoClientDialect: ClientDialect = {
   name: 'exago',
   maxItems: 10000,
   encode(calls, base, policy) {
+    refuseGroups(calls, 'Exago');
     const body = calls.map((call) => {
       // The batch's own session is the one its first call opens: a `sid` would name another.
       const { sid: _sid, ...query } = call.query;

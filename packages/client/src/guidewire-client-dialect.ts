@@ -1,11 +1,12 @@
 import { ClientError } from './client-error.js';
-import { type ClientDialect, lowerHeaders, queryString, relativePath } from './client-dialect.js';
+import { type ClientDialect, lowerHeaders, queryString, refuseGroups, relativePath } from './client-dialect.js';
 
 /** Guidewire Cloud API `{requests: [{method, path, query, body, headers, onFail}]}`. */
 export const guidewireClientDialect: ClientDialect = {
   name: 'guidewire',
   maxItems: 100,
   encode(calls, base, policy) {
+    refuseGroups(calls, 'Guidewire');
     if (policy === 'atomic') throw new ClientError('UNSUPPORTED', 'Guidewire batches have no atomic mode: use continue or stop');
     const requests = calls.map((call) => {
       const item: Record<string, unknown> = { method: call.method.toLowerCase(), path: `/${relativePath(call.path, base)}` };

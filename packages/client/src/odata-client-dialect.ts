@@ -13,7 +13,8 @@ export const odataClientDialect: ClientDialect = {
       };
       if (Object.keys(call.headers).length > 0) item.headers = call.headers;
       if (call.body !== undefined) item.body = call.body;
-      if (policy === 'atomic') item.atomicityGroup = 'all';
+      const group = call.atomicityGroup ?? (policy === 'atomic' ? 'all' : undefined);
+      if (group !== undefined) item.atomicityGroup = group;
       return item;
     });
     const headers: Record<string, string> = policy === 'stop' ? { prefer: 'continue-on-error=false' } : {};

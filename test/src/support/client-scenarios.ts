@@ -50,8 +50,7 @@ export function clientSuite(kind: TransportKind) {
       const roles = await c.GET('/rest/Roles');
       assert.is(roles.status, 200);
       assert.is(sent[2]!.url, `/rest/Roles?sid=${sid}`);
-    }),
-  );
+    }));
 
   test('a tick larger than maxItems is split into batches that keep call order', () =>
     withClientWorld(kind, async ({ client, sent }) => {
@@ -298,6 +297,32 @@ export function clientSuite(kind: TransportKind) {
       );
       const first = result.results[0]!;
       assert.is(first.ok ? undefined : first.code, 'ROLLED_BACK');
+    }));
+
+  test('an atomic group from the builder rolls back its own calls only; Exago refuses groups', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch((b) => {
+        b.POST('/rest/claim/v1/claims', { body: CLAIM });
+        b.atomic(() => {
+          b.POST('/rest/claim/v1/claims', { body: CLAIM });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+        });
+      });
+      assert.equal(
+        result.results.map((r) => r.status),
+        [201, 424, 404],
+      );
+      const error = await c
+        .batch((b) => {
+          b.POST('/rest/Sessions');
+          b.atomic(() => b.GET('/rest/Roles'));
+        })
+        .then(
+          () => undefined,
+          (e: ClientError) => e,
+        );
+      assert.is(error?.code, 'UNSUPPORTED');
     }));
 
   test('a POST with an Idempotency-Key header is retried after 503 like an idempotent call', () =>
