@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import { ClientError, createClient, httpTransport, wsTransport } from '@restbatch/client';
+import type { paths } from '@restbatch/example-client';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import WebSocket, { WebSocketServer } from 'ws';
+import { listen } from './support/listen.js';
+
+const ENDPOINTS = { '/rest/claim/v1/$batch': 'odata' } as const;
+const read = (id: string) => ({ params: { path: { claimId: id } } });
+
+async function rejection(promise: Promise<unknown>): Promise<ClientError> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: ClientError) => error,
+  );
+}
+
+test('over HTTP, a server that cannot be reached rejects every call of the batch with TRANSPORT_FAILED', async () => {
+  const server = await listen(() => undefined);
+  const url = server.url;
+  await server.close();
+  const c = createClient<paths>({ transport: httpTransport({ baseUrl: url }), endpoints: ENDPOINTS });
+  const errors = await Promise.all([
+    rejection(c.GET('/rest/claim/v1/claims/{claimId}', read('a'))),
+    rejection(c.GET('/rest/claim/v1/claims/{claimId}', read('b'))),
+  ]);
+  for (const error of errors) {
+    assert.instance(error, ClientError);
+    assert.is(error.code, 'TRANSPORT_FAILED');
+  }
+});
+
+test('over HTTP, a body that is not JSON is handed back as text in the error of the refused batch', async () => {
+  const server = await listen((_req, res) => {
+    res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
+  });
+  try {
+    const c = createClient<paths>({ transport: httpTransport({ baseUrl: server.url }), endpoints: ENDPOINTS });
+    const error = await rejection(c.GET('/rest/claim/v1/claims/{claimId}', read('a')));
+    assert.is(error.code, 'BATCH_REJECTED');
+    assert.is(error.status, 502);
+    assert.is(error.body, 'bad gateway');
+  } finally {
+    await server.close();
+  }
+});
+
+test('over WebSocket, a connection that closes rejects its waiting calls, and the next call opens a new one', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  let connections = 0;
+  wss.on('connection', (socket) => {
+    connections++;
+    socket.on('message', () => socket.close(1011));
+  });
+  const { port } = wss.address() as AddressInfo;
+  const c = createClient<paths>({
+    transport: wsTransport({ url: `ws://127.0.0.1:${port}/rest/ws`, WebSocket: WebSocket as never }),
+    endpoints: ENDPOINTS,
+  });
+  try {
+    const first = await rejection(c.GET('/rest/claim/v1/claims/{claimId}', read('a')));
+    assert.is(first.code, 'TRANSPORT_FAILED');
+    const second = await rejection(c.GET('/rest/claim/v1/claims/{claimId}', read('b')));
+    assert.is(second.code, 'TRANSPORT_FAILED');
+    assert.is(connections, 2);
+  } finally {
+    await c.close();
+    await new Promise((resolve) => wss.close(resolve));
+  }
+});
+
+test('without a WebSocket constructor the transport refuses to start with UNSUPPORTED', () => {
+  const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
+  (globalThis as { WebSocket?: unknown }).WebSocket = undefined;
+  try {
+    assert.throws(
+      () => wsTransport({ url: 'ws://127.0.0.1:1/rest/ws' }),
+      (error: ClientError) => error.code === 'UNSUPPORTED',
+    );
+  } finally {
+    (globalThis as { WebSocket?: unknown }).WebSocket = saved;
+  }
+});
+
+test.run();
