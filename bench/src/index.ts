@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { abuseScenario } from './abuse-scenario.js';
+import { clientScenario } from './client-scenario.js';
 import { directScenario } from './direct-scenario.js';
 import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
@@ -15,6 +16,7 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['http', httpScenario],
   ['features', featuresScenario],
   ['redis', redisScenario],
+  ['client', clientScenario],
   // ABUSE=<text> runs only the attacks whose name contains it (case-insensitive).
   [
     'abuse',
