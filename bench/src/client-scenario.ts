@@ -80,8 +80,18 @@ export async function clientScenario(): Promise<ScenarioResult> {
     name: 'client — @restbatch/client against hand-built batches (issue 14)',
     rows,
     targets: [
-      { name: 'direct, N=1000', goal: '≤ 1.3× hand-built', actual: `${(clientDirect / handDirect).toFixed(2)}×`, pass: clientDirect / handDirect <= 1.3 },
-      { name: 'http, N=1000', goal: '≤ 1.3× hand-built', actual: `${(clientHttp / handHttp).toFixed(2)}×`, pass: clientHttp / handHttp <= 1.3 },
+      {
+        name: 'direct, N=1000',
+        goal: '≤ 1.3× hand-built',
+        actual: `${(clientDirect / handDirect).toFixed(2)}×`,
+        pass: clientDirect / handDirect <= 1.3,
+      },
+      {
+        name: 'http, N=1000',
+        goal: '≤ 1.3× hand-built',
+        actual: `${(clientHttp / handHttp).toFixed(2)}×`,
+        pass: clientHttp / handHttp <= 1.3,
+      },
       { name: 'N calls in one tick', goal: '1 HTTP request', actual: `${perTick} request(s)`, pass: perTick === 1 },
     ],
     notes: [

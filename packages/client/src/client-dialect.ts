@@ -60,8 +60,14 @@ export function queryString(query: Record<string, string>): string {
 
 /** The path with its query appended. */
 export function withQuery(path: string, query: Record<string, string>): string {
+  if (isEmpty(query)) return path;
   const qs = queryString(query);
   return qs === '' ? path : `${path}?${qs}`;
+}
+
+function isEmpty(record: Record<string, string>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 /** Header names in lower case, as every dialect's items may spell them differently. */

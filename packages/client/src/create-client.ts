@@ -88,11 +88,13 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   });
   let session: string | undefined;
 
-  const endpointOf = (path: string) =>
-    endpoints.filter((e) => path.startsWith(`${e.base}/`)).sort((a, b) => b.base.length - a.base.length)[0];
+  // Longest base first, so the first match is the most specific endpoint.
+  const byBase = [...endpoints].sort((a, b) => b.base.length - a.base.length);
+  const endpointOf = (path: string) => byBase.find((e) => path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47);
   const isSessionOpen = (e: Endpoint | undefined, call: SubCall) =>
     e?.dialect.name === 'exago' && call.method === 'POST' && call.path === `${e.base}/Sessions`;
   const observe = (call: SubCall, result: SubResult) => {
+    if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
     const id = (result.body as { Id?: unknown } | undefined)?.Id;
     if (result.status < 300 && typeof id === 'string' && isSessionOpen(endpointOf(call.path), call)) session = id;
   };
