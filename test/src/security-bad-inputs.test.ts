@@ -503,7 +503,7 @@ const CASES: BadCase[] = [
         code: 'INTERNAL',
         check: (answer, ctx) => {
           const id = (answer.body as { error: { innererror: { correlationId: string } } }).error.innererror.correlationId;
-          assert.ok(ctx.logged.some((l) => l.correlationId === id && (l.error as Error).message === SECRET));
+          assert.ok(ctx.logged.some((l) => l.correlationId === id && (l.err as { message: string }).message === SECRET));
         },
       },
     ],
