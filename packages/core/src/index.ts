@@ -14,6 +14,15 @@ export type {
   EngineLimits,
   EngineOptions,
 } from './engine/engine-options.js';
+export type {
+  BatchEndEvent,
+  BatchStartEvent,
+  ObserveHooks,
+  SubRequestEndEvent,
+  SubRequestStartEvent,
+} from './observe/observe-hooks.js';
+export type { ObserveOptions } from './observe/observer.js';
+export type { TelemetryOptions } from './observe/telemetry.js';
 export {
   type ConsoleLoggerOptions,
   consoleLogger,

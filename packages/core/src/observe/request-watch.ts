@@ -1,4 +1,4 @@
-import { type Attributes, type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Logger, serializeError } from '../engine/logger.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { ObserveHooks } from './observe-hooks.js';
@@ -51,7 +51,7 @@ export class RequestWatch {
     this.#instruments = telemetry?.instruments;
     this.#telemetry = telemetry;
     if (telemetry?.tracing === true) {
-      const parent = propagation.extract(ROOT_CONTEXT, info.headers);
+      const parent = telemetry.propagator.extract(ROOT_CONTEXT, info.headers, defaultTextMapGetter);
       const span = telemetry.tracer.startSpan(
         `${info.method} ${info.route}`,
         {

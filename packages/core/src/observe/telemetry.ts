@@ -5,6 +5,8 @@ import {
   type MeterProvider,
   metrics,
   ProxyTracerProvider,
+  propagation,
+  type TextMapPropagator,
   type Tracer,
   type TracerProvider,
   trace,
@@ -15,6 +17,8 @@ import {
 export interface TelemetryOptions {
   tracerProvider?: TracerProvider;
   meterProvider?: MeterProvider;
+  /** Reads the incoming trace context (`traceparent`); default the global propagator (W3C with the SDK). */
+  propagator?: TextMapPropagator;
 }
 
 const NAME = '@restbatch/core';
@@ -33,6 +37,7 @@ export interface Instruments {
 export class Telemetry {
   readonly tracer: Tracer;
   readonly instruments: Instruments | undefined;
+  readonly propagator: Pick<TextMapPropagator, 'extract'>;
   readonly #provider: TracerProvider;
   readonly #explicit: boolean;
 
@@ -40,6 +45,7 @@ export class Telemetry {
     this.#explicit = options.tracerProvider !== undefined;
     this.#provider = options.tracerProvider ?? trace.getTracerProvider();
     this.tracer = this.#provider.getTracer(NAME);
+    this.propagator = options.propagator ?? propagation;
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(NAME);
     this.instruments = meter === createNoopMeter() ? undefined : makeInstruments(meter);
   }
