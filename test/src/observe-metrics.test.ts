@@ -24,8 +24,7 @@ async function points(reader: MetricReader, name: string): Promise<DataPoint<unk
   return (metric?.dataPoints ?? []) as DataPoint<unknown>[];
 }
 
-const byAttribute = (list: DataPoint<unknown>[], key: string) =>
-  Object.fromEntries(list.map((p) => [String(p.attributes[key]), p.value]));
+const byAttribute = (list: DataPoint<unknown>[], key: string) => Object.fromEntries(list.map((p) => [String(p.attributes[key]), p.value]));
 
 for (const transport of parityTransports()) {
   test(`the known batch through ${transport.name} records its size, outcomes, durations and no active batch after it`, async () => {

@@ -52,7 +52,12 @@ for (const transport of parityTransports()) {
       assert.is(batch!.attributes['restbatch.skipped'], 1);
       const items = spans.filter((s) => parentOf(s) === batch!.spanContext().spanId);
       assert.equal(
-        items.map((s) => [s.name, s.attributes['restbatch.id'], s.attributes['restbatch.index'], s.attributes['http.response.status_code']]),
+        items.map((s) => [
+          s.name,
+          s.attributes['restbatch.id'],
+          s.attributes['restbatch.index'],
+          s.attributes['http.response.status_code'],
+        ]),
         [
           ['GET /shop/widgets/:id', 'a', 0, 200],
           ['GET /shop/widgets/:id', 'b', 1, 500],
@@ -68,7 +73,11 @@ for (const transport of parityTransports()) {
       assert.is(a.attributes['http.route'], '/shop/widgets/:id');
       assert.is(a.attributes['url.path'], '/shop/widgets/1');
       const lookups = spans.filter((s) => s.name === 'lookup');
-      assert.equal(lookups.map(parentOf), [a.spanContext().spanId, b.spanContext().spanId], "a handler's span is a child of its item's span");
+      assert.equal(
+        lookups.map(parentOf),
+        [a.spanContext().spanId, b.spanContext().spanId],
+        "a handler's span is a child of its item's span",
+      );
     } finally {
       trace.disable();
     }

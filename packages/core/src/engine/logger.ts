@@ -81,7 +81,10 @@ export const stderrLogger: Logger = consoleLogger();
  */
 export function serializeError(error: unknown, depth = 0): unknown {
   if (!(error instanceof Error)) return error;
-  const out: Record<string, unknown> = { type: error.name, message: error.message };
+  // No prototype: pino's `err` serializer then keeps `type` as given (it reads a constructor's name).
+  const out: Record<string, unknown> = Object.create(null);
+  out.type = error.name;
+  out.message = error.message;
   const code = (error as { code?: unknown }).code;
   if (code !== undefined) out.code = code;
   out.stack = error.stack;

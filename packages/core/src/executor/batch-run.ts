@@ -134,7 +134,9 @@ export class BatchRun {
         ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
       } catch (thrown) {
         const error = toRestBatchError(thrown);
-        return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : executor.failure(api, sub, error, undefined, run.requestId);
+        return error.code === 'DEPENDENCY_FAILED'
+          ? skipped(sub, error, undefined)
+          : executor.failure(api, sub, error, undefined, run.requestId);
       }
       // A path filled by references: its route was found ahead when its shape decides it.
       const template = plan.templates?.[i];

@@ -102,7 +102,8 @@ export class Executor {
         if (watch === undefined) ran = batchRun.blocked(i) ?? batchRun.execute(i);
         else {
           run.route = undefined;
-          const item = (mark = watch.itemStart(batch.requests[i] as SubRequest));
+          const item = watch.itemStart(batch.requests[i] as SubRequest);
+          mark = item;
           ran = batchRun.blocked(i) ?? watch.within(item, () => batchRun.execute(i));
         }
         if (ran instanceof Promise) ran = await ran;

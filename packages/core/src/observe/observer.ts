@@ -17,7 +17,10 @@ export class Observer {
   readonly #telemetry: Telemetry | undefined;
   readonly #always: boolean;
 
-  constructor(options: ObserveOptions, readonly logger: Logger) {
+  constructor(
+    options: ObserveOptions,
+    readonly logger: Logger,
+  ) {
     const { onBatchStart, onBatchEnd, onSubRequestStart, onSubRequestEnd } = options;
     this.#hooks = { onBatchStart, onBatchEnd, onSubRequestStart, onSubRequestEnd };
     this.#telemetry = options.telemetry === false ? undefined : new Telemetry(options.telemetry ?? {});

@@ -1,4 +1,14 @@
-import { type Attributes, type Context, context, defaultTextMapGetter, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Context,
+  context,
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { type Logger, serializeError } from '../engine/logger.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { ObserveHooks } from './observe-hooks.js';
@@ -73,7 +83,10 @@ export class RequestWatch {
     }
     this.perItem =
       info.kind === 'batch' &&
-      (this.#span !== undefined || this.#instruments !== undefined || hooks.onSubRequestStart !== undefined || hooks.onSubRequestEnd !== undefined);
+      (this.#span !== undefined ||
+        this.#instruments !== undefined ||
+        hooks.onSubRequestStart !== undefined ||
+        hooks.onSubRequestEnd !== undefined);
     this.#instruments?.active.add(1, { 'restbatch.kind': info.kind });
   }
 
@@ -149,7 +162,18 @@ export class RequestWatch {
     if (hook !== undefined) {
       const { requestId } = this.info;
       this.#safely(() =>
-        hook({ requestId, index: sub.index, id: sub.id, method: sub.method, path: sub.path, route, status: result.status, code, skipped, durationMs }),
+        hook({
+          requestId,
+          index: sub.index,
+          id: sub.id,
+          method: sub.method,
+          path: sub.path,
+          route,
+          status: result.status,
+          code,
+          skipped,
+          durationMs,
+        }),
       );
     }
   }
@@ -187,7 +211,9 @@ export class RequestWatch {
     const hook = this.hooks.onBatchEnd;
     if (hook !== undefined && this.info.kind === 'batch') {
       const { requestId, route, dialect, transport } = this.info;
-      this.#safely(() => hook({ requestId, endpoint: route, dialect: dialect ?? '', transport, items: this.#items, status, summary, durationMs }));
+      this.#safely(() =>
+        hook({ requestId, endpoint: route, dialect: dialect ?? '', transport, items: this.#items, status, summary, durationMs }),
+      );
     }
   }
 
