@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, SessionStore } from '@restbatch/core';
+import type { Engine, Logger, SessionStore } from '@restbatch/core';
 import { createHttpHandler, type ResponseEvent } from '@restbatch/http';
 import { attachWebSocket } from '@restbatch/ws';
 import { createExampleEngine } from './example-engine.js';
@@ -21,6 +21,8 @@ export interface ExampleServerOptions extends ListenerOptions {
   engine?: Engine;
   /** Receives one line per batch. */
   log?: (line: string) => void;
+  /** The example engine's logger (ignored when `engine` is given). */
+  logger?: Logger;
   /** Transports attached to the same server, such as WebSocket at `/rest/ws`. */
   attach?: readonly ServerAttachment[];
 }
@@ -37,7 +39,7 @@ export interface ExampleServer {
 
 /** Starts the example server: the HTTP transport on `node:http`, plus any attachments. */
 export async function startExampleServer(options: ExampleServerOptions = {}): Promise<ExampleServer> {
-  const engine = options.engine ?? createExampleEngine({ store: options.store });
+  const engine = options.engine ?? createExampleEngine({ store: options.store, logger: options.logger });
   const log = options.log;
   const limits = resolveListener(options);
   const handler = createHttpHandler(engine, {
