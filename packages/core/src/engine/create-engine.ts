@@ -79,15 +79,15 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.container = (options.container ?? rootContainer).createChildContainer();
-    this.store = options.store ?? new MemorySessionStore();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     checkRecordLimits(this.limits);
     this.logger = options.logger ?? stderrLogger;
+    this.#observer = new Observer(options, this.logger);
+    this.store = this.#observer.store(options.store ?? new MemorySessionStore());
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
     this.#policy = new EnginePolicy(options, this.limits.maxSessionsPerCaller);
     this.#toError = createErrorMapping(options);
-    this.#observer = new Observer(options, this.logger);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
     this.#apis = compileApis(options.apis, createAjv(), this.container);

@@ -1,4 +1,6 @@
 import type { Logger } from '../engine/logger.js';
+import type { SessionStore } from '../session/session-store.js';
+import { observedStore } from './observed-store.js';
 import type { ObserveHooks } from './observe-hooks.js';
 import { RequestWatch, type WatchStart } from './request-watch.js';
 import { Telemetry, type TelemetryOptions } from './telemetry.js';
@@ -27,6 +29,12 @@ export class Observer {
     this.#always =
       this.#telemetry?.instruments !== undefined ||
       [onBatchStart, onBatchEnd, onSubRequestStart, onSubRequestEnd].some((hook) => hook !== undefined);
+  }
+
+  /** The engine's store, its operations counted when metrics are on. */
+  store(store: SessionStore): SessionStore {
+    const instruments = this.#telemetry?.instruments;
+    return instruments === undefined ? store : observedStore(store, instruments.storeOperations);
   }
 
   /** Whether something observes a request now: ask before building its {@link WatchStart}. */

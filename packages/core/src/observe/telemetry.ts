@@ -31,6 +31,7 @@ export interface Instruments {
   readonly outcomes: Counter;
   readonly active: UpDownCounter;
   readonly refusals: Counter;
+  readonly storeOperations: Counter;
 }
 
 /** An engine's tracer and instruments; tracing is checked per request (an SDK may register later). */
@@ -75,6 +76,9 @@ function makeInstruments(meter: ReturnType<typeof createNoopMeter>): Instruments
     active: meter.createUpDownCounter('restbatch.batch.active', { description: 'Batches running now' }),
     refusals: meter.createCounter('restbatch.budget.refusals', {
       description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE)',
+    }),
+    storeOperations: meter.createCounter('restbatch.session_store.operations', {
+      description: 'Calls of the session store by operation and outcome (ok, error)',
     }),
   };
 }
