@@ -125,7 +125,8 @@ export interface AuthRequest {
 
 /**
  * Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in
- * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions}.
+ * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions},
+ * the observe hooks and `telemetry` (OpenTelemetry) in {@link ObserveOptions}.
  */
 export interface EngineOptions extends PolicyOptions, ErrorMappingOptions, ObserveOptions {
   apis: readonly ApiOptions[];
