@@ -1,11 +1,42 @@
 import 'reflect-metadata';
-import { createEngine, type Engine, exagoApi } from '@restbatch/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createEngine, type Engine, exagoApi, type TelemetryOptions } from '@restbatch/core';
 import { BENCH_CONFIGS } from './exago-mix.js';
 
-/** The engine every in-process scenario measures: the Exago API, validation on, errors not logged. */
+/**
+ * The engine every in-process scenario measures: the Exago API, validation on, errors not logged.
+ * `BENCH_OTEL=1` turns the OpenTelemetry SDK on (spans and metrics kept in memory, issue 16).
+ */
 export function benchEngine(): Engine {
   return createEngine({
     apis: [exagoApi({ configs: BENCH_CONFIGS })],
     logger: { error: () => {} },
+    telemetry: process.env.BENCH_OTEL ? inMemoryTelemetry(process.env.BENCH_OTEL) : undefined,
   });
+}
+
+/** An in-memory exporter that keeps a count, not the spans (a bench exports millions). */
+class CountingExporter implements SpanExporter {
+  count = 0;
+  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
+    this.count += spans.length;
+    done({ code: 0 });
+  }
+  async shutdown(): Promise<void> {}
+}
+
+class PullReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+/** `1`: traces and metrics; `traces` or `metrics`: only that one (to see what each costs). */
+function inMemoryTelemetry(which: string): TelemetryOptions {
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new CountingExporter())] });
+  const meterProvider = new MeterProvider({ readers: [new PullReader()] });
+  // Without a provider of its own the engine takes the global one, a no-op while no SDK registered it.
+  if (which === 'traces') return { tracerProvider };
+  if (which === 'metrics') return { meterProvider };
+  return { tracerProvider, meterProvider };
 }

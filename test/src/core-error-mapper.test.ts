@@ -39,7 +39,7 @@ type Logged = Array<{ message: string; fields: Record<string, unknown> }>;
 function engineWith(options: Partial<EngineOptions>, logged: Logged = []) {
   return createEngine({
     apis: [{ base: '/shop', resources: [Items], batch: [{ path: '$batch', dialect: odataDialect({}) }] }],
-    logger: { error: (message, fields) => logged.push({ message, fields }) },
+    logger: { error: (fields, message = '') => logged.push({ message, fields: { ...fields } }) },
     ...options,
   });
 }
@@ -78,7 +78,7 @@ test('what the errorMapper leaves (undefined) stays INTERNAL and is logged', asy
   assert.is(res.status, 500);
   assert.is(res.json<{ error: { code: string; message: string } }>().error.message, 'Internal server error');
   assert.is(logged.length, 1);
-  assert.is((logged[0]!.fields.error as Error).message, 'plain failure');
+  assert.is((logged[0]!.fields.err as { message: string }).message, 'plain failure');
 });
 
 test('an errorMapper that throws or returns a non-error gives INTERNAL, with the reason in the log', async () => {
@@ -92,7 +92,7 @@ test('an errorMapper that throws or returns a non-error gives INTERNAL, with the
     const res = await inject(engineWith({ errorMapper }, logged), { url: '/shop/items/gone' });
     assert.is(res.status, 500);
     assert.is(res.json<{ error: { code: string } }>().error.code, 'INTERNAL');
-    assert.match((logged[0]!.fields.error as Error).message, /errorMapper/);
+    assert.match((logged[0]!.fields.err as { message: string }).message, /errorMapper/);
   }
 });
 
@@ -120,7 +120,7 @@ test('an app code with no status anywhere is INTERNAL: its message is not shown,
   const res = await inject(engineWith({ codes: { OUT_OF_STOCK: 409 } }, logged), { url: '/shop/items/unknown-code' });
   assert.is(res.status, 500);
   assert.not.ok(res.body.includes('secret message'));
-  assert.match((logged[0]!.fields.error as Error).message, /NOT_REGISTERED has no status/);
+  assert.match((logged[0]!.fields.err as { message: string }).message, /NOT_REGISTERED has no status/);
 });
 
 test('codes are checked when the engine is created', () => {

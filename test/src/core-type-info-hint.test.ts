@@ -43,10 +43,13 @@ test('a resource without type information fails createEngine with the hint, not 
 test('a per-batch resource without type information fails its calls, and the log has the hint', async () => {
   const Todos = withoutMetadata('batch');
   const logged: unknown[] = [];
-  const engine = createEngine({ apis: [{ base: '/api', resources: [Todos] }], logger: { error: (_m, f) => logged.push(f.error) } });
+  const engine = createEngine({
+    apis: [{ base: '/api', resources: [Todos] }],
+    logger: { error: (f) => logged.push((f as { err: unknown }).err) },
+  });
   const res = await inject(engine, { url: '/api/todos' });
   assert.is(res.status, 500);
-  assert.match((logged[0] as Error).message, /build with tsc/);
+  assert.match((logged[0] as { message: string }).message, /build with tsc/);
 });
 
 test('other construction errors pass through unchanged', () => {

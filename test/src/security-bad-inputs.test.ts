@@ -494,7 +494,7 @@ const CASES: BadCase[] = [
           assert.is(error.message, 'Internal server error');
           const entry = ctx.logged.find((l) => l.correlationId === error.innererror.correlationId);
           assert.ok(entry, 'the correlation id is in the log');
-          assert.is((entry!.error as Error).message, SECRET);
+          assert.is((entry!.err as { message: string }).message, SECRET);
         },
       },
       {
@@ -503,7 +503,7 @@ const CASES: BadCase[] = [
         code: 'INTERNAL',
         check: (answer, ctx) => {
           const id = (answer.body as { error: { innererror: { correlationId: string } } }).error.innererror.correlationId;
-          assert.ok(ctx.logged.some((l) => l.correlationId === id && (l.error as Error).message === SECRET));
+          assert.ok(ctx.logged.some((l) => l.correlationId === id && (l.err as { message: string }).message === SECRET));
         },
       },
     ],

@@ -86,7 +86,7 @@ test('an authentication hook that crashes answers 500 with a correlation id and 
   assert.not.match(JSON.stringify(res.body), /10\.0\.0\.7/);
   assert.is(logged.length, 1);
   assert.is(logged[0]!.correlationId, error.innererror.correlationId);
-  assert.match(String((logged[0]!.error as Error).message), /10\.0\.0\.7/);
+  assert.match(String((logged[0]!.err as { message: string }).message), /10\.0\.0\.7/);
 });
 
 test('authorisation is asked for every sub-request with the same call as when it is made alone', async () => {

@@ -139,7 +139,7 @@ function expectedStatus(status: number): boolean {
 
 /** The error the engine logged for a 500, if it is the `Boom` handler's own (the only 500 allowed). */
 function isBoom(entry: Record<string, unknown>): boolean {
-  return entry.error instanceof Error && entry.error.message === SECRET;
+  return (entry.err as { message?: unknown } | undefined)?.message === SECRET;
 }
 
 /**
@@ -168,7 +168,7 @@ async function holds(
   }
   const text = JSON.stringify(response.body) ?? '';
   const unexpected = logged.filter((entry) => !isBoom(entry));
-  assert.is(unexpected.length, 0, `the engine logged an unexpected error: ${String(unexpected[0]?.error)} for ${text.slice(0, 200)}`);
+  assert.is(unexpected.length, 0, `the engine logged an unexpected error: ${JSON.stringify(unexpected[0]?.err)} for ${text.slice(0, 200)}`);
   assert.ok(expectedStatus(response.status), `unexpected status ${response.status}: ${text.slice(0, 200)}`);
   assert.not.match(text, LEAK);
   assert.is(Object.getOwnPropertyNames(Object.prototype).sort().join(), protoNames);

@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { type ApiOptions, createEngine, type Engine, exagoApi, type Logger, type SessionStore } from '@restbatch/core';
+import {
+  type ApiOptions,
+  createEngine,
+  type Engine,
+  exagoApi,
+  type Logger,
+  type SessionStore,
+  type TelemetryOptions,
+} from '@restbatch/core';
 import { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 import { OpenApiResource } from './openapi-resource.js';
 
@@ -8,6 +16,8 @@ export interface ExampleEngineOptions {
   /** Where sessions live (default: in memory, private to the engine). */
   store?: SessionStore;
   logger?: Logger;
+  /** OpenTelemetry providers (default: the global ones, when an SDK registered them). */
+  telemetry?: TelemetryOptions;
   /** Options of the claim API (its store's caps and list paging: `claims.limits`). */
   claims?: ClaimApiOptions;
 }
@@ -23,5 +33,6 @@ export function exampleApis(claims: ClaimApiOptions = {}): ApiOptions[] {
 
 /** Builds the example server's engine: the Exago resources under `/rest`. */
 export function createExampleEngine(options: ExampleEngineOptions = {}): Engine {
-  return createEngine({ apis: exampleApis(options.claims), store: options.store, logger: options.logger });
+  const { store, logger, telemetry } = options;
+  return createEngine({ apis: exampleApis(options.claims), store, logger, telemetry });
 }

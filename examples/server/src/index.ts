@@ -1,5 +1,8 @@
 // Public API of the example server, for tests and for apps that embed it.
 export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './example-engine.js';
+export { exampleLogger } from './example-logger.js';
+export { type ExampleTelemetry, exampleTelemetry } from './example-telemetry.js';
+export { PrometheusTextReader } from './prometheus-text.js';
 export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, startExampleServer } from './start-example-server.js';
 export { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';
 export { CLAIM_STORE, ClaimStore } from './claim-api/claim-store.js';

@@ -1,7 +1,10 @@
 // The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL (see below), and the
 // listener's limits HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS,
-// HTTP_IDLE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_WRITE_TIMEOUT_MS (README.md lists their defaults).
+// HTTP_IDLE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_WRITE_TIMEOUT_MS (README.md lists their defaults),
+// LOG_FORMAT=json (pino JSON lines), LOG_LEVEL and OTEL_ENABLED=1 (docs/observability.md).
 import { RedisSessionStore } from '@restbatch/redis';
+import { exampleLogger } from './example-logger.js';
+import { exampleTelemetry } from './example-telemetry.js';
 import { listenerOptionsFromEnv } from './listener-options.js';
 import { startExampleServer } from './start-example-server.js';
 
@@ -11,7 +14,12 @@ const port = Number(process.env.PORT || 8080);
 const store = process.env.REDIS_URL ? new RedisSessionStore({ url: process.env.REDIS_URL }) : undefined;
 
 const limits = listenerOptionsFromEnv(process.env);
-const running = await startExampleServer({ host, port, store, ...limits, log: (line) => console.log(line) });
+// LOG_FORMAT=json: the engine logs one JSON line per batch through pino; else the server prints a human line.
+const logger = exampleLogger(process.env);
+const log = process.env.LOG_FORMAT === 'json' ? undefined : (line: string) => console.log(line);
+// OTEL_ENABLED=1: spans to the console, Prometheus text at GET /metrics.
+const telemetry = exampleTelemetry(process.env);
+const running = await startExampleServer({ host, port, store, ...limits, log, logger, telemetry });
 const seedBatch = `[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]`;
 console.log(`restbatch example server listening on ${running.url}`);
 console.log(`Try: curl ${running.url}/rest/batch -X POST -d "${seedBatch}"`);
@@ -24,6 +32,7 @@ const stop = (signal: string) => {
   running
     .close()
     .then(() => store?.close())
+    .then(() => telemetry?.shutdown())
     .then(
       () => process.exit(0),
       (error: unknown) => {

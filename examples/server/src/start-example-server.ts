@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, SessionStore } from '@restbatch/core';
+import type { Engine, Logger, SessionStore } from '@restbatch/core';
 import { createHttpHandler, type ResponseEvent } from '@restbatch/http';
 import { attachWebSocket } from '@restbatch/ws';
 import { createExampleEngine } from './example-engine.js';
+import type { ExampleTelemetry } from './example-telemetry.js';
 import { createListener, type ListenerOptions, resolveListener } from './listener-options.js';
 
 /** Something attached to the server next to HTTP (the WebSocket transport); may return its closer. */
@@ -21,6 +22,10 @@ export interface ExampleServerOptions extends ListenerOptions {
   engine?: Engine;
   /** Receives one line per batch. */
   log?: (line: string) => void;
+  /** The example engine's logger (ignored when `engine` is given). */
+  logger?: Logger;
+  /** OpenTelemetry of the example engine (ignored when `engine` is given); its metrics at `GET /metrics`. */
+  telemetry?: ExampleTelemetry;
   /** Transports attached to the same server, such as WebSocket at `/rest/ws`. */
   attach?: readonly ServerAttachment[];
 }
@@ -37,13 +42,24 @@ export interface ExampleServer {
 
 /** Starts the example server: the HTTP transport on `node:http`, plus any attachments. */
 export async function startExampleServer(options: ExampleServerOptions = {}): Promise<ExampleServer> {
-  const engine = options.engine ?? createExampleEngine({ store: options.store });
+  const telemetry = options.telemetry;
+  const engine = options.engine ?? createExampleEngine({ store: options.store, logger: options.logger, telemetry: telemetry?.telemetry });
   const log = options.log;
   const limits = resolveListener(options);
-  const handler = createHttpHandler(engine, {
+  const batches = createHttpHandler(engine, {
     writeTimeoutMs: limits.writeTimeoutMs,
     onResponse: log === undefined ? undefined : (event) => logBatch(event, log),
   });
+  const handler: typeof batches =
+    telemetry === undefined
+      ? batches
+      : (req, res) => {
+          if (req.method !== 'GET' || req.url !== '/metrics') return batches(req, res);
+          telemetry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+            () => res.writeHead(500).end(),
+          );
+        };
   const server = createListener(handler, limits);
   // WebSocket: the ws transport attaches here (ws://HOST:PORT/rest/ws), through `attach`.
   const ws = attachWebSocket(engine, { server, path: '/rest/ws' });

@@ -14,7 +14,26 @@ export type {
   EngineLimits,
   EngineOptions,
 } from './engine/engine-options.js';
-export { type Logger, stderrLogger } from './engine/logger.js';
+export type {
+  BatchEndEvent,
+  BatchStartEvent,
+  ObserveHooks,
+  SubRequestEndEvent,
+  SubRequestStartEvent,
+} from './observe/observe-hooks.js';
+export type { ObserveOptions } from './observe/observer.js';
+export type { TelemetryOptions } from './observe/telemetry.js';
+export {
+  type ConsoleLoggerOptions,
+  consoleLogger,
+  fromLegacyLogger,
+  type LegacyLogger,
+  type LogFn,
+  type Logger,
+  type LogLevel,
+  serializeError,
+  stderrLogger,
+} from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
 export {

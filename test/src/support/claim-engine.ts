@@ -83,7 +83,7 @@ export async function claimHarness(transport: Transport, options: ClaimApiOption
   const logged: Array<Record<string, unknown>> = [];
   const engine = createEngine({
     apis: [claimApi(options), echoApi(options)],
-    logger: { error: (message, fields) => logged.push({ message, ...fields }) },
+    logger: { error: (fields, message) => logged.push({ message, ...fields }) },
   });
   if (transport === 'direct') {
     const direct = createDirectCaller(engine);

@@ -16,7 +16,7 @@ export function exagoEngine(
   const logged: Array<Record<string, unknown>> = [];
   const engine = createEngine({
     apis: [exagoApi({ configs: EXAMPLE_CONFIGS, ...exago })],
-    logger: { error: (message, fields) => logged.push({ message, ...fields }) },
+    logger: { error: (fields, message) => logged.push({ message, ...fields }) },
     ...options,
   });
   return { engine, call: createDirectCaller(engine), logged };

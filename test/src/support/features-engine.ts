@@ -172,7 +172,7 @@ export function featuresEngine(options: Partial<EngineOptions> = {}): {
         register: (container) => container.registerInstance('ledger', ledger),
       },
     ],
-    logger: { error: (message, fields) => logged.push({ message, ...fields }) },
+    logger: { error: (fields, message) => logged.push({ message, ...fields }) },
     ...options,
   });
   return { engine, call: createDirectCaller(engine), ledger, logged };

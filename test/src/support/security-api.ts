@@ -83,7 +83,7 @@ export function securityEngine(options: Partial<EngineOptions> = {}): { engine: 
   const logged: Array<Record<string, unknown>> = [];
   const engine = createEngine({
     apis: [securityApi(), exagoApi({ configs: EXAMPLE_CONFIGS }), claimApi()],
-    logger: { error: (message, fields) => logged.push({ message, ...fields }) },
+    logger: { error: (fields, message) => logged.push({ message, ...fields }) },
     ...options,
   });
   return { engine, logged };

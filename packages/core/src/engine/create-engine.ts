@@ -25,7 +25,10 @@ import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { type InjectRequest, type InjectResponse, inject } from './inject.js';
 import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
-import { type Logger, stderrLogger } from './logger.js';
+import { type Logger, serializeError, stderrLogger } from './logger.js';
+import { Observer } from '../observe/observer.js';
+import type { RequestWatch } from '../observe/request-watch.js';
+import { context } from '@opentelemetry/api';
 import { parseBody } from './parse-body.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
@@ -67,6 +70,7 @@ export class Engine {
   readonly #idempotency: IdempotencyGuard | undefined;
   readonly #policy: EnginePolicy;
   readonly #toError: (thrown: unknown) => RestBatchError;
+  readonly #observer: Observer;
   #running = 0;
   // How many requests share the event loop now: each batch takes its part of the yield interval.
   readonly #sharing = () => this.#running;
@@ -75,10 +79,11 @@ export class Engine {
 
   constructor(options: EngineOptions) {
     this.container = (options.container ?? rootContainer).createChildContainer();
-    this.store = options.store ?? new MemorySessionStore();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     checkRecordLimits(this.limits);
     this.logger = options.logger ?? stderrLogger;
+    this.#observer = new Observer(options, this.logger);
+    this.store = this.#observer.store(options.store ?? new MemorySessionStore());
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
     this.#policy = new EnginePolicy(options, this.limits.maxSessionsPerCaller);
@@ -156,17 +161,45 @@ export class Engine {
       return errorResponse(api, endpoint, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
     }
     this.#running++;
+    const requestId = requestIdOf(request.headers);
+    let watch: RequestWatch | undefined;
+    let status = 500;
     try {
       // Authentication runs once per outer request, before any byte of the body is parsed.
       checkHeaderLimits(request.headers, this.limits);
       // Normalized once, frozen: hooks, the idempotency guard and ordinary calls all read this copy.
       const headers = Object.freeze(normalizeHeaders(request.headers));
-      const caller = await this.#policy.admit(request, headers);
-      if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller);
-      return await this.#call(api, rest, request, query, headers, caller);
+      if (this.#observer.active) {
+        watch = this.#observer.watch({
+          kind: endpoint === undefined ? 'call' : 'batch',
+          requestId,
+          method: request.method.toUpperCase(),
+          route: endpoint === undefined ? api.base : path,
+          path,
+          base: api.base,
+          dialect: endpoint?.dialect.name,
+          transport: request.transport,
+          headers,
+        });
+      }
+      let response: EngineResponse;
+      const traced = watch?.context;
+      if (traced !== undefined)
+        response = await context.with(traced, () => this.#serve(api, endpoint, rest, request, query, headers, requestId, watch));
+      else {
+        // The same steps as #serve, inline: an unobserved request pays no extra promise.
+        const caller = await this.#policy.admit(request, headers);
+        if (endpoint !== undefined) response = await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch);
+        else response = await this.#call(api, rest, request, query, headers, caller, requestId, watch);
+      }
+      status = response.status;
+      return response;
     } catch (error) {
-      return errorResponse(api, endpoint, this.#logged(this.#toError(error)));
+      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId));
+      status = response.status;
+      return response;
     } finally {
+      watch?.finish(status);
       if (--this.#running === 0) this.#drained?.();
     }
   }
@@ -180,6 +213,21 @@ export class Engine {
     return this.#closing;
   }
 
+  async #serve(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint | undefined,
+    rest: string,
+    request: EngineRequest,
+    query: Query,
+    headers: Headers,
+    requestId: string,
+    watch: RequestWatch | undefined,
+  ): Promise<EngineResponse> {
+    const caller = await this.#policy.admit(request, headers);
+    if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch);
+    return await this.#call(api, rest, request, query, headers, caller, requestId, watch);
+  }
+
   async #batch(
     api: CompiledApi,
     endpoint: CompiledEndpoint,
@@ -187,6 +235,8 @@ export class Engine {
     query: Query,
     headers: Headers,
     caller: Caller,
+    requestId: string,
+    watch: RequestWatch | undefined,
     guarded = false,
   ): Promise<EngineResponse> {
     if (request.method.toUpperCase() !== 'POST') {
@@ -195,7 +245,7 @@ export class Engine {
       });
     }
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
-      const work = () => this.#batch(api, endpoint, request, query, headers, caller, true);
+      const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, true);
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
       const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
       return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
@@ -209,6 +259,8 @@ export class Engine {
     // The decoder counts the items against the limit before any per-item work.
     const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
     const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
+    watch?.decoded(batch.requests.length);
+    const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();
     let session: Session | undefined;
     if (batch.session === 'existing') {
@@ -232,9 +284,17 @@ export class Engine {
         policy: caller.policy,
         onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r, encoding), r),
         clock,
+        requestId,
+        watch: watch?.perItem === true ? watch : undefined,
       },
       session,
     );
+    watch?.ran(result);
+    if (started !== undefined) {
+      const ms = Math.round((performance.now() - started) * 1000) / 1000;
+      const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
+      this.logger.info?.({ ...fields, transport: request.transport, summary: result.summary, ms }, 'batch');
+    }
     if (clock.due()) await clock.yield();
     return {
       status: 200,
@@ -252,6 +312,8 @@ export class Engine {
     query: Query,
     headers: Headers,
     caller: Caller,
+    requestId: string,
+    watch: RequestWatch | undefined,
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
     if (!isHttpMethod(method)) {
@@ -267,7 +329,7 @@ export class Engine {
     const result = await this.#executor.runCall(
       api,
       sub,
-      { headers, query, signal: request.signal, identity: caller.identity, policy: caller.policy },
+      { headers, query, signal: request.signal, identity: caller.identity, policy: caller.policy, requestId, watch },
       session,
     );
     if (result.error !== undefined) {
@@ -308,13 +370,27 @@ export class Engine {
     return undefined;
   }
 
-  #logged(error: RestBatchError): RestBatchError {
+  #logged(error: RestBatchError, requestId: string): RestBatchError {
     if (!error.expose && error.correlationId === undefined) {
       error.correlationId = crypto.randomUUID();
-      this.logger.error('request failed', { correlationId: error.correlationId, error: error.cause });
+      this.logger.error({ requestId, correlationId: error.correlationId, err: serializeError(error.cause) }, 'request failed');
     }
     return error;
   }
+
+  /** Whether the logger writes `level` now (pino's `isLevelEnabled`; a logger without it: when it has the method). */
+  #logs(level: 'info' | 'debug'): boolean {
+    const logger = this.logger;
+    return logger[level] !== undefined && logger.isLevelEnabled?.(level) !== false;
+  }
+}
+
+// An incoming X-Request-Id is kept when it is a plain token; any other gets a fresh id.
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function requestIdOf(headers: EngineRequest['headers']): string {
+  const given = headers?.['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */

@@ -12,6 +12,7 @@ import type { SessionStore } from '../session/session-store.js';
 import type { PolicyOptions } from '../policy/call-policy.js';
 import type { IdempotencyOptions } from './idempotency-guard.js';
 import type { Logger } from './logger.js';
+import type { ObserveOptions } from '../observe/observer.js';
 
 /** A batch endpoint of an API: a path below the API's base and the dialect it speaks. */
 export interface BatchEndpointOptions {
@@ -124,9 +125,10 @@ export interface AuthRequest {
 
 /**
  * Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in
- * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions}.
+ * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions},
+ * the observe hooks and `telemetry` (OpenTelemetry) in {@link ObserveOptions}.
  */
-export interface EngineOptions extends PolicyOptions, ErrorMappingOptions {
+export interface EngineOptions extends PolicyOptions, ErrorMappingOptions, ObserveOptions {
   apis: readonly ApiOptions[];
   /** Where sessions live (default: a new `MemorySessionStore`, private to this engine). */
   store?: SessionStore;
@@ -141,5 +143,9 @@ export interface EngineOptions extends PolicyOptions, ErrorMappingOptions {
    * 24 hours, when the store has the record methods); `false` turns them off.
    */
   idempotency?: IdempotencyOptions | false;
+  /**
+   * A pino-compatible logger (`error(fields, message)`; a pino instance fits as it is). Default:
+   * {@link consoleLogger} at level `warn`. Old `(message, fields)` loggers: wrap with `fromLegacyLogger`.
+   */
   logger?: Logger;
 }

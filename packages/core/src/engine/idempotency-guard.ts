@@ -5,7 +5,7 @@ import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, RecordLimits, SessionStore } from '../session/session-store.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
 import type { EngineResponse } from './engine-types.js';
-import { type Logger, stderrLogger } from './logger.js';
+import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { MarkerRenewal } from './marker-renewal.js';
 
 /** Options of idempotent retries (`createEngine({ idempotency })`); their budgets are in `EngineLimits`. */
@@ -154,7 +154,7 @@ export class IdempotencyGuard {
     } catch (error) {
       // The batch ran: its answer must reach the client even if it cannot be kept. The running
       // marker then expires after runningTtlMs, and a later retry runs anew.
-      this.logger.error('idempotency record could not be stored', { key: name, error });
+      this.logger.error({ key: name, err: serializeError(error) }, 'idempotency record could not be stored');
     }
     return { ...response, headers: { ...response.headers, [IDEMPOTENCY_STATUS_HEADER]: 'not-stored' } };
   }
@@ -164,7 +164,7 @@ export class IdempotencyGuard {
     try {
       await this.store.deleteRecord(NAMESPACE, name);
     } catch (error) {
-      this.logger.error('idempotency key could not be released', { key: name, error });
+      this.logger.error({ key: name, err: serializeError(error) }, 'idempotency key could not be released');
     }
   }
 }

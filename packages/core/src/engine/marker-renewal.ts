@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import { type Logger, serializeError } from './logger.js';
 
 /**
  * Keeps an idempotency "running" marker alive while its batch runs: rewrites it every third of
@@ -15,7 +15,7 @@ export class MarkerRenewal {
       () => {
         if (this.#pending !== undefined) return;
         this.#pending = renew()
-          .catch((error: unknown) => logger.error('idempotency marker could not be renewed', { error }))
+          .catch((error: unknown) => logger.error({ err: serializeError(error) }, 'idempotency marker could not be renewed'))
           .finally(() => {
             this.#pending = undefined;
           });

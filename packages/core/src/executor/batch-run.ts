@@ -3,6 +3,7 @@ import type { CompiledApi } from '../engine/compiled-api.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
+import { serializeError } from '../engine/logger.js';
 import type { BatchBudget } from './batch-budget.js';
 import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
@@ -133,7 +134,9 @@ export class BatchRun {
         ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
       } catch (thrown) {
         const error = toRestBatchError(thrown);
-        return error.code === 'DEPENDENCY_FAILED' ? skipped(sub, error, undefined) : executor.failure(api, sub, error, undefined);
+        return error.code === 'DEPENDENCY_FAILED'
+          ? skipped(sub, error, undefined)
+          : executor.failure(api, sub, error, undefined, run.requestId);
       }
       // A path filled by references: its route was found ahead when its shape decides it.
       const template = plan.templates?.[i];
@@ -160,7 +163,7 @@ export class BatchRun {
       const size = body.size + (headers === NO_HEADERS ? 0 : headerSize(headers));
       result = budget.takeResult(size)
         ? { index: result.index, id: result.id, status: result.status, headers, body: body.value }
-        : executor.failure(api, sub, budget.resultError(sub, size), run.session);
+        : executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
     }
     this.results[i] = result;
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
@@ -273,7 +276,7 @@ export class BatchRun {
       const earlier = this.results[i];
       if (earlier === undefined || earlier.status >= 400) continue;
       const sub = this.#requests[i] as SubRequest;
-      this.results[i] = executor.failure(api, sub, error, run.session);
+      this.results[i] = executor.failure(api, sub, error, run.session, run.requestId);
       this.#outcome?.set(sub.id ?? String(sub.index), false);
     }
   }
@@ -283,7 +286,7 @@ export class BatchRun {
     const { run, executor } = this.#parts;
     const errors = (await run.journal?.rollback()) ?? [];
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
-    for (const error of errors) executor.logger.error('rollback step failed', { error });
+    for (const error of errors) executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;

@@ -3,8 +3,9 @@ import type { DependencyContainer } from 'tsyringe';
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
 import type { EngineLimits } from '../engine/engine-options.js';
-import type { Logger } from '../engine/logger.js';
+import { type Logger, serializeError } from '../engine/logger.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
+import type { ItemMark, RequestWatch } from '../observe/request-watch.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
@@ -36,6 +37,10 @@ export interface OuterRequest {
   readonly clock?: TurnClock | undefined;
   /** Called with each result as soon as it is final (streaming transports); a promise pauses the batch. */
   readonly onResult?: ((result: SubResult) => void | Promise<void>) | undefined;
+  /** The id every log line of this request carries. */
+  readonly requestId?: string | undefined;
+  /** Set when something observes each sub-request (spans, metrics, hooks); undefined costs nothing. */
+  readonly watch?: RequestWatch | undefined;
 }
 
 /** Engine-wide collaborators of the executor. */
@@ -71,6 +76,7 @@ export class Executor {
     if (clock.due()) await clock.yield();
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
     run.policy = outer.policy;
+    run.requestId = outer.requestId;
     run.useUnits();
     const batchRun = new BatchRun({
       executor: this,
@@ -85,15 +91,25 @@ export class Executor {
       clock,
     });
     const count = batch.requests.length;
+    const watch = outer.watch;
     try {
       // Each step returns a promise only when it has to wait: a plain batch pays no await for them.
       for (let i = 0; i < count; i++) {
         const admitted = batchRun.admit(i);
         if (admitted !== undefined) await admitted;
-        let ran = batchRun.blocked(i) ?? batchRun.execute(i);
+        let mark: ItemMark | undefined;
+        let ran: SubResult | Promise<SubResult>;
+        if (watch === undefined) ran = batchRun.blocked(i) ?? batchRun.execute(i);
+        else {
+          run.route = undefined;
+          const item = watch.itemStart(batch.requests[i] as SubRequest);
+          mark = item;
+          ran = batchRun.blocked(i) ?? watch.within(item, () => batchRun.execute(i));
+        }
         if (ran instanceof Promise) ran = await ran;
         let result = batchRun.record(i, ran);
         if (result instanceof Promise) result = await result;
+        if (mark !== undefined) watch?.itemEnd(mark, batch.requests[i] as SubRequest, result, run.route);
         const last = batchRun.applyPolicy(i, result);
         i = typeof last === 'number' ? last : await last;
         const emitted = batchRun.emit(i + 1);
@@ -111,10 +127,12 @@ export class Executor {
     const scope = this.deps.container.createChildContainer();
     const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
     run.policy = outer.policy;
+    run.requestId = outer.requestId;
     const inherited = this.deps.headerRule.inherited(outer.headers);
     const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
     try {
       const result = await this.runOne(api, sub, -1, inherited, run, deadline, undefined, false);
+      outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       return result.status < 400 && result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
     } finally {
@@ -145,6 +163,7 @@ export class Executor {
         match = api.routes.match(sub.method, sub.path);
       }
       const route = match.route;
+      run.route = route.pattern;
       if (index >= 0 && !route.batchable) {
         throw new RestBatchError('NOT_BATCHABLE', `${sub.method} ${route.pattern} cannot be called inside a batch`);
       }
@@ -182,7 +201,7 @@ export class Executor {
       const status = route.status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200);
       return { index: sub.index, id: sub.id, status, headers: NO_HEADERS, body: value };
     } catch (thrown) {
-      return this.failure(api, sub, thrown, run.session);
+      return this.failure(api, sub, thrown, run.session, run.requestId);
     } finally {
       timer?.dispose();
     }
@@ -194,7 +213,7 @@ export class Executor {
   }
 
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */
-  failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined): SubResult {
+  failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined, requestId?: string): SubResult {
     const error = this.deps.toError(thrown);
     const detail = api.errorDetail(session);
     let message = error.message;
@@ -202,13 +221,12 @@ export class Executor {
     if (!error.expose) {
       correlationId ??= randomUUID();
       error.correlationId = correlationId;
-      this.deps.logger.error('sub-request failed', {
-        correlationId,
-        index: sub.index,
-        method: sub.method,
-        path: sub.path,
-        error: error.cause,
-      });
+      // An ordinary call has no index: it is logged as the call it is.
+      const where =
+        sub.index < 0
+          ? { requestId, correlationId, method: sub.method, path: sub.path }
+          : { requestId, correlationId, index: sub.index, id: sub.id, method: sub.method, path: sub.path };
+      this.deps.logger.error({ ...where, err: serializeError(error.cause) }, sub.index < 0 ? 'call failed' : 'sub-request failed');
       if (detail && error.cause instanceof Error) message = error.cause.message;
     }
     const source = error.cause instanceof Error && !error.expose ? error.cause : error;

@@ -11,6 +11,10 @@ export class RunState {
   /** The undo log of the atomic group now running, if any. */
   journal: Journal | undefined;
   #policy: CallerPolicy | undefined;
+  /** The id every log line of the outer request carries. */
+  requestId: string | undefined;
+  /** The route pattern of the sub-request that ran last (for traces and metrics). */
+  route: string | undefined;
   /** The buffered session views of a batch on a store that offers them; undefined otherwise. */
   units: SessionUnitOfWork[] | undefined;
   #index = -1;

@@ -1,0 +1,51 @@
+import type { BatchSummary } from '../model/canonical.js';
+
+/** What `onBatchStart` is told: a batch was decoded and is about to run. */
+export interface BatchStartEvent {
+  readonly requestId: string;
+  /** The batch endpoint's full path. */
+  readonly endpoint: string;
+  readonly dialect: string;
+  readonly items: number;
+  readonly transport: string | undefined;
+}
+
+/** What `onBatchEnd` is told: the outer answer's status, the summary (when it ran) and the time taken. */
+export interface BatchEndEvent extends Omit<BatchStartEvent, 'items'> {
+  /** Undefined when the batch was refused before it was decoded. */
+  readonly items: number | undefined;
+  readonly status: number;
+  readonly summary: BatchSummary | undefined;
+  readonly durationMs: number;
+}
+
+/** What `onSubRequestStart` is told. */
+export interface SubRequestStartEvent {
+  readonly requestId: string;
+  readonly index: number;
+  readonly id: string | undefined;
+  readonly method: string;
+  /** The path as sent, below the API's base. */
+  readonly path: string;
+}
+
+/** What `onSubRequestEnd` is told: its status, error code and timing. */
+export interface SubRequestEndEvent extends SubRequestStartEvent {
+  /** The route pattern it ran (undefined when it never reached a route). */
+  readonly route: string | undefined;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly skipped: boolean;
+  readonly durationMs: number;
+}
+
+/**
+ * Hooks for apps without OpenTelemetry; an engine without them pays nothing per sub-request. A hook
+ * that throws is logged and ignored: observing never changes an answer.
+ */
+export interface ObserveHooks {
+  onBatchStart?: (event: BatchStartEvent) => void;
+  onBatchEnd?: (event: BatchEndEvent) => void;
+  onSubRequestStart?: (event: SubRequestStartEvent) => void;
+  onSubRequestEnd?: (event: SubRequestEndEvent) => void;
+}
