@@ -9,11 +9,13 @@ import { directScenario } from './direct-scenario.js';
 import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
 import { redisScenario } from './redis-scenario.js';
+import { serverCpuScenario } from './server-cpu-scenario.js';
 import { printScenario, type ScenarioResult } from './report.js';
 
 const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['direct', directScenario],
   ['http', httpScenario],
+  ['server-cpu', serverCpuScenario],
   ['features', featuresScenario],
   ['redis', redisScenario],
   ['client', clientScenario],
