@@ -1,4 +1,4 @@
-import { snapshot } from '../executor/snapshot.js';
+import { jsonSize, snapshot } from '../executor/snapshot.js';
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
@@ -140,10 +140,14 @@ export class IdempotencyGuard {
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
     if (response.summary !== undefined) done.summary = response.summary;
     try {
-      // Measured from one serialization of the body; a copy is made only of an answer small enough to keep.
-      const text = response.body === undefined ? undefined : JSON.stringify(response.body);
-      const bytes = Buffer.byteLength(JSON.stringify(done)) + (text === undefined ? 0 : Buffer.byteLength(text) + 8);
-      const small = bytes <= this.limits.maxIdempotencyRecordBytes;
+      // The JSON size without the text first (a lower bound of its bytes: strings are counted, not
+      // scanned), so a large answer is never serialized here; then one serialization measures the
+      // rest exactly, and a copy is made only of an answer small enough to keep.
+      const max = this.limits.maxIdempotencyRecordBytes;
+      const body = response.body;
+      const text = body === undefined || jsonSize(body) > max ? undefined : JSON.stringify(body);
+      const bodyBytes = body === undefined ? 0 : text === undefined ? Number.POSITIVE_INFINITY : Buffer.byteLength(text) + 8;
+      const small = Buffer.byteLength(JSON.stringify(done)) + bodyBytes <= max;
       if (small && text !== undefined) done.body = JSON.parse(text) as JsonValue;
       if (small && (await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs, limits)) !== false) {
         return response;
