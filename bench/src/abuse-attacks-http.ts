@@ -166,51 +166,45 @@ const bigBatch: Attack = {
   },
 };
 
-const timeoutOne: Attack = {
-  name: 'RestBatch-Timeout: 1',
-  description: 'the batch of 10000 with RestBatch-Timeout: 1 (a 1 ms deadline)',
-  limitMs: 15_000,
-  bodyBytes: Buffer.byteLength(batch10000),
-  blockTarget: true,
-  run: async ({ url, signal }) => {
-    const out = await send(url, '/rest/batch', {
-      headers: { ...JSON_HEADERS, 'restbatch-timeout': '1' },
-      body: batch10000,
-      keepBytes: 64 * 1024 * 1024,
-      signal,
-    });
-    const tally = returnCodes(out);
-    return {
-      outcome: `${describe(out)}; items: ${tallyText(tally)}`,
-      check: { name: 'the 1 ms deadline is kept', goal: '504 (batch or items)', pass: out.status === 504 || (tally['504'] ?? 0) > 0 },
-    };
-  },
-};
+/** The batch of 10000 sent with `RestBatch-Timeout: <value>`; `check` judges the answer and its item tally. */
+function timeoutAttack(
+  value: string,
+  description: string,
+  check: { name: string; goal: string; pass: (status: number | undefined, tally: Record<string, number>) => boolean },
+): Attack {
+  return {
+    name: `RestBatch-Timeout: ${value}`,
+    description: `the batch of 10000 with RestBatch-Timeout: ${value} (${description})`,
+    limitMs: 15_000,
+    bodyBytes: Buffer.byteLength(batch10000),
+    blockTarget: true,
+    run: async ({ url, signal }) => {
+      const out = await send(url, '/rest/batch', {
+        headers: { ...JSON_HEADERS, 'restbatch-timeout': value },
+        body: batch10000,
+        keepBytes: 64 * 1024 * 1024,
+        signal,
+      });
+      const tally = returnCodes(out);
+      return {
+        outcome: `${describe(out)}; items: ${tallyText(tally)}`,
+        check: { name: check.name, goal: check.goal, pass: check.pass(out.status, tally) },
+      };
+    },
+  };
+}
 
-const timeoutHuge: Attack = {
-  name: 'RestBatch-Timeout: 9999999999',
-  description: 'the batch of 10000 with RestBatch-Timeout: 9999999999 (over setTimeout’s 2^31−1 ms, which fires at once)',
-  limitMs: 15_000,
-  bodyBytes: Buffer.byteLength(batch10000),
-  blockTarget: true,
-  run: async ({ url, signal }) => {
-    const out = await send(url, '/rest/batch', {
-      headers: { ...JSON_HEADERS, 'restbatch-timeout': '9999999999' },
-      body: batch10000,
-      keepBytes: 64 * 1024 * 1024,
-      signal,
-    });
-    const tally = returnCodes(out);
-    return {
-      outcome: `${describe(out)}; items: ${tallyText(tally)}`,
-      check: {
-        name: 'a long deadline is not the shortest',
-        goal: '400, or items run without 504',
-        pass: out.status === 400 || (out.status === 200 && (tally['504'] ?? 0) === 0),
-      },
-    };
-  },
-};
+const timeoutOne = timeoutAttack('1', 'a 1 ms deadline', {
+  name: 'the 1 ms deadline is kept',
+  goal: '504 (batch or items)',
+  pass: (status, tally) => status === 504 || (tally['504'] ?? 0) > 0,
+});
+
+const timeoutHuge = timeoutAttack('9999999999', 'over setTimeout’s 2^31−1 ms, which fires at once', {
+  name: 'a long deadline is not the shortest',
+  goal: '400, or items run without 504',
+  pass: (status, tally) => status === 400 || (status === 200 && (tally['504'] ?? 0) === 0),
+});
 
 const SLOW_SOCKETS = 200;
 const SLOW_MS = 15_000;

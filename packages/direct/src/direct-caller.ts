@@ -1,5 +1,4 @@
-import { type Engine, type EngineResponse, JsonBody } from '@restbatch/core';
-import { jsonCopy } from './json-copy.js';
+import { type Engine, type EngineResponse, JsonBody, jsonCopy } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {

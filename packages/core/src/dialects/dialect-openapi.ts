@@ -68,3 +68,13 @@ export const BATCH_SUMMARY_SCHEMA: JsonSchema = Object.freeze({
 export function takesPayload(method: HttpMethod): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
 }
+
+/** The `{"requests": [...]}` envelope that Guidewire and OData batches share, at most `maxItems` items. */
+export function requestsEnvelope(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema {
+  return {
+    type: 'object',
+    required: ['requests'],
+    additionalProperties: false,
+    properties: { requests: { type: 'array', maxItems: context.maxItems, items: item } },
+  };
+}

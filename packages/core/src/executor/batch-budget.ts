@@ -10,8 +10,9 @@ import { jsonSize } from './snapshot.js';
 export class BatchBudget {
   #resolvedLeft: number;
   #resultsLeft: number;
-  // The size of each shared value is walked once per batch, however many references place it.
-  readonly #sizes = new WeakMap<object, number>();
+  // The size of each shared value is walked once per batch, however many references place it
+  // (made on the first whole-value reference: a batch without one pays nothing).
+  #sizes: WeakMap<object, number> | undefined;
 
   constructor(
     readonly maxResolvedBytes: number,
@@ -44,6 +45,7 @@ export class BatchBudget {
   /** The JSON size of a value a reference places, measured once per object. */
   sizeOf(value: unknown): number {
     if (value === null || typeof value !== 'object') return jsonSize(value);
+    this.#sizes ??= new WeakMap();
     let size = this.#sizes.get(value);
     if (size === undefined) {
       size = jsonSize(value);

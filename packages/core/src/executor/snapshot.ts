@@ -25,6 +25,20 @@ export function snapshot(value: unknown): Snapshot {
     const size = frozenSize(value);
     if (size >= 0) return { value, size };
   }
+  return copied(value);
+}
+
+/**
+ * A deep copy of `value` exactly as `JSON.parse(JSON.stringify(value))` would make it, several
+ * times faster for plain data; frozen data is copied too (unlike {@link snapshot}). Transports
+ * use it to hand out values that share nothing with the engine.
+ */
+export function jsonCopy(value: unknown): unknown {
+  return value === undefined ? undefined : copied(value).value;
+}
+
+/** The copy walk, with JSON's own round trip for whatever plain data it is not. */
+function copied(value: unknown): Snapshot {
   const walk = new SnapshotWalk();
   try {
     return { value: walk.copy(value, 0), size: walk.size };

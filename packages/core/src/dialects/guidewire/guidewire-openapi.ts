@@ -1,4 +1,11 @@
-import { BATCH_SUMMARY_SCHEMA, type DialectOpenApi, type JsonSchema, type OpenApiItemRoute, takesPayload } from '../dialect-openapi.js';
+import {
+  BATCH_SUMMARY_SCHEMA,
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiItemRoute,
+  requestsEnvelope,
+  takesPayload,
+} from '../dialect-openapi.js';
 import { GUIDEWIRE_BATCH_SCHEMA } from './guidewire-batch-schema.js';
 
 const HEADERS = GUIDEWIRE_BATCH_SCHEMA.definitions.subRequest.properties.headers;
@@ -37,14 +44,7 @@ export const guidewireOpenApi: DialectOpenApi = {
     return item;
   },
 
-  request(item, context) {
-    return {
-      type: 'object',
-      required: ['requests'],
-      additionalProperties: false,
-      properties: { requests: { type: 'array', maxItems: context.maxItems, items: item } },
-    };
-  },
+  request: requestsEnvelope,
 
   response() {
     return {

@@ -1,4 +1,11 @@
-import { BATCH_SUMMARY_SCHEMA, type DialectOpenApi, type JsonSchema, type OpenApiItemRoute, takesPayload } from '../dialect-openapi.js';
+import {
+  BATCH_SUMMARY_SCHEMA,
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiItemRoute,
+  requestsEnvelope,
+  takesPayload,
+} from '../dialect-openapi.js';
 
 const HEADERS = { type: 'object', additionalProperties: { type: 'string' } };
 
@@ -25,14 +32,7 @@ export const odataOpenApi: DialectOpenApi = {
     return { type: 'object', required: ['id', 'method', 'url'], additionalProperties: false, properties };
   },
 
-  request(item, context) {
-    return {
-      type: 'object',
-      required: ['requests'],
-      additionalProperties: false,
-      properties: { requests: { type: 'array', maxItems: context.maxItems, items: item } },
-    };
-  },
+  request: requestsEnvelope,
 
   response() {
     return {
