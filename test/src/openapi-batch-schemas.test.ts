@@ -77,4 +77,15 @@ test('an OData batch validates against the $batch schema, per-route bodies inclu
   assert.not.ok(validate({ requests: [{ method: 'GET', url: '/claims' }] }), 'id is required');
 });
 
+test('an OData request with an `if` condition (OData 4.01 §19.1) validates against the $batch schema', () => {
+  const validate = batchValidator('/rest/claim/v1/$batch');
+  const batch = {
+    requests: [
+      { id: '1', method: 'GET', url: 'claims/cc:22' },
+      { id: '2', method: 'GET', url: 'claims/cc:22/notes', dependsOn: ['1'], if: '$1/$succeeded' },
+    ],
+  };
+  assert.ok(validate(batch), JSON.stringify(validate.errors));
+});
+
 test.run();

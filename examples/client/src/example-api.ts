@@ -696,6 +696,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.claimId.GET.item": {
             id: string;
@@ -708,6 +709,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.POST.item": {
             id: string;
@@ -720,6 +722,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
             body?: components["schemas"]["claims.POST.payload"];
         };
         "odata.claims.claimId.PATCH.item": {
@@ -733,6 +736,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
             body?: components["schemas"]["claims.claimId.PATCH.payload"];
         };
         "odata.claims.claimId.activities.GET.item": {
@@ -746,6 +750,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.claimId.activities.activityId.GET.item": {
             id: string;
@@ -758,6 +763,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.claimId.activities.POST.item": {
             id: string;
@@ -770,6 +776,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
             body?: components["schemas"]["claims.claimId.activities.POST.payload"];
         };
         "odata.claims.claimId.activities.activityId.PATCH.item": {
@@ -783,6 +790,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
             body?: components["schemas"]["claims.claimId.activities.activityId.PATCH.payload"];
         };
         "odata.claims.claimId.notes.GET.item": {
@@ -796,6 +804,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.claimId.notes.noteId.GET.item": {
             id: string;
@@ -808,6 +817,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
         };
         "odata.claims.claimId.notes.POST.item": {
             id: string;
@@ -820,6 +830,7 @@ export interface components {
             };
             dependsOn?: string[];
             atomicityGroup?: string;
+            if?: string;
             body?: components["schemas"]["claims.claimId.notes.POST.payload"];
         };
         "odata.request": {

@@ -27,6 +27,8 @@ export const odataOpenApi: DialectOpenApi = {
       headers: HEADERS,
       dependsOn: { type: 'array', items: { type: 'string' } },
       atomicityGroup: { type: 'string', minLength: 1 },
+      // OData 4.01 §19.1: a condition such as `$1/$succeeded` or `not $1/$succeeded`.
+      if: { type: 'string', minLength: 1 },
     };
     if (takesPayload(route.method)) properties.body = route.payload ?? {};
     return { type: 'object', required: ['id', 'method', 'url'], additionalProperties: false, properties };
