@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, Logger, SessionStore } from '@restbatch/core';
 import { createHttpHandler, type ResponseEvent } from '@restbatch/http';
+import { createPlaygroundHandler } from '@restbatch/playground';
 import { attachWebSocket } from '@restbatch/ws';
 import { createExampleEngine } from './example-engine.js';
 import type { ExampleTelemetry } from './example-telemetry.js';
@@ -60,7 +61,9 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
             () => res.writeHead(500).end(),
           );
         };
-  const server = createListener(handler, limits);
+  // GET /playground: the batch playground page, served from memory (packages/playground).
+  const playground = createPlaygroundHandler();
+  const server = createListener((req, res) => playground(req, res) || handler(req, res), limits);
   // WebSocket: the ws transport attaches here (ws://HOST:PORT/rest/ws), through `attach`.
   const ws = attachWebSocket(engine, { server, path: '/rest/ws' });
   const closers = (options.attach ?? []).map((attach) => attach(server, engine));

@@ -1,0 +1,103 @@
+import type { Dialect, Endpoint } from './batch-shape.js';
+
+/** A JSON schema, as far as completion reads it. */
+export interface Schema {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  enum?: unknown[];
+  default?: unknown;
+}
+
+/** A route a batch item can call, relative to its endpoint's API. */
+export interface RouteHint {
+  readonly method: string;
+  /** As the item writes it, parameters filled with the example server's sample ids where known. */
+  readonly path: string;
+  /** The path with its `{parameters}`. */
+  readonly template: string;
+  readonly payload: Schema | undefined;
+}
+
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  components?: { schemas?: Record<string, Schema> };
+}
+
+const SAMPLES: Record<string, string> = { claimId: 'cc:22', activityId: 'cc:55' };
+const BY_RESOURCE: Record<string, string> = { Roles: 'MyRole', Parameters: 'MyParameter' };
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** The routes of `endpoint`'s API in the OpenAPI document, with their payload schemas resolved. */
+export function routeHints(doc: unknown, endpoint: Endpoint): RouteHint[] {
+  const document = doc as OpenApiDocument;
+  const hints: RouteHint[] = [];
+  for (const [template, operations] of Object.entries(document.paths ?? {})) {
+    if (!template.startsWith(endpoint.apiBase) || /\/(batch|\$batch|openapi\.json)$/.test(template)) continue;
+    const relative = template.slice(endpoint.apiBase.length);
+    // Exago's batch refuses Sessions/{sid}; the claim API lives under its own base.
+    if (endpoint.dialect === 'exago' && (relative.startsWith('claim/') || relative.startsWith('Sessions/'))) continue;
+    const path = relative.replace(/\{([^}]+)\}/g, (whole, name: string) => {
+      const resource = relative.split('/')[0] ?? '';
+      return SAMPLES[name] ?? (name === 'id' ? BY_RESOURCE[resource] : undefined) ?? whole;
+    });
+    for (const method of METHODS) {
+      const operation = operations[method];
+      if (operation === undefined) continue;
+      const schema = operation.requestBody?.content?.['application/json']?.schema;
+      hints.push({
+        method: method.toUpperCase(),
+        path,
+        template: relative,
+        payload: schema === undefined ? undefined : resolve(document, schema),
+      });
+    }
+  }
+  return hints;
+}
+
+/** Follows `$ref`s (local ones) until a schema with content. */
+export function resolve(doc: unknown, schema: Schema | undefined): Schema | undefined {
+  let current = schema;
+  for (let hops = 0; current?.$ref !== undefined && hops < 16; hops++) {
+    const name = current.$ref.replace('#/components/schemas/', '');
+    current = (doc as OpenApiDocument).components?.schemas?.[name];
+  }
+  return current;
+}
+
+/** A new item for `route` in `dialect`, its payload filled with the required fields' sample values. */
+export function itemFor(route: RouteHint, dialect: Dialect, doc: unknown, index: number): Record<string, unknown> {
+  const payload = route.payload === undefined ? undefined : sampleOf(doc, route.payload, 0);
+  if (dialect === 'exago') return { Url: route.path, Method: route.method, ...(payload === undefined ? {} : { Payload: payload }) };
+  if (dialect === 'guidewire') {
+    const data = (payload as { data?: unknown } | undefined)?.data;
+    return { method: route.method.toLowerCase(), path: route.path, ...(data === undefined ? {} : { data }) };
+  }
+  return {
+    id: String(index + 1),
+    method: route.method,
+    url: route.path,
+    ...(payload === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: payload }),
+  };
+}
+
+function sampleOf(doc: unknown, schema: Schema, depth: number): unknown {
+  const s = resolve(doc, schema) ?? {};
+  if (s.default !== undefined) return s.default;
+  if (s.enum !== undefined) return s.enum[0];
+  const type = Array.isArray(s.type) ? s.type[0] : s.type;
+  if (type === 'object' || s.properties !== undefined) {
+    const out: Record<string, unknown> = {};
+    if (depth > 6) return out;
+    const props = s.properties ?? {};
+    const names = s.required ?? [];
+    for (const name of names.length > 0 ? names : Object.keys(props).slice(0, 1)) out[name] = sampleOf(doc, props[name] ?? {}, depth + 1);
+    return out;
+  }
+  if (type === 'boolean') return true;
+  if (type === 'integer' || type === 'number') return 0;
+  if (type === 'array') return [];
+  return '';
+}

@@ -1,0 +1,89 @@
+import type { ItemLabel } from './batch-shape.js';
+import { type ItemView, type SummaryView, statusClass } from './result-view.js';
+
+/** An item as it arrived: its view, what it asked for, and when it arrived (ms after sending). */
+export interface Arrival {
+  readonly view: ItemView;
+  readonly label: ItemLabel | undefined;
+  readonly at: number;
+}
+
+const MARK_TEXT = { skipped: 'Skipped', 'rolled-back': 'Rolled back' } as const;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className !== undefined) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The list entry of one item: status coloured by class, time, marks, headers and body. */
+export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
+  const { view, label } = arrival;
+  const cls = statusClass(view.status);
+  const li = el('li', `item ${cls}${view.mark === undefined ? '' : ' marked'}`);
+  li.dataset.index = String(view.index);
+  li.dataset.status = String(view.status);
+  if (view.mark !== undefined) li.dataset.mark = view.mark;
+  const head = el('div', 'item-head');
+  head.append(el('span', 'item-index', `#${view.index}`));
+  const status = el('span', `status ${cls}`, String(view.status));
+  status.setAttribute('aria-label', `Status ${view.status}`);
+  head.append(status);
+  head.append(el('span', 'item-request', label === undefined ? '' : `${label.method} ${label.path}`));
+  if (view.mark !== undefined) head.append(el('span', 'mark', MARK_TEXT[view.mark]));
+  head.append(el('span', 'item-time', `${(arrival.at - previousAt).toFixed(1)} ms · at ${arrival.at.toFixed(1)} ms`));
+  li.append(head);
+  if (view.status >= 400 && view.message !== undefined) li.append(el('p', 'item-message', `${view.code ?? ''} ${view.message}`.trim()));
+  const headerNames = Object.keys(view.headers);
+  const headers = el('details');
+  headers.append(el('summary', undefined, `Headers (${headerNames.length})`));
+  headers.append(
+    el(
+      'pre',
+      undefined,
+      headerNames.length === 0 ? '(none in this dialect’s item)' : headerNames.map((n) => `${n}: ${view.headers[n]}`).join('\n'),
+    ),
+  );
+  const body = el('details');
+  body.open = view.status >= 400 || view.mark !== undefined;
+  body.append(el('summary', undefined, 'Body'));
+  body.append(el('pre', undefined, view.body === undefined ? '(no body)' : JSON.stringify(view.body, null, 2)));
+  li.append(headers, body);
+  return li;
+}
+
+/** Redraws the waterfall: each item's bar runs from the previous item's arrival to its own. */
+export function drawWaterfall(rows: HTMLOListElement, arrivals: readonly Arrival[]): void {
+  const total = Math.max(arrivals[arrivals.length - 1]?.at ?? 0, 0.001);
+  rows.replaceChildren(
+    ...arrivals.map((a, i) => {
+      const start = i === 0 ? 0 : arrivals[i - 1]!.at;
+      const li = el('li');
+      li.append(el('span', 'item-index', `#${a.view.index}`));
+      const track = el('span', 'track');
+      const bar = el('span', `bar ${statusClass(a.view.status)}${a.view.mark === undefined ? '' : ' marked'}`);
+      bar.style.left = `${(start / total) * 100}%`;
+      bar.style.width = `${((a.at - start) / total) * 100}%`;
+      bar.title = `#${a.view.index} ${a.view.status}${a.view.mark === undefined ? '' : ` (${MARK_TEXT[a.view.mark]})`}: ${start.toFixed(1)}–${a.at.toFixed(1)} ms`;
+      track.append(bar);
+      const ms = el('span', 'ms', `${(a.at - start).toFixed(1)} ms`);
+      li.setAttribute(
+        'aria-label',
+        `Item ${a.view.index}: ${a.view.status}${a.view.mark === undefined ? '' : `, ${MARK_TEXT[a.view.mark]}`}, ${(a.at - start).toFixed(1)} ms`,
+      );
+      li.append(track, ms);
+      return li;
+    }),
+  );
+}
+
+/** The summary pills. */
+export function drawSummary(box: HTMLElement, summary: SummaryView): void {
+  box.replaceChildren(
+    el('span', 'pill ok', `${summary.succeeded} succeeded`),
+    el('span', 'pill failed', `${summary.failed} failed`),
+    el('span', 'pill skipped', `${summary.skipped} skipped`),
+  );
+  box.hidden = false;
+}
