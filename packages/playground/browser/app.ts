@@ -307,6 +307,19 @@ function addRoute(): void {
   validate();
 }
 
+/** Reads the OpenAPI document for completion and the list of routes; the page works without it. */
+async function loadOpenApi(): Promise<void> {
+  try {
+    const response = await http.send({ method: 'GET', url: '/rest/openapi.json', headers: {} });
+    if (response.status !== 200) throw new Error(`GET /rest/openapi.json answered ${response.status}`);
+    openapi = response.body;
+    refreshRoutes();
+  } catch (error) {
+    statusLine.textContent = `The OpenAPI document could not be read, so completion is off (${(error as Error).message}).`;
+  }
+  document.documentElement.dataset.ready = 'true';
+}
+
 function start(): void {
   fillSelects();
   const shared = readFragment(location.hash);
@@ -357,18 +370,7 @@ function start(): void {
     if (state !== undefined && !(state instanceof Error)) restore(state);
   });
   attachCompletion(editor, $('completions'), (text, offset) => batchSuggestions(text, offset, endpoint().dialect, routes, openapi), edited);
-  http.send({ method: 'GET', url: '/rest/openapi.json', headers: {} }).then(
-    (response) => {
-      if (response.status !== 200) throw new Error(`GET /rest/openapi.json answered ${response.status}`);
-      openapi = response.body;
-      refreshRoutes();
-      document.documentElement.dataset.ready = 'true';
-    },
-    (error: Error) => {
-      statusLine.textContent = `The OpenAPI document could not be read: completion is off (${error.message}).`;
-      document.documentElement.dataset.ready = 'true';
-    },
-  );
+  void loadOpenApi();
 }
 
 start();

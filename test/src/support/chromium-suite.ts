@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type ExampleServer, type ExampleServerOptions, startExampleServer } from '@restbatch/example-server';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { Test } from 'uvu';
+import { Cleanup, guarded } from './guarded-test.js';
+import { isCI } from './redis-server.js';
+
+/** Debian's Chromium (`apt-get install -y chromium`); `CHROMIUM_PATH` names another build. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Where the suites save a screenshot of each state (gitignored). */
+export const SCREENSHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
+
+/** What a browser test gets: the page, the example server it loaded, and what the page logged. */
+export interface BrowserRun {
+  readonly page: Page;
+  readonly server: ExampleServer;
+  /** One line per batch the server ran (its `log` option). */
+  readonly batches: string[];
+  /** Console errors and uncaught exceptions of the page. */
+  readonly errors: string[];
+  /** Opens another page on the same server (for links), with the same error capture. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** Saves a screenshot of `page` (default: the test's page) as `test/screenshots/<name>.png`. */
+  shoot(name: string, page?: Page): Promise<void>;
+  /** Registers something to close after the test. */
+  closing(close: () => unknown): void;
+}
+
+/** Per test: the server's options, the page's options, and console errors the test expects. */
+export interface BrowserTestOptions {
+  /** Options of the test's example server, made when the test starts. */
+  server?: () => ExampleServerOptions;
+  context?: BrowserContextOptions;
+  /** Console errors that are part of what the test checks (such as a 400 the page shows). */
+  expectErrors?: RegExp[];
+}
+
+const TEST_LIMIT_MS = 60_000;
+
+/**
+ * Registers a suite's Chromium: launched once before the tests, closed after. Each test gets a
+ * fresh example server on a free port and a fresh browser context, closed in a `finally`; it fails
+ * when the page logged a console error or threw. Without Chromium the tests are skipped (printing
+ * `SKIP:`), except under CI, where a missing browser fails the suite.
+ */
+export function useChromium(test: Test): (name: string, fn: (run: BrowserRun) => Promise<void>, options?: BrowserTestOptions) => void {
+  let browser: Browser | undefined;
+  if (!existsSync(CHROMIUM)) {
+    if (isCI()) {
+      test('Chromium is installed (CI runs the browser suites, it never skips them)', () => {
+        throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
+      });
+    }
+    return (name, fn) => {
+      console.log(`SKIP: ${name} (${CHROMIUM} not found)`);
+      test.skip(name, () => fn(undefined as never));
+    };
+  }
+  test.before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  test.after(async () => {
+    await browser?.close();
+  });
+  return (name, fn, options = {}) =>
+    test(name, async () => {
+      const cleanup = new Cleanup();
+      const errors: string[] = [];
+      const batches: string[] = [];
+      await guarded(
+        async () => {
+          const server = await startExampleServer({ port: 0, ...options.server?.(), log: (line) => batches.push(line) });
+          cleanup.add(() => server.close());
+          const open = async (context: BrowserContextOptions = {}) => {
+            const ctx = await browser!.newContext({ viewport: { width: 1280, height: 720 }, ...options.context, ...context });
+            cleanup.add(() => ctx.close());
+            const page = await ctx.newPage();
+            page.on('console', (m) => {
+              if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+            });
+            page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+            return page;
+          };
+          const page = await open();
+          const run: BrowserRun = {
+            page,
+            server,
+            batches,
+            errors,
+            newPage: open,
+            shoot: async (shot, target = page) => {
+              await target.screenshot({ path: `${SCREENSHOTS}${shot}.png`, fullPage: false });
+            },
+            closing: (close) => cleanup.add(close),
+          };
+          await fn(run);
+          const unexpected = errors.filter((e) => !(options.expectErrors ?? []).some((re) => re.test(e)));
+          if (unexpected.length > 0) throw new Error(`The page logged errors:\n${unexpected.join('\n')}`);
+        },
+        cleanup,
+        TEST_LIMIT_MS,
+      );
+    });
+}
+
+/** Loads the playground and waits until it has read the OpenAPI document. */
+export async function openPlayground(run: BrowserRun, page: Page = run.page, fragment = ''): Promise<void> {
+  await page.goto(`${run.server.url}/playground${fragment}`);
+  await page.waitForSelector('html[data-ready="true"]', { state: 'attached' });
+}
+
+/** The statuses of the result items, in list order. */
+export function statuses(page: Page): Promise<string[]> {
+  return page.locator('#items > li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status ?? ''));
+}
