@@ -17,7 +17,10 @@ async function chooseExample(page: Page, name: string): Promise<void> {
 }
 
 async function waitForItems(page: Page, count: number): Promise<void> {
-  await page.locator('#items > li').nth(count - 1).waitFor();
+  await page
+    .locator('#items > li')
+    .nth(count - 1)
+    .waitFor();
   await page.locator('#results[aria-busy]').waitFor({ state: 'detached' });
 }
 
@@ -87,7 +90,7 @@ it('marks the item a failing Guidewire batch with onFail "abort" skipped', async
   assert.ok(await skipped.locator('.mark', { hasText: 'Skipped' }).isVisible());
   assert.match(await skipped.innerText(), /SKIPPED Skipped: sub-request 0 failed/);
   assert.match(await page.locator('#summary').innerText(), /0 succeeded[\s\S]*1 failed[\s\S]*1 skipped/);
-  assert.match(await page.locator('#waterfall-rows > li').nth(1).getAttribute('aria-label') ?? '', /Skipped/);
+  assert.match((await page.locator('#waterfall-rows > li').nth(1).getAttribute('aria-label')) ?? '', /Skipped/);
   await r.shoot('05-guidewire-abort-skipped-1280x720-light');
 });
 
@@ -105,19 +108,23 @@ it('marks the members of a failed OData atomicity group rolled back', async (r) 
   await r.shoot('06-odata-rolled-back-1280x720-light');
 });
 
-it('shows the error of a rejected batch', async (r) => {
-  const { page } = r;
-  await openPlayground(r);
-  await chooseExample(page, 'Exago: rejected (no POST Sessions first)');
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  const alert = page.getByRole('alert');
-  await alert.waitFor();
-  const text = await alert.innerText();
-  assert.match(text, /Batch rejected \(400\): BATCH_RULE_VIOLATION/);
-  assert.match(text, /the first call of a batch must be POST Sessions/);
-  assert.is(await page.locator('#items > li').count(), 0);
-  await r.shoot('07-rejected-1280x720-light');
-}, { expectErrors: [/Failed to load resource: the server responded with a status of 400/] });
+it(
+  'shows the error of a rejected batch',
+  async (r) => {
+    const { page } = r;
+    await openPlayground(r);
+    await chooseExample(page, 'Exago: rejected (no POST Sessions first)');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.match(text, /Batch rejected \(400\): BATCH_RULE_VIOLATION/);
+    assert.match(text, /the first call of a batch must be POST Sessions/);
+    assert.is(await page.locator('#items > li').count(), 0);
+    await r.shoot('07-rejected-1280x720-light');
+  },
+  { expectErrors: [/Failed to load resource: the server responded with a status of 400/] },
+);
 
 it('shows an invalid batch as an error while it is typed, and does not send it', async (r) => {
   const { page } = r;
@@ -146,7 +153,11 @@ it('copies the batch as a curl command that a shell runs to the same answer, quo
   await openPlayground(r);
   const batch = [
     { Url: 'Sessions', Method: 'POST' },
-    { Url: 'Parameters', Method: 'POST', Payload: { Id: "O'Brien's $HOME `x`", DataType: 'String', Value: 'a "b" \\ c', PromptText: "it's" } },
+    {
+      Url: 'Parameters',
+      Method: 'POST',
+      Payload: { Id: "O'Brien's $HOME `x`", DataType: 'String', Value: 'a "b" \\ c', PromptText: "it's" },
+    },
     { Url: 'Parameters', Method: 'GET' },
   ];
   await page.getByLabel('Batch JSON').fill(JSON.stringify(batch, null, 2));
@@ -249,8 +260,14 @@ it('completes paths, methods and payload fields from the OpenAPI document, and a
   await page.keyboard.type('", "Method": "POST", "Payload": {"');
   await editor.press('Control+Space');
   const fields = await options.allInnerTexts();
-  assert.ok(fields.some((f) => f.startsWith('DataType "String" | "Date"')), fields.join(', '));
-  assert.ok(fields.some((f) => f.startsWith('PromptText')), fields.join(', '));
+  assert.ok(
+    fields.some((f) => f.startsWith('DataType "String" | "Date"')),
+    fields.join(', '),
+  );
+  assert.ok(
+    fields.some((f) => f.startsWith('PromptText')),
+    fields.join(', '),
+  );
   await r.shoot('12-completion-1280x720-light');
   await editor.press('Escape');
   assert.is(await page.getByRole('listbox', { name: 'Suggestions' }).count(), 0);

@@ -178,7 +178,8 @@ async function send(): Promise<void> {
       );
       pickSession(dialect, arrivals);
     }
-    statusLine.textContent = `${response.status} · ${arrivals.length} items · ${ms.toFixed(1)} ms over ${kind === 'http' ? 'HTTP' : 'WebSocket'}`;
+    const what = arrivals.length === 0 && response.status >= 400 ? 'rejected' : `${arrivals.length} items`;
+    statusLine.textContent = `${response.status} · ${what} · ${ms.toFixed(1)} ms over ${kind === 'http' ? 'HTTP' : 'WebSocket'}`;
   } catch (error) {
     const e = error as ClientError;
     showRejected(undefined, { code: e instanceof ClientError ? e.code : 'ERROR', message: e.message });
