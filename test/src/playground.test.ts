@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPlayground, statuses, useChromium } from './support/chromium-suite.js';
+import { openPlayground, shown, statuses, useChromium } from './support/chromium-suite.js';
 import { type Gate, slowEngine } from './support/slow-engine.js';
 
 const it = useChromium(test);
@@ -37,11 +37,11 @@ it('sends the default Exago seed batch over HTTP and shows 201 then 204, the sum
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await waitForItems(page, 2);
   assert.equal(await statuses(page), ['201', '204']);
-  assert.match(await results.locator('#items > li').first().innerText(), /201[\s\S]*POST Sessions/);
-  assert.match(await page.locator('#summary').innerText(), /2 succeeded[\s\S]*0 failed[\s\S]*0 skipped/);
+  assert.match(await shown(results.locator('#items > li').first()), /201[\s\S]*POST Sessions/);
+  assert.match(await shown(page.locator('#summary')), /2 succeeded[\s\S]*0 failed[\s\S]*0 skipped/);
   assert.is(await page.locator('#waterfall-rows > li').count(), 2);
-  assert.match(await page.locator('#status-line').innerText(), /^200 · 2 items · [\d.]+ ms over HTTP$/);
-  assert.match(await page.locator('#session-id').innerText(), /^[0-9a-f]{32}$/);
+  assert.match(await shown(page.locator('#status-line')), /^200 · 2 items · [\d.]+ ms over HTTP$/);
+  assert.match(await shown(page.locator('#session-id')), /^[0-9a-f]{32}$/);
   assert.is(r.batches.length, 1);
   assert.match(r.batches[0]!, /^POST \/rest\/batch 2 sub-requests succeeded=2 failed=0 skipped=0 .*\(ndjson\)$/);
   await r.shoot('02-seed-http-1280x720-light');
@@ -54,9 +54,9 @@ it('sends the seed batch over WebSocket and shows the same items', async (r) => 
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await waitForItems(page, 2);
   assert.equal(await statuses(page), ['201', '204']);
-  assert.match(await page.locator('#status-line').innerText(), /over WebSocket$/);
-  assert.match(await page.locator('#summary').innerText(), /2 succeeded/);
-  assert.match(await page.locator('#session-id').innerText(), /^[0-9a-f]{32}$/);
+  assert.match(await shown(page.locator('#status-line')), /over WebSocket$/);
+  assert.match(await shown(page.locator('#summary')), /2 succeeded/);
+  assert.match(await shown(page.locator('#session-id')), /^[0-9a-f]{32}$/);
   await page.emulateMedia({ colorScheme: 'dark' });
   await r.shoot('03-seed-websocket-1280x720-dark');
 });
@@ -68,12 +68,12 @@ it('uses the session the batch created for an ordinary call: the role the batch 
   assert.ok(await call.isDisabled(), 'no session before a batch');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await waitForItems(page, 2);
-  const sid = await page.locator('#session-id').innerText();
+  const sid = await shown(page.locator('#session-id'));
   await call.click();
   await page.locator('#call-result pre').waitFor();
-  const shown = await page.locator('#call-result').innerText();
-  assert.match(shown, new RegExp(`^200 GET /rest/Roles/MyRole\\?sid=${sid}`));
-  assert.match(shown, /"IsActive": true/);
+  const answer = await shown(page.locator('#call-result'));
+  assert.match(answer, new RegExp(`^200 GET /rest/Roles/MyRole\\?sid=${sid}`));
+  assert.match(answer, /"IsActive": true/);
   await r.shoot('04-session-call-1280x720-light');
 });
 
@@ -88,8 +88,8 @@ it('marks the item a failing Guidewire batch with onFail "abort" skipped', async
   const skipped = page.locator('#items > li').nth(1);
   assert.is(await skipped.getAttribute('data-mark'), 'skipped');
   assert.ok(await skipped.locator('.mark', { hasText: 'Skipped' }).isVisible());
-  assert.match(await skipped.innerText(), /SKIPPED Skipped: sub-request 0 failed/);
-  assert.match(await page.locator('#summary').innerText(), /0 succeeded[\s\S]*1 failed[\s\S]*1 skipped/);
+  assert.match(await shown(skipped), /SKIPPED Skipped: sub-request 0 failed/);
+  assert.match(await shown(page.locator('#summary')), /0 succeeded[\s\S]*1 failed[\s\S]*1 skipped/);
   assert.match((await page.locator('#waterfall-rows > li').nth(1).getAttribute('aria-label')) ?? '', /Skipped/);
   await r.shoot('05-guidewire-abort-skipped-1280x720-light');
 });
@@ -104,7 +104,7 @@ it('marks the members of a failed OData atomicity group rolled back', async (r) 
   const first = page.locator('#items > li').first();
   assert.is(await first.getAttribute('data-mark'), 'rolled-back');
   assert.ok(await first.locator('.mark', { hasText: 'Rolled back' }).isVisible());
-  assert.match(await first.innerText(), /Headers \(1\)/);
+  assert.match(await shown(first), /Headers \(1\)/);
   await r.shoot('06-odata-rolled-back-1280x720-light');
 });
 
@@ -117,7 +117,7 @@ it(
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    const text = await alert.innerText();
+    const text = await shown(alert);
     assert.match(text, /Batch rejected \(400\): BATCH_RULE_VIOLATION/);
     assert.match(text, /the first call of a batch must be POST Sessions/);
     assert.is(await page.locator('#items > li').count(), 0);
@@ -135,17 +135,17 @@ it('shows an invalid batch as an error while it is typed, and does not send it',
   await page.keyboard.press('Backspace'); // the closing bracket
   await page.keyboard.type(',');
   const error = page.locator('#batch-error');
-  assert.match(await error.innerText(), /^Invalid JSON at line 13, column 2: Unexpected end of JSON input/);
+  assert.match(await shown(error), /^Invalid JSON at line 13, column 2: Unexpected end of JSON input/);
   assert.is(await editor.getAttribute('aria-invalid'), 'true');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
-  assert.match(await page.locator('#status-line').innerText(), /Not sent: fix the batch first/);
+  assert.match(await shown(page.locator('#status-line')), /Not sent: fix the batch first/);
   assert.is(r.batches.length, 0, 'nothing reached the server');
   await r.shoot('08-invalid-json-1280x720-light');
   // Valid JSON in the wrong envelope is caught too.
   await editor.fill('{"requests": []}');
-  assert.match(await error.innerText(), /exago batch must be a JSON array/);
+  assert.match(await shown(error), /exago batch must be a JSON array/);
   await editor.fill('[{"Url": "Sessions"}]');
-  assert.match(await error.innerText(), /Item 0 needs "Method"/);
+  assert.match(await shown(error), /Item 0 needs "Method"/);
 });
 
 it('copies the batch as a curl command that a shell runs to the same answer, quotes included', async (r) => {
@@ -164,7 +164,7 @@ it('copies the batch as a curl command that a shell runs to the same answer, quo
   await page.getByLabel('Query string').fill('onFail=stop');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await waitForItems(page, 3);
-  const shown = await page.locator('#items > li pre').evaluateAll((pres) => pres.map((p) => p.textContent));
+  const pres = await page.locator('#items > li pre').evaluateAll((pres) => pres.map((p) => p.textContent));
   await page.getByRole('button', { name: 'Copy as curl' }).click();
   const command = await page.getByLabel('curl command').inputValue();
   assert.match(command, /^curl -sS -N -X POST 'http:\/\/127\.0\.0\.1:\d+\/rest\/batch\?onFail=stop'/);
@@ -181,7 +181,7 @@ it('copies the batch as a curl command that a shell runs to the same answer, quo
     await statuses(page),
   );
   // The same answer: the created parameter (and the listed ones) read back exactly as the page showed them.
-  const bodies = shown.filter((_, i) => i % 2 === 1);
+  const bodies = pres.filter((_, i) => i % 2 === 1);
   assert.equal(JSON.parse(bodies[1]!), items[1]!.ResponseContent);
   assert.equal(JSON.parse(bodies[2]!), items[2]!.ResponseContent);
   assert.equal((items[1]!.ResponseContent as { Id: string }).Id, "O'Brien's $HOME `x`");
@@ -277,7 +277,7 @@ it('completes paths, methods and payload fields from the OpenAPI document, and a
   await page.getByRole('button', { name: 'Add item' }).click();
   const items = JSON.parse(await editor.inputValue());
   assert.equal(items[2], { Url: 'Parameters', Method: 'POST', Payload: { Id: '' } });
-  assert.is(await page.locator('#batch-error').innerText(), '');
+  assert.is(await shown(page.locator('#batch-error')), '');
 });
 
 for (const transport of ['HTTP', 'WebSocket'] as const) {

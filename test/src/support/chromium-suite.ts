@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ExampleServer, type ExampleServerOptions, startExampleServer } from '@restbatch/example-server';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 import type { Test } from 'uvu';
 import { Cleanup, guarded } from './guarded-test.js';
 import { isCI } from './redis-server.js';
@@ -114,4 +114,10 @@ export async function openPlayground(run: BrowserRun, page: Page = run.page, fra
 /** The statuses of the result items, in list order. */
 export function statuses(page: Page): Promise<string[]> {
   return page.locator('#items > li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status ?? ''));
+}
+
+/** The text of an element as the page renders it (Playwright's `innerText`: hidden parts left out). */
+export function shown(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: what the user sees is the point, not the DOM's text
+  return locator.innerText();
 }
