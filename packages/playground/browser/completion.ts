@@ -11,6 +11,8 @@ export interface Suggestions {
   readonly items: readonly Suggestion[];
   readonly start: number;
   readonly end: number;
+  /** Whether to open while typing (inside a string already begun); otherwise only Ctrl+Space opens. */
+  readonly whileTyping: boolean;
 }
 
 /**
@@ -63,7 +65,8 @@ export function attachCompletion(
   };
   const open = (explicit: boolean) => {
     const found = provide(editor.value, editor.selectionStart);
-    if (found === undefined || found.items.length === 0 || (!explicit && editor.selectionStart !== editor.selectionEnd)) return close();
+    if (found === undefined || found.items.length === 0) return close();
+    if (!explicit && (!found.whileTyping || editor.selectionStart !== editor.selectionEnd)) return close();
     current = found;
     active = 0;
     render();
