@@ -20,7 +20,9 @@ export function batchSuggestions(
   const matching = (items: Suggestion[]) => {
     const prefix = ctx.prefix.toLowerCase();
     const out = items.filter((s) => s.label.toLowerCase().includes(prefix));
-    return out.length === 0 ? undefined : { items: out.slice(0, 50), start: ctx.start, end: ctx.end, whileTyping: ctx.quoted && ctx.prefix !== '' };
+    return out.length === 0
+      ? undefined
+      : { items: out.slice(0, 50), start: ctx.start, end: ctx.end, whileTyping: ctx.quoted && ctx.prefix !== '' };
   };
   const item = ctx.fields[itemDepth] ?? {};
   const inItem = ctx.path.length === itemDepth && (dialect === 'exago' || ctx.path[0] === 'requests');
