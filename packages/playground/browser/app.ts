@@ -1,14 +1,14 @@
 // The playground page: wires the form to the typed client's transports (fetch and the browser's
 // WebSocket, imported as `@restbatch/client` through the page's import map).
 import { type AnyResult, ClientError, createClient, httpTransport, type Transport, wsTransport } from '@restbatch/client';
-import { checkBatch, type Dialect, ENDPOINTS, type Endpoint } from './batch-shape.js';
+import { checkBatch, type Dialect, ENDPOINTS, type Endpoint } from './check-batch.js';
 import { batchSuggestions } from './batch-suggestions.js';
 import { attachCompletion } from './completion.js';
 import { curlCommand } from './curl-command.js';
 import { EXAMPLES } from './examples.js';
 import { itemFor, type RouteHint, routeHints } from './openapi-hints.js';
-import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './result-view.js';
-import { type Arrival, drawSummary, drawWaterfall, itemEntry } from './results-view.js';
+import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './item-view.js';
+import { type Arrival, drawSummary, drawWaterfall, itemEntry } from './result-list.js';
 import { readFragment, type SharedState, shareFragment } from './share-link.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

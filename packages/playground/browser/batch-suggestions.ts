@@ -1,4 +1,4 @@
-import { type Dialect, ITEM_FIELDS } from './batch-shape.js';
+import { type Dialect, ITEM_FIELDS } from './check-batch.js';
 import type { Suggestion, Suggestions } from './completion.js';
 import { jsonContextAt } from './json-context.js';
 import { type RouteHint, resolve, type Schema } from './openapi-hints.js';

@@ -1,4 +1,4 @@
-import type { Dialect, Endpoint } from './batch-shape.js';
+import type { Dialect, Endpoint } from './check-batch.js';
 
 /** A JSON schema, as far as completion reads it. */
 export interface Schema {

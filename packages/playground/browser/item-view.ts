@@ -1,4 +1,4 @@
-import type { Dialect } from './batch-shape.js';
+import type { Dialect } from './check-batch.js';
 
 /** How an item that did not run is marked. */
 export type ItemMark = 'skipped' | 'rolled-back';

@@ -1,5 +1,5 @@
-import type { ItemLabel } from './batch-shape.js';
-import { type ItemView, type SummaryView, statusClass } from './result-view.js';
+import type { ItemLabel } from './check-batch.js';
+import { type ItemView, type SummaryView, statusClass } from './item-view.js';
 
 /** An item as it arrived: its view, what it asked for, and when it arrived (ms after sending). */
 export interface Arrival {
