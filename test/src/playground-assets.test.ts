@@ -1,11 +1,16 @@
 // @restbatch/playground's handler on its own: what it serves, and that the page needs nothing else.
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createPlaygroundHandler, loadPlaygroundAssets } from '@restbatch/playground';
 import { request } from 'undici';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listen } from './support/listen.js';
+
+const run = promisify(execFile);
 
 test('serves the page, its modules and the client modules from memory, with a policy that allows only its own origin', async () => {
   const handle = createPlaygroundHandler();
@@ -65,6 +70,21 @@ test('a base path moves the page and its files', () => {
   assert.ok(files.has('/tools/batch'));
   assert.ok(files.has('/tools/batch/app/app.js'));
   assert.match(files.get('/tools/batch')!.body.toString(), /"\/tools\/batch\/client\/index\.js"/);
+});
+
+const SUITE = fileURLToPath(new URL('./playground-client.test.js', import.meta.url));
+
+test('without Chromium the browser suites are skipped, and under CI they fail instead', async () => {
+  const env = { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' };
+  const local = await run(process.execPath, [SUITE], { env: { ...env, CI: '' }, timeout: 30_000 });
+  assert.match(local.stdout, /SKIP: runs the client over HTTP in the page/);
+  assert.match(local.stdout, /Skipped:\s+3/);
+  const ci = await run(process.execPath, [SUITE], { env: { ...env, CI: 'true' }, timeout: 30_000 }).then(
+    () => undefined,
+    (error: { stdout: string; code: number }) => error,
+  );
+  assert.ok(ci !== undefined, 'the suite failed under CI');
+  assert.match(ci.stdout, /FAIL\s+"Chromium is installed \(CI runs the browser suites, it never skips them\)"/);
 });
 
 test.run();
