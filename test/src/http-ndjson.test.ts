@@ -44,6 +44,9 @@ test('with Accept: application/x-ndjson each sub-response arrives as it finishes
     // The first line is readable while the second sub-request is still held.
     const first = (await next()) as { ReturnCode: string; ResponseContent: { Id: string } };
     assert.is(first.ReturnCode, '201');
+    // The second sub-request starts after the first line is written; on a busy machine the line
+    // can arrive first, so wait for it rather than read `started` at once.
+    await gate.whenStarted('a');
     assert.equal(gate.started, ['a']);
     gate.release();
     assert.equal(await next(), { ReturnCode: '201', ResponseContent: { name: 'a' } });
