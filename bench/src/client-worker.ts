@@ -1,0 +1,127 @@
+// Child process of the client scenario: `node --expose-gc client-worker.js hand|client direct|http N [URL]`.
+// Prints one JSON line: median µs per call, successes, and HTTP requests per batch of N calls.
+import { type Client, createClient, httpTransport } from '@restbatch/client';
+import { directTransport } from '@restbatch/client/direct';
+import { createDirectCaller } from '@restbatch/direct';
+import type { paths } from '@restbatch/example-client';
+import { benchEngine } from './bench-engine.js';
+import { countSuccesses, type ExagoCall, exagoMix, sessionIdOf } from './exago-mix.js';
+import { endSession, httpPool } from './http-clients.js';
+import { plan, timePerSub } from './measure.js';
+
+/** What one worker reports. */
+export interface ClientFigures {
+  caller: 'hand' | 'client';
+  transport: 'direct' | 'http';
+  n: number;
+  usPerCall: number;
+  cpuUsPerCall: number;
+  ok: number;
+  total: number;
+  /** HTTP requests one batch of N calls took (the client must send exactly one). */
+  requestsPerBatch?: number;
+}
+
+type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
+
+/** One call as a user of the client writes it: method, path template and init, made up front like the hand-built envelope. */
+interface TypedCall {
+  method: string;
+  template: string;
+  init: object;
+}
+
+/** The Exago mix as typed calls: `Parameters/P0` is `/rest/Parameters/{id}` with `id: 'P0'`. */
+export function typedCalls(calls: readonly ExagoCall[]): TypedCall[] {
+  return calls.map((call) => {
+    const [resource, id] = call.Url.split('/') as [string, string | undefined];
+    const init: { params?: object; body?: unknown } = {};
+    if (id !== undefined) init.params = { path: { id } };
+    if (call.Payload !== undefined) init.body = call.Payload;
+    return { method: call.Method, template: id === undefined ? `/rest/${resource}` : `/rest/${resource}/{id}`, init };
+  });
+}
+
+const caller = process.argv[2] === 'client' ? 'client' : 'hand';
+const transport = process.argv[3] === 'http' ? 'http' : 'direct';
+const n = Number(process.argv[4]);
+const url = process.argv[5] ?? '';
+const calls = exagoMix(n);
+const typed = typedCalls(calls);
+const { perBlock, reps, warmups } = plan(n, 2000, transport === 'http' ? 60_000 : 100_000, 9);
+const sessions: string[] = [];
+let ok = 0;
+let total = 0;
+let requests = 0;
+
+const engine = transport === 'direct' ? benchEngine() : undefined;
+const pool = transport === 'http' ? httpPool(url) : undefined;
+const counting: typeof fetch = (input, init) => {
+  requests++;
+  return fetch(input, init);
+};
+const client: Client<paths> | undefined =
+  caller === 'hand'
+    ? undefined
+    : createClient<paths>({
+        transport: engine === undefined ? httpTransport({ baseUrl: url, fetch: counting }) : directTransport(engine),
+        endpoints: { '/rest/batch': 'exago' },
+      });
+const direct = engine === undefined ? undefined : createDirectCaller(engine);
+
+/** One batch of the mix, however this worker sends it. */
+async function once(): Promise<void> {
+  total += n;
+  if (client !== undefined) {
+    const c = client as unknown as Loose;
+    const pending: Promise<{ ok: boolean }>[] = [];
+    for (const t of typed) pending.push(c[t.method]!(t.template, t.init));
+    const results = await Promise.all(pending);
+    for (const r of results) if (r.ok) ok++;
+    if (client.session !== undefined) sessions.push(client.session);
+    return;
+  }
+  let body: unknown;
+  if (direct !== undefined) body = (await direct({ url: '/rest/batch', body: calls })).body;
+  else {
+    const response = await fetch(`${url}/rest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(calls),
+    });
+    body = await response.json();
+  }
+  ok += countSuccesses(body);
+  const sid = sessionIdOf(body);
+  if (sid !== undefined) sessions.push(sid);
+}
+
+/** Ends the sessions the timed batches made, outside the timing, so the store does not grow. */
+async function drop(): Promise<void> {
+  for (const sid of sessions) {
+    if (engine !== undefined) await engine.store.destroy(sid);
+    else await endSession(pool!, sid);
+  }
+  sessions.length = 0;
+}
+
+const timing = await timePerSub(
+  perBlock * n,
+  warmups,
+  reps,
+  async () => {
+    for (let b = 0; b < perBlock; b++) await once();
+  },
+  drop,
+);
+const figures: ClientFigures = { caller, transport, n, usPerCall: timing.wall, cpuUsPerCall: timing.cpu, ok, total };
+if (transport === 'http' && client !== undefined) {
+  requests = 0;
+  await once();
+  await drop();
+  figures.requestsPerBatch = requests;
+}
+await client?.close();
+await pool?.close();
+await engine?.close();
+process.stdout.write(`${JSON.stringify(figures)}\n`);
