@@ -5,7 +5,8 @@ import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
 import type { paths } from '@restbatch/example-client';
 import { benchEngine } from './bench-engine.js';
-import { countSuccesses, type ExagoCall, exagoMix, sessionIdOf } from './exago-mix.js';
+import { typedCalls } from './client-calls.js';
+import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { endSession, httpPool } from './http-clients.js';
 import { plan, timePerSub } from './measure.js';
 
@@ -23,24 +24,6 @@ export interface ClientFigures {
 }
 
 type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
-
-/** One call as a user of the client writes it: method, path template and init, made up front like the hand-built envelope. */
-interface TypedCall {
-  method: string;
-  template: string;
-  init: object;
-}
-
-/** The Exago mix as typed calls: `Parameters/P0` is `/rest/Parameters/{id}` with `id: 'P0'`. */
-export function typedCalls(calls: readonly ExagoCall[]): TypedCall[] {
-  return calls.map((call) => {
-    const [resource, id] = call.Url.split('/') as [string, string | undefined];
-    const init: { params?: object; body?: unknown } = {};
-    if (id !== undefined) init.params = { path: { id } };
-    if (call.Payload !== undefined) init.body = call.Payload;
-    return { method: call.Method, template: id === undefined ? `/rest/${resource}` : `/rest/${resource}/{id}`, init };
-  });
-}
 
 const caller = process.argv[2] === 'client' ? 'client' : 'hand';
 const transport = process.argv[3] === 'http' ? 'http' : 'direct';

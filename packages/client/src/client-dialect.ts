@@ -44,8 +44,11 @@ export interface ClientDialect {
 
 /** Throws for dialects without atomicity groups (Exago and Guidewire have none). */
 export function refuseGroups(calls: readonly SubCall[], dialect: string): void {
-  if (calls.some((c) => c.atomicityGroup !== undefined))
-    throw new ClientError('UNSUPPORTED', `${dialect} batches have no atomic groups: use an OData endpoint, or onFail: 'atomic' on Exago`);
+  for (const c of calls) if (c.atomicityGroup !== undefined) throw groupsRefused(dialect);
+}
+
+function groupsRefused(dialect: string): ClientError {
+  return new ClientError('UNSUPPORTED', `${dialect} batches have no atomic groups: use an OData endpoint, or onFail: 'atomic' on Exago`);
 }
 
 /** The path of a call relative to its API's base (`/rest/Roles/x` under `/rest` is `Roles/x`). */
