@@ -1,4 +1,6 @@
-// Child process of the client scenario: `node --expose-gc client-worker.js hand|client direct|http N [URL]`.
+// Child process of the client scenario: `node --expose-gc client-worker.js hand|stream|client direct|http N [URL]`.
+// `hand` sends the prepared envelope and reads the whole answer; `stream` sends it and takes each result as
+// it comes (onResult, NDJSON lines), as the client must; `client` makes the same calls through @restbatch/client.
 // Prints one JSON line: median µs per call, successes, and HTTP requests per batch of N calls.
 import { type Client, createClient, httpTransport } from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
@@ -12,7 +14,7 @@ import { plan, timePerSub } from './measure.js';
 
 /** What one worker reports. */
 export interface ClientFigures {
-  caller: 'hand' | 'client';
+  caller: 'hand' | 'stream' | 'client';
   transport: 'direct' | 'http';
   n: number;
   usPerCall: number;
@@ -25,7 +27,7 @@ export interface ClientFigures {
 
 type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
 
-const caller = process.argv[2] === 'client' ? 'client' : 'hand';
+const caller = process.argv[2] === 'client' ? 'client' : process.argv[2] === 'stream' ? 'stream' : 'hand';
 const transport = process.argv[3] === 'http' ? 'http' : 'direct';
 const n = Number(process.argv[4]);
 const url = process.argv[5] ?? '';
@@ -65,7 +67,12 @@ async function once(): Promise<void> {
     return;
   }
   let body: unknown;
-  if (direct !== undefined) body = (await direct({ url: '/rest/batch', body: calls })).body;
+  if (caller === 'stream') {
+    const items: unknown[] = [];
+    if (direct !== undefined) await direct({ url: '/rest/batch', body: calls, onResult: (item) => items.push(item) });
+    else await streamed(items);
+    body = items;
+  } else if (direct !== undefined) body = (await direct({ url: '/rest/batch', body: calls })).body;
   else {
     const response = await fetch(`${url}/rest/batch`, {
       method: 'POST',
@@ -77,6 +84,24 @@ async function once(): Promise<void> {
   ok += countSuccesses(body);
   const sid = sessionIdOf(body);
   if (sid !== undefined) sessions.push(sid);
+}
+
+/** The hand-built batch over HTTP asking for NDJSON: each line is parsed as it arrives. */
+async function streamed(items: unknown[]): Promise<void> {
+  const response = await fetch(`${url}/rest/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+    body: JSON.stringify(calls),
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const lines = (rest + value).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (!line.startsWith('{"summary"')) items.push(JSON.parse(line));
+  }
 }
 
 /** Ends the sessions the timed batches made, outside the timing, so the store does not grow. */
