@@ -348,6 +348,106 @@ export function clientSuite(kind: TransportKind) {
       assert.is(error?.code, 'NO_BATCH_ENDPOINT');
     }));
 
+  test('a GET answered 429 waits for its Retry-After before the retry, cut to retry.maxDelayMs', () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client({ retry: { maxDelayMs: 150 } });
+      const get = await c.GET('/api/lab/flaky/{key}', { params: { path: { key: 't' }, query: { fail: 1, status: 429, after: '1' } } });
+      assert.is(get.status, 200);
+      assert.is(lab.calls.get('t'), 2);
+      const [first, second] = lab.times.get('t')!;
+      const waited = second! - first!;
+      // Retry-After: 1 asks for a second: the client waits, but no longer than maxDelayMs.
+      assert.ok(waited >= 140, `retried after ${waited} ms, before the 150 ms it had to wait`);
+      assert.ok(waited < 900, `retried after ${waited} ms: the 1 s Retry-After was not cut to maxDelayMs`);
+    }));
+
+  test('retry.attempts 0 turns retrying off; a 429 POST without an Idempotency-Key is never retried', () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const off = client({ retry: { attempts: 0 } });
+      const get = await off.GET('/api/lab/flaky/{key}', { params: { path: { key: 'o' }, query: { fail: 1 } } });
+      assert.is(get.status, 503);
+      assert.is(get.ok ? undefined : get.code, 'BUSY');
+      assert.is(lab.calls.get('o'), 1);
+      const c = client();
+      const post = await c.POST('/api/lab/flaky/{key}', { params: { path: { key: 'q' }, query: { fail: 1, status: 429 } } });
+      assert.is(post.status, 429);
+      assert.is(lab.calls.get('q'), 1);
+    }));
+
+  test('a call whose signal is already aborted rejects with ABORTED and is never sent', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const error = await c.GET('/api/lab/echo', { signal: AbortSignal.abort() }).then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
+      assert.instance(error, ClientError);
+      assert.is(error?.code, 'ABORTED');
+      assert.is(error?.message, 'GET /api/lab/echo was aborted');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.is(sent.length, 0);
+    }));
+
+  test('a plain call aborted while its batch runs rejects with ABORTED; the other calls of the batch settle', () =>
+    withClientWorld(kind, async ({ client, lab, sent }) => {
+      const c = client();
+      const controller = new AbortController();
+      const first = c.GET('/api/lab/echo', { params: { query: { i: 1 } } });
+      const gated = c.POST('/api/lab/gate/{name}', { params: { path: { name: 'b' } }, signal: controller.signal });
+      const last = c.GET('/api/lab/echo', { params: { query: { i: 3 } } });
+      assert.is((await first).data?.query.i, '1');
+      assert.is(sent.length, 1);
+      controller.abort();
+      const error = await gated.then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
+      assert.is(error?.code, 'ABORTED');
+      lab.gate('b').open();
+      assert.is((await last).data?.query.i, '3');
+    }));
+
+  test("an explicit batch's call aborted by its own signal rejects with ABORTED; the batch answers every call", () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client();
+      const controller = new AbortController();
+      let gated!: Promise<unknown>;
+      let before!: Promise<unknown>;
+      const running = c.batch((b) => {
+        before = b.GET('/api/lab/echo', { params: { query: { i: 0 } } }).result;
+        gated = b.POST('/api/lab/gate/{name}', { params: { path: { name: 'c' } }, signal: controller.signal }).result;
+      });
+      await before;
+      controller.abort();
+      const error = await gated.then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
+      assert.is((error as ClientError | undefined)?.code, 'ABORTED');
+      lab.gate('c').open();
+      const result = await running;
+      assert.equal(
+        result.results.map((r) => r.status),
+        [200, 201],
+      );
+    }));
+
+  test('re-sending failed calls that refer to another call of their batch is refused with REFERENCE_IN_RETRY', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const result = await c.batch((b) => {
+        const echo = b.GET('/api/lab/echo', { params: { query: { i: 1 } } });
+        b.GET('/api/lab/flaky/{key}', { params: { path: { key: echo.ref('/body/query/i') }, query: { fail: 5 } } });
+      });
+      assert.equal(result.failed(), [1]);
+      const error = await result.retryFailed().then(
+        () => undefined,
+        (e: ClientError) => e,
+      );
+      assert.is(error?.code, 'REFERENCE_IN_RETRY');
+      assert.match(error?.message ?? '', /refers to another call of its batch/);
+    }));
+
   return test;
 }
 
