@@ -4,7 +4,7 @@ import type { Row, ScenarioResult } from './report.js';
 import { startServerProcess } from './server-process.js';
 
 const N = 1000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const TARGET = 1.3;
 const WORKER = new URL('./client-worker.js', import.meta.url);
 

@@ -46,7 +46,7 @@ const counting: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 const client: Client<paths> | undefined =
-  caller === 'hand'
+  caller !== 'client'
     ? undefined
     : createClient<paths>({
         transport: engine === undefined ? httpTransport({ baseUrl: url, fetch: counting }) : directTransport(engine),

@@ -58,7 +58,8 @@ export function createBatchBuilder<P>(recorded: Recorded[], templates: TemplateC
   let group: string | undefined;
   let groups = 0;
   const atomic = <R>(fn: () => R): R => {
-    if (group !== undefined) throw new ClientError('INVALID_CALL', 'b.atomic(...) groups do not nest: close one group before opening the next');
+    if (group !== undefined)
+      throw new ClientError('INVALID_CALL', 'b.atomic(...) groups do not nest: close one group before opening the next');
     group = `g${++groups}`;
     try {
       return fn();

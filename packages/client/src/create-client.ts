@@ -1,7 +1,7 @@
 import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { createBatchBuilder, type BatchBuilder, type Recorded } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import { type ClientDialect, type FailurePolicy, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
@@ -9,7 +9,7 @@ import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { type LooseInit, type TemplateCache, toResult, toSubCall } from './sub-call.js';
+import { type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -93,9 +93,15 @@ function toEndpoint(path: string, spec: DialectName | { dialect: DialectName; ma
   const name = typeof spec === 'string' ? spec : spec?.dialect;
   const dialect = Object.hasOwn(DIALECTS, name) ? DIALECTS[name] : undefined;
   if (dialect === undefined)
-    throw new ClientError('INVALID_OPTIONS', `endpoints['${path}']: unknown dialect ${JSON.stringify(name)} (choose exago, odata or guidewire)`);
+    throw new ClientError(
+      'INVALID_OPTIONS',
+      `endpoints['${path}']: unknown dialect ${JSON.stringify(name)} (choose exago, odata or guidewire)`,
+    );
   if (!path.startsWith('/') || path.lastIndexOf('/') === path.length - 1)
-    throw new ClientError('INVALID_OPTIONS', `endpoints['${path}']: a batch endpoint is a path that starts with / and names the endpoint, such as /rest/batch`);
+    throw new ClientError(
+      'INVALID_OPTIONS',
+      `endpoints['${path}']: a batch endpoint is a path that starts with / and names the endpoint, such as /rest/batch`,
+    );
   const maxItems = typeof spec === 'string' || spec.maxItems === undefined ? dialect.maxItems : spec.maxItems;
   if (!Number.isInteger(maxItems) || maxItems < 1)
     throw new ClientError('INVALID_OPTIONS', `endpoints['${path}'].maxItems must be a positive integer, not ${String(maxItems)}`);
@@ -118,14 +124,19 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   };
   const observe = (call: SubCall, result: SubResult) => {
     if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
-    const id = (result.body as { Id?: unknown } | undefined)?.Id;
-    if (result.status < 300 && typeof id === 'string' && call.path === endpointOf(call.path)?.sessions) session = id;
+    const id = (result.data as { Id?: unknown } | undefined)?.Id;
+    if (result.ok && typeof id === 'string' && call.path === endpointOf(call.path)?.sessions) session = id;
   };
 
   const single = async (call: SubCall, signal: AbortSignal | undefined): Promise<SubResult> => {
     const e = endpointOf(call.path);
     let query = call.query;
-    if (e?.sessions !== undefined && session !== undefined && query.sid === undefined && !(call.method === 'POST' && call.path === e.sessions))
+    if (
+      e?.sessions !== undefined &&
+      session !== undefined &&
+      query.sid === undefined &&
+      !(call.method === 'POST' && call.path === e.sessions)
+    )
       query = { ...query, sid: session };
     const response = await transport.send({
       method: call.method,
@@ -134,7 +145,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       body: call.body,
       signal,
     });
-    const result = { status: response.status, headers: response.headers, body: response.body };
+    const result = resultOf(response.status, response.headers, response.body);
     observe(call, result);
     return result;
   };
@@ -173,22 +184,20 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
-    const settled: AnyResult[] = new Array(recorded.length);
-    const slots = recorded.map((r, i): Slot => {
+    const slots = recorded.map((r): Slot => {
       r.signal?.addEventListener('abort', () => r.reject(abortError(r.call)), { once: true });
       return {
         call: r.call,
         settle: (result) => {
           observe(r.call, result);
-          settled[i] = toResult(result);
-          r.resolve(settled[i]);
+          r.resolve(result);
         },
         fail: r.reject,
       };
     });
     const headers: Record<string, string> = opts.idempotencyKey === undefined ? {} : { 'idempotency-key': opts.idempotencyKey };
     const outcome = await batchOf(endpoint, slots, { policy: opts.onFail, headers, signal: opts.signal });
-    const results = outcome.results.map((r, i) => settled[i] ?? toResult(r));
+    const results = outcome.results;
     const failed = () => results.flatMap((r, i) => (r.ok ? [] : [i]));
     return {
       calls,

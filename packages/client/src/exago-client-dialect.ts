@@ -1,4 +1,4 @@
-import { type ClientDialect, refuseGroups, withQuery } from './client-dialect.js';
+import { type ClientDialect, NONE, refuseGroups, resultOf, withQuery } from './client-dialect.js';
 
 /** Exago's envelope `[{Url, Method, Payload}]`; the batch runs in the session its first `POST Sessions` opens. */
 export const exagoClientDialect: ClientDialect = {
@@ -23,7 +23,7 @@ export const exagoClientDialect: ClientDialect = {
   },
   item(raw) {
     const item = raw as { ReturnCode?: unknown; ResponseContent?: unknown };
-    return { status: Number(item.ReturnCode), headers: {}, body: item.ResponseContent };
+    return resultOf(Number(item.ReturnCode), NONE, item.ResponseContent);
   },
   items: (body) => (Array.isArray(body) ? body : undefined),
 };

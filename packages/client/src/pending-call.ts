@@ -3,7 +3,6 @@ import type { Endpoint } from './batch-runner.js';
 import type { SubCall, SubResult } from './client-dialect.js';
 import type { AnyResult } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
-import { toResult } from './sub-call.js';
 
 /** What a pending call needs of its client. */
 export interface CallHost {
@@ -49,7 +48,7 @@ export class PendingCall implements Queued {
       return;
     }
     this.#done = true;
-    this.resolve(toResult(result));
+    this.resolve(result);
   }
 
   fail(error: Error): void {

@@ -1,6 +1,6 @@
-import type { SubCall, SubResult } from './client-dialect.js';
-import { ClientError, errorCodeOf } from './client-error.js';
-import type { AnyResult, Method } from './client-types.js';
+import { NONE, type SubCall } from './client-dialect.js';
+import { ClientError } from './client-error.js';
+import type { Method } from './client-types.js';
 
 /** What a call's init holds at run time, whatever its types said. */
 export interface LooseInit {
@@ -10,9 +10,6 @@ export interface LooseInit {
   signal?: AbortSignal;
   batch?: false;
 }
-
-/** The query or headers of a call that has none: one frozen object, so a call without them allocates nothing. */
-export const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Path templates split once per client: `/rest/Roles/{id}` is `['/rest/Roles/', 'id', '']` (text and names alternate). */
 export type TemplateCache = Map<string, readonly string[]>;
@@ -54,12 +51,6 @@ function fill(method: Method, template: string, params: Record<string, unknown> 
     path += (text.includes('${') ? text : encodeSegment(text)) + parts[i + 1]!;
   }
   return path;
-}
-
-/** A sub-response as the caller sees it: `data` on 2xx, `error` (with its code) otherwise. */
-export function toResult(sub: SubResult): AnyResult {
-  if (sub.status >= 200 && sub.status < 300) return { ok: true, status: sub.status, headers: sub.headers, data: sub.body as never };
-  return { ok: false, status: sub.status, headers: sub.headers, error: sub.body as never, code: errorCodeOf(sub.body) };
 }
 
 /** Percent-encodes one path segment, keeping `:` and `@` as RFC 3986 allows (`cc:22` stays readable). */

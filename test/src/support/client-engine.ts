@@ -70,7 +70,11 @@ class LabResource {
     const fail = Number(ctx.query.fail ?? 2);
     const after = String(ctx.query.after ?? '0');
     if (calls <= fail)
-      return reply(Number(ctx.query.status ?? 503), { code: 'BUSY', message: 'try again' }, after === 'none' ? {} : { 'retry-after': after });
+      return reply(
+        Number(ctx.query.status ?? 503),
+        { code: 'BUSY', message: 'try again' },
+        after === 'none' ? {} : { 'retry-after': after },
+      );
     return { calls };
   }
 }
