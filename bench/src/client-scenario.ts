@@ -1,69 +1,57 @@
-import type { ClientFigures } from './client-worker.js';
+import type { Caller, ClientFigures } from './client-worker.js';
 import { median, runWorker } from './measure.js';
 import type { Row, ScenarioResult } from './report.js';
 import { startServerProcess } from './server-process.js';
 
 const N = 1000;
-const ROUNDS = 5;
+const ROUNDS = 3;
 const TARGET = 1.3;
 const WORKER = new URL('./client-worker.js', import.meta.url);
 
 type Transport = 'direct' | 'http';
-type Caller = ClientFigures['caller'];
-const ORDERS: readonly (readonly Caller[])[] = [
-  ['hand', 'stream', 'client'],
-  ['client', 'hand', 'stream'],
-  ['stream', 'client', 'hand'],
-];
 
 /**
  * Issue 14: the client's per-call cost against a hand-built batch of the same calls (the bench's
- * Exago mix), over the direct transport and over HTTP. Every measurement runs in a fresh worker
- * process set up like scenario 1's; hand-built and client workers alternate, over several rounds.
+ * Exago mix), over the direct transport and over HTTP. Each round is a fresh worker process per
+ * transport that interleaves the hand-built, hand-built streamed and client callers, so that other
+ * work on the shared machine weighs on all three alike; ratios are paired within a repetition.
  */
 export async function clientScenario(): Promise<ScenarioResult> {
   const server = await startServerProcess();
-  const figures: Record<Transport, Record<Caller, ClientFigures[]>> = {
-    direct: { hand: [], stream: [], client: [] },
-    http: { hand: [], stream: [], client: [] },
-  };
+  const rounds: Record<Transport, ClientFigures[]> = { direct: [], http: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const transport of ['direct', 'http'] as const) {
-        // Alternate who goes first, so a slower minute of the shared machine does not favour one.
-        for (const caller of ORDERS[round % ORDERS.length]!) {
-          const args = [caller, transport, String(N), ...(transport === 'http' ? [server.url] : [])];
-          figures[transport][caller].push(await runWorker<ClientFigures>(WORKER, args));
-        }
-      }
+      rounds.direct.push(await runWorker<ClientFigures>(WORKER, ['direct', String(N)]));
+      rounds.http.push(await runWorker<ClientFigures>(WORKER, ['http', String(N), server.url]));
     }
   } finally {
     await server.stop();
   }
   const rows: Row[] = [];
-  const ratios: Record<Transport, number> = { direct: Number.NaN, http: Number.NaN };
+  const ratios = {} as Record<Transport, number>;
   for (const transport of ['direct', 'http'] as const) {
-    const { hand, stream, client } = figures[transport];
-    const handUs = median(hand.map((f) => f.usPerCall));
-    const streamUs = median(stream.map((f) => f.usPerCall));
-    const clientUs = median(client.map((f) => f.usPerCall));
-    ratios[transport] = clientUs / handUs;
+    const all = rounds[transport];
+    const us = (caller: Caller) => median(all.map((f) => f.usPerCall[caller]));
+    const cpu = (caller: Caller) => median(all.map((f) => f.cpuUsPerCall[caller]));
+    const paired = (caller: Caller) => median(all.map((f) => f.pairedRatio[caller]));
+    ratios[transport] = paired('client');
     rows.push({
       transport,
       N,
-      'hand-built µs/call': handUs,
-      'hand streamed µs/call': streamUs,
-      'client µs/call': clientUs,
-      ratio: ratios[transport],
-      'round ratios': hand.map((h, i) => (client[i]!.usPerCall / h.usPerCall).toFixed(2)).join(' '),
-      'ratio to streamed': clientUs / streamUs,
-      'hand CPU µs/call': median(hand.map((f) => f.cpuUsPerCall)),
-      'client CPU µs/call': median(client.map((f) => f.cpuUsPerCall)),
-      'ok (client)': `${client.reduce((s, f) => s + f.ok, 0)}/${client.reduce((s, f) => s + f.total, 0)}`,
+      'hand-built µs/call': us('hand'),
+      'hand streamed µs/call': us('stream'),
+      'client µs/call': us('client'),
+      'client ÷ hand-built': ratios[transport],
+      'round ratios': all.map((f) => f.pairedRatio.client.toFixed(2)).join(' '),
+      'client ÷ streamed': paired('client') / paired('stream'),
+      'streamed ÷ hand-built': paired('stream'),
+      'hand CPU µs/call': cpu('hand'),
+      'client CPU µs/call': cpu('client'),
+      'ok (all callers)': `${all.reduce((s, f) => s + f.ok, 0)}/${all.reduce((s, f) => s + f.total, 0)}`,
     });
   }
-  const perBatch = figures.http.client.map((f) => f.requestsPerBatch);
-  const allOk = Object.values(figures).every((byCaller) => Object.values(byCaller).every((all) => all.every((f) => f.ok === f.total)));
+  const perTick = rounds.http.map((f) => f.requestsPerTick);
+  const allOk = [...rounds.direct, ...rounds.http].every((f) => f.ok === f.total);
   return {
     name: 'client — @restbatch/client against hand-built batches (issue 14)',
     rows,
@@ -73,16 +61,16 @@ export async function clientScenario(): Promise<ScenarioResult> {
       {
         name: 'N calls in one tick',
         goal: '1 HTTP request',
-        actual: `${perBatch.join(', ')} request(s)`,
-        pass: perBatch.every((r) => r === 1),
+        actual: `${perTick.join(', ')} request(s)`,
+        pass: perTick.every((r) => r === 1),
       },
       { name: 'every call succeeded', goal: 'all 2xx', actual: allOk ? 'yes' : 'no', pass: allOk },
     ],
     notes: [
-      `Each figure is the median over ${ROUNDS} rounds; each round runs every worker in a fresh \`node --expose-gc\` process (median µs/call over repetitions after warm-up, as scenario 1).`,
-      'The calls are the bench Exago mix (POST Sessions, then POST/PATCH/GET/DELETE of parameters and roles): the client makes them as typed calls in one tick; the hand-built caller sends the prepared envelope.',
-      'HTTP: the example server runs in its own process; every caller uses the global fetch. The client asks for NDJSON and settles each call as its line arrives; "hand-built" reads one JSON answer, "hand streamed" asks for NDJSON and parses each line as it arrives (direct: onResult).',
-      'The targets are judged against "hand-built" (the stricter); "ratio to streamed" shows what the client adds over a hand-built caller that streams as it must.',
+      `${ROUNDS} rounds, each a fresh \`node --expose-gc\` worker per transport that runs the three callers interleaved (rotating order, timed blocks of ${Math.ceil(2000 / N)} batches, after warm-up); µs/call are medians over blocks and rounds, ratios are medians of the ratios paired within a repetition.`,
+      'The calls are the bench Exago mix (POST Sessions, then POST/PATCH/GET/DELETE of parameters and roles): the client makes them as typed calls in one tick; the hand-built callers send the prepared envelope.',
+      'HTTP: examples/server runs in its own process; every caller uses the global fetch. The client asks for NDJSON and settles each call as its line arrives; "hand-built" reads one JSON answer, "hand streamed" asks for NDJSON and parses each line as it arrives (direct: onResult, which copies each result as it settles).',
+      'Targets are judged against "hand-built" (the stricter); "client ÷ streamed" is what the client adds over a hand-built caller that streams as the client must.',
     ],
   };
 }
