@@ -361,6 +361,17 @@ export function clientSuite(kind: TransportKind) {
       assert.ok(waited < 900, `retried after ${waited} ms: the 1 s Retry-After was not cut to maxDelayMs`);
     }));
 
+  test('a Retry-After given as an HTTP date is waited for too, cut to retry.maxDelayMs', () =>
+    withClientWorld(kind, async ({ client, lab }) => {
+      const c = client({ retry: { maxDelayMs: 150, defaultDelayMs: 0 } });
+      const after = new Date(Date.now() + 5000).toUTCString();
+      const get = await c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'd' }, query: { fail: 1, after } } });
+      assert.is(get.status, 200);
+      const [first, second] = lab.times.get('d')!;
+      // Read as no Retry-After, the retry would go at once (defaultDelayMs 0).
+      assert.ok(second! - first! >= 140, `retried after ${second! - first!} ms, before the 150 ms it had to wait`);
+    }));
+
   test('retry.attempts 0 turns retrying off; a 429 POST without an Idempotency-Key is never retried', () =>
     withClientWorld(kind, async ({ client, lab }) => {
       const off = client({ retry: { attempts: 0 } });
