@@ -133,6 +133,36 @@ export function clientSuite(kind: TransportKind) {
       assert.is(first.ok ? undefined : first.code, 'NOT_FOUND');
     }));
 
+  test('failure policy continue runs the calls after a failure, over Exago and OData alike', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const odata = await c.batch(
+        (b) => {
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+        },
+        { onFail: 'continue' },
+      );
+      assert.equal(
+        odata.results.map((r) => r.status),
+        [404, 200],
+      );
+      assert.equal(odata.summary, { succeeded: 1, failed: 1, skipped: 0 });
+      const exago = await c.batch(
+        (b) => {
+          b.POST('/rest/Sessions');
+          b.GET('/rest/Parameters/{id}', { params: { path: { id: 'Nope' } } });
+          b.GET('/rest/Roles');
+        },
+        { onFail: 'continue' },
+      );
+      assert.equal(
+        exago.results.map((r) => r.status),
+        [201, 404, 200],
+      );
+      assert.is(sent[1]!.url, '/rest/batch?onFail=continue');
+    }));
+
   test('an explicit batch sent twice with one Idempotency-Key runs once', () =>
     withClientWorld(kind, async ({ client }) => {
       const c = client();
