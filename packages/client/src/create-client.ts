@@ -185,14 +185,20 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
     const slots = recorded.map((r): Slot => {
-      r.signal?.addEventListener('abort', () => r.reject(abortError(r.call)), { once: true });
+      const onAbort = () => r.reject(abortError(r.call));
+      r.signal?.addEventListener('abort', onAbort, { once: true });
+      const release = () => r.signal?.removeEventListener('abort', onAbort);
       return {
         call: r.call,
         settle: (result) => {
+          release();
           observe(r.call, result);
           r.resolve(result);
         },
-        fail: r.reject,
+        fail: (error) => {
+          release();
+          r.reject(error);
+        },
       };
     });
     const headers: Record<string, string> = opts.idempotencyKey === undefined ? {} : { 'idempotency-key': opts.idempotencyKey };

@@ -19,6 +19,7 @@ export interface CallHost {
 export class PendingCall implements Queued {
   #attempt = 0;
   #done = false;
+  #onAbort: (() => void) | undefined;
 
   constructor(
     readonly call: SubCall,
@@ -30,7 +31,11 @@ export class PendingCall implements Queued {
   ) {
     if (signal === undefined) return;
     if (signal.aborted) this.fail(abortError(call));
-    else signal.addEventListener('abort', () => this.fail(abortError(call)), { once: true });
+    else {
+      // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
+      this.#onAbort = () => this.fail(abortError(call));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
   }
 
   /** Queues the call (again, for a retry). */
@@ -47,13 +52,18 @@ export class PendingCall implements Queued {
       setTimeout(() => this.submit(), delay);
       return;
     }
-    this.#done = true;
+    this.#finish();
     this.resolve(result);
   }
 
   fail(error: Error): void {
     if (this.#done) return;
-    this.#done = true;
+    this.#finish();
     this.reject(error);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort);
   }
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { ClientError } from '@restbatch/client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -413,6 +414,15 @@ export function clientSuite(kind: TransportKind) {
       const post = await c.POST('/api/lab/flaky/{key}', { params: { path: { key: 'q' }, query: { fail: 1, status: 429 } } });
       assert.is(post.status, 429);
       assert.is(lab.calls.get('q'), 1);
+    }));
+
+  test('a signal shared by many calls keeps no listener once they have settled', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const shutdown = new AbortController();
+      await Promise.all([1, 2, 3].map((i) => c.GET('/api/lab/echo', { params: { query: { i } }, signal: shutdown.signal })));
+      await c.batch((b) => void b.GET('/api/lab/echo', { signal: shutdown.signal }));
+      assert.is(getEventListeners(shutdown.signal, 'abort').length, 0);
     }));
 
   test('a call whose signal is already aborted rejects with ABORTED and is never sent', () =>
