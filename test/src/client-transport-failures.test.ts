@@ -48,6 +48,31 @@ test('over HTTP, a body that is not JSON is handed back as text in the error of 
   }
 });
 
+test('over HTTP, a batch that fails after some lines were streamed refuses the calls still waiting with its error line', async () => {
+  const server = await listen((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    res.write(`${JSON.stringify({ id: '0', status: 200, body: { data: { id: 'cc:22' } } })}\n`);
+    res.end(`${JSON.stringify({ error: { code: 'BATCH_TIMEOUT', message: 'The batch ran out of time' }, status: 504 })}\n`);
+  });
+  try {
+    const c = createClient<paths>({ transport: httpTransport({ baseUrl: server.url }), endpoints: ENDPOINTS });
+    const [first, second] = await Promise.allSettled([
+      c.GET('/rest/claim/v1/claims/{claimId}', read('cc:22')),
+      c.GET('/rest/claim/v1/claims/{claimId}', read('cc:23')),
+    ]);
+    assert.is(first.status, 'fulfilled');
+    assert.is((first as PromiseFulfilledResult<{ status: number }>).value.status, 200);
+    const error = (second as PromiseRejectedResult).reason as ClientError;
+    assert.instance(error, ClientError);
+    assert.is(error.code, 'BATCH_REJECTED');
+    assert.is(error.status, 504);
+    assert.is(error.serverCode, 'BATCH_TIMEOUT');
+    assert.is(error.message, 'POST /rest/claim/v1/$batch was refused: 504 The batch ran out of time');
+  } finally {
+    await server.close();
+  }
+});
+
 test('over WebSocket, a connection that closes rejects its waiting calls, and the next call opens a new one', async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => wss.once('listening', resolve));

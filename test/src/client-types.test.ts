@@ -77,6 +77,32 @@ export async function typedResponses(c: Client<Typed>) {
   });
 }
 
+export async function typedOptions(c: Client<Typed>) {
+  // @ts-expect-error a required path parameter object cannot be left out
+  await c.GET('/things/{id}');
+  // @ts-expect-error a path parameter of the wrong type
+  await c.GET('/things/{id}', { params: { path: { id: 7 } } });
+  // @ts-expect-error only `batch: false` opts out; there is no `batch: true`
+  await c.GET('/things/{id}', { params: { path: { id: '1' } }, batch: true });
+  // @ts-expect-error a signal must be an AbortSignal
+  await c.GET('/things/{id}', { params: { path: { id: '1' } }, signal: 'stop' });
+  const result = await c.batch(
+    (b) => {
+      const t = b.GET('/things/{id}', { params: { path: { id: '1' } } });
+      // A whole-value reference is typed against the earlier response too.
+      t.value('/body/size');
+      // @ts-expect-error a whole-value reference to a member the response does not have
+      t.value('/body/colour');
+      return { t };
+    },
+    { onFail: 'stop', idempotencyKey: 'k' },
+  );
+  const first = await result.calls.t.result;
+  if (first.ok) expectType<Equal<typeof first.data, { id: string; size: number }>>(true);
+  // @ts-expect-error an unknown failure policy
+  await c.batch((b) => void b.GET('/things/{id}', { params: { path: { id: '1' } } }), { onFail: 'rollback' });
+}
+
 test('createClient is typed by the generated paths (the compile-time checks above built)', () => {
   const c = createClient<paths>({ transport: httpTransport({ baseUrl: 'http://127.0.0.1:1' }) });
   assert.type(c.GET, 'function');

@@ -27,7 +27,10 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
     for (const group of plan(calls.filter((q) => !q.signal?.aborted))) {
       if (group.endpoint === undefined) {
         const q = group.calls[0]!;
-        await host.single(q.call, q.signal).then(q.settle, q.fail);
+        await host.single(q.call, q.signal).then(
+          (result) => q.settle(result),
+          (error: Error) => q.fail(error),
+        );
       } else await host.batch(group.endpoint, group.calls).catch(() => undefined);
     }
   };
@@ -58,14 +61,15 @@ function plan(calls: readonly Queued[]): Group[] {
       continue;
     }
     let group = open.get(endpoint);
-    const opensSession = endpoint.dialect.name === 'exago' && q.call.method === 'POST' && q.call.path === `${endpoint.base}/Sessions`;
-    if (endpoint.dialect.name === 'exago' && !opensSession && group === undefined) {
+    const exago = endpoint.sessions !== undefined;
+    const opensSession = exago && q.call.method === 'POST' && q.call.path === endpoint.sessions;
+    if (exago && !opensSession && group === undefined) {
       // An Exago batch must start with `POST Sessions`: without one, the call goes alone (with the session id).
       groups.push({ endpoint: undefined, calls: [q] });
       continue;
     }
     if (group === undefined || group.calls.length >= endpoint.maxItems || opensSession) {
-      if (group !== undefined && endpoint.dialect.name === 'exago' && !opensSession) {
+      if (group !== undefined && exago && !opensSession) {
         groups.push({ endpoint: undefined, calls: [q] });
         continue;
       }

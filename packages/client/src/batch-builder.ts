@@ -1,6 +1,7 @@
 import type { SubCall } from './client-dialect.js';
+import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith, SuccessBody } from './client-types.js';
-import { type LooseInit, toSubCall } from './sub-call.js';
+import { type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
 
 type Depth = [never, 0, 1, 2, 3];
 type BodyPointer<T, D extends number = 4> = [D] extends [never]
@@ -53,11 +54,12 @@ export interface Recorded {
 }
 
 /** Makes a builder that records calls in order. */
-export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
+export function createBatchBuilder<P>(recorded: Recorded[], templates: TemplateCache = new Map()): BatchBuilder<P> {
   let group: string | undefined;
   let groups = 0;
   const atomic = <R>(fn: () => R): R => {
-    if (group !== undefined) throw new TypeError('Atomic groups do not nest');
+    if (group !== undefined)
+      throw new ClientError('INVALID_CALL', 'b.atomic(...) groups do not nest: close one group before opening the next');
     group = `g${++groups}`;
     try {
       return fn();
@@ -77,7 +79,7 @@ export function createBatchBuilder<P>(recorded: Recorded[]): BatchBuilder<P> {
       });
       // Whoever awaits only the batch result must not see an unhandled rejection here.
       result.catch(() => undefined);
-      const call = toSubCall(method, path, init);
+      const call = toSubCall(method, path, init, templates);
       if (group !== undefined) call.atomicityGroup = group;
       recorded.push({ call, signal: init?.signal, resolve, reject });
       return {

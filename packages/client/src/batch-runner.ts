@@ -8,6 +8,8 @@ export interface Endpoint {
   base: string;
   dialect: ClientDialect;
   maxItems: number;
+  /** Exago only: the path of `POST Sessions`, which opens every batch of this endpoint. */
+  sessions?: string;
 }
 
 /** One call waiting for its sub-response. */

@@ -1,5 +1,5 @@
-import { ClientError } from './client-error.js';
-import type { Method } from './client-types.js';
+import { ClientError, errorCodeOf } from './client-error.js';
+import type { AnyResult, Method } from './client-types.js';
 
 /** One sub-request in the client's canonical form: the full path with its parameters filled in. */
 export interface SubCall {
@@ -13,11 +13,16 @@ export interface SubCall {
   atomicityGroup?: string;
 }
 
-/** One sub-response, whatever the dialect's item shape. */
-export interface SubResult {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
+/** One sub-response, whatever the dialect's item shape: made once, as the caller sees it. */
+export type SubResult = AnyResult;
+
+/** No headers, or no query: one frozen object, so a call or an Exago item without them allocates nothing. */
+export const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A sub-response as the caller sees it: `data` on 2xx, `error` (with the code it names) otherwise. */
+export function resultOf(status: number, headers: Record<string, string>, body: unknown): AnyResult {
+  if (status >= 200 && status < 300) return { ok: true, status, headers, data: body };
+  return { ok: false, status, headers, error: body, code: errorCodeOf(body) };
 }
 
 /** What happens to the rest of a batch when a call fails (docs/failure-policy.md). */
@@ -44,8 +49,11 @@ export interface ClientDialect {
 
 /** Throws for dialects without atomicity groups (Exago and Guidewire have none). */
 export function refuseGroups(calls: readonly SubCall[], dialect: string): void {
-  if (calls.some((c) => c.atomicityGroup !== undefined))
-    throw new ClientError('UNSUPPORTED', `${dialect} batches have no atomic groups: use an OData endpoint, or onFail: 'atomic' on Exago`);
+  for (const c of calls) if (c.atomicityGroup !== undefined) throw groupsRefused(dialect);
+}
+
+function groupsRefused(dialect: string): ClientError {
+  return new ClientError('UNSUPPORTED', `${dialect} batches have no atomic groups: use an OData endpoint, or onFail: 'atomic' on Exago`);
 }
 
 /** The path of a call relative to its API's base (`/rest/Roles/x` under `/rest` is `Roles/x`). */

@@ -6,7 +6,11 @@ export type ClientErrorCode =
   | 'MISSING_RESULT'
   | 'NO_BATCH_ENDPOINT'
   | 'BATCH_TOO_LARGE'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'INVALID_CALL'
+  | 'INVALID_OPTIONS'
+  | 'EMPTY_BATCH'
+  | 'REFERENCE_IN_RETRY';
 
 /** Why a call's promise rejected: the batch was refused whole, the transport failed, or it was aborted. */
 export class ClientError extends Error {

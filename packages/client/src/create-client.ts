@@ -1,14 +1,15 @@
-import { abortError, createAutoBatcher, type Queued } from './auto-batcher.js';
+import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { createBatchBuilder, type BatchBuilder, type Recorded } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import { type ClientDialect, type FailurePolicy, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
 import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
-import { type RetryOptions, retryDelay } from './retry-policy.js';
-import { type LooseInit, toResult, toSubCall } from './sub-call.js';
+import { type CallHost, PendingCall } from './pending-call.js';
+import type { RetryOptions } from './retry-policy.js';
+import { type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -77,32 +78,66 @@ export interface Client<P> {
   close(): Promise<void>;
 }
 
+/** A reference to another call's result, in either of the engine's forms (`${0/body/Id}`, `$ref:0/body`). */
+const REFERENCE = /\$\{\d|\$ref:\d/;
+const POLICIES: readonly unknown[] = ['continue', 'stop', 'atomic'];
+
+function checkBatchOptions(opts: BatchOptions): void {
+  if (opts.onFail !== undefined && !POLICIES.includes(opts.onFail))
+    throw new ClientError('INVALID_OPTIONS', `onFail must be 'continue', 'stop' or 'atomic', not ${JSON.stringify(opts.onFail)}`);
+  if (opts.idempotencyKey !== undefined && (typeof opts.idempotencyKey !== 'string' || opts.idempotencyKey === ''))
+    throw new ClientError('INVALID_OPTIONS', `idempotencyKey must be a non-empty string, not ${JSON.stringify(opts.idempotencyKey)}`);
+}
+
+function toEndpoint(path: string, spec: DialectName | { dialect: DialectName; maxItems?: number }): Endpoint {
+  const name = typeof spec === 'string' ? spec : spec?.dialect;
+  const dialect = Object.hasOwn(DIALECTS, name) ? DIALECTS[name] : undefined;
+  if (dialect === undefined)
+    throw new ClientError(
+      'INVALID_OPTIONS',
+      `endpoints['${path}']: unknown dialect ${JSON.stringify(name)} (choose exago, odata or guidewire)`,
+    );
+  if (!path.startsWith('/') || path.lastIndexOf('/') === path.length - 1)
+    throw new ClientError(
+      'INVALID_OPTIONS',
+      `endpoints['${path}']: a batch endpoint is a path that starts with / and names the endpoint, such as /rest/batch`,
+    );
+  const maxItems = typeof spec === 'string' || spec.maxItems === undefined ? dialect.maxItems : spec.maxItems;
+  if (!Number.isInteger(maxItems) || maxItems < 1)
+    throw new ClientError('INVALID_OPTIONS', `endpoints['${path}'].maxItems must be a positive integer, not ${String(maxItems)}`);
+  const base = path.slice(0, path.lastIndexOf('/'));
+  return { path, base, dialect, maxItems, sessions: dialect.name === 'exago' ? `${base}/Sessions` : undefined };
+}
+
 /** Creates a typed client over `options.transport`; `P` is openapi-typescript's `paths`. */
 export function createClient<P>(options: ClientOptions): Client<P> {
   const { transport } = options;
-  const endpoints: Endpoint[] = Object.entries(options.endpoints ?? {}).map(([path, spec]) => {
-    const dialect = DIALECTS[typeof spec === 'string' ? spec : spec.dialect];
-    if (dialect === undefined) throw new ClientError('UNSUPPORTED', `Unknown dialect of ${path}: ${JSON.stringify(spec)}`);
-    const maxItems = typeof spec === 'string' ? dialect.maxItems : (spec.maxItems ?? dialect.maxItems);
-    return { path, base: path.slice(0, path.lastIndexOf('/')), dialect, maxItems };
-  });
+  const endpoints: Endpoint[] = Object.entries(options.endpoints ?? {}).map(([path, spec]) => toEndpoint(path, spec));
+  const templates: TemplateCache = new Map();
   let session: string | undefined;
 
   // Longest base first, so the first match is the most specific endpoint.
   const byBase = [...endpoints].sort((a, b) => b.base.length - a.base.length);
-  const endpointOf = (path: string) => byBase.find((e) => path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47);
-  const isSessionOpen = (e: Endpoint | undefined, call: SubCall) =>
-    e?.dialect.name === 'exago' && call.method === 'POST' && call.path === `${e.base}/Sessions`;
+  const endpointOf = (path: string): Endpoint | undefined => {
+    for (const e of byBase) if (path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47) return e;
+    return undefined;
+  };
   const observe = (call: SubCall, result: SubResult) => {
     if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
-    const id = (result.body as { Id?: unknown } | undefined)?.Id;
-    if (result.status < 300 && typeof id === 'string' && isSessionOpen(endpointOf(call.path), call)) session = id;
+    const id = (result.data as { Id?: unknown } | undefined)?.Id;
+    if (result.ok && typeof id === 'string' && call.path === endpointOf(call.path)?.sessions) session = id;
   };
 
   const single = async (call: SubCall, signal: AbortSignal | undefined): Promise<SubResult> => {
     const e = endpointOf(call.path);
-    const query = { ...call.query };
-    if (e?.dialect.name === 'exago' && session !== undefined && query.sid === undefined && !isSessionOpen(e, call)) query.sid = session;
+    let query = call.query;
+    if (
+      e?.sessions !== undefined &&
+      session !== undefined &&
+      query.sid === undefined &&
+      !(call.method === 'POST' && call.path === e.sessions)
+    )
+      query = { ...query, sid: session };
     const response = await transport.send({
       method: call.method,
       url: withQuery(call.path, query),
@@ -110,74 +145,65 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       body: call.body,
       signal,
     });
-    const result = { status: response.status, headers: response.headers, body: response.body };
+    const result = resultOf(response.status, response.headers, response.body);
     observe(call, result);
     return result;
   };
   const batchOf = (endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
 
-  const enqueue = createAutoBatcher({ single, batch: (endpoint, slots) => batchOf(endpoint, slots) });
-
-  const call = (method: Method) => (path: string, init?: LooseInit) => {
-    const sub = toSubCall(method, path, init);
-    return new Promise<AnyResult>((resolve, reject) => {
-      const signal = init?.signal;
-      if (signal?.aborted) return reject(abortError(sub));
-      let done = false;
-      signal?.addEventListener('abort', () => {
-        if (!done) reject(abortError(sub));
-        done = true;
-      });
-      const submit = (attempt: number) =>
-        enqueue({
-          call: sub,
-          signal,
-          endpoint: init?.batch === false ? undefined : endpointOf(sub.path),
-          settle(result) {
-            if (done) return;
-            observe(sub, result);
-            const delay = retryDelay(sub, result, attempt, options.retry);
-            if (delay !== undefined) return void setTimeout(() => submit(attempt + 1), delay);
-            done = true;
-            resolve(toResult(result));
-          },
-          fail(error) {
-            if (!done) reject(error);
-            done = true;
-          },
-        } satisfies Queued);
-      submit(0);
-    });
+  const host: CallHost = {
+    enqueue: createAutoBatcher({ single, batch: (endpoint, slots) => batchOf(endpoint, slots) }),
+    observe,
+    retry: options.retry,
   };
+  const call = (method: Method) => (path: string, init?: LooseInit) =>
+    new Promise<AnyResult>((resolve, reject) => {
+      const sub = toSubCall(method, path, init, templates);
+      const endpoint = init?.batch === false ? undefined : endpointOf(sub.path);
+      new PendingCall(sub, endpoint, init?.signal, host, resolve, reject).submit();
+    });
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
     const recorded: Recorded[] = [];
-    const calls = build(createBatchBuilder<P>(recorded));
+    const calls = build(createBatchBuilder<P>(recorded, templates));
     return sendRecorded(calls, recorded, opts);
   };
 
   const sendRecorded = async <R>(calls: R, recorded: Recorded[], opts: BatchOptions): Promise<BatchResult<R>> => {
+    checkBatchOptions(opts);
     const first = recorded[0];
-    if (first === undefined) throw new ClientError('UNSUPPORTED', 'A batch needs at least one call');
+    if (first === undefined) throw new ClientError('EMPTY_BATCH', 'client.batch(b => ...) made no call: a batch needs at least one');
     const endpoint = opts.endpoint === undefined ? endpointOf(first.call.path) : endpoints.find((e) => e.path === opts.endpoint);
-    if (endpoint === undefined) throw new ClientError('NO_BATCH_ENDPOINT', `No batch endpoint is configured for ${first.call.path}`);
+    if (endpoint === undefined)
+      throw new ClientError(
+        'NO_BATCH_ENDPOINT',
+        opts.endpoint === undefined
+          ? `No batch endpoint is configured for ${first.call.path}: add one to options.endpoints`
+          : `${opts.endpoint} is not one of options.endpoints (${endpoints.map((e) => e.path).join(', ') || 'none'})`,
+      );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
     const slots = recorded.map((r): Slot => {
-      r.signal?.addEventListener('abort', () => r.reject(abortError(r.call)));
+      const onAbort = () => r.reject(abortError(r.call));
+      r.signal?.addEventListener('abort', onAbort, { once: true });
+      const release = () => r.signal?.removeEventListener('abort', onAbort);
       return {
         call: r.call,
         settle: (result) => {
+          release();
           observe(r.call, result);
-          r.resolve(toResult(result));
+          r.resolve(result);
         },
-        fail: r.reject,
+        fail: (error) => {
+          release();
+          r.reject(error);
+        },
       };
     });
     const headers: Record<string, string> = opts.idempotencyKey === undefined ? {} : { 'idempotency-key': opts.idempotencyKey };
     const outcome = await batchOf(endpoint, slots, { policy: opts.onFail, headers, signal: opts.signal });
-    const results = outcome.results.map(toResult);
+    const results = outcome.results;
     const failed = () => results.flatMap((r, i) => (r.ok ? [] : [i]));
     return {
       calls,
@@ -186,12 +212,20 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       summary: outcome.summary,
       allOk: () => results.every((r) => r.ok),
       failed,
-      retryFailed: (again = {}) =>
-        sendRecorded(
+      retryFailed: async (again = {}) => {
+        const resend = failed().map((i) => recorded[i]!);
+        const referring = resend.find((r) => REFERENCE.test(JSON.stringify(r.call)));
+        if (referring !== undefined)
+          throw new ClientError(
+            'REFERENCE_IN_RETRY',
+            `${referring.call.method} ${referring.call.path} refers to another call of its batch: its index would change in a new batch, so it cannot be re-sent alone`,
+          );
+        return sendRecorded(
           undefined,
-          failed().map((i) => ({ ...recorded[i]!, resolve: () => undefined, reject: () => undefined })),
+          resend.map((r) => ({ call: r.call, resolve: () => undefined, reject: () => undefined })),
           { endpoint: endpoint.path, ...again },
-        ),
+        );
+      },
     };
   };
 

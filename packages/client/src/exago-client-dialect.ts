@@ -1,4 +1,4 @@
-import { type ClientDialect, refuseGroups, relativePath, withQuery } from './client-dialect.js';
+import { type ClientDialect, NONE, refuseGroups, resultOf, withQuery } from './client-dialect.js';
 
 /** Exago's envelope `[{Url, Method, Payload}]`; the batch runs in the session its first `POST Sessions` opens. */
 export const exagoClientDialect: ClientDialect = {
@@ -6,19 +6,37 @@ export const exagoClientDialect: ClientDialect = {
   maxItems: 10000,
   encode(calls, base, policy) {
     refuseGroups(calls, 'Exago');
-    const body = calls.map((call) => {
-      // The batch's own session is the one its first call opens: a `sid` would name another.
-      const { sid: _sid, ...query } = call.query;
-      const item: Record<string, unknown> = { Url: withQuery(relativePath(call.path, base), query), Method: call.method };
-      if (call.body !== undefined) item.Payload = call.body;
-      return item;
-    });
+    const prefix = `${base}/`;
+    const body = new Array<ExagoItem>(calls.length);
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i]!;
+      const path = call.path.startsWith(prefix) ? call.path.slice(prefix.length) : call.path.replace(/^\/+/, '');
+      let url = path;
+      for (const _ in call.query) {
+        url = withQuery(path, withoutSid(call.query));
+        break;
+      }
+      body[i] = call.body === undefined ? { Url: url, Method: call.method } : { Url: url, Method: call.method, Payload: call.body };
+    }
     const query: Record<string, string> = policy === undefined ? {} : { onFail: policy };
     return { query, headers: {}, body };
   },
   item(raw) {
     const item = raw as { ReturnCode?: unknown; ResponseContent?: unknown };
-    return { status: Number(item.ReturnCode), headers: {}, body: item.ResponseContent };
+    return resultOf(Number(item.ReturnCode), NONE, item.ResponseContent);
   },
   items: (body) => (Array.isArray(body) ? body : undefined),
 };
+
+interface ExagoItem {
+  Url: string;
+  Method: string;
+  Payload?: unknown;
+}
+
+/** The batch's own session is the one its first call opens: a `sid` would name another. */
+function withoutSid(query: Record<string, string>): Record<string, string> {
+  if (query.sid === undefined) return query;
+  const { sid: _sid, ...rest } = query;
+  return rest;
+}

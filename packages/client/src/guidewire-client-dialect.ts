@@ -1,5 +1,5 @@
 import { ClientError } from './client-error.js';
-import { type ClientDialect, lowerHeaders, queryString, refuseGroups, relativePath } from './client-dialect.js';
+import { type ClientDialect, lowerHeaders, resultOf, queryString, refuseGroups, relativePath } from './client-dialect.js';
 
 /** Guidewire Cloud API `{requests: [{method, path, query, body, headers, onFail}]}`. */
 export const guidewireClientDialect: ClientDialect = {
@@ -22,7 +22,7 @@ export const guidewireClientDialect: ClientDialect = {
   },
   item(raw) {
     const item = raw as { status?: unknown; headers?: unknown; body?: unknown };
-    return { status: Number(item.status), headers: lowerHeaders(item.headers), body: item.body };
+    return resultOf(Number(item.status), lowerHeaders(item.headers), item.body);
   },
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
 };

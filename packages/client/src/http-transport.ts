@@ -38,8 +38,10 @@ export function httpTransport(options: HttpTransportOptions): Transport {
       });
       try {
         if (request.onItem !== undefined && (out['content-type'] ?? '').startsWith('application/x-ndjson')) {
-          const summary = await readLines(response, request.onItem);
-          return { status: response.status, headers: out, body: undefined, summary };
+          const end = await readLines(response, request.onItem);
+          // A batch that failed midway answers its error as the last line: the calls still waiting are refused with it.
+          if (end.error !== undefined) return { status: end.error.status, headers: out, body: end.error.body };
+          return { status: response.status, headers: out, body: undefined, summary: end.summary };
         }
         const text = await response.text();
         return { status: response.status, headers: out, body: text === '' ? undefined : parse(text) } satisfies WireResponse;
@@ -50,30 +52,44 @@ export function httpTransport(options: HttpTransportOptions): Transport {
   };
 }
 
-async function readLines(response: Response, onItem: (item: unknown, index: number) => void): Promise<BatchSummary | undefined> {
+/** How a stream ended: its summary line, or the error line of a batch that failed after lines were sent. */
+interface StreamEnd {
+  summary?: BatchSummary;
+  error?: { status: number; body: unknown };
+}
+
+async function readLines(response: Response, onItem: (item: unknown, index: number) => void): Promise<StreamEnd> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   let index = 0;
-  let summary: BatchSummary | undefined;
+  const end: StreamEnd = {};
   const line = (text: string) => {
-    if (text.trim() === '') return;
-    const value = JSON.parse(text) as { summary?: BatchSummary };
-    if (value !== null && typeof value === 'object' && 'summary' in value && Object.keys(value).length === 1) summary = value.summary;
-    else onItem(value, index++);
+    if (text.startsWith('{"summary":')) end.summary = (JSON.parse(text) as { summary: BatchSummary }).summary;
+    else if (text.startsWith('{"error":')) {
+      const failed = JSON.parse(text) as { error: unknown; status?: number };
+      end.error = { status: failed.status ?? 500, body: failed.error };
+    } else if (text.trim() !== '') onItem(JSON.parse(text), index++);
   };
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    buffered += value;
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      line(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
+    let start = 0;
+    let nl = value.indexOf('\n');
+    if (nl < 0) {
+      buffered += value;
+      continue;
     }
+    // The first line of a chunk completes what the last chunk left; the others are whole in this chunk.
+    line(buffered + value.slice(0, nl));
+    start = nl + 1;
+    for (nl = value.indexOf('\n', start); nl >= 0; nl = value.indexOf('\n', start)) {
+      line(value.slice(start, nl));
+      start = nl + 1;
+    }
+    buffered = value.slice(start);
   }
   line(buffered);
-  return summary;
+  return end;
 }
 
 function parse(text: string): unknown {

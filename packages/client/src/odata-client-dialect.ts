@@ -1,4 +1,4 @@
-import { type ClientDialect, lowerHeaders, relativePath, withQuery } from './client-dialect.js';
+import { type ClientDialect, lowerHeaders, resultOf, relativePath, withQuery } from './client-dialect.js';
 
 /** OData JSON batching `{requests: [{id, method, url, headers, body}]}`; ids are the indexes, so references read alike. */
 export const odataClientDialect: ClientDialect = {
@@ -22,7 +22,7 @@ export const odataClientDialect: ClientDialect = {
   },
   item(raw) {
     const item = raw as { status?: unknown; headers?: unknown; body?: unknown };
-    return { status: Number(item.status), headers: lowerHeaders(item.headers), body: item.body };
+    return resultOf(Number(item.status), lowerHeaders(item.headers), item.body);
   },
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
 };

@@ -18,8 +18,15 @@ export function retryDelay(call: SubCall, result: SubResult, attempt: number, op
   if (attempt >= (options.attempts ?? 2)) return undefined;
   const keyed = Object.keys(call.headers).some((name) => name.toLowerCase() === 'idempotency-key');
   if (!IDEMPOTENT.has(call.method) && !keyed) return undefined;
-  const header = result.headers['retry-after'];
-  const seconds = header === undefined ? Number.NaN : Number(header);
-  const asked = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : (options.defaultDelayMs ?? 100);
+  const asked = askedDelay(result.headers['retry-after']) ?? options.defaultDelayMs ?? 100;
   return Math.min(asked, options.maxDelayMs ?? 5000);
+}
+
+/** `Retry-After` in ms: delay-seconds, or an HTTP date (RFC 9110 section 10.2.3); undefined when it is neither. */
+function askedDelay(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -1,6 +1,6 @@
-import type { SubCall, SubResult } from './client-dialect.js';
-import { errorCodeOf } from './client-error.js';
-import type { AnyResult, Method } from './client-types.js';
+import { NONE, type SubCall } from './client-dialect.js';
+import { ClientError } from './client-error.js';
+import type { Method } from './client-types.js';
 
 /** What a call's init holds at run time, whatever its types said. */
 export interface LooseInit {
@@ -11,28 +11,46 @@ export interface LooseInit {
   batch?: false;
 }
 
+/** Path templates split once per client: `/rest/Roles/{id}` is `['/rest/Roles/', 'id', '']` (text and names alternate). */
+export type TemplateCache = Map<string, readonly string[]>;
+
 /** Fills a path template (`/rest/Roles/{id}`) and flattens the init into a {@link SubCall}. */
-export function toSubCall(method: Method, template: string, init: LooseInit = {}): SubCall {
-  const params = init.params?.path ?? {};
-  const path = !template.includes('{')
-    ? template
-    : template.replace(/\{([^}]+)\}/g, (_, name: string) => {
-        const value = params[name];
-        if (value === undefined) throw new TypeError(`${method} ${template}: path parameter ${name} is missing`);
-        const text = String(value);
-        // A reference (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
-        return text.includes('${') ? text : encodeSegment(text);
-      });
-  const query: Record<string, string> = {};
-  const given = init.params?.query;
-  if (given !== undefined) for (const name in given) if (given[name] !== undefined) query[name] = String(given[name]);
-  return { method, path, query, headers: init.headers === undefined ? {} : { ...init.headers }, body: init.body };
+export function toSubCall(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): SubCall {
+  if (typeof template !== 'string' || !template.startsWith('/'))
+    throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
+  const path = template.includes('{') ? fill(method, template, init?.params?.path, templates) : template;
+  let query = NONE;
+  const given = init?.params?.query;
+  if (given !== undefined && given !== null) {
+    if (typeof given !== 'object') throw new ClientError('INVALID_CALL', `${method} ${template}: params.query must be an object`);
+    for (const name in given) {
+      const value = given[name];
+      if (value === undefined) continue;
+      if (query === NONE) query = {};
+      query[name] = String(value);
+    }
+  }
+  const headers = init?.headers === undefined ? NONE : { ...init.headers };
+  return { method, path, query, headers, body: init?.body };
 }
 
-/** A sub-response as the caller sees it: `data` on 2xx, `error` (with its code) otherwise. */
-export function toResult(sub: SubResult): AnyResult {
-  if (sub.status >= 200 && sub.status < 300) return { ok: true, status: sub.status, headers: sub.headers, data: sub.body as never };
-  return { ok: false, status: sub.status, headers: sub.headers, error: sub.body as never, code: errorCodeOf(sub.body) };
+function fill(method: Method, template: string, params: Record<string, unknown> | undefined, templates: TemplateCache): string {
+  let parts = templates.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{([^}]+)\}/);
+    templates.set(template, parts);
+  }
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    const value = params?.[name];
+    if (value === undefined || value === null || value === '')
+      throw new ClientError('INVALID_CALL', `${method} ${template}: path parameter ${name} is missing`);
+    const text = String(value);
+    // A reference (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
+    path += (text.includes('${') ? text : encodeSegment(text)) + parts[i + 1]!;
+  }
+  return path;
 }
 
 /** Percent-encodes one path segment, keeping `:` and `@` as RFC 3986 allows (`cc:22` stays readable). */

@@ -8,6 +8,8 @@ const LAB = Symbol('test.lab');
 /** Per-engine state of the `/lab` API: call counts per key and gates the test opens. */
 export class LabState {
   readonly calls = new Map<string, number>();
+  /** When each call of a key arrived (`performance.now()`). */
+  readonly times = new Map<string, number[]>();
   readonly #gates = new Map<string, { promise: Promise<void>; open: () => void }>();
 
   gate(name: string) {
@@ -39,7 +41,10 @@ class LabResource {
     return { query: ctx.query };
   }
 
-  /** 503 with `Retry-After: 0` while fewer than `fail` calls were made for this key, then 200. */
+  /**
+   * `status` (503, or 429) with `Retry-After: after` (0; `none` sends no header) while fewer than
+   * `fail` calls were made for this key, then 200; each call's time is kept for the test.
+   */
   @Get('flaky/:key')
   flakyGet(ctx: HandlerContext) {
     return this.flaky(ctx);
@@ -61,8 +66,15 @@ class LabResource {
     const key = ctx.params.key!;
     const calls = (this.state.calls.get(key) ?? 0) + 1;
     this.state.calls.set(key, calls);
+    this.state.times.set(key, [...(this.state.times.get(key) ?? []), performance.now()]);
     const fail = Number(ctx.query.fail ?? 2);
-    if (calls <= fail) return reply(503, { code: 'BUSY', message: 'try again' }, { 'retry-after': '0' });
+    const after = String(ctx.query.after ?? '0');
+    if (calls <= fail)
+      return reply(
+        Number(ctx.query.status ?? 503),
+        { code: 'BUSY', message: 'try again' },
+        after === 'none' ? {} : { 'retry-after': after },
+      );
     return { calls };
   }
 }

@@ -21,11 +21,11 @@ export type TestPaths = examplePaths & {
   };
   '/api/lab/flaky/{key}': {
     get: {
-      parameters: { path: { key: string }; query?: { fail?: number } };
+      parameters: { path: { key: string }; query?: FlakyQuery };
       responses: { 200: { content: { 'application/json': { calls: number } } } };
     };
     post: {
-      parameters: { path: { key: string }; query?: { fail?: number } };
+      parameters: { path: { key: string }; query?: FlakyQuery };
       responses: { 200: { content: { 'application/json': { calls: number } } } };
     };
   };
@@ -33,6 +33,13 @@ export type TestPaths = examplePaths & {
     post: { parameters: { path: { name: string } }; responses: { 200: { content: { 'application/json': { name: string } } } } };
   };
 };
+
+/** How `/api/lab/flaky/{key}` fails: how many times, with which status and `Retry-After` (`none`: no header). */
+interface FlakyQuery {
+  fail?: number;
+  status?: 429 | 503;
+  after?: string;
+}
 
 export type TransportKind = 'http' | 'ws' | 'direct';
 

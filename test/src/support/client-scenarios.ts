@@ -1,11 +1,12 @@
 import { ClientError } from '@restbatch/client';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { failureScenarios } from './client-failure-scenarios.js';
 import { type TransportKind, withClientWorld } from './client-harness.js';
 
 const CLAIM = { data: { attributes: { description: 'hail' } } };
 
-/** The client's behaviour, the same through every transport. */
+/** The client's behaviour, the same through every transport: batching, references, policies, streaming; failures apart. */
 export function clientSuite(kind: TransportKind) {
   const test = suite(`client over ${kind}`);
 
@@ -133,6 +134,36 @@ export function clientSuite(kind: TransportKind) {
       assert.is(first.ok ? undefined : first.code, 'NOT_FOUND');
     }));
 
+  test('failure policy continue runs the calls after a failure, over Exago and OData alike', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const odata = await c.batch(
+        (b) => {
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:missing' } } });
+          b.GET('/rest/claim/v1/claims/{claimId}', { params: { path: { claimId: 'cc:22' } } });
+        },
+        { onFail: 'continue' },
+      );
+      assert.equal(
+        odata.results.map((r) => r.status),
+        [404, 200],
+      );
+      assert.equal(odata.summary, { succeeded: 1, failed: 1, skipped: 0 });
+      const exago = await c.batch(
+        (b) => {
+          b.POST('/rest/Sessions');
+          b.GET('/rest/Parameters/{id}', { params: { path: { id: 'Nope' } } });
+          b.GET('/rest/Roles');
+        },
+        { onFail: 'continue' },
+      );
+      assert.equal(
+        exago.results.map((r) => r.status),
+        [201, 404, 200],
+      );
+      assert.is(sent[1]!.url, '/rest/batch?onFail=continue');
+    }));
+
   test('an explicit batch sent twice with one Idempotency-Key runs once', () =>
     withClientWorld(kind, async ({ client }) => {
       const c = client();
@@ -158,89 +189,6 @@ export function clientSuite(kind: TransportKind) {
       assert.not.ok(slowDone);
       lab.gate('slow').open();
       assert.is((await slow).data?.name, 'slow');
-    }));
-
-  test('a batch refused whole rejects every call in it with that error', () =>
-    withClientWorld(kind, async ({ client }) => {
-      const c = client({ endpoints: { '/api/$batch': { dialect: 'odata', maxItems: 10 } } });
-      const settled = await Promise.allSettled([1, 2, 3, 4].map((i) => c.GET('/api/lab/echo', { params: { query: { i } } })));
-      for (const s of settled) {
-        assert.is(s.status, 'rejected');
-        const error = (s as PromiseRejectedResult).reason as ClientError;
-        assert.instance(error, ClientError);
-        assert.is(error.code, 'BATCH_REJECTED');
-        assert.is(error.status, 400);
-        assert.is(error.serverCode, 'BATCH_TOO_MANY_REQUESTS');
-      }
-    }));
-
-  test('a GET answered 503 with Retry-After is retried (bounded); a POST is not', () =>
-    withClientWorld(kind, async ({ client, lab }) => {
-      const c = client();
-      const [get, post, stubborn] = await Promise.all([
-        c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'g' } } }),
-        c.POST('/api/lab/flaky/{key}', { params: { path: { key: 'p' } } }),
-        c.GET('/api/lab/flaky/{key}', { params: { path: { key: 's' }, query: { fail: 5 } } }),
-      ]);
-      assert.is(get.status, 200);
-      assert.is(get.data?.calls, 3);
-      assert.is(post.status, 503);
-      assert.is(lab.calls.get('p'), 1);
-      assert.is(stubborn.status, 503);
-      assert.is(lab.calls.get('s'), 3);
-    }));
-
-  test('the failed calls of a batch can be re-sent as a new batch', () =>
-    withClientWorld(kind, async ({ client }) => {
-      const c = client();
-      const result = await c.batch((b) => {
-        b.GET('/api/lab/echo');
-        b.GET('/api/lab/flaky/{key}', { params: { path: { key: 'r' }, query: { fail: 1 } } });
-      });
-      assert.equal(result.failed(), [1]);
-      const again = await result.retryFailed();
-      assert.ok(again.allOk());
-      assert.equal(again.results[0]!.data, { calls: 2 });
-    }));
-
-  test('a call aborted before its tick ends leaves the batch; an aborted batch rejects its calls', () =>
-    withClientWorld(kind, async ({ client, sent }) => {
-      const c = client();
-      const controller = new AbortController();
-      const aborted = c.GET('/api/lab/echo', { params: { query: { i: 1 } }, signal: controller.signal });
-      const kept = c.GET('/api/lab/echo', { params: { query: { i: 2 } } });
-      controller.abort();
-      const error = await aborted.then(
-        () => undefined,
-        (e: ClientError) => e,
-      );
-      assert.is(error?.code, 'ABORTED');
-      assert.is((await kept).data?.query.i, '2');
-      assert.equal(
-        (sent[0]!.body as { requests: { url: string }[] }).requests.map((r) => r.url),
-        ['lab/echo?i=2'],
-      );
-
-      const batchAbort = new AbortController();
-      let call!: Promise<unknown>;
-      const running = c.batch(
-        (b) => {
-          call = b.POST('/api/lab/gate/{name}', { params: { path: { name: 'a' } } }).result;
-        },
-        { signal: batchAbort.signal },
-      );
-      await until(() => sent.length === 2);
-      batchAbort.abort();
-      const batchError = await running.then(
-        () => undefined,
-        (e: ClientError) => e,
-      );
-      assert.is(batchError?.code, 'ABORTED');
-      const callError = await call.then(
-        () => undefined,
-        (e: ClientError) => e,
-      );
-      assert.is((callError as ClientError | undefined)?.code, 'ABORTED');
     }));
 
   test('Guidewire: reads in one tick go as one batch, and an explicit batch passes a reference and stops on failure', () =>
@@ -325,32 +273,7 @@ export function clientSuite(kind: TransportKind) {
       assert.is(error?.code, 'UNSUPPORTED');
     }));
 
-  test('a POST with an Idempotency-Key header is retried after 503 like an idempotent call', () =>
-    withClientWorld(kind, async ({ client, lab }) => {
-      const c = client();
-      const post = await c.POST('/api/lab/flaky/{key}', {
-        params: { path: { key: 'k' }, query: { fail: 1 } },
-        headers: { 'idempotency-key': 'k-1' },
-      });
-      assert.is(post.status, 201);
-      assert.is(lab.calls.get('k'), 2);
-    }));
-
-  test('a batch for a path under no endpoint is refused with NO_BATCH_ENDPOINT', () =>
-    withClientWorld(kind, async ({ client }) => {
-      const c = client({ endpoints: {} });
-      const error = await c
-        .batch((b) => void b.GET('/api/lab/echo'))
-        .then(
-          () => undefined,
-          (e: ClientError) => e,
-        );
-      assert.is(error?.code, 'NO_BATCH_ENDPOINT');
-    }));
+  failureScenarios(test, kind);
 
   return test;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
