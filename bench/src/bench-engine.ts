@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createEngine, type Engine, exagoApi, type TelemetryOptions } from '@restbatch/core';
 import { BENCH_CONFIGS } from './exago-mix.js';
 
@@ -33,7 +33,7 @@ class PullReader extends MetricReader {
 
 /** `1`: traces and metrics; `traces` or `metrics`: only that one (to see what each costs). */
 function inMemoryTelemetry(which: string): TelemetryOptions {
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new CountingExporter())] });
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingExporter(), { maxQueueSize: 1 << 20 })] });
   const meterProvider = new MeterProvider({ readers: [new PullReader()] });
   // Without a provider of its own the engine takes the global one, a no-op while no SDK registered it.
   if (which === 'traces') return { tracerProvider };
