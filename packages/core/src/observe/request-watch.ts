@@ -69,6 +69,7 @@ export class RequestWatch {
   #pending: Pending[] | undefined;
   #batch: BatchResult | undefined;
   #callRoute: string | undefined;
+  #execute: ((i: number) => unknown) | undefined;
 
   constructor(
     readonly info: WatchStart,
@@ -158,7 +159,9 @@ export class RequestWatch {
   within<T>(i: number, run: { execute(i: number): T }): T {
     const span = this.#activates ? this.#spans?.[i] : undefined;
     if (span === undefined) return run.execute(i);
-    return context.with(trace.setSpan(this.context as Context, span), run.execute, run, i);
+    // Bound once per batch: a context manager would otherwise bind `thisArg` on every call.
+    this.#execute ??= run.execute.bind(run);
+    return context.with(trace.setSpan(this.context as Context, span), this.#execute as (i: number) => T, undefined, i);
   }
 
   /**
