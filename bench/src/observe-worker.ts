@@ -1,7 +1,8 @@
 // Child process of the observe scenario: `node --expose-gc observe-worker.js plain|sdk N`.
 // `plain`: the engine with nothing observing (`telemetry: false`) and the engine with OpenTelemetry's
 // API but no SDK registered, in turns. `sdk`: the engine with the SDK on (in memory), in turns with
-// the SDK floor: the same spans and measurements made in a bare loop. Prints one JSON line.
+// the SDK floor (the same spans and measurements made in a bare loop) and with the unobserved engine
+// (which pays the SDK's context manager too). Prints one JSON line.
 import 'reflect-metadata';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { createEngine, type Engine, exagoApi } from '@restbatch/core';
@@ -88,7 +89,8 @@ if (mode === 'plain') {
     },
     after: engineBlock.after,
   };
-  const cpu = await inTurns({ sdk: counted, floor: floorBlock(sdk.telemetry) });
+  // `offWithContext`: nothing observing, in this process where the SDK's context manager hooks every promise.
+  const cpu = await inTurns({ sdk: counted, floor: floorBlock(sdk.telemetry), offWithContext: batchBlock(made(false)) });
   await sdk.flush();
   figures = { n, cpu, ok, total, spansExported: exporter.count - floorSpans, spansExpected: sdkBatches.count * (n + 1) };
   await sdk.shutdown();

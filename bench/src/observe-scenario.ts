@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { exagoMix } from './exago-mix.js';
+import { endSession, httpBatch, httpPool } from './http-clients.js';
+import { median, runWorker } from './measure.js';
+import type { ObserveFigures } from './observe-worker.js';
+import type { Row, ScenarioResult, Target } from './report.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
+
+const WORKER = new URL('./observe-worker.js', import.meta.url);
+const SERVER = new URL('./observe-server.js', import.meta.url);
+const SIZES = [10, 1000];
+const ROUNDS = 3;
+const HTTP_N = 1000;
+const HTTP_WARMUP = 30;
+const HTTP_RUNS = 3;
+const HTTP_ROUNDS = 5;
+const HTTP_BATCHES = 20;
+const NO_SDK_LIMIT = 0.03;
+const SDK_LIMIT = 0.3;
+
+/** CPU time (user + system) the process has used so far, in ms (10 ms ticks). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+
+/**
+ * Issue 16: what observing costs. Direct: the engine with nothing observing (`telemetry: false`),
+ * with OpenTelemetry's API and no SDK, and with the SDK on (in memory), in alternating fresh
+ * processes; and the SDK floor, the same spans and measurements made in a bare loop. HTTP: three
+ * example servers (off, no SDK, SDK) side by side, their own CPU per sub-request read from /proc.
+ */
+export async function observeScenario(): Promise<ScenarioResult> {
+  const rows: Row[] = [];
+  const targets: Target[] = [];
+  const notes: string[] = [];
+  for (const n of SIZES) {
+    const plain: ObserveFigures[] = [];
+    const sdk: ObserveFigures[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      plain.push(await runWorker<ObserveFigures>(WORKER, ['plain', String(n)]));
+      sdk.push(await runWorker<ObserveFigures>(WORKER, ['sdk', String(n)]));
+    }
+    const off = median(plain.map((f) => f.cpu.off as number));
+    const noSdk = median(plain.map((f) => f.cpu.noSdk as number));
+    const on = median(sdk.map((f) => f.cpu.sdk as number));
+    const floor = median(sdk.map((f) => f.cpu.floor as number));
+    // The SDK's own share: its spans and measurements (the floor) and its context manager's promise hooks.
+    const contextShare = Math.max(0, median(sdk.map((f, i) => (f.cpu.offWithContext as number) - (plain[i]?.cpu.off as number))));
+    const sdkShare = floor + contextShare;
+    const ok = [...plain, ...sdk].every((f) => f.ok >= 0.9 * f.total);
+    const dropped = sdk.some((f) => f.spansExported !== f.spansExpected);
+    rows.push({
+      transport: 'direct',
+      N: n,
+      'off µs/sub': off,
+      'no SDK µs/sub': noSdk,
+      'SDK µs/sub': on,
+      'no SDK cost': pct(noSdk / off),
+      'SDK cost': pct(on / off),
+      'ctx manager alone': pct((off + contextShare) / off),
+      'SDK floor µs/sub': sdkShare,
+      'SDK floor cost': pct((off + sdkShare) / off),
+      'ours beyond floor': pct((on - sdkShare) / off),
+      ok: ok ? 'yes' : 'no',
+      'spans kept': dropped ? 'DROPPED' : 'all',
+    });
+    if (n !== 1000) continue;
+    targets.push({ name: `no SDK, direct, N=${n}`, goal: `≤ ${NO_SDK_LIMIT * 100}%`, actual: pct(noSdk / off), pass: ok && noSdk / off <= 1 + NO_SDK_LIMIT });
+    targets.push({
+      name: `SDK on (in memory), direct, N=${n}`,
+      goal: `≤ ${SDK_LIMIT * 100}%`,
+      actual: `${pct(on / off)} (the SDK floor alone: ${pct((off + sdkShare) / off)})`,
+      pass: ok && !dropped && on / off <= 1 + SDK_LIMIT,
+    });
+  }
+  const http = await httpPart();
+  rows.push(http.row);
+  targets.push(...http.targets);
+  notes.push(
+    'µs/sub = median CPU µs per sub-request of the worker process (direct) or the server process (HTTP, from /proc, over all timed batches); "off" is `telemetry: false`, "no SDK" the default engine with no SDK registered, "SDK" the example server\'s wiring (BatchSpanProcessor, AsyncLocalStorage context manager, W3C propagator, a pull metric reader) with spans counted in memory.',
+    'SDK floor = the same spans (a batch span, per item a child span with the same attributes) and duration measurements made in a bare loop with the same SDK, plus what the SDK\'s context manager costs the unobserved engine (Node 20 runs AsyncLocalStorage on promise hooks: every promise pays): what the SDK itself costs, engine or not. "ours beyond floor" = (SDK − floor) / off: the engine\'s own share.',
+    'spans kept: every span reached the exporter (the span queue is large enough; a dropped span would cost nothing and flatter the figure).',
+  );
+  return { name: 'Observe — what observing costs (issue 16): nothing, the OpenTelemetry API without SDK, the SDK on', rows, targets, notes };
+}
+
+async function httpPart(): Promise<{ row: Row; targets: Target[] }> {
+  const calls = exagoMix(HTTP_N);
+  const modes = ['off', 'nosdk', 'sdk', 'offctx'] as const;
+  const cpu = [0, 0, 0, 0];
+  let ok = 0;
+  let batches = 0;
+  let spansKept = true;
+  for (let run = 0; run < HTTP_RUNS; run++) {
+    const servers: ServerProcess[] = [];
+    const spans: number[] = [];
+    try {
+      // Fresh servers each run, started in a rotating order: a process's own luck (heap, JIT) averages out.
+      const order = modes.map((_, i) => (i + run) % modes.length);
+      const started = new Map<number, ServerProcess>();
+      for (const at of order) started.set(at, await startServerProcess({ OBSERVE_MODE: modes[at] as string }, SERVER));
+      for (let at = 0; at < modes.length; at++) servers.push(started.get(at) as ServerProcess);
+      servers[2]?.onLine((line) => {
+        if (line.startsWith('spans ')) spans.push(Number(line.slice(6)));
+      });
+      const pools = servers.map((s) => httpPool(s.url));
+      try {
+        const send = async (at: number, count: number, timed: boolean) => {
+          const pool = pools[at] as ReturnType<typeof httpPool>;
+          for (let b = 0; b < count; b++) {
+            const outcome = await httpBatch(pool, calls);
+            await endSession(pool, outcome.sessionId);
+            if (timed) ok += outcome.ok;
+          }
+        };
+        for (let at = 0; at < modes.length; at++) await send(at, HTTP_WARMUP, false);
+        for (let round = 0; round < HTTP_ROUNDS; round++) {
+          for (let at = 0; at < modes.length; at++) {
+            const pid = (servers[at] as ServerProcess).pid;
+            const before = cpuMs(pid);
+            await send(at, HTTP_BATCHES, true);
+            cpu[at] = (cpu[at] as number) + cpuMs(pid) - before;
+          }
+          batches += HTTP_BATCHES;
+        }
+      } finally {
+        await Promise.all(pools.map((p) => p.close()));
+      }
+      await servers[2]?.stop();
+      // Each batch is a batch span and N item spans; each session's DELETE is one more span.
+      const perRun = (HTTP_WARMUP + HTTP_ROUNDS * HTTP_BATCHES) * (HTTP_N + 2);
+      if (spans[0] !== perRun) spansKept = false;
+    } finally {
+      await Promise.all(servers.map((s) => s.kill()));
+    }
+  }
+  const perSub = cpu.map((ms) => (ms * 1000) / (batches * HTTP_N));
+  const [off, noSdk, on, offCtx] = perSub as [number, number, number, number];
+  const allOk = ok >= 0.9 * batches * HTTP_N * modes.length;
+  return {
+    row: {
+      transport: 'http (server CPU)',
+      N: HTTP_N,
+      'off µs/sub': off,
+      'no SDK µs/sub': noSdk,
+      'SDK µs/sub': on,
+      'no SDK cost': pct(noSdk / off),
+      'SDK cost': pct(on / off),
+      'ctx manager alone': pct(offCtx / off),
+      ok: allOk ? 'yes' : 'no',
+      'spans kept': spansKept ? 'all' : 'DROPPED',
+    },
+    targets: [
+      { name: `no SDK, HTTP, N=${HTTP_N}`, goal: `≤ ${NO_SDK_LIMIT * 100}%`, actual: pct(noSdk / off), pass: allOk && noSdk / off <= 1 + NO_SDK_LIMIT },
+      {
+        name: `SDK on (in memory), HTTP, N=${HTTP_N}`,
+        goal: `≤ ${SDK_LIMIT * 100}%`,
+        actual: `${pct(on / off)} (its context manager alone: ${pct(offCtx / off)})`,
+        pass: allOk && spansKept && on / off <= 1 + SDK_LIMIT,
+      },
+    ],
+  };
+}
