@@ -68,7 +68,12 @@ export async function observeScenario(): Promise<ScenarioResult> {
       'spans kept': dropped ? 'DROPPED' : 'all',
     });
     if (n !== 1000) continue;
-    targets.push({ name: `no SDK, direct, N=${n}`, goal: `≤ ${NO_SDK_LIMIT * 100}%`, actual: pct(noSdk / off), pass: ok && noSdk / off <= 1 + NO_SDK_LIMIT });
+    targets.push({
+      name: `no SDK, direct, N=${n}`,
+      goal: `≤ ${NO_SDK_LIMIT * 100}%`,
+      actual: pct(noSdk / off),
+      pass: ok && noSdk / off <= 1 + NO_SDK_LIMIT,
+    });
     targets.push({
       name: `SDK on (in memory), direct, N=${n}`,
       goal: `≤ ${SDK_LIMIT * 100}%`,
@@ -84,7 +89,12 @@ export async function observeScenario(): Promise<ScenarioResult> {
     'SDK floor = the same spans (a batch span, per item a child span with the same attributes) and duration measurements made in a bare loop with the same SDK, plus what the SDK\'s context manager costs the unobserved engine (Node 20 runs AsyncLocalStorage on promise hooks: every promise pays): what the SDK itself costs, engine or not. "ours beyond floor" = (SDK − floor) / off: the engine\'s own share.',
     'spans kept: every span reached the exporter (the span queue is large enough; a dropped span would cost nothing and flatter the figure).',
   );
-  return { name: 'Observe — what observing costs (issue 16): nothing, the OpenTelemetry API without SDK, the SDK on', rows, targets, notes };
+  return {
+    name: 'Observe — what observing costs (issue 16): nothing, the OpenTelemetry API without SDK, the SDK on',
+    rows,
+    targets,
+    notes,
+  };
 }
 
 async function httpPart(): Promise<{ row: Row; targets: Target[] }> {
@@ -154,7 +164,12 @@ async function httpPart(): Promise<{ row: Row; targets: Target[] }> {
       'spans kept': spansKept ? 'all' : 'DROPPED',
     },
     targets: [
-      { name: `no SDK, HTTP, N=${HTTP_N}`, goal: `≤ ${NO_SDK_LIMIT * 100}%`, actual: pct(noSdk / off), pass: allOk && noSdk / off <= 1 + NO_SDK_LIMIT },
+      {
+        name: `no SDK, HTTP, N=${HTTP_N}`,
+        goal: `≤ ${NO_SDK_LIMIT * 100}%`,
+        actual: pct(noSdk / off),
+        pass: allOk && noSdk / off <= 1 + NO_SDK_LIMIT,
+      },
       {
         name: `SDK on (in memory), HTTP, N=${HTTP_N}`,
         goal: `≤ ${SDK_LIMIT * 100}%`,

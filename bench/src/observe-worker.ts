@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { createEngine, type Engine, exagoApi } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { countSuccesses, exagoMix, sessionIdOf, BENCH_CONFIGS } from './exago-mix.js';
-import { plan, timePerSub } from './measure.js';
+import { collectGarbage, plan, timePerSub } from './measure.js';
 import { inMemorySdk } from './observe-sdk.js';
 
 /** What one worker reports: CPU µs per sub-request of each variant it ran. */
@@ -55,11 +55,15 @@ function batchBlock(engine: Engine): { block: () => Promise<void>; after: () => 
 }
 
 /** Times variants in turns (one block each, repeated), so that other load weighs on them alike. */
-async function inTurns(variants: Record<string, { block: () => Promise<void>; after: () => Promise<void> }>): Promise<Record<string, number>> {
+async function inTurns(
+  variants: Record<string, { block: () => Promise<void>; after: () => Promise<void> }>,
+): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
   for (const name of Object.keys(variants)) samples[name] = [];
   for (let round = 0; round < reps; round++) {
     for (const [name, v] of Object.entries(variants)) {
+      // Each block starts on a collected heap: the garbage of one variant (spans) is not collected in another's time.
+      collectGarbage();
       const timing = await timePerSub(perBlock * n, round === 0 ? warmups : 0, 1, v.block, v.after);
       samples[name]?.push(timing.cpu);
     }

@@ -87,7 +87,9 @@ test('OTEL_EXPORTER_OTLP_ENDPOINT sends the spans of a batch by OTLP/HTTP to <en
     assert.ok(received.length >= 1, 'the collector received an export');
     assert.equal([received[0]!.path, received[0]!.type], ['/v1/traces', 'application/json']);
     const spans = received.flatMap((r) => {
-      const body = JSON.parse(r.body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; parentSpanId?: string }> }> }> };
+      const body = JSON.parse(r.body) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; parentSpanId?: string }> }> }>;
+      };
       return body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
     });
     const batch = spans.find((s) => s.name === 'POST /rest/batch');
@@ -108,7 +110,10 @@ test('OTEL_EXPORTER_OTLP_ENDPOINT sends the spans of a batch by OTLP/HTTP to <en
 test('the OTLP traces URL follows the standard variables', () => {
   assert.is(otlpTracesUrl({}), undefined);
   assert.is(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }), 'http://collector:4318/v1/traces');
-  assert.is(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' }), 'http://t/x');
+  assert.is(
+    otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' }),
+    'http://t/x',
+  );
 });
 
 test.run();

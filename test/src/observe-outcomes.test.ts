@@ -41,7 +41,12 @@ function observed() {
   return { engine, items, points, starts, ends };
 }
 
-const batch = (requests: unknown[], headers: Record<string, string> = {}) => ({ method: 'POST', url: '/shop/$batch', headers, body: { requests } });
+const batch = (requests: unknown[], headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  url: '/shop/$batch',
+  headers,
+  body: { requests },
+});
 
 test('a sub-request span counts the references it holds', async () => {
   const { engine, items } = observed();
@@ -102,16 +107,15 @@ test('in a failed atomicity group, the success is told rolled back, the failure 
     ['a', 'b', 'd', 'c'],
     'the member skipped without being reached is told at the end',
   );
-  assert.equal(
-    ends.map((e) => [e.id, e.status, e.code, e.skipped, e.rolledBack]).sort(),
-    [
-      ['a', 424, 'ROLLED_BACK', false, true],
-      ['b', 500, 'INTERNAL', false, false],
-      ['c', 424, 'SKIPPED', true, false],
-      ['d', 200, undefined, false, false],
-    ],
+  assert.equal(ends.map((e) => [e.id, e.status, e.code, e.skipped, e.rolledBack]).sort(), [
+    ['a', 424, 'ROLLED_BACK', false, true],
+    ['b', 500, 'INTERNAL', false, false],
+    ['c', 424, 'SKIPPED', true, false],
+    ['d', 200, undefined, false, false],
+  ]);
+  const outcomes = Object.fromEntries(
+    (await points('restbatch.subrequest.outcomes')).map((p) => [p.attributes['restbatch.outcome'], p.value]),
   );
-  const outcomes = Object.fromEntries((await points('restbatch.subrequest.outcomes')).map((p) => [p.attributes['restbatch.outcome'], p.value]));
   assert.equal(outcomes, { succeeded: 1, failed: 1, skipped: 1, rolled_back: 1 });
   const durations = await points('restbatch.subrequest.duration');
   assert.is(
@@ -127,8 +131,8 @@ test('under the stop policy, the items after a failure are spans marked skipped'
     engine,
     batch(
       [
-      { id: 'a', method: 'GET', url: '/widgets/boom' },
-      { id: 'b', method: 'GET', url: '/widgets/2' },
+        { id: 'a', method: 'GET', url: '/widgets/boom' },
+        { id: 'b', method: 'GET', url: '/widgets/2' },
       ],
       { prefer: 'continue-on-error=false' },
     ),

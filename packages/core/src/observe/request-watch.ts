@@ -171,7 +171,8 @@ export class RequestWatch {
   itemEnd(i: number, sub: SubRequest, result: SubResult, route: string | undefined): void {
     const end = performance.now();
     if (result.status < 400 && (this.#atomic || sub.atomicityGroup !== undefined)) {
-      (this.#pending ??= []).push({ index: i, sub, result, route, end });
+      this.#pending ??= [];
+      this.#pending.push({ index: i, sub, result, route, end });
       return;
     }
     this.#ended(i, sub, result, route, end, false);
