@@ -1,48 +1,55 @@
-// Child process of the observe scenario: `node --expose-gc observe-worker.js plain|sdk N`.
-// `plain`: the engine with nothing observing (`telemetry: false`) and the engine with OpenTelemetry's
-// API but no SDK registered, in turns. `sdk`: the engine with the SDK on (in memory), in turns with
-// the SDK floor (the same spans and measurements made in a bare loop) and with the unobserved engine
-// (which pays the SDK's context manager too). Prints one JSON line.
+// Child process of the observe scenario: `node --expose-gc observe-worker.js N`. Times, in turns in
+// one process so that other load weighs on them alike: the engine with nothing observing
+// (`telemetry: false`), the engine with OpenTelemetry's API and no SDK, the engine with the SDK on
+// (in memory, its context manager registered), the unobserved engine with that context manager
+// registered, and the SDK floor (the same spans and measurements made in a bare loop). Prints one JSON line.
 import 'reflect-metadata';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { createEngine, type Engine, exagoApi } from '@restbatch/core';
+import { createEngine, type Engine, exagoApi, type TelemetryOptions } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
-import { countSuccesses, exagoMix, sessionIdOf, BENCH_CONFIGS } from './exago-mix.js';
-import { collectGarbage, plan, timePerSub } from './measure.js';
-import { inMemorySdk } from './observe-sdk.js';
+import { BENCH_CONFIGS, countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
+import { plan, timePerSub } from './measure.js';
+import { inProcessSdk } from './observe-sdk.js';
 
-/** What one worker reports: CPU µs per sub-request of each variant it ran. */
+/** What one worker reports: CPU µs per sub-request of each variant. */
 export interface ObserveFigures {
   n: number;
   cpu: Record<string, number>;
   ok: number;
   total: number;
-  spansExported?: number;
-  spansExpected?: number;
+  spansExported: number;
+  spansExpected: number;
 }
 
-const mode = process.argv[2] === 'sdk' ? 'sdk' : 'plain';
-const n = Number(process.argv[3]);
+interface Variant {
+  block: () => Promise<void>;
+  after: () => Promise<void>;
+  /** Runs with the SDK's context manager registered. */
+  context: boolean;
+}
+
+const n = Number(process.argv[2]);
 const calls = exagoMix(n);
-const { perBlock, reps, warmups } = plan(n, 2000, 150_000, 9);
-const made = (telemetry: Parameters<typeof createEngine>[0]['telemetry']): Engine =>
+const { perBlock, reps, warmups } = plan(n, 5000, 150_000, 10);
+const made = (telemetry: TelemetryOptions | false | undefined): Engine =>
   createEngine({ apis: [exagoApi({ configs: BENCH_CONFIGS })], logger: { error: () => {} }, telemetry });
+const sdk = inProcessSdk();
 let ok = 0;
 let total = 0;
-let batches = 0;
-// Spans the SDK floor made (the exporter counts them too).
-let floorSpans = 0;
+// Spans the engine made (a batch span and n item spans per batch) and the floor made.
+let spansExpected = 0;
 
-function batchBlock(engine: Engine): { block: () => Promise<void>; after: () => Promise<void> } {
+function batches(engine: Engine, context: boolean, traced: boolean): Variant {
   const call = createDirectCaller(engine);
   const sessions: string[] = [];
   return {
+    context,
     async block() {
       for (let b = 0; b < perBlock; b++) {
         const response = await call({ url: '/rest/batch', body: calls });
         ok += countSuccesses(response.body);
         total += n;
-        batches++;
+        if (traced) spansExpected += n + 1;
         const sid = sessionIdOf(response.body);
         if (sid !== undefined) sessions.push(sid);
       }
@@ -54,64 +61,17 @@ function batchBlock(engine: Engine): { block: () => Promise<void>; after: () => 
   };
 }
 
-/** Times variants in turns (one block each, repeated), so that other load weighs on them alike. */
-async function inTurns(
-  variants: Record<string, { block: () => Promise<void>; after: () => Promise<void> }>,
-): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = {};
-  for (const name of Object.keys(variants)) samples[name] = [];
-  for (let round = 0; round < reps; round++) {
-    for (const [name, v] of Object.entries(variants)) {
-      // Each block starts on a collected heap: the garbage of one variant (spans) is not collected in another's time.
-      collectGarbage();
-      const timing = await timePerSub(perBlock * n, round === 0 ? warmups : 0, 1, v.block, v.after);
-      samples[name]?.push(timing.cpu);
-    }
-  }
-  const cpu: Record<string, number> = {};
-  for (const [name, values] of Object.entries(samples)) {
-    values.sort((a, b) => a - b);
-    cpu[name] = values[values.length >> 1] as number;
-  }
-  return cpu;
-}
-
-let figures: ObserveFigures;
-if (mode === 'plain') {
-  const cpu = await inTurns({ off: batchBlock(made(false)), noSdk: batchBlock(made(undefined)) });
-  figures = { n, cpu, ok, total };
-} else {
-  const { sdk, exporter } = inMemorySdk();
-  const engine = made(sdk.telemetry);
-  const sdkBatches = { count: 0 };
-  const engineBlock = batchBlock(engine);
-  const counted = {
-    block: async () => {
-      const before = batches;
-      await engineBlock.block();
-      sdkBatches.count += batches - before;
-    },
-    after: engineBlock.after,
-  };
-  // `offWithContext`: nothing observing, in this process where the SDK's context manager hooks every promise.
-  const cpu = await inTurns({ sdk: counted, floor: floorBlock(sdk.telemetry), offWithContext: batchBlock(made(false)) });
-  await sdk.flush();
-  figures = { n, cpu, ok, total, spansExported: exporter.count - floorSpans, spansExpected: sdkBatches.count * (n + 1) };
-  await sdk.shutdown();
-}
-process.stdout.write(`${JSON.stringify(figures)}\n`);
-
 /**
  * The SDK floor: the spans and measurements the engine makes for a batch of n, made in a bare loop —
- * a batch span, per item a child span with the same attributes (five at start, three set at the
- * end) and a duration measurement with a reused attribute set. No instrumentation can cost less.
+ * a batch span, per item a child span with the same attributes (four at start, two set at the end,
+ * renamed after its route) and a duration measurement with a reused attribute set.
  */
-function floorBlock(telemetry: ReturnType<typeof inMemorySdk>['sdk']['telemetry']) {
-  const tracer = (telemetry.tracerProvider ?? trace.getTracerProvider()).getTracer('floor');
-  const meter = telemetry.meterProvider?.getMeter('floor');
-  const duration = meter?.createHistogram('floor.duration', { unit: 's' });
+function floor(): Variant {
+  const tracer = sdk.telemetry.tracerProvider.getTracer('floor');
+  const duration = sdk.telemetry.meterProvider.getMeter('floor').createHistogram('floor.duration', { unit: 's' });
   const attributes = { 'http.request.method': 'GET', 'http.route': '/rest/Roles/{id}', 'restbatch.status_class': '2xx' };
   return {
+    context: true,
     async block() {
       for (let b = 0; b < perBlock; b++) {
         const batch = tracer.startSpan('POST /rest/batch', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST' } });
@@ -135,14 +95,45 @@ function floorBlock(telemetry: ReturnType<typeof inMemorySdk>['sdk']['telemetry'
           span.setAttribute('http.route', '/rest/Roles/{id}');
           span.setAttribute('http.response.status_code', 200);
           span.end();
-          duration?.record((performance.now() - start) / 1000, attributes);
+          duration.record((performance.now() - start) / 1000, attributes);
         }
         batch.end();
-        floorSpans += n + 1;
+        spansExpected += n + 1;
       }
-      // Lets the span processor's export run, as it does between batches of the engine.
+      // Lets the span processor's export run, as it does between the engine's batches.
       await new Promise((resolve) => setImmediate(resolve));
     },
     after: async () => {},
   };
 }
+
+const variants: Record<string, Variant> = {
+  off: batches(made(false), false, false),
+  noSdk: batches(made(undefined), false, false),
+  sdk: batches(made(sdk.telemetry), true, true),
+  offWithContext: batches(made(false), true, false),
+  floor: floor(),
+};
+const samples: Record<string, number[]> = {};
+for (const name of Object.keys(variants)) samples[name] = [];
+for (let round = 0; round < reps; round++) {
+  // The order turns each round: every variant follows every other alike (the garbage one block leaves
+  // is collected in the next one's time; a forced collection would shrink the heap and skew more).
+  const names = Object.keys(variants);
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + round) % names.length] as string;
+    const v = variants[name] as Variant;
+    sdk.contextManager(v.context);
+    const timing = await timePerSub(perBlock * n, round === 0 ? warmups : 0, 1, v.block, v.after);
+    samples[name]?.push(timing.cpu);
+    sdk.contextManager(false);
+  }
+}
+await sdk.flush();
+const cpu: Record<string, number> = {};
+for (const [name, values] of Object.entries(samples)) {
+  values.sort((a, b) => a - b);
+  cpu[name] = values[values.length >> 1] as number;
+}
+const figures: ObserveFigures = { n, cpu, ok, total, spansExported: sdk.exporter.count, spansExpected };
+process.stdout.write(`${JSON.stringify(figures)}\n`);
