@@ -40,7 +40,10 @@ export async function observeScenario(): Promise<ScenarioResult> {
     for (let round = 0; round < ROUNDS; round++) runs.push(await runWorker<ObserveFigures>(WORKER, [String(n)]));
     // Ratios are taken within each process (its variants ran in turns), then the median over processes.
     const of = (name: string) => median(runs.map((f) => f.cpu[name] as number));
-    const ratio = (pick: (cpu: Record<string, number>) => number) => median(runs.map((f) => pick(f.cpu) / (f.cpu.off as number)));
+    // The baseline is the mean of the two unobserved engines; their own ratio shows the noise.
+    const ratio = (pick: (cpu: Record<string, number>) => number) =>
+      median(runs.map((f) => (2 * pick(f.cpu)) / ((f.cpu.off as number) + (f.cpu.offAgain as number))));
+    const noise = median(runs.map((f) => (f.cpu.offAgain as number) / (f.cpu.off as number)));
     const noSdk = ratio((c) => c.noSdk as number);
     const on = ratio((c) => c.sdk as number);
     const contextAlone = ratio((c) => c.offWithContext as number);
@@ -54,6 +57,7 @@ export async function observeScenario(): Promise<ScenarioResult> {
       'off µs/sub': of('off'),
       'no SDK µs/sub': of('noSdk'),
       'SDK µs/sub': of('sdk'),
+      'noise (off vs off)': pct(noise),
       'no SDK cost': pct(noSdk),
       'SDK cost': pct(on),
       'ctx manager alone': pct(contextAlone),
@@ -80,7 +84,7 @@ export async function observeScenario(): Promise<ScenarioResult> {
   rows.push(http.row);
   targets.push(...http.targets);
   const notes = [
-    "direct: each N runs in 3 fresh `node --expose-gc` processes; in each, the five variants run in turns, and costs are ratios within the process (median over the processes); µs/sub are medians of CPU µs per sub-request. HTTP: four example servers side by side (off, no SDK, SDK, off with the SDK's context manager), three fresh sets, each server's own CPU per sub-request read from /proc over all timed batches.",
+    "direct: each N runs in 3 fresh `node --expose-gc` processes; in each, the six variants (two unobserved engines: their difference is the noise) run in turns, in an order that turns each round, and costs are ratios within the process (median over the processes); µs/sub are medians of CPU µs per sub-request. HTTP: four example servers side by side (off, no SDK, SDK, off with the SDK's context manager), three fresh sets, each server's own CPU per sub-request read from /proc over all timed batches.",
     '"off" is `telemetry: false`; "no SDK" the default engine with no SDK registered; "SDK" the SDK with spans counted in memory: BatchSpanProcessor, AsyncLocalStorage context manager, W3C propagator, a pull metric reader (over HTTP, the example server\'s own wiring).',
     'SDK floor = what the SDK costs whatever the engine does: the same spans (a batch span, per item a child span with the same attributes) and duration measurements made in a bare loop, plus what its context manager costs the unobserved engine (Node 20 runs AsyncLocalStorage on promise hooks: every promise pays; "ctx manager alone"). "ours beyond floor" = SDK cost − SDK floor cost: the engine\'s own share.',
     'spans kept: every span reached the exporter (the span queue is large enough; a dropped span would cost nothing and flatter the figure).',
