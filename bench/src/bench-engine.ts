@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createEngine, type Engine, exagoApi, type TelemetryOptions } from '@restbatch/core';
 import { BENCH_CONFIGS } from './exago-mix.js';
+import { CountingExporter } from './observe-sdk.js';
 
 /**
  * The engine every in-process scenario measures: the Exago API, validation on, errors not logged.
@@ -16,16 +17,6 @@ export function benchEngine(): Engine {
   });
 }
 
-/** An in-memory exporter that keeps a count, not the spans (a bench exports millions). */
-class CountingExporter implements SpanExporter {
-  count = 0;
-  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
-    this.count += spans.length;
-    done({ code: 0 });
-  }
-  async shutdown(): Promise<void> {}
-}
-
 class PullReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
   protected async onShutdown(): Promise<void> {}
@@ -33,7 +24,9 @@ class PullReader extends MetricReader {
 
 /** `1`: traces and metrics; `traces` or `metrics`: only that one (to see what each costs). */
 function inMemoryTelemetry(which: string): TelemetryOptions {
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new CountingExporter())] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(new CountingExporter(), { maxQueueSize: 1 << 20 })],
+  });
   const meterProvider = new MeterProvider({ readers: [new PullReader()] });
   // Without a provider of its own the engine takes the global one, a no-op while no SDK registered it.
   if (which === 'traces') return { tracerProvider };

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createExampleEngine, exampleLogger, exampleTelemetry, startExampleServer } from '@restbatch/example-server';
+import { createExampleEngine, exampleLogger, exampleTelemetry, otlpTracesUrl, startExampleServer } from '@restbatch/example-server';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { listen } from './support/listen.js';
 
 const BATCH = [{ Url: 'Sessions', Method: 'POST' }];
 
@@ -56,6 +57,63 @@ test('with OTEL_ENABLED=1 the example server traces batches and serves Prometheu
     await running.close();
     await telemetry!.shutdown();
   }
+});
+
+test('OTEL_EXPORTER_OTLP_ENDPOINT sends the spans of a batch by OTLP/HTTP to <endpoint>/v1/traces', async () => {
+  const received: Array<{ path: string | undefined; type: string | undefined; body: string }> = [];
+  const collector = await listen((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push({ path: req.url, type: req.headers['content-type'], body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const telemetry = exampleTelemetry({ OTEL_ENABLED: '1', OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/` });
+  let running: Awaited<ReturnType<typeof startExampleServer>> | undefined;
+  try {
+    running = await startExampleServer({ port: 0, telemetry, logger: exampleLogger({}, () => undefined) });
+    const res = await fetch(`${running.url}/rest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      body: JSON.stringify([...BATCH, { Url: 'Roles', Method: 'GET' }]),
+    });
+    assert.is(res.status, 200);
+    await res.text();
+    await telemetry!.flush();
+    assert.ok(received.length >= 1, 'the collector received an export');
+    assert.equal([received[0]!.path, received[0]!.type], ['/v1/traces', 'application/json']);
+    const spans = received.flatMap((r) => {
+      const body = JSON.parse(r.body) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; parentSpanId?: string }> }> }>;
+      };
+      return body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+    });
+    const batch = spans.find((s) => s.name === 'POST /rest/batch');
+    assert.ok(batch, spans.map((s) => s.name).join(', '));
+    assert.is(batch!.traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.is(batch!.parentSpanId, 'b7ad6b7169203331');
+    assert.equal(
+      spans.filter((s) => s.name !== batch!.name).map((s) => s.name),
+      ['POST /rest/Sessions', 'GET /rest/Roles'],
+    );
+  } finally {
+    await running?.close();
+    await telemetry!.shutdown();
+    await collector.close();
+  }
+});
+
+test('the OTLP traces URL follows the standard variables', () => {
+  assert.is(otlpTracesUrl({}), undefined);
+  assert.is(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }), 'http://collector:4318/v1/traces');
+  assert.is(
+    otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://t/x' }),
+    'http://t/x',
+  );
 });
 
 test.run();

@@ -2,9 +2,10 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryOptions } from '@restbatch/core';
 import { PrometheusTextReader } from './prometheus-text.js';
+import { spanExporterFromEnv } from './span-exporter-from-env.js';
 
 /** The example server's OpenTelemetry wiring: what the engine takes, `GET /metrics`, and a stop. */
 export interface ExampleTelemetry {
@@ -17,13 +18,14 @@ export interface ExampleTelemetry {
 }
 
 /**
- * With `OTEL_ENABLED=1`: the SDK with spans to the console (or `spans`, for tests) and metrics read
- * by `GET /metrics`; registered globally too, so handlers' own spans join the batch's trace.
- * Undefined (nothing wired) otherwise.
+ * With `OTEL_ENABLED=1`: the SDK with spans sent by OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set,
+ * to the console otherwise (or to `spans`, for tests and the bench), batched (the `OTEL_BSP_*`
+ * variables tune the batching), and metrics read by `GET /metrics`; registered globally too, so
+ * handlers' own spans join the batch's trace. Undefined (nothing wired) otherwise.
  */
-export function exampleTelemetry(env: NodeJS.ProcessEnv, spans: SpanExporter = new ConsoleSpanExporter()): ExampleTelemetry | undefined {
+export function exampleTelemetry(env: NodeJS.ProcessEnv, spans?: SpanExporter): ExampleTelemetry | undefined {
   if (env.OTEL_ENABLED !== '1') return undefined;
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans ?? spanExporterFromEnv(env))] });
   const reader = new PrometheusTextReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const propagator = new W3CTraceContextPropagator();

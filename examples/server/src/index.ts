@@ -2,6 +2,7 @@
 export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './example-engine.js';
 export { exampleLogger } from './example-logger.js';
 export { type ExampleTelemetry, exampleTelemetry } from './example-telemetry.js';
+export { otlpTracesUrl, spanExporterFromEnv } from './span-exporter-from-env.js';
 export { PrometheusTextReader } from './prometheus-text.js';
 export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, startExampleServer } from './start-example-server.js';
 export { type ClaimApiOptions, claimApi } from './claim-api/claim-api.js';

@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { trace } from '@opentelemetry/api';
 import { createEngine, type Engine, type EngineOptions, Get, type HandlerContext, odataDialect, Resource } from '@restbatch/core';
 
-/** A widget shop whose `boom` widget throws; reading a widget opens a child span `lookup` of the active span. */
+/** A widget shop whose `boom` widget throws (code `EDISK`, with a cause); reading a widget opens a child span `lookup` of the active span. */
 @Resource('widgets')
 class Widgets {
   @Get(':id')
   read(ctx: HandlerContext) {
     const id = ctx.params.id as string;
     trace.getTracer('shop').startSpan('lookup').end();
-    if (id === 'boom') throw new Error('kaput', { cause: new Error('disk on fire') });
+    if (id === 'boom') throw Object.assign(new Error('kaput', { cause: new Error('disk on fire') }), { code: 'EDISK' });
     if (id === 'big') return { id, filler: 'x'.repeat(2000) };
     return { id };
   }

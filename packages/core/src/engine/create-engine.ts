@@ -259,7 +259,7 @@ export class Engine {
     // The decoder counts the items against the limit before any per-item work.
     const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
     const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
-    watch?.decoded(batch.requests.length);
+    watch?.decoded(batch);
     const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();
     let session: Session | undefined;

@@ -43,6 +43,8 @@ export interface SubReferencePlan {
   readonly rest: string;
   /** Whether the path holds references (its route can only be matched once they are resolved). */
   readonly inPath: boolean;
+  /** How many references it holds, its `$<id>` prefix included (a span attribute). */
+  readonly references: number;
 }
 
 /** Parses a string and binds its references; undefined for a string with no reference or escape. */
@@ -54,6 +56,9 @@ export type Binder = (text: string) => BoundTemplate | undefined;
  * without `$` costs one indexOf, and nothing is recorded for a container without references.
  */
 export class ReferenceCompiler {
+  // References found so far (each sub-request's count is the difference over its compile).
+  #found = 0;
+
   constructor(
     private readonly bind: Binder,
     /** Checks one reference of a sub-request (throws to reject the batch). */
@@ -65,20 +70,29 @@ export class ReferenceCompiler {
    * prefix (`native`); `rest` is the part of its path to resolve, after such a prefix.
    */
   compile(sub: SubRequest, native: BoundReference | undefined, rest: string): SubReferencePlan | undefined {
+    const before = this.#found;
     const path = this.text(rest, sub);
     const query = this.named(sub.query, sub);
     const headers = this.named(sub.headers, sub);
     const body = this.patchOf(sub.body, sub);
     if (path === undefined && query === undefined && headers === undefined && body === undefined && native === undefined) return undefined;
-    return { path, query, headers, body, native, rest, inPath: native !== undefined || path !== undefined };
+    const references = this.#found - before + (native === undefined ? 0 : 1);
+    return { path, query, headers, body, native, rest, inPath: native !== undefined || path !== undefined, references };
   }
 
   private text(value: string, sub: SubRequest): BoundTemplate | undefined {
     if (value.indexOf('$') < 0) return undefined;
     const template = this.bind(value);
     if (template === undefined) return undefined;
-    if (template.whole !== undefined) this.check(template.whole, sub);
-    else for (const part of template.parts) if (typeof part !== 'string') this.check(part, sub);
+    if (template.whole !== undefined) {
+      this.check(template.whole, sub);
+      this.#found++;
+    } else
+      for (const part of template.parts)
+        if (typeof part !== 'string') {
+          this.check(part, sub);
+          this.#found++;
+        }
     return template;
   }
 

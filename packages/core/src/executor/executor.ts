@@ -5,7 +5,7 @@ import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
 import type { EngineLimits } from '../engine/engine-options.js';
 import { type Logger, serializeError } from '../engine/logger.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
-import type { ItemMark, RequestWatch } from '../observe/request-watch.js';
+import type { RequestWatch } from '../observe/request-watch.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
@@ -97,19 +97,17 @@ export class Executor {
       for (let i = 0; i < count; i++) {
         const admitted = batchRun.admit(i);
         if (admitted !== undefined) await admitted;
-        let mark: ItemMark | undefined;
         let ran: SubResult | Promise<SubResult>;
         if (watch === undefined) ran = batchRun.blocked(i) ?? batchRun.execute(i);
         else {
           run.route = undefined;
-          const item = watch.itemStart(batch.requests[i] as SubRequest);
-          mark = item;
-          ran = batchRun.blocked(i) ?? watch.within(item, () => batchRun.execute(i));
+          watch.itemStart(i, batch.requests[i] as SubRequest, plan.references?.subs[i]?.references ?? 0);
+          ran = batchRun.blocked(i) ?? watch.within(i, batchRun);
         }
         if (ran instanceof Promise) ran = await ran;
         let result = batchRun.record(i, ran);
         if (result instanceof Promise) result = await result;
-        if (mark !== undefined) watch?.itemEnd(mark, batch.requests[i] as SubRequest, result, run.route);
+        if (watch !== undefined) watch.itemEnd(i, batch.requests[i] as SubRequest, result, run.route);
         const last = batchRun.applyPolicy(i, result);
         i = typeof last === 'number' ? last : await last;
         const emitted = batchRun.emit(i + 1);

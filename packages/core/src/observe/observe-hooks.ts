@@ -29,13 +29,19 @@ export interface SubRequestStartEvent {
   readonly path: string;
 }
 
-/** What `onSubRequestEnd` is told: its status, error code and timing. */
+/**
+ * What `onSubRequestEnd` is told: its final status, error code and timing. In an atomic run, a
+ * success is told once the run is over (committed, or rolled back).
+ */
 export interface SubRequestEndEvent extends SubRequestStartEvent {
   /** The route pattern it ran (undefined when it never reached a route). */
   readonly route: string | undefined;
   readonly status: number;
   readonly code: string | undefined;
   readonly skipped: boolean;
+  /** Whether it succeeded and was then undone, its atomic run having failed (its status is then 424). */
+  readonly rolledBack: boolean;
+  /** From its start to its result (0 for the rest of a failed atomicity group, skipped without being reached). */
   readonly durationMs: number;
 }
 

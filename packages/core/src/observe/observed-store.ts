@@ -1,11 +1,12 @@
-import type { Counter } from '@opentelemetry/api';
 import type { SessionStore } from '../session/session-store.js';
+import type { Instruments } from './instruments.js';
 
 /**
  * The store, counting each call of its methods by operation and outcome (`ok`, `error`). Made only
- * when metrics are on; methods run on the store itself, so its private state is untouched.
+ * when metrics are on; methods run on the store itself, so its private state is untouched. A call
+ * costs an increment: the SDK reads the counts when it collects.
  */
-export function observedStore(store: SessionStore, operations: Counter): SessionStore {
+export function observedStore(store: SessionStore, instruments: Instruments): SessionStore {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop) {
@@ -14,30 +15,23 @@ export function observedStore(store: SessionStore, operations: Counter): Session
       let fn = wrapped.get(prop);
       if (fn === undefined) {
         const method = value as (...args: unknown[]) => unknown;
-        const ok = { 'restbatch.operation': String(prop), 'restbatch.outcome': 'ok' };
-        const failed = { 'restbatch.operation': String(prop), 'restbatch.outcome': 'error' };
+        const count = instruments.operation(String(prop));
+        const ok = (settled: unknown) => {
+          count.ok++;
+          return settled;
+        };
+        const failed = (error: unknown) => {
+          count.error++;
+          throw error;
+        };
         fn = (...args: unknown[]) => {
           let result: unknown;
           try {
             result = method.apply(target, args);
           } catch (error) {
-            operations.add(1, failed);
-            throw error;
+            return failed(error);
           }
-          if (!(result instanceof Promise)) {
-            operations.add(1, ok);
-            return result;
-          }
-          return result.then(
-            (settled: unknown) => {
-              operations.add(1, ok);
-              return settled;
-            },
-            (error: unknown) => {
-              operations.add(1, failed);
-              throw error;
-            },
-          );
+          return result instanceof Promise ? result.then(ok, failed) : ok(result);
         };
         wrapped.set(prop, fn);
       }

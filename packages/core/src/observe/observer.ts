@@ -34,7 +34,7 @@ export class Observer {
   /** The engine's store, its operations counted when metrics are on. */
   store(store: SessionStore): SessionStore {
     const instruments = this.#telemetry?.instruments;
-    return instruments === undefined ? store : observedStore(store, instruments.storeOperations);
+    return instruments === undefined ? store : observedStore(store, instruments);
   }
 
   /** Whether something observes a request now: ask before building its {@link WatchStart}. */

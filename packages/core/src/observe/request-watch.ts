@@ -7,12 +7,16 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  type Tracer,
   trace,
 } from '@opentelemetry/api';
+import type { DecodedBatch } from '../dialects/dialect.js';
 import { type Logger, serializeError } from '../engine/logger.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../model/canonical.js';
+import type { Instruments } from './instruments.js';
 import type { ObserveHooks } from './observe-hooks.js';
-import type { Instruments, Telemetry } from './telemetry.js';
+import type { ApiRouteNames } from './route-names.js';
+import type { Telemetry } from './telemetry.js';
 
 /** What a request watch is told when it starts. */
 export interface WatchStart {
@@ -28,17 +32,23 @@ export interface WatchStart {
   readonly headers: Headers;
 }
 
-/** One sub-request being watched. */
-export interface ItemMark {
-  readonly span: Span | undefined;
-  readonly start: number;
+/** A success in an atomic run, told once the run's outcome (commit or rollback) is known. */
+interface Pending {
+  readonly index: number;
+  readonly sub: SubRequest;
+  readonly result: SubResult;
+  readonly route: string | undefined;
+  readonly end: number;
 }
 
 const BUDGET_CODES = new Set(['REFERENCES_TOO_LARGE', 'RESULTS_TOO_LARGE']);
 
 /**
  * One outer request under observation: its span (continuing an incoming `traceparent`), its child
- * spans per sub-request, its metrics and hooks. Made only when something observes.
+ * spans per sub-request, its metrics and hooks. Made only when something observes. Per sub-request
+ * it keeps a start time and a span in arrays (no object per item), names spans and attributes
+ * durations from strings cached per route, and makes a span the active context only when a context
+ * manager is there to carry it.
  */
 export class RequestWatch {
   readonly context: Context | undefined;
@@ -46,11 +56,20 @@ export class RequestWatch {
   readonly perItem: boolean;
   readonly #start = performance.now();
   readonly #span: Span | undefined;
+  readonly #tracer: Tracer | undefined;
   readonly #instruments: Instruments | undefined;
-  readonly #telemetry: Telemetry | undefined;
+  readonly #routes: ApiRouteNames | undefined;
+  readonly #activates: boolean;
+  #requests: readonly SubRequest[] = [];
   #items: number | undefined;
+  #starts: Float64Array | undefined;
+  #spans: (Span | undefined)[] | undefined;
+  #seen = 0;
+  #atomic = false;
+  #pending: Pending[] | undefined;
   #batch: BatchResult | undefined;
   #callRoute: string | undefined;
+  #execute: ((i: number) => unknown) | undefined;
 
   constructor(
     readonly info: WatchStart,
@@ -59,128 +78,120 @@ export class RequestWatch {
     readonly logger: Logger,
   ) {
     this.#instruments = telemetry?.instruments;
-    this.#telemetry = telemetry;
+    let activates = false;
     if (telemetry?.tracing === true) {
       const parent = telemetry.propagator.extract(ROOT_CONTEXT, info.headers, defaultTextMapGetter);
-      const span = telemetry.tracer.startSpan(
-        `${info.method} ${info.route}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            'http.request.method': info.method,
-            'url.path': info.path,
-            'restbatch.request_id': info.requestId,
-            ...(info.kind === 'batch' ? { 'http.route': info.route, 'restbatch.dialect': info.dialect } : {}),
-            ...(info.transport === undefined ? {} : { 'restbatch.transport': info.transport }),
-          },
-        },
-        parent,
-      );
+      const attributes: Attributes = {
+        'http.request.method': info.method,
+        'url.path': info.path,
+        'restbatch.request_id': info.requestId,
+      };
+      if (info.kind === 'batch') {
+        attributes['http.route'] = info.route;
+        attributes['restbatch.dialect'] = info.dialect;
+      }
+      if (info.transport !== undefined) attributes['restbatch.transport'] = info.transport;
+      const span = telemetry.tracer.startSpan(`${info.method} ${info.route}`, { kind: SpanKind.SERVER, attributes }, parent);
       if (span.isRecording()) {
         this.#span = span;
+        this.#tracer = telemetry.tracer;
         this.context = trace.setSpan(parent, span);
+        activates = telemetry.activates;
       }
     }
+    this.#activates = activates;
+    this.#routes = this.#tracer !== undefined || this.#instruments !== undefined ? telemetry?.routes(info.base) : undefined;
     this.perItem =
       info.kind === 'batch' &&
       (this.#span !== undefined ||
         this.#instruments !== undefined ||
         hooks.onSubRequestStart !== undefined ||
         hooks.onSubRequestEnd !== undefined);
-    this.#instruments?.active.add(1, { 'restbatch.kind': info.kind });
+    this.#instruments?.active(info.kind, 1);
   }
 
-  /** The batch was decoded: `items` sub-requests will run. */
-  decoded(items: number): void {
+  /** The batch was decoded: its sub-requests will run. */
+  decoded(batch: DecodedBatch): void {
+    const items = batch.requests.length;
+    this.#requests = batch.requests;
     this.#items = items;
+    if (this.perItem) {
+      this.#starts = new Float64Array(items);
+      if (this.#tracer !== undefined) this.#spans = new Array<Span | undefined>(items);
+      this.#atomic = batch.onFail === 'atomic' || batch.requests.some((sub) => sub.onFail === 'atomic');
+    }
     this.#span?.setAttribute('restbatch.items', items);
     this.#instruments?.batchSize.record(items, { 'http.route': this.info.route, 'restbatch.dialect': this.info.dialect ?? '' });
     const hook = this.hooks.onBatchStart;
     if (hook !== undefined) {
       const { requestId, route, dialect, transport } = this.info;
-      this.#safely(() => hook({ requestId, endpoint: route, dialect: dialect ?? '', items, transport }));
+      this.#call(hook, { requestId, endpoint: route, dialect: dialect ?? '', items, transport });
     }
   }
 
-  /** A sub-request starts (before its checks: a skipped one is watched too). */
-  itemStart(sub: SubRequest): ItemMark {
-    let span: Span | undefined;
-    const tracer = this.#telemetry?.tracer;
-    if (this.#span !== undefined && tracer !== undefined) {
+  /** Sub-request `i` starts (before its checks: a skipped one is watched too); `references` it holds. */
+  itemStart(i: number, sub: SubRequest, references: number): void {
+    (this.#starts as Float64Array)[i] = performance.now();
+    this.#seen++;
+    const tracer = this.#tracer;
+    if (tracer !== undefined) {
       const attributes: Attributes = {
         'http.request.method': sub.method,
         'url.path': `${this.info.base}${sub.path}`,
         'restbatch.index': sub.index,
-        'restbatch.dialect': this.info.dialect ?? '',
+        'restbatch.dialect': this.info.dialect,
       };
       if (sub.id !== undefined) attributes['restbatch.id'] = sub.id;
-      span = tracer.startSpan(`${sub.method} ${sub.path}`, { kind: SpanKind.INTERNAL, attributes }, this.context);
+      if (references > 0) attributes['restbatch.references'] = references;
+      (this.#spans as (Span | undefined)[])[i] = tracer.startSpan(
+        `${sub.method} ${sub.path}`,
+        { kind: SpanKind.INTERNAL, attributes },
+        this.context,
+      );
     }
     const hook = this.hooks.onSubRequestStart;
     if (hook !== undefined) {
-      this.#safely(() => hook({ requestId: this.info.requestId, index: sub.index, id: sub.id, method: sub.method, path: sub.path }));
+      this.#call(hook, { requestId: this.info.requestId, index: sub.index, id: sub.id, method: sub.method, path: sub.path });
     }
-    return { span, start: performance.now() };
   }
 
-  /** Runs `work` with the sub-request's span active, so handlers can make child spans. */
-  within<T>(mark: ItemMark, work: () => T): T {
-    const span = mark.span;
-    return span === undefined ? work() : context.with(trace.setSpan(this.context as Context, span), work);
+  /** Runs sub-request `i` with its span active (when a context manager carries it), so handlers can make child spans. */
+  within<T>(i: number, run: { execute(i: number): T }): T {
+    const span = this.#activates ? this.#spans?.[i] : undefined;
+    if (span === undefined) return run.execute(i);
+    // Bound once per batch: a context manager would otherwise bind `thisArg` on every call.
+    this.#execute ??= run.execute.bind(run);
+    return context.with(trace.setSpan(this.context as Context, span), this.#execute as (i: number) => T, undefined, i);
   }
 
-  /** A sub-request has its result; `route` is the pattern it ran, if it reached one. */
-  itemEnd(mark: ItemMark, sub: SubRequest, result: SubResult, route: string | undefined): void {
-    const durationMs = performance.now() - mark.start;
-    const code = result.error?.code;
-    const skipped = result.skipped === true;
-    const fullRoute = route === undefined ? undefined : `${this.info.base}${route}`;
-    const span = mark.span;
-    if (span !== undefined) {
-      if (fullRoute !== undefined) {
-        span.updateName(`${sub.method} ${fullRoute}`);
-        span.setAttribute('http.route', fullRoute);
-      }
-      span.setAttribute('http.response.status_code', result.status);
-      span.setAttribute('restbatch.skipped', skipped);
-      if (result.status >= 400) {
-        span.setAttribute('error.type', code ?? String(result.status));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message });
-      }
-      span.end();
+  /**
+   * Sub-request `i` has its result; `route` is the pattern it ran, if it reached one. A success in an
+   * atomic run is told once the run is over, with its final result (it may be rolled back).
+   */
+  itemEnd(i: number, sub: SubRequest, result: SubResult, route: string | undefined): void {
+    const end = performance.now();
+    if (result.status < 400 && (this.#atomic || sub.atomicityGroup !== undefined)) {
+      this.#pending ??= [];
+      this.#pending.push({ index: i, sub, result, route, end });
+      return;
     }
-    const instruments = this.#instruments;
-    if (instruments !== undefined) {
-      instruments.duration.record(durationMs / 1000, {
-        'http.request.method': sub.method,
-        'http.route': fullRoute ?? '',
-        'restbatch.status_class': `${Math.floor(result.status / 100)}xx`,
-      });
-      if (code !== undefined && BUDGET_CODES.has(code)) instruments.refusals.add(1, { 'error.type': code });
-    }
-    const hook = this.hooks.onSubRequestEnd;
-    if (hook !== undefined) {
-      const { requestId } = this.info;
-      this.#safely(() =>
-        hook({
-          requestId,
-          index: sub.index,
-          id: sub.id,
-          method: sub.method,
-          path: sub.path,
-          route,
-          status: result.status,
-          code,
-          skipped,
-          durationMs,
-        }),
-      );
-    }
+    this.#ended(i, sub, result, route, end, false);
   }
 
   /** The batch ran: its final results (after rollbacks) are counted when the request finishes. */
   ran(batch: BatchResult): void {
     this.#batch = batch;
+    this.#settleAtomic(batch.results);
+    // Sub-requests the loop never reached (the rest of a failed atomicity group) are told now, as skipped.
+    const starts = this.#starts;
+    if (starts === undefined || this.#seen >= starts.length) return;
+    for (let i = 0; i < starts.length; i++) {
+      const result = batch.results[i];
+      if (starts[i] !== 0 || result === undefined) continue;
+      const sub = this.#requests[i] as SubRequest;
+      this.itemStart(i, sub, 0);
+      this.#ended(i, sub, result, undefined, starts[i] as number, false);
+    }
   }
 
   /** An ordinary call reached its route. */
@@ -190,18 +201,20 @@ export class RequestWatch {
 
   /** The outer request has its answer. */
   finish(status: number): void {
+    // A batch that threw half-way: its atomic successes are told as they were.
+    this.#settleAtomic(undefined);
     const batch = this.#batch;
     const durationMs = performance.now() - this.#start;
     const summary = batch?.summary;
     const instruments = this.#instruments;
-    instruments?.active.add(-1, { 'restbatch.kind': this.info.kind });
+    instruments?.active(this.info.kind, -1);
     const rolledBack = batch === undefined ? 0 : countOutcomes(batch, instruments);
     const span = this.#span;
     if (span !== undefined) {
       if (this.#callRoute !== undefined) {
-        const route = `${this.info.base}${this.#callRoute}`;
-        span.updateName(`${this.info.method} ${route}`);
-        span.setAttribute('http.route', route);
+        const names = (this.#routes as ApiRouteNames).of(this.#callRoute);
+        span.updateName(names.name(this.info.method));
+        span.setAttribute('http.route', names.route);
       }
       span.setAttribute('http.response.status_code', status);
       if (summary !== undefined) setSummary(span, summary, rolledBack);
@@ -211,15 +224,72 @@ export class RequestWatch {
     const hook = this.hooks.onBatchEnd;
     if (hook !== undefined && this.info.kind === 'batch') {
       const { requestId, route, dialect, transport } = this.info;
-      this.#safely(() =>
-        hook({ requestId, endpoint: route, dialect: dialect ?? '', transport, items: this.#items, status, summary, durationMs }),
-      );
+      const items = this.#items;
+      this.#call(hook, { requestId, endpoint: route, dialect: dialect ?? '', transport, items, status, summary, durationMs });
     }
   }
 
-  #safely(call: () => void): void {
+  #settleAtomic(results: readonly (SubResult | undefined)[] | undefined): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    for (const { index, sub, result, route, end } of pending) {
+      const final = results?.[index] ?? result;
+      this.#ended(index, sub, final, route, end, true);
+    }
+  }
+
+  #ended(i: number, sub: SubRequest, result: SubResult, route: string | undefined, end: number, late: boolean): void {
+    const rolledBack = late && result.error?.code === 'ROLLED_BACK';
+    const durationMs = end - ((this.#starts as Float64Array)[i] as number);
+    const code = result.error?.code;
+    const skipped = result.skipped === true;
+    const names = this.#routes?.of(route);
+    const spans = this.#spans;
+    const span = spans?.[i];
+    if (span !== undefined) {
+      (spans as (Span | undefined)[])[i] = undefined;
+      if (route !== undefined) {
+        span.updateName((names as NonNullable<typeof names>).name(sub.method));
+        span.setAttribute('http.route', (names as NonNullable<typeof names>).route);
+      }
+      span.setAttribute('http.response.status_code', result.status);
+      if (skipped) span.setAttribute('restbatch.skipped', true);
+      if (rolledBack) span.setAttribute('restbatch.rolled_back', true);
+      if (result.status >= 400) {
+        span.setAttribute('error.type', code ?? String(result.status));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message });
+      }
+      // A span told late (atomic run) ends when its sub-request did.
+      if (late) span.end(end);
+      else span.end();
+    }
+    const instruments = this.#instruments;
+    if (instruments !== undefined && names !== undefined) {
+      instruments.duration.record(durationMs / 1000, names.duration(sub.method, result.status));
+      if (code !== undefined && BUDGET_CODES.has(code)) instruments.refusals.add(1, { 'error.type': code });
+    }
+    const hook = this.hooks.onSubRequestEnd;
+    if (hook !== undefined) {
+      this.#call(hook, {
+        requestId: this.info.requestId,
+        index: sub.index,
+        id: sub.id,
+        method: sub.method,
+        path: sub.path,
+        route,
+        status: result.status,
+        code,
+        skipped,
+        rolledBack,
+        durationMs,
+      });
+    }
+  }
+
+  #call<E>(hook: (event: E) => void, event: E): void {
     try {
-      call();
+      hook(event);
     } catch (error) {
       this.logger.warn?.({ requestId: this.info.requestId, err: serializeError(error) }, 'an observe hook threw');
     }
@@ -227,7 +297,10 @@ export class RequestWatch {
 }
 
 function setSummary(span: Span, summary: BatchSummary, rolledBack: number): void {
-  for (const [key, value] of Object.entries(summary)) if (typeof value === 'number') span.setAttribute(`restbatch.${key}`, value);
+  for (const key in summary) {
+    const value = summary[key as keyof BatchSummary];
+    if (typeof value === 'number') span.setAttribute(`restbatch.${key}`, value);
+  }
   span.setAttribute('restbatch.rolled_back', rolledBack);
 }
 

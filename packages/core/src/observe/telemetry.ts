@@ -1,17 +1,19 @@
 import {
-  type Counter,
+  context,
+  createContextKey,
   createNoopMeter,
-  type Histogram,
   type MeterProvider,
   metrics,
   ProxyTracerProvider,
   propagation,
+  ROOT_CONTEXT,
   type TextMapPropagator,
   type Tracer,
   type TracerProvider,
   trace,
-  type UpDownCounter,
 } from '@opentelemetry/api';
+import { Instruments } from './instruments.js';
+import { ApiRouteNames } from './route-names.js';
 
 /** OpenTelemetry providers of an engine; the global ones (set by the SDK) when absent. */
 export interface TelemetryOptions {
@@ -23,16 +25,7 @@ export interface TelemetryOptions {
 
 const NAME = '@restbatch/core';
 const NOOP_TRACERS = new ProxyTracerProvider().getDelegate();
-
-/** The instruments of one engine, made once. */
-export interface Instruments {
-  readonly batchSize: Histogram;
-  readonly duration: Histogram;
-  readonly outcomes: Counter;
-  readonly active: UpDownCounter;
-  readonly refusals: Counter;
-  readonly storeOperations: Counter;
-}
+const PROBE = ROOT_CONTEXT.setValue(createContextKey('restbatch.probe'), true);
 
 /** An engine's tracer and instruments; tracing is checked per request (an SDK may register later). */
 export class Telemetry {
@@ -41,6 +34,7 @@ export class Telemetry {
   readonly propagator: Pick<TextMapPropagator, 'extract'>;
   readonly #provider: TracerProvider;
   readonly #explicit: boolean;
+  readonly #routes = new Map<string, ApiRouteNames>();
 
   constructor(options: TelemetryOptions) {
     this.#explicit = options.tracerProvider !== undefined;
@@ -48,7 +42,7 @@ export class Telemetry {
     this.tracer = this.#provider.getTracer(NAME);
     this.propagator = options.propagator ?? propagation;
     const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(NAME);
-    this.instruments = meter === createNoopMeter() ? undefined : makeInstruments(meter);
+    this.instruments = meter === createNoopMeter() ? undefined : new Instruments(meter);
   }
 
   /** Whether spans may be recorded now: false while no SDK is registered, at the cost of a comparison. */
@@ -57,28 +51,22 @@ export class Telemetry {
     const provider = this.#provider;
     return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACERS;
   }
-}
 
-function makeInstruments(meter: ReturnType<typeof createNoopMeter>): Instruments {
-  return {
-    batchSize: meter.createHistogram('restbatch.batch.size', {
-      description: 'Sub-requests per batch',
-      unit: '{sub-request}',
-      advice: { explicitBucketBoundaries: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000] },
-    }),
-    duration: meter.createHistogram('restbatch.subrequest.duration', {
-      description: 'Time a sub-request took, by route and status class',
-      unit: 's',
-    }),
-    outcomes: meter.createCounter('restbatch.subrequest.outcomes', {
-      description: 'Sub-requests by outcome: succeeded, failed, skipped, rolled_back',
-    }),
-    active: meter.createUpDownCounter('restbatch.batch.active', { description: 'Batches running now' }),
-    refusals: meter.createCounter('restbatch.budget.refusals', {
-      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE)',
-    }),
-    storeOperations: meter.createCounter('restbatch.session_store.operations', {
-      description: 'Calls of the session store by operation and outcome (ok, error)',
-    }),
-  };
+  /**
+   * Whether a context manager is registered now, so that a span made active is seen by the code it
+   * wraps; without one, activating a span per sub-request would be work for nothing.
+   */
+  get activates(): boolean {
+    return context.with(PROBE, () => context.active() === PROBE);
+  }
+
+  /** The span names and attribute sets of an API's routes. */
+  routes(base: string): ApiRouteNames {
+    let names = this.#routes.get(base);
+    if (names === undefined) {
+      names = new ApiRouteNames(base);
+      this.#routes.set(base, names);
+    }
+    return names;
+  }
 }

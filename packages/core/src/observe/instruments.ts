@@ -1,0 +1,88 @@
+import type { Attributes, Counter, Histogram, Meter, ObservableResult } from '@opentelemetry/api';
+
+/** How many calls of one store operation ended well and badly; read by the SDK when it collects. */
+interface OperationCount {
+  ok: number;
+  error: number;
+  readonly okAttributes: Attributes;
+  readonly errorAttributes: Attributes;
+}
+
+const KINDS = ['batch', 'call'] as const;
+
+/**
+ * The instruments of one engine, made once. What happens often is counted in plain numbers here
+ * and read by the SDK when it collects (observable instruments): a store call or a request costs
+ * an increment, not an attribute hash in the SDK.
+ */
+export class Instruments {
+  readonly batchSize: Histogram;
+  readonly duration: Histogram;
+  readonly outcomes: Counter;
+  readonly refusals: Counter;
+  readonly #operations = new Map<string, OperationCount>();
+  readonly #active = [0, 0];
+  readonly #activeSeen = [false, false];
+  readonly #activeAttributes = KINDS.map((kind) => ({ 'restbatch.kind': kind }));
+
+  constructor(meter: Meter) {
+    this.batchSize = meter.createHistogram('restbatch.batch.size', {
+      description: 'Sub-requests per batch',
+      unit: '{sub-request}',
+      advice: { explicitBucketBoundaries: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000] },
+    });
+    this.duration = meter.createHistogram('restbatch.subrequest.duration', {
+      description: 'Time a sub-request took, by route and status class',
+      unit: 's',
+    });
+    this.outcomes = meter.createCounter('restbatch.subrequest.outcomes', {
+      description: 'Sub-requests by outcome: succeeded, failed, skipped, rolled_back',
+    });
+    this.refusals = meter.createCounter('restbatch.budget.refusals', {
+      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE)',
+    });
+    meter
+      .createObservableUpDownCounter('restbatch.batch.active', { description: 'Batches (and ordinary calls) running now' })
+      .addCallback((result) => this.#observeActive(result));
+    meter
+      .createObservableCounter('restbatch.session_store.operations', {
+        description: 'Calls of the session store by operation and outcome (ok, error)',
+      })
+      .addCallback((result) => this.#observeOperations(result));
+  }
+
+  /** A request of `kind` starts (+1) or ends (-1). */
+  active(kind: 'batch' | 'call', delta: 1 | -1): void {
+    const at = kind === 'batch' ? 0 : 1;
+    this.#active[at] = (this.#active[at] as number) + delta;
+    this.#activeSeen[at] = true;
+  }
+
+  /** The counts of store operation `name` (one object per operation, kept). */
+  operation(name: string): OperationCount {
+    let count = this.#operations.get(name);
+    if (count === undefined) {
+      count = {
+        ok: 0,
+        error: 0,
+        okAttributes: { 'restbatch.operation': name, 'restbatch.outcome': 'ok' },
+        errorAttributes: { 'restbatch.operation': name, 'restbatch.outcome': 'error' },
+      };
+      this.#operations.set(name, count);
+    }
+    return count;
+  }
+
+  #observeActive(result: ObservableResult): void {
+    for (let at = 0; at < KINDS.length; at++) {
+      if (this.#activeSeen[at]) result.observe(this.#active[at] as number, this.#activeAttributes[at]);
+    }
+  }
+
+  #observeOperations(result: ObservableResult): void {
+    for (const count of this.#operations.values()) {
+      if (count.ok > 0) result.observe(count.ok, count.okAttributes);
+      if (count.error > 0) result.observe(count.error, count.errorAttributes);
+    }
+  }
+}
