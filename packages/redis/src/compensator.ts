@@ -38,8 +38,13 @@ export class Compensator {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Stops retrying; what is still owed is reported as given up. */
-  close(): void {
+  /** Gives what is owed up to `graceMs` to get through, then stops retrying and reports the rest as given up. */
+  async close(graceMs: number): Promise<void> {
+    if (this.#pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.settled(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     this.#closed = true;
     clearTimeout(this.#timer);
     for (const id of this.#pending.keys()) this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: the store closed`));

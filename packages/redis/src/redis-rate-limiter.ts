@@ -41,10 +41,12 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #scripts: ScriptRunner;
   readonly #owned: boolean;
   readonly #prefix: string;
+  readonly #timeoutMs: number;
 
   constructor(options: RedisRateLimiterOptions) {
     const { client, owned, commandTimeoutMs } = connectRedis(options);
     this.#owned = owned;
+    this.#timeoutMs = commandTimeoutMs;
     // A unit counted late would only be counted twice; refused all the same, like every write.
     this.#scripts = new ScriptRunner(client, writeBudget(commandTimeoutMs, options.writeDeadlineMs), undefined, () => undefined);
     this.limit = options.limit ?? 100;
@@ -56,6 +58,7 @@ export class RedisRateLimiter implements RateLimiter {
   async take(key: string, cost: number): Promise<RateDecision> {
     let reply: unknown;
     try {
+      await this.#scripts.connected(this.#timeoutMs);
       reply = await this.#scripts.write(TAKE, [this.#prefix + key], [cost, Math.ceil(this.windowMs)]);
     } catch (error) {
       throw toStoreError(error);

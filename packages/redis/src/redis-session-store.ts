@@ -58,7 +58,6 @@ export class RedisSessionStore implements SessionStore {
   readonly #maxSessions: number | undefined;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
-  #everReady = false;
 
   constructor(options: RedisSessionStoreOptions) {
     const { client, owned, commandTimeoutMs: timeoutMs } = connectRedis(options);
@@ -70,9 +69,6 @@ export class RedisSessionStore implements SessionStore {
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;
     this.#waitMs = timeoutMs;
-    this.#client.on('ready', () => {
-      this.#everReady = true;
-    });
     if (this.#owned || options.onError !== undefined) this.#reportErrors(options.onError);
   }
 
@@ -291,7 +287,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
   async close(): Promise<void> {
-    this.#scripts.compensator.close();
+    await this.#scripts.compensator.close(this.#waitMs);
     if (!this.#owned) return;
     // QUIT lets pending replies arrive; without a connection, disconnect also stops reconnecting.
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => undefined);
@@ -332,30 +328,11 @@ export class RedisSessionStore implements SessionStore {
   /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */
   async #run<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      await this.#firstConnection();
+      await this.#scripts.connected(this.#waitMs);
       return await operation();
     } catch (error) {
       throw toStoreError(error);
     }
-  }
-
-  /**
-   * Until the first connection is up, waits for it (at most one command timeout): commands are not
-   * queued while offline, so without this the first requests after boot would fail needlessly.
-   */
-  async #firstConnection(): Promise<void> {
-    const client = this.#client;
-    if (this.#everReady || client.status === 'ready') return;
-    if (client.status === 'wait') client.connect().catch(() => undefined);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.#waitMs);
-      client.once('ready', done);
-    });
   }
 
   #reportErrors(onError: ((error: Error) => void) | undefined): void {

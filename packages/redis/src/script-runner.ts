@@ -32,6 +32,7 @@ export class ScriptRunner {
   readonly #clock: ServerClock;
   readonly #budgetMs: number;
   readonly #wait: WaitForReplicas | undefined;
+  #everReady = false;
 
   constructor(client: RedisClient, budgetMs: number, wait: WaitForReplicas | undefined, onGiveUp: (error: Error) => void) {
     this.client = client;
@@ -39,6 +40,31 @@ export class ScriptRunner {
     this.#budgetMs = budgetMs;
     this.#wait = wait;
     this.compensator = new Compensator(onGiveUp);
+    client.on('ready', () => {
+      this.#everReady = true;
+    });
+  }
+
+  /**
+   * Until the first connection is up, waits for it (at most `limitMs`): commands are not queued
+   * while offline, so without this the first requests after boot would fail needlessly.
+   */
+  async connected(limitMs: number): Promise<void> {
+    const client = this.client;
+    if (this.#everReady || client.status === 'ready') {
+      this.#everReady = true;
+      return;
+    }
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, limitMs);
+      client.once('ready', done);
+    });
   }
 
   /** Runs a script that only reads. */
@@ -68,7 +94,7 @@ export class ScriptRunner {
       return reply;
     } catch (error) {
       // A reply from the server (LATE, a refusal) is an outcome; anything else leaves it unknown.
-      if (fence !== undefined && !(error instanceof Error && error.name === 'ReplyError')) this.#compensate(opKey, fence);
+      if (fence !== undefined && mayHaveRun(error)) this.#compensate(opKey, fence);
       throw error;
     }
   }
@@ -76,6 +102,15 @@ export class ScriptRunner {
   #compensate(opKey: string, fence: Fence): void {
     this.compensator.add(opKey, () => COMPENSATE_SCRIPT.run(this.client, [opKey], [fence.collectionPrefix]));
   }
+}
+
+// Client errors raised before a command is written to the connection: it cannot have run.
+const NOT_SENT = /enableOfflineQueue|Connection is closed before|Connection in subscriber mode/;
+
+/** Whether a failed command may still have run on the server: no reply came (a reply is an outcome). */
+function mayHaveRun(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  return error.name !== 'ReplyError' && !NOT_SENT.test(error.message);
 }
 
 /** The deadline budget of writes: `writeDeadlineMs`, else half the command timeout; checked against it. */
