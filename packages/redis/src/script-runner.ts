@@ -33,6 +33,7 @@ export class ScriptRunner {
   readonly #budgetMs: number;
   readonly #wait: WaitForReplicas | undefined;
   #everReady = false;
+  #firstReady: Promise<void> | undefined;
 
   constructor(client: RedisClient, budgetMs: number, wait: WaitForReplicas | undefined, onGiveUp: (error: Error) => void) {
     this.client = client;
@@ -56,15 +57,14 @@ export class ScriptRunner {
       return;
     }
     if (client.status === 'wait') client.connect().catch(() => undefined);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, limitMs);
-      client.once('ready', done);
+    // One listener for every call waiting at boot, not one each.
+    this.#firstReady ??= new Promise<void>((resolve) => {
+      if (this.#everReady) resolve();
+      else client.once('ready', () => resolve());
     });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#firstReady, new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+    clearTimeout(timer);
   }
 
   /** Runs a script that only reads. */

@@ -78,7 +78,7 @@ export async function startRedisCluster(server: string, cli: string, primaries =
           ...['--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1'],
           ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
           ...['--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0'],
-          ...['--dir', dir, '--save', '', '--appendonly', 'no'],
+          ...['--dir', dir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'],
         ]);
         child = started;
         await waitForPing(port, started);
