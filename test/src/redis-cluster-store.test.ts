@@ -55,7 +55,8 @@ it('sessions spread over every primary, and a batch on each works through the en
   const perPrimary = await onPrimaries(async (node) => [(await node.keys('spread:{*}:data')).length]);
   assert.is(perPrimary.length, 3);
   for (const count of perPrimary) assert.ok(count > 0, `a primary holds no session: ${perPrimary}`);
-  for (const sid of sids) assert.equal((await call({ url: `/rest/Roles/MyRole?sid=${sid}`, method: 'GET' })).body, { Id: 'MyRole', IsActive: true });
+  for (const sid of sids)
+    assert.equal((await call({ url: `/rest/Roles/MyRole?sid=${sid}`, method: 'GET' })).body, { Id: 'MyRole', IsActive: true });
 });
 
 it('idempotency records and the rate limiter work on the cluster', async () => {

@@ -68,7 +68,10 @@ export class Compensator {
           await owed.step();
           this.#pending.delete(id);
         } catch (error) {
-          const final = error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)/.test(error.message);
+          const final =
+            error instanceof Error &&
+            error.name === 'ReplyError' &&
+            !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)/.test(error.message);
           if (final || Date.now() - owed.since > OPERATION_TTL_MS) {
             this.#pending.delete(id);
             this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${error instanceof Error ? error.message : String(error)}`));

@@ -84,7 +84,8 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCl
   if (given !== 1) throw new Error('Redis: give exactly one of client, url, cluster or sentinel');
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   const failFast = { ...failFastOptions(timeoutMs), ...options.redisOptions };
-  if (options.client !== undefined) return { client: options.client, owned: false, commandTimeoutMs: clientTimeout(options.client) ?? timeoutMs };
+  if (options.client !== undefined)
+    return { client: options.client, owned: false, commandTimeoutMs: clientTimeout(options.client) ?? timeoutMs };
   if (options.url !== undefined) return { client: new Redis(options.url, failFast), owned: true, commandTimeoutMs: timeoutMs };
   if (options.sentinel !== undefined) {
     const { sentinels, name } = options.sentinel;

@@ -207,7 +207,9 @@ export class RedisSessionStore implements SessionStore {
     const nextJson = next === undefined ? '' : JSON.stringify(next);
     let expectedJson = expected === undefined ? '' : JSON.stringify(expected);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await this.#run(() => this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson], this.#fence(id)));
+      const reply = await this.#run(() =>
+        this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson], this.#fence(id)),
+      );
       if (reply === 1) return true;
       if (reply === -1) throw gone();
       const stored = (reply as [number, string])[1];
@@ -249,7 +251,10 @@ export class RedisSessionStore implements SessionStore {
           if (!valid) return Promise.resolve([-1, 0]);
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], this.#fence(id))) as [number, number],
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], this.#fence(id))) as [
+                number,
+                number,
+              ],
           );
         },
       },

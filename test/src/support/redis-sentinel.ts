@@ -47,7 +47,21 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
       async start(replicaOf?: number) {
         // Data nodes only: a primary has no args, a replica names its primary.
         const as = replicaOf === undefined ? args : ['--replicaof', '127.0.0.1', String(replicaOf)];
-        const started = spawnRunning(server, [...as, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0']);
+        const started = spawnRunning(server, [
+          ...as,
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--repl-diskless-sync-delay',
+          '0',
+        ]);
         child = started;
         await waitForPing(port, started);
       },
@@ -119,7 +133,14 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
 }
 
 async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   try {
     await r.connect();
     return await fn(r);
