@@ -12,12 +12,14 @@ const RETRY_MS = 250;
 export class Compensator {
   readonly #pending = new Map<string, { step: () => Promise<unknown>; since: number }>();
   readonly #onGiveUp: (error: Error) => void;
+  readonly #max: number;
   #timer: NodeJS.Timeout | undefined;
   #waiters: Array<() => void> = [];
   #closed = false;
 
-  constructor(onGiveUp: (error: Error) => void) {
+  constructor(onGiveUp: (error: Error) => void, max: number) {
     this.#onGiveUp = onGiveUp;
+    this.#max = max;
   }
 
   /** How many steps are still owed. */
@@ -28,6 +30,10 @@ export class Compensator {
   /** Owes `step` under `id` (a second add of the same id keeps the first); tried at once. */
   add(id: string, step: () => Promise<unknown>): void {
     if (this.#closed || this.#pending.has(id)) return;
+    if (this.#pending.size >= this.#max) {
+      this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${this.#max} already wait for Redis (maxCompensations)`));
+      return;
+    }
     this.#pending.set(id, { step, since: Date.now() });
     this.#schedule(0);
   }

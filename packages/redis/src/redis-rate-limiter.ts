@@ -1,6 +1,6 @@
 import type { RateDecision, RateLimiter } from '@restbatch/core';
 import { LuaScript, type RedisClient } from './lua-script.js';
-import { connectRedis, type RedisConnectionOptions } from './redis-session-store-options.js';
+import { commandTimeoutOf, connectRedis, type RedisConnectionOptions } from './redis-session-store-options.js';
 import { ScriptRunner, writeBudget } from './script-runner.js';
 import { toStoreError } from './store-error.js';
 
@@ -44,15 +44,16 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #timeoutMs: number;
 
   constructor(options: RedisRateLimiterOptions) {
-    const { client, owned, commandTimeoutMs } = connectRedis(options);
-    this.#owned = owned;
-    this.#timeoutMs = commandTimeoutMs;
-    // A unit counted late would only be counted twice; refused all the same, like every write.
-    this.#scripts = new ScriptRunner(client, writeBudget(commandTimeoutMs, options.writeDeadlineMs), undefined, () => undefined);
     this.limit = options.limit ?? 100;
     this.windowMs = options.windowMs ?? 60_000;
     this.#prefix = options.keyPrefix ?? 'restbatch:rl:';
     if (!(this.limit > 0) || !(this.windowMs > 0)) throw new Error('RedisRateLimiter needs a positive limit and windowMs');
+    this.#timeoutMs = commandTimeoutOf(options);
+    const budget = writeBudget(this.#timeoutMs, options.writeDeadlineMs);
+    const { client, owned } = connectRedis(options);
+    this.#owned = owned;
+    // A unit counted late would only be counted twice; refused all the same, like every write.
+    this.#scripts = new ScriptRunner(client, budget, undefined, () => undefined);
   }
 
   async take(key: string, cost: number): Promise<RateDecision> {

@@ -58,6 +58,12 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    * command on create, load and destroy (a sorted set of ids), so it is off by default.
    */
   maxSessions?: number;
+  /**
+   * Most compensations (undoing a write whose outcome is unknown, finishing a destroy) kept waiting
+   * for Redis at once (default 100 000, about 200 bytes each); past it a new one is given up and
+   * reported to `onError`.
+   */
+  maxCompensations?: number;
   /** Told about connection errors and given-up compensations (default: one line on stderr per outage). */
   onError?: (error: Error) => void;
 }
@@ -78,15 +84,23 @@ export function failFastOptions(commandTimeoutMs: number): RedisOptions {
   };
 }
 
-/** The client to use and whether it was made here (and so is closed here). */
-export function connectRedis(options: RedisConnectionOptions): { client: RedisClient; owned: boolean; commandTimeoutMs: number } {
+/** The command timeout commands will have: the app's client's own, else `commandTimeoutMs` (default 1000). */
+export function commandTimeoutOf(options: RedisConnectionOptions): number {
+  const fallback = options.commandTimeoutMs ?? 1000;
+  return options.client === undefined ? fallback : (clientTimeout(options.client) ?? fallback);
+}
+
+/**
+ * The client to use and whether it was made here (and so is closed here). Check every other
+ * option before calling it: a client made here reconnects until it is closed.
+ */
+export function connectRedis(options: RedisConnectionOptions): { client: RedisClient; owned: boolean } {
   const given = [options.client, options.url, options.cluster, options.sentinel].filter((o) => o !== undefined).length;
   if (given !== 1) throw new Error('Redis: give exactly one of client, url, cluster or sentinel');
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   const failFast = { ...failFastOptions(timeoutMs), ...options.redisOptions };
-  if (options.client !== undefined)
-    return { client: options.client, owned: false, commandTimeoutMs: clientTimeout(options.client) ?? timeoutMs };
-  if (options.url !== undefined) return { client: new Redis(options.url, failFast), owned: true, commandTimeoutMs: timeoutMs };
+  if (options.client !== undefined) return { client: options.client, owned: false };
+  if (options.url !== undefined) return { client: new Redis(options.url, failFast), owned: true };
   if (options.sentinel !== undefined) {
     const { sentinels, name } = options.sentinel;
     const client = new Redis({
@@ -97,7 +111,7 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCl
       failoverDetector: true,
       sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     });
-    return { client, owned: true, commandTimeoutMs: timeoutMs };
+    return { client, owned: true };
   }
   const cluster = options.cluster as ClusterConnection;
   const client = new Cluster(cluster.nodes.map(clusterNode), {
@@ -112,7 +126,7 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCl
     retryDelayOnTryAgain: 100,
     ...cluster.options,
   });
-  return { client, owned: true, commandTimeoutMs: timeoutMs };
+  return { client, owned: true };
 }
 
 function clusterNode(node: string | { host: string; port: number }): ClusterNode {

@@ -16,7 +16,7 @@ import {
 import { createHash } from 'node:crypto';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
-import { connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
+import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
 import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
 import * as lua from './session-scripts.js';
@@ -60,11 +60,19 @@ export class RedisSessionStore implements SessionStore {
   readonly #namespaces = new Map<string, records.RecordKeys>();
 
   constructor(options: RedisSessionStoreOptions) {
-    const { client, owned, commandTimeoutMs: timeoutMs } = connectRedis(options);
+    const timeoutMs = commandTimeoutOf(options);
+    const budget = writeBudget(timeoutMs, options.writeDeadlineMs);
+    const { client, owned } = connectRedis(options);
     this.#client = client;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
-    this.#scripts = new ScriptRunner(client, writeBudget(timeoutMs, options.writeDeadlineMs), options.waitForReplicas, onError);
+    this.#scripts = new ScriptRunner(
+      client,
+      budget,
+      options.waitForReplicas,
+      onError,
+      options.maxCompensations,
+    );
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;

@@ -7,6 +7,9 @@ import { COMPENSATE } from './write-guard.js';
 
 const COMPENSATE_SCRIPT = new LuaScript(COMPENSATE, 1);
 
+/** Default of `maxCompensations`: compensations a store keeps waiting for Redis at most. */
+export const DEFAULT_MAX_COMPENSATIONS = 100_000;
+
 /** `WAIT` after every write: how many replicas must acknowledge it, and how long to wait for them. */
 export interface WaitForReplicas {
   replicas: number;
@@ -35,12 +38,18 @@ export class ScriptRunner {
   #everReady = false;
   #firstReady: Promise<void> | undefined;
 
-  constructor(client: RedisClient, budgetMs: number, wait: WaitForReplicas | undefined, onGiveUp: (error: Error) => void) {
+  constructor(
+    client: RedisClient,
+    budgetMs: number,
+    wait: WaitForReplicas | undefined,
+    onGiveUp: (error: Error) => void,
+    maxCompensations = DEFAULT_MAX_COMPENSATIONS,
+  ) {
     this.client = client;
     this.#clock = new ServerClock(client);
     this.#budgetMs = budgetMs;
     this.#wait = wait;
-    this.compensator = new Compensator(onGiveUp);
+    this.compensator = new Compensator(onGiveUp, maxCompensations);
     client.on('ready', () => {
       this.#everReady = true;
     });
