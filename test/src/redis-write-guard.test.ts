@@ -115,7 +115,10 @@ it('a write deadline not below the command timeout is refused when the store is 
 it('the rate limiter connects from a URL itself and closes what it made', async () => {
   const limiter = new RedisRateLimiter({ url: server().url, limit: 2, windowMs: 60_000, keyPrefix: 'rl-url:' });
   try {
-    assert.equal([(await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed], [true, true, false]);
+    assert.equal(
+      [(await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed],
+      [true, true, false],
+    );
   } finally {
     await limiter.close();
   }

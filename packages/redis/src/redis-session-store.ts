@@ -66,13 +66,7 @@ export class RedisSessionStore implements SessionStore {
     this.#client = client;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
-    this.#scripts = new ScriptRunner(
-      client,
-      budget,
-      options.waitForReplicas,
-      onError,
-      options.maxCompensations,
-    );
+    this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;
