@@ -10,7 +10,7 @@
 //
 // The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
 // operation key as two more ARGV at the end (removed before the body runs), and call
-// `remember(key, field)` before changing a hash field and `created(key)` when making a session, so
+// `remember(key, field, old, new)` when changing a hash field and `created(key)` when making a session, so
 // that a write whose client gave up can be undone.
 
 /**
@@ -44,7 +44,7 @@ return {data, owner}`;
 /** Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON. */
 export const SAVE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-remember(KEYS[1], 'd')
+remember(KEYS[1], 'd', redis.call('HGET', KEYS[1], 'd'), ARGV[1])
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
@@ -113,7 +113,7 @@ else
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
-remember(KEYS[2], ARGV[2])
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
@@ -155,7 +155,7 @@ for i = 2, #ARGV, 4 do
       skip = true
     end
   elseif op == 'd' then
-    remember(key, field)
+    remember(key, field, redis.call('HGET', key, field), false)
     redis.call('HDEL', key, field)
   else
     local old = redis.call('HGET', key, field)
@@ -173,7 +173,7 @@ for i = 2, #ARGV, 4 do
         registered[name] = true
       end
     end
-    remember(key, field)
+    remember(key, field, old or false, seq .. ':' .. ARGV[i + 3])
     redis.call('HSET', key, field, seq .. ':' .. ARGV[i + 3])
     touched[key] = true
   end
@@ -200,8 +200,8 @@ if old then
   json = string.sub(old, colon + 1)
 end
 if json ~= ARGV[3] then return {0, json} end
-remember(KEYS[2], ARGV[2])
 if ARGV[4] == '' then
+  remember(KEYS[2], ARGV[2], old or false, false)
   redis.call('HDEL', KEYS[2], ARGV[2])
   return 1
 end
@@ -209,6 +209,7 @@ if not old then
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[4])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
@@ -223,14 +224,14 @@ export const SWAP_DATA = `
 local current = redis.call('HGET', KEYS[1], 'd')
 if not current then return false end
 if current ~= ARGV[1] then return current end
-remember(KEYS[1], 'd')
+remember(KEYS[1], 'd', current, ARGV[2])
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 return 1`;
 
 /** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
 export const DELETE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-remember(KEYS[2], ARGV[1])
+remember(KEYS[2], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]), false)
 return redis.call('HDEL', KEYS[2], ARGV[1])`;
 
 /**

@@ -6,7 +6,9 @@
 //     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
 //     compensation run later can put them back (only where they still hold what it wrote).
 // The wrapped script takes two more ARGV at the end: deadline (ms, Redis clock), operation key
-// ('' for none). Inside, `remember(key, field)` must be called before a hash field is written,
+// ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
+// written (its stored text before and after, false for absent; the first old and the last new of a
+// field are kept, with no extra read),
 // and `created(key)` when the script makes a session, so a compensation can destroy it.
 
 /** How long an operation key (undo log or fence) lives, in ms: the longest a compensation may wait for Redis. */
@@ -25,12 +27,17 @@ if __op ~= '' and redis.call('EXISTS', __op) == 1 then
   return redis.error_reply('LATE the command was fenced off after its client gave up and was not applied')
 end
 local __undo, __seen = {}, {}
-local function remember(key, field)
+local function remember(key, field, old, new)
   if __op == '' then return end
   local id = key .. '|' .. field
-  if __seen[id] then return end
-  __seen[id] = true
-  __undo[#__undo + 1] = {key, field, redis.call('HGET', key, field) or false}
+  local seen = __seen[id]
+  if seen then
+    seen[4] = new
+    return
+  end
+  seen = {key, field, old, new}
+  __seen[id] = seen
+  __undo[#__undo + 1] = seen
 end
 local function created(key)
   if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false} end
@@ -39,9 +46,6 @@ local __reply = (function()
 ${body}
 end)()
 if __op ~= '' and #__undo > 0 then
-  for _, e in ipairs(__undo) do
-    if e[2] ~= '' then e[4] = redis.call('HGET', e[1], e[2]) or false end
-  end
   redis.call('SET', __op, cjson.encode(__undo), 'PX', ${OPERATION_TTL_MS})
 end
 return __reply`;
