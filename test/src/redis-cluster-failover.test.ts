@@ -8,7 +8,7 @@ import { FailoverLoad } from './support/failover-load.js';
 import { useRedisCluster } from './support/redis-cluster.js';
 
 const test = suite('redis cluster failing over while batches run');
-const { it, cluster, closing } = useRedisCluster(test);
+const { it, setup: cluster, closing } = useRedisCluster(test);
 
 /** Two engines ("nodes"), each with its own cluster client that WAITs for one replica after every write. */
 function nodes() {

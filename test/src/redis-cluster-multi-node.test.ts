@@ -6,7 +6,7 @@ import { multiNodeCases } from './support/multi-node-cases.js';
 import { useRedisCluster } from './support/redis-cluster.js';
 
 const test = suite('two example-server nodes sharing one redis cluster');
-const { it, cluster } = useRedisCluster(test);
+const { it, setup: cluster } = useRedisCluster(test);
 
 let nodes: ExampleNode[] = [];
 /** Every node process spawned, listening or not: the suite's `after` ends them all. */

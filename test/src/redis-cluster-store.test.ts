@@ -7,7 +7,7 @@ import { useRedisCluster } from './support/redis-cluster.js';
 import { storeCases } from './support/redis-store-cases.js';
 
 const test = suite('redis session store on a redis cluster');
-const { it, cluster, closing } = useRedisCluster(test);
+const { it, setup: cluster, closing } = useRedisCluster(test);
 let prefixes = 0;
 
 type Item = { ReturnCode: string; ResponseContent: Record<string, unknown> & { Id?: string } };

@@ -59,7 +59,7 @@ it('the primary killed mid-run: sentinel promotes the replica, no acknowledged w
     }
     // The new primary has no replica to WAIT for until the old node is back, as its replica (what an
     // orchestrator restarting the node does; sentinel alone would turn it into one within ~10 s).
-    await primary.start(await setup().primaryPort());
+    await primary.start(['--replicaof', '127.0.0.1', String(await setup().primaryPort())]);
     await setup().waitHealthy();
     load.phase = 'back';
     await load.successes(50);

@@ -5,20 +5,14 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Test } from 'uvu';
-import { Cleanup, guarded } from './guarded-test.js';
-import { findRedisServer, freePort, isCI, type Running, spawnRunning, stopRunning, TEST_LIMIT_MS, waitForPing } from './redis-server.js';
+import { type RedisNodeProcess, redisNodeProcess } from './redis-node-process.js';
+import { findRedisServer, freePort } from './redis-server.js';
+import { type RedisTopologySuite, useRedisTopology } from './redis-topology-suite.js';
 
 const run = promisify(execFile);
 
-/** One `redis-server` of a test cluster: its port, and ways to fail it. */
-export interface ClusterNodeProcess {
-  readonly port: number;
-  readonly running: boolean;
-  /** SIGKILL, as a crash: nothing is flushed, clients see the connection drop. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port with the same cluster config file (it rejoins the cluster). */
-  start(): Promise<void>;
-}
+/** One `redis-server` of a test cluster: `start()` again makes it rejoin with its config file. */
+export type ClusterNodeProcess = RedisNodeProcess;
 
 /** A Redis Cluster of real processes on free ports: `primaries` primaries with one replica each. */
 export interface RedisCluster {
@@ -63,41 +57,20 @@ export async function freePorts(count: number): Promise<number[]> {
 export async function startRedisCluster(server: string, cli: string, primaries = 3, nodeTimeoutMs = 1000): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'restbatch-cluster-'));
   const ports = await freePorts(primaries * 4);
-  const nodes: Array<ClusterNodeProcess & { stop(): Promise<void> }> = [];
-  for (let i = 0; i < primaries * 2; i++) {
+  const nodes = Array.from({ length: primaries * 2 }, (_, i) => {
     const port = ports[i] as number;
-    const bus = ports[primaries * 2 + i] as number;
-    let child: Running | undefined;
-    const node = {
-      port,
-      get running() {
-        return child !== undefined && child.exited() === undefined;
-      },
-      async start() {
-        const started = spawnRunning(server, [
-          ...['--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1'],
-          ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`)],
-          ...['--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0'],
-          ...['--dir', dir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'],
-        ]);
-        child = started;
-        await waitForPing(port, started);
-      },
-      async kill() {
-        const running = child;
-        child = undefined;
-        if (running === undefined || running.exited() !== undefined) return;
-        running.process.kill('SIGKILL');
-        await running.gone;
-      },
-      async stop() {
-        const running = child;
-        child = undefined;
-        if (running !== undefined) await stopRunning(running);
-      },
-    };
-    nodes.push(node);
-  }
+    return redisNodeProcess(server, port, dir, [
+      ...[
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(ports[primaries * 2 + i]),
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+      ],
+      ...['--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0'],
+    ]);
+  });
   const cluster: RedisCluster = {
     nodes,
     seeds: nodes.map((n) => `127.0.0.1:${n.port}`),
@@ -181,66 +154,23 @@ async function healthy(nodes: readonly ClusterNodeProcess[]): Promise<boolean> {
   }
 }
 
-/** What {@link useRedisCluster} gives a suite. */
-export interface RedisClusterSuite {
-  it: (name: string, fn: () => Promise<void>) => void;
-  cluster: () => RedisCluster;
-  closing: (close: () => unknown) => void;
-}
-
 /**
- * Registers a suite's cluster: started before its tests, stopped after (every node, in `after`).
- * Without `redis-server` or `redis-cli` the tests are skipped by name; under CI that fails the suite.
- * A test that killed a node gets it started again (and the cluster healthy) before the next one.
+ * Registers a suite's cluster (see `useRedisTopology`): started before its tests, every node stopped
+ * after; a node a test killed is started again (it rejoins) and the cluster is healthy before the next.
  */
-export function useRedisCluster(test: Test): RedisClusterSuite {
+export function useRedisCluster(test: Test): RedisTopologySuite<RedisCluster> {
   const server = findRedisServer();
   const cli = findRedisCli();
-  let cluster: RedisCluster | undefined;
-  let current: Cleanup | undefined;
-  const suiteLevel = new Cleanup();
-  const closing = (close: () => unknown) => (current ?? suiteLevel).add(close);
-  if (server === undefined || cli === undefined) {
-    const missing = server === undefined ? 'redis-server' : 'redis-cli';
-    if (isCI()) {
-      test(`${missing} is installed (CI runs the Redis Cluster suites, it never skips them)`, () => {
-        throw new Error(`${missing} not found on PATH`);
-      });
-    }
-    return {
-      it: (name, fn) => {
-        console.log(`SKIP: ${name} (${missing} not found)`);
-        test.skip(name, fn);
-      },
-      cluster: () => {
-        throw new Error(`${missing} not found`);
-      },
-      closing,
-    };
-  }
-  test.before(async () => {
-    cluster = await startRedisCluster(server, cli);
+  return useRedisTopology(test, {
+    label: 'Redis Cluster',
+    missing: server === undefined ? 'redis-server' : cli === undefined ? 'redis-cli' : undefined,
+    start: () => startRedisCluster(server as string, cli as string),
+    heal: async (cluster) => {
+      const stopped = cluster.nodes.filter((n) => !n.running);
+      if (stopped.length === 0) return;
+      await Promise.all(stopped.map((n) => n.start()));
+      await cluster.waitHealthy();
+    },
+    stop: (cluster) => cluster.stop(),
   });
-  test.after(async () => {
-    await suiteLevel.run(5000);
-    await cluster?.stop();
-  });
-  const it = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      const cleanup = new Cleanup();
-      current = cleanup;
-      cleanup.add(async () => {
-        if (cluster === undefined) return;
-        const stopped = cluster.nodes.filter((n) => !n.running);
-        if (stopped.length === 0) return;
-        await Promise.all(stopped.map((n) => n.start()));
-        await cluster.waitHealthy();
-      });
-      try {
-        await guarded(fn, cleanup, TEST_LIMIT_MS, 30_000);
-      } finally {
-        current = undefined;
-      }
-    });
-  return { it, cluster: () => cluster as RedisCluster, closing };
 }

@@ -3,28 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Test } from 'uvu';
-import { Cleanup, guarded } from './guarded-test.js';
 import { freePorts } from './redis-cluster.js';
-import { findRedisServer, isCI, type Running, spawnRunning, stopRunning, TEST_LIMIT_MS, waitForPing } from './redis-server.js';
+import { type RedisNodeProcess, redisNodeProcess } from './redis-node-process.js';
+import { findRedisServer } from './redis-server.js';
+import { type RedisTopologySuite, useRedisTopology } from './redis-topology-suite.js';
 
 /** The name the test sentinels know the primary by. */
 export const SENTINEL_NAME = 'mymaster';
-
-/** A redis-server of the setup: its port, and ways to fail it. */
-export interface SentinelNode {
-  readonly port: number;
-  readonly running: boolean;
-  /** SIGKILL, as a crash. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port (empty: no persistence), as a replica of `replicaOf` when given. */
-  start(replicaOf?: number): Promise<void>;
-}
 
 /** One primary, one replica and three sentinels (small down-after and failover timeouts). */
 export interface RedisSentinelSetup {
   readonly sentinels: Array<{ host: string; port: number }>;
   /** The two data nodes: [first primary, first replica]. */
-  readonly nodes: readonly SentinelNode[];
+  readonly nodes: readonly RedisNodeProcess[];
   /** The port of the primary the sentinels announce now. */
   primaryPort(): Promise<number>;
   /** Waits until the sentinels announce a running primary that has a connected replica. */
@@ -36,53 +27,8 @@ export interface RedisSentinelSetup {
 export async function startRedisSentinel(server: string): Promise<RedisSentinelSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'restbatch-sentinel-'));
   const [primaryPort, replicaPort, ...sentinelPorts] = (await freePorts(5)) as [number, number, number, number, number];
-  const processes: Array<{ stop(): Promise<void> }> = [];
-  const node = (port: number, args: string[]): SentinelNode & { stop(): Promise<void> } => {
-    let child: Running | undefined;
-    const made = {
-      port,
-      get running() {
-        return child !== undefined && child.exited() === undefined;
-      },
-      async start(replicaOf?: number) {
-        // Data nodes only: a primary has no args, a replica names its primary.
-        const as = replicaOf === undefined ? args : ['--replicaof', '127.0.0.1', String(replicaOf)];
-        const started = spawnRunning(server, [
-          ...as,
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--repl-diskless-sync-delay',
-          '0',
-        ]);
-        child = started;
-        await waitForPing(port, started);
-      },
-      async kill() {
-        const running = child;
-        child = undefined;
-        if (running === undefined || running.exited() !== undefined) return;
-        running.process.kill('SIGKILL');
-        await running.gone;
-      },
-      async stop() {
-        const running = child;
-        child = undefined;
-        if (running !== undefined) await stopRunning(running);
-      },
-    };
-    processes.push(made);
-    return made;
-  };
-  const primary = node(primaryPort, []);
-  const replica = node(replicaPort, ['--replicaof', '127.0.0.1', String(primaryPort)]);
+  const primary = redisNodeProcess(server, primaryPort, dir, []);
+  const replica = redisNodeProcess(server, replicaPort, dir, []);
   const sentinels = sentinelPorts.map((port) => {
     const conf = join(dir, `sentinel-${port}.conf`);
     writeFileSync(
@@ -95,8 +41,9 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
         '',
       ].join('\n'),
     );
-    return node(port, [conf, '--sentinel']);
+    return redisNodeProcess(server, port, dir, [conf, '--sentinel']);
   });
+  const processes = [primary, replica, ...sentinels];
   const setup: RedisSentinelSetup = {
     sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
     nodes: [primary, replica],
@@ -122,7 +69,7 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
   };
   try {
     await primary.start();
-    await replica.start();
+    await replica.start(['--replicaof', '127.0.0.1', String(primaryPort)]);
     await Promise.all(sentinels.map((s) => s.start()));
     await setup.waitHealthy();
   } catch (error) {
@@ -150,7 +97,7 @@ async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
 }
 
 /** Every sentinel knows the other two and agrees on a running primary, which has a replica online. */
-async function healthy(setup: RedisSentinelSetup, sentinels: readonly SentinelNode[]): Promise<boolean> {
+async function healthy(setup: RedisSentinelSetup, sentinels: readonly RedisNodeProcess[]): Promise<boolean> {
   try {
     for (const sentinel of sentinels) {
       const others = (await ask(sentinel.port, (r) => r.call('SENTINEL', 'SENTINELS', SENTINEL_NAME))) as unknown[];
@@ -165,65 +112,23 @@ async function healthy(setup: RedisSentinelSetup, sentinels: readonly SentinelNo
   }
 }
 
-/** What {@link useRedisSentinel} gives a suite. */
-export interface RedisSentinelSuite {
-  it: (name: string, fn: () => Promise<void>) => void;
-  setup: () => RedisSentinelSetup;
-  closing: (close: () => unknown) => void;
-}
-
 /**
- * Registers a suite's Sentinel setup: started before its tests, every process stopped after. Without
- * `redis-server` the tests are skipped by name; under CI that fails the suite. A node a test killed
- * is started again (and the setup healthy) before the next test.
+ * Registers a suite's Sentinel setup (see `useRedisTopology`): started before its tests, every
+ * process stopped after; a data node a test killed is started again as a replica of the primary.
  */
-export function useRedisSentinel(test: Test): RedisSentinelSuite {
+export function useRedisSentinel(test: Test): RedisTopologySuite<RedisSentinelSetup> {
   const server = findRedisServer();
-  let setup: RedisSentinelSetup | undefined;
-  let current: Cleanup | undefined;
-  const suiteLevel = new Cleanup();
-  const closing = (close: () => unknown) => (current ?? suiteLevel).add(close);
-  if (server === undefined) {
-    if (isCI()) {
-      test('redis-server is installed (CI runs the Redis Sentinel suites, it never skips them)', () => {
-        throw new Error('redis-server not found on PATH');
-      });
-    }
-    return {
-      it: (name, fn) => {
-        console.log(`SKIP: ${name} (redis-server not found)`);
-        test.skip(name, fn);
-      },
-      setup: () => {
-        throw new Error('redis-server not found');
-      },
-      closing,
-    };
-  }
-  test.before(async () => {
-    setup = await startRedisSentinel(server);
+  return useRedisTopology(test, {
+    label: 'Redis Sentinel',
+    missing: server === undefined ? 'redis-server' : undefined,
+    start: () => startRedisSentinel(server as string),
+    heal: async (setup) => {
+      const stopped = setup.nodes.filter((n) => !n.running);
+      if (stopped.length === 0) return;
+      const primary = await setup.primaryPort();
+      await Promise.all(stopped.map((n) => n.start(n.port === primary ? [] : ['--replicaof', '127.0.0.1', String(primary)])));
+      await setup.waitHealthy();
+    },
+    stop: (setup) => setup.stop(),
   });
-  test.after(async () => {
-    await suiteLevel.run(5000);
-    await setup?.stop();
-  });
-  const it = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      const cleanup = new Cleanup();
-      current = cleanup;
-      cleanup.add(async () => {
-        if (setup === undefined) return;
-        const stopped = setup.nodes.filter((n) => !n.running);
-        if (stopped.length === 0) return;
-        const primary = await setup.primaryPort();
-        await Promise.all(stopped.map((n) => n.start(n.port === primary ? undefined : primary)));
-        await setup.waitHealthy();
-      });
-      try {
-        await guarded(fn, cleanup, TEST_LIMIT_MS, 30_000);
-      } finally {
-        current = undefined;
-      }
-    });
-  return { it, setup: () => setup as RedisSentinelSetup, closing };
 }
