@@ -42,10 +42,13 @@ const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1, writes);
 const MAX_PATCH_ATTEMPTS = 16;
 
 /**
- * A {@link SessionStore} on Redis, shared by every node of an app. Each operation is one Lua script
- * (one round trip, atomic on the server); a session's keys share the hash tag `{sid}` and so one
- * Cluster slot; every load extends the life of all of them (sliding expiry). While Redis is down,
- * operations fail at once with `STORE_UNAVAILABLE` (503); the client reconnects by itself.
+ * A {@link SessionStore} on Redis (one server, a primary watched by Sentinel, or a Cluster), shared
+ * by every node of an app. Each operation is one Lua script (one round trip, atomic on the server);
+ * a session's keys share the hash tag `{sid}` and so one Cluster slot; every load extends the life
+ * of all of them (sliding expiry). While Redis is down, operations fail at once with
+ * `STORE_UNAVAILABLE` (503); the client reconnects by itself. A write answered 503 did not land and
+ * will not: it carries a deadline in Redis's clock, and one whose reply was lost is undone once
+ * Redis answers (see `write-guard.ts`).
  * Engine-level records (idempotency keys) are keys `<prefix>rec:{<namespace>}:<sha256>` with their
  * bookkeeping (expiry order, bytes, owners) beside them in the namespace's slot.
  */
