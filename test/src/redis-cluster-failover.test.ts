@@ -65,7 +65,9 @@ it('CLUSTER FAILOVER on a replica mid-run: no acknowledged write lost, the rest 
   } finally {
     await load.stop();
   }
-  await load.check(stores[1]!);
+  // A manual failover is coordinated (the replica catches up first, clients are redirected): it may
+  // cost no sub-request at all, but must lose nothing.
+  await load.check(stores[1]!, 'allowed');
 });
 
 it('a primary killed mid-run: its replica takes over, no acknowledged write lost, service comes back by itself', async () => {

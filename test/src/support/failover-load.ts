@@ -52,9 +52,10 @@ export class FailoverLoad {
   /**
    * What a failover may answer: a sub-request is a success, or 503 `STORE_UNAVAILABLE` (not
    * stored), or 401 after the batch's session could not be created; and every batch answered as a
-   * success is in Redis whole (read back through `store`): no acknowledged write was lost.
+   * success is in Redis whole (read back through `store`): no acknowledged write was lost. With
+   * `failures` `'allowed'` (a coordinated failover may go unnoticed), none need have failed.
    */
-  async check(store: RedisSessionStore): Promise<void> {
+  async check(store: RedisSessionStore, failures: 'expected' | 'allowed' = 'expected'): Promise<void> {
     for (const o of this.outcomes) {
       const codes = o.items.map((i) => i.ResponseContent.code ?? i.ReturnCode);
       for (const item of o.items) {
@@ -68,7 +69,9 @@ export class FailoverLoad {
       }
     }
     const acknowledged = this.succeeded();
-    assert.ok(this.outcomes.length > acknowledged.length, 'the failover made no sub-request fail: the test proves nothing');
+    if (failures === 'expected') {
+      assert.ok(this.outcomes.length > acknowledged.length, 'the failover made no sub-request fail: the test proves nothing');
+    }
     for (const o of acknowledged) {
       const sid = o.items[0]!.ResponseContent.Id!;
       assert.ok((await store.load(sid, 60_000)) !== undefined, `session ${sid} was acknowledged, then lost`);
