@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { measureLoopback } from './http-scenario.js';
+import { type LoopbackFigures, measureLoopback } from './http-scenario.js';
 import type { ScenarioResult } from './report.js';
 
 const run = promisify(execFile);
@@ -89,11 +89,20 @@ export async function redisClusterScenario(): Promise<ScenarioResult> {
     const seeds = nodes.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', ['--cluster', 'create', ...seeds, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
     for (const port of nodes) await until(port, ['cluster', 'info'], 'cluster_state:ok', 10_000);
-    const one = await measureLoopback(N, { REDIS_URL: `redis://127.0.0.1:${single}` }, 'batch');
-    const onCluster = await measureLoopback(N, { REDIS_CLUSTER_NODES: seeds.join(',') }, 'batch');
+    // Two rounds, alternating, the best of each kept: the machine is shared, and the first server
+    // started warms caches the second profits from.
+    let one: LoopbackFigures | undefined;
+    let onCluster: LoopbackFigures | undefined;
+    for (let round = 0; round < 2; round++) {
+      const a = await measureLoopback(N, { REDIS_URL: `redis://127.0.0.1:${single}` }, 'batch');
+      const b = await measureLoopback(N, { REDIS_CLUSTER_NODES: seeds.join(',') }, 'batch');
+      if (one === undefined || a.batchUs < one.batchUs) one = a;
+      if (onCluster === undefined || b.batchUs < onCluster.batchUs) onCluster = b;
+    }
+    if (one === undefined || onCluster === undefined) throw new Error('no round ran');
     const ratio = onCluster.batchUs / one.batchUs;
     const works = onCluster.ok.batch >= 0.9 * onCluster.ok.total.batch;
-    const row = (store: string, f: typeof one, vs: number) => ({
+    const row = (store: string, f: LoopbackFigures, vs: number) => ({
       store,
       'HTTP batch µs/sub': f.batchUs,
       'vs one Redis': vs,
@@ -113,6 +122,7 @@ export async function redisClusterScenario(): Promise<ScenarioResult> {
       ],
       notes: [
         `one redis-server on 127.0.0.1:${single}; a cluster of ${PRIMARIES} primaries (no replicas) on ${nodes.join(', ')}; no persistence.`,
+        'Two alternating rounds; the best figure of each store is kept.',
       ],
     };
   } finally {
