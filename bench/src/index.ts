@@ -9,6 +9,7 @@ import { directScenario } from './direct-scenario.js';
 import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
 import { observeScenario } from './observe-scenario.js';
+import { redisClusterScenario } from './redis-cluster-scenario.js';
 import { redisScenario } from './redis-scenario.js';
 import { serverCpuScenario } from './server-cpu-scenario.js';
 import { printScenario, type ScenarioResult } from './report.js';
@@ -19,6 +20,7 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['server-cpu', serverCpuScenario],
   ['features', featuresScenario],
   ['redis', redisScenario],
+  ['redis-cluster', redisClusterScenario],
   ['client', clientScenario],
   ['observe', observeScenario],
   // ABUSE=<text> runs only the attacks whose name contains it (case-insensitive).

@@ -1,9 +1,10 @@
-import { isRestBatchError, newSessionId } from '@restbatch/core';
+import { isRestBatchError } from '@restbatch/core';
 import { RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { useRedis } from './support/redis-server.js';
+import { storeCases } from './support/redis-store-cases.js';
 
 const test = suite('redis session store');
 const { it, server, closing } = useRedis(test);
@@ -26,145 +27,11 @@ async function withRaw<T>(fn: (raw: Redis) => Promise<T>): Promise<T> {
   }
 }
 
-/** The hash tag Redis Cluster hashes a key by: what is between the first `{` and the next `}`. */
-function hashTag(key: string): string {
-  const open = key.indexOf('{');
-  const close = key.indexOf('}', open + 1);
-  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isRestBatchError(error), `expected a RestBatchError, got ${String(error)}`);
-    assert.is(error.code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
-
-it('a session created through one store is loaded, with its data, through another store on the same Redis', async () => {
-  const [a, b] = [store('two:'), store('two:')];
-  const id = await a.create({ Page: 'Home', ShowTabs: true }, { ttlMs: TTL });
-  await a.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
-  assert.equal(await b.load(id, TTL), { Page: 'Home', ShowTabs: true });
-  assert.equal(await b.get(id, 'roles', 'MyRole'), { Id: 'MyRole' });
-});
-
-it('every key of a session starts with the prefix and carries the session id as its Cluster hash tag', async () => {
-  const s = store('slot:');
-  const id = await s.create({}, { ttlMs: TTL });
-  await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
-  await s.set(id, 'parameters', 'P', { Id: 'P' });
-  const keys = await withRaw((raw) => raw.keys('slot:*'));
-  assert.equal(keys.sort(), [`slot:{${id}}:c:parameters`, `slot:{${id}}:c:roles`, `slot:{${id}}:data`]);
-  for (const key of keys) assert.is(hashTag(key), id);
-});
-
-it('loading a session extends the life of its data and of all its collections', async () => {
-  const s = store();
-  const id = await s.create({}, { ttlMs: 5_000 });
-  await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
-  await s.set(id, 'meta', 'activeRole', 'MyRole');
-  await s.load(id, 600_000);
-  const ttls = await withRaw(async (raw) => {
-    const keys = await raw.keys(`*{${id}}*`);
-    return Promise.all(keys.map((k) => raw.pttl(k)));
-  });
-  assert.is(ttls.length, 3);
-  for (const ttl of ttls) assert.ok(ttl > 5_000, `pttl ${ttl} was not extended`);
-});
-
-it('a session left unused past its lifetime is gone, collections included', async () => {
-  const s = store('expiry:');
-  const id = await s.create({ Page: 'Home' }, { ttlMs: 100 });
-  await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.is(await s.load(id, TTL), undefined);
-  assert.is(await s.get(id, 'roles', 'MyRole'), undefined);
-  assert.equal(await withRaw((raw) => raw.keys('expiry:*')), []);
-  await rejectsWith(s.set(id, 'roles', 'Other', { Id: 'Other' }), 'SESSION_NOT_FOUND');
-});
-
-it('forged, malformed and unknown ids read as absent, writes to them fail with SESSION_NOT_FOUND, and no key is made', async () => {
-  const s = store('forged:');
-  for (const id of ['../x', '*', `${newSessionId()}}:data`, 'ABCDEF0123456789ABCDEF0123456789', newSessionId()]) {
-    assert.is(await s.load(id, TTL), undefined);
-    assert.is(await s.save(id, { Page: 'x' }), false);
-    assert.is(await s.get(id, 'roles', 'MyRole'), undefined);
-    assert.equal(await s.list(id, 'roles'), []);
-    assert.is(await s.delete(id, 'roles', 'MyRole'), false);
-    assert.is(await s.destroy(id), false);
-    await rejectsWith(s.set(id, 'roles', 'MyRole', { Id: 'MyRole' }), 'SESSION_NOT_FOUND');
-    await rejectsWith(s.setIfAbsent(id, 'roles', 'MyRole', { Id: 'MyRole' }), 'SESSION_NOT_FOUND');
-  }
-  assert.equal(await withRaw((raw) => raw.keys('forged:*')), []);
-});
-
-it('a collection lists in insertion order; an overwritten entry keeps its place and a re-added one goes last', async () => {
-  const s = store();
-  const id = await s.create({}, { ttlMs: TTL });
-  for (const key of ['zeta', 'alpha', 'mid', '10', '9']) await s.set(id, 'parameters', key, key);
-  await s.set(id, 'parameters', 'alpha', 'changed');
-  assert.is(await s.delete(id, 'parameters', 'mid'), true);
-  await s.set(id, 'parameters', 'mid', 'back');
-  assert.equal(await s.list(id, 'parameters'), [
-    ['zeta', 'zeta'],
-    ['alpha', 'changed'],
-    ['10', '10'],
-    ['9', '9'],
-    ['mid', 'back'],
-  ]);
-});
-
-it('destroy removes the session and every collection, and a second destroy reports false', async () => {
-  const s = store('destroy:');
-  const id = await s.create({}, { ttlMs: TTL });
-  await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
-  await s.set(id, 'parameters', 'P', { Id: 'P' });
-  assert.is(await s.destroy(id), true);
-  assert.is(await s.destroy(id), false);
-  assert.is(await s.load(id, TTL), undefined);
-  assert.equal(await withRaw((raw) => raw.keys('destroy:*')), []);
-});
-
-it('two stores writing the same session at once lose no update, and saving data does not clobber collection writes', async () => {
-  const [a, b] = [store('race:'), store('race:')];
-  const id = await a.create({ n: 0 }, { ttlMs: TTL });
-  const writes: Promise<unknown>[] = [];
-  for (let i = 0; i < 100; i++) {
-    writes.push((i % 2 === 0 ? a : b).set(id, 'roles', `R${i}`, { Id: `R${i}` }));
-    writes.push((i % 2 === 0 ? b : a).save(id, { n: i }));
-  }
-  await Promise.all(writes);
-  const roles = await a.list(id, 'roles');
-  assert.is(roles.length, 100);
-  assert.equal(new Set(roles.map(([key]) => key)).size, 100);
-});
-
-it('of many concurrent setIfAbsent calls on one key across two stores exactly one wins', async () => {
-  const [a, b] = [store('nx:'), store('nx:')];
-  const id = await a.create({}, { ttlMs: TTL });
-  const wins = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).setIfAbsent(id, 'idempotency', 'key-1', i)));
-  assert.is(wins.filter(Boolean).length, 1);
-  assert.is(await a.get(id, 'idempotency', 'key-1'), wins.indexOf(true));
-});
-
-it('with maxSessions, one session more fails with SESSION_LIMIT (503) until one is destroyed', async () => {
-  const s = store('limit:', { maxSessions: 2 });
-  const first = await s.create({}, { ttlMs: TTL });
-  await s.create({}, { ttlMs: TTL });
-  try {
-    await s.create({}, { ttlMs: TTL });
-    assert.unreachable('a third session was created');
-  } catch (error) {
-    assert.ok(isRestBatchError(error));
-    assert.is(error.code, 'SESSION_LIMIT');
-    assert.is(error.status, 503);
-  }
-  assert.is(await s.destroy(first), true);
-  assert.match(await s.create({}, { ttlMs: TTL }), /^[0-9a-f]{32}$/);
+storeCases({
+  it,
+  store,
+  keys: (pattern) => withRaw((raw) => raw.keys(pattern)),
+  pttls: (pattern) => withRaw(async (raw) => Promise.all((await raw.keys(pattern)).map((k) => raw.pttl(k)))),
 });
 
 it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and the same store serves again once it is back', async () => {

@@ -180,7 +180,8 @@ it('a streamed result is emitted only after the writes of its sub-request are ac
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
-      const argv = args.slice(3).map(String);
+      // The write guard's deadline and operation key come last.
+      const argv = args.slice(3, -2).map(String);
       if (args[1] === 1 && argv.length > 1 && argv.length % 4 === 1) {
         for (let i = 1; i < argv.length; i += 4) acknowledged.add(`${argv[i]}:${argv[i + 1]}/${argv[i + 2]}`);
       }

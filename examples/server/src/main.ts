@@ -1,17 +1,19 @@
-// The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL (see below), and the
+// The example server: HOST (default 127.0.0.1), PORT (default 8080), REDIS_URL / REDIS_CLUSTER_NODES /
+// REDIS_SENTINELS (see below), and the
 // listener's limits HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS,
 // HTTP_IDLE_TIMEOUT_MS, HTTP_MAX_CONNECTIONS, HTTP_WRITE_TIMEOUT_MS (README.md lists their defaults),
 // LOG_FORMAT=json (pino JSON lines), LOG_LEVEL and OTEL_ENABLED=1 (docs/observability.md).
-import { RedisSessionStore } from '@restbatch/redis';
 import { exampleLogger } from './example-logger.js';
 import { exampleTelemetry } from './example-telemetry.js';
 import { listenerOptionsFromEnv } from './listener-options.js';
+import { redisStoreFromEnv } from './redis-store-from-env.js';
 import { startExampleServer } from './start-example-server.js';
 
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 8080);
-// Several nodes share sessions through Redis when REDIS_URL is set; one node keeps them in memory.
-const store = process.env.REDIS_URL ? new RedisSessionStore({ url: process.env.REDIS_URL }) : undefined;
+// Several nodes share sessions through Redis when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is
+// set (redis-store-from-env.ts); one node keeps them in memory.
+const store = redisStoreFromEnv(process.env);
 
 const limits = listenerOptionsFromEnv(process.env);
 // LOG_FORMAT=json: the engine logs one JSON line per batch through pino; else the server prints a human line.

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { guardWrites } from './write-guard.js';
 
 /** What the store talks to: a single Redis or a Redis Cluster client of ioredis. */
 export type RedisClient = Redis | Cluster;
@@ -12,11 +13,26 @@ export type RedisClient = Redis | Cluster;
 export class LuaScript {
   readonly #source: string;
   readonly #sha: string;
+
+  /** The script's text as sent with EVAL (with the write guard around it for a writing script). */
+  get source(): string {
+    return this.#source;
+  }
+
+  /** The SHA1 EVALSHA names it by. */
+  get sha(): string {
+    return this.#sha;
+  }
+
   readonly #keys: number;
 
-  constructor(source: string, keys: number) {
-    this.#source = source;
-    this.#sha = createHash('sha1').update(source).digest('hex');
+  /** True for a script that writes: it runs inside `guardWrites` and takes a deadline and an operation key last. */
+  readonly writes: boolean;
+
+  constructor(source: string, keys: number, options: { writes?: boolean } = {}) {
+    this.writes = options.writes === true;
+    this.#source = this.writes ? guardWrites(source) : source;
+    this.#sha = createHash('sha1').update(this.#source).digest('hex');
     this.#keys = keys;
   }
 
@@ -29,4 +45,34 @@ export class LuaScript {
       return await client.eval(this.#source, this.#keys, ...keys, ...args);
     }
   }
+}
+
+/**
+ * Runs `script` and then `WAIT replicas timeoutMs` on the same connection (a pipeline, so on a
+ * Cluster both reach the primary that owns the keys). Returns the script's reply and how many
+ * replicas acknowledged it.
+ */
+export async function runThenWait(
+  script: LuaScript,
+  client: RedisClient,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+  replicas: number,
+  timeoutMs: number,
+): Promise<[unknown, number]> {
+  const send = async (byHash: boolean) => {
+    const pipeline = client.pipeline();
+    if (byHash) pipeline.evalsha(script.sha, keys.length, ...keys, ...args);
+    else pipeline.eval(script.source, keys.length, ...keys, ...args);
+    pipeline.wait(replicas, timeoutMs);
+    return (await pipeline.exec()) ?? [];
+  };
+  let replies = await send(true);
+  const first = replies[0]?.[0];
+  if (first instanceof Error && first.message.startsWith('NOSCRIPT')) replies = await send(false);
+  const [scriptError, reply] = replies[0] ?? [new Error('no reply')];
+  if (scriptError) throw scriptError;
+  const [waitError, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')];
+  if (waitError) throw waitError;
+  return [reply, Number(acknowledged)];
 }

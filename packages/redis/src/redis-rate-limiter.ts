@@ -1,11 +1,14 @@
 import type { RateDecision, RateLimiter } from '@restbatch/core';
 import { LuaScript, type RedisClient } from './lua-script.js';
+import { commandTimeoutOf, connectRedis, type RedisConnectionOptions } from './redis-session-store-options.js';
+import { ScriptRunner, writeBudget } from './script-runner.js';
 import { toStoreError } from './store-error.js';
 
-/** Options of {@link RedisRateLimiter}. */
-export interface RedisRateLimiterOptions {
-  /** The client to use; the limiter never closes it. */
-  client: RedisClient;
+/**
+ * Options of {@link RedisRateLimiter}: how to reach Redis (a client the app owns and the limiter
+ * never closes, or a URL, Cluster or Sentinel setup it connects to and closes), and the budget.
+ */
+export interface RedisRateLimiterOptions extends RedisConnectionOptions {
   /** Most units a key may spend per window (default 100). */
   limit?: number;
   /** Length of a window, in ms (default 60 000). */
@@ -24,6 +27,7 @@ if ttl < 0 then
 end
 return {n, ttl}`,
   1,
+  { writes: true },
 );
 
 /**
@@ -34,25 +38,46 @@ return {n, ttl}`,
 export class RedisRateLimiter implements RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
-  readonly #client: RedisClient;
+  readonly #scripts: ScriptRunner;
+  readonly #owned: boolean;
   readonly #prefix: string;
+  readonly #timeoutMs: number;
 
   constructor(options: RedisRateLimiterOptions) {
-    this.#client = options.client;
     this.limit = options.limit ?? 100;
     this.windowMs = options.windowMs ?? 60_000;
     this.#prefix = options.keyPrefix ?? 'restbatch:rl:';
     if (!(this.limit > 0) || !(this.windowMs > 0)) throw new Error('RedisRateLimiter needs a positive limit and windowMs');
+    this.#timeoutMs = commandTimeoutOf(options);
+    const budget = writeBudget(this.#timeoutMs, options.writeDeadlineMs);
+    const { client, owned } = connectRedis(options);
+    this.#owned = owned;
+    // A unit counted late would only be counted twice; refused all the same, like every write.
+    this.#scripts = new ScriptRunner(client, budget, undefined, () => undefined);
   }
 
   async take(key: string, cost: number): Promise<RateDecision> {
     let reply: unknown;
     try {
-      reply = await TAKE.run(this.#client, [this.#prefix + key], [cost, Math.ceil(this.windowMs)]);
+      await this.#scripts.connected(this.#timeoutMs);
+      reply = await this.#scripts.write(TAKE, [this.#prefix + key], [cost, Math.ceil(this.windowMs)]);
     } catch (error) {
       throw toStoreError(error);
     }
     const [count, ttl] = reply as [number, number];
     return count <= this.limit ? { allowed: true, retryAfterMs: 0 } : { allowed: false, retryAfterMs: Math.max(1, ttl) };
+  }
+
+  /** The client the limiter uses. */
+  get client(): RedisClient {
+    return this.#scripts.client;
+  }
+
+  /** Closes the client when the limiter made it (from a URL, Cluster or Sentinel setup). */
+  async close(): Promise<void> {
+    if (!this.#owned) return;
+    const client = this.#scripts.client;
+    if (client.status === 'ready') await client.quit().catch(() => undefined);
+    client.disconnect();
   }
 }

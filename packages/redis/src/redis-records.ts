@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type JsonValue, type RecordLimits, RestBatchError } from '@restbatch/core';
-import { LuaScript, type RedisClient } from './lua-script.js';
+import { LuaScript } from './lua-script.js';
+import type { ScriptRunner } from './script-runner.js';
 import * as lua from './record-scripts.js';
 
-const PUT_RECORD = new LuaScript(lua.PUT_RECORD, 4);
-const DELETE_RECORD = new LuaScript(lua.DELETE_RECORD, 3);
+const PUT_RECORD = new LuaScript(lua.PUT_RECORD, 4, { writes: true });
+const DELETE_RECORD = new LuaScript(lua.DELETE_RECORD, 3, { writes: true });
 
 // Namespaces are chosen by the engine ('idempotency'), never by a client; the shape check only
 // guards against a programming mistake turning into an odd key.
@@ -37,7 +38,7 @@ export class RecordKeys {
  * Returns true when written; false when taken or, for an overwrite, over the byte budget.
  */
 export async function writeRecord(
-  client: RedisClient,
+  scripts: ScriptRunner,
   keys: RecordKeys,
   key: string,
   value: JsonValue,
@@ -48,8 +49,8 @@ export async function writeRecord(
   const sha = keys.sha(key);
   const owner = limits?.owner ?? '';
   if (limits !== undefined && !OWNER_SHAPE.test(owner)) throw new Error(`invalid record owner ${JSON.stringify(owner)}`);
-  const reply = await PUT_RECORD.run(
-    client,
+  const reply = await scripts.write(
+    PUT_RECORD,
     [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`, `${keys.base}#owner:${owner}`],
     [
       keys.base,
@@ -79,16 +80,16 @@ export async function writeRecord(
 }
 
 /** Reads a record; `undefined` when absent or expired (Redis drops expired keys itself). */
-export async function readRecord(client: RedisClient, keys: RecordKeys, key: string): Promise<JsonValue | undefined> {
-  const json = await client.get(`${keys.base}${keys.sha(key)}`);
+export async function readRecord(scripts: ScriptRunner, keys: RecordKeys, key: string): Promise<JsonValue | undefined> {
+  const json = await scripts.client.get(`${keys.base}${keys.sha(key)}`);
   return json === null ? undefined : (JSON.parse(json) as JsonValue);
 }
 
 /** Deletes a record and its bookkeeping; true when it existed. */
-export async function deleteRecord(client: RedisClient, keys: RecordKeys, key: string): Promise<boolean> {
+export async function deleteRecord(scripts: ScriptRunner, keys: RecordKeys, key: string): Promise<boolean> {
   const sha = keys.sha(key);
-  const reply = await DELETE_RECORD.run(
-    client,
+  const reply = await scripts.write(
+    DELETE_RECORD,
     [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`],
     [keys.base, sha, Date.now()],
   );

@@ -1,6 +1,7 @@
 import {
   type CreateSessionOptions,
   type DataPatch,
+  isRestBatchError,
   isSessionIdShape,
   type JsonValue,
   mergeData,
@@ -13,68 +14,66 @@ import {
   sameJson,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
-import { failFastOptions, type RedisSessionStoreOptions } from './redis-session-store-options.js';
-import * as lua from './session-scripts.js';
+import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
+import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
+import * as lua from './session-scripts.js';
 import { toStoreError } from './store-error.js';
 
-const CREATE = new LuaScript(lua.CREATE, 1);
+const writes = { writes: true };
+const CREATE = new LuaScript(lua.CREATE, 1, writes);
 const LOAD = new LuaScript(lua.LOAD, 1);
-const SAVE = new LuaScript(lua.SAVE, 1);
+const SAVE = new LuaScript(lua.SAVE, 1, writes);
 const DESTROY = new LuaScript(lua.DESTROY, 1);
 const GET = new LuaScript(lua.GET, 2);
 const LIST = new LuaScript(lua.LIST, 2);
-const SET = new LuaScript(lua.SET, 2);
-const DELETE = new LuaScript(lua.DELETE, 2);
-const ADMIT = new LuaScript(lua.ADMIT, 1);
-const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1);
+const SET = new LuaScript(lua.SET, 2, writes);
+const DELETE = new LuaScript(lua.DELETE, 2, writes);
+const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
+const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
-const APPLY = new LuaScript(lua.APPLY, 1);
-const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2);
-const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1);
+const APPLY = new LuaScript(lua.APPLY, 1, writes);
+const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
+const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1, writes);
 
 // Attempts of one patchData before it gives up with CONFLICT: each miss means another write landed.
 const MAX_PATCH_ATTEMPTS = 16;
 
 /**
- * A {@link SessionStore} on Redis, shared by every node of an app. Each operation is one Lua script
- * (one round trip, atomic on the server); a session's keys share the hash tag `{sid}` and so one
- * Cluster slot; every load extends the life of all of them (sliding expiry). While Redis is down,
- * operations fail at once with `STORE_UNAVAILABLE` (503); the client reconnects by itself.
+ * A {@link SessionStore} on Redis (one server, a primary watched by Sentinel, or a Cluster), shared
+ * by every node of an app. Each operation is one Lua script (one round trip, atomic on the server);
+ * a session's keys share the hash tag `{sid}` and so one Cluster slot; every load extends the life
+ * of all of them (sliding expiry). While Redis is down, operations fail at once with
+ * `STORE_UNAVAILABLE` (503); the client reconnects by itself. A write answered 503 did not land and
+ * will not: it carries a deadline in Redis's clock, and one whose reply was lost is undone once
+ * Redis answers (see `write-guard.ts`).
  * Engine-level records (idempotency keys) are keys `<prefix>rec:{<namespace>}:<sha256>` with their
  * bookkeeping (expiry order, bytes, owners) beside them in the namespace's slot.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
+  readonly #scripts: ScriptRunner;
   readonly #owned: boolean;
   readonly #prefix: string;
   readonly #index: string;
   readonly #maxSessions: number | undefined;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
-  #everReady = false;
 
   constructor(options: RedisSessionStoreOptions) {
-    const timeoutMs = options.commandTimeoutMs ?? 1000;
-    if (options.client !== undefined) {
-      this.#client = options.client;
-      this.#owned = false;
-    } else if (options.url !== undefined) {
-      this.#client = new Redis(options.url, { ...failFastOptions(timeoutMs), ...options.redisOptions });
-      this.#owned = true;
-    } else {
-      throw new Error('RedisSessionStore needs a client or a url');
-    }
+    const timeoutMs = commandTimeoutOf(options);
+    const budget = writeBudget(timeoutMs, options.writeDeadlineMs);
+    const { client, owned } = connectRedis(options);
+    this.#client = client;
+    this.#owned = owned;
+    const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
+    this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;
     this.#waitMs = timeoutMs;
-    this.#client.on('ready', () => {
-      this.#everReady = true;
-    });
     if (this.#owned || options.onError !== undefined) this.#reportErrors(options.onError);
   }
 
@@ -94,7 +93,9 @@ export class RedisSessionStore implements SessionStore {
     const owner = options.owner;
     return this.#run(async () => {
       let id = newSessionId();
-      while ((await CREATE.run(this.#client, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''])) !== 1) id = newSessionId();
+      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
+        id = newSessionId();
+      }
       try {
         if (owner !== undefined) await this.#ownerAdmit(owner, options.maxPerOwner, id, options.ttlMs);
         if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
@@ -109,21 +110,21 @@ export class RedisSessionStore implements SessionStore {
   async load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined> {
     if (!isSessionIdShape(id)) return undefined;
     return this.#run(async () => {
-      const loading = LOAD.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
+      const loading = this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
       // XX: only ids already admitted move; an unknown id never enters the index.
       const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
       const [json, owner] = reply as [string, string];
       // The owner's least-recently-used order follows every load.
-      if (owner !== '') await OWNER_TOUCH.run(this.#client, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      if (owner !== '') await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
 
   async save(id: string, data: Record<string, JsonValue>): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => (await SAVE.run(this.#client, [this.#dataKey(id)], [JSON.stringify(data)])) === 1);
+    return this.#run(async () => (await this.#scripts.write(SAVE, [this.#dataKey(id)], [JSON.stringify(data)], this.#fence(id))) === 1);
   }
 
   /**
@@ -135,12 +136,12 @@ export class RedisSessionStore implements SessionStore {
     if (!isSessionIdShape(id)) return undefined;
     const key = this.#dataKey(id);
     return this.#run(async () => {
-      let stored = await SWAP_DATA.run(this.#client, [key], ['', '']);
+      let stored = await this.#scripts.write(SWAP_DATA, [key], ['', '']);
       for (let attempt = 0; attempt < MAX_PATCH_ATTEMPTS; attempt++) {
         if (typeof stored !== 'string') return undefined;
         const previous = JSON.parse(stored) as Record<string, JsonValue>;
         const data = mergeData(previous, patch);
-        const reply = await SWAP_DATA.run(this.#client, [key], [stored, JSON.stringify(data)]);
+        const reply = await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data)], this.#fence(id));
         if (reply === 1) return { previous, data };
         stored = reply;
       }
@@ -148,22 +149,41 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
+  /**
+   * Deletes a session. When Redis does not answer, the promise rejects with `STORE_UNAVAILABLE` and
+   * the store finishes the destroy as soon as Redis answers again (a rolled-back run's session must
+   * not stay behind).
+   */
   async destroy(id: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => {
-      const destroying = DESTROY.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
-      const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
-      const [owner] = await Promise.all([destroying, unindexed]);
-      if (typeof owner !== 'string') return false;
-      if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
-      return true;
-    });
+    try {
+      return await this.#run(() => this.#destroyNow(id));
+    } catch (error) {
+      if (isRestBatchError(error) && error.code === 'STORE_UNAVAILABLE') {
+        this.#scripts.compensator.add(`destroy:${id}`, () => this.#destroyNow(id));
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves once every compensation owed to Redis (undoing writes whose outcome was unknown, finishing destroys) is done. */
+  compensated(): Promise<void> {
+    return this.#scripts.compensator.settled();
+  }
+
+  async #destroyNow(id: string): Promise<boolean> {
+    const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
+    const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
+    const [owner] = await Promise.all([destroying, unindexed]);
+    if (typeof owner !== 'string') return false;
+    if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
+    return true;
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
     if (!isSessionIdShape(id)) return undefined;
     return this.#run(async () => {
-      const stored = await GET.run(this.#client, this.#keys(id, collection), [key]);
+      const stored = await this.#scripts.read(GET, this.#keys(id, collection), [key]);
       return typeof stored === 'string' ? decode(stored).value : undefined;
     });
   }
@@ -192,7 +212,9 @@ export class RedisSessionStore implements SessionStore {
     const nextJson = next === undefined ? '' : JSON.stringify(next);
     let expectedJson = expected === undefined ? '' : JSON.stringify(expected);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await this.#run(() => COMPARE_AND_SET.run(this.#client, keys, [collection, key, expectedJson, nextJson]));
+      const reply = await this.#run(() =>
+        this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson], this.#fence(id)),
+      );
       if (reply === 1) return true;
       if (reply === -1) throw gone();
       const stored = (reply as [number, string])[1];
@@ -204,14 +226,14 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => (await DELETE.run(this.#client, this.#keys(id, collection), [key])) === 1);
+    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), [key], this.#fence(id))) === 1);
   }
 
   /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
     if (!isSessionIdShape(id)) return [];
     return this.#run(async () => {
-      const flat = await LIST.run(this.#client, this.#keys(id, collection), []);
+      const flat = await this.#scripts.read(LIST, this.#keys(id, collection), []);
       if (!Array.isArray(flat)) return [];
       const entries: Array<{ key: string; seq: number; value: JsonValue }> = [];
       for (let i = 0; i < flat.length; i += 2) entries.push({ key: flat[i] as string, ...decode(flat[i + 1] as string) });
@@ -233,7 +255,11 @@ export class RedisSessionStore implements SessionStore {
         apply: (args) => {
           if (!valid) return Promise.resolve([-1, 0]);
           return this.#run(
-            async () => (await APPLY.run(this.#client, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args])) as [number, number],
+            async () =>
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], this.#fence(id))) as [
+                number,
+                number,
+              ],
           );
         },
       },
@@ -248,29 +274,30 @@ export class RedisSessionStore implements SessionStore {
    */
   async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
     const keys = this.#recordKeys(namespace);
-    return this.#run(() => records.writeRecord(this.#client, keys, key, value, ttlMs, true, limits));
+    return this.#run(() => records.writeRecord(this.#scripts, keys, key, value, ttlMs, true, limits));
   }
 
   /** Writes or overwrites an engine-level record for `ttlMs`; false when over the byte budget of `limits`. */
   async setRecord(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
     const keys = this.#recordKeys(namespace);
-    return this.#run(() => records.writeRecord(this.#client, keys, key, value, ttlMs, false, limits));
+    return this.#run(() => records.writeRecord(this.#scripts, keys, key, value, ttlMs, false, limits));
   }
 
   /** Reads an engine-level record; `undefined` when absent or expired. */
   async getRecord(namespace: string, key: string): Promise<JsonValue | undefined> {
     const keys = this.#recordKeys(namespace);
-    return this.#run(() => records.readRecord(this.#client, keys, key));
+    return this.#run(() => records.readRecord(this.#scripts, keys, key));
   }
 
   /** Deletes an engine-level record; true when it existed. */
   async deleteRecord(namespace: string, key: string): Promise<boolean> {
     const keys = this.#recordKeys(namespace);
-    return this.#run(() => records.deleteRecord(this.#client, keys, key));
+    return this.#run(() => records.deleteRecord(this.#scripts, keys, key));
   }
 
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
   async close(): Promise<void> {
+    await this.#scripts.compensator.close(this.#waitMs);
     if (!this.#owned) return;
     // QUIT lets pending replies arrive; without a connection, disconnect also stops reconnecting.
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => undefined);
@@ -280,7 +307,7 @@ export class RedisSessionStore implements SessionStore {
   async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean): Promise<boolean> {
     if (!isSessionIdShape(id)) throw gone();
     const written = await this.#run(() =>
-      SET.run(this.#client, this.#keys(id, collection), [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0]),
+      this.#scripts.write(SET, this.#keys(id, collection), [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0], this.#fence(id)),
     );
     if (written === -1) throw gone();
     return written === 1;
@@ -292,10 +319,10 @@ export class RedisSessionStore implements SessionStore {
     // One owner never reaches the global limit: others can always open a session.
     const quota = Math.max(1, Math.min(maxPerOwner ?? global, global));
     const now = Date.now();
-    const evicted = (await OWNER_ADMIT.run(this.#client, [this.#ownerKey(owner)], [now, quota, id, now + ttlMs, ttlMs])) as string[];
+    const evicted = (await this.#scripts.write(OWNER_ADMIT, [this.#ownerKey(owner)], [now, quota, id, now + ttlMs, ttlMs])) as string[];
     await Promise.all(
       evicted.map(async (old) => {
-        const destroying = DESTROY.run(this.#client, [this.#dataKey(old)], [this.#collectionPrefix(old)]);
+        const destroying = this.#scripts.read(DESTROY, [this.#dataKey(old)], [this.#collectionPrefix(old)]);
         const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, old);
         await Promise.all([destroying, unindexed]);
       }),
@@ -304,37 +331,18 @@ export class RedisSessionStore implements SessionStore {
 
   async #admit(id: string, ttlMs: number): Promise<void> {
     const now = Date.now();
-    const admitted = await ADMIT.run(this.#client, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
+    const admitted = await this.#scripts.write(ADMIT, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
     if (admitted !== 1) throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
   }
 
   /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */
   async #run<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      await this.#firstConnection();
+      await this.#scripts.connected(this.#waitMs);
       return await operation();
     } catch (error) {
       throw toStoreError(error);
     }
-  }
-
-  /**
-   * Until the first connection is up, waits for it (at most one command timeout): commands are not
-   * queued while offline, so without this the first requests after boot would fail needlessly.
-   */
-  async #firstConnection(): Promise<void> {
-    const client = this.#client;
-    if (this.#everReady || client.status === 'ready') return;
-    if (client.status === 'wait') client.connect().catch(() => undefined);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.#waitMs);
-      client.once('ready', done);
-    });
   }
 
   #reportErrors(onError: ((error: Error) => void) | undefined): void {
@@ -361,6 +369,11 @@ export class RedisSessionStore implements SessionStore {
   /** The sorted set of an owner's sessions; owners are caller keys, hashed so any text is safe. */
   #ownerKey(owner: string): string {
     return `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
+  }
+
+  /** Where a write to session `id` leaves its undo log, so it can be undone if its outcome is unknown. */
+  #fence(id: string): Fence {
+    return { tag: `${this.#prefix}{${id}}:`, collectionPrefix: this.#collectionPrefix(id) };
   }
 
   #dataKey(id: string): string {

@@ -204,7 +204,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     try {
       reply = await this.#backend.apply(args);
     } catch (error) {
-      // The outcome is unknown (the script may have run): undo steps stay armed.
+      // Not applied: refused as late, or (no reply) fenced off and undone by the store once Redis
+      // answers again. Either way there is nothing for a rollback to undo.
+      for (const write of writes) write.failed = true;
       this.#fail(first.index, () => error);
       return;
     }

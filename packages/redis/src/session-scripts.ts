@@ -7,6 +7,11 @@
 //   <prefix>{sid}:c:<name>         hash: key -> "<seq>:<JSON>", seq giving insertion order
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
+//
+// The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
+// operation key as two more ARGV at the end (removed before the body runs), and call
+// `remember(key, field, old, new)` when changing a hash field and `created(key)` when making a session, so
+// that a write whose client gave up can be undone.
 
 /**
  * Creates a session unless the id is taken: ARGV = ttlMs, data JSON, owner ('' for none; kept in
@@ -14,6 +19,7 @@
  */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+created(KEYS[1])
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
@@ -38,6 +44,7 @@ return {data, owner}`;
 /** Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON. */
 export const SAVE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+remember(KEYS[1], 'd', redis.call('HGET', KEYS[1], 'd'), ARGV[1])
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
@@ -106,6 +113,7 @@ else
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
@@ -147,6 +155,7 @@ for i = 2, #ARGV, 4 do
       skip = true
     end
   elseif op == 'd' then
+    remember(key, field, redis.call('HGET', key, field), false)
     redis.call('HDEL', key, field)
   else
     local old = redis.call('HGET', key, field)
@@ -164,6 +173,7 @@ for i = 2, #ARGV, 4 do
         registered[name] = true
       end
     end
+    remember(key, field, old or false, seq .. ':' .. ARGV[i + 3])
     redis.call('HSET', key, field, seq .. ':' .. ARGV[i + 3])
     touched[key] = true
   end
@@ -191,6 +201,7 @@ if old then
 end
 if json ~= ARGV[3] then return {0, json} end
 if ARGV[4] == '' then
+  remember(KEYS[2], ARGV[2], old or false, false)
   redis.call('HDEL', KEYS[2], ARGV[2])
   return 1
 end
@@ -198,6 +209,7 @@ if not old then
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[4])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
@@ -212,12 +224,14 @@ export const SWAP_DATA = `
 local current = redis.call('HGET', KEYS[1], 'd')
 if not current then return false end
 if current ~= ARGV[1] then return current end
+remember(KEYS[1], 'd', current, ARGV[2])
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 return 1`;
 
 /** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
 export const DELETE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+remember(KEYS[2], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]), false)
 return redis.call('HDEL', KEYS[2], ARGV[1])`;
 
 /**

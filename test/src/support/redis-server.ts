@@ -72,7 +72,7 @@ export async function startRedisServer(binary: string): Promise<RedisServer> {
 }
 
 /** A child process and a promise that settles once it has gone, whatever ended it (exit code, signal, spawn error). */
-interface Running {
+export interface Running {
   readonly process: ChildProcess;
   readonly gone: Promise<void>;
   readonly exited: () => string | undefined;
@@ -84,7 +84,7 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function spawnRunning(binary: string, args: string[]): Running {
+export function spawnRunning(binary: string, args: string[]): Running {
   const child = spawn(binary, args, { stdio: 'ignore' });
   live.add(child);
   let why: string | undefined;
@@ -103,7 +103,7 @@ function spawnRunning(binary: string, args: string[]): Running {
 }
 
 /** Sends SIGTERM, then SIGKILL after {@link KILL_AFTER_MS}; resolves once the child is gone (or throws if even SIGKILL did not end it). */
-async function stopRunning(running: Running): Promise<void> {
+export async function stopRunning(running: Running): Promise<void> {
   if (running.exited() !== undefined) return;
   running.process.kill('SIGTERM');
   if (await settlesWithin(running.gone, KILL_AFTER_MS)) return;
@@ -129,7 +129,7 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** How long one Redis test may run before it fails as hung (its stores are closed all the same). */
-const TEST_LIMIT_MS = 60_000;
+export const TEST_LIMIT_MS = 60_000;
 
 /** What {@link useRedis} gives a suite. */
 export interface RedisSuite {
@@ -193,7 +193,7 @@ export function useRedis(test: Test): RedisSuite {
   return { it, server: () => server as RedisServer, closing };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -204,7 +204,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number, child: Running): Promise<void> {
+export async function waitForPing(port: number, child: Running): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const why = child.exited();
     if (why !== undefined) throw new Error(`redis-server ${why} (port ${port} taken?)`);

@@ -1,0 +1,78 @@
+// Every write script runs inside this guard, so that a command the client gave up on cannot apply
+// later (see docs/several-nodes.md, "What a 503 means"):
+//   - a deadline in Redis's own clock (`TIME`): a script that starts after it refuses with `LATE`;
+//   - an operation key (`<prefix>{tag}:op:<id>`, same slot as the script's keys): a script whose
+//     key is already there (a fence set by a compensation) refuses with `LATE`, and a script that
+//     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
+//     compensation run later can put them back (only where they still hold what it wrote).
+// The wrapped script takes two more ARGV at the end: deadline (ms, Redis clock), operation key
+// ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
+// written (its stored text before and after, false for absent; the first old and the last new of a
+// field are kept, with no extra read),
+// and `created(key)` when the script makes a session, so a compensation can destroy it.
+
+/** How long an operation key (undo log or fence) lives, in ms: the longest a compensation may wait for Redis. */
+export const OPERATION_TTL_MS = 10 * 60_000;
+
+/** Wraps a script body that writes: deadline, fence and undo log (see the file comment). */
+export function guardWrites(body: string): string {
+  return `
+local __op = table.remove(ARGV)
+local __deadline = tonumber(table.remove(ARGV))
+local __time = redis.call('TIME')
+if tonumber(__time[1]) * 1000 + math.floor(tonumber(__time[2]) / 1000) > __deadline then
+  return redis.error_reply('LATE the command reached Redis after its deadline and was not applied')
+end
+if __op ~= '' and redis.call('EXISTS', __op) == 1 then
+  return redis.error_reply('LATE the command was fenced off after its client gave up and was not applied')
+end
+local __undo, __seen = {}, {}
+local function remember(key, field, old, new)
+  if __op == '' then return end
+  local id = key .. '|' .. field
+  local seen = __seen[id]
+  if seen then
+    seen[4] = new
+    return
+  end
+  seen = {key, field, old, new}
+  __seen[id] = seen
+  __undo[#__undo + 1] = seen
+end
+local function created(key)
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false} end
+end
+local __reply = (function()
+${body}
+end)()
+if __op ~= '' and #__undo > 0 then
+  redis.call('SET', __op, cjson.encode(__undo), 'PX', ${OPERATION_TTL_MS})
+end
+return __reply`;
+}
+
+/**
+ * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, ARGV =
+ * the session's collection prefix. Sets the fence first (a late copy of the operation then refuses),
+ * then walks the undo log newest first: a field is put back only while it still holds what the
+ * operation wrote (a later write by anyone stays); a session the operation created is destroyed.
+ * Returns 1 when something was undone, 0 when the operation never applied.
+ */
+export const COMPENSATE = `
+local log = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
+if not log or log == 'F' then return 0 end
+local entries = cjson.decode(log)
+for i = #entries, 1, -1 do
+  local key, field, old, new = entries[i][1], entries[i][2], entries[i][3], entries[i][4]
+  if field == '' then
+    local keys = { key }
+    for _, f in ipairs(redis.call('HKEYS', key)) do
+      if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end
+    end
+    redis.call('DEL', unpack(keys))
+  elseif (redis.call('HGET', key, field) or false) == new then
+    if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
+  end
+end
+return 1`;

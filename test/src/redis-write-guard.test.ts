@@ -1,0 +1,129 @@
+import { isRestBatchError } from '@restbatch/core';
+import { failFastOptions, RedisRateLimiter, RedisSessionStore } from '@restbatch/redis';
+import { Redis } from 'ioredis';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { useRedis } from './support/redis-server.js';
+
+const test = suite('redis write guard: late writes never land');
+const { it, server, closing } = useRedis(test);
+const TTL = 60_000;
+
+function store(prefix: string, extra: Partial<ConstructorParameters<typeof RedisSessionStore>[0]> = {}): RedisSessionStore {
+  const made = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined, ...extra });
+  closing(() => made.close());
+  return made;
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isRestBatchError(error), `expected a RestBatchError, got ${String(error)}`);
+    assert.is(error.code, code);
+    return;
+  }
+  assert.unreachable(`expected ${code}`);
+}
+
+/** Keeps the Redis server busy for `ms` (a script spinning on TIME), from another connection. */
+function busy(ms: number): Promise<unknown> {
+  const raw = new Redis(server().url);
+  const script = `local t = redis.call('TIME'); local stop = t[1] * 1000000 + t[2] + ${ms * 1000}
+while true do t = redis.call('TIME'); if t[1] * 1000000 + t[2] > stop then return 1 end end`;
+  return raw.eval(script, 0).finally(() => raw.disconnect());
+}
+
+it('a write that reaches Redis after its deadline refuses to apply and answers STORE_UNAVAILABLE', async () => {
+  const s = store('late:', { writeDeadlineMs: 20 });
+  const id = await s.create({}, { ttlMs: TTL });
+  const blocked = busy(150);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await rejectsWith(s.set(id, 'roles', 'Late', { Id: 'Late' }), 'STORE_UNAVAILABLE');
+  await blocked;
+  assert.is(await s.get(id, 'roles', 'Late'), undefined);
+  // The same write on time lands.
+  await s.set(id, 'roles', 'OnTime', { Id: 'OnTime' });
+  assert.equal(await s.get(id, 'roles', 'OnTime'), { Id: 'OnTime' });
+});
+
+it('a write that ran but whose reply was lost is undone once Redis answers, so its 503 is true', async () => {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'undo:' });
+  closing(() => s.close());
+  const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
+  await s.set(id, 'parameters', 'Kept', 'before');
+  await s.set(id, 'parameters', 'Gone', 'before');
+  // From here every script runs on the server, but its reply is lost on the way back, as when the
+  // connection drops or the client times out just after Redis ran it.
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const reply = await original(...args);
+      const key = String(args[2]);
+      if (key.startsWith('undo:{') && !key.includes(':op:')) {
+        throw new Error('Command timed out');
+      }
+      return reply;
+    };
+  }
+  const writes = await Promise.allSettled([
+    s.set(id, 'parameters', 'Kept', 'after'),
+    s.setIfAbsent(id, 'parameters', 'New', 'x'),
+    s.delete(id, 'parameters', 'Gone'),
+    s.save(id, { Page: 'Other' }),
+  ]);
+  for (const w of writes) {
+    assert.is(w.status, 'rejected');
+    assert.is(((w as PromiseRejectedResult).reason as { code: string }).code, 'STORE_UNAVAILABLE');
+  }
+  delete (client as unknown as Record<string, unknown>).evalsha;
+  delete (client as unknown as Record<string, unknown>).eval;
+  await s.compensated();
+  assert.equal(await s.list(id, 'parameters'), [
+    ['Kept', 'before'],
+    ['Gone', 'before'],
+  ]);
+  assert.equal(await s.load(id, TTL), { Page: 'Home' });
+});
+
+it('with waitForReplicas and no replica, a write answers STORE_UNAVAILABLE and is undone', async () => {
+  const s = store('wait:', { waitForReplicas: { replicas: 1, timeoutMs: 50 } });
+  await rejectsWith(s.create({ Page: 'Home' }, { ttlMs: TTL }), 'STORE_UNAVAILABLE');
+  await s.compensated();
+  const raw = new Redis(server().url);
+  try {
+    // Only the fence stays (it refuses a late copy of the write), and it expires by itself.
+    const keys = await raw.keys('wait:*');
+    assert.equal(
+      keys.filter((key) => !key.includes(':op:')),
+      [],
+    );
+    for (const key of keys) assert.is(await raw.get(key), 'F');
+  } finally {
+    raw.disconnect();
+  }
+});
+
+it('a write deadline not below the command timeout is refused when the store is made', () => {
+  assert.throws(() => new RedisSessionStore({ url: server().url, commandTimeoutMs: 500, writeDeadlineMs: 500 }), /writeDeadlineMs/);
+  assert.throws(() => new RedisSessionStore({ url: server().url, cluster: { nodes: ['127.0.0.1:1'] } }), /exactly one/);
+  return Promise.resolve();
+});
+
+it('the rate limiter connects from a URL itself and closes what it made', async () => {
+  const limiter = new RedisRateLimiter({ url: server().url, limit: 2, windowMs: 60_000, keyPrefix: 'rl-url:' });
+  try {
+    assert.equal(
+      [(await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed, (await limiter.take('a', 1)).allowed],
+      [true, true, false],
+    );
+  } finally {
+    await limiter.close();
+  }
+  // Its own client is closed: the next take cannot reach Redis.
+  await rejectsWith(limiter.take('a', 1), 'STORE_UNAVAILABLE');
+});
+
+test.run();
