@@ -42,6 +42,13 @@ export async function httpSeparate(pool: Pool, calls: readonly ExagoCall[]): Pro
   return { ok, sessionId: sid };
 }
 
+/** The first call of the mix made alone, as an ordinary request: `POST /rest/Sessions`. */
+export async function httpCreateSession(pool: Pool): Promise<RunOutcome> {
+  const response = await pool.request({ path: '/rest/Sessions', method: 'POST', headers: JSON_HEADERS, body: '{}' });
+  const session = (await response.body.json()) as { Id?: string };
+  return { ok: response.statusCode < 300 ? 1 : 0, sessionId: session.Id };
+}
+
 /** Ends a session with `DELETE /rest/Sessions/{sid}` (outside the timing). */
 export async function endSession(pool: Pool, sid: string | undefined): Promise<void> {
   if (sid === undefined) return;

@@ -19,7 +19,7 @@ export interface LoopbackFigures {
 }
 
 /** Times `run` over the mix of `n`, counting successes and ending each session outside the timing. */
-async function timeRuns(
+export async function timeRuns(
   n: number,
   blockSize: number,
   budget: number,

@@ -8,6 +8,7 @@ import { clientScenario } from './client-scenario.js';
 import { directScenario } from './direct-scenario.js';
 import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
+import { limitsScenario } from './limits-scenario.js';
 import { redisScenario } from './redis-scenario.js';
 import { serverCpuScenario } from './server-cpu-scenario.js';
 import { printScenario, type ScenarioResult } from './report.js';
@@ -19,6 +20,8 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['features', featuresScenario],
   ['redis', redisScenario],
   ['client', clientScenario],
+  // LIMITS=<part>[,<part>] runs only those parts (direct, http, redis, engine).
+  ['limits', () => limitsScenario(process.env.LIMITS ? process.env.LIMITS.split(',') : [])],
   // ABUSE=<text> runs only the attacks whose name contains it (case-insensitive).
   [
     'abuse',

@@ -29,9 +29,16 @@ const MAIN = new URL('../../examples/server/dist/main.js', import.meta.url);
 const LISTENING = /listening on (http:\/\/\S+)/;
 const TAIL = 4000;
 
-/** Starts `node examples/server/dist/main.js` on a free loopback port with `env` added. */
-export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN.pathname], {
+/**
+ * Starts `node examples/server/dist/main.js` (or another server script that prints "listening on
+ * http://…", such as the naive reference server) on a free loopback port with `env` added.
+ */
+export function startServerProcess(
+  env: Record<string, string> = {},
+  script: URL = MAIN,
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, script.pathname], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,7 +49,7 @@ export function startServerProcess(env: Record<string, string> = {}): Promise<Se
   });
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => fail(new Error(`the example server did not start within 15 s: ${stderr || seen.slice(-400)}`)), 15_000);
+    const timer = setTimeout(() => fail(new Error(`${script.pathname} did not start within 15 s: ${stderr || seen.slice(-400)}`)), 15_000);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

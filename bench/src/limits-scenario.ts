@@ -1,0 +1,182 @@
+import type { DirectFigures } from './direct-worker.js';
+import type { ExagoCall } from './exago-mix.js';
+import { endSession, httpBatch, httpCreateSession, httpPool, type RunOutcome, WsClient } from './http-clients.js';
+import { measureLoopback, timeRuns } from './http-scenario.js';
+import { runWorker } from './measure.js';
+import { startRedis } from './redis-scenario.js';
+import type { Row, ScenarioResult, Target } from './report.js';
+import { startServerProcess } from './server-process.js';
+
+const DIRECT_WORKER = new URL('./direct-worker.js', import.meta.url);
+const TARGETS_WORKER = new URL('./targets-worker.js', import.meta.url);
+const NAIVE_SERVER = new URL('./naive-server.js', import.meta.url);
+const N = 1000;
+const SMALL = 100;
+const LARGE = 10_000;
+
+/** One ratio against its limit: PASS when `ratio ≤ limit`. */
+function ratioTarget(name: string, ratio: number, limit: number, detail: string): Target {
+  return {
+    name,
+    goal: `≤ ${limit}×`,
+    actual: `${ratio.toFixed(2)}× (${detail})`,
+    pass: Number.isFinite(ratio) ? ratio <= limit : undefined,
+  };
+}
+
+const us = (value: number) => `${value.toFixed(2)} µs`;
+
+/** The parts of the scenario, each runnable alone with `LIMITS=<part>[,<part>]`. */
+const PARTS = ['direct', 'http', 'redis', 'engine'] as const;
+type Part = (typeof PARTS)[number];
+
+async function directPart(rows: Row[], targets: Target[]): Promise<void> {
+  const figures = new Map<string, DirectFigures>();
+  for (const [mode, n] of [
+    ['direct', N],
+    ['floor', N],
+    ['direct', SMALL],
+    ['direct', LARGE],
+  ] as const) {
+    const f = await runWorker<DirectFigures>(DIRECT_WORKER, [mode, String(n)]);
+    figures.set(`${mode}${n}`, f);
+    rows.push({ measure: `${mode} N=${n}`, 'µs/sub': f.usPerSub, ok: `${f.ok}/${f.total}` });
+  }
+  const direct = figures.get(`direct${N}`) as DirectFigures;
+  const floor = figures.get(`floor${N}`) as DirectFigures;
+  const small = figures.get(`direct${SMALL}`) as DirectFigures;
+  const large = figures.get(`direct${LARGE}`) as DirectFigures;
+  targets.push(
+    ratioTarget(
+      `direct vs the direct-call floor, N=${N}`,
+      direct.usPerSub / floor.usPerSub,
+      2,
+      `${us(direct.usPerSub)} vs ${us(floor.usPerSub)}`,
+    ),
+  );
+  targets.push(
+    ratioTarget(
+      `linear cost, direct: N=${LARGE} vs N=${SMALL}`,
+      large.usPerSub / small.usPerSub,
+      1.15,
+      `${us(large.usPerSub)} vs ${us(small.usPerSub)}`,
+    ),
+  );
+}
+
+async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
+  const ours = await startServerProcess();
+  const naive = await startServerProcess({}, NAIVE_SERVER);
+  const pool = httpPool(ours.url);
+  const naivePool = httpPool(naive.url);
+  const ws = await WsClient.open(ours.url);
+  try {
+    const time = async (label: string, n: number, on: typeof pool, run: (calls: readonly ExagoCall[]) => Promise<RunOutcome>) => {
+      const figure = await timeRuns(n, 500, 40_000, 5, on, run);
+      rows.push({ measure: label, 'µs/sub': figure.us, ok: `${figure.ok}/${figure.total}` });
+      return figure.us;
+    };
+    const http = await time(`HTTP batch N=${N}`, N, pool, (calls) => httpBatch(pool, calls));
+    const reference = await time(`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls));
+    const viaWs = await time(`WS N=${N}`, N, pool, (calls) => ws.batch(calls));
+    const httpSmall = await time(`HTTP batch N=${SMALL}`, SMALL, pool, (calls) => httpBatch(pool, calls));
+    const httpLarge = await time(`HTTP batch N=${LARGE}`, LARGE, pool, (calls) => httpBatch(pool, calls));
+    const wsSmall = await time(`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls));
+    const wsLarge = await time(`WS N=${LARGE}`, LARGE, pool, (calls) => ws.batch(calls));
+    const one = await time('HTTP batch N=1 (POST Sessions)', 1, pool, (calls) => httpBatch(pool, calls));
+    const alone = await time('POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool));
+    targets.push(ratioTarget(`HTTP batch vs the naive node:http server, N=${N}`, http / reference, 1.4, `${us(http)} vs ${us(reference)}`));
+    targets.push(ratioTarget(`WebSocket vs HTTP per sub-request, N=${N}`, viaWs / http, 1.5, `${us(viaWs)} vs ${us(http)}`));
+    targets.push(ratioTarget('batch of one vs the same call alone', one / alone, 1.2, `${us(one)} vs ${us(alone)}`));
+    targets.push(
+      ratioTarget(`linear cost, HTTP: N=${LARGE} vs N=${SMALL}`, httpLarge / httpSmall, 1.15, `${us(httpLarge)} vs ${us(httpSmall)}`),
+    );
+    targets.push(ratioTarget(`linear cost, WS: N=${LARGE} vs N=${SMALL}`, wsLarge / wsSmall, 1.15, `${us(wsLarge)} vs ${us(wsSmall)}`));
+  } finally {
+    ws.close();
+    await pool.close();
+    await naivePool.close();
+    await ours.stop();
+    await naive.stop();
+  }
+}
+
+async function redisPart(rows: Row[], targets: Target[]): Promise<void> {
+  const redis = await startRedis();
+  if (redis === undefined) {
+    targets.push({ name: 'Redis store vs memory store', goal: '≤ 1.8×', actual: 'no redis-server', pass: undefined });
+    return;
+  }
+  try {
+    const memory = await measureLoopback(N, {}, 'batch');
+    const onRedis = await measureLoopback(N, { REDIS_URL: redis.url }, 'batch');
+    rows.push({ measure: `HTTP batch N=${N}, memory store`, 'µs/sub': memory.batchUs, ok: `${memory.ok.batch}/${memory.ok.total.batch}` });
+    rows.push({
+      measure: `HTTP batch N=${N}, Redis store`,
+      'µs/sub': onRedis.batchUs,
+      ok: `${onRedis.ok.batch}/${onRedis.ok.total.batch}`,
+    });
+    const works = onRedis.ok.batch >= 0.9 * onRedis.ok.total.batch;
+    const target = ratioTarget(
+      `Redis store vs memory store, HTTP N=${N}`,
+      onRedis.batchUs / memory.batchUs,
+      1.8,
+      `${us(onRedis.batchUs)} vs ${us(memory.batchUs)}`,
+    );
+    targets.push(works ? target : { ...target, actual: `only ${onRedis.ok.batch}/${onRedis.ok.total.batch} succeeded`, pass: false });
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function enginePart(rows: Row[], targets: Target[]): Promise<void> {
+  const created = await runWorker<{ routes: number; coldMs: number; warmMs: number }>(TARGETS_WORKER, ['create-engine', '500']);
+  rows.push({ measure: 'createEngine, 500 routes (cold, ms)', value: created.coldMs });
+  rows.push({ measure: 'createEngine, 500 routes (warm median, ms)', value: created.warmMs });
+  targets.push({
+    name: 'createEngine with 500 routes (first call in a fresh process)',
+    goal: '< 100 ms',
+    actual: `${created.coldMs.toFixed(1)} ms`,
+    pass: created.coldMs < 100,
+  });
+  const idle = await runWorker<{ sessions: number; bytesPerSession: number; bareBytesPerSession: number }>(TARGETS_WORKER, [
+    'idle-session',
+  ]);
+  rows.push({ measure: 'idle Exago session, memory store (bytes of heap)', value: idle.bytesPerSession });
+  rows.push({ measure: 'idle empty session, memory store (bytes of heap)', value: idle.bareBytesPerSession });
+  targets.push({
+    name: 'memory per idle session (Exago POST Sessions, memory store)',
+    goal: '≤ 1024 B',
+    actual: `${idle.bytesPerSession.toFixed(0)} B`,
+    pass: idle.bytesPerSession <= 1024,
+  });
+}
+
+const RUN: Record<Part, (rows: Row[], targets: Target[]) => Promise<void>> = {
+  direct: directPart,
+  http: httpPart,
+  redis: redisPart,
+  engine: enginePart,
+};
+
+/**
+ * Issue 18's targets in one run, each as a ratio measured side by side: HTTP against a naive
+ * node:http server, direct against the floor, WS against HTTP, Redis against memory, a batch of one
+ * against the call alone, N=10000 against N=100, createEngine's time and an idle session's bytes.
+ */
+export async function limitsScenario(only: readonly string[] = []): Promise<ScenarioResult> {
+  const rows: Row[] = [];
+  const targets: Target[] = [];
+  const parts = only.length === 0 ? PARTS : PARTS.filter((part) => only.includes(part));
+  for (const part of parts) await RUN[part](rows, targets);
+  return {
+    name: 'Limits — issue 18 targets, ratios measured side by side in this run',
+    rows,
+    targets,
+    notes: [
+      'naive = bench/src/naive-server.ts: node:http, JSON.parse, the same Exago handlers and memory store called in a loop, JSON.stringify; no validation, budgets, references or streaming.',
+      'HTTP, WS and the batch of one run against one example server process; µs/sub is client wall time (median of repetitions).',
+      `LIMITS=${PARTS.join(',')} selects parts; the Redis part needs redis-server on the PATH.`,
+    ],
+  };
+}
