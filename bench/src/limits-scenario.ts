@@ -1,6 +1,6 @@
 import type { DirectFigures } from './direct-worker.js';
 import type { ExagoCall } from './exago-mix.js';
-import { endSession, httpBatch, httpCreateSession, httpPool, type RunOutcome, WsClient } from './http-clients.js';
+import { httpBatch, httpCreateSession, httpPool, type RunOutcome, WsClient } from './http-clients.js';
 import { measureLoopback, timeRuns } from './http-scenario.js';
 import { runWorker } from './measure.js';
 import { startRedis } from './redis-scenario.js';
