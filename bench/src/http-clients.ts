@@ -88,12 +88,18 @@ export class WsClient {
     });
   }
 
-  /** Runs the mix as one batch message; resolves with the final answer. */
-  batch(calls: readonly ExagoCall[]): Promise<RunOutcome> {
+  /**
+   * Runs the mix as one batch message; resolves with the final answer. `grouped` asks for the
+   * sub-results of one turn in one `results` message (as the typed client does); else one each.
+   */
+  batch(calls: readonly ExagoCall[], grouped = true): Promise<RunOutcome> {
     const id = this.#next++;
     return new Promise((resolve) => {
       this.#waiting.set(id, (body) => resolve({ ok: countSuccesses(body), sessionId: sessionIdOf(body) }));
-      this.#socket.send(JSON.stringify({ id, endpoint: '/rest/batch', body: calls }));
+      const message = grouped
+        ? { id, endpoint: '/rest/batch', body: calls, results: 'grouped' }
+        : { id, endpoint: '/rest/batch', body: calls };
+      this.#socket.send(JSON.stringify(message));
     });
   }
 

@@ -79,6 +79,7 @@ async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
     const http = await time(`HTTP batch N=${N}`, N, pool, (calls) => httpBatch(pool, calls));
     const reference = await time(`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls));
     const viaWs = await time(`WS N=${N}`, N, pool, (calls) => ws.batch(calls));
+    await time(`WS N=${N}, one message per result`, N, pool, (calls) => ws.batch(calls, false));
     const httpSmall = await time(`HTTP batch N=${SMALL}`, SMALL, pool, (calls) => httpBatch(pool, calls));
     const httpLarge = await time(`HTTP batch N=${LARGE}`, LARGE, pool, (calls) => httpBatch(pool, calls));
     const wsSmall = await time(`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls));
@@ -175,6 +176,7 @@ export async function limitsScenario(only: readonly string[] = []): Promise<Scen
     targets,
     notes: [
       'naive = bench/src/naive-server.ts: node:http, JSON.parse, the same Exago handlers and memory store called in a loop, JSON.stringify; no validation, budgets, references or streaming.',
+      'WS asks for grouped results (one `results` message per turn, docs/websocket.md), as the typed client does; the row "one message per result" is the older protocol.',
       'HTTP, WS and the batch of one run against one example server process; µs/sub is client wall time (median of repetitions).',
       `LIMITS=${PARTS.join(',')} selects parts; the Redis part needs redis-server on the PATH.`,
     ],

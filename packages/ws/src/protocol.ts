@@ -12,6 +12,8 @@ export interface ClientMessage {
   readonly headers: Readonly<Record<string, string>>;
   /** The body as JSON text: `body` re-serialized, or `bodyText` as sent. */
   readonly text: string | undefined;
+  /** `"results": "grouped"`: sub-responses final in the same turn come as one `results` message. */
+  readonly grouped: boolean;
 }
 
 /** One sub-response, sent as soon as it is final. */
@@ -20,6 +22,13 @@ export interface ResultMessage {
   type: 'result';
   index: number;
   item: unknown;
+}
+
+/** Sub-responses that became final in the same turn, in index order (clients that ask for `"results": "grouped"`). */
+export interface ResultsMessage {
+  id: CorrelationId;
+  type: 'results';
+  items: Array<{ index: number; item: unknown }>;
 }
 
 /** The whole answer, in the dialect's shape: what HTTP would answer. */
@@ -41,7 +50,7 @@ export interface ErrorMessage {
 }
 
 /** Every message the server sends. */
-export type ServerMessage = ResultMessage | ResponseMessage | ErrorMessage;
+export type ServerMessage = ResultMessage | ResultsMessage | ResponseMessage | ErrorMessage;
 
 /** Builds an error message with the status of the code table. */
 export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, message: string): ErrorMessage {
@@ -49,7 +58,7 @@ export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, mes
   return id === undefined ? out : { id, ...out };
 }
 
-const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText']);
+const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText', 'results']);
 const METHOD = /^[A-Za-z]{1,16}$/;
 const MAX_ID_LENGTH = 256;
 
@@ -83,13 +92,14 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (headers === undefined) return bad('headers must be an object of string values');
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
+  if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
   let body: string | undefined;
   try {
     body = msg.body === undefined ? (msg.bodyText as string | undefined) : JSON.stringify(msg.body);
   } catch {
     return bad('body cannot be serialized');
   }
-  return { id, endpoint, method: method.toUpperCase(), headers, text: body };
+  return { id, endpoint, method: method.toUpperCase(), headers, text: body, grouped: msg.results === 'grouped' };
 }
 
 function readId(id: unknown): CorrelationId | undefined {
