@@ -2,7 +2,7 @@ import type { DirectFigures } from './direct-worker.js';
 import type { ExagoCall } from './exago-mix.js';
 import { httpBatch, httpCreateSession, httpPool, type RunOutcome, WsClient } from './http-clients.js';
 import { measureLoopback, timeRuns } from './http-scenario.js';
-import { runWorker } from './measure.js';
+import { median, runWorker } from './measure.js';
 import { startRedis } from './redis-scenario.js';
 import type { Row, ScenarioResult, Target } from './report.js';
 import { startServerProcess } from './server-process.js';
@@ -13,6 +13,7 @@ const NAIVE_SERVER = new URL('./naive-server.js', import.meta.url);
 const N = 1000;
 const SMALL = 100;
 const LARGE = 10_000;
+const ROUNDS = 3;
 
 /** One ratio against its limit: PASS when `ratio ≤ limit`. */
 function ratioTarget(name: string, ratio: number, limit: number, detail: string): Target {
@@ -31,37 +32,29 @@ const PARTS = ['direct', 'http', 'redis', 'engine'] as const;
 type Part = (typeof PARTS)[number];
 
 async function directPart(rows: Row[], targets: Target[]): Promise<void> {
-  const figures = new Map<string, DirectFigures>();
-  for (const [mode, n] of [
+  // Alternating rounds, each worker a fresh process; medians per measure.
+  const runs = [
     ['direct', N],
     ['floor', N],
     ['direct', SMALL],
     ['direct', LARGE],
-  ] as const) {
-    const f = await runWorker<DirectFigures>(DIRECT_WORKER, [mode, String(n)]);
-    figures.set(`${mode}${n}`, f);
-    rows.push({ measure: `${mode} N=${n}`, 'µs/sub': f.usPerSub, ok: `${f.ok}/${f.total}` });
+  ] as const;
+  const figures = new Map<string, { us: number[]; ok: number; total: number }>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [mode, n] of runs) {
+      const f = await runWorker<DirectFigures>(DIRECT_WORKER, [mode, String(n)]);
+      const entry = figures.get(`${mode} N=${n}`) ?? { us: [], ok: 0, total: 0 };
+      entry.us.push(f.usPerSub);
+      entry.ok += f.ok;
+      entry.total += f.total;
+      figures.set(`${mode} N=${n}`, entry);
+    }
   }
-  const direct = figures.get(`direct${N}`) as DirectFigures;
-  const floor = figures.get(`floor${N}`) as DirectFigures;
-  const small = figures.get(`direct${SMALL}`) as DirectFigures;
-  const large = figures.get(`direct${LARGE}`) as DirectFigures;
-  targets.push(
-    ratioTarget(
-      `direct vs the direct-call floor, N=${N}`,
-      direct.usPerSub / floor.usPerSub,
-      2,
-      `${us(direct.usPerSub)} vs ${us(floor.usPerSub)}`,
-    ),
-  );
-  targets.push(
-    ratioTarget(
-      `linear cost, direct: N=${LARGE} vs N=${SMALL}`,
-      large.usPerSub / small.usPerSub,
-      1.15,
-      `${us(large.usPerSub)} vs ${us(small.usPerSub)}`,
-    ),
-  );
+  const at = (key: string) => median([...(figures.get(key)?.us ?? [])]);
+  for (const [key, entry] of figures) rows.push({ measure: key, 'µs/sub': at(key), ok: `${entry.ok}/${entry.total}` });
+  const [direct, floor, small, large] = [at(`direct N=${N}`), at(`floor N=${N}`), at(`direct N=${SMALL}`), at(`direct N=${LARGE}`)];
+  targets.push(ratioTarget(`direct vs the direct-call floor, N=${N}`, direct / floor, 2, `${us(direct)} vs ${us(floor)}`));
+  targets.push(ratioTarget(`linear cost, direct: N=${LARGE} vs N=${SMALL}`, large / small, 1.15, `${us(large)} vs ${us(small)}`));
 }
 
 async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
@@ -71,27 +64,37 @@ async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
   const naivePool = httpPool(naive.url);
   const ws = await WsClient.open(ours.url);
   try {
-    const time = async (label: string, n: number, on: typeof pool, run: (calls: readonly ExagoCall[]) => Promise<RunOutcome>) => {
-      const figure = await timeRuns(n, 500, 40_000, 5, on, run);
-      rows.push({ measure: label, 'µs/sub': figure.us, ok: `${figure.ok}/${figure.total}` });
-      return figure.us;
+    type Run = (calls: readonly ExagoCall[]) => Promise<RunOutcome>;
+    // Each pair is measured in alternating rounds and compared by medians: on a shared machine the
+    // load moves between two measurements taken one after the other, much less between rounds.
+    const pair = async (a: [string, number, typeof pool, Run], b: [string, number, typeof pool, Run]) => {
+      const times: [number[], number[]] = [[], []];
+      const oks: [number, number] = [0, 0];
+      const totals: [number, number] = [0, 0];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [k, [, n, on, run]] of [a, b].entries()) {
+          const figure = await timeRuns(n, 500, 15_000, 3, on, run);
+          times[k as 0 | 1].push(figure.us);
+          oks[k as 0 | 1] += figure.ok;
+          totals[k as 0 | 1] += figure.total;
+        }
+      }
+      const [ua, ub] = [median(times[0]), median(times[1])];
+      rows.push({ measure: a[0], 'µs/sub': ua, ok: `${oks[0]}/${totals[0]}` });
+      rows.push({ measure: b[0], 'µs/sub': ub, ok: `${oks[1]}/${totals[1]}` });
+      return [ua, ub] as const;
     };
-    const http = await time(`HTTP batch N=${N}`, N, pool, (calls) => httpBatch(pool, calls));
-    const reference = await time(`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls));
-    const viaWs = await time(`WS N=${N}`, N, pool, (calls) => ws.batch(calls));
-    await time(`WS N=${N}, one message per result`, N, pool, (calls) => ws.batch(calls, false));
-    const httpSmall = await time(`HTTP batch N=${SMALL}`, SMALL, pool, (calls) => httpBatch(pool, calls));
-    const httpLarge = await time(`HTTP batch N=${LARGE}`, LARGE, pool, (calls) => httpBatch(pool, calls));
-    const wsSmall = await time(`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls));
-    const wsLarge = await time(`WS N=${LARGE}`, LARGE, pool, (calls) => ws.batch(calls));
-    const one = await time('HTTP batch N=1 (POST Sessions)', 1, pool, (calls) => httpBatch(pool, calls));
-    const alone = await time('POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool));
+    const batch: Run = (calls) => httpBatch(pool, calls);
+    const [http, reference] = await pair([`HTTP batch N=${N}`, N, pool, batch], [`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls)]);
+    const [viaWs, http2] = await pair([`WS N=${N}`, N, pool, (calls) => ws.batch(calls)], [`HTTP batch N=${N} (again, beside WS)`, N, pool, batch]);
+    await pair([`WS N=${N}, one message per result`, N, pool, (calls) => ws.batch(calls, false)], [`WS N=${N} (again)`, N, pool, (calls) => ws.batch(calls)]);
+    const [httpLarge, httpSmall] = await pair([`HTTP batch N=${LARGE}`, LARGE, pool, batch], [`HTTP batch N=${SMALL}`, SMALL, pool, batch]);
+    const [wsLarge, wsSmall] = await pair([`WS N=${LARGE}`, LARGE, pool, (calls) => ws.batch(calls)], [`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls)]);
+    const [one, alone] = await pair(['HTTP batch N=1 (POST Sessions)', 1, pool, batch], ['POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool)]);
     targets.push(ratioTarget(`HTTP batch vs the naive node:http server, N=${N}`, http / reference, 1.4, `${us(http)} vs ${us(reference)}`));
-    targets.push(ratioTarget(`WebSocket vs HTTP per sub-request, N=${N}`, viaWs / http, 1.5, `${us(viaWs)} vs ${us(http)}`));
+    targets.push(ratioTarget(`WebSocket vs HTTP per sub-request, N=${N}`, viaWs / http2, 1.5, `${us(viaWs)} vs ${us(http2)}`));
     targets.push(ratioTarget('batch of one vs the same call alone', one / alone, 1.2, `${us(one)} vs ${us(alone)}`));
-    targets.push(
-      ratioTarget(`linear cost, HTTP: N=${LARGE} vs N=${SMALL}`, httpLarge / httpSmall, 1.15, `${us(httpLarge)} vs ${us(httpSmall)}`),
-    );
+    targets.push(ratioTarget(`linear cost, HTTP: N=${LARGE} vs N=${SMALL}`, httpLarge / httpSmall, 1.15, `${us(httpLarge)} vs ${us(httpSmall)}`));
     targets.push(ratioTarget(`linear cost, WS: N=${LARGE} vs N=${SMALL}`, wsLarge / wsSmall, 1.15, `${us(wsLarge)} vs ${us(wsSmall)}`));
   } finally {
     ws.close();
