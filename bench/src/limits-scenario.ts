@@ -85,16 +85,33 @@ async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
       return [ua, ub] as const;
     };
     const batch: Run = (calls) => httpBatch(pool, calls);
-    const [http, reference] = await pair([`HTTP batch N=${N}`, N, pool, batch], [`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls)]);
-    const [viaWs, http2] = await pair([`WS N=${N}`, N, pool, (calls) => ws.batch(calls)], [`HTTP batch N=${N} (again, beside WS)`, N, pool, batch]);
-    await pair([`WS N=${N}, one message per result`, N, pool, (calls) => ws.batch(calls, false)], [`WS N=${N} (again)`, N, pool, (calls) => ws.batch(calls)]);
+    const [http, reference] = await pair(
+      [`HTTP batch N=${N}`, N, pool, batch],
+      [`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls)],
+    );
+    const [viaWs, http2] = await pair(
+      [`WS N=${N}`, N, pool, (calls) => ws.batch(calls)],
+      [`HTTP batch N=${N} (again, beside WS)`, N, pool, batch],
+    );
+    await pair(
+      [`WS N=${N}, one message per result`, N, pool, (calls) => ws.batch(calls, false)],
+      [`WS N=${N} (again)`, N, pool, (calls) => ws.batch(calls)],
+    );
     const [httpLarge, httpSmall] = await pair([`HTTP batch N=${LARGE}`, LARGE, pool, batch], [`HTTP batch N=${SMALL}`, SMALL, pool, batch]);
-    const [wsLarge, wsSmall] = await pair([`WS N=${LARGE}`, LARGE, pool, (calls) => ws.batch(calls)], [`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls)]);
-    const [one, alone] = await pair(['HTTP batch N=1 (POST Sessions)', 1, pool, batch], ['POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool)]);
+    const [wsLarge, wsSmall] = await pair(
+      [`WS N=${LARGE}`, LARGE, pool, (calls) => ws.batch(calls)],
+      [`WS N=${SMALL}`, SMALL, pool, (calls) => ws.batch(calls)],
+    );
+    const [one, alone] = await pair(
+      ['HTTP batch N=1 (POST Sessions)', 1, pool, batch],
+      ['POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool)],
+    );
     targets.push(ratioTarget(`HTTP batch vs the naive node:http server, N=${N}`, http / reference, 1.4, `${us(http)} vs ${us(reference)}`));
     targets.push(ratioTarget(`WebSocket vs HTTP per sub-request, N=${N}`, viaWs / http2, 1.5, `${us(viaWs)} vs ${us(http2)}`));
     targets.push(ratioTarget('batch of one vs the same call alone', one / alone, 1.2, `${us(one)} vs ${us(alone)}`));
-    targets.push(ratioTarget(`linear cost, HTTP: N=${LARGE} vs N=${SMALL}`, httpLarge / httpSmall, 1.15, `${us(httpLarge)} vs ${us(httpSmall)}`));
+    targets.push(
+      ratioTarget(`linear cost, HTTP: N=${LARGE} vs N=${SMALL}`, httpLarge / httpSmall, 1.15, `${us(httpLarge)} vs ${us(httpSmall)}`),
+    );
     targets.push(ratioTarget(`linear cost, WS: N=${LARGE} vs N=${SMALL}`, wsLarge / wsSmall, 1.15, `${us(wsLarge)} vs ${us(wsSmall)}`));
   } finally {
     ws.close();
