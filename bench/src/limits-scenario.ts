@@ -14,6 +14,8 @@ const N = 1000;
 const SMALL = 100;
 const LARGE = 10_000;
 const ROUNDS = 3;
+/** The example server logging only warnings (pino JSON): no line per batch. */
+const QUIET = { LOG_FORMAT: 'json', LOG_LEVEL: 'warn' };
 
 /** One ratio against its limit: PASS when `ratio ≤ limit`. */
 function ratioTarget(name: string, ratio: number, limit: number, detail: string): Target {
@@ -58,7 +60,8 @@ async function directPart(rows: Row[], targets: Target[]): Promise<void> {
 }
 
 async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
-  const ours = await startServerProcess();
+  // Without the example server's own log line per batch (ordinary calls print none, nor does the naive server).
+  const ours = await startServerProcess(QUIET);
   const naive = await startServerProcess({}, NAIVE_SERVER);
   const pool = httpPool(ours.url);
   const naivePool = httpPool(naive.url);
@@ -129,8 +132,8 @@ async function redisPart(rows: Row[], targets: Target[]): Promise<void> {
     return;
   }
   try {
-    const memory = await measureLoopback(N, {}, 'batch');
-    const onRedis = await measureLoopback(N, { REDIS_URL: redis.url }, 'batch');
+    const memory = await measureLoopback(N, QUIET, 'batch');
+    const onRedis = await measureLoopback(N, { ...QUIET, REDIS_URL: redis.url }, 'batch');
     rows.push({ measure: `HTTP batch N=${N}, memory store`, 'µs/sub': memory.batchUs, ok: `${memory.ok.batch}/${memory.ok.total.batch}` });
     rows.push({
       measure: `HTTP batch N=${N}, Redis store`,
@@ -197,7 +200,7 @@ export async function limitsScenario(only: readonly string[] = []): Promise<Scen
     notes: [
       'naive = bench/src/naive-server.ts: node:http, JSON.parse, the same Exago handlers and memory store called in a loop, JSON.stringify; no validation, budgets, references or streaming.',
       'WS asks for grouped results (one `results` message per turn, docs/websocket.md), as the typed client does; the row "one message per result" is the older protocol.',
-      'HTTP, WS and the batch of one run against one example server process; µs/sub is client wall time (median of repetitions).',
+      'HTTP, WS and the batch of one run against one example server process started with LOG_FORMAT=json LOG_LEVEL=warn (the example prints a line per batch otherwise, and none per ordinary call); µs/sub is client wall time (median of repetitions).',
       `LIMITS=${PARTS.join(',')} selects parts; the Redis part needs redis-server on the PATH.`,
     ],
   };
