@@ -140,7 +140,7 @@ export class Connection implements OutboxOwner {
         method: message.method,
         url: message.endpoint,
         headers,
-        body: message.text,
+        body: message.body,
         signal: controller.signal,
         transport: 'ws',
         remoteAddress: this.remoteAddress,
@@ -175,7 +175,7 @@ export class Connection implements OutboxOwner {
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
     try {
       checkHeaderSyntax(message.headers);
-      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.text !== undefined);
+      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
       if ('refused' in headers) {
         const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
         this.#send(errorMessage(message.id, 'INVALID_HEADER', reason));

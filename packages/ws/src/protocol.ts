@@ -1,4 +1,4 @@
-import { type ErrorCode, statusOf } from '@restbatch/core';
+import { type ErrorCode, JsonBody, statusOf } from '@restbatch/core';
 
 /** A correlation id: chosen by the client, echoed on every message about its request. */
 export type CorrelationId = string | number;
@@ -10,8 +10,11 @@ export interface ClientMessage {
   readonly endpoint: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as JSON text: `body` re-serialized, or `bodyText` as sent. */
-  readonly text: string | undefined;
+  /**
+   * The body: `body` as the value the message already holds (a {@link JsonBody}: no second
+   * serialization and parse; the engine's limits apply to it as to text), or `bodyText` as sent.
+   */
+  readonly body: JsonBody | string | undefined;
   /** `"results": "grouped"`: sub-responses final in the same turn come as one `results` message. */
   readonly grouped: boolean;
 }
@@ -93,13 +96,8 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
   if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
-  let body: string | undefined;
-  try {
-    body = msg.body === undefined ? (msg.bodyText as string | undefined) : JSON.stringify(msg.body);
-  } catch {
-    return bad('body cannot be serialized');
-  }
-  return { id, endpoint, method: method.toUpperCase(), headers, text: body, grouped: msg.results === 'grouped' };
+  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : JsonBody.of(msg.body);
+  return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
 }
 
 function readId(id: unknown): CorrelationId | undefined {
