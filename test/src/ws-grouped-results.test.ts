@@ -14,7 +14,8 @@ const groupsOf = (messages: ServerMessage[], id: string) =>
   messages.filter((m): m is ResultsMessage => m.id === id && m.type === 'results');
 
 test('with results "grouped", the items final in one turn come as one results message, in index order, before the response', async () => {
-  const { engine } = wsTestEngine();
+  // The batch never lets go of the loop here (no yield interval): all its items are final in one turn.
+  const { engine } = wsTestEngine({ limits: { yieldIntervalMs: 0 } });
   const ws = await startWs(engine);
   const client = await TestClient.open(ws.url);
   try {
