@@ -5,6 +5,7 @@ import { measureLoopback, timeRuns } from './http-scenario.js';
 import { median, runWorker } from './measure.js';
 import { startRedis } from './redis-scenario.js';
 import type { Row, ScenarioResult, Target } from './report.js';
+import { cpuMs } from './server-cpu-scenario.js';
 import { startServerProcess } from './server-process.js';
 
 const DIRECT_WORKER = new URL('./direct-worker.js', import.meta.url);
@@ -41,21 +42,27 @@ async function directPart(rows: Row[], targets: Target[]): Promise<void> {
     ['direct', SMALL],
     ['direct', LARGE],
   ] as const;
-  const figures = new Map<string, { us: number[]; ok: number; total: number }>();
+  const figures = new Map<string, { us: number[]; cpu: number[]; ok: number; total: number }>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [mode, n] of runs) {
       const f = await runWorker<DirectFigures>(DIRECT_WORKER, [mode, String(n)]);
-      const entry = figures.get(`${mode} N=${n}`) ?? { us: [], ok: 0, total: 0 };
+      const entry = figures.get(`${mode} N=${n}`) ?? { us: [], cpu: [], ok: 0, total: 0 };
       entry.us.push(f.usPerSub);
+      entry.cpu.push(f.cpuUsPerSub);
       entry.ok += f.ok;
       entry.total += f.total;
       figures.set(`${mode} N=${n}`, entry);
     }
   }
   const at = (key: string) => median([...(figures.get(key)?.us ?? [])]);
-  for (const [key, entry] of figures) rows.push({ measure: key, 'µs/sub': at(key), ok: `${entry.ok}/${entry.total}` });
+  const cpuAt = (key: string) => median([...(figures.get(key)?.cpu ?? [])]);
+  for (const [key, entry] of figures)
+    rows.push({ measure: key, 'µs/sub': at(key), 'CPU µs/sub': cpuAt(key), ok: `${entry.ok}/${entry.total}` });
   const [direct, floor, small, large] = [at(`direct N=${N}`), at(`floor N=${N}`), at(`direct N=${SMALL}`), at(`direct N=${LARGE}`)];
-  targets.push(ratioTarget(`direct vs the direct-call floor, N=${N}`, direct / floor, 2, `${us(direct)} vs ${us(floor)}`));
+  const cpuRatio = cpuAt(`direct N=${N}`) / cpuAt(`floor N=${N}`);
+  targets.push(
+    ratioTarget(`direct vs the direct-call floor, N=${N}`, direct / floor, 2, `${us(direct)} vs ${us(floor)}; CPU ${cpuRatio.toFixed(2)}×`),
+  );
   targets.push(ratioTarget(`linear cost, direct: N=${LARGE} vs N=${SMALL}`, large / small, 1.15, `${us(large)} vs ${us(small)}`));
 }
 
@@ -72,23 +79,32 @@ async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
     // load moves between two measurements taken one after the other, much less between rounds.
     const pair = async (a: [string, number, typeof pool, Run], b: [string, number, typeof pool, Run]) => {
       const times: [number[], number[]] = [[], []];
+      const cpu: [number, number] = [0, 0];
       const oks: [number, number] = [0, 0];
       const totals: [number, number] = [0, 0];
       for (let round = 0; round < ROUNDS; round++) {
         for (const [k, [, n, on, run]] of [a, b].entries()) {
+          const pid = on === naivePool ? naive.pid : ours.pid;
+          const before = cpuMs(pid);
           const figure = await timeRuns(n, 500, 15_000, 3, on, run);
+          cpu[k as 0 | 1] += cpuMs(pid) - before;
           times[k as 0 | 1].push(figure.us);
           oks[k as 0 | 1] += figure.ok;
           totals[k as 0 | 1] += figure.total;
         }
       }
       const [ua, ub] = [median(times[0]), median(times[1])];
-      rows.push({ measure: a[0], 'µs/sub': ua, ok: `${oks[0]}/${totals[0]}` });
-      rows.push({ measure: b[0], 'µs/sub': ub, ok: `${oks[1]}/${totals[1]}` });
-      return [ua, ub] as const;
+      // The server's own CPU per sub-request (warm-ups and session ends included): steadier than wall time on a busy machine.
+      const [ca, cb] = [(cpu[0] * 1000) / totals[0], (cpu[1] * 1000) / totals[1]];
+      rows.push({ measure: a[0], 'µs/sub': ua, 'server CPU µs/sub': ca, ok: `${oks[0]}/${totals[0]}` });
+      rows.push({ measure: b[0], 'µs/sub': ub, 'server CPU µs/sub': cb, ok: `${oks[1]}/${totals[1]}` });
+      return [ua, ub, ca / cb] as const;
     };
     const batch: Run = (calls) => httpBatch(pool, calls);
-    const [http, reference] = await pair(
+    // Both servers warm (JIT, heap) before the first pair, so that its CPU figures are not their start-up.
+    await timeRuns(N, 500, 15_000, 3, pool, batch);
+    await timeRuns(N, 500, 15_000, 3, naivePool, (calls) => httpBatch(naivePool, calls));
+    const [http, reference, cpuRatio] = await pair(
       [`HTTP batch N=${N}`, N, pool, batch],
       [`naive server N=${N}`, N, naivePool, (calls) => httpBatch(naivePool, calls)],
     );
@@ -109,7 +125,14 @@ async function httpPart(rows: Row[], targets: Target[]): Promise<void> {
       ['HTTP batch N=1 (POST Sessions)', 1, pool, batch],
       ['POST /rest/Sessions alone', 1, pool, () => httpCreateSession(pool)],
     );
-    targets.push(ratioTarget(`HTTP batch vs the naive node:http server, N=${N}`, http / reference, 1.4, `${us(http)} vs ${us(reference)}`));
+    targets.push(
+      ratioTarget(
+        `HTTP batch vs the naive node:http server, N=${N}`,
+        http / reference,
+        1.4,
+        `${us(http)} vs ${us(reference)}; server CPU ${cpuRatio.toFixed(2)}×`,
+      ),
+    );
     targets.push(ratioTarget(`WebSocket vs HTTP per sub-request, N=${N}`, viaWs / http2, 1.5, `${us(viaWs)} vs ${us(http2)}`));
     targets.push(ratioTarget('batch of one vs the same call alone', one / alone, 1.2, `${us(one)} vs ${us(alone)}`));
     targets.push(
