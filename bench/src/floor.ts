@@ -85,3 +85,51 @@ export function createFloor(engine: Engine, calls: readonly ExagoCall[]): () => 
     return { sessionId: run.session?.id ?? '', ok };
   };
 }
+
+const VERBS: Record<string, (id: string | undefined) => string> = {
+  POST: () => 'create',
+  PATCH: () => 'update',
+  GET: (id) => (id === undefined ? 'list' : 'read'),
+  DELETE: () => 'remove',
+};
+
+/** One answer of the naive batch, in Exago's shape. */
+interface NaiveItem {
+  ReturnCode: string;
+  ResponseContent: unknown;
+}
+
+/**
+ * The naive reference batch (issue 18): the same handlers as the floor, routed by a split of the
+ * Url on every call, answers in Exago's shape. No validation, budgets, references or streaming.
+ */
+export function createNaiveBatch(engine: Engine): (calls: readonly ExagoCall[]) => Promise<NaiveItem[]> {
+  const targets: Record<string, unknown> = {
+    Sessions: engine.container.resolve(SessionsResource),
+    Parameters: engine.container.resolve(ParametersResource),
+    Roles: engine.container.resolve(RolesResource),
+  };
+  return async (calls) => {
+    const run: FloorRun = { engine, session: undefined };
+    const out: NaiveItem[] = [];
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i] as ExagoCall;
+      const [resource, id] = call.Url.split('/') as [string, string | undefined];
+      const target = targets[resource] as Record<string, Handler> | undefined;
+      const name = VERBS[call.Method]?.(id);
+      const handler = target === undefined || name === undefined ? undefined : target[name];
+      if (handler === undefined) {
+        out.push({ ReturnCode: '404', ResponseContent: { reason: 'not found' } });
+        continue;
+      }
+      try {
+        const value = await handler.call(target, new FloorContext(id === undefined ? {} : { id }, call.Payload, i, run));
+        if (value === undefined) out.push({ ReturnCode: '204', ResponseContent: { StatusCode: 204, StatusDescription: null } });
+        else out.push({ ReturnCode: call.Method === 'POST' ? '201' : '200', ResponseContent: value });
+      } catch (error) {
+        out.push({ ReturnCode: '400', ResponseContent: { reason: (error as Error).message } });
+      }
+    }
+    return out;
+  };
+}

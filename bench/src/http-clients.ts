@@ -42,6 +42,13 @@ export async function httpSeparate(pool: Pool, calls: readonly ExagoCall[]): Pro
   return { ok, sessionId: sid };
 }
 
+/** The first call of the mix made alone, as an ordinary request: `POST /rest/Sessions`. */
+export async function httpCreateSession(pool: Pool): Promise<RunOutcome> {
+  const response = await pool.request({ path: '/rest/Sessions', method: 'POST', headers: JSON_HEADERS, body: '{}' });
+  const session = (await response.body.json()) as { Id?: string };
+  return { ok: response.statusCode < 300 ? 1 : 0, sessionId: session.Id };
+}
+
 /** Ends a session with `DELETE /rest/Sessions/{sid}` (outside the timing). */
 export async function endSession(pool: Pool, sid: string | undefined): Promise<void> {
   if (sid === undefined) return;
@@ -81,12 +88,18 @@ export class WsClient {
     });
   }
 
-  /** Runs the mix as one batch message; resolves with the final answer. */
-  batch(calls: readonly ExagoCall[]): Promise<RunOutcome> {
+  /**
+   * Runs the mix as one batch message; resolves with the final answer. `grouped` asks for the
+   * sub-results of one turn in one `results` message (as the typed client does); else one each.
+   */
+  batch(calls: readonly ExagoCall[], grouped = true): Promise<RunOutcome> {
     const id = this.#next++;
     return new Promise((resolve) => {
       this.#waiting.set(id, (body) => resolve({ ok: countSuccesses(body), sessionId: sessionIdOf(body) }));
-      this.#socket.send(JSON.stringify({ id, endpoint: '/rest/batch', body: calls }));
+      const message = grouped
+        ? { id, endpoint: '/rest/batch', body: calls, results: 'grouped' }
+        : { id, endpoint: '/rest/batch', body: calls };
+      this.#socket.send(JSON.stringify(message));
     });
   }
 

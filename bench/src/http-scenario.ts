@@ -19,7 +19,7 @@ export interface LoopbackFigures {
 }
 
 /** Times `run` over the mix of `n`, counting successes and ending each session outside the timing. */
-async function timeRuns(
+export async function timeRuns(
   n: number,
   blockSize: number,
   budget: number,
@@ -149,7 +149,7 @@ export async function httpScenario(): Promise<ScenarioResult> {
     notes: [
       'Client and server share the 2 cores; µs/sub is client wall time per sub-request (median of repetitions, after warm-up), client serialization included.',
       'separate = POST /rest/Sessions, then each call as its own keep-alive request (undici Pool, 1 connection, one at a time) to /rest/<Url>?sid=.',
-      'WS = one message per batch on one connection; every sub-result is streamed, then the final answer.',
+      'WS = one message per batch on one connection; every sub-result is streamed (grouped: one `results` message per turn), then the final answer.',
       'server peak RSS = VmHWM of a fresh `node examples/server/dist/main.js` after warm-up and one batch of N.',
     ],
   };

@@ -10,6 +10,7 @@ import { featuresScenario } from './features-scenario.js';
 import { httpScenario } from './http-scenario.js';
 import { observeScenario } from './observe-scenario.js';
 import { redisClusterScenario } from './redis-cluster-scenario.js';
+import { limitsScenario } from './limits-scenario.js';
 import { redisScenario } from './redis-scenario.js';
 import { serverCpuScenario } from './server-cpu-scenario.js';
 import { printScenario, type ScenarioResult } from './report.js';
@@ -23,6 +24,8 @@ const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
   ['redis-cluster', redisClusterScenario],
   ['client', clientScenario],
   ['observe', observeScenario],
+  // LIMITS=<part>[,<part>] runs only those parts (direct, http, redis, engine).
+  ['limits', () => limitsScenario(process.env.LIMITS ? process.env.LIMITS.split(',') : [])],
   // ABUSE=<text> runs only the attacks whose name contains it (case-insensitive).
   [
     'abuse',

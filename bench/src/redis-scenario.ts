@@ -35,6 +35,22 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   throw new Error(`redis-server did not listen on port ${port} within ${ms} ms`);
 }
 
+/** Starts a throw-away `redis-server` on a free port (no persistence); undefined when there is none. */
+export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) return undefined;
+  const port = await freePort();
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  try {
+    await waitForPort(port, 10_000);
+  } catch (error) {
+    await stopRedis(redis);
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => stopRedis(redis) };
+}
+
 function stopRedis(redis: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (redis.exitCode !== null) return resolve();

@@ -10,7 +10,7 @@ const BATCHES = 1000;
 const RUNS = 3;
 
 /** CPU time (user + system, GC threads included) the process has used so far, in ms. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses; clock ticks of 10 ms.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;

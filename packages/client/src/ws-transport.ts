@@ -1,4 +1,6 @@
-// Speaks docs/websocket.md: one JSON message per request, `result` messages per item, then `response`.
+// Speaks docs/websocket.md: one JSON message per request, asking for grouped results (`results`
+// messages, each holding the items final in one turn of the server); `result` messages (one item
+// each, the older form) are understood too; then `response`.
 import { ClientError, errorMessageOf } from './client-error.js';
 import type { Transport, WireRequest, WireResponse } from './transport.js';
 
@@ -43,9 +45,12 @@ export function wsTransport(options: WsTransportOptions): Transport {
     const message = JSON.parse(String(data)) as { id?: string; type: string; index?: number; item?: unknown; status?: number };
     const p = message.id === undefined ? undefined : pending.get(String(message.id));
     if (p === undefined) return;
-    const m = message as { headers?: Record<string, string>; body?: unknown; code?: string; message?: string };
+    const m = message as { headers?: Record<string, string>; body?: unknown; code?: string; message?: string; items?: unknown };
     if (message.type === 'result') p.request.onItem?.(message.item, message.index ?? 0);
-    else {
+    else if (message.type === 'results') {
+      const items = Array.isArray(m.items) ? (m.items as Array<{ index?: number; item?: unknown }>) : [];
+      for (const one of items) p.request.onItem?.(one.item, one.index ?? 0);
+    } else {
       pending.delete(String(message.id));
       if (message.type === 'response') p.resolve({ status: message.status ?? 0, headers: m.headers ?? {}, body: m.body });
       else p.resolve({ status: message.status ?? 400, headers: {}, body: { code: m.code, message: m.message ?? errorMessageOf(m) } });
@@ -67,7 +72,15 @@ export function wsTransport(options: WsTransportOptions): Transport {
     async send(request) {
       const ws = await connect();
       const id = `c-${++next}`;
-      const message = { id, endpoint: request.url, method: request.method, headers: request.headers, body: request.body };
+      // `results: 'grouped'`: the items final in one turn of the server come in one message.
+      const message = {
+        id,
+        endpoint: request.url,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        results: 'grouped',
+      };
       return new Promise<WireResponse>((resolve, reject) => {
         if (request.signal?.aborted) return reject(new ClientError('ABORTED', `${request.method} ${request.url} was aborted`));
         // The protocol has no per-request cancel: the answer is dropped and the promise rejects now.

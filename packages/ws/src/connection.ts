@@ -5,6 +5,7 @@ import { IdleWatch } from './idle-watch.js';
 import { mergeHeaders } from './merge-headers.js';
 import { MessageGate } from './message-gate.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
+import { ResultGroup } from './result-group.js';
 import { type ClientMessage, type CorrelationId, errorMessage, readClientMessage, type ServerMessage } from './protocol.js';
 import type { SendBudget } from './send-budget.js';
 import type { ResolvedWsOptions } from './ws-options.js';
@@ -133,18 +134,26 @@ export class Connection implements OutboxOwner {
     if (headers === undefined) return;
     const controller = new AbortController();
     this.#running.set(id, controller);
+    const group = message.grouped ? new ResultGroup(id, (results) => this.#deliver(results)?.catch(() => undefined)) : undefined;
     try {
       const response = await this.engine.dispatch({
         method: message.method,
         url: message.endpoint,
         headers,
-        body: message.text,
+        body: message.body,
         signal: controller.signal,
         transport: 'ws',
         remoteAddress: this.remoteAddress,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
-        onResult: (item, result) => this.#deliver({ id, type: 'result', index: result.index, item }),
+        onResult:
+          group === undefined
+            ? (item, result) => this.#deliver({ id, type: 'result', index: result.index, item })
+            : (item, result) => {
+                group.add(result.index, item);
+                return this.#outbox.drained();
+              },
       });
+      group?.flush();
       if (!controller.signal.aborted) {
         const final: ServerMessage = {
           id,
@@ -157,6 +166,7 @@ export class Connection implements OutboxOwner {
         await this.#deliver(final)?.catch(() => undefined);
       }
     } finally {
+      group?.flush();
       this.#running.delete(id);
     }
   }
@@ -165,7 +175,7 @@ export class Connection implements OutboxOwner {
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
     try {
       checkHeaderSyntax(message.headers);
-      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.text !== undefined);
+      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
       if ('refused' in headers) {
         const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
         this.#send(errorMessage(message.id, 'INVALID_HEADER', reason));

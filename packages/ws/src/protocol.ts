@@ -1,4 +1,4 @@
-import { type ErrorCode, statusOf } from '@restbatch/core';
+import { type ErrorCode, JsonBody, statusOf } from '@restbatch/core';
 
 /** A correlation id: chosen by the client, echoed on every message about its request. */
 export type CorrelationId = string | number;
@@ -10,8 +10,13 @@ export interface ClientMessage {
   readonly endpoint: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as JSON text: `body` re-serialized, or `bodyText` as sent. */
-  readonly text: string | undefined;
+  /**
+   * The body: `body` as the value the message already holds (a {@link JsonBody}: no second
+   * serialization and parse; the engine's limits apply to it as to text), or `bodyText` as sent.
+   */
+  readonly body: JsonBody | string | undefined;
+  /** `"results": "grouped"`: sub-responses final in the same turn come as one `results` message. */
+  readonly grouped: boolean;
 }
 
 /** One sub-response, sent as soon as it is final. */
@@ -20,6 +25,13 @@ export interface ResultMessage {
   type: 'result';
   index: number;
   item: unknown;
+}
+
+/** Sub-responses that became final in the same turn, in index order (clients that ask for `"results": "grouped"`). */
+export interface ResultsMessage {
+  id: CorrelationId;
+  type: 'results';
+  items: Array<{ index: number; item: unknown }>;
 }
 
 /** The whole answer, in the dialect's shape: what HTTP would answer. */
@@ -41,7 +53,7 @@ export interface ErrorMessage {
 }
 
 /** Every message the server sends. */
-export type ServerMessage = ResultMessage | ResponseMessage | ErrorMessage;
+export type ServerMessage = ResultMessage | ResultsMessage | ResponseMessage | ErrorMessage;
 
 /** Builds an error message with the status of the code table. */
 export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, message: string): ErrorMessage {
@@ -49,7 +61,7 @@ export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, mes
   return id === undefined ? out : { id, ...out };
 }
 
-const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText']);
+const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText', 'results']);
 const METHOD = /^[A-Za-z]{1,16}$/;
 const MAX_ID_LENGTH = 256;
 
@@ -83,13 +95,9 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (headers === undefined) return bad('headers must be an object of string values');
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
-  let body: string | undefined;
-  try {
-    body = msg.body === undefined ? (msg.bodyText as string | undefined) : JSON.stringify(msg.body);
-  } catch {
-    return bad('body cannot be serialized');
-  }
-  return { id, endpoint, method: method.toUpperCase(), headers, text: body };
+  if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
+  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : JsonBody.of(msg.body);
+  return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
 }
 
 function readId(id: unknown): CorrelationId | undefined {

@@ -74,7 +74,7 @@ export class TestClient {
 
   /** Resolves once the request `id` has its final message (response or error). */
   async answer(id: string | number): Promise<Answer> {
-    const final = await this.next((m) => m.id === id && m.type !== 'result');
+    const final = await this.next((m) => m.id === id && m.type !== 'result' && m.type !== 'results');
     const results = this.messages.filter((m): m is ResultMessage => m.id === id && m.type === 'result');
     return { results, final };
   }

@@ -1,15 +1,20 @@
 import type { Query } from '../model/canonical.js';
 
+/**
+ * The query of a URL without one, shared and frozen: `Object.create(null)` makes an object in
+ * dictionary mode (about 200 bytes), and a batch of 10000 kept one per sub-request until its end.
+ */
+export const NO_QUERY: Query = Object.freeze(Object.create(null));
+
 /** Splits `path?query` into the path and a prototype-free query object (repeated names -> arrays). */
 export function parseUrl(url: string): { path: string; query: Query } {
   const mark = url.indexOf('?');
-  const path = mark < 0 ? url : url.slice(0, mark);
+  if (mark < 0) return { path: url, query: NO_QUERY };
+  const path = url.slice(0, mark);
   const query: Query = Object.create(null);
-  if (mark >= 0) {
-    for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
-      const prev = query[name];
-      query[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-    }
+  for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
+    const prev = query[name];
+    query[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   return { path, query };
 }

@@ -129,6 +129,8 @@ export class BatchRun {
     const refs = plan.references?.subs[i];
     let ready = sub;
     let match: RouteMatch | undefined = plan.matches[i];
+    // Read once: released now, so a large batch does not keep every route match (and its params) to its end.
+    plan.matches[i] = undefined;
     if (refs !== undefined) {
       try {
         ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
@@ -161,9 +163,11 @@ export class BatchRun {
       const body = snapshot(result.body);
       const headers = result.headers === NO_HEADERS ? NO_HEADERS : { ...result.headers };
       const size = body.size + (headers === NO_HEADERS ? 0 : headerSize(headers));
-      result = budget.takeResult(size)
-        ? { index: result.index, id: result.id, status: result.status, headers, body: body.value }
-        : executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
+      // The result is this run's own object (made by runOne): it takes its snapshot in place.
+      if (budget.takeResult(size)) {
+        result.headers = headers;
+        result.body = body.value;
+      } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
     }
     this.results[i] = result;
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);

@@ -141,9 +141,10 @@ export class Executor {
   /**
    * Runs one sub-request (`index` -1 for an ordinary call) through its route's checks and handler.
    * `sharedBody`: its body holds values shared with earlier results (frozen), copied before a
-   * validator that applies defaults changes it.
+   * validator that applies defaults changes it. Not an async function: a handler that answers at
+   * once is answered at once, and one that waits costs one `then` (no async frame per sub-request).
    */
-  async runOne(
+  runOne(
     api: CompiledApi,
     sub: SubRequest,
     index: number,
@@ -152,10 +153,10 @@ export class Executor {
     deadline: Deadline,
     planned: RouteMatch | undefined,
     sharedBody: boolean,
-  ): Promise<SubResult> {
-    let timer: SubTimer | undefined;
+  ): SubResult | Promise<SubResult> {
+    let match = planned;
+    let headers = inherited;
     try {
-      let match = planned;
       if (match === undefined) {
         assertSafePath(sub.path, index, sub.id);
         match = api.routes.match(sub.method, sub.path);
@@ -165,13 +166,51 @@ export class Executor {
       if (index >= 0 && !route.batchable) {
         throw new RestBatchError('NOT_BATCHABLE', `${sub.method} ${route.pattern} cannot be called inside a batch`);
       }
-      let headers = inherited;
       if (index < 0) headers = sub.headers;
       else if (sub.headers !== NO_HEADERS && Object.keys(sub.headers).length > 0) {
         this.deps.headerRule.check(sub.headers, sub.id ?? index);
         headers = this.deps.headerRule.merge(inherited, sub.headers);
       }
-      if (run.policy !== undefined) await run.policy.check(policyCall(sub, match, index));
+    } catch (thrown) {
+      return this.failure(api, sub, thrown, run.session, run.requestId);
+    }
+    if (run.policy !== undefined) return this.#checked(api, sub, index, headers, run, deadline, match, sharedBody);
+    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody);
+  }
+
+  /** The caller's policy first (it may wait: a shared rate limiter), then the handler. */
+  async #checked(
+    api: CompiledApi,
+    sub: SubRequest,
+    index: number,
+    headers: Headers,
+    run: RunState,
+    deadline: Deadline,
+    match: RouteMatch,
+    sharedBody: boolean,
+  ): Promise<SubResult> {
+    try {
+      await run.policy?.check(policyCall(sub, match, index));
+    } catch (thrown) {
+      return this.failure(api, sub, thrown, run.session, run.requestId);
+    }
+    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody);
+  }
+
+  /** Session rule, validation, timeout and the handler itself. */
+  #invoke(
+    api: CompiledApi,
+    sub: SubRequest,
+    index: number,
+    headers: Headers,
+    run: RunState,
+    deadline: Deadline,
+    match: RouteMatch,
+    sharedBody: boolean,
+  ): SubResult | Promise<SubResult> {
+    let timer: SubTimer | undefined;
+    try {
+      const route = match.route;
       if (route.session === 'required' && run.session === undefined) {
         throw new RestBatchError(
           'SESSION_REQUIRED',
@@ -190,14 +229,22 @@ export class Executor {
         signal = timer.signal;
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
-      let value = route.handle(context);
-      if (value instanceof Promise)
-        value = await (timer !== undefined ? timer.race(value) : deadline.unbounded ? value : deadline.race(value));
-      if (value instanceof Reply) {
-        return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
-      }
-      const status = route.status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200);
-      return { index: sub.index, id: sub.id, status, headers: NO_HEADERS, body: value };
+      const value = route.handle(context);
+      if (!(value instanceof Promise)) return answer(sub, route.status, value);
+      const raced = timer !== undefined ? timer.race(value) : deadline.unbounded ? value : deadline.race(value);
+      // The timer now belongs to the continuation, which disposes of it once the handler settled.
+      const owned = timer;
+      timer = undefined;
+      return raced.then(
+        (settled) => {
+          owned?.dispose();
+          return answer(sub, route.status, settled);
+        },
+        (thrown) => {
+          owned?.dispose();
+          return this.failure(api, sub, thrown, run.session, run.requestId);
+        },
+      );
     } catch (thrown) {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     } finally {
@@ -237,4 +284,16 @@ export class Executor {
       error: { code: error.code, message, details: error.details, stack: detail ? (source.stack ?? null) : null, correlationId },
     };
   }
+}
+
+/** The result of a handler's value: a {@link Reply} as it says, else the route's status or the method's. */
+function answer(sub: SubRequest, status: number | undefined, value: unknown): SubResult {
+  if (value instanceof Reply) return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
+  return {
+    index: sub.index,
+    id: sub.id,
+    status: status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200),
+    headers: NO_HEADERS,
+    body: value,
+  };
 }

@@ -81,7 +81,7 @@ export class JsonBody {
         this.#bytes += 5;
         return value;
       case 'number':
-        this.#bytes += MAX_NUMBER_BYTES;
+        this.#bytes += numberBytes(value);
         // JSON writes NaN and the infinities as null, and -0 as 0.
         return Number.isFinite(value) ? value + 0 : null;
       case 'object':
@@ -102,7 +102,9 @@ export class JsonBody {
   #string(value: string): void {
     const length = value.length;
     if (length > this.#longest) this.#longest = length;
-    this.#bytes += 2 + MAX_BYTES_PER_UNIT * length;
+    // Exact for printable ASCII (most keys and values): a bound six times too high would send a
+    // large batch down the text path (a JSON.stringify of the whole body) long before its limit.
+    this.#bytes += 2 + (plainAscii(value) ? length : MAX_BYTES_PER_UNIT * length);
   }
 
   #array(value: unknown[], depth: number): unknown[] {
@@ -137,4 +139,21 @@ export class JsonBody {
     }
     return out;
   }
+}
+
+/** Whether every code unit of `value` is printable ASCII that JSON writes as itself (no escape). */
+function plainAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** Bytes of a number's JSON text: exact for safe integers, an upper bound otherwise. */
+function numberBytes(value: number): number {
+  if (!Number.isSafeInteger(value)) return MAX_NUMBER_BYTES;
+  let bytes = value < 0 ? 2 : 1;
+  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) bytes++;
+  return bytes;
 }

@@ -40,6 +40,9 @@ export interface RouteMatch {
 }
 
 const MAX_TEMPLATES = 1024;
+/** Most paths {@link RouteTable.match} keeps per method, and the longest it keeps. */
+const MAX_CACHED_MATCHES = 4096;
+const MAX_CACHED_PATH = 256;
 const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const PARAM_SEGMENT = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -53,6 +56,12 @@ export class RouteTable {
     maxParamLength: MAX_PARAM_LENGTH,
   });
   readonly #resources = new Map<string, CompiledRoute[]>();
+  /**
+   * Paths matched so far, by method: a batch names the same paths again and again (and so do its
+   * clients). Bounded: emptied when full, so paths an attacker invents cost O(1) each and a fixed
+   * amount of memory; found matches only (a path that fails is not kept).
+   */
+  readonly #matches = new Map<HttpMethod, Map<string, RouteMatch>>();
   /** The answers of `matchTemplate` so far, by method and shape (null: only the router can tell). */
   readonly #templates = new Map<string, TemplateRoute | null>();
   /** Each method's routes with their pattern's segments, for `matchTemplate`. */
@@ -77,9 +86,21 @@ export class RouteTable {
    * `METHOD_NOT_ALLOWED` (with the allowed methods).
    */
   match(method: HttpMethod, path: string): RouteMatch {
+    let cache = this.#matches.get(method);
+    const known = cache?.get(path);
+    if (known !== undefined) return known;
     const found = this.#router.find(method, path);
     if (found !== null) {
-      return { route: found.store as CompiledRoute, params: found.params as Record<string, string> };
+      // Shared by every later call of the same path: its params are frozen (handlers see them read-only).
+      const match: RouteMatch = { route: found.store as CompiledRoute, params: Object.freeze(found.params) as Record<string, string> };
+      if (path.length <= MAX_CACHED_PATH) {
+        if (cache === undefined) {
+          cache = new Map();
+          this.#matches.set(method, cache);
+        } else if (cache.size >= MAX_CACHED_MATCHES) cache.clear();
+        cache.set(path, match);
+      }
+      return match;
     }
     const allowed = HTTP_METHODS.filter((m) => m !== method && this.#router.find(m, path) !== null);
     if (allowed.length > 0) {

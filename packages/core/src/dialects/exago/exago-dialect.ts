@@ -52,7 +52,9 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   const hasPayload = Object.hasOwn(call, 'Payload');
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-  const { path, query } = parseUrl(`/${url}`);
+  const parsed = parseUrl(`/${url}`);
+  const path = parsed.path;
+  let query = parsed.query;
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
   const first = url.charCodeAt(0);
   if (!(first >= 65 && first <= 90))
@@ -64,7 +66,8 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   if (query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
   // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
-  if (index === 0 && config !== undefined) query.config = config;
+  // (A copy: a Url without a query shares one frozen empty query.)
+  if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
   const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
   if (hasPayload) sub.body = call.Payload;
   return sub;

@@ -1,0 +1,42 @@
+import type { CorrelationId, ResultsMessage } from './protocol.js';
+
+/** Most sub-responses one `results` message carries. */
+export const MAX_GROUPED_RESULTS = 512;
+
+/**
+ * The sub-responses of one request that became final in the same turn of the event loop, sent
+ * together as one `results` message (one frame and one socket write instead of one per item).
+ * A group is sent when the batch lets go of the loop, when it holds {@link MAX_GROUPED_RESULTS},
+ * and before the request's final `response` ({@link flush}); so every result is still streamed.
+ */
+export class ResultGroup {
+  #items: Array<{ index: number; item: unknown }> = [];
+  #scheduled = false;
+  readonly #onTurnEnd = () => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  constructor(
+    private readonly id: CorrelationId,
+    private readonly send: (message: ResultsMessage) => void,
+  ) {}
+
+  /** Adds a final sub-response; it is sent at the end of this turn at the latest. */
+  add(index: number, item: unknown): void {
+    this.#items.push({ index, item });
+    if (this.#items.length >= MAX_GROUPED_RESULTS) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#onTurnEnd);
+    }
+  }
+
+  /** Sends what is waiting now, if anything. */
+  flush(): void {
+    if (this.#items.length === 0) return;
+    const items = this.#items;
+    this.#items = [];
+    this.send({ id: this.id, type: 'results', items });
+  }
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { createEngine, exagoApi, Get, type HandlerContext, Resource } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+@Resource('Items', { session: 'none' })
+class ItemsResource {
+  @Get(':id')
+  read(ctx: HandlerContext) {
+    return { id: ctx.params.id };
+  }
+
+  @Get(':id/rename')
+  rename(ctx: HandlerContext) {
+    // Route matches are shared by every call of the same path: their params are read-only.
+    (ctx.params as Record<string, string>).id = 'changed';
+    return { id: ctx.params.id };
+  }
+}
+
+function caller() {
+  const exago = exagoApi();
+  return createDirectCaller(
+    createEngine({ apis: [{ ...exago, resources: [...exago.resources, ItemsResource] }], logger: { error: () => {} } }),
+  );
+}
+
+type Item = { ReturnCode: string; ResponseContent: { id?: string } };
+
+/** Exago batches open with `POST Sessions`: the answers after it. */
+async function run(call: ReturnType<typeof caller>, calls: Array<{ Url: string; Method: string }>): Promise<Item[]> {
+  const response = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, ...calls] });
+  return (response.body as Item[]).slice(1);
+}
+
+test('a path called again, in the same batch or the next, gets its own decoded params each time', async () => {
+  const call = caller();
+  const body = [
+    { Url: 'Items/a%20b', Method: 'GET' },
+    { Url: 'Items/c', Method: 'GET' },
+    { Url: 'Items/a%20b', Method: 'GET' },
+  ];
+  for (let round = 0; round < 2; round++) {
+    const items = await run(call, body);
+    assert.equal(
+      items.map((i) => i.ResponseContent.id),
+      ['a b', 'c', 'a b'],
+    );
+  }
+});
+
+test('a handler cannot change the params that later calls of the same path see: the write fails the call alone', async () => {
+  const call = caller();
+  const body = [
+    { Url: 'Items/x/rename', Method: 'GET' },
+    { Url: 'Items/x/rename', Method: 'GET' },
+  ];
+  const items = await run(call, body);
+  assert.equal(
+    items.map((i) => i.ReturnCode),
+    ['500', '500'],
+  );
+  const again = await run(call, [{ Url: 'Items/x', Method: 'GET' }]);
+  assert.equal(again[0]?.ResponseContent, { id: 'x' });
+});
+
+test.run();
