@@ -25,12 +25,21 @@ class FailResource {
   }
 }
 
+/** Runs the test's hook and succeeds. */
+@Resource('Hook', { session: 'required' })
+class HookResource {
+  @Post('')
+  async hook(): Promise<void> {
+    await hooks.before?.();
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An engine whose batches are all atomic, on `store`; a session made by a batch before anything else; its parameters `K<k>`, `D<k>`. */
 async function seeded(store: RedisSessionStore, count: number) {
   closing(() => store.close());
-  const { engine, call } = exagoEngine({}, { store, apis: [exagoTestApi([FailResource], true)] });
+  const { engine, call } = exagoEngine({}, { store, apis: [exagoTestApi([FailResource, HookResource], true)] });
   closing(() => engine.close());
   closing(() => (hooks.before = undefined));
   const seed = await call({ url: '/rest/batch', body: SEED_BATCH });
@@ -138,6 +147,50 @@ it('a rollback Redis confirms at once still answers ROLLED_BACK, and a later bat
   await assertUndone(prefix, sid, 1);
   const read = await call({ method: 'GET', url: `/rest/Parameters/K0?sid=${sid}` });
   assert.is((read.body as { Value: string }).Value, 'kept');
+});
+
+it('an undo whose reply was lost waits for the compensation of the write it follows, then lands', async () => {
+  const prefix = 'rblost:';
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const store = new RedisSessionStore({ client, keyPrefix: prefix, onError: () => undefined });
+  const { call, sid } = await seeded(store, 1);
+  // While `losing`, every session script runs on the server but its reply is lost on the way back.
+  let losing = false;
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const reply = await original(...args);
+      if (losing && String(args[2]).startsWith(`${prefix}{`) && !String(args[2]).includes(':op:')) throw new Error('Command timed out');
+      return reply;
+    };
+  }
+  hooks.before = () => {
+    losing = true;
+  };
+  // The second PATCH runs in Redis (K0 = "again") but answers 503: the store undoes it ("again" -> "changed")
+  // once Redis answers, and only then may the rollback's undo of the first ("changed" -> "kept") land.
+  const res = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [
+      { Url: 'Parameters/K0', Method: 'PATCH', Payload: { Value: 'changed' } },
+      { Url: 'Hook', Method: 'POST' },
+      { Url: 'Parameters/K0', Method: 'PATCH', Payload: { Value: 'again' } },
+    ],
+  });
+  assert.equal(
+    items(res).map((i) => i.ResponseContent.code ?? i.ReturnCode),
+    ['ROLLBACK_PENDING', 'ROLLBACK_PENDING', 'STORE_UNAVAILABLE'],
+  );
+  losing = false;
+  await store.compensated();
+  const raw = new Redis(server().url);
+  try {
+    const stored = await raw.hget(`${prefix}{${sid}}:c:parameters`, 'K0');
+    assert.is((JSON.parse(stored!.slice(stored!.indexOf(':') + 1)) as { Value: string }).Value, 'kept');
+  } finally {
+    raw.disconnect();
+  }
 });
 
 test.run();
