@@ -72,7 +72,8 @@ async function assertUndone(prefix: string, sid: string, count: number): Promise
   const raw = new Redis(server().url);
   try {
     const stored = await raw.hgetall(`${prefix}{${sid}}:c:parameters`);
-    const value = (id: string) => (stored[id] === undefined ? undefined : (JSON.parse(stored[id].slice(stored[id].indexOf(':') + 1)) as { Value: string }).Value);
+    const value = (id: string) =>
+      stored[id] === undefined ? undefined : (JSON.parse(stored[id].slice(stored[id].indexOf(':') + 1)) as { Value: string }).Value;
     for (let k = 0; k < count; k++) {
       assert.is(value(`N${k}`), undefined, `N${k}, added by a batch answered as rolled back, is still in Redis`);
       assert.is(value(`K${k}`), 'kept', `K${k}, changed by a batch answered as rolled back, still holds its change`);

@@ -259,7 +259,8 @@ export class RedisSessionStore implements SessionStore {
           // Undo steps carry no operation key: unconfirmed, they are re-applied (owe), never compensated.
           const fence = undo === true ? undefined : this.#fence(id);
           return this.#run(
-            async () => (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], fence)) as [number, number],
+            async () =>
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], fence)) as [number, number],
           );
         },
         reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args]),

@@ -30,9 +30,13 @@ class Write implements BufferedWrite {
 type Entries = Map<string, JsonValue>;
 
 function pending(): RestBatchError {
-  return new RestBatchError('ROLLBACK_PENDING', 'The store could not confirm the rollback; the undo is re-applied until Redis answers again', {
-    headers: { 'retry-after': '1' },
-  });
+  return new RestBatchError(
+    'ROLLBACK_PENDING',
+    'The store could not confirm the rollback; the undo is re-applied until Redis answers again',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
 }
 
 /**

@@ -107,7 +107,8 @@ export class Session {
   async delete(collection: string, key: string): Promise<boolean> {
     if (this.unit !== undefined) {
       const write = await this.unit.delete(collection, key);
-      if (write !== undefined) this.journal?.record(() => (write.failed ? undefined : this.#undo(collection, key, write.previous, undefined)));
+      if (write !== undefined)
+        this.journal?.record(() => (write.failed ? undefined : this.#undo(collection, key, write.previous, undefined)));
       return write !== undefined;
     }
     const previous = this.journal === undefined ? undefined : await this.#store.get(this.id, collection, key);
