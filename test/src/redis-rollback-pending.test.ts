@@ -136,6 +136,45 @@ it('an undo that could not even be sent (connection cut) is re-applied once Redi
   await assertUndone(prefix, sid, 1);
 });
 
+it('an undo re-applied later keeps a write another node made meanwhile (it is conditional)', async () => {
+  const prefix = 'rbother:';
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const store = new RedisSessionStore({ client, keyPrefix: prefix, onError: () => undefined });
+  const { call, sid } = await seeded(store, 1);
+  // The connection goes down for good: the undo steps cannot be sent, and wait on this node.
+  hooks.before = () => client.disconnect(false);
+  const res = await call({ url: `/rest/batch?sid=${sid}`, body: failingBatch(0) });
+  assert.equal(
+    items(res)
+      .slice(0, 3)
+      .map((i) => i.ResponseContent.code),
+    ['ROLLBACK_PENDING', 'ROLLBACK_PENDING', 'ROLLBACK_PENDING'],
+  );
+  // Meanwhile another node changes K0 again.
+  const other = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined });
+  try {
+    const current = (await other.get(sid, 'parameters', 'K0')) as { Value: string };
+    assert.is(current.Value, 'changed', 'the batch change is still in Redis before the undo lands');
+    await other.set(sid, 'parameters', 'K0', { ...current, Value: 'other' });
+  } finally {
+    await other.close();
+  }
+  await client.connect();
+  await store.compensated();
+  const raw = new Redis(server().url);
+  try {
+    const stored = await raw.hgetall(`${prefix}{${sid}}:c:parameters`);
+    const value = (id: string) =>
+      stored[id] === undefined ? undefined : (JSON.parse(stored[id].slice(stored[id].indexOf(':') + 1)) as { Value: string }).Value;
+    assert.is(value('K0'), 'other', "the other node's later write was kept");
+    assert.is(value('N0'), undefined);
+    assert.is(value('D0'), 'kept');
+  } finally {
+    raw.disconnect();
+  }
+});
+
 it('a rollback Redis confirms at once still answers ROLLED_BACK, and a later batch sees the undone values', async () => {
   const prefix = 'rbok:';
   const store = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined });
