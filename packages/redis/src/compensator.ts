@@ -5,12 +5,15 @@ const RETRY_MS = 250;
 
 /**
  * Steps the store owes Redis once it answers again: fencing and undoing a write whose client gave
- * up (its outcome unknown), finishing a destroy that did not get through. Each is retried every
- * 250 ms until it succeeds, a server error shows it can never succeed, or the operation key it
- * relies on would have expired (10 minutes); the store's `onError` is told when one is given up.
+ * up (its outcome unknown), finishing a destroy that did not get through, and rolling forward the
+ * undo writes of a rollback that Redis did not confirm. Each is retried every 250 ms until it
+ * succeeds, a server error shows it can never succeed, or the operation key it relies on would have
+ * expired (10 minutes); the store's `onError` is told when one is given up. Roll-forwards run only
+ * once no compensation is owed: an undo conditioned on the batch's write must not run before a
+ * compensation that may still put that write back.
  */
 export class Compensator {
-  readonly #pending = new Map<string, { step: () => Promise<unknown>; since: number }>();
+  readonly #pending = new Map<string, { step: () => Promise<unknown>; since: number; forward: boolean }>();
   readonly #onGiveUp: (error: Error) => void;
   readonly #max: number;
   #timer: NodeJS.Timeout | undefined;
@@ -27,14 +30,17 @@ export class Compensator {
     return this.#pending.size;
   }
 
-  /** Owes `step` under `id` (a second add of the same id keeps the first); tried at once. */
-  add(id: string, step: () => Promise<unknown>): void {
+  /**
+   * Owes `step` under `id` (a second add of the same id keeps the first); tried at once. `forward`:
+   * a roll-forward (an undo step re-applied until confirmed), run after every compensation owed.
+   */
+  add(id: string, step: () => Promise<unknown>, forward = false): void {
     if (this.#closed || this.#pending.has(id)) return;
     if (this.#pending.size >= this.#max) {
       this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${this.#max} already wait for Redis (maxCompensations)`));
       return;
     }
-    this.#pending.set(id, { step, since: Date.now() });
+    this.#pending.set(id, { step, since: Date.now(), forward });
     this.#schedule(0);
   }
 
@@ -68,25 +74,30 @@ export class Compensator {
   }
 
   async #round(): Promise<void> {
-    await Promise.all(
-      [...this.#pending].map(async ([id, owed]) => {
-        try {
-          await owed.step();
-          this.#pending.delete(id);
-        } catch (error) {
-          const final =
-            error instanceof Error &&
-            error.name === 'ReplyError' &&
-            !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY)/.test(error.message);
-          if (final || Date.now() - owed.since > OPERATION_TTL_MS) {
-            this.#pending.delete(id);
-            this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${error instanceof Error ? error.message : String(error)}`));
-          }
-        }
-      }),
-    );
+    const owed = [...this.#pending];
+    await Promise.all(owed.filter(([, o]) => !o.forward).map(([id, o]) => this.#try(id, o)));
+    if (![...this.#pending.values()].some((o) => !o.forward)) {
+      await Promise.all(owed.filter(([, o]) => o.forward).map(([id, o]) => this.#try(id, o)));
+    }
     if (this.#pending.size > 0) this.#schedule(RETRY_MS);
     else this.#wake();
+  }
+
+  async #try(id: string, owed: { step: () => Promise<unknown>; since: number }): Promise<void> {
+    try {
+      await owed.step();
+      this.#pending.delete(id);
+    } catch (error) {
+      // A write that reached Redis too late (LATE) was not applied: it is tried again like a timeout.
+      const final =
+        error instanceof Error &&
+        error.name === 'ReplyError' &&
+        !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|LATE)/.test(error.message);
+      if (final || Date.now() - owed.since > OPERATION_TTL_MS) {
+        this.#pending.delete(id);
+        this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    }
   }
 
   #wake(): void {

@@ -61,6 +61,8 @@ export class RedisSessionStore implements SessionStore {
   readonly #maxSessions: number | undefined;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
+  // Names the roll-forwards this store owes Redis (see `unitOfWork`).
+  #owedSteps = 0;
 
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
@@ -252,16 +254,17 @@ export class RedisSessionStore implements SessionStore {
     return new RedisUnitOfWork(
       {
         list: (collection) => this.list(id, collection),
-        apply: (args) => {
+        apply: (args, undo) => {
           if (!valid) return Promise.resolve([-1, 0]);
+          // Undo steps carry no operation key: unconfirmed, they are re-applied (owe), never compensated.
+          const fence = undo === true ? undefined : this.#fence(id);
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], this.#fence(id))) as [
-                number,
-                number,
-              ],
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], fence)) as [number, number],
           );
         },
+        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args]),
+        owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
       fresh,
     );

@@ -4,8 +4,16 @@ import { type BufferedWrite, deepFreeze, type JsonValue, RestBatchError, type Se
 export interface UnitBackend {
   /** A collection in insertion order; rejects with `STORE_UNAVAILABLE` while Redis is down. */
   list(collection: string): Promise<Array<[string, JsonValue]>>;
-  /** Runs the APPLY script over `args` (four per write); rejects with the store's error. */
-  apply(args: string[]): Promise<[number, number]>;
+  /**
+   * Runs the APPLY script over `args` (four per write); rejects with the store's error. `undo`: the
+   * script holds only undo steps of a rollback (conditional, so safe to send again): it carries no
+   * operation key, and is never compensated when its outcome is unknown.
+   */
+  apply(args: string[], undo?: boolean): Promise<[number, number]>;
+  /** Runs an APPLY script of undo steps again (rejects with the raw Redis error, for the compensator). */
+  reapply(args: string[]): Promise<unknown>;
+  /** Owes `step` to Redis: the store's compensator runs it until it resolves (a roll-forward). */
+  owe(step: () => Promise<void>): void;
 }
 
 // Writes per APPLY script: bounds how long one script holds the Redis server.
@@ -20,6 +28,16 @@ class Write implements BufferedWrite {
 }
 
 type Entries = Map<string, JsonValue>;
+
+function pending(): RestBatchError {
+  return new RestBatchError(
+    'ROLLBACK_PENDING',
+    'The store could not confirm the rollback; the undo is re-applied until Redis answers again',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
+}
 
 /**
  * The Redis store's {@link SessionUnitOfWork}: collections are loaded whole on first use and kept
@@ -43,6 +61,10 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   // Positions of the sub-requests that used the copy since the last failure, in order.
   #touched: number[] = [];
   #failures: Map<number, unknown> | undefined;
+  // Whether the writes now buffered are undo steps of a rollback (never sent with other writes).
+  #undoing = false;
+  // Undo scripts Redis has not confirmed, in order, re-sent by the store's compensator until it does.
+  #owed: string[][] | undefined;
 
   constructor(backend: UnitBackend, fresh: boolean) {
     this.#backend = backend;
@@ -98,8 +120,10 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     expected: JsonValue | undefined,
     next: JsonValue | undefined,
     onMismatch: 'conflict' | 'skip',
+    options?: { undo?: boolean },
   ): Promise<BufferedWrite | undefined> {
     const json = next === undefined ? '' : JSON.stringify(next);
+    if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
     const entries = await this.#view(collection);
     this.#touch();
     const current = entries.get(key);
@@ -165,8 +189,28 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     if (this.#touched[this.#touched.length - 1] !== this.index) this.#touched.push(this.index);
   }
 
-  /** Buffers one op; `held`: a guard, never sent without the write that follows it. */
-  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined, held = false): Write {
+  /**
+   * An undo step: put `next` where `expected` (the batch's write) still is. It needs no view (one a
+   * failure dropped is not reloaded while Redis is away); a loaded view follows it.
+   */
+  #undo(collection: string, key: string, expected: JsonValue | undefined, next: JsonValue | undefined, json: string): Write {
+    const entries = this.#cache.get(collection);
+    if (entries !== undefined && sameJson(entries.get(key), expected)) {
+      if (next === undefined) entries.delete(key);
+      else entries.set(key, deepFreeze(next));
+    }
+    const guard = expected === undefined ? '' : JSON.stringify(expected);
+    this.#push('i', collection, key, guard, expected, true, true);
+    return this.#push(next === undefined ? 'd' : 's', collection, key, json, expected, false, true);
+  }
+
+  /** Buffers one op; `held`: a guard, never sent without the write that follows it; `undo`: an undo step. */
+  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined, held = false, undo = false): Write {
+    // Undo steps travel in scripts of their own: they are re-sent, never compensated, if unconfirmed.
+    if (undo !== this.#undoing) {
+      this.#send();
+      this.#undoing = undo;
+    }
     const write = new Write(this.index, previous);
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
@@ -190,7 +234,35 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const generation = this.#generation;
     this.#args = [];
     this.#writes = [];
-    this.#tail = this.#tail.then(() => this.#apply(args, writes, generation));
+    if (this.#undoing) this.#tail = this.#tail.then(() => this.#applyUndo(args, writes));
+    else this.#tail = this.#tail.then(() => this.#apply(args, writes, generation));
+  }
+
+  /** Sends undo steps; unconfirmed (no reply, refused as late, Redis away) they are owed, and reported pending. */
+  async #applyUndo(args: string[], writes: Write[]): Promise<void> {
+    let owed = this.#owed;
+    if (owed === undefined) {
+      try {
+        await this.#backend.apply(args, true);
+        return;
+      } catch {
+        const queue: string[][] = [];
+        owed = queue;
+        this.#owed = queue;
+        this.#backend.owe(async () => {
+          // In order: a later undo of the same entry must not run before an earlier one.
+          while (queue.length > 0) {
+            await this.#backend.reapply(queue[0] as string[]);
+            queue.shift();
+          }
+          if (this.#owed === queue) this.#owed = undefined;
+        });
+      }
+    }
+    owed.push(args);
+    const failures = this.#failures ?? new Map<number, unknown>();
+    this.#failures = failures;
+    for (const write of writes) failures.set(write.index, pending());
   }
 
   async #apply(args: string[], writes: Write[], generation: number): Promise<void> {
@@ -236,9 +308,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#fresh = false;
     this.#cache.clear();
     this.#loading.clear();
-    for (const write of this.#writes) write.failed = true;
-    this.#args = [];
-    this.#writes = [];
+    if (!this.#undoing) {
+      // Undo steps need no view: they stay buffered.
+      for (const write of this.#writes) write.failed = true;
+      this.#args = [];
+      this.#writes = [];
+    }
     const failures = this.#failures ?? new Map<number, unknown>();
     this.#failures = failures;
     for (const index of this.#touched) if (index >= from && !failures.has(index)) failures.set(index, errorOf(index));

@@ -290,26 +290,36 @@ export class BatchRun {
     const { run, executor } = this.#parts;
     const errors = (await run.journal?.rollback()) ?? [];
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
-    for (const error of errors) executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
+    // The store could not confirm some undo steps and re-applies them once it answers: say so, not "rolled back".
+    let pending = false;
+    for (const error of errors) {
+      if (error instanceof RestBatchError && error.code === 'ROLLBACK_PENDING') pending = true;
+      else executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
+    }
+    const cause = this.#requests[failed]?.id ?? failed;
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;
       this.results[j] = {
         index: earlier.index,
         id: earlier.id,
-        status: 424,
-        headers: NO_HEADERS,
+        status: pending ? 503 : 424,
+        headers: pending ? RETRY_AFTER : NO_HEADERS,
         body: undefined,
-        error: {
-          code: 'ROLLED_BACK',
-          message: `Rolled back: sub-request ${this.#requests[failed]?.id ?? failed} of the same atomic run failed`,
-          stack: null,
-        },
+        error: pending
+          ? {
+              code: 'ROLLBACK_PENDING',
+              message: `Rollback pending: sub-request ${cause} of the same atomic run failed and the store could not yet confirm the undo; it completes when the store answers again`,
+              stack: null,
+            }
+          : { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${cause} of the same atomic run failed`, stack: null },
       };
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
 }
+
+const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
 
 function headerSize(headers: Headers): number {
   let size = 0;

@@ -41,6 +41,11 @@ export interface SessionUnitOfWork {
    * `'conflict'` nothing from there on is applied and the sub-request fails with `CONFLICT` (409);
    * with `'skip'` this one write is silently not applied (a conditional delete, an undo). Optional:
    * without it, `Session.modify` reads then writes through the other methods.
+   *
+   * `options.undo`: the write is an undo step of a rollback (`onMismatch` is `'skip'`). It is sent
+   * whatever the batch's view holds, and since it is conditional it can be sent again: a store that
+   * cannot confirm it keeps re-applying it until Redis answers, and reports the sub-request's
+   * failure with code `ROLLBACK_PENDING` (see {@link SessionUnitOfWork.takeFailures}).
    */
   compareAndSet?(
     collection: string,
@@ -48,6 +53,7 @@ export interface SessionUnitOfWork {
     expected: JsonValue | undefined,
     next: JsonValue | undefined,
     onMismatch: 'conflict' | 'skip',
+    options?: { undo?: boolean },
   ): Promise<BufferedWrite | undefined>;
   /** Deletes one entry; `undefined` when the batch's view has no such key. */
   delete(collection: string, key: string): Promise<BufferedWrite | undefined>;

@@ -5,6 +5,9 @@ import { mergeData, reversePatch } from './merge-data.js';
 import type { DataPatch, JsonValue, SessionStore } from './session-store.js';
 import type { SessionUnitOfWork } from './session-unit-of-work.js';
 
+// Marks a unit-of-work write as an undo step of a rollback.
+const UNDO = { undo: true } as const;
+
 // Compare-and-set attempts of one `modify` before it gives up with CONFLICT.
 const MAX_ATTEMPTS = 8;
 
@@ -70,7 +73,7 @@ export class Session {
   async set(collection: string, key: string, value: JsonValue): Promise<void> {
     if (this.unit !== undefined) {
       const write = await this.unit.set(collection, key, value);
-      this.journal?.record(() => (write.failed ? undefined : this.#restore(collection, key, write.previous)));
+      this.journal?.record(() => (write.failed ? undefined : this.#undo(collection, key, write.previous, value)));
       return;
     }
     if (this.journal !== undefined) {
@@ -84,7 +87,7 @@ export class Session {
   async add(collection: string, key: string, value: JsonValue): Promise<boolean> {
     if (this.unit !== undefined) {
       const write = await this.unit.add(collection, key, value);
-      if (write !== undefined) this.journal?.record(() => (write.failed ? undefined : this.#restore(collection, key, undefined)));
+      if (write !== undefined) this.journal?.record(() => (write.failed ? undefined : this.#undo(collection, key, undefined, value)));
       return write !== undefined;
     }
     let added: boolean;
@@ -104,7 +107,8 @@ export class Session {
   async delete(collection: string, key: string): Promise<boolean> {
     if (this.unit !== undefined) {
       const write = await this.unit.delete(collection, key);
-      if (write !== undefined) this.journal?.record(() => (write.failed ? undefined : this.#restore(collection, key, write.previous)));
+      if (write !== undefined)
+        this.journal?.record(() => (write.failed ? undefined : this.#undo(collection, key, write.previous, undefined)));
       return write !== undefined;
     }
     const previous = this.journal === undefined ? undefined : await this.#store.get(this.id, collection, key);
@@ -165,7 +169,7 @@ export class Session {
       const write = await unit.compareAndSet(collection, key, expected, next, onMismatch);
       if (write === undefined) return false;
       this.journal?.record(() =>
-        write.failed ? undefined : unit.compareAndSet?.(collection, key, next, expected, 'skip').then(() => undefined),
+        write.failed ? undefined : unit.compareAndSet?.(collection, key, next, expected, 'skip', UNDO).then(() => undefined),
       );
       return true;
     }
@@ -180,6 +184,13 @@ export class Session {
     if (next === undefined) await this.delete(collection, key);
     else await this.set(collection, key, next);
     return true;
+  }
+
+  /** Undoes a buffered write: puts `previous` back only where `written` still is, so the store may re-send it until confirmed. */
+  async #undo(collection: string, key: string, previous: JsonValue | undefined, written: JsonValue | undefined): Promise<void> {
+    const unit = this.unit;
+    if (unit?.compareAndSet !== undefined) await unit.compareAndSet(collection, key, written, previous, 'skip', UNDO);
+    else await this.#restore(collection, key, previous);
   }
 
   async #restore(collection: string, key: string, previous: JsonValue | undefined): Promise<void> {
