@@ -73,6 +73,8 @@ export async function runThenWait(
   const [scriptError, reply] = replies[0] ?? [new Error('no reply')];
   if (scriptError) throw scriptError;
   const [waitError, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')];
-  if (waitError) throw waitError;
+  // The script ran (its reply is here); a WAIT that failed (the primary turned replica mid-failover
+  // answers UNBLOCKED, or the connection dropped) confirmed no replica: the caller undoes the write.
+  if (waitError) return [reply, 0];
   return [reply, Number(acknowledged)];
 }

@@ -2,7 +2,8 @@ import { RestBatchError } from '@restbatch/core';
 
 // Server replies that mean "Redis cannot serve now" rather than "this command is wrong". LATE is
 // the write guard's refusal: the write reached Redis after its deadline and was not applied.
-const TRANSIENT_REPLY = /^(LOADING|READONLY|OOM|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF|MOVED|ASK|LATE)\b/;
+// UNBLOCKED: a blocked command cut short because its primary became a replica (failover).
+const TRANSIENT_REPLY = /^(LOADING|READONLY|OOM|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF|MOVED|ASK|LATE|UNBLOCKED)\b/;
 
 /**
  * Turns a failure of the Redis client into what the engine reports: `STORE_UNAVAILABLE` (503) when
