@@ -18,7 +18,7 @@ import { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
 import { RunState } from './run-state.js';
-import { snapshot } from './snapshot.js';
+import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
 import { Deadline, SubTimer } from './deadline.js';
 import { NO_HEADERS } from './sub-results.js';
@@ -221,7 +221,7 @@ export class Executor {
       const body =
         validate === undefined
           ? sub.body
-          : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index, sub.id);
+          : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {
