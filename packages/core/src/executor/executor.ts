@@ -231,20 +231,19 @@ export class Executor {
       const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
-      const raced = timer !== undefined ? timer.race(value) : deadline.unbounded ? value : deadline.race(value);
       // The timer now belongs to the continuation, which disposes of it once the handler settled.
       const owned = timer;
       timer = undefined;
-      return raced.then(
-        (settled) => {
-          owned?.dispose();
-          return answer(sub, route.status, settled);
-        },
-        (thrown) => {
-          owned?.dispose();
-          return this.failure(api, sub, thrown, run.session, run.requestId);
-        },
-      );
+      const done = (settled: unknown) => {
+        owned?.dispose();
+        return answer(sub, route.status, settled);
+      };
+      const failed = (thrown: unknown) => {
+        owned?.dispose();
+        return this.failure(api, sub, thrown, run.session, run.requestId);
+      };
+      if (owned !== undefined) return owned.settle(value, done, failed);
+      return deadline.unbounded ? value.then(done, failed) : deadline.settle(value, done, failed);
     } catch (thrown) {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     } finally {
