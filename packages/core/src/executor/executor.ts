@@ -219,9 +219,7 @@ export class Executor {
       }
       const validate = route.validate;
       const body =
-        validate === undefined
-          ? sub.body
-          : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
+        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {

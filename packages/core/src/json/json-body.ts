@@ -73,7 +73,11 @@ export class JsonBody {
     // Cheap bound first; near the limit a walk of the copy bounds it closely (exact for printable
     // ASCII), and only past that bound does the text itself decide.
     const limit = limits.maxBodyBytes;
-    if (this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > limit && boundBytes(this.#value) > limit && Buffer.byteLength(this.text) > limit) {
+    if (
+      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > limit &&
+      boundBytes(this.#value) > limit &&
+      Buffer.byteLength(this.text) > limit
+    ) {
       return NOT_WITHIN;
     }
     return this.#value;
