@@ -40,7 +40,8 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   const call = item as Record<string, unknown>;
   for (const key of Object.keys(call)) {
     // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
-    if (key !== 'Url' && key !== 'Method' && key !== 'Payload') reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+    if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
+      reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
   }
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
