@@ -8,6 +8,8 @@ import { items } from './support/exago-items.js';
 
 const SESSION = { Url: 'Sessions', Method: 'POST' };
 
+const FROZEN = Object.freeze({ name: 'kept', tags: Object.freeze(['a', 'b']), inner: Object.freeze({ n: 1 }) });
+
 /** Keeps what it is given and hands out its own state object. */
 @Resource('Keeper')
 class KeeperResource {
@@ -22,6 +24,12 @@ class KeeperResource {
   @Get()
   read() {
     return this.state;
+  }
+
+  /** A fresh wrapper around data frozen at every level, as a store hands out. */
+  @Get('frozen')
+  frozen() {
+    return { wrapper: 'fresh', record: FROZEN };
   }
 
   @Post('relabel')
@@ -96,6 +104,24 @@ test('streamed items are copies too', async () => {
   assert.is(streamed.length, 2);
   assert.is(items(res)[1]!.ResponseContent.label, 'original');
   assert.is(((await call({ method: 'GET', url: '/rest/Keeper' })).body as { label: string }).label, 'original');
+});
+
+test('deeply frozen data in an answer is shared, not copied; what is not frozen is still a copy', async () => {
+  const call = keeperEngine();
+  const streamed: Array<{ ResponseContent: { wrapper: string; record: unknown } }> = [];
+  const res = await call({
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Keeper/frozen', Method: 'GET' }],
+    onResult: (item) => streamed.push(item as (typeof streamed)[number]),
+  });
+  const answered = items(res)[1]!.ResponseContent as unknown as { wrapper: string; record: unknown };
+  assert.equal(answered, { wrapper: 'fresh', record: { name: 'kept', tags: ['a', 'b'], inner: { n: 1 } } });
+  assert.ok(answered.record === FROZEN, 'the frozen record is shared in the answer');
+  const item = streamed[1]!.ResponseContent;
+  assert.ok(item.record === FROZEN, 'the frozen record is shared in the streamed item');
+  assert.ok(item !== answered, 'the streamed item is a copy of what is not frozen');
+  item.wrapper = 'tampered';
+  assert.is(answered.wrapper, 'fresh');
 });
 
 test('raw bytes changed by the caller after the call are not seen by the engine', async () => {

@@ -41,4 +41,19 @@ test('an unterminated string is refused', () => {
   assert.is(codeOf('["abc'), 'JSON_MALFORMED');
 });
 
+test('__proto__ and constructor keys are removed however they are spelled, and a leading BOM is dropped', () => {
+  const wide = { maxDepth: 8, maxStringLength: 64 };
+  for (const text of [
+    '{"__proto__":{"x":1},"a":1}',
+    '{"\\u005f_proto__":{"x":1},"a":1}',
+    '{"constructor":{"prototype":{"x":1}},"a":1}',
+    '{"\\u0063onstructor":{"prototype":{"x":1}},"a":1}',
+  ]) {
+    const parsed = parseJson(text, wide) as Record<string, unknown>;
+    assert.equal(Object.keys(parsed), ['a'], text);
+    assert.is(Object.getPrototypeOf(parsed), Object.prototype, text);
+  }
+  assert.equal(parseJson('\ufeff{"a":1}', wide), { a: 1 });
+});
+
 test.run();

@@ -3,6 +3,7 @@ import { createHttpHandler } from '@restbatch/http';
 import { request } from 'undici';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exagoEngine } from './support/exago-engine.js';
 import { listen } from './support/listen.js';
 import { slowEngine } from './support/slow-engine.js';
 
@@ -85,6 +86,31 @@ test('an ordinary call ignores Accept: application/x-ndjson and answers JSON', a
     assert.is(res.statusCode, 201);
     assert.is(res.headers['content-type'], 'application/json; charset=utf-8');
     await res.body.json();
+  } finally {
+    await s.close();
+  }
+});
+
+test('the lines ready in the same turn go out as one write, not one write per line', async () => {
+  const { engine } = exagoEngine();
+  const handler = createHttpHandler(engine);
+  let writes = 0;
+  const s = await listen((req, res) => {
+    const write = res.write.bind(res) as (chunk: unknown) => boolean;
+    res.write = ((chunk: unknown) => {
+      writes++;
+      return write(chunk);
+    }) as typeof res.write;
+    handler(req, res);
+  });
+  try {
+    const items = [{ Url: 'Sessions', Method: 'POST' }, ...Array.from({ length: 50 }, () => ({ Url: 'Roles/MyRole', Method: 'GET' }))];
+    const res = await request(`${s.url}/rest/batch`, { method: 'POST', headers: NDJSON, body: JSON.stringify(items) });
+    const lines = (await res.body.text()).trimEnd().split('\n');
+    assert.is(lines.length, 52);
+    assert.equal(JSON.parse(lines[51] as string), { summary: { succeeded: 51, failed: 0, skipped: 0 } });
+    // 51 results of one synchronous turn: one or two grouped writes (the session's may come first), never 51.
+    assert.ok(writes <= 2, `${writes} writes for 51 lines`);
   } finally {
     await s.close();
   }

@@ -160,4 +160,4 @@ export type { ExagoRole } from './resources/exago/roles-resource.js';
 export { ParametersResource } from './resources/exago/parameters-resource.js';
 export { RolesResource } from './resources/exago/roles-resource.js';
 export { SessionsResource } from './resources/exago/sessions-resource.js';
-export { jsonCopy } from './executor/snapshot.js';
+export { jsonCopy, type Snapshot, snapshot } from './executor/snapshot.js';

@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, JsonBody, jsonCopy } from '@restbatch/core';
+import { type Engine, type EngineResponse, JsonBody, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -48,7 +48,9 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: raw ?? json,
       signal: request.signal,
       transport: 'direct',
-      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(jsonCopy(item)),
+      // Each item is copied for the caller, who may change it while the engine still reads the result
+      // (references, the final answer); deeply frozen parts (a store's records) are shared.
+      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(snapshot(item).value),
     });
     return {
       status: response.status,

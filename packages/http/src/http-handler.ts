@@ -83,14 +83,14 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
     if (!res.writableFinished) controller.abort(clientGone());
   });
   let streamed = false;
-  const writeLine = nodeLineWriter(res, settings.writeTimeoutMs);
+  const lines = nodeLineWriter(res, settings.writeTimeoutMs);
   const onResult = wantsNdjson(engine, url, req.headers.accept)
     ? (item: unknown) => {
         if (!streamed && !res.destroyed) {
           streamed = true;
           res.writeHead(200, { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
         }
-        return writeLine(ndjsonLine(item));
+        return lines.write(ndjsonLine(item));
       }
     : undefined;
   const response = await engine.dispatch({
@@ -104,7 +104,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
     onResult,
   });
   if (streamed) {
-    if (!res.destroyed) res.end(finalLine(response));
+    await lines.end(finalLine(response));
   } else write(res, response, undefined);
   options.onResponse?.({
     method,

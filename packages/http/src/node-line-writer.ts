@@ -1,35 +1,100 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone, readerStalled } from './http-options.js';
 
+/** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
+const GROUP_CHARS = 16 * 1024;
+
+/** NDJSON lines to a node:http response; see {@link nodeLineWriter}. */
+export interface NodeLineWriter {
+  /** Queues a line; a promise when the batch must wait for the reader (see {@link nodeLineWriter}). */
+  write(line: string): Promise<void> | undefined;
+  /** Writes what is queued and the last line, once the reader took what it was waiting for. */
+  end(line: string): Promise<void>;
+}
+
 /**
- * Writes NDJSON lines to `res` with backpressure: when the socket's buffer is full, the returned
- * promise resolves on `drain` (the executor pauses the batch meanwhile) and rejects when the
+ * Writes NDJSON lines to `res` with backpressure. The lines ready in the same turn go out as one
+ * write (one syscall, not one per line): a line waits at most until the event loop's turn ends
+ * (`setImmediate`: a batch lets go of the loop at least once per interval), or until
+ * {@link GROUP_CHARS} are queued. When the socket's buffer is full, `write` returns
+ * a promise that resolves on `drain` (the executor pauses the batch meanwhile) and rejects when the
  * response closes or the client has not read for `timeoutMs` (the connection is then destroyed).
- * So a connection holds at most the socket's high-water mark plus one line.
+ * So a connection holds at most the socket's high-water mark plus one group of lines.
  */
-export function nodeLineWriter(res: ServerResponse, timeoutMs: number): (line: string) => Promise<void> | undefined {
-  return (line) => {
-    if (res.destroyed) return Promise.reject(clientGone());
-    if (res.write(line)) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const settle = (error: Error | undefined) => {
-        clearTimeout(timer);
-        res.off('drain', onDrain);
-        res.off('close', onClose);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onDrain = () => settle(undefined);
-      const onClose = () => settle(clientGone());
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              settle(readerStalled(timeoutMs));
-              res.destroy();
-            }, timeoutMs)
-          : undefined;
-      res.on('drain', onDrain);
-      res.on('close', onClose);
+export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLineWriter {
+  let queued = '';
+  let scheduled = false;
+  let blocked: Promise<void> | undefined;
+  const flush = (): Promise<void> | undefined => {
+    scheduled = false;
+    if (blocked !== undefined || queued === '') return blocked;
+    if (res.destroyed) {
+      queued = '';
+      return Promise.reject(clientGone());
+    }
+    const chunk = queued;
+    queued = '';
+    if (res.write(chunk)) return undefined;
+    const waiting = drained(res, timeoutMs).then(() => {
+      blocked = undefined;
+      return flush();
     });
+    // Nobody may be waiting yet (the group was written at the end of a turn): the next line is.
+    waiting.catch(() => undefined);
+    blocked = waiting;
+    return waiting;
   };
+  const flushLater = () => {
+    if (scheduled) flush()?.catch(() => undefined);
+  };
+  return {
+    write(line) {
+      if (res.destroyed) return Promise.reject(clientGone());
+      queued += line;
+      if (blocked !== undefined) return blocked;
+      if (queued.length >= GROUP_CHARS) return flush();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushLater);
+      }
+      return undefined;
+    },
+    async end(line) {
+      if (blocked !== undefined) {
+        try {
+          await blocked;
+        } catch {
+          return;
+        }
+      }
+      scheduled = false;
+      const chunk = queued + line;
+      queued = '';
+      if (!res.destroyed) res.end(chunk);
+    },
+  };
+}
+
+/** Resolves on `drain`; rejects when the response closes or the reader stalls past `timeoutMs`. */
+function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error: Error | undefined) => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = () => settle(undefined);
+    const onClose = () => settle(clientGone());
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            settle(readerStalled(timeoutMs));
+            res.destroy();
+          }, timeoutMs)
+        : undefined;
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
 }

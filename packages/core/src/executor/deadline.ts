@@ -6,9 +6,9 @@ function ignore(): void {}
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Settles a handler's promise or rejects at once when a signal aborts. One race at a time (a batch
- * runs its sub-requests in order), so the pending race is one field: no listener, set or closure
- * per sub-request. A settled race's reject stays until the next race and is then harmless.
+ * Settles a handler's promise, or fails it at once when a signal aborts. One race at a time (a
+ * batch runs its sub-requests in order), so the pending race is one field: no listener or set per
+ * sub-request. A settled race clears it.
  */
 class Racer {
   #reject: ((reason: unknown) => void) | undefined;
@@ -23,16 +23,35 @@ class Racer {
     reject?.(reason);
   }
 
-  race<T>(promise: Promise<T>): Promise<T> {
+  /**
+   * Settles to `done(value)` when `promise` fulfils, to `failed(reason)` when it rejects or as soon
+   * as the signal aborts. One promise, not a race and a `then`: a sub-request pays one promise and
+   * one turn of the microtask queue less (each costs more under an async context manager).
+   */
+  settle<T, R>(promise: Promise<T>, done: (value: T) => R, failed: (reason: unknown) => R): Promise<R> {
     const signal = this.controller.signal;
     if (signal.aborted) {
-      // The handler's promise is dropped, not forgotten: its own rejection must not go unhandled.
       promise.catch(ignore);
-      return Promise.reject(signal.reason);
+      return Promise.reject(signal.reason).then(undefined, failed);
     }
-    return new Promise<T>((resolve, reject) => {
-      this.#reject = reject;
-      promise.then(resolve, reject);
+    return new Promise<R>((resolve, reject) => {
+      const fail = (reason: unknown) => {
+        if (this.#reject === fail) this.#reject = undefined;
+        try {
+          resolve(failed(reason));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.#reject = fail;
+      promise.then((value) => {
+        if (this.#reject === fail) this.#reject = undefined;
+        try {
+          resolve(done(value));
+        } catch (error) {
+          reject(error);
+        }
+      }, fail);
     });
   }
 }
@@ -81,9 +100,9 @@ export class Deadline {
     this.#racer.abort(new RestBatchError('TIMEOUT', `The batch deadline of ${this.#timeoutMs} ms passed`));
   }
 
-  /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-  race<T>(promise: Promise<T>): Promise<T> {
-    return this.#racer.race(promise);
+  /** `done(value)` once `promise` fulfils; `failed(reason)` once it rejects or the signal aborts. */
+  settle<T, R>(promise: Promise<T>, done: (value: T) => R, failed: (reason: unknown) => R): Promise<R> {
+    return this.#racer.settle(promise, done, failed);
   }
 
   dispose(): void {
@@ -114,9 +133,9 @@ export class SubTimer {
     return this.#racer.controller.signal;
   }
 
-  /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-  race<T>(promise: Promise<T>): Promise<T> {
-    return this.#racer.race(promise);
+  /** `done(value)` once `promise` fulfils; `failed(reason)` once it rejects or the signal aborts. */
+  settle<T, R>(promise: Promise<T>, done: (value: T) => R, failed: (reason: unknown) => R): Promise<R> {
+    return this.#racer.settle(promise, done, failed);
   }
 
   dispose(): void {

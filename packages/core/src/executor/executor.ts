@@ -18,7 +18,7 @@ import { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
 import { RunState } from './run-state.js';
-import { snapshot } from './snapshot.js';
+import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
 import { Deadline, SubTimer } from './deadline.js';
 import { NO_HEADERS } from './sub-results.js';
@@ -219,9 +219,7 @@ export class Executor {
       }
       const validate = route.validate;
       const body =
-        validate === undefined
-          ? sub.body
-          : validate(sharedBody && validate.appliesDefaults ? snapshot(sub.body).value : sub.body, index, sub.id);
+        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
       const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
       let signal = deadline.signal;
       if (timeoutMs > 0) {
@@ -231,20 +229,19 @@ export class Executor {
       const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
-      const raced = timer !== undefined ? timer.race(value) : deadline.unbounded ? value : deadline.race(value);
       // The timer now belongs to the continuation, which disposes of it once the handler settled.
       const owned = timer;
       timer = undefined;
-      return raced.then(
-        (settled) => {
-          owned?.dispose();
-          return answer(sub, route.status, settled);
-        },
-        (thrown) => {
-          owned?.dispose();
-          return this.failure(api, sub, thrown, run.session, run.requestId);
-        },
-      );
+      const done = (settled: unknown) => {
+        owned?.dispose();
+        return answer(sub, route.status, settled);
+      };
+      const failed = (thrown: unknown) => {
+        owned?.dispose();
+        return this.failure(api, sub, thrown, run.session, run.requestId);
+      };
+      if (owned !== undefined) return owned.settle(value, done, failed);
+      return deadline.unbounded ? value.then(done, failed) : deadline.settle(value, done, failed);
     } catch (thrown) {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     } finally {

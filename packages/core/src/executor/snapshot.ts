@@ -17,15 +17,11 @@ export interface Snapshot {
  * the way: the result of a sub-request is what the value was when it settled, whatever the handler
  * does to its objects later, and the same on every transport. Plain data takes a fast walk; anything
  * else (a `toJSON`, a class instance, a `__proto__` key, deep nesting) takes the JSON round trip.
+ * Deeply frozen plain data (what a store hands out), at any level, cannot change: it is its own
+ * snapshot and is shared, not copied.
  */
 export function snapshot(value: unknown): Snapshot {
-  if (value === undefined) return { value, size: 0 };
-  if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
-    // Deeply frozen plain data (what a store hands out) cannot change: it is its own snapshot.
-    const size = frozenSize(value);
-    if (size >= 0) return { value, size };
-  }
-  return copied(value);
+  return value === undefined ? { value, size: 0 } : copied(value, true);
 }
 
 /**
@@ -34,12 +30,12 @@ export function snapshot(value: unknown): Snapshot {
  * use it to hand out values that share nothing with the engine.
  */
 export function jsonCopy(value: unknown): unknown {
-  return value === undefined ? undefined : copied(value).value;
+  return value === undefined ? undefined : copied(value, false).value;
 }
 
-/** The copy walk, with JSON's own round trip for whatever plain data it is not. */
-function copied(value: unknown): Snapshot {
-  const walk = new SnapshotWalk();
+/** The copy walk (sharing deeply frozen data when `share`), with JSON's own round trip for whatever plain data it is not. */
+function copied(value: unknown, share: boolean): Snapshot {
+  const walk = new SnapshotWalk(share);
   try {
     return { value: walk.copy(value, 0), size: walk.size };
   } catch (error) {
@@ -51,6 +47,8 @@ function copied(value: unknown): Snapshot {
 
 class SnapshotWalk {
   size = 0;
+
+  constructor(private readonly share: boolean) {}
 
   copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
@@ -74,6 +72,13 @@ class SnapshotWalk {
           return null;
         }
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
+        if (this.share && Object.isFrozen(value)) {
+          const size = measure(value, depth, true);
+          if (size >= 0) {
+            this.size += size;
+            return value;
+          }
+        }
         return Array.isArray(value) ? this.array(value, depth) : this.object(value as Record<string, unknown>, depth);
       default:
         // undefined, functions, symbols and bigints at this place follow JSON's own rules.
@@ -134,15 +139,11 @@ export function jsonSize(value: unknown): number {
 }
 
 /**
- * The JSON size of a value that is plain data frozen at every level, exactly as JSON would carry
- * it; -1 as soon as anything is not (a container not frozen, a class instance, a `toJSON`, a
- * member JSON would drop or rewrite), and the value is then copied instead.
+ * One walk for two questions: the JSON size of any value, and (`frozen`) that of a value that is
+ * plain data frozen at every level, exactly as JSON would carry it; -1 as soon as anything is not
+ * (a container not frozen, a class instance, a `toJSON`, a member JSON would drop or rewrite), and
+ * the value is then copied instead.
  */
-function frozenSize(value: unknown): number {
-  return measure(value, 0, true);
-}
-
-/** One walk for both: `frozen` asks for -1 wherever sharing the value would differ from copying it. */
 function measure(value: unknown, depth: number, frozen: boolean): number {
   switch (typeof value) {
     case 'string':

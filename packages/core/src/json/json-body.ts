@@ -34,8 +34,10 @@ export class JsonBody {
   #depth = 0;
   /** Longest string or key of the copy, in UTF-16 code units. */
   #longest = 0;
-  /** An upper bound of the JSON text's length in UTF-8 bytes. */
+  /** The JSON text's length in UTF-8 bytes if every string unit took one byte (exact for printable ASCII). */
   #bytes = 0;
+  /** Code units of every string and key: each can take up to {@link MAX_BYTES_PER_UNIT} bytes. */
+  #units = 0;
 
   private constructor(value: unknown) {
     try {
@@ -68,7 +70,16 @@ export class JsonBody {
     if (this.#depth > limits.maxDepth) return NOT_WITHIN;
     // A string's length in the text counts its escapes: at most six code units for each one.
     if (this.#longest * MAX_BYTES_PER_UNIT > limits.maxStringLength) return NOT_WITHIN;
-    if (this.#bytes > limits.maxBodyBytes && Buffer.byteLength(this.text) > limits.maxBodyBytes) return NOT_WITHIN;
+    // Cheap bound first; near the limit a walk of the copy bounds it closely (exact for printable
+    // ASCII), and only past that bound does the text itself decide.
+    const limit = limits.maxBodyBytes;
+    if (
+      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > limit &&
+      boundBytes(this.#value) > limit &&
+      Buffer.byteLength(this.text) > limit
+    ) {
+      return NOT_WITHIN;
+    }
     return this.#value;
   }
 
@@ -102,9 +113,9 @@ export class JsonBody {
   #string(value: string): void {
     const length = value.length;
     if (length > this.#longest) this.#longest = length;
-    // Exact for printable ASCII (most keys and values): a bound six times too high would send a
-    // large batch down the text path (a JSON.stringify of the whole body) long before its limit.
-    this.#bytes += 2 + (plainAscii(value) ? length : MAX_BYTES_PER_UNIT * length);
+    // Not scanned here: most bodies are far below the limit even at six bytes per unit.
+    this.#units += length;
+    this.#bytes += 2 + length;
   }
 
   #array(value: unknown[], depth: number): unknown[] {
@@ -139,6 +150,38 @@ export class JsonBody {
     }
     return out;
   }
+}
+
+/**
+ * An upper bound of the UTF-8 bytes of the JSON text of `value`, a copy made by {@link JsonBody}
+ * (plain data only), exact for printable ASCII: a bound six times too high would send a large batch
+ * down the text path (a JSON.stringify of the whole body) long before its limit.
+ */
+function boundBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return stringBytes(value);
+    case 'boolean':
+      return 5;
+    case 'number':
+      return numberBytes(value);
+    case 'object': {
+      if (value === null) return 4;
+      let bytes = 2;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) bytes += 1 + boundBytes(value[i]);
+        return bytes;
+      }
+      for (const key of Object.keys(value)) bytes += stringBytes(key) + 2 + boundBytes((value as Record<string, unknown>)[key]);
+      return bytes;
+    }
+    default:
+      return 0;
+  }
+}
+
+function stringBytes(value: string): number {
+  return 2 + (plainAscii(value) ? value.length : MAX_BYTES_PER_UNIT * value.length);
 }
 
 /** Whether every code unit of `value` is printable ASCII that JSON writes as itself (no escape). */

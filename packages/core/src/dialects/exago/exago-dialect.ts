@@ -13,7 +13,6 @@ export interface ExagoResponseItem {
 }
 
 const METHODS: Record<string, HttpMethod> = { POST: 'POST', PATCH: 'PATCH', GET: 'GET', DELETE: 'DELETE' };
-const FIELDS = new Set(['Url', 'Method', 'Payload']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
 
 function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number | undefined, reason: string): never {
@@ -40,7 +39,9 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   }
   const call = item as Record<string, unknown>;
   for (const key of Object.keys(call)) {
-    if (!FIELDS.has(key)) reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+    // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
+    if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
+      reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
   }
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
