@@ -73,8 +73,10 @@ export async function runThenWait(
   const [scriptError, reply] = replies[0] ?? [new Error('no reply')];
   if (scriptError) throw scriptError;
   const [waitError, acknowledged] = replies[1] ?? [new Error('no reply to WAIT')];
-  // The script ran (its reply is here); a WAIT that failed (the primary turned replica mid-failover
-  // answers UNBLOCKED, or the connection dropped) confirmed no replica: the caller undoes the write.
-  if (waitError) return [reply, 0];
+  // The script ran, but no replica is known to have its write: a WAIT the server cut short when
+  // its primary turned replica mid-failover ("UNBLOCKED ...", "ERR WAIT cannot be used with replica
+  // instances") counts none, so the write is undone and answers 503 like any under-replicated one.
+  if (waitError instanceof Error && waitError.name === 'ReplyError') return [reply, 0];
+  if (waitError) throw waitError;
   return [reply, Number(acknowledged)];
 }

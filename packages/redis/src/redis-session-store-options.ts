@@ -1,5 +1,6 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './lua-script.js';
+import { SentinelClient } from './sentinel-client.js';
 import type { WaitForReplicas } from './script-runner.js';
 
 /** A Redis Cluster to connect to: some of its nodes (the client finds the rest) and extra ioredis options. */
@@ -103,13 +104,16 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCl
   if (options.url !== undefined) return { client: new Redis(options.url, failFast), owned: true };
   if (options.sentinel !== undefined) {
     const { sentinels, name } = options.sentinel;
-    const client = new Redis({
+    // Unlike a plain `Redis`, it connects again when the failover detector cut a connect short.
+    const client = new SentinelClient({
       ...failFast,
       sentinels: sentinels.map(({ host, port }) => ({ host, port })),
       name,
       // Ask the sentinels again at once when they announce a new primary.
       failoverDetector: true,
       sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      // A sentinel that accepts the connection but never answers must not hold the reconnect forever.
+      sentinelCommandTimeout: Math.max(timeoutMs, 1000),
     });
     return { client, owned: true };
   }
