@@ -223,10 +223,13 @@ export class BatchRun {
   /**
    * Streams results that are final, up to `upTo` (those of an atomic run only once it settled). A
    * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
+   * On a buffering store, results are held until the batch's turn ends (or the batch does), so one
+   * wait for the buffered writes covers every result of the turn, not one round trip each.
    */
   emit(upTo: number): Promise<void> | undefined {
-    const { outer, run } = this.#parts;
+    const { outer, run, clock } = this.#parts;
     if (outer.onResult === undefined || run.journal !== undefined || this.#emitted >= upTo) return undefined;
+    if (run.units !== undefined && clock.intervalMs > 0 && !clock.due()) return undefined;
     return this.#emit(upTo);
   }
 
