@@ -254,6 +254,26 @@ it('a streamed batch waits for Redis once per turn, not once per sub-request, an
   );
 });
 
+it('entries keep their insertion order across batches: a re-added key moves to the end, after the keys of earlier batches', async () => {
+  const { call } = redisEngine();
+  const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
+  const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('P1'), post('P2'), post('P3')] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  const changed = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [{ Url: 'Parameters/P1', Method: 'DELETE' }, post('P1'), post('P4')],
+  });
+  assert.equal(
+    items(changed).map((i) => i.ReturnCode),
+    ['204', '201', '201'],
+  );
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string }>).map((p) => p.Id),
+    ['P2', 'P3', 'P1', 'P4'],
+  );
+});
+
 it('a streamed batch whose connection is lost streams 503 for the affected sub-requests, never 2xx', async () => {
   const { call, client } = redisEngine();
   hooks.cut = () => client.disconnect(true);
