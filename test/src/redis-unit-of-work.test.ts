@@ -175,15 +175,16 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
 it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
   const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
-  // Records every write of an APPLY script (one key, ARGV = prefix + four per write) once Redis answered it.
+  // Records every write of an APPLY script (one key, ARGV = prefix + a JSON array, four strings per write) once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
       // The write guard's deadline and operation key come last.
       const argv = args.slice(3, -2).map(String);
-      if (args[1] === 1 && argv.length > 1 && argv.length % 4 === 1) {
-        for (let i = 1; i < argv.length; i += 4) acknowledged.add(`${argv[i]}:${argv[i + 1]}/${argv[i + 2]}`);
+      if (args[1] === 1 && argv.length === 2 && argv[1]!.startsWith('[')) {
+        const ops = JSON.parse(argv[1]!) as string[];
+        for (let i = 0; i < ops.length; i += 4) acknowledged.add(`${ops[i]}:${ops[i + 1]}/${ops[i + 2]}`);
       }
       return reply;
     };
@@ -271,6 +272,26 @@ it('entries keep their insertion order across batches: a re-added key moves to t
   assert.equal(
     (listed.body as Array<{ Id: string }>).map((p) => p.Id),
     ['P2', 'P3', 'P1', 'P4'],
+  );
+});
+
+it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {
+  const { call } = redisEngine();
+  const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];
+  const value = 'v"\\\n\ud800 😀 \u0001';
+  const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (const Id of ids) body.push({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: value, PromptText: 'p' } });
+  const created = await call({ url: '/rest/batch', body });
+  assert.equal(
+    items(created).map((i) => i.ReturnCode),
+    body.map(() => '201'),
+  );
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  // A fresh read: the entries as Redis holds them, in their order.
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string; Value: string }>).map((p) => [p.Id, p.Value]),
+    ids.map((id) => [id, value]),
   );
 });
 

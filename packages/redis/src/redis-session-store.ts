@@ -256,7 +256,7 @@ export class RedisSessionStore implements SessionStore {
           if (!valid) return Promise.resolve([-1, 0]);
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], this.#fence(id))) as [
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args)], this.#fence(id))) as [
                 number,
                 number,
               ],
@@ -397,4 +397,19 @@ function gone(): RestBatchError {
 function decode(stored: string): { seq: number; value: JsonValue } {
   const colon = stored.indexOf(':');
   return { seq: Number(stored.slice(0, colon)), value: JSON.parse(stored.slice(colon + 1)) as JsonValue };
+}
+
+// A `\uD800`-`\uDFFF` escape that JSON.stringify wrote for a lone surrogate (or one of a value's own escapes).
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The ops of an APPLY script as one argument (a JSON array of strings, decoded by the script): one
+ * string to encode and send instead of four per write. A lone surrogate is sent as U+FFFD, as it
+ * would be as an argument of its own (Redis's JSON decoder refuses its escape).
+ */
+function packOps(args: readonly string[]): string {
+  const packed = JSON.stringify(args);
+  return SURROGATE_ESCAPE.test(packed) ? JSON.stringify(args.map((arg) => arg.replace(LONE_SURROGATE, '\uFFFD'))) : packed;
 }

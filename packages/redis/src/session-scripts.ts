@@ -119,8 +119,8 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
 /**
- * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix, then
- * four values per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
+ * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
+ * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
@@ -154,10 +154,11 @@ local function finish()
   if nextSeq ~= seq then redis.call('HSET', KEYS[1], 'n', nextSeq) end
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
+local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
-for i = 2, #ARGV, 4 do
-  local op, name, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+for i = 1, #ops, 4 do
+  local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
   local key = ARGV[1] .. name
   if skip then
     skip = false
@@ -165,7 +166,7 @@ for i = 2, #ARGV, 4 do
     local old = stored(key, field)
     local json = ''
     if old then json = string.sub(old, string.find(old, ':', 1, true) + 1) end
-    if json ~= ARGV[i + 3] then
+    if json ~= value then
       if op == 'e' then
         finish()
         return {0, applied}
@@ -200,7 +201,7 @@ for i = 2, #ARGV, 4 do
         registered[name] = true
       end
     end
-    local text = at .. ':' .. ARGV[i + 3]
+    local text = at .. ':' .. value
     remember(key, field, old, text)
     redis.call('HSET', key, field, text)
     known[key][field] = text
