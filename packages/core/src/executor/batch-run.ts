@@ -78,21 +78,24 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
-    const due = this.#parts.clock.due();
-    if (!due && this.#parts.run.units === undefined && this.#group === undefined && this.#requests[i]?.atomicityGroup === undefined)
-      return undefined;
-    return this.#admit(i, due);
-  }
-
-  async #admit(i: number, due: boolean): Promise<void> {
     const { clock, run, plan } = this.#parts;
-    if (due) await clock.yield();
+    const due = clock.due();
     const sub = this.#requests[i] as SubRequest;
+    let settle = false;
     if (run.units !== undefined) {
       run.at(i);
       // On a buffering store, decisions that read earlier results wait until those are acknowledged.
-      if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined) await this.#settle();
+      settle = sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined;
     }
+    if (!due && !settle && this.#group === undefined && sub.atomicityGroup === undefined) return undefined;
+    return this.#admit(i, due, settle);
+  }
+
+  async #admit(i: number, due: boolean, settle: boolean): Promise<void> {
+    const { clock, run, plan } = this.#parts;
+    if (due) await clock.yield();
+    const sub = this.#requests[i] as SubRequest;
+    if (settle) await this.#settle();
     const name = sub.atomicityGroup;
     if (this.#group !== undefined && this.#group.name !== name) {
       run.journal?.commit();
