@@ -275,6 +275,34 @@ it('entries keep their insertion order across batches: a re-added key moves to t
   );
 });
 
+it('writes gathered while a script is in flight leave together: a batch adding 1200 roles (2400 writes) costs two scripts, not one per 512 writes', async () => {
+  // One turn for the whole batch: the first script's answer is read only when the batch waits at its end.
+  const { call, client } = redisEngine({ yieldIntervalMs: 60_000 });
+  let scripts = 0;
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      scripts++;
+      return original(...args);
+    };
+  }
+  /** Runs a batch that creates a session and adds `roles` roles; the scripts it ran. */
+  async function scriptsOf(roles: number): Promise<number> {
+    scripts = 0;
+    const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+    for (let k = 0; k < roles; k++) body.push({ Url: 'Roles', Method: 'POST', Payload: { Id: `R${k}` } });
+    const res = await call({ url: '/rest/batch', body });
+    assert.equal(
+      items(res).map((i) => i.ReturnCode),
+      body.map(() => '201'),
+    );
+    return scripts;
+  }
+  const one = await scriptsOf(1);
+  // The first 512 writes leave at once; the other 1888 gather while that script is in flight.
+  assert.is(await scriptsOf(1200), one + 1);
+});
+
 it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {
   const { call } = redisEngine();
   const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];

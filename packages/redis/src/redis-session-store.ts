@@ -243,7 +243,7 @@ export class RedisSessionStore implements SessionStore {
 
   /**
    * A batch's buffered view of session `id`: each collection is read once (one round trip), and the
-   * batch's writes travel as APPLY scripts of up to 512 writes each instead of one round trip apiece.
+   * batch's writes travel as APPLY scripts of up to 2048 writes each instead of one round trip apiece.
    * An add whose key another node took meanwhile, or a compare-and-set whose entry another node
    * changed meanwhile, is refused by the script, and its sub-request answers 409 `CONFLICT`.
    */

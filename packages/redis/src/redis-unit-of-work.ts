@@ -9,7 +9,11 @@ export interface UnitBackend {
 }
 
 // Writes per APPLY script: bounds how long one script holds the Redis server.
-const MAX_WRITES = 512;
+const MAX_WRITES = 2048;
+// Buffered writes that start a script at once when none is in flight (it applies while the batch
+// computes on). While one is in flight, writes keep gathering: the next script waits for that one
+// anyway, so one larger script costs one round trip where several smaller ones would queue.
+const SEND_AT = 512;
 
 class Write implements BufferedWrite {
   failed = false;
@@ -37,6 +41,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #args: string[] = [];
   #writes: Write[] = [];
   #tail: Promise<void> = Promise.resolve();
+  #inFlight = 0;
   #scheduled = false;
   // Bumped whenever the copy is dropped: work computed from an older copy is never sent.
   #generation = 0;
@@ -171,7 +176,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
     if (held) return write;
-    if (this.#writes.length >= MAX_WRITES) this.#send();
+    const count = this.#writes.length;
+    if (count >= MAX_WRITES || (count >= SEND_AT && this.#inFlight === 0)) this.#send();
     else if (!this.#scheduled) {
       // Like ioredis's auto-pipelining: whatever the batch writes before it next waits goes in one script.
       this.#scheduled = true;
@@ -190,7 +196,11 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const generation = this.#generation;
     this.#args = [];
     this.#writes = [];
-    this.#tail = this.#tail.then(() => this.#apply(args, writes, generation));
+    this.#inFlight++;
+    this.#tail = this.#tail.then(async () => {
+      await this.#apply(args, writes, generation);
+      this.#inFlight--;
+    });
   }
 
   async #apply(args: string[], writes: Write[], generation: number): Promise<void> {
