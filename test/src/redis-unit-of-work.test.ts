@@ -308,7 +308,8 @@ it('keys and values with quotes, backslashes, control characters, non-ASCII text
   const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];
   const value = 'v"\\\n\ud800 😀 \u0001';
   const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
-  for (const Id of ids) body.push({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: value, PromptText: 'p' } });
+  for (const Id of ids)
+    body.push({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: value, PromptText: 'p' } });
   const created = await call({ url: '/rest/batch', body });
   assert.equal(
     items(created).map((i) => i.ReturnCode),
