@@ -81,13 +81,12 @@ export class BatchRun {
     const { clock, run, plan } = this.#parts;
     const due = clock.due();
     const sub = this.#requests[i] as SubRequest;
-    let settle = false;
-    if (run.units !== undefined) {
-      run.at(i);
-      // On a buffering store, decisions that read earlier results wait until those are acknowledged.
-      settle = sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined;
+    // On a buffering store, decisions that read earlier results wait until those are acknowledged.
+    const settle = run.units !== undefined && (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined);
+    if (!due && !settle && this.#group === undefined && sub.atomicityGroup === undefined) {
+      if (run.units !== undefined) run.at(i);
+      return undefined;
     }
-    if (!due && !settle && this.#group === undefined && sub.atomicityGroup === undefined) return undefined;
     return this.#admit(i, due, settle);
   }
 
@@ -95,6 +94,8 @@ export class BatchRun {
     const { clock, run, plan } = this.#parts;
     if (due) await clock.yield();
     const sub = this.#requests[i] as SubRequest;
+    // Charged from here on (not during the yield: what an earlier sub-request still does is its own).
+    if (run.units !== undefined) run.at(i);
     if (settle) await this.#settle();
     const name = sub.atomicityGroup;
     if (this.#group !== undefined && this.#group.name !== name) {
