@@ -245,7 +245,7 @@ export class RedisSessionStore implements SessionStore {
 
   /**
    * A batch's buffered view of session `id`: each collection is read once (one round trip), and the
-   * batch's writes travel as APPLY scripts of up to 512 writes each instead of one round trip apiece.
+   * batch's writes travel as APPLY scripts of up to 2048 writes each instead of one round trip apiece.
    * An add whose key another node took meanwhile, or a compare-and-set whose entry another node
    * changed meanwhile, is refused by the script, and its sub-request answers 409 `CONFLICT`.
    */
@@ -260,10 +260,13 @@ export class RedisSessionStore implements SessionStore {
           const fence = undo === true ? undefined : this.#fence(id);
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args], fence)) as [number, number],
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args)], fence)) as [
+                number,
+                number,
+              ],
           );
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...args]),
+        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args)]),
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
       fresh,
@@ -400,4 +403,19 @@ function gone(): RestBatchError {
 function decode(stored: string): { seq: number; value: JsonValue } {
   const colon = stored.indexOf(':');
   return { seq: Number(stored.slice(0, colon)), value: JSON.parse(stored.slice(colon + 1)) as JsonValue };
+}
+
+// A `\uD800`-`\uDFFF` escape that JSON.stringify wrote for a lone surrogate (or one of a value's own escapes).
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The ops of an APPLY script as one argument (a JSON array of strings, decoded by the script): one
+ * string to encode and send instead of four per write. A lone surrogate is sent as U+FFFD, as it
+ * would be as an argument of its own (Redis's JSON decoder refuses its escape).
+ */
+function packOps(args: readonly string[]): string {
+  const packed = JSON.stringify(args);
+  return SURROGATE_ESCAPE.test(packed) ? JSON.stringify(args.map((arg) => arg.replace(LONE_SURROGATE, '\uFFFD'))) : packed;
 }

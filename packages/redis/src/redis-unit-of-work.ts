@@ -17,7 +17,11 @@ export interface UnitBackend {
 }
 
 // Writes per APPLY script: bounds how long one script holds the Redis server.
-const MAX_WRITES = 512;
+const MAX_WRITES = 2048;
+// Buffered writes that start a script at once when none is in flight (it applies while the batch
+// computes on). While one is in flight, writes keep gathering: the next script waits for that one
+// anyway, so one larger script costs one round trip where several smaller ones would queue.
+const SEND_AT = 512;
 
 class Write implements BufferedWrite {
   failed = false;
@@ -55,6 +59,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #args: string[] = [];
   #writes: Write[] = [];
   #tail: Promise<void> = Promise.resolve();
+  #inFlight = 0;
   #scheduled = false;
   // Bumped whenever the copy is dropped: work computed from an older copy is never sent.
   #generation = 0;
@@ -215,7 +220,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
     if (held) return write;
-    if (this.#writes.length >= MAX_WRITES) this.#send();
+    const count = this.#writes.length;
+    if (count >= MAX_WRITES || (count >= SEND_AT && this.#inFlight === 0)) this.#send();
     else if (!this.#scheduled) {
       // Like ioredis's auto-pipelining: whatever the batch writes before it next waits goes in one script.
       this.#scheduled = true;
@@ -235,7 +241,13 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#args = [];
     this.#writes = [];
     if (this.#undoing) this.#tail = this.#tail.then(() => this.#applyUndo(args, writes));
-    else this.#tail = this.#tail.then(() => this.#apply(args, writes, generation));
+    else {
+      this.#inFlight++;
+      this.#tail = this.#tail.then(async () => {
+        await this.#apply(args, writes, generation);
+        this.#inFlight--;
+      });
+    }
   }
 
   /** Sends undo steps; unconfirmed (no reply, refused as late, Redis away) they are owed, and reported pending. */

@@ -119,8 +119,8 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
 /**
- * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix, then
- * four values per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
+ * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
+ * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
@@ -133,53 +133,83 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
 local touched = {}
 local registered = {}
-local function expire()
+-- Each field's stored text (false: absent) once read or written here: one HGET per field per script.
+local known = {}
+local function stored(key, field)
+  local fields = known[key]
+  if not fields then
+    fields = {}
+    known[key] = fields
+  end
+  local text = fields[field]
+  if text == nil then
+    text = redis.call('HGET', key, field)
+    fields[field] = text
+  end
+  return text
+end
+-- The order counter, read once and written back once (the script runs alone, so no one else moves it).
+local seq, nextSeq = nil, nil
+local function finish()
+  if nextSeq ~= seq then redis.call('HSET', KEYS[1], 'n', nextSeq) end
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
+local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
-for i = 2, #ARGV, 4 do
-  local op, name, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+for i = 1, #ops, 4 do
+  local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
   local key = ARGV[1] .. name
   if skip then
     skip = false
   elseif op == 'e' or op == 'i' then
-    local old = redis.call('HGET', key, field)
+    local old = stored(key, field)
     local json = ''
     if old then json = string.sub(old, string.find(old, ':', 1, true) + 1) end
-    if json ~= ARGV[i + 3] then
+    if json ~= value then
       if op == 'e' then
-        expire()
+        finish()
         return {0, applied}
       end
       skip = true
     end
   elseif op == 'd' then
-    remember(key, field, redis.call('HGET', key, field), false)
-    redis.call('HDEL', key, field)
+    local old = stored(key, field)
+    remember(key, field, old, false)
+    if old then
+      redis.call('HDEL', key, field)
+      known[key][field] = false
+    end
   else
-    local old = redis.call('HGET', key, field)
-    local seq
+    local old = stored(key, field)
+    local at
     if old then
       if op == 'a' then
-        expire()
+        finish()
         return {0, applied}
       end
-      seq = string.match(old, '^(%d+):')
+      at = string.match(old, '^(%d+):')
     else
-      seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
+      if not seq then
+        seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+        nextSeq = seq
+      end
+      nextSeq = nextSeq + 1
+      at = tostring(nextSeq)
       if not registered[name] then
         redis.call('HSET', KEYS[1], 'c:' .. name, 1)
         registered[name] = true
       end
     end
-    remember(key, field, old or false, seq .. ':' .. ARGV[i + 3])
-    redis.call('HSET', key, field, seq .. ':' .. ARGV[i + 3])
+    local text = at .. ':' .. value
+    remember(key, field, old, text)
+    redis.call('HSET', key, field, text)
+    known[key][field] = text
     touched[key] = true
   end
   applied = applied + 1
 end
-expire()
+finish()
 return {1, applied}`;
 
 /**

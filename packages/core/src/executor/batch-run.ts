@@ -78,21 +78,25 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
-    const due = this.#parts.clock.due();
-    if (!due && this.#parts.run.units === undefined && this.#group === undefined && this.#requests[i]?.atomicityGroup === undefined)
+    const { clock, run, plan } = this.#parts;
+    const due = clock.due();
+    const sub = this.#requests[i] as SubRequest;
+    // On a buffering store, decisions that read earlier results wait until those are acknowledged.
+    const settle = run.units !== undefined && (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined);
+    if (!due && !settle && this.#group === undefined && sub.atomicityGroup === undefined) {
+      if (run.units !== undefined) run.at(i);
       return undefined;
-    return this.#admit(i, due);
+    }
+    return this.#admit(i, due, settle);
   }
 
-  async #admit(i: number, due: boolean): Promise<void> {
+  async #admit(i: number, due: boolean, settle: boolean): Promise<void> {
     const { clock, run, plan } = this.#parts;
     if (due) await clock.yield();
     const sub = this.#requests[i] as SubRequest;
-    if (run.units !== undefined) {
-      run.at(i);
-      // On a buffering store, decisions that read earlier results wait until those are acknowledged.
-      if (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined) await this.#settle();
-    }
+    // Charged from here on (not during the yield: what an earlier sub-request still does is its own).
+    if (run.units !== undefined) run.at(i);
+    if (settle) await this.#settle();
     const name = sub.atomicityGroup;
     if (this.#group !== undefined && this.#group.name !== name) {
       run.journal?.commit();
@@ -223,10 +227,13 @@ export class BatchRun {
   /**
    * Streams results that are final, up to `upTo` (those of an atomic run only once it settled). A
    * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
+   * On a buffering store, results are held until the batch's turn ends (or the batch does), so one
+   * wait for the buffered writes covers every result of the turn, not one round trip each.
    */
   emit(upTo: number): Promise<void> | undefined {
-    const { outer, run } = this.#parts;
+    const { outer, run, clock } = this.#parts;
     if (outer.onResult === undefined || run.journal !== undefined || this.#emitted >= upTo) return undefined;
+    if (run.units !== undefined && clock.intervalMs > 0 && !clock.due()) return undefined;
     return this.#emit(upTo);
   }
 
