@@ -92,6 +92,26 @@ test('compensation steps undo external side effects of a failed group', async ()
   assert.equal(ledger, ['kept']);
 });
 
+test('a rollback whose undo step fails answers 500 ROLLBACK_INCOMPLETE, never ROLLED_BACK, and the other steps still run', async () => {
+  const { engine, call } = featuresEngine();
+  const sid = await newSession(engine);
+  const res = await batch(
+    call,
+    { onFail: 'atomic', requests: [note('a'), { method: 'POST', url: '/Notes/stuck' }, { method: 'POST', url: '/Tools/fail' }] },
+    { sid },
+  );
+  assert.equal(
+    res.body.results.map((r) => [r.status, r.error?.code ?? null]),
+    [
+      [500, 'ROLLBACK_INCOMPLETE'],
+      [500, 'ROLLBACK_INCOMPLETE'],
+      [400, 'VALIDATION_FAILED'],
+    ],
+  );
+  // Every other undo step ran: the session's notes are gone; only the external effect is unknown.
+  assert.equal(await engine.store.list(sid, 'notes'), []);
+});
+
 test('a group member skipped for a failed dependency rolls its group back too', async () => {
   const { engine, call } = featuresEngine();
   const sid = await newSession(engine);

@@ -112,6 +112,16 @@ class NotesResource {
     throw new Error('boom after writing');
   }
 
+  /** Writes a note and declares an undo step that fails: a rollback that cannot complete. */
+  @Post('stuck')
+  async stuck(ctx: HandlerContext) {
+    await ctx.session!.set('notes', 'stuck', { id: 'stuck' });
+    ctx.onRollback(() => {
+      throw new Error('the external undo failed');
+    });
+    return { id: 'stuck' };
+  }
+
   /** Records an external side effect and declares how to undo it. */
   @Post('external')
   async external(ctx: HandlerContext<{ name: string }>) {

@@ -299,14 +299,36 @@ export class BatchRun {
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
     // The store could not confirm some undo steps and re-applies them once it answers: say so, not "rolled back".
     let pending = false;
+    let incomplete = false;
     for (const error of errors) {
       if (error instanceof RestBatchError && error.code === 'ROLLBACK_PENDING') pending = true;
-      else executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
+      else {
+        // An undo step that failed outright (a handler's onRollback threw, or a write nothing will
+        // re-apply): the run's writes may remain, so "rolled back" would not be true.
+        incomplete = true;
+        executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
+      }
     }
     const cause = this.#requests[failed]?.id ?? failed;
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;
+      if (incomplete) {
+        this.results[j] = {
+          index: earlier.index,
+          id: earlier.id,
+          status: 500,
+          headers: NO_HEADERS,
+          body: undefined,
+          error: {
+            code: 'ROLLBACK_INCOMPLETE',
+            message: `Rollback incomplete: sub-request ${cause} of the same atomic run failed and an undo step of the run failed; its changes may remain`,
+            stack: null,
+          },
+        };
+        this.#outcome?.set(earlier.id ?? String(earlier.index), false);
+        continue;
+      }
       this.results[j] = {
         index: earlier.index,
         id: earlier.id,
