@@ -44,6 +44,15 @@ interface Pending {
 const BUDGET_CODES = new Set(['REFERENCES_TOO_LARGE', 'RESULTS_TOO_LARGE']);
 
 /**
+ * Whether a final result was rolled back: `ROLLED_BACK`, or `ROLLBACK_PENDING` (undone, the store
+ * confirms once it answers again). `ROLLBACK_INCOMPLETE` is not: an undo step failed and the changes
+ * may remain, so it counts as a failure.
+ */
+function rolledBackCode(code: string | undefined): boolean {
+  return code === 'ROLLED_BACK' || code === 'ROLLBACK_PENDING';
+}
+
+/**
  * One outer request under observation: its span (continuing an incoming `traceparent`), its child
  * spans per sub-request, its metrics and hooks. Made only when something observes. Per sub-request
  * it keeps a start time and a span in arrays (no object per item), names spans and attributes
@@ -240,7 +249,7 @@ export class RequestWatch {
   }
 
   #ended(i: number, sub: SubRequest, result: SubResult, route: string | undefined, end: number, late: boolean): void {
-    const rolledBack = late && result.error?.code === 'ROLLED_BACK';
+    const rolledBack = late && rolledBackCode(result.error?.code);
     const durationMs = end - ((this.#starts as Float64Array)[i] as number);
     const code = result.error?.code;
     const skipped = result.skipped === true;
@@ -313,7 +322,7 @@ function countOutcomes(batch: BatchResult, instruments: Instruments | undefined)
   for (const result of batch.results) {
     if (result === undefined) continue;
     if (result.status < 400) succeeded++;
-    else if (result.error?.code === 'ROLLED_BACK') rolledBack++;
+    else if (rolledBackCode(result.error?.code)) rolledBack++;
     else if (result.skipped === true) skipped++;
     else failed++;
   }
