@@ -1,27 +1,16 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LoopbackFigures, measureLoopback } from './http-scenario.js';
+import { freePort } from './free-port.js';
 import type { ScenarioResult } from './report.js';
 
 const run = promisify(execFile);
 const N = 1000;
 const LIMIT = 1.5;
 const PRIMARIES = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();

@@ -1,22 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { loopbackFigures, measureLoopback } from './http-scenario.js';
+import { freePort } from './free-port.js';
 import type { ScenarioResult } from './report.js';
 
 const N = 1000;
 const LIMIT = 3;
-
-/** A free TCP port on the loopback interface. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `ms`. */
 async function waitForPort(port: number, ms: number): Promise<void> {

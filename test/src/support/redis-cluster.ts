@@ -3,9 +3,9 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Test } from 'uvu';
-import { type RedisNodeProcess, redisNodeProcess } from './redis-node-process.js';
+import { type RedisNodeProcess, redisNodeProcess, withRedisNode } from './redis-node-process.js';
 import { findRedisServer, freePort } from './redis-server.js';
 import { type RedisTopologySuite, useRedisTopology } from './redis-topology-suite.js';
 
@@ -82,7 +82,7 @@ export async function startRedisCluster(server: string, cli: string, primaries =
       return Number(owner[2][1]);
     },
     async replicasOf(primaryPort) {
-      const info = String(await withNode(primaryPort, (r) => r.info('replication')));
+      const info = String(await withRedisNode(primaryPort, (r) => r.info('replication')));
       return [...info.matchAll(/slave\d+:ip=[^,]+,port=(\d+)/g)].map((m) => Number(m[1]));
     },
     async waitHealthy(timeoutMs = 20_000) {
@@ -109,29 +109,12 @@ export async function startRedisCluster(server: string, cli: string, primaries =
   return cluster;
 }
 
-async function withNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  try {
-    await r.connect();
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
-
 /** Asks the first running node that answers. */
 async function ask<T>(nodes: readonly ClusterNodeProcess[], fn: (r: Redis) => Promise<T>): Promise<T> {
   let last: unknown;
   for (const node of nodes.filter((n) => n.running)) {
     try {
-      return await withNode(node.port, fn);
+      return await withRedisNode(node.port, fn);
     } catch (error) {
       last = error;
     }
@@ -142,11 +125,11 @@ async function ask<T>(nodes: readonly ClusterNodeProcess[], fn: (r: Redis) => Pr
 async function healthy(nodes: readonly ClusterNodeProcess[]): Promise<boolean> {
   const running = nodes.filter((n) => n.running);
   try {
-    const infos = await Promise.all(running.map((n) => withNode(n.port, (r) => r.call('CLUSTER', 'INFO'))));
+    const infos = await Promise.all(running.map((n) => withRedisNode(n.port, (r) => r.call('CLUSTER', 'INFO'))));
     if (!infos.every((info) => String(info).includes('cluster_state:ok'))) return false;
     // Every slot range is served by a primary that is running (the others may not have noticed a death yet).
     const alive = new Set(running.map((n) => n.port));
-    const shards = (await withNode(running[0]!.port, (r) => r.call('CLUSTER', 'SLOTS'))) as Array<[number, number, [string, number]]>;
+    const shards = (await withRedisNode(running[0]!.port, (r) => r.call('CLUSTER', 'SLOTS'))) as Array<[number, number, [string, number]]>;
     const covered = shards.reduce((sum, [from, to, primary]) => sum + (alive.has(Number(primary[1])) ? to - from + 1 : 0), 0);
     return covered === 16384;
   } catch {

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { type Running, spawnRunning, stopRunning, waitForPing } from './redis-server.js';
 
 /** A `redis-server` process of a test topology that a test can crash and start again on its port. */
@@ -40,4 +41,22 @@ export function redisNodeProcess(server: string, port: number, dir: string, args
       if (running !== undefined) await stopRunning(running);
     },
   };
+}
+
+/** Runs `fn` on a one-shot connection to 127.0.0.1:`port` that fails at once instead of retrying. */
+export async function withRedisNode<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  try {
+    await r.connect();
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Test } from 'uvu';
 import { freePorts } from './redis-cluster.js';
-import { type RedisNodeProcess, redisNodeProcess } from './redis-node-process.js';
+import { type RedisNodeProcess, redisNodeProcess, withRedisNode } from './redis-node-process.js';
 import { findRedisServer } from './redis-server.js';
 import { type RedisTopologySuite, useRedisTopology } from './redis-topology-suite.js';
 
@@ -49,7 +48,9 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
     nodes: [primary, replica],
     async primaryPort() {
       for (const sentinel of sentinels.filter((s) => s.running)) {
-        const reply = await ask(sentinel.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)).catch(() => undefined);
+        const reply = await withRedisNode(sentinel.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)).catch(
+          () => undefined,
+        );
         if (Array.isArray(reply)) return Number(reply[1]);
       }
       throw new Error('no sentinel answered');
@@ -79,33 +80,16 @@ export async function startRedisSentinel(server: string): Promise<RedisSentinelS
   return setup;
 }
 
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  try {
-    await r.connect();
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
-
 /** Every sentinel knows the other two and agrees on a running primary, which has a replica online. */
 async function healthy(setup: RedisSentinelSetup, sentinels: readonly RedisNodeProcess[]): Promise<boolean> {
   try {
     for (const sentinel of sentinels) {
-      const others = (await ask(sentinel.port, (r) => r.call('SENTINEL', 'SENTINELS', SENTINEL_NAME))) as unknown[];
+      const others = (await withRedisNode(sentinel.port, (r) => r.call('SENTINEL', 'SENTINELS', SENTINEL_NAME))) as unknown[];
       if (others.length < 2) return false;
     }
     const port = await setup.primaryPort();
     if (!setup.nodes.some((n) => n.port === port && n.running)) return false;
-    const info = await ask(port, (r) => r.info('replication'));
+    const info = await withRedisNode(port, (r) => r.info('replication'));
     return info.includes('role:master') && /slave0:.*state=online/.test(info);
   } catch {
     return false;
