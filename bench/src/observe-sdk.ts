@@ -1,8 +1,15 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type ReadableSpan,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
 import { type ExampleTelemetry, exampleTelemetry } from '@restbatch/example-server';
 
 /** An in-memory exporter that keeps a count, not the spans (a bench exports millions). */
@@ -24,6 +31,9 @@ export function inMemorySdk(): { sdk: ExampleTelemetry; exporter: CountingExport
   process.env.OTEL_BSP_MAX_QUEUE_SIZE = String(1 << 20);
   const exporter = new CountingExporter();
   const sdk = exampleTelemetry({ OTEL_ENABLED: '1' }, exporter) as ExampleTelemetry;
+  // Enters a context once, as the first traced request would: from then on Node runs
+  // AsyncLocalStorage's hooks for every promise, also in a server whose engine never enters one.
+  context.with(ROOT_CONTEXT, () => {});
   return { sdk, exporter };
 }
 
@@ -36,20 +46,31 @@ class PullReader extends MetricReader {
 /**
  * The same SDK pieces as {@link inMemorySdk}, not registered globally: the in-process worker passes
  * the providers to one engine and switches the context manager on only for the variants that run
- * with the SDK, so the others run in the same process without its promise hooks.
+ * with the SDK, so the others run in the same process without its promise hooks. `ratio` samples
+ * that share of traces (`ParentBased(TraceIdRatioBased)`, a production setting); all by default.
  */
-export function inProcessSdk() {
+export function inProcessSdk(ratio?: number) {
   const exporter = new CountingExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 1 << 20 })] });
+  const sampler = ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  const tracerProvider = new BasicTracerProvider({
+    sampler,
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 1 << 20 })],
+  });
   const meterProvider = new MeterProvider({ readers: [new PullReader()] });
   const manager = new AsyncLocalStorageContextManager();
   return {
     exporter,
     telemetry: { tracerProvider, meterProvider, propagator: new W3CTraceContextPropagator() },
-    /** Registers the context manager (as the SDK does), or removes it. */
+    /**
+     * Registers the context manager (as the SDK does) and enters a context once, as the first traced
+     * request would: only from then on does Node run AsyncLocalStorage's hooks for every promise,
+     * and a variant that never enters one would not pay them. Or removes it (the hooks stop).
+     */
     contextManager(on: boolean): void {
-      if (on) context.setGlobalContextManager(manager.enable());
-      else context.disable();
+      if (on) {
+        context.setGlobalContextManager(manager.enable());
+        context.with(ROOT_CONTEXT, () => {});
+      } else context.disable();
     },
     flush: () => tracerProvider.forceFlush(),
   };

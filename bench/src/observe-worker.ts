@@ -2,13 +2,16 @@
 // one process so that other load weighs on them alike: the engine with nothing observing
 // (`telemetry: false`), the engine with OpenTelemetry's API and no SDK, the engine with the SDK on
 // (in memory, its context manager registered), the unobserved engine with that context manager
-// registered, and the SDK floor (the same spans and measurements made in a bare loop). Prints one JSON line.
+// registered, the SDK floor (what the engine must do with the SDK, in a bare loop: observe-floor.ts)
+// and the engine with the SDK sampling one trace in ten. Prints one JSON line. A second argument
+// names the variants to run (for profiling one), among them probes that take the SDK-on cost apart.
 import 'reflect-metadata';
-import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { createNoopMeter, type MeterProvider, ProxyTracerProvider } from '@opentelemetry/api';
 import { createEngine, type Engine, exagoApi, type TelemetryOptions } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { BENCH_CONFIGS, countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { plan, timePerSub } from './measure.js';
+import { captureFloorPlan, type FloorPlan, floorBatch } from './observe-floor.js';
 import { inProcessSdk } from './observe-sdk.js';
 
 /** What one worker reports: CPU µs per sub-request of each variant. */
@@ -34,6 +37,8 @@ const { perBlock, reps, warmups } = plan(n, 5000, 150_000, 10);
 const made = (telemetry: TelemetryOptions | false | undefined): Engine =>
   createEngine({ apis: [exagoApi({ configs: BENCH_CONFIGS })], logger: { error: () => {} }, telemetry });
 const sdk = inProcessSdk();
+// The production setting the docs recommend: one trace in ten recorded.
+const sampled = inProcessSdk(0.1);
 let ok = 0;
 let total = 0;
 // Spans the engine made (a batch span and n item spans per batch) and the floor made.
@@ -61,46 +66,17 @@ function batches(engine: Engine, context: boolean, traced: boolean): Variant {
   };
 }
 
-/**
- * The SDK floor: the spans and measurements the engine makes for a batch of n, made in a bare loop —
- * a batch span, per item a child span with the same attributes (four at start, two set at the end,
- * renamed after its route) and a duration measurement with a reused attribute set.
- */
-function floor(): Variant {
-  const tracer = sdk.telemetry.tracerProvider.getTracer('floor');
-  const duration = sdk.telemetry.meterProvider.getMeter('floor').createHistogram('floor.duration', { unit: 's' });
-  const attributes = { 'http.request.method': 'GET', 'http.route': '/rest/Roles/{id}', 'restbatch.status_class': '2xx' };
+/** The SDK floor (see observe-floor.ts): what the engine must do with the SDK for a batch, in a bare loop. */
+function floor(plan: FloorPlan): Variant {
+  const batch = floorBatch(plan, sdk.telemetry);
   return {
     context: true,
     async block() {
       for (let b = 0; b < perBlock; b++) {
-        const batch = tracer.startSpan('POST /rest/batch', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST' } });
-        const parent = trace.setSpan(ROOT_CONTEXT, batch);
-        for (let i = 0; i < n; i++) {
-          const start = performance.now();
-          const span = tracer.startSpan(
-            'GET /Roles/MyRole',
-            {
-              kind: SpanKind.INTERNAL,
-              attributes: {
-                'http.request.method': 'GET',
-                'url.path': '/rest/Roles/MyRole',
-                'restbatch.index': i,
-                'restbatch.dialect': 'exago',
-              },
-            },
-            parent,
-          );
-          span.updateName('GET /rest/Roles/{id}');
-          span.setAttribute('http.route', '/rest/Roles/{id}');
-          span.setAttribute('http.response.status_code', 200);
-          span.end();
-          duration.record((performance.now() - start) / 1000, attributes);
-        }
-        batch.end();
-        spansExpected += n + 1;
+        batch();
+        spansExpected += plan.items.length + 1;
       }
-      // Lets the span processor's export run, as it does between the engine's batches.
+      // Lets the span processor's export run, as it does between the engine's blocks.
       await new Promise((resolve) => setImmediate(resolve));
     },
     after: async () => {},
@@ -121,8 +97,22 @@ const variants: Record<string, Variant> = {
   offAgain: batches(made(false), false, false),
   sdk: batches(made(sdk.telemetry), true, true),
   offWithContext: batches(made(false), true, false),
-  floor: floor(),
+  floor: floor(await captureFloorPlan(made, calls)),
+  sampled: batches(made(sampled.telemetry), true, false),
 };
+// Variants run only when named (`observe-worker.js 1000 sdk,sdkNoContext`), to take the SDK-on cost apart.
+const NOOP_METERS: MeterProvider = { getMeter: () => createNoopMeter() };
+const probes: Record<string, () => Variant> = {
+  sdkNoContext: () => batches(made(sdk.telemetry), false, true),
+  sdkTracesOnly: () => batches(made({ ...sdk.telemetry, meterProvider: NOOP_METERS }), true, true),
+  sdkMetricsOnly: () => batches(made({ ...sdk.telemetry, tracerProvider: new ProxyTracerProvider() }), true, false),
+};
+// An optional second argument keeps only the named variants (to profile one: `observe-worker.js 1000 sdk`).
+const only = process.argv[3]?.split(',');
+if (only !== undefined) {
+  for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
+  for (const name of only) if (probes[name] !== undefined) variants[name] = (probes[name] as () => Variant)();
+}
 const samples: Record<string, number[]> = {};
 for (const name of Object.keys(variants)) samples[name] = [];
 for (let round = 0; round < reps; round++) {
@@ -139,6 +129,7 @@ for (let round = 0; round < reps; round++) {
   }
 }
 await sdk.flush();
+await sampled.flush();
 const cpu: Record<string, number> = {};
 for (const [name, values] of Object.entries(samples)) {
   values.sort((a, b) => a - b);
