@@ -13,6 +13,7 @@ import { BENCH_CONFIGS, countSuccesses, exagoMix, sessionIdOf } from './exago-mi
 import { plan, timePerSub } from './measure.js';
 import { captureFloorPlan, type FloorPlan, floorBatch } from './observe-floor.js';
 import { inProcessSdk } from './observe-sdk.js';
+import { stubProviders } from './observe-stubs.js';
 
 /** What one worker reports: CPU µs per sub-request of each variant. */
 export interface ObserveFigures {
@@ -105,6 +106,7 @@ const NOOP_METERS: MeterProvider = { getMeter: () => createNoopMeter() };
 const probes: Record<string, () => Variant> = {
   sdkNoContext: () => batches(made(sdk.telemetry), false, true),
   sdkTracesOnly: () => batches(made({ ...sdk.telemetry, meterProvider: NOOP_METERS }), true, true),
+  stubSdk: () => batches(made({ ...sdk.telemetry, ...stubProviders }), true, false),
   sdkMetricsOnly: () => batches(made({ ...sdk.telemetry, tracerProvider: new ProxyTracerProvider() }), true, false),
 };
 // An optional second argument keeps only the named variants (to profile one: `observe-worker.js 1000 sdk`).

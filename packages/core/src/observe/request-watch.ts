@@ -14,6 +14,7 @@ import type { DecodedBatch } from '../dialects/dialect.js';
 import { type Logger, serializeError } from '../engine/logger.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { Instruments } from './instruments.js';
+import { itemContext } from './item-context.js';
 import type { ObserveHooks } from './observe-hooks.js';
 import type { ApiRouteNames } from './route-names.js';
 import type { Telemetry } from './telemetry.js';
@@ -71,7 +72,7 @@ export class RequestWatch {
   readonly #activates: boolean;
   #requests: readonly SubRequest[] = [];
   #items: number | undefined;
-  #starts: Float64Array | undefined;
+  #starts: number[] | undefined;
   #spans: (Span | undefined)[] | undefined;
   #seen = 0;
   #atomic = false;
@@ -125,7 +126,8 @@ export class RequestWatch {
     this.#requests = batch.requests;
     this.#items = items;
     if (this.perItem) {
-      this.#starts = new Float64Array(items);
+      // A plain array: a typed array of a small batch costs an off-heap allocation and its finalization.
+      this.#starts = new Array<number>(items).fill(0);
       if (this.#tracer !== undefined) this.#spans = new Array<Span | undefined>(items);
       this.#atomic = batch.onFail === 'atomic' || batch.requests.some((sub) => sub.onFail === 'atomic');
     }
@@ -140,7 +142,7 @@ export class RequestWatch {
 
   /** Sub-request `i` starts (before its checks: a skipped one is watched too); `references` it holds. */
   itemStart(i: number, sub: SubRequest, references: number): void {
-    (this.#starts as Float64Array)[i] = performance.now();
+    (this.#starts as number[])[i] = performance.now();
     this.#seen++;
     const tracer = this.#tracer;
     if (tracer !== undefined) {
@@ -170,7 +172,7 @@ export class RequestWatch {
     if (span === undefined) return run.execute(i);
     // Bound once per batch: a context manager would otherwise bind `thisArg` on every call.
     this.#execute ??= run.execute.bind(run);
-    return context.with(trace.setSpan(this.context as Context, span), this.#execute as (i: number) => T, undefined, i);
+    return context.with(itemContext(this.context as Context, span), this.#execute as (i: number) => T, undefined, i);
   }
 
   /**
@@ -250,7 +252,7 @@ export class RequestWatch {
 
   #ended(i: number, sub: SubRequest, result: SubResult, route: string | undefined, end: number, late: boolean): void {
     const rolledBack = late && rolledBackCode(result.error?.code);
-    const durationMs = end - ((this.#starts as Float64Array)[i] as number);
+    const durationMs = end - ((this.#starts as number[])[i] as number);
     const code = result.error?.code;
     const skipped = result.skipped === true;
     const names = this.#routes?.of(route);
