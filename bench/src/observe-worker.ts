@@ -3,7 +3,8 @@
 // (`telemetry: false`), the engine with OpenTelemetry's API and no SDK, the engine with the SDK on
 // (in memory, its context manager registered), the unobserved engine with that context manager
 // registered, the SDK floor (what the engine must do with the SDK, in a bare loop: observe-floor.ts)
-// and the engine with the SDK sampling one trace in ten. Prints one JSON line. A second argument
+// the engine with the SDK sampling one trace in ten, and the engine observed through a stub SDK that
+// records nothing (its own observing code alone). Prints one JSON line. A second argument
 // names the variants to run (for profiling one), among them probes that take the SDK-on cost apart.
 import 'reflect-metadata';
 import { createNoopMeter, type MeterProvider, ProxyTracerProvider } from '@opentelemetry/api';
@@ -100,13 +101,14 @@ const variants: Record<string, Variant> = {
   offWithContext: batches(made(false), true, false),
   floor: floor(await captureFloorPlan(made, calls)),
   sampled: batches(made(sampled.telemetry), true, false),
+  // The engine observed through an SDK that does nothing (observe-stubs.ts): its own observing code alone.
+  stubbed: batches(made({ ...sdk.telemetry, ...stubProviders }), true, false),
 };
 // Variants run only when named (`observe-worker.js 1000 sdk,sdkNoContext`), to take the SDK-on cost apart.
 const NOOP_METERS: MeterProvider = { getMeter: () => createNoopMeter() };
 const probes: Record<string, () => Variant> = {
   sdkNoContext: () => batches(made(sdk.telemetry), false, true),
   sdkTracesOnly: () => batches(made({ ...sdk.telemetry, meterProvider: NOOP_METERS }), true, true),
-  stubSdk: () => batches(made({ ...sdk.telemetry, ...stubProviders }), true, false),
   sdkMetricsOnly: () => batches(made({ ...sdk.telemetry, tracerProvider: new ProxyTracerProvider() }), true, false),
 };
 // An optional second argument keeps only the named variants (to profile one: `observe-worker.js 1000 sdk`).

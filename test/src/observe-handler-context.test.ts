@@ -64,7 +64,9 @@ test("a handler's own spans, derived contexts and outgoing trace context hang of
     assert.is(res.status, 200);
     const spans = exporter.getFinishedSpans();
     const named = (name: string) => spans.filter((s) => s.name === name);
-    const items = named('GET /shop/widgets/:id').sort((x, y) => (x.attributes['restbatch.index'] as number) - (y.attributes['restbatch.index'] as number));
+    const items = named('GET /shop/widgets/:id').sort(
+      (x, y) => (x.attributes['restbatch.index'] as number) - (y.attributes['restbatch.index'] as number),
+    );
     assert.is(items.length, 2);
     const itemIds = items.map((s) => s.spanContext().spanId);
     assert.equal(named('outer').map(parentOf), itemIds, "the handler's active child span is a child of its item's span");

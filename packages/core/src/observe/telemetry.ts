@@ -26,6 +26,7 @@ export interface TelemetryOptions {
 const NAME = '@restbatch/core';
 const NOOP_TRACERS = new ProxyTracerProvider().getDelegate();
 const PROBE = ROOT_CONTEXT.setValue(createContextKey('restbatch.probe'), true);
+const probeIsActive = () => context.active() === PROBE;
 
 /** An engine's tracer and instruments; tracing is checked per request (an SDK may register later). */
 export class Telemetry {
@@ -57,7 +58,7 @@ export class Telemetry {
    * wraps; without one, activating a span per sub-request would be work for nothing.
    */
   get activates(): boolean {
-    return context.with(PROBE, () => context.active() === PROBE);
+    return context.with(PROBE, probeIsActive);
   }
 
   /** The span names and attribute sets of an API's routes. */
