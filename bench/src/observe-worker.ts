@@ -109,6 +109,10 @@ const NOOP_METERS: MeterProvider = { getMeter: () => createNoopMeter() };
 const probes: Record<string, () => Variant> = {
   sdkNoContext: () => batches(made(sdk.telemetry), false, true),
   sdkTracesOnly: () => batches(made({ ...sdk.telemetry, meterProvider: NOOP_METERS }), true, true),
+  stubbedTraces: () =>
+    batches(made({ ...sdk.telemetry, tracerProvider: stubProviders.tracerProvider, meterProvider: NOOP_METERS }), true, false),
+  stubbedMetrics: () =>
+    batches(made({ ...sdk.telemetry, tracerProvider: new ProxyTracerProvider(), meterProvider: stubProviders.meterProvider }), true, false),
   sdkMetricsOnly: () => batches(made({ ...sdk.telemetry, tracerProvider: new ProxyTracerProvider() }), true, false),
 };
 // An optional second argument keeps only the named variants (to profile one: `observe-worker.js 1000 sdk`).
