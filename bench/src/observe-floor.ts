@@ -4,12 +4,14 @@
 import {
   type Attributes,
   type AttributeValue,
+  type Context,
   context,
   defaultTextMapGetter,
   type MeterProvider,
   ROOT_CONTEXT,
   SpanKind,
   type TextMapPropagator,
+  type Span,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
@@ -59,6 +61,39 @@ function split(span: ReadableSpan, atEnd: Set<string>): SpanShape {
   return { name: span.name, kind: span.kind, start, end };
 }
 
+// The key under which the API keeps a context's span, read from `trace.getSpan` as the engine does.
+let spanKey: symbol | undefined;
+trace.getSpan({
+  getValue(key) {
+    spanKey = key;
+    return undefined;
+  },
+  setValue: () => ROOT_CONTEXT,
+  deleteValue: () => ROOT_CONTEXT,
+});
+if (spanKey === undefined) throw new Error('trace.getSpan read no key: the floor cannot make its light contexts');
+
+/**
+ * The cheapest context the API allows for "the batch context with this span": one small object, as
+ * the engine makes for each sub-request (packages/core/src/observe/item-context.ts), not the copied
+ * map of `trace.setSpan`. The floor must not pay what the engine need not.
+ */
+class SpanContextOf implements Context {
+  constructor(
+    readonly parent: Context,
+    readonly span: Span,
+  ) {}
+  getValue(key: symbol): unknown {
+    return key === spanKey ? this.span : this.parent.getValue(key);
+  }
+  setValue(key: symbol, value: unknown): Context {
+    return trace.setSpan(this.parent, this.span).setValue(key, value);
+  }
+  deleteValue(key: symbol): Context {
+    return trace.setSpan(this.parent, this.span).deleteValue(key);
+  }
+}
+
 /** Runs one batch of `calls` through an engine made by `made` with a recording SDK, and returns its spans as a plan. */
 export async function captureFloorPlan(made: (telemetry: TelemetryOptions) => Engine, calls: unknown): Promise<FloorPlan> {
   const exporter = new InMemorySpanExporter();
@@ -103,11 +138,11 @@ export async function captureFloorPlan(made: (telemetry: TelemetryOptions) => En
 
 /**
  * Returns a function that does for one batch exactly what the engine must with the SDK: read the
- * incoming trace context, start the batch span, record the batch size; per item two clock reads,
- * a child span started with every attribute known by then, the item's context entered (the span
- * made active, as handlers need to make child spans from it) around a handler call, the status set,
- * the span ended, the duration recorded with a reused attribute set; then the batch span's closing
- * attributes, its end and the outcome counts.
+ * incoming trace context, start the batch span, record the batch size, enter the batch's context;
+ * per item two clock reads, a child span started with every attribute known by then, the item's
+ * context entered (the span made active, as handlers need to make child spans from it) around a
+ * handler call, the status set, the span ended, the duration recorded with a reused attribute set;
+ * then the batch span's closing attributes, its end and the outcome counts.
  */
 export function floorBatch(
   plan: FloorPlan,
@@ -125,21 +160,25 @@ export function floorBatch(
     handled[i] = (handled[i] as number) + 1;
   };
   const { batch, items } = plan;
-  return () => {
-    const parent = telemetry.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-    const span = tracer.startSpan(batch.name, { kind: batch.kind, attributes: batch.start }, parent);
-    const active = trace.setSpan(parent, span);
-    batchSize.record(items.length, plan.batchSize);
+  const run = (active: Context) => {
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as ItemShape;
       const start = performance.now();
       const child = tracer.startSpan(item.name, { kind: item.kind, attributes: item.start }, active);
-      context.with(trace.setSpan(active, child), handler, undefined, i);
+      context.with(new SpanContextOf(active, child), handler, undefined, i);
       const end = performance.now();
       child.setAttributes(item.end);
       child.end(end);
       duration.record((end - start) / 1000, item.duration);
     }
+  };
+  return () => {
+    const parent = telemetry.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    const span = tracer.startSpan(batch.name, { kind: batch.kind, attributes: batch.start }, parent);
+    const active = trace.setSpan(parent, span);
+    batchSize.record(items.length, plan.batchSize);
+    // The request runs in the batch's context (what a store client's own instrumentation would read).
+    context.with(active, run, undefined, active);
     span.setAttributes(batch.end);
     span.end();
     for (const [count, attributes] of plan.outcomes) outcomes.add(count, attributes);
