@@ -229,22 +229,41 @@ export class BatchRun {
    * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
    * On a buffering store, results are held until the batch's turn ends (or the batch does), so one
    * wait for the buffered writes covers every result of the turn, not one round trip each.
+   * Results go out synchronously while the reader returns nothing: a promise is made only when the
+   * reader pauses the batch or buffered writes must be acknowledged first.
    */
   emit(upTo: number): Promise<void> | undefined {
     const { outer, run, clock } = this.#parts;
     if (outer.onResult === undefined || run.journal !== undefined || this.#emitted >= upTo) return undefined;
-    if (run.units !== undefined && clock.intervalMs > 0 && !clock.due()) return undefined;
-    return this.#emit(upTo);
+    if (run.units !== undefined) {
+      if (clock.intervalMs > 0 && !clock.due()) return undefined;
+      return this.#emitSettled(upTo);
+    }
+    const paused = this.#deliver(upTo);
+    return paused === undefined ? undefined : this.#resume(paused, upTo);
   }
 
-  async #emit(upTo: number): Promise<void> {
-    const { outer, run } = this.#parts;
-    if (outer.onResult === undefined) return;
-    // A streamed result is final: its writes must be acknowledged first.
-    if (run.units !== undefined && this.#emitted < upTo) await this.#settle();
-    for (; this.#emitted < upTo; this.#emitted++) {
-      const paused = outer.onResult(this.results[this.#emitted] as SubResult);
-      if (paused === undefined) continue;
+  /** A streamed result is final: its writes are acknowledged before it goes out. */
+  async #emitSettled(upTo: number): Promise<void> {
+    await this.#settle();
+    const paused = this.#deliver(upTo);
+    if (paused !== undefined) await this.#resume(paused, upTo);
+  }
+
+  /** Hands results to the reader up to `upTo`; stops at the first that pauses the batch and returns its promise. */
+  #deliver(upTo: number): PromiseLike<void> | undefined {
+    const onResult = this.#parts.outer.onResult as (result: SubResult) => unknown;
+    while (this.#emitted < upTo) {
+      const paused = onResult(this.results[this.#emitted] as SubResult);
+      this.#emitted++;
+      if (isThenable(paused)) return paused;
+    }
+    return undefined;
+  }
+
+  /** Waits for each pause in turn (a rejection aborts the batch) and delivers what follows it. */
+  async #resume(first: PromiseLike<void>, upTo: number): Promise<void> {
+    for (let paused: PromiseLike<void> | undefined = first; paused !== undefined; paused = this.#deliver(upTo)) {
       try {
         await paused;
       } catch (reason) {
@@ -346,6 +365,11 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
+}
+
+/** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
 }
 
 const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
