@@ -43,12 +43,15 @@ export async function runBatch(
   slots: readonly Slot[],
   send: BatchSend = {},
 ): Promise<BatchOutcome> {
-  const results: (SubResult | undefined)[] = slots.map(() => undefined);
+  const count = slots.length;
+  const results = new Array<SubResult | undefined>(count);
+  let arrived = 0;
   const take = (raw: unknown, index: number) => {
-    if (index >= slots.length || results[index] !== undefined || send.signal?.aborted) return;
+    if (!(index >= 0 && index < count) || results[index] !== undefined || !Number.isInteger(index) || send.signal?.aborted) return;
     const result = endpoint.dialect.item(raw);
     results[index] = result;
-    slots[index]!.settle(result);
+    arrived++;
+    (slots[index] as Slot).settle(result);
   };
   let response: Awaited<ReturnType<Transport['send']>>;
   try {
@@ -77,9 +80,9 @@ export async function runBatch(
     });
     throw error;
   }
-  const items = response.summary === undefined && response.status < 300 ? endpoint.dialect.items(response.body) : undefined;
-  items?.forEach(take);
-  if (results.some((r) => r === undefined)) {
+  // Items that did not stream (a whole answer, a replayed one) are read from the body.
+  if (arrived < count && response.summary === undefined && response.status < 300) endpoint.dialect.items(response.body)?.forEach(take);
+  if (arrived < count) {
     const error =
       response.status >= 300
         ? new ClientError(

@@ -157,12 +157,17 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     observe,
     retry: options.retry,
   };
-  const call = (method: Method) => (path: string, init?: LooseInit) =>
-    new Promise<AnyResult>((resolve, reject) => {
-      const sub = toSubCall(method, path, init, templates);
-      const endpoint = init?.batch === false ? undefined : endpointOf(sub.path);
-      new PendingCall(sub, endpoint, init?.signal, host, resolve, reject).submit();
-    });
+  const call =
+    (method: Method) =>
+    (path: string, init?: LooseInit): Promise<AnyResult> => {
+      let sub: SubCall;
+      try {
+        sub = toSubCall(method, path, init, templates);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return PendingCall.start(sub, init?.batch === false ? undefined : endpointOf(sub.path), init?.signal, host);
+    };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
     const recorded: Recorded[] = [];

@@ -11,31 +11,53 @@ export interface CallHost {
   readonly retry: RetryOptions | undefined;
 }
 
+type Resolve = (result: AnyResult) => void;
+type Reject = (error: Error) => void;
+
 /**
  * One plain call between its creation and its answer: the slot the batcher fills, its retries, its
  * abort. One object per call, its methods on the prototype, so a tick of N calls makes N of them and
- * no closures.
+ * no closures (its promise is made with one shared executor, see {@link PendingCall.start}).
  */
 export class PendingCall implements Queued {
+  /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
+  static #making: PendingCall | undefined;
   #attempt = 0;
   #done = false;
   #onAbort: (() => void) | undefined;
+  #resolve: Resolve | undefined;
+  #reject: Reject | undefined;
 
-  constructor(
+  private constructor(
     readonly call: SubCall,
     readonly endpoint: Endpoint | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly host: CallHost,
-    private readonly resolve: (result: AnyResult) => void,
-    private readonly reject: (error: Error) => void,
-  ) {
-    if (signal === undefined) return;
-    if (signal.aborted) this.fail(abortError(call));
-    else {
+  ) {}
+
+  /** Queues `call` and answers the promise it settles: its result, or the error that refused it. */
+  static start(call: SubCall, endpoint: Endpoint | undefined, signal: AbortSignal | undefined, host: CallHost): Promise<AnyResult> {
+    const pending = new PendingCall(call, endpoint, signal, host);
+    PendingCall.#making = pending;
+    const promise = new Promise<AnyResult>(PendingCall.#capture);
+    PendingCall.#making = undefined;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        pending.fail(abortError(call));
+        return promise;
+      }
       // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
-      this.#onAbort = () => this.fail(abortError(call));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      pending.#onAbort = () => pending.fail(abortError(call));
+      signal.addEventListener('abort', pending.#onAbort, { once: true });
     }
+    pending.submit();
+    return promise;
+  }
+
+  static #capture(resolve: Resolve, reject: Reject): void {
+    const pending = PendingCall.#making as PendingCall;
+    pending.#resolve = resolve;
+    pending.#reject = reject;
   }
 
   /** Queues the call (again, for a retry). */
@@ -45,21 +67,22 @@ export class PendingCall implements Queued {
 
   settle(result: SubResult): void {
     if (this.#done) return;
-    this.host.observe(this.call, result);
-    const delay = retryDelay(this.call, result, this.#attempt, this.host.retry);
+    const host = this.host;
+    host.observe(this.call, result);
+    const delay = retryDelay(this.call, result, this.#attempt, host.retry);
     if (delay !== undefined) {
       this.#attempt++;
       setTimeout(() => this.submit(), delay);
       return;
     }
     this.#finish();
-    this.resolve(result);
+    (this.#resolve as Resolve)(result);
   }
 
   fail(error: Error): void {
     if (this.#done) return;
     this.#finish();
-    this.reject(error);
+    (this.#reject as Reject)(error);
   }
 
   #finish(): void {

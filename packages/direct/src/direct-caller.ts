@@ -40,6 +40,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     const json = request.body === undefined ? undefined : JsonBody.of(request.body);
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
+    // Taken out of the request, so that what the engine keeps while the batch runs holds no part of it.
+    const onResult = request.onResult;
     const response: EngineResponse = await engine.dispatch({
       method: request.method ?? 'POST',
       url: request.url,
@@ -50,7 +52,7 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       transport: 'direct',
       // Each item is copied for the caller, who may change it while the engine still reads the result
       // (references, the final answer); deeply frozen parts (a store's records) are shared.
-      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(snapshot(item).value),
+      onResult: onResult === undefined ? undefined : (item) => onResult(snapshot(item).value),
     });
     return {
       status: response.status,
