@@ -9,7 +9,7 @@ import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
+import { callHeaders, callPath, callQuery, type LooseInit, type TemplateCache } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -160,13 +160,16 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const call =
     (method: Method) =>
     (path: string, init?: LooseInit): Promise<AnyResult> => {
-      let sub: SubCall;
+      let target: string;
+      let query: Record<string, string>;
       try {
-        sub = toSubCall(method, path, init, templates);
+        target = callPath(method, path, init, templates);
+        query = callQuery(method, path, init);
       } catch (error) {
         return Promise.reject(error);
       }
-      return PendingCall.start(sub, init?.batch === false ? undefined : endpointOf(sub.path), init?.signal, host);
+      const endpoint = init?.batch === false ? undefined : endpointOf(target);
+      return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
     };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {

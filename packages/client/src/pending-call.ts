@@ -1,7 +1,7 @@
 import { abortError, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
 import type { SubCall, SubResult } from './client-dialect.js';
-import type { AnyResult } from './client-types.js';
+import type { AnyResult, Method } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
 
 /** What a pending call needs of its client. */
@@ -15,11 +15,12 @@ type Resolve = (result: AnyResult) => void;
 type Reject = (error: Error) => void;
 
 /**
- * One plain call between its creation and its answer: the slot the batcher fills, its retries, its
- * abort. One object per call, its methods on the prototype, so a tick of N calls makes N of them and
- * no closures (its promise is made with one shared executor, see {@link PendingCall.start}).
+ * One plain call between its creation and its answer: the call itself, the slot the batcher fills,
+ * its retries, its abort. One object per call, its methods on the prototype, so a tick of N calls
+ * makes N of them and no closures (its promise is made with one shared executor); what its answer
+ * needs is on this one object, as the answer comes long after the call was made.
  */
-export class PendingCall implements Queued {
+export class PendingCall implements Queued, SubCall {
   /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
   static #making: PendingCall | undefined;
   #attempt = 0;
@@ -27,27 +28,47 @@ export class PendingCall implements Queued {
   #onAbort: (() => void) | undefined;
   #resolve: Resolve | undefined;
   #reject: Reject | undefined;
+  /** A `POST .../Sessions`: its answer may carry the Exago session id the client keeps. */
+  readonly #opens: boolean;
 
   private constructor(
-    readonly call: SubCall,
+    readonly method: Method,
+    readonly path: string,
+    readonly query: Record<string, string>,
+    readonly headers: Record<string, string>,
+    readonly body: unknown,
     readonly endpoint: Endpoint | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly host: CallHost,
-  ) {}
+  ) {
+    this.#opens = method === 'POST' && path.endsWith('/Sessions');
+  }
 
-  /** Queues `call` and answers the promise it settles: its result, or the error that refused it. */
-  static start(call: SubCall, endpoint: Endpoint | undefined, signal: AbortSignal | undefined, host: CallHost): Promise<AnyResult> {
-    const pending = new PendingCall(call, endpoint, signal, host);
+  /**
+   * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
+   * for them), and answers the promise it settles: its result, or the error that refused it.
+   */
+  static start(
+    method: Method,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: unknown,
+    endpoint: Endpoint | undefined,
+    signal: AbortSignal | undefined,
+    host: CallHost,
+  ): Promise<AnyResult> {
+    const pending = new PendingCall(method, path, query, headers, body, endpoint, signal, host);
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
     if (signal !== undefined) {
       if (signal.aborted) {
-        pending.fail(abortError(call));
+        pending.fail(abortError(pending));
         return promise;
       }
       // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
-      pending.#onAbort = () => pending.fail(abortError(call));
+      pending.#onAbort = () => pending.fail(abortError(pending));
       signal.addEventListener('abort', pending.#onAbort, { once: true });
     }
     pending.submit();
@@ -60,6 +81,11 @@ export class PendingCall implements Queued {
     pending.#reject = reject;
   }
 
+  /** The call, as the batcher and the dialects read it. */
+  get call(): SubCall {
+    return this;
+  }
+
   /** Queues the call (again, for a retry). */
   submit(): void {
     if (!this.#done) this.host.enqueue(this);
@@ -67,13 +93,15 @@ export class PendingCall implements Queued {
 
   settle(result: SubResult): void {
     if (this.#done) return;
-    const host = this.host;
-    host.observe(this.call, result);
-    const delay = retryDelay(this.call, result, this.#attempt, host.retry);
-    if (delay !== undefined) {
-      this.#attempt++;
-      setTimeout(() => this.submit(), delay);
-      return;
+    if (this.#opens) this.host.observe(this, result);
+    const status = result.status;
+    if (status === 429 || status === 503) {
+      const delay = retryDelay(this, result, this.#attempt, this.host.retry);
+      if (delay !== undefined) {
+        this.#attempt++;
+        setTimeout(() => this.submit(), delay);
+        return;
+      }
     }
     this.#finish();
     (this.#resolve as Resolve)(result);

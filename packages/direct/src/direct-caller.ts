@@ -15,8 +15,14 @@ export interface DirectRequest {
    */
   raw?: string | Uint8Array;
   signal?: AbortSignal;
-  /** Called with each sub-result (in the dialect's item shape) as soon as it is final. */
+  /** Called with each sub-result (in the dialect's item shape) as soon as it is final; the item is the caller's own. */
   onResult?: (item: unknown) => void;
+  /**
+   * With `onResult`: the caller takes every item as it streams and needs no final body (the answer's
+   * `body` is undefined, except for a batch replayed under an Idempotency-Key, which streams nothing
+   * and answers the kept body). Items that the batch no longer reads are then handed over without a copy.
+   */
+  streamOnly?: boolean;
 }
 
 /** The answer: status, headers and a body that shares nothing with the engine. */
@@ -50,9 +56,11 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: raw ?? json,
       signal: request.signal,
       transport: 'direct',
-      // Each item is copied for the caller, who may change it while the engine still reads the result
-      // (references, the final answer); deeply frozen parts (a store's records) are shared.
-      onResult: onResult === undefined ? undefined : (item) => onResult(snapshot(item).value),
+      // An item is copied for the caller when the engine still reads the result after it went out
+      // (references, the final answer), as the caller may change it; deeply frozen parts (a store's
+      // records) are shared. An item nothing reads any more is the caller's as it is.
+      onResult: onResult === undefined ? undefined : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
+      streamOnly: request.streamOnly === true,
     });
     return {
       status: response.status,

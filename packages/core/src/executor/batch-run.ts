@@ -50,6 +50,9 @@ export class BatchRun {
   #stopReason: string | undefined;
   #group: { name: string; start: number } | undefined;
   #emitted = 0;
+  // Whether a streamed result's value is still read after it went out: by a reference or the final
+  // answer (a watcher reads statuses and timings only).
+  readonly #keeps: boolean;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -69,6 +72,7 @@ export class BatchRun {
       }
       if (this.#lastNamed !== undefined) this.#ran = new Array(subs.length);
     }
+    this.#keeps = parts.outer.takesResults !== true || plan.references !== undefined;
     if (plan.batchAtomic) parts.run.beginAtomic();
   }
 
@@ -252,9 +256,10 @@ export class BatchRun {
 
   /** Hands results to the reader up to `upTo`; stops at the first that pauses the batch and returns its promise. */
   #deliver(upTo: number): PromiseLike<void> | undefined {
-    const onResult = this.#parts.outer.onResult as (result: SubResult) => unknown;
+    const onResult = this.#parts.outer.onResult as (result: SubResult, kept: boolean) => unknown;
+    const kept = this.#keeps;
     while (this.#emitted < upTo) {
-      const paused = onResult(this.results[this.#emitted] as SubResult);
+      const paused = onResult(this.results[this.#emitted] as SubResult, kept);
       this.#emitted++;
       if (isThenable(paused)) return paused;
     }
