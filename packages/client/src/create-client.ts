@@ -122,6 +122,17 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     for (const e of byBase) if (path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47) return e;
     return undefined;
   };
+  // The endpoint of each path template whose fixed start decides it (a parameter only after every base).
+  const byTemplate = new Map<string, Endpoint | null>();
+  const endpointOfCall = (template: string, path: string): Endpoint | undefined => {
+    const known = byTemplate.get(template);
+    if (known !== undefined) return known ?? undefined;
+    const endpoint = endpointOf(path);
+    const fixed = template.indexOf('{');
+    // Templates without parameters are not kept: a caller building paths itself would grow the map without end.
+    if (fixed >= 0 && byBase.every((e) => fixed > e.base.length)) byTemplate.set(template, endpoint ?? null);
+    return endpoint;
+  };
   const observe = (call: SubCall, result: SubResult) => {
     if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
     const id = (result.data as { Id?: unknown } | undefined)?.Id;
@@ -168,7 +179,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       } catch (error) {
         return Promise.reject(error);
       }
-      const endpoint = init?.batch === false ? undefined : endpointOf(target);
+      const endpoint = init?.batch === false ? undefined : endpointOfCall(path, target);
       return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
     };
 

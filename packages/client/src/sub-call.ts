@@ -65,14 +65,28 @@ function fill(method: Method, template: string, params: Record<string, unknown> 
     if (value === undefined || value === null || value === '')
       throw new ClientError('INVALID_CALL', `${method} ${template}: path parameter ${name} is missing`);
     const text = typeof value === 'string' ? value : String(value);
-    // A reference (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
-    path += (text.includes('${') ? text : encodeSegment(text)) + parts[i + 1]!;
+    path += encodeSegment(text) + parts[i + 1]!;
   }
   return path;
 }
 
-/** Percent-encodes one path segment, keeping `:` and `@` as RFC 3986 allows (`cc:22` stays readable). */
+/** Characters a path segment keeps as they are: letters, digits and `_ . ~ : @ -` (RFC 3986 allows `:` and `@`). */
+const KEPT = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~:@-') KEPT[c.charCodeAt(0)] = 1;
+
+/**
+ * Percent-encodes one path segment, keeping `:` and `@` (`cc:22` stays readable). A reference
+ * (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
+ */
 function encodeSegment(text: string): string {
-  if (/^[\w.~:@-]*$/.test(text)) return text;
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || KEPT[code] === 0) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain || text.includes('${')) return text;
   return encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%40/g, '@');
 }
