@@ -1,6 +1,6 @@
 import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
-import type { BatchSummary, Transport } from './transport.js';
+import type { BatchSummary, Transport, WireResponse } from './transport.js';
 
 /** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
 export interface Endpoint {
@@ -53,21 +53,9 @@ export async function runBatch(
     arrived++;
     (slots[index] as Slot).settle(result);
   };
-  let response: Awaited<ReturnType<Transport['send']>>;
+  let response: WireResponse;
   try {
-    const envelope = endpoint.dialect.encode(
-      slots.map((s) => s.call),
-      endpoint.base,
-      send.policy,
-    );
-    response = await transport.send({
-      method: 'POST',
-      url: withQuery(endpoint.path, envelope.query),
-      headers: { ...envelope.headers, ...send.headers },
-      body: envelope.body,
-      signal: send.signal,
-      onItem: take,
-    });
+    response = await sendEnvelope(transport, endpoint, slots, send, take);
   } catch (error) {
     for (const slot of slots) slot.fail(error as Error);
     throw error;
@@ -100,6 +88,29 @@ export async function runBatch(
   }
   const done = results as SubResult[];
   return { status: response.status, results: done, summary: response.summary ?? summaryOf(response.headers, done) };
+}
+
+/** Encodes the batch and sends it; a function of its own, so that the batch's wait does not keep the envelope alive. */
+function sendEnvelope(
+  transport: Transport,
+  endpoint: Endpoint,
+  slots: readonly Slot[],
+  send: BatchSend,
+  onItem: (raw: unknown, index: number) => void,
+): Promise<WireResponse> {
+  const envelope = endpoint.dialect.encode(
+    slots.map((s) => s.call),
+    endpoint.base,
+    send.policy,
+  );
+  return transport.send({
+    method: 'POST',
+    url: withQuery(endpoint.path, envelope.query),
+    headers: { ...envelope.headers, ...send.headers },
+    body: envelope.body,
+    signal: send.signal,
+    onItem,
+  });
 }
 
 function summaryOf(headers: Record<string, string>, results: readonly SubResult[]): BatchSummary {

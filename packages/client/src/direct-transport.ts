@@ -1,15 +1,16 @@
 import type { Engine } from '@restbatch/core';
-import { createDirectCaller } from '@restbatch/direct';
-import type { Transport } from './transport.js';
+import { createDirectCaller, type DirectResponse } from '@restbatch/direct';
+import type { Transport, WireResponse } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
   const call = createDirectCaller(engine);
   return {
-    async send(request) {
+    // Not async itself: the request is read here, so that the batch's promise does not keep it (and its envelope) alive.
+    send(request) {
       let index = 0;
       const onItem = request.onItem;
-      const response = await call({
+      return call({
         method: request.method,
         url: request.url,
         headers: request.headers,
@@ -18,8 +19,11 @@ export function directTransport(engine: Engine): Transport {
         onResult: onItem === undefined ? undefined : (item) => onItem(item, index++),
         // Every item comes through onItem: no final body is made (a replayed batch still answers one).
         streamOnly: onItem !== undefined,
-      });
-      return { ...response, summary: undefined };
+      }).then(withoutSummary);
     },
   };
+}
+
+function withoutSummary(response: DirectResponse): WireResponse {
+  return { ...response, summary: undefined };
 }
