@@ -55,7 +55,8 @@ export function callHeaders(init: LooseInit | undefined): Record<string, string>
 function fill(method: Method, template: string, params: Record<string, unknown> | undefined, templates: TemplateCache): string {
   let parts = templates.get(template);
   if (parts === undefined) {
-    parts = template.split(/\{([^}]+)\}/);
+    // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
+    parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
     templates.set(template, parts);
   }
   let path = parts[0]!;
