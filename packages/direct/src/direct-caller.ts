@@ -1,4 +1,4 @@
-import { type Engine, type EngineRequest, type EngineResponse, JsonBody, snapshot } from '@restbatch/core';
+import { type Engine, type EngineResponse, JsonBody, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -41,47 +41,33 @@ export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
  * result snapshots, so results are those of HTTP and WebSocket and no object is shared either way.
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
-  // Not async itself: the request is read here, so that nothing the batch keeps while it runs holds
-  // the caller's request (or its body) alive.
-  return (request) => {
-    let outer: EngineRequest;
-    try {
-      outer = engineRequest(request);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return answer(engine, outer);
-  };
-}
-
-function engineRequest(request: DirectRequest): EngineRequest {
-  // Copied now, as JSON would carry it: the caller changing its objects later cannot reach the engine.
-  const json = request.body === undefined ? undefined : JsonBody.of(request.body);
-  // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
-  const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
-  const onResult = request.onResult;
-  return {
-    method: request.method ?? 'POST',
-    url: request.url,
-    headers: raw !== undefined || json === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
-    body: raw ?? json,
-    signal: request.signal,
-    transport: 'direct',
-    // An item is copied for the caller when the engine still reads the result after it went out
-    // (references, the final answer), as the caller may change it; deeply frozen parts (a store's
-    // records) are shared. An item nothing reads any more is the caller's as it is.
-    onResult: onResult === undefined ? undefined : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
-    streamOnly: request.streamOnly === true,
-  };
-}
-
-async function answer(engine: Engine, outer: EngineRequest): Promise<DirectResponse> {
-  const response: EngineResponse = await engine.dispatch(outer);
-  return {
-    status: response.status,
-    headers: { ...response.headers },
-    // Already a copy: the engine answers with snapshots taken as each result settled (plain JSON
-    // values no part of the engine keeps), in an envelope made for this answer.
-    body: response.body,
+  return async (request) => {
+    // Copied now, as JSON would carry it: the caller changing its objects later cannot reach the engine.
+    const json = request.body === undefined ? undefined : JsonBody.of(request.body);
+    // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
+    const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
+    // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.
+    const onResult = request.onResult;
+    const response: EngineResponse = await engine.dispatch({
+      method: request.method ?? 'POST',
+      url: request.url,
+      headers:
+        raw !== undefined || json === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
+      body: raw ?? json,
+      signal: request.signal,
+      transport: 'direct',
+      // An item is copied for the caller when the engine still reads the result after it went out
+      // (references, the final answer), as the caller may change it; deeply frozen parts (a store's
+      // records) are shared. An item nothing reads any more is the caller's as it is.
+      onResult: onResult === undefined ? undefined : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
+      streamOnly: request.streamOnly === true,
+    });
+    return {
+      status: response.status,
+      headers: { ...response.headers },
+      // Already a copy: the engine answers with snapshots taken as each result settled (plain JSON
+      // values no part of the engine keeps), in an envelope made for this answer.
+      body: response.body,
+    };
   };
 }
