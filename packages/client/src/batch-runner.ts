@@ -90,7 +90,7 @@ export async function runBatch(
   return { status: response.status, results: done, summary: response.summary ?? summaryOf(response.headers, done) };
 }
 
-/** Encodes the batch and sends it; a function of its own, so that the batch's wait does not keep the envelope alive. */
+/** Encodes the batch and sends it (a function of its own: the batch's wait holds no reference to the envelope). */
 function sendEnvelope(
   transport: Transport,
   endpoint: Endpoint,

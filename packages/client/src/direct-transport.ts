@@ -1,16 +1,15 @@
 import type { Engine } from '@restbatch/core';
-import { createDirectCaller, type DirectResponse } from '@restbatch/direct';
-import type { Transport, WireResponse } from './transport.js';
+import { createDirectCaller } from '@restbatch/direct';
+import type { Transport } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
   const call = createDirectCaller(engine);
   return {
-    // Not async itself: the request is read here, so that the batch's promise does not keep it (and its envelope) alive.
-    send(request) {
+    async send(request) {
       let index = 0;
       const onItem = request.onItem;
-      return call({
+      const response = await call({
         method: request.method,
         url: request.url,
         headers: request.headers,
@@ -19,11 +18,8 @@ export function directTransport(engine: Engine): Transport {
         onResult: onItem === undefined ? undefined : (item) => onItem(item, index++),
         // Every item comes through onItem: no final body is made (a replayed batch still answers one).
         streamOnly: onItem !== undefined,
-      }).then(withoutSummary);
+      });
+      return { ...response, summary: undefined };
     },
   };
-}
-
-function withoutSummary(response: DirectResponse): WireResponse {
-  return { ...response, summary: undefined };
 }
