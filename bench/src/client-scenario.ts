@@ -69,7 +69,7 @@ export async function clientScenario(): Promise<ScenarioResult> {
     notes: [
       `${ROUNDS} rounds, each a fresh \`node --expose-gc\` worker per transport that runs the three callers interleaved (rotating order, timed blocks of ${Math.ceil(2000 / N)} batches, after warm-up); µs/call are medians over blocks and rounds, ratios are medians of the ratios paired within a repetition.`,
       'The calls are the bench Exago mix (POST Sessions, then POST/PATCH/GET/DELETE of parameters and roles): the client makes them as typed calls in one tick; the hand-built callers send the prepared envelope.',
-      'HTTP: examples/server runs in its own process; every caller uses the global fetch. The client asks for NDJSON and settles each call as its line arrives; "hand-built" reads one JSON answer, "hand streamed" asks for NDJSON and parses each line as it arrives (direct: onResult, which copies each result as it settles).',
+      'HTTP: examples/server runs in its own process; every caller uses the global fetch. The client asks for NDJSON and settles each call as its line arrives; "hand-built" reads one JSON answer, "hand streamed" asks for NDJSON and parses each line as it arrives (direct: onResult, which copies each result as it settles). The client\'s direct transport streams with streamOnly: no final body, and an item that no later step of the batch reads (the mix has no references) is handed over without a copy.',
       'Targets are judged against "hand-built" (the stricter); "client ÷ streamed" is what the client adds over a hand-built caller that streams as the client must.',
     ],
   };

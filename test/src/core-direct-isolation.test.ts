@@ -106,6 +106,69 @@ test('streamed items are copies too', async () => {
   assert.is(((await call({ method: 'GET', url: '/rest/Keeper' })).body as { label: string }).label, 'original');
 });
 
+type Streamed = { ReturnCode: string; ResponseContent: { label?: string; kept?: Array<{ copied?: string }> } };
+
+test('a streamOnly batch answers no body; a streamed item the caller changes changes nothing the engine serves later', async () => {
+  const call = keeperEngine();
+  const streamed: Streamed[] = [];
+  const res = await call({
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Keeper', Method: 'GET' }],
+    streamOnly: true,
+    onResult: (item) => {
+      const it = item as Streamed;
+      streamed.push(it);
+      if (it.ResponseContent.label !== undefined) it.ResponseContent.label = 'tampered';
+    },
+  });
+  assert.is(res.status, 200);
+  assert.is(res.body, undefined);
+  assert.equal(
+    streamed.map((i) => i.ReturnCode),
+    ['201', '200'],
+  );
+  assert.is(((await call({ method: 'GET', url: '/rest/Keeper' })).body as { label: string }).label, 'original');
+});
+
+test('in a streamOnly batch with references, changing a streamed item changes nothing a later reference reads', async () => {
+  const call = keeperEngine();
+  const streamed: Streamed[] = [];
+  await call({
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Keeper', Method: 'GET' }, { Url: 'Keeper', Method: 'POST', Payload: { copied: '${1/body/label}' } }],
+    streamOnly: true,
+    onResult: (item) => {
+      const it = item as Streamed;
+      streamed.push(it);
+      if (streamed.length === 2) it.ResponseContent.label = 'tampered';
+    },
+  });
+  assert.is(streamed.length, 3);
+  assert.equal(streamed[2]!.ResponseContent.kept, [{ copied: 'original' }]);
+});
+
+test('a streamOnly batch under an Idempotency-Key still answers its body, and its replay is what ran, whatever the caller changed', async () => {
+  const call = keeperEngine();
+  const send = (onResult: (item: unknown) => void) =>
+    call({
+      url: '/rest/batch',
+      headers: { 'Idempotency-Key': 'stream-only-1' },
+      body: [SESSION, { Url: 'Keeper', Method: 'GET' }],
+      streamOnly: true,
+      onResult,
+    });
+  const first = await send((item) => {
+    const it = item as Streamed;
+    if (it.ResponseContent.label !== undefined) it.ResponseContent.label = 'tampered';
+  });
+  assert.is(items(first)[1]!.ResponseContent.label, 'original');
+  let replayStreamed = 0;
+  const replay = await send(() => replayStreamed++);
+  assert.is(replayStreamed, 0);
+  assert.equal(replay.body, first.body);
+  assert.is(items(replay)[1]!.ResponseContent.label, 'original');
+});
+
 test('deeply frozen data in an answer is shared, not copied; what is not frozen is still a copy', async () => {
   const call = keeperEngine();
   const streamed: Array<{ ResponseContent: { wrapper: string; record: unknown } }> = [];

@@ -24,7 +24,7 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
   let queue: Queued[] = [];
   let chain: Promise<void> = Promise.resolve();
   const flush = async (calls: Queued[]) => {
-    for (const group of plan(calls.filter((q) => !q.signal?.aborted))) {
+    for (const group of plan(calls)) {
       if (group.endpoint === undefined) {
         const q = group.calls[0]!;
         await host.single(q.call, q.signal).then(
@@ -50,8 +50,28 @@ interface Group {
   calls: Queued[];
 }
 
-/** Splits one tick's calls into batches: per endpoint, `maxItems` each, Exago's runs at each `POST Sessions`. */
-function plan(calls: readonly Queued[]): Group[] {
+/** Splits one tick's calls (less those aborted) into batches: per endpoint, `maxItems` each, Exago's runs at each `POST Sessions`. */
+function plan(calls: Queued[]): Group[] {
+  return oneBatch(calls) ?? groupsOf(calls.filter((q) => !q.signal?.aborted));
+}
+
+/**
+ * The usual tick, checked in one pass: every call under one endpoint, within its `maxItems`, none
+ * aborted, and on Exago opened by its only `POST Sessions`. The tick's own array is then the batch.
+ */
+function oneBatch(calls: Queued[]): Group[] | undefined {
+  const endpoint = calls[0]?.endpoint;
+  if (endpoint === undefined || calls.length > endpoint.maxItems) return undefined;
+  const sessions = endpoint.sessions;
+  for (let i = 0; i < calls.length; i++) {
+    const q = calls[i] as Queued;
+    if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
+    if (sessions !== undefined && (q.call.method === 'POST' && q.call.path === sessions) !== (i === 0)) return undefined;
+  }
+  return [{ endpoint, calls }];
+}
+
+function groupsOf(calls: readonly Queued[]): Group[] {
   const groups: Group[] = [];
   const open = new Map<Endpoint, Group>();
   for (const q of calls) {

@@ -1,6 +1,6 @@
 import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
-import type { BatchSummary, Transport } from './transport.js';
+import type { BatchSummary, Transport, WireResponse } from './transport.js';
 
 /** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
 export interface Endpoint {
@@ -43,28 +43,19 @@ export async function runBatch(
   slots: readonly Slot[],
   send: BatchSend = {},
 ): Promise<BatchOutcome> {
-  const results: (SubResult | undefined)[] = slots.map(() => undefined);
+  const count = slots.length;
+  const results = new Array<SubResult | undefined>(count);
+  let arrived = 0;
   const take = (raw: unknown, index: number) => {
-    if (index >= slots.length || results[index] !== undefined || send.signal?.aborted) return;
+    if (!(index >= 0 && index < count) || results[index] !== undefined || !Number.isInteger(index) || send.signal?.aborted) return;
     const result = endpoint.dialect.item(raw);
     results[index] = result;
-    slots[index]!.settle(result);
+    arrived++;
+    (slots[index] as Slot).settle(result);
   };
-  let response: Awaited<ReturnType<Transport['send']>>;
+  let response: WireResponse;
   try {
-    const envelope = endpoint.dialect.encode(
-      slots.map((s) => s.call),
-      endpoint.base,
-      send.policy,
-    );
-    response = await transport.send({
-      method: 'POST',
-      url: withQuery(endpoint.path, envelope.query),
-      headers: { ...envelope.headers, ...send.headers },
-      body: envelope.body,
-      signal: send.signal,
-      onItem: take,
-    });
+    response = await sendEnvelope(transport, endpoint, slots, send, take);
   } catch (error) {
     for (const slot of slots) slot.fail(error as Error);
     throw error;
@@ -77,9 +68,9 @@ export async function runBatch(
     });
     throw error;
   }
-  const items = response.summary === undefined && response.status < 300 ? endpoint.dialect.items(response.body) : undefined;
-  items?.forEach(take);
-  if (results.some((r) => r === undefined)) {
+  // Items that did not stream (a whole answer, a replayed one) are read from the body.
+  if (arrived < count && response.summary === undefined && response.status < 300) endpoint.dialect.items(response.body)?.forEach(take);
+  if (arrived < count) {
     const error =
       response.status >= 300
         ? new ClientError(
@@ -97,6 +88,29 @@ export async function runBatch(
   }
   const done = results as SubResult[];
   return { status: response.status, results: done, summary: response.summary ?? summaryOf(response.headers, done) };
+}
+
+/** Encodes the batch and sends it (a function of its own: the batch's wait holds no reference to the envelope). */
+function sendEnvelope(
+  transport: Transport,
+  endpoint: Endpoint,
+  slots: readonly Slot[],
+  send: BatchSend,
+  onItem: (raw: unknown, index: number) => void,
+): Promise<WireResponse> {
+  const envelope = endpoint.dialect.encode(
+    slots.map((s) => s.call),
+    endpoint.base,
+    send.policy,
+  );
+  return transport.send({
+    method: 'POST',
+    url: withQuery(endpoint.path, envelope.query),
+    headers: { ...envelope.headers, ...send.headers },
+    body: envelope.body,
+    signal: send.signal,
+    onItem,
+  });
 }
 
 function summaryOf(headers: Record<string, string>, results: readonly SubResult[]): BatchSummary {

@@ -9,7 +9,7 @@ import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
+import { callHeaders, callPath, callQuery, type LooseInit, type TemplateCache } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -122,6 +122,17 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     for (const e of byBase) if (path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47) return e;
     return undefined;
   };
+  // The endpoint of each path template whose fixed start decides it (a parameter only after every base).
+  const byTemplate = new Map<string, Endpoint | null>();
+  const endpointOfCall = (template: string, path: string): Endpoint | undefined => {
+    const known = byTemplate.get(template);
+    if (known !== undefined) return known ?? undefined;
+    const endpoint = endpointOf(path);
+    const fixed = template.indexOf('{');
+    // Templates without parameters are not kept: a caller building paths itself would grow the map without end.
+    if (fixed >= 0 && byBase.every((e) => fixed > e.base.length)) byTemplate.set(template, endpoint ?? null);
+    return endpoint;
+  };
   const observe = (call: SubCall, result: SubResult) => {
     if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
     const id = (result.data as { Id?: unknown } | undefined)?.Id;
@@ -157,12 +168,20 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     observe,
     retry: options.retry,
   };
-  const call = (method: Method) => (path: string, init?: LooseInit) =>
-    new Promise<AnyResult>((resolve, reject) => {
-      const sub = toSubCall(method, path, init, templates);
-      const endpoint = init?.batch === false ? undefined : endpointOf(sub.path);
-      new PendingCall(sub, endpoint, init?.signal, host, resolve, reject).submit();
-    });
+  const call =
+    (method: Method) =>
+    (path: string, init?: LooseInit): Promise<AnyResult> => {
+      let target: string;
+      let query: Record<string, string>;
+      try {
+        target = callPath(method, path, init, templates);
+        query = callQuery(method, path, init);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const endpoint = init?.batch === false ? undefined : endpointOfCall(path, target);
+      return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
+    };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
     const recorded: Recorded[] = [];

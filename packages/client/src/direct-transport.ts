@@ -16,6 +16,8 @@ export function directTransport(engine: Engine): Transport {
         body: request.body,
         signal: request.signal,
         onResult: onItem === undefined ? undefined : (item) => onItem(item, index++),
+        // Every item comes through onItem: no final body is made (a replayed batch still answers one).
+        streamOnly: onItem !== undefined,
       });
       return { ...response, summary: undefined };
     },

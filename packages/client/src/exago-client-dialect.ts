@@ -5,17 +5,13 @@ export const exagoClientDialect: ClientDialect = {
   name: 'exago',
   maxItems: 10000,
   encode(calls, base, policy) {
-    refuseGroups(calls, 'Exago');
     const prefix = `${base}/`;
     const body = new Array<ExagoItem>(calls.length);
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
+      if (call.atomicityGroup !== undefined) refuseGroups(calls, 'Exago');
       const path = call.path.startsWith(prefix) ? call.path.slice(prefix.length) : call.path.replace(/^\/+/, '');
-      let url = path;
-      for (const _ in call.query) {
-        url = withQuery(path, withoutSid(call.query));
-        break;
-      }
+      const url = call.query === NONE ? path : withQuery(path, withoutSid(call.query));
       body[i] = call.body === undefined ? { Url: url, Method: call.method } : { Url: url, Method: call.method, Payload: call.body };
     }
     const query: Record<string, string> = policy === undefined ? {} : { onFail: policy };

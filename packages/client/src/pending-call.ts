@@ -1,7 +1,7 @@
 import { abortError, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
 import type { SubCall, SubResult } from './client-dialect.js';
-import type { AnyResult } from './client-types.js';
+import type { AnyResult, Method } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
 
 /** What a pending call needs of its client. */
@@ -11,31 +11,79 @@ export interface CallHost {
   readonly retry: RetryOptions | undefined;
 }
 
+type Resolve = (result: AnyResult) => void;
+type Reject = (error: Error) => void;
+
 /**
- * One plain call between its creation and its answer: the slot the batcher fills, its retries, its
- * abort. One object per call, its methods on the prototype, so a tick of N calls makes N of them and
- * no closures.
+ * One plain call between its creation and its answer: the call itself, the slot the batcher fills,
+ * its retries, its abort. One object per call, its methods on the prototype, so a tick of N calls
+ * makes N of them and no closures (its promise is made with one shared executor); what its answer
+ * needs is on this one object, as the answer comes long after the call was made.
  */
-export class PendingCall implements Queued {
+export class PendingCall implements Queued, SubCall {
+  /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
+  static #making: PendingCall | undefined;
   #attempt = 0;
   #done = false;
   #onAbort: (() => void) | undefined;
+  #resolve: Resolve | undefined;
+  #reject: Reject | undefined;
+  /** A `POST .../Sessions`: its answer may carry the Exago session id the client keeps. */
+  readonly #opens: boolean;
 
-  constructor(
-    readonly call: SubCall,
+  private constructor(
+    readonly method: Method,
+    readonly path: string,
+    readonly query: Record<string, string>,
+    readonly headers: Record<string, string>,
+    readonly body: unknown,
     readonly endpoint: Endpoint | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly host: CallHost,
-    private readonly resolve: (result: AnyResult) => void,
-    private readonly reject: (error: Error) => void,
   ) {
-    if (signal === undefined) return;
-    if (signal.aborted) this.fail(abortError(call));
-    else {
+    this.#opens = method === 'POST' && path.endsWith('/Sessions');
+  }
+
+  /**
+   * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
+   * for them), and answers the promise it settles: its result, or the error that refused it.
+   */
+  static start(
+    method: Method,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: unknown,
+    endpoint: Endpoint | undefined,
+    signal: AbortSignal | undefined,
+    host: CallHost,
+  ): Promise<AnyResult> {
+    const pending = new PendingCall(method, path, query, headers, body, endpoint, signal, host);
+    PendingCall.#making = pending;
+    const promise = new Promise<AnyResult>(PendingCall.#capture);
+    PendingCall.#making = undefined;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        pending.fail(abortError(pending));
+        return promise;
+      }
       // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
-      this.#onAbort = () => this.fail(abortError(call));
-      signal.addEventListener('abort', this.#onAbort, { once: true });
+      pending.#onAbort = () => pending.fail(abortError(pending));
+      signal.addEventListener('abort', pending.#onAbort, { once: true });
     }
+    pending.submit();
+    return promise;
+  }
+
+  static #capture(resolve: Resolve, reject: Reject): void {
+    const pending = PendingCall.#making as PendingCall;
+    pending.#resolve = resolve;
+    pending.#reject = reject;
+  }
+
+  /** The call, as the batcher and the dialects read it. */
+  get call(): SubCall {
+    return this;
   }
 
   /** Queues the call (again, for a retry). */
@@ -45,21 +93,24 @@ export class PendingCall implements Queued {
 
   settle(result: SubResult): void {
     if (this.#done) return;
-    this.host.observe(this.call, result);
-    const delay = retryDelay(this.call, result, this.#attempt, this.host.retry);
-    if (delay !== undefined) {
-      this.#attempt++;
-      setTimeout(() => this.submit(), delay);
-      return;
+    if (this.#opens) this.host.observe(this, result);
+    const status = result.status;
+    if (status === 429 || status === 503) {
+      const delay = retryDelay(this, result, this.#attempt, this.host.retry);
+      if (delay !== undefined) {
+        this.#attempt++;
+        setTimeout(() => this.submit(), delay);
+        return;
+      }
     }
     this.#finish();
-    this.resolve(result);
+    (this.#resolve as Resolve)(result);
   }
 
   fail(error: Error): void {
     if (this.#done) return;
     this.#finish();
-    this.reject(error);
+    (this.#reject as Reject)(error);
   }
 
   #finish(): void {

@@ -13,8 +13,9 @@ export interface RetryOptions {
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 
 /** The wait before retrying `call`, or undefined when it must not be retried. */
-export function retryDelay(call: SubCall, result: SubResult, attempt: number, options: RetryOptions = {}): number | undefined {
+export function retryDelay(call: SubCall, result: SubResult, attempt: number, given?: RetryOptions): number | undefined {
   if (result.status !== 429 && result.status !== 503) return undefined;
+  const options = given ?? {};
   if (attempt >= (options.attempts ?? 2)) return undefined;
   const keyed = Object.keys(call.headers).some((name) => name.toLowerCase() === 'idempotency-key');
   if (!IDEMPOTENT.has(call.method) && !keyed) return undefined;

@@ -16,28 +16,47 @@ export type TemplateCache = Map<string, readonly string[]>;
 
 /** Fills a path template (`/rest/Roles/{id}`) and flattens the init into a {@link SubCall}. */
 export function toSubCall(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): SubCall {
+  return {
+    method,
+    path: callPath(method, template, init, templates),
+    query: callQuery(method, template, init),
+    headers: callHeaders(init),
+    body: init?.body,
+  };
+}
+
+/** The call's full path: the template with its path parameters filled in (throws INVALID_CALL). */
+export function callPath(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): string {
   if (typeof template !== 'string' || !template.startsWith('/'))
     throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
-  const path = template.includes('{') ? fill(method, template, init?.params?.path, templates) : template;
+  return template.includes('{') ? fill(method, template, init?.params?.path, templates) : template;
+}
+
+/** The call's query as strings, without the undefined members ({@link NONE} when there is none; throws INVALID_CALL). */
+export function callQuery(method: Method, template: string, init: LooseInit | undefined): Record<string, string> {
   let query = NONE;
   const given = init?.params?.query;
-  if (given !== undefined && given !== null) {
-    if (typeof given !== 'object') throw new ClientError('INVALID_CALL', `${method} ${template}: params.query must be an object`);
-    for (const name in given) {
-      const value = given[name];
-      if (value === undefined) continue;
-      if (query === NONE) query = {};
-      query[name] = String(value);
-    }
+  if (given === undefined || given === null) return query;
+  if (typeof given !== 'object') throw new ClientError('INVALID_CALL', `${method} ${template}: params.query must be an object`);
+  for (const name in given) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (query === NONE) query = {};
+    query[name] = String(value);
   }
-  const headers = init?.headers === undefined ? NONE : { ...init.headers };
-  return { method, path, query, headers, body: init?.body };
+  return query;
+}
+
+/** A copy of the call's own headers ({@link NONE} when it has none). */
+export function callHeaders(init: LooseInit | undefined): Record<string, string> {
+  return init?.headers === undefined ? NONE : { ...init.headers };
 }
 
 function fill(method: Method, template: string, params: Record<string, unknown> | undefined, templates: TemplateCache): string {
   let parts = templates.get(template);
   if (parts === undefined) {
-    parts = template.split(/\{([^}]+)\}/);
+    // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
+    parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
     templates.set(template, parts);
   }
   let path = parts[0]!;
@@ -46,15 +65,29 @@ function fill(method: Method, template: string, params: Record<string, unknown> 
     const value = params?.[name];
     if (value === undefined || value === null || value === '')
       throw new ClientError('INVALID_CALL', `${method} ${template}: path parameter ${name} is missing`);
-    const text = String(value);
-    // A reference (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
-    path += (text.includes('${') ? text : encodeSegment(text)) + parts[i + 1]!;
+    const text = typeof value === 'string' ? value : String(value);
+    path += encodeSegment(text) + parts[i + 1]!;
   }
   return path;
 }
 
-/** Percent-encodes one path segment, keeping `:` and `@` as RFC 3986 allows (`cc:22` stays readable). */
+/** Characters a path segment keeps as they are: letters, digits and `_ . ~ : @ -` (RFC 3986 allows `:` and `@`). */
+const KEPT = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~:@-') KEPT[c.charCodeAt(0)] = 1;
+
+/**
+ * Percent-encodes one path segment, keeping `:` and `@` (`cc:22` stays readable). A reference
+ * (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
+ */
 function encodeSegment(text: string): string {
-  if (/^[\w.~:@-]*$/.test(text)) return text;
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || KEPT[code] === 0) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain || text.includes('${')) return text;
   return encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%40/g, '@');
 }

@@ -15,8 +15,14 @@ export interface DirectRequest {
    */
   raw?: string | Uint8Array;
   signal?: AbortSignal;
-  /** Called with each sub-result (in the dialect's item shape) as soon as it is final. */
+  /** Called with each sub-result (in the dialect's item shape) as soon as it is final; the item is the caller's own. */
   onResult?: (item: unknown) => void;
+  /**
+   * With `onResult`: the caller takes every item as it streams and needs no final body (the answer's
+   * `body` is undefined, except for a batch replayed under an Idempotency-Key, which streams nothing
+   * and answers the kept body). Items that the batch no longer reads are then handed over without a copy.
+   */
+  streamOnly?: boolean;
 }
 
 /** The answer: status, headers and a body that shares nothing with the engine. */
@@ -40,6 +46,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     const json = request.body === undefined ? undefined : JsonBody.of(request.body);
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
+    // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.
+    const onResult = request.onResult;
     const response: EngineResponse = await engine.dispatch({
       method: request.method ?? 'POST',
       url: request.url,
@@ -48,9 +56,11 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: raw ?? json,
       signal: request.signal,
       transport: 'direct',
-      // Each item is copied for the caller, who may change it while the engine still reads the result
-      // (references, the final answer); deeply frozen parts (a store's records) are shared.
-      onResult: request.onResult === undefined ? undefined : (item) => request.onResult!(snapshot(item).value),
+      // An item is copied for the caller when the engine still reads the result after it went out
+      // (references, the final answer), as the caller may change it; deeply frozen parts (a store's
+      // records) are shared. An item nothing reads any more is the caller's as it is.
+      onResult: onResult === undefined ? undefined : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
+      streamOnly: request.streamOnly === true,
     });
     return {
       status: response.status,

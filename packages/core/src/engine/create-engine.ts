@@ -270,6 +270,8 @@ export class Engine {
       session = await this.openSession(query[api.sessionParam]);
     }
     const onResult = request.onResult;
+    // The reader takes every result and no answer is made of them (unless an idempotent replay keeps it).
+    const takes = onResult !== undefined && request.streamOnly === true && !guarded;
     const dialect = endpoint.dialect;
     const encoding = { headers, requests: batch.requests, encodeError: (view: ErrorView) => api.errors.encodeError(view) };
     const result = await this.#executor.runBatch(
@@ -282,7 +284,8 @@ export class Engine {
         signal: request.signal,
         identity: caller.identity,
         policy: caller.policy,
-        onResult: onResult === undefined ? undefined : (r) => onResult(dialect.encodeResult(r, encoding), r),
+        onResult: onResult === undefined ? undefined : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
+        takesResults: takes,
         clock,
         requestId,
         watch: watch?.perItem === true ? watch : undefined,
@@ -299,7 +302,7 @@ export class Engine {
     return {
       status: 200,
       headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
-      body: dialect.encode(result, encoding),
+      body: takes ? undefined : dialect.encode(result, encoding),
       kind: 'batch',
       summary: result.summary,
     };

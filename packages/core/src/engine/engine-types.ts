@@ -19,9 +19,17 @@ export interface EngineRequest {
   /**
    * Called with each sub-result, in the dialect's item shape, as soon as it is final. A returned
    * promise is backpressure: the batch waits for it before the next sub-request starts, and a
-   * rejection stops the batch (the rest is skipped with the rejection's error).
+   * rejection stops the batch (the rest is skipped with the rejection's error). `kept` is true when
+   * a later step of the batch still reads the result's value (a reference, the final answer): a
+   * reader that may change the item must then copy it first.
    */
-  onResult?: (item: unknown, result: SubResult) => void | Promise<void>;
+  onResult?: (item: unknown, result: SubResult, kept: boolean) => void | Promise<void>;
+  /**
+   * With `onResult`: the transport takes every streamed item and needs no final body (the batch
+   * answers `body: undefined`), so items that nothing later reads are handed out with `kept` false.
+   * Ignored for a batch answered under an Idempotency-Key, whose answer is kept to replay.
+   */
+  streamOnly?: boolean;
 }
 
 /** The engine's answer; the transport serializes `body` as JSON (unless it is undefined). */

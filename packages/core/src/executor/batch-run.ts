@@ -50,6 +50,9 @@ export class BatchRun {
   #stopReason: string | undefined;
   #group: { name: string; start: number } | undefined;
   #emitted = 0;
+  // Whether a streamed result's value is still read after it went out: by a reference or the final
+  // answer (a watcher reads statuses and timings only).
+  readonly #keeps: boolean;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -69,6 +72,7 @@ export class BatchRun {
       }
       if (this.#lastNamed !== undefined) this.#ran = new Array(subs.length);
     }
+    this.#keeps = parts.outer.takesResults !== true || plan.references !== undefined;
     if (plan.batchAtomic) parts.run.beginAtomic();
   }
 
@@ -229,22 +233,42 @@ export class BatchRun {
    * streaming transport's promise pauses the batch; its rejection stops it (the rest is skipped).
    * On a buffering store, results are held until the batch's turn ends (or the batch does), so one
    * wait for the buffered writes covers every result of the turn, not one round trip each.
+   * Results go out synchronously while the reader returns nothing: a promise is made only when the
+   * reader pauses the batch or buffered writes must be acknowledged first.
    */
   emit(upTo: number): Promise<void> | undefined {
     const { outer, run, clock } = this.#parts;
     if (outer.onResult === undefined || run.journal !== undefined || this.#emitted >= upTo) return undefined;
-    if (run.units !== undefined && clock.intervalMs > 0 && !clock.due()) return undefined;
-    return this.#emit(upTo);
+    if (run.units !== undefined) {
+      if (clock.intervalMs > 0 && !clock.due()) return undefined;
+      return this.#emitSettled(upTo);
+    }
+    const paused = this.#deliver(upTo);
+    return paused === undefined ? undefined : this.#resume(paused, upTo);
   }
 
-  async #emit(upTo: number): Promise<void> {
-    const { outer, run } = this.#parts;
-    if (outer.onResult === undefined) return;
-    // A streamed result is final: its writes must be acknowledged first.
-    if (run.units !== undefined && this.#emitted < upTo) await this.#settle();
-    for (; this.#emitted < upTo; this.#emitted++) {
-      const paused = outer.onResult(this.results[this.#emitted] as SubResult);
-      if (paused === undefined) continue;
+  /** A streamed result is final: its writes are acknowledged before it goes out. */
+  async #emitSettled(upTo: number): Promise<void> {
+    await this.#settle();
+    const paused = this.#deliver(upTo);
+    if (paused !== undefined) await this.#resume(paused, upTo);
+  }
+
+  /** Hands results to the reader up to `upTo`; stops at the first that pauses the batch and returns its promise. */
+  #deliver(upTo: number): PromiseLike<void> | undefined {
+    const onResult = this.#parts.outer.onResult as (result: SubResult, kept: boolean) => unknown;
+    const kept = this.#keeps;
+    while (this.#emitted < upTo) {
+      const paused = onResult(this.results[this.#emitted] as SubResult, kept);
+      this.#emitted++;
+      if (isThenable(paused)) return paused;
+    }
+    return undefined;
+  }
+
+  /** Waits for each pause in turn (a rejection aborts the batch) and delivers what follows it. */
+  async #resume(first: PromiseLike<void>, upTo: number): Promise<void> {
+    for (let paused: PromiseLike<void> | undefined = first; paused !== undefined; paused = this.#deliver(upTo)) {
       try {
         await paused;
       } catch (reason) {
@@ -346,6 +370,11 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
+}
+
+/** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
 }
 
 const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });

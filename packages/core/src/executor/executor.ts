@@ -35,8 +35,13 @@ export interface OuterRequest {
   readonly policy?: CallerPolicy | undefined;
   /** The turn clock of the whole request (parsing and decoding count too); a new one when absent. */
   readonly clock?: TurnClock | undefined;
-  /** Called with each result as soon as it is final (streaming transports); a promise pauses the batch. */
-  readonly onResult?: ((result: SubResult) => void | Promise<void>) | undefined;
+  /**
+   * Called with each result as soon as it is final (streaming transports); a promise pauses the
+   * batch. `kept`: a later step of the batch still reads the result (see {@link OuterRequest.takesResults}).
+   */
+  readonly onResult?: ((result: SubResult, kept: boolean) => void | Promise<void>) | undefined;
+  /** The reader of `onResult` takes the results: no final answer is made of them. */
+  readonly takesResults?: boolean | undefined;
   /** The id every log line of this request carries. */
   readonly requestId?: string | undefined;
   /** Set when something observes each sub-request (spans, metrics, hooks); undefined costs nothing. */

@@ -1,0 +1,66 @@
+// How the client turns a path template and its parameters into the URL it sends, and which batch
+// endpoint a call goes under: a recording transport shows what left the client.
+import { createClient, type Transport, type WireRequest } from '@restbatch/client';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
+
+/** A client over a transport that records each request and answers every call of a batch 200. */
+function recordingClient(endpoints: Record<string, 'exago' | 'odata'>) {
+  const sent: WireRequest[] = [];
+  const transport: Transport = {
+    send: async (request) => {
+      sent.push(request);
+      const calls = Array.isArray(request.body) ? request.body : [];
+      return { status: 200, headers: {}, body: calls.map(() => ({ ReturnCode: '200', ResponseContent: {} })) };
+    },
+  };
+  return { sent, client: createClient({ transport, endpoints }) as unknown as Loose };
+}
+
+test('a path parameter is percent-encoded as one segment, keeping letters, digits, _ . ~ - : and @', async () => {
+  const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
+  const ids = ['P-0_a.b~c', 'cc:22@home', 'a b/c?d#e', 'é€', '%41', '$x{y}'];
+  await Promise.all([client.POST('/rest/Sessions'), ...ids.map((id) => client.GET('/rest/Roles/{id}', { params: { path: { id } } }))]);
+  assert.is(sent.length, 1);
+  assert.equal(
+    (sent[0]!.body as Array<{ Url: string }>).map((c) => c.Url),
+    [
+      'Sessions',
+      'Roles/P-0_a.b~c',
+      'Roles/cc:22@home',
+      'Roles/a%20b%2Fc%3Fd%23e',
+      'Roles/%C3%A9%E2%82%AC',
+      'Roles/%2541',
+      'Roles/%24x%7By%7D',
+    ],
+  );
+});
+
+test('a reference in a path parameter travels as written, for the engine to resolve', async () => {
+  const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
+  await Promise.all([client.POST('/rest/Sessions'), client.GET('/rest/Roles/{id}', { params: { path: { id: '${0/body/Id}' } } })]);
+  assert.equal(
+    (sent[0]!.body as Array<{ Url: string }>).map((c) => c.Url),
+    ['Sessions', 'Roles/${0/body/Id}'],
+  );
+});
+
+test('a template whose parameter falls inside an endpoint base goes where each filled path belongs', async () => {
+  const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
+  const read = (api: string) => client.GET('/{api}/Roles', { params: { path: { api } } });
+  await Promise.all([client.POST('/rest/Sessions'), read('rest'), read('other'), read('rest')]);
+  // The batch holds the calls under /rest; the one under /other went alone, as an ordinary request.
+  const batch = sent.find((r) => r.url === '/rest/batch');
+  assert.equal(
+    ((batch?.body ?? []) as Array<{ Url: string }>).map((c) => c.Url),
+    ['Sessions', 'Roles', 'Roles'],
+  );
+  assert.ok(
+    sent.some((r) => r.method === 'GET' && r.url === '/other/Roles'),
+    sent.map((r) => `${r.method} ${r.url}`).join(', '),
+  );
+});
+
+test.run();
