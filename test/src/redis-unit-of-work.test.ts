@@ -303,6 +303,41 @@ it('writes gathered while a script is in flight leave together: a batch adding 1
   assert.is(await scriptsOf(1200), one + 1);
 });
 
+it('an entry written several times in one script reaches Redis once, and one added then deleted costs no write', async () => {
+  const { call, client } = redisEngine();
+  const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
+  const patch = (Id: string, Value: string) => ({ Url: `Parameters/${Id}`, Method: 'PATCH', Payload: { Value } });
+  const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('Kept')] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  /** How many times Redis ran `command` since the last reset (scripts' own calls included). */
+  const calls = async (command: string) =>
+    Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await client.info('commandstats'))?.[1] ?? 0);
+  await client.config('RESETSTAT');
+  const res = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [post('Temp'), patch('Temp', 'w'), { Url: 'Parameters/Temp', Method: 'DELETE' }, patch('Kept', 'a'), patch('Kept', 'b')],
+  });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '204', '204', '204', '204'],
+  );
+  // One HSET of the collection (Kept's last value) and one of the session's counter; Temp never lands.
+  assert.is(await calls('hset'), 2);
+  assert.is(await calls('hdel'), 0);
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string; Value: string }>).map((p) => [p.Id, p.Value]),
+    [['Kept', 'b']],
+  );
+  // The order counter moved past Temp as before: an entry added next sorts after Kept.
+  await call({ url: `/rest/batch?sid=${sid}`, body: [post('Next')] });
+  const after = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (after.body as Array<{ Id: string }>).map((p) => p.Id),
+    ['Kept', 'Next'],
+  );
+});
+
 it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {
   const { call } = redisEngine();
   const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];

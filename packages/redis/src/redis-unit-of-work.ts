@@ -66,6 +66,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   // Positions of the sub-requests that used the copy since the last failure, in order.
   #touched: number[] = [];
   #failures: Map<number, unknown> | undefined;
+  // The JSON text each value this unit wrote was sent as (guards send the text the batch expects).
+  readonly #texts = new WeakMap<object, string>();
   // Whether the writes now buffered are undo steps of a rollback (never sent with other writes).
   #undoing = false;
   // Undo scripts Redis has not confirmed, in order, re-sent by the store's compensator until it does.
@@ -77,37 +79,37 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return entries.get(key);
   }
 
   async list(collection: string): Promise<Array<[string, JsonValue]>> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return [...entries];
   }
 
   async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
     const json = JSON.stringify(value);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
-    entries.set(key, deepFreeze(value));
+    entries.set(key, this.#frozen(value, json));
     return this.#push('s', collection, key, json, previous);
   }
 
   async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
     const json = JSON.stringify(value);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     if (entries.has(key)) return undefined;
-    entries.set(key, deepFreeze(value));
+    entries.set(key, this.#frozen(value, json));
     return this.#push('a', collection, key, json, undefined);
   }
 
   async delete(collection: string, key: string): Promise<BufferedWrite | undefined> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
     if (previous === undefined) return undefined;
@@ -129,14 +131,14 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   ): Promise<BufferedWrite | undefined> {
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const current = entries.get(key);
     if (!sameJson(current, expected)) return undefined;
     // The view's own value gives the stored text: it was parsed from it, or written as it.
-    const guard = current === undefined ? '' : JSON.stringify(current);
+    const guard = this.#text(current);
     if (next === undefined) entries.delete(key);
-    else entries.set(key, deepFreeze(next));
+    else entries.set(key, this.#frozen(next, json));
     this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, current);
   }
@@ -150,6 +152,18 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const failures = this.#failures;
     this.#failures = undefined;
     return failures;
+  }
+
+  /** `value` frozen, its JSON text remembered (a frozen value's text never changes). */
+  #frozen(value: JsonValue, json: string): JsonValue {
+    if (value !== null && typeof value === 'object') this.#texts.set(deepFreeze(value), json);
+    return value;
+  }
+
+  /** A value's JSON text ('' for absent): the one it was written as, when this unit wrote it. */
+  #text(value: JsonValue | undefined): string {
+    if (value === undefined) return '';
+    return (value !== null && typeof value === 'object' ? this.#texts.get(value) : undefined) ?? JSON.stringify(value);
   }
 
   /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
@@ -202,9 +216,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const entries = this.#cache.get(collection);
     if (entries !== undefined && sameJson(entries.get(key), expected)) {
       if (next === undefined) entries.delete(key);
-      else entries.set(key, deepFreeze(next));
+      else entries.set(key, this.#frozen(next, json));
     }
-    const guard = expected === undefined ? '' : JSON.stringify(expected);
+    const guard = this.#text(expected);
     this.#push('i', collection, key, guard, expected, true, true);
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, expected, false, true);
   }

@@ -133,25 +133,72 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
 local touched = {}
 local registered = {}
--- Each field's stored text (false: absent) once read or written here: one HGET per field per script.
+-- Each field's text (false: absent) once read or written here: one HGET per field per script.
+-- Writes only change this copy; finish() writes each changed field once, so a field the batch
+-- adds and then deletes in the same script costs Redis one HGET and no write.
 local known = {}
+local original = {}
+local changed = {}
 local function stored(key, field)
   local fields = known[key]
   if not fields then
     fields = {}
     known[key] = fields
+    original[key] = {}
   end
   local text = fields[field]
   if text == nil then
     text = redis.call('HGET', key, field)
     fields[field] = text
+    original[key][field] = text
   end
   return text
+end
+local function change(key, field, text)
+  known[key][field] = text
+  local fields = changed[key]
+  if not fields then
+    fields = {}
+    changed[key] = fields
+  end
+  fields[field] = true
+end
+-- Many fields per HSET or HDEL, within what unpack takes.
+local function each(command, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  end
 end
 -- The order counter, read once and written back once (the script runs alone, so no one else moves it).
 local seq, nextSeq = nil, nil
 local function finish()
-  if nextSeq ~= seq then redis.call('HSET', KEYS[1], 'n', nextSeq) end
+  local data = {}
+  if nextSeq ~= seq then
+    data[1] = 'n'
+    data[2] = nextSeq
+  end
+  for name in pairs(registered) do
+    data[#data + 1] = 'c:' .. name
+    data[#data + 1] = 1
+  end
+  if #data > 0 then redis.call('HSET', KEYS[1], unpack(data)) end
+  for key, fields in pairs(changed) do
+    local sets, deletes = {}, {}
+    local now, was = known[key], original[key]
+    for field in pairs(fields) do
+      local text = now[field]
+      if text then
+        if text ~= was[field] then
+          sets[#sets + 1] = field
+          sets[#sets + 1] = text
+        end
+      elseif was[field] then
+        deletes[#deletes + 1] = field
+      end
+    end
+    each('HSET', key, sets)
+    each('HDEL', key, deletes)
+  end
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
 local ops = cjson.decode(ARGV[2])
@@ -176,10 +223,7 @@ for i = 1, #ops, 4 do
   elseif op == 'd' then
     local old = stored(key, field)
     remember(key, field, old, false)
-    if old then
-      redis.call('HDEL', key, field)
-      known[key][field] = false
-    end
+    if old then change(key, field, false) end
   else
     local old = stored(key, field)
     local at
@@ -196,15 +240,11 @@ for i = 1, #ops, 4 do
       end
       nextSeq = nextSeq + 1
       at = tostring(nextSeq)
-      if not registered[name] then
-        redis.call('HSET', KEYS[1], 'c:' .. name, 1)
-        registered[name] = true
-      end
+      registered[name] = true
     end
     local text = at .. ':' .. value
     remember(key, field, old, text)
-    redis.call('HSET', key, field, text)
-    known[key][field] = text
+    change(key, field, text)
     touched[key] = true
   end
   applied = applied + 1
