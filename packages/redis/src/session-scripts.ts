@@ -134,8 +134,10 @@ if ttl == -2 then return {-1, 0} end
 local touched = {}
 local registered = {}
 -- Each field's text (false: absent) once read or written here: one HGET per field per script.
--- Writes only change this copy; finish() writes each changed field once, so a field the batch
--- adds and then deletes in the same script costs Redis one HGET and no write.
+-- Writes only change this copy; finish() writes each changed field once and logs it for the write
+-- guard (its first old and last new text), so a field the batch adds and then deletes in the same
+-- script costs Redis one HGET, no write and no undo entry. The script runs alone: no one can see
+-- the steps in between.
 local known = {}
 local original = {}
 local changed = {}
@@ -186,14 +188,15 @@ local function finish()
     local sets, deletes = {}, {}
     local now, was = known[key], original[key]
     for field in pairs(fields) do
-      local text = now[field]
-      if text then
-        if text ~= was[field] then
+      local text, old = now[field], was[field]
+      if text ~= old then
+        remember(key, field, old, text)
+        if text then
           sets[#sets + 1] = field
           sets[#sets + 1] = text
+        else
+          deletes[#deletes + 1] = field
         end
-      elseif was[field] then
-        deletes[#deletes + 1] = field
       end
     end
     each('HSET', key, sets)
@@ -204,9 +207,14 @@ end
 local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
+local keyOf = {}
 for i = 1, #ops, 4 do
   local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
-  local key = ARGV[1] .. name
+  local key = keyOf[name]
+  if not key then
+    key = ARGV[1] .. name
+    keyOf[name] = key
+  end
   if skip then
     skip = false
   elseif op == 'e' or op == 'i' then
@@ -221,9 +229,7 @@ for i = 1, #ops, 4 do
       skip = true
     end
   elseif op == 'd' then
-    local old = stored(key, field)
-    remember(key, field, old, false)
-    if old then change(key, field, false) end
+    if stored(key, field) then change(key, field, false) end
   else
     local old = stored(key, field)
     local at
@@ -242,9 +248,7 @@ for i = 1, #ops, 4 do
       at = tostring(nextSeq)
       registered[name] = true
     end
-    local text = at .. ':' .. value
-    remember(key, field, old, text)
-    change(key, field, text)
+    change(key, field, at .. ':' .. value)
     touched[key] = true
   end
   applied = applied + 1
