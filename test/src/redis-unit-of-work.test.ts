@@ -338,6 +338,46 @@ it('an entry written several times in one script reaches Redis once, and one add
   );
 });
 
+it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entry read from Redis keeps its guard', async () => {
+  const { call, client } = redisEngine();
+  const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
+  const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('Old')] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  // The ops of every APPLY script, as sent (the packed argument after the collection prefix).
+  const sent: string[][] = [];
+  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
+  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+    if (String(args[3]).endsWith(':c:') && typeof args[4] === 'string') sent.push(JSON.parse(args[4]) as string[]);
+    return original(...args);
+  };
+  const res = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [
+      post('New'),
+      { Url: 'Parameters/New', Method: 'PATCH', Payload: { Value: 'w' } },
+      { Url: 'Parameters/Old', Method: 'PATCH', Payload: { Value: 'x' } },
+    ],
+  });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '204', '204'],
+  );
+  const ops = sent.flat().filter((_, i) => i % 4 === 0);
+  const keys = sent.flat().filter((_, i) => i % 4 === 2);
+  assert.equal(
+    ops.map((op, i) => `${op} ${keys[i]}`),
+    ['a New', 's New', 'e Old', 's Old'],
+  );
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string; Value: string }>).map((p) => [p.Id, p.Value]),
+    [
+      ['Old', 'x'],
+      ['New', 'w'],
+    ],
+  );
+});
+
 it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {
   const { call } = redisEngine();
   const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];

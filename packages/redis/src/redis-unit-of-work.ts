@@ -68,6 +68,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #failures: Map<number, unknown> | undefined;
   // The JSON text each value this unit wrote was sent as (guards send the text the batch expects).
   readonly #texts = new WeakMap<object, string>();
+  // Entries (by collection) whose last op in the buffered script is a write that applies whenever
+  // the script reaches it (see compareAndSet).
+  readonly #sure = new Map<string, Set<string>>();
   // Whether the writes now buffered are undo steps of a rollback (never sent with other writes).
   #undoing = false;
   // Undo scripts Redis has not confirmed, in order, re-sent by the store's compensator until it does.
@@ -139,8 +142,11 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const guard = this.#text(current);
     if (next === undefined) entries.delete(key);
     else entries.set(key, this.#frozen(next, json));
-    this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
-    return this.#push(next === undefined ? 'd' : 's', collection, key, json, current);
+    // A guard on an entry the buffered script itself last wrote would compare that write with itself
+    // (nothing runs between the two in Redis): it is left out, and the write no longer depends on it.
+    const sure = !this.#undoing && this.#sure.get(collection)?.has(key) === true;
+    if (!sure) this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
+    return this.#push(next === undefined ? 'd' : 's', collection, key, json, current, false, false, !sure && onMismatch === 'skip');
   }
 
   async flush(): Promise<void> {
@@ -223,8 +229,20 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, expected, false, true);
   }
 
-  /** Buffers one op; `held`: a guard, never sent without the write that follows it; `undo`: an undo step. */
-  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined, held = false, undo = false): Write {
+  /**
+   * Buffers one op; `held`: a guard, never sent without the write that follows it; `undo`: an undo
+   * step; `conditional`: a write after a skip guard ('i'), which may not apply.
+   */
+  #push(
+    op: string,
+    collection: string,
+    key: string,
+    json: string,
+    previous: JsonValue | undefined,
+    held = false,
+    undo = false,
+    conditional = false,
+  ): Write {
     // Undo steps travel in scripts of their own: they are re-sent, never compensated, if unconfirmed.
     if (undo !== this.#undoing) {
       this.#send();
@@ -234,6 +252,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
     if (held) return write;
+    if (!undo) this.#mark(collection, key, !conditional);
     const count = this.#writes.length;
     if (count >= MAX_WRITES || (count >= SEND_AT && this.#inFlight === 0)) this.#send();
     else if (!this.#scheduled) {
@@ -247,7 +266,21 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return write;
   }
 
+  /** Records whether the buffered script's last op on an entry is a write that certainly applies if the script gets there. */
+  #mark(collection: string, key: string, sure: boolean): void {
+    let keys = this.#sure.get(collection);
+    if (!sure) keys?.delete(key);
+    else if (keys !== undefined) keys.add(key);
+    else {
+      keys = new Set([key]);
+      this.#sure.set(collection, keys);
+    }
+  }
+
   #send(): void {
+    // What the next script holds starts empty: a write sent in an earlier one may be changed by
+    // another node before the next runs, so its guards are kept.
+    this.#sure.clear();
     if (this.#writes.length === 0) return;
     const args = this.#args;
     const writes = this.#writes;
@@ -339,6 +372,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       for (const write of this.#writes) write.failed = true;
       this.#args = [];
       this.#writes = [];
+      this.#sure.clear();
     }
     const failures = this.#failures ?? new Map<number, unknown>();
     this.#failures = failures;
