@@ -133,12 +133,14 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
 local touched = {}
 local registered = {}
--- Each field's text (false: absent) once read or written here: one HGET per field per script.
--- Writes only change this copy; finish() writes each changed field once and logs it for the write
--- guard (its first old and last new text), so a field the batch adds and then deletes in the same
--- script costs Redis one HGET, no write and no undo entry. The script runs alone: no one can see
--- the steps in between.
+-- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
+-- (false: absent) and the order number of a present entry, kept apart so that guards compare the
+-- JSON as it is and writes build no text. Writes only change this copy; finish() writes each
+-- changed field once and logs it for the write guard (its first old and last new text), so a field
+-- the batch adds and then deletes in the same script costs Redis one HGET, no write and no undo
+-- entry. The script runs alone: no one can see the steps in between.
 local known = {}
+local seqs = {}
 local original = {}
 local changed = {}
 local function stored(key, field)
@@ -146,18 +148,25 @@ local function stored(key, field)
   if not fields then
     fields = {}
     known[key] = fields
+    seqs[key] = {}
     original[key] = {}
   end
-  local text = fields[field]
-  if text == nil then
-    text = redis.call('HGET', key, field)
-    fields[field] = text
+  local json = fields[field]
+  if json == nil then
+    local text = redis.call('HGET', key, field)
     original[key][field] = text
+    json = false
+    if text then
+      local colon = string.find(text, ':', 1, true)
+      seqs[key][field] = string.sub(text, 1, colon - 1)
+      json = string.sub(text, colon + 1)
+    end
+    fields[field] = json
   end
-  return text
+  return json
 end
-local function change(key, field, text)
-  known[key][field] = text
+local function change(key, field, json)
+  known[key][field] = json
   local fields = changed[key]
   if not fields then
     fields = {}
@@ -186,9 +195,11 @@ local function finish()
   if #data > 0 then redis.call('HSET', KEYS[1], unpack(data)) end
   for key, fields in pairs(changed) do
     local sets, deletes = {}, {}
-    local now, was = known[key], original[key]
+    local now, at, was = known[key], seqs[key], original[key]
     for field in pairs(fields) do
-      local text, old = now[field], was[field]
+      local json, old = now[field], was[field]
+      local text = false
+      if json then text = at[field] .. ':' .. json end
       if text ~= old then
         remember(key, field, old, text)
         if text then
@@ -218,10 +229,7 @@ for i = 1, #ops, 4 do
   if skip then
     skip = false
   elseif op == 'e' or op == 'i' then
-    local old = stored(key, field)
-    local json = ''
-    if old then json = string.sub(old, string.find(old, ':', 1, true) + 1) end
-    if json ~= value then
+    if (stored(key, field) or '') ~= value then
       if op == 'e' then
         finish()
         return {0, applied}
@@ -231,24 +239,21 @@ for i = 1, #ops, 4 do
   elseif op == 'd' then
     if stored(key, field) then change(key, field, false) end
   else
-    local old = stored(key, field)
-    local at
-    if old then
+    if stored(key, field) then
       if op == 'a' then
         finish()
         return {0, applied}
       end
-      at = string.match(old, '^(%d+):')
     else
       if not seq then
         seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
         nextSeq = seq
       end
       nextSeq = nextSeq + 1
-      at = tostring(nextSeq)
+      seqs[key][field] = tostring(nextSeq)
       registered[name] = true
     end
-    change(key, field, at .. ':' .. value)
+    change(key, field, value)
     touched[key] = true
   end
   applied = applied + 1
