@@ -67,7 +67,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #touched: number[] = [];
   #failures: Map<number, unknown> | undefined;
   // The JSON text each value this unit wrote was sent as (guards send the text the batch expects).
-  readonly #texts = new WeakMap<object, string>();
+  // A Map, not a WeakMap: the unit lives for one batch, and a WeakMap's entries cost the GC more.
+  readonly #texts = new Map<object, string>();
   // Entries (by collection) whose last op in the buffered script is a write that applies whenever
   // the script reaches it (see compareAndSet).
   readonly #sure = new Map<string, Set<string>>();
