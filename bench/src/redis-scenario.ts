@@ -25,7 +25,7 @@ async function waitForPort(port: number, ms: number): Promise<void> {
 }
 
 /** Starts a throw-away `redis-server` on a free port (no persistence); undefined when there is none. */
-export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+export async function startRedis(): Promise<{ url: string; pid: number | undefined; stop: () => Promise<void> } | undefined> {
   if (spawnSync('redis-server', ['--version']).status !== 0) return undefined;
   const port = await freePort();
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -37,7 +37,7 @@ export async function startRedis(): Promise<{ url: string; stop: () => Promise<v
     await stopRedis(redis);
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => stopRedis(redis) };
+  return { url: `redis://127.0.0.1:${port}`, pid: redis.pid, stop: () => stopRedis(redis) };
 }
 
 function stopRedis(redis: ChildProcess): Promise<void> {

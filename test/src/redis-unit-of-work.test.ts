@@ -303,6 +303,83 @@ it('writes gathered while a script is in flight leave together: a batch adding 1
   assert.is(await scriptsOf(1200), one + 1);
 });
 
+it('an entry written several times in one script reaches Redis once, and one added then deleted costs no write', async () => {
+  // One turn for the whole batch: its writes leave in one script however slow the machine is.
+  const { call, client } = redisEngine({ yieldIntervalMs: 60_000 });
+  const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
+  const patch = (Id: string, Value: string) => ({ Url: `Parameters/${Id}`, Method: 'PATCH', Payload: { Value } });
+  const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('Kept')] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  /** How many times Redis ran `command` since the last reset (scripts' own calls included). */
+  const calls = async (command: string) =>
+    Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await client.info('commandstats'))?.[1] ?? 0);
+  await client.config('RESETSTAT');
+  const res = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [post('Temp'), patch('Temp', 'w'), { Url: 'Parameters/Temp', Method: 'DELETE' }, patch('Kept', 'a'), patch('Kept', 'b')],
+  });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '204', '204', '204', '204'],
+  );
+  // One HSET of the collection (Kept's last value) and one of the session's counter; Temp never lands.
+  assert.is(await calls('hset'), 2);
+  assert.is(await calls('hdel'), 0);
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string; Value: string }>).map((p) => [p.Id, p.Value]),
+    [['Kept', 'b']],
+  );
+  // The order counter moved past Temp as before: an entry added next sorts after Kept.
+  await call({ url: `/rest/batch?sid=${sid}`, body: [post('Next')] });
+  const after = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (after.body as Array<{ Id: string }>).map((p) => p.Id),
+    ['Kept', 'Next'],
+  );
+});
+
+it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entry read from Redis keeps its guard', async () => {
+  // One turn for the whole batch: its writes leave in one script however slow the machine is.
+  const { call, client } = redisEngine({ yieldIntervalMs: 60_000 });
+  const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
+  const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('Old')] });
+  const sid = items(created)[0]!.ResponseContent.Id as string;
+  // The ops of every APPLY script, as sent (the packed argument after the collection prefix).
+  const sent: string[][] = [];
+  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
+  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+    if (String(args[3]).endsWith(':c:') && typeof args[4] === 'string') sent.push(JSON.parse(args[4]) as string[]);
+    return original(...args);
+  };
+  const res = await call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [
+      post('New'),
+      { Url: 'Parameters/New', Method: 'PATCH', Payload: { Value: 'w' } },
+      { Url: 'Parameters/Old', Method: 'PATCH', Payload: { Value: 'x' } },
+    ],
+  });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    ['201', '204', '204'],
+  );
+  const ops = sent.flat().filter((_, i) => i % 4 === 0);
+  const keys = sent.flat().filter((_, i) => i % 4 === 2);
+  assert.equal(
+    ops.map((op, i) => `${op} ${keys[i]}`),
+    ['a New', 's New', 'e Old', 's Old'],
+  );
+  const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
+  assert.equal(
+    (listed.body as Array<{ Id: string; Value: string }>).map((p) => [p.Id, p.Value]),
+    [
+      ['Old', 'x'],
+      ['New', 'w'],
+    ],
+  );
+});
+
 it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {
   const { call } = redisEngine();
   const ids = ['k"q\\b', 'é😀', 'tab\there', 'nul\u0000', '\\u00e9 text'];

@@ -91,6 +91,45 @@ it('a write that ran but whose reply was lost is undone once Redis answers, so i
   assert.equal(await s.load(id, TTL), { Page: 'Home' });
 });
 
+it("a batch's script whose reply was lost is undone whole: entries written twice, added then deleted, added, deleted", async () => {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'apply:' });
+  closing(() => s.close());
+  const id = await s.create({}, { ttlMs: TTL });
+  await s.set(id, 'parameters', 'Kept', 'before');
+  await s.set(id, 'parameters', 'Gone', 'before');
+  const unit = s.unitOfWork(id, false);
+  unit.index = 0;
+  // Loaded before replies get lost: only the batch's write script runs without an answer.
+  assert.is(await unit.get('parameters', 'Kept'), 'before');
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const reply = await original(...args);
+      const key = String(args[2]);
+      if (key.startsWith('apply:{') && !key.includes(':op:')) throw new Error('Command timed out');
+      return reply;
+    };
+  }
+  await unit.set('parameters', 'Kept', 'one');
+  await unit.set('parameters', 'Kept', 'two');
+  await unit.add('parameters', 'Temp', 'x');
+  await unit.delete('parameters', 'Temp');
+  await unit.add('parameters', 'New', 'y');
+  await unit.delete('parameters', 'Gone');
+  await unit.flush();
+  const failure = unit.takeFailures()?.get(0) as { code?: string } | undefined;
+  assert.is(failure?.code, 'STORE_UNAVAILABLE');
+  delete (client as unknown as Record<string, unknown>).evalsha;
+  delete (client as unknown as Record<string, unknown>).eval;
+  await s.compensated();
+  assert.equal(await s.list(id, 'parameters'), [
+    ['Kept', 'before'],
+    ['Gone', 'before'],
+  ]);
+});
+
 it('with waitForReplicas and no replica, a write answers STORE_UNAVAILABLE and is undone', async () => {
   const s = store('wait:', { waitForReplicas: { replicas: 1, timeoutMs: 50 } });
   await rejectsWith(s.create({ Page: 'Home' }, { ttlMs: TTL }), 'STORE_UNAVAILABLE');

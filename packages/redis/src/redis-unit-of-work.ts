@@ -66,6 +66,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   // Positions of the sub-requests that used the copy since the last failure, in order.
   #touched: number[] = [];
   #failures: Map<number, unknown> | undefined;
+  // The JSON text each value this unit wrote was sent as (guards send the text the batch expects).
+  // A Map, not a WeakMap: the unit lives for one batch, and a WeakMap's entries cost the GC more.
+  readonly #texts = new Map<object, string>();
+  // Entries (by collection) whose last op in the buffered script is a write that applies whenever
+  // the script reaches it (see compareAndSet).
+  readonly #sure = new Map<string, Set<string>>();
   // Whether the writes now buffered are undo steps of a rollback (never sent with other writes).
   #undoing = false;
   // Undo scripts Redis has not confirmed, in order, re-sent by the store's compensator until it does.
@@ -77,37 +83,37 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return entries.get(key);
   }
 
   async list(collection: string): Promise<Array<[string, JsonValue]>> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return [...entries];
   }
 
   async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
     const json = JSON.stringify(value);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
-    entries.set(key, deepFreeze(value));
+    entries.set(key, this.#frozen(value, json));
     return this.#push('s', collection, key, json, previous);
   }
 
   async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
     const json = JSON.stringify(value);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     if (entries.has(key)) return undefined;
-    entries.set(key, deepFreeze(value));
+    entries.set(key, this.#frozen(value, json));
     return this.#push('a', collection, key, json, undefined);
   }
 
   async delete(collection: string, key: string): Promise<BufferedWrite | undefined> {
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
     if (previous === undefined) return undefined;
@@ -129,16 +135,19 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   ): Promise<BufferedWrite | undefined> {
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
-    const entries = await this.#view(collection);
+    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const current = entries.get(key);
     if (!sameJson(current, expected)) return undefined;
     // The view's own value gives the stored text: it was parsed from it, or written as it.
-    const guard = current === undefined ? '' : JSON.stringify(current);
+    const guard = this.#text(current);
     if (next === undefined) entries.delete(key);
-    else entries.set(key, deepFreeze(next));
-    this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
-    return this.#push(next === undefined ? 'd' : 's', collection, key, json, current);
+    else entries.set(key, this.#frozen(next, json));
+    // A guard on an entry the buffered script itself last wrote would compare that write with itself
+    // (nothing runs between the two in Redis): it is left out, and the write no longer depends on it.
+    const sure = !this.#undoing && this.#sure.get(collection)?.has(key) === true;
+    if (!sure) this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
+    return this.#push(next === undefined ? 'd' : 's', collection, key, json, current, false, false, !sure && onMismatch === 'skip');
   }
 
   async flush(): Promise<void> {
@@ -150,6 +159,18 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const failures = this.#failures;
     this.#failures = undefined;
     return failures;
+  }
+
+  /** `value` frozen, its JSON text remembered (a frozen value's text never changes). */
+  #frozen(value: JsonValue, json: string): JsonValue {
+    if (value !== null && typeof value === 'object') this.#texts.set(deepFreeze(value), json);
+    return value;
+  }
+
+  /** A value's JSON text ('' for absent): the one it was written as, when this unit wrote it. */
+  #text(value: JsonValue | undefined): string {
+    if (value === undefined) return '';
+    return (value !== null && typeof value === 'object' ? this.#texts.get(value) : undefined) ?? JSON.stringify(value);
   }
 
   /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
@@ -202,15 +223,27 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const entries = this.#cache.get(collection);
     if (entries !== undefined && sameJson(entries.get(key), expected)) {
       if (next === undefined) entries.delete(key);
-      else entries.set(key, deepFreeze(next));
+      else entries.set(key, this.#frozen(next, json));
     }
-    const guard = expected === undefined ? '' : JSON.stringify(expected);
+    const guard = this.#text(expected);
     this.#push('i', collection, key, guard, expected, true, true);
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, expected, false, true);
   }
 
-  /** Buffers one op; `held`: a guard, never sent without the write that follows it; `undo`: an undo step. */
-  #push(op: string, collection: string, key: string, json: string, previous: JsonValue | undefined, held = false, undo = false): Write {
+  /**
+   * Buffers one op; `held`: a guard, never sent without the write that follows it; `undo`: an undo
+   * step; `conditional`: a write after a skip guard ('i'), which may not apply.
+   */
+  #push(
+    op: string,
+    collection: string,
+    key: string,
+    json: string,
+    previous: JsonValue | undefined,
+    held = false,
+    undo = false,
+    conditional = false,
+  ): Write {
     // Undo steps travel in scripts of their own: they are re-sent, never compensated, if unconfirmed.
     if (undo !== this.#undoing) {
       this.#send();
@@ -220,6 +253,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
     if (held) return write;
+    if (!undo) this.#mark(collection, key, !conditional);
     const count = this.#writes.length;
     if (count >= MAX_WRITES || (count >= SEND_AT && this.#inFlight === 0)) this.#send();
     else if (!this.#scheduled) {
@@ -233,7 +267,21 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return write;
   }
 
+  /** Records whether the buffered script's last op on an entry is a write that certainly applies if the script gets there. */
+  #mark(collection: string, key: string, sure: boolean): void {
+    let keys = this.#sure.get(collection);
+    if (!sure) keys?.delete(key);
+    else if (keys !== undefined) keys.add(key);
+    else {
+      keys = new Set([key]);
+      this.#sure.set(collection, keys);
+    }
+  }
+
   #send(): void {
+    // What the next script holds starts empty: a write sent in an earlier one may be changed by
+    // another node before the next runs, so its guards are kept.
+    this.#sure.clear();
     if (this.#writes.length === 0) return;
     const args = this.#args;
     const writes = this.#writes;
@@ -325,6 +373,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       for (const write of this.#writes) write.failed = true;
       this.#args = [];
       this.#writes = [];
+      this.#sure.clear();
     }
     const failures = this.#failures ?? new Map<number, unknown>();
     this.#failures = failures;

@@ -133,40 +133,103 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
 local touched = {}
 local registered = {}
--- Each field's stored text (false: absent) once read or written here: one HGET per field per script.
+-- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
+-- (false: absent) and the order number of a present entry, kept apart so that guards compare the
+-- JSON as it is and writes build no text. Writes only change this copy; finish() writes each
+-- changed field once and logs it for the write guard (its first old and last new text), so a field
+-- the batch adds and then deletes in the same script costs Redis one HGET, no write and no undo
+-- entry. The script runs alone: no one can see the steps in between.
 local known = {}
+local seqs = {}
+local original = {}
+local changed = {}
 local function stored(key, field)
   local fields = known[key]
   if not fields then
     fields = {}
     known[key] = fields
+    seqs[key] = {}
+    original[key] = {}
   end
-  local text = fields[field]
-  if text == nil then
-    text = redis.call('HGET', key, field)
-    fields[field] = text
+  local json = fields[field]
+  if json == nil then
+    local text = redis.call('HGET', key, field)
+    original[key][field] = text
+    json = false
+    if text then
+      local colon = string.find(text, ':', 1, true)
+      seqs[key][field] = string.sub(text, 1, colon - 1)
+      json = string.sub(text, colon + 1)
+    end
+    fields[field] = json
   end
-  return text
+  return json
+end
+local function change(key, field, json)
+  known[key][field] = json
+  local fields = changed[key]
+  if not fields then
+    fields = {}
+    changed[key] = fields
+  end
+  fields[field] = true
+end
+-- Many fields per HSET or HDEL, within what unpack takes.
+local function each(command, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  end
 end
 -- The order counter, read once and written back once (the script runs alone, so no one else moves it).
 local seq, nextSeq = nil, nil
 local function finish()
-  if nextSeq ~= seq then redis.call('HSET', KEYS[1], 'n', nextSeq) end
+  local data = {}
+  if nextSeq ~= seq then
+    data[1] = 'n'
+    data[2] = nextSeq
+  end
+  for name in pairs(registered) do
+    data[#data + 1] = 'c:' .. name
+    data[#data + 1] = 1
+  end
+  if #data > 0 then redis.call('HSET', KEYS[1], unpack(data)) end
+  for key, fields in pairs(changed) do
+    local sets, deletes = {}, {}
+    local now, at, was = known[key], seqs[key], original[key]
+    for field in pairs(fields) do
+      local json, old = now[field], was[field]
+      local text = false
+      if json then text = at[field] .. ':' .. json end
+      if text ~= old then
+        remember(key, field, old, text)
+        if text then
+          sets[#sets + 1] = field
+          sets[#sets + 1] = text
+        else
+          deletes[#deletes + 1] = field
+        end
+      end
+    end
+    each('HSET', key, sets)
+    each('HDEL', key, deletes)
+  end
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
 local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
+local keyOf = {}
 for i = 1, #ops, 4 do
   local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
-  local key = ARGV[1] .. name
+  local key = keyOf[name]
+  if not key then
+    key = ARGV[1] .. name
+    keyOf[name] = key
+  end
   if skip then
     skip = false
   elseif op == 'e' or op == 'i' then
-    local old = stored(key, field)
-    local json = ''
-    if old then json = string.sub(old, string.find(old, ':', 1, true) + 1) end
-    if json ~= value then
+    if (stored(key, field) or '') ~= value then
       if op == 'e' then
         finish()
         return {0, applied}
@@ -174,37 +237,23 @@ for i = 1, #ops, 4 do
       skip = true
     end
   elseif op == 'd' then
-    local old = stored(key, field)
-    remember(key, field, old, false)
-    if old then
-      redis.call('HDEL', key, field)
-      known[key][field] = false
-    end
+    if stored(key, field) then change(key, field, false) end
   else
-    local old = stored(key, field)
-    local at
-    if old then
+    if stored(key, field) then
       if op == 'a' then
         finish()
         return {0, applied}
       end
-      at = string.match(old, '^(%d+):')
     else
       if not seq then
         seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
         nextSeq = seq
       end
       nextSeq = nextSeq + 1
-      at = tostring(nextSeq)
-      if not registered[name] then
-        redis.call('HSET', KEYS[1], 'c:' .. name, 1)
-        registered[name] = true
-      end
+      seqs[key][field] = tostring(nextSeq)
+      registered[name] = true
     end
-    local text = at .. ':' .. value
-    remember(key, field, old, text)
-    redis.call('HSET', key, field, text)
-    known[key][field] = text
+    change(key, field, value)
     touched[key] = true
   end
   applied = applied + 1

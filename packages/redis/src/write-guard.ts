@@ -46,7 +46,12 @@ local __reply = (function()
 ${body}
 end)()
 if __op ~= '' and #__undo > 0 then
-  redis.call('SET', __op, cjson.encode(__undo), 'PX', ${OPERATION_TTL_MS})
+  -- A field that ends as it began (added, then deleted) has nothing to undo: left out, in order.
+  local log = {}
+  for _, entry in ipairs(__undo) do
+    if entry[2] == '' or entry[3] ~= entry[4] then log[#log + 1] = entry end
+  end
+  if #log > 0 then redis.call('SET', __op, cjson.encode(log), 'PX', ${OPERATION_TTL_MS}) end
 end
 return __reply`;
 }
