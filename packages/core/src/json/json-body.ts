@@ -38,6 +38,8 @@ export class JsonBody {
   #bytes = 0;
   /** Code units of every string and key: each can take up to {@link MAX_BYTES_PER_UNIT} bytes. */
   #units = 0;
+  /** Whether Object.prototype lists enumerable keys (read once per body). */
+  readonly #inherited = enumerableOnPrototype();
 
   private constructor(value: unknown) {
     try {
@@ -85,9 +87,14 @@ export class JsonBody {
 
   #copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
-      case 'string':
-        this.#string(value);
+      case 'string': {
+        const length = value.length;
+        if (length > this.#longest) this.#longest = length;
+        // Not scanned here: most bodies are far below the limit even at six bytes per unit.
+        this.#units += length;
+        this.#bytes += 2 + length;
         return value;
+      }
       case 'boolean':
         this.#bytes += 5;
         return value;
@@ -110,21 +117,13 @@ export class JsonBody {
     }
   }
 
-  #string(value: string): void {
-    const length = value.length;
-    if (length > this.#longest) this.#longest = length;
-    // Not scanned here: most bodies are far below the limit even at six bytes per unit.
-    this.#units += length;
-    this.#bytes += 2 + length;
-  }
-
   #array(value: unknown[], depth: number): unknown[] {
     if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
     const length = value.length;
     const out = new Array<unknown>(length);
+    this.#bytes += length;
     for (let i = 0; i < length; i++) {
       const item = value[i];
-      this.#bytes += 1;
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {
         this.#bytes += 4;
         out[i] = null;
@@ -138,18 +137,29 @@ export class JsonBody {
   #object(value: Record<string, unknown>, depth: number): Record<string, unknown> {
     const proto = Object.getPrototypeOf(value);
     if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
+    // for-in walks the object's own keys in Object.keys order without making their array; it would
+    // also list enumerable keys of Object.prototype, so a prototype that has any takes JSON's path.
+    if (proto !== null && this.#inherited) throw UNUSUAL;
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       const item = value[key];
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       // An assignment to `__proto__` would set the prototype; the parser's prototype guard owns both keys.
       if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
-      this.#string(key);
-      this.#bytes += 2;
+      const length = key.length;
+      if (length > this.#longest) this.#longest = length;
+      this.#units += length;
+      this.#bytes += 4 + length;
       out[key] = this.#copy(item, depth + 1);
     }
     return out;
   }
+}
+
+/** Whether Object.prototype has an enumerable key (someone added one): for-in would list it. */
+function enumerableOnPrototype(): boolean {
+  for (const _ in OBJECT_PROTO) return true;
+  return false;
 }
 
 /**
