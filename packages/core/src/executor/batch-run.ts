@@ -82,7 +82,7 @@ export class BatchRun {
    */
   admit(i: number): Promise<void> | undefined {
     const { clock, run, plan } = this.#parts;
-    const due = clock.due();
+    const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;
     // On a buffering store, decisions that read earlier results wait until those are acknowledged.
     const settle = run.units !== undefined && (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined);

@@ -12,11 +12,14 @@ export const MAX_TIMER_MS = 2_147_483_647;
  */
 class Racer {
   #reject: ((reason: unknown) => void) | undefined;
+  /** The controller is aborted (only `abort` aborts it): a field read instead of the signal's getter. */
+  aborted = false;
 
   constructor(readonly controller: AbortController) {}
 
   /** Aborts the signal and the pending race with `reason`. */
   abort(reason: unknown): void {
+    this.aborted = true;
     this.controller.abort(reason);
     const reject = this.#reject;
     this.#reject = undefined;
@@ -87,8 +90,8 @@ export class Deadline {
    * never wait would otherwise outrun its own timer). `now` is `performance.now()`.
    */
   stopped(now: number): boolean {
-    if (!this.#racer.controller.signal.aborted && now >= this.#expiresAt) this.#expire();
-    return this.#racer.controller.signal.aborted;
+    if (!this.#racer.aborted && now >= this.#expiresAt) this.#expire();
+    return this.#racer.aborted;
   }
 
   /** Stops the batch with `reason` (a streaming reader failed, ...). */

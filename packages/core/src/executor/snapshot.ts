@@ -1,3 +1,5 @@
+import { ownKeysOnly } from '../json/own-keys-only.js';
+
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
 const OBJECT_PROTO = Object.prototype;
@@ -130,15 +132,6 @@ export class SnapshotWalk {
     this.size += fields === 0 ? 2 : fields + 1;
     return out;
   }
-}
-
-/**
- * Whether a for-in over an object made by `{}` lists only its own keys: true unless someone gave
- * Object.prototype an enumerable key (for-in would list it too; JSON and Object.keys do not).
- */
-export function ownKeysOnly(): boolean {
-  for (const _ in OBJECT_PROTO) return false;
-  return true;
 }
 
 /** Characters of a finite number's JSON text; small integers without making the string. */

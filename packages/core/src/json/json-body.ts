@@ -1,4 +1,5 @@
 import type { JsonLimits } from './check-json-limits.js';
+import { ownKeysOnly } from './own-keys-only.js';
 
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
@@ -39,7 +40,7 @@ export class JsonBody {
   /** Code units of every string and key: each can take up to {@link MAX_BYTES_PER_UNIT} bytes. */
   #units = 0;
   /** Whether Object.prototype lists enumerable keys (read once per body). */
-  readonly #inherited = enumerableOnPrototype();
+  readonly #inherited = !ownKeysOnly();
 
   private constructor(value: unknown) {
     try {
@@ -154,12 +155,6 @@ export class JsonBody {
     }
     return out;
   }
-}
-
-/** Whether Object.prototype has an enumerable key (someone added one): for-in would list it. */
-function enumerableOnPrototype(): boolean {
-  for (const _ in OBJECT_PROTO) return true;
-  return false;
 }
 
 /**

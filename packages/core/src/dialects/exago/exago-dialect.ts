@@ -1,7 +1,8 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../../model/canonical.js';
+import type { BatchResult, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
-import { parseUrl } from '../../engine/parse-url.js';
+import { NO_QUERY, parseUrl } from '../../engine/parse-url.js';
+import { ownKeysOnly } from '../../json/own-keys-only.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { exagoOpenApi } from './exago-openapi.js';
@@ -33,16 +34,22 @@ function methodOf(name: string): HttpMethod | undefined {
   }
 }
 
-function decodeItem(item: unknown, index: number, config: string | string[] | undefined): SubRequest {
+/** Refuses a field a call does not have. */
+function checkField(key: string, index: number): void {
+  // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
+  if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
+    reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+}
+
+/** `ownKeys`: a for-in lists own keys only (see ownKeysOnly), read once per batch. */
+function decodeItem(item: unknown, index: number, config: string | string[] | undefined, ownKeys: boolean): SubRequest {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
   const call = item as Record<string, unknown>;
-  for (const key of Object.keys(call)) {
-    // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
-    if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
-      reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
-  }
+  // for-in makes no array of keys per call.
+  if (ownKeys) for (const key in call) checkField(key, index);
+  else for (const key of Object.keys(call)) checkField(key, index);
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   if (url.startsWith('/') || url.includes('://'))
@@ -53,9 +60,17 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   const hasPayload = Object.hasOwn(call, 'Payload');
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-  const parsed = parseUrl(`/${url}`);
-  const path = parsed.path;
-  let query = parsed.query;
+  // Most Urls have no query: their path is made without parsing (and without a parsed-URL object).
+  let path: string;
+  let query: Query;
+  if (url.includes('?')) {
+    const parsed = parseUrl(`/${url}`);
+    path = parsed.path;
+    query = parsed.query;
+  } else {
+    path = `/${url}`;
+    query = NO_QUERY;
+  }
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
   const first = url.charCodeAt(0);
   if (!(first >= 65 && first <= 90))
@@ -69,9 +84,8 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
   // (A copy: a Url without a query shares one frozen empty query.)
   if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
-  const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
-  if (hasPayload) sub.body = call.Payload;
-  return sub;
+  // One shape for every call (body always present), so the executor's reads of it stay monomorphic.
+  return { index, method, path, query, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
 }
 
 /** Exago's envelope has no room for a failure policy, so restbatch reads `?onFail=` on the batch URL. */
@@ -116,7 +130,8 @@ export const exagoDialect: Dialect = {
     checkBatchSize(body.length, context.maxSubRequests);
     const existing = context.query.sid !== undefined;
     const requests = new Array<SubRequest>(body.length);
-    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config);
+    const ownKeys = ownKeysOnly();
+    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config, ownKeys);
     const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
     const onFail = failurePolicy(context.query.onFail);
     if (onFail !== undefined) batch.onFail = onFail;
