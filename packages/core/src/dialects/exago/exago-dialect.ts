@@ -1,8 +1,9 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import type { BatchResult, FailurePolicy, Headers, Query, SubRequest, SubResult } from '../../model/canonical.js';
+import type { BatchResult, FailurePolicy, Query, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import { NO_QUERY, parseUrl } from '../../engine/parse-url.js';
 import { ownKeysOnly } from '../../json/own-keys-only.js';
+import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { exagoOpenApi } from './exago-openapi.js';
@@ -14,7 +15,6 @@ export interface ExagoResponseItem {
 }
 
 const METHODS: Record<string, HttpMethod> = { POST: 'POST', PATCH: 'PATCH', GET: 'GET', DELETE: 'DELETE' };
-const NO_HEADERS: Headers = Object.freeze(Object.create(null));
 
 function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number | undefined, reason: string): never {
   const where = index === undefined ? '' : `Call ${index}: `;
@@ -84,7 +84,8 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
   // (A copy: a Url without a query shares one frozen empty query.)
   if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
-  // One shape for every call (body always present), so the executor's reads of it stay monomorphic.
+  // One shape for every call (body always present), so the executor's reads of it stay monomorphic;
+  // the executor's own empty headers, which it recognises without counting them.
   return { index, method, path, query, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
 }
 
