@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, type EngineLimits, type EngineResponse, exagoApi, type HandlerContext, Post, Resource } from '@restbatch/core';
+import { createEngine, type EngineLimits, type EngineResponse, exagoApi, type HandlerContext, JsonBody, Post, Resource } from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -114,6 +114,25 @@ test('a batch given as a value runs as its JSON text does', async () => {
   const codes = (r: unknown) => ((r as { body: Array<{ ReturnCode: string }> }).body ?? []).map((i) => i.ReturnCode);
   assert.equal(codes(direct), ['201', '201', '200', '400']);
   assert.equal(codes(direct), codes(text));
+});
+
+test('the engine takes a JsonBody once and keeps no copy in it; text read before the engine took it stays readable', async () => {
+  const { engine } = engineWith();
+  const limits = { maxBodyBytes: 1 << 20, maxDepth: 64, maxStringLength: 1 << 16 };
+  const send = (body: JsonBody) =>
+    engine.dispatch({ method: 'POST', url: '/rest/batch', headers: { 'content-type': 'application/json' }, body, transport: 'direct' });
+  const calls = [{ Url: 'Sessions', Method: 'POST' }];
+  const taken = JsonBody.of(calls) as JsonBody;
+  assert.equal(taken.within(limits), calls);
+  assert.is((await send(taken)).status, 200);
+  // Handed over: the body holds nothing more, and says so instead of inventing a text.
+  assert.is(typeof taken.within(limits), 'symbol');
+  assert.is(typeof taken.take(limits), 'symbol');
+  assert.throws(() => taken.text, /taken/);
+  const read = JsonBody.of(calls) as JsonBody;
+  const text = read.text;
+  assert.is((await send(read)).status, 200);
+  assert.is(read.text, text);
 });
 
 test.run();

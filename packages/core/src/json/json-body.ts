@@ -28,8 +28,9 @@ export const NOT_WITHIN: unique symbol = Symbol('not within');
  * serialized at once instead and takes the text path, as if the transport had sent text.
  */
 export class JsonBody {
-  /** The copy; undefined when the body is text only. */
-  readonly #value: unknown;
+  /** The copy; undefined when the body is text only, or once {@link JsonBody.take} handed it over. */
+  #value: unknown;
+  #taken = false;
   #text: string | undefined;
   /** Deepest nesting of arrays and objects in the copy. */
   #depth = 0;
@@ -58,10 +59,25 @@ export class JsonBody {
     return body.#value === undefined && body.#text === undefined ? undefined : body;
   }
 
-  /** The JSON text of the body (made on first use). */
+  /** The JSON text of the body (made on first use; not after {@link JsonBody.take} handed the copy over, unless made before). */
   get text(): string {
+    if (this.#text === undefined && this.#taken) throw new Error('JsonBody: its value was taken; read its text before taking it');
     this.#text ??= JSON.stringify(this.#value);
     return this.#text;
+  }
+
+  /**
+   * {@link JsonBody.within}, and the body lets go of its copy when it hands it over: the engine reads
+   * a body once, and a large batch would otherwise keep the whole copy (every call's envelope, long
+   * decoded) until its answer. Then `within` and `take` answer {@link NOT_WITHIN}.
+   */
+  take(limits: JsonBodyLimits): unknown {
+    const value = this.within(limits);
+    if (value !== NOT_WITHIN) {
+      this.#value = undefined;
+      this.#taken = true;
+    }
+    return value;
   }
 
   /**
@@ -69,7 +85,7 @@ export class JsonBody {
    * when the text must be read to judge (then the text path gives exactly the answer it always gave).
    */
   within(limits: JsonBodyLimits): unknown {
-    if (this.#value === undefined) return NOT_WITHIN;
+    if (this.#value === undefined || this.#taken) return NOT_WITHIN;
     if (this.#depth > limits.maxDepth) return NOT_WITHIN;
     // A string's length in the text counts its escapes: at most six code units for each one.
     if (this.#longest * MAX_BYTES_PER_UNIT > limits.maxStringLength) return NOT_WITHIN;
