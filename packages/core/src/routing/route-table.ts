@@ -222,12 +222,16 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
     batchable: record.batchable,
     routes: routes.map((r): RouteDefinition => {
       const key = r.propertyKey;
+      if (!perBatch && typeof instance![key] !== 'function') {
+        throw new Error(`Resource ${record.name} (${input.name}): route ${r.method} ${r.path} is not a method`);
+      }
       const handle = perBatch
         ? (context: HandlerContext) => {
             const target = resolveResource(context.scope, input) as Record<string | symbol, (c: HandlerContext) => unknown>;
             return target[key]!(context);
           }
-        : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
+        : // Bound once: each call is a bound call, not a keyed lookup of the method (one call site for every route) and a `call`.
+          (instance![key] as (c: HandlerContext) => unknown).bind(instance);
       const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response } = r;
       return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, handle };
     }),
