@@ -38,12 +38,18 @@ export class JsonBody {
   #longest = 0;
   /** The JSON text's length in UTF-8 bytes if every string unit took one byte (exact for printable ASCII). */
   #bytes = 0;
-  /** Code units of every string and key: each can take up to {@link MAX_BYTES_PER_UNIT} bytes. */
+  /**
+   * Code units of every string and key not yet scanned: each can take up to {@link MAX_BYTES_PER_UNIT}
+   * bytes; -1 once strings are scanned as they are copied (their bound is then in `#bytes`).
+   */
   #units = 0;
+  /** The bound past which strings are scanned as they are copied (a quarter of the limit the body is for). */
+  readonly #scanAfter: number;
   /** Whether Object.prototype lists enumerable keys (read once per body). */
   readonly #inherited = !ownKeysOnly();
 
-  private constructor(value: unknown) {
+  private constructor(value: unknown, limitBytes: number | undefined) {
+    this.#scanAfter = limitBytes === undefined ? Number.POSITIVE_INFINITY : limitBytes / 4;
     try {
       this.#value = this.#copy(value, 0);
     } catch (error) {
@@ -53,9 +59,13 @@ export class JsonBody {
     }
   }
 
-  /** The body for `value`, or undefined when JSON has no text for it (undefined, a function). */
-  static of(value: unknown): JsonBody | undefined {
-    const body = new JsonBody(value);
+  /**
+   * The body for `value`, or undefined when JSON has no text for it (undefined, a function).
+   * `limitBytes`: the byte limit it will be judged against (the engine's `maxBodyBytes`), if known:
+   * a large body then knows its size closely from its one copy walk.
+   */
+  static of(value: unknown, limitBytes?: number): JsonBody | undefined {
+    const body = new JsonBody(value, limitBytes);
     return body.#value === undefined && body.#text === undefined ? undefined : body;
   }
 
@@ -93,7 +103,7 @@ export class JsonBody {
     // ASCII), and only past that bound does the text itself decide.
     const limit = limits.maxBodyBytes;
     if (
-      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > limit &&
+      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * Math.max(this.#units, 0) > limit &&
       boundBytes(this.#value) > limit &&
       Buffer.byteLength(this.text) > limit
     ) {
@@ -102,16 +112,32 @@ export class JsonBody {
     return this.#value;
   }
 
+  /**
+   * Counts a string or key. Not scanned while the bound is far below the limit (most bodies are,
+   * even at six bytes per unit); past a quarter of the limit each one is scanned (exact for
+   * printable ASCII), so that a body well within the limit is judged so without a second walk.
+   */
+  #string(value: string): void {
+    const length = value.length;
+    if (length > this.#longest) this.#longest = length;
+    if (this.#units < 0) {
+      this.#bytes += stringBytes(value);
+      return;
+    }
+    this.#units += length;
+    this.#bytes += 2 + length;
+    // From here on exact: the units so far stay at their bound (a negative count marks the switch).
+    if (this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > this.#scanAfter) {
+      this.#bytes += (MAX_BYTES_PER_UNIT - 1) * this.#units;
+      this.#units = -1;
+    }
+  }
+
   #copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
-      case 'string': {
-        const length = value.length;
-        if (length > this.#longest) this.#longest = length;
-        // Not scanned here: most bodies are far below the limit even at six bytes per unit.
-        this.#units += length;
-        this.#bytes += 2 + length;
+      case 'string':
+        this.#string(value);
         return value;
-      }
       case 'boolean':
         this.#bytes += 5;
         return value;
@@ -163,10 +189,8 @@ export class JsonBody {
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       // An assignment to `__proto__` would set the prototype; the parser's prototype guard owns both keys.
       if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
-      const length = key.length;
-      if (length > this.#longest) this.#longest = length;
-      this.#units += length;
-      this.#bytes += 4 + length;
+      this.#string(key);
+      this.#bytes += 2;
       out[key] = this.#copy(item, depth + 1);
     }
     return out;
