@@ -41,8 +41,17 @@ function checkField(key: string, index: number): void {
     reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
 }
 
-/** `ownKeys`: a for-in lists own keys only (see ownKeysOnly), read once per batch. */
-function decodeItem(item: unknown, index: number, config: string | string[] | undefined, ownKeys: boolean): SubRequest {
+/** What decoding one batch carries from call to call. */
+interface Decoding {
+  /** A for-in lists own keys only (see ownKeysOnly), read once per batch. */
+  readonly ownKeys: boolean;
+  /** The last Url without a query, and the path made of it. */
+  url: string | undefined;
+  path: string;
+}
+
+function decodeItem(item: unknown, index: number, config: string | string[] | undefined, decoding: Decoding): SubRequest {
+  const ownKeys = decoding.ownKeys;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
@@ -68,7 +77,13 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
     path = parsed.path;
     query = parsed.query;
   } else {
-    path = `/${url}`;
+    // Calls in a row often name the same resource (create it, then read or change it): they share
+    // one path string, which is kept once and hashed once by the route lookup.
+    if (url !== decoding.url) {
+      decoding.url = url;
+      decoding.path = `/${url}`;
+    }
+    path = decoding.path;
     query = NO_QUERY;
   }
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
@@ -131,8 +146,8 @@ export const exagoDialect: Dialect = {
     checkBatchSize(body.length, context.maxSubRequests);
     const existing = context.query.sid !== undefined;
     const requests = new Array<SubRequest>(body.length);
-    const ownKeys = ownKeysOnly();
-    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config, ownKeys);
+    const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
+    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config, decoding);
     const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
     const onFail = failurePolicy(context.query.onFail);
     if (onFail !== undefined) batch.onFail = onFail;
