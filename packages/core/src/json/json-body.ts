@@ -114,8 +114,9 @@ export class JsonBody {
 
   /**
    * Counts a string or key. Not scanned while the bound is far below the limit (most bodies are,
-   * even at six bytes per unit); past a quarter of the limit each one is scanned (exact for
-   * printable ASCII), so that a body well within the limit is judged so without a second walk.
+   * even at six bytes per unit); once an array's item took it past a quarter of the limit, each
+   * one is scanned (exact for printable ASCII), so that a body well within the limit is judged so
+   * without a second walk.
    */
   #string(value: string): void {
     const length = value.length;
@@ -126,8 +127,12 @@ export class JsonBody {
     }
     this.#units += length;
     this.#bytes += 2 + length;
-    // From here on exact: the units so far stay at their bound (a negative count marks the switch).
-    if (this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > this.#scanAfter) {
+  }
+
+  /** Checked after each item of an array: from here on strings are scanned (see `#string`). */
+  #scanFromNow(): void {
+    if (this.#units >= 0 && this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > this.#scanAfter) {
+      // The units so far stay at their bound; a negative count marks the switch.
       this.#bytes += (MAX_BYTES_PER_UNIT - 1) * this.#units;
       this.#units = -1;
     }
@@ -172,6 +177,7 @@ export class JsonBody {
         out[i] = null;
       } else {
         out[i] = this.#copy(item, depth + 1);
+        if (this.#units >= 0) this.#scanFromNow();
       }
     }
     return out;
