@@ -34,11 +34,13 @@ function methodOf(name: string): HttpMethod | undefined {
   }
 }
 
-/** Refuses a field a call does not have. */
-function checkField(key: string, index: number): void {
+/** Refuses a field a call does not have; true for `Payload`. */
+function checkField(key: string, index: number): boolean {
   // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
-  if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
+  if (key === 'Payload') return true;
+  if (key !== 'Url' && key !== 'Method')
     reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+  return false;
 }
 
 /** What decoding one batch carries from call to call. */
@@ -51,25 +53,30 @@ interface Decoding {
 }
 
 function decodeItem(item: unknown, index: number, config: string | string[] | undefined, decoding: Decoding): SubRequest {
-  const ownKeys = decoding.ownKeys;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
   const call = item as Record<string, unknown>;
   // for-in makes no array of keys per call.
-  if (ownKeys) for (const key in call) checkField(key, index);
-  else for (const key of Object.keys(call)) checkField(key, index);
+  let hasPayload = false;
+  if (decoding.ownKeys) {
+    for (const key in call) hasPayload = checkField(key, index) || hasPayload;
+  } else for (const key of Object.keys(call)) hasPayload = checkField(key, index) || hasPayload;
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
-  if (url.startsWith('/') || url.includes('://'))
+  // The same Url as the call before passed every check of a Url then.
+  const known = url === decoding.url;
+  if (!known && (url.startsWith('/') || url.includes('://')))
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
   const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
   if (method === undefined)
     reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
-  const hasPayload = Object.hasOwn(call, 'Payload');
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-  // Most Urls have no query: their path is made without parsing (and without a parsed-URL object).
+  // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
+  // calls in a row often name the same resource (create it, then read or change it): they share
+  // one path string, which is kept once and hashed once by the route lookup.
+  if (known) return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
   let path: string;
   let query: Query;
   if (url.includes('?')) {
@@ -77,13 +84,7 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
     path = parsed.path;
     query = parsed.query;
   } else {
-    // Calls in a row often name the same resource (create it, then read or change it): they share
-    // one path string, which is kept once and hashed once by the route lookup.
-    if (url !== decoding.url) {
-      decoding.url = url;
-      decoding.path = `/${url}`;
-    }
-    path = decoding.path;
+    path = `/${url}`;
     query = NO_QUERY;
   }
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
@@ -96,6 +97,10 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
     );
   if (query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
+  if (query === NO_QUERY) {
+    decoding.url = url;
+    decoding.path = path;
+  }
   // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
   // (A copy: a Url without a query shares one frozen empty query.)
   if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
