@@ -60,7 +60,12 @@ export interface ExecutorDeps {
  * inheritance, failure policy, dependencies, atomic groups, deadlines and error mapping.
  */
 export class Executor {
-  constructor(private readonly deps: ExecutorDeps) {}
+  /** The engine's limit for one sub-request (0: none), read once. */
+  readonly #subRequestTimeoutMs: number;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.#subRequestTimeoutMs = withinLimit(deps.limits.subRequestTimeoutMs);
+  }
 
   /** Runs a decoded batch; `session` is the existing session the batch was allowed to run in. */
   async runBatch(
@@ -234,7 +239,9 @@ export class Executor {
       const validate = route.validate;
       const body =
         validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
-      const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
+      const requested = sub.timeoutMs;
+      const limitMs = this.#subRequestTimeoutMs;
+      const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
       let signal = deadline.signal;
       if (timeoutMs > 0) {
         timer = new SubTimer(deadline.signal, timeoutMs);
