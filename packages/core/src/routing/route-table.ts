@@ -40,7 +40,7 @@ export interface RouteMatch {
 }
 
 const MAX_TEMPLATES = 1024;
-/** Most paths {@link RouteTable.match} keeps per method, and the longest it keeps. */
+/** Most paths {@link RouteTable.match} keeps, and the longest it keeps. */
 const MAX_CACHED_MATCHES = 4096;
 const MAX_CACHED_PATH = 256;
 const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -57,11 +57,15 @@ export class RouteTable {
   });
   readonly #resources = new Map<string, CompiledRoute[]>();
   /**
-   * Paths matched so far, by method: a batch names the same paths again and again (and so do its
-   * clients). Bounded: emptied when full, so paths an attacker invents cost O(1) each and a fixed
-   * amount of memory; found matches only (a path that fails is not kept).
+   * Paths matched so far, each with its matches by method: a batch names the same paths again and
+   * again (and so do its clients), often several methods of one path in a row. Bounded: emptied
+   * when full, so paths an attacker invents cost O(1) each and a fixed amount of memory; found
+   * matches only (a path that fails keeps none).
    */
-  readonly #matches = new Map<HttpMethod, Map<string, RouteMatch>>();
+  readonly #matches = new Map<string, PathMatches>();
+  /** The path looked up last and its entry: the next lookup of the same path needs no hashing. */
+  #lastPath: string | undefined;
+  #lastEntry: PathMatches | undefined;
   /** The answers of `matchTemplate` so far, by method and shape (null: only the router can tell). */
   readonly #templates = new Map<string, TemplateRoute | null>();
   /** Each method's routes with their pattern's segments, for `matchTemplate`. */
@@ -86,19 +90,26 @@ export class RouteTable {
    * `METHOD_NOT_ALLOWED` (with the allowed methods).
    */
   match(method: HttpMethod, path: string): RouteMatch {
-    let cache = this.#matches.get(method);
-    const known = cache?.get(path);
-    if (known !== undefined) return known;
+    let entry = path === this.#lastPath ? this.#lastEntry : this.#matches.get(path);
+    const known = entry?.get(method);
+    if (known !== undefined) {
+      this.#lastPath = path;
+      this.#lastEntry = entry;
+      return known;
+    }
     const found = this.#router.find(method, path);
     if (found !== null) {
       // Shared by every later call of the same path: its params are frozen (handlers see them read-only).
       const match: RouteMatch = { route: found.store as CompiledRoute, params: Object.freeze(found.params) as Record<string, string> };
       if (path.length <= MAX_CACHED_PATH) {
-        if (cache === undefined) {
-          cache = new Map();
-          this.#matches.set(method, cache);
-        } else if (cache.size >= MAX_CACHED_MATCHES) cache.clear();
-        cache.set(path, match);
+        if (entry === undefined) {
+          if (this.#matches.size >= MAX_CACHED_MATCHES) this.#matches.clear();
+          entry = new PathMatches();
+          this.#matches.set(path, entry);
+        }
+        entry.set(method, match);
+        this.#lastPath = path;
+        this.#lastEntry = entry;
       }
       return match;
     }
@@ -169,6 +180,49 @@ export class RouteTable {
 }
 
 function noop(): void {}
+
+/** The matches of one path, by method (one field each: no map per path). */
+class PathMatches {
+  GET: RouteMatch | undefined;
+  POST: RouteMatch | undefined;
+  PUT: RouteMatch | undefined;
+  PATCH: RouteMatch | undefined;
+  DELETE: RouteMatch | undefined;
+
+  get(method: HttpMethod): RouteMatch | undefined {
+    switch (method) {
+      case 'GET':
+        return this.GET;
+      case 'POST':
+        return this.POST;
+      case 'PUT':
+        return this.PUT;
+      case 'PATCH':
+        return this.PATCH;
+      default:
+        return this.DELETE;
+    }
+  }
+
+  set(method: HttpMethod, match: RouteMatch): void {
+    switch (method) {
+      case 'GET':
+        this.GET = match;
+        break;
+      case 'POST':
+        this.POST = match;
+        break;
+      case 'PUT':
+        this.PUT = match;
+        break;
+      case 'PATCH':
+        this.PATCH = match;
+        break;
+      default:
+        this.DELETE = match;
+    }
+  }
+}
 
 const SESSION_REQUIREMENTS: readonly unknown[] = ['required', 'optional', 'none', undefined];
 
