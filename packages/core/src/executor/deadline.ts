@@ -68,8 +68,10 @@ export class Deadline {
   readonly #timeoutMs: number;
   readonly #expiresAt: number;
   readonly unbounded: boolean;
+  readonly #signal: AbortSignal;
 
   constructor(outer: AbortSignal | undefined, timeoutMs: number) {
+    this.#signal = this.#racer.controller.signal;
     this.#outer = outer;
     this.unbounded = outer === undefined && timeoutMs <= 0;
     this.#timeoutMs = Math.min(timeoutMs, MAX_TIMER_MS);
@@ -81,8 +83,9 @@ export class Deadline {
     if (timeoutMs > 0) this.#timer = setTimeout(() => this.#expire(), this.#timeoutMs);
   }
 
+  /** The batch's signal (read once: each sub-request's context carries it). */
   get signal(): AbortSignal {
-    return this.#racer.controller.signal;
+    return this.#signal;
   }
 
   /**
