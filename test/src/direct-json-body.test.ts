@@ -1,5 +1,14 @@
 import 'reflect-metadata';
-import { createEngine, type EngineLimits, type EngineResponse, exagoApi, type HandlerContext, JsonBody, Post, Resource } from '@restbatch/core';
+import {
+  createEngine,
+  type EngineLimits,
+  type EngineResponse,
+  exagoApi,
+  type HandlerContext,
+  JsonBody,
+  Post,
+  Resource,
+} from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -76,7 +76,8 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
   // calls in a row often name the same resource (create it, then read or change it): they share
   // one path string, which is kept once and hashed once by the route lookup.
-  if (known) return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
+  if (known)
+    return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
   let path: string;
   let query: Query;
   if (url.includes('?')) {
