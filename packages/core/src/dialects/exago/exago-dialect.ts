@@ -43,6 +43,20 @@ function checkField(key: string, index: number): boolean {
   return false;
 }
 
+/** What {@link scanUrl} returns for a Url with a leading slash or a host. */
+const BAD_URL = -2;
+
+/** Where the query of `url` starts (its `?`), -1 without one, {@link BAD_URL} for a leading `/` or a `://`. */
+function scanUrl(url: string): number {
+  if (url.charCodeAt(0) === 47) return BAD_URL;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 63) return url.includes('://', i) ? BAD_URL : i;
+    if (c === 58 && url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47) return BAD_URL;
+  }
+  return -1;
+}
+
 /** What decoding one batch carries from call to call. */
 interface Decoding {
   /** A for-in lists own keys only (see ownKeysOnly), read once per batch. */
@@ -66,7 +80,9 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   // The same Url as the call before passed every check of a Url then.
   const known = url === decoding.url;
-  if (!known && (url.startsWith('/') || url.includes('://')))
+  // One pass for three questions: a leading slash, a host (`://`), and where a query starts.
+  const mark = known ? -1 : scanUrl(url);
+  if (mark === BAD_URL)
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
   const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
   if (method === undefined)
@@ -80,7 +96,7 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
     return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
   let path: string;
   let query: Query;
-  if (url.includes('?')) {
+  if (mark >= 0) {
     const parsed = parseUrl(`/${url}`);
     path = parsed.path;
     query = parsed.query;
@@ -96,7 +112,7 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
       index,
       `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`,
     );
-  if (query.sid !== undefined)
+  if (query !== NO_QUERY && query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
   if (query === NO_QUERY) {
     decoding.url = url;
