@@ -30,8 +30,6 @@ export interface BatchPlan {
   dependencies: boolean;
 }
 
-const COLON = 58;
-
 /** Refuses a sub-request whose path names a batch endpoint, however it is spelled: a batch cannot contain a batch. */
 function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): void {
   if (nested.has(sub.path)) {
@@ -139,7 +137,7 @@ export async function checkBatch(
       const match = api.routes.match(sub.method, sub.path);
       matches[i] = match;
       // Batch endpoints are no routes: only a route whose first segment is a parameter could take a batch endpoint's path.
-      if (match.route.pattern.charCodeAt(1) === COLON) checkNotNested(nested, sub, i);
+      if (match.route.paramFirst) checkNotNested(nested, sub, i);
     } catch (error) {
       matches[i] = undefined;
       checkNotNested(nested, sub, i);

@@ -31,6 +31,8 @@ export interface CompiledRoute {
   /** What the route says about itself, for descriptions. */
   readonly docs: Readonly<RouteDocs>;
   readonly handle: (context: HandlerContext) => unknown;
+  /** Whether the pattern's first segment is a parameter (`/:name...`): such a route could take any path. */
+  readonly paramFirst: boolean;
 }
 
 /** A route lookup's outcome. */
@@ -163,6 +165,7 @@ export class RouteTable {
         schema: def.schema,
         docs: docsOf(def, ajv, where),
         handle: def.handle,
+        paramFirst: pattern.charCodeAt(1) === 58,
       };
       if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
       try {
