@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import {
   createEngine,
+  type Dialect,
   type EngineLimits,
   type EngineResponse,
   exagoApi,
+  exagoDialect,
   type HandlerContext,
   JsonBody,
   Post,
@@ -153,6 +155,35 @@ test('the engine takes a JsonBody once and keeps no copy in it; text read before
   const text = read.text;
   assert.is((await send(read)).status, 200);
   assert.is(read.text, text);
+});
+
+test('a dialect whose sub-requests are frozen keeps their payloads: the batch runs as with any other', async () => {
+  // The executor lets go of each payload once its sub-request ran; a frozen sub-request keeps it instead.
+  const frozen: Dialect = {
+    ...exagoDialect,
+    decode(body, context) {
+      const batch = exagoDialect.decode(body, context);
+      for (const sub of batch.requests) Object.freeze(sub);
+      return batch;
+    },
+  };
+  const api = exagoApi();
+  const engine = createEngine({ apis: [{ ...api, batch: (api.batch ?? []).map((endpoint) => ({ ...endpoint, dialect: frozen })) }] });
+  const res = await createDirectCaller(engine)({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } },
+      { Url: 'Roles/A', Method: 'PATCH', Payload: { IsActive: false } },
+      { Url: 'Roles/A', Method: 'GET' },
+    ],
+  });
+  assert.is(res.status, 200);
+  assert.equal(
+    (res.body as Array<{ ReturnCode: string }>).map((item) => item.ReturnCode),
+    ['201', '201', '204', '200'],
+  );
+  assert.equal((res.body as Array<{ ResponseContent: unknown }>)[3]?.ResponseContent, { Id: 'A', IsActive: false });
 });
 
 test.run();

@@ -185,7 +185,8 @@ export class BatchRun {
     this.results[i] = result;
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
     // and a large batch would otherwise keep every payload until its answer.
-    if (sub.body !== undefined) sub.body = undefined;
+    // (Reflect.set: a dialect's frozen sub-request keeps its payload instead of failing the batch.)
+    if (sub.body !== undefined) Reflect.set(sub, 'body', undefined);
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;
