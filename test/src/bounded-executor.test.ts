@@ -16,6 +16,8 @@ type Item = { ReturnCode: string; ResponseContent: { code?: string; n?: number; 
 /** Counts handler calls across the engine's per-batch scopes. */
 interface Stats {
   calls: number;
+  /** Calls of `Counter/slow`. */
+  slow?: number;
 }
 
 /** A counter a handler returns and keeps changing afterwards: each result must show the value it had when it settled. */
@@ -35,6 +37,15 @@ function counterResource(stats: Stats) {
     spin() {
       const until = performance.now() + 0.1;
       while (performance.now() < until);
+      return { n: stats.calls++ };
+    }
+
+    /** Holds the event loop for 2 ms without waiting. */
+    @Post('slow')
+    slow() {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      stats.slow = (stats.slow ?? 0) + 1;
       return { n: stats.calls++ };
     }
 
@@ -260,7 +271,7 @@ test('a shared reference reaches a route whose schema writes defaults: the paylo
   assert.equal(items[2]!.ResponseContent, { inner: { a: 1 }, tag: 'none' });
 });
 
-test('a batch whose handlers never wait still honours RestBatch-Timeout: 1 (the clock is read before every sub-request)', async () => {
+test('a batch whose handlers never wait still honours RestBatch-Timeout: 1 (the clock is read at least every 8 sub-requests)', async () => {
   const { engine: e, counter } = engine();
   await withHttp(e, async (url) => {
     const calls = [SESSION, ...Array.from({ length: 9999 }, () => ({ Url: 'Counter/big/1', Method: 'GET' }))];
@@ -290,6 +301,34 @@ test('a long batch lets go of the event loop: another client is answered while i
     assert.not.ok(longDone, 'the small request waited for the whole long batch');
     assert.is((await long).body.length, 10000);
   });
+});
+
+test('sub-requests that turn slow after many fast ones: the batch still lets go of the event loop within 8 of them past its slice', async () => {
+  const { engine: e, counter } = engine({ limits: { yieldIntervalMs: 10 } });
+  const call = createDirectCaller(e);
+  // 400 fast sub-requests let the clock read only every 8th; then 40 that take 2 ms each without waiting.
+  const calls = [
+    SESSION,
+    ...Array.from({ length: 400 }, () => ({ Url: 'Counter/next', Method: 'POST' })),
+    ...Array.from({ length: 40 }, () => ({ Url: 'Counter/slow', Method: 'POST' })),
+  ];
+  const perTurn: number[] = [];
+  let seen = 0;
+  let running = true;
+  const turn = () => {
+    const slow = counter().slow ?? 0;
+    perTurn.push(slow - seen);
+    seen = slow;
+    if (running) setImmediate(turn);
+  };
+  setImmediate(turn);
+  const res = await call({ url: '/rest/batch', body: calls });
+  running = false;
+  assert.is((res.body as Item[]).length, 441);
+  assert.is(counter().slow, 40);
+  // A 10 ms slice holds five 2 ms sub-requests; a stale reading adds at most 7 (a busy machine makes it fewer).
+  const most = Math.max(...perTurn, (counter().slow ?? 0) - seen);
+  assert.ok(most <= 12, `${most} slow sub-requests ran in one turn of the event loop`);
 });
 
 test('a client that leaves stops its batch at the next sub-request, even when no handler waits', async () => {

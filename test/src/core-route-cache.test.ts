@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, exagoApi, Get, type HandlerContext, Resource } from '@restbatch/core';
+import { createEngine, Delete, exagoApi, Get, type HandlerContext, Resource } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +9,11 @@ class ItemsResource {
   @Get(':id')
   read(ctx: HandlerContext) {
     return { id: ctx.params.id };
+  }
+
+  @Delete(':id')
+  remove(ctx: HandlerContext) {
+    return { removed: ctx.params.id };
   }
 
   @Get(':id/rename')
@@ -26,7 +31,7 @@ function caller() {
   );
 }
 
-type Item = { ReturnCode: string; ResponseContent: { id?: string } };
+type Item = { ReturnCode: string; ResponseContent: { id?: string; removed?: string; code?: string } };
 
 /** Exago batches open with `POST Sessions`: the answers after it. */
 async function run(call: ReturnType<typeof caller>, calls: Array<{ Url: string; Method: string }>): Promise<Item[]> {
@@ -63,6 +68,26 @@ test('a handler cannot change the params that later calls of the same path see: 
   );
   const again = await run(call, [{ Url: 'Items/x', Method: 'GET' }]);
   assert.equal(again[0]?.ResponseContent, { id: 'x' });
+});
+
+test('one path called with several methods in a row gets each method its own route, or 405 where it has none', async () => {
+  const call = caller();
+  const body = [
+    { Url: 'Items/k', Method: 'GET' },
+    { Url: 'Items/k', Method: 'DELETE' },
+    { Url: 'Items/k', Method: 'PATCH' },
+    { Url: 'Items/k', Method: 'GET' },
+  ];
+  for (let round = 0; round < 2; round++) {
+    const items = await run(call, body);
+    assert.equal(
+      items.map((i) => i.ReturnCode),
+      ['200', '200', '405', '200'],
+    );
+    assert.equal(items[1]?.ResponseContent, { removed: 'k' });
+    assert.is(items[2]?.ResponseContent.code, 'METHOD_NOT_ALLOWED');
+    assert.equal(items[3]?.ResponseContent, { id: 'k' });
+  }
 });
 
 test.run();

@@ -1,5 +1,16 @@
 import 'reflect-metadata';
-import { createEngine, type EngineLimits, type EngineResponse, exagoApi, type HandlerContext, Post, Resource } from '@restbatch/core';
+import {
+  createEngine,
+  type Dialect,
+  type EngineLimits,
+  type EngineResponse,
+  exagoApi,
+  exagoDialect,
+  type HandlerContext,
+  JsonBody,
+  Post,
+  Resource,
+} from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -88,6 +99,17 @@ test('a body just within the byte limit is accepted, however many strings it hol
   assert.is((direct as { status: number }).status, 201);
 });
 
+test('a large body with escapes and non-ASCII text is judged against the byte limit exactly as its text, on both sides of the limit', async () => {
+  // Past a quarter of the limit the copy scans its strings: both ways of counting meet at the edge.
+  const body = { list: Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? `é"${i}\n` : i % 3 === 1 ? `plain ${i}` : `tab\t${i}`)) };
+  const size = Buffer.byteLength(JSON.stringify(body));
+  for (const limit of [size - 1, size, size + 1, size * 2]) {
+    const { direct, text } = await both({ maxBodyBytes: limit }, echo(body));
+    assert.equal(direct, text);
+    assert.is((direct as { status: number }).status, limit < size ? 413 : 201, `limit ${limit} for ${size} bytes`);
+  }
+});
+
 test('__proto__ and constructor.prototype keys are removed as the parser removes them', async () => {
   const body = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}, "kept": 1}');
   const { direct, text } = await both({}, echo(body));
@@ -114,6 +136,54 @@ test('a batch given as a value runs as its JSON text does', async () => {
   const codes = (r: unknown) => ((r as { body: Array<{ ReturnCode: string }> }).body ?? []).map((i) => i.ReturnCode);
   assert.equal(codes(direct), ['201', '201', '200', '400']);
   assert.equal(codes(direct), codes(text));
+});
+
+test('the engine takes a JsonBody once and keeps no copy in it; text read before the engine took it stays readable', async () => {
+  const { engine } = engineWith();
+  const limits = { maxBodyBytes: 1 << 20, maxDepth: 64, maxStringLength: 1 << 16 };
+  const send = (body: JsonBody) =>
+    engine.dispatch({ method: 'POST', url: '/rest/batch', headers: { 'content-type': 'application/json' }, body, transport: 'direct' });
+  const calls = [{ Url: 'Sessions', Method: 'POST' }];
+  const taken = JsonBody.of(calls) as JsonBody;
+  assert.equal(taken.within(limits), calls);
+  assert.is((await send(taken)).status, 200);
+  // Handed over: the body holds nothing more, and says so instead of inventing a text.
+  assert.is(typeof taken.within(limits), 'symbol');
+  assert.is(typeof taken.take(limits), 'symbol');
+  assert.throws(() => taken.text, /taken/);
+  const read = JsonBody.of(calls) as JsonBody;
+  const text = read.text;
+  assert.is((await send(read)).status, 200);
+  assert.is(read.text, text);
+});
+
+test('a dialect whose sub-requests are frozen keeps their payloads: the batch runs as with any other', async () => {
+  // The executor lets go of each payload once its sub-request ran; a frozen sub-request keeps it instead.
+  const frozen: Dialect = {
+    ...exagoDialect,
+    decode(body, context) {
+      const batch = exagoDialect.decode(body, context);
+      for (const sub of batch.requests) Object.freeze(sub);
+      return batch;
+    },
+  };
+  const api = exagoApi();
+  const engine = createEngine({ apis: [{ ...api, batch: (api.batch ?? []).map((endpoint) => ({ ...endpoint, dialect: frozen })) }] });
+  const res = await createDirectCaller(engine)({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } },
+      { Url: 'Roles/A', Method: 'PATCH', Payload: { IsActive: false } },
+      { Url: 'Roles/A', Method: 'GET' },
+    ],
+  });
+  assert.is(res.status, 200);
+  assert.equal(
+    (res.body as Array<{ ReturnCode: string }>).map((item) => item.ReturnCode),
+    ['201', '201', '204', '200'],
+  );
+  assert.equal((res.body as Array<{ ResponseContent: unknown }>)[3]?.ResponseContent, { Id: 'A', IsActive: false });
 });
 
 test.run();

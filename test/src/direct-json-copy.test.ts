@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, exagoApi, Get, Resource } from '@restbatch/core';
+import { createEngine, exagoApi, Get, type HandlerContext, Post, Resource, snapshot } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -49,6 +49,12 @@ class OddResource {
   list() {
     return [oddValue(), 'x', 7];
   }
+
+  @Post('echo')
+  echo(ctx: HandlerContext<{ a: object }>) {
+    const own = (value: object) => Object.getOwnPropertyNames(value).filter((key) => key !== 'length');
+    return { keys: own(ctx.body), nested: own(ctx.body.a) };
+  }
 }
 
 function caller() {
@@ -76,6 +82,30 @@ test('negative zero in an answer becomes zero, as on the wire', async () => {
   const res = await caller()({ method: 'GET', url: '/rest/Odd' });
   const zero = (res.body as { numbers: number[] }).numbers[2] as number;
   assert.ok(Object.is(zero, 0));
+});
+
+test('an enumerable key added to Object.prototype is copied neither into a body nor into an answer', async () => {
+  const call = caller();
+  const body = { a: { b: [1, { c: 'd' }] } };
+  Object.defineProperty(Object.prototype, 'inherited', { value: 'x', enumerable: true, configurable: true });
+  try {
+    const res = await call({ method: 'GET', url: '/rest/Odd' });
+    assert.is(res.status, 200);
+    // Own keys only, as JSON carries them: neither the answer nor its nested objects have an `inherited` of their own.
+    const odd = res.body as Record<string, unknown>;
+    assert.is(Object.hasOwn(odd, 'inherited'), false);
+    assert.is(Object.hasOwn(odd.nested as object, 'inherited'), false);
+    assert.is(JSON.stringify(odd), JSON.stringify(oddValue()));
+    // The handler sees the body's own keys only, as the JSON text would give them.
+    const echo = await call({ method: 'POST', url: '/rest/Odd/echo', body });
+    assert.is(echo.status, 201);
+    assert.equal(echo.body, { keys: ['a'], nested: ['b'] });
+    const shot = snapshot(body);
+    assert.is(Object.hasOwn(shot.value as object, 'inherited'), false);
+    assert.is(shot.size, JSON.stringify(body).length);
+  } finally {
+    delete (Object.prototype as { inherited?: unknown }).inherited;
+  }
 });
 
 test.run();

@@ -111,6 +111,29 @@ test('a sid inside a call Url is rejected whole: calls run in the batch session'
   assert.match(reason, /remove the sid parameter/);
 });
 
+test('a call repeating the Url of the call before it is checked all the same (its method, payload and fields)', async () => {
+  const roles = { Url: 'Roles', Method: 'GET' };
+  await rejected({ body: [SESSION, roles, { Url: 'Roles', Method: 'GET', Payload: {} }] }, 400, 'BATCH_MALFORMED');
+  await rejected({ body: [SESSION, roles, { Url: 'Roles', Method: 'FETCH' }] }, 400, 'BATCH_MALFORMED');
+  await rejected({ body: [SESSION, roles, { Url: 'Roles', Method: 'GET', Extra: 1 }] }, 400, 'BATCH_MALFORMED');
+  await rejected({ body: [SESSION, roles, { Url: `Roles?sid=${'b'.repeat(32)}`, Method: 'GET' }] }, 400, 'BATCH_RULE_VIOLATION');
+  const { call } = exagoEngine();
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      SESSION,
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } },
+      { Url: 'Roles/A', Method: 'GET' },
+      { Url: 'Roles/A', Method: 'DELETE' },
+      { Url: 'Roles/A', Method: 'GET' },
+    ],
+  });
+  assert.equal(
+    items(res).map((item) => item.ReturnCode),
+    ['201', '201', '200', '204', '404'],
+  );
+});
+
 test('an unknown config name is rejected before anything runs, without listing the known names', async () => {
   const reason = await rejected({ url: '/rest/batch?config=Nope', body: [SESSION] }, 400, 'CONFIG_UNKNOWN');
   assert.is(reason, 'Unknown session configuration "Nope"');

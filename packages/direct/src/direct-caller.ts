@@ -43,7 +43,7 @@ export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
     // Copied now, as JSON would carry it: the caller changing its objects later cannot reach the engine.
-    const json = request.body === undefined ? undefined : JsonBody.of(request.body);
+    const json = request.body === undefined ? undefined : JsonBody.of(request.body, engine.limits.maxBodyBytes);
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.

@@ -253,12 +253,14 @@ export class Engine {
     // A large batch is parsed, decoded, checked, run and encoded in turns: between the phases it
     // lets go of the event loop once it has held it for its interval, as it does between sub-requests.
     const clock = new TurnClock(this.limits.yieldIntervalMs, this.#sharing);
-    const parsed = parseBody(request.body, headers, this.limits, endpoint);
+    // Cleared once decoded: the async frame would otherwise keep the whole parsed body to the batch's end.
+    let parsed = parseBody(request.body, headers, this.limits, endpoint);
     if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
     if (clock.due()) await clock.yield();
     // The decoder counts the items against the limit before any per-item work.
     const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
     const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
+    parsed = undefined;
     watch?.decoded(batch);
     const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();

@@ -33,7 +33,8 @@ export function parseBody(
 ): unknown {
   let raw = body;
   if (raw instanceof JsonBody) {
-    const value = raw.within(limits);
+    // Taken, not only read: the body keeps no copy of what the engine now holds.
+    const value = raw.take(limits);
     if (value !== NOT_WITHIN) {
       checkContentType(headers, rules);
       return value;

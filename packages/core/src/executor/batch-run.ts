@@ -8,10 +8,11 @@ import type { BatchBudget } from './batch-budget.js';
 import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
+import type { HeldAnswer } from './held-answer.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
-import { snapshot } from './snapshot.js';
+import { SnapshotWalk } from './snapshot.js';
 import { NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 
@@ -53,6 +54,8 @@ export class BatchRun {
   // Whether a streamed result's value is still read after it went out: by a reference or the final
   // answer (a watcher reads statuses and timings only).
   readonly #keeps: boolean;
+  // Takes each result's snapshot (one walker per batch, not one per result).
+  readonly #walk = new SnapshotWalk(true);
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -83,7 +86,7 @@ export class BatchRun {
    */
   admit(i: number): Promise<void> | undefined {
     const { clock, run, plan } = this.#parts;
-    const due = clock.due();
+    const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;
     // On a buffering store, decisions that read earlier results wait until those are acknowledged.
     const settle = run.units !== undefined && (sub.dependsOn !== undefined || plan.references?.subs[i] !== undefined);
@@ -130,8 +133,13 @@ export class BatchRun {
     return skipped(sub, error, undefined);
   }
 
-  /** Resolves the sub-request's references (charged to the budget) and runs its handler. */
-  execute(i: number): SubResult | Promise<SubResult> {
+  /**
+   * Resolves the sub-request's references (charged to the budget) and runs its handler; with
+   * `held`, a handler's promise may come back in it for the caller to await (see {@link HeldAnswer}).
+   */
+  execute(i: number): SubResult | Promise<SubResult>;
+  execute(i: number, held: HeldAnswer): SubResult | Promise<SubResult> | HeldAnswer;
+  execute(i: number, held?: HeldAnswer): SubResult | Promise<SubResult> | HeldAnswer {
     const { executor, api, plan, run, inherited, deadline, budget } = this.#parts;
     const sub = this.#requests[i] as SubRequest;
     const refs = plan.references?.subs[i];
@@ -156,7 +164,7 @@ export class BatchRun {
       if (native !== undefined && this.#lastNamed?.[native.target] === i) (this.#ran as unknown[])[native.target] = undefined;
     }
     if (this.#ran !== undefined && (this.#lastNamed as Int32Array)[i]! > i) this.#ran[i] = ready;
-    return executor.runOne(api, ready, sub.index, inherited, run, deadline, match, refs?.body !== undefined);
+    return executor.runOne(api, ready, sub.index, inherited, run, deadline, match, refs?.body !== undefined, held);
   }
 
   /**
@@ -168,16 +176,21 @@ export class BatchRun {
     const sub = this.#requests[i] as SubRequest;
     let result = given;
     if (result.status < 400) {
-      const body = snapshot(result.body);
+      const walk = this.#walk;
+      const body = result.body === undefined ? undefined : walk.take(result.body);
       const headers = result.headers === NO_HEADERS ? NO_HEADERS : { ...result.headers };
-      const size = body.size + (headers === NO_HEADERS ? 0 : headerSize(headers));
+      const size = (result.body === undefined ? 0 : walk.size) + (headers === NO_HEADERS ? 0 : headerSize(headers));
       // The result is this run's own object (made by runOne): it takes its snapshot in place.
       if (budget.takeResult(size)) {
         result.headers = headers;
-        result.body = body.value;
+        result.body = body;
       } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
     }
     this.results[i] = result;
+    // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
+    // and a large batch would otherwise keep every payload until its answer.
+    // (Reflect.set: a dialect's frozen sub-request keeps its payload instead of failing the batch.)
+    if (sub.body !== undefined) Reflect.set(sub, 'body', undefined);
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;

@@ -1,4 +1,6 @@
+import { NO_QUERY } from '../engine/parse-url.js';
 import type { SubRequest } from '../model/canonical.js';
+import { NO_HEADERS } from './sub-results.js';
 import type { Reference, Template } from './reference-syntax.js';
 
 /** A reference the pre-pass has checked: the index of the sub-request it names, header names in lower case. */
@@ -72,8 +74,9 @@ export class ReferenceCompiler {
   compile(sub: SubRequest, native: BoundReference | undefined, rest: string): SubReferencePlan | undefined {
     const before = this.#found;
     const path = this.text(rest, sub);
-    const query = this.named(sub.query, sub);
-    const headers = this.named(sub.headers, sub);
+    // The shared empty records (most sub-requests have them) need no walk.
+    const query = sub.query === NO_QUERY ? undefined : this.named(sub.query, sub);
+    const headers = sub.headers === NO_HEADERS ? undefined : this.named(sub.headers, sub);
     const body = this.patchOf(sub.body, sub);
     if (path === undefined && query === undefined && headers === undefined && body === undefined && native === undefined) return undefined;
     const references = this.#found - before + (native === undefined ? 0 : 1);

@@ -12,11 +12,14 @@ export const MAX_TIMER_MS = 2_147_483_647;
  */
 class Racer {
   #reject: ((reason: unknown) => void) | undefined;
+  /** The controller is aborted (only `abort` aborts it): a field read instead of the signal's getter. */
+  aborted = false;
 
   constructor(readonly controller: AbortController) {}
 
   /** Aborts the signal and the pending race with `reason`. */
   abort(reason: unknown): void {
+    this.aborted = true;
     this.controller.abort(reason);
     const reject = this.#reject;
     this.#reject = undefined;
@@ -65,8 +68,10 @@ export class Deadline {
   readonly #timeoutMs: number;
   readonly #expiresAt: number;
   readonly unbounded: boolean;
+  readonly #signal: AbortSignal;
 
   constructor(outer: AbortSignal | undefined, timeoutMs: number) {
+    this.#signal = this.#racer.controller.signal;
     this.#outer = outer;
     this.unbounded = outer === undefined && timeoutMs <= 0;
     this.#timeoutMs = Math.min(timeoutMs, MAX_TIMER_MS);
@@ -78,8 +83,9 @@ export class Deadline {
     if (timeoutMs > 0) this.#timer = setTimeout(() => this.#expire(), this.#timeoutMs);
   }
 
+  /** The batch's signal (read once: each sub-request's context carries it). */
   get signal(): AbortSignal {
-    return this.#racer.controller.signal;
+    return this.#signal;
   }
 
   /**
@@ -87,8 +93,8 @@ export class Deadline {
    * never wait would otherwise outrun its own timer). `now` is `performance.now()`.
    */
   stopped(now: number): boolean {
-    if (!this.#racer.controller.signal.aborted && now >= this.#expiresAt) this.#expire();
-    return this.#racer.controller.signal.aborted;
+    if (!this.#racer.aborted && now >= this.#expiresAt) this.#expire();
+    return this.#racer.aborted;
   }
 
   /** Stops the batch with `reason` (a streaming reader failed, ...). */

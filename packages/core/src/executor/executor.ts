@@ -8,7 +8,6 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RequestWatch } from '../observe/request-watch.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
-import { Reply } from '../resource/reply.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
 import type { Session } from '../session/session.js';
@@ -21,7 +20,8 @@ import { RunState } from './run-state.js';
 import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
 import { Deadline, SubTimer } from './deadline.js';
-import { NO_HEADERS } from './sub-results.js';
+import { HeldAnswer } from './held-answer.js';
+import { answer, NO_HEADERS } from './sub-results.js';
 import { requestedTimeout, withinLimit } from './timeouts.js';
 import { TurnClock } from './turn-clock.js';
 
@@ -65,7 +65,12 @@ export interface ExecutorDeps {
  * inheritance, failure policy, dependencies, atomic groups, deadlines and error mapping.
  */
 export class Executor {
-  constructor(private readonly deps: ExecutorDeps) {}
+  /** The engine's limit for one sub-request (0: none), read once. */
+  readonly #subRequestTimeoutMs: number;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.#subRequestTimeoutMs = withinLimit(deps.limits.subRequestTimeoutMs);
+  }
 
   /** Runs a decoded batch; `session` is the existing session the batch was allowed to run in. */
   async runBatch(
@@ -97,20 +102,29 @@ export class Executor {
     });
     const count = batch.requests.length;
     const watch = outer.watch;
+    const held = new HeldAnswer(this);
     try {
       // Each step returns a promise only when it has to wait: a plain batch pays no await for them.
       for (let i = 0; i < count; i++) {
         const admitted = batchRun.admit(i);
         if (admitted !== undefined) await admitted;
-        let ran: SubResult | Promise<SubResult>;
-        if (watch === undefined) ran = batchRun.blocked(i) ?? batchRun.execute(i);
+        let ran: SubResult | Promise<SubResult> | HeldAnswer;
+        if (watch === undefined) ran = batchRun.blocked(i) ?? batchRun.execute(i, held);
         else {
           run.route = undefined;
           watch.itemStart(i, batch.requests[i] as SubRequest, plan.references?.subs[i]?.references ?? 0);
           ran = batchRun.blocked(i) ?? watch.within(i, batchRun);
         }
-        if (ran instanceof Promise) ran = await ran;
-        let result = batchRun.record(i, ran);
+        let settled: SubResult;
+        if (ran === held) {
+          // The handler's own promise, awaited here: one await per sub-request.
+          try {
+            settled = held.done(await held.promise);
+          } catch (thrown) {
+            settled = held.failed(thrown);
+          }
+        } else settled = ran instanceof Promise ? await ran : (ran as SubResult);
+        let result = batchRun.record(i, settled);
         if (result instanceof Promise) result = await result;
         if (watch !== undefined) watch.itemEnd(i, batch.requests[i] as SubRequest, result, run.route);
         const last = batchRun.applyPolicy(i, result);
@@ -134,7 +148,7 @@ export class Executor {
     const inherited = this.deps.headerRule.inherited(outer.headers);
     const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
     try {
-      const result = await this.runOne(api, sub, -1, inherited, run, deadline, undefined, false);
+      const result = await (this.runOne(api, sub, -1, inherited, run, deadline, undefined, false) as SubResult | Promise<SubResult>);
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       return result.status < 400 && result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
@@ -158,7 +172,8 @@ export class Executor {
     deadline: Deadline,
     planned: RouteMatch | undefined,
     sharedBody: boolean,
-  ): SubResult | Promise<SubResult> {
+    held?: HeldAnswer,
+  ): SubResult | Promise<SubResult> | HeldAnswer {
     let match = planned;
     let headers = inherited;
     try {
@@ -180,7 +195,7 @@ export class Executor {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     }
     if (run.policy !== undefined) return this.#checked(api, sub, index, headers, run, deadline, match, sharedBody);
-    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody);
+    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody, held);
   }
 
   /** The caller's policy first (it may wait: a shared rate limiter), then the handler. */
@@ -199,10 +214,13 @@ export class Executor {
     } catch (thrown) {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     }
-    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody);
+    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody) as SubResult | Promise<SubResult>;
   }
 
-  /** Session rule, validation, timeout and the handler itself. */
+  /**
+   * Session rule, validation, timeout and the handler itself. With `held`, a handler's promise that
+   * nothing races (no deadline, no timeout) is handed back in it, for the batch loop to await.
+   */
   #invoke(
     api: CompiledApi,
     sub: SubRequest,
@@ -212,7 +230,8 @@ export class Executor {
     deadline: Deadline,
     match: RouteMatch,
     sharedBody: boolean,
-  ): SubResult | Promise<SubResult> {
+    held?: HeldAnswer,
+  ): SubResult | Promise<SubResult> | HeldAnswer {
     let timer: SubTimer | undefined;
     try {
       const route = match.route;
@@ -225,7 +244,9 @@ export class Executor {
       const validate = route.validate;
       const body =
         validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
-      const timeoutMs = withinLimit(this.deps.limits.subRequestTimeoutMs, sub.timeoutMs);
+      const requested = sub.timeoutMs;
+      const limitMs = this.#subRequestTimeoutMs;
+      const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
       let signal = deadline.signal;
       if (timeoutMs > 0) {
         timer = new SubTimer(deadline.signal, timeoutMs);
@@ -234,6 +255,7 @@ export class Executor {
       const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
+      if (held !== undefined && timer === undefined && deadline.unbounded) return held.hold(value, sub, route.status, api, run);
       // The timer now belongs to the continuation, which disposes of it once the handler settled.
       const owned = timer;
       timer = undefined;
@@ -286,16 +308,4 @@ export class Executor {
       error: { code: error.code, message, details: error.details, stack: detail ? (source.stack ?? null) : null, correlationId },
     };
   }
-}
-
-/** The result of a handler's value: a {@link Reply} as it says, else the route's status or the method's. */
-function answer(sub: SubRequest, status: number | undefined, value: unknown): SubResult {
-  if (value instanceof Reply) return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
-  return {
-    index: sub.index,
-    id: sub.id,
-    status: status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200),
-    headers: NO_HEADERS,
-    body: value,
-  };
 }

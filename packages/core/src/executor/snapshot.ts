@@ -1,3 +1,5 @@
+import { ownKeysOnly } from '../json/own-keys-only.js';
+
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
 const OBJECT_PROTO = Object.prototype;
@@ -21,7 +23,10 @@ export interface Snapshot {
  * snapshot and is shared, not copied.
  */
 export function snapshot(value: unknown): Snapshot {
-  return value === undefined ? { value, size: 0 } : copied(value, true);
+  if (value === undefined) return { value, size: 0 };
+  const walk = new SnapshotWalk(true);
+  const copy = walk.take(value);
+  return { value: copy, size: walk.size };
 }
 
 /**
@@ -30,25 +35,32 @@ export function snapshot(value: unknown): Snapshot {
  * use it to hand out values that share nothing with the engine.
  */
 export function jsonCopy(value: unknown): unknown {
-  return value === undefined ? undefined : copied(value, false).value;
+  return value === undefined ? undefined : new SnapshotWalk(false).take(value);
 }
 
-/** The copy walk (sharing deeply frozen data when `share`), with JSON's own round trip for whatever plain data it is not. */
-function copied(value: unknown, share: boolean): Snapshot {
-  const walk = new SnapshotWalk(share);
-  try {
-    return { value: walk.copy(value, 0), size: walk.size };
-  } catch (error) {
-    if (error !== UNUSUAL) throw error;
-    const text = JSON.stringify(value);
-    return text === undefined ? { value: undefined, size: 0 } : { value: JSON.parse(text), size: text.length };
-  }
-}
-
-class SnapshotWalk {
+/**
+ * The copy walk (sharing deeply frozen data when `share`), with JSON's own round trip for whatever
+ * plain data it is not. Reusable: a batch keeps one and takes each result's snapshot with it
+ * ({@link SnapshotWalk.take}, then `size`), so a result costs its copy and nothing around it.
+ */
+export class SnapshotWalk {
+  /** Characters of the JSON text of the value last taken. */
   size = 0;
 
   constructor(private readonly share: boolean) {}
+
+  /** The snapshot of `value` (not undefined); its size is then in `size`. */
+  take(value: unknown): unknown {
+    this.size = 0;
+    try {
+      return this.copy(value, 0);
+    } catch (error) {
+      if (error !== UNUSUAL) throw error;
+      const text = JSON.stringify(value);
+      this.size = text === undefined ? 0 : text.length;
+      return text === undefined ? undefined : JSON.parse(text);
+    }
+  }
 
   copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
@@ -104,16 +116,25 @@ class SnapshotWalk {
   object(value: Record<string, unknown>, depth: number): Record<string, unknown> {
     const proto = Object.getPrototypeOf(value);
     if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
+    // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
+    if (proto !== null && !ownKeysOnly()) throw UNUSUAL;
     const out: Record<string, unknown> = {};
     let fields = 0;
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       const item = value[key];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      const type = typeof item;
+      if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
       // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
       if (key === '__proto__') throw UNUSUAL;
       fields++;
-      this.size += key.length + 3;
-      out[key] = this.copy(item, depth + 1);
+      // Strings, the most common member, without the general step.
+      if (type === 'string') {
+        this.size += key.length + (item as string).length + 5;
+        out[key] = item;
+      } else {
+        this.size += key.length + 3;
+        out[key] = this.copy(item, depth + 1);
+      }
     }
     this.size += fields === 0 ? 2 : fields + 1;
     return out;
@@ -171,18 +192,42 @@ function measure(value: unknown, depth: number, frozen: boolean): number {
       if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
       let size = 2;
       let fields = 0;
-      for (const key of Object.keys(value)) {
-        const member = (value as Record<string, unknown>)[key];
-        if (frozen && key === '__proto__') return -1;
-        if (member === undefined && !frozen) continue;
-        const item = measure(member, depth + 1, frozen);
-        if (item < 0) return -1;
-        fields++;
-        size += key.length + 3 + item;
+      // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
+      if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
+        for (const key in value) {
+          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
+          if (item === SKIPPED) continue;
+          if (item < 0) return -1;
+          fields++;
+          size += key.length + 3 + item;
+        }
+      } else {
+        for (const key of Object.keys(value)) {
+          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
+          if (item === SKIPPED) continue;
+          if (item < 0) return -1;
+          fields++;
+          size += key.length + 3 + item;
+        }
       }
       return fields === 0 ? size : size + fields - 1;
     }
     default:
       return frozen ? -1 : 0;
   }
+}
+
+/** What {@link memberSize} returns for a member JSON leaves out. */
+const SKIPPED = -2;
+
+/** The size a member adds to its object's text (without its key); -1 as {@link measure}, {@link SKIPPED} when JSON drops it. */
+function memberSize(value: Record<string, unknown>, key: string, depth: number, frozen: boolean): number {
+  const member = value[key];
+  if (frozen && key === '__proto__') return -1;
+  // The common members without the general step.
+  if (typeof member === 'string') return member.length + 2;
+  if (member === null) return 4;
+  if (typeof member === 'boolean') return member ? 4 : 5;
+  if (member === undefined && !frozen) return SKIPPED;
+  return measure(member, depth + 1, frozen);
 }

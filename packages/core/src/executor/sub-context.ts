@@ -8,15 +8,33 @@ import type { RunState } from './run-state.js';
 
 /** The {@link HandlerContext} of one sub-request (a class, so each costs one small object). */
 export class SubContext implements HandlerContext {
+  // Declared, not class fields: one is made per sub-request, and class fields are defined one by
+  // one (as undefined) before the constructor assigns them.
+  declare readonly params: Record<string, string>;
+  declare readonly query: Query;
+  declare readonly headers: Headers;
+  declare readonly body: unknown;
+  declare readonly index: number;
+  declare readonly signal: AbortSignal;
+  declare readonly run: RunState;
+
   constructor(
-    readonly params: Record<string, string>,
-    readonly query: Query,
-    readonly headers: Headers,
-    readonly body: unknown,
-    readonly index: number,
-    readonly signal: AbortSignal,
-    readonly run: RunState,
-  ) {}
+    params: Record<string, string>,
+    query: Query,
+    headers: Headers,
+    body: unknown,
+    index: number,
+    signal: AbortSignal,
+    run: RunState,
+  ) {
+    this.params = params;
+    this.query = query;
+    this.headers = headers;
+    this.body = body;
+    this.index = index;
+    this.signal = signal;
+    this.run = run;
+  }
 
   get session(): Session | undefined {
     return this.run.session;

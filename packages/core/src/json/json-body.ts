@@ -1,4 +1,5 @@
 import type { JsonLimits } from './check-json-limits.js';
+import { ownKeysOnly } from './own-keys-only.js';
 
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
@@ -27,8 +28,9 @@ export const NOT_WITHIN: unique symbol = Symbol('not within');
  * serialized at once instead and takes the text path, as if the transport had sent text.
  */
 export class JsonBody {
-  /** The copy; undefined when the body is text only. */
-  readonly #value: unknown;
+  /** The copy; undefined when the body is text only, or once {@link JsonBody.take} handed it over. */
+  #value: unknown;
+  #taken = false;
   #text: string | undefined;
   /** Deepest nesting of arrays and objects in the copy. */
   #depth = 0;
@@ -36,10 +38,18 @@ export class JsonBody {
   #longest = 0;
   /** The JSON text's length in UTF-8 bytes if every string unit took one byte (exact for printable ASCII). */
   #bytes = 0;
-  /** Code units of every string and key: each can take up to {@link MAX_BYTES_PER_UNIT} bytes. */
+  /**
+   * Code units of every string and key not yet scanned: each can take up to {@link MAX_BYTES_PER_UNIT}
+   * bytes; -1 once strings are scanned as they are copied (their bound is then in `#bytes`).
+   */
   #units = 0;
+  /** The bound past which strings are scanned as they are copied (a quarter of the limit the body is for). */
+  readonly #scanAfter: number;
+  /** Whether Object.prototype lists enumerable keys (read once per body). */
+  readonly #inherited = !ownKeysOnly();
 
-  private constructor(value: unknown) {
+  private constructor(value: unknown, limitBytes: number | undefined) {
+    this.#scanAfter = limitBytes === undefined ? Number.POSITIVE_INFINITY : limitBytes / 4;
     try {
       this.#value = this.#copy(value, 0);
     } catch (error) {
@@ -49,16 +59,35 @@ export class JsonBody {
     }
   }
 
-  /** The body for `value`, or undefined when JSON has no text for it (undefined, a function). */
-  static of(value: unknown): JsonBody | undefined {
-    const body = new JsonBody(value);
+  /**
+   * The body for `value`, or undefined when JSON has no text for it (undefined, a function).
+   * `limitBytes`: the byte limit it will be judged against (the engine's `maxBodyBytes`), if known:
+   * a large body then knows its size closely from its one copy walk.
+   */
+  static of(value: unknown, limitBytes?: number): JsonBody | undefined {
+    const body = new JsonBody(value, limitBytes);
     return body.#value === undefined && body.#text === undefined ? undefined : body;
   }
 
-  /** The JSON text of the body (made on first use). */
+  /** The JSON text of the body (made on first use; not after {@link JsonBody.take} handed the copy over, unless made before). */
   get text(): string {
+    if (this.#text === undefined && this.#taken) throw new Error('JsonBody: its value was taken; read its text before taking it');
     this.#text ??= JSON.stringify(this.#value);
     return this.#text;
+  }
+
+  /**
+   * {@link JsonBody.within}, and the body lets go of its copy when it hands it over: the engine reads
+   * a body once, and a large batch would otherwise keep the whole copy (every call's envelope, long
+   * decoded) until its answer. Then `within` and `take` answer {@link NOT_WITHIN}.
+   */
+  take(limits: JsonBodyLimits): unknown {
+    const value = this.within(limits);
+    if (value !== NOT_WITHIN) {
+      this.#value = undefined;
+      this.#taken = true;
+    }
+    return value;
   }
 
   /**
@@ -66,7 +95,7 @@ export class JsonBody {
    * when the text must be read to judge (then the text path gives exactly the answer it always gave).
    */
   within(limits: JsonBodyLimits): unknown {
-    if (this.#value === undefined) return NOT_WITHIN;
+    if (this.#value === undefined || this.#taken) return NOT_WITHIN;
     if (this.#depth > limits.maxDepth) return NOT_WITHIN;
     // A string's length in the text counts its escapes: at most six code units for each one.
     if (this.#longest * MAX_BYTES_PER_UNIT > limits.maxStringLength) return NOT_WITHIN;
@@ -74,13 +103,39 @@ export class JsonBody {
     // ASCII), and only past that bound does the text itself decide.
     const limit = limits.maxBodyBytes;
     if (
-      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > limit &&
+      this.#bytes + (MAX_BYTES_PER_UNIT - 1) * Math.max(this.#units, 0) > limit &&
       boundBytes(this.#value) > limit &&
       Buffer.byteLength(this.text) > limit
     ) {
       return NOT_WITHIN;
     }
     return this.#value;
+  }
+
+  /**
+   * Counts a string or key. Not scanned while the bound is far below the limit (most bodies are,
+   * even at six bytes per unit); once an array's item took it past a quarter of the limit, each
+   * one is scanned (exact for printable ASCII), so that a body well within the limit is judged so
+   * without a second walk.
+   */
+  #string(value: string): void {
+    const length = value.length;
+    if (length > this.#longest) this.#longest = length;
+    if (this.#units < 0) {
+      this.#bytes += stringBytes(value);
+      return;
+    }
+    this.#units += length;
+    this.#bytes += 2 + length;
+  }
+
+  /** Checked after each item of an array: from here on strings are scanned (see `#string`). */
+  #scanFromNow(): void {
+    if (this.#units >= 0 && this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > this.#scanAfter) {
+      // The units so far stay at their bound; a negative count marks the switch.
+      this.#bytes += (MAX_BYTES_PER_UNIT - 1) * this.#units;
+      this.#units = -1;
+    }
   }
 
   #copy(value: unknown, depth: number): unknown {
@@ -110,26 +165,19 @@ export class JsonBody {
     }
   }
 
-  #string(value: string): void {
-    const length = value.length;
-    if (length > this.#longest) this.#longest = length;
-    // Not scanned here: most bodies are far below the limit even at six bytes per unit.
-    this.#units += length;
-    this.#bytes += 2 + length;
-  }
-
   #array(value: unknown[], depth: number): unknown[] {
     if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
     const length = value.length;
     const out = new Array<unknown>(length);
+    this.#bytes += length;
     for (let i = 0; i < length; i++) {
       const item = value[i];
-      this.#bytes += 1;
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {
         this.#bytes += 4;
         out[i] = null;
       } else {
         out[i] = this.#copy(item, depth + 1);
+        if (this.#units >= 0) this.#scanFromNow();
       }
     }
     return out;
@@ -138,15 +186,23 @@ export class JsonBody {
   #object(value: Record<string, unknown>, depth: number): Record<string, unknown> {
     const proto = Object.getPrototypeOf(value);
     if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
+    // for-in walks the object's own keys in Object.keys order without making their array; it would
+    // also list enumerable keys of Object.prototype, so a prototype that has any takes JSON's path.
+    if (proto !== null && this.#inherited) throw UNUSUAL;
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
       const item = value[key];
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      const type = typeof item;
+      if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
       // An assignment to `__proto__` would set the prototype; the parser's prototype guard owns both keys.
       if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
       this.#string(key);
       this.#bytes += 2;
-      out[key] = this.#copy(item, depth + 1);
+      // Strings, the most common member, without the general step.
+      if (type === 'string') {
+        this.#string(item as string);
+        out[key] = item;
+      } else out[key] = this.#copy(item, depth + 1);
     }
     return out;
   }

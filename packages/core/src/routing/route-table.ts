@@ -31,6 +31,8 @@ export interface CompiledRoute {
   /** What the route says about itself, for descriptions. */
   readonly docs: Readonly<RouteDocs>;
   readonly handle: (context: HandlerContext) => unknown;
+  /** Whether the pattern's first segment is a parameter (`/:name...`): such a route could take any path. */
+  readonly paramFirst: boolean;
 }
 
 /** A route lookup's outcome. */
@@ -40,7 +42,7 @@ export interface RouteMatch {
 }
 
 const MAX_TEMPLATES = 1024;
-/** Most paths {@link RouteTable.match} keeps per method, and the longest it keeps. */
+/** Most paths {@link RouteTable.match} keeps, and the longest it keeps. */
 const MAX_CACHED_MATCHES = 4096;
 const MAX_CACHED_PATH = 256;
 const RESOURCE_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -57,11 +59,15 @@ export class RouteTable {
   });
   readonly #resources = new Map<string, CompiledRoute[]>();
   /**
-   * Paths matched so far, by method: a batch names the same paths again and again (and so do its
-   * clients). Bounded: emptied when full, so paths an attacker invents cost O(1) each and a fixed
-   * amount of memory; found matches only (a path that fails is not kept).
+   * Paths matched so far, each with its matches by method: a batch names the same paths again and
+   * again (and so do its clients), often several methods of one path in a row. Bounded: emptied
+   * when full, so paths an attacker invents cost O(1) each and a fixed amount of memory; found
+   * matches only (a path that fails keeps none).
    */
-  readonly #matches = new Map<HttpMethod, Map<string, RouteMatch>>();
+  readonly #matches = new Map<string, PathMatches>();
+  /** The path looked up last and its entry: the next lookup of the same path needs no hashing. */
+  #lastPath: string | undefined;
+  #lastEntry: PathMatches | undefined;
   /** The answers of `matchTemplate` so far, by method and shape (null: only the router can tell). */
   readonly #templates = new Map<string, TemplateRoute | null>();
   /** Each method's routes with their pattern's segments, for `matchTemplate`. */
@@ -86,19 +92,26 @@ export class RouteTable {
    * `METHOD_NOT_ALLOWED` (with the allowed methods).
    */
   match(method: HttpMethod, path: string): RouteMatch {
-    let cache = this.#matches.get(method);
-    const known = cache?.get(path);
-    if (known !== undefined) return known;
+    let entry = path === this.#lastPath ? this.#lastEntry : this.#matches.get(path);
+    const known = entry?.get(method);
+    if (known !== undefined) {
+      this.#lastPath = path;
+      this.#lastEntry = entry;
+      return known;
+    }
     const found = this.#router.find(method, path);
     if (found !== null) {
       // Shared by every later call of the same path: its params are frozen (handlers see them read-only).
       const match: RouteMatch = { route: found.store as CompiledRoute, params: Object.freeze(found.params) as Record<string, string> };
       if (path.length <= MAX_CACHED_PATH) {
-        if (cache === undefined) {
-          cache = new Map();
-          this.#matches.set(method, cache);
-        } else if (cache.size >= MAX_CACHED_MATCHES) cache.clear();
-        cache.set(path, match);
+        if (entry === undefined) {
+          if (this.#matches.size >= MAX_CACHED_MATCHES) this.#matches.clear();
+          entry = new PathMatches();
+          this.#matches.set(path, entry);
+        }
+        entry.set(method, match);
+        this.#lastPath = path;
+        this.#lastEntry = entry;
       }
       return match;
     }
@@ -152,6 +165,7 @@ export class RouteTable {
         schema: def.schema,
         docs: docsOf(def, ajv, where),
         handle: def.handle,
+        paramFirst: pattern.charCodeAt(1) === 58,
       };
       if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
       try {
@@ -169,6 +183,49 @@ export class RouteTable {
 }
 
 function noop(): void {}
+
+/** The matches of one path, by method (one field each: no map per path). */
+class PathMatches {
+  GET: RouteMatch | undefined;
+  POST: RouteMatch | undefined;
+  PUT: RouteMatch | undefined;
+  PATCH: RouteMatch | undefined;
+  DELETE: RouteMatch | undefined;
+
+  get(method: HttpMethod): RouteMatch | undefined {
+    switch (method) {
+      case 'GET':
+        return this.GET;
+      case 'POST':
+        return this.POST;
+      case 'PUT':
+        return this.PUT;
+      case 'PATCH':
+        return this.PATCH;
+      default:
+        return this.DELETE;
+    }
+  }
+
+  set(method: HttpMethod, match: RouteMatch): void {
+    switch (method) {
+      case 'GET':
+        this.GET = match;
+        break;
+      case 'POST':
+        this.POST = match;
+        break;
+      case 'PUT':
+        this.PUT = match;
+        break;
+      case 'PATCH':
+        this.PATCH = match;
+        break;
+      default:
+        this.DELETE = match;
+    }
+  }
+}
 
 const SESSION_REQUIREMENTS: readonly unknown[] = ['required', 'optional', 'none', undefined];
 
@@ -222,12 +279,16 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
     batchable: record.batchable,
     routes: routes.map((r): RouteDefinition => {
       const key = r.propertyKey;
+      if (!perBatch && typeof instance![key] !== 'function') {
+        throw new Error(`Resource ${record.name} (${input.name}): route ${r.method} ${r.path} is not a method`);
+      }
       const handle = perBatch
         ? (context: HandlerContext) => {
             const target = resolveResource(context.scope, input) as Record<string | symbol, (c: HandlerContext) => unknown>;
             return target[key]!(context);
           }
-        : (context: HandlerContext) => (instance![key] as (c: HandlerContext) => unknown).call(instance, context);
+        : // Bound once: each call is a bound call, not a keyed lookup of the method (one call site for every route) and a `call`.
+          (instance![key] as (c: HandlerContext) => unknown).bind(instance);
       const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response } = r;
       return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, handle };
     }),

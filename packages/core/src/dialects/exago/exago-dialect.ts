@@ -1,7 +1,9 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../../model/canonical.js';
+import type { BatchResult, FailurePolicy, Query, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
-import { parseUrl } from '../../engine/parse-url.js';
+import { NO_QUERY, parseUrl } from '../../engine/parse-url.js';
+import { ownKeysOnly } from '../../json/own-keys-only.js';
+import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { exagoOpenApi } from './exago-openapi.js';
@@ -13,7 +15,6 @@ export interface ExagoResponseItem {
 }
 
 const METHODS: Record<string, HttpMethod> = { POST: 'POST', PATCH: 'PATCH', GET: 'GET', DELETE: 'DELETE' };
-const NO_HEADERS: Headers = Object.freeze(Object.create(null));
 
 function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number | undefined, reason: string): never {
   const where = index === undefined ? '' : `Call ${index}: `;
@@ -33,29 +34,76 @@ function methodOf(name: string): HttpMethod | undefined {
   }
 }
 
-function decodeItem(item: unknown, index: number, config: string | string[] | undefined): SubRequest {
+/** Refuses a field a call does not have; true for `Payload`. */
+function checkField(key: string, index: number): boolean {
+  // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
+  if (key === 'Payload') return true;
+  if (key !== 'Url' && key !== 'Method')
+    reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+  return false;
+}
+
+/** What {@link scanUrl} returns for a Url with a leading slash or a host. */
+const BAD_URL = -2;
+
+/** Where the query of `url` starts (its `?`), -1 without one, {@link BAD_URL} for a leading `/` or a `://`. */
+function scanUrl(url: string): number {
+  if (url.charCodeAt(0) === 47) return BAD_URL;
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 63) return url.includes('://', i) ? BAD_URL : i;
+    if (c === 58 && url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47) return BAD_URL;
+  }
+  return -1;
+}
+
+/** What decoding one batch carries from call to call. */
+interface Decoding {
+  /** A for-in lists own keys only (see ownKeysOnly), read once per batch. */
+  readonly ownKeys: boolean;
+  /** The last Url without a query, and the path made of it. */
+  url: string | undefined;
+  path: string;
+}
+
+function decodeItem(item: unknown, index: number, config: string | string[] | undefined, decoding: Decoding): SubRequest {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
   const call = item as Record<string, unknown>;
-  for (const key of Object.keys(call)) {
-    // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
-    if (key !== 'Url' && key !== 'Method' && key !== 'Payload')
-      reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
-  }
+  // for-in makes no array of keys per call.
+  let hasPayload = false;
+  if (decoding.ownKeys) {
+    for (const key in call) hasPayload = checkField(key, index) || hasPayload;
+  } else for (const key of Object.keys(call)) hasPayload = checkField(key, index) || hasPayload;
   const url = call.Url;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
-  if (url.startsWith('/') || url.includes('://'))
+  // The same Url as the call before passed every check of a Url then.
+  const known = url === decoding.url;
+  // One pass for three questions: a leading slash, a host (`://`), and where a query starts.
+  const mark = known ? -1 : scanUrl(url);
+  if (mark === BAD_URL)
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
   const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
   if (method === undefined)
     reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
-  const hasPayload = Object.hasOwn(call, 'Payload');
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-  const parsed = parseUrl(`/${url}`);
-  const path = parsed.path;
-  let query = parsed.query;
+  // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
+  // calls in a row often name the same resource (create it, then read or change it): they share
+  // one path string, which is kept once and hashed once by the route lookup.
+  if (known)
+    return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
+  let path: string;
+  let query: Query;
+  if (mark >= 0) {
+    const parsed = parseUrl(`/${url}`);
+    path = parsed.path;
+    query = parsed.query;
+  } else {
+    path = `/${url}`;
+    query = NO_QUERY;
+  }
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
   const first = url.charCodeAt(0);
   if (!(first >= 65 && first <= 90))
@@ -64,14 +112,18 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
       index,
       `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`,
     );
-  if (query.sid !== undefined)
+  if (query !== NO_QUERY && query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
+  if (query === NO_QUERY) {
+    decoding.url = url;
+    decoding.path = path;
+  }
   // The batch's `?config=` belongs to its first call, which the Exago rules require to be POST Sessions.
   // (A copy: a Url without a query shares one frozen empty query.)
   if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
-  const sub: SubRequest = { index, method, path, query, headers: NO_HEADERS };
-  if (hasPayload) sub.body = call.Payload;
-  return sub;
+  // One shape for every call (body always present), so the executor's reads of it stay monomorphic;
+  // the executor's own empty headers, which it recognises without counting them.
+  return { index, method, path, query, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
 }
 
 /** Exago's envelope has no room for a failure policy, so restbatch reads `?onFail=` on the batch URL. */
@@ -116,7 +168,8 @@ export const exagoDialect: Dialect = {
     checkBatchSize(body.length, context.maxSubRequests);
     const existing = context.query.sid !== undefined;
     const requests = new Array<SubRequest>(body.length);
-    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config);
+    const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
+    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, context.query.config, decoding);
     const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
     const onFail = failurePolicy(context.query.onFail);
     if (onFail !== undefined) batch.onFail = onFail;
