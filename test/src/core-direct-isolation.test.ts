@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, exagoApi, Get, type HandlerContext, Post, Resource } from '@restbatch/core';
+import { createEngine, exagoApi, Get, type HandlerContext, Post, Reply, Resource, RestBatchError } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -186,6 +186,58 @@ test('deeply frozen data in an answer is shared, not copied; what is not frozen 
   item.wrapper = 'tampered';
   assert.is(answered.wrapper, 'fresh');
 });
+
+// A handler's own objects handed out with a 4xx answer: a shared "not found" body and shared error details.
+const NOT_FOUND_BODY = { message: 'no such thing', hints: ['check the id'] };
+const BUSY_DETAILS = { hints: ['retry later'] };
+
+@Resource('Thing')
+class ThingResource {
+  @Get('missing')
+  missing() {
+    return new Reply(404, NOT_FOUND_BODY);
+  }
+
+  @Get('busy')
+  busy() {
+    throw new RestBatchError('CONFLICT', 'busy', { details: BUSY_DETAILS });
+  }
+}
+
+function thingCaller() {
+  const api = exagoApi();
+  return createDirectCaller(
+    createEngine({ apis: [{ ...api, resources: [...api.resources, ThingResource] }], logger: { error: () => {} } }),
+  );
+}
+
+type ThingItem = { ReturnCode: string; ResponseContent: { hints?: string[]; details?: { hints: string[] } } };
+
+for (const streamOnly of [true, false]) {
+  const how = streamOnly ? 'a streamed item (streamOnly)' : 'the final answer';
+  test(`a caller changing a 4xx Reply body in ${how} changes nothing the handler answers later`, async () => {
+    const call = thingCaller();
+    const body = [SESSION, { Url: 'Thing/missing', Method: 'GET' }];
+    const tamper = (item: unknown) => (item as ThingItem).ResponseContent.hints?.push('TAMPERED');
+    const first = await call({ url: '/rest/batch', body, streamOnly, onResult: streamOnly ? tamper : undefined });
+    if (!streamOnly) tamper((first.body as ThingItem[])[1]);
+    const other = await call({ url: '/rest/batch', body });
+    assert.is((other.body as ThingItem[])[1]?.ReturnCode, '404');
+    assert.equal((other.body as ThingItem[])[1]?.ResponseContent.hints, ['check the id']);
+    assert.equal(NOT_FOUND_BODY.hints, ['check the id']);
+  });
+
+  test(`a caller changing an error's details in ${how} changes nothing the handler answers later`, async () => {
+    const call = thingCaller();
+    const body = [SESSION, { Url: 'Thing/busy', Method: 'GET' }];
+    const tamper = (item: unknown) => (item as ThingItem).ResponseContent.details?.hints.push('TAMPERED');
+    const first = await call({ url: '/rest/batch', body, streamOnly, onResult: streamOnly ? tamper : undefined });
+    if (!streamOnly) tamper((first.body as ThingItem[])[1]);
+    const other = await call({ url: '/rest/batch', body });
+    assert.equal((other.body as ThingItem[])[1]?.ResponseContent.details, { hints: ['retry later'] });
+    assert.equal(BUSY_DETAILS.hints, ['retry later']);
+  });
+}
 
 test('raw bytes changed by the caller after the call are not seen by the engine', async () => {
   const { call } = exagoEngine();

@@ -175,7 +175,9 @@ export class BatchRun {
     const { run, budget, executor, api } = this.#parts;
     const sub = this.#requests[i] as SubRequest;
     let result = given;
-    if (result.status < 400) {
+    // Whatever its status: a handler's 4xx Reply body or headers are its own objects (a shared
+    // constant, say), and the caller may change what it is handed.
+    if (result.body !== undefined || result.headers !== NO_HEADERS) {
       const walk = this.#walk;
       const body = result.body === undefined ? undefined : walk.take(result.body);
       const headers = result.headers === NO_HEADERS ? NO_HEADERS : { ...result.headers };
@@ -272,7 +274,14 @@ export class BatchRun {
     const onResult = this.#parts.outer.onResult as (result: SubResult, kept: boolean) => unknown;
     const kept = this.#keeps;
     while (this.#emitted < upTo) {
-      const paused = onResult(this.results[this.#emitted] as SubResult, kept);
+      let paused: unknown;
+      try {
+        paused = onResult(this.results[this.#emitted] as SubResult, kept);
+      } catch (reason) {
+        // As a rejected promise: the batch stops (the rest is skipped) and every result still goes out.
+        paused = undefined;
+        this.#parts.deadline.abort(toRestBatchError(reason));
+      }
       this.#emitted++;
       if (isThenable(paused)) return paused;
     }

@@ -151,7 +151,7 @@ export class Executor {
       const result = await (this.runOne(api, sub, -1, inherited, run, deadline, undefined, false) as SubResult | Promise<SubResult>);
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
-      return result.status < 400 && result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
+      return result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
     } finally {
       deadline.dispose();
     }
@@ -305,7 +305,26 @@ export class Executor {
       status: error.status,
       headers: error.headers ?? NO_HEADERS,
       body: undefined,
-      error: { code: error.code, message, details: error.details, stack: detail ? (source.stack ?? null) : null, correlationId },
+      error: {
+        code: error.code,
+        message,
+        details: copyDetails(error.details),
+        stack: detail ? (source.stack ?? null) : null,
+        correlationId,
+      },
     };
+  }
+}
+
+/**
+ * The error's details as the client's own copy: a handler may pass a shared object. Details JSON
+ * cannot carry (a cycle) are left out rather than failing the failure itself.
+ */
+function copyDetails(details: unknown): unknown {
+  if (details === undefined) return undefined;
+  try {
+    return jsonCopy(details);
+  } catch {
+    return undefined;
   }
 }
