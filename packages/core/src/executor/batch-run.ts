@@ -191,8 +191,15 @@ export class BatchRun {
     this.results[i] = result;
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
     // and a large batch would otherwise keep every payload until its answer.
-    // (Reflect.set: a dialect's frozen sub-request keeps its payload instead of failing the batch.)
-    if (sub.body !== undefined) Reflect.set(sub, 'body', undefined);
+    // A plain store, not Reflect.set (a generic call, about 40 ns more per sub-request): a dialect's
+    // frozen sub-request makes it throw, and then keeps its payload instead of failing the batch.
+    if (sub.body !== undefined) {
+      try {
+        sub.body = undefined;
+      } catch {
+        // Frozen: its payload stays until the batch ends.
+      }
+    }
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;
