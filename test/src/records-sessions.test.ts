@@ -188,4 +188,31 @@ test('expired sessions stop counting without a sweep: the oldest end is dropped 
   assert.is(store.sessionsOf('b'), 0);
 });
 
+test('callers by remote address keep their own quota after more addresses than the engine keeps keys of', async () => {
+  const store = new MemorySessionStore();
+  const { engine } = exagoEngine({}, { store, limits: { maxSessionsPerCaller: 2 } });
+  const openFrom = async (remoteAddress: string) => {
+    const res = await engine.dispatch({
+      method: 'POST',
+      url: '/rest/batch',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ Url: 'Sessions', Method: 'POST' }]),
+      remoteAddress,
+    });
+    const item = (res.body as Item[])[0]!;
+    assert.is(item.ReturnCode, '201', JSON.stringify(res.body));
+    return item.ResponseContent.Id as string;
+  };
+  const first = await openFrom('10.9.0.1');
+  await openFrom('10.9.0.1');
+  // 1100 other callers: more than the 1024 anonymous caller keys an engine keeps.
+  for (let i = 0; i < 1100; i++) await openFrom(`10.8.${i >> 8}.${i & 255}`);
+  assert.is(store.sessionsOf(callerKey({ identity: undefined, remoteAddress: '10.9.0.1' }, defaultIdentityKey)), 2);
+  await openFrom('10.9.0.1');
+  // The third session of the same address took the place of its least recently used one.
+  assert.is(store.sessionsOf(callerKey({ identity: undefined, remoteAddress: '10.9.0.1' }, defaultIdentityKey)), 2);
+  assert.is(await store.load(first, 60_000), undefined);
+  assert.is(store.size, 2 + 1100);
+});
+
 test.run();

@@ -100,6 +100,9 @@ export class CallerPolicy {
   }
 }
 
+/** Most caller keys of requests without an identity that an engine keeps. */
+const MAX_ANONYMOUS_KEYS = 1024;
+
 /** The engine's policy: authenticates outer requests and binds each to a {@link CallerPolicy}. */
 export class EnginePolicy {
   readonly authorize: PolicyOptions['authorize'];
@@ -109,6 +112,8 @@ export class EnginePolicy {
   readonly #identityKey: NonNullable<PolicyOptions['identityKey']>;
 
   readonly #sessionsPerCaller: number;
+  /** Caller keys of requests without an identity, by remote address or transport (see `#anonymousKey`). */
+  readonly #anonymousKeys = new Map<string, string>();
 
   /** `sessionsPerCaller`: the most live sessions one caller keeps (`EngineLimits.maxSessionsPerCaller`). */
   constructor(options: PolicyOptions, sessionsPerCaller = 100) {
@@ -133,9 +138,28 @@ export class EnginePolicy {
     };
     const identity = this.#authenticate === undefined ? undefined : await this.#authenticate(auth);
     const rateKey = this.limiter === undefined ? undefined : this.#key(identity, auth);
-    const key = callerKey({ identity, remoteAddress: request.remoteAddress, transport: auth.transport }, this.#identityKey);
+    const key =
+      identity === undefined
+        ? this.#anonymousKey(request.remoteAddress, auth.transport)
+        : callerKey({ identity, remoteAddress: request.remoteAddress, transport: auth.transport }, this.#identityKey);
     const owner: SessionOwner = { owner: key, maxPerOwner: this.#sessionsPerCaller };
     return { identity, key, policy: new CallerPolicy(identity, rateKey, this, owner) };
+  }
+
+  /**
+   * The caller key of a request without an identity: its remote address, else its transport. Kept
+   * by their text (a SHA-256 each otherwise, some microseconds per request: a batch of 100 paid
+   * about 2% for it); bounded, emptied when full, as a client can bring any number of addresses.
+   */
+  #anonymousKey(remoteAddress: string | undefined, transport: string): string {
+    const text = remoteAddress !== undefined && remoteAddress !== '' ? `addr ${remoteAddress}` : `transport ${transport}`;
+    let key = this.#anonymousKeys.get(text);
+    if (key === undefined) {
+      key = callerKey({ identity: undefined, remoteAddress, transport }, this.#identityKey);
+      if (this.#anonymousKeys.size >= MAX_ANONYMOUS_KEYS) this.#anonymousKeys.clear();
+      this.#anonymousKeys.set(text, key);
+    }
+    return key;
   }
 
   /** The text of an identity (see {@link PolicyOptions.identityKey}). */
