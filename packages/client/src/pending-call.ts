@@ -24,7 +24,6 @@ export class PendingCall implements Queued, SubCall {
   /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
   static #making: PendingCall | undefined;
   #attempt = 0;
-  #onAbort: (() => void) | undefined;
   /** Undefined once the call settled (its promise is then answered): no separate flag per call. */
   #resolve: Resolve | undefined;
   #reject: Reject | undefined;
@@ -63,9 +62,9 @@ export class PendingCall implements Queued, SubCall {
         pending.fail(abortError(pending));
         return promise;
       }
-      // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
-      pending.#onAbort = () => pending.fail(abortError(pending));
-      signal.addEventListener('abort', pending.#onAbort, { once: true });
+      // The call is its own listener (no closure per call); removed when it settles, so a signal that
+      // outlives many calls (an app's shutdown) keeps no listener per call.
+      signal.addEventListener('abort', pending, { once: true });
     }
     pending.submit();
     return promise;
@@ -112,9 +111,14 @@ export class PendingCall implements Queued, SubCall {
     reject(error);
   }
 
+  /** The abort of its signal (the call is the signal's listener). */
+  handleEvent(): void {
+    this.fail(abortError(this));
+  }
+
   #finish(): void {
     this.#resolve = undefined;
     this.#reject = undefined;
-    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort);
+    this.signal?.removeEventListener('abort', this);
   }
 }
