@@ -1,15 +1,16 @@
 import type { Engine } from '@restbatch/core';
-import { createDirectCaller } from '@restbatch/direct';
-import type { Transport } from './transport.js';
+import { createDirectCaller, type DirectRequest, type DirectResponse } from '@restbatch/direct';
+import type { Transport, WireResponse } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
   const call = createDirectCaller(engine);
   return {
-    async send(request) {
+    // Not async: an async send would hold its request, and so the whole envelope, until the batch ends.
+    send(request) {
       let index = 0;
       const onItem = request.onItem;
-      const response = await call({
+      const direct: DirectRequest = {
         method: request.method,
         url: request.url,
         headers: request.headers,
@@ -18,8 +19,16 @@ export function directTransport(engine: Engine): Transport {
         onResult: onItem === undefined ? undefined : (item) => onItem(item, index++),
         // Every item comes through onItem: no final body is made (a replayed batch still answers one).
         streamOnly: onItem !== undefined,
-      });
-      return { ...response, summary: undefined };
+      };
+      const answer = call(direct);
+      // The caller copied the body before it returned: the envelope is garbage now, not once every
+      // call of the batch has settled (a batch's thousand items then never outlive a young collection).
+      direct.body = undefined;
+      return withoutSummary(answer);
     },
   };
+}
+
+async function withoutSummary(answer: Promise<DirectResponse>): Promise<WireResponse> {
+  return { ...(await answer), summary: undefined };
 }

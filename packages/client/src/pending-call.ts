@@ -24,12 +24,9 @@ export class PendingCall implements Queued, SubCall {
   /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
   static #making: PendingCall | undefined;
   #attempt = 0;
-  #done = false;
-  #onAbort: (() => void) | undefined;
+  /** Undefined once the call settled (its promise is then answered): no separate flag per call. */
   #resolve: Resolve | undefined;
   #reject: Reject | undefined;
-  /** A `POST .../Sessions`: its answer may carry the Exago session id the client keeps. */
-  readonly #opens: boolean;
 
   private constructor(
     readonly method: Method,
@@ -40,9 +37,7 @@ export class PendingCall implements Queued, SubCall {
     readonly endpoint: Endpoint | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly host: CallHost,
-  ) {
-    this.#opens = method === 'POST' && path.endsWith('/Sessions');
-  }
+  ) {}
 
   /**
    * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
@@ -67,9 +62,9 @@ export class PendingCall implements Queued, SubCall {
         pending.fail(abortError(pending));
         return promise;
       }
-      // Removed when the call settles: a signal that outlives many calls (an app's shutdown) keeps no listener per call.
-      pending.#onAbort = () => pending.fail(abortError(pending));
-      signal.addEventListener('abort', pending.#onAbort, { once: true });
+      // The call is its own listener (no closure per call); removed when it settles, so a signal that
+      // outlives many calls (an app's shutdown) keeps no listener per call.
+      signal.addEventListener('abort', pending, { once: true });
     }
     pending.submit();
     return promise;
@@ -88,12 +83,14 @@ export class PendingCall implements Queued, SubCall {
 
   /** Queues the call (again, for a retry). */
   submit(): void {
-    if (!this.#done) this.host.enqueue(this);
+    if (this.#resolve !== undefined) this.host.enqueue(this);
   }
 
   settle(result: SubResult): void {
-    if (this.#done) return;
-    if (this.#opens) this.host.observe(this, result);
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
+    if (this.method === 'POST' && this.path.endsWith('/Sessions')) this.host.observe(this, result);
     const status = result.status;
     if (status === 429 || status === 503) {
       const delay = retryDelay(this, result, this.#attempt, this.host.retry);
@@ -104,17 +101,24 @@ export class PendingCall implements Queued, SubCall {
       }
     }
     this.#finish();
-    (this.#resolve as Resolve)(result);
+    resolve(result);
   }
 
   fail(error: Error): void {
-    if (this.#done) return;
+    const reject = this.#reject;
+    if (this.#resolve === undefined || reject === undefined) return;
     this.#finish();
-    (this.#reject as Reject)(error);
+    reject(error);
+  }
+
+  /** The abort of its signal (the call is the signal's listener). */
+  handleEvent(): void {
+    this.fail(abortError(this));
   }
 
   #finish(): void {
-    this.#done = true;
-    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort);
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    this.signal?.removeEventListener('abort', this);
   }
 }

@@ -27,9 +27,12 @@ export function toSubCall(method: Method, template: string, init: LooseInit | un
 
 /** The call's full path: the template with its path parameters filled in (throws INVALID_CALL). */
 export function callPath(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): string {
-  if (typeof template !== 'string' || !template.startsWith('/'))
+  // A template split before was checked then: the usual call is one lookup, with no scan of the template.
+  const parts = templates.get(template);
+  if (parts !== undefined) return fill(method, template, parts, init?.params?.path);
+  if (typeof template !== 'string' || template.charCodeAt(0) !== 47)
     throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
-  return template.includes('{') ? fill(method, template, init?.params?.path, templates) : template;
+  return template.includes('{') ? fill(method, template, split(template, templates), init?.params?.path) : template;
 }
 
 /** The call's query as strings, without the undefined members ({@link NONE} when there is none; throws INVALID_CALL). */
@@ -52,13 +55,15 @@ export function callHeaders(init: LooseInit | undefined): Record<string, string>
   return init?.headers === undefined ? NONE : { ...init.headers };
 }
 
-function fill(method: Method, template: string, params: Record<string, unknown> | undefined, templates: TemplateCache): string {
-  let parts = templates.get(template);
-  if (parts === undefined) {
-    // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
-    parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
-    templates.set(template, parts);
-  }
+/** Splits a template once and keeps its parts. */
+function split(template: string, templates: TemplateCache): readonly string[] {
+  // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
+  const parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
+  templates.set(template, parts);
+  return parts;
+}
+
+function fill(method: Method, template: string, parts: readonly string[], params: Record<string, unknown> | undefined): string {
   let path = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i]!;
