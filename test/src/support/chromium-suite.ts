@@ -4,7 +4,7 @@ import { type ExampleServer, type ExampleServerOptions, startExampleServer } fro
 import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 import type { Test } from 'uvu';
 import { Cleanup, guarded } from './guarded-test.js';
-import { isCI } from './redis-server.js';
+import { missingPrerequisite } from './missing-prerequisite.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); `CHROMIUM_PATH` names another build. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -41,21 +41,14 @@ const TEST_LIMIT_MS = 60_000;
 /**
  * Registers a suite's Chromium: launched once before the tests, closed after. Each test gets a
  * fresh example server on a free port and a fresh browser context, closed in a `finally`; it fails
- * when the page logged a console error or threw. Without Chromium the tests are skipped (printing
- * `SKIP:`), except under CI, where a missing browser fails the suite.
+ * when the page logged a console error or threw. Without Chromium the suite is one failing test
+ * ({@link missingPrerequisite}).
  */
 export function useChromium(test: Test): (name: string, fn: (run: BrowserRun) => Promise<void>, options?: BrowserTestOptions) => void {
   let browser: Browser | undefined;
   if (!existsSync(CHROMIUM)) {
-    if (isCI()) {
-      test('Chromium is installed (CI runs the browser suites, it never skips them)', () => {
-        throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
-      });
-    }
-    return (name, fn) => {
-      console.log(`SKIP: ${name} (${CHROMIUM} not found)`);
-      test.skip(name, () => fn(undefined as never));
-    };
+    missingPrerequisite(test, CHROMIUM, 'browser', 'apt-get install -y chromium, or set CHROMIUM_PATH');
+    return () => undefined;
   }
   test.before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });

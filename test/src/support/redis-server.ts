@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Test } from 'uvu';
+import { missingPrerequisite } from './missing-prerequisite.js';
 import { Cleanup, guarded, withinTime } from './guarded-test.js';
 
 /** A `redis-server` child process on 127.0.0.1 that a test can stop and start again on the same port. */
@@ -119,15 +120,6 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   );
 }
 
-/**
- * Whether this run is CI: any non-empty `CI` other than `false` or `0` (`CI=true`, `CI=1`, `CI=yes`
- * all count), so a CI run never skips the Redis suites.
- */
-export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
-  const value = (env.CI ?? '').trim().toLowerCase();
-  return value !== '' && value !== 'false' && value !== '0';
-}
-
 /** How long one Redis test may run before it fails as hung (its stores are closed all the same). */
 export const TEST_LIMIT_MS = 60_000;
 
@@ -143,8 +135,8 @@ export interface RedisSuite {
 
 /**
  * Registers a suite's Redis: starts a server before its tests and stops it after. Returns `it`,
- * which registers a test, or, when no `redis-server` is installed, skips it by name (printing
- * `SKIP: <name>`); under CI (see {@link isCI}) a missing server fails the suite instead.
+ * which registers a test; when no `redis-server` is installed the suite is one failing test
+ * ({@link missingPrerequisite}) instead.
  */
 export function useRedis(test: Test): RedisSuite {
   const binary = findRedisServer();
@@ -153,16 +145,9 @@ export function useRedis(test: Test): RedisSuite {
   const suiteLevel = new Cleanup();
   const closing = (close: () => unknown) => (current ?? suiteLevel).add(close);
   if (binary === undefined) {
-    if (isCI()) {
-      test('redis-server is installed (CI runs the Redis suites, it never skips them)', () => {
-        throw new Error('redis-server not found on PATH');
-      });
-    }
+    missingPrerequisite(test, 'redis-server', 'Redis', 'apt-get install -y redis-server');
     return {
-      it: (name, fn) => {
-        console.log(`SKIP: ${name} (redis-server not found)`);
-        test.skip(name, fn);
-      },
+      it: () => undefined,
       server: () => {
         throw new Error('redis-server not found');
       },

@@ -1,6 +1,7 @@
 import type { Test } from 'uvu';
 import { Cleanup, guarded } from './guarded-test.js';
-import { isCI, TEST_LIMIT_MS } from './redis-server.js';
+import { missingPrerequisite } from './missing-prerequisite.js';
+import { TEST_LIMIT_MS } from './redis-server.js';
 
 /** What {@link useRedisTopology} gives a suite. */
 export interface RedisTopologySuite<T> {
@@ -26,8 +27,8 @@ export interface TopologyParts<T> {
 
 /**
  * Registers a suite's Redis topology: started before its tests, every process stopped after; after
- * each test, nodes it killed are started again. Without a binary the tests are skipped by name, and
- * under CI (see `isCI`) that fails the suite instead, as with a single Redis.
+ * each test, nodes it killed are started again. Without a binary the suite is one failing test
+ * ({@link missingPrerequisite}), as with a single Redis.
  */
 export function useRedisTopology<T>(test: Test, parts: TopologyParts<T>): RedisTopologySuite<T> {
   let setup: T | undefined;
@@ -36,16 +37,9 @@ export function useRedisTopology<T>(test: Test, parts: TopologyParts<T>): RedisT
   const closing = (close: () => unknown) => (current ?? suiteLevel).add(close);
   const { missing } = parts;
   if (missing !== undefined) {
-    if (isCI()) {
-      test(`${missing} is installed (CI runs the ${parts.label} suites, it never skips them)`, () => {
-        throw new Error(`${missing} not found on PATH`);
-      });
-    }
+    missingPrerequisite(test, missing, parts.label, 'apt-get install -y redis-server (it brings redis-cli)');
     return {
-      it: (name, fn) => {
-        console.log(`SKIP: ${name} (${missing} not found)`);
-        test.skip(name, fn);
-      },
+      it: () => undefined,
       setup: () => {
         throw new Error(`${missing} not found`);
       },
