@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 import type { Test } from 'uvu';
 import { type RedisNodeProcess, redisNodeProcess, withRedisNode } from './redis-node-process.js';
-import { findRedisServer, freePort } from './redis-server.js';
+import { findProgram, findRedisServer, freePort } from './redis-server.js';
 import { type RedisTopologySuite, useRedisTopology } from './redis-topology-suite.js';
 
 const run = promisify(execFile);
@@ -29,18 +29,9 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** The `redis-cli` binary: `$REDIS_CLI` when set (`none` acts as if none were installed), else the first on PATH. */
+/** The `redis-cli` binary: `$REDIS_CLI` when set (`none` acts as if none were installed), else found as {@link findProgram} does. */
 export function findRedisCli(): string | undefined {
-  const chosen = process.env.REDIS_CLI;
-  if (chosen !== undefined && chosen !== '') return chosen === 'none' ? undefined : chosen;
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/local/bin', '/usr/bin']) {
-    const file = join(dir, 'redis-cli');
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {}
-  }
-  return undefined;
+  return findProgram('redis-cli', process.env.REDIS_CLI);
 }
 
 /** Distinct free ports (a port picked twice in a row is skipped). */

@@ -28,11 +28,17 @@ export interface RedisServer {
  * else the first on PATH, /usr/sbin, /usr/local/bin or /usr/bin.
  */
 export function findRedisServer(): string | undefined {
-  const chosen = process.env.REDIS_SERVER;
+  return findProgram('redis-server', process.env.REDIS_SERVER);
+}
+
+/**
+ * A program: `chosen` when set (`none` acts as if none were installed), else the first executable
+ * `name` on PATH, /usr/sbin, /usr/local/bin or /usr/bin.
+ */
+export function findProgram(name: string, chosen: string | undefined): string | undefined {
   if (chosen !== undefined && chosen !== '') return chosen === 'none' ? undefined : chosen;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/bin', '/usr/bin'];
-  for (const dir of dirs) {
-    const file = join(dir, 'redis-server');
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/bin', '/usr/bin']) {
+    const file = join(dir, name);
     try {
       accessSync(file, constants.X_OK);
       return file;
