@@ -1,7 +1,7 @@
 import type { Pool } from 'undici';
 import { endSession, httpBatch, httpPool, httpSeparate, type RunOutcome, WsClient } from './http-clients.js';
 import { type ExagoCall, exagoMix } from './exago-mix.js';
-import { plan, timePerSub } from './measure.js';
+import { median, plan, timePerSub } from './measure.js';
 import type { Row, ScenarioResult } from './report.js';
 import { startServerProcess } from './server-process.js';
 
@@ -52,6 +52,63 @@ export async function timeRuns(
   );
   // Client CPU time says little here (the server is another process): wall time only.
   return { us: timing.wall, ok, total };
+}
+
+/** What {@link timeAlternating} measured of one of its two runs. */
+export interface AlternatingFigures {
+  /** Median µs per sub-request of the timed blocks. */
+  us: number;
+  /** Successes and sub-requests sent, warm-up blocks included. */
+  ok: number;
+  total: number;
+  /** What `cpuMs` counted over this run's blocks and their session ends, warm-ups included. */
+  cpuMs: number;
+}
+
+/**
+ * Times two runs over the mix of `n` in alternating blocks of about `blockSize` sub-requests (a b,
+ * then b a, ...), each block timed alone and its sessions ended after it, outside the timing: a
+ * burst of load on a shared machine then lands on both runs alike, where whole runs measured one
+ * after the other let it land on one. `warmups` untimed blocks of each first, then `rounds` timed
+ * blocks of each; `cpuMs` (a server's CPU time) is read around every block.
+ */
+export async function timeAlternating(
+  n: number,
+  blockSize: number,
+  warmups: number,
+  rounds: number,
+  pool: Pool,
+  runs: readonly [(calls: readonly ExagoCall[]) => Promise<RunOutcome>, (calls: readonly ExagoCall[]) => Promise<RunOutcome>],
+  cpuMs: () => number = () => 0,
+): Promise<[AlternatingFigures, AlternatingFigures]> {
+  const calls = exagoMix(n);
+  const perBlock = Math.max(1, Math.ceil(blockSize / n));
+  const times: [number[], number[]] = [[], []];
+  const figures: [AlternatingFigures, AlternatingFigures] = [
+    { us: Number.NaN, ok: 0, total: 0, cpuMs: 0 },
+    { us: Number.NaN, ok: 0, total: 0, cpuMs: 0 },
+  ];
+  const block = async (k: 0 | 1, timed: boolean) => {
+    const figure = figures[k];
+    const sessions: Array<string | undefined> = [];
+    const cpuBefore = cpuMs();
+    const start = performance.now();
+    for (let b = 0; b < perBlock; b++) {
+      const outcome = await runs[k](calls);
+      figure.ok += outcome.ok;
+      figure.total += n;
+      sessions.push(outcome.sessionId);
+    }
+    if (timed) times[k].push(((performance.now() - start) * 1000) / (perBlock * n));
+    for (const sid of sessions) await endSession(pool, sid);
+    figure.cpuMs += cpuMs() - cpuBefore;
+  };
+  for (let round = 0; round < warmups + rounds; round++) {
+    for (const k of round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const)) await block(k, round >= warmups);
+  }
+  figures[0].us = median(times[0]);
+  figures[1].us = median(times[1]);
+  return figures;
 }
 
 /**
