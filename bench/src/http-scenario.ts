@@ -67,10 +67,11 @@ export interface AlternatingFigures {
 
 /**
  * Times two runs over the mix of `n` in alternating blocks of about `blockSize` sub-requests (a b,
- * then b a, ...), each block timed alone and its sessions ended after it, outside the timing: a
- * burst of load on a shared machine then lands on both runs alike, where whole runs measured one
- * after the other let it land on one. `warmups` untimed blocks of each first, then `rounds` timed
- * blocks of each; `cpuMs` (a server's CPU time) is read around every block.
+ * then b a, ...), each block timed alone and its sessions ended after it, outside the timing.
+ * `warmups` untimed rounds first, then `rounds` timed ones; `cpuMs` (a server's CPU time) is read
+ * around every block. `ratio` is the median over the rounds of a's block over b's: the two blocks of
+ * a round run a few hundred ms apart, so a burst of load on a shared machine moves the ratio of the
+ * rounds it lands on, not the median, where whole runs measured one after the other moved it.
  */
 export async function timeAlternating(
   n: number,
@@ -80,7 +81,7 @@ export async function timeAlternating(
   pool: Pool,
   runs: readonly [(calls: readonly ExagoCall[]) => Promise<RunOutcome>, (calls: readonly ExagoCall[]) => Promise<RunOutcome>],
   cpuMs: () => number = () => 0,
-): Promise<[AlternatingFigures, AlternatingFigures]> {
+): Promise<{ figures: [AlternatingFigures, AlternatingFigures]; ratio: number }> {
   const calls = exagoMix(n);
   const perBlock = Math.max(1, Math.ceil(blockSize / n));
   const times: [number[], number[]] = [[], []];
@@ -106,9 +107,10 @@ export async function timeAlternating(
   for (let round = 0; round < warmups + rounds; round++) {
     for (const k of round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const)) await block(k, round >= warmups);
   }
+  const ratios = times[0].map((a, round) => a / (times[1][round] as number));
   figures[0].us = median(times[0]);
   figures[1].us = median(times[1]);
-  return figures;
+  return { figures, ratio: median(ratios) };
 }
 
 /**
