@@ -30,7 +30,8 @@ export class PendingCall implements Queued, SubCall {
 
   private constructor(
     readonly method: Method,
-    readonly path: string,
+    /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
+    private readonly target: string,
     readonly query: Record<string, string>,
     readonly headers: Record<string, string>,
     readonly body: unknown,
@@ -42,10 +43,11 @@ export class PendingCall implements Queued, SubCall {
   /**
    * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
    * for them), and answers the promise it settles: its result, or the error that refused it.
+   * `target` is the path below `endpoint`'s base, or the full path of a call without an endpoint.
    */
   static start(
     method: Method,
-    path: string,
+    target: string,
     query: Record<string, string>,
     headers: Record<string, string>,
     body: unknown,
@@ -53,7 +55,7 @@ export class PendingCall implements Queued, SubCall {
     signal: AbortSignal | undefined,
     host: CallHost,
   ): Promise<AnyResult> {
-    const pending = new PendingCall(method, path, query, headers, body, endpoint, signal, host);
+    const pending = new PendingCall(method, target, query, headers, body, endpoint, signal, host);
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
@@ -81,6 +83,20 @@ export class PendingCall implements Queued, SubCall {
     return this;
   }
 
+  /** The full path (made when asked: a batched call carries only its part below the base). */
+  get path(): string {
+    const endpoint = this.endpoint;
+    return endpoint === undefined ? this.target : `${endpoint.base}/${this.target}`;
+  }
+
+  get relative(): string | undefined {
+    return this.endpoint === undefined ? undefined : this.target;
+  }
+
+  get opensSession(): boolean {
+    return this.method === 'POST' && this.endpoint?.sessions !== undefined && this.target === 'Sessions';
+  }
+
   /** Queues the call (again, for a retry). */
   submit(): void {
     if (this.#resolve !== undefined) this.host.enqueue(this);
@@ -90,7 +106,7 @@ export class PendingCall implements Queued, SubCall {
     const resolve = this.#resolve;
     if (resolve === undefined) return;
     // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
-    if (this.method === 'POST' && this.path.endsWith('/Sessions')) this.host.observe(this, result);
+    if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
     const status = result.status;
     if (status === 429 || status === 503) {
       const delay = retryDelay(this, result, this.#attempt, this.host.retry);
