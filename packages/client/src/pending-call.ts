@@ -12,7 +12,12 @@ export interface CallHost {
 }
 
 type Resolve = (result: AnyResult) => void;
-type Reject = (error: Error) => void;
+
+/** A thenable that rejects with `error`: a promise resolved with it is rejected with `error` (a tick later). */
+function rejecting(error: Error): AnyResult {
+  const thenable = { then: (_resolve: unknown, reject: (reason: Error) => void) => reject(error) };
+  return thenable as unknown as AnyResult;
+}
 
 /**
  * One plain call between its creation and its answer: the call itself, the slot the batcher fills,
@@ -23,22 +28,45 @@ type Reject = (error: Error) => void;
 export class PendingCall implements Queued, SubCall {
   /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
   static #making: PendingCall | undefined;
-  #attempt = 0;
-  /** Undefined once the call settled (its promise is then answered): no separate flag per call. */
-  #resolve: Resolve | undefined;
-  #reject: Reject | undefined;
+  // Fields are declared, not initialised in the class body: the constructor sets each once, in one order.
+  declare readonly method: Method;
+  /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
+  private declare readonly target: string;
+  declare readonly query: Record<string, string>;
+  declare readonly headers: Record<string, string>;
+  declare readonly body: unknown;
+  declare readonly endpoint: Endpoint | undefined;
+  declare readonly signal: AbortSignal | undefined;
+  private declare readonly host: CallHost;
+  private declare attempt: number;
+  /**
+   * Its promise's resolve; undefined once the call settled (no separate flag per call). Its reject
+   * is not kept, so that a waiting call holds one function less: {@link PendingCall.fail} resolves
+   * the promise with a thenable that rejects it.
+   */
+  private declare resolveCall: Resolve | undefined;
 
   private constructor(
-    readonly method: Method,
-    /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
-    private readonly target: string,
-    readonly query: Record<string, string>,
-    readonly headers: Record<string, string>,
-    readonly body: unknown,
-    readonly endpoint: Endpoint | undefined,
-    readonly signal: AbortSignal | undefined,
-    private readonly host: CallHost,
-  ) {}
+    method: Method,
+    target: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: unknown,
+    endpoint: Endpoint | undefined,
+    signal: AbortSignal | undefined,
+    host: CallHost,
+  ) {
+    this.method = method;
+    this.target = target;
+    this.query = query;
+    this.headers = headers;
+    this.body = body;
+    this.endpoint = endpoint;
+    this.signal = signal;
+    this.host = host;
+    this.attempt = 0;
+    this.resolveCall = undefined;
+  }
 
   /**
    * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
@@ -72,10 +100,8 @@ export class PendingCall implements Queued, SubCall {
     return promise;
   }
 
-  static #capture(resolve: Resolve, reject: Reject): void {
-    const pending = PendingCall.#making as PendingCall;
-    pending.#resolve = resolve;
-    pending.#reject = reject;
+  static #capture(resolve: Resolve): void {
+    (PendingCall.#making as PendingCall).resolveCall = resolve;
   }
 
   /** The call, as the batcher and the dialects read it. */
@@ -99,32 +125,32 @@ export class PendingCall implements Queued, SubCall {
 
   /** Queues the call (again, for a retry). */
   submit(): void {
-    if (this.#resolve !== undefined) this.host.enqueue(this);
+    if (this.resolveCall !== undefined) this.host.enqueue(this);
   }
 
   settle(result: SubResult): void {
-    const resolve = this.#resolve;
+    const resolve = this.resolveCall;
     if (resolve === undefined) return;
     // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
     if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
     const status = result.status;
     if (status === 429 || status === 503) {
-      const delay = retryDelay(this, result, this.#attempt, this.host.retry);
+      const delay = retryDelay(this, result, this.attempt, this.host.retry);
       if (delay !== undefined) {
-        this.#attempt++;
+        this.attempt++;
         setTimeout(() => this.submit(), delay);
         return;
       }
     }
-    this.#finish();
+    this.finish();
     resolve(result);
   }
 
   fail(error: Error): void {
-    const reject = this.#reject;
-    if (this.#resolve === undefined || reject === undefined) return;
-    this.#finish();
-    reject(error);
+    const resolve = this.resolveCall;
+    if (resolve === undefined) return;
+    this.finish();
+    resolve(rejecting(error));
   }
 
   /** The abort of its signal (the call is the signal's listener). */
@@ -132,9 +158,8 @@ export class PendingCall implements Queued, SubCall {
     this.fail(abortError(this));
   }
 
-  #finish(): void {
-    this.#resolve = undefined;
-    this.#reject = undefined;
+  private finish(): void {
+    this.resolveCall = undefined;
     this.signal?.removeEventListener('abort', this);
   }
 }
