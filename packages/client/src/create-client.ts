@@ -131,8 +131,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     if (known?.endpoint !== undefined) return known.endpoint ?? undefined;
     const endpoint = endpointOf(path);
     const fixed = template.indexOf('{');
-    // Templates without parameters are not kept: a caller building paths itself would grow the map without end.
-    if (known !== undefined && fixed >= 0 && byBase.every((e) => fixed > e.base.length)) {
+    if (known !== undefined && (fixed < 0 || byBase.every((e) => fixed > e.base.length))) {
       known.endpoint = endpoint ?? null;
       if (endpoint !== undefined) known.below = [(known.parts[0] as string).slice(endpoint.base.length + 1), ...known.parts.slice(1)];
     }

@@ -1,6 +1,6 @@
 import { abortError, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
-import type { SubCall, SubResult } from './client-dialect.js';
+import { NONE, type SubCall, type SubResult } from './client-dialect.js';
 import type { AnyResult, Method } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
 
@@ -12,6 +12,18 @@ export interface CallHost {
 }
 
 type Resolve = (result: AnyResult) => void;
+
+/** What few calls have. */
+interface Extras {
+  readonly query: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly signal: AbortSignal | undefined;
+  /** Retries so far. */
+  readonly attempt: number;
+}
+
+/** The extras of a call without any. */
+const PLAIN: Extras = Object.freeze({ query: NONE, headers: NONE, signal: undefined, attempt: 0 });
 
 /** A thenable that rejects with `error`: a promise resolved with it is rejected with `error` (a tick later). */
 function rejecting(error: Error): AnyResult {
@@ -32,13 +44,11 @@ export class PendingCall implements Queued, SubCall {
   declare readonly method: Method;
   /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
   private declare readonly target: string;
-  declare readonly query: Record<string, string>;
-  declare readonly headers: Record<string, string>;
   declare readonly body: unknown;
   declare readonly endpoint: Endpoint | undefined;
-  declare readonly signal: AbortSignal | undefined;
   private declare readonly host: CallHost;
-  private declare attempt: number;
+  /** Its query, headers, signal and retries: {@link PLAIN} (shared) for the many calls that have none. */
+  private declare extras: Extras;
   /**
    * Its promise's resolve; undefined once the call settled (no separate flag per call). Its reject
    * is not kept, so that a waiting call holds one function less: {@link PendingCall.fail} resolves
@@ -46,25 +56,13 @@ export class PendingCall implements Queued, SubCall {
    */
   private declare resolveCall: Resolve | undefined;
 
-  private constructor(
-    method: Method,
-    target: string,
-    query: Record<string, string>,
-    headers: Record<string, string>,
-    body: unknown,
-    endpoint: Endpoint | undefined,
-    signal: AbortSignal | undefined,
-    host: CallHost,
-  ) {
+  private constructor(method: Method, target: string, body: unknown, endpoint: Endpoint | undefined, host: CallHost, extras: Extras) {
     this.method = method;
     this.target = target;
-    this.query = query;
-    this.headers = headers;
     this.body = body;
     this.endpoint = endpoint;
-    this.signal = signal;
     this.host = host;
-    this.attempt = 0;
+    this.extras = extras;
     this.resolveCall = undefined;
   }
 
@@ -83,7 +81,8 @@ export class PendingCall implements Queued, SubCall {
     signal: AbortSignal | undefined,
     host: CallHost,
   ): Promise<AnyResult> {
-    const pending = new PendingCall(method, target, query, headers, body, endpoint, signal, host);
+    const extras = query === NONE && headers === NONE && signal === undefined ? PLAIN : { query, headers, signal, attempt: 0 };
+    const pending = new PendingCall(method, target, body, endpoint, host, extras);
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
@@ -102,6 +101,18 @@ export class PendingCall implements Queued, SubCall {
 
   static #capture(resolve: Resolve): void {
     (PendingCall.#making as PendingCall).resolveCall = resolve;
+  }
+
+  get query(): Record<string, string> {
+    return this.extras.query;
+  }
+
+  get headers(): Record<string, string> {
+    return this.extras.headers;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.extras.signal;
   }
 
   /** The call, as the batcher and the dialects read it. */
@@ -135,9 +146,10 @@ export class PendingCall implements Queued, SubCall {
     if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
     const status = result.status;
     if (status === 429 || status === 503) {
-      const delay = retryDelay(this, result, this.attempt, this.host.retry);
+      const delay = retryDelay(this, result, this.extras.attempt, this.host.retry);
       if (delay !== undefined) {
-        this.attempt++;
+        const extras = this.extras;
+        this.extras = { ...extras, attempt: extras.attempt + 1 };
         setTimeout(() => this.submit(), delay);
         return;
       }
@@ -160,6 +172,6 @@ export class PendingCall implements Queued, SubCall {
 
   private finish(): void {
     this.resolveCall = undefined;
-    this.signal?.removeEventListener('abort', this);
+    this.extras.signal?.removeEventListener('abort', this);
   }
 }

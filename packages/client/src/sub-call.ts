@@ -25,8 +25,14 @@ export interface Template {
   below?: readonly string[];
 }
 
-/** Path templates with parameters, by template. */
+/** Path templates a client was called with, by template (at most {@link MAX_TEMPLATES}). */
 export type TemplateCache = Map<string, Template>;
+
+/**
+ * Most templates a client keeps: a caller that builds its paths itself (ids in them) passes a new
+ * "template" each call; the map is then emptied when full, so it costs O(1) per call and bounded memory.
+ */
+export const MAX_TEMPLATES = 1024;
 
 /** Fills a path template (`/rest/Roles/{id}`) and flattens the init into a {@link SubCall}. */
 export function toSubCall(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): SubCall {
@@ -46,7 +52,7 @@ export function callPath(method: Method, template: string, init: LooseInit | und
   if (known !== undefined) return fill(method, template, known.parts, init?.params?.path);
   if (typeof template !== 'string' || template.charCodeAt(0) !== 47)
     throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
-  return template.includes('{') ? fill(method, template, split(template, templates), init?.params?.path) : template;
+  return fill(method, template, split(template, templates), init?.params?.path);
 }
 
 /** The call's query as strings, without the undefined members ({@link NONE} when there is none; throws INVALID_CALL). */
@@ -69,10 +75,13 @@ export function callHeaders(init: LooseInit | undefined): Record<string, string>
   return init?.headers === undefined ? NONE : { ...init.headers };
 }
 
-/** Splits a template once and keeps its parts. */
+/** Splits a template once and keeps its parts (a path without parameters is its only part). */
 function split(template: string, templates: TemplateCache): readonly string[] {
   // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
-  const parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
+  const parts = template.includes('{')
+    ? template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part))
+    : [template];
+  if (templates.size >= MAX_TEMPLATES) templates.clear();
   templates.set(template, { parts, endpoint: undefined, below: undefined });
   return parts;
 }
