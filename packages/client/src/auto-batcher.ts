@@ -14,8 +14,8 @@ export interface Queued extends Slot {
 export interface BatcherHost {
   /** Sends one call alone, as an ordinary request. */
   single(call: SubCall, signal: AbortSignal | undefined): Promise<SubResult>;
-  /** Sends a group of calls of one endpoint as one batch. */
-  batch: (endpoint: Endpoint, slots: readonly Slot[]) => Promise<unknown>;
+  /** Sends a group of calls of one endpoint as one batch (the array is the batch's own: runBatch lets go of each call as it settles). */
+  batch: (endpoint: Endpoint, slots: Slot[]) => Promise<unknown>;
 }
 
 /**

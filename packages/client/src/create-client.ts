@@ -164,7 +164,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     observe(call, result);
     return result;
   };
-  const batchOf = (endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}) =>
+  const batchOf = (endpoint: Endpoint, slots: Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
 
   const host: CallHost = {
