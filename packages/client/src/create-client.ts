@@ -1,7 +1,7 @@
 import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { createBatchBuilder, type BatchBuilder, type Recorded } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
@@ -179,19 +179,21 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       let target: string;
       let endpoint: Endpoint | undefined;
       let query: Record<string, string>;
+      const alone = init?.batch === false;
+      const params = init?.params;
       try {
-        const known = init?.batch === false ? undefined : templates.get(path);
+        const known = alone ? undefined : templates.get(path);
         const below = known?.below;
         if (below !== undefined) {
           // The usual call: a template whose endpoint is known, filled below its base at once.
           endpoint = known!.endpoint as Endpoint;
-          target = fill(method, path, below, init?.params?.path);
+          target = fill(method, path, below, params?.path);
         } else {
           const full = callPath(method, path, init, templates);
-          endpoint = init?.batch === false ? undefined : endpointOfCall(path, full);
+          endpoint = alone ? undefined : endpointOfCall(path, full);
           target = endpoint === undefined ? full : full.slice(endpoint.base.length + 1);
         }
-        query = callQuery(method, path, init);
+        query = params?.query === undefined ? NONE : callQuery(method, path, init);
       } catch (error) {
         return Promise.reject(error);
       }
