@@ -27,6 +27,7 @@ const PLAIN: Extras = Object.freeze({ query: NONE, headers: NONE, signal: undefi
 
 /** A thenable that rejects with `error`: a promise resolved with it is rejected with `error` (a tick later). */
 function rejecting(error: Error): AnyResult {
+  // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose: the promise resolved with it is rejected with `error`
   const thenable = { then: (_resolve: unknown, reject: (reason: Error) => void) => reject(error) };
   return thenable as unknown as AnyResult;
 }
@@ -43,18 +44,18 @@ export class PendingCall implements Queued, SubCall {
   // Fields are declared, not initialised in the class body: the constructor sets each once, in one order.
   declare readonly method: Method;
   /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
-  private declare readonly target: string;
+  declare private readonly target: string;
   declare readonly body: unknown;
   declare readonly endpoint: Endpoint | undefined;
-  private declare readonly host: CallHost;
+  declare private readonly host: CallHost;
   /** Its query, headers, signal and retries: {@link PLAIN} (shared) for the many calls that have none. */
-  private declare extras: Extras;
+  declare private extras: Extras;
   /**
    * Its promise's resolve; undefined once the call settled (no separate flag per call). Its reject
    * is not kept, so that a waiting call holds one function less: {@link PendingCall.fail} resolves
    * the promise with a thenable that rejects it.
    */
-  private declare resolveCall: Resolve | undefined;
+  declare private resolveCall: Resolve | undefined;
 
   private constructor(method: Method, target: string, body: unknown, endpoint: Endpoint | undefined, host: CallHost, extras: Extras) {
     this.method = method;
