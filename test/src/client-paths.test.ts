@@ -63,4 +63,29 @@ test('a template whose parameter falls inside an endpoint base goes where each f
   );
 });
 
+test('a client keeps each path and template it was called with up to a bound, and calls past it still go where they belong', async () => {
+  const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
+  // Paths built by the caller (no template): more of them than the client keeps (1024), then templates again.
+  const session = client.POST('/rest/Sessions');
+  const built = Array.from({ length: 1500 }, (_, i) => client.GET(`/rest/Roles/R${i}`));
+  const templated = ['a', 'b'].map((id) => client.DELETE('/rest/Parameters/{id}', { params: { path: { id } } }));
+  const results = await Promise.all([session, ...built, ...templated, client.GET('/rest/Roles/R7')]);
+  assert.ok(results.every((r) => r.ok));
+  assert.is(sent.length, 1);
+  const urls = (sent[0]!.body as Array<{ Url: string; Method: string }>).map((c) => `${c.Method} ${c.Url}`);
+  assert.is(urls.length, 1504);
+  assert.equal(urls.slice(0, 3), ['POST Sessions', 'GET Roles/R0', 'GET Roles/R1']);
+  assert.equal(urls.slice(-4), ['GET Roles/R1499', 'DELETE Parameters/a', 'DELETE Parameters/b', 'GET Roles/R7']);
+});
+
+test('a path without parameters outside every endpoint is sent alone, each time', async () => {
+  const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
+  await Promise.all([client.GET('/health'), client.GET('/health')]);
+  await client.GET('/health');
+  assert.equal(
+    sent.map((r) => `${r.method} ${r.url}`),
+    ['GET /health', 'GET /health', 'GET /health'],
+  );
+});
+
 test.run();

@@ -6,14 +6,16 @@ import { ClientError } from './client-error.js';
 export interface Queued extends Slot {
   endpoint: Endpoint | undefined;
   signal?: AbortSignal;
+  /** Whether the call is the `POST Sessions` of its (Exago) endpoint, which opens each batch of it. */
+  readonly opensSession: boolean;
 }
 
 /** What the batcher needs of the client. */
 export interface BatcherHost {
   /** Sends one call alone, as an ordinary request. */
   single(call: SubCall, signal: AbortSignal | undefined): Promise<SubResult>;
-  /** Sends a group of calls of one endpoint as one batch. */
-  batch: (endpoint: Endpoint, slots: readonly Slot[]) => Promise<unknown>;
+  /** Sends a group of calls of one endpoint as one batch (the array is the batch's own: runBatch lets go of each call as it settles). */
+  batch: (endpoint: Endpoint, slots: Slot[]) => Promise<unknown>;
 }
 
 /**
@@ -66,7 +68,7 @@ function oneBatch(calls: Queued[]): Group[] | undefined {
   for (let i = 0; i < calls.length; i++) {
     const q = calls[i] as Queued;
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
-    if (sessions !== undefined && (q.call.method === 'POST' && q.call.path === sessions) !== (i === 0)) return undefined;
+    if (sessions !== undefined && q.opensSession !== (i === 0)) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -82,7 +84,7 @@ function groupsOf(calls: readonly Queued[]): Group[] {
     }
     let group = open.get(endpoint);
     const exago = endpoint.sessions !== undefined;
-    const opensSession = exago && q.call.method === 'POST' && q.call.path === endpoint.sessions;
+    const opensSession = exago && q.opensSession;
     if (exago && !opensSession && group === undefined) {
       // An Exago batch must start with `POST Sessions`: without one, the call goes alone (with the session id).
       groups.push({ endpoint: undefined, calls: [q] });

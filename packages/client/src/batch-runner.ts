@@ -35,12 +35,13 @@ export interface BatchOutcome {
 
 /**
  * Sends one batch and settles each slot as its item arrives (streamed), or from the whole answer.
- * A batch refused whole rejects every slot with that error.
+ * A batch refused whole rejects every slot with that error. `slots` is the batch's own array: each
+ * slot is let go of once its call settled, so a call answered early is not kept until the batch ends.
  */
 export async function runBatch(
   transport: Transport,
   endpoint: Endpoint,
-  slots: readonly Slot[],
+  slots: Array<Slot | undefined>,
   send: BatchSend = {},
 ): Promise<BatchOutcome> {
   const count = slots.length;
@@ -51,21 +52,21 @@ export async function runBatch(
     const result = endpoint.dialect.item(raw);
     results[index] = result;
     arrived++;
-    (slots[index] as Slot).settle(result);
+    const slot = slots[index] as Slot;
+    slots[index] = undefined;
+    slot.settle(result);
   };
   let response: WireResponse;
   try {
-    response = await sendEnvelope(transport, endpoint, slots, send, take);
+    response = await sendEnvelope(transport, endpoint, slots as Slot[], send, take);
   } catch (error) {
-    for (const slot of slots) slot.fail(error as Error);
+    for (const slot of slots) slot?.fail(error as Error);
     throw error;
   }
   if (send.signal?.aborted) {
     // The direct transport answers an aborted batch with what ran: the calls still waiting are aborted.
     const error = new ClientError('ABORTED', `POST ${endpoint.path} was aborted`);
-    slots.forEach((slot, i) => {
-      if (results[i] === undefined) slot.fail(error);
-    });
+    for (const slot of slots) slot?.fail(error);
     throw error;
   }
   // Items that did not stream (a whole answer, a replayed one) are read from the body.
@@ -81,9 +82,7 @@ export async function runBatch(
             errorCodeOf(response.body),
           )
         : new ClientError('MISSING_RESULT', `POST ${endpoint.path} answered no result for some calls`, response.status, response.body);
-    slots.forEach((slot, i) => {
-      if (results[i] === undefined) slot.fail(error);
-    });
+    for (const slot of slots) slot?.fail(error);
     throw error;
   }
   const done = results as SubResult[];

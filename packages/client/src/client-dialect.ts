@@ -11,6 +11,11 @@ export interface SubCall {
   body?: unknown;
   /** Set by `b.atomic(...)` in an explicit batch: calls of one group succeed or fail together. */
   atomicityGroup?: string;
+  /**
+   * The path below the base of the endpoint the call is batched under (`Roles/x` of `/rest/Roles/x`
+   * under `/rest`), when the client made it so: a dialect then takes it as it is.
+   */
+  readonly relative?: string;
 }
 
 /** One sub-response, whatever the dialect's item shape: made once, as the caller sees it. */
@@ -57,7 +62,9 @@ function groupsRefused(dialect: string): ClientError {
 }
 
 /** The path of a call relative to its API's base (`/rest/Roles/x` under `/rest` is `Roles/x`). */
-export function relativePath(path: string, base: string): string {
+export function relativePath(call: SubCall, base: string): string {
+  if (call.relative !== undefined) return call.relative;
+  const path = call.path;
   return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path.replace(/^\/+/, '');
 }
 

@@ -1,7 +1,7 @@
 import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { createBatchBuilder, type BatchBuilder, type Recorded } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
@@ -9,7 +9,7 @@ import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { callHeaders, callPath, callQuery, type LooseInit, type TemplateCache } from './sub-call.js';
+import { callHeaders, callPath, callQuery, fill, type LooseInit, type TemplateCache } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -122,15 +122,19 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     for (const e of byBase) if (path.startsWith(e.base) && path.charCodeAt(e.base.length) === 47) return e;
     return undefined;
   };
-  // The endpoint of each path template whose fixed start decides it (a parameter only after every base).
-  const byTemplate = new Map<string, Endpoint | null>();
+  /**
+   * The endpoint of a call made of `template`, kept on the template when its fixed start decides it
+   * (a parameter only after every base), with its parts below that endpoint's base.
+   */
   const endpointOfCall = (template: string, path: string): Endpoint | undefined => {
-    const known = byTemplate.get(template);
-    if (known !== undefined) return known ?? undefined;
+    const known = templates.get(template);
+    if (known?.endpoint !== undefined) return known.endpoint ?? undefined;
     const endpoint = endpointOf(path);
     const fixed = template.indexOf('{');
-    // Templates without parameters are not kept: a caller building paths itself would grow the map without end.
-    if (fixed >= 0 && byBase.every((e) => fixed > e.base.length)) byTemplate.set(template, endpoint ?? null);
+    if (known !== undefined && (fixed < 0 || byBase.every((e) => fixed > e.base.length))) {
+      known.endpoint = endpoint ?? null;
+      if (endpoint !== undefined) known.below = [(known.parts[0] as string).slice(endpoint.base.length + 1), ...known.parts.slice(1)];
+    }
     return endpoint;
   };
   const observe = (call: SubCall, result: SubResult) => {
@@ -160,7 +164,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     observe(call, result);
     return result;
   };
-  const batchOf = (endpoint: Endpoint, slots: readonly Slot[], send: BatchSend = {}) =>
+  const batchOf = (endpoint: Endpoint, slots: Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
 
   const host: CallHost = {
@@ -171,15 +175,28 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const call =
     (method: Method) =>
     (path: string, init?: LooseInit): Promise<AnyResult> => {
+      // Batched, the call carries its path below its endpoint's base (the envelope's form), made once.
       let target: string;
+      let endpoint: Endpoint | undefined;
       let query: Record<string, string>;
+      const alone = init?.batch === false;
+      const params = init?.params;
       try {
-        target = callPath(method, path, init, templates);
-        query = callQuery(method, path, init);
+        const known = alone ? undefined : templates.get(path);
+        const below = known?.below;
+        if (below !== undefined) {
+          // The usual call: a template whose endpoint is known, filled below its base at once.
+          endpoint = known!.endpoint as Endpoint;
+          target = fill(method, path, below, params?.path);
+        } else {
+          const full = callPath(method, path, init, templates);
+          endpoint = alone ? undefined : endpointOfCall(path, full);
+          target = endpoint === undefined ? full : full.slice(endpoint.base.length + 1);
+        }
+        query = params?.query === undefined ? NONE : callQuery(method, path, init);
       } catch (error) {
         return Promise.reject(error);
       }
-      const endpoint = init?.batch === false ? undefined : endpointOfCall(path, target);
       return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
     };
 

@@ -1,16 +1,15 @@
-import { type ClientDialect, NONE, refuseGroups, resultOf, withQuery } from './client-dialect.js';
+import { type ClientDialect, NONE, refuseGroups, relativePath, resultOf, withQuery } from './client-dialect.js';
 
 /** Exago's envelope `[{Url, Method, Payload}]`; the batch runs in the session its first `POST Sessions` opens. */
 export const exagoClientDialect: ClientDialect = {
   name: 'exago',
   maxItems: 10000,
   encode(calls, base, policy) {
-    const prefix = `${base}/`;
     const body = new Array<ExagoItem>(calls.length);
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i]!;
       if (call.atomicityGroup !== undefined) refuseGroups(calls, 'Exago');
-      const path = call.path.startsWith(prefix) ? call.path.slice(prefix.length) : call.path.replace(/^\/+/, '');
+      const path = relativePath(call, base);
       const url = call.query === NONE ? path : withQuery(path, withoutSid(call.query));
       body[i] = call.body === undefined ? { Url: url, Method: call.method } : { Url: url, Method: call.method, Payload: call.body };
     }

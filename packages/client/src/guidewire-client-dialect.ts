@@ -9,7 +9,7 @@ export const guidewireClientDialect: ClientDialect = {
     refuseGroups(calls, 'Guidewire');
     if (policy === 'atomic') throw new ClientError('UNSUPPORTED', 'Guidewire batches have no atomic mode: use continue or stop');
     const requests = calls.map((call) => {
-      const item: Record<string, unknown> = { method: call.method.toLowerCase(), path: `/${relativePath(call.path, base)}` };
+      const item: Record<string, unknown> = { method: call.method.toLowerCase(), path: `/${relativePath(call, base)}` };
       const qs = queryString(call.query);
       if (qs !== '') item.query = qs;
       if (call.body !== undefined) item.body = call.body;

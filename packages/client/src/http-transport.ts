@@ -17,39 +17,55 @@ export function httpTransport(options: HttpTransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   return {
-    async send(request) {
+    // Not async: the envelope is turned into its text here, and the exchange that waits for the
+    // answer holds only that text (until fetch sent it), not the envelope's objects for the whole batch.
+    send(request) {
       const headers: Record<string, string> = { ...options.headers, ...request.headers };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       if (request.onItem !== undefined) headers.accept = 'application/x-ndjson';
-      let response: Response;
-      try {
-        response = await doFetch(base + request.url, {
-          method: request.method,
-          headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal: request.signal,
-        });
-      } catch (error) {
-        throw failed(error, request);
-      }
-      const out: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        out[name] = value;
-      });
-      try {
-        if (request.onItem !== undefined && (out['content-type'] ?? '').startsWith('application/x-ndjson')) {
-          const end = await readLines(response, request.onItem);
-          // A batch that failed midway answers its error as the last line: the calls still waiting are refused with it.
-          if (end.error !== undefined) return { status: end.error.status, headers: out, body: end.error.body };
-          return { status: response.status, headers: out, body: undefined, summary: end.summary };
-        }
-        const text = await response.text();
-        return { status: response.status, headers: out, body: text === '' ? undefined : parse(text) } satisfies WireResponse;
-      } catch (error) {
-        throw failed(error, request);
-      }
+      const init: RequestInit = {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: request.signal,
+      };
+      const sent: Sent = { method: request.method, url: request.url, signal: request.signal, onItem: request.onItem };
+      return exchange(doFetch, base + request.url, init, sent);
     },
   };
+}
+
+/** What the exchange keeps of its request. */
+interface Sent {
+  method: string;
+  url: string;
+  signal: AbortSignal | undefined;
+  onItem: WireRequest['onItem'];
+}
+
+async function exchange(doFetch: typeof fetch, url: string, init: RequestInit, sent: Sent): Promise<WireResponse> {
+  let response: Response;
+  try {
+    response = await doFetch(url, init);
+  } catch (error) {
+    throw failed(error, sent);
+  }
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  try {
+    if (sent.onItem !== undefined && (out['content-type'] ?? '').startsWith('application/x-ndjson')) {
+      const end = await readLines(response, sent.onItem);
+      // A batch that failed midway answers its error as the last line: the calls still waiting are refused with it.
+      if (end.error !== undefined) return { status: end.error.status, headers: out, body: end.error.body };
+      return { status: response.status, headers: out, body: undefined, summary: end.summary };
+    }
+    const text = await response.text();
+    return { status: response.status, headers: out, body: text === '' ? undefined : parse(text) } satisfies WireResponse;
+  } catch (error) {
+    throw failed(error, sent);
+  }
 }
 
 /** How a stream ended: its summary line, or the error line of a batch that failed after lines were sent. */
@@ -100,7 +116,7 @@ function parse(text: string): unknown {
   }
 }
 
-function failed(error: unknown, request: WireRequest): ClientError {
+function failed(error: unknown, request: Sent): ClientError {
   if (request.signal?.aborted) return new ClientError('ABORTED', `${request.method} ${request.url} was aborted`);
   return new ClientError('TRANSPORT_FAILED', `${request.method} ${request.url} failed: ${(error as Error)?.message ?? String(error)}`);
 }

@@ -9,7 +9,7 @@ export const odataClientDialect: ClientDialect = {
       const item: Record<string, unknown> = {
         id: String(index),
         method: call.method,
-        url: withQuery(relativePath(call.path, base), call.query),
+        url: withQuery(relativePath(call, base), call.query),
       };
       if (Object.keys(call.headers).length > 0) item.headers = call.headers;
       if (call.body !== undefined) item.body = call.body;

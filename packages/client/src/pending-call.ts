@@ -1,6 +1,6 @@
 import { abortError, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
-import type { SubCall, SubResult } from './client-dialect.js';
+import { NONE, type SubCall, type SubResult } from './client-dialect.js';
 import type { AnyResult, Method } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
 
@@ -12,7 +12,25 @@ export interface CallHost {
 }
 
 type Resolve = (result: AnyResult) => void;
-type Reject = (error: Error) => void;
+
+/** What few calls have. */
+interface Extras {
+  readonly query: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly signal: AbortSignal | undefined;
+  /** Retries so far. */
+  readonly attempt: number;
+}
+
+/** The extras of a call without any. */
+const PLAIN: Extras = Object.freeze({ query: NONE, headers: NONE, signal: undefined, attempt: 0 });
+
+/** A thenable that rejects with `error`: a promise resolved with it is rejected with `error` (a tick later). */
+function rejecting(error: Error): AnyResult {
+  // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose: the promise resolved with it is rejected with `error`
+  const thenable = { then: (_resolve: unknown, reject: (reason: Error) => void) => reject(error) };
+  return thenable as unknown as AnyResult;
+}
 
 /**
  * One plain call between its creation and its answer: the call itself, the slot the batcher fills,
@@ -23,29 +41,40 @@ type Reject = (error: Error) => void;
 export class PendingCall implements Queued, SubCall {
   /** The call whose promise is being made: the shared executor stores its resolvers here (synchronously). */
   static #making: PendingCall | undefined;
-  #attempt = 0;
-  /** Undefined once the call settled (its promise is then answered): no separate flag per call. */
-  #resolve: Resolve | undefined;
-  #reject: Reject | undefined;
+  // Fields are declared, not initialised in the class body: the constructor sets each once, in one order.
+  declare readonly method: Method;
+  /** Batched (with an endpoint): the path below the endpoint's base, as the envelope carries it; alone: the full path. */
+  declare private readonly target: string;
+  declare readonly body: unknown;
+  declare readonly endpoint: Endpoint | undefined;
+  declare private readonly host: CallHost;
+  /** Its query, headers, signal and retries: {@link PLAIN} (shared) for the many calls that have none. */
+  declare private extras: Extras;
+  /**
+   * Its promise's resolve; undefined once the call settled (no separate flag per call). Its reject
+   * is not kept, so that a waiting call holds one function less: {@link PendingCall.fail} resolves
+   * the promise with a thenable that rejects it.
+   */
+  declare private resolveCall: Resolve | undefined;
 
-  private constructor(
-    readonly method: Method,
-    readonly path: string,
-    readonly query: Record<string, string>,
-    readonly headers: Record<string, string>,
-    readonly body: unknown,
-    readonly endpoint: Endpoint | undefined,
-    readonly signal: AbortSignal | undefined,
-    private readonly host: CallHost,
-  ) {}
+  private constructor(method: Method, target: string, body: unknown, endpoint: Endpoint | undefined, host: CallHost, extras: Extras) {
+    this.method = method;
+    this.target = target;
+    this.body = body;
+    this.endpoint = endpoint;
+    this.host = host;
+    this.extras = extras;
+    this.resolveCall = undefined;
+  }
 
   /**
    * Queues a call, given by the parts a {@link SubCall} names (one by one, so that no object is made
    * for them), and answers the promise it settles: its result, or the error that refused it.
+   * `target` is the path below `endpoint`'s base, or the full path of a call without an endpoint.
    */
   static start(
     method: Method,
-    path: string,
+    target: string,
     query: Record<string, string>,
     headers: Record<string, string>,
     body: unknown,
@@ -53,7 +82,8 @@ export class PendingCall implements Queued, SubCall {
     signal: AbortSignal | undefined,
     host: CallHost,
   ): Promise<AnyResult> {
-    const pending = new PendingCall(method, path, query, headers, body, endpoint, signal, host);
+    const extras = query === NONE && headers === NONE && signal === undefined ? PLAIN : { query, headers, signal, attempt: 0 };
+    const pending = new PendingCall(method, target, body, endpoint, host, extras);
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
@@ -70,10 +100,20 @@ export class PendingCall implements Queued, SubCall {
     return promise;
   }
 
-  static #capture(resolve: Resolve, reject: Reject): void {
-    const pending = PendingCall.#making as PendingCall;
-    pending.#resolve = resolve;
-    pending.#reject = reject;
+  static #capture(resolve: Resolve): void {
+    (PendingCall.#making as PendingCall).resolveCall = resolve;
+  }
+
+  get query(): Record<string, string> {
+    return this.extras.query;
+  }
+
+  get headers(): Record<string, string> {
+    return this.extras.headers;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.extras.signal;
   }
 
   /** The call, as the batcher and the dialects read it. */
@@ -81,34 +121,49 @@ export class PendingCall implements Queued, SubCall {
     return this;
   }
 
+  /** The full path (made when asked: a batched call carries only its part below the base). */
+  get path(): string {
+    const endpoint = this.endpoint;
+    return endpoint === undefined ? this.target : `${endpoint.base}/${this.target}`;
+  }
+
+  get relative(): string | undefined {
+    return this.endpoint === undefined ? undefined : this.target;
+  }
+
+  get opensSession(): boolean {
+    return this.method === 'POST' && this.endpoint?.sessions !== undefined && this.target === 'Sessions';
+  }
+
   /** Queues the call (again, for a retry). */
   submit(): void {
-    if (this.#resolve !== undefined) this.host.enqueue(this);
+    if (this.resolveCall !== undefined) this.host.enqueue(this);
   }
 
   settle(result: SubResult): void {
-    const resolve = this.#resolve;
+    const resolve = this.resolveCall;
     if (resolve === undefined) return;
     // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
-    if (this.method === 'POST' && this.path.endsWith('/Sessions')) this.host.observe(this, result);
+    if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
     const status = result.status;
     if (status === 429 || status === 503) {
-      const delay = retryDelay(this, result, this.#attempt, this.host.retry);
+      const delay = retryDelay(this, result, this.extras.attempt, this.host.retry);
       if (delay !== undefined) {
-        this.#attempt++;
+        const extras = this.extras;
+        this.extras = { ...extras, attempt: extras.attempt + 1 };
         setTimeout(() => this.submit(), delay);
         return;
       }
     }
-    this.#finish();
+    this.finish();
     resolve(result);
   }
 
   fail(error: Error): void {
-    const reject = this.#reject;
-    if (this.#resolve === undefined || reject === undefined) return;
-    this.#finish();
-    reject(error);
+    const resolve = this.resolveCall;
+    if (resolve === undefined) return;
+    this.finish();
+    resolve(rejecting(error));
   }
 
   /** The abort of its signal (the call is the signal's listener). */
@@ -116,9 +171,8 @@ export class PendingCall implements Queued, SubCall {
     this.fail(abortError(this));
   }
 
-  #finish(): void {
-    this.#resolve = undefined;
-    this.#reject = undefined;
-    this.signal?.removeEventListener('abort', this);
+  private finish(): void {
+    this.resolveCall = undefined;
+    this.extras.signal?.removeEventListener('abort', this);
   }
 }

@@ -1,3 +1,4 @@
+import type { Endpoint } from './batch-runner.js';
 import { NONE, type SubCall } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { Method } from './client-types.js';
@@ -11,8 +12,27 @@ export interface LooseInit {
   batch?: false;
 }
 
-/** Path templates split once per client: `/rest/Roles/{id}` is `['/rest/Roles/', 'id', '']` (text and names alternate). */
-export type TemplateCache = Map<string, readonly string[]>;
+/** A path template split once per client, with the endpoint its calls batch under once the client knows it. */
+export interface Template {
+  /** Text and parameter names alternate: `/rest/Roles/{id}` is `['/rest/Roles/', 'id', '']`. */
+  readonly parts: readonly string[];
+  /**
+   * The endpoint of every path the template makes (null: none), when its fixed start decides it
+   * (a parameter only after every base); undefined until a call worked it out, or when it cannot.
+   */
+  endpoint?: Endpoint | null;
+  /** With `endpoint`: the parts below its base (`['Roles/', 'id', '']`), so a batched call's Url is made once, as the envelope carries it. */
+  below?: readonly string[];
+}
+
+/** Path templates a client was called with, by template (at most {@link MAX_TEMPLATES}). */
+export type TemplateCache = Map<string, Template>;
+
+/**
+ * Most templates a client keeps: a caller that builds its paths itself (ids in them) passes a new
+ * "template" each call; the map is then emptied when full, so it costs O(1) per call and bounded memory.
+ */
+export const MAX_TEMPLATES = 1024;
 
 /** Fills a path template (`/rest/Roles/{id}`) and flattens the init into a {@link SubCall}. */
 export function toSubCall(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): SubCall {
@@ -28,11 +48,11 @@ export function toSubCall(method: Method, template: string, init: LooseInit | un
 /** The call's full path: the template with its path parameters filled in (throws INVALID_CALL). */
 export function callPath(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): string {
   // A template split before was checked then: the usual call is one lookup, with no scan of the template.
-  const parts = templates.get(template);
-  if (parts !== undefined) return fill(method, template, parts, init?.params?.path);
+  const known = templates.get(template);
+  if (known !== undefined) return fill(method, template, known.parts, init?.params?.path);
   if (typeof template !== 'string' || template.charCodeAt(0) !== 47)
     throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
-  return template.includes('{') ? fill(method, template, split(template, templates), init?.params?.path) : template;
+  return fill(method, template, split(template, templates), init?.params?.path);
 }
 
 /** The call's query as strings, without the undefined members ({@link NONE} when there is none; throws INVALID_CALL). */
@@ -55,15 +75,19 @@ export function callHeaders(init: LooseInit | undefined): Record<string, string>
   return init?.headers === undefined ? NONE : { ...init.headers };
 }
 
-/** Splits a template once and keeps its parts. */
+/** Splits a template once and keeps its parts (a path without parameters is its only part). */
 function split(template: string, templates: TemplateCache): readonly string[] {
   // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
-  const parts = template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part));
-  templates.set(template, parts);
+  const parts = template.includes('{')
+    ? template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part))
+    : [template];
+  if (templates.size >= MAX_TEMPLATES) templates.clear();
+  templates.set(template, { parts, endpoint: undefined, below: undefined });
   return parts;
 }
 
-function fill(method: Method, template: string, parts: readonly string[], params: Record<string, unknown> | undefined): string {
+/** The template's parts filled with the call's path parameters (throws INVALID_CALL when one is missing). */
+export function fill(method: Method, template: string, parts: readonly string[], params: Record<string, unknown> | undefined): string {
   let path = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i]!;
