@@ -85,7 +85,8 @@ export class SnapshotWalk {
         }
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
         if (this.share && Object.isFrozen(value)) {
-          const size = measure(value, depth, true);
+          // Frozen and within the depth limit (checked above): measured without asking again.
+          const size = measureContainer(value, depth, true);
           if (size >= 0) {
             this.size += size;
             return value;
@@ -175,46 +176,61 @@ function measure(value: unknown, depth: number, frozen: boolean): number {
       // JSON writes -0 as 0 and the non-finite numbers as null: a shared value would differ.
       if (!Number.isFinite(value)) return frozen ? -1 : 4;
       return frozen && Object.is(value, -0) ? -1 : numberLength(value);
-    case 'object': {
+    case 'object':
       if (value === null) return 4;
       if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value))) return -1;
-      const proto = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (frozen && proto !== ARRAY_PROTO) return -1;
-        let size = value.length === 0 ? 2 : value.length + 1;
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
-          if (item < 0) return -1;
-          size += item;
-        }
-        return size;
-      }
-      if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
-      let size = 2;
-      let fields = 0;
-      // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
-      if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
-        for (const key in value) {
-          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
-          if (item === SKIPPED) continue;
-          if (item < 0) return -1;
-          fields++;
-          size += key.length + 3 + item;
-        }
-      } else {
-        for (const key of Object.keys(value)) {
-          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
-          if (item === SKIPPED) continue;
-          if (item < 0) return -1;
-          fields++;
-          size += key.length + 3 + item;
-        }
-      }
-      return fields === 0 ? size : size + fields - 1;
-    }
+      return measureContainer(value, depth, frozen);
     default:
       return frozen ? -1 : 0;
   }
+}
+
+/** {@link measure} of an array or object (with `frozen`, one already found frozen, within the depth limit). */
+function measureContainer(value: object, depth: number, frozen: boolean): number {
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (frozen && proto !== ARRAY_PROTO) return -1;
+    let size = value.length === 0 ? 2 : value.length + 1;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
+      if (item < 0) return -1;
+      size += item;
+    }
+    return size;
+  }
+  if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
+  let size = 2;
+  let fields = 0;
+  // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
+  if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
+    for (const key in value) {
+      // Read here, in the for-in itself, not in memberSize: V8 reads a member of the key a for-in
+      // just listed by its index, where a lookup elsewhere hashes the key (most of a small record's cost).
+      const member = (value as Record<string, unknown>)[key];
+      let item: number;
+      if (frozen && key === '__proto__') return -1;
+      // The common members without the general step.
+      if (typeof member === 'string') item = member.length + 2;
+      else if (member === null) item = 4;
+      else if (typeof member === 'boolean') item = member ? 4 : 5;
+      else if (member === undefined && !frozen) continue;
+      else {
+        item = measure(member, depth + 1, frozen);
+        if (item < 0) return -1;
+      }
+      fields++;
+      size += key.length + 3 + item;
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
+      if (item === SKIPPED) continue;
+      if (item < 0) return -1;
+      fields++;
+      size += key.length + 3 + item;
+    }
+  }
+  return fields === 0 ? size : size + fields - 1;
 }
 
 /** What {@link memberSize} returns for a member JSON leaves out. */
