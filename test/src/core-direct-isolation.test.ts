@@ -1,5 +1,16 @@
 import 'reflect-metadata';
-import { createEngine, deepFreeze, exagoApi, Get, type HandlerContext, Post, Reply, Resource, RestBatchError, snapshot } from '@restbatch/core';
+import {
+  createEngine,
+  deepFreeze,
+  exagoApi,
+  Get,
+  type HandlerContext,
+  Post,
+  Reply,
+  Resource,
+  RestBatchError,
+  snapshot,
+} from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
