@@ -1,5 +1,6 @@
 import type { JsonLimits } from './check-json-limits.js';
 import { ownKeysOnly } from './own-keys-only.js';
+import { PlainObject } from './plain-object.js';
 
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
@@ -189,7 +190,8 @@ export class JsonBody {
     // for-in walks the object's own keys in Object.keys order without making their array; it would
     // also list enumerable keys of Object.prototype, so a prototype that has any takes JSON's path.
     if (proto !== null && this.#inherited) throw UNUSUAL;
-    const out: Record<string, unknown> = {};
+    // Exactly `{}` (see PlainObject), with a cheaper first key.
+    const out = new PlainObject();
     for (const key in value) {
       const item = value[key];
       const type = typeof item;
