@@ -216,6 +216,8 @@ test('a frozen value is shared only when JSON would carry it unchanged, and its 
     { date: new Date(0) },
     JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
     { nested: { deeper: [{ hole: undefined }] } },
+    // JSON calls an array's toJSON too, at any depth.
+    { list: Object.assign([1, 2], { toJSON: () => 'as text' }) },
   ];
   for (const value of shared) {
     deepFreeze(value);

@@ -86,7 +86,7 @@ export class SnapshotWalk {
         }
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
         if (this.share && Object.isFrozen(value)) {
-          // Frozen and within the depth limit (checked above): measured without asking again.
+          // Frozen, within the depth limit and without a toJSON (checked above): measured without asking again.
           const size = measureContainer(value, depth, true);
           if (size >= 0) {
             this.size += size;
@@ -180,14 +180,18 @@ function measure(value: unknown, depth: number, frozen: boolean): number {
       return frozen && Object.is(value, -0) ? -1 : numberLength(value);
     case 'object':
       if (value === null) return 4;
-      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value))) return -1;
+      // JSON calls a `toJSON` (an array's too): such a value is not what its members say.
+      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
       return measureContainer(value, depth, frozen);
     default:
       return frozen ? -1 : 0;
   }
 }
 
-/** {@link measure} of an array or object (with `frozen`, one already found frozen, within the depth limit). */
+/**
+ * {@link measure} of an array or object; with `frozen`, one its caller found frozen, within the
+ * depth limit and without a `toJSON`.
+ */
 function measureContainer(value: object, depth: number, frozen: boolean): number {
   const proto = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
@@ -200,7 +204,7 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
     }
     return size;
   }
-  if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
+  if (frozen && proto !== OBJECT_PROTO && proto !== null) return -1;
   let size = 2;
   let fields = 0;
   // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
