@@ -181,7 +181,8 @@ function measure(value: unknown, depth: number, frozen: boolean): number {
     case 'object':
       if (value === null) return 4;
       // JSON calls a `toJSON` (an array's too): such a value is not what its members say.
-      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
+      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function'))
+        return -1;
       return measureContainer(value, depth, frozen);
     default:
       return frozen ? -1 : 0;
