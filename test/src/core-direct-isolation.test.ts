@@ -1,5 +1,16 @@
 import 'reflect-metadata';
-import { createEngine, exagoApi, Get, type HandlerContext, Post, Reply, Resource, RestBatchError } from '@restbatch/core';
+import {
+  createEngine,
+  deepFreeze,
+  exagoApi,
+  Get,
+  type HandlerContext,
+  Post,
+  Reply,
+  Resource,
+  RestBatchError,
+  snapshot,
+} from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -185,6 +196,48 @@ test('deeply frozen data in an answer is shared, not copied; what is not frozen 
   assert.ok(item !== answered, 'the streamed item is a copy of what is not frozen');
   item.wrapper = 'tampered';
   assert.is(answered.wrapper, 'fresh');
+});
+
+test('a frozen value is shared only when JSON would carry it unchanged, and its size is that of its JSON text', () => {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  const shared = [
+    { Id: 'P1', DataType: 'String', Value: 'v', IsHidden: false, Note: null, Count: 12 },
+    { list: [1, 'two', { three: [true, null] }], empty: {}, none: [] },
+    Object.assign(Object.create(null), { bare: 'yes', n: 3.5 }),
+  ];
+  const copied = [
+    { minusZero: -0 },
+    { nan: Number.NaN, inf: [Number.POSITIVE_INFINITY] },
+    { dropped: undefined, kept: 'k' },
+    { fn: () => 1, kept: 1 },
+    { point: new Point(1) },
+    { date: new Date(0) },
+    JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}'),
+    { nested: { deeper: [{ hole: undefined }] } },
+    // JSON calls an array's toJSON too, at any depth.
+    { list: Object.assign([1, 2], { toJSON: () => 'as text' }) },
+  ];
+  for (const value of shared) {
+    deepFreeze(value);
+    const taken = snapshot(value);
+    assert.ok(taken.value === value, `shared: ${JSON.stringify(value)}`);
+    assert.is(taken.size, JSON.stringify(value).length, `size of ${JSON.stringify(value)}`);
+  }
+  for (const value of copied) {
+    deepFreeze(value);
+    const taken = snapshot(value);
+    assert.ok(taken.value !== value, `copied: ${JSON.stringify(value)}`);
+    assert.equal(taken.value, JSON.parse(JSON.stringify(value)));
+    assert.is(taken.size, JSON.stringify(value).length, `size of ${JSON.stringify(value)}`);
+  }
+  // Frozen at the top but not below: the top is copied, the frozen part below it is shared.
+  const inner = deepFreeze({ n: 1 });
+  const partly = Object.freeze({ open: { x: 1 }, inner });
+  const taken = snapshot(partly);
+  assert.ok(taken.value !== partly && (taken.value as { inner: unknown }).inner === inner);
+  assert.is(taken.size, JSON.stringify(partly).length);
 });
 
 // A handler's own objects handed out with a 4xx answer: a shared "not found" body and shared error details.

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createEngine, exagoApi, Get, type HandlerContext, Post, Resource, snapshot } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
+import { inspect } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -106,6 +107,42 @@ test('an enumerable key added to Object.prototype is copied neither into a body 
   } finally {
     delete (Object.prototype as { inherited?: unknown }).inherited;
   }
+});
+
+test('the objects of a body copy and of a snapshot are what JSON.parse makes: plain objects, nothing to tell them apart', async () => {
+  const seen: unknown[] = [];
+  @Resource('Shape')
+  class ShapeResource {
+    @Post()
+    take(ctx: HandlerContext<{ one: object }>) {
+      seen.push(ctx.body, ctx.body.one);
+      return { fresh: { n: 1 } };
+    }
+  }
+  const api = exagoApi();
+  const call = createDirectCaller(createEngine({ apis: [{ ...api, resources: [...api.resources, ShapeResource] }] }));
+  const res = await call({ method: 'POST', url: '/rest/Shape', body: { one: { a: 1 }, two: 'x' } });
+  assert.is(res.status, 201);
+  const answer = res.body as { fresh: object };
+  const parsed = JSON.parse('{"a":{"b":1}}') as { a: object };
+  for (const made of [...seen, answer, answer.fresh, snapshot({ s: { t: 1 } }).value]) {
+    const object = made as Record<string, unknown>;
+    assert.is(Object.getPrototypeOf(object), Object.prototype);
+    assert.is(object.constructor, Object);
+    assert.is(Object.prototype.toString.call(object), '[object Object]');
+    assert.is(Object.isExtensible(object), true);
+    assert.is(inspect(object), inspect(JSON.parse(JSON.stringify(object))));
+    assert.is(inspect(parsed).startsWith('{'), inspect(object).startsWith('{'));
+    // Members are ordinary data properties, as JSON.parse defines them.
+    for (const key of Object.keys(object)) {
+      const descriptor = Object.getOwnPropertyDescriptor(object, key);
+      assert.equal(
+        { writable: descriptor?.writable, enumerable: descriptor?.enumerable, configurable: descriptor?.configurable },
+        { writable: true, enumerable: true, configurable: true },
+      );
+    }
+  }
+  assert.equal(seen, [{ one: { a: 1 }, two: 'x' }, { a: 1 }]);
 });
 
 test.run();

@@ -220,6 +220,8 @@ export class Executor {
   /**
    * Session rule, validation, timeout and the handler itself. With `held`, a handler's promise that
    * nothing races (no deadline, no timeout) is handed back in it, for the batch loop to await.
+   * No closure here: one that captured this call's arguments would make V8 allocate a context for
+   * them on every call (one per sub-request); a race with a deadline or timeout is {@link #raced}'s.
    */
   #invoke(
     api: CompiledApi,
@@ -235,12 +237,7 @@ export class Executor {
     let timer: SubTimer | undefined;
     try {
       const route = match.route;
-      if (route.session === 'required' && run.session === undefined) {
-        throw new RestBatchError(
-          'SESSION_REQUIRED',
-          `${route.resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`,
-        );
-      }
+      if (route.session === 'required' && run.session === undefined) throw sessionRequired(api, route.resource, index);
       const validate = route.validate;
       const body =
         validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
@@ -256,24 +253,37 @@ export class Executor {
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
       if (held !== undefined && timer === undefined && deadline.unbounded) return held.hold(value, sub, route.status, api, run);
-      // The timer now belongs to the continuation, which disposes of it once the handler settled.
+      // The timer now belongs to the race, which disposes of it once the handler settled.
       const owned = timer;
       timer = undefined;
-      const done = (settled: unknown) => {
-        owned?.dispose();
-        return answer(sub, route.status, settled);
-      };
-      const failed = (thrown: unknown) => {
-        owned?.dispose();
-        return this.failure(api, sub, thrown, run.session, run.requestId);
-      };
-      if (owned !== undefined) return owned.settle(value, done, failed);
-      return deadline.unbounded ? value.then(done, failed) : deadline.settle(value, done, failed);
+      return this.#raced(api, sub, run, deadline, route.status, value, owned);
     } catch (thrown) {
       return this.failure(api, sub, thrown, run.session, run.requestId);
     } finally {
       timer?.dispose();
     }
+  }
+
+  /** The answer of a handler's promise raced by the sub-request's timer (disposed once settled), else by the batch's deadline. */
+  #raced(
+    api: CompiledApi,
+    sub: SubRequest,
+    run: RunState,
+    deadline: Deadline,
+    status: number | undefined,
+    value: Promise<unknown>,
+    owned: SubTimer | undefined,
+  ): Promise<SubResult> {
+    const done = (settled: unknown) => {
+      owned?.dispose();
+      return answer(sub, status, settled);
+    };
+    const failed = (thrown: unknown) => {
+      owned?.dispose();
+      return this.failure(api, sub, thrown, run.session, run.requestId);
+    };
+    if (owned !== undefined) return owned.settle(value, done, failed);
+    return deadline.unbounded ? value.then(done, failed) : deadline.settle(value, done, failed);
   }
 
   /** The engine's logger, for the batch run's rollback reports. */
@@ -314,6 +324,14 @@ export class Executor {
       },
     };
   }
+}
+
+/** The failure of a sub-request (`index` -1: an ordinary call) on a route that needs a session, run without one. */
+function sessionRequired(api: CompiledApi, resource: string, index: number): RestBatchError {
+  return new RestBatchError(
+    'SESSION_REQUIRED',
+    `${resource} needs a session: ${index >= 0 ? 'start the batch with one' : `pass the ${api.sessionParam ?? 'sid'} parameter`}`,
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ownKeysOnly } from '../json/own-keys-only.js';
+import { PlainObject } from '../json/plain-object.js';
 
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
@@ -85,7 +86,8 @@ export class SnapshotWalk {
         }
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
         if (this.share && Object.isFrozen(value)) {
-          const size = measure(value, depth, true);
+          // Frozen, within the depth limit and without a toJSON (checked above): measured without asking again.
+          const size = measureContainer(value, depth, true);
           if (size >= 0) {
             this.size += size;
             return value;
@@ -118,23 +120,27 @@ export class SnapshotWalk {
     if (proto !== OBJECT_PROTO && proto !== null) throw UNUSUAL;
     // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
     if (proto !== null && !ownKeysOnly()) throw UNUSUAL;
-    const out: Record<string, unknown> = {};
+    // Exactly `{}` (see PlainObject), with a cheaper first key.
+    const out = new PlainObject();
     let fields = 0;
     for (const key in value) {
       const item = value[key];
-      const type = typeof item;
-      if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
-      // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
+      // Each test a `typeof x === '...'` of its own: V8 turns those into type checks, where a
+      // `typeof` kept in a variable makes its string (a builtin call per member).
+      if (typeof item === 'string') {
+        // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
+        if (key === '__proto__') throw UNUSUAL;
+        fields++;
+        // Strings, the most common member, without the general step.
+        this.size += key.length + item.length + 5;
+        out[key] = item;
+        continue;
+      }
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       if (key === '__proto__') throw UNUSUAL;
       fields++;
-      // Strings, the most common member, without the general step.
-      if (type === 'string') {
-        this.size += key.length + (item as string).length + 5;
-        out[key] = item;
-      } else {
-        this.size += key.length + 3;
-        out[key] = this.copy(item, depth + 1);
-      }
+      this.size += key.length + 3;
+      out[key] = this.copy(item, depth + 1);
     }
     this.size += fields === 0 ? 2 : fields + 1;
     return out;
@@ -175,46 +181,66 @@ function measure(value: unknown, depth: number, frozen: boolean): number {
       // JSON writes -0 as 0 and the non-finite numbers as null: a shared value would differ.
       if (!Number.isFinite(value)) return frozen ? -1 : 4;
       return frozen && Object.is(value, -0) ? -1 : numberLength(value);
-    case 'object': {
+    case 'object':
       if (value === null) return 4;
-      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value))) return -1;
-      const proto = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (frozen && proto !== ARRAY_PROTO) return -1;
-        let size = value.length === 0 ? 2 : value.length + 1;
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
-          if (item < 0) return -1;
-          size += item;
-        }
-        return size;
-      }
-      if (frozen && ((proto !== OBJECT_PROTO && proto !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function')) return -1;
-      let size = 2;
-      let fields = 0;
-      // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
-      if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
-        for (const key in value) {
-          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
-          if (item === SKIPPED) continue;
-          if (item < 0) return -1;
-          fields++;
-          size += key.length + 3 + item;
-        }
-      } else {
-        for (const key of Object.keys(value)) {
-          const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
-          if (item === SKIPPED) continue;
-          if (item < 0) return -1;
-          fields++;
-          size += key.length + 3 + item;
-        }
-      }
-      return fields === 0 ? size : size + fields - 1;
-    }
+      // JSON calls a `toJSON` (an array's too): such a value is not what its members say.
+      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function'))
+        return -1;
+      return measureContainer(value, depth, frozen);
     default:
       return frozen ? -1 : 0;
   }
+}
+
+/**
+ * {@link measure} of an array or object; with `frozen`, one its caller found frozen, within the
+ * depth limit and without a `toJSON`.
+ */
+function measureContainer(value: object, depth: number, frozen: boolean): number {
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (frozen && proto !== ARRAY_PROTO) return -1;
+    let size = value.length === 0 ? 2 : value.length + 1;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
+      if (item < 0) return -1;
+      size += item;
+    }
+    return size;
+  }
+  if (frozen && proto !== OBJECT_PROTO && proto !== null) return -1;
+  let size = 2;
+  let fields = 0;
+  // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
+  if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
+    for (const key in value) {
+      // Read here, in the for-in itself, not in memberSize: V8 reads a member of the key a for-in
+      // just listed by its index, where a lookup elsewhere hashes the key (most of a small record's cost).
+      const member = (value as Record<string, unknown>)[key];
+      let item: number;
+      if (frozen && key === '__proto__') return -1;
+      // The common members without the general step.
+      if (typeof member === 'string') item = member.length + 2;
+      else if (member === null) item = 4;
+      else if (typeof member === 'boolean') item = member ? 4 : 5;
+      else if (member === undefined && !frozen) continue;
+      else {
+        item = measure(member, depth + 1, frozen);
+        if (item < 0) return -1;
+      }
+      fields++;
+      size += key.length + 3 + item;
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
+      if (item === SKIPPED) continue;
+      if (item < 0) return -1;
+      fields++;
+      size += key.length + 3 + item;
+    }
+  }
+  return fields === 0 ? size : size + fields - 1;
 }
 
 /** What {@link memberSize} returns for a member JSON leaves out. */
