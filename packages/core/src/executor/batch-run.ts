@@ -10,7 +10,6 @@ import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
 import type { HeldAnswer } from './held-answer.js';
 import { gateResult } from './item-gate.js';
-import { KeptResults } from './kept-results.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
@@ -40,7 +39,7 @@ export interface BatchRunParts {
  * failure policy (rollback, stop), emit (stream what is final).
  */
 export class BatchRun {
-  readonly #results: KeptResults;
+  readonly results: SubResult[];
   readonly #parts: BatchRunParts;
   readonly #requests: readonly SubRequest[];
   // The decoded sub-requests as a writable array when each is let go of once it ran; else undefined.
@@ -71,8 +70,7 @@ export class BatchRun {
       parts.releases === true && parts.run.units === undefined && !Object.isFrozen(batch.requests)
         ? (batch.requests as (SubRequest | undefined)[])
         : undefined;
-    // Read back only here (no references to earlier results, no streaming reader): kept compactly.
-    this.#results = new KeptResults(this.#requests.length, plan.references === undefined && parts.outer.onResult === undefined);
+    this.results = new Array(this.#requests.length);
     this.#policy = batch.onFail ?? 'continue';
     this.#pathValues = plan.templates === undefined ? undefined : [];
     this.#outcome = plan.dependencies ? new Map() : undefined;
@@ -160,8 +158,7 @@ export class BatchRun {
     plan.matches[i] = undefined;
     if (refs !== undefined) {
       try {
-        const results = this.#results.all(); // not compact: a batch with references
-        ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], results, api.base, budget, this.#pathValues);
+        ready = resolveReferences(sub, refs, (this.#ran ?? []) as readonly SubRequest[], this.results, api.base, budget, this.#pathValues);
       } catch (thrown) {
         const error = toRestBatchError(thrown);
         return error.code === 'DEPENDENCY_FAILED'
@@ -200,7 +197,7 @@ export class BatchRun {
         result.body = body;
       } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
     }
-    this.#results.set(i, result);
+    this.results[i] = result;
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
     // and a large batch would otherwise keep every payload until its answer.
     // A plain store, not Reflect.set (a generic call, about 40 ns more per sub-request): a dialect's
@@ -220,7 +217,7 @@ export class BatchRun {
   async #settled(i: number): Promise<SubResult> {
     await this.#settle();
     const sub = this.#requests[i] as SubRequest;
-    const result = this.#results.get(i) as SubResult;
+    const result = this.results[i] as SubResult;
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;
   }
@@ -255,7 +252,7 @@ export class BatchRun {
       while (last + 1 < this.#requests.length && this.#requests[last + 1]?.atomicityGroup === group.name) {
         const member = this.#requests[++last] as SubRequest;
         const error = new RestBatchError('SKIPPED', `Skipped: atomicity group ${group.name} failed at sub-request ${sub.id ?? sub.index}`);
-        this.#results.set(last, skipped(member, error, undefined));
+        this.results[last] = skipped(member, error, undefined);
         this.#outcome?.set(member.id ?? String(member.index), false);
       }
       run.endAtomic();
@@ -302,7 +299,7 @@ export class BatchRun {
     while (this.#emitted < upTo) {
       let paused: unknown;
       try {
-        paused = onResult(this.#results.get(this.#emitted) as SubResult, kept);
+        paused = onResult(this.results[this.#emitted] as SubResult, kept);
       } catch (reason) {
         // As a rejected promise: the batch stops (the rest is skipped) and every result still goes out.
         paused = undefined;
@@ -343,12 +340,11 @@ export class BatchRun {
   /** Streams what is left (the transport's own state decides what it does with a closed reader) and sums up. */
   async outcome(): Promise<BatchResult> {
     try {
-      await this.emit(this.#results.length);
+      await this.emit(this.results.length);
     } catch {
       // The batch is over; a reader that failed now has nothing left to stop.
     }
-    const results = this.#results.all();
-    return { results, summary: summarize(results), sessionId: this.#parts.run.session?.id };
+    return { results: this.results, summary: summarize(this.results), sessionId: this.#parts.run.session?.id };
   }
 
   /** Waits for the run's buffered session writes and fails the results they no longer back. */
@@ -357,10 +353,10 @@ export class BatchRun {
     const failures = await run.settle();
     if (failures === undefined) return;
     for (const [i, error] of failures) {
-      const earlier = this.#results.get(i);
+      const earlier = this.results[i];
       if (earlier === undefined || earlier.status >= 400) continue;
       const sub = this.#requests[i] as SubRequest;
-      this.#results.set(i, executor.failure(api, sub, error, run.session, run.requestId));
+      this.results[i] = executor.failure(api, sub, error, run.session, run.requestId);
       this.#outcome?.set(sub.id ?? String(sub.index), false);
     }
   }
@@ -384,10 +380,10 @@ export class BatchRun {
     }
     const cause = this.#requests[failed]?.id ?? failed;
     for (let j = start; j < failed; j++) {
-      const earlier = this.#results.get(j) as SubResult;
+      const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;
       if (incomplete) {
-        this.#results.set(j, {
+        this.results[j] = {
           index: earlier.index,
           id: earlier.id,
           status: 500,
@@ -398,11 +394,11 @@ export class BatchRun {
             message: `Rollback incomplete: sub-request ${cause} of the same atomic run failed and an undo step of the run failed; its changes may remain`,
             stack: null,
           },
-        });
+        };
         this.#outcome?.set(earlier.id ?? String(earlier.index), false);
         continue;
       }
-      this.#results.set(j, {
+      this.results[j] = {
         index: earlier.index,
         id: earlier.id,
         status: pending ? 503 : 424,
@@ -415,7 +411,7 @@ export class BatchRun {
               stack: null,
             }
           : { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${cause} of the same atomic run failed`, stack: null },
-      });
+      };
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
