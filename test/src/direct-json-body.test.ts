@@ -118,7 +118,8 @@ test('a large body whose items repeat keys, some with escapes or non-ASCII text,
     mixed: Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? { ab: i, 'é\n': 'x' } : { 'a"': i, cd: 'y', [`k${i % 7}`]: 0 })),
   };
   const size = Buffer.byteLength(JSON.stringify(body));
-  const judged = (limit: number) => (JsonBody.of(body, limit) as JsonBody).within({ maxBodyBytes: limit, maxDepth: 64, maxStringLength: 1 << 16 });
+  const judged = (limit: number) =>
+    (JsonBody.of(body, limit) as JsonBody).within({ maxBodyBytes: limit, maxDepth: 64, maxStringLength: 1 << 16 });
   assert.is(typeof judged(size - 1), 'symbol', 'one byte over the limit: not within');
   assert.equal(judged(size), body);
   assert.equal(judged(size + 1), body);

@@ -141,7 +141,11 @@ export class JsonBody {
   #key(key: string): void {
     const length = key.length;
     const slot = length & (KEY_SLOTS - 1);
-    const keys = (this.#keys ??= new Array<string | undefined>(KEY_SLOTS));
+    let keys = this.#keys;
+    if (keys === undefined) {
+      keys = new Array<string | undefined>(KEY_SLOTS);
+      this.#keys = keys;
+    }
     if (keys[slot] === key) {
       this.#bytes += length + 2;
       return;
