@@ -9,8 +9,6 @@ const ARRAY_PROTO = Array.prototype;
 const MAX_DEPTH = 512;
 /** Most UTF-8 bytes one UTF-16 code unit of a string can take in JSON text (`\u001f`). */
 const MAX_BYTES_PER_UNIT = 6;
-/** Slots of the keys a large body remembers (a power of two). */
-const KEY_SLOTS = 32;
 /** Most bytes of JSON text one number can take (`-1.2345678901234567e-308`). */
 const MAX_NUMBER_BYTES = 25;
 
@@ -45,8 +43,6 @@ export class JsonBody {
    * bytes; -1 once strings are scanned as they are copied (their bound is then in `#bytes`).
    */
   #units = 0;
-  /** Keys counted so far once strings are scanned, by length (see `#key`). */
-  #keys: (string | undefined)[] | undefined;
   /** The bound past which strings are scanned as they are copied (a quarter of the limit the body is for). */
   readonly #scanAfter: number;
   /** Whether Object.prototype lists enumerable keys (read once per body). */
@@ -133,30 +129,6 @@ export class JsonBody {
     this.#bytes += 2 + length;
   }
 
-  /**
-   * Counts a key once strings are scanned: a large body names the same few keys in every item, and
-   * keys from a for-in are internalized, so one compare with the last key of its length finds it
-   * (a batch of 10000 would otherwise scan about half of its characters again and again).
-   */
-  #key(key: string): void {
-    const length = key.length;
-    const slot = length & (KEY_SLOTS - 1);
-    let keys = this.#keys;
-    if (keys === undefined) {
-      keys = new Array<string | undefined>(KEY_SLOTS);
-      this.#keys = keys;
-    }
-    if (keys[slot] === key) {
-      this.#bytes += length + 2;
-      return;
-    }
-    if (length > this.#longest) this.#longest = length;
-    const bytes = stringBytes(key);
-    this.#bytes += bytes;
-    // Only keys JSON writes as they are: their bytes are then their length (no second table).
-    if (bytes === length + 2) keys[slot] = key;
-  }
-
   /** Checked after each item of an array: from here on strings are scanned (see `#string`). */
   #scanFromNow(): void {
     if (this.#units >= 0 && this.#bytes + (MAX_BYTES_PER_UNIT - 1) * this.#units > this.#scanAfter) {
@@ -224,8 +196,7 @@ export class JsonBody {
       if (type === 'undefined' || type === 'function' || type === 'symbol') continue;
       // An assignment to `__proto__` would set the prototype; the parser's prototype guard owns both keys.
       if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
-      if (this.#units < 0) this.#key(key);
-      else this.#string(key);
+      this.#string(key);
       this.#bytes += 2;
       // Strings, the most common member, without the general step.
       if (type === 'string') {
