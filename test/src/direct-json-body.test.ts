@@ -111,8 +111,8 @@ test('a large body with escapes and non-ASCII text is judged against the byte li
 });
 
 test('a large body whose items repeat keys, some with escapes or non-ASCII text, is judged against the byte limit exactly as its text', () => {
-  // Past a quarter of the limit the copy counts each key exactly, remembering keys by their length:
-  // a plain key and an escaped one of the same length take turns, an escaped one repeats.
+  // Past a quarter of the limit the copy counts each key exactly: keys repeat in every item, a plain
+  // key and an escaped one of the same length take turns, and escaped keys repeat.
   const body = {
     same: Array.from({ length: 400 }, (_, i) => ({ '\u0001\u0001\u0001\u0001\u0001\u0001\u0001\u0001': i, 'é\n': 'x', plain: true })),
     mixed: Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? { ab: i, 'é\n': 'x' } : { 'a"': i, cd: 'y', [`k${i % 7}`]: 0 })),
