@@ -110,6 +110,21 @@ test('a large body with escapes and non-ASCII text is judged against the byte li
   }
 });
 
+test('a large body whose items repeat keys, some with escapes or non-ASCII text, is judged against the byte limit exactly as its text', () => {
+  // Past a quarter of the limit the copy counts each key exactly: keys repeat in every item, a plain
+  // key and an escaped one of the same length take turns, and escaped keys repeat.
+  const body = {
+    same: Array.from({ length: 400 }, (_, i) => ({ '\u0001\u0001\u0001\u0001\u0001\u0001\u0001\u0001': i, 'é\n': 'x', plain: true })),
+    mixed: Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? { ab: i, 'é\n': 'x' } : { 'a"': i, cd: 'y', [`k${i % 7}`]: 0 })),
+  };
+  const size = Buffer.byteLength(JSON.stringify(body));
+  const judged = (limit: number) =>
+    (JsonBody.of(body, limit) as JsonBody).within({ maxBodyBytes: limit, maxDepth: 64, maxStringLength: 1 << 16 });
+  assert.is(typeof judged(size - 1), 'symbol', 'one byte over the limit: not within');
+  assert.equal(judged(size), body);
+  assert.equal(judged(size + 1), body);
+});
+
 test('__proto__ and constructor.prototype keys are removed as the parser removes them', async () => {
   const body = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}, "kept": 1}');
   const { direct, text } = await both({}, echo(body));

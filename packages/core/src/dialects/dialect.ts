@@ -24,7 +24,10 @@ export interface DecodeContext {
 export interface EncodeContext {
   /** The outer request's headers (lower-case names): a dialect may negotiate its answer's form. */
   readonly headers: Readonly<Headers>;
-  /** The decoded sub-requests; `requests[result.index]` is the request of a result. */
+  /**
+   * The decoded sub-requests; `requests[result.index]` is the request of a result. Empty where a
+   * sub-request ran, for a dialect whose `encoderReadsRequests` is false.
+   */
   readonly requests: readonly SubRequest[];
   /** The API's own error body (its `errors` dialect): items answer a failure as the same call alone would. */
   readonly encodeError: (error: ErrorView) => unknown;
@@ -79,6 +82,13 @@ export interface Dialect {
   encodeResult(result: SubResult, context?: EncodeContext): unknown;
   /** The dialect's error body, for a rejected batch and for ordinary calls of its API. */
   encodeError(error: ErrorView): unknown;
+  /**
+   * Whether `encode`, `encodeResult` and `headers` read {@link EncodeContext.requests} (default
+   * true). A dialect whose encoders do not says false: the executor then lets go of each decoded
+   * sub-request once it ran, so that a large batch does not hold every one (with its path) until
+   * its answer, which young-generation GC would copy again and again.
+   */
+  readonly encoderReadsRequests?: boolean;
   /** Response headers the dialect adds to a batch answer. */
   headers?(result: BatchResult, context?: EncodeContext): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */

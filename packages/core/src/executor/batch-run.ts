@@ -28,6 +28,8 @@ export interface BatchRunParts {
   readonly deadline: Deadline;
   readonly budget: BatchBudget;
   readonly clock: TurnClock;
+  /** Nothing reads a sub-request once it ran (see `Dialect.encoderReadsRequests`): each is let go of then. */
+  readonly releases?: boolean;
 }
 
 /**
@@ -40,6 +42,8 @@ export class BatchRun {
   readonly results: SubResult[];
   readonly #parts: BatchRunParts;
   readonly #requests: readonly SubRequest[];
+  // The decoded sub-requests as a writable array when each is let go of once it ran; else undefined.
+  readonly #releasable: (SubRequest | undefined)[] | undefined;
   readonly #policy: FailurePolicy;
   // Sub-requests as they ran, kept only while a later `$<id>` may still name them.
   readonly #ran: (SubRequest | undefined)[] | undefined;
@@ -61,6 +65,11 @@ export class BatchRun {
     this.#parts = parts;
     const { batch, plan } = parts;
     this.#requests = batch.requests;
+    // Not on a buffering store: waiting for its writes can fail earlier results, which reads their sub-requests.
+    this.#releasable =
+      parts.releases === true && parts.run.units === undefined && !Object.isFrozen(batch.requests)
+        ? (batch.requests as (SubRequest | undefined)[])
+        : undefined;
     this.results = new Array(this.#requests.length);
     this.#policy = batch.onFail ?? 'continue';
     this.#pathValues = plan.templates === undefined ? undefined : [];
@@ -226,10 +235,15 @@ export class BatchRun {
    * and stops the batch under the stop policy. Returns the last index it settled (a failed group's end).
    */
   applyPolicy(i: number, result: SubResult): number | Promise<number> {
-    if (result.status < 400) return i;
     // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
-    const counts = !result.skipped || (this.#parts.plan.batchAtomic ? this.#stopReason === undefined : this.#group !== undefined);
-    return counts ? this.#fail(i, result) : i;
+    if (
+      result.status >= 400 &&
+      (!result.skipped || (this.#parts.plan.batchAtomic ? this.#stopReason === undefined : this.#group !== undefined))
+    ) {
+      return this.#fail(i, result);
+    }
+    if (this.#releasable !== undefined) this.#releasable[i] = undefined;
+    return i;
   }
 
   async #fail(i: number, result: SubResult): Promise<number> {
@@ -255,6 +269,8 @@ export class BatchRun {
     if (policy === 'stop' && this.#stopReason === undefined && !result.skipped) {
       this.#stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
     }
+    // Only the one that ran: the skipped rest of its group is still told to a watcher when the batch ends.
+    if (this.#releasable !== undefined) this.#releasable[i] = undefined;
     return last;
   }
 

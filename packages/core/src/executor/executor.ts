@@ -99,6 +99,7 @@ export class Executor {
       deadline: new Deadline(outer.signal, withinLimit(limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers))),
       budget: new BatchBudget(limits.maxResolvedBytes, limits.maxResultBytes),
       clock,
+      releases: endpoint.dialect.encoderReadsRequests === false,
     });
     const count = batch.requests.length;
     const watch = outer.watch;

@@ -161,6 +161,7 @@ function encodeResult(result: SubResult): ExagoResponseItem {
 export const exagoDialect: Dialect = {
   name: 'exago',
   defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
+  encoderReadsRequests: false,
 
   decode(body: unknown, context: DecodeContext): DecodedBatch {
     if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');

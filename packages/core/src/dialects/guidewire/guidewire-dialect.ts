@@ -112,6 +112,7 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       maxSubRequests: options.maxSubRequests ?? 100,
       nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
     },
+    encoderReadsRequests: false,
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
       const envelope = checkGuidewireEnvelope(body, context.maxSubRequests);
