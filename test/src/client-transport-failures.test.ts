@@ -111,4 +111,27 @@ test('without a WebSocket constructor the transport refuses to start with UNSUPP
   }
 });
 
+test('over HTTP, a body JSON cannot write rejects the call with TRANSPORT_FAILED, and send answers a rejected promise (no throw)', async () => {
+  let fetched = 0;
+  const fetch = (async () => {
+    fetched++;
+    return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+  const transport = httpTransport({ baseUrl: 'http://127.0.0.1:1', fetch });
+  const c = createClient<paths>({ transport, endpoints: ENDPOINTS });
+  const loose = c as unknown as { POST(path: string, init: unknown): Promise<unknown> };
+  for (const batch of [false, undefined]) {
+    const error = await rejection(loose.POST('/rest/claim/v1/claims', { body: { amount: 1n }, batch }));
+    assert.instance(error, ClientError, `batch: ${String(batch)}`);
+    assert.is(error.code, 'TRANSPORT_FAILED');
+    assert.match(error.message, /BigInt/);
+  }
+  let sent: Promise<unknown> | undefined;
+  assert.not.throws(() => {
+    sent = transport.send({ method: 'POST', url: '/rest/x', headers: {}, body: { amount: 1n } });
+  });
+  assert.is((await rejection(sent as Promise<unknown>)).code, 'TRANSPORT_FAILED');
+  assert.is(fetched, 0);
+});
+
 test.run();

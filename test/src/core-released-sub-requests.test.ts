@@ -75,4 +75,23 @@ test('hooks are told every sub-request of a batch that lets them go, failed and 
   }
 });
 
+test('a dialect spread from Exago or Guidewire whose own encoders read the sub-requests still finds every one (the field is not inherited)', async () => {
+  // Written before the field existed: its encoder names each item's method from context.requests.
+  const spread: Dialect = {
+    ...exagoDialect,
+    encode(result, context) {
+      return result.results.map((r) => ({ Method: context?.requests[r.index]?.method ?? 'LOST', ReturnCode: String(r.status) }));
+    },
+  };
+  const res = await createDirectCaller(engineWith(spread))({ url: '/rest/batch', body: CALLS });
+  assert.is(res.status, 200);
+  assert.equal(
+    (res.body as Array<{ Method: string }>).map((item) => item.Method),
+    CALLS.map((call) => call.Method),
+  );
+  const { guidewireDialect } = await import('@restbatch/core');
+  assert.is({ ...exagoDialect }.encoderReadsRequests, undefined);
+  assert.is({ ...guidewireDialect() }.encoderReadsRequests, undefined);
+});
+
 test.run();

@@ -23,13 +23,15 @@ export function httpTransport(options: HttpTransportOptions): Transport {
       const headers: Record<string, string> = { ...options.headers, ...request.headers };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       if (request.onItem !== undefined) headers.accept = 'application/x-ndjson';
-      const init: RequestInit = {
-        method: request.method,
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: request.signal,
-      };
       const sent: Sent = { method: request.method, url: request.url, signal: request.signal, onItem: request.onItem };
+      let body: string | undefined;
+      try {
+        body = request.body === undefined ? undefined : JSON.stringify(request.body);
+      } catch (error) {
+        // A body JSON cannot write (a BigInt, a cycle): a rejection with the transport's code, as any failure to send.
+        return Promise.reject(failed(error, sent));
+      }
+      const init: RequestInit = { method: request.method, headers, body, signal: request.signal };
       return exchange(doFetch, base + request.url, init, sent);
     },
   };

@@ -6,6 +6,7 @@ import { ownKeysOnly } from '../../json/own-keys-only.js';
 import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
+import { readsNoRequests } from '../reads-no-requests.js';
 import { exagoOpenApi } from './exago-openapi.js';
 
 /** One item of an Exago batch response. */
@@ -158,10 +159,9 @@ function encodeResult(result: SubResult): ExagoResponseItem {
  * `{ReturnCode, ResponseContent}` in the same order. The decoder checks the envelope's shape; the
  * Exago API's rules (the first call must be `POST Sessions`, ...) run on the matched routes.
  */
-export const exagoDialect: Dialect = {
+export const exagoDialect: Dialect = readsNoRequests({
   name: 'exago',
   defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
-  encoderReadsRequests: false,
 
   decode(body: unknown, context: DecodeContext): DecodedBatch {
     if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');
@@ -192,4 +192,4 @@ export const exagoDialect: Dialect = {
     if (error.correlationId !== undefined) body.correlationId = error.correlationId;
     return body;
   },
-};
+});

@@ -3,6 +3,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
+import { readsNoRequests } from '../reads-no-requests.js';
 import { checkGuidewireEnvelope, type GuidewireSubRequest } from './check-guidewire-envelope.js';
 import { guidewireOpenApi } from './guidewire-openapi.js';
 
@@ -106,13 +107,12 @@ function encodeResult(result: SubResult): GuidewireResponseItem {
  * `SKIPPED`. Outer headers are inherited except `GW-Checksum`.
  */
 export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect {
-  return {
+  return readsNoRequests({
     name: 'guidewire',
     defaults: {
       maxSubRequests: options.maxSubRequests ?? 100,
       nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
     },
-    encoderReadsRequests: false,
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
       const envelope = checkGuidewireEnvelope(body, context.maxSubRequests);
@@ -128,5 +128,5 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
 
     encodeError: errorBody,
     openapi: guidewireOpenApi,
-  };
+  });
 }
