@@ -4,6 +4,7 @@ import {
   type EngineLimits,
   type EngineOptions,
   exagoApi,
+  exagoDialect,
   type HandlerContext,
   JsonBody,
   Post,
@@ -166,6 +167,26 @@ test('a prepared body is read once, by the URL it was prepared for', async () =>
   const again = engine.prepareBody('/rest/batch', {}, [SESSION]);
   assert.is((await engine.dispatch({ method: 'POST', url: '/rest/batch', body: again, transport: 'direct' })).status, 200);
   assert.is((await engine.dispatch({ method: 'POST', url: '/rest/batch', body: again, transport: 'direct' })).status, 500);
+});
+
+test('a dialect made by spreading Exago and replacing decode does not inherit the one-pass decoder: its own decode runs', async () => {
+  const api = exagoApi();
+  let decoded = 0;
+  const dialect = {
+    ...exagoDialect,
+    decode: (body: unknown, context: Parameters<typeof exagoDialect.decode>[1]) => {
+      decoded++;
+      return exagoDialect.decode(body, context);
+    },
+  };
+  const engine = createEngine({
+    apis: [{ ...api, batch: api.batch?.map((endpoint) => ({ ...endpoint, dialect })) }],
+    logger: { error: () => {} },
+  });
+  assert.ok(engine.prepareBody('/rest/batch', {}, [SESSION]) instanceof JsonBody);
+  const res = await createDirectCaller(engine)({ url: '/rest/batch', body: [SESSION] });
+  assert.is(res.status, 200);
+  assert.is(decoded, 1);
 });
 
 test.run();

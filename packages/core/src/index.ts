@@ -89,7 +89,15 @@ export { defineRoute, type TypedRouteDefinition } from './resource/define-route.
 export type { PathParams, SchemaBody } from './resource/route-types.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
-export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, EncodeContext, ErrorView } from './dialects/dialect.js';
+export type {
+  DecodeContext,
+  DecodedBatch,
+  Dialect,
+  DialectDefaults,
+  EncodeContext,
+  ErrorView,
+  ValueDecoder,
+} from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
 export {
   BATCH_SUMMARY_SCHEMA,

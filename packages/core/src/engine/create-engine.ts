@@ -146,7 +146,9 @@ export class Engine {
     const { path, query } = parseUrl(url);
     const api = this.#apiOf(path);
     const endpoint = api?.endpoints.get(path.slice(api.base.length));
-    if (api === undefined || endpoint?.dialect.decodeValue === undefined) return undefined;
+    const decoder = endpoint?.dialect.valueDecoder;
+    // A dialect that replaced the `decode` its value decoder stands for (a spread of another) has none.
+    if (api === undefined || decoder === undefined || decoder.decode !== endpoint?.dialect.decode) return undefined;
     const headers = normalizeHeaders(raw);
     // The guard keeps the body's text to compare a retry with; a prepared body has none.
     if (this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) return undefined;
@@ -154,7 +156,7 @@ export class Engine {
     let batch: DecodedBatch;
     try {
       const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
-      batch = endpoint.dialect.decodeValue(value, { query, headers, maxSubRequests, base: api.base }, reader);
+      batch = decoder.decodeValue(value, { query, headers, maxSubRequests, base: api.base }, reader);
     } catch {
       // Decided where decoding runs today, after admission: the copy's path reports it.
       return undefined;

@@ -216,6 +216,26 @@ function batchOf(requests: SubRequest[], context: DecodeContext): DecodedBatch {
   return batch;
 }
 
+function decode(body: unknown, context: DecodeContext): DecodedBatch {
+  const requests = calls(body, context);
+  const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
+  // Read once: the query is a null-prototype dictionary, and a lookup of it per call costs a hash probe.
+  const config = context.query.config;
+  for (let i = 0; i < requests.length; i++) requests[i] = decodeItem((body as unknown[])[i], i, config, decoding);
+  return batchOf(requests, context);
+}
+
+/** {@link decode} of a caller's own value (see `ValueDecoder`). */
+function decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch {
+  const requests = calls(body, context);
+  reader.array(body as unknown[], 0);
+  const decoding: Decoding = { ownKeys: true, url: undefined, path: '' };
+  const config = context.query.config;
+  // A for-in lists own keys only: `reader.object` refuses a prototype with enumerable keys.
+  for (let i = 0; i < requests.length; i++) requests[i] = decodeValueItem((body as unknown[])[i], i, config, decoding, reader);
+  return batchOf(requests, context);
+}
+
 /**
  * Exago's `POST /rest/batch`: a JSON array of `{Url, Method, Payload}`, answered by an array of
  * `{ReturnCode, ResponseContent}` in the same order. The decoder checks the envelope's shape; the
@@ -226,24 +246,8 @@ export const exagoDialect: Dialect = {
   defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
   encoderReadsRequests: false,
 
-  decode(body: unknown, context: DecodeContext): DecodedBatch {
-    const requests = calls(body, context);
-    const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
-    // Read once: the query is a null-prototype dictionary, and a lookup of it per call costs a hash probe.
-    const config = context.query.config;
-    for (let i = 0; i < requests.length; i++) requests[i] = decodeItem((body as unknown[])[i], i, config, decoding);
-    return batchOf(requests, context);
-  },
-
-  decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch {
-    const requests = calls(body, context);
-    reader.array(body as unknown[], 0);
-    const decoding: Decoding = { ownKeys: true, url: undefined, path: '' };
-    const config = context.query.config;
-    // A for-in lists own keys only: `reader.object` refuses a prototype with enumerable keys.
-    for (let i = 0; i < requests.length; i++) requests[i] = decodeValueItem((body as unknown[])[i], i, config, decoding, reader);
-    return batchOf(requests, context);
-  },
+  decode,
+  valueDecoder: { decode, decodeValue },
 
   encode(result: BatchResult): ExagoResponseItem[] {
     return result.results.map(encodeResult);
