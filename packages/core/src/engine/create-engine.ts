@@ -6,7 +6,6 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
-import { JsonCopy } from '../json/json-copy.js';
 import { HeaderRule } from '../headers/header-rule.js';
 import type { Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
@@ -31,7 +30,7 @@ import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
-import { PreparedBody } from './prepared-body.js';
+import { PreparedBody, prepareBatch } from './prepared-body.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
@@ -128,7 +127,7 @@ export class Engine {
 
   /**
    * The body of a request an in-process transport makes with a JSON value (the direct transport):
-   * a {@link JsonBody} copy of it, or, for a batch endpoint whose dialect has `decodeValue`, the
+   * a {@link JsonBody} copy of it, or, for a batch endpoint whose dialect has a `valueDecoder`, the
    * batch decoded now in one pass ({@link PreparedBody}), copying only what the batch keeps (a
    * call's payload) and counting the whole value against the body limits as its JSON text. Either
    * shares nothing with `value`, so the caller may change it as soon as this returns. Send it once,
@@ -146,22 +145,11 @@ export class Engine {
     const { path, query } = parseUrl(url);
     const api = this.#apiOf(path);
     const endpoint = api?.endpoints.get(path.slice(api.base.length));
-    const decoder = endpoint?.dialect.valueDecoder;
-    // A dialect that replaced the `decode` its value decoder stands for (a spread of another) has none.
-    if (api === undefined || decoder === undefined || decoder.decode !== endpoint?.dialect.decode) return undefined;
+    if (api === undefined || endpoint === undefined) return undefined;
     const headers = normalizeHeaders(raw);
     // The guard keeps the body's text to compare a retry with; a prepared body has none.
     if (this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) return undefined;
-    const reader = new JsonCopy(this.limits.maxBodyBytes);
-    let batch: DecodedBatch;
-    try {
-      const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
-      batch = decoder.decodeValue(value, { query, headers, maxSubRequests, base: api.base }, reader);
-    } catch {
-      // Decided where decoding runs today, after admission: the copy's path reports it.
-      return undefined;
-    }
-    return reader.judge(this.limits) === true ? new PreparedBody(url, endpoint, batch) : undefined;
+    return prepareBatch(url, endpoint, { query, headers, base: api.base }, this.limits, value);
   }
 
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
