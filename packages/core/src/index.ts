@@ -89,7 +89,15 @@ export { defineRoute, type TypedRouteDefinition } from './resource/define-route.
 export type { PathParams, SchemaBody } from './resource/route-types.js';
 export type { ResourceClass, ResourceInput } from './routing/route-table.js';
 
-export type { DecodeContext, DecodedBatch, Dialect, DialectDefaults, EncodeContext, ErrorView } from './dialects/dialect.js';
+export type {
+  DecodeContext,
+  DecodedBatch,
+  Dialect,
+  DialectDefaults,
+  EncodeContext,
+  ErrorView,
+  ValueDecoder,
+} from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
 export {
   BATCH_SUMMARY_SCHEMA,
@@ -132,6 +140,8 @@ export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './p
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 export { JsonBody } from './json/json-body.js';
+export type { ValueReader } from './json/json-copy.js';
+export { PreparedBody } from './engine/prepared-body.js';
 
 export type {
   CreateSessionOptions,

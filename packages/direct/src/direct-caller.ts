@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, JsonBody, snapshot } from '@restbatch/core';
+import { type Engine, type EngineResponse, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -42,8 +42,9 @@ export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
-    // Copied now, as JSON would carry it: the caller changing its objects later cannot reach the engine.
-    const json = request.body === undefined ? undefined : JsonBody.of(request.body, engine.limits.maxBodyBytes);
+    // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
+    // the caller changing its objects later cannot reach the engine.
+    const json = request.body === undefined ? undefined : engine.prepareBody(request.url, request.headers, request.body);
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.

@@ -1,4 +1,5 @@
 import type { RestBatchError } from '../errors/restbatch-error.js';
+import type { ValueReader } from '../json/json-copy.js';
 import type { DialectOpenApi } from './dialect-openapi.js';
 import type { BatchRequest, BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 
@@ -76,6 +77,11 @@ export interface Dialect {
    * decides them on the matched route (see the API's `prechecks`).
    */
   decode(body: unknown, context: DecodeContext): DecodedBatch;
+  /**
+   * Optional: a one-pass {@link Dialect.decode} of a caller's own value, for in-process transports
+   * (see {@link ValueDecoder}). Used only while `decode` is the one it names.
+   */
+  readonly valueDecoder?: ValueDecoder;
   /** Canonical results -> envelope. */
   encode(result: BatchResult, context?: EncodeContext): unknown;
   /** One result in the envelope's item shape, for streaming transports. */
@@ -93,6 +99,28 @@ export interface Dialect {
   headers?(result: BatchResult, context?: EncodeContext): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */
   readonly openapi?: DialectOpenApi;
+}
+
+/**
+ * {@link Dialect.decode} of a caller's own value, for in-process transports (see
+ * `Engine.prepareBody`), in one pass and without copying the envelope.
+ */
+export interface ValueDecoder {
+  /**
+   * The `decode` it stands for: the engine uses the value decoder only while the dialect's `decode`
+   * is this very function, so a dialect made by spreading another and replacing `decode` does not
+   * inherit a fast path that would skip its own decoder.
+   */
+  readonly decode: Dialect['decode'];
+  /**
+   * Reads `body` through `reader`: every object and array of the envelope with `reader.object` /
+   * `reader.array`, every member's key with `reader.key` (skipping members JSON would drop: undefined,
+   * functions, symbols), and takes every value it reads or keeps with `reader.copy`, so that nothing
+   * of the decoded batch is the caller's and every byte of the JSON text is counted. It must decode
+   * exactly what `decode` makes of `JSON.parse(JSON.stringify(body))`; when it throws (anything, for
+   * any reason) the engine copies the body and runs `decode` as it would have, so errors need not match.
+   */
+  decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch;
 }
 
 /** Builds the {@link ErrorView} of an error. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { ErrorView } from '../dialects/dialect.js';
+import type { DecodedBatch, ErrorView } from '../dialects/dialect.js';
 import { createErrorMapping } from '../errors/error-mapping.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { Executor } from '../executor/executor.js';
@@ -29,7 +29,8 @@ import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
 import { context } from '@opentelemetry/api';
-import { parseBody } from './parse-body.js';
+import { checkContentType, parseBody } from './parse-body.js';
+import { PreparedBody, prepareBatch } from './prepared-body.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
@@ -122,6 +123,33 @@ export class Engine {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     return api?.endpoints.has(path.slice(api.base.length)) === true;
+  }
+
+  /**
+   * The body of a request an in-process transport makes with a JSON value (the direct transport):
+   * a {@link JsonBody} copy of it, or, for a batch endpoint whose dialect has a `valueDecoder`, the
+   * batch decoded now in one pass ({@link PreparedBody}), copying only what the batch keeps (a
+   * call's payload) and counting the whole value against the body limits as its JSON text. Either
+   * shares nothing with `value`, so the caller may change it as soon as this returns. Send it once,
+   * with the same `url` and `headers`. Whatever the prepared path cannot judge exactly (a malformed
+   * batch, a body near a limit, an Idempotency-Key, anything JSON.stringify has its own rules for)
+   * gets the copy, so answers (and the order of admission, limits and decode errors) are those of
+   * the copy. Undefined when JSON has no text for `value`.
+   */
+  prepareBody(url: string, headers: EngineRequest['headers'], value: unknown): JsonBody | PreparedBody | undefined {
+    return this.#prepared(url, headers, value) ?? JsonBody.of(value, this.limits.maxBodyBytes);
+  }
+
+  #prepared(url: string, raw: EngineRequest['headers'], value: unknown): PreparedBody | undefined {
+    if (value === undefined) return undefined;
+    const { path, query } = parseUrl(url);
+    const api = this.#apiOf(path);
+    const endpoint = api?.endpoints.get(path.slice(api.base.length));
+    if (api === undefined || endpoint === undefined) return undefined;
+    const headers = normalizeHeaders(raw);
+    // The guard keeps the body's text to compare a retry with; a prepared body has none.
+    if (this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) return undefined;
+    return prepareBatch(url, endpoint, { query, headers, base: api.base }, this.limits, value);
   }
 
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
@@ -246,6 +274,7 @@ export class Engine {
     }
     if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, true);
+      if (request.body instanceof PreparedBody) throw new Error('PreparedBody: prepared without its Idempotency-Key header');
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
       const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
       return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
@@ -253,14 +282,21 @@ export class Engine {
     // A large batch is parsed, decoded, checked, run and encoded in turns: between the phases it
     // lets go of the event loop once it has held it for its interval, as it does between sub-requests.
     const clock = new TurnClock(this.limits.yieldIntervalMs, this.#sharing);
-    // Cleared once decoded: the async frame would otherwise keep the whole parsed body to the batch's end.
-    let parsed = parseBody(request.body, headers, this.limits, endpoint);
-    if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
-    if (clock.due()) await clock.yield();
-    // The decoder counts the items against the limit before any per-item work.
-    const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
-    const batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
-    parsed = undefined;
+    let batch: DecodedBatch;
+    if (request.body instanceof PreparedBody) {
+      // Decoded at call time (see prepareBody); judged here, after admission, as a body read now is.
+      checkContentType(headers, endpoint);
+      batch = request.body.take(request.url, endpoint);
+    } else {
+      // Cleared once decoded: the async frame would otherwise keep the whole parsed body to the batch's end.
+      let parsed = parseBody(request.body, headers, this.limits, endpoint);
+      if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
+      if (clock.due()) await clock.yield();
+      // The decoder counts the items against the limit before any per-item work.
+      const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
+      batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
+      parsed = undefined;
+    }
     watch?.decoded(batch);
     const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();

@@ -1,4 +1,5 @@
 import type { JsonBody } from '../json/json-body.js';
+import type { PreparedBody } from './prepared-body.js';
 import type { BatchSummary, Headers, SubResult } from '../model/canonical.js';
 
 /** An outer request as a transport hands it to the engine: bytes in, nothing decided. */
@@ -9,8 +10,11 @@ export interface EngineRequest {
   url: string;
   /** Header values as Node gives them; names in any case. */
   headers?: Record<string, string | string[] | undefined>;
-  /** The raw body, or a JSON value an in-process transport copied ({@link JsonBody}). */
-  body?: string | Uint8Array | JsonBody;
+  /**
+   * The raw body, or a JSON value an in-process transport copied ({@link JsonBody}), or a batch it
+   * had the engine decode at call time ({@link PreparedBody}, see `Engine.prepareBody`).
+   */
+  body?: string | Uint8Array | JsonBody | PreparedBody;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   /** `http`, `ws`, `direct`, ... (for hooks and logs). */

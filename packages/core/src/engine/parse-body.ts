@@ -3,6 +3,7 @@ import { JsonBody, NOT_WITHIN } from '../json/json-body.js';
 import { parseJson } from '../json/parse-json.js';
 import type { Headers } from '../model/canonical.js';
 import type { EngineLimits } from './engine-options.js';
+import { PreparedBody } from './prepared-body.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /** The type curl's `-d` sends: the lenient endpoint reads its body as JSON text all the same. */
@@ -26,11 +27,13 @@ export interface BodyRules {
  * value the parser would make; any other is read as its text, with the same answers.
  */
 export function parseBody(
-  body: string | Uint8Array | JsonBody | undefined,
+  body: string | Uint8Array | JsonBody | PreparedBody | undefined,
   headers: Headers,
   limits: EngineLimits,
   rules: BodyRules,
 ): unknown {
+  if (body instanceof PreparedBody)
+    throw new Error('PreparedBody: a prepared batch body was sent to a path that is not its batch endpoint');
   let raw = body;
   if (raw instanceof JsonBody) {
     // Taken, not only read: the body keeps no copy of what the engine now holds.
@@ -50,7 +53,8 @@ export function parseBody(
   return parseJson(raw, { maxDepth: limits.maxDepth, maxStringLength: limits.maxStringLength, singleQuotes: rules.singleQuotedJson });
 }
 
-function checkContentType(headers: Headers, rules: BodyRules): void {
+/** Refuses a Content-Type the endpoint does not read as JSON (`UNSUPPORTED_MEDIA_TYPE`). */
+export function checkContentType(headers: Headers, rules: BodyRules): void {
   const type = headers['content-type'];
   if (type === undefined || JSON_TYPE.test(type)) return;
   if (rules.anyContentType && FORM_TYPE.test(type)) return;

@@ -2,6 +2,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, FailurePolicy, Query, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import { NO_QUERY, parseUrl } from '../../engine/parse-url.js';
+import type { ValueReader } from '../../json/json-copy.js';
 import { ownKeysOnly } from '../../json/own-keys-only.js';
 import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
@@ -77,7 +78,55 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   if (decoding.ownKeys) {
     for (const key in call) hasPayload = checkField(key, index) || hasPayload;
   } else for (const key of Object.keys(call)) hasPayload = checkField(key, index) || hasPayload;
-  const url = call.Url;
+  return subRequest(index, call.Url, call.Method, hasPayload, call.Payload, config, decoding);
+}
+
+/**
+ * {@link decodeItem} of a caller's own call object (see `Dialect.decodeValue`): each member read
+ * once, through the reader, which copies the payload; anything unusual throws, and the engine then
+ * decodes a copy of the whole body instead.
+ */
+function decodeValueItem(
+  item: unknown,
+  index: number,
+  config: string | string[] | undefined,
+  decoding: Decoding,
+  reader: ValueReader,
+): SubRequest {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
+  }
+  // Also refuses a prototype other than Object's or null's, or one with enumerable keys: for-in lists own keys.
+  reader.object(item, 1);
+  const call = item as Record<string, unknown>;
+  let url: unknown;
+  let method: unknown;
+  let payload: unknown;
+  let hasPayload = false;
+  for (const key in call) {
+    const value = call[key];
+    // Members JSON drops are not in the copy `decode` reads either.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    reader.key(key);
+    if (checkField(key, index)) {
+      hasPayload = true;
+      payload = reader.copy(value, 2);
+    } else if (key === 'Url') url = reader.copy(value, 2);
+    else method = reader.copy(value, 2);
+  }
+  return subRequest(index, url, method, hasPayload, payload, config, decoding);
+}
+
+/** The sub-request of one call's fields (the keys checked). */
+function subRequest(
+  index: number,
+  url: unknown,
+  callMethod: unknown,
+  hasPayload: boolean,
+  payload: unknown,
+  config: string | string[] | undefined,
+  decoding: Decoding,
+): SubRequest {
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   // The same Url as the call before passed every check of a Url then.
   const known = url === decoding.url;
@@ -85,16 +134,15 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   const mark = known ? -1 : scanUrl(url);
   if (mark === BAD_URL)
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
-  const method = typeof call.Method === 'string' ? methodOf(call.Method) : undefined;
+  const method = typeof callMethod === 'string' ? methodOf(callMethod) : undefined;
   if (method === undefined)
-    reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(call.Method ?? null)}`);
+    reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(callMethod ?? null)}`);
   if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
   // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
   // calls in a row often name the same resource (create it, then read or change it): they share
   // one path string, which is kept once and hashed once by the route lookup.
-  if (known)
-    return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
+  if (known) return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? payload : undefined };
   let path: string;
   let query: Query;
   if (mark >= 0) {
@@ -124,7 +172,7 @@ function decodeItem(item: unknown, index: number, config: string | string[] | un
   if (index === 0 && config !== undefined) query = Object.assign(Object.create(null), query, { config });
   // One shape for every call (body always present), so the executor's reads of it stay monomorphic;
   // the executor's own empty headers, which it recognises without counting them.
-  return { index, method, path, query, headers: NO_HEADERS, body: hasPayload ? call.Payload : undefined };
+  return { index, method, path, query, headers: NO_HEADERS, body: hasPayload ? payload : undefined };
 }
 
 /** Exago's envelope has no room for a failure policy, so restbatch reads `?onFail=` on the batch URL. */
@@ -154,6 +202,41 @@ function encodeResult(result: SubResult): ExagoResponseItem {
   return { ReturnCode: String(result.status), ResponseContent: responseContent(result) };
 }
 
+/** The checks of the envelope itself; an array for the batch's sub-requests. */
+function calls(body: unknown, context: DecodeContext): SubRequest[] {
+  if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');
+  if (body.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no calls; start it with POST Sessions');
+  checkBatchSize(body.length, context.maxSubRequests);
+  return new Array<SubRequest>(body.length);
+}
+
+function batchOf(requests: SubRequest[], context: DecodeContext): DecodedBatch {
+  const batch: DecodedBatch = { requests, session: context.query.sid !== undefined ? 'existing' : 'new' };
+  const onFail = failurePolicy(context.query.onFail);
+  if (onFail !== undefined) batch.onFail = onFail;
+  return batch;
+}
+
+function decode(body: unknown, context: DecodeContext): DecodedBatch {
+  const requests = calls(body, context);
+  const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
+  // Read once: the query is a null-prototype dictionary, and a lookup of it per call costs a hash probe.
+  const config = context.query.config;
+  for (let i = 0; i < requests.length; i++) requests[i] = decodeItem((body as unknown[])[i], i, config, decoding);
+  return batchOf(requests, context);
+}
+
+/** {@link decode} of a caller's own value (see `ValueDecoder`). */
+function decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch {
+  const requests = calls(body, context);
+  reader.array(body as unknown[], 0);
+  const decoding: Decoding = { ownKeys: true, url: undefined, path: '' };
+  const config = context.query.config;
+  // A for-in lists own keys only: `reader.object` refuses a prototype with enumerable keys.
+  for (let i = 0; i < requests.length; i++) requests[i] = decodeValueItem((body as unknown[])[i], i, config, decoding, reader);
+  return batchOf(requests, context);
+}
+
 /**
  * Exago's `POST /rest/batch`: a JSON array of `{Url, Method, Payload}`, answered by an array of
  * `{ReturnCode, ResponseContent}` in the same order. The decoder checks the envelope's shape; the
@@ -163,21 +246,8 @@ export const exagoDialect: Dialect = readsNoRequests({
   name: 'exago',
   defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
 
-  decode(body: unknown, context: DecodeContext): DecodedBatch {
-    if (!Array.isArray(body)) reject('BATCH_MALFORMED', undefined, 'The batch body must be a JSON array of calls {Url, Method, Payload}');
-    if (body.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no calls; start it with POST Sessions');
-    checkBatchSize(body.length, context.maxSubRequests);
-    const existing = context.query.sid !== undefined;
-    const requests = new Array<SubRequest>(body.length);
-    const decoding: Decoding = { ownKeys: ownKeysOnly(), url: undefined, path: '' };
-    // Read once: the query is a null-prototype dictionary, and a lookup of it per call costs a hash probe.
-    const config = context.query.config;
-    for (let i = 0; i < body.length; i++) requests[i] = decodeItem(body[i], i, config, decoding);
-    const batch: DecodedBatch = { requests, session: existing ? 'existing' : 'new' };
-    const onFail = failurePolicy(context.query.onFail);
-    if (onFail !== undefined) batch.onFail = onFail;
-    return batch;
-  },
+  decode,
+  valueDecoder: { decode, decodeValue },
 
   encode(result: BatchResult): ExagoResponseItem[] {
     return result.results.map(encodeResult);

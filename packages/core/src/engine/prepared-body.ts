@@ -1,0 +1,58 @@
+import type { DecodeContext, DecodedBatch } from '../dialects/dialect.js';
+import { JsonCopy } from '../json/json-copy.js';
+import type { CompiledEndpoint } from './compiled-api.js';
+import type { EngineLimits } from './engine-options.js';
+
+/**
+ * A batch body an in-process transport handed over already decoded (see `Engine.prepareBody`):
+ * made of the caller's value in one pass, sharing nothing with it. It is read once, by the batch
+ * endpoint and URL it was prepared for.
+ */
+export class PreparedBody {
+  readonly #url: string;
+  readonly #endpoint: CompiledEndpoint;
+  #batch: DecodedBatch | undefined;
+
+  /** @internal Made by the engine only. */
+  constructor(url: string, endpoint: CompiledEndpoint, batch: DecodedBatch) {
+    this.#url = url;
+    this.#endpoint = endpoint;
+    this.#batch = batch;
+  }
+
+  /** The decoded batch, handed over once; it must be sent to the URL it was prepared for. */
+  take(url: string, endpoint: CompiledEndpoint): DecodedBatch {
+    const batch = this.#batch;
+    if (batch === undefined) throw new Error('PreparedBody: a prepared body is read once; prepare one per request');
+    if (url !== this.#url || endpoint !== this.#endpoint) throw new Error(`PreparedBody: prepared for ${this.#url}, sent to ${url}`);
+    this.#batch = undefined;
+    return batch;
+  }
+}
+
+/**
+ * The batch `value` sent to `endpoint` decoded now by its dialect's value decoder, or undefined
+ * when the copy's path must judge it: no value decoder (or one a replaced `decode` no longer
+ * matches), a decode that throws (its error is reported after admission, by `decode`), or a body
+ * not certainly within the limits.
+ */
+export function prepareBatch(
+  url: string,
+  endpoint: CompiledEndpoint,
+  context: Omit<DecodeContext, 'maxSubRequests'>,
+  limits: Readonly<EngineLimits>,
+  value: unknown,
+): PreparedBody | undefined {
+  const decoder = endpoint.dialect.valueDecoder;
+  // A dialect that replaced the `decode` its value decoder stands for (a spread of another) has none.
+  if (decoder === undefined || decoder.decode !== endpoint.dialect.decode) return undefined;
+  const reader = new JsonCopy(limits.maxBodyBytes);
+  let batch: DecodedBatch;
+  try {
+    const maxSubRequests = Math.min(endpoint.maxSubRequests, limits.maxSubRequests);
+    batch = decoder.decodeValue(value, { ...context, maxSubRequests }, reader);
+  } catch {
+    return undefined;
+  }
+  return reader.judge(limits) === true ? new PreparedBody(url, endpoint, batch) : undefined;
+}

@@ -1,0 +1,192 @@
+import 'reflect-metadata';
+import {
+  createEngine,
+  type EngineLimits,
+  type EngineOptions,
+  exagoApi,
+  exagoDialect,
+  type HandlerContext,
+  JsonBody,
+  Post,
+  PreparedBody,
+  Resource,
+  RestBatchError,
+} from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const SESSION = { Url: 'Sessions', Method: 'POST' };
+
+/** Answers with the payload it was given, as the engine parsed it. */
+@Resource('Echo')
+class EchoResource {
+  @Post()
+  echo(ctx: HandlerContext) {
+    return { body: ctx.body };
+  }
+}
+
+function engineWith(limits: Partial<EngineLimits> = {}, options: Partial<EngineOptions> = {}) {
+  const api = exagoApi();
+  const engine = createEngine({
+    apis: [{ ...api, resources: [...api.resources, EchoResource] }],
+    limits,
+    logger: { error: () => {} },
+    ...options,
+  });
+  return { engine, call: createDirectCaller(engine) };
+}
+
+/** What two answers must share: every item but the session's (its id is fresh each time). */
+function comparable(res: { status: number; body: unknown }) {
+  return { status: res.status, body: Array.isArray(res.body) ? res.body.slice(1) : res.body };
+}
+
+/** The answer of the same batch sent as JSON text, as a wire transport sends it. */
+async function asText(limits: Partial<EngineLimits>, body: unknown) {
+  const { engine } = engineWith(limits);
+  const res = await engine.dispatch({
+    method: 'POST',
+    url: '/rest/batch',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    transport: 'direct',
+  });
+  return JSON.parse(JSON.stringify(comparable(res)));
+}
+
+test('a batch of the Exago dialect is decoded when the body is prepared, and answers as its JSON text does', async () => {
+  const { engine, call } = engineWith();
+  const batch = [SESSION, { Url: 'Echo', Method: 'POST', Payload: { n: -0, nan: Number.NaN, gone: undefined, list: [undefined, 'a'] } }];
+  assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof PreparedBody);
+  const res = await call({ url: '/rest/batch', body: batch });
+  assert.equal(comparable(res), await asText({}, batch));
+  assert.equal((res.body as Array<{ ResponseContent: { body: unknown } }>)[1].ResponseContent.body, { n: 0, nan: null, list: [null, 'a'] });
+});
+
+test('the caller changing its calls and payloads after preparing reaches neither the engine nor the answer', async () => {
+  const { engine } = engineWith();
+  const payload = { name: 'first', tags: ['a'] };
+  const batch = [SESSION, { Url: 'Echo', Method: 'POST', Payload: payload }];
+  const body = engine.prepareBody('/rest/batch', {}, batch);
+  payload.name = 'changed';
+  payload.tags.push('b');
+  batch[1].Url = 'Nothing';
+  const res = await engine.dispatch({ method: 'POST', url: '/rest/batch', body, transport: 'direct' });
+  const echoed = (res.body as Array<{ ResponseContent: { body: { name: string; tags: string[] } } }>)[1].ResponseContent.body;
+  assert.equal(echoed, { name: 'first', tags: ['a'] });
+  echoed.tags.push('c');
+  assert.equal(payload.tags, ['a', 'b']);
+});
+
+test('a member JSON drops is no member of a prepared call: a GET with an undefined Payload runs', async () => {
+  const { engine, call } = engineWith();
+  const batch = [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'R1' } }, { Url: 'Roles/R1', Method: 'GET', Payload: undefined }];
+  assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof PreparedBody);
+  const res = await call({ url: '/rest/batch', body: batch });
+  assert.equal(
+    (res.body as Array<{ ReturnCode: string }>).map((item) => item.ReturnCode),
+    ['201', '201', '200'],
+  );
+});
+
+test('a malformed batch gets the copy and answers the same code and message as its text', async () => {
+  const { engine, call } = engineWith();
+  for (const batch of [[SESSION, { Url: '/Roles', Method: 'GET' }], [SESSION, { Url: 'Roles', Method: 'GET', Payload: null }], [], {}]) {
+    assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof JsonBody);
+    const res = await call({ url: '/rest/batch', body: batch });
+    assert.equal(comparable(res), await asText({}, batch));
+    assert.is(res.status, 400);
+  }
+});
+
+test('a malformed batch from a caller that fails authentication is answered 401, as admission comes first', async () => {
+  const authenticate = () => {
+    throw new RestBatchError('UNAUTHORIZED', 'A bearer token is required');
+  };
+  const { call } = engineWith({}, { authenticate });
+  const res = await call({ url: '/rest/batch', body: [{ Url: '/Roles', Method: 'GET' }] });
+  assert.is(res.status, 401);
+  assert.is((res.body as { code: string }).code, 'UNAUTHORIZED');
+});
+
+test('a prepared batch is judged against the body limits as its whole JSON text, envelope included', async () => {
+  // The payloads alone are far within the limit; the calls' keys and Urls take the text over it.
+  const batch = [SESSION, ...Array.from({ length: 40 }, (_, i) => ({ Url: 'Echo', Method: 'POST', Payload: { i } }))];
+  const size = Buffer.byteLength(JSON.stringify(batch));
+  for (const limit of [size - 1, size]) {
+    const { call } = engineWith({ maxBodyBytes: limit });
+    const res = await call({ url: '/rest/batch', body: batch });
+    assert.equal(comparable(res), await asText({ maxBodyBytes: limit }, batch));
+    assert.is(res.status, limit < size ? 413 : 200, `limit ${limit} for ${size} bytes`);
+  }
+  const deep = [SESSION, { Url: 'Echo', Method: 'POST', Payload: { a: { b: { c: 1 } } } }];
+  const { call } = engineWith({ maxDepth: 4 });
+  const res = await call({ url: '/rest/batch', body: deep });
+  assert.equal(comparable(res), await asText({ maxDepth: 4 }, deep));
+  assert.is((res.body as { code: string }).code, 'JSON_TOO_DEEP');
+});
+
+test('a call object JSON writes by its own rules (a class instance, a toJSON) gets the copy and runs as its text', async () => {
+  class Call {
+    Url = 'Echo';
+    Method = 'POST';
+    Payload = { made: 'by a class' };
+  }
+  const withToJson = { Url: 'Nowhere', Method: 'GET', toJSON: () => ({ Url: 'Echo', Method: 'POST', Payload: { via: 'toJSON' } }) };
+  const { engine, call } = engineWith();
+  const batch = [SESSION, new Call(), withToJson];
+  assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof JsonBody);
+  const res = await call({ url: '/rest/batch', body: batch });
+  assert.equal(comparable(res), await asText({}, batch));
+  assert.equal(
+    (res.body as Array<{ ReturnCode: string }>).map((item) => item.ReturnCode),
+    ['201', '201', '201'],
+  );
+});
+
+test('a batch sent with an Idempotency-Key gets the copy, whose text the guard keeps', () => {
+  const { engine } = engineWith();
+  assert.ok(engine.prepareBody('/rest/batch', { 'Idempotency-Key': 'k1' }, [SESSION]) instanceof JsonBody);
+  assert.ok(engine.prepareBody('/rest/batch', {}, [SESSION]) instanceof PreparedBody);
+});
+
+test('an ordinary call, or a path with no API, gets the copy', () => {
+  const { engine } = engineWith();
+  assert.ok(engine.prepareBody('/rest/Echo', {}, { a: 1 }) instanceof JsonBody);
+  assert.ok(engine.prepareBody('/elsewhere', {}, [SESSION]) instanceof JsonBody);
+  assert.is(engine.prepareBody('/rest/batch', {}, undefined), undefined);
+});
+
+test('a prepared body is read once, by the URL it was prepared for', async () => {
+  const { engine } = engineWith();
+  const body = engine.prepareBody('/rest/batch', {}, [SESSION]);
+  const elsewhere = await engine.dispatch({ method: 'POST', url: '/rest/batch?onFail=stop', body, transport: 'direct' });
+  assert.is(elsewhere.status, 500);
+  const again = engine.prepareBody('/rest/batch', {}, [SESSION]);
+  assert.is((await engine.dispatch({ method: 'POST', url: '/rest/batch', body: again, transport: 'direct' })).status, 200);
+  assert.is((await engine.dispatch({ method: 'POST', url: '/rest/batch', body: again, transport: 'direct' })).status, 500);
+});
+
+test('a dialect made by spreading Exago and replacing decode does not inherit the one-pass decoder: its own decode runs', async () => {
+  const api = exagoApi();
+  let decoded = 0;
+  const dialect = {
+    ...exagoDialect,
+    decode: (body: unknown, context: Parameters<typeof exagoDialect.decode>[1]) => {
+      decoded++;
+      return exagoDialect.decode(body, context);
+    },
+  };
+  const engine = createEngine({
+    apis: [{ ...api, batch: api.batch?.map((endpoint) => ({ ...endpoint, dialect })) }],
+    logger: { error: () => {} },
+  });
+  assert.ok(engine.prepareBody('/rest/batch', {}, [SESSION]) instanceof JsonBody);
+  const res = await createDirectCaller(engine)({ url: '/rest/batch', body: [SESSION] });
+  assert.is(res.status, 200);
+  assert.is(decoded, 1);
+});
+
+test.run();
