@@ -184,6 +184,10 @@ export const exagoDialect: Dialect = {
   },
 
   encodeResult,
+
+  encodeItems(items: unknown[]): ExagoResponseItem[] {
+    return items as ExagoResponseItem[];
+  },
   openapi: exagoOpenApi,
 
   encodeError(error: ErrorView): unknown {

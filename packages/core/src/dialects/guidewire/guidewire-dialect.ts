@@ -126,6 +126,11 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
 
     encodeResult,
 
+    encodeItems(items: unknown[], summary: BatchSummary): GuidewireBatchResponse {
+      const { succeeded, failed, skipped } = summary;
+      return { responses: items as GuidewireResponseItem[], summary: { succeeded, failed, skipped } };
+    },
+
     encodeError: errorBody,
     openapi: guidewireOpenApi,
   };
