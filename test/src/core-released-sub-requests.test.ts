@@ -22,6 +22,8 @@ function countingDialect(reads: boolean | undefined, seen: number[]): Dialect {
   return {
     ...exagoDialect,
     encoderReadsRequests: reads,
+    // Without items: the answer is then made by this `encode` (see Dialect.encodeItems).
+    encodeItems: undefined,
     encode(result, context) {
       seen.push((context?.requests ?? []).filter((sub: SubRequest | undefined) => sub !== undefined).length);
       return exagoDialect.encode(result, context);
