@@ -67,6 +67,10 @@ export class BatchRun {
   readonly #encodeItem: ((result: SubResult) => unknown) | undefined;
   // The summary of the kept items, counted as they are made.
   readonly #summary: BatchSummary | undefined;
+  // The status of each result that is nothing but its status (no body, headers, error or id: a
+  // 204, say), whose item is made at the end instead (0: the item is in #items). A large batch then
+  // holds nothing per such result; made on the first one.
+  #bare: Uint16Array | undefined;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -245,7 +249,17 @@ export class BatchRun {
 
   /** Keeps the final result as its item and counts it in the summary. */
   #keepItem(i: number, result: SubResult): void {
-    (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
+    if (
+      result.body === undefined &&
+      result.headers === NO_HEADERS &&
+      result.error === undefined &&
+      result.id === undefined &&
+      result.index === i &&
+      result.skipped !== true
+    ) {
+      this.#bare ??= new Uint16Array(this.#requests.length);
+      this.#bare[i] = result.status;
+    } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
     const summary = this.#summary as BatchSummary;
     if (result.skipped) summary.skipped++;
     else if (result.status < 400) summary.succeeded++;
@@ -384,6 +398,14 @@ export class BatchRun {
     }
     const sessionId = this.#parts.run.session?.id;
     const items = this.#items;
+    const bare = this.#bare;
+    if (bare !== undefined) {
+      const encodeItem = this.#encodeItem as (result: SubResult) => unknown;
+      for (let i = 0; i < bare.length; i++) {
+        const status = bare[i] as number;
+        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: undefined });
+      }
+    }
     if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
     return { results: this.results, summary: summarize(this.results), sessionId };
   }
