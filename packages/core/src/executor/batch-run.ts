@@ -255,7 +255,9 @@ export class BatchRun {
       result.error === undefined &&
       result.id === undefined &&
       result.index === i &&
-      result.skipped !== true
+      result.skipped !== true &&
+      result.status >= 100 &&
+      result.status <= 999
     ) {
       this.#bare ??= new Uint16Array(this.#requests.length);
       this.#bare[i] = result.status;
