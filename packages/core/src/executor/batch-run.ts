@@ -84,6 +84,7 @@ export class BatchRun {
     // Results are read again (references, rollbacks, buffered writes failing earlier results,
     // streaming, a watch), or kept as items: see `OuterRequest.encodeItem`.
     const itemsOnly =
+      this.#requests.length >= ITEMS_FROM &&
       parts.outer.encodeItem !== undefined &&
       parts.outer.onResult === undefined &&
       parts.outer.watch === undefined &&
@@ -486,6 +487,12 @@ export class BatchRun {
 function isThenable(value: unknown): value is PromiseLike<void> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
 }
+
+/**
+ * The smallest batch kept as items: a smaller one ends before young-generation GC copies much of
+ * what it holds, and keeps its results (one path to measure against the direct-call floor).
+ */
+export const ITEMS_FROM = 2000;
 
 const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
 

@@ -44,7 +44,7 @@ export interface OuterRequest {
   readonly takesResults?: boolean | undefined;
   /**
    * The dialect's item of a result, when the answer is made of items (`Dialect.encodeItems`): a
-   * run in which no later step reads or rewrites an earlier result (no references, atomic run,
+   * batch of at least `ITEMS_FROM` sub-requests in which no later step reads or rewrites an earlier result (no references, atomic run,
    * atomicity group, buffering store, streaming or watch) keeps each result as its item once it is
    * final, and answers `items` (with `results` empty).
    */
