@@ -1,7 +1,7 @@
 import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { ValueReader } from '../json/json-copy.js';
 import type { DialectOpenApi } from './dialect-openapi.js';
-import type { BatchRequest, BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
+import type { BatchRequest, BatchResult, BatchSummary, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 
 /** What a dialect's decoder may read of the outer request. */
 export interface DecodeContext {
@@ -86,6 +86,13 @@ export interface Dialect {
   encode(result: BatchResult, context?: EncodeContext): unknown;
   /** One result in the envelope's item shape, for streaming transports. */
   encodeResult(result: SubResult, context?: EncodeContext): unknown;
+  /**
+   * The envelope of items that `encodeResult` made one by one, in request order: what `encode`
+   * answers for the same results. A dialect that has it lets a large batch keep each result as its
+   * item once it is final (the answer is then not made of every result at the end), which holds
+   * less memory through the batch for young-generation GC to copy.
+   */
+  encodeItems?(items: unknown[], summary: BatchSummary): unknown;
   /** The dialect's error body, for a rejected batch and for ordinary calls of its API. */
   encodeError(error: ErrorView): unknown;
   /**

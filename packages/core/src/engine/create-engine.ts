@@ -324,6 +324,11 @@ export class Engine {
         policy: caller.policy,
         onResult: onResult === undefined ? undefined : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
         takesResults: takes,
+        // The answer made of items as each result is final, when nothing streams or watches the results.
+        encodeItem:
+          dialect.encodeItems === undefined || onResult !== undefined || watch !== undefined
+            ? undefined
+            : (r) => dialect.encodeResult(r, encoding),
         clock,
         requestId,
         watch: watch?.perItem === true ? watch : undefined,
@@ -340,7 +345,11 @@ export class Engine {
     return {
       status: 200,
       headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
-      body: takes ? undefined : dialect.encode(result, encoding),
+      body: takes
+        ? undefined
+        : result.items !== undefined && dialect.encodeItems !== undefined
+          ? dialect.encodeItems(result.items, result.summary)
+          : dialect.encode(result, encoding),
       kind: 'batch',
       summary: result.summary,
     };

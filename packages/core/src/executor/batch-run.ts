@@ -1,7 +1,7 @@
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi } from '../engine/compiled-api.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
-import type { BatchResult, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
+import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { serializeError } from '../engine/logger.js';
 import type { BatchBudget } from './batch-budget.js';
@@ -60,6 +60,17 @@ export class BatchRun {
   readonly #keeps: boolean;
   // Takes each result's snapshot (one walker per batch, not one per result).
   readonly #walk = new SnapshotWalk(true);
+  // Each final result as the dialect's item, kept instead of the result when nothing later reads
+  // results (see `OuterRequest.encodeItem`): a large batch then holds a smaller object per result
+  // and makes no answer of every result at its end. Undefined when the results are kept.
+  readonly #items: unknown[] | undefined;
+  readonly #encodeItem: ((result: SubResult) => unknown) | undefined;
+  // The summary of the kept items, counted as they are made.
+  readonly #summary: BatchSummary | undefined;
+  // The status of each result that is nothing but its status (no body, headers, error or id: a
+  // 204, say), whose item is made at the end instead (0: the item is in #items). A large batch then
+  // holds nothing per such result; made on the first one.
+  #bare: Uint16Array | undefined;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -70,7 +81,21 @@ export class BatchRun {
       parts.releases === true && parts.run.units === undefined && !Object.isFrozen(batch.requests)
         ? (batch.requests as (SubRequest | undefined)[])
         : undefined;
-    this.results = new Array(this.#requests.length);
+    // Results are read again (references, rollbacks, buffered writes failing earlier results,
+    // streaming, a watch), or kept as items: see `OuterRequest.encodeItem`.
+    const itemsOnly =
+      this.#requests.length >= ITEMS_FROM &&
+      parts.outer.encodeItem !== undefined &&
+      parts.outer.onResult === undefined &&
+      parts.outer.watch === undefined &&
+      plan.references === undefined &&
+      !plan.batchAtomic &&
+      !plan.groups &&
+      parts.run.units === undefined;
+    this.#encodeItem = itemsOnly ? parts.outer.encodeItem : undefined;
+    this.#items = itemsOnly ? new Array(this.#requests.length) : undefined;
+    this.#summary = itemsOnly ? { succeeded: 0, failed: 0, skipped: 0 } : undefined;
+    this.results = itemsOnly ? [] : new Array(this.#requests.length);
     this.#policy = batch.onFail ?? 'continue';
     this.#pathValues = plan.templates === undefined ? undefined : [];
     this.#outcome = plan.dependencies ? new Map() : undefined;
@@ -205,7 +230,8 @@ export class BatchRun {
         result.body = body;
       } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
     }
-    this.results[i] = result;
+    if (this.#items === undefined) this.results[i] = result;
+    else this.#keepItem(i, result);
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
     // and a large batch would otherwise keep every payload until its answer.
     // A plain store, not Reflect.set (a generic call, about 40 ns more per sub-request): a dialect's
@@ -220,6 +246,27 @@ export class BatchRun {
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
     this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
     return result;
+  }
+
+  /** Keeps the final result as its item and counts it in the summary. */
+  #keepItem(i: number, result: SubResult): void {
+    if (
+      result.body === undefined &&
+      result.headers === NO_HEADERS &&
+      result.error === undefined &&
+      result.id === undefined &&
+      result.index === i &&
+      result.skipped !== true &&
+      result.status >= 100 &&
+      result.status <= 999
+    ) {
+      this.#bare ??= new Uint16Array(this.#requests.length);
+      this.#bare[i] = result.status;
+    } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
+    const summary = this.#summary as BatchSummary;
+    if (result.skipped) summary.skipped++;
+    else if (result.status < 400) summary.succeeded++;
+    else summary.failed++;
   }
 
   async #settled(i: number): Promise<SubResult> {
@@ -352,7 +399,18 @@ export class BatchRun {
     } catch {
       // The batch is over; a reader that failed now has nothing left to stop.
     }
-    return { results: this.results, summary: summarize(this.results), sessionId: this.#parts.run.session?.id };
+    const sessionId = this.#parts.run.session?.id;
+    const items = this.#items;
+    const bare = this.#bare;
+    if (bare !== undefined) {
+      const encodeItem = this.#encodeItem as (result: SubResult) => unknown;
+      for (let i = 0; i < bare.length; i++) {
+        const status = bare[i] as number;
+        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: undefined });
+      }
+    }
+    if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
+    return { results: this.results, summary: summarize(this.results), sessionId };
   }
 
   /** Waits for the run's buffered session writes and fails the results they no longer back. */
@@ -429,6 +487,12 @@ export class BatchRun {
 function isThenable(value: unknown): value is PromiseLike<void> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<void>).then === 'function';
 }
+
+/**
+ * The smallest batch kept as items: a smaller one ends before young-generation GC copies much of
+ * what it holds, and keeps its results (one path to measure against the direct-call floor).
+ */
+export const ITEMS_FROM = 2000;
 
 const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
 

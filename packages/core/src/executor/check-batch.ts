@@ -28,6 +28,8 @@ export interface BatchPlan {
   references: ReferencePlan | undefined;
   /** Whether any sub-request has `dependsOn` (else nobody asks which sub-requests succeeded). */
   dependencies: boolean;
+  /** Whether any sub-request belongs to an atomicity group (whose failure rewrites earlier results). */
+  groups: boolean;
 }
 
 /** Refuses a sub-request whose path names a batch endpoint, however it is spelled: a batch cannot contain a batch. */
@@ -156,7 +158,7 @@ export async function checkBatch(
     const routed = new PlannedRoutes(api.routes, requests, { matches, templates, late, otherMethods }, batch.session);
     for (const precheck of api.prechecks) precheck(requests, routed);
   }
-  return { matches, batchAtomic, templates, references, dependencies };
+  return { matches, batchAtomic, templates, references, dependencies, groups: anyGroup };
 }
 
 /** The first method of a `METHOD_NOT_ALLOWED` error's `details.allowed`. */

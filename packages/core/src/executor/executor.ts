@@ -42,6 +42,13 @@ export interface OuterRequest {
   readonly onResult?: ((result: SubResult, kept: boolean) => void | Promise<void>) | undefined;
   /** The reader of `onResult` takes the results: no final answer is made of them. */
   readonly takesResults?: boolean | undefined;
+  /**
+   * The dialect's item of a result, when the answer is made of items (`Dialect.encodeItems`): a
+   * batch of at least `ITEMS_FROM` sub-requests in which no later step reads or rewrites an earlier result (no references, atomic run,
+   * atomicity group, buffering store, streaming or watch) keeps each result as its item once it is
+   * final, and answers `items` (with `results` empty).
+   */
+  readonly encodeItem?: ((result: SubResult) => unknown) | undefined;
   /** The id every log line of this request carries. */
   readonly requestId?: string | undefined;
   /** Set when something observes each sub-request (spans, metrics, hooks); undefined costs nothing. */

@@ -85,7 +85,13 @@ export interface BatchRequest {
 
 /** The outcome of a batch, results in request order. */
 export interface BatchResult {
+  /** Empty when the run kept `items` instead. */
   results: SubResult[];
+  /**
+   * Each result in the dialect's item shape, made as it became final, when the run kept those
+   * instead of the results (see `OuterRequest.encodeItem`): `results` is then empty.
+   */
+  items?: unknown[];
   summary: BatchSummary;
   /** The session the batch ran in, if any. */
   sessionId?: string;

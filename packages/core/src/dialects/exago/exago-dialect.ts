@@ -7,7 +7,7 @@ import { ownKeysOnly } from '../../json/own-keys-only.js';
 import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
-import { readsNoRequests } from '../reads-no-requests.js';
+import { notInherited } from '../not-inherited.js';
 import { exagoOpenApi } from './exago-openapi.js';
 
 /** One item of an Exago batch response. */
@@ -242,24 +242,28 @@ function decodeValue(body: unknown, context: DecodeContext, reader: ValueReader)
  * `{ReturnCode, ResponseContent}` in the same order. The decoder checks the envelope's shape; the
  * Exago API's rules (the first call must be `POST Sessions`, ...) run on the matched routes.
  */
-export const exagoDialect: Dialect = readsNoRequests({
-  name: 'exago',
-  defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
+export const exagoDialect: Dialect = notInherited(
+  {
+    name: 'exago',
+    defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
 
-  decode,
-  valueDecoder: { decode, decodeValue },
+    decode,
+    valueDecoder: { decode, decodeValue },
 
-  encode(result: BatchResult): ExagoResponseItem[] {
-    return result.results.map(encodeResult);
+    encode(result: BatchResult): ExagoResponseItem[] {
+      return result.results.map(encodeResult);
+    },
+
+    encodeResult,
+    openapi: exagoOpenApi,
+
+    encodeError(error: ErrorView): unknown {
+      const body: Record<string, unknown> = { reason: error.message, stacktrace: error.stack, code: error.code };
+      if (error.details !== undefined) body.details = error.details;
+      if (error.correlationId !== undefined) body.correlationId = error.correlationId;
+      return body;
+    },
   },
-
-  encodeResult,
-  openapi: exagoOpenApi,
-
-  encodeError(error: ErrorView): unknown {
-    const body: Record<string, unknown> = { reason: error.message, stacktrace: error.stack, code: error.code };
-    if (error.details !== undefined) body.details = error.details;
-    if (error.correlationId !== undefined) body.correlationId = error.correlationId;
-    return body;
-  },
-});
+  // The answer of a large batch is the items encodeResult made as results became final.
+  { encoderReadsRequests: false, encodeItems: (items: unknown[]): ExagoResponseItem[] => items as ExagoResponseItem[] },
+);

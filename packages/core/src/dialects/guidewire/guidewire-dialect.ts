@@ -3,7 +3,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '../../model/canonical.js';
 import type { HttpMethod } from '../../model/http-method.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
-import { readsNoRequests } from '../reads-no-requests.js';
+import { notInherited } from '../not-inherited.js';
 import { checkGuidewireEnvelope, type GuidewireSubRequest } from './check-guidewire-envelope.js';
 import { guidewireOpenApi } from './guidewire-openapi.js';
 
@@ -107,26 +107,35 @@ function encodeResult(result: SubResult): GuidewireResponseItem {
  * `SKIPPED`. Outer headers are inherited except `GW-Checksum`.
  */
 export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect {
-  return readsNoRequests({
-    name: 'guidewire',
-    defaults: {
-      maxSubRequests: options.maxSubRequests ?? 100,
-      nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
+  return notInherited(
+    {
+      name: 'guidewire',
+      defaults: {
+        maxSubRequests: options.maxSubRequests ?? 100,
+        nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
+      },
+
+      decode(body: unknown, context: DecodeContext): DecodedBatch {
+        const envelope = checkGuidewireEnvelope(body, context.maxSubRequests);
+        return { requests: envelope.requests.map(decodeItem) };
+      },
+
+      encode(result: BatchResult): GuidewireBatchResponse {
+        const { succeeded, failed, skipped } = result.summary;
+        return { responses: result.results.map(encodeResult), summary: { succeeded, failed, skipped } };
+      },
+
+      encodeResult,
+
+      encodeError: errorBody,
+      openapi: guidewireOpenApi,
     },
-
-    decode(body: unknown, context: DecodeContext): DecodedBatch {
-      const envelope = checkGuidewireEnvelope(body, context.maxSubRequests);
-      return { requests: envelope.requests.map(decodeItem) };
+    {
+      encoderReadsRequests: false,
+      encodeItems(items: unknown[], summary: BatchSummary): GuidewireBatchResponse {
+        const { succeeded, failed, skipped } = summary;
+        return { responses: items as GuidewireResponseItem[], summary: { succeeded, failed, skipped } };
+      },
     },
-
-    encode(result: BatchResult): GuidewireBatchResponse {
-      const { succeeded, failed, skipped } = result.summary;
-      return { responses: result.results.map(encodeResult), summary: { succeeded, failed, skipped } };
-    },
-
-    encodeResult,
-
-    encodeError: errorBody,
-    openapi: guidewireOpenApi,
-  });
+  );
 }
