@@ -148,8 +148,13 @@ export class Engine {
     if (api === undefined || endpoint === undefined) return undefined;
     const headers = normalizeHeaders(raw);
     // The guard keeps the body's text to compare a retry with; a prepared body has none.
-    if (this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) return undefined;
+    if (this.#guardOf(headers) !== undefined) return undefined;
     return prepareBatch(url, endpoint, { query, headers, base: api.base }, this.limits, value);
+  }
+
+  /** The idempotency guard, when it keeps the answer of a request with these headers (they name an Idempotency-Key). */
+  #guardOf(headers: Headers): IdempotencyGuard | undefined {
+    return headers[IDEMPOTENCY_HEADER] === undefined ? undefined : this.#idempotency;
   }
 
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
@@ -272,12 +277,13 @@ export class Engine {
         headers: { allow: 'POST' },
       });
     }
-    if (!guarded && this.#idempotency !== undefined && headers[IDEMPOTENCY_HEADER] !== undefined) {
+    const guard = guarded ? undefined : this.#guardOf(headers);
+    if (guard !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, true);
       if (request.body instanceof PreparedBody) throw new Error('PreparedBody: prepared without its Idempotency-Key header');
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
-      const scope = this.#idempotency.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
-      return this.#idempotency.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
+      const scope = guard.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
+      return guard.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
     }
     // A large batch is parsed, decoded, checked, run and encoded in turns: between the phases it
     // lets go of the event loop once it has held it for its interval, as it does between sub-requests.

@@ -125,6 +125,9 @@ export class JsonCopy implements ValueReader {
     }
   }
 
+  // The copy below writes out the checks of `array`, `object`, `key` and `#open` again on purpose:
+  // it runs per member of every body, and calling them from here measured slower (direct against
+  // the floor 2.13-2.38x, against 1.65-2.15x written out, three alternating pairs).
   copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':

@@ -68,10 +68,15 @@ interface Decoding {
   path: string;
 }
 
-function decodeItem(item: unknown, index: number, config: string | string[] | undefined, decoding: Decoding): SubRequest {
+/** Refuses a call that is not an object. */
+function checkCall(item: unknown, index: number): asserts item is object {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
   }
+}
+
+function decodeItem(item: unknown, index: number, config: string | string[] | undefined, decoding: Decoding): SubRequest {
+  checkCall(item, index);
   const call = item as Record<string, unknown>;
   // for-in makes no array of keys per call.
   let hasPayload = false;
@@ -93,9 +98,7 @@ function decodeValueItem(
   decoding: Decoding,
   reader: ValueReader,
 ): SubRequest {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    reject('BATCH_MALFORMED', index, 'each call must be an object {Url, Method, Payload}');
-  }
+  checkCall(item, index);
   // Also refuses a prototype other than Object's or null's, or one with enumerable keys: for-in lists own keys.
   reader.object(item, 1);
   const call = item as Record<string, unknown>;
