@@ -23,7 +23,10 @@ const late: ResourceHandler = {
     {
       method: 'GET',
       path: 'now',
-      handle: (ctx: HandlerContext) => ({ aborted: ctx.signal.aborted, same: ctx.signal === ctx.signal }),
+      handle: (ctx: HandlerContext) => {
+        const first = ctx.signal;
+        return { aborted: first.aborted, same: first === ctx.signal };
+      },
     },
   ],
 };
