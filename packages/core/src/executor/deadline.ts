@@ -12,15 +12,23 @@ export const MAX_TIMER_MS = 2_147_483_647;
  */
 class Racer {
   #reject: ((reason: unknown) => void) | undefined;
-  /** The controller is aborted (only `abort` aborts it): a field read instead of the signal's getter. */
+  /** The signal is aborted (only `abort` aborts it): a field read instead of the signal's getter. */
   aborted = false;
+  // Made when the signal is first read or aborted: most batches and calls never read it, and an
+  // AbortController with its signal costs a few microseconds (more than a small batch's bookkeeping).
+  #controller: AbortController | undefined;
 
-  constructor(readonly controller: AbortController) {}
+  /** The signal handlers see; aborted once {@link abort} ran. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
 
   /** Aborts the signal and the pending race with `reason`. */
   abort(reason: unknown): void {
     this.aborted = true;
-    this.controller.abort(reason);
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
     const reject = this.#reject;
     this.#reject = undefined;
     reject?.(reason);
@@ -32,10 +40,9 @@ class Racer {
    * one turn of the microtask queue less (each costs more under an async context manager).
    */
   settle<T, R>(promise: Promise<T>, done: (value: T) => R, failed: (reason: unknown) => R): Promise<R> {
-    const signal = this.controller.signal;
-    if (signal.aborted) {
+    if (this.aborted) {
       promise.catch(ignore);
-      return Promise.reject(signal.reason).then(undefined, failed);
+      return Promise.reject(this.signal.reason).then(undefined, failed);
     }
     return new Promise<R>((resolve, reject) => {
       const fail = (reason: unknown) => {
@@ -61,17 +68,15 @@ class Racer {
 
 /** The batch's signal: the outer signal plus an optional deadline; one timer, always cleared. */
 export class Deadline {
-  readonly #racer = new Racer(new AbortController());
+  readonly #racer = new Racer();
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #outer: AbortSignal | undefined;
   readonly #onOuterAbort = () => this.#racer.abort(this.#outer?.reason);
   readonly #timeoutMs: number;
   readonly #expiresAt: number;
   readonly unbounded: boolean;
-  readonly #signal: AbortSignal;
 
   constructor(outer: AbortSignal | undefined, timeoutMs: number) {
-    this.#signal = this.#racer.controller.signal;
     this.#outer = outer;
     this.unbounded = outer === undefined && timeoutMs <= 0;
     this.#timeoutMs = Math.min(timeoutMs, MAX_TIMER_MS);
@@ -83,9 +88,9 @@ export class Deadline {
     if (timeoutMs > 0) this.#timer = setTimeout(() => this.#expire(), this.#timeoutMs);
   }
 
-  /** The batch's signal (read once: each sub-request's context carries it). */
+  /** The batch's signal, made when first read (a sub-request's context reads it only when its handler does). */
   get signal(): AbortSignal {
-    return this.#signal;
+    return this.#racer.signal;
   }
 
   /**
@@ -119,7 +124,7 @@ export class Deadline {
 
 /** One sub-request's timeout, chained to the batch's signal. */
 export class SubTimer {
-  readonly #racer = new Racer(new AbortController());
+  readonly #racer = new Racer();
   readonly #timer: NodeJS.Timeout;
   readonly #parent: AbortSignal;
   readonly #onParentAbort = () => this.#racer.abort(this.#parent.reason);
@@ -136,7 +141,7 @@ export class SubTimer {
   }
 
   get signal(): AbortSignal {
-    return this.#racer.controller.signal;
+    return this.#racer.signal;
   }
 
   /** `done(value)` once `promise` fulfils; `failed(reason)` once it rejects or the signal aborts. */

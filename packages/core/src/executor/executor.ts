@@ -252,12 +252,8 @@ export class Executor {
       const requested = sub.timeoutMs;
       const limitMs = this.#subRequestTimeoutMs;
       const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
-      let signal = deadline.signal;
-      if (timeoutMs > 0) {
-        timer = new SubTimer(deadline.signal, timeoutMs);
-        signal = timer.signal;
-      }
-      const context = new SubContext(match.params, sub.query, headers, body, index, signal, run);
+      if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
+      const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
       if (held !== undefined && timer === undefined && deadline.unbounded) return held.hold(value, sub, route.status, api, run);

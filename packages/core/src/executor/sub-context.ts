@@ -6,6 +6,11 @@ import type { Session } from '../session/session.js';
 import type { JsonValue } from '../session/session-store.js';
 import type { RunState } from './run-state.js';
 
+/** Where a sub-request's signal comes from: the batch's deadline, or the sub-request's own timer. */
+export interface SignalSource {
+  readonly signal: AbortSignal;
+}
+
 /** The {@link HandlerContext} of one sub-request (a class, so each costs one small object). */
 export class SubContext implements HandlerContext {
   // Declared, not class fields: one is made per sub-request, and class fields are defined one by
@@ -15,7 +20,8 @@ export class SubContext implements HandlerContext {
   declare readonly headers: Headers;
   declare readonly body: unknown;
   declare readonly index: number;
-  declare readonly signal: AbortSignal;
+  /** Asked for the signal only when the handler reads it: the batch's is made on first use (see `Deadline`). */
+  declare readonly signals: SignalSource;
   declare readonly run: RunState;
 
   constructor(
@@ -24,7 +30,7 @@ export class SubContext implements HandlerContext {
     headers: Headers,
     body: unknown,
     index: number,
-    signal: AbortSignal,
+    signals: SignalSource,
     run: RunState,
   ) {
     this.params = params;
@@ -32,8 +38,12 @@ export class SubContext implements HandlerContext {
     this.headers = headers;
     this.body = body;
     this.index = index;
-    this.signal = signal;
+    this.signals = signals;
     this.run = run;
+  }
+
+  get signal(): AbortSignal {
+    return this.signals.signal;
   }
 
   get session(): Session | undefined {
