@@ -16,9 +16,11 @@ export function directTransport(engine: Engine): Transport {
         headers: request.headers,
         body: request.body,
         signal: request.signal,
-        onResult: onItem === undefined ? undefined : (item) => onItem(item, index++),
+        onResult: onItem === undefined ? undefined : (item, result) => onItem(item, index++, result),
         // Every item comes through onItem: no final body is made (a replayed batch still answers one).
         streamOnly: onItem !== undefined,
+        // The engine's results as they are, when the client's dialect reads them: no item is made and read back.
+        itemsOfErrorsOnly: onItem !== undefined && request.readsResults === true,
       };
       const answer = call(direct);
       // The caller copied the body before it returned: the envelope is garbage now, not once every
