@@ -85,8 +85,10 @@ export async function runBatch(
     throw error;
   }
   // Items that did not stream (a whole answer, a replayed one) are read from the body.
-  if (arrived < count && response.summary === undefined && response.status < 300)
-    dialect.items(response.body)?.forEach((raw, i) => take(raw, i));
+  if (arrived < count && response.summary === undefined && response.status < 300) {
+    const items = dialect.items(response.body) ?? [];
+    for (let i = 0; i < items.length; i++) take(items[i], i);
+  }
   if (arrived < count) {
     const error =
       response.status >= 300
