@@ -1,6 +1,6 @@
 import type { Engine } from '@restbatch/core';
-import { createDirectCaller, type DirectRequest, type DirectResponse } from '@restbatch/direct';
-import type { Transport, WireResponse } from './transport.js';
+import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
+import type { Transport } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
@@ -26,11 +26,8 @@ export function directTransport(engine: Engine): Transport {
       // The caller copied the body before it returned: the envelope is garbage now, not once every
       // call of the batch has settled (a batch's thousand items then never outlive a young collection).
       direct.body = undefined;
-      return withoutSummary(answer);
+      // Its status, headers and body: no summary (the items were streamed, but the summary is in its headers).
+      return answer;
     },
   };
-}
-
-async function withoutSummary(answer: Promise<DirectResponse>): Promise<WireResponse> {
-  return { ...(await answer), summary: undefined };
 }
