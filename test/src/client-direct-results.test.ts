@@ -23,7 +23,13 @@ function recording(engine: Engine, dispatched: Dispatched[]): Engine {
           const onResult = request.onResult;
           return target.dispatch({
             ...request,
-            onResult: onResult === undefined ? undefined : (item, result, kept) => (seen.items.push(item), onResult(item, result, kept)),
+            onResult:
+              onResult === undefined
+                ? undefined
+                : (item, result, kept) => {
+                    seen.items.push(item);
+                    return onResult(item, result, kept);
+                  },
           });
         };
       const value = Reflect.get(target, key, target);
