@@ -1,6 +1,6 @@
 import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
-import type { BatchSummary, Transport, WireResponse } from './transport.js';
+import type { BatchSummary, Transport, WireResponse, WireResult } from './transport.js';
 
 /** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
 export interface Endpoint {
@@ -24,6 +24,10 @@ export interface BatchSend {
   policy?: FailurePolicy;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** False when nobody reads the batch's outcome (automatic batching): no results are kept for it. */
+  outcome?: boolean;
+  /** Each slot is its own call (the client's pending calls): the envelope is made of the slots as they are. */
+  slotsAreCalls?: boolean;
 }
 
 /** What came back: every sub-response in order, and the summary. */
@@ -37,22 +41,33 @@ export interface BatchOutcome {
  * Sends one batch and settles each slot as its item arrives (streamed), or from the whole answer.
  * A batch refused whole rejects every slot with that error. `slots` is the batch's own array: each
  * slot is let go of once its call settled, so a call answered early is not kept until the batch ends.
+ * Answers undefined when `send.outcome` is false.
  */
+export function runBatch(
+  transport: Transport,
+  endpoint: Endpoint,
+  slots: Array<Slot | undefined>,
+  send: BatchSend & { outcome: false },
+): Promise<undefined>;
+export function runBatch(transport: Transport, endpoint: Endpoint, slots: Array<Slot | undefined>, send?: BatchSend): Promise<BatchOutcome>;
 export async function runBatch(
   transport: Transport,
   endpoint: Endpoint,
   slots: Array<Slot | undefined>,
   send: BatchSend = {},
-): Promise<BatchOutcome> {
+): Promise<BatchOutcome | undefined> {
   const count = slots.length;
-  const results = new Array<SubResult | undefined>(count);
+  const dialect = endpoint.dialect;
+  const results = send.outcome === false ? undefined : new Array<SubResult | undefined>(count);
   let arrived = 0;
-  const take = (raw: unknown, index: number) => {
-    if (!(index >= 0 && index < count) || results[index] !== undefined || !Number.isInteger(index) || send.signal?.aborted) return;
-    const result = endpoint.dialect.item(raw);
-    results[index] = result;
+  const take = (raw: unknown, index: number, given?: WireResult) => {
+    // A slot is let go of once settled: an index out of range, or given twice, finds none.
+    const slot = typeof index === 'number' ? slots[index] : undefined;
+    if (slot === undefined || send.signal?.aborted) return;
+    const result =
+      raw === undefined && given !== undefined && dialect.fromResult !== undefined ? dialect.fromResult(given) : dialect.item(raw);
+    if (results !== undefined) results[index] = result;
     arrived++;
-    const slot = slots[index] as Slot;
     slots[index] = undefined;
     slot.settle(result);
   };
@@ -70,7 +85,10 @@ export async function runBatch(
     throw error;
   }
   // Items that did not stream (a whole answer, a replayed one) are read from the body.
-  if (arrived < count && response.summary === undefined && response.status < 300) endpoint.dialect.items(response.body)?.forEach(take);
+  if (arrived < count && response.summary === undefined && response.status < 300) {
+    const items = dialect.items(response.body) ?? [];
+    for (let i = 0; i < items.length; i++) take(items[i], i);
+  }
   if (arrived < count) {
     const error =
       response.status >= 300
@@ -85,6 +103,7 @@ export async function runBatch(
     for (const slot of slots) slot?.fail(error);
     throw error;
   }
+  if (results === undefined) return undefined;
   const done = results as SubResult[];
   return { status: response.status, results: done, summary: response.summary ?? summaryOf(response.headers, done) };
 }
@@ -95,13 +114,10 @@ function sendEnvelope(
   endpoint: Endpoint,
   slots: readonly Slot[],
   send: BatchSend,
-  onItem: (raw: unknown, index: number) => void,
+  onItem: (raw: unknown, index: number, result?: WireResult) => void,
 ): Promise<WireResponse> {
-  const envelope = endpoint.dialect.encode(
-    slots.map((s) => s.call),
-    endpoint.base,
-    send.policy,
-  );
+  const calls = send.slotsAreCalls === true ? (slots as readonly unknown[] as readonly SubCall[]) : slots.map((s) => s.call);
+  const envelope = endpoint.dialect.encode(calls, endpoint.base, send.policy);
   return transport.send({
     method: 'POST',
     url: withQuery(endpoint.path, envelope.query),
@@ -109,6 +125,7 @@ function sendEnvelope(
     body: envelope.body,
     signal: send.signal,
     onItem,
+    readsResults: endpoint.dialect.fromResult !== undefined,
   });
 }
 

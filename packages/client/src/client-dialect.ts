@@ -1,5 +1,6 @@
 import { ClientError, errorCodeOf } from './client-error.js';
 import type { AnyResult, Method } from './client-types.js';
+import type { WireResult } from './transport.js';
 
 /** One sub-request in the client's canonical form: the full path with its parameters filled in. */
 export interface SubCall {
@@ -48,6 +49,12 @@ export interface ClientDialect {
   encode(calls: readonly SubCall[], base: string, policy: FailurePolicy | undefined): Envelope;
   /** One item of the envelope (streamed or not) as a sub-response. */
   item(raw: unknown): SubResult;
+  /**
+   * A sub-response without an error as a transport hands it without an item (see
+   * `WireRequest.readsResults`): exactly what `item` makes of the item the server would have made of it.
+   * A dialect without it always gets items.
+   */
+  fromResult?(result: WireResult): SubResult;
   /** The items of a whole (non-streamed) answer. */
   items(body: unknown): unknown[] | undefined;
 }

@@ -166,9 +166,13 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   };
   const batchOf = (endpoint: Endpoint, slots: Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
+  // An automatic batch: its slots are the pending calls the client queued (each its own call, settling
+  // itself), and nobody reads its outcome. The client's headers are copied into each envelope's own.
+  const autoBatch = (endpoint: Endpoint, slots: Slot[]) =>
+    runBatch(transport, endpoint, slots, { headers: options.headers, outcome: false, slotsAreCalls: true });
 
   const host: CallHost = {
-    enqueue: createAutoBatcher({ single, batch: (endpoint, slots) => batchOf(endpoint, slots) }),
+    enqueue: createAutoBatcher({ single, batch: autoBatch }),
     observe,
     retry: options.retry,
   };

@@ -20,6 +20,8 @@ export const exagoClientDialect: ClientDialect = {
     const item = raw as { ReturnCode?: unknown; ResponseContent?: unknown };
     return resultOf(Number(item.ReturnCode), NONE, item.ResponseContent);
   },
+  // As Exago's encoder makes ResponseContent of a result without an error (a 204 says so; no body is null).
+  fromResult: (r) => resultOf(r.status, NONE, r.status === 204 ? { StatusCode: 204, StatusDescription: null } : (r.body ?? null)),
   items: (body) => (Array.isArray(body) ? body : undefined),
 };
 

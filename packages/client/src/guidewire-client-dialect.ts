@@ -24,5 +24,6 @@ export const guidewireClientDialect: ClientDialect = {
     const item = raw as { status?: unknown; headers?: unknown; body?: unknown };
     return resultOf(Number(item.status), lowerHeaders(item.headers), item.body);
   },
+  fromResult: (r) => resultOf(r.status, lowerHeaders(r.headers), r.body),
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
 };

@@ -18,5 +18,5 @@ export type {
 export { type BatchOptions, type BatchResult, type Client, type ClientOptions, createClient, type DialectName } from './create-client.js';
 export { type HttpTransportOptions, httpTransport } from './http-transport.js';
 export type { RetryOptions } from './retry-policy.js';
-export type { BatchSummary, Transport, WireRequest, WireResponse } from './transport.js';
+export type { BatchSummary, Transport, WireRequest, WireResponse, WireResult } from './transport.js';
 export { type WebSocketLike, type WsTransportOptions, wsTransport } from './ws-transport.js';

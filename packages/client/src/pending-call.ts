@@ -96,7 +96,8 @@ export class PendingCall implements Queued, SubCall {
       // outlives many calls (an app's shutdown) keeps no listener per call.
       signal.addEventListener('abort', pending, { once: true });
     }
-    pending.submit();
+    // Not submit(): a call just made is unsettled.
+    host.enqueue(pending);
     return promise;
   }
 

@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, snapshot } from '@restbatch/core';
+import { type Engine, type EngineResponse, type SubResult, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -15,14 +15,34 @@ export interface DirectRequest {
    */
   raw?: string | Uint8Array;
   signal?: AbortSignal;
-  /** Called with each sub-result (in the dialect's item shape) as soon as it is final; the item is the caller's own. */
-  onResult?: (item: unknown) => void;
+  /**
+   * Called with each sub-result (in the dialect's item shape) as soon as it is final; the item is
+   * the caller's own. With {@link DirectRequest.itemsOfErrorsOnly}, a result without an error comes
+   * as `result` instead (`item` is then undefined).
+   */
+  onResult?: (item: unknown, result?: DirectResult) => void;
   /**
    * With `onResult`: the caller takes every item as it streams and needs no final body (the answer's
    * `body` is undefined, except for a batch replayed under an Idempotency-Key, which streams nothing
    * and answers the kept body). Items that the batch no longer reads are then handed over without a copy.
    */
   streamOnly?: boolean;
+  /**
+   * With `onResult`: a sub-result without an error is handed as its {@link DirectResult} (status,
+   * headers, body) and no item is made of it: for a caller that reads results, not the dialect's
+   * items (the in-process client). A result with an error still comes as its item, as only the
+   * dialect knows how its error body reads. The result is the caller's own, as an item is.
+   */
+  itemsOfErrorsOnly?: boolean;
+}
+
+/** A sub-result without an error, as {@link DirectRequest.itemsOfErrorsOnly} hands it: the caller's own. */
+export interface DirectResult {
+  readonly status: number;
+  /** As the handler set them (none: an empty object). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as JSON would carry it (undefined: none). */
+  readonly body: unknown;
 }
 
 /** The answer: status, headers and a body that shares nothing with the engine. */
@@ -49,6 +69,7 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.
     const onResult = request.onResult;
+    const asResults = onResult !== undefined && request.itemsOfErrorsOnly === true;
     const response: EngineResponse = await engine.dispatch({
       method: request.method ?? 'POST',
       url: request.url,
@@ -60,8 +81,15 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       // An item is copied for the caller when the engine still reads the result after it went out
       // (references, the final answer), as the caller may change it; deeply frozen parts (a store's
       // records) are shared. An item nothing reads any more is the caller's as it is.
-      onResult: onResult === undefined ? undefined : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
+      onResult:
+        onResult === undefined
+          ? undefined
+          : asResults
+            ? (item, result, kept) =>
+                item === undefined ? onResult(undefined, kept ? ownResult(result) : result) : onResult(kept ? snapshot(item).value : item)
+            : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
       streamOnly: request.streamOnly === true,
+      itemsOfErrorsOnly: asResults,
     });
     return {
       status: response.status,
@@ -71,4 +99,9 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: response.body,
     };
   };
+}
+
+/** A result the batch still reads, as the caller's own: its body and headers copied (deeply frozen parts shared). */
+function ownResult(result: SubResult): DirectResult {
+  return { status: result.status, headers: { ...result.headers }, body: snapshot(result.body).value };
 }

@@ -1,2 +1,2 @@
 // Public API of @restbatch/direct.
-export { createDirectCaller, type DirectCaller, type DirectRequest, type DirectResponse } from './direct-caller.js';
+export { createDirectCaller, type DirectCaller, type DirectRequest, type DirectResponse, type DirectResult } from './direct-caller.js';

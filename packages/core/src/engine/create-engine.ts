@@ -328,7 +328,12 @@ export class Engine {
         signal: request.signal,
         identity: caller.identity,
         policy: caller.policy,
-        onResult: onResult === undefined ? undefined : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
+        onResult:
+          onResult === undefined
+            ? undefined
+            : request.itemsOfErrorsOnly === true
+              ? (r, kept) => onResult(r.error === undefined ? undefined : dialect.encodeResult(r, encoding), r, kept)
+              : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
         takesResults: takes,
         // The answer made of items as each result is final, when nothing streams or watches the results.
         encodeItem:

@@ -34,6 +34,13 @@ export interface EngineRequest {
    * Ignored for a batch answered under an Idempotency-Key, whose answer is kept to replay.
    */
   streamOnly?: boolean;
+  /**
+   * With `onResult`: a result without an error is handed without its item (`item` is undefined),
+   * for a transport that reads the canonical `result` itself (the in-process client); the dialect's
+   * item is then never made for it. A result with an error still comes with its item, as only the
+   * dialect knows how its error body reads. `kept` applies to `result.body` as it does to an item.
+   */
+  itemsOfErrorsOnly?: boolean;
 }
 
 /** The engine's answer; the transport serializes `body` as JSON (unless it is undefined). */
