@@ -22,6 +22,12 @@ const late: ResourceHandler = {
     },
     {
       method: 'GET',
+      path: 'keys',
+      // What a handler can reach on its context: its signal, never the deadline that ends the batch.
+      handle: (ctx: HandlerContext) => ({ keys: Object.keys(ctx), signals: 'signals' in ctx }),
+    },
+    {
+      method: 'GET',
       path: 'now',
       handle: (ctx: HandlerContext) => {
         const first = ctx.signal;
@@ -31,10 +37,10 @@ const late: ResourceHandler = {
   ],
 };
 
-function engine(batchTimeoutMs = 0) {
+function engine(batchTimeoutMs = 0, subRequestTimeoutMs = 0) {
   return createEngine({
     apis: [{ base: '/api', resources: [late], batch: [{ path: 'batch', dialect: canonicalDialect }] }],
-    limits: { batchTimeoutMs },
+    limits: { batchTimeoutMs, subRequestTimeoutMs },
     logger: { error: () => {} },
   });
 }
@@ -71,5 +77,29 @@ test('a cancelled caller aborts the signal of a handler that reads it only after
   assert.is(seen.length, 1);
   assert.is(seen[0]!.aborted, true);
 });
+
+test('the context hands out the signal only: no enumerable or `in`-visible source a handler could dispose of', async () => {
+  const res = await createDirectCaller(engine(20))({ method: 'GET', url: '/api/late/keys' });
+  const body = res.body as { keys: string[]; signals: boolean };
+  assert.is(body.signals, false);
+  assert.not.ok(body.keys.includes('signals'));
+});
+
+for (const subRequestTimeoutMs of [0, 1000]) {
+  test(`an ordinary call whose caller was aborted before it started runs with its signal aborted (subRequestTimeoutMs ${subRequestTimeoutMs})`, async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('gone before'));
+    const e = engine(0, subRequestTimeoutMs);
+    try {
+      const res = await createDirectCaller(e)({ method: 'GET', url: '/api/late/now', signal: controller.signal });
+      // Without a sub-request timer the handler runs with the call's signal; with one, its timer's
+      // signal starts aborted too (a parent aborted already fires no event to chain).
+      assert.is(res.status, 200);
+      assert.equal(res.body, { aborted: true, same: true });
+    } finally {
+      await e.close();
+    }
+  });
+}
 
 test.run();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, exagoApi, type HandlerContext, Post, Resource, type SubResult } from '@restbatch/core';
+import { createEngine, type Dialect, exagoApi, exagoDialect, type HandlerContext, Post, Resource, type SubResult } from '@restbatch/core';
 import { createDirectCaller, type DirectResult } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -22,9 +22,10 @@ class EchoResource {
   }
 }
 
-function engine() {
+function engine(dialect?: Dialect) {
   const api = exagoApi();
-  return createEngine({ apis: [{ ...api, resources: [...api.resources, EchoResource] }], logger: { error: () => {} } });
+  const batch = dialect === undefined ? api.batch : api.batch?.map((b) => ({ ...b, dialect }));
+  return createEngine({ apis: [{ ...api, batch, resources: [...api.resources, EchoResource] }], logger: { error: () => {} } });
 }
 
 /** What `onResult` was handed, call by call. */
@@ -137,6 +138,71 @@ test('the engine hands no item for a result without an error when the transport 
         [false, 404, true],
       ],
     );
+  } finally {
+    await e.close();
+  }
+});
+
+test('an Exago dialect spread with an encodeResult of its own has every item made by it, even with itemsOfErrorsOnly', async () => {
+  const masked: Dialect = {
+    ...exagoDialect,
+    encodeResult: (result, context) => ({ ...(exagoDialect.encodeResult(result, context) as object), Masked: true }),
+  };
+  const e = engine(masked);
+  try {
+    const handed: Handed[] = [];
+    await createDirectCaller(e)({
+      url: '/rest/batch',
+      body: CALLS,
+      streamOnly: true,
+      itemsOfErrorsOnly: true,
+      onResult: (item, result) => handed.push({ item, result }),
+    });
+    assert.equal(
+      handed.map((h) => [(h.item as { Masked?: boolean } | undefined)?.Masked, h.result]),
+      CALLS.map(() => [true, undefined]),
+    );
+  } finally {
+    await e.close();
+  }
+});
+
+test('an Exago dialect spread that keeps Exago’s encodeResult still has its results read as they are', async () => {
+  const e = engine({ ...exagoDialect, encode: (result) => result.results.map((r) => exagoDialect.encodeResult(r)) });
+  try {
+    const handed: Handed[] = [];
+    await createDirectCaller(e)({
+      url: '/rest/batch',
+      body: CALLS,
+      streamOnly: true,
+      itemsOfErrorsOnly: true,
+      onResult: (item, result) => handed.push({ item, result }),
+    });
+    assert.equal(
+      handed.map((h) => h.item === undefined),
+      [true, true, true, true, false],
+    );
+  } finally {
+    await e.close();
+  }
+});
+
+test('a result nothing reads any more is a new object: changing it changes neither the summary nor the engine’s result', async () => {
+  const e = engine();
+  try {
+    const response = await createDirectCaller(e)({
+      url: '/rest/batch',
+      body: CALLS.slice(0, 3),
+      streamOnly: true,
+      itemsOfErrorsOnly: true,
+      onResult: (_item, result) => {
+        const loose = result as unknown as Record<string, unknown>;
+        assert.equal(Object.keys(loose).sort(), ['body', 'headers', 'status']);
+        loose.status = 500;
+        loose.skipped = true;
+      },
+    });
+    assert.is(response.headers['restbatch-summary'], 'succeeded=3, failed=0, skipped=0');
   } finally {
     await e.close();
   }

@@ -31,7 +31,9 @@ export interface DirectRequest {
    * With `onResult`: a sub-result without an error is handed as its {@link DirectResult} (status,
    * headers, body) and no item is made of it: for a caller that reads results, not the dialect's
    * items (the in-process client). A result with an error still comes as its item, as only the
-   * dialect knows how its error body reads. The result is the caller's own, as an item is.
+   * dialect knows how its error body reads. The result is the caller's own, as an item is. Only
+   * for a dialect whose `plainResults` names its `encodeResult` (Exago's, Guidewire's): any other
+   * hands every result as its item, as without the option.
    */
   itemsOfErrorsOnly?: boolean;
 }
@@ -39,7 +41,7 @@ export interface DirectRequest {
 /** A sub-result without an error, as {@link DirectRequest.itemsOfErrorsOnly} hands it: the caller's own. */
 export interface DirectResult {
   readonly status: number;
-  /** As the handler set them (none: an empty object). */
+  /** As the handler set them (none: an empty object, frozen when nothing in the batch reads the result any more). */
   readonly headers: Readonly<Record<string, string>>;
   /** The body as JSON would carry it (undefined: none). */
   readonly body: unknown;
@@ -86,7 +88,9 @@ export function createDirectCaller(engine: Engine): DirectCaller {
           ? undefined
           : asResults
             ? (item, result, kept) =>
-                item === undefined ? onResult(undefined, kept ? ownResult(result) : result) : onResult(kept ? snapshot(item).value : item)
+                item === undefined
+                  ? onResult(undefined, kept ? ownResult(result) : asIs(result))
+                  : onResult(kept ? snapshot(item).value : item)
             : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
       streamOnly: request.streamOnly === true,
       itemsOfErrorsOnly: asResults,
@@ -99,6 +103,14 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: response.body,
     };
   };
+}
+
+/**
+ * A result nothing in the batch reads any more, handed over without a copy: a new object all the
+ * same, as the engine's own result is still counted in its summary.
+ */
+function asIs(result: SubResult): DirectResult {
+  return { status: result.status, headers: result.headers, body: result.body };
 }
 
 /** A result the batch still reads, as the caller's own: its body and headers copied (deeply frozen parts shared). */

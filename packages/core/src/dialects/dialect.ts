@@ -87,6 +87,15 @@ export interface Dialect {
   /** One result in the envelope's item shape, for streaming transports. */
   encodeResult(result: SubResult, context?: EncodeContext): unknown;
   /**
+   * Optional: names the `encodeResult` of a built-in dialect whose item of a result without an
+   * error holds the result's status, headers and body in that dialect's documented shape and
+   * nothing else, so that a reader that knows the shape may take the result itself
+   * (`EngineRequest.itemsOfErrorsOnly`, which the typed client's direct transport asks for).
+   * Honoured only while `encodeResult` is the one it names: a dialect spread from Exago with an
+   * `encodeResult` of its own gets its items made as always.
+   */
+  readonly plainResults?: Dialect['encodeResult'];
+  /**
    * The envelope of items that `encodeResult` made one by one, in request order: what `encode`
    * answers for the same results. A dialect that has it lets a large batch keep each result as its
    * item once it is final (the answer is then not made of every result at the end), which holds

@@ -39,6 +39,8 @@ export interface EngineRequest {
    * for a transport that reads the canonical `result` itself (the in-process client); the dialect's
    * item is then never made for it. A result with an error still comes with its item, as only the
    * dialect knows how its error body reads. `kept` applies to `result.body` as it does to an item.
+   * Honoured only for a dialect whose `plainResults` names its `encodeResult` (Exago's and
+   * Guidewire's own); any other dialect's results come with their items, as without the option.
    */
   itemsOfErrorsOnly?: boolean;
 }

@@ -131,7 +131,9 @@ export class SubTimer {
 
   constructor(parent: AbortSignal, timeoutMs: number) {
     this.#parent = parent;
-    parent.addEventListener('abort', this.#onParentAbort, { once: true });
+    // A parent aborted already fires no event: the sub-request starts aborted, with its reason.
+    if (parent.aborted) this.#racer.abort(parent.reason);
+    else parent.addEventListener('abort', this.#onParentAbort, { once: true });
     this.#timer = setTimeout(
       () => {
         this.#racer.abort(new RestBatchError('TIMEOUT', `The sub-request took longer than its ${timeoutMs} ms timeout`));

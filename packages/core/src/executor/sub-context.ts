@@ -20,8 +20,11 @@ export class SubContext implements HandlerContext {
   declare readonly headers: Headers;
   declare readonly body: unknown;
   declare readonly index: number;
-  /** Asked for the signal only when the handler reads it: the batch's is made on first use (see `Deadline`). */
-  declare readonly signals: SignalSource;
+  /**
+   * Asked for the signal only when the handler reads it: the batch's is made on first use (see
+   * `Deadline`). Private: a handler reaches the signal, never the deadline that can end the batch.
+   */
+  readonly #signals: SignalSource;
   declare readonly run: RunState;
 
   constructor(
@@ -38,12 +41,12 @@ export class SubContext implements HandlerContext {
     this.headers = headers;
     this.body = body;
     this.index = index;
-    this.signals = signals;
+    this.#signals = signals;
     this.run = run;
   }
 
   get signal(): AbortSignal {
-    return this.signals.signal;
+    return this.#signals.signal;
   }
 
   get session(): Session | undefined {

@@ -258,6 +258,7 @@ export const exagoDialect: Dialect = notInherited(
     },
 
     encodeResult,
+    plainResults: encodeResult,
     openapi: exagoOpenApi,
 
     encodeError(error: ErrorView): unknown {

@@ -126,6 +126,7 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       },
 
       encodeResult,
+      plainResults: encodeResult,
 
       encodeError: errorBody,
       openapi: guidewireOpenApi,
