@@ -67,9 +67,11 @@ export class BatchRun {
   readonly #encodeItem: ((result: SubResult) => unknown) | undefined;
   // The summary of the kept items, counted as they are made.
   readonly #summary: BatchSummary | undefined;
-  // The status of each result that is nothing but its status (no body, headers, error or id: a
-  // 204, say), whose item is made at the end instead (0: the item is in #items). A large batch then
-  // holds nothing per such result; made on the first one.
+  // The status of each result that is nothing but its status and body (no headers, error or id: a
+  // 204, or a 200 with its body), whose item is made at the end instead (0: the item is in #items).
+  // Until then #items holds its body (the snapshot the item would hold): a large batch holds no
+  // item object per such result while it runs (young-generation GC would copy each one it finds
+  // alive), and no array beside #items (it would copy that too). Made on the first one.
   #bare: Uint16Array | undefined;
 
   constructor(parts: BatchRunParts) {
@@ -251,7 +253,6 @@ export class BatchRun {
   /** Keeps the final result as its item and counts it in the summary. */
   #keepItem(i: number, result: SubResult): void {
     if (
-      result.body === undefined &&
       result.headers === NO_HEADERS &&
       result.error === undefined &&
       result.id === undefined &&
@@ -262,6 +263,7 @@ export class BatchRun {
     ) {
       this.#bare ??= new Uint16Array(this.#requests.length);
       this.#bare[i] = result.status;
+      if (result.body !== undefined) (this.#items as unknown[])[i] = result.body;
     } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
     const summary = this.#summary as BatchSummary;
     if (result.skipped) summary.skipped++;
@@ -406,7 +408,8 @@ export class BatchRun {
       const encodeItem = this.#encodeItem as (result: SubResult) => unknown;
       for (let i = 0; i < bare.length; i++) {
         const status = bare[i] as number;
-        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: undefined });
+        // The body waits in the item's place.
+        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: (items as unknown[])[i] });
       }
     }
     if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
