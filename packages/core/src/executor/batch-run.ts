@@ -406,10 +406,11 @@ export class BatchRun {
     const bare = this.#bare;
     if (bare !== undefined) {
       const encodeItem = this.#encodeItem as (result: SubResult) => unknown;
+      const kept = items as unknown[];
       for (let i = 0; i < bare.length; i++) {
         const status = bare[i] as number;
         // The body waits in the item's place.
-        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: (items as unknown[])[i] });
+        if (status !== 0) kept[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: kept[i] });
       }
     }
     if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
