@@ -1,7 +1,10 @@
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi } from '../engine/compiled-api.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
+import { hasPlainRequests } from '../dialects/plain-requests.js';
+import { NO_QUERY } from '../engine/parse-url.js';
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
+import type { HttpMethod } from '../model/http-method.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { serializeError } from '../engine/logger.js';
 import type { BatchBudget } from './batch-budget.js';
@@ -67,10 +70,17 @@ export class BatchRun {
   readonly #encodeItem: ((result: SubResult) => unknown) | undefined;
   // The summary of the kept items, counted as they are made.
   readonly #summary: BatchSummary | undefined;
-  // The status of each result that is nothing but its status (no body, headers, error or id: a
-  // 204, say), whose item is made at the end instead (0: the item is in #items). A large batch then
-  // holds nothing per such result; made on the first one.
+  // The status of each result that is nothing but its status and body (no headers, error or id: a
+  // 204, or a 200 with its body), whose item is made at the end instead (0: the item is in #items).
+  // Until then #items holds its body (the snapshot the item would hold): a large batch holds no
+  // item object per such result while it runs (young-generation GC would copy each one it finds
+  // alive), and no array beside #items (it would copy that too). Made on the first one.
   #bare: Uint16Array | undefined;
+  // A large plain batch's sub-requests that wait to run, each as its method, path and body (three
+  // slots from 3 * i; see `markPlainRequests`), made again when it is admitted: until then the batch
+  // holds no object per sub-request (young-generation GC copied every one it found waiting, and
+  // promoted many). Undefined for other batches.
+  readonly #unmade: unknown[] | undefined;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -92,6 +102,9 @@ export class BatchRun {
       !plan.batchAtomic &&
       !plan.groups &&
       parts.run.units === undefined;
+    // Each is made again before it runs, so nothing may read a later one in the meantime: what the
+    // items-only path rules out (groups, an atomic run, references, a watch) is what would.
+    this.#unmade = itemsOnly && this.#releasable !== undefined && hasPlainRequests(batch) ? unmake(this.#releasable) : undefined;
     this.#encodeItem = itemsOnly ? parts.outer.encodeItem : undefined;
     this.#items = itemsOnly ? new Array(this.#requests.length) : undefined;
     this.#summary = itemsOnly ? { succeeded: 0, failed: 0, skipped: 0 } : undefined;
@@ -119,6 +132,7 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
+    if (this.#unmade !== undefined) this.#remake(i);
     const { clock, run, plan } = this.#parts;
     const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;
@@ -129,6 +143,26 @@ export class BatchRun {
       return undefined;
     }
     return this.#admit(i, due, settle);
+  }
+
+  /** Makes sub-request `i` again of its parts, when `unmake` kept it so (see `#unmade`). */
+  #remake(i: number): void {
+    const requests = this.#releasable as (SubRequest | undefined)[];
+    if (requests[i] !== undefined) return;
+    const parts = this.#unmade as unknown[];
+    const at = 3 * i;
+    // The fields in the decoder's order: the same shape as the sub-requests it made.
+    requests[i] = {
+      index: i,
+      method: parts[at] as HttpMethod,
+      path: parts[at + 1] as string,
+      query: NO_QUERY,
+      headers: NO_HEADERS,
+      body: parts[at + 2],
+    };
+    // The payload is the sub-request's now (released with it once it ran).
+    parts[at + 1] = undefined;
+    parts[at + 2] = undefined;
   }
 
   async #admit(i: number, due: boolean, settle: boolean): Promise<void> {
@@ -251,7 +285,6 @@ export class BatchRun {
   /** Keeps the final result as its item and counts it in the summary. */
   #keepItem(i: number, result: SubResult): void {
     if (
-      result.body === undefined &&
       result.headers === NO_HEADERS &&
       result.error === undefined &&
       result.id === undefined &&
@@ -262,6 +295,7 @@ export class BatchRun {
     ) {
       this.#bare ??= new Uint16Array(this.#requests.length);
       this.#bare[i] = result.status;
+      if (result.body !== undefined) (this.#items as unknown[])[i] = result.body;
     } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
     const summary = this.#summary as BatchSummary;
     if (result.skipped) summary.skipped++;
@@ -404,9 +438,11 @@ export class BatchRun {
     const bare = this.#bare;
     if (bare !== undefined) {
       const encodeItem = this.#encodeItem as (result: SubResult) => unknown;
+      const kept = items as unknown[];
       for (let i = 0; i < bare.length; i++) {
         const status = bare[i] as number;
-        if (status !== 0) (items as unknown[])[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: undefined });
+        // The body waits in the item's place.
+        if (status !== 0) kept[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: kept[i] });
       }
     }
     if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
@@ -481,6 +517,24 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
+}
+
+/**
+ * Keeps each plain sub-request of `requests` (its position as its index, the shared empty query and
+ * headers) as its method, path and body in three slots from `3 * index`, and lets go of the object.
+ * One array for the batch: a large one is not copied by young-generation GC as objects are.
+ */
+function unmake(requests: (SubRequest | undefined)[]): unknown[] {
+  const parts = new Array<unknown>(3 * requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const sub = requests[i];
+    if (sub === undefined || sub.index !== i || sub.query !== NO_QUERY || sub.headers !== NO_HEADERS) continue;
+    parts[3 * i] = sub.method;
+    parts[3 * i + 1] = sub.path;
+    parts[3 * i + 2] = sub.body;
+    requests[i] = undefined;
+  }
+  return parts;
 }
 
 /** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */

@@ -8,6 +8,7 @@ import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { notInherited } from '../not-inherited.js';
+import { markPlainRequests } from '../plain-requests.js';
 import { exagoOpenApi } from './exago-openapi.js';
 
 /** One item of an Exago batch response. */
@@ -217,7 +218,8 @@ function batchOf(requests: SubRequest[], context: DecodeContext): DecodedBatch {
   const batch: DecodedBatch = { requests, session: context.query.sid !== undefined ? 'existing' : 'new' };
   const onFail = failurePolicy(context.query.onFail);
   if (onFail !== undefined) batch.onFail = onFail;
-  return batch;
+  // Each call's sub-request has the six fields `subRequest` gives it, no more.
+  return markPlainRequests(batch);
 }
 
 function decode(body: unknown, context: DecodeContext): DecodedBatch {
