@@ -34,8 +34,8 @@ interface Handed {
   result: DirectResult | undefined;
 }
 
-async function streamed(request: { itemsOfErrorsOnly?: boolean; streamOnly?: boolean; body?: unknown }) {
-  const e = engine();
+async function streamed(request: { itemsOfErrorsOnly?: boolean; streamOnly?: boolean; body?: unknown }, dialect?: Dialect) {
+  const e = engine(dialect);
   try {
     const handed: Handed[] = [];
     const response = await createDirectCaller(e)({
@@ -148,43 +148,20 @@ test('an Exago dialect spread with an encodeResult of its own has every item mad
     ...exagoDialect,
     encodeResult: (result, context) => ({ ...(exagoDialect.encodeResult(result, context) as object), Masked: true }),
   };
-  const e = engine(masked);
-  try {
-    const handed: Handed[] = [];
-    await createDirectCaller(e)({
-      url: '/rest/batch',
-      body: CALLS,
-      streamOnly: true,
-      itemsOfErrorsOnly: true,
-      onResult: (item, result) => handed.push({ item, result }),
-    });
-    assert.equal(
-      handed.map((h) => [(h.item as { Masked?: boolean } | undefined)?.Masked, h.result]),
-      CALLS.map(() => [true, undefined]),
-    );
-  } finally {
-    await e.close();
-  }
+  const { handed } = await streamed({ streamOnly: true, itemsOfErrorsOnly: true }, masked);
+  assert.equal(
+    handed.map((h) => [(h.item as { Masked?: boolean } | undefined)?.Masked, h.result]),
+    CALLS.map(() => [true, undefined]),
+  );
 });
 
 test('an Exago dialect spread that keeps Exago’s encodeResult still has its results read as they are', async () => {
-  const e = engine({ ...exagoDialect, encode: (result) => result.results.map((r) => exagoDialect.encodeResult(r)) });
-  try {
-    const handed: Handed[] = [];
-    await createDirectCaller(e)({
-      url: '/rest/batch',
-      body: CALLS,
-      streamOnly: true,
-      itemsOfErrorsOnly: true,
-      onResult: (item, result) => handed.push({ item, result }),
-    });
-    assert.equal(
-      handed.map((h) => h.item === undefined),
-      [true, true, true, true, false],
-    );
-  } finally {
-    await e.close();
-  }
+  const keeps: Dialect = { ...exagoDialect, encode: (result) => result.results.map((r) => exagoDialect.encodeResult(r)) };
+  const { handed } = await streamed({ streamOnly: true, itemsOfErrorsOnly: true }, keeps);
+  assert.equal(
+    handed.map((h) => h.item === undefined),
+    [true, true, true, true, false],
+  );
 });
 
 test('a result nothing reads any more is a new object: changing it changes neither the summary nor the engine’s result', async () => {
