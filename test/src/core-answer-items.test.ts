@@ -3,7 +3,7 @@ import { createEngine, type Dialect, exagoApi, exagoDialect, guidewireDialect } 
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS } from './support/exago-engine.js';
+import { EXAMPLE_CONFIGS, ROLE_CALLS } from './support/exago-engine.js';
 
 // A dialect with `encodeItems` has the answer of a large batch (2000 sub-requests or more) made of
 // each result's item, made as the result is final, when no later step of the batch reads or rewrites
@@ -13,13 +13,7 @@ import { EXAMPLE_CONFIGS } from './support/exago-engine.js';
 /** The items kept from: smaller batches keep their results. */
 const LARGE = 2000;
 
-const CALLS = [
-  { Url: 'Sessions', Method: 'POST' },
-  { Url: 'Roles', Method: 'POST', Payload: { Id: 'A', IsActive: true } },
-  { Url: 'Roles/A', Method: 'PATCH', Payload: { IsActive: false } },
-  { Url: 'Roles/B', Method: 'GET' },
-  { Url: 'Roles/A', Method: 'GET' },
-];
+const CALLS = ROLE_CALLS;
 
 interface Marked {
   via: 'encode' | 'items';

@@ -3,19 +3,13 @@ import { createEngine, type Dialect, exagoApi, exagoDialect, type SubRequest, ty
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EXAMPLE_CONFIGS } from './support/exago-engine.js';
+import { EXAMPLE_CONFIGS, ROLE_CALLS } from './support/exago-engine.js';
 
 // A dialect whose encoders never read the decoded sub-requests says so (encoderReadsRequests:
 // false): the executor then lets go of each sub-request once it ran, so that a large batch does not
 // hold every one until its answer. A dialect that does not say so keeps them all for its encoders.
 
-const CALLS = [
-  { Url: 'Sessions', Method: 'POST' },
-  { Url: 'Roles', Method: 'POST', Payload: { Id: 'A', IsActive: true } },
-  { Url: 'Roles/A', Method: 'PATCH', Payload: { IsActive: false } },
-  { Url: 'Roles/B', Method: 'GET' },
-  { Url: 'Roles/A', Method: 'GET' },
-];
+const CALLS = ROLE_CALLS;
 
 /** Exago's dialect, saying `reads` about its encoders, whose `encode` counts the sub-requests it can see. */
 function countingDialect(reads: boolean | undefined, seen: number[]): Dialect {

@@ -86,12 +86,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       onResult:
         onResult === undefined
           ? undefined
-          : asResults
-            ? (item, result, kept) =>
-                item === undefined
-                  ? onResult(undefined, kept ? ownResult(result) : asIs(result))
-                  : onResult(kept ? snapshot(item).value : item)
-            : (item, _result, kept) => onResult(kept ? snapshot(item).value : item),
+          : (item, result, kept) =>
+              asResults && item === undefined ? onResult(undefined, resultFor(result, kept)) : onResult(kept ? snapshot(item).value : item),
       streamOnly: request.streamOnly === true,
       itemsOfErrorsOnly: asResults,
     });
@@ -106,14 +102,11 @@ export function createDirectCaller(engine: Engine): DirectCaller {
 }
 
 /**
- * A result nothing in the batch reads any more, handed over without a copy: a new object all the
- * same, as the engine's own result is still counted in its summary.
+ * A result handed without its item (`itemsOfErrorsOnly`), as the caller's own: its body and headers
+ * copied while the batch still reads it (deeply frozen parts shared), else as they are, in a new
+ * object all the same (the engine still counts its own result in the summary).
  */
-function asIs(result: SubResult): DirectResult {
+function resultFor(result: SubResult, kept: boolean): DirectResult {
+  if (kept) return { status: result.status, headers: { ...result.headers }, body: snapshot(result.body).value };
   return { status: result.status, headers: result.headers, body: result.body };
-}
-
-/** A result the batch still reads, as the caller's own: its body and headers copied (deeply frozen parts shared). */
-function ownResult(result: SubResult): DirectResult {
-  return { status: result.status, headers: { ...result.headers }, body: snapshot(result.body).value };
 }

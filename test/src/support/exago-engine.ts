@@ -32,3 +32,12 @@ export const SEED_BATCH = [
     Payload: { Id: 'MyParameter', DataType: 'String', Value: '', PromptText: 'Input a value', IsHidden: true },
   },
 ];
+
+/** A session, a role made and changed, a read of a role that does not exist (404), and of the one made. */
+export const ROLE_CALLS = [
+  { Url: 'Sessions', Method: 'POST' },
+  { Url: 'Roles', Method: 'POST', Payload: { Id: 'A', IsActive: true } },
+  { Url: 'Roles/A', Method: 'PATCH', Payload: { IsActive: false } },
+  { Url: 'Roles/B', Method: 'GET' },
+  { Url: 'Roles/A', Method: 'GET' },
+];

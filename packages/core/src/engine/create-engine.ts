@@ -331,7 +331,7 @@ export class Engine {
         onResult:
           onResult === undefined
             ? undefined
-            : request.itemsOfErrorsOnly === true && dialect.plainResults !== undefined && dialect.plainResults === dialect.encodeResult
+            : request.itemsOfErrorsOnly === true && dialect.plainResults === dialect.encodeResult
               ? (r, kept) => onResult(r.error === undefined ? undefined : dialect.encodeResult(r, encoding), r, kept)
               : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
         takesResults: takes,

@@ -99,6 +99,12 @@ function encodeResult(result: SubResult): GuidewireResponseItem {
   return item;
 }
 
+/** The batch answer: the items in request order and the summary's three counts. */
+function response(responses: GuidewireResponseItem[], summary: BatchSummary): GuidewireBatchResponse {
+  const { succeeded, failed, skipped } = summary;
+  return { responses, summary: { succeeded, failed, skipped } };
+}
+
 /**
  * Guidewire Cloud API's `POST /rest/<api>/v<N>/batch`: `{"requests": [{method, path, query, data,
  * headers, onFail}]}` answered by `{"responses": [{status, headers, body}], "summary": {succeeded,
@@ -121,8 +127,7 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       },
 
       encode(result: BatchResult): GuidewireBatchResponse {
-        const { succeeded, failed, skipped } = result.summary;
-        return { responses: result.results.map(encodeResult), summary: { succeeded, failed, skipped } };
+        return response(result.results.map(encodeResult), result.summary);
       },
 
       encodeResult,
@@ -133,10 +138,7 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
     },
     {
       encoderReadsRequests: false,
-      encodeItems(items: unknown[], summary: BatchSummary): GuidewireBatchResponse {
-        const { succeeded, failed, skipped } = summary;
-        return { responses: items as GuidewireResponseItem[], summary: { succeeded, failed, skipped } };
-      },
+      encodeItems: (items: unknown[], summary: BatchSummary) => response(items as GuidewireResponseItem[], summary),
     },
   );
 }
