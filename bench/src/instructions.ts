@@ -50,6 +50,8 @@ function count(mode: Mode, batches: number, named: boolean): Promise<{ file: str
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${prefix}%p`, process.execPath, ...node], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // --perf-basic-prof also writes an isolate log into the working directory: the scratch one.
+      cwd: dir,
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
