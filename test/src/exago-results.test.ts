@@ -1,3 +1,4 @@
+import { type BatchResult, type Dialect, exagoDialect, type SubResult } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
@@ -27,6 +28,31 @@ test('calls run in the order given and results come back in the same order', asy
   );
   assert.is(out[2]!.ResponseContent.Value, 'one');
   assert.is(out[4]!.ResponseContent.Value, 'two');
+});
+
+test('ReturnCode is the status as text for every status, in the table of common ones or past it; a hole in the results stays one', () => {
+  const statuses = [100, 200, 201, 299, 404, 599, 600, 999, 1000];
+  const results: SubResult[] = statuses.map((status, index) => ({ index, status, headers: {}, body: { n: index } }));
+  const encode = exagoDialect.encode as (result: BatchResult, context?: unknown) => unknown;
+  const out = encode({ results, summary: { succeeded: 0, failed: 0, skipped: 0 } }) as Array<{ ReturnCode: string }>;
+  assert.equal(
+    out.map((item) => item.ReturnCode),
+    statuses.map(String),
+  );
+  assert.equal(exagoDialect.encodeResult?.({ index: 0, status: 204, headers: {}, body: undefined }), {
+    ReturnCode: '204',
+    ResponseContent: { StatusCode: 204, StatusDescription: null },
+  });
+  const sparse = new Array<SubResult>(3);
+  sparse[0] = results[1] as SubResult;
+  sparse[2] = results[3] as SubResult;
+  const holed = encode({ results: sparse, summary: { succeeded: 2, failed: 0, skipped: 0 } }) as unknown[];
+  assert.is(holed.length, 3);
+  assert.not.ok(1 in holed);
+  assert.equal((holed[2] as { ReturnCode: string }).ReturnCode, '299');
+  // The engine reads results as they are only while plainResults names the dialect's own encodeResult.
+  const dialect: Dialect = exagoDialect;
+  assert.is(dialect.plainResults, dialect.encodeResult);
 });
 
 test('ReturnCode is always a string and every item has exactly ReturnCode and ResponseContent', async () => {

@@ -263,7 +263,11 @@ export const exagoDialect: Dialect = notInherited(
       // A loop, not `map`: the loop's code calls encodeResult inline, where map calls it through a builtin per item.
       const results = result.results;
       const items = new Array<ExagoResponseItem>(results.length);
-      for (let i = 0; i < results.length; i++) items[i] = encodeResult(results[i] as SubResult);
+      for (let i = 0; i < results.length; i++) {
+        const one = results[i];
+        // A hole stays one, as map leaves it (the engine's results have none).
+        if (one !== undefined) items[i] = encodeResult(one);
+      }
       return items;
     },
 
