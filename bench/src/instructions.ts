@@ -3,63 +3,95 @@
 // Unlike time, an instruction count does not move with the load of the machine, so two builds can be
 // compared to a fraction of a percent on a busy two-core VM; it does not see cache misses or the
 // garbage collector's memory traffic, so it complements the timed scenarios and never replaces them.
-// Each run counts a worker at LOW and at HIGH batches and divides the difference by the sub-requests
-// between them (start-up, compilation and warm-up cancel out). V8 sometimes inlines differently from
-// one run to the next (a few percent either way): the median of the runs is what to compare.
-// With --functions, the top functions by instructions per sub-request (JavaScript named through
-// node's --perf-basic-prof map), from the last run.
-import { spawn, spawnSync } from 'node:child_process';
+// Each run counts a worker at LOW and at HIGH batches (side by side, one per core) and divides the
+// difference by the sub-requests between them (start-up, compilation and warm-up cancel out). V8
+// sometimes inlines differently from one run to the next (a few percent either way): the median of
+// the runs is what to compare. With --functions, one more run, not counted (node's --perf-basic-prof
+// changes what the VM does), lists the top functions by instructions per sub-request.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { median } from './measure.js';
 
 /** Sub-requests per batch. */
-const INSTRUCTIONS_N = 1000;
+const N = 1000;
 const LOW = 120;
 const HIGH = 320;
 const MODES = ['direct', 'floor', 'client'] as const;
 type Mode = (typeof MODES)[number];
+/** How far back from the nearest start the perf map is searched for code that holds an address. */
+const MAP_LOOKBACK = 50;
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const given = args.find((a) => a.startsWith(`--${name}=`));
-  return given === undefined ? fallback : Number(given.slice(name.length + 3));
-};
-const runs = option('runs', 3);
-const functions = args.some((a) => a.startsWith('--functions')) ? option('functions', 25) : 0;
-const asked = args.filter((a) => !a.startsWith('--'));
-const unknown = asked.filter((a) => !(MODES as readonly string[]).includes(a));
-if (unknown.length > 0) {
-  console.error(`unknown mode ${unknown.join(', ')}; choose from ${MODES.join(', ')}`);
+/** Stops with a message and exit code 2 (a usage or set-up error). */
+function usage(message: string): never {
+  console.error(message);
   process.exit(2);
 }
-if (spawnSync('valgrind', ['--version']).error !== undefined) {
-  console.error('valgrind is not installed (Debian: apt-get install -y valgrind)');
-  process.exit(2);
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return n;
 }
-const modes: readonly Mode[] = asked.length === 0 ? MODES : (asked as Mode[]);
+
+function parse() {
+  try {
+    return parseArgs({ options: { runs: { type: 'string' }, functions: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25]`);
+  }
+}
+const parsed = parse();
+const runs = positive('runs', parsed.values.runs, 3);
+// 0: no list of functions.
+const functions = parsed.values.functions === undefined ? 0 : positive('functions', parsed.values.functions, 25);
+const unknown = parsed.positionals.filter((a) => !(MODES as readonly string[]).includes(a));
+if (unknown.length > 0) usage(`unknown mode ${unknown.join(', ')}; choose from ${MODES.join(', ')}`);
+for (const tool of functions > 0 ? ['valgrind', 'callgrind_annotate'] : ['valgrind']) {
+  if (spawnSync(tool, ['--version']).error !== undefined) usage(`${tool} is not installed (Debian: apt-get install -y valgrind)`);
+}
+const modes: readonly Mode[] = parsed.positionals.length === 0 ? MODES : (parsed.positionals as Mode[]);
 const worker = fileURLToPath(new URL('./instructions-worker.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'restbatch-instructions-'));
+const running = new Set<ChildProcess>();
+const maps = new Set<string>();
 
-/** One worker under callgrind: its output file and the node process's pid (which names its perf map). */
+/** Ends what is still running and removes what the runs wrote. */
+function cleanUp(): void {
+  for (const child of running) child.kill('SIGKILL');
+  for (const map of maps) rmSync(map, { force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  cleanUp();
+  process.exit(130);
+});
+
+/** One worker under callgrind: its output file and the node process's pid (valgrind runs it in its own process, which names its perf map). */
 function count(mode: Mode, batches: number, named: boolean): Promise<{ file: string; pid: number }> {
   const prefix = join(dir, `${mode}-${batches}-`);
-  const node = ['--single-threaded', ...(named ? ['--perf-basic-prof'] : []), worker, mode, String(batches), String(INSTRUCTIONS_N)];
+  const node = ['--single-threaded', ...(named ? ['--perf-basic-prof'] : []), worker, mode, String(batches), String(N)];
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${prefix}%p`, process.execPath, ...node], {
       stdio: ['ignore', 'ignore', 'pipe'],
       // --perf-basic-prof also writes an isolate log into the working directory: the scratch one.
       cwd: dir,
     });
+    running.add(child);
+    if (named) maps.add(`/tmp/perf-${child.pid}.map`);
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`${mode} ${batches}: valgrind exited ${code}\n${stderr.slice(-2000)}`));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      if (code !== 0)
+        reject(new Error(`${mode} at ${batches} batches: valgrind ended (${signal ?? `exit ${code}`})\n${stderr.slice(-2000)}`));
       else resolve({ file: `${prefix}${child.pid}`, pid: child.pid as number });
     });
   });
@@ -72,9 +104,19 @@ function total(file: string): number {
   return Number(line[1]);
 }
 
-/** Instructions by function (JavaScript named from the perf map, its line dropped so that builds compare). */
+interface CodeEntry {
+  start: number;
+  size: number;
+  name: string;
+}
+
+/**
+ * Instructions by function. JavaScript is named from the perf map (`JS:*` optimised, `JS:^` baseline,
+ * `JS:~` interpreted), without its line and column so that two builds compare: the anonymous
+ * functions of one file share a row. Callgrind's recursion suffix (`'2`) is dropped too.
+ */
 function byFunction(file: string, pid: number): Map<string, number> {
-  const code = readFileSync(`/tmp/perf-${pid}.map`, 'utf8')
+  const code: CodeEntry[] = readFileSync(`/tmp/perf-${pid}.map`, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
@@ -83,61 +125,72 @@ function byFunction(file: string, pid: number): Map<string, number> {
     })
     .sort((a, b) => a.start - b.start);
   const nameAt = (address: number): string => {
+    if (code.length === 0) return '(JIT code, unnamed)';
     let lo = 0;
     let hi = code.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((code[mid] as { start: number }).start <= address) lo = mid;
+      if ((code[mid] as CodeEntry).start <= address) lo = mid;
       else hi = mid - 1;
     }
     // Code moves and is freed: the nearest earlier entries are checked for one that holds the address.
-    for (let i = lo; i >= Math.max(0, lo - 50); i--) {
-      const entry = code[i] as { start: number; size: number; name: string };
+    for (let i = lo; i >= Math.max(0, lo - MAP_LOOKBACK); i--) {
+      const entry = code[i] as CodeEntry;
       if (entry.start <= address && address < entry.start + entry.size)
         return entry.name.replace(/file:\/\/\/.*?\/(packages|bench)\//, '$1/').replace(/:\d+:\d+$/, '');
     }
     return '(JIT code, unnamed)';
   };
-  const out = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 }).stdout;
+  const annotated = spawnSync('callgrind_annotate', ['--threshold=100', '--auto=no', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (annotated.error !== undefined || annotated.status !== 0)
+    throw new Error(`callgrind_annotate failed: ${annotated.error?.message ?? annotated.stderr.slice(-2000)}`);
   const found = new Map<string, number>();
-  for (const line of out.split('\n')) {
+  for (const line of annotated.stdout.split('\n')) {
     const match = /^\s*([\d,]+) \([^)]*\)\s+\S*?:(.*?)(?: \[.*\])?$/.exec(line);
     if (match === null || line.includes('PROGRAM TOTALS')) continue;
-    const raw = match[2] as string;
-    const name = raw.startsWith('0x') ? nameAt(Number.parseInt(raw.split("'")[0] as string, 16)) : raw;
+    const raw = (match[2] as string).replace(/'\d+$/, '');
+    const name = raw.startsWith('0x') ? nameAt(Number.parseInt(raw, 16)) : raw;
     found.set(name, (found.get(name) ?? 0) + Number((match[1] as string).replaceAll(',', '')));
   }
   return found;
 }
 
-const subs = (HIGH - LOW) * INSTRUCTIONS_N;
-const perSub: Record<string, number> = {};
-console.log(`instructions per sub-request, N=${INSTRUCTIONS_N} Exago mix, (${HIGH} − ${LOW} batches), ${runs} run(s) per mode`);
-for (const mode of modes) {
-  const counts: number[] = [];
-  let last: Map<string, number> | undefined;
-  for (let run = 0; run < runs; run++) {
-    const named = functions > 0 && run === runs - 1;
-    // The two counts run side by side (one per core): instructions do not depend on the load.
-    const [low, high] = await Promise.all([count(mode, LOW, named), count(mode, HIGH, named)]);
-    counts.push((total(high.file) - total(low.file)) / subs);
-    if (named) {
+const subs = (HIGH - LOW) * N;
+const perSub: Partial<Record<Mode, number>> = {};
+try {
+  console.log(`instructions per sub-request, N=${N} Exago mix, (${HIGH} − ${LOW} batches), ${runs} run(s) per mode`);
+  for (const mode of modes) {
+    const counts: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const [low, high] = await Promise.all([count(mode, LOW, false), count(mode, HIGH, false)]);
+      counts.push((total(high.file) - total(low.file)) / subs);
+      rmSync(low.file);
+      rmSync(high.file);
+    }
+    perSub[mode] = median(counts);
+    console.log(`${mode.padEnd(7)} ${Math.round(median(counts))}  (runs: ${counts.map((c) => Math.round(c)).join(', ')})`);
+    if (functions > 0) {
+      const [low, high] = await Promise.all([count(mode, LOW, true), count(mode, HIGH, true)]);
       const a = byFunction(low.file, low.pid);
       const b = byFunction(high.file, high.pid);
-      last = new Map([...new Set([...a.keys(), ...b.keys()])].map((k) => [k, ((b.get(k) ?? 0) - (a.get(k) ?? 0)) / subs]));
-      rmSync(`/tmp/perf-${low.pid}.map`, { force: true });
-      rmSync(`/tmp/perf-${high.pid}.map`, { force: true });
+      const names = [...new Set([...a.keys(), ...b.keys()])];
+      const top = names
+        .map((name): [string, number] => [name, ((b.get(name) ?? 0) - (a.get(name) ?? 0)) / subs])
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, functions);
+      console.log(
+        `  top functions (one more run, with --perf-basic-prof; ${Math.round((total(high.file) - total(low.file)) / subs)} in all):`,
+      );
+      for (const [name, n] of top) console.log(`  ${Math.round(n).toString().padStart(6)}  ${name.slice(0, 110)}`);
     }
   }
-  perSub[mode] = median(counts);
-  console.log(`${mode.padEnd(7)} ${Math.round(median(counts))}  (runs: ${counts.map((c) => Math.round(c)).join(', ')})`);
-  if (last !== undefined) {
-    const top = [...last].sort((x, y) => y[1] - x[1]).slice(0, functions);
-    for (const [name, n] of top) console.log(`  ${Math.round(n).toString().padStart(6)}  ${name.slice(0, 110)}`);
-  }
+  if (perSub.direct !== undefined && perSub.floor !== undefined)
+    console.log(`direct ÷ floor: ${(perSub.direct / perSub.floor).toFixed(2)}× in instructions (the timed ratio also counts memory)`);
+  if (perSub.client !== undefined && perSub.direct !== undefined)
+    console.log(`client ÷ direct: ${(perSub.client / perSub.direct).toFixed(2)}× in instructions`);
+} finally {
+  cleanUp();
 }
-if (perSub.direct !== undefined && perSub.floor !== undefined)
-  console.log(`direct ÷ floor: ${(perSub.direct / perSub.floor).toFixed(2)}× in instructions (the timed ratio also counts memory)`);
-if (perSub.client !== undefined && perSub.direct !== undefined)
-  console.log(`client ÷ direct: ${(perSub.client / perSub.direct).toFixed(2)}× in instructions`);
-rmSync(dir, { recursive: true, force: true });

@@ -39,6 +39,11 @@ test('ReturnCode is the status as text for every status, in the table of common 
     out.map((item) => item.ReturnCode),
     statuses.map(String),
   );
+  // An untyped caller's status that is no number is its own text too, never a member of the table.
+  const odd = exagoDialect.encodeResult?.({ index: 0, status: 'length' as unknown as number, headers: {}, body: null }) as {
+    ReturnCode: string;
+  };
+  assert.is(odd.ReturnCode, 'length');
   assert.equal(exagoDialect.encodeResult?.({ index: 0, status: 204, headers: {}, body: undefined }), {
     ReturnCode: '204',
     ResponseContent: { StatusCode: 204, StatusDescription: null },

@@ -202,12 +202,14 @@ function responseContent(result: SubResult): unknown {
   return result.body === undefined ? null : result.body;
 }
 
-/** The text of each status an HTTP answer can have (100-599), made once: a `String(status)` per item measured a builtin call each. */
+/** The text of the statuses 0-599, made once: a `String(status)` per item measured two builtin calls each. */
 const RETURN_CODES: readonly string[] = Array.from({ length: 600 }, (_, status) => String(status));
 
 function encodeResult(result: SubResult): ExagoResponseItem {
   const status = result.status;
-  return { ReturnCode: RETURN_CODES[status] ?? String(status), ResponseContent: responseContent(result) };
+  // Only a number indexes the table (an untyped 'length' would read the array's own members).
+  const code = typeof status === 'number' ? RETURN_CODES[status] : undefined;
+  return { ReturnCode: code ?? String(status), ResponseContent: responseContent(result) };
 }
 
 /** The checks of the envelope itself; an array for the batch's sub-requests. */
