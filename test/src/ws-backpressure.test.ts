@@ -90,4 +90,30 @@ test('two batches on one slow connection both wait, and both finish once the cli
   }
 });
 
+test('every message released by one drain waits again when the first fills the buffer: a reading client is not closed as "not reading"', async () => {
+  // Four batches whose final answers are 8 MiB each, and one with many tiny results, on one connection.
+  // Each drain releases every message held back; when a large final answer came first it filled the
+  // buffer again, and the next one, sent regardless, found it over maxBufferedBytes (16 × 64 KiB) and
+  // closed the connection with 1008 although the client reads.
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, { highWaterMark: HIGH_WATER, drainTimeoutMs: 30_000, maxTotalBufferedBytes: 512 * 1024 * 1024 });
+  try {
+    const client = await TestClient.open(ws.url);
+    const large = [SESSION, ...Array.from({ length: 8 }, () => ({ Url: 'Test/Big/1024', Method: 'GET' }))];
+    const tiny = [SESSION, ...Array.from({ length: 2000 }, () => ({ Url: 'Test/Big/1', Method: 'GET' }))];
+    const ids = ['a1', 'a2', 'a3', 'a4'];
+    client.send({ id: 'b', endpoint: '/rest/batch', body: tiny });
+    for (const id of ids) client.send({ id, endpoint: '/rest/batch', body: large });
+    const closed = client.closed.then(({ code }) => {
+      throw new Error(`the server closed the connection (${code})`);
+    });
+    const answers = await within(Promise.race([Promise.all(['b', ...ids].map((id) => client.answer(id))), closed]), 'every answer', 60_000);
+    for (const answer of answers) assert.is(TestClient.response(answer).status, 200);
+    assert.is(probe.bigCalls, 2000 + 4 * 8);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
 test.run();

@@ -202,7 +202,11 @@ export class Connection implements OutboxOwner {
       this.#send(message);
       return undefined;
     }
-    return drained.then(() => this.#send(message));
+    // Asked again once drained: every message that waited is released by the same drain, and the
+    // first one sent may fill the buffer again (a batch's final response can be megabytes). Sent
+    // regardless, the next one would find the buffer over maxBufferedBytes and close the connection
+    // of a client that is reading.
+    return drained.then(() => this.#deliver(message));
   }
 
   /** Every message out; error replies count against the connection's message budget too. */
