@@ -1,3 +1,4 @@
+import type { Client } from '@restbatch/client';
 import type { ExagoCall } from './exago-mix.js';
 
 /** One call as a user of the client writes it: method, path template and init, made up front like the hand-built envelope. */
@@ -16,4 +17,20 @@ export function typedCalls(calls: readonly ExagoCall[]): TypedCall[] {
     if (call.Payload !== undefined) init.body = call.Payload;
     return { method: call.Method, template: id === undefined ? `/rest/${resource}` : `/rest/${resource}/{id}`, init };
   });
+}
+
+/** The client's call methods, looked up by the call's method name. */
+type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
+
+/**
+ * Makes every call through `client` in one tick, as a user's code would, and answers how many
+ * succeeded once all have settled: the client caller of the timed and the instruction workers.
+ */
+export async function callInOneTick<P>(client: Client<P>, typed: readonly TypedCall[]): Promise<number> {
+  const c = client as unknown as Loose;
+  const pending: Promise<{ ok: boolean }>[] = [];
+  for (const t of typed) pending.push(c[t.method]!(t.template, t.init));
+  let ok = 0;
+  for (const r of await Promise.all(pending)) if (r.ok) ok++;
+  return ok;
 }

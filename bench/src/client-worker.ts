@@ -8,7 +8,7 @@ import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
 import type { paths } from '@restbatch/example-client';
 import { benchEngine } from './bench-engine.js';
-import { typedCalls } from './client-calls.js';
+import { callInOneTick, typedCalls } from './client-calls.js';
 import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { endSession, httpPool } from './http-clients.js';
 import { median } from './measure.js';
@@ -30,8 +30,6 @@ export interface ClientFigures {
   /** HTTP requests one tick of N client calls took (must be 1). */
   requestsPerTick?: number;
 }
-
-type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
 
 const CALLERS: readonly Caller[] = ['hand', 'stream', 'client'];
 const transport = process.argv[2] === 'http' ? 'http' : 'direct';
@@ -63,11 +61,7 @@ const direct = engine === undefined ? undefined : createDirectCaller(engine);
 async function once(caller: Caller): Promise<void> {
   total += n;
   if (caller === 'client') {
-    const c = client as unknown as Loose;
-    const pending: Promise<{ ok: boolean }>[] = [];
-    for (const t of typed) pending.push(c[t.method]!(t.template, t.init));
-    const results = await Promise.all(pending);
-    for (const r of results) if (r.ok) ok++;
+    ok += await callInOneTick(client, typed);
     if (client.session !== undefined) sessions.push(client.session);
     return;
   }

@@ -6,11 +6,9 @@ import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
 import type { paths } from '@restbatch/example-client';
 import { benchEngine } from './bench-engine.js';
-import { typedCalls } from './client-calls.js';
+import { callInOneTick, typedCalls } from './client-calls.js';
 import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { createFloor } from './floor.js';
-
-type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boolean }>>;
 
 const mode = process.argv[2];
 const batches = Number(process.argv[3]);
@@ -31,10 +29,7 @@ async function once(): Promise<void> {
     ok += result.ok;
     sessions.push(result.sessionId);
   } else if (mode === 'client') {
-    const c = client as unknown as Loose;
-    const pending: Promise<{ ok: boolean }>[] = [];
-    for (const t of typed) pending.push(c[t.method]!(t.template, t.init));
-    for (const r of await Promise.all(pending)) if (r.ok) ok++;
+    ok += await callInOneTick(client, typed);
     if (client.session !== undefined) sessions.push(client.session);
   } else {
     const body = (await direct({ url: '/rest/batch', body: calls })).body;
