@@ -25,6 +25,11 @@ class EchoResource {
   echo(ctx: HandlerContext) {
     return { body: ctx.body };
   }
+
+  @Post('query')
+  query(ctx: HandlerContext) {
+    return { query: { ...ctx.query } };
+  }
 }
 
 function engineWith(limits: Partial<EngineLimits> = {}, options: Partial<EngineOptions> = {}) {
@@ -44,11 +49,11 @@ function comparable(res: { status: number; body: unknown }) {
 }
 
 /** The answer of the same batch sent as JSON text, as a wire transport sends it. */
-async function asText(limits: Partial<EngineLimits>, body: unknown) {
+async function asText(limits: Partial<EngineLimits>, body: unknown, url = '/rest/batch') {
   const { engine } = engineWith(limits);
   const res = await engine.dispatch({
     method: 'POST',
-    url: '/rest/batch',
+    url,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
     transport: 'direct',
@@ -89,6 +94,60 @@ test('a member JSON drops is no member of a prepared call: a GET with an undefin
     (res.body as Array<{ ReturnCode: string }>).map((item) => item.ReturnCode),
     ['201', '201', '200'],
   );
+});
+
+// A prepared batch with no `$` (or `%`) in any string skips the references pre-pass: every other
+// batch must still find each reference, escape and forward reference that its JSON text holds.
+test('a prepared batch whose strings hold references, escapes or a %24 answers as its JSON text does', async () => {
+  const echo = (payload: unknown) => ({ Url: 'Echo', Method: 'POST', Payload: payload });
+  const cases: Array<{ url?: string; batch: unknown[]; status: number; code?: string }> = [
+    // A reference deep in a payload, in an array of objects.
+    { batch: [SESSION, echo({ a: 'x' }), echo({ list: [{ ref: '${1/body/body/a}' }, 'plain'] })], status: 200 },
+    // A `$ref:` reference is the value itself (its type kept), `$$ref:` its literal text; `${...}` in a string is rendered.
+    {
+      batch: [SESSION, echo({ n: 5 }), echo({ whole: '$ref:1/body/body/n', part: 'n=${1/body/body/n}', escaped: '$$ref:1' })],
+      status: 200,
+    },
+    // A reference in a Url's path, and a payload that is a string holding one.
+    {
+      batch: [
+        SESSION,
+        { Url: 'Roles', Method: 'POST', Payload: { Id: 'R1' } },
+        { Url: 'Roles/${1/body/Id}', Method: 'GET' },
+        echo('${1/body/Id}'),
+      ],
+      status: 200,
+    },
+    // An escape: `$${` is a literal `${`.
+    { batch: [SESSION, echo({ literal: '$${not a reference}' })], status: 200 },
+    // A reference in a Url's query, percent-encoded: the query decodes it.
+    { batch: [SESSION, echo({ a: 'x' }), { Url: 'Echo/query?q=%24%7B1%2Fbody%2Fbody%2Fa%7D', Method: 'POST' }], status: 200 },
+    // A `%` elsewhere in a Url, and in a payload, with no reference at all.
+    { batch: [SESSION, { Url: 'Echo/query?q=100%25', Method: 'POST' }, echo({ p: '50%' })], status: 200 },
+    // A forward reference rejects the whole batch.
+    { batch: [SESSION, echo({ ref: '${2/body}' }), echo({ a: 1 })], status: 400, code: 'REFERENCE_INVALID' },
+    // An unclosed reference rejects it too.
+    { batch: [SESSION, echo({ ref: 'x ${1/body' })], status: 400, code: 'REFERENCE_INVALID' },
+    // The batch URL's own query reaches the first call (Exago's config), `$` and all: a reference
+    // there names no earlier call (without the pre-pass it would be an unknown configuration).
+    { url: '/rest/batch?config=${x}', batch: [SESSION, echo({ a: 1 })], status: 400, code: 'REFERENCE_INVALID' },
+  ];
+  for (const { url = '/rest/batch', batch, status, code } of cases) {
+    const { engine, call } = engineWith();
+    assert.ok(engine.prepareBody(url, {}, batch) instanceof PreparedBody, JSON.stringify(batch));
+    const res = await call({ url, body: batch });
+    assert.equal(comparable(res), await asText({}, batch, url), JSON.stringify(batch));
+    assert.is(res.status, status, JSON.stringify(batch));
+    if (code !== undefined) assert.is((res.body as { code?: string }).code, code, JSON.stringify(batch));
+  }
+  // What the references resolved to, read once to be sure the answers compared above hold them.
+  const { call } = engineWith();
+  const res = await call({ url: '/rest/batch', body: cases[1]?.batch });
+  assert.equal((res.body as Array<{ ResponseContent: unknown }>)[2]?.ResponseContent, {
+    body: { whole: 5, part: 'n=5', escaped: '$ref:1' },
+  });
+  const query = await call({ url: '/rest/batch', body: cases[4]?.batch });
+  assert.equal((query.body as Array<{ ResponseContent: unknown }>)[2]?.ResponseContent, { query: { q: 'x' } });
 });
 
 test('a malformed batch gets the copy and answers the same code and message as its text', async () => {

@@ -135,6 +135,10 @@ export interface ValueDecoder {
    * of the decoded batch is the caller's and every byte of the JSON text is counted. It must decode
    * exactly what `decode` makes of `JSON.parse(JSON.stringify(body))`; when it throws (anything, for
    * any reason) the engine copies the body and runs `decode` as it would have, so errors need not match.
+   * The paths and bodies of the sub-requests it makes must be made of values read through
+   * `reader.copy`, as they are (not percent-decoded), or of the dialect's own text without a `$`:
+   * when no copied string holds a `$` and no query or header value does, the engine skips the
+   * references pre-pass for the batch.
    */
   decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch;
 }

@@ -1,4 +1,7 @@
 import type { DecodeContext, DecodedBatch } from '../dialects/dialect.js';
+import { markNoReferences, recordHoldsDollar } from '../executor/no-references.js';
+import { NO_QUERY } from './parse-url.js';
+import { NO_HEADERS } from '../executor/sub-results.js';
 import { JsonCopy } from '../json/json-copy.js';
 import type { CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits } from './engine-options.js';
@@ -46,7 +49,7 @@ export function prepareBatch(
   const decoder = endpoint.dialect.valueDecoder;
   // A dialect that replaced the `decode` its value decoder stands for (a spread of another) has none.
   if (decoder === undefined || decoder.decode !== endpoint.dialect.decode) return undefined;
-  const reader = new JsonCopy(limits.maxBodyBytes);
+  const reader = new JsonCopy(limits.maxBodyBytes, true);
   let batch: DecodedBatch;
   try {
     const maxSubRequests = Math.min(endpoint.maxSubRequests, limits.maxSubRequests);
@@ -54,5 +57,20 @@ export function prepareBatch(
   } catch {
     return undefined;
   }
-  return reader.judge(limits) === true ? new PreparedBody(url, endpoint, batch) : undefined;
+  if (reader.judge(limits) !== true) return undefined;
+  if (!reader.marked && !anyDecodedDollar(batch)) markNoReferences(batch);
+  return new PreparedBody(url, endpoint, batch);
+}
+
+/**
+ * Whether a sub-request's query or headers hold a `$` in a value: those a dialect may have decoded
+ * (`%24` in a Url's query is a `$`) or taken from the outer request, where the reader saw no `$`.
+ * Paths and bodies are the copied values' own text (see `ValueDecoder`), which the reader saw.
+ */
+function anyDecodedDollar(batch: DecodedBatch): boolean {
+  for (const sub of batch.requests) {
+    if (sub.query !== NO_QUERY && recordHoldsDollar(sub.query)) return true;
+    if (sub.headers !== NO_HEADERS && recordHoldsDollar(sub.headers)) return true;
+  }
+  return false;
 }

@@ -9,6 +9,7 @@ import type { RouteMatch } from '../routing/route-table.js';
 import type { TemplateRoute } from '../routing/template-route.js';
 import { BatchEndpoints } from './nested-batch.js';
 import { assertSafePath } from './path-safety.js';
+import { hasNoReferences } from './no-references.js';
 import { planReferences, type ReferencePlan } from './reference-plan.js';
 import { PlannedRoutes } from './routed-batch.js';
 import { TemplateRoutes } from './template-routes.js';
@@ -66,7 +67,8 @@ export async function checkBatch(
   let batchAtomic = batch.onFail === 'atomic';
   let anyGroup = false;
   const matches: (RouteMatch | undefined)[] = new Array(requests.length);
-  const references = planReferences(requests);
+  // A batch the engine decoded from a value with no `$` in any string skips the walk (see markNoReferences).
+  const references = hasNoReferences(batch) ? undefined : planReferences(requests);
   let shapes: TemplateRoutes | undefined;
   let templates: (TemplateRoute | undefined)[] | undefined;
   // Sub-requests whose route references choose as the batch runs.
