@@ -96,8 +96,9 @@ test('a member JSON drops is no member of a prepared call: a GET with an undefin
   );
 });
 
-// A prepared batch with no `$` (or `%`) in any string skips the references pre-pass: every other
-// batch must still find each reference, escape and forward reference that its JSON text holds.
+// A prepared batch with no `$` in a copied string or a decoded query value skips the references
+// pre-pass: every other batch must still find each reference, escape and forward reference that its
+// JSON text holds.
 test('a prepared batch whose strings hold references, escapes or a %24 answers as its JSON text does', async () => {
   const echo = (payload: unknown) => ({ Url: 'Echo', Method: 'POST', Payload: payload });
   const cases: Array<{ url?: string; batch: unknown[]; status: number; code?: string }> = [
@@ -122,6 +123,8 @@ test('a prepared batch whose strings hold references, escapes or a %24 answers a
     { batch: [SESSION, echo({ literal: '$${not a reference}' })], status: 200 },
     // A reference in a Url's query, percent-encoded: the query decodes it.
     { batch: [SESSION, echo({ a: 'x' }), { Url: 'Echo/query?q=%24%7B1%2Fbody%2Fbody%2Fa%7D', Method: 'POST' }], status: 200 },
+    // A repeated query name: the reference is in its second value.
+    { batch: [SESSION, echo({ a: 'x' }), { Url: 'Echo/query?q=a&q=%24%7B1%2Fbody%2Fbody%2Fa%7D', Method: 'POST' }], status: 200 },
     // A `%` elsewhere in a Url, and in a payload, with no reference at all.
     { batch: [SESSION, { Url: 'Echo/query?q=100%25', Method: 'POST' }, echo({ p: '50%' })], status: 200 },
     // A forward reference rejects the whole batch.
@@ -148,6 +151,8 @@ test('a prepared batch whose strings hold references, escapes or a %24 answers a
   });
   const query = await call({ url: '/rest/batch', body: cases[4]?.batch });
   assert.equal((query.body as Array<{ ResponseContent: unknown }>)[2]?.ResponseContent, { query: { q: 'x' } });
+  const repeated = await call({ url: '/rest/batch', body: cases[5]?.batch });
+  assert.equal((repeated.body as Array<{ ResponseContent: unknown }>)[2]?.ResponseContent, { query: { q: ['a', 'x'] } });
 });
 
 test('a malformed batch gets the copy and answers the same code and message as its text', async () => {

@@ -136,9 +136,9 @@ export interface ValueDecoder {
    * exactly what `decode` makes of `JSON.parse(JSON.stringify(body))`; when it throws (anything, for
    * any reason) the engine copies the body and runs `decode` as it would have, so errors need not match.
    * The paths and bodies of the sub-requests it makes must be made of values read through
-   * `reader.copy`, as they are (not percent-decoded), or of the dialect's own text without a `$`:
-   * when no copied string holds a `$` and no query or header value does, the engine skips the
-   * references pre-pass for the batch.
+   * `reader.copy`, as they are (not percent-decoded), or of the dialect's own text without a `$`
+   * (never of `context`): when no copied string holds a `$` and no query or header value of a
+   * sub-request does, the engine skips the references pre-pass for the batch.
    */
   decodeValue(body: unknown, context: DecodeContext, reader: ValueReader): DecodedBatch;
 }

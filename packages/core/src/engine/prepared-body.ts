@@ -1,10 +1,10 @@
 import type { DecodeContext, DecodedBatch } from '../dialects/dialect.js';
 import { markNoReferences, recordHoldsDollar } from '../executor/no-references.js';
-import { NO_QUERY } from './parse-url.js';
 import { NO_HEADERS } from '../executor/sub-results.js';
 import { JsonCopy } from '../json/json-copy.js';
 import type { CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits } from './engine-options.js';
+import { NO_QUERY } from './parse-url.js';
 
 /**
  * A batch body an in-process transport handed over already decoded (see `Engine.prepareBody`):
@@ -58,7 +58,7 @@ export function prepareBatch(
     return undefined;
   }
   if (reader.judge(limits) !== true) return undefined;
-  if (!reader.marked && !anyDecodedDollar(batch)) markNoReferences(batch);
+  if (!reader.sawDollar && !anyDecodedDollar(batch)) markNoReferences(batch);
   return new PreparedBody(url, endpoint, batch);
 }
 

@@ -3,10 +3,11 @@ import type { DecodedBatch } from '../dialects/dialect.js';
 const NONE: unique symbol = Symbol('restbatch.noReferences');
 
 /**
- * Marks a batch in which no string of any sub-request holds a `$`: no reference, escape or `$<id>`
- * prefix can be in it, so the pre-pass skips its walk for references (see `checkBatch`). Set by the
- * engine only, on a batch it decoded from a caller's value and whose every string it read
- * (`prepareBatch`); a symbol-keyed member the batch cannot be given by anyone else.
+ * Marks a batch in which no path, query or header value, or payload string (the places references
+ * are read from; keys and query names are not) holds a `$`: no reference, escape or `$<id>` prefix
+ * can be in it, so the pre-pass skips its walk for references (see `checkBatch`). Set by the engine
+ * only, on a batch it decoded from a caller's value and whose every string it read (`prepareBatch`);
+ * a symbol-keyed member the batch cannot be given by anyone else.
  */
 export function markNoReferences<T extends DecodedBatch>(batch: T): T {
   (batch as { [NONE]?: boolean })[NONE] = true;

@@ -61,22 +61,22 @@ export class JsonCopy implements ValueReader {
   readonly #scanAfter: number;
   /** Whether Object.prototype lists enumerable keys (read once per body). */
   readonly #inherited = !ownKeysOnly();
-  /** Whether a string copied so far holds a `$` (see {@link JsonCopy.marked}); true from the start when not asked. */
-  #marked: boolean;
+  /** Whether a string copied so far holds a `$` (see {@link JsonCopy.sawDollar}); true from the start when not asked. */
+  #sawDollar: boolean;
 
-  /** `findMarks`: watch the copied strings for a `$` (see {@link JsonCopy.marked}); else `marked` is true. */
-  constructor(limitBytes: number | undefined, findMarks = false) {
+  /** `findDollar`: watch the copied strings for a `$` (see {@link JsonCopy.sawDollar}); else `sawDollar` is true. */
+  constructor(limitBytes: number | undefined, findDollar = false) {
     this.#scanAfter = limitBytes === undefined ? Number.POSITIVE_INFINITY : limitBytes / 4;
-    this.#marked = !findMarks;
+    this.#sawDollar = !findDollar;
   }
 
   /**
    * Whether a string value copied so far (not a key) holds a `$`: while false, nothing copied, nor
    * any part of it, holds a reference (see `markNoReferences`).
-   * Always true for a copy made without `findMarks`.
+   * Always true for a copy made without `findDollar`.
    */
-  get marked(): boolean {
-    return this.#marked;
+  get sawDollar(): boolean {
+    return this.#sawDollar;
   }
 
   /**
@@ -176,7 +176,7 @@ export class JsonCopy implements ValueReader {
     // type checks, where the switch makes the type's string (a builtin call per value).
     if (typeof value === 'string') {
       this.#string(value);
-      if (!this.#marked && value.indexOf('$') >= 0) this.#marked = true;
+      if (!this.#sawDollar && value.indexOf('$') >= 0) this.#sawDollar = true;
       return value;
     }
     if (typeof value === 'object') {
@@ -238,7 +238,7 @@ export class JsonCopy implements ValueReader {
         this.#key(key);
         // Strings, the most common member, without the general step.
         this.#string(item);
-        if (!this.#marked && item.indexOf('$') >= 0) this.#marked = true;
+        if (!this.#sawDollar && item.indexOf('$') >= 0) this.#sawDollar = true;
         out[key] = item;
         continue;
       }
