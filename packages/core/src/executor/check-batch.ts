@@ -67,7 +67,7 @@ export async function checkBatch(
   let batchAtomic = batch.onFail === 'atomic';
   let anyGroup = false;
   const matches: (RouteMatch | undefined)[] = new Array(requests.length);
-  // A batch the engine decoded from a value with no `$` in any string skips the walk (see markNoReferences).
+  // A batch the engine decoded from a value with no `$` in any string value skips the walk (see markNoReferences).
   const references = hasNoReferences(batch) ? undefined : planReferences(requests);
   let shapes: TemplateRoutes | undefined;
   let templates: (TemplateRoute | undefined)[] | undefined;
