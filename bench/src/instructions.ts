@@ -1,5 +1,6 @@
-// `node bench/dist/instructions.js [direct|floor|client ...] [--runs=3] [--functions=25]`: counts the
-// machine instructions one sub-request of the N=1000 Exago mix costs, under valgrind (callgrind).
+// `node bench/dist/instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`: counts
+// the machine instructions one sub-request of the Exago mix of N calls (default 1000) costs, under
+// valgrind (callgrind).
 // Unlike time, an instruction count does not move with the load of the machine, so two builds can be
 // compared to a fraction of a percent on a busy two-core VM; it does not see cache misses or the
 // garbage collector's memory traffic, so it complements the timed scenarios and never replaces them.
@@ -16,10 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './measure.js';
 
-/** Sub-requests per batch. */
-const N = 1000;
-const LOW = 120;
-const HIGH = 320;
+/** Sub-requests counted between the LOW and the HIGH worker, whatever N: batches scale with 1/N. */
+const LOW_SUBS = 120_000;
+const HIGH_SUBS = 320_000;
 const MODES = ['direct', 'floor', 'client'] as const;
 type Mode = (typeof MODES)[number];
 /** How far back from the nearest start the perf map is searched for code that holds an address. */
@@ -40,13 +40,22 @@ function positive(name: string, value: string | undefined, fallback: number): nu
 
 function parse() {
   try {
-    return parseArgs({ options: { runs: { type: 'string' }, functions: { type: 'string' } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      options: { runs: { type: 'string' }, functions: { type: 'string' }, n: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
-    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25]`);
+    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`);
   }
 }
 const parsed = parse();
 const runs = positive('runs', parsed.values.runs, 3);
+/** Sub-requests per batch (`--n`: 100 and 10000 show what grows with N). */
+const N = positive('n', parsed.values.n, 1000);
+if (N > 10_000) usage(`--n must be at most 10000 (the bench engine's batch limit), not ${N}`);
+const LOW = Math.max(1, Math.round(LOW_SUBS / N));
+const HIGH = Math.max(LOW + 1, Math.round(HIGH_SUBS / N));
 // 0: no list of functions.
 const functions = parsed.values.functions === undefined ? 0 : positive('functions', parsed.values.functions, 25);
 const unknown = parsed.positionals.filter((a) => !(MODES as readonly string[]).includes(a));

@@ -155,6 +155,37 @@ test('a prepared batch whose strings hold references, escapes or a %24 answers a
   assert.equal((repeated.body as Array<{ ResponseContent: unknown }>)[2]?.ResponseContent, { query: { q: ['a', 'x'] } });
 });
 
+// Past a quarter of the body limit the copy scans each string for its exact size, and looks for a
+// `$` in the same pass: a reference anywhere in such a string, before or after a character JSON
+// escapes, must still be found.
+test('a large prepared batch (its strings scanned) finds a reference before or after an escaped character', async () => {
+  const echo = (payload: unknown) => ({ Url: 'Echo', Method: 'POST', Payload: payload });
+  // About 1500 calls of 100-character strings: the copy's cheap bound passes 256 KB within the first 500.
+  const pad = Array.from({ length: 1500 }, (_, i) => echo({ pad: `${i}`.padEnd(100, 'x') }));
+  const cases: unknown[][] = [
+    [SESSION, echo({ a: 'x' }), ...pad, echo({ ref: 'é ${1/body/body/a}' })],
+    [SESSION, echo({ a: 'x' }), ...pad, echo({ ref: '${1/body/body/a} é "quoted"' })],
+    [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'R1' } }, ...pad, { Url: 'Roles/${1/body/Id}', Method: 'GET' }],
+    [SESSION, echo({ a: 'x' }), ...pad, echo('tab\t ${1/body/body/a}')],
+    // No `$` anywhere, characters JSON escapes in several strings.
+    [SESSION, echo({ a: 'é "x" \\' }), ...pad, echo({ b: 'ü' })],
+  ];
+  for (const batch of cases) {
+    const { engine, call } = engineWith();
+    assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof PreparedBody, 'prepared, not copied');
+    const res = await call({ url: '/rest/batch', body: batch });
+    assert.is(res.status, 200);
+    assert.equal(comparable(res), await asText({}, batch), JSON.stringify(batch.at(-1)));
+  }
+  const { call } = engineWith();
+  const answered = async (batch: unknown[]) =>
+    ((await call({ url: '/rest/batch', body: batch })).body as Array<{ ResponseContent: unknown }>).at(-1)?.ResponseContent;
+  assert.equal(await answered(cases[0]!), { body: { ref: 'é x' } });
+  assert.equal(await answered(cases[1]!), { body: { ref: 'x é "quoted"' } });
+  assert.equal(await answered(cases[2]!), { Id: 'R1', IsActive: true });
+  assert.equal(await answered(cases[3]!), { body: 'tab\t x' });
+});
+
 test('a malformed batch gets the copy and answers the same code and message as its text', async () => {
   const { engine, call } = engineWith();
   for (const batch of [[SESSION, { Url: '/Roles', Method: 'GET' }], [SESSION, { Url: 'Roles', Method: 'GET', Payload: null }], [], {}]) {

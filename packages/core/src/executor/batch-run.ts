@@ -2,9 +2,7 @@ import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi } from '../engine/compiled-api.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import { hasPlainRequests } from '../dialects/plain-requests.js';
-import { NO_QUERY } from '../engine/parse-url.js';
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
-import type { HttpMethod } from '../model/http-method.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { serializeError } from '../engine/logger.js';
 import type { BatchBudget } from './batch-budget.js';
@@ -16,6 +14,7 @@ import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
+import { UnmadeRequests } from './unmade-requests.js';
 import { NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 
@@ -76,11 +75,9 @@ export class BatchRun {
   // item object per such result while it runs (young-generation GC would copy each one it finds
   // alive), and no array beside #items (it would copy that too). Made on the first one.
   #bare: Uint16Array | undefined;
-  // A large plain batch's sub-requests that wait to run, each as its method, path and body (three
-  // slots from 3 * i; see `markPlainRequests`), made again when it is admitted: until then the batch
-  // holds no object per sub-request (young-generation GC copied every one it found waiting, and
-  // promoted many). Undefined for other batches.
-  readonly #unmade: unknown[] | undefined;
+  // A large plain batch's sub-requests that wait to run, kept without an object each and made again
+  // when each is admitted (see `UnmadeRequests`). Undefined for other batches.
+  readonly #unmade: UnmadeRequests | undefined;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -104,7 +101,8 @@ export class BatchRun {
       parts.run.units === undefined;
     // Each is made again before it runs, so nothing may read a later one in the meantime: what the
     // items-only path rules out (groups, an atomic run, references, a watch) is what would.
-    this.#unmade = itemsOnly && this.#releasable !== undefined && hasPlainRequests(batch) ? unmake(this.#releasable) : undefined;
+    this.#unmade =
+      itemsOnly && this.#releasable !== undefined && hasPlainRequests(batch) ? new UnmadeRequests(this.#releasable) : undefined;
     this.#encodeItem = itemsOnly ? parts.outer.encodeItem : undefined;
     this.#items = itemsOnly ? new Array(this.#requests.length) : undefined;
     this.#summary = itemsOnly ? { succeeded: 0, failed: 0, skipped: 0 } : undefined;
@@ -132,7 +130,7 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
-    if (this.#unmade !== undefined) this.#remake(i);
+    if (this.#unmade !== undefined) this.#unmade.remake(this.#releasable as (SubRequest | undefined)[], i);
     const { clock, run, plan } = this.#parts;
     const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;
@@ -143,26 +141,6 @@ export class BatchRun {
       return undefined;
     }
     return this.#admit(i, due, settle);
-  }
-
-  /** Makes sub-request `i` again of its parts, when `unmake` kept it so (see `#unmade`). */
-  #remake(i: number): void {
-    const requests = this.#releasable as (SubRequest | undefined)[];
-    if (requests[i] !== undefined) return;
-    const parts = this.#unmade as unknown[];
-    const at = 3 * i;
-    // The fields in the decoder's order: the same shape as the sub-requests it made.
-    requests[i] = {
-      index: i,
-      method: parts[at] as HttpMethod,
-      path: parts[at + 1] as string,
-      query: NO_QUERY,
-      headers: NO_HEADERS,
-      body: parts[at + 2],
-    };
-    // The payload is the sub-request's now (released with it once it ran).
-    parts[at + 1] = undefined;
-    parts[at + 2] = undefined;
   }
 
   async #admit(i: number, due: boolean, settle: boolean): Promise<void> {
@@ -517,24 +495,6 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
-}
-
-/**
- * Keeps each plain sub-request of `requests` (its position as its index, the shared empty query and
- * headers) as its method, path and body in three slots from `3 * index`, and lets go of the object.
- * One array for the batch: a large one is not copied by young-generation GC as objects are.
- */
-function unmake(requests: (SubRequest | undefined)[]): unknown[] {
-  const parts = new Array<unknown>(3 * requests.length);
-  for (let i = 0; i < requests.length; i++) {
-    const sub = requests[i];
-    if (sub === undefined || sub.index !== i || sub.query !== NO_QUERY || sub.headers !== NO_HEADERS) continue;
-    parts[3 * i] = sub.method;
-    parts[3 * i + 1] = sub.path;
-    parts[3 * i + 2] = sub.body;
-    requests[i] = undefined;
-  }
-  return parts;
 }
 
 /** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */

@@ -133,6 +133,31 @@ export class JsonCopy implements ValueReader {
   }
 
   /**
+   * Counts a string value (not a key) as {@link JsonCopy.#string} does, and notes a `$` in it (see
+   * {@link JsonCopy.sawDollar}). Once strings are scanned, one pass over its units does both.
+   */
+  #stringValue(value: string): void {
+    if (this.#units >= 0 || this.#sawDollar) {
+      this.#string(value);
+      if (!this.#sawDollar && value.indexOf('$') >= 0) this.#sawDollar = true;
+      return;
+    }
+    const length = value.length;
+    if (length > this.#longest) this.#longest = length;
+    for (let i = 0; i < length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x24) this.#sawDollar = true;
+      else if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        // Not printable ASCII: the bound of `stringBytes`, and a `$` may still come after.
+        if (!this.#sawDollar && value.indexOf('$', i + 1) >= 0) this.#sawDollar = true;
+        this.#bytes += 2 + MAX_BYTES_PER_UNIT * length;
+        return;
+      }
+    }
+    this.#bytes += 2 + length;
+  }
+
+  /**
    * Counts a member's key (with its quotes' colon and comma). Once strings are scanned, a large body
    * names the same few keys in every item, and keys from a for-in are internalized, so one compare
    * with the last key of its length finds it (a batch of 10000 would otherwise scan about half of
@@ -175,8 +200,7 @@ export class JsonCopy implements ValueReader {
     // Each test a `typeof x === '...'` of its own, not a switch on `typeof x`: V8 turns the tests into
     // type checks, where the switch makes the type's string (a builtin call per value).
     if (typeof value === 'string') {
-      this.#string(value);
-      if (!this.#sawDollar && value.indexOf('$') >= 0) this.#sawDollar = true;
+      this.#stringValue(value);
       return value;
     }
     if (typeof value === 'object') {
@@ -237,8 +261,7 @@ export class JsonCopy implements ValueReader {
         if (key === '__proto__' || key === 'constructor') throw UNUSUAL;
         this.#key(key);
         // Strings, the most common member, without the general step.
-        this.#string(item);
-        if (!this.#sawDollar && item.indexOf('$') >= 0) this.#sawDollar = true;
+        this.#stringValue(item);
         out[key] = item;
         continue;
       }
