@@ -59,17 +59,17 @@ function cycleCall(step: number, k: number): ExagoCall {
 }
 
 /**
- * How many items of an Exago batch response carry a 2xx ReturnCode. An indexed loop over one read
+ * How many items of an Exago batch response carry a 2xx ReturnCode. An indexed loop with one read
  * per item: called once per batch, at N=10000 it runs too few times to be optimized again after a
- * deopt, and the for-of it was ran as baseline code (about 260 instructions per item, counted in
- * the direct figure at N=10000 only).
+ * deopt, and a for-of then runs as baseline code (about 260 instructions per item, which the direct
+ * figure at N=10000 would count as the engine's).
  */
 export function countSuccesses(body: unknown): number {
   if (!Array.isArray(body)) return 0;
   let ok = 0;
   for (let i = 0; i < body.length; i++) {
     const code = (body[i] as { ReturnCode?: unknown } | null | undefined)?.ReturnCode;
-    if (typeof code === 'string' && code.charCodeAt(0) === 50) ok++;
+    if (typeof code === 'string' && code.charCodeAt(0) === 0x32 /* '2' */) ok++;
   }
   return ok;
 }

@@ -53,9 +53,11 @@ const parsed = parse();
 const runs = positive('runs', parsed.values.runs, 3);
 /** Sub-requests per batch (`--n`: 100 and 10000 show what grows with N). */
 const N = positive('n', parsed.values.n, 1000);
-if (N > 10_000) usage(`--n must be at most 10000 (the bench engine's batch limit), not ${N}`);
-const LOW = Math.max(1, Math.round(LOW_SUBS / N));
-const HIGH = Math.max(LOW + 1, Math.round(HIGH_SUBS / N));
+// At least one whole cycle of the mix (POST Sessions and 8 calls) and at most the engine's batch limit;
+// below 100 a run's thousands of batches under valgrind take many minutes.
+if (N < 100 || N > 10_000) usage(`--n must be from 100 to 10000, not ${N}`);
+const LOW = Math.round(LOW_SUBS / N);
+const HIGH = Math.round(HIGH_SUBS / N);
 // 0: no list of functions.
 const functions = parsed.values.functions === undefined ? 0 : positive('functions', parsed.values.functions, 25);
 const unknown = parsed.positionals.filter((a) => !(MODES as readonly string[]).includes(a));
@@ -170,7 +172,7 @@ function byFunction(file: string, pid: number): Map<string, number> {
 const subs = (HIGH - LOW) * N;
 const perSub: Partial<Record<Mode, number>> = {};
 try {
-  console.log(`instructions per sub-request, N=${N} Exago mix, (${HIGH} − ${LOW} batches), ${runs} run(s) per mode`);
+  console.log(`instructions per sub-request, N=${N} Exago mix, (${HIGH} − ${LOW} batches: ${subs} sub-requests), ${runs} run(s) per mode`);
   for (const mode of modes) {
     const counts: number[] = [];
     for (let run = 0; run < runs; run++) {

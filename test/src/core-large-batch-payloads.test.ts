@@ -10,7 +10,7 @@ import { EXAMPLE_CONFIGS } from './support/exago-engine.js';
 // handler must see exactly the payload it was sent: the same members, values and key order, in an
 // object of its own, whether the batch came as a value or as text.
 
-/** The items-only threshold (`ITEMS_FROM`). */
+/** The items-only threshold (`ITEMS_FROM`); core-plain-requests.test.ts checks that a batch this large is kept unmade. */
 const LARGE = 2000;
 
 interface Seen {

@@ -184,6 +184,17 @@ test('a large prepared batch (its strings scanned) finds a reference before or a
   assert.equal(await answered(cases[1]!), { body: { ref: 'x é "quoted"' } });
   assert.equal(await answered(cases[2]!), { Id: 'R1', IsActive: true });
   assert.equal(await answered(cases[3]!), { body: 'tab\t x' });
+  // The same pass counts the string's exact size: one that holds a `$` and characters JSON writes in
+  // more than one byte each, large enough that a count of one byte each would take the body under
+  // the limit. One byte over the limit is refused as its text is; at the limit it is taken.
+  const big = [SESSION, ...pad, echo({ text: `$${'é'.repeat(300_000)}` })];
+  const size = Buffer.byteLength(JSON.stringify(big));
+  for (const limit of [size - 1, size]) {
+    const limits = { maxBodyBytes: limit, maxStringLength: 4_000_000 };
+    const res = await engineWith(limits).call({ url: '/rest/batch', body: big });
+    assert.equal(comparable(res), await asText(limits, big), `limit ${limit} for ${size} bytes`);
+    assert.is(res.status, limit < size ? 413 : 200, `limit ${limit} for ${size} bytes`);
+  }
 });
 
 test('a malformed batch gets the copy and answers the same code and message as its text', async () => {

@@ -130,7 +130,7 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
-    if (this.#unmade !== undefined) this.#unmade.remake(this.#releasable as (SubRequest | undefined)[], i);
+    if (this.#unmade !== undefined) this.#unmade.remake(i);
     const { clock, run, plan } = this.#parts;
     const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;

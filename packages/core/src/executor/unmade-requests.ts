@@ -8,14 +8,18 @@ import { NO_HEADERS } from './sub-results.js';
  * (three slots of one array from `3 * index`; see `markPlainRequests`) and made again when it is
  * admitted: until then the batch holds no object per sub-request. Young-generation GC copies every
  * object it finds alive and promotes what it finds twice; one array per batch it copies as one.
- * Nothing may read a waiting sub-request in the meantime: the batch run keeps a batch so only where
- * nothing does (see `BatchRun`).
+ * `BatchRun` uses it only when nothing reads a later sub-request before that one runs.
  */
 export class UnmadeRequests {
+  readonly #requests: (SubRequest | undefined)[];
   readonly #parts: unknown[];
 
-  /** Takes each plain sub-request of `requests` (its position as its index, the shared empty query and headers) out of it. */
+  /**
+   * Takes each plain sub-request of `requests` (its position as its index, the shared empty query
+   * and headers) out of it; {@link UnmadeRequests.remake} puts each back.
+   */
   constructor(requests: (SubRequest | undefined)[]) {
+    this.#requests = requests;
     const parts = new Array<unknown>(3 * requests.length);
     for (let i = 0; i < requests.length; i++) {
       const sub = requests[i];
@@ -28,8 +32,9 @@ export class UnmadeRequests {
     this.#parts = parts;
   }
 
-  /** Makes sub-request `i` of `requests` again of its parts, unless it is there (it was not taken out). */
-  remake(requests: (SubRequest | undefined)[], i: number): void {
+  /** Makes sub-request `i` again of its parts, unless it is there (it was not taken out). */
+  remake(i: number): void {
+    const requests = this.#requests;
     if (requests[i] !== undefined) return;
     const parts = this.#parts;
     const at = 3 * i;

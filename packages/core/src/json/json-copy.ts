@@ -133,7 +133,7 @@ export class JsonCopy implements ValueReader {
   }
 
   /**
-   * Counts a string value (not a key) as {@link JsonCopy.#string} does, and notes a `$` in it (see
+   * Counts a string value (not a key) as `#string` does, and notes a `$` in it (see
    * {@link JsonCopy.sawDollar}). Once strings are scanned, one pass over its units does both.
    */
   #stringValue(value: string): void {
