@@ -5,12 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EXAMPLE_CONFIGS } from './support/exago-engine.js';
 
-// A large Exago batch (2000 calls or more, answered from items) keeps each waiting call as its
-// method, path and payload and makes its sub-request again when it runs (UnmadeRequests). Each
-// handler must see exactly the payload it was sent: the same members, values and key order, in an
-// object of its own, whether the batch came as a value or as text.
+// A large Exago batch (2000 calls or more) is answered from items kept as each result becomes final
+// and lets go of each sub-request once it ran. Each handler must see exactly the payload it was
+// sent: the same members, values and key order, in an object of its own, whether the batch came as
+// a value or as text; and each call runs with its own method and path, in order.
 
-/** The items-only threshold (`ITEMS_FROM`); core-plain-requests.test.ts checks that a batch this large is kept unmade. */
+/** The items-only threshold (`ITEMS_FROM`). */
 const LARGE = 2000;
 
 interface Seen {
@@ -18,7 +18,7 @@ interface Seen {
   bodies: Array<{ json: string; keys: string[] | undefined; proto: unknown }>;
 }
 
-/** Exago's API with `POST Echo`, which answers its body after changing it. */
+/** Exago's API with `POST Echo`, which answers its body after changing it, and `GET Echo/query`. */
 function echoingCaller(seen: Seen): DirectCaller {
   const api = exagoApi({ configs: EXAMPLE_CONFIGS });
   const echo: ResourceHandler = {
@@ -40,6 +40,7 @@ function echoingCaller(seen: Seen): DirectCaller {
           return body;
         },
       },
+      { method: 'GET', path: 'query', handle: (context) => ({ query: { ...context.query } }) },
     ],
   };
   const engine = createEngine({
@@ -132,6 +133,53 @@ test('a payload changed by the caller after the call was made does not reach the
   const res = await pending;
   assert.is(res.status, 200);
   assert.equal((res.body as Item[]).at(-1)?.ResponseContent, { value: 'before', changed: true });
+});
+
+/** POST Sessions, then POST/PATCH/GET/DELETE cycles on distinct parameters up to `size` calls. */
+function parameterCycles(size: number): object[] {
+  const calls: object[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let k = 0; calls.length < size; k++) {
+    const id = `P${k}`;
+    calls.push(
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: id, DataType: 'String', Value: `v${k}`, PromptText: 'Enter a value' } },
+      { Url: `Parameters/${id}`, Method: 'PATCH', Payload: { Value: `w${k}` } },
+      { Url: `Parameters/${id}`, Method: 'GET' },
+      { Url: `Parameters/${id}`, Method: 'DELETE' },
+    );
+  }
+  return calls.slice(0, size);
+}
+
+test('each call of a large batch runs with its own method, path and payload, in order', async () => {
+  const calls = parameterCycles(LARGE + 1);
+  const res = await echoingCaller({ bodies: [] })({ url: '/rest/batch', body: calls });
+  const items = res.body as Item[];
+  assert.is(items.length, calls.length);
+  assert.equal(
+    items.slice(0, 5).map((item) => item.ReturnCode),
+    ['201', '201', '204', '200', '204'],
+  );
+  for (let k = 0; 1 + 4 * k + 3 < calls.length; k++) {
+    const at = 1 + 4 * k;
+    assert.is((items[at]?.ResponseContent as { Id?: string } | null)?.Id, `P${k}`);
+    assert.is((items[at]?.ResponseContent as { Value?: string } | null)?.Value, `v${k}`);
+    assert.is((items[at + 2]?.ResponseContent as { Value?: string } | null)?.Value, `w${k}`, `GET of P${k}`);
+    assert.is(items[at + 3]?.ReturnCode, '204');
+  }
+});
+
+test('a call whose Url has a query keeps it in a large batch, and the batch-wide checks see every call before any runs', async () => {
+  const seen: Seen = { bodies: [] };
+  const calls = [...batchOf(LARGE + 2, { a: 1 }), { Url: 'Sessions', Method: 'POST' }];
+  // A second POST Sessions at the end breaks Exago's rules: the whole batch is refused before anything runs.
+  const refused = await echoingCaller(seen)({ url: '/rest/batch', body: calls });
+  assert.is(refused.status, 400);
+  assert.is((refused.body as { code?: string }).code, 'BATCH_RULE_VIOLATION');
+  assert.is(seen.bodies.length, 0);
+  const withQuery = [...calls.slice(0, -1), { Url: 'Echo/query?x=1&y=two', Method: 'GET' }];
+  const res = await echoingCaller(seen)({ url: '/rest/batch', body: withQuery });
+  assert.is(res.status, 200);
+  assert.equal((res.body as Item[]).at(-1)?.ResponseContent, { query: { x: '1', y: 'two' } });
 });
 
 test.run();

@@ -1,7 +1,6 @@
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi } from '../engine/compiled-api.js';
 import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
-import { hasPlainRequests } from '../dialects/plain-requests.js';
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { serializeError } from '../engine/logger.js';
@@ -14,7 +13,6 @@ import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
-import { UnmadeRequests } from './unmade-requests.js';
 import { NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 
@@ -75,9 +73,6 @@ export class BatchRun {
   // item object per such result while it runs (young-generation GC would copy each one it finds
   // alive), and no array beside #items (it would copy that too). Made on the first one.
   #bare: Uint16Array | undefined;
-  // A large plain batch's sub-requests that wait to run, kept without an object each and made again
-  // when each is admitted (see `UnmadeRequests`). Undefined for other batches.
-  readonly #unmade: UnmadeRequests | undefined;
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
@@ -99,10 +94,6 @@ export class BatchRun {
       !plan.batchAtomic &&
       !plan.groups &&
       parts.run.units === undefined;
-    // Each is made again before it runs, so nothing may read a later one in the meantime: what the
-    // items-only path rules out (groups, an atomic run, references, a watch) is what would.
-    this.#unmade =
-      itemsOnly && this.#releasable !== undefined && hasPlainRequests(batch) ? new UnmadeRequests(this.#releasable) : undefined;
     this.#encodeItem = itemsOnly ? parts.outer.encodeItem : undefined;
     this.#items = itemsOnly ? new Array(this.#requests.length) : undefined;
     this.#summary = itemsOnly ? { succeeded: 0, failed: 0, skipped: 0 } : undefined;
@@ -130,7 +121,6 @@ export class BatchRun {
    * Returns a promise only when it has to wait (each step keeps a plain batch free of extra awaits).
    */
   admit(i: number): Promise<void> | undefined {
-    if (this.#unmade !== undefined) this.#unmade.remake(i);
     const { clock, run, plan } = this.#parts;
     const due = clock.itemDue();
     const sub = this.#requests[i] as SubRequest;

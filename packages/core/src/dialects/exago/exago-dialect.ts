@@ -8,7 +8,6 @@ import { NO_HEADERS } from '../../executor/sub-results.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { notInherited } from '../not-inherited.js';
-import { markPlainRequests } from '../plain-requests.js';
 import { exagoOpenApi } from './exago-openapi.js';
 
 /** One item of an Exago batch response. */
@@ -224,8 +223,7 @@ function batchOf(requests: SubRequest[], context: DecodeContext): DecodedBatch {
   const batch: DecodedBatch = { requests, session: context.query.sid !== undefined ? 'existing' : 'new' };
   const onFail = failurePolicy(context.query.onFail);
   if (onFail !== undefined) batch.onFail = onFail;
-  // Each call's sub-request has the six fields `subRequest` gives it, no more.
-  return markPlainRequests(batch);
+  return batch;
 }
 
 function decode(body: unknown, context: DecodeContext): DecodedBatch {
