@@ -1,11 +1,8 @@
 import type { DecodeContext, DecodedBatch } from '../dialects/dialect.js';
-import type { SubRequest } from '../model/canonical.js';
-import { markNoReferences, recordHoldsDollar } from '../executor/no-references.js';
-import { NO_HEADERS } from '../executor/sub-results.js';
+import { decodedValuesHoldDollar, markNoReferences } from '../executor/no-references.js';
 import { JsonCopy } from '../json/json-copy.js';
 import type { CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits } from './engine-options.js';
-import { NO_QUERY } from './parse-url.js';
 
 /**
  * A batch body an in-process transport handed over already decoded (see `Engine.prepareBody`):
@@ -59,23 +56,7 @@ export function prepareBatch(
     return undefined;
   }
   if (reader.judge(limits) !== true) return undefined;
-  if (!reader.sawDollar && !anyDecodedDollar(batch)) markNoReferences(batch);
+  // Paths and bodies are the copied values' own text (see `ValueDecoder`), which the reader saw.
+  if (!reader.sawDollar && !decodedValuesHoldDollar(batch)) markNoReferences(batch);
   return new PreparedBody(url, endpoint, batch);
-}
-
-/**
- * Whether a sub-request's query or headers hold a `$` in a value: those a dialect may have decoded
- * (`%24` in a Url's query is a `$`) or taken from the outer request, where the reader saw no `$`.
- * Paths and bodies are the copied values' own text (see `ValueDecoder`), which the reader saw.
- */
-function anyDecodedDollar(batch: DecodedBatch): boolean {
-  const requests = batch.requests;
-  // Indexed, not for-of: run once per batch, a large one's loop may run as baseline code, where
-  // for-of calls the array iterator's next() for each sub-request (about 130 instructions each).
-  for (let i = 0; i < requests.length; i++) {
-    const sub = requests[i] as SubRequest;
-    if (sub.query !== NO_QUERY && recordHoldsDollar(sub.query)) return true;
-    if (sub.headers !== NO_HEADERS && recordHoldsDollar(sub.headers)) return true;
-  }
-  return false;
 }

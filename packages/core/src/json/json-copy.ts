@@ -147,7 +147,7 @@ export class JsonCopy implements ValueReader {
     for (let i = 0; i < length; i++) {
       const c = value.charCodeAt(i);
       if (c === 0x24) this.#sawDollar = true;
-      else if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      else if (!plainUnit(c)) {
         // Not printable ASCII: the bound of `stringBytes`, and a `$` may still come after.
         if (!this.#sawDollar && value.indexOf('$', i + 1) >= 0) this.#sawDollar = true;
         this.#bytes += 2 + MAX_BYTES_PER_UNIT * length;
@@ -281,11 +281,13 @@ export function stringBytes(value: string): number {
 
 /** Whether every code unit of `value` is printable ASCII that JSON writes as itself (no escape). */
 function plainAscii(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
+  for (let i = 0; i < value.length; i++) if (!plainUnit(value.charCodeAt(i))) return false;
   return true;
+}
+
+/** Whether JSON writes code unit `c` as itself, in one byte: printable ASCII but `"` and `\`. */
+function plainUnit(c: number): boolean {
+  return c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
 }
 
 /** Bytes of a number's JSON text: exact for safe integers, an upper bound otherwise. */
