@@ -83,7 +83,7 @@ test('over WebSocket, a connection that closes rejects its waiting calls, and th
   });
   const { port } = wss.address() as AddressInfo;
   const c = createClient<paths>({
-    transport: wsTransport({ url: `ws://127.0.0.1:${port}/rest/ws`, WebSocket: WebSocket as never }),
+    transport: wsTransport({ url: `ws://127.0.0.1:${port}/rest/ws`, WebSocket }),
     endpoints: ENDPOINTS,
   });
   try {
