@@ -46,7 +46,8 @@ for (const kind of KINDS) {
         }
       // The transport still carries the next call.
       assert.is((await c.GET('/api/lab/echo')).status, 200);
-    }));
+    }),
+  );
 
   over('explicit batches sharing one long-lived signal leave no abort listener on it', () =>
     withClientWorld(kind, async ({ client }) => {
@@ -57,7 +58,9 @@ for (const kind of KINDS) {
       setMaxListeners(100, signal);
       // In waves of 16 requests: a WebSocket connection runs at most 16 at once.
       for (let wave = 0; wave < 5; wave++) {
-        const batches = Array.from({ length: 8 }, (_, i) => c.batch((b) => void b.GET('/api/lab/echo', { params: { query: { i } } }), { signal }));
+        const batches = Array.from({ length: 8 }, (_, i) =>
+          c.batch((b) => void b.GET('/api/lab/echo', { params: { query: { i } } }), { signal }),
+        );
         const plain = Array.from({ length: 8 }, (_, i) => c.GET('/api/lab/echo', { params: { query: { i } }, signal, batch: false }));
         await Promise.all([...batches, ...plain]);
       }
@@ -67,7 +70,8 @@ for (const kind of KINDS) {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 10));
       assert.is(getEventListeners(signal, 'abort').length, 0);
-    }));
+    }),
+  );
 
   over.run();
 }
@@ -81,11 +85,18 @@ test('httpTransport refuses options without a usable baseUrl, fetch or headers w
       (error: ClientError) => error instanceof ClientError && error.code === 'INVALID_OPTIONS',
       JSON.stringify(options),
     );
-  for (const baseUrl of ['http://127.0.0.1:1', 'https://example.org/', '', '/app']) assert.type(httpTransport({ baseUrl }).send, 'function');
+  for (const baseUrl of ['http://127.0.0.1:1', 'https://example.org/', '', '/app'])
+    assert.type(httpTransport({ baseUrl }).send, 'function');
 });
 
 test('wsTransport refuses a url that is not ws:// or wss://, or a WebSocket that is not a constructor, with INVALID_OPTIONS', () => {
-  const bad: unknown[] = [undefined, {}, { url: 'not a url' }, { url: 'http://127.0.0.1:1/rest/ws' }, { url: 'ws://127.0.0.1:1', WebSocket: 1 }];
+  const bad: unknown[] = [
+    undefined,
+    {},
+    { url: 'not a url' },
+    { url: 'http://127.0.0.1:1/rest/ws' },
+    { url: 'ws://127.0.0.1:1', WebSocket: 1 },
+  ];
   for (const options of bad)
     assert.throws(
       () => wsTransport(options as never),

@@ -46,5 +46,8 @@ export function errorMessageOf(body: unknown): string | undefined {
 
 /** A body JSON cannot write (a BigInt, a cycle): the caller's error, refused before anything is sent (INVALID_CALL). */
 export function unsendable(method: string, url: string, error: unknown): ClientError {
-  return new ClientError('INVALID_CALL', `${method} ${url}: the body cannot be sent as JSON: ${(error as Error)?.message ?? String(error)}`);
+  return new ClientError(
+    'INVALID_CALL',
+    `${method} ${url}: the body cannot be sent as JSON: ${(error as Error)?.message ?? String(error)}`,
+  );
 }

@@ -48,7 +48,8 @@ function checkOptions(options: HttpTransportOptions): void {
     );
   if (o.headers !== undefined && (o.headers === null || typeof o.headers !== 'object'))
     throw new ClientError('INVALID_OPTIONS', 'httpTransport: headers must be an object of header names and values');
-  if (o.fetch !== undefined && typeof o.fetch !== 'function') throw new ClientError('INVALID_OPTIONS', 'httpTransport: fetch must be a function');
+  if (o.fetch !== undefined && typeof o.fetch !== 'function')
+    throw new ClientError('INVALID_OPTIONS', 'httpTransport: fetch must be a function');
 }
 
 /** What the exchange keeps of its request. */

@@ -137,4 +137,3 @@ export function wsTransport(options: WsTransportOptions): Transport {
 function abortError(method: string, url: string): ClientError {
   return new ClientError('ABORTED', `${method} ${url} was aborted`);
 }
-
