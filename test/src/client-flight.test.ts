@@ -87,6 +87,28 @@ for (const kind of KINDS) {
       );
     }));
 
+  test('a call aborted while the batches before it in its tick run leaves its own batch', () =>
+    withClientWorld(kind, async ({ client, lab, sent }) => {
+      const c = client({ endpoints: { '/api/$batch': { dialect: 'odata', maxItems: 2 } } });
+      const controller = new AbortController();
+      const echo = (i: number, signal?: AbortSignal) => c.GET('/api/lab/echo', { params: { query: { i } }, signal });
+      const calls = [echo(0), c.POST('/api/lab/gate/{name}', { params: { path: { name: 'slow' } } }), echo(2), echo(3, controller.signal)];
+      await sleep(20);
+      assert.is(sent.length, 1);
+      controller.abort();
+      lab.gate('slow').open();
+      const settled = await Promise.allSettled(calls);
+      assert.equal(
+        settled.map((s) => s.status),
+        ['fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+      );
+      assert.is(((settled[3] as PromiseRejectedResult).reason as ClientError).code, 'ABORTED');
+      assert.equal(
+        sent.map((r) => (r.body as { requests: unknown[] }).requests.length),
+        [2, 1],
+      );
+    }));
+
   test("a later tick's calls wait until the calls of the earlier tick settle, so order holds across ticks", () =>
     withClientWorld(kind, async ({ client, lab, sent }) => {
       const c = client();

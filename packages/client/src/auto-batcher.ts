@@ -90,10 +90,13 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
           (error: Error) => q.fail(error),
         );
       } else {
-        // Calls aborted while earlier groups ran leave the batch.
-        const slots = flight.count === group.calls.length ? group.calls : group.calls.filter((q) => q.waiting);
+        // Calls aborted while earlier groups ran leave the batch; not on Exago, whose batch must keep
+        // its opening `POST Sessions` (an aborted call's answer is ignored).
+        const endpoint = group.endpoint;
+        const slots =
+          flight.count === group.calls.length || endpoint.sessions !== undefined ? group.calls : group.calls.filter((q) => q.waiting);
         // A batch settles each of its calls before it settles: its end ends the flight (if a call was not settled, it waits no longer).
-        host.batch(group.endpoint, slots, signal).then(flight.close, flight.close);
+        host.batch(endpoint, slots, signal).then(flight.close, flight.close);
       }
       await flight.ended;
     }
