@@ -1,5 +1,5 @@
 import type { Endpoint, Slot } from './batch-runner.js';
-import type { SubCall, SubResult } from './client-dialect.js';
+import { NONE, type SubCall, type SubResult } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 
 /** A queued call: its slot, the endpoint it batches under (none: sent alone) and its abort signal. */
@@ -8,32 +8,97 @@ export interface Queued extends Slot {
   signal?: AbortSignal;
   /** Whether the call is the `POST Sessions` of its (Exago) endpoint, which opens each batch of it. */
   readonly opensSession: boolean;
+  /** Whether the call still waits for its answer (it may have been aborted while queued). */
+  readonly waiting: boolean;
+  /** The request the call travels in, set by the batcher while it does; the call tells it when it settles. */
+  flight: Flight | undefined;
 }
 
 /** What the batcher needs of the client. */
 export interface BatcherHost {
-  /** Sends one call alone, as an ordinary request. */
+  /** Sends one call alone, as an ordinary request; `signal` aborts that request. */
   single(call: SubCall, signal: AbortSignal | undefined): Promise<SubResult>;
-  /** Sends a group of calls of one endpoint as one batch (the array is the batch's own: runBatch lets go of each call as it settles). */
-  batch: (endpoint: Endpoint, slots: Slot[]) => Promise<unknown>;
+  /**
+   * Sends a group of calls of one endpoint as one batch (the array is the batch's own: runBatch lets
+   * go of each call as it settles); `signal` aborts the batch's request.
+   */
+  batch: (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal) => Promise<unknown>;
+}
+
+/**
+ * One request of the batcher (a batch, or a call sent alone) and the calls it carries. It ends when
+ * every one of them settled (answered, refused, aborted or waiting for a retry), which may be before
+ * the request completes; when some were aborted, the request is then aborted too: nobody waits for it.
+ */
+export class Flight {
+  /** Aborts the request once every call left it, some by abort. */
+  readonly controller = new AbortController();
+  /** Resolves when the flight ends. */
+  readonly ended: Promise<void>;
+  /** How many calls it carries (those of its group still waiting when it starts). */
+  readonly count: number;
+  /** Ends the flight (its request completed). */
+  readonly close: () => void;
+  private waiting = 0;
+  private aborted = false;
+
+  constructor(calls: readonly Queued[]) {
+    let end!: () => void;
+    this.ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    this.close = end;
+    let count = 0;
+    for (const q of calls) {
+      if (!q.waiting) continue;
+      q.flight = this;
+      count++;
+    }
+    this.count = count;
+    this.waiting = count;
+    if (count === 0) end();
+  }
+
+  /** A call of the flight settled (`byAbort`: its signal aborted it). */
+  leave(byAbort: boolean): void {
+    if (byAbort) this.aborted = true;
+    if (--this.waiting === 0) {
+      if (this.aborted) this.controller.abort();
+      this.close();
+    }
+  }
 }
 
 /**
  * Coalesces the calls made in one tick: each endpoint's calls go out as batches of at most
- * `maxItems`, in call order; groups are sent one after another, so order holds across batches too.
+ * `maxItems`, in call order. Each request is sent once every call of the one before it settled
+ * (not once its response completed: a call aborted, or answered before its response ends, does
+ * not hold up the calls after it), so order holds across batches and ticks.
  */
 export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
   let queue: Queued[] = [];
   let chain: Promise<void> = Promise.resolve();
   const flush = async (calls: Queued[]) => {
     for (const group of plan(calls)) {
+      const flight = new Flight(group.calls);
+      if (flight.count === 0) continue;
+      const signal = flight.controller.signal;
       if (group.endpoint === undefined) {
         const q = group.calls[0]!;
-        await host.single(q.call, q.signal).then(
+        host.single(q.call, signal).then(
           (result) => q.settle(result),
           (error: Error) => q.fail(error),
         );
-      } else await host.batch(group.endpoint, group.calls).catch(() => undefined);
+      } else {
+        // Calls aborted while earlier groups ran leave the batch; not on Exago, whose batch must keep
+        // its opening `POST Sessions` (an aborted call's answer is ignored).
+        const endpoint = group.endpoint;
+        const slots =
+          flight.count === group.calls.length || endpoint.sessions !== undefined ? group.calls : group.calls.filter((q) => q.waiting);
+        // A batch settles each of its calls before it settles: its end ends the flight (if a call was not settled, it waits no longer).
+        host.batch(endpoint, slots, signal).then(flight.close, flight.close);
+      }
+      await flight.ended;
     }
   };
   return (queued) => {
@@ -59,7 +124,8 @@ function plan(calls: Queued[]): Group[] {
 
 /**
  * The usual tick, checked in one pass: every call under one endpoint, within its `maxItems`, none
- * aborted, and on Exago opened by its only `POST Sessions`. The tick's own array is then the batch.
+ * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone. The tick's own
+ * array is then the batch.
  */
 function oneBatch(calls: Queued[]): Group[] | undefined {
   const endpoint = calls[0]?.endpoint;
@@ -68,7 +134,7 @@ function oneBatch(calls: Queued[]): Group[] | undefined {
   for (let i = 0; i < calls.length; i++) {
     const q = calls[i] as Queued;
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
-    if (sessions !== undefined && q.opensSession !== (i === 0)) return undefined;
+    if (sessions !== undefined && (q.opensSession !== (i === 0) || exagoAlone(q))) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -83,25 +149,41 @@ function groupsOf(calls: readonly Queued[]): Group[] {
       continue;
     }
     let group = open.get(endpoint);
-    const exago = endpoint.sessions !== undefined;
-    const opensSession = exago && q.opensSession;
-    if (exago && !opensSession && group === undefined) {
-      // An Exago batch must start with `POST Sessions`: without one, the call goes alone (with the session id).
-      groups.push({ endpoint: undefined, calls: [q] });
+    if (endpoint.sessions === undefined) {
+      if (group === undefined || group.calls.length >= endpoint.maxItems) {
+        group = { endpoint, calls: [] };
+        open.set(endpoint, group);
+        groups.push(group);
+      }
+      group.calls.push(q);
       continue;
     }
-    if (group === undefined || group.calls.length >= endpoint.maxItems || opensSession) {
-      if (group !== undefined && exago && !opensSession) {
-        groups.push({ endpoint: undefined, calls: [q] });
-        continue;
-      }
-      group = { endpoint, calls: [] };
+    const goesAlone = exagoAlone(q);
+    if (q.opensSession && !goesAlone) {
+      group = { endpoint, calls: [q] };
       open.set(endpoint, group);
       groups.push(group);
-    }
-    group.calls.push(q);
+    } else if (group === undefined || group.calls.length >= endpoint.maxItems || goesAlone) {
+      // An Exago batch must start with `POST Sessions`: without one in the batch (or with what a batch
+      // cannot carry), the call goes alone, with the session id; the endpoint's later calls of the
+      // tick then go alone too, so that none is sent before it.
+      open.delete(endpoint);
+      groups.push({ endpoint: undefined, calls: [q] });
+    } else group.calls.push(q);
   }
   return groups;
+}
+
+/**
+ * Whether a call of an Exago endpoint must be sent alone: Exago refuses `Sessions/{sid}` calls in a
+ * batch, and its envelope has no headers per call (they would be dropped).
+ */
+function exagoAlone(q: Queued): boolean {
+  const call = q.call;
+  if (call.relative?.startsWith('Sessions/') === true) return true;
+  const headers = call.headers;
+  if (headers !== NONE) for (const _ in headers) return true;
+  return false;
 }
 
 /** The error of a call aborted by its signal. */

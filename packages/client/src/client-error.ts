@@ -43,3 +43,11 @@ export function errorMessageOf(body: unknown): string | undefined {
   const m = b.message ?? b.reason ?? b.userMessage ?? b.error?.message;
   return typeof m === 'string' ? m : undefined;
 }
+
+/** A body JSON cannot write (a BigInt, a cycle): the caller's error, refused before anything is sent (INVALID_CALL). */
+export function unsendable(method: string, url: string, error: unknown): ClientError {
+  return new ClientError(
+    'INVALID_CALL',
+    `${method} ${url}: the body cannot be sent as JSON: ${(error as Error)?.message ?? String(error)}`,
+  );
+}

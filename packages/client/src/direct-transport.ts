@@ -1,9 +1,12 @@
 import type { Engine } from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
+import { ClientError, unsendable } from './client-error.js';
 import type { Transport } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
+  if (typeof (engine as Partial<Engine> | undefined)?.dispatch !== 'function')
+    throw new ClientError('INVALID_OPTIONS', 'directTransport: pass the engine createEngine made');
   const call = createDirectCaller(engine);
   return {
     // Not async: an async send would hold its request, and so the whole envelope, until the batch ends.
@@ -27,7 +30,20 @@ export function directTransport(engine: Engine): Transport {
       // call of the batch has settled (a batch's thousand items then never outlive a young collection).
       direct.body = undefined;
       // Its status, headers and body: no summary (the items were streamed, but the summary is in its headers).
-      return answer;
+      return answer.catch(failed(request.method, request.url, request.body !== undefined));
     },
+  };
+}
+
+/**
+ * What a refused direct call is to the client: the caller copies the body first, and JSON refuses
+ * some values (a BigInt: TypeError; a cycle: TypeError; too deep: RangeError), the caller's error;
+ * the engine answers errors as responses, so anything else is the transport's failure.
+ */
+function failed(method: string, url: string, hasBody: boolean): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof ClientError) throw error;
+    if (hasBody && (error instanceof TypeError || error instanceof RangeError)) throw unsendable(method, url, error);
+    throw new ClientError('TRANSPORT_FAILED', `${method} ${url} failed: ${(error as Error)?.message ?? String(error)}`);
   };
 }

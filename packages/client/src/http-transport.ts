@@ -1,10 +1,10 @@
 // Uses the global `fetch` and web streams only: no Node built-in, so it runs in a browser.
-import { ClientError } from './client-error.js';
+import { ClientError, unsendable } from './client-error.js';
 import type { BatchSummary, Transport, WireRequest, WireResponse } from './transport.js';
 
 /** Options of {@link httpTransport}. */
 export interface HttpTransportOptions {
-  /** `http://HOST:PORT`, without a trailing slash. */
+  /** `http://HOST:PORT` (a trailing slash is dropped); in a browser also `''` or a path (`/app`): the page's origin. */
   baseUrl: string;
   /** Headers sent on every request (such as `authorization`). */
   headers?: Record<string, string>;
@@ -14,6 +14,7 @@ export interface HttpTransportOptions {
 
 /** The HTTP transport: batches ask for NDJSON, so each item is handed on as its line arrives. */
 export function httpTransport(options: HttpTransportOptions): Transport {
+  checkOptions(options);
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   return {
@@ -28,13 +29,27 @@ export function httpTransport(options: HttpTransportOptions): Transport {
       try {
         body = request.body === undefined ? undefined : JSON.stringify(request.body);
       } catch (error) {
-        // A body JSON cannot write (a BigInt, a cycle): a rejection with the transport's code, as any failure to send.
-        return Promise.reject(failed(error, sent));
+        // A body JSON cannot write (a BigInt, a cycle): the caller's error, as over every transport.
+        return Promise.reject(unsendable(request.method, request.url, error));
       }
       const init: RequestInit = { method: request.method, headers, body, signal: request.signal };
       return exchange(doFetch, base + request.url, init, sent);
     },
   };
+}
+
+/** The options, checked: a bad one is refused when the transport is made, not at the first call. */
+function checkOptions(options: HttpTransportOptions): void {
+  const o = (options ?? {}) as Partial<Record<keyof HttpTransportOptions, unknown>>;
+  if (typeof o.baseUrl !== 'string' || !(o.baseUrl === '' || o.baseUrl.startsWith('/') || /^https?:\/\/[^/]/i.test(o.baseUrl)))
+    throw new ClientError(
+      'INVALID_OPTIONS',
+      `httpTransport: baseUrl must be an http:// or https:// URL (or a path, in a browser), not ${JSON.stringify(o.baseUrl) ?? String(o.baseUrl)}`,
+    );
+  if (o.headers !== undefined && (o.headers === null || typeof o.headers !== 'object'))
+    throw new ClientError('INVALID_OPTIONS', 'httpTransport: headers must be an object of header names and values');
+  if (o.fetch !== undefined && typeof o.fetch !== 'function')
+    throw new ClientError('INVALID_OPTIONS', 'httpTransport: fetch must be a function');
 }
 
 /** What the exchange keeps of its request. */

@@ -1,4 +1,4 @@
-import { abortError, type Queued } from './auto-batcher.js';
+import { abortError, type Flight, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
 import { NONE, type SubCall, type SubResult } from './client-dialect.js';
 import type { AnyResult, Method } from './client-types.js';
@@ -56,6 +56,8 @@ export class PendingCall implements Queued, SubCall {
    * the promise with a thenable that rejects it.
    */
   declare private resolveCall: Resolve | undefined;
+  /** The request it travels in, while it does (set by the batcher). */
+  declare flight: Flight | undefined;
 
   private constructor(method: Method, target: string, body: unknown, endpoint: Endpoint | undefined, host: CallHost, extras: Extras) {
     this.method = method;
@@ -65,6 +67,7 @@ export class PendingCall implements Queued, SubCall {
     this.host = host;
     this.extras = extras;
     this.resolveCall = undefined;
+    this.flight = undefined;
   }
 
   /**
@@ -132,6 +135,10 @@ export class PendingCall implements Queued, SubCall {
     return this.endpoint === undefined ? undefined : this.target;
   }
 
+  get waiting(): boolean {
+    return this.resolveCall !== undefined;
+  }
+
   get opensSession(): boolean {
     return this.method === 'POST' && this.endpoint?.sessions !== undefined && this.target === 'Sessions';
   }
@@ -146,6 +153,8 @@ export class PendingCall implements Queued, SubCall {
     if (resolve === undefined) return;
     // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
     if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
+    // Its request is done with it (even when it is sent again: that is a new request).
+    this.leave(false);
     const status = result.status;
     if (status === 429 || status === 503) {
       const delay = retryDelay(this, result, this.extras.attempt, this.host.retry);
@@ -164,16 +173,29 @@ export class PendingCall implements Queued, SubCall {
     const resolve = this.resolveCall;
     if (resolve === undefined) return;
     this.finish();
+    this.leave(false);
     resolve(rejecting(error));
   }
 
   /** The abort of its signal (the call is the signal's listener). */
   handleEvent(): void {
-    this.fail(abortError(this));
+    const resolve = this.resolveCall;
+    if (resolve === undefined) return;
+    this.finish();
+    // The last call of its request to leave it by abort aborts the request.
+    this.leave(true);
+    resolve(rejecting(abortError(this)));
   }
 
   private finish(): void {
     this.resolveCall = undefined;
     this.extras.signal?.removeEventListener('abort', this);
+  }
+
+  private leave(byAbort: boolean): void {
+    const flight = this.flight;
+    if (flight === undefined) return;
+    this.flight = undefined;
+    flight.leave(byAbort);
   }
 }

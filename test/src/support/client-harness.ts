@@ -64,7 +64,7 @@ export async function withClientWorld(kind: TransportKind, fn: (world: ClientWor
   const make = (): Transport => {
     if (kind === 'direct') return directTransport(engine);
     if (kind === 'http') return httpTransport({ baseUrl: server!.url });
-    return wsTransport({ url: `${server!.url.replace('http', 'ws')}/rest/ws`, WebSocket: WebSocket as never });
+    return wsTransport({ url: `${server!.url.replace('http', 'ws')}/rest/ws`, WebSocket });
   };
   try {
     await fn({
