@@ -31,7 +31,7 @@ const note = (id: string, more: object = {}) => ({
 
 eachTransport(
   test,
-  '§19.1 atomicityGroup "MUST NOT be identical to any value of id": group names that differ only in case reject the batch, nothing runs',
+  '§19.1 "These requests are processed as an atomic operation and MUST either all succeed, or all fail": group names that differ only in case reject the batch, nothing runs',
   async ({ call }) => {
     // The reviewer's batch: with "g" and "G" two groups to the executor but one to dependsOn, c ran though its group failed.
     const res = await call({
@@ -47,6 +47,18 @@ eachTransport(
     assert.is(res.status, 400);
     assert.is(error(res).code, 'BATCH_RULE_VIOLATION');
     assert.match(error(res).message, /request "b": atomicityGroup "G" differs only in case from group "g"/);
+    assert.is(await noteCount(call), 0);
+  },
+);
+
+eachTransport(
+  test,
+  '§19.1 atomicityGroup "MUST NOT be identical to any value of id": a group named as an earlier id in another case rejects the batch',
+  async ({ call }) => {
+    const res = await call({ url: BATCH, body: { requests: [note('G'), note('a', { atomicityGroup: 'g' })] } });
+    assert.is(res.status, 400);
+    assert.is(error(res).code, 'BATCH_RULE_VIOLATION');
+    assert.match(error(res).message, /atomicityGroup "g" is the id of request "G"/);
     assert.is(await noteCount(call), 0);
   },
 );

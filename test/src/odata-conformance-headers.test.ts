@@ -46,12 +46,16 @@ for (const [label, headers, body, status, code] of [
   );
 }
 
-eachTransport(test, 'a rejected batch from a client that names no OData version (Microsoft Graph) carries no OData-Version', async ({ call }) => {
-  const res = await call({ url: BATCH, body: { requests: [] } });
-  assert.is(res.status, 400);
-  assert.is(error(res).code, 'BATCH_EMPTY');
-  assert.is(res.headers['odata-version'], undefined);
-});
+eachTransport(
+  test,
+  'a rejected batch from a client that names no OData version (Microsoft Graph) carries no OData-Version',
+  async ({ call }) => {
+    const res = await call({ url: BATCH, body: { requests: [] } });
+    assert.is(res.status, 400);
+    assert.is(error(res).code, 'BATCH_EMPTY');
+    assert.is(res.headers['odata-version'], undefined);
+  },
+);
 
 for (const version of ['4.0', '5.0', 'x']) {
   eachTransport(
@@ -61,7 +65,10 @@ for (const version of ['4.0', '5.0', 'x']) {
       const res = await call({ url: BATCH, headers: { 'OData-Version': version }, body: { requests: [note('1')] } });
       assert.is(res.status, 400);
       assert.is(error(res).code, 'INVALID_HEADER');
-      assert.match(error(res).message, new RegExp(`^OData-Version: ${version.replace('.', '\\.')} is not supported: a JSON batch is OData 4\\.01`));
+      assert.match(
+        error(res).message,
+        new RegExp(`^OData-Version: ${version.replace('.', '\\.')} is not supported: a JSON batch is OData 4\\.01`),
+      );
       assert.is(res.headers['odata-version'], '4.01');
       assert.is(await noteCount(call), 0);
     },

@@ -13,7 +13,7 @@ const DEPENDS_ON = { type: 'array', items: { type: 'string' } };
 // OData 4.01 §19.1: a condition such as `$1/$succeeded` or `not $1/$succeeded`.
 const CONDITION = { type: 'string', minLength: 1 };
 // §19.1: a first segment `$<id>` is the entity a preceding request returned, unless it names a system resource.
-const ID_PREFIXED_URL = '^\\$(?!(?:batch|crossjoin|all|entity|root|id|metadata)(?:[/?]|$))[^/?${}]+(?:[/?].*)?$';
+const ID_PREFIXED_URL = '^\\$(?!(?:batch|crossjoin|all|entity|root|id|metadata)(?:[/?]|$))[^/?{}$]+(?:[/?].*)?$';
 
 /** `text` as a regular expression that matches it literally. */
 function literal(text: string): string {
@@ -63,7 +63,10 @@ export const odataOpenApi: DialectOpenApi = {
       additionalProperties: false,
       properties: {
         id: { type: 'string', minLength: 1 },
-        method: { type: 'string', pattern: '^(?:[Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee])$' },
+        method: {
+          type: 'string',
+          pattern: '^(?:[Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee])$',
+        },
         url: { type: 'string', pattern: ID_PREFIXED_URL },
         headers: HEADERS,
         body: {},
