@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../../model/http-method.js';
+import { HTTP_METHODS, type HttpMethod } from '../../model/http-method.js';
 import {
   BATCH_SUMMARY_SCHEMA,
   type DialectOpenApi,
@@ -20,17 +20,20 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A pattern for `method` in any case (§19.1: "These literals are case-insensitive"): `[Gg][Ee][Tt]`. */
-function anyCase(method: HttpMethod): string {
-  return `^${[...method].map((c) => `[${c}${c.toLowerCase()}]`).join('')}$`;
+/**
+ * `method` as the spec writes it (`get`, §19.1) and as Graph does (`GET`). The decoder takes any
+ * case ("These literals are case-insensitive"); an enum keeps the generated types literal.
+ */
+function spellings(method: HttpMethod): JsonSchema {
+  return { enum: [method, method.toLowerCase()] };
 }
 
 /**
  * The OData JSON batch envelope in OpenAPI: `{requests: [{id, method, url, headers, body,
  * dependsOn, atomicityGroup, if}]}` plus instance annotations (`@Core.Description`), one item
  * variant per route (`oneOf`) or a `$<id>`-prefixed URL, answered by `{"@restbatch.summary",
- * responses}`. Methods match in any case; URLs are relative, absolute paths under the API base, or
- * absolute URIs, as the decoder reads them.
+ * responses}`. Methods are upper or lower case (the decoder takes any case); URLs are relative,
+ * absolute paths under the API base, or absolute URIs, as the decoder reads them.
  */
 export const odataOpenApi: DialectOpenApi = {
   description:
@@ -44,7 +47,7 @@ export const odataOpenApi: DialectOpenApi = {
     const base = route.base === undefined || route.base === '' ? '' : `(?:(?:https?://[^/?#]+)?${literal(route.base)})?`;
     const properties: Record<string, unknown> = {
       id: { type: 'string', minLength: 1 },
-      method: { type: 'string', pattern: anyCase(route.method) },
+      method: spellings(route.method),
       url: { type: 'string', pattern: `^(?:${base}/)?${route.pathPattern}(?:\\?.*)?$`, description: route.template },
       headers: HEADERS,
       dependsOn: DEPENDS_ON,
@@ -63,10 +66,7 @@ export const odataOpenApi: DialectOpenApi = {
       additionalProperties: false,
       properties: {
         id: { type: 'string', minLength: 1 },
-        method: {
-          type: 'string',
-          pattern: '^(?:[Gg][Ee][Tt]|[Pp][Oo][Ss][Tt]|[Pp][Uu][Tt]|[Pp][Aa][Tt][Cc][Hh]|[Dd][Ee][Ll][Ee][Tt][Ee])$',
-        },
+        method: { enum: HTTP_METHODS.flatMap((m) => [m, m.toLowerCase()]) },
         url: { type: 'string', pattern: ID_PREFIXED_URL },
         headers: HEADERS,
         body: {},
