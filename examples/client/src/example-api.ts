@@ -270,7 +270,7 @@ export interface paths {
         put?: never;
         /**
          * Runs a batch (odata)
-         * @description An OData 4.01 JSON batch {requests: [{id, method, url, headers, body, dependsOn, atomicityGroup}]}; without Prefer: continue-on-error the batch stops at the first failure. The answer holds the responses in request order. At most 20 sub-requests.
+         * @description An OData 4.01 JSON batch {requests: [{id, method, url, headers, body, dependsOn, atomicityGroup, if}]}; every request is processed according to its dependencies unless Prefer: continue-on-error=false, which stops the batch at the first failure. The answer holds the responses in request order. At most 20 sub-requests.
          */
         post: operations["batchRestClaimV1BatchOdata"];
         delete?: never;
@@ -687,8 +687,8 @@ export interface components {
         };
         "odata.claims.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims */
             url: string;
             headers?: {
@@ -700,8 +700,8 @@ export interface components {
         };
         "odata.claims.claimId.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims/{claimId} */
             url: string;
             headers?: {
@@ -713,8 +713,8 @@ export interface components {
         };
         "odata.claims.POST.item": {
             id: string;
-            /** @constant */
-            method: "POST";
+            /** @enum {unknown} */
+            method: "POST" | "post";
             /** @description /claims */
             url: string;
             headers?: {
@@ -727,8 +727,8 @@ export interface components {
         };
         "odata.claims.claimId.PATCH.item": {
             id: string;
-            /** @constant */
-            method: "PATCH";
+            /** @enum {unknown} */
+            method: "PATCH" | "patch";
             /** @description /claims/{claimId} */
             url: string;
             headers?: {
@@ -741,8 +741,8 @@ export interface components {
         };
         "odata.claims.claimId.activities.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims/{claimId}/activities */
             url: string;
             headers?: {
@@ -754,8 +754,8 @@ export interface components {
         };
         "odata.claims.claimId.activities.activityId.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims/{claimId}/activities/{activityId} */
             url: string;
             headers?: {
@@ -767,8 +767,8 @@ export interface components {
         };
         "odata.claims.claimId.activities.POST.item": {
             id: string;
-            /** @constant */
-            method: "POST";
+            /** @enum {unknown} */
+            method: "POST" | "post";
             /** @description /claims/{claimId}/activities */
             url: string;
             headers?: {
@@ -781,8 +781,8 @@ export interface components {
         };
         "odata.claims.claimId.activities.activityId.PATCH.item": {
             id: string;
-            /** @constant */
-            method: "PATCH";
+            /** @enum {unknown} */
+            method: "PATCH" | "patch";
             /** @description /claims/{claimId}/activities/{activityId} */
             url: string;
             headers?: {
@@ -795,8 +795,8 @@ export interface components {
         };
         "odata.claims.claimId.notes.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims/{claimId}/notes */
             url: string;
             headers?: {
@@ -808,8 +808,8 @@ export interface components {
         };
         "odata.claims.claimId.notes.noteId.GET.item": {
             id: string;
-            /** @constant */
-            method: "GET";
+            /** @enum {unknown} */
+            method: "GET" | "get";
             /** @description /claims/{claimId}/notes/{noteId} */
             url: string;
             headers?: {
@@ -821,8 +821,8 @@ export interface components {
         };
         "odata.claims.claimId.notes.POST.item": {
             id: string;
-            /** @constant */
-            method: "POST";
+            /** @enum {unknown} */
+            method: "POST" | "post";
             /** @description /claims/{claimId}/notes */
             url: string;
             headers?: {
@@ -834,7 +834,21 @@ export interface components {
             body?: components["schemas"]["claims.claimId.notes.POST.payload"];
         };
         "odata.request": {
-            requests: (components["schemas"]["odata.claims.GET.item"] | components["schemas"]["odata.claims.claimId.GET.item"] | components["schemas"]["odata.claims.POST.item"] | components["schemas"]["odata.claims.claimId.PATCH.item"] | components["schemas"]["odata.claims.claimId.activities.GET.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.GET.item"] | components["schemas"]["odata.claims.claimId.activities.POST.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.PATCH.item"] | components["schemas"]["odata.claims.claimId.notes.GET.item"] | components["schemas"]["odata.claims.claimId.notes.noteId.GET.item"] | components["schemas"]["odata.claims.claimId.notes.POST.item"])[];
+            requests: ((components["schemas"]["odata.claims.GET.item"] | components["schemas"]["odata.claims.claimId.GET.item"] | components["schemas"]["odata.claims.POST.item"] | components["schemas"]["odata.claims.claimId.PATCH.item"] | components["schemas"]["odata.claims.claimId.activities.GET.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.GET.item"] | components["schemas"]["odata.claims.claimId.activities.POST.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.PATCH.item"] | components["schemas"]["odata.claims.claimId.notes.GET.item"] | components["schemas"]["odata.claims.claimId.notes.noteId.GET.item"] | components["schemas"]["odata.claims.claimId.notes.POST.item"]) | {
+                id: string;
+                /** @enum {unknown} */
+                method: "GET" | "get" | "POST" | "post" | "PUT" | "put" | "PATCH" | "patch" | "DELETE" | "delete";
+                url: string;
+                headers?: {
+                    [key: string]: string;
+                };
+                body?: unknown;
+                dependsOn?: string[];
+                atomicityGroup?: string;
+                if?: string;
+            })[];
+        } & {
+            [key: string]: unknown;
         };
         "odata.response": {
             "@restbatch.summary": {
@@ -2005,7 +2019,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description continue-on-error runs every request whatever fails; without it the batch stops at the first failure */
+                /** @description continue-on-error=false stops the batch at the first failure; without it (or with continue-on-error, =true) every request is processed according to its dependencies (OData JSON 4.01 §19.4) */
                 Prefer?: string;
             };
             path?: never;

@@ -30,6 +30,7 @@ function itemSchema(context: BuildContext, api: ApiDescription, endpoint: BatchE
       pathPattern: pathPattern(route, batchable),
       payload: payloadRef(context, route),
       schema: route.schema as JsonSchema | undefined,
+      base: api.base,
     });
     const hint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
     if (item !== undefined) variants.push(context.registry.ref(item, hint));

@@ -18,6 +18,8 @@ export interface OpenApiItemRoute {
   readonly payload: JsonSchema | undefined;
   /** The payload's schema as the route declared it, for dialects that carry a part of it. */
   readonly schema: JsonSchema | undefined;
+  /** The API's base path (`/rest/claim/v1`), for dialects whose items may name a route with it; undefined when not known. */
+  readonly base?: string;
 }
 
 /** What a batch endpoint adds to its dialect's description. */

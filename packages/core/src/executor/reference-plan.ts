@@ -83,7 +83,7 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     const sub = requests[i] as SubRequest;
     let native: BoundReference | undefined;
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
-    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, keyIndex, compiler);
+    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, ids === undefined ? keyIndex : (key) => ids?.get(key), compiler);
     const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
     const compiled = compiler.compile(sub, native, rest);
     if (compiled === undefined) continue;
@@ -93,7 +93,15 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
   return subs === undefined ? undefined : { subs };
 }
 
-/** The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a sub-request. */
+// OData JSON 4.01 §19.1: a first segment "identical to the name of a top-level system resource" is never a reference.
+const SYSTEM_RESOURCES = new Set(['$batch', '$crossjoin', '$all', '$entity', '$root', '$id', '$metadata']);
+
+/**
+ * The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a
+ * sub-request: in a batch with ids (OData's) by id only, as §19.1 says ("a preceding request whose
+ * id value is identical"); in one without (Exago, Guidewire) by index. A system resource's name
+ * (`$metadata`) is left alone.
+ */
 function nativeReference(
   sub: SubRequest,
   keyIndex: (key: string) => number | undefined,
@@ -103,7 +111,7 @@ function nativeReference(
   if (path.charCodeAt(2) === 36 || path.charCodeAt(2) === 123) return undefined;
   const end = path.indexOf('/', 2);
   const key = end < 0 ? path.slice(2) : path.slice(2, end);
-  const target = key === '' ? undefined : keyIndex(key);
+  const target = key === '' || SYSTEM_RESOURCES.has(`$${key}`) ? undefined : keyIndex(key);
   if (target === undefined) return undefined;
   const raw = `$${key}`;
   const native = new SlicedReference(raw, 1, raw.length, 0, raw.length, target, []);

@@ -56,7 +56,21 @@ class BatchNames {
       reject(where, `atomicityGroup ${JSON.stringify(name)} is the id of request ${JSON.stringify(id2)}`, 'BATCH_RULE_VIOLATION');
     const group = this.#groups.get(key);
     if (group === undefined) this.#groups.set(key, { name, last: id });
-    else group.last = id;
+    else if (group.name !== name) {
+      // The executor groups and rolls back by the exact spelling, which the answer echoes (§19.5): two
+      // spellings would be two groups to it and one to `dependsOn`, so neither reading is safe.
+      reject(
+        where,
+        `atomicityGroup ${JSON.stringify(name)} differs only in case from group ${JSON.stringify(group.name)}; group names are case-insensitive, spell each one way`,
+        'BATCH_RULE_VIOLATION',
+      );
+    } else group.last = id;
+  }
+
+  /** The key an ETag reference `$<name>` stands for (§19.3), or undefined when no earlier request or group has that name. */
+  known(name: string): string | undefined {
+    const key = name.toLowerCase();
+    return this.#groups.get(key)?.last ?? this.#ids.get(key);
   }
 
   /**
@@ -80,7 +94,9 @@ function decodeHeaders(value: unknown, where: At, names: BatchNames): Headers {
     const lower = name.toLowerCase();
     const etag = lower === 'if-match' || lower === 'if-none-match' ? ETAG_REFERENCE.exec(v) : null;
     // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
-    headers[lower] = etag === null ? v : `\${${names.resolve(etag[1]!)}/headers/etag}`;
+    // A `$<name>` that names no earlier request stays as written (as a `$` URL segment that names none does).
+    const key = etag === null ? undefined : names.known(etag[1]!);
+    headers[lower] = key === undefined ? v : `\${${key}/headers/etag}`;
   }
   return headers;
 }
@@ -117,6 +133,17 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
     if (typeof atomicityGroup !== 'string' || atomicityGroup === '') reject(where, 'atomicityGroup must be a non-empty string');
     sub.atomicityGroup = atomicityGroup;
   }
+  // §19.1: dependsOn and if name "preceding request objects": never the request's own group.
+  const dependency = (name: string): string => {
+    if (sub.atomicityGroup !== undefined && name.toLowerCase() === sub.atomicityGroup.toLowerCase()) {
+      reject(
+        where,
+        `${JSON.stringify(name)} is this request's own atomicity group; dependsOn and if may name only preceding requests and groups`,
+        'BATCH_RULE_VIOLATION',
+      );
+    }
+    return names.resolve(name);
+  };
   let deps: string[] | undefined;
   if (dependsOn !== undefined) {
     if (!Array.isArray(dependsOn)) reject(where, 'dependsOn must be an array of request ids');
@@ -125,12 +152,12 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
       const dep: unknown = dependsOn[k];
       if (typeof dep !== 'string') reject(where, 'dependsOn must be an array of request ids');
       // A dependency on an atomicity group is one on each of its members (§19.1).
-      deps[k] = names.resolve(dep);
+      deps[k] = dependency(dep);
     }
   }
   if (item.if !== undefined) {
     if (typeof item.if !== 'string') reject(where, 'if must be a string: a condition such as "$1/$succeeded"');
-    const condition = parseOdataCondition(item.if, (name) => names.resolve(name));
+    const condition = parseOdataCondition(item.if, dependency);
     if (condition.unsupported !== undefined) {
       sub.fault ??= { code: 'CONDITION_UNSUPPORTED', message: `Request ${JSON.stringify(id)}: ${condition.unsupported}` };
     } else {
@@ -159,6 +186,8 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
+  // Rejected here rather than by the executor, so that the dialect's answer carries its headers.
+  if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);

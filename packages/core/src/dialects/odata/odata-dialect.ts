@@ -1,9 +1,10 @@
+import { isRestBatchError, RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, Headers, SubResult } from '../../model/canonical.js';
 import type { DecodeContext, DecodedBatch, Dialect, EncodeContext } from '../dialect.js';
 import { decodeOdataBatch } from './decode-odata-batch.js';
 import { odataOpenApi } from './odata-openapi.js';
 import { encodeOdataResult, odataErrorBody, type OdataResponseItem } from './encode-odata-result.js';
-import { isOdataClient, odataFailurePolicy, refuseIsolation } from './odata-preferences.js';
+import { isOdataClient, ODATA_VERSION, odataFailurePolicy, refuseIsolation, refuseVersion } from './odata-preferences.js';
 
 export type { OdataErrorBody, OdataResponseItem } from './encode-odata-result.js';
 
@@ -21,6 +22,21 @@ export interface OdataBatchResponse {
 }
 
 /**
+ * A batch the dialect rejects, answered with `OData-Version` when the client named a version
+ * (Protocol §8.1.5: "OData services MUST include the OData-Version header on a response").
+ */
+function withVersionHeader(error: unknown, headers: Readonly<Headers>): unknown {
+  if (!isRestBatchError(error) || !isOdataClient(headers)) return error;
+  return new RestBatchError(error.code, error.message, {
+    details: error.details,
+    status: error.statusGiven ? error.status : undefined,
+    headers: { ...error.headers, 'odata-version': ODATA_VERSION },
+    expose: error.expose,
+    cause: error,
+  });
+}
+
+/**
  * OData 4.01 JSON batch (OData JSON Format 4.01 §19), as Microsoft Graph JSON batching speaks it
  * too: `POST <api>/$batch` with `{"requests": [{id, method, url, headers, body, dependsOn,
  * atomicityGroup, if}]}`, answered by `{"responses": [{id, atomicityGroup?, status, headers, body}],
@@ -34,8 +50,13 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     defaults: { maxSubRequests: options.maxSubRequests ?? 20 },
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
-      refuseIsolation(context.headers);
-      return { requests: decodeOdataBatch(body, context), onFail: odataFailurePolicy(context.headers.prefer) };
+      try {
+        refuseVersion(context.headers);
+        refuseIsolation(context.headers);
+        return { requests: decodeOdataBatch(body, context), onFail: odataFailurePolicy(context.headers.prefer) };
+      } catch (error) {
+        throw withVersionHeader(error, context.headers);
+      }
     },
 
     encode(result: BatchResult, context?: EncodeContext): OdataBatchResponse {
@@ -51,7 +72,7 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     openapi: odataOpenApi,
 
     headers(_result: BatchResult, context?: EncodeContext): Headers {
-      return context !== undefined && isOdataClient(context.headers) ? { 'odata-version': '4.01' } : {};
+      return context !== undefined && isOdataClient(context.headers) ? { 'odata-version': ODATA_VERSION } : {};
     },
   };
 }

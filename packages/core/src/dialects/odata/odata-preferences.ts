@@ -17,17 +17,37 @@ export function odataFailurePolicy(prefer: string | undefined): FailurePolicy {
   return 'continue';
 }
 
+/** The one protocol version a JSON batch is written in: the format exists only in OData 4.01. */
+export const ODATA_VERSION = '4.01';
+
 /**
- * Refuses an `Isolation` (`odata.isolation`) request header: OData 4.01 Protocol §8.2.6 has a service
- * that cannot give snapshot isolation answer 412. Sub-requests of a batch run one after another
- * with other work in between, so the engine cannot promise what `snapshot` asks; it never pretends.
+ * Refuses an `Isolation` (or, its OData 4.0 name, `OData-Isolation`) request header: OData 4.01
+ * Protocol §8.2.6 has a service that cannot give snapshot isolation answer 412. Sub-requests of a
+ * batch run one after another with other work in between, so the engine cannot promise what
+ * `snapshot` asks; it never pretends.
  */
 export function refuseIsolation(headers: Readonly<Headers>): void {
-  const isolation = headers.isolation ?? headers['odata.isolation'];
+  const name = headers.isolation !== undefined ? 'Isolation' : 'OData-Isolation';
+  const isolation = headers.isolation ?? headers['odata-isolation'];
   if (isolation === undefined) return;
   throw new RestBatchError(
     'ISOLATION_UNSUPPORTED',
-    `Isolation: ${isolation} is not supported: this service cannot run a batch against a snapshot; send the batch without it`,
+    `${name}: ${isolation} is not supported: this service cannot run a batch against a snapshot; send the batch without it`,
+  );
+}
+
+/**
+ * Refuses a request whose `OData-Version` is not 4.01: Protocol §8.1.5 has the service "interpret
+ * the request payload according to the rules defined in the specified version of the protocol or
+ * fail the request with a 4xx response code", and the JSON batch format is defined only in 4.01.
+ */
+export function refuseVersion(headers: Readonly<Headers>): void {
+  const version = headers['odata-version'];
+  if (version === undefined || version.trim() === ODATA_VERSION) return;
+  throw new RestBatchError(
+    'INVALID_HEADER',
+    `OData-Version: ${version} is not supported: a JSON batch is OData ${ODATA_VERSION}; send OData-Version: ${ODATA_VERSION} or no OData-Version`,
+    { details: [{ code: 'INVALID_HEADER', message: `OData-Version must be ${ODATA_VERSION}`, target: 'OData-Version' }] },
   );
 }
 
