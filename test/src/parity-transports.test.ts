@@ -4,10 +4,17 @@ import { exagoParityCases } from './support/parity-exago-cases.js';
 import { guidewireParityCases } from './support/parity-guidewire-cases.js';
 import { headerParityCases } from './support/parity-header-cases.js';
 import { odataParityCases } from './support/parity-odata-cases.js';
+import { referencesParityCases } from './support/parity-references-cases.js';
 import { batchItems, normalize, normalizeHeaders, type ParityCase, parityTransports } from './support/parity-transports.js';
 
 // One table per dialect or API; add rows (or tables) here and every transport runs them.
-const CASES: ParityCase[] = [...exagoParityCases, ...guidewireParityCases, ...odataParityCases, ...headerParityCases];
+const CASES: ParityCase[] = [
+  ...exagoParityCases,
+  ...guidewireParityCases,
+  ...odataParityCases,
+  ...headerParityCases,
+  ...referencesParityCases,
+];
 const transports = parityTransports();
 
 test('the parity suite runs through direct, HTTP and WebSocket', () => {

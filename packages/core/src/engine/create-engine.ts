@@ -32,6 +32,8 @@ import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
 import { TurnClock } from '../executor/turn-clock.js';
+import { markNoReferences } from '../executor/no-references.js';
+import { referencesOff } from '../executor/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
@@ -277,6 +279,8 @@ export class Engine {
         headers: { allow: 'POST' },
       });
     }
+    // Read first: a malformed value refuses the batch before anything is kept or decoded.
+    const literal = referencesOff(headers);
     const guard = guarded ? undefined : this.#guardOf(headers);
     if (guard !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, true);
@@ -303,6 +307,8 @@ export class Engine {
       batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
       parsed = undefined;
     }
+    // The client said its strings are text as written: no reference is read (see markNoReferences).
+    if (literal) markNoReferences(batch);
     watch?.decoded(batch);
     const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();

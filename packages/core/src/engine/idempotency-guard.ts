@@ -1,3 +1,4 @@
+import { REFERENCES_HEADER } from '../executor/references-header.js';
 import { jsonSize, snapshot } from '../executor/snapshot.js';
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
@@ -102,7 +103,9 @@ export class IdempotencyGuard {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!KEY_SHAPE.test(key)) throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const name = sha256(`${endpoint}\u0000${scope}\u0000${key}`);
-    const fingerprint = sha256(`${method.toUpperCase()} ${url}\u0000`, body);
+    // The same body means something else with its strings taken as written: a different request.
+    const literal = headers[REFERENCES_HEADER] === undefined ? '' : ' references=none';
+    const fingerprint = sha256(`${method.toUpperCase()} ${url}${literal}\u0000`, body);
     const limits: RecordLimits = {
       owner,
       maxPerOwner: this.limits.maxIdempotencyRecordsPerCaller,

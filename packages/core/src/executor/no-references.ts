@@ -10,8 +10,9 @@ const NONE: unique symbol = Symbol('restbatch.noReferences');
  * Marks a batch in which no path, query or header value, or payload string (the places references
  * are read from; keys and query names are not) holds a `$`: no reference, escape or `$<id>` prefix
  * can be in it, so the pre-pass skips its walk for references (see `checkBatch`). Set by the engine
- * only, on a batch it decoded from a caller's value and whose every string it read (`prepareBatch`):
- * no one else can give a batch the mark.
+ * only: on a batch it decoded from a caller's value and whose every string it read (`prepareBatch`),
+ * and on a batch whose request says `RestBatch-References: none` (its strings are all text as
+ * written, whatever they hold: see `referencesOff`). No one else can give a batch the mark.
  */
 export function markNoReferences<T extends DecodedBatch>(batch: T): T {
   (batch as { [NONE]?: boolean })[NONE] = true;

@@ -42,6 +42,7 @@ export const DEFAULT_NON_INHERITED: readonly string[] = [
   'gw-checksum',
   'prefer',
   'restbatch-timeout',
+  'restbatch-references',
   'sec-websocket-key',
   'sec-websocket-version',
   'sec-websocket-extensions',
