@@ -72,14 +72,16 @@ for (const kind of KINDS) {
   test('plain text in a body, a query and a header travels as written in automatic batches', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client();
-      await Promise.all([
+      const [echo, made] = await Promise.all([
         c.GET('/api/lab/echo', { params: { query: { i: TEXT as never } }, headers: { 'x-note': TEXT } }),
         c.POST('/rest/claim/v1/claims', { body: claim(TEXT) }),
       ]);
-      const items = (sent[0]!.body as { requests: { url: string; headers?: Record<string, string>; body?: unknown }[] }).requests;
-      assert.is(items[0]!.headers?.['x-note'], TEXT);
-      assert.is(new URLSearchParams(items[0]!.url.split('?')[1]).get('i'), TEXT);
-      assert.equal(items[1]!.body, claim(TEXT));
+      assert.equal([echo.data?.query.i, descriptionOf(made.data)], [TEXT, TEXT]);
+      type Item = { url: string; headers?: Record<string, string>; body?: unknown };
+      const [read, write] = sent.map((r) => (r.body as { requests: Item[] }).requests[0]!);
+      assert.is(read!.headers?.['x-note'], TEXT);
+      assert.is(new URLSearchParams(read!.url.split('?')[1]).get('i'), TEXT);
+      assert.equal(write!.body, claim(TEXT));
     }));
 
   test('a plain body with ${0/status} is stored as written: alone, after a GET in its tick, and beside an unclosed ${', () =>
