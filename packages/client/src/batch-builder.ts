@@ -158,7 +158,7 @@ export interface WireCalls {
  * `${` becomes `$${`, a leading `$ref:` becomes `$$ref:`) but for the exact references the builder
  * made: so that text stays text and the references still resolve. Sets each call's `refers`.
  * Throws INVALID_CALL for text the engine's syntax cannot write in a batch with references: a
- * leading `$$ref:`, or a `$` right before a reference.
+ * leading `$$ref:`, a reference after a leading `$ref:`, or a `$` right before a reference.
  */
 export function wireCalls(recorded: readonly Recorded[], tokens: ReadonlySet<string>): WireCalls {
   const calls = recorded.map((r) => r.call);
@@ -177,7 +177,7 @@ export function wireCalls(recorded: readonly Recorded[], tokens: ReadonlySet<str
   if (escaper.unwritable !== undefined)
     throw new ClientError(
       'INVALID_CALL',
-      `${JSON.stringify(escaper.unwritable)} cannot be written as text in a batch with references (a leading $$ref:, or a $ right before a reference): send it in a batch without references, or as a plain call`,
+      `${JSON.stringify(escaper.unwritable)} cannot be written as text in a batch with references (a leading $$ref:, a reference after a leading $ref:, or a $ right before a reference): send it in a batch without references, or as a plain call`,
     );
   return { calls: escaped, literal: false };
 }
@@ -199,8 +199,14 @@ class Escaper {
       this.kept = true;
       return text;
     }
-    // A leading `$$ref:` makes the whole string text: nothing after it is read.
-    if (text.startsWith('$ref:')) return `$${text}`;
+    // A leading `$$ref:` makes the whole string text: nothing after it is read, so no reference either.
+    if (text.startsWith('$ref:')) {
+      if (keepingTokens(text, this.tokens, escapeText) !== undefined) {
+        this.kept = true;
+        this.unwritable ??= text;
+      }
+      return `$${text}`;
+    }
     if (text.startsWith('$$ref:')) this.unwritable ??= text;
     const kept = keepingTokens(text, this.tokens, escapeText);
     if (kept === undefined) return escapeText(text);
@@ -215,7 +221,9 @@ class Escaper {
     for (const name in record) {
       const value = record[name] as string;
       const escaped = this.text(value);
-      if (escaped !== value) (out ??= { ...record })[name] = escaped;
+      if (escaped === value) continue;
+      out ??= { ...record };
+      out[name] = escaped;
     }
     return out ?? record;
   }
@@ -228,7 +236,9 @@ class Escaper {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const escaped = this.value(value[i]);
-        if (escaped !== value[i]) (out ??= [...value])[i] = escaped;
+        if (escaped === value[i]) continue;
+        out ??= [...value];
+        out[i] = escaped;
       }
       return out ?? value;
     }
@@ -236,7 +246,10 @@ class Escaper {
     let out: Record<string, unknown> | undefined;
     for (const [key, member] of Object.entries(value)) {
       const escaped = this.value(member);
-      if (escaped !== member) (out ??= { ...value })[key] = escaped;
+      if (escaped === member) continue;
+      out ??= { ...value };
+      // Defined, not assigned: a member named `__proto__` (JSON.parse makes such) stays a member.
+      Object.defineProperty(out, key, { value: escaped, writable: true, enumerable: true, configurable: true });
     }
     return out ?? value;
   }

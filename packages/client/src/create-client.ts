@@ -311,7 +311,13 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     const skippedCount = results.filter((r) => !r.ok && r.status === 424 && r.code === 'SKIPPED').length;
     const failedCount = results.filter((r) => !r.ok).length - skippedCount;
     const summary = { succeeded: results.length - failedCount - skippedCount, failed: failedCount, skipped: skippedCount };
-    return answer(undefined, 200, results, summary, (again) => retryInSession(resend.filter((_, i) => !results[i]!.ok), sid, again ?? {}));
+    return answer(undefined, 200, results, summary, (again) =>
+      retryInSession(
+        resend.filter((_, i) => !results[i]!.ok),
+        sid,
+        again ?? {},
+      ),
+    );
   };
 
   return {
