@@ -202,6 +202,22 @@ for (const kind of KINDS) {
       assert.is(read.PromptText, `${TEXT} in ${c.session}`);
     }));
 
+  test('a Guidewire explicit batch with references keeps text and a leading $ref: as written', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: { '/rest/claim/v1/batch': 'guidewire' } });
+      const result = await c.batch((b) => {
+        const first = b.POST('/rest/claim/v1/claims', { body: claim('$ref:0/status') });
+        b.POST('/rest/claim/v1/claims', { body: claim(`${TEXT} after ${first.ref('/body/data/id')}`) });
+      });
+      assert.is(sent[0]!.url, '/rest/claim/v1/batch');
+      assert.is(header(sent[0], 'restbatch-references'), undefined);
+      const id = idOf(result.results[0]!.data);
+      assert.equal(
+        result.results.map((r) => descriptionOf(r.data)),
+        ['$ref:0/status', `${TEXT} after ${id}`],
+      );
+    }));
+
   test('text the engine cannot write beside references is refused with INVALID_CALL before anything is sent', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client();
