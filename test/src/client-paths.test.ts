@@ -38,12 +38,12 @@ test('a path parameter is percent-encoded as one segment, keeping letters, digit
   );
 });
 
-test('a reference in a path parameter travels as written, for the engine to resolve', async () => {
+test("a plain call's path parameter that reads like a reference is encoded: it is text (only an explicit batch makes references)", async () => {
   const { sent, client } = recordingClient({ '/rest/batch': 'exago' });
   await Promise.all([client.POST('/rest/Sessions'), client.GET('/rest/Roles/{id}', { params: { path: { id: '${0/body/Id}' } } })]);
   assert.equal(
     (sent[0]!.body as Array<{ Url: string }>).map((c) => c.Url),
-    ['Sessions', 'Roles/${0/body/Id}'],
+    ['Sessions', 'Roles/%24%7B0%2Fbody%2FId%7D'],
   );
 });
 

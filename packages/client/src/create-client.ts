@@ -1,5 +1,5 @@
 import { abortError, createAutoBatcher } from './auto-batcher.js';
-import { createBatchBuilder, type BatchBuilder, type Recorded } from './batch-builder.js';
+import { type BatchBuilder, type BatchRecord, createBatchBuilder, type Recorded, wireCalls } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
 import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { ClientError } from './client-error.js';
@@ -9,7 +9,7 @@ import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { callHeaders, callPath, callQuery, fill, type LooseInit, type TemplateCache } from './sub-call.js';
+import { callHeaders, callPath, callQuery, encodeSegment, fill, type LooseInit, type TemplateCache } from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -56,7 +56,11 @@ export interface BatchResult<R> {
   allOk(): boolean;
   /** Indexes of the calls that did not answer 2xx. */
   failed(): number[];
-  /** Sends the failed calls again as a new batch (calls with references to other calls must not be among them). */
+  /**
+   * Sends the failed calls again as a new batch (calls with references to other calls must not be
+   * among them); on Exago, once the batch's session is open, as ordinary calls in that session, one
+   * by one in order. Nothing failed: resolves with an empty result, and sends nothing.
+   */
   retryFailed(options?: BatchOptions): Promise<BatchResult<void>>;
 }
 
@@ -78,8 +82,12 @@ export interface Client<P> {
   close(): Promise<void>;
 }
 
-/** A reference to another call's result, in either of the engine's forms (`${0/body/Id}`, `$ref:0/body`). */
-const REFERENCE = /\$\{\d|\$ref:\d/;
+/**
+ * The header of a batch whose strings are all text (docs/references.md): every automatic batch, and
+ * an explicit batch without references, so that no text a user wrote is read as a reference.
+ */
+const LITERAL = { 'restbatch-references': 'none' } as const;
+const NO_SUMMARY: BatchSummary = Object.freeze({ succeeded: 0, failed: 0, skipped: 0 });
 const POLICIES: readonly unknown[] = ['continue', 'stop', 'atomic'];
 
 function checkBatchOptions(opts: BatchOptions): void {
@@ -138,9 +146,17 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     return endpoint;
   };
   const observe = (call: SubCall, result: SubResult) => {
+    // The kept session deleted: later calls must not name it.
+    if (call.method === 'DELETE' && session !== undefined && result.ok && call.path === sessionPath(call.path, session))
+      session = undefined;
     if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
     const id = (result.data as { Id?: unknown } | undefined)?.Id;
     if (result.ok && typeof id === 'string' && call.path === endpointOf(call.path)?.sessions) session = id;
+  };
+
+  const sessionPath = (path: string, id: string) => {
+    const sessions = endpointOf(path)?.sessions;
+    return sessions === undefined ? undefined : `${sessions}/${encodeSegment(id)}`;
   };
 
   const single = async (call: SubCall, signal: AbortSignal | undefined): Promise<SubResult> => {
@@ -167,9 +183,12 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const batchOf = (endpoint: Endpoint, slots: Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
   // An automatic batch: its slots are the pending calls the client queued (each its own call, settling
-  // itself), and nobody reads its outcome. The client's headers are copied into each envelope's own.
-  const autoBatch = (endpoint: Endpoint, slots: Slot[]) =>
-    runBatch(transport, endpoint, slots, { headers: options.headers, outcome: false, slotsAreCalls: true });
+  // itself), and nobody reads its outcome. The client's headers are copied into each envelope's own;
+  // its strings are all text (a plain call makes no reference), so it says so.
+  const autoHeaders = { ...options.headers, ...LITERAL };
+  // Its signal is the batcher's: aborted once every call of the batch settled and one was aborted.
+  const autoBatch = (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal) =>
+    runBatch(transport, endpoint, slots, { headers: autoHeaders, outcome: false, slotsAreCalls: true, signal });
 
   const host: CallHost = {
     enqueue: createAutoBatcher({ single, batch: autoBatch }),
@@ -205,13 +224,14 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
-    const recorded: Recorded[] = [];
-    const calls = build(createBatchBuilder<P>(recorded, templates));
-    return sendRecorded(calls, recorded, opts);
+    const record: BatchRecord = { calls: [], tokens: new Set() };
+    const calls = build(createBatchBuilder<P>(record, templates));
+    return sendRecorded(calls, record, opts);
   };
 
-  const sendRecorded = async <R>(calls: R, recorded: Recorded[], opts: BatchOptions): Promise<BatchResult<R>> => {
+  const sendRecorded = async <R>(calls: R, record: BatchRecord, opts: BatchOptions): Promise<BatchResult<R>> => {
     checkBatchOptions(opts);
+    const recorded = record.calls;
     const first = recorded[0];
     if (first === undefined) throw new ClientError('EMPTY_BATCH', 'client.batch(b => ...) made no call: a batch needs at least one');
     const endpoint = opts.endpoint === undefined ? endpointOf(first.call.path) : endpoints.find((e) => e.path === opts.endpoint);
@@ -224,12 +244,15 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
-    const slots = recorded.map((r): Slot => {
+    const wire = wireCalls(recorded, record.tokens);
+    const slots = recorded.map((r, i): Slot => {
       const onAbort = () => r.reject(abortError(r.call));
-      r.signal?.addEventListener('abort', onAbort, { once: true });
+      // Already aborted: its result rejects now. It is still sent: later calls may refer to it by its index.
+      if (r.signal?.aborted) onAbort();
+      else r.signal?.addEventListener('abort', onAbort, { once: true });
       const release = () => r.signal?.removeEventListener('abort', onAbort);
       return {
-        call: r.call,
+        call: wire.calls[i]!,
         settle: (result) => {
           release();
           observe(r.call, result);
@@ -241,32 +264,61 @@ export function createClient<P>(options: ClientOptions): Client<P> {
         },
       };
     });
-    const headers: Record<string, string> = opts.idempotencyKey === undefined ? {} : { 'idempotency-key': opts.idempotencyKey };
+    const headers: Record<string, string> = wire.literal ? { ...LITERAL } : {};
+    if (opts.idempotencyKey !== undefined) headers['idempotency-key'] = opts.idempotencyKey;
     const outcome = await batchOf(endpoint, slots, { policy: opts.onFail, headers, signal: opts.signal });
     const results = outcome.results;
-    const failed = () => results.flatMap((r, i) => (r.ok ? [] : [i]));
-    return {
-      calls,
-      status: outcome.status,
-      results,
-      summary: outcome.summary,
-      allOk: () => results.every((r) => r.ok),
-      failed,
-      retryFailed: async (again = {}) => {
-        const resend = failed().map((i) => recorded[i]!);
-        const referring = resend.find((r) => REFERENCE.test(JSON.stringify(r.call)));
-        if (referring !== undefined)
-          throw new ClientError(
-            'REFERENCE_IN_RETRY',
-            `${referring.call.method} ${referring.call.path} refers to another call of its batch: its index would change in a new batch, so it cannot be re-sent alone`,
-          );
-        return sendRecorded(
-          undefined,
-          resend.map((r) => ({ call: r.call, resolve: () => undefined, reject: () => undefined })),
-          { endpoint: endpoint.path, ...again },
+    return answer(calls, outcome.status, results, outcome.summary, async (again = {}) => {
+      checkBatchOptions(again);
+      const resend = results.flatMap((r, i) => (r.ok ? [] : [recorded[i]!]));
+      if (resend.length === 0) return emptyResult();
+      const referring = resend.find((r) => r.refers === true);
+      if (referring !== undefined)
+        throw new ClientError(
+          'REFERENCE_IN_RETRY',
+          `${referring.call.method} ${referring.call.path} refers to another call of its batch: its index would change in a new batch, so it cannot be re-sent alone`,
         );
-      },
-    };
+      const target = again.endpoint === undefined ? endpoint : endpoints.find((e) => e.path === again.endpoint);
+      const first = resend[0]!.call;
+      // Exago: a batch must open with `POST Sessions`; once the batch's session is open, its failed calls are ordinary calls in it.
+      if (target?.sessions !== undefined && !(first.method === 'POST' && first.path === target.sessions))
+        return retryInSession(resend, sessionOf(recorded, results, target.sessions), again);
+      const fresh = resend.map((r): Recorded => ({ call: r.call, resolve: () => undefined, reject: () => undefined }));
+      return sendRecorded(undefined, { calls: fresh, tokens: new Set() }, { endpoint: endpoint.path, ...again });
+    });
+  };
+
+  /** Re-sends an Exago batch's failed calls as ordinary calls in session `sid`, one by one in order. */
+  const retryInSession = async (resend: readonly Recorded[], sid: string | undefined, opts: BatchOptions): Promise<BatchResult<void>> => {
+    checkBatchOptions(opts);
+    if (resend.length === 0) return emptyResult();
+    if (sid === undefined)
+      throw new ClientError('UNSUPPORTED', 'retryFailed(): the Exago batch opened no session to re-send its failed calls in');
+    if (opts.onFail === 'atomic' || opts.idempotencyKey !== undefined)
+      throw new ClientError(
+        'UNSUPPORTED',
+        "retryFailed() of an Exago batch sends its failed calls as ordinary calls in the batch's session: no onFail: 'atomic' nor idempotencyKey (give each call its own Idempotency-Key header)",
+      );
+    const results: SubResult[] = [];
+    let stopped = false;
+    for (const r of resend) {
+      if (stopped) results.push(skipped(r.call));
+      else {
+        const result = await single({ ...r.call, query: { ...r.call.query, sid } }, opts.signal);
+        results.push(result);
+        stopped = !result.ok && opts.onFail === 'stop';
+      }
+    }
+    const skippedCount = results.filter((r) => !r.ok && r.status === 424 && r.code === 'SKIPPED').length;
+    const failedCount = results.filter((r) => !r.ok).length - skippedCount;
+    const summary = { succeeded: results.length - failedCount - skippedCount, failed: failedCount, skipped: skippedCount };
+    return answer(undefined, 200, results, summary, (again) =>
+      retryInSession(
+        resend.filter((_, i) => !results[i]!.ok),
+        sid,
+        again ?? {},
+      ),
+    );
   };
 
   return {
@@ -281,4 +333,43 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     },
     close: async () => transport.close?.(),
   } as Client<P>;
+}
+
+/** A batch's answer, with what reads it. */
+function answer<R>(
+  calls: R,
+  status: number,
+  results: SubResult[],
+  summary: BatchSummary,
+  retryFailed: (again?: BatchOptions) => Promise<BatchResult<void>>,
+): BatchResult<R> {
+  return {
+    calls,
+    status,
+    results,
+    summary,
+    allOk: () => results.every((r) => r.ok),
+    failed: () => results.flatMap((r, i) => (r.ok ? [] : [i])),
+    retryFailed,
+  };
+}
+
+/** What `retryFailed()` answers when nothing failed: no call, nothing sent. */
+function emptyResult(): BatchResult<void> {
+  return answer(undefined, 200, [], NO_SUMMARY, async () => emptyResult());
+}
+
+/** The session an Exago batch opened: the id its first call, `POST Sessions`, answered. */
+function sessionOf(recorded: readonly Recorded[], results: readonly SubResult[], sessions: string): string | undefined {
+  const first = recorded[0]?.call;
+  const opened = results[0];
+  if (first?.method !== 'POST' || first.path !== sessions || opened?.ok !== true) return undefined;
+  const id = (opened.data as { Id?: unknown } | null | undefined)?.Id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The result of a call not sent because an earlier one failed under `onFail: 'stop'` (as the engine skips one). */
+function skipped(call: SubCall): SubResult {
+  const error = { code: 'SKIPPED', message: `${call.method} ${call.path} was not sent: an earlier call failed (onFail: stop)` };
+  return resultOf(424, NONE, error);
 }

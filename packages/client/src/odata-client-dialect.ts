@@ -13,7 +13,8 @@ export const odataClientDialect: ClientDialect = {
       };
       if (Object.keys(call.headers).length > 0) item.headers = call.headers;
       if (call.body !== undefined) item.body = call.body;
-      const group = call.atomicityGroup ?? (policy === 'atomic' ? 'all' : undefined);
+      // An atomic batch is one group, whatever groups the builder made: the whole batch succeeds or fails together.
+      const group = policy === 'atomic' ? 'all' : call.atomicityGroup;
       if (group !== undefined) item.atomicityGroup = group;
       return item;
     });

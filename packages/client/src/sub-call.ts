@@ -35,10 +35,16 @@ export type TemplateCache = Map<string, Template>;
 export const MAX_TEMPLATES = 1024;
 
 /** Fills a path template (`/rest/Roles/{id}`) and flattens the init into a {@link SubCall}. */
-export function toSubCall(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): SubCall {
+export function toSubCall(
+  method: Method,
+  template: string,
+  init: LooseInit | undefined,
+  templates: TemplateCache,
+  encode: SegmentEncoder = encodeSegment,
+): SubCall {
   return {
     method,
-    path: callPath(method, template, init, templates),
+    path: callPath(method, template, init, templates, encode),
     query: callQuery(method, template, init),
     headers: callHeaders(init),
     body: init?.body,
@@ -46,14 +52,23 @@ export function toSubCall(method: Method, template: string, init: LooseInit | un
 }
 
 /** The call's full path: the template with its path parameters filled in (throws INVALID_CALL). */
-export function callPath(method: Method, template: string, init: LooseInit | undefined, templates: TemplateCache): string {
+export function callPath(
+  method: Method,
+  template: string,
+  init: LooseInit | undefined,
+  templates: TemplateCache,
+  encode: SegmentEncoder = encodeSegment,
+): string {
   // A template split before was checked then: the usual call is one lookup, with no scan of the template.
   const known = templates.get(template);
-  if (known !== undefined) return fill(method, template, known.parts, init?.params?.path);
+  if (known !== undefined) return fill(method, template, known.parts, init?.params?.path, encode);
   if (typeof template !== 'string' || template.charCodeAt(0) !== 47)
     throw new ClientError('INVALID_CALL', `${method} ${String(template)}: a path must be a string that starts with /`);
-  return fill(method, template, split(template, templates), init?.params?.path);
+  return fill(method, template, split(template, templates), init?.params?.path, encode);
 }
+
+/** Writes one path parameter's text into a path. */
+export type SegmentEncoder = (text: string) => string;
 
 /** The call's query as strings, without the undefined members ({@link NONE} when there is none; throws INVALID_CALL). */
 export function callQuery(method: Method, template: string, init: LooseInit | undefined): Record<string, string> {
@@ -87,7 +102,13 @@ function split(template: string, templates: TemplateCache): readonly string[] {
 }
 
 /** The template's parts filled with the call's path parameters (throws INVALID_CALL when one is missing). */
-export function fill(method: Method, template: string, parts: readonly string[], params: Record<string, unknown> | undefined): string {
+export function fill(
+  method: Method,
+  template: string,
+  parts: readonly string[],
+  params: Record<string, unknown> | undefined,
+  encode: SegmentEncoder = encodeSegment,
+): string {
   let path = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const name = parts[i]!;
@@ -95,7 +116,7 @@ export function fill(method: Method, template: string, parts: readonly string[],
     if (value === undefined || value === null || value === '')
       throw new ClientError('INVALID_CALL', `${method} ${template}: path parameter ${name} is missing`);
     const text = typeof value === 'string' ? value : String(value);
-    path += encodeSegment(text) + parts[i + 1]!;
+    path += encode(text) + parts[i + 1]!;
   }
   return path;
 }
@@ -105,10 +126,11 @@ const KEPT = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~:@-') KEPT[c.charCodeAt(0)] = 1;
 
 /**
- * Percent-encodes one path segment, keeping `:` and `@` (`cc:22` stays readable). A reference
- * (`${0/body/Id}`) travels as written: the engine encodes the value it resolves to.
+ * Percent-encodes one path segment, keeping `:` and `@` (`cc:22` stays readable). Whatever it holds:
+ * a `${` or `/` a user wrote is text, never a reference nor another path (an explicit batch keeps its
+ * own references unencoded, see batch-builder.ts).
  */
-function encodeSegment(text: string): string {
+export function encodeSegment(text: string): string {
   let plain = true;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -117,6 +139,6 @@ function encodeSegment(text: string): string {
       break;
     }
   }
-  if (plain || text.includes('${')) return text;
+  if (plain) return text;
   return encodeURIComponent(text).replace(/%3A/gi, ':').replace(/%40/g, '@');
 }
