@@ -19,7 +19,9 @@ for (const kind of ['direct', 'http', 'ws'] as TransportKind[]) {
         ),
         'ABORTED',
       );
-      assert.is(sent[0]!.signal?.aborted, true);
+      // An in-process engine gets no signal for an automatic batch (Transport.inProcess): it runs to its end.
+      if (kind === 'direct') assert.is(sent[0]!.signal, undefined);
+      else assert.is(sent[0]!.signal?.aborted, true);
       const two = new AbortController();
       const held = c.POST('/api/lab/gate/{name}', { params: { path: { name: 'a' } }, signal: two.signal });
       const kept = c.POST('/api/lab/gate/{name}', { params: { path: { name: 'a' } } });
@@ -32,7 +34,8 @@ for (const kind of ['direct', 'http', 'ws'] as TransportKind[]) {
         ),
         'ABORTED',
       );
-      assert.is(sent[1]!.signal?.aborted, false);
+      if (kind === 'direct') assert.is(sent[1]!.signal, undefined);
+      else assert.is(sent[1]!.signal?.aborted, false);
       lab.gate('a').open();
       assert.is((await kept).status, 201);
     }));

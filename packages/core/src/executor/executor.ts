@@ -227,7 +227,8 @@ export class Executor {
 
   /**
    * Session rule, validation, timeout and the handler itself. With `held`, a handler's promise that
-   * nothing races (no deadline, no timeout) is handed back in it, for the batch loop to await.
+   * no timeout of its own races is handed back in it (raced by the batch's deadline, if bounded),
+   * for the batch loop to await.
    * No closure here: one that captured this call's arguments would make V8 allocate a context for
    * them on every call (one per sub-request); a race with a deadline or timeout is {@link #raced}'s.
    */
@@ -256,7 +257,7 @@ export class Executor {
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
-      if (held !== undefined && timer === undefined && deadline.unbounded) return held.hold(value, sub, route.status, api, run);
+      if (held !== undefined && timer === undefined) return held.hold(value, sub, route.status, api, run, deadline);
       // The timer now belongs to the race, which disposes of it once the handler settled.
       const owned = timer;
       timer = undefined;

@@ -2,13 +2,16 @@ import type { CompiledApi } from '../engine/compiled-api.js';
 import type { SubRequest, SubResult } from '../model/canonical.js';
 import type { Executor } from './executor.js';
 import { answer } from './sub-results.js';
+import type { Deadline } from './deadline.js';
 import type { RunState } from './run-state.js';
 
 /**
  * The handler's promise of the sub-request now running, held for the batch loop to await itself:
  * one await per sub-request (as a plain loop of handler calls has), instead of a `then` that
  * makes the answer and a second await of that. One per batch, reused for each sub-request (a
- * batch runs them in order); used only when nothing races the handler (no deadline, no timeout).
+ * batch runs them in order); used when no timeout of its own races the handler. Under a batch
+ * deadline or an outer signal (every HTTP and WebSocket batch has one), the promise held is the
+ * deadline's race of the handler's (`Deadline.race`): no closure per sub-request either.
  */
 export class HeldAnswer {
   promise: Promise<unknown> | undefined;
@@ -19,9 +22,9 @@ export class HeldAnswer {
 
   constructor(private readonly executor: Executor) {}
 
-  /** Holds `promise`, the value of `sub`'s handler on a route answering `status`. */
-  hold(promise: Promise<unknown>, sub: SubRequest, status: number | undefined, api: CompiledApi, run: RunState): this {
-    this.promise = promise;
+  /** Holds `promise`, the value of `sub`'s handler on a route answering `status`, raced by `deadline` unless it is unbounded. */
+  hold(promise: Promise<unknown>, sub: SubRequest, status: number | undefined, api: CompiledApi, run: RunState, deadline: Deadline): this {
+    this.promise = deadline.unbounded ? promise : deadline.race(promise);
     this.#sub = sub;
     this.#status = status;
     this.#api = api;
