@@ -1,4 +1,5 @@
 import { abortError, createAutoBatcher } from './auto-batcher.js';
+import { answer, emptyResult, sessionOf, skipped } from './batch-answer.js';
 import { type BatchBuilder, type BatchRecord, createBatchBuilder, type Recorded, wireCalls } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
 import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
@@ -87,7 +88,6 @@ export interface Client<P> {
  * an explicit batch without references, so that no text a user wrote is read as a reference.
  */
 const LITERAL = { 'restbatch-references': 'none' } as const;
-const NO_SUMMARY: BatchSummary = Object.freeze({ succeeded: 0, failed: 0, skipped: 0 });
 const POLICIES: readonly unknown[] = ['continue', 'stop', 'atomic'];
 
 function checkBatchOptions(opts: BatchOptions): void {
@@ -340,43 +340,4 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     },
     close: async () => transport.close?.(),
   } as Client<P>;
-}
-
-/** A batch's answer, with what reads it. */
-function answer<R>(
-  calls: R,
-  status: number,
-  results: SubResult[],
-  summary: BatchSummary,
-  retryFailed: (again?: BatchOptions) => Promise<BatchResult<void>>,
-): BatchResult<R> {
-  return {
-    calls,
-    status,
-    results,
-    summary,
-    allOk: () => results.every((r) => r.ok),
-    failed: () => results.flatMap((r, i) => (r.ok ? [] : [i])),
-    retryFailed,
-  };
-}
-
-/** What `retryFailed()` answers when nothing failed: no call, nothing sent. */
-function emptyResult(): BatchResult<void> {
-  return answer(undefined, 200, [], NO_SUMMARY, async () => emptyResult());
-}
-
-/** The session an Exago batch opened: the id its first call, `POST Sessions`, answered. */
-function sessionOf(recorded: readonly Recorded[], results: readonly SubResult[], sessions: string): string | undefined {
-  const first = recorded[0]?.call;
-  const opened = results[0];
-  if (first?.method !== 'POST' || first.path !== sessions || opened?.ok !== true) return undefined;
-  const id = (opened.data as { Id?: unknown } | null | undefined)?.Id;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/** The result of a call not sent because an earlier one failed under `onFail: 'stop'` (as the engine skips one). */
-function skipped(call: SubCall): SubResult {
-  const error = { code: 'SKIPPED', message: `${call.method} ${call.path} was not sent: an earlier call failed (onFail: stop)` };
-  return resultOf(424, NONE, error);
 }

@@ -90,18 +90,24 @@ export class PendingCall implements Queued, SubCall {
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        pending.fail(abortError(pending));
-        return promise;
-      }
-      // The call is its own listener (no closure per call); removed when it settles, so a signal that
-      // outlives many calls (an app's shutdown) keeps no listener per call.
-      signal.addEventListener('abort', pending, { once: true });
-    }
     // Not submit(): a call just made is unsettled.
-    host.enqueue(pending);
+    if (signal === undefined || pending.#listen(signal)) host.enqueue(pending);
     return promise;
+  }
+
+  /**
+   * Listens to the call's signal; false when it is aborted already (the call then failed). A method
+   * of its own: `start` stays small enough to be inlined whole into its callers, constructor included.
+   */
+  #listen(signal: AbortSignal): boolean {
+    if (signal.aborted) {
+      this.fail(abortError(this));
+      return false;
+    }
+    // The call is its own listener (no closure per call); removed when it settles, so a signal that
+    // outlives many calls (an app's shutdown) keeps no listener per call.
+    signal.addEventListener('abort', this, { once: true });
+    return true;
   }
 
   static #capture(resolve: Resolve): void {
