@@ -31,8 +31,12 @@ export interface BatcherHost {
  * the request completes; when some were aborted, the request is then aborted too: nobody waits for it.
  */
 export class Flight {
-  /** Aborts the request once every call left it, some by abort. */
-  readonly controller = new AbortController();
+  /**
+   * Aborts the request once every call left it, some by abort; made only when a call of it has a
+   * signal (no other can abort it): a request without one is sent without a signal, which an
+   * in-process engine would otherwise race every handler of its batch with.
+   */
+  readonly controller: AbortController | undefined;
   /** Resolves when the flight ends. */
   readonly ended: Promise<void>;
   /** How many calls it carries (those of its group still waiting when it starts). */
@@ -49,12 +53,15 @@ export class Flight {
     });
     this.close = end;
     let count = 0;
+    let abortable = false;
     for (const q of calls) {
       if (!q.waiting) continue;
       q.flight = this;
       count++;
+      if (q.signal !== undefined) abortable = true;
     }
     this.count = count;
+    this.controller = abortable ? new AbortController() : undefined;
     this.waiting = count;
     if (count === 0) end();
   }
@@ -63,7 +70,7 @@ export class Flight {
   leave(byAbort: boolean): void {
     if (byAbort) this.aborted = true;
     if (--this.waiting === 0) {
-      if (this.aborted) this.controller.abort();
+      if (this.aborted) this.controller?.abort();
       this.close();
     }
   }
@@ -82,7 +89,7 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
     for (const group of plan(calls)) {
       const flight = new Flight(group.calls);
       if (flight.count === 0) continue;
-      const signal = flight.controller.signal;
+      const signal = flight.controller?.signal;
       if (group.endpoint === undefined) {
         const q = group.calls[0]!;
         host.single(q.call, signal).then(

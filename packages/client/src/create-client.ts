@@ -186,16 +186,10 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   // itself), and nobody reads its outcome. The client's headers are copied into each envelope's own;
   // its strings are all text (a plain call makes no reference), so it says so.
   const autoHeaders = { ...options.headers, ...LITERAL };
-  // Its signal is the batcher's: aborted once every call of the batch settled and one was aborted
-  // (not handed to an in-process engine: see Transport.inProcess).
-  const autoSignals = transport.inProcess !== true;
+  // Its signal is the batcher's (when a call of it has one): aborted once every call of the batch
+  // settled and one was aborted.
   const autoBatch = (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal) =>
-    runBatch(transport, endpoint, slots, {
-      headers: autoHeaders,
-      outcome: false,
-      slotsAreCalls: true,
-      signal: autoSignals ? signal : undefined,
-    });
+    runBatch(transport, endpoint, slots, { headers: autoHeaders, outcome: false, slotsAreCalls: true, signal });
 
   const host: CallHost = {
     enqueue: createAutoBatcher({ single, batch: autoBatch }),

@@ -9,7 +9,6 @@ export function directTransport(engine: Engine): Transport {
     throw new ClientError('INVALID_OPTIONS', 'directTransport: pass the engine createEngine made');
   const call = createDirectCaller(engine);
   return {
-    inProcess: true,
     // Not async: an async send would hold its request, and so the whole envelope, until the batch ends.
     send(request) {
       let index = 0;

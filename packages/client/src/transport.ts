@@ -45,13 +45,6 @@ export interface BatchSummary {
 /** Carries requests to the server; HTTP, WebSocket and direct have one shape. */
 export interface Transport {
   send(request: WireRequest): Promise<WireResponse>;
-  /**
-   * True for the direct transport: the server is this process. An automatic batch then gets no
-   * signal of its own (its calls' aborts still reject them at once): an engine races every handler
-   * of a batch that has a signal, a cost each sub-request would pay for an abort that frees no
-   * connection; the batch runs to its end and the answers of aborted calls are dropped.
-   */
-  readonly inProcess?: boolean;
   /** Releases what the transport holds (the WebSocket connection). */
   close?(): Promise<void>;
 }

@@ -44,7 +44,7 @@ export {
   REPLAY_HEADER,
 } from './engine/idempotency-guard.js';
 export { TIMEOUT_HEADER } from './executor/timeouts.js';
-export { REFERENCES_HEADER } from './executor/references-header.js';
+export { REFERENCES_HEADER } from './headers/references-header.js';
 export type { BatchRoute, RoutedBatch } from './executor/routed-batch.js';
 
 export { ERROR_CODES, ERROR_STATUS, type ErrorCode, statusOf } from './errors/error-codes.js';

@@ -75,7 +75,6 @@ export async function withClientWorld(kind: TransportKind, fn: (world: ClientWor
       client(options = {}) {
         const inner = make();
         const transport: Transport = {
-          inProcess: inner.inProcess,
           send: (request) => {
             sent.push(request);
             return inner.send(request);

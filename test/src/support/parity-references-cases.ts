@@ -5,13 +5,14 @@ import type { ParityCase } from './parity-transports.js';
 
 const exagoEngine = () => createEngine({ apis: [exagoApi({ configs: EXAMPLE_CONFIGS })], logger: { error: () => undefined } });
 
-/** What a `Text` call got: its body, query, path parameter and the two headers the cases look at. */
+/** What a `Text` call got: its body, query, path parameter and the headers the cases look at. */
 function got(ctx: HandlerContext): unknown {
   return {
     id: ctx.params.id ?? null,
     body: ctx.body ?? null,
     query: { ...ctx.query },
     trace: ctx.headers['x-trace'] ?? null,
+    ifMatch: ctx.headers['if-match'] ?? null,
     references: ctx.headers['restbatch-references'] ?? null,
   };
 }
@@ -121,7 +122,8 @@ export const referencesParityCases: ParityCase[] = [
           id: '2',
           method: 'POST',
           url: '/Text?q=${1/status}',
-          headers: { 'x-trace': '${1/status}' },
+          // §19.3's ETag reference is OData's own: under the header it is text as written too.
+          headers: { 'x-trace': '${1/status}', 'if-match': '$1' },
           body: { escaped: TEXT.escaped, unclosed: TEXT.unclosed },
         },
         { id: '3', method: 'GET', url: '$1/x' },
@@ -136,6 +138,7 @@ export const referencesParityCases: ParityCase[] = [
         body: { escaped: TEXT.escaped, unclosed: TEXT.unclosed },
         query: { q: '${1/status}' },
         trace: '${1/status}',
+        ifMatch: '$1',
         // The batch's header is not passed on to its sub-requests.
         references: null,
       });

@@ -33,7 +33,7 @@ import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
-import { referencesOff } from '../executor/references-header.js';
+import { referencesOff } from '../headers/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 

@@ -1,4 +1,4 @@
-import { REFERENCES_HEADER } from '../executor/references-header.js';
+import { REFERENCES_HEADER } from '../headers/references-header.js';
 import { jsonSize, snapshot } from '../executor/snapshot.js';
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';

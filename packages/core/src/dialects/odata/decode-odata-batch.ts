@@ -1,4 +1,5 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
+import { saysReferencesNone } from '../../headers/references-header.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod } from '../../model/http-method.js';
 import { checkBatchSize } from '../check-batch-size.js';
@@ -84,7 +85,7 @@ class BatchNames {
   }
 }
 
-function decodeHeaders(value: unknown, where: At, names: BatchNames): Headers {
+function decodeHeaders(value: unknown, where: At, names: BatchNames, literal: boolean): Headers {
   if (value === undefined) return NO_HEADERS;
   if (!isObject(value)) reject(where, 'headers must be an object of header names to string values');
   const headers: Headers = Object.create(null);
@@ -92,7 +93,8 @@ function decodeHeaders(value: unknown, where: At, names: BatchNames): Headers {
     const v = value[name];
     if (typeof v !== 'string') reject(where, `header ${JSON.stringify(name)} must have a string value`);
     const lower = name.toLowerCase();
-    const etag = lower === 'if-match' || lower === 'if-none-match' ? ETAG_REFERENCE.exec(v) : null;
+    // Under `RestBatch-References: none` the text is as written: no reference is made of it.
+    const etag = !literal && (lower === 'if-match' || lower === 'if-none-match') ? ETAG_REFERENCE.exec(v) : null;
     // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
     // A `$<name>` that names no earlier request stays as written (as a `$` URL segment that names none does).
     const key = etag === null ? undefined : names.known(etag[1]!);
@@ -101,7 +103,7 @@ function decodeHeaders(value: unknown, where: At, names: BatchNames): Headers {
   return headers;
 }
 
-function decodeItem(item: unknown, index: number, names: BatchNames, context: DecodeContext): SubRequest {
+function decodeItem(item: unknown, index: number, names: BatchNames, context: DecodeContext, literal: boolean): SubRequest {
   const target = `requests/${index}`;
   let where: At = { target, name: target };
   if (!isObject(item)) reject(where, 'each request must be an object {id, method, url, headers, body, dependsOn, atomicityGroup, if}');
@@ -118,7 +120,14 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
   const address = odataAddress(item.url, context.base, context.headers.host);
   const sub: SubRequest =
     address.outside === undefined
-      ? { index, id, method: upper, path: address.path, query: address.query, headers: decodeHeaders(item.headers, where, names) }
+      ? {
+          index,
+          id,
+          method: upper,
+          path: address.path,
+          query: address.query,
+          headers: decodeHeaders(item.headers, where, names, literal),
+        }
       : {
           index,
           id,
@@ -191,6 +200,8 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);
-  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context);
+  // Said once per batch: its ETag `$<id>` headers are then text as written.
+  const literal = saysReferencesNone(context.headers);
+  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context, literal);
   return subs;
 }
