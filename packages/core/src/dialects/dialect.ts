@@ -19,6 +19,11 @@ export interface DecodeContext {
    * with it. Undefined when a caller decodes outside an engine.
    */
   readonly base?: string;
+  /**
+   * The request said `RestBatch-References: none` (the engine judged the header): every string of
+   * the batch is text as written, so a decoder writes no reference of its own (OData's ETag `$<id>`).
+   */
+  readonly referencesOff?: boolean;
 }
 
 /** What an encoder may read besides the results: the outer request and the decoded batch. */

@@ -151,7 +151,14 @@ export class Engine {
     const headers = normalizeHeaders(raw);
     // The guard keeps the body's text to compare a retry with; a prepared body has none.
     if (this.#guardOf(headers) !== undefined) return undefined;
-    return prepareBatch(url, endpoint, { query, headers, base: api.base }, this.limits, value);
+    let literal: boolean;
+    try {
+      literal = referencesOff(headers);
+    } catch {
+      // Refused when the batch is served (after admission), as a body read then is.
+      return undefined;
+    }
+    return prepareBatch(url, endpoint, { query, headers, base: api.base, referencesOff: literal }, this.limits, value);
   }
 
   /** The idempotency guard, when it keeps the answer of a request with these headers (they name an Idempotency-Key). */
@@ -304,7 +311,7 @@ export class Engine {
       if (clock.due()) await clock.yield();
       // The decoder counts the items against the limit before any per-item work.
       const maxSubRequests = Math.min(endpoint.maxSubRequests, this.limits.maxSubRequests);
-      batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base });
+      batch = endpoint.dialect.decode(parsed, { query, headers, maxSubRequests, base: api.base, referencesOff: literal });
       parsed = undefined;
     }
     // The client said its strings are text as written: no reference is read (see markNoReferences).

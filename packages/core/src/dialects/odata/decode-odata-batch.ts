@@ -1,5 +1,4 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
-import { saysReferencesNone } from '../../headers/references-header.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod } from '../../model/http-method.js';
 import { checkBatchSize } from '../check-batch-size.js';
@@ -200,8 +199,8 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);
-  // Said once per batch: its ETag `$<id>` headers are then text as written.
-  const literal = saysReferencesNone(context.headers);
+  // Under `RestBatch-References: none` its ETag `$<id>` headers are text as written.
+  const literal = context.referencesOff === true;
   for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context, literal);
   return subs;
 }
