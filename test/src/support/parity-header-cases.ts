@@ -40,6 +40,43 @@ export const headerParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'an idempotent retry that changes Prefer (OData §19.4: the failure policy) is another request: 422 IDEMPOTENCY_MISMATCH',
+    engine: limitedEngine(100),
+    url: '/api/$batch',
+    earlierHeaders: { 'idempotency-key': 'parity-prefer', prefer: 'odata.continue-on-error=false' },
+    headers: { 'idempotency-key': 'parity-prefer', prefer: 'odata.continue-on-error' },
+    body: { requests: [{ id: '1', method: 'GET', url: '/Files/a' }] },
+    sends: 2,
+    status: 422,
+    check: (body) => assert.is((body as { error: { code: string } }).error.code, 'IDEMPOTENCY_MISMATCH'),
+  },
+  {
+    name: 'an idempotent retry that changes RestBatch-Timeout is another request: 422 IDEMPOTENCY_MISMATCH',
+    engine: exagoEngine,
+    url: '/rest/batch',
+    earlierHeaders: { 'idempotency-key': 'parity-timeout', 'restbatch-timeout': '5000' },
+    headers: { 'idempotency-key': 'parity-timeout', 'restbatch-timeout': '6000' },
+    body: SEED_BATCH,
+    sends: 2,
+    status: 422,
+    check: (body) => assert.is((body as { code: string }).code, 'IDEMPOTENCY_MISMATCH'),
+  },
+  {
+    name: 'an idempotent retry with the same Prefer and another inherited header (a request id) replays the stored answer',
+    engine: limitedEngine(100),
+    url: '/api/$batch',
+    earlierHeaders: { 'idempotency-key': 'parity-same', prefer: 'odata.continue-on-error', 'x-request-id': 'first' },
+    headers: { 'idempotency-key': 'parity-same', prefer: 'odata.continue-on-error', 'x-request-id': 'retry' },
+    body: { requests: [{ id: '1', method: 'GET', url: '/Files/a' }] },
+    sends: 2,
+    status: 200,
+    check: (body, headers) => {
+      assert.is(headers['idempotent-replayed'], 'true');
+      // The stored answer: what the first send's sub-request saw.
+      assert.is((body as Responses).responses[0]!.status, 200);
+    },
+  },
+  {
     name: 'an ordinary call over the rate limit answers 429 with Retry-After',
     engine: limitedEngine(0),
     method: 'GET',

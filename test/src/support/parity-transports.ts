@@ -32,6 +32,8 @@ export interface ParityCase {
    * answer is compared (a replayed batch, a spent budget).
    */
   sends?: number;
+  /** With `sends`: the headers of every send but the last (a retry that changes a header). */
+  earlierHeaders?: Record<string, string>;
   /** Further checks of the (normalized) body and headers, run once. */
   check?: (body: unknown, headers: Record<string, string>) => void;
 }

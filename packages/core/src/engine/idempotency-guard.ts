@@ -1,4 +1,5 @@
 import { REFERENCES_HEADER } from '../headers/references-header.js';
+import { TIMEOUT_HEADER } from '../executor/timeouts.js';
 import { jsonSize, snapshot } from '../executor/snapshot.js';
 import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
@@ -103,9 +104,7 @@ export class IdempotencyGuard {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!KEY_SHAPE.test(key)) throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const name = sha256(`${endpoint}\u0000${scope}\u0000${key}`);
-    // The same body means something else with its strings taken as written: a different request.
-    const literal = headers[REFERENCES_HEADER] === undefined ? '' : ' references=none';
-    const fingerprint = sha256(`${method.toUpperCase()} ${url}${literal}\u0000`, body);
+    const fingerprint = sha256(`${method.toUpperCase()} ${url}${batchOptions(headers)}\u0000`, body);
     const limits: RecordLimits = {
       owner,
       maxPerOwner: this.limits.maxIdempotencyRecordsPerCaller,
@@ -177,6 +176,28 @@ export class IdempotencyGuard {
 }
 
 /** The answer to a retry that found a record. */
+/**
+ * The outer headers that change what the same body does (never passed to sub-requests): the
+ * failure policy (`Prefer`, OData §19.4), the deadline (`RestBatch-Timeout`) and whether strings
+ * are read for references (`RestBatch-References`). A retry that changes one of them is another
+ * request (422). Absent headers add nothing, so a record kept before they counted still matches;
+ * inherited headers (tracing, language) do not count, so a retry may vary them.
+ */
+function batchOptions(headers: Headers): string {
+  let options = '';
+  for (const name of FINGERPRINT_HEADERS) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    // The references header had its own spelling before the others counted: kept, so old records still match.
+    options += name === REFERENCES_HEADER ? ' references=none' : ` ${name}=${JSON.stringify(text)}`;
+  }
+  return options;
+}
+
+/** In the order their text is appended to a fingerprint. */
+const FINGERPRINT_HEADERS = [REFERENCES_HEADER, 'prefer', TIMEOUT_HEADER] as const;
+
 function replay(found: StoredRecord, fingerprint: string): EngineResponse {
   if (found.fingerprint !== fingerprint) {
     throw new RestBatchError(
