@@ -60,9 +60,11 @@ test("a body over the plugin's limit is refused by Fastify while reading, with t
   const { app, url } = await start();
   try {
     const big = JSON.stringify({ requests: [{ id: '1', method: 'GET', url: '/todos', body: 'x'.repeat(70 * 1024) }] });
-    const res = await send(`${url}/api/$batch`, 'POST', big, { 'content-type': 'application/json' });
+    const res = await send(`${url}/api/$batch`, 'POST', big, { 'content-type': 'application/json', 'odata-version': '4.01' });
     assert.is(res.status, 413);
     assert.equal(res.json?.error, { code: 'PAYLOAD_TOO_LARGE', message: 'The body is larger than the limit of 65536 bytes' });
+    // OData Protocol §8.1.5 "MUST include the OData-Version header on a response", a refusal too.
+    assert.is(res.headers['odata-version'], '4.01');
   } finally {
     await app.close();
   }

@@ -3,7 +3,7 @@
 // direct transport and node:http.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type CallRequest, type CallResponse, eachTransport } from './support/claim-engine.js';
+import { type CallRequest, type CallResponse, claimHarness, eachTransport } from './support/claim-engine.js';
 
 const BATCH = '/rest/claim/v1/$batch';
 const V401 = { 'OData-Version': '4.01' };
@@ -45,6 +45,58 @@ for (const [label, headers, body, status, code] of [
     },
   );
 }
+
+for (const [label, headers, body, status, code] of [
+  [
+    'a dependsOn naming a later request (the engine checks it)',
+    V401,
+    { requests: [{ ...note('1'), dependsOn: ['2'] }, note('2')] },
+    400,
+    'BATCH_RULE_VIOLATION',
+  ],
+  [
+    'an unsupported media type (refused before decoding)',
+    { ...V401, 'content-type': 'text/plain' },
+    { requests: [note('1')] },
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  [
+    'a reference to a later request',
+    { 'OData-MaxVersion': '4.01' },
+    { requests: [{ ...note('1'), url: '$2/notes' }, note('2')] },
+    400,
+    'REFERENCE_INVALID',
+  ],
+] as const) {
+  eachTransport(
+    test,
+    `Protocol §8.1.5 "MUST include the OData-Version header on a response", whoever refuses the batch: ${label}`,
+    async ({ call }) => {
+      const res = await call({ url: BATCH, headers: { ...headers }, body });
+      assert.is(res.status, status, JSON.stringify(res.body));
+      assert.is(error(res).code, code);
+      assert.is(res.headers['odata-version'], '4.01');
+      assert.is(await noteCount(call), 0);
+    },
+  );
+}
+
+test('Protocol §8.1.5: a body over the limit, refused by the HTTP transport before the engine reads it, carries OData-Version: 4.01', async () => {
+  const h = await claimHarness('http');
+  try {
+    const res = await fetch(`${h.url}${BATCH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'odata-version': '4.01' },
+      body: JSON.stringify({ requests: [note('1')], pad: 'x'.repeat(h.engine.limits.maxBodyBytes) }),
+    });
+    assert.is(res.status, 413);
+    assert.is(((await res.json()) as { error: { code: string } }).error.code, 'PAYLOAD_TOO_LARGE');
+    assert.is(res.headers.get('odata-version'), '4.01');
+  } finally {
+    await h.close();
+  }
+});
 
 eachTransport(
   test,

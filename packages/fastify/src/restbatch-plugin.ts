@@ -32,7 +32,7 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     // Fastify refused the body while reading it: answer in the dialect's shape, as the engine would.
     if (error.code !== BODY_TOO_LARGE) throw error;
     const tooLarge = new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${bodyLimit} bytes`);
-    return send(reply, engine.errorResponse(request.url, tooLarge));
+    return send(reply, engine.errorResponse(request.url, tooLarge, request.headers));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (!engine.serves(request.url)) return reply.callNotFound();

@@ -48,7 +48,7 @@ export function createFetchHandler(engine: Engine, options: FetchHandlerOptions 
       });
     const body = await readWebBody(request, limit);
     if (body === TOO_LARGE) {
-      const response = tooLarge(engine, url, limit);
+      const response = tooLarge(engine, url, limit, headersOf(request));
       report(response, false);
       return toResponse(response, head);
     }

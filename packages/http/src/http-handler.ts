@@ -64,7 +64,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   const body = await readNodeBody(req, limit);
   if (body === TOO_LARGE) {
     // The rest of the body is never read: close the connection instead of draining it.
-    const response = tooLarge(engine, url, limit);
+    const response = tooLarge(engine, url, limit, req.headers);
     res.shouldKeepAlive = false;
     write(res, response, { connection: 'close' });
     options.onResponse?.({

@@ -69,9 +69,14 @@ export function finalLine(response: EngineResponse): string {
 /** The serialized answer: core's, so that every HTTP transport writes the same bytes and content type. */
 export const serialize = serializeResponse;
 
-/** The 413 answer for a body over `limit`, shaped by the dialect at `url`. */
-export function tooLarge(engine: Engine, url: string, limit: number): EngineResponse {
-  return engine.errorResponse(url, new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${limit} bytes`));
+/** The 413 answer for a body over `limit`, shaped by the dialect at `url` (with the headers it answers to `headers`). */
+export function tooLarge(
+  engine: Engine,
+  url: string,
+  limit: number,
+  headers: Record<string, string | string[] | undefined>,
+): EngineResponse {
+  return engine.errorResponse(url, new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${limit} bytes`), headers);
 }
 
 /** The abort reason handed to the engine when the client goes away mid-request. */

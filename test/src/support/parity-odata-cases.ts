@@ -29,6 +29,30 @@ const stalePatch = (id: string, more: object = {}) => ({
 /** OData / Microsoft Graph `POST /rest/claim/v1/$batch` of the example claim API: successes, failures and bad inputs. */
 export const odataParityCases: ParityCase[] = [
   {
+    name: 'OData Protocol §8.1.5 "MUST include the OData-Version header on a response": a batch the engine refuses (dependsOn a later request) carries OData-Version: 4.01',
+    engine,
+    url: BATCH,
+    headers: { 'odata-version': '4.01' },
+    body: { requests: [get('1', '/claims/cc:22', { dependsOn: ['2'] }), get('2', '/claims/cc:22')] },
+    status: 400,
+    check: (b, headers) => {
+      assert.is(rejected(b), 'BATCH_RULE_VIOLATION');
+      assert.is(headers['odata-version'], '4.01');
+    },
+  },
+  {
+    name: 'OData: a batch refused before it is decoded (malformed JSON) carries OData-Version: 4.01 for an OData client',
+    engine,
+    url: BATCH,
+    headers: { 'odata-version': '4.01', 'content-type': 'application/json' },
+    raw: '{"requests": [',
+    status: 400,
+    check: (b, headers) => {
+      assert.is(rejected(b), 'JSON_MALFORMED');
+      assert.is(headers['odata-version'], '4.01');
+    },
+  },
+  {
     name: "OData: the seed's path /claims/cc:22/activities/cc:55",
     engine,
     url: BATCH,

@@ -28,6 +28,7 @@ export async function send(url: string, method: string, body?: unknown, headers:
   const type = String(res.headers['content-type'] ?? '');
   return {
     status: res.statusCode,
+    headers: res.headers,
     type,
     raw,
     json: raw !== '' && type.startsWith('application/json') ? (JSON.parse(raw) as Record<string, unknown>) : undefined,

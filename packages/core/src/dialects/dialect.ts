@@ -118,6 +118,11 @@ export interface Dialect {
   readonly encoderReadsRequests?: boolean;
   /** Response headers the dialect adds to a batch answer. */
   headers?(result: BatchResult, context?: EncodeContext): Headers;
+  /**
+   * Response headers the dialect adds to a batch refused whole, whoever refused it (the dialect,
+   * the engine's checks, a limit, a transport), read from the request's headers (names in lower case).
+   */
+  errorHeaders?(requestHeaders: Readonly<Headers>): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */
   readonly openapi?: DialectOpenApi;
 }

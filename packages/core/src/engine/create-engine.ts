@@ -172,14 +172,16 @@ export class Engine {
   }
 
   /**
-   * The answer to `error` at `url`, in the error shape of the dialect there: for transports that
-   * reject a request before the engine sees it (a body over the limit), so they never shape bodies.
+   * The answer to `error` at `url`, in the error shape of the dialect there, with the headers that
+   * dialect answers to the request's `headers` (OData's `OData-Version`) when they are given: for
+   * transports that reject a request before the engine sees it (a body over the limit), so they
+   * never shape bodies.
    */
-  errorResponse(url: string, error: RestBatchError): EngineResponse {
+  errorResponse(url: string, error: RestBatchError, headers?: Record<string, string | string[] | undefined>): EngineResponse {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     if (api === undefined) return plainError(error);
-    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error);
+    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, headersOf(headers));
   }
 
   /** Batches and calls now running. */
@@ -200,17 +202,21 @@ export class Engine {
     const rest = path.slice(api.base.length);
     const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
-      return errorResponse(api, endpoint, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      const error = new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node');
+      return errorResponse(api, endpoint, error, headersOf(request.headers));
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
     let watch: RequestWatch | undefined;
     let status = 500;
+    // The request's headers for an error answer; undefined while they are over their limits.
+    let read: Readonly<Headers> | undefined;
     try {
       // Authentication runs once per outer request, before any byte of the body is parsed.
       checkHeaderLimits(request.headers, this.limits);
       // Normalized once, frozen: hooks, the idempotency guard and ordinary calls all read this copy.
       const headers = Object.freeze(normalizeHeaders(request.headers));
+      read = headers;
       if (this.#observer.active) {
         watch = this.#observer.watch({
           kind: endpoint === undefined ? 'call' : 'batch',
@@ -237,7 +243,7 @@ export class Engine {
       status = response.status;
       return response;
     } catch (error) {
-      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId));
+      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), read);
       status = response.status;
       return response;
     } finally {
@@ -460,6 +466,11 @@ export class Engine {
 }
 
 // An incoming X-Request-Id is kept when it is a plain token; any other gets a fresh id.
+/** The request's headers as an error answer reads them (undefined: none given). */
+function headersOf(raw: Record<string, string | string[] | undefined> | undefined): Readonly<Headers> | undefined {
+  return raw === undefined ? undefined : normalizeHeaders(raw);
+}
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 function requestIdOf(headers: EngineRequest['headers']): string {

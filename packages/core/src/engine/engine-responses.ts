@@ -14,13 +14,22 @@ export function summaryHeader(result: BatchResult): Headers {
   return { [SUMMARY_HEADER]: `succeeded=${s.succeeded}, failed=${s.failed}, skipped=${s.skipped}` };
 }
 
-/** A whole-request error in the error shape of the dialect at the endpoint (or of the API). */
-export function errorResponse(api: CompiledApi, endpoint: CompiledEndpoint | undefined, error: RestBatchError): EngineResponse {
+/**
+ * A whole-request error in the error shape of the dialect at the endpoint (or of the API); a batch
+ * refused whole also carries the headers its dialect answers to `requestHeaders` (when known).
+ */
+export function errorResponse(
+  api: CompiledApi,
+  endpoint: CompiledEndpoint | undefined,
+  error: RestBatchError,
+  requestHeaders?: Readonly<Headers>,
+): EngineResponse {
   const encoder: ErrorEncoder = endpoint?.dialect ?? api.errors;
   const message = error.expose ? error.message : 'Internal server error';
+  const extra = requestHeaders === undefined ? undefined : endpoint?.dialect.errorHeaders?.(requestHeaders);
   return {
     status: error.status,
-    headers: withContentType({ ...error.headers }, encoder),
+    headers: withContentType(extra === undefined ? { ...error.headers } : { ...extra, ...error.headers }, encoder),
     body: encoder.encodeError({ ...errorView(error, null, error.correlationId), message }),
     kind: endpoint === undefined ? 'call' : 'batch',
   };

@@ -1,4 +1,3 @@
-import { isRestBatchError, RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, Headers, SubResult } from '../../model/canonical.js';
 import type { DecodeContext, DecodedBatch, Dialect, EncodeContext } from '../dialect.js';
 import { decodeOdataBatch } from './decode-odata-batch.js';
@@ -21,19 +20,9 @@ export interface OdataBatchResponse {
   '@restbatch.summary': BatchSummary;
 }
 
-/**
- * A batch the dialect rejects, answered with `OData-Version` when the client named a version
- * (Protocol §8.1.5: "OData services MUST include the OData-Version header on a response").
- */
-function withVersionHeader(error: unknown, headers: Readonly<Headers>): unknown {
-  if (!isRestBatchError(error) || !isOdataClient(headers)) return error;
-  return new RestBatchError(error.code, error.message, {
-    details: error.details,
-    status: error.statusGiven ? error.status : undefined,
-    headers: { ...error.headers, 'odata-version': ODATA_VERSION },
-    expose: error.expose,
-    cause: error,
-  });
+/** `OData-Version: 4.01` for a request from an OData client (one that named a version), else nothing. */
+function versionHeader(headers: Readonly<Headers>): Headers {
+  return isOdataClient(headers) ? { 'odata-version': ODATA_VERSION } : {};
 }
 
 /**
@@ -50,13 +39,9 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     defaults: { maxSubRequests: options.maxSubRequests ?? 20 },
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
-      try {
-        refuseVersion(context.headers);
-        refuseIsolation(context.headers);
-        return { requests: decodeOdataBatch(body, context), onFail: odataFailurePolicy(context.headers.prefer) };
-      } catch (error) {
-        throw withVersionHeader(error, context.headers);
-      }
+      refuseVersion(context.headers);
+      refuseIsolation(context.headers);
+      return { requests: decodeOdataBatch(body, context), onFail: odataFailurePolicy(context.headers.prefer) };
     },
 
     encode(result: BatchResult, context?: EncodeContext): OdataBatchResponse {
@@ -72,7 +57,11 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     openapi: odataOpenApi,
 
     headers(_result: BatchResult, context?: EncodeContext): Headers {
-      return context !== undefined && isOdataClient(context.headers) ? { 'odata-version': ODATA_VERSION } : {};
+      return context !== undefined ? versionHeader(context.headers) : {};
     },
+
+    // Protocol §8.1.5: "MUST include the OData-Version header on a response", a refusal too,
+    // whoever refused the batch (the dialect, the engine's checks, a limit, a transport).
+    errorHeaders: versionHeader,
   };
 }
