@@ -192,6 +192,39 @@ eachTransport(test, '§19.1 a $<id> URL prefix still names the request with that
 
 eachTransport(
   test,
+  'a $<id> URL prefix names its request in any case, as dependsOn does (ids are case-insensitive, docs/dialects.md)',
+  async ({ call }) => {
+    const res = await call({
+      url: BATCH,
+      body: {
+        requests: [
+          { id: 'Claim', method: 'get', url: 'claims/cc:22' },
+          note('n', { dependsOn: ['CLAIM'], url: '$claim/notes' }),
+          // A system resource's name is never a reference, whatever the ids (§19.1).
+          { id: 'METADATA', method: 'get', url: 'claims/cc:22' },
+          { id: 'm', method: 'get', url: '$metadata' },
+        ],
+      },
+    });
+    assert.is(res.status, 200);
+    assert.equal(
+      items(res).map((r) => r.status),
+      [200, 201, 200, 404],
+    );
+    assert.is(await noteCount(call), 1);
+  },
+);
+
+eachTransport(test, 'a $<id> URL prefix naming its own request in another case is refused, as in the same case', async ({ call }) => {
+  for (const url of ['$a/notes', '$A/notes']) {
+    const res = await call({ url: BATCH, body: { requests: [{ id: 'a', method: 'get', url }] } });
+    assert.is(res.status, 400, url);
+    assert.is((res.body as { error: { code: string } }).error.code, 'REFERENCE_INVALID', url);
+  }
+});
+
+eachTransport(
+  test,
   '§19.3 "if-match": "$0" with ids a and b names no request: the header is sent as written, not the ETag of the first request',
   async ({ call }) => {
     const res = await call({

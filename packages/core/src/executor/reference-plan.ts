@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
+import { SYSTEM_RESOURCES } from '../model/system-resources.js';
 import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubReferencePlan } from './compile-references.js';
 import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
@@ -92,9 +93,6 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
   }
   return subs === undefined ? undefined : { subs };
 }
-
-// OData JSON 4.01 §19.1: a first segment "identical to the name of a top-level system resource" is never a reference.
-const SYSTEM_RESOURCES = new Set(['$batch', '$crossjoin', '$all', '$entity', '$root', '$id', '$metadata']);
 
 /**
  * The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a

@@ -1,6 +1,7 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod } from '../../model/http-method.js';
+import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext } from '../dialect.js';
 import { parseOdataCondition } from './odata-condition.js';
@@ -73,6 +74,11 @@ class BatchNames {
     return this.#groups.get(key)?.last ?? this.#ids.get(key);
   }
 
+  /** The id as declared of an earlier request named `name` in any case; undefined when none is. */
+  declared(name: string): string | undefined {
+    return this.#ids.get(name.toLowerCase());
+  }
+
   /**
    * The key a dependency on `name` stands for: a group's latest member (a group succeeds or fails as
    * one, so its latest member stands for it; one id keeps the batch linear), a request's id as
@@ -82,6 +88,20 @@ class BatchNames {
     const key = name.toLowerCase();
     return this.#groups.get(key)?.last ?? this.#ids.get(key) ?? name;
   }
+}
+
+/**
+ * A URL's `$<id>` first segment (§19.1) with the id as its request declared it: ids are
+ * case-insensitive (see BatchNames), and the engine finds the request by its id as written.
+ * A system resource's name (`$metadata`) and a name no earlier request has stay as they are.
+ */
+function withDeclaredId(path: string, names: BatchNames): string {
+  if (path.charCodeAt(1) !== 36) return path;
+  const end = path.indexOf('/', 2);
+  const key = end < 0 ? path.slice(2) : path.slice(2, end);
+  if (SYSTEM_RESOURCES.has(`$${key}`)) return path;
+  const declared = names.declared(key);
+  return declared === undefined || declared === key ? path : `/$${declared}${end < 0 ? '' : path.slice(end)}`;
 }
 
 function decodeHeaders(value: unknown, where: At, names: BatchNames, literal: boolean): Headers {
@@ -123,7 +143,8 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
           index,
           id,
           method: upper,
-          path: address.path,
+          // Under `RestBatch-References: none` the path is as written (no reference is read in it).
+          path: literal ? address.path : withDeclaredId(address.path, names),
           query: address.query,
           headers: decodeHeaders(item.headers, where, names, literal),
         }
