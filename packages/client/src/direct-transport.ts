@@ -1,7 +1,7 @@
 import type { Engine } from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
-import { ClientError, unsendable } from './client-error.js';
-import type { Transport } from './transport.js';
+import { ClientError, errorCodeOf, errorMessageOf, unsendable } from './client-error.js';
+import type { Transport, WireResponse } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
 export function directTransport(engine: Engine): Transport {
@@ -30,15 +30,27 @@ export function directTransport(engine: Engine): Transport {
       // call of the batch has settled (a batch's thousand items then never outlive a young collection).
       direct.body = undefined;
       // Its status, headers and body: no summary (the items were streamed, but the summary is in its headers).
-      return answer.catch(failed(request.method, request.url, request.body !== undefined));
+      return answer.then(unwritable(request.method, request.url), failed(request.method, request.url, request.body !== undefined));
     },
   };
 }
 
 /**
- * What a refused direct call is to the client: the caller copies the body first, and JSON refuses
- * some values (a BigInt: TypeError; a cycle: TypeError; too deep: RangeError), the caller's error;
- * the engine answers errors as responses, so anything else is the transport's failure.
+ * The engine's answer, unless it refused a body JSON cannot write (BODY_UNWRITABLE: a BigInt, a
+ * cycle): that is the caller's error, refused before anything ran, as the HTTP transport refuses it.
+ */
+function unwritable(method: string, url: string): (response: WireResponse) => WireResponse {
+  return (response) => {
+    if (response.status === 400 && errorCodeOf(response.body) === 'BODY_UNWRITABLE')
+      throw unsendable(method, url, new Error((errorMessageOf(response.body) ?? '').replace(/^The body cannot be written as JSON: /, '')));
+    return response;
+  };
+}
+
+/**
+ * What a rejected direct call is to the client: the transport's failure (the caller answers errors,
+ * a body JSON cannot write among them, as responses); a TypeError or RangeError of such a body from
+ * a caller that still throws it is the caller's error.
  */
 function failed(method: string, url: string, hasBody: boolean): (error: unknown) => never {
   return (error) => {

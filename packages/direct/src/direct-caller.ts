@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, type SubResult, snapshot } from '@restbatch/core';
+import { type Engine, type EngineResponse, isRestBatchError, type SubResult, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -66,7 +66,15 @@ export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
     // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
     // the caller changing its objects later cannot reach the engine.
-    const json = request.body === undefined ? undefined : engine.prepareBody(request.url, request.headers, request.body);
+    let json: ReturnType<Engine['prepareBody']>;
+    try {
+      json = request.body === undefined ? undefined : engine.prepareBody(request.url, request.headers, request.body);
+    } catch (error) {
+      // A value JSON cannot write (BODY_UNWRITABLE): answered as any refused request, in the shape of the endpoint's dialect.
+      if (!isRestBatchError(error)) throw error;
+      const refused = engine.errorResponse(request.url, error, request.headers);
+      return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
+    }
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
     // Taken out of the request: the reader the engine keeps while the batch runs holds no part of it.

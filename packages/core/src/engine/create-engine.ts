@@ -136,10 +136,19 @@ export class Engine {
    * with the same `url` and `headers`. Whatever the prepared path cannot judge exactly (a malformed
    * batch, a body near a limit, an Idempotency-Key, anything JSON.stringify has its own rules for)
    * gets the copy, so answers (and the order of admission, limits and decode errors) are those of
-   * the copy. Undefined when JSON has no text for `value`.
+   * the copy. Undefined when JSON has no text for `value`. Throws `BODY_UNWRITABLE` when
+   * JSON.stringify refuses `value` (a BigInt, a cycle): answer it with {@link errorResponse}.
    */
   prepareBody(url: string, headers: EngineRequest['headers'], value: unknown): JsonBody | PreparedBody | undefined {
-    return this.#prepared(url, headers, value) ?? JsonBody.of(value, this.limits.maxBodyBytes);
+    try {
+      return this.#prepared(url, headers, value) ?? JsonBody.of(value, this.limits.maxBodyBytes);
+    } catch (error) {
+      // JSON.stringify's own refusals: a BigInt or a cycle (TypeError), nesting past its stack (RangeError).
+      if (error instanceof TypeError || error instanceof RangeError) {
+        throw new RestBatchError('BODY_UNWRITABLE', `The body cannot be written as JSON: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   #prepared(url: string, raw: EngineRequest['headers'], value: unknown): PreparedBody | undefined {
