@@ -199,7 +199,7 @@ test('a large prepared batch (its strings scanned) finds a reference before or a
 
 test('a malformed batch gets the copy and answers the same code and message as its text', async () => {
   const { engine, call } = engineWith();
-  for (const batch of [[SESSION, { Url: '/Roles', Method: 'GET' }], [SESSION, { Url: 'Roles', Method: 'GET', Payload: null }], [], {}]) {
+  for (const batch of [[SESSION, { Url: '/Roles', Method: 'GET' }], [SESSION, { Url: 'Roles', Method: 'GET', Payload: [] }], [], {}]) {
     assert.ok(engine.prepareBody('/rest/batch', {}, batch) instanceof JsonBody);
     const res = await call({ url: '/rest/batch', body: batch });
     assert.equal(comparable(res), await asText({}, batch));

@@ -103,7 +103,33 @@ test('an unknown field in a call is rejected whole', async () => {
 
 test('a Payload on a GET or DELETE call is rejected whole', async () => {
   await rejected({ body: [SESSION, { Url: 'Roles', Method: 'GET', Payload: {} }] }, 400, 'BATCH_MALFORMED');
-  await rejected({ body: [SESSION, { Url: 'Roles/MyRole', Method: 'DELETE', Payload: null }] }, 400, 'BATCH_MALFORMED');
+  await rejected({ body: [SESSION, { Url: 'Roles/MyRole', Method: 'DELETE', Payload: [] }] }, 400, 'BATCH_MALFORMED');
+});
+
+test('"Payload": null is no payload, on any method (serializers that write null members, as .NET does by default)', async () => {
+  const { call } = exagoEngine();
+  for (const raw of [
+    undefined,
+    '[{"Url":"Sessions","Method":"POST","Payload":null},{"Url":"Roles","Method":"GET","Payload":null},{"Url":"Roles/MyRole","Method":"DELETE","Payload":null}]',
+  ]) {
+    const res = await call(
+      raw === undefined
+        ? {
+            url: '/rest/batch',
+            body: [
+              { Url: 'Sessions', Method: 'POST', Payload: null },
+              { Url: 'Roles', Method: 'GET', Payload: null },
+              { Url: 'Roles/MyRole', Method: 'DELETE', Payload: null },
+            ],
+          }
+        : { url: '/rest/batch', headers: { 'content-type': 'application/json' }, raw },
+    );
+    assert.is(res.status, 200, JSON.stringify(res.body));
+    assert.equal(
+      (res.body as Array<{ ReturnCode: string }>).map((i) => i.ReturnCode),
+      ['201', '200', '204'],
+    );
+  }
 });
 
 test('a sid inside a call Url is rejected whole: calls run in the batch session', async () => {

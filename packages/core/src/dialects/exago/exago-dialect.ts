@@ -130,6 +130,8 @@ function subRequest(
   config: string | string[] | undefined,
   decoding: Decoding,
 ): SubRequest {
+  // A null Payload is none, on every method: serializers that write every member (.NET's, by default) send `"Payload": null`.
+  if (payload === null) hasPayload = false;
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   // The same Url as the call before passed every check of a Url then.
   const known = url === decoding.url;
