@@ -49,6 +49,25 @@ for (const kind of KINDS) {
     }),
   );
 
+  over('a GET with a body (which the types refuse) rejects with INVALID_CALL, batched or alone; the calls of its tick still run', () =>
+    withClientWorld(kind, async ({ client }) => {
+      const c = client();
+      const loose = c as unknown as { GET(path: string, init: unknown): Promise<{ status: number }> };
+      for (const batch of [false, undefined]) {
+        const [before, bad, after] = await Promise.allSettled([
+          c.GET('/api/lab/echo'),
+          loose.GET('/api/lab/echo', { body: { q: 1 }, batch }),
+          c.GET('/api/lab/echo'),
+        ]);
+        if (bad.status !== 'rejected') return assert.unreachable('the GET with a body resolved');
+        const error = bad.reason as ClientError;
+        assert.is(error.code, 'INVALID_CALL', `batch: ${String(batch)}`);
+        assert.match(error.message, /^GET \/api\/lab\/echo: a GET takes no body/);
+        for (const ok of [before, after]) assert.is(ok.status === 'fulfilled' && ok.value.status, 200);
+      }
+    }),
+  );
+
   over('explicit batches sharing one long-lived signal leave no abort listener on it', () =>
     withClientWorld(kind, async ({ client }) => {
       const c = client();

@@ -29,6 +29,10 @@ export async function typedCalls(c: Client<paths>) {
   await c.POST('/rest/Parameters', { body: { Value: 'EU', IsHidden: false } });
   // @ts-expect-error a body member of the wrong type
   await c.POST('/rest/claim/v1/claims', { body: { data: { attributes: { description: 7 } } } });
+  // @ts-expect-error a body on an operation that takes none (openapi-typescript writes `requestBody?: never`)
+  await c.DELETE('/rest/Roles/{id}', { params: { path: { id: 'MyRole' } }, body: { reason: 'x' } });
+  // @ts-expect-error a body on a GET
+  await c.GET('/rest/Parameters', { body: { Id: 'x' } });
   // @ts-expect-error a query parameter the operation does not take
   await c.GET('/rest/claim/v1/claims/{claimId}/notes', { params: { path: { claimId: 'cc:22' }, query: { nope: 1 } } });
 

@@ -26,7 +26,14 @@ type QueryOf<O> =
       : Q
     : never;
 type PathParamsOf<O> = Present<ParamsOf<O> extends { path?: infer X } ? X : undefined>;
-type BodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : undefined;
+/** The request body's member (`unknown` when the operation names none; `never` when it says `requestBody?: never`). */
+type RequestBodyOf<O> = O extends { requestBody?: infer R } ? Exclude<R, undefined> : undefined;
+/** The JSON body an operation takes; undefined for one that takes none (`requestBody?: never`, as openapi-typescript writes for GET). */
+type BodyOf<O> = [RequestBodyOf<O>] extends [never]
+  ? undefined
+  : RequestBodyOf<O> extends { content: { 'application/json': infer B } }
+    ? B
+    : undefined;
 type BodyRequired<O> = O extends { requestBody: { content: unknown } } ? true : false;
 
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];

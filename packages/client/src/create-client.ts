@@ -218,6 +218,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
           target = endpoint === undefined ? full : full.slice(endpoint.base.length + 1);
         }
         query = params?.query === undefined ? NONE : callQuery(method, path, init);
+        // fetch refuses a GET with a body, and no dialect's envelope carries one: the caller's error.
+        if (method === 'GET' && init?.body !== undefined)
+          throw new ClientError('INVALID_CALL', `GET ${path}: a GET takes no body; send the data as query parameters`);
       } catch (error) {
         return Promise.reject(error);
       }
