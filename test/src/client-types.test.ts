@@ -31,6 +31,8 @@ export async function typedCalls(c: Client<paths>) {
   await c.POST('/rest/claim/v1/claims', { body: { data: { attributes: { description: 7 } } } });
   // @ts-expect-error a body on an operation that takes none (openapi-typescript writes `requestBody?: never`)
   await c.DELETE('/rest/Roles/{id}', { params: { path: { id: 'MyRole' } }, body: { reason: 'x' } });
+  // @ts-expect-error a required body missing (the payload schema requires Id, so the document says requestBody.required)
+  await c.POST('/rest/Parameters');
   // @ts-expect-error a body on a GET
   await c.GET('/rest/Parameters', { body: { Id: 'x' } });
   // @ts-expect-error a query parameter the operation does not take

@@ -110,6 +110,8 @@ test('a route added with a schema appears with that schema, its path parameters,
   assert.is(add.description, 'Long text.');
   assert.equal(add.tags, ['shop']);
   const body = add.requestBody!.content['application/json']!.schema as { $ref: string };
+  // The schema requires `name`, so `{}` (what a missing body is validated as) fails: the body is required.
+  assert.is(add.requestBody!.required, true);
   assert.equal(document.components.schemas[body.$ref.split('/').pop()!], WIDGET_SCHEMA);
   assert.equal(add.parameters, [
     { name: 'shop', in: 'path', required: true, schema: { type: 'string', minLength: 1 } },

@@ -1105,7 +1105,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["Roles.POST.payload"];
             };
@@ -1314,7 +1314,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["Parameters.POST.payload"];
             };
@@ -1586,7 +1586,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["claims.POST.payload"];
             };
@@ -1666,7 +1666,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["claims.claimId.PATCH.payload"];
             };
@@ -1746,7 +1746,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["claims.claimId.activities.POST.payload"];
             };
@@ -1828,7 +1828,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["claims.claimId.activities.activityId.PATCH.payload"];
             };
@@ -1908,7 +1908,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": components["schemas"]["claims.claimId.notes.POST.payload"];
             };
