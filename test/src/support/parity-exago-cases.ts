@@ -115,6 +115,27 @@ export const exagoParityCases: ParityCase[] = [
     check: (b) => assert.is(code(b), 'UNSUPPORTED_MEDIA_TYPE'),
   },
   {
+    name: 'a body sent with a content coding (gzip): RFC 9110 §8.4.1 415, naming the accepted coding (§12.5.3)',
+    engine,
+    url: '/rest/batch',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    raw: JSON.stringify(SEED_BATCH),
+    status: 415,
+    check: (b, headers) => {
+      assert.is(code(b), 'UNSUPPORTED_MEDIA_TYPE');
+      assert.match((b as { reason: string }).reason, /^Content-Encoding gzip is not supported/);
+      assert.is(headers['accept-encoding'], 'identity');
+    },
+  },
+  {
+    name: 'a body sent with Content-Encoding: identity is read as it is',
+    engine,
+    url: '/rest/batch',
+    headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+    raw: JSON.stringify(SEED_BATCH),
+    status: 200,
+  },
+  {
     name: 'more calls than the limit',
     engine: () => wsTestEngine({ limits: { maxSubRequests: 2 } }).engine,
     url: '/rest/batch',

@@ -49,8 +49,27 @@ export function parseBody(
   if (bytes > limits.maxBodyBytes) {
     throw new RestBatchError('PAYLOAD_TOO_LARGE', `The body holds ${bytes} bytes; the limit is ${limits.maxBodyBytes}`);
   }
+  // Bytes as sent: a coding would make them unreadable (a body given as a value has none).
+  if (!(body instanceof JsonBody)) checkContentEncoding(headers);
   checkContentType(headers, rules);
   return parseJson(raw, { maxDepth: limits.maxDepth, maxStringLength: limits.maxStringLength, singleQuotes: rules.singleQuotedJson });
+}
+
+/**
+ * Refuses a body sent with a content coding (`gzip`, `br`, ...): its bytes are not JSON text, and
+ * restbatch decodes none. RFC 9110 §8.4.1 allows 415 for "a content coding that is not acceptable",
+ * and §12.5.3 has the answer name what is accepted (`Accept-Encoding: identity`).
+ */
+export function checkContentEncoding(headers: Headers): void {
+  const coding = headers['content-encoding'];
+  if (coding === undefined) return;
+  const text = (Array.isArray(coding) ? coding.join(',') : coding).trim().toLowerCase();
+  if (text === '' || text === 'identity') return;
+  throw new RestBatchError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Content-Encoding ${text.slice(0, 100)} is not supported; send the body uncompressed`,
+    { headers: { 'accept-encoding': 'identity' } },
+  );
 }
 
 /** Refuses a Content-Type the endpoint does not read as JSON (`UNSUPPORTED_MEDIA_TYPE`). */
