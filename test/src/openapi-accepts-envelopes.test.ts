@@ -85,7 +85,13 @@ test("a route's query docs become the operation's query parameters, a missing sc
   const engine = createEngine({ apis: [{ base: '/api', resources: [ThingsResource] }] });
   const operation = createOpenApiDocument(engine, { info: INFO }).paths['/api/Things']!.post!;
   assert.equal(operation.parameters, [
-    { name: 'dryRun', in: 'query', required: false, description: 'Checks without saving', schema: { type: 'string', enum: ['true', 'false'] } },
+    {
+      name: 'dryRun',
+      in: 'query',
+      required: false,
+      description: 'Checks without saving',
+      schema: { type: 'string', enum: ['true', 'false'] },
+    },
     { name: 'tag', in: 'query', required: false, schema: { type: 'string' } },
   ]);
 });
