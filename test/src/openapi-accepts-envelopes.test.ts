@@ -73,6 +73,22 @@ for (const { path, item, limited } of ENDPOINTS) {
   });
 }
 
+test('$batch: a method the server refuses does not validate, a non-ASCII case fold among them', async () => {
+  const { validate, server } = await serveClaims(ODATA);
+  try {
+    // `'poﬆ'.toUpperCase()` is `'POST'`: no client means it.
+    for (const method of ['po\uFB06', 'G\u0395T', 'HEAD', 'gets']) {
+      const batch = { requests: [{ id: 'a', method, url: '/claims' }] };
+      const answer = await server.post(ODATA, batch);
+      assert.is(answer.status, 400, method);
+      assert.is(codeOf(answer.body), 'BATCH_MALFORMED', method);
+      assert.not.ok(validate(batch), method);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 @Resource('Things')
 class ThingsResource {
   @Post('', { query: { dryRun: { description: 'Checks without saving', schema: { type: 'string', enum: ['true', 'false'] } }, tag: {} } })

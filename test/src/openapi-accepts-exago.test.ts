@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { ExagoApiOptions } from '@restbatch/core';
+import type { EngineOptions, ExagoApiOptions } from '@restbatch/core';
 import { createHttpHandler } from '@restbatch/http';
 import { createOpenApiDocument, type OpenApiDocument } from '@restbatch/openapi';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -21,8 +21,8 @@ interface Answer {
 }
 
 /** An Exago engine served over HTTP, with its document; close it in a `finally` block. */
-async function serveExago(options: ExagoApiOptions = {}) {
-  const { engine } = exagoEngine(options);
+async function serveExago(options: ExagoApiOptions = {}, engineOptions: Partial<EngineOptions> = {}) {
+  const { engine } = exagoEngine(options, engineOptions);
   const document = createOpenApiDocument(engine, { info: INFO });
   const server = await listen(createHttpHandler(engine));
   const send = async (path: string, body: string, contentType?: string): Promise<Answer> => {
@@ -132,6 +132,34 @@ test('Exago calls the server refuses do not validate: a payload on a GET, an unk
     }
   } finally {
     await close();
+  }
+});
+
+test("the Exago batch schema's maxItems is the lower of the endpoint's and the engine's limits, on both sides of it", async () => {
+  for (const [exago, engineOptions] of [
+    [{ maxSubRequests: 2 }, {}],
+    [{ maxSubRequests: 5 }, { limits: { maxSubRequests: 2 } }],
+  ] as const) {
+    const { document, send, close } = await serveExago(exago, engineOptions);
+    try {
+      const validate = componentValidator(document, requestSchemaOf(document, '/rest/batch'));
+      const full = [
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: 'Roles', Method: 'GET' },
+      ];
+      assert.is((await send('/rest/batch', JSON.stringify(full), 'application/json')).status, 200);
+      assert.ok(validate(full), JSON.stringify(validate.errors));
+      const over = [...full, { Url: 'Roles', Method: 'GET' }];
+      const answer = await send('/rest/batch', JSON.stringify(over), 'application/json');
+      assert.is(answer.status, 400);
+      assert.is(codeOf(answer), 'BATCH_TOO_MANY_REQUESTS');
+      assert.not.ok(validate(over));
+      const empty = await send('/rest/batch', '[]', 'application/json');
+      assert.is(codeOf(empty), 'BATCH_EMPTY');
+      assert.not.ok(validate([]));
+    } finally {
+      await close();
+    }
   }
 });
 
