@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Runs a batch (exago)
-         * @description A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions. The answer holds one {ReturnCode, ResponseContent} per call, in the same order. At most 10000 sub-requests. Single-quoted JSON strings are accepted. The body is read as JSON whatever its Content-Type.
+         * @description A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions. The answer holds one {ReturnCode, ResponseContent} per call, in the same order. At most 10000 sub-requests. Single-quoted JSON strings are accepted. Content-Type: application/json (or another application/*+json type, or none); also application/x-www-form-urlencoded, whose body is read as JSON text all the same; any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).
          */
         post: operations["batchRestBatchExago"];
         delete?: never;
@@ -250,7 +250,7 @@ export interface paths {
         put?: never;
         /**
          * Runs a batch (guidewire)
-         * @description A Guidewire Cloud API batch {requests: [{method, path, query, data | body, headers, onFail}]}, run in order; the answer holds {responses: [{status, headers, body}], summary}, the responses in request order. At most 100 sub-requests.
+         * @description A Guidewire Cloud API batch {requests: [{method, path, query, data | body, headers, onFail}]}, run in order; the answer holds {responses: [{status, headers, body}], summary}, the responses in request order. At most 100 sub-requests. Content-Type: application/json (or another application/*+json type, or none); any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).
          */
         post: operations["batchRestClaimV1BatchGuidewire"];
         delete?: never;
@@ -270,7 +270,7 @@ export interface paths {
         put?: never;
         /**
          * Runs a batch (odata)
-         * @description An OData 4.01 JSON batch {requests: [{id, method, url, headers, body, dependsOn, atomicityGroup, if}]}; every request is processed according to its dependencies unless Prefer: continue-on-error=false, which stops the batch at the first failure. The answer holds the responses in request order. At most 20 sub-requests.
+         * @description An OData 4.01 JSON batch {requests: [{id, method, url, headers, body, dependsOn, atomicityGroup, if}]}; every request is processed according to its dependencies unless Prefer: continue-on-error=false, which stops the batch at the first failure. The answer holds the responses in request order. At most 20 sub-requests. Content-Type: application/json (or another application/*+json type, or none); any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).
          */
         post: operations["batchRestClaimV1BatchOdata"];
         delete?: never;
@@ -331,73 +331,118 @@ export interface components {
         "exago.Sessions.POST.item": {
             /** @description Sessions (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "POST";
+            /**
+             * @description POST, in any case
+             * @example POST
+             */
+            Method: string;
             Payload?: components["schemas"]["Sessions.POST.payload"];
         };
         "exago.Roles.GET.item": {
             /** @description Roles (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "GET";
+            /**
+             * @description GET, in any case
+             * @example GET
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.Roles.id.GET.item": {
             /** @description Roles/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "GET";
+            /**
+             * @description GET, in any case
+             * @example GET
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.Roles.POST.item": {
             /** @description Roles (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "POST";
+            /**
+             * @description POST, in any case
+             * @example POST
+             */
+            Method: string;
             Payload?: components["schemas"]["Roles.POST.payload"];
         };
         "exago.Roles.id.PATCH.item": {
             /** @description Roles/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "PATCH";
+            /**
+             * @description PATCH, in any case
+             * @example PATCH
+             */
+            Method: string;
             Payload?: components["schemas"]["Roles.id.PATCH.payload"];
         };
         "exago.Roles.id.DELETE.item": {
             /** @description Roles/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "DELETE";
+            /**
+             * @description DELETE, in any case
+             * @example DELETE
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.Parameters.GET.item": {
             /** @description Parameters (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "GET";
+            /**
+             * @description GET, in any case
+             * @example GET
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.Parameters.id.GET.item": {
             /** @description Parameters/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "GET";
+            /**
+             * @description GET, in any case
+             * @example GET
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.Parameters.POST.item": {
             /** @description Parameters (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "POST";
+            /**
+             * @description POST, in any case
+             * @example POST
+             */
+            Method: string;
             Payload?: components["schemas"]["Parameters.POST.payload"];
         };
         "exago.Parameters.id.PATCH.item": {
             /** @description Parameters/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "PATCH";
+            /**
+             * @description PATCH, in any case
+             * @example PATCH
+             */
+            Method: string;
             Payload?: components["schemas"]["Parameters.id.PATCH.payload"];
         };
         "exago.Parameters.id.DELETE.item": {
             /** @description Parameters/{id} (the path after /rest/) */
             Url: string;
-            /** @constant */
-            Method: "DELETE";
+            /**
+             * @description DELETE, in any case
+             * @example DELETE
+             */
+            Method: string;
+            /** @description No payload: a GET or DELETE may name it null */
+            Payload?: null;
         };
         "exago.request": (components["schemas"]["exago.Sessions.POST.item"] | components["schemas"]["exago.Roles.GET.item"] | components["schemas"]["exago.Roles.id.GET.item"] | components["schemas"]["exago.Roles.POST.item"] | components["schemas"]["exago.Roles.id.PATCH.item"] | components["schemas"]["exago.Roles.id.DELETE.item"] | components["schemas"]["exago.Parameters.GET.item"] | components["schemas"]["exago.Parameters.id.GET.item"] | components["schemas"]["exago.Parameters.POST.item"] | components["schemas"]["exago.Parameters.id.PATCH.item"] | components["schemas"]["exago.Parameters.id.DELETE.item"])[];
         "exago.response": {
@@ -891,6 +936,8 @@ export interface operations {
             query?: {
                 /** @description The session the call runs in */
                 sid?: string;
+                /** @description The named session configuration to start from (default: the API’s default configuration); an unknown name is refused (CONFIG_UNKNOWN) */
+                config?: string;
             };
             header?: never;
             path?: never;
@@ -1518,6 +1565,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["exago.request"];
+                "application/x-www-form-urlencoded": components["schemas"]["exago.request"];
             };
         };
         responses: {

@@ -24,7 +24,7 @@ export interface ExampleEngineOptions {
 
 /** The APIs of the example server, in the order of DESIGN.md's wire contract. */
 export function exampleApis(claims: ClaimApiOptions = {}): ApiOptions[] {
-  // The Exago batch endpoint reads any Content-Type as JSON so that the vendor's own curl example
+  // The Exago batch endpoint also reads a form-typed body as JSON so that the vendor's own curl example
   // (sent as a form) works as written; see packages/http/README.md for why that is safe here.
   const exago = exagoApi({ configs: { default: { roles: [{ Id: 'MyRole' }] } }, anyContentType: true });
   // GET /rest/openapi.json describes both APIs (docs/openapi.md).

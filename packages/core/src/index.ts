@@ -84,7 +84,7 @@ export { Resource } from './decorators/resource.js';
 export { Delete, Get, Patch, Post, Put, type RouteDecorator, type TypedRouteOptions } from './decorators/routes.js';
 export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
 export type { HandlerContext } from './resource/handler-context.js';
-export type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from './resource/resource-handler.js';
+export type { ResourceHandler, RouteDefinition, RouteDocs, RouteQueryDoc, SessionRequirement } from './resource/resource-handler.js';
 export { Reply, reply } from './resource/reply.js';
 export { defineRoute, type TypedRouteDefinition } from './resource/define-route.js';
 export type { PathParams, SchemaBody } from './resource/route-types.js';
@@ -100,6 +100,7 @@ export type {
   ValueDecoder,
 } from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
+export { bodyMediaTypes } from './engine/parse-body.js';
 export {
   BATCH_SUMMARY_SCHEMA,
   type DialectOpenApi,

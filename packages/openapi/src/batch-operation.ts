@@ -1,5 +1,6 @@
 import {
   type ApiDescription,
+  bodyMediaTypes,
   type BatchEndpointDescription,
   type JsonSchema,
   type OpenApiEndpointContext,
@@ -14,6 +15,19 @@ const SUMMARY = {
   description: 'The batch\u2019s summary',
   schema: { type: 'string', pattern: '^succeeded=[0-9]+, failed=[0-9]+, skipped=[0-9]+$' },
 };
+
+/**
+ * What the operation says of the Content-Type, from the list the engine's own check is built on:
+ * the first type is JSON, which also covers `+json` types and a body without a Content-Type.
+ */
+function mediaTypeNote(types: readonly string[]): string {
+  const others = types.slice(1);
+  const also = others.length === 0 ? '' : `; also ${others.join(', ')}, whose body is read as JSON text all the same`;
+  return (
+    `Content-Type: ${types[0]} (or another application/*+json type, or none)${also}; ` +
+    'any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).'
+  );
+}
 
 /**
  * The request item schema of a batch endpoint: one variant per batchable route its dialect can
@@ -54,18 +68,22 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
       ? {}
       : registry.ref(describe.request(itemSchema(context, api, endpoint), endpointContext), `${dialect.name}.request`);
   const response = describe === undefined ? {} : registry.ref(describe.response(), `${dialect.name}.response`);
+  const types = bodyMediaTypes(endpoint);
   const notes = [
     describe?.description,
     `At most ${endpoint.maxSubRequests} sub-requests.`,
     endpoint.singleQuotedJson ? 'Single-quoted JSON strings are accepted.' : undefined,
-    endpoint.anyContentType ? 'The body is read as JSON whatever its Content-Type.' : undefined,
+    mediaTypeNote(types),
   ];
+  const content: Record<string, { schema: JsonSchema }> = {};
+  // The same schema under every type: each is read as JSON text.
+  for (const type of types) content[type] = { schema: request };
   const operation: OpenApiOperation = {
     operationId: operationId(context, 'batch', endpoint.path, dialect.name),
     summary: `Runs a batch (${dialect.name})`,
     description: notes.filter((s) => s !== undefined).join(' '),
     tags: ['batch'],
-    requestBody: { required: true, content: { 'application/json': { schema: request } } },
+    requestBody: { required: true, content },
     responses: {
       '200': {
         description: 'The batch ran: one result per sub-request, in order',

@@ -28,6 +28,13 @@ function parameters(route: RouteDescription, api: ApiDescription): JsonSchema[] 
       schema: { type: 'string' },
     });
   }
+  for (const [name, doc] of Object.entries(route.query ?? {})) {
+    const parameter: JsonSchema = { name, in: 'query', required: doc.required ?? false };
+    if (doc.description !== undefined) parameter.description = doc.description;
+    // A copy: the document is the caller's to change, the route's docs are frozen.
+    parameter.schema = doc.schema === undefined ? { type: 'string' } : structuredClone(doc.schema);
+    list.push(parameter);
+  }
   return list;
 }
 

@@ -71,12 +71,15 @@ export function takesPayload(method: HttpMethod): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
 }
 
-/** The `{"requests": [...]}` envelope that Guidewire and OData batches share, at most `maxItems` items. */
+/**
+ * The `{"requests": [...]}` envelope that Guidewire and OData batches share: at least one item
+ * (an empty batch is refused with `BATCH_EMPTY`), at most `maxItems`.
+ */
 export function requestsEnvelope(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema {
   return {
     type: 'object',
     required: ['requests'],
     additionalProperties: false,
-    properties: { requests: { type: 'array', maxItems: context.maxItems, items: item } },
+    properties: { requests: { type: 'array', minItems: 1, maxItems: context.maxItems, items: item } },
   };
 }

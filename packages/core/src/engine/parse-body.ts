@@ -72,11 +72,24 @@ export function checkContentEncoding(headers: Headers): void {
   );
 }
 
+const JSON_ONLY: readonly string[] = Object.freeze(['application/json']);
+const JSON_OR_FORM: readonly string[] = Object.freeze(['application/json', 'application/x-www-form-urlencoded']);
+
+/**
+ * The media types an endpoint with these rules reads, as a document names them: `application/json`
+ * (which also stands for any `application/…+json` type and for a body sent without a Content-Type),
+ * then `application/x-www-form-urlencoded` when `anyContentType` is on, its body read as JSON text
+ * all the same. Every other type is refused with `UNSUPPORTED_MEDIA_TYPE`.
+ */
+export function bodyMediaTypes(rules: Pick<BodyRules, 'anyContentType'>): readonly string[] {
+  return rules.anyContentType ? JSON_OR_FORM : JSON_ONLY;
+}
+
 /** Refuses a Content-Type the endpoint does not read as JSON (`UNSUPPORTED_MEDIA_TYPE`). */
 export function checkContentType(headers: Headers, rules: BodyRules): void {
   const type = headers['content-type'];
   if (type === undefined || JSON_TYPE.test(type)) return;
   if (rules.anyContentType && FORM_TYPE.test(type)) return;
-  const accepted = rules.anyContentType ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
+  const accepted = bodyMediaTypes(rules).join(' or ');
   throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type.slice(0, 100)} is not accepted; send ${accepted}`);
 }

@@ -4,9 +4,19 @@ import type { HandlerContext } from './handler-context.js';
 /** Whether a resource needs a session: `required` answers 401 without one. */
 export type SessionRequirement = 'required' | 'optional' | 'none';
 
+/** A query parameter a route reads, as API descriptions show it (the handler still reads `ctx.query`). */
+export interface RouteQueryDoc {
+  description?: string;
+  /** Default false. */
+  required?: boolean;
+  /** JSON Schema of the parameter's value (default `{type: 'string'}`). */
+  schema?: object;
+}
+
 /**
  * What a route says about itself for API descriptions (OpenAPI): recorded, never enforced; only
- * `response` is compiled when the engine is created, so that an invalid schema fails there.
+ * `response` and the `query` schemas are compiled when the engine is created, so that an invalid
+ * schema fails there.
  */
 export interface RouteDocs {
   /** One line on what the route does. */
@@ -18,6 +28,8 @@ export interface RouteDocs {
   deprecated?: boolean;
   /** JSON Schema of a successful answer's body. */
   response?: object;
+  /** The query parameters the route reads, by name (the API's session parameter is described already). */
+  query?: Readonly<Record<string, RouteQueryDoc>>;
 }
 
 /** One route of a resource: what the executor calls for a method and a path. */

@@ -6,7 +6,7 @@ import { getRouteRecords } from '../decorators/routes.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
-import type { ResourceHandler, RouteDefinition, RouteDocs, SessionRequirement } from '../resource/resource-handler.js';
+import type { ResourceHandler, RouteDefinition, RouteDocs, RouteQueryDoc, SessionRequirement } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { resolveResource } from './resolve-resource.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
@@ -236,9 +236,20 @@ function checkSession(session: unknown, where: string): void {
   }
 }
 
+/** A frozen copy of a route's query parameter docs, each schema compiled once so that a bad one fails here. */
+function queryDocsOf(query: Readonly<Record<string, RouteQueryDoc>>, ajv: Ajv, where: string): Readonly<Record<string, RouteQueryDoc>> {
+  const copy: Record<string, RouteQueryDoc> = {};
+  for (const [name, doc] of Object.entries(query)) {
+    if (name === '') throw new Error(`Route ${where}: a query parameter needs a name`);
+    if (doc.schema !== undefined) compileSchema(ajv, doc.schema, `the query parameter ${name} of ${where}`);
+    copy[name] = Object.freeze({ ...doc });
+  }
+  return Object.freeze(copy);
+}
+
 /** The route's descriptive fields; a `response` schema is compiled once so that a bad one fails here. */
 function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDocs> {
-  const { summary, description, tags, deprecated, response } = def;
+  const { summary, description, tags, deprecated, response, query } = def;
   if (response !== undefined) compileSchema(ajv, response, `the response of ${where}`);
   const docs: RouteDocs = {};
   if (summary !== undefined) docs.summary = summary;
@@ -246,6 +257,7 @@ function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDo
   if (tags !== undefined) docs.tags = Object.freeze([...tags]);
   if (deprecated !== undefined) docs.deprecated = deprecated;
   if (response !== undefined) docs.response = response;
+  if (query !== undefined) docs.query = queryDocsOf(query, ajv, where);
   return Object.freeze(docs);
 }
 
@@ -289,8 +301,8 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
           }
         : // Bound once: each call is a bound call, not a keyed lookup of the method (one call site for every route) and a `call`.
           (instance![key] as (c: HandlerContext) => unknown).bind(instance);
-      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response } = r;
-      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, handle };
+      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query } = r;
+      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, handle };
     }),
   };
 }

@@ -23,7 +23,13 @@ function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number 
   throw new RestBatchError(code, `${where}${reason}`, { details: index === undefined ? undefined : { index } });
 }
 
-/** The method a call names, in any case; the upper-case spelling skips the conversion. */
+/** ASCII letters only: `toUpperCase` also makes `S` of `ſ` and `ST` of `ﬆ`, which no client means. */
+const ASCII_WORD = /^[A-Za-z]{3,6}$/;
+
+/**
+ * The method a call names, its ASCII letters in any case (as the document's pattern says); the
+ * upper-case spelling skips the conversion.
+ */
 function methodOf(name: string): HttpMethod | undefined {
   switch (name) {
     case 'POST':
@@ -32,7 +38,7 @@ function methodOf(name: string): HttpMethod | undefined {
     case 'DELETE':
       return name;
     default:
-      return METHODS[name.toUpperCase()];
+      return ASCII_WORD.test(name) ? METHODS[name.toUpperCase()] : undefined;
   }
 }
 

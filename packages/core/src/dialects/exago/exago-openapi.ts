@@ -3,9 +3,18 @@ import type { DialectOpenApi, JsonSchema, OpenApiEndpointContext, OpenApiItemRou
 const METHODS = new Set(['POST', 'PATCH', 'GET', 'DELETE']);
 
 /**
+ * `Method` as the decoder takes it: the method's name in any case (`POST`, `post`, `Post`). A
+ * pattern, not an enum: every mix of cases is read, and ECMA-262 patterns have no `i` flag.
+ */
+function anyCase(method: string): JsonSchema {
+  const letters = [...method].map((c) => `[${c}${c.toLowerCase()}]`).join('');
+  return { type: 'string', pattern: `^${letters}$`, description: `${method}, in any case`, examples: [method] };
+}
+
+/**
  * The Exago envelope in OpenAPI: an array of `{Url, Method, Payload}`, one variant per route
  * (`oneOf`), answered by an array of `{ReturnCode, ResponseContent}`. Methods are described in
- * the vendor's upper case (the decoder also takes other cases).
+ * any case, as the decoder reads them (the vendor writes upper case).
  */
 export const exagoOpenApi: DialectOpenApi = {
   description:
@@ -21,9 +30,11 @@ export const exagoOpenApi: DialectOpenApi = {
         pattern: `^${route.pathPattern}(?:\\?.*)?$`,
         description: `${route.template.slice(1)} (the path after /rest/)`,
       },
-      Method: { const: route.method },
+      Method: anyCase(route.method),
     };
     if (route.method === 'POST' || route.method === 'PATCH') properties.Payload = route.payload ?? {};
+    // A null Payload is none on GET and DELETE (serializers that write null members send it).
+    else properties.Payload = { type: 'null', description: 'No payload: a GET or DELETE may name it null' };
     return { type: 'object', required: ['Url', 'Method'], additionalProperties: false, properties };
   },
 

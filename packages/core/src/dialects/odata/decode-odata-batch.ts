@@ -7,6 +7,7 @@ import type { DecodeContext } from '../dialect.js';
 import { parseOdataCondition } from './odata-condition.js';
 import { odataAddress } from './odata-url.js';
 
+const ASCII_WORD = /^[A-Za-z]{3,6}$/;
 const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
 // An ETag reference (§19.3): the whole value of `if-match` / `if-none-match` is `$<id>`.
@@ -132,7 +133,8 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
   where = { target, name: `request ${JSON.stringify(id)}` };
   for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(where, `unknown field ${JSON.stringify(key)}`);
   names.addId(id, where);
-  const upper = typeof method === 'string' ? method.toUpperCase() : '';
+  // ASCII letters only: `toUpperCase` also makes `POST` of `poﬆ`, which no client means.
+  const upper = typeof method === 'string' && ASCII_WORD.test(method) ? method.toUpperCase() : '';
   if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
   if (typeof item.url !== 'string' || item.url === '')
     reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');

@@ -4,6 +4,16 @@ import type { ResolvedExagoOptions } from './exago-options.js';
 const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /**
+ * The `config` query parameter as documents describe it: the form of a name (the registered names
+ * themselves are the server's business, never listed).
+ */
+export const CONFIG_PARAMETER = Object.freeze({
+  description:
+    'The named session configuration to start from (default: the API\u2019s default configuration); an unknown name is refused (CONFIG_UNKNOWN)',
+  schema: Object.freeze({ type: 'string', pattern: CONFIG_NAME.source }),
+});
+
+/**
  * The registered configuration a `config` parameter names. Only names registered by the app are
  * accepted: never a path, never a name looked up on an object's prototype.
  */

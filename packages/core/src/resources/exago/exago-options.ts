@@ -32,7 +32,10 @@ export interface ExagoApiOptions {
   defaultConfig?: string;
   /** Page the session's AppUrl points at (default `ExagoHome.aspx`). */
   appPage?: string;
-  /** Read the batch body as JSON whatever its Content-Type says, as Exago's curl example needs (default false). */
+  /**
+   * Also read a batch body sent as `application/x-www-form-urlencoded` as JSON text, as Exago's curl
+   * example needs (default false); any other non-JSON type is still refused (415).
+   */
   anyContentType?: boolean;
   /** Allow a `sid` parameter on the batch to run it in an existing session (default false). */
   allowExistingSession?: boolean;

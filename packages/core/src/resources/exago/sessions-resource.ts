@@ -8,7 +8,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { HandlerContext } from '../../resource/handler-context.js';
 import type { Session } from '../../session/session.js';
 import type { JsonValue } from '../../session/session-store.js';
-import { configNameOf } from './config-name.js';
+import { CONFIG_PARAMETER, configNameOf } from './config-name.js';
 import { EXAGO_OPTIONS, type ResolvedExagoOptions } from './exago-options.js';
 import { toParameter } from './parameter-schema.js';
 
@@ -32,7 +32,7 @@ export class SessionsResource {
     @inject(ENGINE_TOKEN) private readonly engine: Engine,
   ) {}
 
-  @Post('', { schema: SESSION_SCHEMA })
+  @Post('', { schema: SESSION_SCHEMA, query: { config: CONFIG_PARAMETER } })
   async create(ctx: HandlerContext<Record<string, JsonValue> | undefined>): Promise<unknown> {
     const name = configNameOf(ctx.query.config, this.options);
     const config = this.options.configs.get(name)!;
