@@ -109,7 +109,10 @@ test("without the option, the node handler's caller is the socket's address", as
   const s = await listen(createHttpHandler(limitedEngine(1, keys)));
   try {
     const url = `${s.url}/api/todos`;
-    assert.equal([await statusFrom(url, '127.0.0.2'), await statusFrom(url, '127.0.0.2'), await statusFrom(url, '127.0.0.3')], [200, 429, 200]);
+    assert.equal(
+      [await statusFrom(url, '127.0.0.2'), await statusFrom(url, '127.0.0.2'), await statusFrom(url, '127.0.0.3')],
+      [200, 429, 200],
+    );
     assert.equal(keys, ['127.0.0.2', '127.0.0.2', '127.0.0.3']);
   } finally {
     await s.close();

@@ -26,8 +26,7 @@ const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) =
       'UNSUPPORTED_MEDIA_TYPE',
       `Content-Type ${String(request.headers['content-type'] ?? '').slice(0, 100) || '(empty)'} is not a valid media type; send application/json`,
     ),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
-    new RestBatchError('INVALID_HEADER', 'The body is not as long as its Content-Length says'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new RestBatchError('INVALID_HEADER', 'The body is not as long as its Content-Length says'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new RestBatchError('JSON_MALFORMED', 'The body is empty where JSON was expected'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => new RestBatchError('JSON_MALFORMED', 'The body is not valid JSON'),
 };

@@ -20,7 +20,8 @@ export function readNodeBody(
   const { body: parsed, _body: marked } = req as { body?: unknown; _body?: unknown };
   if (parsed !== undefined && (marked === true || req.readableEnded)) return Promise.resolve(preParsed(req, parsed, limit));
   // Read to its end by someone else (a raw-body-for-signatures middleware) and kept nowhere we know.
-  if (req.readableEnded) return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);
+  if (req.readableEnded)
+    return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve, reject) => {
@@ -68,7 +69,11 @@ export function readNodeBody(
  * A value parsed from another type (express.urlencoded() turns Exago's curl batch into an object
  * of form fields) is not the body the client sent, and is refused.
  */
-function preParsed(req: IncomingMessage, body: unknown, limit: number): Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError {
+function preParsed(
+  req: IncomingMessage,
+  body: unknown,
+  limit: number,
+): Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError {
   if (body instanceof Uint8Array || typeof body === 'string') {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     if (bytes.byteLength > limit) return TOO_LARGE;
