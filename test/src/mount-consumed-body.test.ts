@@ -102,6 +102,26 @@ test('Express: a body consumed by middleware that kept no req.body gets a coded 
   }
 });
 
+test('Express: a body a middleware paused (and did not read) is still read by the handler, not waited on for ever', async () => {
+  const app = express();
+  app.use((req, _res, next) => {
+    req.pause();
+    next();
+  });
+  app.use(createHttpHandler(createTodosEngine()));
+  const s = await startExpress(app);
+  try {
+    const res = await Promise.race([
+      send(`${s.url}/api/$batch`, 'POST', TODOS_BATCH),
+      new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+    ]);
+    assert.is(res.status, 200);
+    assert.equal(responsesOf(res.json), TODOS_ANSWER);
+  } finally {
+    await s.close();
+  }
+});
+
 test('Hono: a body a middleware already read (await c.req.text()) gets a coded answer in the dialect shape, not a plain 500', async () => {
   const handle = createFetchHandler(createTodosEngine());
   const app = new Hono();

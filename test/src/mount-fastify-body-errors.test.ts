@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { createEngine, type Engine, odataDialect } from '@restbatch/core';
 import { TodoService, TodosResource } from '@restbatch/example-fastify';
 import { restbatch } from '@restbatch/fastify';
@@ -61,6 +62,21 @@ for (const type of [';;', '', 'a/b/c']) {
     }
   });
 }
+
+test("Fastify: a body shorter than its Content-Length (a preParsing hook's stream) gets 400 INVALID_HEADER in the dialect shape", async () => {
+  const app = Fastify();
+  app.addHook('preParsing', async (_request, _reply, _payload) => Readable.from([Buffer.from('{}')]));
+  await app.register(restbatch, { engine: todosEngine('/api') });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const res = await postTyped(`${url}/api/todos`, 'application/json', JSON.stringify({ title: 'milk' }));
+    assert.is(res.status, 400);
+    assert.is(errorOf(res.json).code, 'INVALID_HEADER');
+    assert.match(errorOf(res.json).message, 'Content-Length');
+  } finally {
+    await app.close();
+  }
+});
 
 test('Fastify under a prefix serves an engine whose API base includes the prefix', async () => {
   const app = Fastify();

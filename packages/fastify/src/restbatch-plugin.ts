@@ -16,7 +16,8 @@ export interface RestBatchPluginOptions {
 
 /**
  * Fastify's own refusals of a body while reading it (its `FST_ERR_CTP_*` codes), as the coded
- * errors every other transport answers the same input with.
+ * errors every other transport answers the same input with. (Its JSON parser's codes cannot occur:
+ * the plugin's context has no parser but its own.)
  */
 const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) => RestBatchError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: (_request, bodyLimit) =>
@@ -27,8 +28,6 @@ const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) =
       `Content-Type ${String(request.headers['content-type'] ?? '').slice(0, 100) || '(empty)'} is not a valid media type; send application/json`,
     ),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new RestBatchError('INVALID_HEADER', 'The body is not as long as its Content-Length says'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => new RestBatchError('JSON_MALFORMED', 'The body is empty where JSON was expected'),
-  FST_ERR_CTP_INVALID_JSON_BODY: () => new RestBatchError('JSON_MALFORMED', 'The body is not valid JSON'),
 };
 
 /**
@@ -126,7 +125,7 @@ function checkPrefix(prefix: string, engine: Engine): void {
   const under = prefix.replace(/\/+$/, '');
   if (under === '') return;
   const bases = engine.routes().map((api) => api.base);
-  if (bases.some((base) => base === under || base.startsWith(`${under}/`))) return;
+  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return;
   throw new Error(
     `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
       `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,

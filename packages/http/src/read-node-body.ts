@@ -59,6 +59,8 @@ export function readNodeBody(
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    // A stream middleware paused (and left) would otherwise never flow to the `data` listener.
+    req.resume();
   });
 }
 
