@@ -1,5 +1,6 @@
 // Serves the Todos API through Hono on Node (@hono/node-server): `POST /api/$batch`, `GET /api/todos`, ...
-// on PORT (default 8080). On Bun or Deno, export `createHonoApp(engine)` (its `fetch`) instead.
+// on PORT (default 8080). On Bun or Deno, export `createHonoApp(engine, getConnInfo)` (its `fetch`) instead,
+// with `getConnInfo` from `hono/bun` or `hono/deno`, so that each client counts as its own caller.
 import { serve } from '@hono/node-server';
 import { createHonoApp } from './app.js';
 import { createTodosEngine } from './todos.js';

@@ -14,7 +14,21 @@ export interface RestBatchPluginOptions {
   maxBodyBytes?: number;
 }
 
-const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
+/**
+ * Fastify's own refusals of a body while reading it (its `FST_ERR_CTP_*` codes), as the coded
+ * errors every other transport answers the same input with. (Its JSON parser's codes cannot occur:
+ * the plugin's context has no parser but its own.)
+ */
+const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) => RestBatchError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: (_request, bodyLimit) =>
+    new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${bodyLimit} bytes`),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) =>
+    new RestBatchError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${String(request.headers['content-type'] ?? '').slice(0, 100) || '(empty)'} is not a valid media type; send application/json`,
+    ),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new RestBatchError('INVALID_HEADER', 'The body is not as long as its Content-Length says'),
+};
 
 /**
  * A Fastify plugin that serves an engine's APIs. It is encapsulated (not wrapped in
@@ -22,17 +36,20 @@ const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
  * so the app's JSON parser and error handler are untouched. Fastify reads the body within its body
  * limit as raw bytes, and the engine parses it once with its own rules (Content-Type per endpoint,
  * single-quoted JSON, depth and string limits). Paths outside the engine's APIs go to Fastify's 404.
+ * Registered with a `prefix`, the plugin serves full paths: the engine's API bases must include the
+ * prefix (`/v1/api` under `/v1`), and registering under a prefix that holds no base throws.
  */
 export async function restbatch(fastify: FastifyInstance, options: RestBatchPluginOptions): Promise<void> {
   const { engine } = options;
+  checkPrefix(fastify.prefix, engine);
   const bodyLimit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     // Fastify refused the body while reading it: answer in the dialect's shape, as the engine would.
-    if (error.code !== BODY_TOO_LARGE) throw error;
-    const tooLarge = new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${bodyLimit} bytes`);
-    return send(reply, engine.errorResponse(request.url, tooLarge, request.headers));
+    const coded = BODY_ERRORS[error.code]?.(request, bodyLimit);
+    if (coded === undefined) throw error;
+    return send(reply, engine.errorResponse(request.url, coded, request.headers));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (!engine.serves(request.url)) return reply.callNotFound();
@@ -98,4 +115,19 @@ function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
     return reply.send();
   }
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
+}
+
+/**
+ * Fastify hands the plugin full paths (`/v1/api/todos` under the prefix `/v1`) and the engine serves
+ * full paths too, so a base outside the prefix would never be reached: every request would be 404.
+ */
+function checkPrefix(prefix: string, engine: Engine): void {
+  const under = prefix.replace(/\/+$/, '');
+  if (under === '') return;
+  const bases = engine.routes().map((api) => api.base);
+  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return;
+  throw new Error(
+    `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
+      `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,
+  );
 }

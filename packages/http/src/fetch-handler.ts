@@ -1,4 +1,4 @@
-import type { Engine, EngineResponse } from '@restbatch/core';
+import { type Engine, type EngineResponse, RestBatchError } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -14,23 +14,33 @@ import {
 import { readWebBody } from './read-web-body.js';
 import { webLineStream } from './web-line-stream.js';
 
-/** A WHATWG fetch handler, as Hono, Bun, Deno and edge runtimes take it. */
-export type FetchHandler = (request: Request) => Promise<Response>;
+/**
+ * A WHATWG fetch handler, as Hono, Bun, Deno and edge runtimes take it. `info` is what the runtime
+ * passes next to the request (Deno's `ServeHandlerInfo`, Bun's `Server`, Hono's `getConnInfo(c)`),
+ * handed as is to {@link FetchHandlerOptions.remoteAddress}.
+ */
+export type FetchHandler<Info = unknown> = (request: Request, info?: Info) => Promise<Response>;
 
 /** Options of {@link createFetchHandler}. */
-export interface FetchHandlerOptions extends HttpTransportOptions {
-  /** The client's address, where the runtime exposes it (Bun's `server.requestIP`, Deno's `info.remoteAddr`). */
-  remoteAddress?: (request: Request) => string | undefined;
+export interface FetchHandlerOptions<Info = unknown> extends HttpTransportOptions {
+  /**
+   * The client's address, which keys the rate limit, the sessions and the idempotency records of
+   * callers without an identity. A fetch `Request` carries no address: without this option every
+   * client of the handler counts as one caller and shares one quota. Examples: Deno
+   * `(_req, info) => info?.remoteAddr.hostname`, Bun `(req, server) => server?.requestIP(req)?.address`,
+   * Hono on Node `(_req, info) => info?.remote.address` with `handle(c.req.raw, getConnInfo(c))`.
+   */
+  remoteAddress?: (request: Request, info: Info | undefined) => string | undefined;
 }
 
 /**
  * Creates the fetch transport: the same reading, limits, streaming and answers as the node:http
  * handler, for runtimes that speak `Request -> Response`.
  */
-export function createFetchHandler(engine: Engine, options: FetchHandlerOptions = {}): FetchHandler {
+export function createFetchHandler<Info = unknown>(engine: Engine, options: FetchHandlerOptions<Info> = {}): FetchHandler<Info> {
   const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
   const writeTimeoutMs = writeTimeoutOf(options);
-  return async (request) => {
+  return async (request, info) => {
     const started = performance.now();
     // The runtime builds `request.url` from the target and Host: only its path and query are used.
     const parsed = new URL(request.url);
@@ -48,7 +58,13 @@ export function createFetchHandler(engine: Engine, options: FetchHandlerOptions 
       });
     const body = await readWebBody(request, limit);
     if (body === TOO_LARGE) {
+      // The rest of the body is never read: close the connection instead of draining it.
       const response = tooLarge(engine, url, limit, headersOf(request));
+      report(response, false);
+      return toResponse(response, head, { connection: 'close' });
+    }
+    if (body instanceof RestBatchError) {
+      const response = engine.errorResponse(url, body, headersOf(request));
       report(response, false);
       return toResponse(response, head);
     }
@@ -69,7 +85,7 @@ export function createFetchHandler(engine: Engine, options: FetchHandlerOptions 
         body,
         signal: controller.signal,
         transport: 'http',
-        remoteAddress: options.remoteAddress?.(request),
+        remoteAddress: options.remoteAddress?.(request, info),
         onResult:
           lines === undefined
             ? undefined
@@ -102,8 +118,10 @@ function headersOf(request: Request): Record<string, string> {
 }
 
 /** The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. */
-function toResponse(response: EngineResponse, head: boolean): Response {
-  const { headers, body } = serialize(response);
+function toResponse(response: EngineResponse, head: boolean, extra?: Record<string, string>): Response {
+  const serialized = serialize(response);
+  const headers = extra === undefined ? serialized.headers : { ...serialized.headers, ...extra };
+  const { body } = serialized;
   if (!head || body === undefined) return new Response(body ?? null, { status: response.status, headers });
   headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
   return new Response(null, { status: response.status, headers });

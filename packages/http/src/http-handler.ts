@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine, EngineResponse } from '@restbatch/core';
+import { type Engine, type EngineResponse, RestBatchError } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -20,7 +20,14 @@ import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
 
 /** Options of {@link createHttpHandler}. */
-export interface HttpHandlerOptions extends HttpTransportOptions {}
+export interface HttpHandlerOptions extends HttpTransportOptions {
+  /**
+   * The client's address, which keys the rate limit, the sessions and the idempotency records of
+   * callers without an identity (default: `req.socket.remoteAddress`). Behind a proxy, name the
+   * client here, e.g. Express's `(req) => (req as express.Request).ip` with `trust proxy` set.
+   */
+  remoteAddress?: (req: IncomingMessage) => string | undefined;
+}
 
 interface Settings {
   readonly limit: number;
@@ -61,12 +68,8 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   const { limit, options } = settings;
   const started = performance.now();
   const method = req.method ?? 'GET';
-  const body = await readNodeBody(req, limit);
-  if (body === TOO_LARGE) {
-    // The rest of the body is never read: close the connection instead of draining it.
-    const response = tooLarge(engine, url, limit, req.headers);
-    res.shouldKeepAlive = false;
-    write(res, response, { connection: 'close' });
+  const refuse = (response: EngineResponse, extra: Record<string, string> | undefined) => {
+    write(res, response, extra);
     options.onResponse?.({
       method,
       url,
@@ -76,6 +79,17 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
       streamed: false,
       ms: performance.now() - started,
     });
+  };
+  const body = await readNodeBody(req, limit);
+  if (body === TOO_LARGE) {
+    // The rest of the body is never read: close the connection instead of draining it.
+    res.shouldKeepAlive = false;
+    refuse(tooLarge(engine, url, limit, req.headers), { connection: 'close' });
+    return;
+  }
+  if (body instanceof RestBatchError) {
+    // Middleware before the handler consumed the body, and kept nothing the engine can read.
+    refuse(engine.errorResponse(url, body, req.headers), undefined);
     return;
   }
   const controller = new AbortController();
@@ -100,7 +114,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
     body,
     signal: controller.signal,
     transport: 'http',
-    remoteAddress: req.socket.remoteAddress,
+    remoteAddress: options.remoteAddress === undefined ? req.socket.remoteAddress : options.remoteAddress(req),
     onResult,
   });
   if (streamed) {

@@ -88,3 +88,14 @@ export function clientGone(): RestBatchError {
 export function readerStalled(ms: number): RestBatchError {
   return new RestBatchError('ABORTED', `The client did not read the streamed answer for ${ms} ms`);
 }
+
+/**
+ * The answer to a body that middleware mounted before the handler read and kept nowhere the
+ * handler can use; `fix` says how that middleware can leave it readable.
+ */
+export function bodyConsumed(fix: string): RestBatchError {
+  return new RestBatchError(
+    'INTERNAL',
+    `The request body was consumed before restbatch read it: mount the restbatch handler before middleware that reads the body, or ${fix}`,
+  );
+}

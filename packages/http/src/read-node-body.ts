@@ -1,19 +1,35 @@
 import type { IncomingMessage } from 'node:http';
-import { JsonBody } from '@restbatch/core';
-import { TOO_LARGE } from './http-options.js';
+import { JsonBody, RestBatchError } from '@restbatch/core';
+import { bodyConsumed, TOO_LARGE } from './http-options.js';
+
+/** The types whose parsed value the engine takes as it is: JSON and `+json` (or none, read as JSON). */
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Reads a request body, never holding more than `limit` bytes: a declared Content-Length over the
  * limit is refused before reading, and a streamed body stops being read at the first byte over it.
+ * A body that middleware before the handler consumed, and kept in a form the engine cannot use, is
+ * answered with the returned coded error instead.
  */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE> {
+export function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError> {
   // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
   // body-parser 2 (Express 5) leaves `req.body` undefined when it did not parse; 1.x marks `_body`.
   const { body: parsed, _body: marked } = req as { body?: unknown; _body?: unknown };
-  if (parsed !== undefined && (marked === true || req.readableEnded)) return Promise.resolve(preParsed(parsed, limit));
+  if (parsed !== undefined && (marked === true || req.readableEnded)) return Promise.resolve(preParsed(req, parsed, limit));
+  // Read to its end by someone else (a raw-body-for-signatures middleware) and kept nowhere we know.
+  if (req.readableEnded)
+    return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve, reject) => {
+    // Destroyed before its end: the client went away, and no `end` or `close` will come.
+    if (req.destroyed) {
+      reject(new Error('The client closed the connection before the body ended'));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
@@ -43,6 +59,8 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+    // A stream middleware paused (and left) would otherwise never flow to the `data` listener.
+    req.resume();
   });
 }
 
@@ -50,12 +68,32 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8
  * Bytes and text (express.raw(), express.text()) are checked against `limit`; a parsed JSON value is
  * handed over as a {@link JsonBody}, so it is not serialized and parsed again: the parser's own
  * `limit` applied while reading, and the engine's `limits.maxBodyBytes` still applies to the value.
+ * A value parsed from another type (express.urlencoded() turns Exago's curl batch into an object
+ * of form fields) is not the body the client sent, and is refused.
  */
-function preParsed(body: unknown, limit: number): Uint8Array | JsonBody | undefined | typeof TOO_LARGE {
+function preParsed(
+  req: IncomingMessage,
+  body: unknown,
+  limit: number,
+): Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError {
   if (body instanceof Uint8Array || typeof body === 'string') {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     if (bytes.byteLength > limit) return TOO_LARGE;
     return bytes.byteLength === 0 ? undefined : bytes;
   }
+  const type = req.headers['content-type'];
+  if (type !== undefined && !JSON_TYPE.test(type)) {
+    return new RestBatchError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `A body parser mounted before restbatch parsed this ${type.slice(0, 100)} body into an object the engine cannot read; ` +
+        'mount the restbatch handler before body parsers such as express.urlencoded() (or limit their `type`)',
+    );
+  }
   return JsonBody.of(body);
+}
+
+/** Whether the request declared a body (a length other than 0, or a chunked body). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
 }

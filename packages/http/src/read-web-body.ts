@@ -1,10 +1,13 @@
-import { TOO_LARGE } from './http-options.js';
+import type { RestBatchError } from '@restbatch/core';
+import { bodyConsumed, TOO_LARGE } from './http-options.js';
 
 /**
  * Reads a WHATWG request body, never holding more than `limit` bytes: a declared Content-Length
  * over the limit is refused unread, and a streamed body is cancelled at the first byte over it.
+ * A body middleware already read (Hono's `await c.req.text()`) is answered with the returned error.
  */
-export async function readWebBody(request: Request, limit: number): Promise<Uint8Array | undefined | typeof TOO_LARGE> {
+export async function readWebBody(request: Request, limit: number): Promise<Uint8Array | undefined | typeof TOO_LARGE | RestBatchError> {
+  if (request.bodyUsed || request.body?.locked === true) return bodyConsumed('read a clone (request.clone()) there');
   const declared = request.headers.get('content-length');
   const stream = request.body;
   if (declared !== null && Number(declared) > limit) {
