@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { createTodosEngine } from '@restbatch/example-express';
 import { createFetchHandler, createHttpHandler } from '@restbatch/http';
@@ -67,6 +68,31 @@ test("Express: express.urlencoded() before the handler turns Exago's curl batch 
     assert.match(error, 'express.urlencoded()');
   } finally {
     await s.close();
+  }
+});
+
+test('Express: a gzip body is read once express.json() or express.raw() inflated it; the handler alone refuses it with 415 and Accept-Encoding: identity', async () => {
+  const batch = JSON.stringify([{ Url: 'Sessions', Method: 'POST' }]);
+  const gzipped = gzipSync(batch);
+  const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+  for (const parser of [express.json(), express.raw({ type: '*/*' }), undefined]) {
+    const { engine } = exagoEngine();
+    const app = express();
+    if (parser !== undefined) app.use(parser);
+    app.use(createHttpHandler(engine));
+    const s = await startExpress(app);
+    try {
+      const res = await send(`${s.url}/rest/batch`, 'POST', gzipped, headers);
+      if (parser !== undefined) assert.is(res.status, 200, res.raw);
+      else {
+        // RFC 9110 §8.4.1: a content coding the server does not take is a 415; §12.5.3: name the one it takes.
+        assert.is(res.status, 415, res.raw);
+        assert.match(res.raw, 'Content-Encoding gzip is not supported');
+        assert.is(res.headers['accept-encoding'], 'identity');
+      }
+    } finally {
+      await s.close();
+    }
   }
 });
 

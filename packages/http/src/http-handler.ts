@@ -110,7 +110,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   const response = await engine.dispatch({
     method,
     url,
-    headers: req.headers,
+    headers: decodedBy(req),
     body,
     signal: controller.signal,
     transport: 'http',
@@ -138,4 +138,16 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
   res.end(body);
+}
+
+/**
+ * The request's headers, less `Content-Encoding` when a body parser mounted before the handler
+ * kept the body (`req.body`): body-parser inflates gzip and deflate before it keeps bytes, text or a
+ * value, so what the engine gets is no longer coded (the engine refuses a coded body it reads itself).
+ */
+function decodedBy(req: IncomingMessage): IncomingMessage['headers'] {
+  const headers = req.headers;
+  if (headers['content-encoding'] === undefined || (req as { body?: unknown }).body === undefined) return headers;
+  const { 'content-encoding': _decoded, ...rest } = headers;
+  return rest;
 }
