@@ -131,17 +131,20 @@ function plan(calls: Queued[]): Group[] {
 
 /**
  * The usual tick, checked in one pass: every call under one endpoint, within its `maxItems`, none
- * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone. The tick's own
- * array is then the batch.
+ * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone (on Exago, see
+ * {@link exagoAlone}; elsewhere, a body the envelope cannot carry). The tick's own array is then the batch.
  */
 function oneBatch(calls: Queued[]): Group[] | undefined {
   const endpoint = calls[0]?.endpoint;
   if (endpoint === undefined || calls.length > endpoint.maxItems) return undefined;
   const sessions = endpoint.sessions;
+  const bodyProblem = endpoint.dialect.bodyProblem;
   for (let i = 0; i < calls.length; i++) {
     const q = calls[i] as Queued;
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
-    if (sessions !== undefined && (q.opensSession !== (i === 0) || exagoAlone(q))) return undefined;
+    if (sessions !== undefined) {
+      if (q.opensSession !== (i === 0) || exagoAlone(q)) return undefined;
+    } else if (bodyProblem !== undefined && q.call.body !== undefined && bodyProblem(q.call.body) !== undefined) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -157,6 +160,14 @@ function groupsOf(calls: readonly Queued[]): Group[] {
     }
     let group = open.get(endpoint);
     if (endpoint.sessions === undefined) {
+      if (bodyGoesAlone(endpoint, q)) {
+        // Its body would make the server refuse the whole batch: it goes alone, as an ordinary request
+        // (answering what it would made alone), and the endpoint's later calls of the tick in a new
+        // batch after it, so that call order holds.
+        open.delete(endpoint);
+        groups.push({ endpoint: undefined, calls: [q] });
+        continue;
+      }
       if (group === undefined || group.calls.length >= endpoint.maxItems) {
         group = { endpoint, calls: [] };
         open.set(endpoint, group);
@@ -179,6 +190,12 @@ function groupsOf(calls: readonly Queued[]): Group[] {
     } else group.calls.push(q);
   }
   return groups;
+}
+
+/** Whether a call of an endpoint without sessions has a body its dialect's envelope cannot carry (Guidewire's). */
+function bodyGoesAlone(endpoint: Endpoint, q: Queued): boolean {
+  const body = q.call.body;
+  return body !== undefined && endpoint.dialect.bodyProblem?.(body) !== undefined;
 }
 
 /**

@@ -57,6 +57,12 @@ export interface ClientDialect {
   fromResult?(result: WireResult): SubResult;
   /** The items of a whole (non-streamed) answer. */
   items(body: unknown): unknown[] | undefined;
+  /**
+   * Why an item of the envelope cannot carry `body` (a call with a body), or undefined when it can;
+   * a dialect without it carries any body. `encode` refuses such a call (`INVALID_CALL`), so the
+   * batcher sends it alone: the server would refuse the whole batch for it.
+   */
+  bodyProblem?(body: unknown): string | undefined;
 }
 
 /** Throws for dialects without atomicity groups (Exago and Guidewire have none). */
