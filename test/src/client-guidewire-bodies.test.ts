@@ -21,7 +21,8 @@ const read = (c: GuidewireClient) => c.GET('/rest/claim/v1/claims/{claimId}', { 
 const post = (c: GuidewireClient, body: unknown, batch?: false): Promise<AnyResult> =>
   c.POST('/rest/claim/v1/claims/{claimId}/notes', { params: claimId, body: body as never, batch });
 /** What a call answered, less its headers (an HTTP answer's own `date` differs from one request to the next). */
-const answered = (r: AnyResult) => (r.ok ? { ok: r.ok, status: r.status, data: r.data } : { ok: r.ok, status: r.status, code: r.code, error: r.error });
+const answered = (r: AnyResult) =>
+  r.ok ? { ok: r.ok, status: r.status, data: r.data } : { ok: r.ok, status: r.status, code: r.code, error: r.error };
 /** `[ok, status, code]` of a call's answer. */
 const outcome = (r: AnyResult) => [r.ok, r.status, r.ok ? undefined : r.code];
 const urls = (sent: WireRequest[]) => sent.map((r) => r.url);
@@ -130,7 +131,11 @@ for (const kind of KINDS) {
         }),
       );
       assert.is(error.code, 'INVALID_CALL');
-      assert.ok(error.message.startsWith(`POST ${NOTES} (call 1 of the batch) cannot travel in a Guidewire batch: the body lacks the field "data".`));
+      assert.ok(
+        error.message.startsWith(
+          `POST ${NOTES} (call 1 of the batch) cannot travel in a Guidewire batch: the body lacks the field "data" (an item's body is {data: {attributes?: object, checksum?: string}, included?: object}).`,
+        ),
+      );
       assert.equal(sent, []);
       // Every call of the batch rejects with it.
       for (const call of calls) assert.is(await rejection(call.result), error);
@@ -149,7 +154,10 @@ for (const kind of KINDS) {
         }),
       );
       assert.is(error.code, 'INVALID_CALL');
-      assert.match(error.message, /\(call 1 of the batch\) cannot travel in a Guidewire batch: its "included" is an array, not an object\./);
+      assert.match(
+        error.message,
+        /\(call 1 of the batch\) cannot travel in a Guidewire batch: its "included" is an array, not an object \(/,
+      );
       assert.equal(sent, []);
     }));
 
@@ -170,12 +178,18 @@ single("the client refuses exactly the bodies the server's Guidewire envelope sc
         body: { requests: [{ method: 'post', path: '/claims/cc:22/notes', body }] },
       });
       const serverRefuses = raw.status === 400 && (raw.body as { errorCode?: string }).errorCode === 'BATCH_MALFORMED';
-      const clientRefuses = await c.batch((b) => post(b as never, body)).then(
-        () => false,
-        (error: ClientError) => error.code === 'INVALID_CALL',
-      );
+      const clientRefuses = await c
+        .batch((b) => post(b as never, body))
+        .then(
+          () => false,
+          (error: ClientError) => error.code === 'INVALID_CALL',
+        );
       assert.is(clientRefuses, serverRefuses, name);
-      assert.is(serverRefuses, UNCARRIED.some(([n]) => n === name), name);
+      assert.is(
+        serverRefuses,
+        UNCARRIED.some(([n]) => n === name),
+        name,
+      );
     }
   } finally {
     await c.close();

@@ -2,7 +2,16 @@ import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { answer, emptyResult, sessionOf, skipped } from './batch-answer.js';
 import { type BatchBuilder, type BatchRecord, createBatchBuilder, type Recorded, wireCalls } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import {
+  type ClientDialect,
+  type FailurePolicy,
+  NONE,
+  refusedBody,
+  resultOf,
+  type SubCall,
+  type SubResult,
+  withQuery,
+} from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
@@ -245,6 +254,15 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
+    const refused = refusedBody(
+      endpoint.dialect,
+      recorded.map((r) => r.call),
+    );
+    if (refused !== undefined) {
+      // Nothing is sent: every call of the batch rejects with it, as the batch does.
+      for (const r of recorded) r.reject(refused);
+      throw refused;
+    }
     const wire = wireCalls(recorded, record.tokens);
     const slots = recorded.map((r, i): Slot => {
       const onAbort = () => r.reject(abortError(r.call));

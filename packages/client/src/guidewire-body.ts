@@ -15,7 +15,9 @@ export function guidewireBodyProblem(body: unknown): string | undefined {
   let data: unknown;
   let included: unknown;
   let unknown: string | undefined;
-  for (const key of Object.keys(top)) {
+  // Own members only, as JSON writes them (`for in` and `hasOwn`: no array of keys is made per call).
+  for (const key in top) {
+    if (!Object.hasOwn(top, key)) continue;
     const value = asJson((top as Record<string, unknown>)[key], key);
     if (value === undefined) continue;
     if (key === 'data') data = value;
@@ -25,7 +27,8 @@ export function guidewireBodyProblem(body: unknown): string | undefined {
   if (data === undefined) return 'the body lacks the field "data"';
   if (unknown !== undefined) return `the body has the field ${JSON.stringify(unknown)}`;
   if (!isObject(data)) return `its "data" is ${kindOf(data)}, not an object`;
-  for (const key of Object.keys(data)) {
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
     const value = asJson((data as Record<string, unknown>)[key], key);
     if (value === undefined) continue;
     if (key === 'attributes') {

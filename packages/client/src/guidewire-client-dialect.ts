@@ -1,5 +1,5 @@
 import { ClientError } from './client-error.js';
-import { type ClientDialect, type SubCall, lowerHeaders, queryString, refuseGroups, relativePath, resultOf } from './client-dialect.js';
+import { type ClientDialect, lowerHeaders, queryString, refuseGroups, relativePath, resultOf } from './client-dialect.js';
 import { guidewireBodyProblem } from './guidewire-body.js';
 
 /** Guidewire Cloud API `{requests: [{method, path, query, body, headers, onFail}]}`. */
@@ -9,16 +9,11 @@ export const guidewireClientDialect: ClientDialect = {
   encode(calls, base, policy) {
     refuseGroups(calls, 'Guidewire');
     if (policy === 'atomic') throw new ClientError('UNSUPPORTED', 'Guidewire batches have no atomic mode: use continue or stop');
-    const requests = calls.map((call, index) => {
+    const requests = calls.map((call) => {
       const item: Record<string, unknown> = { method: call.method.toLowerCase(), path: `/${relativePath(call, base)}` };
       const qs = queryString(call.query);
       if (qs !== '') item.query = qs;
-      const body = call.body;
-      if (body !== undefined) {
-        const problem = guidewireBodyProblem(body);
-        if (problem !== undefined) throw bodyRefused(call, index, problem);
-        item.body = body;
-      }
+      if (call.body !== undefined) item.body = call.body;
       const headers = Object.entries(call.headers).map(([name, value]) => ({ name, value }));
       if (headers.length > 0) item.headers = headers;
       if (policy === 'stop') item.onFail = 'abort';
@@ -32,12 +27,10 @@ export const guidewireClientDialect: ClientDialect = {
   },
   fromResult: (r) => resultOf(r.status, lowerHeaders(r.headers), r.body),
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
-  bodyProblem: guidewireBodyProblem,
+  bodyProblem(body) {
+    const problem = guidewireBodyProblem(body);
+    return problem === undefined
+      ? undefined
+      : `${problem} (an item's body is {data: {attributes?: object, checksum?: string}, included?: object})`;
+  },
 };
-
-function bodyRefused(call: SubCall, index: number, problem: string): ClientError {
-  return new ClientError(
-    'INVALID_CALL',
-    `${call.method} ${call.path} (call ${index} of the batch) cannot travel in a Guidewire batch: ${problem}. An item's body is {data: {attributes?: object, checksum?: string}, included?: object}, and the server refuses the whole batch for one that is not; send this call as a plain call (it then goes alone)`,
-  );
-}
