@@ -6,7 +6,7 @@ import {
   type ClientDialect,
   type FailurePolicy,
   NONE,
-  refusedBody,
+  refusedCall,
   resultOf,
   type SubCall,
   type SubResult,
@@ -254,7 +254,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
-    const refused = refusedBody(
+    const refused = refusedCall(
       endpoint.dialect,
       recorded.map((r) => r.call),
     );

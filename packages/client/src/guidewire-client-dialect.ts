@@ -27,8 +27,9 @@ export const guidewireClientDialect: ClientDialect = {
   },
   fromResult: (r) => resultOf(r.status, lowerHeaders(r.headers), r.body),
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
-  bodyProblem(body) {
-    const problem = guidewireBodyProblem(body);
+  callProblem(call) {
+    const body = call.body;
+    const problem = body === undefined ? undefined : guidewireBodyProblem(body);
     return problem === undefined
       ? undefined
       : `${problem} (an item's body is {data: {attributes?: object, checksum?: string}, included?: object})`;

@@ -1,8 +1,9 @@
-// A Guidewire batch item carries a body only as `{data: {attributes?, checksum?}, included?}`: the
-// server refuses the whole batch for any other (400 BATCH_MALFORMED). A plain call with such a body
-// goes alone, so it answers what it would made alone and its tick's other calls are not refused; an
-// explicit batch holding one is refused before anything is sent (INVALID_CALL).
-import { type AnyResult, type ClientError, createClient, type WireRequest } from '@restbatch/client';
+// A call that a dialect's envelope cannot carry makes the server refuse the whole batch (400
+// BATCH_MALFORMED): a Guidewire item's body other than `{data: {attributes?, checksum?}, included?}`,
+// an Exago PUT, or an Exago GET or DELETE with a Payload. A plain call of that kind goes alone, so it
+// answers what it would made alone and its tick's other calls are not refused; an explicit batch
+// holding one is refused before anything is sent (INVALID_CALL).
+import { type AnyResult, type ClientError, createClient, type Method, type WireRequest } from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
 import { suite, test as single } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +12,7 @@ import { type ClientWorld, type TestPaths, type TransportKind, withClientWorld }
 
 const KINDS: TransportKind[] = ['direct', 'http', 'ws'];
 const GUIDEWIRE = { '/rest/claim/v1/batch': 'guidewire' } as const;
+const EXAGO = { '/rest/batch': 'exago' } as const;
 const BATCH = '/rest/claim/v1/batch';
 const NOTES = '/rest/claim/v1/claims/cc:22/notes';
 const claimId = { path: { claimId: 'cc:22' } };
@@ -26,6 +28,14 @@ const answered = (r: AnyResult) =>
 /** `[ok, status, code]` of a call's answer. */
 const outcome = (r: AnyResult) => [r.ok, r.status, r.ok ? undefined : r.code];
 const urls = (sent: WireRequest[]) => sent.map((r) => r.url);
+/** What a call answered, or the code it rejected with. */
+const settled = (call: Promise<AnyResult>) => call.then(answered, (error: ClientError) => ({ rejected: error.code }));
+/** The client's methods without their types: calls the API's types do not allow (a GET with a body, a PUT the API has not). */
+type Loose = Record<Method, (path: string, init?: object) => Promise<AnyResult>>;
+const codeOf = (body: unknown) => {
+  const b = body as { code?: string; errorCode?: string; error?: { code?: string } } | null;
+  return b?.code ?? b?.errorCode ?? b?.error?.code;
+};
 
 async function rejection(promise: Promise<unknown>): Promise<ClientError> {
   try {
@@ -69,7 +79,7 @@ const CARRIED: [string, unknown, number][] = [
 ];
 
 for (const kind of KINDS) {
-  const test = suite(`client Guidewire bodies over ${kind}`);
+  const test = suite(`client calls an envelope cannot carry over ${kind}`);
 
   test('a plain call whose body a Guidewire item cannot carry goes alone: its tick is answered, in order', () =>
     withClientWorld(kind, async ({ client, sent }) => {
@@ -161,6 +171,52 @@ for (const kind of KINDS) {
       assert.equal(sent, []);
     }));
 
+  test('Exago: a PUT, or a GET or DELETE with a body, goes alone and answers what it answers made alone; its tick is answered', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: EXAGO });
+      const loose = c as unknown as Loose;
+      const odd = (batch?: false) => [
+        loose.GET('/rest/Roles', { body: { x: 1 }, batch }),
+        loose.PUT('/rest/Roles/MyRole', { body: { x: 1 }, batch }),
+        loose.DELETE('/rest/Roles/nope', { body: { x: 1 }, batch }),
+      ];
+      const [session, ...tick] = await Promise.all([c.POST('/rest/Sessions'), ...odd(), c.GET('/rest/Roles')].map(settled));
+      const roles = tick.pop();
+      assert.equal([(session as { status: number }).status, (roles as { status: number }).status], [201, 200]);
+      const alone = await Promise.all(odd(false).map(settled));
+      assert.equal(tick, alone);
+      assert.equal(
+        alone.slice(1).map((r) => (r as { status: number }).status),
+        [405, 404],
+      );
+      // The session opens the tick's only batch; the calls after the first that goes alone go alone too, in order.
+      assert.equal(urls(sent).slice(0, 5), [
+        '/rest/batch',
+        `/rest/Roles?sid=${c.session}`,
+        `/rest/Roles/MyRole?sid=${c.session}`,
+        `/rest/Roles/nope?sid=${c.session}`,
+        `/rest/Roles?sid=${c.session}`,
+      ]);
+    }));
+
+  test('Exago: an explicit batch holding a PUT is refused with INVALID_CALL naming the call, and nothing is sent', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: EXAGO });
+      const error = await rejection(
+        c.batch((b) => {
+          b.POST('/rest/Sessions');
+          (b as unknown as Loose).PUT('/rest/Roles/MyRole', { body: { x: 1 } });
+        }),
+      );
+      assert.is(error.code, 'INVALID_CALL');
+      assert.ok(
+        error.message.startsWith(
+          'PUT /rest/Roles/MyRole (call 1 of the batch) cannot travel in an Exago batch: its methods are POST, PATCH, GET and DELETE, not PUT.',
+        ),
+      );
+      assert.equal(sent, []);
+    }));
+
   test.run();
 }
 
@@ -191,6 +247,42 @@ single("the client refuses exactly the bodies the server's Guidewire envelope sc
         name,
       );
     }
+  } finally {
+    await c.close();
+    await engine.close();
+  }
+});
+
+single('the client refuses exactly the Exago calls the server refuses in a batch: a PUT, a Payload on GET or DELETE', async () => {
+  const { engine } = clientTestEngine();
+  const transport = directTransport(engine);
+  const c = createClient<TestPaths>({ transport, endpoints: EXAGO });
+  try {
+    for (const method of ['POST', 'PATCH', 'GET', 'DELETE', 'PUT'] as const)
+      for (const body of [undefined, { Id: 'x' }]) {
+        const name = `${method} ${body === undefined ? 'without' : 'with'} a body`;
+        const raw = await transport.send({
+          method: 'POST',
+          url: '/rest/batch',
+          headers: {},
+          body: [
+            { Url: 'Sessions', Method: 'POST' },
+            body === undefined ? { Url: 'Roles', Method: method } : { Url: 'Roles', Method: method, Payload: body },
+          ],
+        });
+        const serverRefuses = raw.status === 400 && codeOf(raw.body) === 'BATCH_MALFORMED';
+        const clientRefuses = await c
+          .batch((b) => {
+            b.POST('/rest/Sessions');
+            (b as unknown as Loose)[method]('/rest/Roles', { body });
+          })
+          .then(
+            () => false,
+            (error: ClientError) => error.code === 'INVALID_CALL',
+          );
+        assert.is(clientRefuses, serverRefuses, name);
+        assert.is(serverRefuses, method === 'PUT' || (body !== undefined && (method === 'GET' || method === 'DELETE')), name);
+      }
   } finally {
     await c.close();
     await engine.close();
