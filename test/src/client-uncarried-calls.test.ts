@@ -171,6 +171,32 @@ for (const kind of KINDS) {
       assert.equal(sent, []);
     }));
 
+  test('a header whose value is undefined is left out, and one that is a number travels as text: the tick is answered', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: { ...GUIDEWIRE, '/api/$batch': 'odata' } });
+      const loose = c as unknown as Loose;
+      const headers = { 'x-left-out': undefined, 'x-count': 5 };
+      const claims = await Promise.all([read(c), loose.GET('/rest/claim/v1/claims/cc:22', { headers })]);
+      const echoes = await Promise.all([c.GET('/api/lab/echo'), loose.GET('/api/lab/echo', { headers })]);
+      assert.equal(
+        [...claims, ...echoes].map((r) => r.status),
+        [200, 200, 200, 200],
+      );
+      assert.equal(urls(sent), [BATCH, '/api/$batch']);
+      type Items = { requests: { headers?: unknown }[] };
+      assert.equal((sent[0]!.body as Items).requests[1]!.headers, [{ name: 'x-count', value: '5' }]);
+      assert.equal((sent[1]!.body as Items).requests[1]!.headers, { 'x-count': '5' });
+    }));
+
+  test('headers that are not an object reject the call with INVALID_CALL, and nothing is sent', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: GUIDEWIRE });
+      const error = await rejection((c as unknown as Loose).GET('/rest/claim/v1/claims/{claimId}', { params: claimId, headers: 'x-a: 1' }));
+      assert.is(error.code, 'INVALID_CALL');
+      assert.is(error.message, 'GET /rest/claim/v1/claims/{claimId}: headers must be an object');
+      assert.equal(sent, []);
+    }));
+
   test('Exago: a PUT, or a GET or DELETE with a body, goes alone and answers what it answers made alone; its tick is answered', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client({ endpoints: EXAGO });

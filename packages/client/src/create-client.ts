@@ -212,6 +212,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       let target: string;
       let endpoint: Endpoint | undefined;
       let query: Record<string, string>;
+      let headers: Record<string, string>;
       const alone = init?.batch === false;
       const params = init?.params;
       try {
@@ -227,10 +228,11 @@ export function createClient<P>(options: ClientOptions): Client<P> {
           target = endpoint === undefined ? full : full.slice(endpoint.base.length + 1);
         }
         query = params?.query === undefined ? NONE : callQuery(method, path, init);
+        headers = init?.headers === undefined ? NONE : callHeaders(method, path, init);
       } catch (error) {
         return Promise.reject(error);
       }
-      return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
+      return PendingCall.start(method, target, query, headers, init?.body, endpoint, init?.signal, host);
     };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
