@@ -1,6 +1,7 @@
 import type { Endpoint, Slot } from './batch-runner.js';
 import { NONE, type SubCall, type SubResult } from './client-dialect.js';
 import { ClientError } from './client-error.js';
+import { exagoCallProblem } from './exago-client-dialect.js';
 
 /** A queued call: its slot, the endpoint it batches under (none: sent alone) and its abort signal. */
 export interface Queued extends Slot {
@@ -131,17 +132,20 @@ function plan(calls: Queued[]): Group[] {
 
 /**
  * The usual tick, checked in one pass: every call under one endpoint, within its `maxItems`, none
- * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone. The tick's own
- * array is then the batch.
+ * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone (on Exago, see
+ * {@link exagoAlone}; elsewhere, a call the envelope cannot carry). The tick's own array is then the batch.
  */
 function oneBatch(calls: Queued[]): Group[] | undefined {
   const endpoint = calls[0]?.endpoint;
   if (endpoint === undefined || calls.length > endpoint.maxItems) return undefined;
   const sessions = endpoint.sessions;
+  const callProblem = endpoint.dialect.callProblem;
   for (let i = 0; i < calls.length; i++) {
     const q = calls[i] as Queued;
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
-    if (sessions !== undefined && (q.opensSession !== (i === 0) || exagoAlone(q))) return undefined;
+    if (sessions !== undefined) {
+      if (q.opensSession !== (i === 0) || exagoAlone(q)) return undefined;
+    } else if (callProblem !== undefined && callProblem(q.call) !== undefined) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -157,6 +161,14 @@ function groupsOf(calls: readonly Queued[]): Group[] {
     }
     let group = open.get(endpoint);
     if (endpoint.sessions === undefined) {
+      if (endpoint.dialect.callProblem?.(q.call) !== undefined) {
+        // The server would refuse the whole batch for it: it goes alone, as an ordinary request
+        // (answering what it would made alone), and the endpoint's later calls of the tick in a new
+        // batch after it, so that call order holds.
+        open.delete(endpoint);
+        groups.push({ endpoint: undefined, calls: [q] });
+        continue;
+      }
       if (group === undefined || group.calls.length >= endpoint.maxItems) {
         group = { endpoint, calls: [] };
         open.set(endpoint, group);
@@ -183,7 +195,8 @@ function groupsOf(calls: readonly Queued[]): Group[] {
 
 /**
  * Whether a call of an Exago endpoint must be sent alone: Exago refuses `Sessions/{sid}` calls in a
- * batch, and its envelope has no headers per call (they would be dropped).
+ * batch, and its envelope has no headers per call (they would be dropped); nor does it carry what
+ * {@link exagoCallProblem} names (the server would refuse the whole batch).
  */
 function exagoAlone(q: Queued): boolean {
   const call = q.call;
@@ -192,7 +205,7 @@ function exagoAlone(q: Queued): boolean {
   if (relative !== undefined && relative.charCodeAt(0) === 83 && relative.startsWith('Sessions/')) return true;
   const headers = call.headers;
   if (headers !== NONE) for (const _ in headers) return true;
-  return false;
+  return exagoCallProblem(call) !== undefined;
 }
 
 /** The error of a call aborted by its signal. */

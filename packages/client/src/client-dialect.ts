@@ -57,7 +57,34 @@ export interface ClientDialect {
   fromResult?(result: WireResult): SubResult;
   /** The items of a whole (non-streamed) answer. */
   items(body: unknown): unknown[] | undefined;
+  /**
+   * Why an item of the envelope cannot carry `call` (its method, its body), or undefined when it can;
+   * a dialect without it carries any call. The server would refuse the whole batch for such a call:
+   * the batcher sends it alone, and an explicit batch holding it is refused ({@link refusedCall}).
+   */
+  callProblem?(call: SubCall): string | undefined;
 }
+
+/**
+ * The `INVALID_CALL` error of the first of an explicit batch's `calls` that `dialect`'s envelope
+ * cannot carry (see {@link ClientDialect.callProblem}), naming the call; undefined when there is none.
+ */
+export function refusedCall(dialect: ClientDialect, calls: readonly SubCall[]): ClientError | undefined {
+  const problemOf = dialect.callProblem;
+  if (problemOf === undefined) return undefined;
+  for (let index = 0; index < calls.length; index++) {
+    const call = calls[index] as SubCall;
+    const problem = problemOf(call);
+    if (problem !== undefined)
+      return new ClientError(
+        'INVALID_CALL',
+        `${call.method} ${call.path} (call ${index} of the batch) cannot travel in ${TITLES[dialect.name]} batch: ${problem}. The server would refuse the whole batch: send this call as a plain call (it then goes alone)`,
+      );
+  }
+  return undefined;
+}
+
+const TITLES = { exago: 'an Exago', odata: 'an OData', guidewire: 'a Guidewire' } as const;
 
 /** Throws for dialects without atomicity groups (Exago and Guidewire have none). */
 export function refuseGroups(calls: readonly SubCall[], dialect: string): void {

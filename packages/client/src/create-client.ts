@@ -2,7 +2,16 @@ import { abortError, createAutoBatcher } from './auto-batcher.js';
 import { answer, emptyResult, sessionOf, skipped } from './batch-answer.js';
 import { type BatchBuilder, type BatchRecord, createBatchBuilder, type Recorded, wireCalls } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
-import { type ClientDialect, type FailurePolicy, NONE, resultOf, type SubCall, type SubResult, withQuery } from './client-dialect.js';
+import {
+  type ClientDialect,
+  type FailurePolicy,
+  NONE,
+  refusedCall,
+  resultOf,
+  type SubCall,
+  type SubResult,
+  withQuery,
+} from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
@@ -203,6 +212,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       let target: string;
       let endpoint: Endpoint | undefined;
       let query: Record<string, string>;
+      let headers: Record<string, string>;
       const alone = init?.batch === false;
       const params = init?.params;
       try {
@@ -218,13 +228,14 @@ export function createClient<P>(options: ClientOptions): Client<P> {
           target = endpoint === undefined ? full : full.slice(endpoint.base.length + 1);
         }
         query = params?.query === undefined ? NONE : callQuery(method, path, init);
+        headers = init?.headers === undefined ? NONE : callHeaders(method, path, init);
         // fetch refuses a GET with a body, and no dialect's envelope carries one: the caller's error.
         if (method === 'GET' && init?.body !== undefined)
           throw new ClientError('INVALID_CALL', `GET ${path}: a GET takes no body; send the data as query parameters`);
       } catch (error) {
         return Promise.reject(error);
       }
-      return PendingCall.start(method, target, query, callHeaders(init), init?.body, endpoint, init?.signal, host);
+      return PendingCall.start(method, target, query, headers, init?.body, endpoint, init?.signal, host);
     };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
@@ -248,6 +259,15 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
+    const refused = refusedCall(
+      endpoint.dialect,
+      recorded.map((r) => r.call),
+    );
+    if (refused !== undefined) {
+      // Nothing is sent: every call of the batch rejects with it, as the batch does.
+      for (const r of recorded) r.reject(refused);
+      throw refused;
+    }
     const wire = wireCalls(recorded, record.tokens);
     const slots = recorded.map((r, i): Slot => {
       const onAbort = () => r.reject(abortError(r.call));

@@ -1,4 +1,4 @@
-import { type ClientDialect, NONE, refuseGroups, relativePath, resultOf, withQuery } from './client-dialect.js';
+import { type ClientDialect, NONE, refuseGroups, relativePath, resultOf, type SubCall, withQuery } from './client-dialect.js';
 
 /** Exago's envelope `[{Url, Method, Payload}]`; the batch runs in the session its first `POST Sessions` opens. */
 export const exagoClientDialect: ClientDialect = {
@@ -23,7 +23,19 @@ export const exagoClientDialect: ClientDialect = {
   // As Exago's encoder makes ResponseContent of a result without an error (a 204 says so; no body is null).
   fromResult: (r) => resultOf(r.status, NONE, r.status === 204 ? { StatusCode: 204, StatusDescription: null } : (r.body ?? null)),
   items: (body) => (Array.isArray(body) ? body : undefined),
+  callProblem: exagoCallProblem,
 };
+
+/**
+ * Why an Exago batch cannot carry `call`, or undefined when it can: the server refuses the whole
+ * batch for a method other than POST, PATCH, GET and DELETE, and for a Payload on GET or DELETE.
+ */
+export function exagoCallProblem(call: SubCall): string | undefined {
+  const method = call.method;
+  if (method === 'POST' || method === 'PATCH') return undefined;
+  if (method === 'PUT') return 'its methods are POST, PATCH, GET and DELETE, not PUT';
+  return call.body === undefined ? undefined : `a ${method} call takes no Payload there (only POST and PATCH calls do)`;
+}
 
 interface ExagoItem {
   Url: string;

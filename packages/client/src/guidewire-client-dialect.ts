@@ -1,5 +1,6 @@
 import { ClientError } from './client-error.js';
-import { type ClientDialect, lowerHeaders, resultOf, queryString, refuseGroups, relativePath } from './client-dialect.js';
+import { type ClientDialect, lowerHeaders, queryString, refuseGroups, relativePath, resultOf } from './client-dialect.js';
+import { guidewireBodyProblem } from './guidewire-body.js';
 
 /** Guidewire Cloud API `{requests: [{method, path, query, body, headers, onFail}]}`. */
 export const guidewireClientDialect: ClientDialect = {
@@ -26,4 +27,11 @@ export const guidewireClientDialect: ClientDialect = {
   },
   fromResult: (r) => resultOf(r.status, lowerHeaders(r.headers), r.body),
   items: (body) => (body as { responses?: unknown[] } | undefined)?.responses,
+  callProblem(call) {
+    const body = call.body;
+    const problem = body === undefined ? undefined : guidewireBodyProblem(body);
+    return problem === undefined
+      ? undefined
+      : `${problem} (an item's body is {data: {attributes?: object, checksum?: string}, included?: object})`;
+  },
 };

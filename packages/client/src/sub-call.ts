@@ -46,7 +46,7 @@ export function toSubCall(
     method,
     path: callPath(method, template, init, templates, encode),
     query: callQuery(method, template, init),
-    headers: callHeaders(init),
+    headers: callHeaders(method, template, init),
     body: init?.body,
   };
 }
@@ -85,9 +85,24 @@ export function callQuery(method: Method, template: string, init: LooseInit | un
   return query;
 }
 
-/** A copy of the call's own headers ({@link NONE} when it has none). */
-export function callHeaders(init: LooseInit | undefined): Record<string, string> {
-  return init?.headers === undefined ? NONE : { ...init.headers };
+/**
+ * The call's own headers as strings, without the undefined members, as its query ({@link NONE} when
+ * it has none; throws INVALID_CALL): a batch item's header that is not a string would make the
+ * server refuse the whole batch, where the call made alone sends it as text.
+ */
+export function callHeaders(method: Method, template: string, init: LooseInit | undefined): Record<string, string> {
+  const given = init?.headers as Record<string, unknown> | null | undefined;
+  if (given === undefined) return NONE;
+  if (given === null || typeof given !== 'object')
+    throw new ClientError('INVALID_CALL', `${method} ${template}: headers must be an object`);
+  let headers = NONE;
+  for (const name in given) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (headers === NONE) headers = {};
+    headers[name] = typeof value === 'string' ? value : String(value);
+  }
+  return headers;
 }
 
 /** Splits a template once and keeps its parts (a path without parameters is its only part). */
