@@ -239,5 +239,30 @@ for (const kind of KINDS) {
       assert.is(sent.length, 0);
     }));
 
+  test("a batch refused before it is sent leaves no call waiting: each call's result rejects with the batch's error", () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client();
+      const results: Array<Promise<unknown>> = [];
+      const outcome = await c
+        .batch((b) => {
+          const first = b.GET('/api/lab/echo');
+          const second = b.GET('/api/lab/echo', { params: { query: { i: `price $${first.ref('/status')}` as never } } });
+          results.push(first.result, second.result);
+        })
+        .then(
+          () => undefined,
+          (e: ClientError) => e,
+        );
+      assert.is(outcome?.code, 'INVALID_CALL');
+      // Settled (not left pending for ever): each rejects with the batch's own error.
+      const settled = await Promise.race([Promise.allSettled(results), new Promise((r) => setTimeout(() => r('pending'), 1000))]);
+      assert.ok(Array.isArray(settled), 'a call of the refused batch never settled');
+      for (const s of settled as PromiseSettledResult<unknown>[]) {
+        assert.is(s.status, 'rejected');
+        assert.is((s as PromiseRejectedResult).reason, outcome);
+      }
+      assert.is(sent.length, 0);
+    }));
+
   test.run();
 }

@@ -244,7 +244,14 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     return sendRecorded(calls, record, opts);
   };
 
-  const sendRecorded = async <R>(calls: R, record: BatchRecord, opts: BatchOptions): Promise<BatchResult<R>> => {
+  // A batch refused before it is sent: every call of it rejects with the batch's error (none is left waiting).
+  const sendRecorded = <R>(calls: R, record: BatchRecord, opts: BatchOptions): Promise<BatchResult<R>> =>
+    sendChecked(calls, record, opts).catch((error: Error) => {
+      for (const r of record.calls) r.reject(error);
+      throw error;
+    });
+
+  const sendChecked = async <R>(calls: R, record: BatchRecord, opts: BatchOptions): Promise<BatchResult<R>> => {
     checkBatchOptions(opts);
     const recorded = record.calls;
     const first = recorded[0];
@@ -263,11 +270,8 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       endpoint.dialect,
       recorded.map((r) => r.call),
     );
-    if (refused !== undefined) {
-      // Nothing is sent: every call of the batch rejects with it, as the batch does.
-      for (const r of recorded) r.reject(refused);
-      throw refused;
-    }
+    // Nothing is sent: every call of the batch rejects with it (see sendRecorded), as the batch does.
+    if (refused !== undefined) throw refused;
     const wire = wireCalls(recorded, record.tokens);
     const slots = recorded.map((r, i): Slot => {
       const onAbort = () => r.reject(abortError(r.call));
