@@ -77,6 +77,22 @@ test('a 405 on an ordinary route lists HEAD in Allow wherever GET is allowed', a
   });
 });
 
+test("RFC 9110 §15.5.6: OPTIONS or TRACE on an ordinary route answers 405 whose Allow lists exactly the resource's methods (and details.allowed); on no resource, 404", async () => {
+  await withServer(async (url, sid) => {
+    for (const method of ['OPTIONS', 'TRACE']) {
+      const res = await send(`${url}/rest/Roles?sid=${sid}`, method);
+      assert.is(res.status, 405, method);
+      assert.is(res.headers.allow, 'GET, HEAD, POST', method);
+      const body = JSON.parse(res.body) as { code: string; details: { allowed: string[] } };
+      assert.is(body.code, 'METHOD_NOT_ALLOWED');
+      assert.equal(body.details.allowed, ['GET', 'POST']);
+      const none = await send(`${url}/rest/Nope?sid=${sid}`, method);
+      assert.is(none.status, 404, method);
+      assert.is((JSON.parse(none.body) as { code: string }).code, 'ROUTE_NOT_FOUND');
+    }
+  });
+});
+
 test('a 405 on a route without GET does not list HEAD', async () => {
   await withServer(async (url) => {
     const get = await send(`${url}/rest/Sessions`, 'GET');

@@ -406,9 +406,18 @@ export class Engine {
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
     if (!isHttpMethod(method)) {
-      throw new RestBatchError('METHOD_NOT_ALLOWED', `Method ${request.method} is not supported`, {
-        headers: { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE' },
-      });
+      // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
+      const path = rest === '' ? '/' : rest;
+      const allowed = api.routes.allowedMethods(path);
+      if (allowed.length === 0) throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+      throw new RestBatchError(
+        'METHOD_NOT_ALLOWED',
+        `${request.method.slice(0, 20)} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        {
+          details: { allowed },
+          headers: allowWithHead({ allow: allowed.join(', ') }),
+        },
+      );
     }
     const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
     let session: Session | undefined;

@@ -115,7 +115,7 @@ export class RouteTable {
       }
       return match;
     }
-    const allowed = HTTP_METHODS.filter((m) => m !== method && this.#router.find(m, path) !== null);
+    const allowed = this.allowedMethods(path).filter((m) => m !== method);
     if (allowed.length > 0) {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
         details: { allowed },
@@ -123,6 +123,11 @@ export class RouteTable {
       });
     }
     throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+  }
+
+  /** The methods that have a route at `path` (below the API base), in the order of `HTTP_METHODS`. */
+  allowedMethods(path: string): HttpMethod[] {
+    return HTTP_METHODS.filter((m) => this.#router.find(m, path) !== null);
   }
 
   /**
