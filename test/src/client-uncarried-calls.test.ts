@@ -223,6 +223,31 @@ for (const kind of KINDS) {
       ]);
     }));
 
+  test('Exago: an explicit batch holding a call with headers of its own (which the envelope would drop) or a Sessions/{sid} call is refused with INVALID_CALL, and nothing is sent', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: EXAGO });
+      const headers = await rejection(
+        c.batch((b) => {
+          b.POST('/rest/Sessions');
+          b.GET('/rest/Roles', { headers: { 'x-trace': 't1' } });
+        }),
+      );
+      assert.is(headers.code, 'INVALID_CALL');
+      assert.match(
+        headers.message,
+        /^GET \/rest\/Roles \(call 1 of the batch\) cannot travel in an Exago batch: its envelope has no headers per call/,
+      );
+      const sid = await rejection(
+        c.batch((b) => {
+          b.POST('/rest/Sessions');
+          b.DELETE('/rest/Sessions/{sid}', { params: { path: { sid: 'abc' } } });
+        }),
+      );
+      assert.is(sid.code, 'INVALID_CALL');
+      assert.match(sid.message, /cannot travel in an Exago batch: Exago refuses Sessions\/\{sid\} calls in a batch/);
+      assert.equal(sent, []);
+    }));
+
   test('Exago: an explicit batch holding a PUT is refused with INVALID_CALL naming the call, and nothing is sent', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client({ endpoints: EXAGO });

@@ -145,7 +145,7 @@ function oneBatch(calls: Queued[]): Group[] | undefined {
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
     if (sessions !== undefined) {
       if (q.opensSession !== (i === 0) || exagoAlone(q)) return undefined;
-    } else if (callProblem !== undefined && callProblem(q.call) !== undefined) return undefined;
+    } else if (callProblem !== undefined && callProblem(q.call, endpoint.base) !== undefined) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -161,7 +161,7 @@ function groupsOf(calls: readonly Queued[]): Group[] {
     }
     let group = open.get(endpoint);
     if (endpoint.sessions === undefined) {
-      if (endpoint.dialect.callProblem?.(q.call) !== undefined) {
+      if (endpoint.dialect.callProblem?.(q.call, endpoint.base) !== undefined) {
         // The server would refuse the whole batch for it: it goes alone, as an ordinary request
         // (answering what it would made alone), and the endpoint's later calls of the tick in a new
         // batch after it, so that call order holds.

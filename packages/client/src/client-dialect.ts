@@ -62,19 +62,19 @@ export interface ClientDialect {
    * a dialect without it carries any call. The server would refuse the whole batch for such a call:
    * the batcher sends it alone, and an explicit batch holding it is refused ({@link refusedCall}).
    */
-  callProblem?(call: SubCall): string | undefined;
+  callProblem?(call: SubCall, base: string): string | undefined;
 }
 
 /**
  * The `INVALID_CALL` error of the first of an explicit batch's `calls` that `dialect`'s envelope
  * cannot carry (see {@link ClientDialect.callProblem}), naming the call; undefined when there is none.
  */
-export function refusedCall(dialect: ClientDialect, calls: readonly SubCall[]): ClientError | undefined {
+export function refusedCall(dialect: ClientDialect, calls: readonly SubCall[], base: string): ClientError | undefined {
   const problemOf = dialect.callProblem;
   if (problemOf === undefined) return undefined;
   for (let index = 0; index < calls.length; index++) {
     const call = calls[index] as SubCall;
-    const problem = problemOf(call);
+    const problem = problemOf(call, base);
     if (problem !== undefined)
       return new ClientError(
         'INVALID_CALL',

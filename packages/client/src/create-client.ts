@@ -269,6 +269,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     const refused = refusedCall(
       endpoint.dialect,
       recorded.map((r) => r.call),
+      endpoint.base,
     );
     // Nothing is sent: every call of the batch rejects with it (see sendRecorded), as the batch does.
     if (refused !== undefined) throw refused;
