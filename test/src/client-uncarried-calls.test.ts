@@ -197,6 +197,27 @@ for (const kind of KINDS) {
       assert.equal(sent, []);
     }));
 
+  test('a header no transport can send (an empty or spaced name, a line break in its value) rejects its call with INVALID_CALL; the calls of its tick are answered', () =>
+    withClientWorld(kind, async ({ client, sent }) => {
+      const c = client({ endpoints: GUIDEWIRE });
+      for (const [headers, message] of [
+        [{ '': 'x' }, '"" is not a header name'],
+        [{ 'x a': 'x' }, '"x a" is not a header name'],
+        [{ 'x-a': 'one\r\nx-b: two' }, 'header x-a holds a line break or NUL'],
+      ] as const) {
+        const [before, bad] = await Promise.allSettled([
+          c.GET('/rest/claim/v1/claims/{claimId}', { params: claimId }),
+          c.GET('/rest/claim/v1/claims/{claimId}', { params: claimId, headers: headers as Record<string, string> }),
+        ]);
+        assert.is(before.status === 'fulfilled' && before.value.status, 200);
+        if (bad.status !== 'rejected') return assert.unreachable('the call with a bad header resolved');
+        assert.is((bad.reason as ClientError).code, 'INVALID_CALL');
+        assert.match((bad.reason as ClientError).message, message);
+      }
+      // Each tick's good call went out; the bad one never reached a transport.
+      assert.is(JSON.stringify(sent).includes('x-b'), false);
+    }));
+
   test('Exago: a PUT, or a DELETE with a body, goes alone and answers what it answers made alone; its tick is answered (a GET with a body is refused: client-transport-inputs)', () =>
     withClientWorld(kind, async ({ client, sent }) => {
       const c = client({ endpoints: EXAGO });

@@ -99,11 +99,25 @@ export function callHeaders(method: Method, template: string, init: LooseInit | 
   for (const name in given) {
     const value = given[name];
     if (value === undefined) continue;
+    // What no transport can send (fetch throws, a batch envelope is refused whole): the caller's error.
+    if (!HEADER_NAME.test(name))
+      throw new ClientError(
+        'INVALID_CALL',
+        `${method} ${template}: ${JSON.stringify(name)} is not a header name (RFC 9110 token characters)`,
+      );
+    const text = typeof value === 'string' ? value : String(value);
+    if (BAD_HEADER_VALUE.test(text))
+      throw new ClientError('INVALID_CALL', `${method} ${template}: header ${name} holds a line break or NUL, which no header can carry`);
     if (headers === NONE) headers = {};
-    headers[name] = typeof value === 'string' ? value : String(value);
+    headers[name] = text;
   }
   return headers;
 }
+
+/** RFC 9110 §5.1: a field name is a token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 9110 §5.5: CR, LF and NUL are never valid in a field value. */
+const BAD_HEADER_VALUE = /[\r\n\0]/;
 
 /** Splits a template once and keeps its parts (a path without parameters is its only part). */
 function split(template: string, templates: TemplateCache): readonly string[] {
