@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine } from './support/exago-engine.js';
-import { batch, featuresEngine } from './support/features-engine.js';
+import { batch, featuresEngine, newSession } from './support/features-engine.js';
 
 const WAIT = { method: 'GET', url: '/Tools/wait' };
 const OK = { method: 'GET', url: '/Tools/ok' };
@@ -115,6 +115,37 @@ test('thousands of batches with deadlines leave no timer and no listener behind'
   assert.ok(answers.every((a) => a.body.results[0]!.status === 504 && a.body.results[1]!.status === 200));
   assert.is(timers(), before);
   assert.is(getEventListeners(outer.signal, 'abort').length, 0);
+});
+
+test('docs/deadlines.md: a slow authorize hook counts against the sub-request timeout: 504 TIMEOUT, and the handler never runs', async () => {
+  const { engine, call, ledger } = featuresEngine({
+    authorize: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
+    limits: { subRequestTimeoutMs: 50 },
+  });
+  const sid = await newSession(engine);
+  const res = await batch(call, { requests: [{ method: 'POST', url: '/Notes/external', body: { name: 'late' } }] }, { sid });
+  assert.equal(codes(res.body.results), [[504, 'TIMEOUT']]);
+  // Once the hook answers (after the batch did), nothing runs.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(ledger, []);
+});
+
+test('docs/deadlines.md: an authorize hook that never answers cannot hold the batch past RestBatch-Timeout', async () => {
+  const { engine, call, ledger } = featuresEngine({ authorize: () => new Promise<boolean>(() => undefined) });
+  const sid = await newSession(engine);
+  const answered = batch(
+    call,
+    { requests: [{ method: 'POST', url: '/Notes/external', body: { name: 'never' } }, OK] },
+    { sid, headers: { 'restbatch-timeout': '100' } },
+  );
+  const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5000).unref());
+  const res = await Promise.race([answered, hung]);
+  if (res === 'hung') return assert.unreachable('the batch never answered');
+  assert.equal(codes(res.body.results), [
+    [504, 'TIMEOUT'],
+    [504, 'TIMEOUT'],
+  ]);
+  assert.equal(ledger, []);
 });
 
 test.run();

@@ -206,7 +206,12 @@ export class Executor {
     return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody, held);
   }
 
-  /** The caller's policy first (it may wait: a shared rate limiter), then the handler. */
+  /**
+   * The caller's policy first (it may wait: a shared rate limiter, an `authorize` hook that asks a
+   * service), then the handler. The wait counts against the sub-request's timeout and the batch's
+   * deadline, as the handler's own time does: one timer covers both, and a check still pending when
+   * either fires answers 504 `TIMEOUT` (499 `ABORTED` for a client gone), the handler never called.
+   */
   async #checked(
     api: CompiledApi,
     sub: SubRequest,
@@ -217,12 +222,32 @@ export class Executor {
     match: RouteMatch,
     sharedBody: boolean,
   ): Promise<SubResult> {
+    const timeoutMs = this.#timeoutOf(sub);
+    const timer = timeoutMs > 0 ? new SubTimer(deadline.signal, timeoutMs) : undefined;
     try {
-      await run.policy?.check(policyCall(sub, match, index));
+      const check = (run.policy as NonNullable<RunState['policy']>).check(policyCall(sub, match, index));
+      const refused =
+        timer !== undefined
+          ? await timer.settle(check, passed, refusal)
+          : deadline.unbounded
+            ? await check.then(passed, refusal)
+            : await deadline.settle(check, passed, refusal);
+      if (refused !== undefined) {
+        timer?.dispose();
+        return this.failure(api, sub, refused, run.session, run.requestId);
+      }
     } catch (thrown) {
+      timer?.dispose();
       return this.failure(api, sub, thrown, run.session, run.requestId);
     }
-    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody) as SubResult | Promise<SubResult>;
+    return this.#invoke(api, sub, index, headers, run, deadline, match, sharedBody, undefined, timer) as SubResult | Promise<SubResult>;
+  }
+
+  /** The sub-request's timeout in ms (its own, within the engine's limit); 0 for none. */
+  #timeoutOf(sub: SubRequest): number {
+    const requested = sub.timeoutMs;
+    const limitMs = this.#subRequestTimeoutMs;
+    return requested === undefined ? limitMs : withinLimit(limitMs, requested);
   }
 
   /**
@@ -242,18 +267,22 @@ export class Executor {
     match: RouteMatch,
     sharedBody: boolean,
     held?: HeldAnswer,
+    started?: SubTimer,
   ): SubResult | Promise<SubResult> | HeldAnswer {
-    let timer: SubTimer | undefined;
+    // A timer the policy check started (see #checked) goes on timing the handler.
+    let timer: SubTimer | undefined = started;
     try {
       const route = match.route;
       if (route.session === 'required' && run.session === undefined) throw sessionRequired(api, route.resource, index);
       const validate = route.validate;
       const body =
         validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
-      const requested = sub.timeoutMs;
-      const limitMs = this.#subRequestTimeoutMs;
-      const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
-      if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
+      if (started === undefined) {
+        const requested = sub.timeoutMs;
+        const limitMs = this.#subRequestTimeoutMs;
+        const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
+        if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
+      }
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
@@ -350,4 +379,14 @@ function copyDetails(details: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A policy check that passed: nothing refused it. */
+function passed(): undefined {
+  return undefined;
+}
+
+/** What refused a policy check: its error, or the timer's or the deadline's reason. */
+function refusal(reason: unknown): unknown {
+  return reason ?? new Error('The policy check was refused without a reason');
 }
