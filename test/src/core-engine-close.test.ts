@@ -9,7 +9,12 @@ test('engine.close() resolves only after the running batch has handed its respon
   const { engine, probe } = wsTestEngine();
   const order: string[] = [];
   const answered = engine
-    .dispatch({ method: 'POST', url: '/rest/batch', headers: JSON_TEXT, body: JSON.stringify([SESSION, { Url: 'Test/Hold/h', Method: 'POST' }]) })
+    .dispatch({
+      method: 'POST',
+      url: '/rest/batch',
+      headers: JSON_TEXT,
+      body: JSON.stringify([SESSION, { Url: 'Test/Hold/h', Method: 'POST' }]),
+    })
     // A transport's own steps between the answer and writing it (a hop or two of promises).
     .then((response) => response)
     .then((response) => {

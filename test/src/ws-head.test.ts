@@ -9,7 +9,9 @@ test('HEAD on an ordinary route answers the status and headers of GET and no bod
   const ws = await startWs(engine);
   try {
     const client = await TestClient.open(ws.url);
-    const get = TestClient.response(await within(client.request({ id: 'get', endpoint: '/rest/Test/Big/1', method: 'GET' }), 'the GET answer'));
+    const get = TestClient.response(
+      await within(client.request({ id: 'get', endpoint: '/rest/Test/Big/1', method: 'GET' }), 'the GET answer'),
+    );
     const head = TestClient.response(
       await within(client.request({ id: 'head', endpoint: '/rest/Test/Big/1', method: 'HEAD' }), 'the HEAD answer'),
     );
@@ -29,7 +31,9 @@ test('HEAD on a route without GET keeps its error status and headers, and sends 
   const ws = await startWs(engine);
   try {
     const client = await TestClient.open(ws.url);
-    const head = TestClient.response(await within(client.request({ id: 'head', endpoint: '/rest/Test/Boom', method: 'HEAD' }), 'the answer'));
+    const head = TestClient.response(
+      await within(client.request({ id: 'head', endpoint: '/rest/Test/Boom', method: 'HEAD' }), 'the answer'),
+    );
     assert.is(head.status, 405);
     assert.ok(head.headers.allow?.includes('POST'), `Allow lists POST (${head.headers.allow})`);
     assert.not.ok('body' in head, 'no body');

@@ -34,7 +34,11 @@ for (const results of ['each', 'grouped'] as const) {
       );
       assert.equal(indexes, [0, 1, 2, 3, 4], 'every result came, before the response');
       assert.is(client.messages.at(-1)?.type, 'response', 'the response is the last message');
-      if (results === 'grouped') assert.ok(client.messages.every((m) => m.type !== 'result'), 'grouped results come as results messages');
+      if (results === 'grouped')
+        assert.ok(
+          client.messages.every((m) => m.type !== 'result'),
+          'grouped results come as results messages',
+        );
     } finally {
       probe.release('h');
       await ws.close();
