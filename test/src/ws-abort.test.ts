@@ -43,9 +43,9 @@ test('closing one connection leaves the batches of another running', async () =>
   await ws.close();
 });
 
-test('closing the transport aborts running batches and closes connections with 1001', async () => {
+test('closing the transport aborts batches still running after closeGraceMs and closes connections with 1001', async () => {
   const { engine, probe } = wsTestEngine();
-  const ws = await startWs(engine);
+  const ws = await startWs(engine, { closeGraceMs: 100 });
   const client = await TestClient.open(ws.url);
   client.send({ id: 'A', endpoint: '/rest/batch', body: [SESSION, hold('x'), echo('after')] });
   await probe.whenStarted('x');

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SEED_BATCH } from './support/exago-engine.js';
 import { TestClient } from './support/ws-test-client.js';
+import { within } from './support/ws-wait.js';
 
 test('the example server runs the seed batch at ws://HOST:PORT/rest/ws and closes the socket on shutdown', async () => {
   const server = await startExampleServer({ host: '127.0.0.1', port: 0 });
@@ -21,5 +22,55 @@ test('the example server runs the seed batch at ws://HOST:PORT/rest/ws and close
   await server.close();
   assert.is((await client.closed).code, 1001);
 });
+
+const PARAMETERS = 3000;
+const bigBatch = [
+  { Url: 'Sessions', Method: 'POST' },
+  ...Array.from({ length: PARAMETERS }, (_, i) => ({
+    Url: 'Parameters',
+    Method: 'POST',
+    Payload: { Id: `P${i}`, DataType: 'String', Value: '', PromptText: 'Input a value', IsHidden: true },
+  })),
+];
+
+for (const results of ['each', 'grouped'] as const) {
+  test(`shutting the example server down mid-batch (${results} results): the batch finishes and sends every result and its response before 1001`, async () => {
+    const server = await startExampleServer({ host: '127.0.0.1', port: 0, log: () => undefined });
+    try {
+      const client = await TestClient.open(`${server.url.replace('http', 'ws')}/rest/ws`);
+      client.send({ id: 'big', endpoint: '/rest/batch', results, body: bigBatch });
+      const indexes: number[] = [];
+      const read = () => {
+        indexes.length = 0;
+        for (const m of client.messages) {
+          if (m.type === 'result') indexes.push(m.index);
+          else if (m.type === 'results') indexes.push(...m.items.map((i) => i.index));
+        }
+        return indexes.length;
+      };
+      await within(
+        client.next(() => read() >= 10),
+        'the first ten results',
+      );
+      const closing = server.close();
+      const closed = await within(client.closed, 'the client to see the close', 20_000);
+      await within(closing, 'the server to close', 20_000);
+      assert.is(closed.code, 1001);
+      const response = client.messages.find((m) => m.type === 'response');
+      assert.ok(response?.type === 'response', 'the response arrived');
+      assert.is(response.status, 200);
+      assert.is((response.body as unknown[]).length, PARAMETERS + 1);
+      read();
+      assert.is(indexes.length, PARAMETERS + 1, 'every result arrived');
+      assert.equal(
+        indexes.every((index, at) => index === at),
+        true,
+        'in order',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+}
 
 test.run();

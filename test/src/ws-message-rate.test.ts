@@ -96,4 +96,47 @@ test('reading resumes after a throttled window: a client that keeps sending at t
   }
 });
 
+/** Writes `count` masked, empty ping frames in one socket write, under the client's own framing. */
+function pingBurst(client: TestClient, count: number): void {
+  const frame = Buffer.from([0x89, 0x80, 0, 0, 0, 0]);
+  const socket = (client.socket as unknown as { _socket: { write(data: Buffer): void } })._socket;
+  socket.write(Buffer.concat(Array.from({ length: count }, () => frame)));
+}
+
+test('50 pings in one write spend the default budget of 100 exactly: each is answered, the connection is throttled, not closed', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    let pongs = 0;
+    client.socket.on('pong', () => pongs++);
+    pingBurst(client, 50);
+    const answer = await within(client.request({ id: 'after', endpoint: '/rest/batch', body: [SESSION] }), 'the request after the pings');
+    assert.is(TestClient.response(answer).status, 200);
+    assert.is(pongs, 50);
+    assert.is(client.socket.readyState, client.socket.OPEN);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+for (const count of [150, 300]) {
+  test(`${count} pings in one write spend more than twice the default budget: closed with 1008 "message rate" after at most 100 pongs`, async () => {
+    const { engine } = wsTestEngine();
+    const ws = await startWs(engine, { closeGraceMs: 200 });
+    try {
+      const client = await TestClient.open(ws.url);
+      let pongs = 0;
+      client.socket.on('pong', () => pongs++);
+      pingBurst(client, count);
+      const closed = await within(client.closed, 'the ping flooder to be closed');
+      assert.equal(closed, { code: 1008, reason: 'message rate' });
+      assert.ok(pongs > 0 && pongs <= 100, `${pongs} pongs: the pings within twice the budget are answered, no more`);
+    } finally {
+      await ws.close();
+    }
+  });
+}
+
 test.run();

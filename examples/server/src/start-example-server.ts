@@ -83,7 +83,9 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
     engine,
     close() {
       closing ??= (async () => {
-        // The engine first: while it drains, the server still answers new requests with 503.
+        // The engine first: while it drains, the server still answers new requests with 503. It
+        // resolves once the last answers were handed to the transports; the WebSocket transport's
+        // close() then sends them (within its closeGraceMs) before closing with 1001.
         await engine.close();
         await ws.close();
         for (const close of closers) await close?.();

@@ -20,7 +20,11 @@ export interface WebSocketTransport {
   readonly connections: number;
   /** Bytes waiting to be sent, summed over every open connection (bounded by `maxTotalBufferedBytes`). */
   readonly buffered: number;
-  /** Stops taking upgrades, aborts running batches, closes every connection with 1001; resolves once all are closed. */
+  /**
+   * Stops taking upgrades; on every connection refuses new requests (`SHUTTING_DOWN`), lets running
+   * ones finish and send their last messages for at most `closeGraceMs`, then closes it with 1001
+   * (aborting what still runs); resolves once all are closed.
+   */
   close(): Promise<void>;
 }
 
@@ -32,7 +36,15 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   const resolved = resolveWsOptions(engine, options);
   const { server } = options;
   // perMessageDeflate stays off: inflating is where a small frame becomes a large allocation.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: resolved.maxPayload, clientTracking: false, perMessageDeflate: false });
+  // autoPong is off: each connection answers pings through its message budget (ws's own cap of
+  // 60 pending pongs would otherwise cut the socket before the documented 1008 `message rate`).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: resolved.maxPayload,
+    clientTracking: false,
+    perMessageDeflate: false,
+    autoPong: false,
+  });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
   const budget = new SendBudget(resolved.maxTotalBufferedBytes);
@@ -74,7 +86,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       closing ??= (async () => {
         server.off('upgrade', onUpgrade);
         const closed = [...sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
-        for (const connection of connections) connection.close(CLOSE_GOING_AWAY, 'The server is shutting down');
+        for (const connection of connections) void connection.shutdown(CLOSE_GOING_AWAY, 'The server is shutting down');
         await Promise.all(closed);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       })();

@@ -6,7 +6,14 @@ import { mergeHeaders } from './merge-headers.js';
 import { MessageGate } from './message-gate.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { ResultGroup } from './result-group.js';
-import { type ClientMessage, type CorrelationId, errorMessage, readClientMessage, type ServerMessage } from './protocol.js';
+import {
+  type ClientMessage,
+  type CorrelationId,
+  errorMessage,
+  readClientMessage,
+  type ResponseMessage,
+  type ServerMessage,
+} from './protocol.js';
 import type { SendBudget } from './send-budget.js';
 import type { ResolvedWsOptions } from './ws-options.js';
 
@@ -23,6 +30,8 @@ export class Connection implements OutboxOwner {
   readonly #idle: IdleWatch;
   readonly #paused = { pressure: false, throttle: false };
   #closing = false;
+  #draining = false;
+  #settled: (() => void) | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -52,11 +61,13 @@ export class Connection implements OutboxOwner {
       this.#gate.offer(data, isBinary);
     });
     ws.on('pong', () => this.#idle.seen());
-    // ws answers pings itself; a ping and its pong cost like a message and its reply.
-    ws.on('ping', () => {
+    // Pings are answered here, not by ws (autoPong is off): a ping and its pong cost like a message
+    // and its reply, and a ping flood meets the gate's 1008 rather than ws's own cap on pending pongs.
+    ws.on('ping', (data) => {
       if (this.#closing) return;
       this.#idle.seen();
       this.#gate.charge(2);
+      if (!this.#closing && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
     });
     ws.on('close', () => this.#onClose());
     // Errors (bad frames, payload over maxPayload) are followed by 'close'; ws sends the close code.
@@ -73,10 +84,31 @@ export class Connection implements OutboxOwner {
     return this.ws.bufferedAmount;
   }
 
+  /**
+   * Shuts the connection down gracefully: new requests are refused with `SHUTTING_DOWN`; running
+   * ones may finish and send their last messages (grouped results, then `response`) for at most
+   * `closeGraceMs`; then it closes with `code` (whatever still runs is aborted).
+   */
+  async shutdown(code: number, reason: string): Promise<void> {
+    this.#draining = true;
+    if (this.#running.size > 0 && !this.#closing) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#settled = resolve;
+        timer = setTimeout(resolve, this.options.closeGraceMs);
+      });
+      clearTimeout(timer);
+      this.#settled = undefined;
+    }
+    this.close(code, reason);
+  }
+
   /** Closes from the server side: running requests are aborted; a peer that does not answer is cut off. */
   close(code: number, reason: string): void {
     this.#stop();
     if (this.ws.readyState === this.ws.CLOSED) return;
+    // Reading again (backpressure or the rate budget may have paused it): the peer's close frame must get through.
+    this.ws.resume();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
     this.#graceTimer ??= setTimeout(() => this.ws.terminate(), this.options.closeGraceMs).unref();
   }
@@ -122,6 +154,10 @@ export class Connection implements OutboxOwner {
 
   async #run(message: ClientMessage): Promise<void> {
     const { id } = message;
+    if (this.#draining) {
+      this.#send(errorMessage(id, 'SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      return;
+    }
     if (this.#running.has(id)) {
       this.#send(errorMessage(id, 'BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`));
       return;
@@ -135,6 +171,8 @@ export class Connection implements OutboxOwner {
     const controller = new AbortController();
     this.#running.set(id, controller);
     const group = message.grouped ? new ResultGroup(id, (results) => this.#deliver(results)?.catch(() => undefined)) : undefined;
+    // HTTP sends no body in an answer to HEAD; neither does a response message.
+    const head = message.method === 'HEAD';
     try {
       const response = await this.engine.dispatch({
         method: message.method,
@@ -153,21 +191,18 @@ export class Connection implements OutboxOwner {
                 return this.#outbox.drained();
               },
       });
-      group?.flush();
+      // The last group goes out (after any drain it waits for) before the response.
+      await group?.flush();
       if (!controller.signal.aborted) {
-        const final: ServerMessage = {
-          id,
-          type: 'response',
-          status: response.status,
-          headers: { ...response.headers },
-          body: response.body,
-        };
+        const final: ResponseMessage = { id, type: 'response', status: response.status, headers: { ...response.headers } };
+        if (!head) final.body = response.body;
         // Rejected only when the connection has closed: there is no one left to answer.
         await this.#deliver(final)?.catch(() => undefined);
       }
     } finally {
       group?.flush();
       this.#running.delete(id);
+      if (this.#running.size === 0) this.#settled?.();
     }
   }
 
@@ -226,6 +261,7 @@ export class Connection implements OutboxOwner {
 
   #onClose(): void {
     this.#stop();
+    this.#settled?.();
     clearTimeout(this.#graceTimer);
   }
 }

@@ -14,29 +14,29 @@ export class ResultGroup {
   #scheduled = false;
   readonly #onTurnEnd = () => {
     this.#scheduled = false;
-    this.flush();
+    void this.flush();
   };
 
   constructor(
     private readonly id: CorrelationId,
-    private readonly send: (message: ResultsMessage) => void,
+    private readonly send: (message: ResultsMessage) => Promise<void> | undefined,
   ) {}
 
   /** Adds a final sub-response; it is sent at the end of this turn at the latest. */
   add(index: number, item: unknown): void {
     this.#items.push({ index, item });
-    if (this.#items.length >= MAX_GROUPED_RESULTS) this.flush();
+    if (this.#items.length >= MAX_GROUPED_RESULTS) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);
     }
   }
 
-  /** Sends what is waiting now, if anything. */
-  flush(): void {
-    if (this.#items.length === 0) return;
+  /** Sends what is waiting now, if anything; the promise settles once it was handed to the socket (after a drain). */
+  flush(): Promise<void> | undefined {
+    if (this.#items.length === 0) return undefined;
     const items = this.#items;
     this.#items = [];
-    this.send({ id: this.id, type: 'results', items });
+    return this.send({ id: this.id, type: 'results', items });
   }
 }

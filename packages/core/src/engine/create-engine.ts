@@ -257,11 +257,13 @@ export class Engine {
       return response;
     } finally {
       watch?.finish(status);
-      if (--this.#running === 0) this.#drained?.();
+      // A turn later: close() resolves once the transports were handed the last responses, so one
+      // that closes after it (a WebSocket server) still sends them.
+      if (--this.#running === 0 && this.#drained !== undefined) setImmediate(this.#drained);
     }
   }
 
-  /** Stops taking new work (503 SHUTTING_DOWN) and resolves once running work has finished. */
+  /** Stops taking new work (503 SHUTTING_DOWN) and resolves once running work has finished and its responses were handed back (a turn later). */
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       if (this.#running === 0) resolve();
