@@ -33,7 +33,13 @@ const TWO_PARAMETERS_THEN_FAIL = [
 
 /** An engine on a Redis store under `prefix` (500 ms command timeout) with the Fail resource. */
 function redisEngine(prefix: string, maxCompensations?: number) {
-  const store = new RedisSessionStore({ url: server().url, keyPrefix: prefix, commandTimeoutMs: 500, maxCompensations, onError: () => undefined });
+  const store = new RedisSessionStore({
+    url: server().url,
+    keyPrefix: prefix,
+    commandTimeoutMs: 500,
+    maxCompensations,
+    onError: () => undefined,
+  });
   closing(() => store.close());
   const { engine, logged } = exagoEngine({}, { store, apis: [exagoTestApi([FailResource], false)] });
   closing(() => engine.close());
@@ -83,7 +89,11 @@ it('a run that created its session: the earlier successes answer 503 ROLLBACK_PE
     { Url: 'Sessions', Method: 'POST' },
     ...TWO_PARAMETERS_THEN_FAIL,
   ]);
-  assert.equal(codes, ['503:ROLLBACK_PENDING', '503:ROLLBACK_PENDING', '503:ROLLBACK_PENDING', '500:INTERNAL'], JSON.stringify(answer.body));
+  assert.equal(
+    codes,
+    ['503:ROLLBACK_PENDING', '503:ROLLBACK_PENDING', '503:ROLLBACK_PENDING', '500:INTERNAL'],
+    JSON.stringify(answer.body),
+  );
   const pending = results.filter((result) => result.error?.code === 'ROLLBACK_PENDING');
   assert.is(pending.length, 3, JSON.stringify(results.map((r) => [r.index, r.status, r.error?.code])));
   for (const result of pending) assert.is(result.headers['retry-after'], '1', JSON.stringify(result));

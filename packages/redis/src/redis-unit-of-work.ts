@@ -307,7 +307,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
    * error: nothing will re-apply them, so the rollback is incomplete, not pending.
    */
   async #applyUndo(args: string[], writes: Write[]): Promise<void> {
-    let owed = this.#owed;
+    const owed = this.#owed;
     let failure: unknown = pending();
     if (owed === undefined) {
       try {

@@ -123,11 +123,19 @@ export class RunState {
  * see {@link SessionStore.destroy}) will happen once the store answers: the undo is pending, not failed.
  */
 function pendingIfQueued(error: unknown): never {
-  if (!isRestBatchError(error) || error.code !== 'STORE_UNAVAILABLE' || (error.details as { queued?: unknown } | undefined)?.queued !== true) {
+  if (
+    !isRestBatchError(error) ||
+    error.code !== 'STORE_UNAVAILABLE' ||
+    (error.details as { queued?: unknown } | undefined)?.queued !== true
+  ) {
     throw error;
   }
-  throw new RestBatchError('ROLLBACK_PENDING', 'The store could not confirm the destroy of the session the run created; it is destroyed once the store answers', {
-    cause: error,
-    headers: { 'retry-after': '1' },
-  });
+  throw new RestBatchError(
+    'ROLLBACK_PENDING',
+    'The store could not confirm the destroy of the session the run created; it is destroyed once the store answers',
+    {
+      cause: error,
+      headers: { 'retry-after': '1' },
+    },
+  );
 }
