@@ -33,15 +33,19 @@ export class Compensator {
   /**
    * Owes `step` under `id` (a second add of the same id keeps the first); tried at once. `forward`:
    * a roll-forward (an undo step re-applied until confirmed), run after every compensation owed.
+   * True when `id` is now owed; false when it was given up at once (the store closed, or
+   * `maxCompensations` already wait).
    */
-  add(id: string, step: () => Promise<unknown>, forward = false): void {
-    if (this.#closed || this.#pending.has(id)) return;
+  add(id: string, step: () => Promise<unknown>, forward = false): boolean {
+    if (this.#closed) return false;
+    if (this.#pending.has(id)) return true;
     if (this.#pending.size >= this.#max) {
       this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${this.#max} already wait for Redis (maxCompensations)`));
-      return;
+      return false;
     }
     this.#pending.set(id, { step, since: Date.now(), forward });
     this.#schedule(0);
+    return true;
   }
 
   /** Resolves once nothing is owed (or at once when nothing is). */

@@ -152,19 +152,24 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * Deletes a session. When Redis does not answer, the promise rejects with `STORE_UNAVAILABLE` and
-   * the store finishes the destroy as soon as Redis answers again (a rolled-back run's session must
-   * not stay behind).
+   * Deletes a session. When Redis does not answer, the promise rejects with `STORE_UNAVAILABLE`
+   * and the store finishes the destroy as soon as Redis answers again (a rolled-back run's session
+   * must not stay behind); the error then carries `details: { queued: true }` (see
+   * {@link SessionStore.destroy}). The queued destroy runs after the compensations owed, so none of
+   * them can put back a field of the destroyed session.
    */
   async destroy(id: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
     try {
       return await this.#run(() => this.#destroyNow(id));
     } catch (error) {
-      if (isRestBatchError(error) && error.code === 'STORE_UNAVAILABLE') {
-        this.#scripts.compensator.add(`destroy:${id}`, () => this.#destroyNow(id));
-      }
-      throw error;
+      if (!isRestBatchError(error) || error.code !== 'STORE_UNAVAILABLE') throw error;
+      if (!this.#scripts.compensator.add(`destroy:${id}`, () => this.#destroyNow(id), true)) throw error;
+      throw new RestBatchError('STORE_UNAVAILABLE', 'The session store is unavailable; the session is destroyed once it answers again', {
+        cause: error,
+        details: { queued: true },
+        headers: { 'retry-after': '1' },
+      });
     }
   }
 

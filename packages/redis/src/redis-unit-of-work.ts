@@ -12,8 +12,11 @@ export interface UnitBackend {
   apply(args: string[], undo?: boolean): Promise<[number, number]>;
   /** Runs an APPLY script of undo steps again (rejects with the raw Redis error, for the compensator). */
   reapply(args: string[]): Promise<unknown>;
-  /** Owes `step` to Redis: the store's compensator runs it until it resolves (a roll-forward). */
-  owe(step: () => Promise<void>): void;
+  /**
+   * Owes `step` to Redis: the store's compensator runs it until it resolves (a roll-forward). False
+   * when it was given up at once (`maxCompensations` already wait, or the store closed).
+   */
+  owe(step: () => Promise<void>): boolean;
 }
 
 // Writes per APPLY script: bounds how long one script holds the Redis server.
@@ -298,18 +301,21 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     }
   }
 
-  /** Sends undo steps; unconfirmed (no reply, refused as late, Redis away) they are owed, and reported pending. */
+  /**
+   * Sends undo steps; unconfirmed (no reply, refused as late, Redis away) they are owed, and reported
+   * pending. When the store cannot owe them (its cap reached), they are reported with the store's
+   * error: nothing will re-apply them, so the rollback is incomplete, not pending.
+   */
   async #applyUndo(args: string[], writes: Write[]): Promise<void> {
-    let owed = this.#owed;
+    const owed = this.#owed;
+    let failure: unknown = pending();
     if (owed === undefined) {
       try {
         await this.#backend.apply(args, true);
         return;
-      } catch {
-        const queue: string[][] = [];
-        owed = queue;
-        this.#owed = queue;
-        this.#backend.owe(async () => {
+      } catch (error) {
+        const queue: string[][] = [args];
+        const owing = this.#backend.owe(async () => {
           // In order: a later undo of the same entry must not run before an earlier one.
           while (queue.length > 0) {
             await this.#backend.reapply(queue[0] as string[]);
@@ -317,12 +323,13 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
           }
           if (this.#owed === queue) this.#owed = undefined;
         });
+        if (owing) this.#owed = queue;
+        else failure = error;
       }
-    }
-    owed.push(args);
+    } else owed.push(args);
     const failures = this.#failures ?? new Map<number, unknown>();
     this.#failures = failures;
-    for (const write of writes) failures.set(write.index, pending());
+    for (const write of writes) failures.set(write.index, failure);
   }
 
   async #apply(args: string[], writes: Write[], generation: number): Promise<void> {

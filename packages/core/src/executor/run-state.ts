@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import { isRestBatchError, RestBatchError } from '../errors/restbatch-error.js';
 import type { CallerPolicy } from '../policy/call-policy.js';
 import { Journal } from '../session/journal.js';
 import { Session } from '../session/session.js';
@@ -48,7 +49,7 @@ export class RunState {
     this.journal?.record(async () => {
       // Undo writes still buffered for this session land before the destroy, not after it.
       await this.flushUnits();
-      await this.store.destroy(id);
+      await this.store.destroy(id).catch(pendingIfQueued);
     });
     if (this.units !== undefined) this.#bind(session, true);
     session.journal = this.journal;
@@ -115,4 +116,26 @@ export class RunState {
     this.journal = undefined;
     if (this.session !== undefined) this.session.journal = undefined;
   }
+}
+
+/**
+ * A destroy the store could not confirm but has queued (`STORE_UNAVAILABLE` with `details.queued`,
+ * see {@link SessionStore.destroy}) will happen once the store answers: the undo is pending, not failed.
+ */
+function pendingIfQueued(error: unknown): never {
+  if (
+    !isRestBatchError(error) ||
+    error.code !== 'STORE_UNAVAILABLE' ||
+    (error.details as { queued?: unknown } | undefined)?.queued !== true
+  ) {
+    throw error;
+  }
+  throw new RestBatchError(
+    'ROLLBACK_PENDING',
+    'The store could not confirm the destroy of the session the run created; it is destroyed once the store answers',
+    {
+      cause: error,
+      headers: { 'retry-after': '1' },
+    },
+  );
 }

@@ -65,7 +65,14 @@ export interface SessionStore {
    * it, `Session.update` reads, merges and saves, which can lose a concurrent update on another node.
    */
   patchData?(id: string, patch: DataPatch): Promise<PatchedData | undefined>;
-  /** Deletes a session and everything in it; false when it did not exist. */
+  /**
+   * Deletes a session and everything in it; false when it did not exist. When the backing service
+   * does not answer, rejects with `STORE_UNAVAILABLE`. A store that will still finish the destroy by
+   * itself once the service answers (as the Redis store does) says so with `details: { queued: true }`
+   * on that error: an atomic run that created the session and rolls back then answers 503
+   * `ROLLBACK_PENDING`; without it, the destroy counts as failed and the run answers 500
+   * `ROLLBACK_INCOMPLETE`.
+   */
   destroy(id: string): Promise<boolean>;
   /** Reads one entry of a collection. */
   get(id: string, collection: string, key: string): Promise<JsonValue | undefined>;
