@@ -45,6 +45,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxSubRequests: 10_000,
   subRequestTimeoutMs: 0,
   batchTimeoutMs: 0,
+  rollbackTimeoutMs: 10_000,
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
   maxResolvedBytes: 8 * 1024 * 1024,
