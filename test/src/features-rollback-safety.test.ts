@@ -13,7 +13,7 @@ import {
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Answer, canonicalDialect } from './support/features-engine.js';
+import { type Answer, canonicalDialect, untilAborted } from './support/features-engine.js';
 
 /** Tells the test when a waiting handler started, and lets it go on the test's word. */
 interface Gate {
@@ -74,6 +74,11 @@ class HangResource {
   @Post('fail')
   fail(): never {
     throw new RestBatchError('VALIDATION_FAILED', 'failed on purpose');
+  }
+
+  @Get('wait')
+  wait(ctx: HandlerContext) {
+    return untilAborted(ctx.signal);
   }
 }
 
@@ -215,10 +220,40 @@ test('a compensation step that never settles cannot hold the batch: its signal a
   }
 });
 
+test('docs/atomic.md: a rollback that starts after the deadline still runs every undo step, each within the rollback time limit', async () => {
+  const { send, ledger } = engineWith({ limits: { rollbackTimeoutMs: 100 } });
+  const res = await send(
+    {
+      requests: [
+        { method: 'POST', url: '/Hang/quick', atomicityGroup: 'g' },
+        { method: 'POST', url: '/Hang/hang', atomicityGroup: 'g' },
+        { method: 'GET', url: '/Hang/wait', atomicityGroup: 'g' },
+      ],
+    },
+    { headers: { 'RestBatch-Timeout': '50' } },
+  );
+  assert.equal(codes(res.body), [
+    [500, 'ROLLBACK_INCOMPLETE'],
+    [500, 'ROLLBACK_INCOMPLETE'],
+    [504, 'TIMEOUT'],
+  ]);
+  assert.equal(ledger, ['hang aborted: TIMEOUT', 'quick undone']);
+});
+
 test('the rollback time limit defaults to 10 s per undo step', () => {
   assert.is(DEFAULT_LIMITS.rollbackTimeoutMs, 10_000);
   const { engine } = engineWith();
   assert.is(engine.limits.rollbackTimeoutMs, 10_000);
+});
+
+test('a rollback time limit that is not a number of ms fails createEngine', () => {
+  for (const value of [Number.NaN, -1]) {
+    assert.throws(
+      () => engineWith({ limits: { rollbackTimeoutMs: value } }),
+      /limits\.rollbackTimeoutMs must be a number of ms of at least 0/,
+    );
+  }
+  assert.is(engineWith({ limits: { rollbackTimeoutMs: 0 } }).engine.limits.rollbackTimeoutMs, 0);
 });
 
 test.run();
