@@ -26,6 +26,56 @@ test('after a timeout the rest follow the failure policy', async () => {
   ]);
 });
 
+test('docs/deadlines.md: after the deadline the unstarted members of a failed atomicity group get 504 TIMEOUT, not 424 SKIPPED', async () => {
+  const { engine, call } = featuresEngine();
+  const sid = await newSession(engine);
+  const group = (sub: Record<string, unknown>) => ({ ...sub, atomicityGroup: 'g' });
+  const res = await batch(
+    call,
+    {
+      requests: [
+        group({ method: 'POST', url: '/Notes', body: { id: 'c' } }),
+        group(WAIT),
+        group({ method: 'POST', url: '/Notes', body: { id: 'd' } }),
+        OK,
+      ],
+    },
+    { sid, headers: { 'RestBatch-Timeout': '50' } },
+  );
+  assert.equal(
+    res.body.results.map((r) => [r.status, r.error?.code ?? null, r.skipped ?? false]),
+    [
+      [424, 'ROLLED_BACK', false],
+      [504, 'TIMEOUT', false],
+      [504, 'TIMEOUT', true],
+      [504, 'TIMEOUT', true],
+    ],
+  );
+  assert.equal(await engine.store.list(sid, 'notes'), []);
+});
+
+test('a client that goes away during an atomicity group skips its unstarted members with 499 ABORTED', async () => {
+  const { engine, call } = featuresEngine();
+  const sid = await newSession(engine);
+  const controller = new AbortController();
+  const group = (sub: Record<string, unknown>) => ({ ...sub, atomicityGroup: 'g' });
+  const pending = batch(
+    call,
+    { requests: [group({ method: 'POST', url: '/Notes', body: { id: 'c' } }), group(WAIT), group(OK)] },
+    { sid, signal: controller.signal },
+  );
+  setTimeout(() => controller.abort(), 20);
+  const res = await pending;
+  assert.equal(
+    res.body.results.map((r) => [r.status, r.error?.code ?? null, r.skipped ?? false]),
+    [
+      [424, 'ROLLED_BACK', false],
+      [499, 'ABORTED', false],
+      [499, 'ABORTED', true],
+    ],
+  );
+});
+
 test('a sub-request cannot ask for more time than the engine allows', async () => {
   const { call } = featuresEngine({ limits: { subRequestTimeoutMs: 20 } });
   const res = await batch(call, { requests: [{ ...WAIT, timeoutMs: 3_600_000 }] });

@@ -45,6 +45,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxSubRequests: 10_000,
   subRequestTimeoutMs: 0,
   batchTimeoutMs: 0,
+  rollbackTimeoutMs: 10_000,
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
   maxResolvedBytes: 8 * 1024 * 1024,
@@ -84,6 +85,10 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     checkRecordLimits(this.limits);
+    // NaN would time every undo step out at once; a negative one would silently mean "none".
+    const rollbackMs = this.limits.rollbackTimeoutMs;
+    if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
+      throw new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`);
     this.logger = options.logger ?? stderrLogger;
     this.#observer = new Observer(options, this.logger);
     this.store = this.#observer.store(options.store ?? new MemorySessionStore());

@@ -78,6 +78,13 @@ export interface EngineLimits {
   subRequestTimeoutMs: number;
   /** Time a whole batch may take, in ms; 0 for none (default 0). */
   batchTimeoutMs: number;
+  /**
+   * Time each undo step of a rollback may take, in ms (default 10000); 0 for none. A step that has
+   * not settled by then fails (its signal aborts), the next one runs, and the run answers 500
+   * `ROLLBACK_INCOMPLETE`. It governs a rollback even after the batch's deadline or the client's
+   * abort: the undo still runs, within this limit per step.
+   */
+  rollbackTimeoutMs: number;
   /** Most headers of an outer request, repeated names counted per value (default 100). */
   maxRequestHeaders: number;
   /** Most bytes (names plus values) of an outer request's headers (default 16 KiB, as node:http). */

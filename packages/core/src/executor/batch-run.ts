@@ -112,7 +112,7 @@ export class BatchRun {
       if (this.#lastNamed !== undefined) this.#ran = new Array(subs.length);
     }
     this.#keeps = parts.outer.takesResults !== true || plan.references !== undefined;
-    if (plan.batchAtomic) parts.run.beginAtomic();
+    if (plan.batchAtomic) parts.run.beginAtomic(parts.executor.rollbackTimeoutMs);
   }
 
   /**
@@ -149,7 +149,7 @@ export class BatchRun {
     }
     if (name !== undefined && this.#group === undefined && !plan.batchAtomic && this.#stopReason === undefined) {
       this.#group = { name, start: i };
-      run.beginAtomic();
+      run.beginAtomic(this.#parts.executor.rollbackTimeoutMs);
     }
   }
 
@@ -306,10 +306,19 @@ export class BatchRun {
       this.#stopReason = `Skipped: the batch is atomic and sub-request ${sub.id ?? sub.index} failed`;
     } else if (group !== undefined) {
       await this.#rollback(group.start, i);
+      // After the deadline (or the client's abort) the rest of the group never starts for that reason: 504 or 499, not 424.
+      const deadline = this.#parts.deadline;
+      const stopped = deadline.stopped(this.#parts.clock.now) ? toRestBatchError(deadline.signal.reason) : undefined;
       while (last + 1 < this.#requests.length && this.#requests[last + 1]?.atomicityGroup === group.name) {
         const member = this.#requests[++last] as SubRequest;
-        const error = new RestBatchError('SKIPPED', `Skipped: atomicity group ${group.name} failed at sub-request ${sub.id ?? sub.index}`);
-        this.results[last] = skipped(member, error, undefined);
+        this.results[last] =
+          stopped === undefined
+            ? skipped(
+                member,
+                new RestBatchError('SKIPPED', `Skipped: atomicity group ${group.name} failed at sub-request ${sub.id ?? sub.index}`),
+                undefined,
+              )
+            : skipped(member, stopped, 'the batch was cancelled before this sub-request started');
         this.#outcome?.set(member.id ?? String(member.index), false);
       }
       run.endAtomic();

@@ -325,6 +325,11 @@ export class Executor {
     return this.deps.logger;
   }
 
+  /** The time each undo step of a rollback may take (`limits.rollbackTimeoutMs`; 0: none). */
+  get rollbackTimeoutMs(): number {
+    return this.deps.limits.rollbackTimeoutMs;
+  }
+
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */
   failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined, requestId?: string): SubResult {
     const error = this.deps.toError(thrown);

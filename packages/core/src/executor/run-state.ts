@@ -103,9 +103,9 @@ export class RunState {
     this.units?.push(unit);
   }
 
-  /** Starts recording undo steps (an atomic group begins). */
-  beginAtomic(): Journal {
-    const journal = new Journal();
+  /** Starts recording undo steps (an atomic group begins); each may take `rollbackTimeoutMs` when undone. */
+  beginAtomic(rollbackTimeoutMs = 0): Journal {
+    const journal = new Journal(rollbackTimeoutMs);
     this.journal = journal;
     if (this.session !== undefined) this.session.journal = journal;
     return journal;

@@ -32,6 +32,10 @@ export interface HandlerContext<Body = unknown, Params extends object = Record<s
   readonly identity: Identity;
   /** Creates a session and binds the rest of the batch to it. */
   createSession(data: Record<string, JsonValue>): Promise<Session>;
-  /** Declares how to undo this call's side effects should its atomic group fail. */
+  /**
+   * Declares how to undo this call's side effects should its atomic group fail. The step gets an
+   * `AbortSignal` that aborts once it has taken `limits.rollbackTimeoutMs`; past that it is not waited
+   * for and the run answers `ROLLBACK_INCOMPLETE`.
+   */
   onRollback(step: UndoStep): void;
 }

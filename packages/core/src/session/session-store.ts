@@ -85,7 +85,9 @@ export interface SessionStore {
    * `undefined`: absent), replaces it with `next` (`undefined`: deletes it) and returns true;
    * otherwise changes nothing and returns false. Rejects with `SESSION_NOT_FOUND` when the session
    * is gone. Optional: without it, `Session.modify` and `Session.deleteIf` read then write, which
-   * is safe in one process but can lose a concurrent update made on another node.
+   * is safe in one process but can lose a concurrent update made on another node, and the undo
+   * of an atomic run's entry write puts the old value back unconditionally, so it can overwrite a
+   * write another batch made to that entry after the run's (with it, only where the run's value is).
    */
   compareAndSet?(
     id: string,

@@ -78,7 +78,7 @@ export class Session {
     }
     if (this.journal !== undefined) {
       const previous = await this.#store.get(this.id, collection, key);
-      this.journal.record(() => this.#restore(collection, key, previous));
+      this.journal.record(() => this.#putBack(collection, key, value, previous));
     }
     await this.#store.set(this.id, collection, key, value);
   }
@@ -99,7 +99,7 @@ export class Session {
     } else {
       added = false;
     }
-    if (added) this.journal?.record(() => this.#restore(collection, key, undefined));
+    if (added) this.journal?.record(() => this.#putBack(collection, key, value, undefined));
     return added;
   }
 
@@ -113,7 +113,7 @@ export class Session {
     }
     const previous = this.journal === undefined ? undefined : await this.#store.get(this.id, collection, key);
     const deleted = await this.#store.delete(this.id, collection, key);
-    if (deleted && previous !== undefined) this.journal?.record(() => this.#restore(collection, key, previous));
+    if (deleted && previous !== undefined) this.journal?.record(() => this.#putBack(collection, key, undefined, previous));
     return deleted;
   }
 
@@ -191,6 +191,16 @@ export class Session {
     const unit = this.unit;
     if (unit?.compareAndSet !== undefined) await unit.compareAndSet(collection, key, written, previous, 'skip', UNDO);
     else await this.#restore(collection, key, previous);
+  }
+
+  /**
+   * Undoes a direct write: puts `previous` back only where `written` still is, so that a later
+   * write by another batch or node is kept. A store without compare-and-set puts it back as is.
+   */
+  async #putBack(collection: string, key: string, written: JsonValue | undefined, previous: JsonValue | undefined): Promise<void> {
+    if (this.unit === undefined && this.#store.compareAndSet !== undefined) {
+      await this.#store.compareAndSet(this.id, collection, key, written, previous);
+    } else await this.#restore(collection, key, previous);
   }
 
   async #restore(collection: string, key: string, previous: JsonValue | undefined): Promise<void> {
