@@ -63,7 +63,8 @@ for (const kind of KINDS) {
           b.POST('/rest/Sessions');
           b.GET('/rest/Parameters/{id}', { params: { path: { id: 'Later' } } });
           b.GET('/rest/Roles');
-          b.GET('/rest/Parameters/{id}', { params: { path: { id: 'Later' } }, headers: { 'x-again': 'yes' } });
+          // (An Exago batch carries no headers per call: a call with its own is refused, client-uncarried-calls.)
+          b.GET('/rest/Parameters/{id}', { params: { path: { id: 'Later' } } });
         },
         { onFail: 'continue' },
       );
@@ -88,10 +89,10 @@ for (const kind of KINDS) {
       );
       assert.equal([again.status, again.allOk(), again.failed(), again.summary], [200, true, [], { succeeded: 2, failed: 0, skipped: 0 }]);
       assert.equal(
-        sent.slice(from).map((r) => [r.method, r.url, r.headers['x-again']]),
+        sent.slice(from).map((r) => [r.method, r.url]),
         [
-          ['GET', `/rest/Parameters/Later?sid=${sid}`, undefined],
-          ['GET', `/rest/Parameters/Later?sid=${sid}`, 'yes'],
+          ['GET', `/rest/Parameters/Later?sid=${sid}`],
+          ['GET', `/rest/Parameters/Later?sid=${sid}`],
         ],
       );
     }));
