@@ -152,20 +152,31 @@ async function send(): Promise<void> {
   statusLine.textContent = `Sending ${checked.items.length} items over ${kind === 'http' ? 'HTTP' : 'WebSocket'}…`;
   const arrivals: Arrival[] = [];
   const started = performance.now();
-  // The arrival time is read first, before any DOM work, so it is the server's timing, not the page's.
+  // An item's arrival time is read when the transport hands it over; drawing waits for the next
+  // animation frame (or the end), so the times are the server's, not the page's rendering.
+  const pending: Array<{ item: unknown; index: number; at: number }> = [];
+  let frame: number | undefined;
+  const draw = () => {
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    frame = undefined;
+    for (const { item, index, at } of pending.splice(0)) {
+      const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
+      const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
+      arrivals.push(arrival);
+      itemList.append(itemEntry(arrival, previousAt));
+      timeline.add(arrival, previousAt);
+    }
+    if (arrivals.length > 0) waterfall.hidden = false;
+  };
   const arrive = (item: unknown, index: number) => {
-    const at = performance.now() - started;
-    const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
-    const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
-    arrivals.push(arrival);
-    itemList.append(itemEntry(arrival, previousAt));
-    timeline.add(arrival, previousAt);
-    waterfall.hidden = false;
+    pending.push({ item, index, at: performance.now() - started });
+    frame ??= requestAnimationFrame(draw);
   };
   try {
     const response = await transportOf(kind).send({ method: 'POST', ...request, onItem: arrive });
     const ms = performance.now() - started;
-    if (arrivals.length === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
+    if (arrivals.length === 0 && pending.length === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
+    draw();
     timeline.finish();
     if (arrivals.length === 0 && response.status >= 400) {
       showRejected(response.status, response.body);
@@ -188,6 +199,7 @@ async function send(): Promise<void> {
     showRejected(undefined, { code: e instanceof ClientError ? e.code : 'ERROR', message: e.message });
     statusLine.textContent = 'Failed.';
   } finally {
+    draw();
     timeline.finish();
     sending = false;
     results.removeAttribute('aria-busy');
