@@ -43,7 +43,10 @@ it('draws a batch of 3000 items with one timeline row and one list entry per ite
   // The scale is the last arrival: the first bar starts at the track's left, the last ends at its right.
   const edges = await page.evaluate(() => {
     const rows = document.querySelectorAll('#waterfall-rows > li');
-    const box = (li: Element) => ({ track: li.querySelector('.track')!.getBoundingClientRect(), bar: li.querySelector('.bar')!.getBoundingClientRect() });
+    const box = (li: Element) => ({
+      track: li.querySelector('.track')!.getBoundingClientRect(),
+      bar: li.querySelector('.bar')!.getBoundingClientRect(),
+    });
     const first = box(rows[0]!);
     const last = box(rows[rows.length - 1]!);
     return { firstLeft: first.bar.left - first.track.left, lastRight: last.track.right - last.bar.right };
@@ -107,7 +110,9 @@ for (const endpoint of ENDPOINT_PATHS) {
     // Exago's batch starts with its seed (POST Sessions); the others start empty.
     if (endpoint !== '/rest/batch') await editor.fill('');
     // Exago allows POST Sessions only first, where the seed has it.
-    const labels = (await page.locator('#route option').allInnerTexts()).filter((l) => !(endpoint === '/rest/batch' && l === 'POST Sessions'));
+    const labels = (await page.locator('#route option').allInnerTexts()).filter(
+      (l) => !(endpoint === '/rest/batch' && l === 'POST Sessions'),
+    );
     assert.ok(labels.length > 3, labels.join(', '));
     for (const label of labels) {
       await page.getByLabel('Route to add').selectOption({ label });

@@ -25,7 +25,10 @@ export function jsonErrorOffset(text: string): number | undefined {
     // Deeper than this is refused where it starts (the scan recurses; the browser's stack is finite).
     if (depth > 1000) throw new Stop(i);
     const c = text[i];
-    if (c === '{' || c === '[') return container(c, depth);
+    if (c === '{' || c === '[') {
+      container(c, depth);
+      return;
+    }
     if (c === '"') {
       const s = match(STRING);
       // The bad character inside the string: an unescaped control character, a bad escape, or the end.
