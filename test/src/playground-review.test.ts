@@ -54,7 +54,7 @@ it('draws a batch of 3000 items with one timeline row and one list entry per ite
   assert.ok(Math.abs(edges.firstLeft) < 1, `first bar starts at ${edges.firstLeft}px`);
   // (It may pass the end by its minimum width, 3px, when the last item took no time.)
   assert.ok(edges.lastRight < 1 && edges.lastRight > -4, `last bar ends ${edges.lastRight}px before the track's end`);
-  await r.shoot('20-large-batch-3000-1280x720-light');
+  await r.shoot('30-large-batch-3000-1280x720-light');
 });
 
 for (const transport of ['HTTP', 'WebSocket'] as const) {
@@ -70,7 +70,7 @@ for (const transport of ['HTTP', 'WebSocket'] as const) {
     const answer = await shown(page.locator('#call-result'));
     assert.match(answer, new RegExp(`^200 GET /rest/Roles\\?x=1&sid=${sid}`));
     assert.match(answer, /"MyRole"/);
-    await r.shoot(`21-session-call-query-${transport.toLowerCase()}-1280x720-light`);
+    await r.shoot(`31-session-call-query-${transport.toLowerCase()}-1280x720-light`);
   });
 }
 
@@ -96,12 +96,12 @@ it('shows the line and column of every invalid JSON, a trailing comma included',
     assert.match(await shown(error), new RegExp(`^Invalid JSON at line ${line}, column ${column}: \\S`), JSON.stringify(text));
   }
   await page.getByLabel('Batch JSON').fill(cases[0]![0]);
-  await r.shoot('22-trailing-comma-1280x720-light');
+  await r.shoot('32-trailing-comma-1280x720-light');
 });
 
-const ENDPOINT_PATHS = ['/rest/batch', '/rest/claim/v1/batch', '/rest/claim/v1/$batch'] as const;
+const ENDPOINT_PATHS = { '/rest/batch': 'exago', '/rest/claim/v1/batch': 'guidewire', '/rest/claim/v1/$batch': 'odata' } as const;
 
-for (const endpoint of ENDPOINT_PATHS) {
+for (const [endpoint, dialect] of Object.entries(ENDPOINT_PATHS)) {
   it(`adds an item for every route of ${endpoint} that the server accepts (no VALIDATION_FAILED), placeholders flagged first`, async (r) => {
     const { page } = r;
     await openPlayground(r);
@@ -141,7 +141,7 @@ for (const endpoint of ENDPOINT_PATHS) {
       messages.filter((m) => /VALIDATION_FAILED/.test(m)),
       [],
     );
-    await r.shoot(`23-add-every-route-${endpoint.split('/').pop()!.replace('$', '')}-1280x720-light`);
+    await r.shoot(`33-add-every-route-${dialect}-1280x720-light`);
   });
 }
 
