@@ -289,7 +289,7 @@ it('completes paths, methods and payload fields from the OpenAPI document, and a
   await page.getByLabel('Route to add').selectOption({ label: 'POST Parameters' });
   await page.getByRole('button', { name: 'Add item' }).click();
   const items = JSON.parse(await editor.inputValue());
-  assert.equal(items[2], { Url: 'Parameters', Method: 'POST', Payload: { Id: '' } });
+  assert.equal(items[2], { Url: 'Parameters', Method: 'POST', Payload: { Id: 'sample' } });
   assert.is(await shown(page.locator('#batch-error')), '');
 });
 

@@ -8,7 +8,7 @@ import { curlCommand } from './curl-command.js';
 import { EXAMPLES } from './examples.js';
 import { itemFor, type RouteHint, routeHints } from './openapi-hints.js';
 import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './item-view.js';
-import { type Arrival, drawSummary, drawWaterfall, itemEntry } from './result-list.js';
+import { type Arrival, createWaterfall, drawSummary, itemEntry } from './result-list.js';
 import { readFragment, type SharedState, shareFragment } from './share-link.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -145,25 +145,39 @@ async function send(): Promise<void> {
   rejected.hidden = true;
   summaryBox.hidden = true;
   itemList.replaceChildren();
-  waterfallRows.replaceChildren();
+  const timeline = createWaterfall(waterfallRows);
   waterfall.hidden = true;
   // One column (a phone): bring the results into view, where the items will appear.
   if (matchMedia('(max-width: 900px)').matches) results.scrollIntoView({ block: 'start' });
   statusLine.textContent = `Sending ${checked.items.length} items over ${kind === 'http' ? 'HTTP' : 'WebSocket'}…`;
   const arrivals: Arrival[] = [];
   const started = performance.now();
+  // An item's arrival time is read when the transport hands it over; drawing waits for the next
+  // animation frame (or the end), so the times are the server's, not the page's rendering.
+  const pending: Array<{ item: unknown; index: number; at: number }> = [];
+  let frame: number | undefined;
+  const draw = () => {
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    frame = undefined;
+    for (const { item, index, at } of pending.splice(0)) {
+      const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
+      const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
+      arrivals.push(arrival);
+      itemList.append(itemEntry(arrival, previousAt));
+      timeline.add(arrival, previousAt);
+    }
+    if (arrivals.length > 0) waterfall.hidden = false;
+  };
   const arrive = (item: unknown, index: number) => {
-    const view = viewOfItem(item, dialect, index);
-    const arrival = { view, label: checked.items[index], at: performance.now() - started };
-    itemList.append(itemEntry(arrival, arrivals[arrivals.length - 1]?.at ?? 0));
-    arrivals.push(arrival);
-    waterfall.hidden = false;
-    drawWaterfall(waterfallRows, arrivals);
+    pending.push({ item, index, at: performance.now() - started });
+    frame ??= requestAnimationFrame(draw);
   };
   try {
     const response = await transportOf(kind).send({ method: 'POST', ...request, onItem: arrive });
     const ms = performance.now() - started;
-    if (arrivals.length === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
+    if (arrivals.length === 0 && pending.length === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
+    draw();
+    timeline.finish();
     if (arrivals.length === 0 && response.status >= 400) {
       showRejected(response.status, response.body);
     } else {
@@ -185,6 +199,8 @@ async function send(): Promise<void> {
     showRejected(undefined, { code: e instanceof ClientError ? e.code : 'ERROR', message: e.message });
     statusLine.textContent = 'Failed.';
   } finally {
+    draw();
+    timeline.finish();
     sending = false;
     results.removeAttribute('aria-busy');
   }
@@ -221,7 +237,12 @@ type LooseCall = (path: string, init: { params?: { query?: Record<string, string
 async function ordinaryCall(): Promise<void> {
   if (session === undefined) return;
   const method = $<HTMLSelectElement>('call-method').value as 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  const path = $<HTMLInputElement>('call-path').value.trim();
+  // A query typed in the path joins the session's: the client appends its own `?sid=`.
+  const typed = $<HTMLInputElement>('call-path').value.trim();
+  const mark = typed.indexOf('?');
+  const path = mark < 0 ? typed : typed.slice(0, mark);
+  const query: Record<string, string> = Object.fromEntries(new URLSearchParams(mark < 0 ? '' : typed.slice(mark + 1)));
+  query.sid = session;
   const bodyText = $<HTMLTextAreaElement>('call-body').value.trim();
   let body: unknown;
   try {
@@ -234,12 +255,12 @@ async function ordinaryCall(): Promise<void> {
   const call = client[method] as unknown as LooseCall;
   callResult.textContent = `${method} ${path}…`;
   try {
-    const result = await call(path, { params: { query: { sid: session } }, body, batch: false });
+    const result = await call(path, { params: { query }, body, batch: false });
     const head = document.createElement('p');
     const status = document.createElement('span');
     status.className = `status s${Math.floor(result.status / 100)}`;
     status.textContent = String(result.status);
-    head.append(status, ` ${method} ${path}?sid=${session}`);
+    head.append(status, ` ${method} ${path}?${new URLSearchParams(query)}`);
     const pre = document.createElement('pre');
     pre.textContent = pretty(result.ok ? result.data : result.error) ?? '(no body)';
     callResult.replaceChildren(head, pre);

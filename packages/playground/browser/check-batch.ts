@@ -1,3 +1,5 @@
+import { jsonErrorOffset } from './json-error-offset.js';
+
 /** The batch dialects the example server speaks, by endpoint. */
 export type Dialect = 'exago' | 'guidewire' | 'odata';
 
@@ -35,6 +37,8 @@ export const ITEM_FIELDS: Record<Dialect, { path: string; method: string; all: r
   odata: { path: 'url', method: 'method', all: ['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if'] },
 };
 
+const PLACEHOLDER = /(?<!\$)\{[A-Za-z_][\w.-]*\}/;
+
 /** Parses the editor's text and checks it has the dialect's envelope, so mistakes show before sending. */
 export function checkBatch(text: string, dialect: Dialect): CheckedBatch {
   let body: unknown;
@@ -58,18 +62,24 @@ export function checkBatch(text: string, dialect: Dialect): CheckedBatch {
     if (typeof path !== 'string') return { ok: false, message: `Item ${i} needs "${fields.path}" (a string).` };
     if (typeof method !== 'string') return { ok: false, message: `Item ${i} needs "${fields.method}" (a string).` };
     if (dialect === 'odata' && typeof record.id !== 'string') return { ok: false, message: `Item ${i} needs "id" (a string).` };
+    // A route's `{parameter}` left by "Add item" (a reference's `${...}` is not one).
+    const placeholder = PLACEHOLDER.exec(path);
+    if (placeholder !== null)
+      return { ok: false, message: `Item ${i}: replace ${placeholder[0]} in its path with a value (a path parameter of the route).` };
     items.push({ method: method.toUpperCase(), path });
   }
   return { ok: true, body, items };
 }
 
 function jsonError(text: string, message: string): CheckedBatch {
-  const at = /position (\d+)/.exec(message);
-  const offset = at === null ? (/Unexpected end/.test(message) ? text.length : undefined) : Number(at[1]);
-  if (offset === undefined) return { ok: false, message: `Invalid JSON: ${message}` };
+  const offset = jsonErrorOffset(text) ?? text.length;
   const before = text.slice(0, offset).split('\n');
   const line = before.length;
   const column = before[before.length - 1]!.length + 1;
-  const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
+  // V8 names the position in some messages and not others; the line and column above are the page's own.
+  const reason = message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/ (in JSON )?at position \d+/, '')
+    .trim();
   return { ok: false, message: `Invalid JSON at line ${line}, column ${column}: ${reason}`, line, column, offset };
 }

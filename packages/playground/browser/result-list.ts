@@ -53,29 +53,51 @@ export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
   return li;
 }
 
-/** Redraws the waterfall: each item's bar runs from the previous item's arrival to its own. */
-export function drawWaterfall(rows: HTMLOListElement, arrivals: readonly Arrival[]): void {
-  const total = Math.max(arrivals[arrivals.length - 1]?.at ?? 0, 0.001);
-  rows.replaceChildren(
-    ...arrivals.map((a, i) => {
-      const start = i === 0 ? 0 : arrivals[i - 1]!.at;
+/** The timeline as items arrive: {@link Waterfall.add} appends one row, {@link Waterfall.finish} sets the final scale. */
+export interface Waterfall {
+  add(arrival: Arrival, previousAt: number): void;
+  finish(): void;
+}
+
+/**
+ * A waterfall drawn into `rows`: each item's bar runs from the previous item's arrival to its own.
+ * Each arrival appends its own row (never redraws the others); bars are placed in CSS from their
+ * `--start` and `--span` over the list's `--total`, so rescaling to the latest arrival is one
+ * property, set at most once per animation frame (and at the end).
+ */
+export function createWaterfall(rows: HTMLOListElement): Waterfall {
+  rows.replaceChildren();
+  let total = 0;
+  let frame: number | undefined;
+  const rescale = () => {
+    frame = undefined;
+    rows.style.setProperty('--total', String(Math.max(total, 0.001)));
+  };
+  rescale();
+  return {
+    add(arrival, start) {
+      const { view } = arrival;
+      const span = arrival.at - start;
+      const mark = view.mark === undefined ? '' : MARK_TEXT[view.mark];
       const li = el('li');
-      li.append(el('span', 'item-index', `#${a.view.index}`));
+      li.append(el('span', 'item-index', `#${view.index}`));
       const track = el('span', 'track');
-      const bar = el('span', `bar ${statusClass(a.view.status)}${a.view.mark === undefined ? '' : ' marked'}`);
-      bar.style.left = `${(start / total) * 100}%`;
-      bar.style.width = `${((a.at - start) / total) * 100}%`;
-      bar.title = `#${a.view.index} ${a.view.status}${a.view.mark === undefined ? '' : ` (${MARK_TEXT[a.view.mark]})`}: ${start.toFixed(1)}–${a.at.toFixed(1)} ms`;
+      const bar = el('span', `bar ${statusClass(view.status)}${mark === '' ? '' : ' marked'}`);
+      bar.style.setProperty('--start', String(start));
+      bar.style.setProperty('--span', String(span));
+      bar.title = `#${view.index} ${view.status}${mark === '' ? '' : ` (${mark})`}: ${start.toFixed(1)}–${arrival.at.toFixed(1)} ms`;
       track.append(bar);
-      const ms = el('span', 'ms', `${(a.at - start).toFixed(1)} ms`);
-      li.setAttribute(
-        'aria-label',
-        `Item ${a.view.index}: ${a.view.status}${a.view.mark === undefined ? '' : `, ${MARK_TEXT[a.view.mark]}`}, ${(a.at - start).toFixed(1)} ms`,
-      );
-      li.append(track, ms);
-      return li;
-    }),
-  );
+      li.setAttribute('aria-label', `Item ${view.index}: ${view.status}${mark === '' ? '' : `, ${mark}`}, ${span.toFixed(1)} ms`);
+      li.append(track, el('span', 'ms', `${span.toFixed(1)} ms`));
+      rows.append(li);
+      total = Math.max(total, arrival.at);
+      frame ??= requestAnimationFrame(rescale);
+    },
+    finish() {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      rescale();
+    },
+  };
 }
 
 /** The summary pills. */
