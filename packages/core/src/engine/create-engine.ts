@@ -28,6 +28,7 @@ import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } fro
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
+import { callRoute } from '../observe/call-route.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
@@ -407,6 +408,8 @@ export class Engine {
     watch: RequestWatch | undefined,
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
+    // Told now: a call refused before its handler (a bad session, a bad body, 405) keeps its route.
+    if (watch !== undefined) watch.routed(callRoute(api.routes, method, rest === '' ? '/' : rest));
     if (!isHttpMethod(method)) {
       // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
       const path = rest === '' ? '/' : rest;

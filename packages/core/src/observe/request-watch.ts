@@ -205,9 +205,12 @@ export class RequestWatch {
     }
   }
 
-  /** An ordinary call reached its route. */
+  /**
+   * An ordinary call's route: told when the engine routes the call, and again by the executor once
+   * it ran (undefined there when it failed before its route: a route told earlier is kept).
+   */
   routed(route: string | undefined): void {
-    this.#callRoute = route;
+    if (route !== undefined) this.#callRoute = route;
   }
 
   /** The outer request has its answer. */
