@@ -237,6 +237,7 @@ export class Engine {
           base: api.base,
           dialect: endpoint?.dialect.name,
           transport: request.transport,
+          connectionId: connectionIdOf(request),
           headers,
         });
       }
@@ -381,7 +382,9 @@ export class Engine {
     if (started !== undefined) {
       const ms = Math.round((performance.now() - started) * 1000) / 1000;
       const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
-      this.logger.info?.({ ...fields, transport: request.transport, summary: result.summary, ms }, 'batch');
+      const connectionId = connectionIdOf(request);
+      const line = connectionId === undefined ? fields : { ...fields, connectionId };
+      this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
     }
     if (clock.due()) await clock.yield();
     return {
@@ -495,6 +498,12 @@ function headersOf(raw: Record<string, string | string[] | undefined> | undefine
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request's connection id, when the transport gave one that is a plain token. */
+function connectionIdOf(request: EngineRequest): string | undefined {
+  const given = request.connectionId;
+  return given !== undefined && REQUEST_ID.test(given) ? given : undefined;
+}
 
 function requestIdOf(headers: EngineRequest['headers']): string {
   const given = headers?.['x-request-id'];

@@ -30,6 +30,8 @@ export interface WatchStart {
   readonly base: string;
   readonly dialect: string | undefined;
   readonly transport: string | undefined;
+  /** The connection the request came on (WebSocket), when the transport names one. */
+  readonly connectionId?: string | undefined;
   readonly headers: Headers;
 }
 
@@ -101,6 +103,7 @@ export class RequestWatch {
         attributes['restbatch.dialect'] = info.dialect;
       }
       if (info.transport !== undefined) attributes['restbatch.transport'] = info.transport;
+      if (info.connectionId !== undefined) attributes['restbatch.connection_id'] = info.connectionId;
       const span = telemetry.tracer.startSpan(`${info.method} ${info.route}`, { kind: SpanKind.SERVER, attributes }, parent);
       if (span.isRecording()) {
         this.#span = span;
