@@ -242,7 +242,8 @@ export class RequestWatch {
     if (hook !== undefined && this.info.kind === 'batch') {
       const { requestId, route, dialect, transport } = this.info;
       const items = this.#items;
-      this.#call(hook, { requestId, endpoint: route, dialect: dialect ?? '', transport, items, status, summary, durationMs });
+      const method = this.info.method;
+      this.#call(hook, { requestId, endpoint: route, method, dialect: dialect ?? '', transport, items, status, summary, durationMs });
     }
   }
 
