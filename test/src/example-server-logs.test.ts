@@ -20,7 +20,11 @@ test('the human log has one line per batch of each transport, WebSocket batches 
     const call = await client.request({ id: 'c', method: 'GET', endpoint: '/rest/Roles' });
     assert.is((call.final as { status: number }).status, 401);
     await client.close();
-    const res = await fetch(`${running.url}/rest/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BATCH) });
+    const res = await fetch(`${running.url}/rest/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(BATCH),
+    });
     assert.is(res.status, 200);
     await res.text();
     await until(() => lines.length >= 2, 'the HTTP line was written');

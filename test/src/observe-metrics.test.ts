@@ -67,7 +67,11 @@ for (const transport of parityTransports()) {
 test('sub-request durations are bucketed in seconds, from 100 µs to 10 s', async () => {
   const { reader, telemetry } = metering();
   const engine = observeEngine({ telemetry });
-  const answer = await inject(engine, { method: 'POST', url: '/shop/$batch', body: { requests: [{ id: 'a', method: 'GET', url: '/widgets/1' }] } });
+  const answer = await inject(engine, {
+    method: 'POST',
+    url: '/shop/$batch',
+    body: { requests: [{ id: 'a', method: 'GET', url: '/widgets/1' }] },
+  });
   assert.is(answer.status, 200);
   const [point] = await points(reader, 'restbatch.subrequest.duration');
   const histogram = point!.value as Histogram;
