@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   type ApiOptions,
+  type BatchEndEvent,
   createEngine,
   type Engine,
   exagoApi,
@@ -20,6 +21,8 @@ export interface ExampleEngineOptions {
   telemetry?: TelemetryOptions;
   /** Options of the claim API (its store's caps and list paging: `claims.limits`). */
   claims?: ClaimApiOptions;
+  /** Told when each batch ends (the example server logs its WebSocket batches with it). */
+  onBatchEnd?: (event: BatchEndEvent) => void;
 }
 
 /** The APIs of the example server, in the order of DESIGN.md's wire contract. */
@@ -33,6 +36,6 @@ export function exampleApis(claims: ClaimApiOptions = {}): ApiOptions[] {
 
 /** Builds the example server's engine: the Exago resources under `/rest`. */
 export function createExampleEngine(options: ExampleEngineOptions = {}): Engine {
-  const { store, logger, telemetry } = options;
-  return createEngine({ apis: exampleApis(options.claims), store, logger, telemetry });
+  const { store, logger, telemetry, onBatchEnd } = options;
+  return createEngine({ apis: exampleApis(options.claims), store, logger, telemetry, onBatchEnd });
 }

@@ -1,6 +1,7 @@
 // Public API of the example server, for tests and for apps that embed it.
 export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './example-engine.js';
-export { exampleLogger } from './example-logger.js';
+export { engineBatchLog, httpBatchLog } from './batch-log.js';
+export { exampleLogger, LOG_LEVELS } from './example-logger.js';
 export { type ExampleTelemetry, exampleTelemetry } from './example-telemetry.js';
 export { otlpTracesUrl, spanExporterFromEnv } from './span-exporter-from-env.js';
 export { PrometheusTextReader } from './prometheus-text.js';

@@ -15,9 +15,8 @@ const port = Number(process.env.PORT || 8080);
 // set (redis-store-from-env.ts); one node keeps them in memory.
 const store = redisStoreFromEnv(process.env);
 
-const limits = listenerOptionsFromEnv(process.env);
-// LOG_FORMAT=json: the engine logs one JSON line per batch through pino; else the server prints a human line.
-const logger = exampleLogger(process.env);
+// A bad value stops the server with one line naming the variable (not a stack trace).
+const { limits, logger } = configFromEnv();
 const log = process.env.LOG_FORMAT === 'json' ? undefined : (line: string) => console.log(line);
 // OTEL_ENABLED=1: spans to the console, Prometheus text at GET /metrics.
 const telemetry = exampleTelemetry(process.env);
@@ -25,6 +24,16 @@ const running = await startExampleServer({ host, port, store, ...limits, log, lo
 const seedBatch = `[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]`;
 console.log(`restbatch example server listening on ${running.url}`);
 console.log(`Try: curl ${running.url}/rest/batch -X POST -d "${seedBatch}"`);
+
+function configFromEnv() {
+  try {
+    // LOG_FORMAT=json: the engine logs one JSON line per batch through pino; else the server prints a human line.
+    return { limits: listenerOptionsFromEnv(process.env), logger: exampleLogger(process.env) };
+  } catch (error) {
+    console.error(`restbatch example server: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 const stop = (signal: string) => {

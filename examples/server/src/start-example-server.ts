@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, Logger, SessionStore } from '@restbatch/core';
-import { createHttpHandler, type ResponseEvent } from '@restbatch/http';
+import { createHttpHandler } from '@restbatch/http';
 import { createPlaygroundHandler } from '@restbatch/playground';
 import { attachWebSocket } from '@restbatch/ws';
+import { engineBatchLog, httpBatchLog } from './batch-log.js';
 import { createExampleEngine } from './example-engine.js';
 import type { ExampleTelemetry } from './example-telemetry.js';
 import { createListener, type ListenerOptions, resolveListener } from './listener-options.js';
@@ -21,7 +22,11 @@ export interface ExampleServerOptions extends ListenerOptions {
   store?: SessionStore;
   /** Serve this engine instead of the example one (tests pass engines with their own resources). */
   engine?: Engine;
-  /** Receives one line per batch. */
+  /**
+   * Receives one line per batch, of every transport (HTTP lines from the HTTP transport, the others
+   * from the example engine's `onBatchEnd`; with your own `engine`, give it `engineBatchLog(log)` as
+   * its `onBatchEnd` to have its WebSocket batches logged too).
+   */
   log?: (line: string) => void;
   /** The example engine's logger (ignored when `engine` is given). */
   logger?: Logger;
@@ -44,12 +49,21 @@ export interface ExampleServer {
 /** Starts the example server: the HTTP transport on `node:http`, plus any attachments. */
 export async function startExampleServer(options: ExampleServerOptions = {}): Promise<ExampleServer> {
   const telemetry = options.telemetry;
-  const engine = options.engine ?? createExampleEngine({ store: options.store, logger: options.logger, telemetry: telemetry?.telemetry });
   const log = options.log;
+  // HTTP batches are logged by the HTTP transport (time to the last byte written, NDJSON noted), the
+  // others (WebSocket) by the engine's onBatchEnd hook: only the engine sees every transport's batches.
+  const engine =
+    options.engine ??
+    createExampleEngine({
+      store: options.store,
+      logger: options.logger,
+      telemetry: telemetry?.telemetry,
+      onBatchEnd: log === undefined ? undefined : engineBatchLog(log),
+    });
   const limits = resolveListener(options);
   const batches = createHttpHandler(engine, {
     writeTimeoutMs: limits.writeTimeoutMs,
-    onResponse: log === undefined ? undefined : (event) => logBatch(event, log),
+    onResponse: log === undefined ? undefined : httpBatchLog(log),
   });
   const handler: typeof batches =
     telemetry === undefined
@@ -94,13 +108,4 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
       return closing;
     },
   };
-}
-
-function logBatch(event: ResponseEvent, log: (line: string) => void): void {
-  if (event.kind !== 'batch') return;
-  const s = event.summary;
-  const count = s === undefined ? '-' : String(s.succeeded + s.failed + s.skipped);
-  const summary = s === undefined ? `status=${event.status}` : `succeeded=${s.succeeded} failed=${s.failed} skipped=${s.skipped}`;
-  const path = event.url.split('?', 1)[0];
-  log(`${event.method} ${path} ${count} sub-requests ${summary} ${event.ms.toFixed(1)}ms${event.streamed ? ' (ndjson)' : ''}`);
 }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection } from './connection.js';
-import { upgradeHeaders } from './merge-headers.js';
+import { upgradeOf } from './merge-headers.js';
 import { SendBudget } from './send-budget.js';
 import { resolveWsOptions, type WebSocketTransportOptions } from './ws-options.js';
 
@@ -61,8 +61,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
     // ws completes the handshake synchronously (no verifyClient), so the count is exact here.
     if (connections.size >= resolved.maxConnections) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const headers = upgradeHeaders(request.headers);
-      const connection = new Connection(ws, engine, resolved, headers, request.socket.remoteAddress, budget);
+      const upgrade = upgradeOf(request.headers);
+      const connection = new Connection(ws, engine, resolved, upgrade, request.socket.remoteAddress, budget);
       connections.add(connection);
       sockets.add(ws);
       ws.once('close', () => {

@@ -2,7 +2,7 @@ import { checkHeaderLimits, checkHeaderSyntax, type Engine, type ErrorCode, toRe
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_MESSAGE_RATE } from './close-codes.js';
 import { IdleWatch } from './idle-watch.js';
-import { mergeHeaders } from './merge-headers.js';
+import { mergeHeaders, type Upgrade } from './merge-headers.js';
 import { MessageGate } from './message-gate.js';
 import { Outbox, type OutboxOwner } from './outbox.js';
 import { ResultGroup } from './result-group.js';
@@ -38,7 +38,7 @@ export class Connection implements OutboxOwner {
     private readonly ws: WebSocket,
     private readonly engine: Engine,
     private readonly options: ResolvedWsOptions,
-    private readonly headers: Readonly<Record<string, string>>,
+    private readonly upgrade: Upgrade,
     private readonly remoteAddress: string | undefined,
     budget: SendBudget,
   ) {
@@ -182,6 +182,7 @@ export class Connection implements OutboxOwner {
         signal: controller.signal,
         transport: 'ws',
         remoteAddress: this.remoteAddress,
+        connectionId: this.upgrade.connectionId,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
         onResult:
           group === undefined
@@ -210,7 +211,7 @@ export class Connection implements OutboxOwner {
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
     try {
       checkHeaderSyntax(message.headers);
-      const headers = mergeHeaders(this.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
+      const headers = mergeHeaders(this.upgrade.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
       if ('refused' in headers) {
         const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
         this.#send(errorMessage(message.id, 'INVALID_HEADER', reason));

@@ -23,7 +23,22 @@ export function mergeHeaders(
   return out;
 }
 
-/** The upgrade request's headers, normalized once per connection. */
-export function upgradeHeaders(headers: IncomingHttpHeaders): Readonly<Record<string, string>> {
-  return Object.freeze(normalizeHeaders(headers));
+/** What the upgrade request gives its connection: the headers every message inherits, and the connection's id. */
+export interface Upgrade {
+  /** Normalized once per connection, without `x-request-id`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The upgrade request's `X-Request-Id`, else a fresh UUID: names the connection in logs and spans. */
+  readonly connectionId: string;
+}
+
+/**
+ * The upgrade request's headers, normalized once per connection. Its `X-Request-Id` is not
+ * inherited: each message is an outer request of its own, with its own id (the message's
+ * `x-request-id` header, else a fresh one); the upgrade's id becomes the connection's id.
+ */
+export function upgradeOf(headers: IncomingHttpHeaders): Upgrade {
+  const normalized = normalizeHeaders(headers);
+  const given = normalized['x-request-id'];
+  delete normalized['x-request-id'];
+  return { headers: Object.freeze(normalized), connectionId: given ?? crypto.randomUUID() };
 }

@@ -28,6 +28,7 @@ import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } fro
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
+import { callRoute } from '../observe/call-route.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
@@ -241,6 +242,7 @@ export class Engine {
           base: api.base,
           dialect: endpoint?.dialect.name,
           transport: request.transport,
+          connectionId: connectionIdOf(request),
           headers,
         });
       }
@@ -385,7 +387,9 @@ export class Engine {
     if (started !== undefined) {
       const ms = Math.round((performance.now() - started) * 1000) / 1000;
       const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
-      this.logger.info?.({ ...fields, transport: request.transport, summary: result.summary, ms }, 'batch');
+      const connectionId = connectionIdOf(request);
+      const line = connectionId === undefined ? fields : { ...fields, connectionId };
+      this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
     }
     if (clock.due()) await clock.yield();
     return {
@@ -412,6 +416,8 @@ export class Engine {
     watch: RequestWatch | undefined,
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
+    // Told now: a call refused before its handler (a bad session, a bad body, 405) keeps its route.
+    if (watch !== undefined) watch.routed(callRoute(api.routes, method, rest === '' ? '/' : rest));
     if (!isHttpMethod(method)) {
       // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
       const path = rest === '' ? '/' : rest;
@@ -497,6 +503,12 @@ function headersOf(raw: Record<string, string | string[] | undefined> | undefine
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request's connection id, when the transport gave one that is a plain token. */
+function connectionIdOf(request: EngineRequest): string | undefined {
+  const given = request.connectionId;
+  return given !== undefined && REQUEST_ID.test(given) ? given : undefined;
+}
 
 function requestIdOf(headers: EngineRequest['headers']): string {
   const given = headers?.['x-request-id'];

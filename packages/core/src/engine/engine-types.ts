@@ -21,6 +21,13 @@ export interface EngineRequest {
   transport?: string;
   remoteAddress?: string;
   /**
+   * The connection a request came on, for a transport that runs many outer requests on one
+   * connection (WebSocket: the upgrade request's `X-Request-Id`, else a fresh id): logged with the
+   * `batch` line and set on the request's span as `restbatch.connection_id`. Kept when it is a
+   * plain token, as a request id is.
+   */
+  connectionId?: string;
+  /**
    * Called with each sub-result, in the dialect's item shape, as soon as it is final. A returned
    * promise is backpressure: the batch waits for it before the next sub-request starts, and a
    * rejection stops the batch (the rest is skipped with the rejection's error). `kept` is true when

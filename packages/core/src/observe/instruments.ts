@@ -11,6 +11,16 @@ interface OperationCount {
 const KINDS = ['batch', 'call'] as const;
 
 /**
+ * Bucket boundaries of `restbatch.subrequest.duration`, in seconds: 100 µs to 10 s, so that a
+ * sub-request of well under a millisecond and one of several seconds both land in a bucket of their
+ * own (the SDK's default boundaries, 0 to 10000, are meant for milliseconds: every sub-request would
+ * fall in the first buckets).
+ */
+export const DURATION_BOUNDARIES: readonly number[] = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]);
+
+/**
  * The instruments of one engine, made once. What happens often is counted in plain numbers here
  * and read by the SDK when it collects (observable instruments): a store call or a request costs
  * an increment, not an attribute hash in the SDK.
@@ -34,6 +44,7 @@ export class Instruments {
     this.duration = meter.createHistogram('restbatch.subrequest.duration', {
       description: 'Time a sub-request took, by route and status class',
       unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BOUNDARIES] },
     });
     this.outcomes = meter.createCounter('restbatch.subrequest.outcomes', {
       description: 'Sub-requests by outcome: succeeded, failed, skipped, rolled_back',

@@ -12,6 +12,8 @@ export interface BatchStartEvent {
 
 /** What `onBatchEnd` is told: the outer answer's status, the summary (when it ran) and the time taken. */
 export interface BatchEndEvent extends Omit<BatchStartEvent, 'items'> {
+  /** The outer request's method (`POST`; a batch endpoint refuses any other with 405). */
+  readonly method: string;
   /** Undefined when the batch was refused before it was decoded. */
   readonly items: number | undefined;
   readonly status: number;

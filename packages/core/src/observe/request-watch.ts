@@ -30,6 +30,8 @@ export interface WatchStart {
   readonly base: string;
   readonly dialect: string | undefined;
   readonly transport: string | undefined;
+  /** The connection the request came on (WebSocket), when the transport names one. */
+  readonly connectionId?: string | undefined;
   readonly headers: Headers;
 }
 
@@ -101,6 +103,7 @@ export class RequestWatch {
         attributes['restbatch.dialect'] = info.dialect;
       }
       if (info.transport !== undefined) attributes['restbatch.transport'] = info.transport;
+      if (info.connectionId !== undefined) attributes['restbatch.connection_id'] = info.connectionId;
       const span = telemetry.tracer.startSpan(`${info.method} ${info.route}`, { kind: SpanKind.SERVER, attributes }, parent);
       if (span.isRecording()) {
         this.#span = span;
@@ -205,9 +208,12 @@ export class RequestWatch {
     }
   }
 
-  /** An ordinary call reached its route. */
+  /**
+   * An ordinary call's route: told when the engine routes the call, and again by the executor once
+   * it ran (undefined there when it failed before its route: a route told earlier is kept).
+   */
   routed(route: string | undefined): void {
-    this.#callRoute = route;
+    if (route !== undefined) this.#callRoute = route;
   }
 
   /** The outer request has its answer. */
@@ -236,7 +242,8 @@ export class RequestWatch {
     if (hook !== undefined && this.info.kind === 'batch') {
       const { requestId, route, dialect, transport } = this.info;
       const items = this.#items;
-      this.#call(hook, { requestId, endpoint: route, dialect: dialect ?? '', transport, items, status, summary, durationMs });
+      const method = this.info.method;
+      this.#call(hook, { requestId, endpoint: route, method, dialect: dialect ?? '', transport, items, status, summary, durationMs });
     }
   }
 

@@ -24,7 +24,7 @@ export class RouteNames {
     return name;
   }
 
-  /** The attributes of a duration measurement: method, route and status class (`2xx` ...). */
+  /** The attributes of a duration measurement: method, route (when there is one) and status class (`2xx` ...). */
   duration(method: string, status: number): Attributes {
     const kind = Math.min(9, Math.max(0, Math.floor(status / 100)));
     let byClass = this.#durations.get(method);
@@ -34,7 +34,11 @@ export class RouteNames {
     }
     let attributes = byClass[kind];
     if (attributes === undefined) {
-      attributes = { 'http.request.method': method, 'http.route': this.route, 'restbatch.status_class': `${kind}xx` };
+      // A sub-request that reached no route has no route attribute (an empty label helps no one).
+      attributes =
+        this.route === ''
+          ? { 'http.request.method': method, 'restbatch.status_class': `${kind}xx` }
+          : { 'http.request.method': method, 'http.route': this.route, 'restbatch.status_class': `${kind}xx` };
       byClass[kind] = attributes;
     }
     return attributes;
