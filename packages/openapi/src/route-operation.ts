@@ -35,6 +35,12 @@ function parameters(route: RouteDescription, api: ApiDescription): JsonSchema[] 
     parameter.schema = doc.schema === undefined ? { type: 'string' } : structuredClone(doc.schema);
     list.push(parameter);
   }
+  for (const [name, doc] of Object.entries(route.headers ?? {})) {
+    const parameter: JsonSchema = { name, in: 'header', required: doc.required ?? false };
+    if (doc.description !== undefined) parameter.description = doc.description;
+    parameter.schema = doc.schema === undefined ? { type: 'string' } : structuredClone(doc.schema);
+    list.push(parameter);
+  }
   return list;
 }
 
