@@ -33,15 +33,15 @@ export function listQueryDocs(type: ClaimEntityType, limits: Pick<ClaimLimits, '
   return {
     pageSize: {
       description: `Items on the page, from 1 to ${limits.maxPageSize} (default ${limits.defaultPageSize}); decimal digits only`,
-      schema: { type: 'integer', minimum: 1, maximum: limits.maxPageSize, default: limits.defaultPageSize },
+      schema: { type: 'integer', minimum: 1, maximum: limits.maxPageSize },
     },
     pageOffset: {
       description: `Items skipped before the page, from 0 to ${MAX_OFFSET} (default 0); decimal digits only`,
-      schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
+      schema: { type: 'integer', minimum: 0, maximum: MAX_OFFSET },
     },
     includeTotal: {
       description: 'Whether the answer carries `total`, the number of items of the whole list (true or false; default false)',
-      schema: { type: 'boolean', default: false },
+      schema: { type: 'boolean' },
     },
     fields: fieldsDoc(type),
   };

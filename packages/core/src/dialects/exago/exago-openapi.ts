@@ -35,7 +35,7 @@ function responseItem(): JsonSchema {
  * The Exago envelope in OpenAPI: an array of `{Url, Method, Payload}`, one variant per route
  * (`oneOf`), answered by an array of `{ReturnCode, ResponseContent}`. Methods are described in
  * any case, as the decoder reads them (the vendor writes upper case). When the API has POST
- * Sessions, the batch rules are in the schema: the first item is POST Sessions (`prefixItems`) and
+ * Sessions, the batch rules are in the schema (`allOf`): the first item is POST Sessions (`prefixItems`) and
  * no other is (`items`); a batch that may run in an existing session (`?sid=`) may start with any
  * call, yet still names POST Sessions nowhere else.
  */
@@ -69,7 +69,9 @@ export const exagoOpenApi: DialectOpenApi = {
     // `not: {}` matches nothing: a batch of POST Sessions alone, when no other route can be carried.
     const rest = others.length === 0 ? { not: {} } : { oneOf: others };
     const first = context.allowExistingSession && context.sessionParam !== undefined ? item : oneOrAll(create.map((v) => v.schema));
-    return { type: 'array', minItems: 1, maxItems: context.maxItems, prefixItems: [first], items: rest };
+    // Under `allOf`, next to `items: item`: the same rule for validators, and generators that read
+    // `prefixItems` as a whole tuple (openapi-typescript 7 drops `items` then) still see an array of items.
+    return { type: 'array', minItems: 1, maxItems: context.maxItems, items: item, allOf: [{ prefixItems: [first], items: rest }] };
   },
 
   response(): JsonSchema {
