@@ -327,8 +327,8 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
           }
         : // Bound once: each call is a bound call, not a keyed lookup of the method (one call site for every route) and a `call`.
           (instance![key] as (c: HandlerContext) => unknown).bind(instance);
-      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query } = r;
-      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, handle };
+      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, headers } = r;
+      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, headers, handle };
     }),
   };
 }
