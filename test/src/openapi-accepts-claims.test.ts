@@ -119,7 +119,10 @@ test('the PATCH routes document GW-Checksum and If-Match, the headers that guard
       const headers = document.paths[`${BASE}${template}`]!.patch!.parameters!.filter((p) => p.in === 'header');
       assert.equal(headers.map((p) => p.name).sort(), ['GW-Checksum', 'If-Match'], template);
       assert.match(String(parameterOf(document, `${BASE}${template}`, 'patch', 'GW-Checksum', 'header').description), /409 CONFLICT/);
-      assert.match(String(parameterOf(document, `${BASE}${template}`, 'patch', 'If-Match', 'header').description), /412 PRECONDITION_FAILED/);
+      assert.match(
+        String(parameterOf(document, `${BASE}${template}`, 'patch', 'If-Match', 'header').description),
+        /412 PRECONDITION_FAILED/,
+      );
       // A GET reads neither.
       const onGet = document.paths[`${BASE}${template}`]!.get!.parameters!.filter((p) => p.in === 'header');
       assert.equal(onGet, []);

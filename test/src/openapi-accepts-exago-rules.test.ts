@@ -23,7 +23,11 @@ async function serveExago(options: ExagoApiOptions = {}) {
   const validate = componentValidator(document, requestSchemaOf(document, '/rest/batch'));
   const server = await listen(createHttpHandler(engine));
   const send = async (path: string, body: unknown): Promise<{ status: number; code: unknown; body: unknown }> => {
-    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const parsed = (await res.json()) as { code?: unknown };
     return { status: res.status, code: parsed.code, body: parsed };
   };

@@ -23,7 +23,12 @@ const BATCHES = [
   },
   {
     path: '/rest/claim/v1/batch',
-    body: { requests: [{ method: 'post', path: '/claims', data: { attributes: { description: 'hail' } } }, { method: 'get', path: '/claims/nope' }] },
+    body: {
+      requests: [
+        { method: 'post', path: '/claims', data: { attributes: { description: 'hail' } } },
+        { method: 'get', path: '/claims/nope' },
+      ],
+    },
   },
   {
     path: '/rest/claim/v1/$batch',
@@ -57,7 +62,10 @@ for (const batch of BATCHES) {
       });
       assert.is(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^application\/x-ndjson/);
-      const lines = (await res.text()).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = (await res.text())
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const count = Array.isArray(batch.body) ? batch.body.length : batch.body.requests.length;
       assert.is(lines.length, count + 1);
       for (const line of lines) assert.ok(validate(line), `${JSON.stringify(line)}: ${JSON.stringify(validate.errors)}`);

@@ -19,7 +19,13 @@ export function requestSchemaOf(document: OpenApiDocument, path: string, method 
 }
 
 /** A parameter of `method path` in the document (`in` query or header), by name. */
-export function parameterOf(document: OpenApiDocument, path: string, method: string, name: string, where = 'query'): Record<string, unknown> {
+export function parameterOf(
+  document: OpenApiDocument,
+  path: string,
+  method: string,
+  name: string,
+  where = 'query',
+): Record<string, unknown> {
   const operation = document.paths[path]?.[method] as { parameters?: Array<Record<string, unknown>> } | undefined;
   const found = operation?.parameters?.find((p) => p.name === name && p.in === where);
   if (found === undefined) throw new Error(`No ${where} parameter ${name} at ${method} ${path}`);

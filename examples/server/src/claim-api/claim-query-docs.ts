@@ -29,7 +29,10 @@ export function entityQueryDocs(type: ClaimEntityType): Record<string, RouteQuer
  * The query a list's GET reads, with the bounds `parseListQuery` checks under `limits`: a value out
  * of them is refused (400 VALIDATION_FAILED naming the parameter).
  */
-export function listQueryDocs(type: ClaimEntityType, limits: Pick<ClaimLimits, 'defaultPageSize' | 'maxPageSize'>): Record<string, RouteQueryDoc> {
+export function listQueryDocs(
+  type: ClaimEntityType,
+  limits: Pick<ClaimLimits, 'defaultPageSize' | 'maxPageSize'>,
+): Record<string, RouteQueryDoc> {
   return {
     pageSize: {
       description: `Items on the page, from 1 to ${limits.maxPageSize} (default ${limits.defaultPageSize}); decimal digits only`,

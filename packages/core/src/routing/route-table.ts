@@ -6,7 +6,14 @@ import { getRouteRecords } from '../decorators/routes.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
-import type { ResourceHandler, RouteDefinition, RouteDocs, RouteHeaderDoc, RouteQueryDoc, SessionRequirement } from '../resource/resource-handler.js';
+import type {
+  ResourceHandler,
+  RouteDefinition,
+  RouteDocs,
+  RouteHeaderDoc,
+  RouteQueryDoc,
+  SessionRequirement,
+} from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { resolveResource } from './resolve-resource.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
@@ -257,13 +264,18 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const UNDOCUMENTED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 /** A frozen copy of a route's header docs, each name checked and each schema compiled once so that a bad one fails here. */
-function headerDocsOf(headers: Readonly<Record<string, RouteHeaderDoc>>, ajv: Ajv, where: string): Readonly<Record<string, RouteHeaderDoc>> {
+function headerDocsOf(
+  headers: Readonly<Record<string, RouteHeaderDoc>>,
+  ajv: Ajv,
+  where: string,
+): Readonly<Record<string, RouteHeaderDoc>> {
   const copy: Record<string, RouteHeaderDoc> = {};
   const seen = new Set<string>();
   for (const [name, doc] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!HEADER_NAME.test(name)) throw new Error(`Route ${where}: header ${JSON.stringify(name)} is not a header name (an RFC 9110 token)`);
-    if (UNDOCUMENTED_HEADERS.has(lower)) throw new Error(`Route ${where}: header ${name} cannot be documented as a parameter (OpenAPI ignores it)`);
+    if (UNDOCUMENTED_HEADERS.has(lower))
+      throw new Error(`Route ${where}: header ${name} cannot be documented as a parameter (OpenAPI ignores it)`);
     if (seen.has(lower)) throw new Error(`Route ${where}: header ${name} is named twice (header names are case-insensitive)`);
     seen.add(lower);
     if (doc.schema !== undefined) compileSchema(ajv, doc.schema, `the header ${name} of ${where}`);
