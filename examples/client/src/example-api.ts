@@ -1776,7 +1776,12 @@ export interface operations {
     patchRestClaimV1ClaimsByClaimId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (the ETag a GET answered), comma-separated, or *: the update goes ahead only when one is current, else 412 PRECONDITION_FAILED. A bare checksum is read as its quoted tag. */
+                "If-Match"?: string;
+                /** @description The checksum the client last read (the `checksum` of the entity, as `data.checksum` may also carry it): a stale one answers 409 CONFLICT. The header wins over `data.checksum`. */
+                "GW-Checksum"?: string;
+            };
             path: {
                 claimId: string;
             };
@@ -1949,7 +1954,12 @@ export interface operations {
     patchRestClaimV1ClaimsByClaimIdActivitiesByActivityId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (the ETag a GET answered), comma-separated, or *: the update goes ahead only when one is current, else 412 PRECONDITION_FAILED. A bare checksum is read as its quoted tag. */
+                "If-Match"?: string;
+                /** @description The checksum the client last read (the `checksum` of the entity, as `data.checksum` may also carry it): a stale one answers 409 CONFLICT. The header wins over `data.checksum`. */
+                "GW-Checksum"?: string;
+            };
             path: {
                 claimId: string;
                 activityId: string;
