@@ -91,6 +91,13 @@ test("a list's documented pageSize follows the claim API's own limits (maxPageSi
 test("an entity's GET documents fields for its own type, as its server reads them", async () => {
   const { document, send, ids, close } = await serveClaims();
   try {
+    const gets = Object.entries(document.paths).filter(([path, item]) => path.startsWith(`${BASE}/claims`) && item.get !== undefined);
+    assert.is(gets.length, 6);
+    for (const [path, item] of gets)
+      assert.ok(
+        item.get!.parameters!.some((p) => p.name === 'fields' && p.in === 'query'),
+        path,
+      );
     const routes = [
       { template: '/claims/{claimId}', path: `/claims/${ids.claimId}`, own: 'lossCause', other: 'subject' },
       {
