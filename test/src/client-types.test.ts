@@ -35,6 +35,10 @@ export async function typedCalls(c: Client<paths>) {
   await c.POST('/rest/Parameters');
   // @ts-expect-error a body on a GET
   await c.GET('/rest/Parameters', { body: { Id: 'x' } });
+  // The claim API's documented query parameters are typed: numbers and booleans, sent as text.
+  await c.GET('/rest/claim/v1/claims', { params: { query: { pageSize: 10, pageOffset: 0, includeTotal: true, fields: 'id,lossDate' } } });
+  // @ts-expect-error pageSize is a number, not text
+  await c.GET('/rest/claim/v1/claims', { params: { query: { pageSize: 'ten' } } });
   // @ts-expect-error a query parameter the operation does not take
   await c.GET('/rest/claim/v1/claims/{claimId}/notes', { params: { path: { claimId: 'cc:22' }, query: { nope: 1 } } });
 

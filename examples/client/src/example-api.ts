@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Runs a batch (exago)
-         * @description A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions. The answer holds one {ReturnCode, ResponseContent} per call, in the same order. At most 10000 sub-requests. Single-quoted JSON strings are accepted. Content-Type: application/json (or another application/*+json type, or none); also application/x-www-form-urlencoded, whose body is read as JSON text all the same; any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).
+         * @description A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions, and no other call may be (400 BATCH_RULE_VIOLATION). The answer holds one {ReturnCode, ResponseContent} per call, in the same order. At most 10000 sub-requests. Single-quoted JSON strings are accepted. Content-Type: application/json (or another application/*+json type, or none); also application/x-www-form-urlencoded, whose body is read as JSON text all the same; any other type is refused (415 UNSUPPORTED_MEDIA_TYPE).
          */
         post: operations["batchRestBatchExago"];
         delete?: never;
@@ -444,13 +444,30 @@ export interface components {
             /** @description No payload: a GET or DELETE may name it null */
             Payload?: null;
         };
-        "exago.request": (components["schemas"]["exago.Sessions.POST.item"] | components["schemas"]["exago.Roles.GET.item"] | components["schemas"]["exago.Roles.id.GET.item"] | components["schemas"]["exago.Roles.POST.item"] | components["schemas"]["exago.Roles.id.PATCH.item"] | components["schemas"]["exago.Roles.id.DELETE.item"] | components["schemas"]["exago.Parameters.GET.item"] | components["schemas"]["exago.Parameters.id.GET.item"] | components["schemas"]["exago.Parameters.POST.item"] | components["schemas"]["exago.Parameters.id.PATCH.item"] | components["schemas"]["exago.Parameters.id.DELETE.item"])[];
+        "exago.request": (components["schemas"]["exago.Sessions.POST.item"] | components["schemas"]["exago.Roles.GET.item"] | components["schemas"]["exago.Roles.id.GET.item"] | components["schemas"]["exago.Roles.POST.item"] | components["schemas"]["exago.Roles.id.PATCH.item"] | components["schemas"]["exago.Roles.id.DELETE.item"] | components["schemas"]["exago.Parameters.GET.item"] | components["schemas"]["exago.Parameters.id.GET.item"] | components["schemas"]["exago.Parameters.POST.item"] | components["schemas"]["exago.Parameters.id.PATCH.item"] | components["schemas"]["exago.Parameters.id.DELETE.item"])[] & unknown;
         "exago.response": {
             /** @description The call’s HTTP status, as a string */
             ReturnCode: string;
             /** @description The answer (200, 201), {StatusCode: 204, StatusDescription: null} (204), or the error body (4xx, 5xx) */
             ResponseContent: unknown;
         }[];
+        "exago.responseItem": {
+            /** @description The call’s HTTP status, as a string */
+            ReturnCode: string;
+            /** @description The answer (200, 201), {StatusCode: 204, StatusDescription: null} (204), or the error body (4xx, 5xx) */
+            ResponseContent: unknown;
+        };
+        /** @description One line of the stream: one line per sub-response, in the order they became final, then a last line {"summary": {succeeded, failed, skipped}}, or {"error", "status"} when the batch failed after lines were sent */
+        "exago.ndjsonLine": components["schemas"]["exago.responseItem"] | {
+            summary: {
+                succeeded: number;
+                failed: number;
+                skipped: number;
+            };
+        } | {
+            error: components["schemas"]["exago.error"];
+            status: number;
+        };
         "guidewire.error": {
             status: number;
             /** @description A restbatch error code (docs/errors.md) */
@@ -730,6 +747,25 @@ export interface components {
                 skipped: number;
             };
         };
+        "guidewire.responseItem": {
+            status: number;
+            headers: {
+                [key: string]: string;
+            };
+            /** @description The answer, or the error body of a failed sub-request */
+            body?: unknown;
+        };
+        /** @description One line of the stream: one line per sub-response, in the order they became final, then a last line {"summary": {succeeded, failed, skipped}}, or {"error", "status"} when the batch failed after lines were sent */
+        "guidewire.ndjsonLine": components["schemas"]["guidewire.responseItem"] | {
+            summary: {
+                succeeded: number;
+                failed: number;
+                skipped: number;
+            };
+        } | {
+            error: components["schemas"]["guidewire.error"];
+            status: number;
+        };
         "odata.claims.GET.item": {
             id: string;
             /** @enum {unknown} */
@@ -910,6 +946,14 @@ export interface components {
                 body?: unknown;
             }[];
         };
+        "odata.responseItem": {
+            id: string;
+            status: number;
+            headers: {
+                [key: string]: string;
+            };
+            body?: unknown;
+        };
         "odata.error": {
             error: {
                 /** @description A restbatch error code (docs/errors.md) */
@@ -921,6 +965,17 @@ export interface components {
                     stacktrace?: string;
                 };
             };
+        };
+        /** @description One line of the stream: one line per sub-response, in the order they became final, then a last line {"summary": {succeeded, failed, skipped}}, or {"error", "status"} when the batch failed after lines were sent */
+        "odata.ndjsonLine": components["schemas"]["odata.responseItem"] | {
+            summary: {
+                succeeded: number;
+                failed: number;
+                skipped: number;
+            };
+        } | {
+            error: components["schemas"]["odata.error"];
+            status: number;
         };
     };
     responses: never;
@@ -1578,6 +1633,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["exago.response"];
+                    "application/x-ndjson": components["schemas"]["exago.ndjsonLine"];
                 };
             };
             /** @description An error, with its code (docs/errors.md) */
@@ -1593,7 +1649,16 @@ export interface operations {
     };
     getRestClaimV1Claims: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items on the page, from 1 to 100 (default 25); decimal digits only */
+                pageSize?: number;
+                /** @description Items skipped before the page, from 0 to 1000000000 (default 0); decimal digits only */
+                pageOffset?: number;
+                /** @description Whether the answer carries `total`, the number of items of the whole list (true or false; default false) */
+                includeTotal?: boolean;
+                /** @description Comma-separated attributes of the Claim to show (id, claimNumber, description, lossDate, lossCause) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1669,7 +1734,10 @@ export interface operations {
     };
     getRestClaimV1ClaimsByClaimId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated attributes of the Claim to show (id, claimNumber, description, lossDate, lossCause) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path: {
                 claimId: string;
@@ -1708,7 +1776,12 @@ export interface operations {
     patchRestClaimV1ClaimsByClaimId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (the ETag a GET answered), comma-separated, or *: the update goes ahead only when one is current, else 412 PRECONDITION_FAILED. A bare checksum is read as its quoted tag. */
+                "If-Match"?: string;
+                /** @description The checksum the client last read (the `checksum` of the entity, as `data.checksum` may also carry it): a stale one answers 409 CONFLICT. The header wins over `data.checksum`. */
+                "GW-Checksum"?: string;
+            };
             path: {
                 claimId: string;
             };
@@ -1749,7 +1822,16 @@ export interface operations {
     };
     getRestClaimV1ClaimsByClaimIdActivities: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items on the page, from 1 to 100 (default 25); decimal digits only */
+                pageSize?: number;
+                /** @description Items skipped before the page, from 0 to 1000000000 (default 0); decimal digits only */
+                pageOffset?: number;
+                /** @description Whether the answer carries `total`, the number of items of the whole list (true or false; default false) */
+                includeTotal?: boolean;
+                /** @description Comma-separated attributes of the Activity to show (id, subject, description, status, priority) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path: {
                 claimId: string;
@@ -1829,7 +1911,10 @@ export interface operations {
     };
     getRestClaimV1ClaimsByClaimIdActivitiesByActivityId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated attributes of the Activity to show (id, subject, description, status, priority) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path: {
                 claimId: string;
@@ -1869,7 +1954,12 @@ export interface operations {
     patchRestClaimV1ClaimsByClaimIdActivitiesByActivityId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (the ETag a GET answered), comma-separated, or *: the update goes ahead only when one is current, else 412 PRECONDITION_FAILED. A bare checksum is read as its quoted tag. */
+                "If-Match"?: string;
+                /** @description The checksum the client last read (the `checksum` of the entity, as `data.checksum` may also carry it): a stale one answers 409 CONFLICT. The header wins over `data.checksum`. */
+                "GW-Checksum"?: string;
+            };
             path: {
                 claimId: string;
                 activityId: string;
@@ -1911,7 +2001,16 @@ export interface operations {
     };
     getRestClaimV1ClaimsByClaimIdNotes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items on the page, from 1 to 100 (default 25); decimal digits only */
+                pageSize?: number;
+                /** @description Items skipped before the page, from 0 to 1000000000 (default 0); decimal digits only */
+                pageOffset?: number;
+                /** @description Whether the answer carries `total`, the number of items of the whole list (true or false; default false) */
+                includeTotal?: boolean;
+                /** @description Comma-separated attributes of the Note to show (id, subject, body) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path: {
                 claimId: string;
@@ -1991,7 +2090,10 @@ export interface operations {
     };
     getRestClaimV1ClaimsByClaimIdNotesByNoteId: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated attributes of the Note to show (id, subject, body) or groups: *summary (all but free text), *all, *detail, *default (every attribute); at most 50 names; anything else is refused (400 VALIDATION_FAILED) */
+                fields?: string;
+            };
             header?: never;
             path: {
                 claimId: string;
@@ -2050,6 +2152,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["guidewire.response"];
+                    "application/x-ndjson": components["schemas"]["guidewire.ndjsonLine"];
                 };
             };
             /** @description An error, with its code (docs/errors.md) */
@@ -2088,6 +2191,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["odata.response"];
+                    "application/x-ndjson": components["schemas"]["odata.ndjsonLine"];
                 };
             };
             /** @description An error, with its code (docs/errors.md) */

@@ -84,7 +84,14 @@ export { Resource } from './decorators/resource.js';
 export { Delete, Get, Patch, Post, Put, type RouteDecorator, type TypedRouteOptions } from './decorators/routes.js';
 export type { ResourceOptions, RouteOptions } from './decorators/metadata-keys.js';
 export type { HandlerContext } from './resource/handler-context.js';
-export type { ResourceHandler, RouteDefinition, RouteDocs, RouteQueryDoc, SessionRequirement } from './resource/resource-handler.js';
+export type {
+  ResourceHandler,
+  RouteDefinition,
+  RouteDocs,
+  RouteHeaderDoc,
+  RouteQueryDoc,
+  SessionRequirement,
+} from './resource/resource-handler.js';
 export { Reply, reply } from './resource/reply.js';
 export { defineRoute, type TypedRouteDefinition } from './resource/define-route.js';
 export type { PathParams, SchemaBody } from './resource/route-types.js';
@@ -107,6 +114,7 @@ export {
   type JsonSchema,
   type OpenApiEndpointContext,
   type OpenApiItemRoute,
+  type OpenApiRequestVariant,
   takesPayload,
 } from './dialects/dialect-openapi.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';

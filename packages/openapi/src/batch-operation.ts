@@ -1,9 +1,11 @@
 import {
   type ApiDescription,
+  BATCH_SUMMARY_SCHEMA,
   bodyMediaTypes,
   type BatchEndpointDescription,
   type JsonSchema,
   type OpenApiEndpointContext,
+  type OpenApiRequestVariant,
   SUMMARY_HEADER,
 } from '@restbatch/core';
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
@@ -30,27 +32,56 @@ function mediaTypeNote(types: readonly string[]): string {
 }
 
 /**
- * The request item schema of a batch endpoint: one variant per batchable route its dialect can
- * carry, each with the route's payload schema (`oneOf`: the path patterns keep them exclusive).
+ * The request item variants of a batch endpoint: one per batchable route its dialect can carry,
+ * each with the route's payload schema.
  */
-function itemSchema(context: BuildContext, api: ApiDescription, endpoint: BatchEndpointDescription): JsonSchema {
+function itemVariants(context: BuildContext, api: ApiDescription, endpoint: BatchEndpointDescription): OpenApiRequestVariant[] {
   const describe = endpoint.dialect.openapi!;
   const batchable = api.routes.filter((r) => r.batchable);
-  const variants: JsonSchema[] = [];
+  const variants: OpenApiRequestVariant[] = [];
   for (const route of batchable) {
-    const item = describe.requestItem({
+    const itemRoute = {
       method: route.method,
       template: toTemplate(route.pattern),
       pathPattern: pathPattern(route, batchable),
       payload: payloadRef(context, route),
       schema: route.schema as JsonSchema | undefined,
       base: api.base,
-    });
+    };
+    const item = describe.requestItem(itemRoute);
     const hint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
-    if (item !== undefined) variants.push(context.registry.ref(item, hint));
+    if (item !== undefined) variants.push({ route: itemRoute, schema: context.registry.ref(item, hint) });
   }
+  return variants;
+}
+
+/** The schema every item matches (`oneOf`: the path patterns keep the variants exclusive). */
+function itemSchema(variants: readonly OpenApiRequestVariant[]): JsonSchema {
   // No route can appear: a batch can hold no item (`not: {}` matches nothing).
-  return variants.length === 0 ? { not: {} } : { oneOf: variants };
+  return variants.length === 0 ? { not: {} } : { oneOf: variants.map((v) => v.schema) };
+}
+
+/**
+ * One line of a streamed answer (`Accept: application/x-ndjson`): a sub-response in the dialect's
+ * item shape, then a last line `{summary}`, or `{error, status}` when the batch failed after lines
+ * were sent (packages/http, "Streaming results").
+ */
+function ndjsonLine(item: JsonSchema, error: JsonSchema): JsonSchema {
+  return {
+    description:
+      'One line of the stream: one line per sub-response, in the order they became final, then a last line ' +
+      '{"summary": {succeeded, failed, skipped}}, or {"error", "status"} when the batch failed after lines were sent',
+    anyOf: [
+      item,
+      { type: 'object', required: ['summary'], additionalProperties: false, properties: { summary: BATCH_SUMMARY_SCHEMA } },
+      {
+        type: 'object',
+        required: ['error', 'status'],
+        additionalProperties: false,
+        properties: { error: error, status: { type: 'integer', minimum: 400, maximum: 599 } },
+      },
+    ],
+  };
 }
 
 /** The operation of a batch endpoint, in its dialect's envelope (a generic one when the dialect has no description). */
@@ -63,10 +94,11 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
     allowExistingSession: endpoint.allowExistingSession,
   };
   const { registry } = context;
+  const variants = describe === undefined ? [] : itemVariants(context, api, endpoint);
   const request =
     describe === undefined
       ? {}
-      : registry.ref(describe.request(itemSchema(context, api, endpoint), endpointContext), `${dialect.name}.request`);
+      : registry.ref(describe.request(itemSchema(variants), endpointContext, variants), `${dialect.name}.request`);
   const response = describe === undefined ? {} : registry.ref(describe.response(), `${dialect.name}.response`);
   const types = bodyMediaTypes(endpoint);
   const notes = [
@@ -88,7 +120,7 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
       '200': {
         description: 'The batch ran: one result per sub-request, in order',
         headers: { [SUMMARY_HEADER]: SUMMARY },
-        content: { 'application/json': { schema: response } },
+        content: answerContent(context, dialect.name, response, describe?.responseItem?.(), describe?.error()),
       },
       default: errorResponse(context, { ...api, errors: dialect }),
     },
@@ -96,4 +128,20 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
   const parameters = describe?.parameters?.(endpointContext) ?? [];
   if (parameters.length > 0) operation.parameters = parameters;
   return operation;
+}
+
+/** The 200 answer's media types: JSON, and NDJSON (`Accept: application/x-ndjson`) when the dialect describes its items. */
+function answerContent(
+  context: BuildContext,
+  dialect: string,
+  response: JsonSchema,
+  item: JsonSchema | undefined,
+  error: JsonSchema | undefined,
+): Record<string, { schema: JsonSchema }> {
+  const content: Record<string, { schema: JsonSchema }> = { 'application/json': { schema: response } };
+  if (item === undefined) return content;
+  const { registry } = context;
+  const line = ndjsonLine(registry.ref(item, `${dialect}.responseItem`), registry.ref(error ?? {}, `${dialect}.error`));
+  content['application/x-ndjson'] = { schema: registry.ref(line, `${dialect}.ndjsonLine`) };
+  return content;
 }

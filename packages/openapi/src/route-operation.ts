@@ -1,4 +1,11 @@
-import { type ApiDescription, type JsonSchema, type RouteDescription, takesPayload } from '@restbatch/core';
+import {
+  type ApiDescription,
+  type JsonSchema,
+  type RouteDescription,
+  type RouteHeaderDoc,
+  type RouteQueryDoc,
+  takesPayload,
+} from '@restbatch/core';
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
 import type { OpenApiOperation } from './openapi-types.js';
 import { routeLabel } from './path-template.js';
@@ -28,14 +35,18 @@ function parameters(route: RouteDescription, api: ApiDescription): JsonSchema[] 
       schema: { type: 'string' },
     });
   }
-  for (const [name, doc] of Object.entries(route.query ?? {})) {
-    const parameter: JsonSchema = { name, in: 'query', required: doc.required ?? false };
-    if (doc.description !== undefined) parameter.description = doc.description;
-    // A copy: the document is the caller's to change, the route's docs are frozen.
-    parameter.schema = doc.schema === undefined ? { type: 'string' } : structuredClone(doc.schema);
-    list.push(parameter);
-  }
+  for (const [name, doc] of Object.entries(route.query ?? {})) list.push(documented(name, 'query', doc));
+  for (const [name, doc] of Object.entries(route.headers ?? {})) list.push(documented(name, 'header', doc));
   return list;
+}
+
+/** A parameter the route documented (`RouteQueryDoc`, `RouteHeaderDoc`): schema default `{type: 'string'}`. */
+function documented(name: string, where: 'query' | 'header', doc: RouteQueryDoc | RouteHeaderDoc): JsonSchema {
+  const parameter: JsonSchema = { name, in: where, required: doc.required ?? false };
+  if (doc.description !== undefined) parameter.description = doc.description;
+  // A copy: the document is the caller's to change, the route's docs are frozen.
+  parameter.schema = doc.schema === undefined ? { type: 'string' } : structuredClone(doc.schema);
+  return parameter;
 }
 
 /** A hint for the schema of a route's payload, shared by its ordinary call and its batch items. */

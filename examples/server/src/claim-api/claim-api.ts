@@ -2,7 +2,7 @@ import { type ApiOptions, type GuidewireDialectOptions, guidewireDialect, type O
 import { type ClaimLimits, claimLimits } from './claim-limits.js';
 import { CLAIM_LINKS, ClaimLinks } from './claim-links.js';
 import { CLAIM_STORE, ClaimStore } from './claim-store.js';
-import { ClaimsResource } from './claims-resource.js';
+import { claimsResource } from './claims-resource.js';
 
 /** Options of {@link claimApi}. */
 export interface ClaimApiOptions {
@@ -29,7 +29,7 @@ export function claimApi(options: ClaimApiOptions = {}): ApiOptions {
   const limits = claimLimits(options.limits);
   return {
     base,
-    resources: [ClaimsResource],
+    resources: [claimsResource(limits)],
     batch: [
       { path: 'batch', dialect: guidewire },
       { path: '$batch', dialect: odataDialect(options.odata) },

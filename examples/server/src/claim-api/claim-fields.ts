@@ -9,7 +9,10 @@ export type FieldSelection = ReadonlySet<string> | undefined;
 const LONG_TEXT = new Set(['description', 'body']);
 
 /** The most comma-separated names one `fields` value may hold. */
-const MAX_FIELD_NAMES = 50;
+export const MAX_FIELD_NAMES = 50;
+
+/** The groups `fields` may name besides attributes. */
+export const FIELD_GROUPS = ['*all', '*detail', '*default', '*summary'] as const;
 
 /**
  * Parses Guidewire's `fields` query parameter for an entity type: a comma-separated list of

@@ -12,7 +12,7 @@ export interface ListQuery {
 }
 
 /** Largest `pageOffset` accepted: the store never holds more items than this in one list. */
-const MAX_OFFSET = 1_000_000_000;
+export const MAX_OFFSET = 1_000_000_000;
 
 /**
  * Reads Guidewire's paging parameters from a list call's query: `pageSize` (an integer from 1 to

@@ -22,6 +22,12 @@ export interface OpenApiItemRoute {
   readonly base?: string;
 }
 
+/** One request item variant: a route the envelope can carry and the schema of its items (as the document names it). */
+export interface OpenApiRequestVariant {
+  readonly route: OpenApiItemRoute;
+  readonly schema: JsonSchema;
+}
+
 /** What a batch endpoint adds to its dialect's description. */
 export interface OpenApiEndpointContext {
   /** Most items of one batch (the endpoint's limit and the engine's, whichever is lower). */
@@ -43,10 +49,19 @@ export interface DialectOpenApi {
    * undefined when the envelope cannot carry the route (a method it has no word for).
    */
   requestItem(route: OpenApiItemRoute): JsonSchema | undefined;
-  /** The request body around `item` (the schema every item matches), at most `maxItems` items. */
-  request(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema;
+  /**
+   * The request body around `item` (the schema every item matches), at most `maxItems` items.
+   * `variants` are the alternatives of `item`, route by route, for envelopes whose rules tie a
+   * route to a position (Exago's first call).
+   */
+  request(item: JsonSchema, context: OpenApiEndpointContext, variants: readonly OpenApiRequestVariant[]): JsonSchema;
   /** The body of a batch's answer (200). */
   response(): JsonSchema;
+  /**
+   * One sub-response as the answer carries it, which is also one line of a streamed
+   * (`application/x-ndjson`) answer; undefined when the dialect's answer cannot be streamed.
+   */
+  responseItem?(): JsonSchema;
   /** The dialect's error body, for rejected batches and for ordinary calls of its API. */
   error(): JsonSchema;
   /** Query parameters and headers the batch endpoint reads. */

@@ -14,8 +14,20 @@ export interface RouteQueryDoc {
 }
 
 /**
+ * A request header a route reads, as API descriptions show it (the handler still reads
+ * `ctx.headers`, by lower-case name). The same shape as {@link RouteQueryDoc}.
+ */
+export interface RouteHeaderDoc {
+  description?: string;
+  /** Default false. */
+  required?: boolean;
+  /** JSON Schema of the header's value (default `{type: 'string'}`). */
+  schema?: object;
+}
+
+/**
  * What a route says about itself for API descriptions (OpenAPI): recorded, never enforced; only
- * `response` and the `query` schemas are compiled when the engine is created, so that an invalid
+ * `response`, the `query` and the `headers` schemas are compiled when the engine is created, so that an invalid
  * schema fails there.
  */
 export interface RouteDocs {
@@ -30,6 +42,12 @@ export interface RouteDocs {
   response?: object;
   /** The query parameters the route reads, by name (the API's session parameter is described already). */
   query?: Readonly<Record<string, RouteQueryDoc>>;
+  /**
+   * The request headers the route reads, by name as documents show it (`GW-Checksum`, `If-Match`);
+   * a name must be an RFC 9110 token and not `Accept`, `Content-Type` or `Authorization`, which
+   * OpenAPI describes elsewhere.
+   */
+  headers?: Readonly<Record<string, RouteHeaderDoc>>;
 }
 
 /** One route of a resource: what the executor calls for a method and a path. */

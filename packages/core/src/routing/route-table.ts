@@ -6,7 +6,14 @@ import { getRouteRecords } from '../decorators/routes.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
-import type { ResourceHandler, RouteDefinition, RouteDocs, RouteQueryDoc, SessionRequirement } from '../resource/resource-handler.js';
+import type {
+  ResourceHandler,
+  RouteDefinition,
+  RouteDocs,
+  RouteHeaderDoc,
+  RouteQueryDoc,
+  SessionRequirement,
+} from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { resolveResource } from './resolve-resource.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
@@ -252,9 +259,34 @@ function queryDocsOf(query: Readonly<Record<string, RouteQueryDoc>>, ajv: Ajv, w
   return Object.freeze(copy);
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// OpenAPI ignores header parameters of these names: it describes them with the media types and security.
+const UNDOCUMENTED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+/** A frozen copy of a route's header docs, each name checked and each schema compiled once so that a bad one fails here. */
+function headerDocsOf(
+  headers: Readonly<Record<string, RouteHeaderDoc>>,
+  ajv: Ajv,
+  where: string,
+): Readonly<Record<string, RouteHeaderDoc>> {
+  const copy: Record<string, RouteHeaderDoc> = {};
+  const seen = new Set<string>();
+  for (const [name, doc] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) throw new Error(`Route ${where}: header ${JSON.stringify(name)} is not a header name (an RFC 9110 token)`);
+    if (UNDOCUMENTED_HEADERS.has(lower))
+      throw new Error(`Route ${where}: header ${name} cannot be documented as a parameter (OpenAPI ignores it)`);
+    if (seen.has(lower)) throw new Error(`Route ${where}: header ${name} is named twice (header names are case-insensitive)`);
+    seen.add(lower);
+    if (doc.schema !== undefined) compileSchema(ajv, doc.schema, `the header ${name} of ${where}`);
+    copy[name] = Object.freeze({ ...doc });
+  }
+  return Object.freeze(copy);
+}
+
 /** The route's descriptive fields; a `response` schema is compiled once so that a bad one fails here. */
 function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDocs> {
-  const { summary, description, tags, deprecated, response, query } = def;
+  const { summary, description, tags, deprecated, response, query, headers } = def;
   if (response !== undefined) compileSchema(ajv, response, `the response of ${where}`);
   const docs: RouteDocs = {};
   if (summary !== undefined) docs.summary = summary;
@@ -263,6 +295,7 @@ function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDo
   if (deprecated !== undefined) docs.deprecated = deprecated;
   if (response !== undefined) docs.response = response;
   if (query !== undefined) docs.query = queryDocsOf(query, ajv, where);
+  if (headers !== undefined) docs.headers = headerDocsOf(headers, ajv, where);
   return Object.freeze(docs);
 }
 
@@ -306,8 +339,8 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
           }
         : // Bound once: each call is a bound call, not a keyed lookup of the method (one call site for every route) and a `call`.
           (instance![key] as (c: HandlerContext) => unknown).bind(instance);
-      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query } = r;
-      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, handle };
+      const { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, headers } = r;
+      return { method, path, schema, status, batchable, session, summary, description, tags, deprecated, response, query, headers, handle };
     }),
   };
 }

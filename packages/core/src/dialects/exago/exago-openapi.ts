@@ -1,4 +1,4 @@
-import type { DialectOpenApi, JsonSchema, OpenApiEndpointContext, OpenApiItemRoute } from '../dialect-openapi.js';
+import type { DialectOpenApi, JsonSchema, OpenApiEndpointContext, OpenApiItemRoute, OpenApiRequestVariant } from '../dialect-openapi.js';
 
 const METHODS = new Set(['POST', 'PATCH', 'GET', 'DELETE']);
 
@@ -11,14 +11,38 @@ function anyCase(method: string): JsonSchema {
   return { type: 'string', pattern: `^${letters}$`, description: `${method}, in any case`, examples: [method] };
 }
 
+/** The route that creates a batch's session, as `SessionsResource` registers it. */
+function createsSession(route: OpenApiItemRoute): boolean {
+  return route.method === 'POST' && route.template === '/Sessions';
+}
+
+/** One `{ReturnCode, ResponseContent}`: a fresh object each time, since documents are their callers' to change. */
+function responseItem(): JsonSchema {
+  return {
+    type: 'object',
+    required: ['ReturnCode', 'ResponseContent'],
+    additionalProperties: false,
+    properties: {
+      ReturnCode: { type: 'string', pattern: '^[1-5][0-9]{2}$', description: 'The call\u2019s HTTP status, as a string' },
+      ResponseContent: {
+        description: 'The answer (200, 201), {StatusCode: 204, StatusDescription: null} (204), or the error body (4xx, 5xx)',
+      },
+    },
+  };
+}
+
 /**
  * The Exago envelope in OpenAPI: an array of `{Url, Method, Payload}`, one variant per route
  * (`oneOf`), answered by an array of `{ReturnCode, ResponseContent}`. Methods are described in
- * any case, as the decoder reads them (the vendor writes upper case).
+ * any case, as the decoder reads them (the vendor writes upper case). When the API has POST
+ * Sessions, the batch rules are in the schema (`allOf`): the first item is POST Sessions (`prefixItems`) and
+ * no other is (`items`); a batch that may run in an existing session (`?sid=`) may start with any
+ * call, yet still names POST Sessions nowhere else.
  */
 export const exagoOpenApi: DialectOpenApi = {
   description:
-    'A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions. ' +
+    'A JSON array of calls {Url, Method, Payload}, run in order in a new session; the first call must be POST Sessions, ' +
+    'and no other call may be (400 BATCH_RULE_VIOLATION). ' +
     'The answer holds one {ReturnCode, ResponseContent} per call, in the same order.',
 
   requestItem(route: OpenApiItemRoute): JsonSchema | undefined {
@@ -38,26 +62,23 @@ export const exagoOpenApi: DialectOpenApi = {
     return { type: 'object', required: ['Url', 'Method'], additionalProperties: false, properties };
   },
 
-  request(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema {
-    return { type: 'array', minItems: 1, maxItems: context.maxItems, items: item };
+  request(item: JsonSchema, context: OpenApiEndpointContext, variants: readonly OpenApiRequestVariant[]): JsonSchema {
+    const create = variants.filter((v) => createsSession(v.route));
+    if (create.length === 0) return { type: 'array', minItems: 1, maxItems: context.maxItems, items: item };
+    const others = variants.filter((v) => !createsSession(v.route)).map((v) => v.schema);
+    // `not: {}` matches nothing: a batch of POST Sessions alone, when no other route can be carried.
+    const rest = others.length === 0 ? { not: {} } : { oneOf: others };
+    const first = context.allowExistingSession && context.sessionParam !== undefined ? item : oneOrAll(create.map((v) => v.schema));
+    // Under `allOf`, next to `items: item`: the same rule for validators, and generators that read
+    // `prefixItems` as a whole tuple (openapi-typescript 7 drops `items` then) still see an array of items.
+    return { type: 'array', minItems: 1, maxItems: context.maxItems, items: item, allOf: [{ prefixItems: [first], items: rest }] };
   },
 
   response(): JsonSchema {
-    return {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['ReturnCode', 'ResponseContent'],
-        additionalProperties: false,
-        properties: {
-          ReturnCode: { type: 'string', pattern: '^[1-5][0-9]{2}$', description: 'The call\u2019s HTTP status, as a string' },
-          ResponseContent: {
-            description: 'The answer (200, 201), {StatusCode: 204, StatusDescription: null} (204), or the error body (4xx, 5xx)',
-          },
-        },
-      },
-    };
+    return { type: 'array', items: responseItem() };
   },
+
+  responseItem,
 
   error(): JsonSchema {
     return {
@@ -99,3 +120,7 @@ export const exagoOpenApi: DialectOpenApi = {
     return parameters;
   },
 };
+
+function oneOrAll(schemas: readonly JsonSchema[]): JsonSchema {
+  return schemas.length === 1 ? schemas[0]! : { oneOf: [...schemas] };
+}

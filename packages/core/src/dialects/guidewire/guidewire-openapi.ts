@@ -17,6 +17,19 @@ function dataOf(schema: JsonSchema | undefined): unknown {
   return properties !== null && typeof properties === 'object' && properties.data !== undefined ? properties.data : ANY_DATA;
 }
 
+/** One `{status, headers, body}` of the answer (and one line of a streamed answer). */
+function responseItem(): JsonSchema {
+  return {
+    type: 'object',
+    required: ['status', 'headers'],
+    properties: {
+      status: { type: 'integer' },
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      body: { description: 'The answer, or the error body of a failed sub-request' },
+    },
+  };
+}
+
 /**
  * The Guidewire Cloud API envelope in OpenAPI: `{requests: [{method, path, query, data | body,
  * headers, onFail}]}`, one item variant per route (`oneOf`), answered by `{responses, summary}`.
@@ -46,6 +59,8 @@ export const guidewireOpenApi: DialectOpenApi = {
 
   request: requestsEnvelope,
 
+  responseItem,
+
   response() {
     return {
       type: 'object',
@@ -53,15 +68,7 @@ export const guidewireOpenApi: DialectOpenApi = {
       properties: {
         responses: {
           type: 'array',
-          items: {
-            type: 'object',
-            required: ['status', 'headers'],
-            properties: {
-              status: { type: 'integer' },
-              headers: { type: 'object', additionalProperties: { type: 'string' } },
-              body: { description: 'The answer, or the error body of a failed sub-request' },
-            },
-          },
+          items: responseItem(),
         },
         summary: BATCH_SUMMARY_SCHEMA,
       },

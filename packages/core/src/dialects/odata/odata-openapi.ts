@@ -28,6 +28,15 @@ function spellings(method: HttpMethod): JsonSchema {
   return { enum: [method, method.toLowerCase()] };
 }
 
+/** One `{id, status, headers, body}` of the answer (and one line of a streamed answer). */
+function responseItem(): JsonSchema {
+  return {
+    type: 'object',
+    required: ['id', 'status', 'headers'],
+    properties: { id: { type: 'string' }, status: { type: 'integer' }, headers: HEADERS, body: {} },
+  };
+}
+
 /**
  * The OData JSON batch envelope in OpenAPI: `{requests: [{id, method, url, headers, body,
  * dependsOn, atomicityGroup, if}]}` plus instance annotations (`@Core.Description`), one item
@@ -86,6 +95,8 @@ export const odataOpenApi: DialectOpenApi = {
     };
   },
 
+  responseItem,
+
   response() {
     return {
       type: 'object',
@@ -94,11 +105,7 @@ export const odataOpenApi: DialectOpenApi = {
         '@restbatch.summary': BATCH_SUMMARY_SCHEMA,
         responses: {
           type: 'array',
-          items: {
-            type: 'object',
-            required: ['id', 'status', 'headers'],
-            properties: { id: { type: 'string' }, status: { type: 'integer' }, headers: HEADERS, body: {} },
-          },
+          items: responseItem(),
         },
       },
     };
