@@ -2,7 +2,7 @@
 // `call()` never rejects (packages/direct/README.md), it answers 400 BODY_UNWRITABLE in the shape
 // of the endpoint's dialect, and nothing runs.
 import 'reflect-metadata';
-import { createEngine, exagoApi } from '@restbatch/core';
+import { createEngine, exagoApi, inject } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { claimApi } from '@restbatch/example-server';
 import { test } from 'uvu';
@@ -83,6 +83,13 @@ test('the caller keeps working after a refused body: the next batch runs', async
   });
   const ok = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] });
   assert.is(ok.status, 200);
+});
+
+test("inject() with a body JSON cannot write answers 400 BODY_UNWRITABLE in the endpoint's shape (it rejected with a TypeError)", async () => {
+  const { engine } = setup();
+  const res = await inject(engine, { url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST', Payload: { n: 1n } }] });
+  assert.is(res.status, 400);
+  assert.is(res.json<{ code: string }>().code, 'BODY_UNWRITABLE');
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
@@ -180,6 +180,49 @@ test('Hono: a middleware that reads a clone leaves the body to the handler', asy
     const res = await send(`${s.url}/api/$batch`, 'POST', TODOS_BATCH);
     assert.is(res.status, 200);
     assert.equal(responsesOf(res.json), TODOS_ANSWER);
+  } finally {
+    await s.close();
+  }
+});
+
+test('node handler: a parsed value JSON cannot write (a BigInt-aware parser) is answered 400 BODY_UNWRITABLE, not a dropped socket', async () => {
+  const { engine } = exagoEngine();
+  const handler = createHttpHandler(engine);
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      Object.assign(req, { body: [{ Url: 'Sessions', Method: 'POST', Payload: { n: 10n } }], _body: true });
+      handler(req, res);
+    });
+  });
+  const s = await new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve(close(server)));
+  });
+  try {
+    const res = await send(`${s.url}/rest/batch`, 'POST', '[]', { 'content-type': 'application/json' });
+    assert.is(res.status, 400, res.raw);
+    assert.is((res.json as { code: string }).code, 'BODY_UNWRITABLE');
+  } finally {
+    await s.close();
+  }
+});
+
+test('node handler: a req.body a parser set without consuming the stream (body-parser 1.x skipping a type) keeps Content-Encoding: the coded stream gets 415', async () => {
+  const { engine } = exagoEngine();
+  const handler = createHttpHandler(engine);
+  const server = createServer((req, res) => {
+    // body-parser 1.x sets `req.body = req.body || {}` before it checks the type, and leaves the stream alone.
+    Object.assign(req, { body: {} });
+    handler(req, res);
+  });
+  const s = await new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve(close(server)));
+  });
+  try {
+    const gzipped = gzipSync(JSON.stringify([{ Url: 'Sessions', Method: 'POST' }]));
+    const res = await send(`${s.url}/rest/batch`, 'POST', gzipped, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    assert.is(res.status, 415, res.raw);
+    assert.match(res.raw, 'Content-Encoding gzip is not supported');
   } finally {
     await s.close();
   }

@@ -56,4 +56,17 @@ test("bad input through Hono gets the dialect's coded error", async () => {
   }
 });
 
+test('the Hono example serves requests made without @hono/node-server (Bun, Deno, Workers call app.fetch; tests call app.request)', async () => {
+  const app = createHonoApp(createTodosEngine());
+  const viaFetch = await app.fetch(new Request('http://localhost/api/todos'), {});
+  assert.is(viaFetch.status, 200, await viaFetch.clone().text());
+  assert.equal(await viaFetch.json(), []);
+  const viaRequest = await app.request('/api/$batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: '/todos' }] }),
+  });
+  assert.is(viaRequest.status, 200);
+});
+
 test.run();

@@ -1,6 +1,9 @@
 // OData 4.01 Protocol header rules a review found broken: `OData-Isolation` (§8.2.6), the
 // `OData-Version` of a rejected batch and an unsupported `OData-Version` (§8.1.5). Through the
 // direct transport and node:http.
+import { createEngine } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
+import { claimApi } from '@restbatch/example-server';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type CallRequest, type CallResponse, claimHarness, eachTransport } from './support/claim-engine.js';
@@ -96,6 +99,22 @@ test('Protocol §8.1.5: a body over the limit, refused by the HTTP transport bef
   } finally {
     await h.close();
   }
+});
+
+test('Protocol §8.1.5: a batch refused for its headers themselves (too many: 431; a value that is not text: 400) still carries OData-Version: 4.01', async () => {
+  const engine = createEngine({ apis: [claimApi()], limits: { maxRequestHeaders: 5 }, logger: { error: () => undefined } });
+  const call = createDirectCaller(engine);
+  const body = { requests: [note('1')] };
+  const many: Record<string, string> = { 'OData-Version': '4.01' };
+  for (let i = 0; i < 6; i++) many[`x-h${i}`] = 'v';
+  const tooMany = await call({ url: BATCH, headers: many, body });
+  assert.is(tooMany.status, 431);
+  assert.is(error(tooMany).code, 'HEADERS_TOO_LARGE');
+  assert.is(tooMany.headers['odata-version'], '4.01');
+  const notText = await call({ url: BATCH, headers: { 'OData-Version': '4.01', 'x-n': 5 as unknown as string }, body });
+  assert.is(notText.status, 400);
+  assert.is(error(notText).code, 'INVALID_HEADER');
+  assert.is(notText.headers['odata-version'], '4.01');
 });
 
 eachTransport(

@@ -12,10 +12,23 @@ import type { ConnInfo, GetConnInfo } from 'hono/conninfo';
  * `getConnInfo` from `hono/bun` or `hono/deno` there): without it every client would count as one
  * caller for the rate limit, sessions and idempotency records.
  */
-export function createHonoApp(engine: Engine, connInfo: GetConnInfo = getConnInfo): Hono {
+export function createHonoApp(engine: Engine, connInfo: (c: Parameters<GetConnInfo>[0]) => ConnInfo | undefined = nodeConnInfo): Hono {
   const handle = createFetchHandler(engine, { remoteAddress: (_request, info: ConnInfo | undefined) => info?.remote.address });
   const app = new Hono();
   app.get('/health', (c) => c.json({ ok: true }));
   app.all('/api/*', (c) => handle(c.req.raw, connInfo(c)));
   return app;
+}
+
+/**
+ * `@hono/node-server`'s address of the client, or undefined where the app is not served by it (Bun,
+ * Deno, Workers, `app.request()` in tests): the request then runs as one anonymous caller, as the
+ * fetch handler does without an address, instead of failing.
+ */
+function nodeConnInfo(c: Parameters<GetConnInfo>[0]): ConnInfo | undefined {
+  try {
+    return getConnInfo(c);
+  } catch {
+    return undefined;
+  }
 }

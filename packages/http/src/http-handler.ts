@@ -13,7 +13,7 @@ import {
   writeTimeoutOf,
 } from './http-options.js';
 import { nodeLineWriter } from './node-line-writer.js';
-import { readNodeBody } from './read-node-body.js';
+import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 
 /** A `node:http` request listener that is also Express/Connect middleware. */
@@ -80,6 +80,8 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
       ms: performance.now() - started,
     });
   };
+  // Asked before reading: once the handler read the stream itself, it has ended too.
+  const parsedBefore = usesParsedBody(req);
   const body = await readNodeBody(req, limit);
   if (body === TOO_LARGE) {
     // The rest of the body is never read: close the connection instead of draining it.
@@ -110,7 +112,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   const response = await engine.dispatch({
     method,
     url,
-    headers: decodedBy(req),
+    headers: parsedBefore ? decodedBy(req) : req.headers,
     body,
     signal: controller.signal,
     transport: 'http',
@@ -141,13 +143,14 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
 }
 
 /**
- * The request's headers, less `Content-Encoding` when a body parser mounted before the handler
- * kept the body (`req.body`): body-parser inflates gzip and deflate before it keeps bytes, text or a
- * value, so what the engine gets is no longer coded (the engine refuses a coded body it reads itself).
+ * The request's headers, less `Content-Encoding`, for a body a parser mounted before the handler
+ * kept (`req.body`, see usesParsedBody): body-parser inflates gzip and deflate before it keeps
+ * bytes, text or a value, so what the engine gets is no longer coded (the engine refuses a coded
+ * body it reads from the stream itself).
  */
 function decodedBy(req: IncomingMessage): IncomingMessage['headers'] {
   const headers = req.headers;
-  if (headers['content-encoding'] === undefined || (req as { body?: unknown }).body === undefined) return headers;
+  if (headers['content-encoding'] === undefined) return headers;
   const { 'content-encoding': _decoded, ...rest } = headers;
   return rest;
 }

@@ -6,6 +6,16 @@ import { bodyConsumed, TOO_LARGE } from './http-options.js';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
+ * Whether a body parser mounted before the handler consumed the stream and kept the body as
+ * `req.body`, which the handler then uses (and whose bytes the parser already decoded). body-parser
+ * 2 (Express 5) leaves `req.body` undefined when it did not parse; 1.x sets `{}` and marks `_body`.
+ */
+export function usesParsedBody(req: IncomingMessage): boolean {
+  const { body: parsed, _body: marked } = req as { body?: unknown; _body?: unknown };
+  return parsed !== undefined && (marked === true || req.readableEnded);
+}
+
+/**
  * Reads a request body, never holding more than `limit` bytes: a declared Content-Length over the
  * limit is refused before reading, and a streamed body stops being read at the first byte over it.
  * A body that middleware before the handler consumed, and kept in a form the engine cannot use, is
@@ -17,8 +27,8 @@ export function readNodeBody(
 ): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError> {
   // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
   // body-parser 2 (Express 5) leaves `req.body` undefined when it did not parse; 1.x marks `_body`.
-  const { body: parsed, _body: marked } = req as { body?: unknown; _body?: unknown };
-  if (parsed !== undefined && (marked === true || req.readableEnded)) return Promise.resolve(preParsed(req, parsed, limit));
+  const parsed = (req as { body?: unknown }).body;
+  if (usesParsedBody(req)) return Promise.resolve(preParsed(req, parsed, limit));
   // Read to its end by someone else (a raw-body-for-signatures middleware) and kept nowhere we know.
   if (req.readableEnded)
     return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);
@@ -89,7 +99,13 @@ function preParsed(
         'mount the restbatch handler before body parsers such as express.urlencoded() (or limit their `type`)',
     );
   }
-  return JsonBody.of(body);
+  try {
+    return JsonBody.of(body);
+  } catch (error) {
+    // A parsed value JSON cannot write (a BigInt-aware parser): BODY_UNWRITABLE, answered as a refusal.
+    if (error instanceof RestBatchError) return error;
+    throw error;
+  }
 }
 
 /** Whether the request declared a body (a length other than 0, or a chunked body). */

@@ -196,7 +196,7 @@ export class Engine {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     if (api === undefined) return plainError(error);
-    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, headersOf(headers));
+    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, textHeadersOf(headers));
   }
 
   /** Batches and calls now running. */
@@ -218,7 +218,7 @@ export class Engine {
     const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
       const error = new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node');
-      return errorResponse(api, endpoint, error, headersOf(request.headers));
+      return errorResponse(api, endpoint, error, textHeadersOf(request.headers));
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
@@ -259,7 +259,8 @@ export class Engine {
       status = response.status;
       return response;
     } catch (error) {
-      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), read);
+      // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
+      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), read ?? textHeadersOf(request.headers));
       status = response.status;
       return response;
     } finally {
@@ -497,9 +498,21 @@ export class Engine {
 }
 
 // An incoming X-Request-Id is kept when it is a plain token; any other gets a fresh id.
-/** The request's headers as an error answer reads them (undefined: none given). */
-function headersOf(raw: Record<string, string | string[] | undefined> | undefined): Readonly<Headers> | undefined {
-  return raw === undefined ? undefined : normalizeHeaders(raw);
+/**
+ * A request's text headers, names in lower case, for the dialect's headers on an error answer, read
+ * even when the headers themselves were refused (too many, too large, a value that is not text):
+ * values that are not text are left out, repeated ones joined. Node's parser caps an HTTP header
+ * section; in-process callers pass their own.
+ */
+function textHeadersOf(raw: Record<string, unknown> | undefined): Headers | undefined {
+  if (raw === undefined) return undefined;
+  const headers: Headers = {};
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[name.toLowerCase()] = value.join(', ');
+  }
+  return headers;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

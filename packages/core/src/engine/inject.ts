@@ -1,5 +1,7 @@
+import { isRestBatchError } from '../errors/restbatch-error.js';
 import { JsonBody } from '../json/json-body.js';
 import type { Engine } from './create-engine.js';
+import type { EngineResponse } from './engine-types.js';
 import { serializeResponse } from './serialize-response.js';
 
 /** A request for {@link inject}. */
@@ -38,7 +40,13 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
   let body: string | Uint8Array | JsonBody | undefined;
   if (typeof given === 'string' || given instanceof Uint8Array) body = given;
   else if (given !== undefined) {
-    body = JsonBody.of(given);
+    try {
+      body = JsonBody.of(given);
+    } catch (error) {
+      // A value JSON cannot write (BODY_UNWRITABLE): answered as the engine answers a refused request.
+      if (!isRestBatchError(error)) throw error;
+      return written(engine.errorResponse(request.url, error, headers));
+    }
     headers['content-type'] ??= 'application/json';
   }
   const response = await engine.dispatch({
@@ -48,6 +56,11 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
     body,
     transport: 'inject',
   });
+  return written(response);
+}
+
+/** The answer as the HTTP transport writes it. */
+function written(response: EngineResponse): InjectResponse {
   const wire = serializeResponse(response);
   const text = wire.body ?? '';
   return { status: response.status, headers: wire.headers, body: text, json: <T>() => JSON.parse(text) as T };

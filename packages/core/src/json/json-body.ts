@@ -1,3 +1,4 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
 import { type JsonBodyLimits, JsonCopy, numberBytes, stringBytes, UNUSUAL } from './json-copy.js';
 
 export type { JsonBodyLimits } from './json-copy.js';
@@ -27,7 +28,7 @@ export class JsonBody {
     } catch (error) {
       if (error !== UNUSUAL) throw error;
       this.#value = undefined;
-      this.#text = JSON.stringify(value);
+      this.#text = writtenAsJson(value);
     }
   }
 
@@ -103,5 +104,20 @@ function boundBytes(value: unknown): number {
     }
     default:
       return 0;
+  }
+}
+
+/**
+ * `JSON.stringify(value)`, its own refusals (a BigInt or a cycle: TypeError; nesting past its stack:
+ * RangeError) thrown as 400 `BODY_UNWRITABLE`, so every path that takes a body as a value (the direct
+ * transport, `inject`, a host framework's parsed body) answers them alike.
+ */
+function writtenAsJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError)
+      throw new RestBatchError('BODY_UNWRITABLE', `The body cannot be written as JSON: ${error.message}`, { cause: error });
+    throw error;
   }
 }
