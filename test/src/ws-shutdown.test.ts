@@ -120,4 +120,34 @@ test('a final response waiting on backpressure when close() starts is still sent
   }
 });
 
+test('requests still waiting for the message budget when close() starts are answered 503 SHUTTING_DOWN, none dropped', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, { maxMessagesPerWindow: 3, messageWindowMs: 60_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    client.send({ id: 'run', endpoint: '/rest/batch', body: [SESSION, hold('h')] });
+    await within(probe.whenStarted('h'), 'the held sub-request to start');
+    // Two more fit the window's budget of 3; the next two wait for the next window (60 s away).
+    for (const id of ['w1', 'w2', 'w3', 'w4']) client.send({ id, endpoint: '/rest/batch', body: [SESSION, echo(id)] });
+    await tick(50);
+    const closing = ws.transport.close();
+    await tick(20);
+    probe.release('h');
+    await within(closing, 'the transport to close');
+    await within(client.closed, 'the client to see the close');
+    const finals = new Map(client.messages.filter((m) => m.type === 'error' || m.type === 'response').map((m) => [m.id, m]));
+    for (const id of ['w3', 'w4']) {
+      const final = finals.get(id) as { type: string; status?: number; code?: string } | undefined;
+      assert.ok(final !== undefined, `${id} got an answer`);
+      assert.is(final.type, 'error', id);
+      assert.is(final.status, 503, id);
+      assert.is(final.code, 'SHUTTING_DOWN', id);
+    }
+    for (const id of ['run', 'w1', 'w2']) assert.is((finals.get(id) as { status?: number } | undefined)?.status, 200, id);
+  } finally {
+    probe.release('h');
+    await ws.close();
+  }
+});
+
 test.run();

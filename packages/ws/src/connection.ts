@@ -91,6 +91,8 @@ export class Connection implements OutboxOwner {
    */
   async shutdown(code: number, reason: string): Promise<void> {
     this.#draining = true;
+    // Requests still waiting for the rate budget are answered now (SHUTTING_DOWN), not dropped.
+    if (!this.#closing) this.#gate.flush();
     if (this.#running.size > 0 && !this.#closing) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

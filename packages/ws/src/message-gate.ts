@@ -60,6 +60,17 @@ export class MessageGate {
     }
   }
 
+  /**
+   * Hands every queued message on now, whatever the budget (the connection is shutting down and
+   * answers each at once, with `SHUTTING_DOWN`): none is dropped unanswered.
+   */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const queued = this.#queue.splice(0);
+    for (const next of queued) this.hooks.handle(next.data, next.isBinary);
+  }
+
   /** Drops what is queued and stops the timer (the connection is closing). */
   stop(): void {
     clearTimeout(this.#timer);
