@@ -1,5 +1,5 @@
 import { RedisRateLimiter, RedisSessionStore } from '@restbatch/redis';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
@@ -71,6 +71,44 @@ it('idempotency records and the rate limiter work on the cluster', async () => {
   for (let i = 0; i < 4; i++) decisions.push((await limiter.take('caller-a', 1)).allowed);
   assert.equal(decisions, [true, true, true, false]);
   assert.is((await limiter.take('caller-b', 1)).allowed, true);
+});
+
+it('a write to a session whose slot is migrating away (resharding) answers 503 STORE_UNAVAILABLE with Retry-After, not 500, and succeeds once the slot is stable', async () => {
+  const s = store('mig:');
+  const { call } = exagoEngine({}, { store: s, limits: { maxSessionsPerCaller: 10_000 } as never });
+  const made = await call({ url: '/rest/batch', body: SEED_BATCH });
+  const sid = (made.body as Item[])[0]!.ResponseContent.Id!;
+  const key = `mig:{${sid}}:data`;
+  const srcPort = await cluster().primaryOf(key);
+  const src = new Redis({ port: srcPort, host: '127.0.0.1', lazyConnect: true });
+  await src.connect();
+  const slot = Number(await src.call('CLUSTER', 'KEYSLOT', key));
+  const lines = String(await src.call('CLUSTER', 'NODES'))
+    .trim()
+    .split('\n');
+  const me = lines.find((l) => l.includes('myself'))!.split(' ')[0]!;
+  const other = lines.find((l) => l.includes('master') && !l.includes('myself') && !l.includes('fail'))!.split(' ');
+  const dstId = other[0]!;
+  const dst = new Redis({ port: Number(other[1]!.split(':')[1]!.split('@')[0]), host: '127.0.0.1', lazyConnect: true });
+  await dst.connect();
+  try {
+    await dst.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', me);
+    await src.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', dstId);
+    const write = await call({ url: `/rest/Parameters?sid=${sid}`, body: { Id: 'Mid', DataType: 'String', Value: 'v', PromptText: 'p' } });
+    assert.is(write.status, 503, JSON.stringify(write.body));
+    assert.is((write.body as { code: string }).code, 'STORE_UNAVAILABLE');
+    assert.is(write.headers['retry-after'], '1');
+  } finally {
+    await src.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    await dst.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    src.disconnect();
+    dst.disconnect();
+  }
+  // Nothing of the refused write landed; once the slot is stable the same write runs.
+  const missing = await call({ url: `/rest/Parameters/Mid?sid=${sid}`, method: 'GET' });
+  assert.is(missing.status, 404, JSON.stringify(missing.body));
+  const again = await call({ url: `/rest/Parameters?sid=${sid}`, body: { Id: 'Mid', DataType: 'String', Value: 'v', PromptText: 'p' } });
+  assert.is(again.status, 201, JSON.stringify(again.body));
 });
 
 test.run();

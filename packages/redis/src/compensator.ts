@@ -93,10 +93,11 @@ export class Compensator {
       this.#pending.delete(id);
     } catch (error) {
       // A write that reached Redis too late (LATE) was not applied: it is tried again like a timeout.
+      // A slot migrating away (Cluster resharding) is served again once it moved on: tried again too.
       const final =
         error instanceof Error &&
         error.name === 'ReplyError' &&
-        !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|LATE)/.test(error.message);
+        !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|LATE)|Script attempted to access a non local key/.test(error.message);
       if (final || Date.now() - owed.since > OPERATION_TTL_MS) {
         this.#pending.delete(id);
         this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${error instanceof Error ? error.message : String(error)}`));

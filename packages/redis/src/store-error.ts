@@ -4,6 +4,14 @@ import { RestBatchError } from '@restbatch/core';
 // the write guard's refusal: the write reached Redis after its deadline and was not applied.
 // UNBLOCKED: a blocked command cut short because its primary became a replica (failover).
 const TRANSIENT_REPLY = /^(LOADING|READONLY|OOM|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF|MOVED|ASK|LATE|UNBLOCKED)\b/;
+// A script that reached a key its slot is migrating away (Cluster resharding): Redis aborts it before
+// any write of it lands, and serves the slot again once the migration moved on.
+const MIGRATING_SLOT = /Script attempted to access a non local key/;
+
+/** Whether a Redis reply error means "cannot serve now, retry" (not "this command is wrong"). */
+export function isTransientReply(error: unknown): boolean {
+  return error instanceof Error && (TRANSIENT_REPLY.test(error.message) || MIGRATING_SLOT.test(error.message));
+}
 
 /**
  * Turns a failure of the Redis client into what the engine reports: `STORE_UNAVAILABLE` (503) when
@@ -12,7 +20,7 @@ const TRANSIENT_REPLY = /^(LOADING|READONLY|OOM|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|
  */
 export function toStoreError(error: unknown): unknown {
   if (error instanceof RestBatchError) return error;
-  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) return error;
+  if (error instanceof Error && error.name === 'ReplyError' && !isTransientReply(error)) return error;
   return new RestBatchError('STORE_UNAVAILABLE', 'The session store is unavailable; retry later', {
     cause: error,
     headers: { 'retry-after': '1' },
