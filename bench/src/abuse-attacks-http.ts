@@ -245,6 +245,40 @@ const slowBodies: Attack = {
   },
 };
 
+const repeatedQuery = JSON.stringify([
+  { Url: 'Sessions', Method: 'POST' },
+  { Url: `Parameters?${Array.from({ length: 24_000 }, () => 'x=1').join('&')}`, Method: 'GET' },
+]);
+
+const repeatedQueryParameter: Attack = {
+  name: 'repeated query parameter',
+  description: 'an Exago call whose Url repeats one query parameter 24,000 times (quadratic to parse before the fix: 3.5 s)',
+  limitMs: 20_000,
+  bodyBytes: Buffer.byteLength(repeatedQuery),
+  blockTarget: true,
+  run: async ({ url, signal }) => ({
+    outcome: describe(await send(url, '/rest/batch', { headers: JSON_HEADERS, body: repeatedQuery, signal })),
+  }),
+};
+
+const paddedIf = JSON.stringify({
+  requests: [
+    { id: '1', method: 'GET', url: 'claims?pageSize=1' },
+    { id: '2', method: 'GET', url: 'claims?pageSize=1', if: `$1/$succeeded${' '.repeat(60_000)}x` },
+  ],
+});
+
+const paddedCondition: Attack = {
+  name: 'OData if padded with spaces',
+  description: 'an OData `if` of 60,000 spaces between two words (a backtracking split took 3.2 s before the fix)',
+  limitMs: 20_000,
+  bodyBytes: Buffer.byteLength(paddedIf),
+  blockTarget: true,
+  run: async ({ url, signal }) => ({
+    outcome: describe(await send(url, '/rest/claim/v1/$batch', { headers: JSON_HEADERS, body: paddedIf, signal })),
+  }),
+};
+
 /** The HTTP attacks, in the order they run. */
 export function httpAttacks(): Attack[] {
   return [
@@ -256,6 +290,8 @@ export function httpAttacks(): Attack[] {
     sessionFlood,
     odataGroup,
     bigBatch,
+    repeatedQueryParameter,
+    paddedCondition,
     timeoutOne,
     timeoutHuge,
     slowBodies,

@@ -14,7 +14,10 @@ export function parseUrl(url: string): { path: string; query: Query } {
   const query: Query = Object.create(null);
   for (const [name, value] of new URLSearchParams(url.slice(mark + 1))) {
     const prev = query[name];
-    query[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    // Appended, not copied: the array is this loop's own, and a name repeated n times costs O(n), not O(n²).
+    if (prev === undefined) query[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else query[name] = [prev, value];
   }
   return { path, query };
 }

@@ -195,7 +195,13 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
       sub.condition = condition.terms;
       // The condition reads the outcome of what it names: those are dependencies too (checked backwards-only).
       deps ??= [];
-      for (const term of condition.terms) if (!deps.includes(term.key)) deps.push(term.key);
+      // A set of what is there: `includes` per term made the terms times the dependencies.
+      const known = new Set(deps);
+      for (const term of condition.terms) {
+        if (known.has(term.key)) continue;
+        known.add(term.key);
+        deps.push(term.key);
+      }
     }
   }
   if (deps !== undefined) sub.dependsOn = deps;

@@ -3,7 +3,7 @@ import type { SubRequest } from '../../model/canonical.js';
 /** A parsed `if`: the terms that must all hold, or the reason the engine cannot evaluate it. */
 export type OdataCondition = { terms: NonNullable<SubRequest['condition']>; unsupported?: undefined } | { unsupported: string };
 
-const TERM = /^(not\s+)?\$([^\s/{}$]+)\/\$succeeded$/;
+const TERM = /^\$([^\s/{}$]+)\/\$succeeded$/;
 
 /**
  * Parses the `if` of a request object (OData JSON 4.01 §19.1) in the subset the engine evaluates:
@@ -14,12 +14,25 @@ const TERM = /^(not\s+)?\$([^\s/{}$]+)\/\$succeeded$/;
  */
 export function parseOdataCondition(text: string, resolve: (name: string) => string): OdataCondition {
   const terms: Array<{ key: string; succeeded: boolean }> = [];
-  for (const part of text.trim().split(/\s+and\s+/)) {
-    const match = TERM.exec(part);
+  // Words, then a walk over them: a pattern that splits on `\s+and\s+` backtracks on a long run of
+  // spaces (quadratic: 60 000 spaces held the event loop for seconds).
+  const words = text.trim().split(/\s+/);
+  for (let i = 0; ; ) {
+    const negated = words[i] === 'not';
+    if (negated) i++;
+    const match = i < words.length ? TERM.exec(words[i] as string) : null;
     if (match === null) {
-      return { unsupported: `if ${JSON.stringify(text)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
+      return unsupported(text);
     }
-    terms.push({ key: resolve(match[2]!), succeeded: match[1] === undefined });
+    terms.push({ key: resolve(match[1] as string), succeeded: !negated });
+    if (++i === words.length) return { terms };
+    if (words[i++] !== 'and') {
+      return unsupported(text);
+    }
   }
-  return { terms };
+}
+
+function unsupported(text: string): OdataCondition {
+  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return { unsupported: `if ${JSON.stringify(shown)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
 }
