@@ -1,7 +1,6 @@
 import type { Endpoint, Slot } from './batch-runner.js';
-import { NONE, type SubCall, type SubResult } from './client-dialect.js';
-import { ClientError } from './client-error.js';
-import { exagoCallProblem } from './exago-client-dialect.js';
+import type { SubCall, SubResult } from './client-dialect.js';
+import { aborted, type ClientError } from './client-error.js';
 
 /** A queued call: its slot, the endpoint it batches under (none: sent alone) and its abort signal. */
 export interface Queued extends Slot {
@@ -132,8 +131,8 @@ function plan(calls: Queued[]): Group[] {
 
 /**
  * The usual tick, checked in one pass: every call under one endpoint, within its `maxItems`, none
- * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone (on Exago, see
- * {@link exagoAlone}; elsewhere, a call the envelope cannot carry). The tick's own array is then the batch.
+ * aborted, and on Exago opened by its only `POST Sessions`, none that must go alone (a call the
+ * envelope cannot carry, see `ClientDialect.callProblem`). The tick's own array is then the batch.
  */
 function oneBatch(calls: Queued[]): Group[] | undefined {
   const endpoint = calls[0]?.endpoint;
@@ -143,9 +142,8 @@ function oneBatch(calls: Queued[]): Group[] | undefined {
   for (let i = 0; i < calls.length; i++) {
     const q = calls[i] as Queued;
     if (q.endpoint !== endpoint || q.signal?.aborted) return undefined;
-    if (sessions !== undefined) {
-      if (q.opensSession !== (i === 0) || exagoAlone(q)) return undefined;
-    } else if (callProblem !== undefined && callProblem(q.call, endpoint.base) !== undefined) return undefined;
+    if (sessions !== undefined && q.opensSession !== (i === 0)) return undefined;
+    if (callProblem !== undefined && callProblem(q.call, endpoint.base) !== undefined) return undefined;
   }
   return [{ endpoint, calls }];
 }
@@ -177,7 +175,7 @@ function groupsOf(calls: readonly Queued[]): Group[] {
       group.calls.push(q);
       continue;
     }
-    const goesAlone = exagoAlone(q);
+    const goesAlone = endpoint.dialect.callProblem?.(q.call, endpoint.base) !== undefined;
     if (q.opensSession && !goesAlone) {
       group = { endpoint, calls: [q] };
       open.set(endpoint, group);
@@ -193,22 +191,7 @@ function groupsOf(calls: readonly Queued[]): Group[] {
   return groups;
 }
 
-/**
- * Whether a call of an Exago endpoint must be sent alone: Exago refuses `Sessions/{sid}` calls in a
- * batch, and its envelope has no headers per call (they would be dropped); nor does it carry what
- * {@link exagoCallProblem} names (the server would refuse the whole batch).
- */
-function exagoAlone(q: Queued): boolean {
-  const call = q.call;
-  const relative = call.relative;
-  // 83 is 'S': most paths are told by their first character, without a string compare.
-  if (relative !== undefined && relative.charCodeAt(0) === 83 && relative.startsWith('Sessions/')) return true;
-  const headers = call.headers;
-  if (headers !== NONE) for (const _ in headers) return true;
-  return exagoCallProblem(call) !== undefined;
-}
-
 /** The error of a call aborted by its signal. */
 export function abortError(call: SubCall): ClientError {
-  return new ClientError('ABORTED', `${call.method} ${call.path} was aborted`);
+  return aborted(call.method, call.path);
 }

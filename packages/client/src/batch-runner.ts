@@ -1,5 +1,5 @@
 import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
-import { ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
+import { aborted, ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
 import type { BatchSummary, Transport, WireResponse, WireResult } from './transport.js';
 
 /** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
@@ -80,7 +80,7 @@ export async function runBatch(
   }
   if (send.signal?.aborted) {
     // The direct transport answers an aborted batch with what ran: the calls still waiting are aborted.
-    const error = new ClientError('ABORTED', `POST ${endpoint.path} was aborted`);
+    const error = aborted('POST', endpoint.path);
     for (const slot of slots) slot?.fail(error);
     throw error;
   }

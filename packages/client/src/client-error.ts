@@ -51,3 +51,13 @@ export function unsendable(method: string, url: string, error: unknown): ClientE
     `${method} ${url}: the body cannot be sent as JSON: ${(error as Error)?.message ?? String(error)}`,
   );
 }
+
+/** A request or call aborted by its signal (`ABORTED`). */
+export function aborted(method: string, url: string): ClientError {
+  return new ClientError('ABORTED', `${method} ${url} was aborted`);
+}
+
+/** A request the transport could not carry out (`TRANSPORT_FAILED`), with the underlying error's message. */
+export function transportFailed(method: string, url: string, error: unknown): ClientError {
+  return new ClientError('TRANSPORT_FAILED', `${method} ${url} failed: ${(error as Error)?.message ?? String(error)}`);
+}

@@ -1,6 +1,6 @@
 import type { Engine } from '@restbatch/core';
 import { createDirectCaller, type DirectRequest } from '@restbatch/direct';
-import { ClientError, errorCodeOf, errorMessageOf, unsendable } from './client-error.js';
+import { ClientError, errorCodeOf, errorMessageOf, transportFailed, unsendable } from './client-error.js';
 import type { Transport, WireResponse } from './transport.js';
 
 /** The direct transport: calls an in-process engine through `@restbatch/direct`, items as they settle. */
@@ -56,6 +56,6 @@ function failed(method: string, url: string, hasBody: boolean): (error: unknown)
   return (error) => {
     if (error instanceof ClientError) throw error;
     if (hasBody && (error instanceof TypeError || error instanceof RangeError)) throw unsendable(method, url, error);
-    throw new ClientError('TRANSPORT_FAILED', `${method} ${url} failed: ${(error as Error)?.message ?? String(error)}`);
+    throw transportFailed(method, url, error);
   };
 }

@@ -27,17 +27,16 @@ export const exagoClientDialect: ClientDialect = {
 };
 
 /**
- * Why an Exago batch cannot carry `call`, or undefined when it can: the server refuses the whole
- * batch for a method other than POST, PATCH, GET and DELETE, for a Payload on GET or DELETE, and for
- * a `Sessions/{sid}` call; and the envelope has no headers per call (with `base`, the API's base;
- * the batcher checks those two itself, see `exagoAlone`).
+ * Why an Exago batch cannot carry `call` (under an API at `base`), or undefined when it can: the
+ * server refuses the whole batch for a `Sessions/{sid}` call, a method other than POST, PATCH, GET
+ * and DELETE, and a Payload on GET or DELETE; and the envelope has no headers per call.
  */
-export function exagoCallProblem(call: SubCall, base?: string): string | undefined {
-  if (base !== undefined) {
-    if (relativePath(call, base).startsWith('Sessions/')) return 'Exago refuses Sessions/{sid} calls in a batch';
-    const headers = call.headers;
-    if (headers !== NONE) for (const _ in headers) return 'its envelope has no headers per call (they would be lost)';
-  }
+export function exagoCallProblem(call: SubCall, base: string): string | undefined {
+  const relative = relativePath(call, base);
+  // 83 is 'S': most paths are told by their first character, without a string compare.
+  if (relative.charCodeAt(0) === 83 && relative.startsWith('Sessions/')) return 'Exago refuses Sessions/{sid} calls in a batch';
+  const headers = call.headers;
+  if (headers !== NONE) for (const _ in headers) return 'its envelope has no headers per call (they would be lost)';
   const method = call.method;
   if (method === 'POST' || method === 'PATCH') return undefined;
   if (method === 'PUT') return 'its methods are POST, PATCH, GET and DELETE, not PUT';

@@ -1,5 +1,5 @@
 // Uses the global `fetch` and web streams only: no Node built-in, so it runs in a browser.
-import { ClientError, unsendable } from './client-error.js';
+import { aborted, ClientError, transportFailed, unsendable } from './client-error.js';
 import type { BatchSummary, Transport, WireRequest, WireResponse } from './transport.js';
 
 /** Options of {@link httpTransport}. */
@@ -134,6 +134,6 @@ function parse(text: string): unknown {
 }
 
 function failed(error: unknown, request: Sent): ClientError {
-  if (request.signal?.aborted) return new ClientError('ABORTED', `${request.method} ${request.url} was aborted`);
-  return new ClientError('TRANSPORT_FAILED', `${request.method} ${request.url} failed: ${(error as Error)?.message ?? String(error)}`);
+  if (request.signal?.aborted) return aborted(request.method, request.url);
+  return transportFailed(request.method, request.url, error);
 }

@@ -1,7 +1,7 @@
 // Speaks docs/websocket.md: one JSON message per request, asking for grouped results (`results`
 // messages, each holding the items final in one turn of the server); `result` messages (one item
 // each, the older form) are understood too; then `response`.
-import { ClientError, errorMessageOf, unsendable } from './client-error.js';
+import { aborted, ClientError, errorMessageOf, unsendable } from './client-error.js';
 import type { Transport, WireRequest, WireResponse } from './transport.js';
 
 /** What the transport needs of a WebSocket: the browser's, or `ws`'s (both have these members). */
@@ -89,7 +89,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
     async send(request) {
       // No closure below reads `request`: what a request keeps while it waits is its id, these and its text.
       const { method, url, signal, onItem } = request;
-      if (signal?.aborted) throw abortError(method, url);
+      if (signal?.aborted) throw aborted(method, url);
       const id = `c-${++next}`;
       // Turned into text before anything is kept for it. `results: 'grouped'`: the items final in one
       // turn of the server come in one message.
@@ -100,7 +100,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
         throw unsendable(method, url, error);
       }
       const ws = await connect();
-      if (signal?.aborted) throw abortError(method, url);
+      if (signal?.aborted) throw aborted(method, url);
       const answer = new Promise<WireResponse>((resolve, reject) => {
         const entry: Pending = { onItem, resolve, reject };
         if (signal !== undefined) {
@@ -108,7 +108,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
           // The listener holds the id only, and goes when the request settles: a signal that outlives
           // many requests keeps neither a listener nor an envelope per request.
           const onAbort = () => {
-            if (pending.delete(id)) reject(abortError(method, url));
+            if (pending.delete(id)) reject(aborted(method, url));
           };
           signal.addEventListener('abort', onAbort, { once: true });
           const release = () => signal.removeEventListener('abort', onAbort);
@@ -132,8 +132,4 @@ export function wsTransport(options: WsTransportOptions): Transport {
       ws?.close(1000);
     },
   };
-}
-
-function abortError(method: string, url: string): ClientError {
-  return new ClientError('ABORTED', `${method} ${url} was aborted`);
 }

@@ -107,7 +107,7 @@ export type {
   ValueDecoder,
 } from './dialects/dialect.js';
 export { checkBatchSize } from './dialects/check-batch-size.js';
-export { bodyMediaTypes } from './engine/parse-body.js';
+export { bodyMediaTypes, isJsonMediaType } from './engine/parse-body.js';
 export {
   BATCH_SUMMARY_SCHEMA,
   type DialectOpenApi,

@@ -82,7 +82,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   };
   // Asked before reading: once the handler read the stream itself, it has ended too.
   const parsedBefore = usesParsedBody(req);
-  const body = await readNodeBody(req, limit);
+  const body = await readNodeBody(req, limit, parsedBefore);
   if (body === TOO_LARGE) {
     // The rest of the body is never read: close the connection instead of draining it.
     res.shouldKeepAlive = false;

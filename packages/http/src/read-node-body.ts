@@ -1,9 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { JsonBody, RestBatchError } from '@restbatch/core';
+import { isJsonMediaType, JsonBody, RestBatchError } from '@restbatch/core';
 import { bodyConsumed, TOO_LARGE } from './http-options.js';
-
-/** The types whose parsed value the engine takes as it is: JSON and `+json` (or none, read as JSON). */
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Whether a body parser mounted before the handler consumed the stream and kept the body as
@@ -19,16 +16,16 @@ export function usesParsedBody(req: IncomingMessage): boolean {
  * Reads a request body, never holding more than `limit` bytes: a declared Content-Length over the
  * limit is refused before reading, and a streamed body stops being read at the first byte over it.
  * A body that middleware before the handler consumed, and kept in a form the engine cannot use, is
- * answered with the returned coded error instead.
+ * answered with the returned coded error instead. `parsedBefore` is {@link usesParsedBody} of `req`,
+ * asked before anything read it (the caller needs the same answer).
  */
 export function readNodeBody(
   req: IncomingMessage,
   limit: number,
+  parsedBefore: boolean,
 ): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError> {
   // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
-  // body-parser 2 (Express 5) leaves `req.body` undefined when it did not parse; 1.x marks `_body`.
-  const parsed = (req as { body?: unknown }).body;
-  if (usesParsedBody(req)) return Promise.resolve(preParsed(req, parsed, limit));
+  if (parsedBefore) return Promise.resolve(preParsed(req, (req as { body?: unknown }).body, limit));
   // Read to its end by someone else (a raw-body-for-signatures middleware) and kept nowhere we know.
   if (req.readableEnded)
     return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);
@@ -92,7 +89,8 @@ function preParsed(
     return bytes.byteLength === 0 ? undefined : bytes;
   }
   const type = req.headers['content-type'];
-  if (type !== undefined && !JSON_TYPE.test(type)) {
+  // The engine takes a parsed value of JSON and `+json` as it is (or of none, read as JSON).
+  if (type !== undefined && !isJsonMediaType(type)) {
     return new RestBatchError(
       'UNSUPPORTED_MEDIA_TYPE',
       `A body parser mounted before restbatch parsed this ${type.slice(0, 100)} body into an object the engine cannot read; ` +

@@ -1,4 +1,5 @@
 import { OPERATION_TTL_MS } from './write-guard.js';
+import { isMigratingSlot } from './store-error.js';
 
 // How often pending steps are tried again while Redis does not answer.
 const RETRY_MS = 250;
@@ -97,7 +98,8 @@ export class Compensator {
       const final =
         error instanceof Error &&
         error.name === 'ReplyError' &&
-        !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|LATE)|Script attempted to access a non local key/.test(error.message);
+        !/^(LOADING|READONLY|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|LATE)/.test(error.message) &&
+        !isMigratingSlot(error);
       if (final || Date.now() - owed.since > OPERATION_TTL_MS) {
         this.#pending.delete(id);
         this.#onGiveUp(new Error(`restbatch: compensation ${id} given up: ${error instanceof Error ? error.message : String(error)}`));

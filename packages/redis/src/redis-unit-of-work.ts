@@ -308,7 +308,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
    */
   async #applyUndo(args: string[], writes: Write[]): Promise<void> {
     const owed = this.#owed;
-    let failure: unknown = pending();
+    // Made only when an undo could not land at once (it carries a stack trace).
+    let failure: unknown;
     if (owed === undefined) {
       try {
         await this.#backend.apply(args, true);
@@ -329,7 +330,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     } else owed.push(args);
     const failures = this.#failures ?? new Map<number, unknown>();
     this.#failures = failures;
-    for (const write of writes) failures.set(write.index, failure);
+    const reason = failure ?? pending();
+    for (const write of writes) failures.set(write.index, reason);
   }
 
   async #apply(args: string[], writes: Write[], generation: number): Promise<void> {

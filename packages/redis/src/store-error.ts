@@ -13,6 +13,11 @@ export function isTransientReply(error: unknown): boolean {
   return error instanceof Error && (TRANSIENT_REPLY.test(error.message) || MIGRATING_SLOT.test(error.message));
 }
 
+/** Whether a script was aborted because its slot is migrating away (served again once it moved on). */
+export function isMigratingSlot(error: Error): boolean {
+  return MIGRATING_SLOT.test(error.message);
+}
+
 /**
  * Turns a failure of the Redis client into what the engine reports: `STORE_UNAVAILABLE` (503) when
  * Redis cannot be reached or cannot serve now; anything else (a bug in a script) is rethrown as is,

@@ -11,8 +11,13 @@ const LONG_TEXT = new Set(['description', 'body']);
 /** The most comma-separated names one `fields` value may hold. */
 export const MAX_FIELD_NAMES = 50;
 
+/** The groups that mean every attribute. */
+const EVERY: readonly string[] = ['*all', '*detail', '*default'];
+/** The group of every attribute but the free-text ones. */
+const SUMMARY = '*summary';
+
 /** The groups `fields` may name besides attributes. */
-export const FIELD_GROUPS = ['*all', '*detail', '*default', '*summary'] as const;
+export const FIELD_GROUPS: readonly string[] = [...EVERY, SUMMARY];
 
 /**
  * Parses Guidewire's `fields` query parameter for an entity type: a comma-separated list of
@@ -30,9 +35,9 @@ export function parseFields(value: string | string[] | undefined, type: ClaimEnt
   const chosen = new Set<string>();
   let all = false;
   for (const name of names) {
-    if (name === '*all' || name === '*detail' || name === '*default') {
+    if (EVERY.includes(name)) {
       all = true;
-    } else if (name === '*summary') {
+    } else if (name === SUMMARY) {
       for (const k of known) if (!LONG_TEXT.has(k)) chosen.add(k);
     } else if (known.includes(name)) {
       chosen.add(name);

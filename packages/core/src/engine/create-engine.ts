@@ -146,15 +146,8 @@ export class Engine {
    * JSON.stringify refuses `value` (a BigInt, a cycle): answer it with {@link errorResponse}.
    */
   prepareBody(url: string, headers: EngineRequest['headers'], value: unknown): JsonBody | PreparedBody | undefined {
-    try {
-      return this.#prepared(url, headers, value) ?? JsonBody.of(value, this.limits.maxBodyBytes);
-    } catch (error) {
-      // JSON.stringify's own refusals: a BigInt or a cycle (TypeError), nesting past its stack (RangeError).
-      if (error instanceof TypeError || error instanceof RangeError) {
-        throw new RestBatchError('BODY_UNWRITABLE', `The body cannot be written as JSON: ${error.message}`, { cause: error });
-      }
-      throw error;
-    }
+    // JsonBody.of throws BODY_UNWRITABLE itself; the prepared path gives up (undefined) on what it cannot copy.
+    return this.#prepared(url, headers, value) ?? JsonBody.of(value, this.limits.maxBodyBytes);
   }
 
   #prepared(url: string, raw: EngineRequest['headers'], value: unknown): PreparedBody | undefined {
@@ -196,7 +189,7 @@ export class Engine {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     if (api === undefined) return plainError(error);
-    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, textHeadersOf(headers));
+    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, normalizeHeaders(headers));
   }
 
   /** Batches and calls now running. */
@@ -218,7 +211,7 @@ export class Engine {
     const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
       const error = new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node');
-      return errorResponse(api, endpoint, error, textHeadersOf(request.headers));
+      return errorResponse(api, endpoint, error, normalizeHeaders(request.headers));
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
@@ -260,7 +253,12 @@ export class Engine {
       return response;
     } catch (error) {
       // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
-      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), read ?? textHeadersOf(request.headers));
+      const response = errorResponse(
+        api,
+        endpoint,
+        this.#logged(this.#toError(error), requestId),
+        read ?? normalizeHeaders(request.headers),
+      );
       status = response.status;
       return response;
     } finally {
@@ -417,27 +415,16 @@ export class Engine {
     watch: RequestWatch | undefined,
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
+    const path = rest === '' ? '/' : rest;
     // Told now: a call refused before its handler (a bad session, a bad body, 405) keeps its route.
-    if (watch !== undefined) watch.routed(callRoute(api.routes, method, rest === '' ? '/' : rest));
-    if (!isHttpMethod(method)) {
-      // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
-      const path = rest === '' ? '/' : rest;
-      const allowed = api.routes.allowedMethods(path);
-      if (allowed.length === 0) throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
-      throw new RestBatchError(
-        'METHOD_NOT_ALLOWED',
-        `${request.method.slice(0, 20)} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
-        {
-          details: { allowed },
-          headers: allowWithHead({ allow: allowed.join(', ') }),
-        },
-      );
-    }
+    if (watch !== undefined) watch.routed(callRoute(api.routes, method, path));
+    // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
+    if (!isHttpMethod(method)) throw api.routes.refusal(request.method.slice(0, 20), path, true);
     const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
     let session: Session | undefined;
     const param = api.sessionParam;
     if (param !== undefined && query[param] !== undefined) session = await this.openSession(query[param]);
-    const sub: SubRequest = { index: -1, method, path: rest === '' ? '/' : rest, query, headers, body };
+    const sub: SubRequest = { index: -1, method, path, query, headers, body };
     const result = await this.#executor.runCall(
       api,
       sub,
@@ -497,24 +484,7 @@ export class Engine {
   }
 }
 
-// An incoming X-Request-Id is kept when it is a plain token; any other gets a fresh id.
-/**
- * A request's text headers, names in lower case, for the dialect's headers on an error answer, read
- * even when the headers themselves were refused (too many, too large, a value that is not text):
- * values that are not text are left out, repeated ones joined. Node's parser caps an HTTP header
- * section; in-process callers pass their own.
- */
-function textHeadersOf(raw: Record<string, unknown> | undefined): Headers | undefined {
-  if (raw === undefined) return undefined;
-  const headers: Headers = {};
-  for (const name of Object.keys(raw)) {
-    const value = raw[name];
-    if (typeof value === 'string') headers[name.toLowerCase()] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[name.toLowerCase()] = value.join(', ');
-  }
-  return headers;
-}
-
+/** A plain token: what an incoming X-Request-Id (or a transport's connection id) must be to be kept. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The request's connection id, when the transport gave one that is a plain token. */
@@ -523,6 +493,7 @@ function connectionIdOf(request: EngineRequest): string | undefined {
   return given !== undefined && REQUEST_ID.test(given) ? given : undefined;
 }
 
+/** An incoming X-Request-Id when it is a plain token; a fresh id otherwise. */
 function requestIdOf(headers: EngineRequest['headers']): string {
   const given = headers?.['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();

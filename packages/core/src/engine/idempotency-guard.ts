@@ -175,7 +175,6 @@ export class IdempotencyGuard {
   }
 }
 
-/** The answer to a retry that found a record. */
 /**
  * The outer headers that change what the same body does (never passed to sub-requests): the
  * failure policy (`Prefer`, OData §19.4), the deadline (`RestBatch-Timeout`) and whether strings
@@ -188,9 +187,8 @@ function batchOptions(headers: Headers): string {
   for (const name of FINGERPRINT_HEADERS) {
     const value = headers[name];
     if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
     // The references header had its own spelling before the others counted: kept, so old records still match.
-    options += name === REFERENCES_HEADER ? ' references=none' : ` ${name}=${JSON.stringify(text)}`;
+    options += name === REFERENCES_HEADER ? ' references=none' : ` ${name}=${JSON.stringify(value)}`;
   }
   return options;
 }
@@ -198,6 +196,7 @@ function batchOptions(headers: Headers): string {
 /** In the order their text is appended to a fingerprint. */
 const FINGERPRINT_HEADERS = [REFERENCES_HEADER, 'prefer', TIMEOUT_HEADER] as const;
 
+/** The answer to a retry that found a record. */
 function replay(found: StoredRecord, fingerprint: string): EngineResponse {
   if (found.fingerprint !== fingerprint) {
     throw new RestBatchError(

@@ -6,6 +6,11 @@ import type { EngineLimits } from './engine-options.js';
 import { PreparedBody } from './prepared-body.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Whether a Content-Type names JSON: `application/json` or any `application/…+json`, with parameters. */
+export function isJsonMediaType(type: string): boolean {
+  return JSON_TYPE.test(type);
+}
 /** The type curl's `-d` sends: the lenient endpoint reads its body as JSON text all the same. */
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
@@ -60,10 +65,10 @@ export function parseBody(
  * restbatch decodes none. RFC 9110 §8.4.1 allows 415 for "a content coding that is not acceptable",
  * and §12.5.3 has the answer name what is accepted (`Accept-Encoding: identity`).
  */
-export function checkContentEncoding(headers: Headers): void {
+function checkContentEncoding(headers: Headers): void {
   const coding = headers['content-encoding'];
   if (coding === undefined) return;
-  const text = (Array.isArray(coding) ? coding.join(',') : coding).trim().toLowerCase();
+  const text = coding.trim().toLowerCase();
   if (text === '' || text === 'identity') return;
   throw new RestBatchError(
     'UNSUPPORTED_MEDIA_TYPE',
@@ -88,7 +93,7 @@ export function bodyMediaTypes(rules: Pick<BodyRules, 'anyContentType'>): readon
 /** Refuses a Content-Type the endpoint does not read as JSON (`UNSUPPORTED_MEDIA_TYPE`). */
 export function checkContentType(headers: Headers, rules: BodyRules): void {
   const type = headers['content-type'];
-  if (type === undefined || JSON_TYPE.test(type)) return;
+  if (type === undefined || isJsonMediaType(type)) return;
   if (rules.anyContentType && FORM_TYPE.test(type)) return;
   const accepted = bodyMediaTypes(rules).join(' or ');
   throw new RestBatchError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type.slice(0, 100)} is not accepted; send ${accepted}`);

@@ -278,9 +278,7 @@ export class Executor {
       const body =
         validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
       if (started === undefined) {
-        const requested = sub.timeoutMs;
-        const limitMs = this.#subRequestTimeoutMs;
-        const timeoutMs = requested === undefined ? limitMs : withinLimit(limitMs, requested);
+        const timeoutMs = this.#timeoutOf(sub);
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);

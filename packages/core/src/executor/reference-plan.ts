@@ -79,12 +79,14 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
       );
     }
   });
+  // In a batch with ids (OData's), a `$<id>` names a request by id only (§19.1); else by index.
+  const nativeKey = ids === undefined ? keyIndex : (key: string) => ids?.get(key);
   let subs: Array<SubReferencePlan | undefined> | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
     let native: BoundReference | undefined;
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
-    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, ids === undefined ? keyIndex : (key) => ids?.get(key), compiler);
+    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, nativeKey, compiler);
     const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
     const compiled = compiler.compile(sub, native, rest);
     if (compiled === undefined) continue;

@@ -8,3 +8,11 @@ export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH
 export function isHttpMethod(value: unknown): value is HttpMethod {
   return value === 'GET' || value === 'POST' || value === 'PUT' || value === 'PATCH' || value === 'DELETE';
 }
+
+/** ASCII letters only: `toUpperCase` also makes `S` of `ſ` and `ST` of `ﬆ`, which no client means. */
+const ASCII_WORD = /^[A-Za-z]{3,6}$/;
+
+/** The upper-case spelling of a method written in any case of its ASCII letters; '' for anything else. */
+export function upperMethod(name: string): string {
+  return ASCII_WORD.test(name) ? name.toUpperCase() : '';
+}

@@ -3,6 +3,7 @@ import Router from 'find-my-way';
 import { type DependencyContainer, Lifecycle } from 'tsyringe';
 import { getResourceRecord } from '../decorators/resource.js';
 import { getRouteRecords } from '../decorators/routes.js';
+import { allowWithHead } from '../engine/head-as-get.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { HTTP_METHODS, type HttpMethod } from '../model/http-method.js';
 import type { HandlerContext } from '../resource/handler-context.js';
@@ -122,14 +123,22 @@ export class RouteTable {
       }
       return match;
     }
+    throw this.refusal(method, path);
+  }
+
+  /**
+   * Why `method` finds no route at `path`: 405 `METHOD_NOT_ALLOWED` with the path's other methods
+   * (`details.allowed` and `Allow`, with `HEAD` wherever `GET` is when `head`), or 404
+   * `ROUTE_NOT_FOUND` when no method has one. `method` may be one no route can have (`OPTIONS`).
+   */
+  refusal(method: string, path: string, head = false): RestBatchError {
     const allowed = this.allowedMethods(path).filter((m) => m !== method);
-    if (allowed.length > 0) {
-      throw new RestBatchError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
-        details: { allowed },
-        headers: { allow: allowed.join(', ') },
-      });
-    }
-    throw new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+    if (allowed.length === 0) return new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+    const allow = { allow: allowed.join(', ') };
+    return new RestBatchError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
+      details: { allowed },
+      headers: head ? allowWithHead(allow) : allow,
+    });
   }
 
   /** The methods that have a route at `path` (below the API base), in the order of `HTTP_METHODS`. */

@@ -1,6 +1,6 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { BatchResult, FailurePolicy, Query, SubRequest, SubResult } from '../../model/canonical.js';
-import type { HttpMethod } from '../../model/http-method.js';
+import { type HttpMethod, upperMethod } from '../../model/http-method.js';
 import { NO_QUERY, parseUrl } from '../../engine/parse-url.js';
 import type { ValueReader } from '../../json/json-copy.js';
 import { ownKeysOnly } from '../../json/own-keys-only.js';
@@ -23,9 +23,6 @@ function reject(code: 'BATCH_MALFORMED' | 'BATCH_RULE_VIOLATION', index: number 
   throw new RestBatchError(code, `${where}${reason}`, { details: index === undefined ? undefined : { index } });
 }
 
-/** ASCII letters only: `toUpperCase` also makes `S` of `ſ` and `ST` of `ﬆ`, which no client means. */
-const ASCII_WORD = /^[A-Za-z]{3,6}$/;
-
 /**
  * The method a call names, its ASCII letters in any case (as the document's pattern says); the
  * upper-case spelling skips the conversion.
@@ -38,7 +35,7 @@ function methodOf(name: string): HttpMethod | undefined {
     case 'DELETE':
       return name;
     default:
-      return ASCII_WORD.test(name) ? METHODS[name.toUpperCase()] : undefined;
+      return METHODS[upperMethod(name)];
   }
 }
 

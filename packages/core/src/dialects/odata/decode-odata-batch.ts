@@ -1,13 +1,12 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
-import { isHttpMethod } from '../../model/http-method.js';
+import { isHttpMethod, upperMethod } from '../../model/http-method.js';
 import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext } from '../dialect.js';
 import { parseOdataCondition } from './odata-condition.js';
 import { odataAddress } from './odata-url.js';
 
-const ASCII_WORD = /^[A-Za-z]{3,6}$/;
 const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
 // An ETag reference (§19.3): the whole value of `if-match` / `if-none-match` is `$<id>`.
@@ -86,8 +85,7 @@ class BatchNames {
    * declared, or `name` itself (the executor then rejects it as no earlier sub-request).
    */
   resolve(name: string): string {
-    const key = name.toLowerCase();
-    return this.#groups.get(key)?.last ?? this.#ids.get(key) ?? name;
+    return this.known(name) ?? name;
   }
 }
 
@@ -134,7 +132,7 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
   for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(where, `unknown field ${JSON.stringify(key)}`);
   names.addId(id, where);
   // ASCII letters only: `toUpperCase` also makes `POST` of `poﬆ`, which no client means.
-  const upper = typeof method === 'string' && ASCII_WORD.test(method) ? method.toUpperCase() : '';
+  const upper = typeof method === 'string' ? upperMethod(method) : '';
   if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
   if (typeof item.url !== 'string' || item.url === '')
     reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');
@@ -223,7 +221,7 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
-  // Rejected here rather than by the executor, so that the dialect's answer carries its headers.
+  // Refused before any item is read (the executor checks again for dialects that do not).
   if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();

@@ -1,3 +1,4 @@
+import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
 import { HTTP_METHODS, type HttpMethod } from '../../model/http-method.js';
 import {
   BATCH_SUMMARY_SCHEMA,
@@ -13,7 +14,8 @@ const DEPENDS_ON = { type: 'array', items: { type: 'string' } };
 // OData 4.01 §19.1: a condition such as `$1/$succeeded` or `not $1/$succeeded`.
 const CONDITION = { type: 'string', minLength: 1 };
 // §19.1: a first segment `$<id>` is the entity a preceding request returned, unless it names a system resource.
-const ID_PREFIXED_URL = '^\\$(?!(?:batch|crossjoin|all|entity|root|id|metadata)(?:[/?]|$))[^/?{}$]+(?:[/?].*)?$';
+const SYSTEM_NAMES = [...SYSTEM_RESOURCES].map((name) => name.slice(1)).join('|');
+const ID_PREFIXED_URL = `^\\$(?!(?:${SYSTEM_NAMES})(?:[/?]|$))[^/?{}$]+(?:[/?].*)?$`;
 
 /** `text` as a regular expression that matches it literally. */
 function literal(text: string): string {
