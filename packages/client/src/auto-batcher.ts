@@ -1,6 +1,6 @@
 import type { Endpoint, Slot } from './batch-runner.js';
 import type { SubCall, SubResult } from './client-dialect.js';
-import { aborted, type ClientError } from './client-error.js';
+import { aborted, ClientError } from './client-error.js';
 
 /** A queued call: its slot, the endpoint it batches under (none: sent alone) and its abort signal. */
 export interface Queued extends Slot {
@@ -114,7 +114,17 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
     queueMicrotask(() => {
       const calls = queue;
       queue = [];
-      chain = chain.then(() => flush(calls));
+      // Whatever a flush throws fails the calls of its tick still waiting, and the chain goes on:
+      // a later tick is never held behind a rejected one.
+      chain = chain
+        .then(() => flush(calls))
+        .catch((error: unknown) => {
+          const reason =
+            error instanceof ClientError
+              ? error
+              : new ClientError('INVALID_CALL', `The call could not be sent: ${(error as Error)?.message ?? String(error)}`);
+          for (const q of calls) q.fail(reason);
+        });
     });
   };
 }

@@ -1,7 +1,7 @@
 import type { SubCall } from './client-dialect.js';
 import { ClientError } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith, SuccessBody } from './client-types.js';
-import { encodeSegment, type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
+import { callSignal, encodeSegment, type LooseInit, type TemplateCache, toSubCall } from './sub-call.js';
 
 type Depth = [never, 0, 1, 2, 3];
 type BodyPointer<T, D extends number = 4> = [D] extends [never]
@@ -60,6 +60,8 @@ export interface Recorded {
 export interface BatchRecord {
   readonly calls: Recorded[];
   readonly tokens: Set<string>;
+  /** Set once the builder returned: a call made after it (after an `await` in the builder) is refused. */
+  closed?: boolean;
 }
 
 /** Makes a builder that records calls in order. */
@@ -80,6 +82,12 @@ export function createBatchBuilder<P>(record: BatchRecord, templates: TemplateCa
   const add =
     (method: Method) =>
     (path: string, init?: LooseInit): BatchCall<unknown> => {
+      if (record.closed === true)
+        throw new ClientError(
+          'INVALID_CALL',
+          `${method} ${String(path)}: the batch was already sent; make every call of a batch before its builder returns (no await in it)`,
+        );
+      const signal = callSignal(method, path, init);
       const index = recorded.length;
       let resolve!: (result: AnyResult) => void;
       let reject!: (error: Error) => void;
@@ -101,7 +109,7 @@ export function createBatchBuilder<P>(record: BatchRecord, templates: TemplateCa
             };
       const call = toSubCall(method, path, init, templates, encode);
       if (group !== undefined) call.atomicityGroup = group;
-      recorded.push({ call, signal: init?.signal, refers, resolve, reject });
+      recorded.push({ call, signal, refers, resolve, reject });
       const made = (token: string) => {
         tokens.add(token);
         return token;

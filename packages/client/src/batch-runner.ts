@@ -28,6 +28,11 @@ export interface BatchSend {
   outcome?: boolean;
   /** Each slot is its own call (the client's pending calls): the envelope is made of the slots as they are. */
   slotsAreCalls?: boolean;
+  /**
+   * Called instead of failing the slots when the batch of several calls was refused whole as too
+   * large (413) before any result came: the caller sends them again in smaller batches.
+   */
+  tooLarge?: () => void;
 }
 
 /** What came back: every sub-response in order, and the summary. */
@@ -83,6 +88,10 @@ export async function runBatch(
     const error = aborted('POST', endpoint.path);
     for (const slot of slots) slot?.fail(error);
     throw error;
+  }
+  if (response.status === 413 && arrived === 0 && count > 1 && send.tooLarge !== undefined) {
+    send.tooLarge();
+    return undefined;
   }
   // Items that did not stream (a whole answer, a replayed one) are read from the body.
   if (arrived < count && response.summary === undefined && response.status < 300) {

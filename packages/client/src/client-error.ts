@@ -10,7 +10,8 @@ export type ClientErrorCode =
   | 'INVALID_CALL'
   | 'INVALID_OPTIONS'
   | 'EMPTY_BATCH'
-  | 'REFERENCE_IN_RETRY';
+  | 'REFERENCE_IN_RETRY'
+  | 'CLIENT_CLOSED';
 
 /** Why a call's promise rejected: the batch was refused whole, the transport failed, or it was aborted. */
 export class ClientError extends Error {
@@ -60,4 +61,9 @@ export function aborted(method: string, url: string): ClientError {
 /** A request the transport could not carry out (`TRANSPORT_FAILED`), with the underlying error's message. */
 export function transportFailed(method: string, url: string, error: unknown): ClientError {
   return new ClientError('TRANSPORT_FAILED', `${method} ${url} failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** A call made (or due for a retry) after `client.close()` (`CLIENT_CLOSED`). */
+export function clientClosed(method: string, path: string): ClientError {
+  return new ClientError('CLIENT_CLOSED', `${method} ${path}: the client was closed (client.close())`);
 }

@@ -12,14 +12,24 @@ import {
   type SubResult,
   withQuery,
 } from './client-dialect.js';
-import { ClientError } from './client-error.js';
+import { ClientError, clientClosed } from './client-error.js';
 import type { AnyResult, CallArgs, CallResult, Method, OperationOf, PathsWith } from './client-types.js';
 import { exagoClientDialect } from './exago-client-dialect.js';
 import { guidewireClientDialect } from './guidewire-client-dialect.js';
 import { odataClientDialect } from './odata-client-dialect.js';
 import { type CallHost, PendingCall } from './pending-call.js';
 import type { RetryOptions } from './retry-policy.js';
-import { callHeaders, callPath, callQuery, encodeSegment, fill, type LooseInit, type TemplateCache } from './sub-call.js';
+import {
+  callHeaders,
+  callPath,
+  callQuery,
+  callSignal,
+  encodeSegment,
+  fill,
+  isSignal,
+  type LooseInit,
+  type TemplateCache,
+} from './sub-call.js';
 import type { BatchSummary, Transport } from './transport.js';
 
 /** The dialects the client speaks, by name. */
@@ -87,7 +97,10 @@ export interface Client<P> {
   PATCH: CallMethod<P, 'PATCH'>;
   DELETE: CallMethod<P, 'DELETE'>;
   batch<R>(build: (b: BatchBuilder<P>) => R, options?: BatchOptions): Promise<BatchResult<R>>;
-  /** The Exago session id the last `POST Sessions` opened; added as `sid` to later ordinary calls. */
+  /**
+   * The Exago session id the last `POST Sessions` opened. Each Exago API's own kept session is added
+   * as `sid` to its later ordinary calls (never to another API's).
+   */
   readonly session: string | undefined;
   close(): Promise<void>;
 }
@@ -99,7 +112,36 @@ export interface Client<P> {
 const LITERAL = { 'restbatch-references': 'none' } as const;
 const POLICIES: readonly unknown[] = ['continue', 'stop', 'atomic'];
 
+/** Refuses options a JavaScript caller can pass against the types (no transport, retry counts that are not numbers). */
+function checkClientOptions(options: ClientOptions): void {
+  if (options === null || typeof options !== 'object')
+    throw new ClientError('INVALID_OPTIONS', 'createClient(options): options must be an object with a transport');
+  if (typeof (options.transport as Partial<Transport> | undefined)?.send !== 'function')
+    throw new ClientError('INVALID_OPTIONS', 'options.transport must be a transport (httpTransport, wsTransport or directTransport)');
+  const retry = options.retry;
+  if (retry === undefined) return;
+  if (retry === null || typeof retry !== 'object') throw new ClientError('INVALID_OPTIONS', 'options.retry must be an object');
+  if (retry.attempts !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 0))
+    throw new ClientError('INVALID_OPTIONS', `retry.attempts must be an integer of 0 or more, not ${String(retry.attempts)}`);
+  for (const name of ['maxDelayMs', 'defaultDelayMs'] as const) {
+    const value = retry[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0))
+      throw new ClientError('INVALID_OPTIONS', `retry.${name} must be a finite number of 0 or more, not ${String(value)}`);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 function checkBatchOptions(opts: BatchOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new ClientError('INVALID_OPTIONS', 'batch options must be an object');
+  if (opts.signal !== undefined && !isSignal(opts.signal))
+    throw new ClientError('INVALID_OPTIONS', 'options.signal must be an AbortSignal');
   if (opts.onFail !== undefined && !POLICIES.includes(opts.onFail))
     throw new ClientError('INVALID_OPTIONS', `onFail must be 'continue', 'stop' or 'atomic', not ${JSON.stringify(opts.onFail)}`);
   if (opts.idempotencyKey !== undefined && (typeof opts.idempotencyKey !== 'string' || opts.idempotencyKey === ''))
@@ -126,8 +168,12 @@ function toEndpoint(path: string, spec: DialectName | { dialect: DialectName; ma
   return { path, base, dialect, maxItems, sessions: dialect.name === 'exago' ? `${base}/Sessions` : undefined };
 }
 
+/** A path whose last segment names a batch endpoint as the dialects do (`batch`, `$batch`, in any case or escape of `$`). */
+const BATCH_SEGMENT = /\/(?:\$|%24)?batch$/i;
+
 /** Creates a typed client over `options.transport`; `P` is openapi-typescript's `paths`. */
 export function createClient<P>(options: ClientOptions): Client<P> {
+  checkClientOptions(options);
   const { transport } = options;
   const endpoints: Endpoint[] = Object.entries(options.endpoints ?? {}).map(([path, spec]) => toEndpoint(path, spec));
   const templates: TemplateCache = new Map();
@@ -146,7 +192,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const endpointOfCall = (template: string, path: string): Endpoint | undefined => {
     const known = templates.get(template);
     if (known?.endpoint !== undefined) return known.endpoint ?? undefined;
-    const endpoint = endpointOf(path);
+    // A batch endpoint's own path goes alone: a batch cannot hold a batch (the server would refuse
+    // the whole batch, 400 BATCH_NESTED, and every call of the tick with it).
+    const endpoint = isBatchPath(path) ? undefined : endpointOf(path);
     const fixed = template.indexOf('{');
     if (known !== undefined && (fixed < 0 || byBase.every((e) => fixed > e.base.length))) {
       known.endpoint = endpoint ?? null;
@@ -154,30 +202,32 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     }
     return endpoint;
   };
+  /** Whether `path` names a batch endpoint: one of `options.endpoints`, or any whose last segment is `batch` or `$batch`. */
+  const isBatchPath = (path: string): boolean => BATCH_SEGMENT.test(path) || endpoints.some((e) => e.path === path);
+  // The session each Exago API opened last (by its endpoint: one API's session is never sent to another).
+  const kept = new Map<Endpoint, string>();
   const observe = (call: SubCall, result: SubResult) => {
+    const e = endpointOf(call.path);
+    if (e?.sessions === undefined || !result.ok) return;
+    const id = kept.get(e);
     // The kept session deleted: later calls must not name it.
-    if (call.method === 'DELETE' && session !== undefined && result.ok && call.path === sessionPath(call.path, session))
-      session = undefined;
-    if (call.method !== 'POST' || !call.path.endsWith('/Sessions')) return;
-    const id = (result.data as { Id?: unknown } | undefined)?.Id;
-    if (result.ok && typeof id === 'string' && call.path === endpointOf(call.path)?.sessions) session = id;
-  };
-
-  const sessionPath = (path: string, id: string) => {
-    const sessions = endpointOf(path)?.sessions;
-    return sessions === undefined ? undefined : `${sessions}/${encodeSegment(id)}`;
+    if (call.method === 'DELETE' && id !== undefined && call.path === `${e.sessions}/${encodeSegment(id)}`) {
+      kept.delete(e);
+      if (session === id) session = undefined;
+      return;
+    }
+    if (call.method !== 'POST' || call.path !== e.sessions) return;
+    const opened = (result.data as { Id?: unknown } | undefined)?.Id;
+    if (typeof opened !== 'string') return;
+    kept.set(e, opened);
+    session = opened;
   };
 
   const single = async (call: SubCall, signal: AbortSignal | undefined): Promise<SubResult> => {
     const e = endpointOf(call.path);
+    const sid = e === undefined ? undefined : kept.get(e);
     let query = call.query;
-    if (
-      e?.sessions !== undefined &&
-      session !== undefined &&
-      query.sid === undefined &&
-      !(call.method === 'POST' && call.path === e.sessions)
-    )
-      query = { ...query, sid: session };
+    if (sid !== undefined && query.sid === undefined && !(call.method === 'POST' && call.path === e!.sessions)) query = { ...query, sid };
     const response = await transport.send({
       method: call.method,
       url: withQuery(call.path, query),
@@ -197,11 +247,33 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const autoHeaders = { ...options.headers, ...LITERAL };
   // Its signal is the batcher's (when a call of it has one): aborted once every call of the batch
   // settled and one was aborted.
-  const autoBatch = (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal) =>
-    runBatch(transport, endpoint, slots, { headers: autoHeaders, outcome: false, slotsAreCalls: true, signal });
+  // A batch the server refused as too large (413, the body over its limit) before anything ran is
+  // sent again as two halves, and so on: each call alone fits, so each gets its own answer. An Exago
+  // half without its opening `POST Sessions` goes call by call, as ordinary calls in the session.
+  const autoBatch = async (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal): Promise<void> => {
+    let split = false;
+    const tooLarge = () => {
+      split = true;
+    };
+    await runBatch(transport, endpoint, slots, { headers: autoHeaders, outcome: false, slotsAreCalls: true, signal, tooLarge });
+    if (!split) return;
+    const half = Math.ceil(slots.length / 2);
+    await autoBatch(endpoint, slots.slice(0, half), signal);
+    const rest = slots.slice(half);
+    if (endpoint.sessions === undefined) return autoBatch(endpoint, rest, signal);
+    for (const slot of rest) {
+      await single(slot.call, signal).then(
+        (result) => slot.settle(result),
+        (error: Error) => slot.fail(error),
+      );
+    }
+  };
 
+  const batcher = createAutoBatcher({ single, batch: autoBatch });
+  let closed = false;
   const host: CallHost = {
-    enqueue: createAutoBatcher({ single, batch: autoBatch }),
+    // After close(), a new call or a retry that comes due fails: nothing reopens the transport.
+    enqueue: (queued) => (closed ? queued.fail(clientClosed(queued.call.method, queued.call.path)) : batcher(queued)),
     observe,
     retry: options.retry,
   };
@@ -213,6 +285,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       let endpoint: Endpoint | undefined;
       let query: Record<string, string>;
       let headers: Record<string, string>;
+      let signal: AbortSignal | undefined;
       const alone = init?.batch === false;
       const params = init?.params;
       try {
@@ -229,18 +302,35 @@ export function createClient<P>(options: ClientOptions): Client<P> {
         }
         query = params?.query === undefined ? NONE : callQuery(method, path, init);
         headers = init?.headers === undefined ? NONE : callHeaders(method, path, init);
+        signal = init?.signal === undefined ? undefined : callSignal(method, path, init);
         // fetch refuses a GET with a body, and no dialect's envelope carries one: the caller's error.
         if (method === 'GET' && init?.body !== undefined)
           throw new ClientError('INVALID_CALL', `GET ${path}: a GET takes no body; send the data as query parameters`);
       } catch (error) {
         return Promise.reject(error);
       }
-      return PendingCall.start(method, target, query, headers, init?.body, endpoint, init?.signal, host);
+      return PendingCall.start(method, target, query, headers, init?.body, endpoint, signal, host);
     };
 
   const batch = async <R>(build: (b: BatchBuilder<P>) => R, opts: BatchOptions = {}): Promise<BatchResult<R>> => {
     const record: BatchRecord = { calls: [], tokens: new Set() };
-    const calls = build(createBatchBuilder<P>(record, templates));
+    let calls: R;
+    try {
+      if (closed) throw clientClosed('POST', 'batch');
+      if (typeof build !== 'function') throw new ClientError('INVALID_CALL', 'client.batch(build): build must be a function b => { ... }');
+      calls = build(createBatchBuilder<P>(record, templates));
+      if (isThenable(calls)) {
+        // Calls made after its first await would find the batch sent: refused whole, none left waiting.
+        calls.then(undefined, () => undefined);
+        throw new ClientError('INVALID_CALL', 'client.batch(build): build must make its calls synchronously (not an async function)');
+      }
+    } catch (error) {
+      record.closed = true;
+      // The builder threw (a bad call, or its own error): nothing is sent, and the calls it made reject with it.
+      for (const r of record.calls) r.reject(error as Error);
+      return Promise.reject(error);
+    }
+    record.closed = true;
     return sendRecorded(calls, record, opts);
   };
 
@@ -266,6 +356,14 @@ export function createClient<P>(options: ClientOptions): Client<P> {
       );
     if (recorded.length > endpoint.maxItems)
       throw new ClientError('BATCH_TOO_LARGE', `${recorded.length} calls: ${endpoint.path} takes at most ${endpoint.maxItems}`);
+    const nested = recorded.findIndex((r) => isBatchPath(r.call.path));
+    if (nested >= 0) {
+      const call = recorded[nested]!.call;
+      throw new ClientError(
+        'INVALID_CALL',
+        `${call.method} ${call.path} (call ${nested} of the batch) names a batch endpoint: a batch cannot contain a batch (the server would refuse the whole batch)`,
+      );
+    }
     const refused = refusedCall(
       endpoint.dialect,
       recorded.map((r) => r.call),
@@ -360,6 +458,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     get session() {
       return session;
     },
-    close: async () => transport.close?.(),
+    close: async () => {
+      closed = true;
+      await transport.close?.();
+    },
   } as Client<P>;
 }

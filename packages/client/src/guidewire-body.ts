@@ -7,6 +7,16 @@
  * called), without the server's code: the client runs in a browser.
  */
 export function guidewireBodyProblem(body: unknown): string | undefined {
+  try {
+    return shapeProblem(body);
+  } catch (error) {
+    // A `toJSON` or getter that throws: JSON cannot write the body (the call then goes alone, and its
+    // transport refuses it with INVALID_CALL, or an explicit batch is refused for it).
+    return `the body cannot be written as JSON: ${(error as Error)?.message ?? String(error)}`;
+  }
+}
+
+function shapeProblem(body: unknown): string | undefined {
   const top = asJson(body, 'body');
   // JSON leaves out a body that writes as nothing (a `toJSON` that answers undefined): no body, which an item may be.
   if (top === undefined) return undefined;

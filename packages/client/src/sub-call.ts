@@ -67,6 +67,23 @@ export function callPath(
   return fill(method, template, split(template, templates), init?.params?.path, encode);
 }
 
+/** Whether `value` is an AbortSignal (a JavaScript caller may pass anything). */
+export function isSignal(value: unknown): value is AbortSignal {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+/** The call's signal, checked (throws INVALID_CALL for what is not an AbortSignal). */
+export function callSignal(method: Method, template: string, init: LooseInit | undefined): AbortSignal | undefined {
+  const signal = init?.signal;
+  if (signal === undefined || isSignal(signal)) return signal;
+  throw new ClientError('INVALID_CALL', `${method} ${template}: signal must be an AbortSignal`);
+}
+
 /** Writes one path parameter's text into a path. */
 export type SegmentEncoder = (text: string) => string;
 
@@ -78,7 +95,13 @@ export function callQuery(method: Method, template: string, init: LooseInit | un
   if (typeof given !== 'object') throw new ClientError('INVALID_CALL', `${method} ${template}: params.query must be an object`);
   for (const name in given) {
     const value = given[name];
-    if (value === undefined) continue;
+    // Left out, as openapi-fetch leaves out undefined and null.
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'object' && !Array.isArray(value))
+      throw new ClientError(
+        'INVALID_CALL',
+        `${method} ${template}: query parameter ${name} is an object; a query value is text, a number or a boolean`,
+      );
     if (query === NONE) query = {};
     query[name] = String(value);
   }
@@ -145,6 +168,12 @@ export function fill(
     if (value === undefined || value === null || value === '')
       throw new ClientError('INVALID_CALL', `${method} ${template}: path parameter ${name} is missing`);
     const text = typeof value === 'string' ? value : String(value);
+    // `.` and `..` are dot segments to every URL parser (fetch removes them, and the path names another route).
+    if (text.length <= 2 && text.charCodeAt(0) === 46 && (text.length === 1 || text.charCodeAt(1) === 46))
+      throw new ClientError(
+        'INVALID_CALL',
+        `${method} ${template}: path parameter ${name} is ${JSON.stringify(text)}, a dot segment no URL keeps`,
+      );
     path += encode(text) + parts[i + 1]!;
   }
   return path;
