@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, Logger, SessionStore } from '@restbatch/core';
 import { createHttpHandler } from '@restbatch/http';
@@ -65,19 +65,21 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
     writeTimeoutMs: limits.writeTimeoutMs,
     onResponse: log === undefined ? undefined : httpBatchLog(log),
   });
-  const handler: typeof batches =
-    telemetry === undefined
-      ? batches
-      : (req, res) => {
-          if (req.method !== 'GET' || req.url !== '/metrics') return batches(req, res);
-          telemetry.metrics().then(
-            (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
-            () => res.writeHead(500).end(),
-          );
-        };
+  // `expects`: the request came by the server's `checkContinue` event (see below).
+  const handler = (req: IncomingMessage, res: ServerResponse, expects = false) => {
+    if (telemetry === undefined || req.method !== 'GET' || req.url !== '/metrics')
+      return expects ? batches.checkContinue(req, res) : batches(req, res);
+    telemetry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  };
   // GET /playground: the batch playground page, served from memory (packages/playground).
   const playground = createPlaygroundHandler();
   const server = createListener((req, res) => playground(req, res) || handler(req, res), limits);
+  // A body over the limit is refused at once, not invited with `100 Continue` (curl sends
+  // `Expect: 100-continue` above 1 MB; so do .NET's HttpClient and others for large bodies).
+  server.on('checkContinue', (req, res) => playground(req, res) || handler(req, res, true));
   // WebSocket: the ws transport attaches here (ws://HOST:PORT/rest/ws), through `attach`.
   const ws = attachWebSocket(engine, { server, path: '/rest/ws' });
   const closers = (options.attach ?? []).map((attach) => attach(server, engine));

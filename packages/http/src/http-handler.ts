@@ -16,8 +16,20 @@ import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 
-/** A `node:http` request listener that is also Express/Connect middleware. */
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+/**
+ * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
+ * server's `checkContinue` event.
+ */
+export interface HttpHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
+  /**
+   * For `server.on('checkContinue', handler.checkContinue)`: a request that sent `Expect:
+   * 100-continue` gets `100 Continue` only once the handler starts reading its body, so a declared
+   * body over the limit is answered 413 at once instead of being invited (RFC 9110 §10.1.1). Without
+   * it, node:http answers `100 Continue` to every such request before the handler sees it.
+   */
+  checkContinue(req: IncomingMessage, res: ServerResponse): void;
+}
 
 /** Options of {@link createHttpHandler}. */
 export interface HttpHandlerOptions extends HttpTransportOptions {
@@ -46,7 +58,9 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     writeTimeoutMs: writeTimeoutOf(options),
     options,
   };
-  return (req, res, next) => {
+  // Requests whose `100 Continue` waits for the body to be read (see HttpHandler.checkContinue).
+  const awaiting = new WeakSet<IncomingMessage>();
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
     const url = originForm(req.url ?? '/');
     if (url === BAD_TARGET) {
       res.shouldKeepAlive = false;
@@ -57,14 +71,28 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       next();
       return;
     }
-    serve(engine, settings, req, res, url).catch(() => {
+    const invite = awaiting.has(req) ? () => res.writeContinue() : undefined;
+    serve(engine, settings, req, res, url, invite).catch(() => {
       // Only reading the body can throw: the client went away, so there is no one to answer.
       res.destroy();
     });
   };
+  return Object.assign(handler, {
+    checkContinue(req: IncomingMessage, res: ServerResponse) {
+      awaiting.add(req);
+      handler(req, res);
+    },
+  });
 }
 
-async function serve(engine: Engine, settings: Settings, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+async function serve(
+  engine: Engine,
+  settings: Settings,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+  invite: (() => void) | undefined,
+): Promise<void> {
   const { limit, options } = settings;
   const started = performance.now();
   const method = req.method ?? 'GET';
@@ -82,7 +110,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
   };
   // Asked before reading: once the handler read the stream itself, it has ended too.
   const parsedBefore = usesParsedBody(req);
-  const body = await readNodeBody(req, limit, parsedBefore);
+  const body = await readNodeBody(req, limit, parsedBefore, invite);
   if (body === TOO_LARGE) {
     // The rest of the body is never read: close the connection instead of draining it.
     res.shouldKeepAlive = false;

@@ -17,12 +17,14 @@ export function usesParsedBody(req: IncomingMessage): boolean {
  * limit is refused before reading, and a streamed body stops being read at the first byte over it.
  * A body that middleware before the handler consumed, and kept in a form the engine cannot use, is
  * answered with the returned coded error instead. `parsedBefore` is {@link usesParsedBody} of `req`,
- * asked before anything read it (the caller needs the same answer).
+ * asked before anything read it (the caller needs the same answer). `invite` (a request that
+ * expects `100 Continue` and has not had it) is called once the body is going to be read.
  */
 export function readNodeBody(
   req: IncomingMessage,
   limit: number,
   parsedBefore: boolean,
+  invite?: () => void,
 ): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError> {
   // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
   if (parsedBefore) return Promise.resolve(preParsed(req, (req as { body?: unknown }).body, limit));
@@ -37,6 +39,7 @@ export function readNodeBody(
       reject(new Error('The client closed the connection before the body ended'));
       return;
     }
+    if (invite !== undefined && !req.complete) invite();
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {

@@ -500,6 +500,7 @@ function requestIdOf(headers: EngineRequest['headers']): string {
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */
-export function createEngine(options: EngineOptions): Engine {
-  return new Engine(options);
+export function createEngine<Identity = unknown>(options: EngineOptions<Identity>): Engine {
+  // The hooks take the identity `authenticate` made: inside the engine it is opaque (unknown).
+  return new Engine(options as unknown as EngineOptions);
 }

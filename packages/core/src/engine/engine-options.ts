@@ -133,9 +133,10 @@ export interface AuthRequest {
 /**
  * Options of `createEngine()`; the policy hooks (authenticate, authorize, rateLimit) are in
  * {@link PolicyOptions}, `errorMapper` and `codes` (an app's own errors) in {@link ErrorMappingOptions},
- * the observe hooks and `telemetry` (OpenTelemetry) in {@link ObserveOptions}.
+ * the observe hooks and `telemetry` (OpenTelemetry) in {@link ObserveOptions}. `Identity` is what
+ * `authenticate` returns, inferred from it.
  */
-export interface EngineOptions extends PolicyOptions, ErrorMappingOptions, ObserveOptions {
+export interface EngineOptions<Identity = unknown> extends PolicyOptions<Identity>, ErrorMappingOptions, ObserveOptions {
   apis: readonly ApiOptions[];
   /** Where sessions live (default: a new `MemorySessionStore`, private to this engine). */
   store?: SessionStore;

@@ -24,8 +24,11 @@ export interface AuthorizeCall {
   readonly index: number;
 }
 
-/** Options of the engine's rate limit: every sub-request and every ordinary call costs one unit. */
-export interface RateLimitOptions {
+/**
+ * Options of the engine's rate limit: every sub-request and every ordinary call costs one unit.
+ * `Identity` is what `authenticate` returns (see {@link PolicyOptions}).
+ */
+export interface RateLimitOptions<Identity = unknown> {
   /** Where budgets live (default: a {@link MemoryRateLimiter} with `limit` and `windowMs`). */
   limiter?: RateLimiter;
   /** Budget of the default limiter (default 100 units). */
@@ -36,25 +39,29 @@ export interface RateLimitOptions {
    * The budget a caller spends from, computed once per outer request; `undefined` exempts it.
    * Default: the remote address, or the transport's name when there is none.
    */
-  key?: (identity: unknown, request: AuthRequest) => string | undefined;
+  key?: (identity: Identity, request: AuthRequest) => string | undefined;
 }
 
-/** The policy hooks of `createEngine()`. */
-export interface PolicyOptions {
+/**
+ * The policy hooks of `createEngine()`. `Identity` is what `authenticate` returns, inferred from it:
+ * `authorize`, `rateLimit.key` and `identityKey` get it typed (without `authenticate` it is `unknown`,
+ * and the identity is undefined).
+ */
+export interface PolicyOptions<Identity = unknown> {
   /** Called once per outer request; throw `RestBatchError('UNAUTHORIZED')` to reject it whole (401). */
-  authenticate?: (request: AuthRequest) => unknown;
+  authenticate?: (request: AuthRequest) => Identity | Promise<Identity>;
   /**
    * Called for every sub-request and every ordinary call alike; throw `RestBatchError('FORBIDDEN')`
    * (403) or return `false` to refuse it. Anything else it throws becomes a logged 500.
    */
-  authorize?: (identity: unknown, call: AuthorizeCall) => unknown;
-  rateLimit?: RateLimitOptions;
+  authorize?: (identity: Identity, call: AuthorizeCall) => unknown;
+  rateLimit?: RateLimitOptions<Identity>;
   /**
    * The text that names the caller an identity stands for, for counting and keying sessions and
    * idempotency records per caller; `undefined` when it names no one (the remote address is used).
    * Default: a non-empty string or number identity as is, else its `id` (or `sub`), else its JSON.
    */
-  identityKey?: (identity: unknown) => string | undefined;
+  identityKey?: (identity: Identity) => string | undefined;
 }
 
 /** Who an outer request comes from and the policy its calls are checked against. */
