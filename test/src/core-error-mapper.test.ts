@@ -50,7 +50,7 @@ const mapOutOfStock = (thrown: unknown) =>
 test('the errorMapper turns a domain error into a coded error on an ordinary call', async () => {
   const res = await inject(engineWith({ errorMapper: mapOutOfStock }), { url: '/shop/items/gone' });
   assert.is(res.status, 409);
-  assert.equal(res.json(), { error: { code: 'CONFLICT', message: 'gone is out of stock', details: [{ sku: 'gone' }] } });
+  assert.equal(res.json(), { error: { code: 'CONFLICT', message: 'gone is out of stock', innererror: { details: [{ sku: 'gone' }] } } });
 });
 
 test('the errorMapper applies to sub-requests of a batch, each in its own slot', async () => {
@@ -106,7 +106,7 @@ test('engines do not share mappers: the same error maps in one engine only', asy
 test('an app code registered in codes gets its status', async () => {
   const res = await inject(engineWith({ codes: { OUT_OF_STOCK: 409 } }), { url: '/shop/items/coded' });
   assert.is(res.status, 409);
-  assert.equal(res.json(), { error: { code: 'OUT_OF_STOCK', message: 'No stock left', details: [{ sku: 'coded' }] } });
+  assert.equal(res.json(), { error: { code: 'OUT_OF_STOCK', message: 'No stock left', innererror: { details: [{ sku: 'coded' }] } } });
 });
 
 test('an app code with a status of its own needs no registration', async () => {

@@ -105,7 +105,10 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       report(response, true);
       lines.end(finalLine(response));
     });
-    return new Response(lines.stream, { status: 200, headers: { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' } });
+    return new Response(lines.stream, {
+      status: 200,
+      headers: { ...engine.streamHeaders(url, headersOf(request)), 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' },
+    });
   };
 }
 

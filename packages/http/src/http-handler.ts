@@ -132,7 +132,12 @@ async function serve(
     ? (item: unknown) => {
         if (!streamed && !res.destroyed) {
           streamed = true;
-          res.writeHead(200, { 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+          res.writeHead(200, {
+            ...engine.streamHeaders(url, req.headers),
+            'content-type': NDJSON_TYPE,
+            'cache-control': 'no-cache',
+            'x-accel-buffering': 'no',
+          });
         }
         return lines.write(ndjsonLine(item));
       }

@@ -120,7 +120,8 @@ export interface Dialect {
   headers?(result: BatchResult, context?: EncodeContext): Headers;
   /**
    * Response headers the dialect adds to a batch refused whole, whoever refused it (the dialect,
-   * the engine's checks, a limit, a transport), read from the request's headers (names in lower case).
+   * the engine's checks, a limit, a transport), read from the request's headers (names in lower case);
+   * also the head of a streamed answer (see `Engine.streamHeaders`).
    */
   errorHeaders?(requestHeaders: Readonly<Headers>): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */

@@ -192,6 +192,18 @@ export class Engine {
     return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, normalizeHeaders(headers));
   }
 
+  /**
+   * Headers the dialect of the batch endpoint at `url` puts on every answer to a request with these
+   * headers (OData's `OData-Version` for an OData client): for a transport that writes a streamed
+   * answer's head before the engine's own answer exists. Empty for other URLs.
+   */
+  streamHeaders(url: string, headers?: Record<string, string | string[] | undefined>): Record<string, string> {
+    const { path } = parseUrl(url);
+    const api = this.#apiOf(path);
+    const dialect = api?.endpoints.get(path.slice(api.base.length))?.dialect;
+    return dialect?.errorHeaders?.(normalizeHeaders(headers)) ?? {};
+  }
+
   /** Batches and calls now running. */
   get running(): number {
     return this.#running;

@@ -77,11 +77,25 @@ function unreserved(text: string): boolean {
  * path plus the id its body names (`id`, `Id`, or `data.id`); else its own path.
  */
 export function locationOf(request: SubRequest, result: SubResult, base: string): string {
-  const location = result.headers.location;
-  if (location !== undefined) {
-    let path = location.includes('://') ? new URL(location).pathname : (location.split('?', 1)[0] as string);
-    if (base !== '' && path.startsWith(`${base}/`)) path = path.slice(base.length);
-    if (path.startsWith('/')) return path;
+  const given = result.headers.location;
+  if (given !== undefined) {
+    const location = String(given);
+    // A relative Location is resolved against the request's URL (RFC 9110 §10.2.2): `Customers('ALFKI')`
+    // after a POST to `/service/Customers` is `/service/Customers('ALFKI')` (OData Protocol §11.7.7).
+    // An absolute one is reduced to its path, less the API base; a path outside the base is read as
+    // one below it (a handler does not know the base its API is mounted at).
+    let path: string | undefined;
+    try {
+      path = new URL(location, `http://restbatch.invalid${base}${request.path}`).pathname;
+    } catch {
+      path = undefined;
+    }
+    if (path === undefined)
+      throw new RestBatchError(
+        'REFERENCE_INVALID',
+        `Reference $${request.id ?? request.index}: its Location ${JSON.stringify(location.slice(0, 200))} is not a URL`,
+      );
+    return base !== '' && path.startsWith(`${base}/`) ? path.slice(base.length) : path;
   }
   if (request.method === 'POST') {
     const id = ownId(result.body) ?? ownId(own(result.body, 'data'));

@@ -14,7 +14,14 @@ export interface OdataResponseItem {
 
 /** An OData error body. */
 export interface OdataErrorBody {
-  error: { code: string; message: string; details?: unknown[]; innererror?: { correlationId?: string; stacktrace?: string } };
+  error: {
+    code: string;
+    message: string;
+    /** Entries with `code` and `message` (OData JSON §21.1 requires both of each entry). */
+    details?: unknown[];
+    /** Service-defined: the correlation id, the stack when the API shows it, and the engine's other details. */
+    innererror?: { correlationId?: string; stacktrace?: string; details?: unknown[] };
+  };
 }
 
 /** The OData error body of an error: the batch endpoint's own answer when it rejects a batch whole. */
@@ -22,13 +29,23 @@ export function odataErrorBody(
   view: Pick<ErrorView, 'code' | 'message' | 'details' | 'correlationId'> & { stack?: string | null },
 ): OdataErrorBody {
   const error: OdataErrorBody['error'] = { code: view.code, message: view.message };
-  if (view.details !== undefined) error.details = Array.isArray(view.details) ? view.details : [view.details];
-  if (view.correlationId !== undefined || view.stack) {
+  const details = view.details === undefined ? undefined : Array.isArray(view.details) ? view.details : [view.details];
+  // §21.1: "details ... MUST be an array of JSON objects that MUST contain name/value pairs for code
+  // and message": the engine's other details (a limit, an index) go to the service-defined innererror.
+  const inner = details !== undefined && !details.every(isCodeAndMessage) ? details : undefined;
+  if (details !== undefined && inner === undefined) error.details = details;
+  if (view.correlationId !== undefined || view.stack || inner !== undefined) {
     error.innererror = {};
     if (view.correlationId !== undefined) error.innererror.correlationId = view.correlationId;
     if (view.stack) error.innererror.stacktrace = view.stack;
+    if (inner !== undefined) error.innererror.details = inner;
   }
   return { error };
+}
+
+function isCodeAndMessage(detail: unknown): boolean {
+  const d = detail as { code?: unknown; message?: unknown } | null;
+  return d !== null && typeof d === 'object' && typeof d.code === 'string' && typeof d.message === 'string';
 }
 
 function errorOf(result: SubResult, context: EncodeContext | undefined): unknown {

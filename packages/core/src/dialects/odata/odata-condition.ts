@@ -3,7 +3,9 @@ import type { SubRequest } from '../../model/canonical.js';
 /** A parsed `if`: the terms that must all hold, or the reason the engine cannot evaluate it. */
 export type OdataCondition = { terms: NonNullable<SubRequest['condition']>; unsupported?: undefined } | { unsupported: string };
 
-const TERM = /^\$([^\s/{}$]+)\/\$succeeded$/;
+// Operator names and `$succeeded` in any case (OData-URL 4.01 §5.1.1.1: "4.01 Services MUST support
+// case-insensitive operator names").
+const TERM = /^\$([^\s/{}$]+)\/\$succeeded$/i;
 
 /**
  * Parses the `if` of a request object (OData JSON 4.01 §19.1) in the subset the engine evaluates:
@@ -18,7 +20,7 @@ export function parseOdataCondition(text: string, resolve: (name: string) => str
   // spaces (quadratic: 60 000 spaces held the event loop for seconds).
   const words = text.trim().split(/\s+/);
   for (let i = 0; ; ) {
-    const negated = words[i] === 'not';
+    const negated = words[i]?.toLowerCase() === 'not';
     if (negated) i++;
     const match = i < words.length ? TERM.exec(words[i] as string) : null;
     if (match === null) {
@@ -26,7 +28,7 @@ export function parseOdataCondition(text: string, resolve: (name: string) => str
     }
     terms.push({ key: resolve(match[1] as string), succeeded: !negated });
     if (++i === words.length) return { terms };
-    if (words[i++] !== 'and') {
+    if (words[i++]?.toLowerCase() !== 'and') {
       return unsupported(text);
     }
   }

@@ -124,8 +124,18 @@ export const odataOpenApi: DialectOpenApi = {
           properties: {
             code: { type: 'string', description: 'A restbatch error code (docs/errors.md)' },
             message: { type: 'string' },
-            details: { type: 'array' },
-            innererror: { type: 'object', properties: { correlationId: { type: 'string' }, stacktrace: { type: 'string' } } },
+            details: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['code', 'message'],
+                properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' } },
+              },
+            },
+            innererror: {
+              type: 'object',
+              properties: { correlationId: { type: 'string' }, stacktrace: { type: 'string' }, details: { type: 'array' } },
+            },
           },
         },
       },

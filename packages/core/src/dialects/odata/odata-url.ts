@@ -34,7 +34,7 @@ export function odataAddress(url: string, base: string | undefined, host: string
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
       return { outside: `url scheme ${parsed.protocol} is not http or https` };
     // Without a Host header (an in-process caller) no absolute URI can be shown to name this service.
-    if (host === undefined || parsed.host.toLowerCase() !== host.toLowerCase()) {
+    if (host === undefined || parsed.host !== hostAsUrlHas(host, parsed.protocol)) {
       return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to` };
     }
     const rest = below(parsed.pathname, root);
@@ -44,4 +44,16 @@ export function odataAddress(url: string, base: string | undefined, host: string
   if (!url.startsWith('/')) return parseUrl(`/${url}`);
   const { path, query } = parseUrl(url);
   return { path: below(path, root) ?? path, query };
+}
+
+/**
+ * The Host header as a URL of `protocol` writes it (lower case, the scheme's default port left out:
+ * `Host: claims.example:80` names `http://claims.example/`); '' when it is no host.
+ */
+function hostAsUrlHas(host: string, protocol: string): string {
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return '';
+  }
 }
