@@ -126,10 +126,7 @@ it('two nodes sending batches into one session at once never take it past the ca
     b.call({ url: `/rest/batch?sid=${sid}`, body: batch('b') }),
   ]);
   const codes = answers.flatMap((res) => items(res).map((i) => i.ReturnCode));
-  assert.equal(
-    [...new Set(codes)].sort(),
-    ['201', '507'],
-  );
+  assert.equal([...new Set(codes)].sort(), ['201', '507']);
   const held = await assertCounted(prefix, sid, 100_000);
   const kept = (await a.call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` })).body as unknown[];
   assert.is(kept.length, codes.filter((code) => code === '201').length);

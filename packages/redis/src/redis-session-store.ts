@@ -239,7 +239,9 @@ export class RedisSessionStore implements SessionStore {
     const limit = this.#limit(options);
     for (let attempt = 0; attempt < 2; attempt++) {
       const reply = this.#full(
-        await this.#run(() => this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id))),
+        await this.#run(() =>
+          this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id)),
+        ),
       );
       if (reply === 1) return true;
       if (reply === -1) throw gone();

@@ -375,9 +375,13 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       // Refused for the session cap: that sub-request answers 507; those that used the batch's view
       // built on its write (a value the store never took) are not applied either.
       const full = sessionFullError(this.#backend.maxSessionBytes, reply[2] ?? 0);
-      const after = new RestBatchError('SESSION_FULL', 'Not applied: an earlier write of this batch to the session was refused (the session is full)', {
-        details: { limit: this.#backend.maxSessionBytes },
-      });
+      const after = new RestBatchError(
+        'SESSION_FULL',
+        'Not applied: an earlier write of this batch to the session was refused (the session is full)',
+        {
+          details: { limit: this.#backend.maxSessionBytes },
+        },
+      );
       this.#fail(refused, (index) => (index === refused ? full : after));
       return;
     }

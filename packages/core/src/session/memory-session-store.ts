@@ -5,15 +5,7 @@ import { MemoryRecords } from './memory-records.js';
 import { mergeData } from './merge-data.js';
 import { newSessionId } from './session-id.js';
 import { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session-size.js';
-import type {
-  CreateSessionOptions,
-  DataPatch,
-  JsonValue,
-  PatchedData,
-  RecordLimits,
-  SessionStore,
-  WriteOptions,
-} from './session-store.js';
+import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore, WriteOptions } from './session-store.js';
 
 /** A collection's entries, and the size each is counted at (so an overwrite or delete never measures the old value). */
 interface Collection {
