@@ -7,17 +7,11 @@ import { newSessionId } from './session-id.js';
 import { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session-size.js';
 import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore, WriteOptions } from './session-store.js';
 
-/** A collection's entries, and the size each is counted at (so an overwrite or delete never measures the old value). */
-interface Collection {
-  values: Map<string, JsonValue>;
-  sizes: Map<string, number>;
-}
-
 interface Entry {
   data: Record<string, JsonValue>;
   ttlMs: number;
   expiresAt: number;
-  collections: Map<string, Collection>;
+  collections: Map<string, Map<string, JsonValue>>;
   owner: string | undefined;
   /** The session's size: its data's and its entries' (see `memberSize`). */
   size: number;
@@ -173,7 +167,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    return this.#live(id)?.collections.get(collection)?.values.get(key);
+    return this.#live(id)?.collections.get(collection)?.get(key);
   }
 
   async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
@@ -184,7 +178,7 @@ export class MemorySessionStore implements SessionStore {
   async setIfAbsent(id: string, collection: string, key: string, value: JsonValue): Promise<boolean> {
     const entry = this.#entry(id);
     const entries = this.#collection(entry, collection);
-    if (entries.values.has(key)) return false;
+    if (entries.has(key)) return false;
     this.#put(entry, entries, key, value, false);
     return true;
   }
@@ -199,7 +193,7 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<boolean> {
     const entry = this.#entry(id);
     const entries = this.#collection(entry, collection);
-    if (!sameJson(entries.values.get(key), expected)) return false;
+    if (!sameJson(entries.get(key), expected)) return false;
     this.#put(entry, entries, key, next, options?.undo === true);
     return true;
   }
@@ -207,14 +201,14 @@ export class MemorySessionStore implements SessionStore {
   async delete(id: string, collection: string, key: string): Promise<boolean> {
     const entry = this.#live(id);
     const entries = entry?.collections.get(collection);
-    if (entry === undefined || entries === undefined || !entries.values.has(key)) return false;
+    if (entry === undefined || entries === undefined || !entries.has(key)) return false;
     this.#put(entry, entries, key, undefined, true);
     return true;
   }
 
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
     const entries = this.#live(id)?.collections.get(collection);
-    return entries === undefined ? [] : [...entries.values];
+    return entries === undefined ? [] : [...entries];
   }
 
   async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
@@ -241,19 +235,21 @@ export class MemorySessionStore implements SessionStore {
     this.#bytes = 0;
   }
 
-  /** Writes (`undefined`: deletes) one entry, counting its size; refused past a byte cap unless `undo`. */
-  #put(entry: Entry, entries: Collection, key: string, value: JsonValue | undefined, undo: boolean): void {
-    const before = entries.sizes.get(key) ?? 0;
+  /**
+   * Writes (`undefined`: deletes) one entry, counting its size; refused past a byte cap unless
+   * `undo`. The old value is measured again rather than its size kept: it is frozen, so its size
+   * has not changed, and a kept size would cost every idle session a map per collection.
+   */
+  #put(entry: Entry, entries: Map<string, JsonValue>, key: string, value: JsonValue | undefined, undo: boolean): void {
+    const old = entries.get(key);
+    const before = old === undefined ? 0 : memberSize(key, old);
     if (value === undefined) {
-      entries.values.delete(key);
-      entries.sizes.delete(key);
+      entries.delete(key);
       this.#charge(entry, -before, true);
       return;
     }
-    const size = memberSize(key, deepFreeze(value));
-    this.#charge(entry, size - before, undo);
-    entries.values.set(key, value);
-    entries.sizes.set(key, size);
+    this.#charge(entry, memberSize(key, deepFreeze(value)) - before, undo);
+    entries.set(key, value);
   }
 
   /**
@@ -324,10 +320,10 @@ export class MemorySessionStore implements SessionStore {
     return entry;
   }
 
-  #collection(entry: Entry, collection: string): Collection {
+  #collection(entry: Entry, collection: string): Map<string, JsonValue> {
     let entries = entry.collections.get(collection);
     if (entries === undefined) {
-      entries = { values: new Map(), sizes: new Map() };
+      entries = new Map();
       entry.collections.set(collection, entries);
     }
     return entries;
