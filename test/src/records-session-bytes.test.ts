@@ -90,6 +90,37 @@ test('an overwrite with a value of the same size never grows the session; a dele
   assert.is(await store.get(id, 'c', 'other'), 'z'.repeat(2000));
 });
 
+test('values of every shape written, overwritten and deleted leave the count where it began', async () => {
+  const store = new MemorySessionStore();
+  const id = await store.create({ Page: 'Home' }, { ttlMs: TTL });
+  const begin = store.bytes;
+  const shared = Object.freeze({ deep: Object.freeze(['frozen', 1, null]) });
+  const shapes: unknown[] = [
+    'text',
+    'ünïcødé ✓',
+    0,
+    -1.5e-7,
+    123456789012,
+    true,
+    null,
+    [],
+    {},
+    [1, 'two', [3, [4, { five: 5 }]], undefined, null],
+    { a: undefined, b: { c: [true, false], d: '' }, e: 12.5 },
+    { shared, list: [shared, shared] },
+  ];
+  for (const [i, value] of shapes.entries()) {
+    await store.set(id, 'c', `k${i}`, value as never);
+    await store.patchData(id, { [`f${i}`]: value as never });
+  }
+  for (const [i, value] of [...shapes].reverse().entries()) await store.set(id, 'c', `k${i}`, value as never);
+  for (let i = 0; i < shapes.length; i++) {
+    assert.ok(await store.delete(id, 'c', `k${i}`));
+    await store.patchData(id, { [`f${i}`]: undefined });
+  }
+  assert.is(store.bytes, begin);
+});
+
 test("the session's data counts too: save and patchData past the cap are refused and change nothing", async () => {
   const store = new MemorySessionStore({ maxSessionBytes: 3000 });
   const id = await store.create({ Page: 'Home' }, { ttlMs: TTL });

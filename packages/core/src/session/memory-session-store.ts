@@ -4,7 +4,7 @@ import { deepFreeze } from './deep-freeze.js';
 import { MemoryRecords } from './memory-records.js';
 import { mergeData } from './merge-data.js';
 import { newSessionId } from './session-id.js';
-import { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session-size.js';
+import { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, freezeMemberSize, memberSize, sessionFullError } from './session-size.js';
 import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore, WriteOptions } from './session-store.js';
 
 interface Entry {
@@ -152,7 +152,7 @@ export class MemorySessionStore implements SessionStore {
     for (const key of Object.keys(patch)) {
       const value = patch[key];
       if (Object.hasOwn(previous, key)) grows -= memberSize(key, previous[key]);
-      if (value !== undefined) grows += memberSize(key, deepFreeze(value));
+      if (value !== undefined) grows += freezeMemberSize(key, value);
     }
     this.#charge(entry, grows, options?.undo === true);
     entry.data = deepFreeze(mergeData(previous, patch));
@@ -248,7 +248,7 @@ export class MemorySessionStore implements SessionStore {
       this.#charge(entry, -before, true);
       return;
     }
-    this.#charge(entry, memberSize(key, deepFreeze(value)) - before, undo);
+    this.#charge(entry, freezeMemberSize(key, value) - before, undo);
     entries.set(key, value);
   }
 

@@ -14,6 +14,37 @@ export function memberSize(key: string, value: JsonValue | undefined): number {
   return key.length + 4 + (typeof value === 'string' ? value.length + 2 : jsonSize(value));
 }
 
+/**
+ * Freezes `value` in place, as `deepFreeze` does, and returns what it counts for as a member under
+ * `key` ({@link memberSize}), measured in the same walk: a value is walked once when a store keeps
+ * it. Parts already frozen (shared values) are measured by `jsonSize` without freezing again.
+ */
+export function freezeMemberSize(key: string, value: JsonValue | undefined): number {
+  return key.length + 4 + freezeSize(value);
+}
+
+function freezeSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return jsonSize(value);
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    let size = value.length === 0 ? 2 : value.length + 1;
+    for (let i = 0; i < value.length; i++) size += value[i] === undefined ? 4 : freezeSize(value[i]);
+    return size;
+  }
+  let size = 2;
+  let fields = 0;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    // Counted exactly as jsonSize counts it: the store measures the value again with jsonSize
+    // when it is replaced or deleted, and the two must agree or the session's count drifts.
+    if (member === undefined) continue;
+    fields++;
+    size += key.length + 3 + freezeSize(member);
+  }
+  return fields === 0 ? size : size + fields - 1;
+}
+
 /** The size of a session's data: the sum of its fields' {@link memberSize}. */
 export function dataSize(data: Readonly<Record<string, JsonValue>>): number {
   let size = 0;
