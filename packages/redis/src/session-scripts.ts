@@ -169,19 +169,10 @@ return 1`;
 export const APPLY = `
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
--- The session's size (see CHARGE), read when first changed and written back once by finish().
+-- The session's size (see CHARGE): what the script changes it by, added once by finish(); the
+-- stored size is read only when a write grows the session under a cap.
 local limit = tonumber(ARGV[3])
-local bytes, bytesAt = nil, nil
-local function grow(grows)
-  if grows == 0 then return true end
-  if not bytes then
-    bytes = tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
-    bytesAt = bytes
-  end
-  if grows > 0 and limit > 0 and bytes + grows > limit then return false end
-  bytes = bytes + grows
-  return true
-end
+local delta, size = 0, nil
 local touched = {}
 local registered = {}
 -- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
@@ -239,10 +230,7 @@ local function finish()
     data[1] = 'n'
     data[2] = nextSeq
   end
-  if bytes ~= bytesAt then
-    data[#data + 1] = 'b'
-    data[#data + 1] = bytes
-  end
+  if delta ~= 0 then redis.call('HINCRBY', KEYS[1], 'b', delta) end
   for name in pairs(registered) do
     data[#data + 1] = 'c:' .. name
     data[#data + 1] = 1
@@ -294,7 +282,7 @@ for i = 1, #ops, 4 do
   elseif op == 'd' then
     local old = stored(key, field)
     if old then
-      grow(-(#field + 4 + #old))
+      delta = delta - #field - 4 - #old
       change(key, field, false)
     end
   else
@@ -304,10 +292,14 @@ for i = 1, #ops, 4 do
       return {0, applied}
     end
     local grows = #value - (old and #old or -#field - 4)
-    if not grow(grows) then
-      finish()
-      return {2, applied, bytes + grows}
+    if grows > 0 and limit > 0 then
+      size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+      if size + delta + grows > limit then
+        finish()
+        return {2, applied, size + delta + grows}
+      end
     end
+    delta = delta + grows
     if not old then
       if not seq then
         seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
