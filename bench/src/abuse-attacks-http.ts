@@ -2,7 +2,7 @@
 // talks only to the server's 127.0.0.1 address, and stops promptly when its signal aborts.
 import { connect, type Socket } from 'node:net';
 import { codeIn, describe, type HttpOutcome, mb, send, sleep } from './abuse-client.js';
-import { amplificationBatch, bigReadsBatch, odataGroupBatch, sessionFloodBatch } from './abuse-payloads.js';
+import { amplificationBatch, bigReadsBatch, odataGroupBatch, sessionFloodBatch, sessionGrowthBatch } from './abuse-payloads.js';
 import type { Attack } from './abuse-types.js';
 import { exagoMix } from './exago-mix.js';
 
@@ -132,6 +132,48 @@ const sessionFlood: Attack = {
     return {
       outcome: `${batches} batches (last: ${last === undefined ? '-' : describe(last)}) made ${created} sessions; another client's POST Sessions: ${other.status ?? other.error}${code}`,
       check: { name: 'another client can still open a session', goal: '2xx', pass: other.status !== undefined && other.status < 300 },
+    };
+  },
+};
+
+const GROWTH_BATCHES = 100;
+
+const sessionGrowth: Attack = {
+  name: 'session growth',
+  description: `${GROWTH_BATCHES} batches of POST Sessions, a 64 KiB parameter and 120 parameters whose Value references it (≈7.9 MB each asked to be kept), then another client writes`,
+  limitMs: 60_000,
+  bodyBytes: Buffer.byteLength(sessionGrowthBatch(120)),
+  run: async ({ url, signal }) => {
+    const body = sessionGrowthBatch(120);
+    const tally: Record<string, number> = {};
+    let batches = 0;
+    let mostKept = 0;
+    let last: HttpOutcome | undefined;
+    for (; batches < GROWTH_BATCHES && !signal.aborted; batches++) {
+      last = await send(url, '/rest/batch', { headers: JSON_HEADERS, body, keepBytes: 16 * 1024 * 1024, signal });
+      if (last.status === undefined) break;
+      const codes = returnCodes(last);
+      for (const [code, n] of Object.entries(codes)) tally[code] = (tally[code] ?? 0) + n;
+      // The session's own 201 and the 64 KiB parameter's are not copies.
+      mostKept = Math.max(mostKept, (codes['201'] ?? 0) - 2);
+    }
+    const other = await send(url, '/rest/batch', {
+      headers: JSON_HEADERS,
+      body: JSON.stringify([
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P', Value: 'v' } },
+      ]),
+      signal,
+      localAddress: OTHER_CLIENT,
+    });
+    const otherCodes = tallyText(returnCodes(other));
+    return {
+      outcome: `${batches} batches (last: ${last === undefined ? '-' : describe(last)}): items ${tallyText(tally)}; at most ${mostKept} copies kept in a session; another client: ${otherCodes}`,
+      check: {
+        name: 'a session stops growing at its byte cap (1 MiB: 15 copies of 64 KiB)',
+        goal: '≤ 15 copies per session, another client 2×201',
+        pass: batches === GROWTH_BATCHES && mostKept <= 15 && (tally['507'] ?? 0) > 0 && otherCodes === '2×201',
+      },
     };
   },
 };
@@ -288,6 +330,7 @@ export function httpAttacks(): Attack[] {
     ndjsonNoRead,
     idempotency,
     sessionFlood,
+    sessionGrowth,
     odataGroup,
     bigBatch,
     repeatedQueryParameter,

@@ -22,6 +22,20 @@ export function amplificationBatch(copies: number, items: number): string {
   return JSON.stringify(calls);
 }
 
+/**
+ * Session growth: call 1 holds a Value of 65,530 characters, then `copies` parameters whose Value
+ * is `C<i>:${1/body/Value}`, each kept in the session (about 69 KB of body asking for 64 KiB ×
+ * copies). The prefix makes each copy a string of its own in memory: a whole-value reference alone
+ * would share one string, so the memory store would hold the logical bytes but not the physical ones.
+ */
+export function sessionGrowthBatch(copies: number): string {
+  const calls: ExagoCall[] = [SESSION, { Url: 'Parameters', Method: 'POST', Payload: { Id: 'Big', Value: 'x'.repeat(65_530) } }];
+  for (let i = 0; i < copies; i++) {
+    calls.push({ Url: 'Parameters', Method: 'POST', Payload: { Id: `C${i}`, Value: `C${i}:\${1/body/Value}` } });
+  }
+  return JSON.stringify(calls);
+}
+
 /** A batch whose answer is large without references: the 64 KiB parameter read back `reads` times. */
 export function bigReadsBatch(reads: number): string {
   const calls: ExagoCall[] = [SESSION, BIG_PARAMETER];

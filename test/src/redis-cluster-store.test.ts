@@ -12,7 +12,7 @@ let prefixes = 0;
 
 type Item = { ReturnCode: string; ResponseContent: Record<string, unknown> & { Id?: string } };
 
-function store(prefix = `c${++prefixes}:`, extra: { maxSessions?: number } = {}): RedisSessionStore {
+function store(prefix = `c${++prefixes}:`, extra: { maxSessions?: number; maxSessionBytes?: number } = {}): RedisSessionStore {
   const made = new RedisSessionStore({ cluster: { nodes: cluster().seeds }, keyPrefix: prefix, ...extra });
   closing(() => made.close());
   return made;

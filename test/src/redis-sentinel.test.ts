@@ -12,7 +12,7 @@ const test = suite('redis session store on a primary watched by sentinel');
 const { it, setup, closing } = useRedisSentinel(test);
 let prefixes = 0;
 
-function store(prefix = `s${++prefixes}:`, extra: { maxSessions?: number } = {}): RedisSessionStore {
+function store(prefix = `s${++prefixes}:`, extra: { maxSessions?: number; maxSessionBytes?: number } = {}): RedisSessionStore {
   const made = new RedisSessionStore({ sentinel: { sentinels: setup().sentinels, name: SENTINEL_NAME }, keyPrefix: prefix, ...extra });
   closing(() => made.close());
   return made;

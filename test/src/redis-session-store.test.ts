@@ -12,7 +12,7 @@ const TTL = 60_000;
 let prefixes = 0;
 
 /** A store on the suite's Redis with its own key prefix, so tests never see each other's keys; closed after the test. */
-function store(prefix = `t${++prefixes}:`, extra: { maxSessions?: number } = {}): RedisSessionStore {
+function store(prefix = `t${++prefixes}:`, extra: { maxSessions?: number; maxSessionBytes?: number } = {}): RedisSessionStore {
   const made = new RedisSessionStore({ url: server().url, keyPrefix: prefix, ...extra });
   closing(() => made.close());
   return made;

@@ -175,14 +175,15 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
 it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
   const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
-  // Records every write of an APPLY script (one key, ARGV = prefix + a JSON array, four strings per write) once Redis answered it.
+  // Records every write of an APPLY script (one key, ARGV = prefix + a JSON array, four strings per
+  // write, + the session cap) once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
       // The write guard's deadline and operation key come last.
       const argv = args.slice(3, -2).map(String);
-      if (args[1] === 1 && argv.length === 2 && argv[1]!.startsWith('[')) {
+      if (args[1] === 1 && argv.length === 3 && argv[1]!.startsWith('[')) {
         const ops = JSON.parse(argv[1]!) as string[];
         for (let i = 0; i < ops.length; i += 4) acknowledged.add(`${ops[i]}:${ops[i + 1]}/${ops[i + 2]}`);
       }

@@ -161,7 +161,9 @@ export type {
   RecordLimits,
   SessionOwner,
   SessionStore,
+  WriteOptions,
 } from './session/session-store.js';
+export { DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
 export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';

@@ -60,6 +60,13 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    */
   maxSessions?: number;
   /**
+   * Most one session may hold: the UTF-8 bytes of its data's JSON and of its entries' keys and
+   * JSON values, 4 more per entry (default 1 MiB; `Infinity`: no cap). A write past it is not made
+   * and fails with 507 `SESSION_FULL`. Kept as a counter in the session's data key, changed by the
+   * same script as the write: no extra round trip, and two nodes cannot both pass it.
+   */
+  maxSessionBytes?: number;
+  /**
    * Most compensations (undoing a write whose outcome is unknown, finishing a destroy) kept waiting
    * for Redis at once (default 100 000, about 200 bytes each); past it a new one is given up and
    * reported to `onError`.

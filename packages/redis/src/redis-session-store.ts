@@ -1,5 +1,6 @@
 import {
   type CreateSessionOptions,
+  DEFAULT_MAX_SESSION_BYTES,
   type DataPatch,
   isRestBatchError,
   isSessionIdShape,
@@ -12,6 +13,8 @@ import {
   type SessionStore,
   type SessionUnitOfWork,
   sameJson,
+  sessionFullError,
+  type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
 import { LuaScript, type RedisClient } from './lua-script.js';
@@ -51,6 +54,8 @@ const MAX_PATCH_ATTEMPTS = 16;
  * Redis answers (see `write-guard.ts`).
  * Engine-level records (idempotency keys) are keys `<prefix>rec:{<namespace>}:<sha256>` with their
  * bookkeeping (expiry order, bytes, owners) beside them in the namespace's slot.
+ * A session's size is a counter in its data key, changed by the same script as each write, so two
+ * nodes can never both pass `maxSessionBytes` (see `session-scripts.ts`).
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
@@ -59,6 +64,8 @@ export class RedisSessionStore implements SessionStore {
   readonly #prefix: string;
   readonly #index: string;
   readonly #maxSessions: number | undefined;
+  /** `maxSessionBytes` as the scripts take it: 0 for no cap. */
+  readonly #maxSessionBytes: number;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
@@ -67,6 +74,11 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
     const budget = writeBudget(timeoutMs, options.writeDeadlineMs);
+    const maxSessionBytes = options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+    if (maxSessionBytes !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(maxSessionBytes) && maxSessionBytes >= 1)) {
+      throw new RangeError(`maxSessionBytes must be a whole number of at least 1 (or Infinity), not ${maxSessionBytes}`);
+    }
+    this.#maxSessionBytes = maxSessionBytes === Number.POSITIVE_INFINITY ? 0 : maxSessionBytes;
     const { client, owned } = connectRedis(options);
     this.#client = client;
     this.#owned = owned;
@@ -93,6 +105,9 @@ export class RedisSessionStore implements SessionStore {
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
     const owner = options.owner;
+    // A new session's size is its data's JSON: checked here, as nothing else can write to it yet.
+    const size = Buffer.byteLength(json);
+    if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
       let id = newSessionId();
       while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
@@ -124,9 +139,10 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  async save(id: string, data: Record<string, JsonValue>): Promise<boolean> {
+  async save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => (await this.#scripts.write(SAVE, [this.#dataKey(id)], [JSON.stringify(data)], this.#fence(id))) === 1);
+    const args = [JSON.stringify(data), this.#limit(options)];
+    return this.#run(async () => this.#full(await this.#scripts.write(SAVE, [this.#dataKey(id)], args, this.#fence(id))) === 1);
   }
 
   /**
@@ -134,16 +150,17 @@ export class RedisSessionStore implements SessionStore {
    * here (exact JSON, unlike Lua's cjson), and written back only if unchanged meanwhile (the
    * SWAP_DATA script); when it changed, the merge is redone on what the script returned.
    */
-  async patchData(id: string, patch: DataPatch): Promise<PatchedData | undefined> {
+  async patchData(id: string, patch: DataPatch, options?: WriteOptions): Promise<PatchedData | undefined> {
     if (!isSessionIdShape(id)) return undefined;
     const key = this.#dataKey(id);
+    const limit = this.#limit(options);
     return this.#run(async () => {
-      let stored = await this.#scripts.write(SWAP_DATA, [key], ['', '']);
+      let stored = await this.#scripts.write(SWAP_DATA, [key], ['', '', 0]);
       for (let attempt = 0; attempt < MAX_PATCH_ATTEMPTS; attempt++) {
         if (typeof stored !== 'string') return undefined;
         const previous = JSON.parse(stored) as Record<string, JsonValue>;
         const data = mergeData(previous, patch);
-        const reply = await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data)], this.#fence(id));
+        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data), limit], this.#fence(id)));
         if (reply === 1) return { previous, data };
         stored = reply;
       }
@@ -195,12 +212,12 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
-  async set(id: string, collection: string, key: string, value: JsonValue): Promise<void> {
-    await this.#write(id, collection, key, value, false);
+  async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
+    await this.#write(id, collection, key, value, false, this.#limit(options));
   }
 
   async setIfAbsent(id: string, collection: string, key: string, value: JsonValue): Promise<boolean> {
-    return this.#write(id, collection, key, value, true);
+    return this.#write(id, collection, key, value, true, this.#maxSessionBytes);
   }
 
   /**
@@ -213,14 +230,18 @@ export class RedisSessionStore implements SessionStore {
     key: string,
     expected: JsonValue | undefined,
     next: JsonValue | undefined,
+    options?: WriteOptions,
   ): Promise<boolean> {
     if (!isSessionIdShape(id)) throw gone();
     const keys = this.#keys(id, collection);
     const nextJson = next === undefined ? '' : JSON.stringify(next);
     let expectedJson = expected === undefined ? '' : JSON.stringify(expected);
+    const limit = this.#limit(options);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const reply = await this.#run(() =>
-        this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson], this.#fence(id)),
+      const reply = this.#full(
+        await this.#run(() =>
+          this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id)),
+        ),
       );
       if (reply === 1) return true;
       if (reply === -1) throw gone();
@@ -262,16 +283,20 @@ export class RedisSessionStore implements SessionStore {
         apply: (args, undo) => {
           if (!valid) return Promise.resolve([-1, 0]);
           // Undo steps carry no operation key: unconfirmed, they are re-applied (owe), never compensated.
+          // Nor do they meet the session cap: they put back what the session held (see WriteOptions).
           const fence = undo === true ? undefined : this.#fence(id);
+          const limit = undo === true ? 0 : this.#maxSessionBytes;
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args)], fence)) as [
+              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), limit], fence)) as [
                 number,
                 number,
+                number?,
               ],
           );
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args)]),
+        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0]),
+        maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
       fresh,
@@ -315,13 +340,23 @@ export class RedisSessionStore implements SessionStore {
     this.#client.disconnect();
   }
 
-  async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean): Promise<boolean> {
+  async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean, limit: number): Promise<boolean> {
     if (!isSessionIdShape(id)) throw gone();
-    const written = await this.#run(() =>
-      this.#scripts.write(SET, this.#keys(id, collection), [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0], this.#fence(id)),
-    );
+    const args = [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0, limit];
+    const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
     if (written === -1) throw gone();
     return written === 1;
+  }
+
+  /** The session cap a write is sent with: none for an undo (see {@link WriteOptions}). */
+  #limit(options: WriteOptions | undefined): number {
+    return options?.undo === true ? 0 : this.#maxSessionBytes;
+  }
+
+  /** A script's reply, unless it is `{-2, size}` (the write would take the session past its cap): then `SESSION_FULL`. */
+  #full(reply: unknown): unknown {
+    if (Array.isArray(reply) && reply[0] === -2) throw sessionFullError(this.#maxSessionBytes, Number(reply[1]));
+    return reply;
   }
 
   /** Counts `id` against `owner`, destroying the owner's least-recently-used sessions beyond its quota. */
@@ -384,7 +419,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Where a write to session `id` leaves its undo log, so it can be undone if its outcome is unknown. */
   #fence(id: string): Fence {
-    return { tag: `${this.#prefix}{${id}}:`, collectionPrefix: this.#collectionPrefix(id) };
+    return { tag: `${this.#prefix}{${id}}:`, dataKey: this.#dataKey(id), collectionPrefix: this.#collectionPrefix(id) };
   }
 
   #dataKey(id: string): string {

@@ -1,4 +1,12 @@
-import { type BufferedWrite, deepFreeze, type JsonValue, RestBatchError, type SessionUnitOfWork, sameJson } from '@restbatch/core';
+import {
+  type BufferedWrite,
+  deepFreeze,
+  type JsonValue,
+  RestBatchError,
+  type SessionUnitOfWork,
+  sameJson,
+  sessionFullError,
+} from '@restbatch/core';
 
 /** What a unit of work needs of the store, for one session. */
 export interface UnitBackend {
@@ -7,9 +15,10 @@ export interface UnitBackend {
   /**
    * Runs the APPLY script over `args` (four per write); rejects with the store's error. `undo`: the
    * script holds only undo steps of a rollback (conditional, so safe to send again): it carries no
-   * operation key, and is never compensated when its outcome is unknown.
+   * operation key, and is never compensated when its outcome is unknown. The reply: `[status,
+   * applied, size]` as the APPLY script's (size: what a write refused for the session cap would have made it).
    */
-  apply(args: string[], undo?: boolean): Promise<[number, number]>;
+  apply(args: string[], undo?: boolean): Promise<[number, number, number?]>;
   /** Runs an APPLY script of undo steps again (rejects with the raw Redis error, for the compensator). */
   reapply(args: string[]): Promise<unknown>;
   /**
@@ -17,6 +26,8 @@ export interface UnitBackend {
    * when it was given up at once (`maxCompensations` already wait, or the store closed).
    */
   owe(step: () => Promise<void>): boolean;
+  /** The store's `maxSessionBytes`, for the error of a write refused past it. */
+  maxSessionBytes: number;
 }
 
 // Writes per APPLY script: bounds how long one script holds the Redis server.
@@ -341,7 +352,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       for (const write of writes) write.failed = true;
       return;
     }
-    let reply: [number, number];
+    let reply: [number, number, number?];
     try {
       reply = await this.#backend.apply(args);
     } catch (error) {
@@ -360,6 +371,20 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       return;
     }
     const refused = (writes[applied] as Write).index;
+    if (status === 2) {
+      // Refused for the session cap: that sub-request answers 507; those that used the batch's view
+      // built on its write (a value the store never took) are not applied either.
+      const full = sessionFullError(this.#backend.maxSessionBytes, reply[2] ?? 0);
+      const after = new RestBatchError(
+        'SESSION_FULL',
+        'Not applied: an earlier write of this batch to the session was refused (the session is full)',
+        {
+          details: { limit: this.#backend.maxSessionBytes },
+        },
+      );
+      this.#fail(refused, (index) => (index === refused ? full : after));
+      return;
+    }
     const what = `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]}`;
     const taken = new RestBatchError(
       'CONFLICT',

@@ -5,7 +5,7 @@ import { LuaScript, type RedisClient, runThenWait } from './lua-script.js';
 import { ServerClock } from './server-clock.js';
 import { COMPENSATE } from './write-guard.js';
 
-const COMPENSATE_SCRIPT = new LuaScript(COMPENSATE, 1);
+const COMPENSATE_SCRIPT = new LuaScript(COMPENSATE, 2);
 
 /** Default of `maxCompensations`: compensations a store keeps waiting for Redis at most. */
 export const DEFAULT_MAX_COMPENSATIONS = 100_000;
@@ -16,9 +16,10 @@ export interface WaitForReplicas {
   timeoutMs: number;
 }
 
-/** Where a session's write may leave its undo log: `<prefix>{sid}:` and its collection prefix. */
+/** Where a session's write may leave its undo log: `<prefix>{sid}:`, the session's data key and its collection prefix. */
 export interface Fence {
   tag: string;
+  dataKey: string;
   collectionPrefix: string;
 }
 
@@ -109,7 +110,7 @@ export class ScriptRunner {
   }
 
   #compensate(opKey: string, fence: Fence): void {
-    this.compensator.add(opKey, () => COMPENSATE_SCRIPT.run(this.client, [opKey], [fence.collectionPrefix]));
+    this.compensator.add(opKey, () => COMPENSATE_SCRIPT.run(this.client, [opKey, fence.dataKey], [fence.collectionPrefix]));
   }
 }
 

@@ -3,7 +3,8 @@
 //
 // Keys of a session `sid` (all carry the hash tag `{sid}`, so they share one Cluster slot):
 //   KEYS[1] = <prefix>{sid}:data   hash: d = session data (JSON), n = insertion counter,
-//                                         c:<name> = 1 for every collection ever written
+//                                         c:<name> = 1 for every collection ever written,
+//                                         b = the session's size (see CHARGE)
 //   <prefix>{sid}:c:<name>         hash: key -> "<seq>:<JSON>", seq giving insertion order
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
@@ -14,13 +15,39 @@
 // that a write whose client gave up can be undone.
 
 /**
+ * A session's size, field b of its data key: the bytes of its data's JSON, plus for each entry its
+ * key, its JSON and 4 (as the memory store's `memberSize`), kept up to date by every script that
+ * writes, in the same script. `charge(limit, grows)` counts `grows` more bytes, unless that grows
+ * the session past `limit` (0: no cap): it then changes nothing and returns the size refused
+ * (false when counted). A write that does not grow the session is always counted. The caller
+ * checks before it writes anything, so a refused write leaves the session as it was.
+ */
+const CHARGE = `
+local function charge(limit, grows)
+  if grows == 0 then return false end
+  local size = tonumber(redis.call('HGET', KEYS[1], 'b') or '0') + grows
+  if grows > 0 and limit > 0 and size > limit then return size end
+  redis.call('HSET', KEYS[1], 'b', size)
+  return false
+end
+`;
+
+/** What an entry stored as "<seq>:<JSON>" counts for (see CHARGE); 0 when absent. */
+const ENTRY_SIZE = `
+local function entrySize(field, text)
+  if not text then return 0 end
+  return #field + 4 + #text - string.find(text, ':', 1, true)
+end
+`;
+
+/**
  * Creates a session unless the id is taken: ARGV = ttlMs, data JSON, owner ('' for none; kept in
- * field o). Returns 1 or 0.
+ * field o). Returns 1 or 0. (The caller checks the data against the session cap.)
  */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 created(KEYS[1])
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3], 'b', #ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
@@ -41,10 +68,16 @@ for i = 1, #all, 2 do
 end
 return {data, owner}`;
 
-/** Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON. */
-export const SAVE = `
+/**
+ * Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON,
+ * session cap (0: none). Returns 1, 0 when the session is gone, {-2, size} when over the cap.
+ */
+export const SAVE = `${CHARGE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-remember(KEYS[1], 'd', redis.call('HGET', KEYS[1], 'd'), ARGV[1])
+local old = redis.call('HGET', KEYS[1], 'd')
+local refused = charge(tonumber(ARGV[2]), #ARGV[1] - #(old or ''))
+if refused then return {-2, refused} end
+remember(KEYS[1], 'd', old, ARGV[1])
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
@@ -98,16 +131,19 @@ return redis.call('HGETALL', KEYS[2])`;
 
 /**
  * Writes one entry, keeping an existing entry's place in the order: KEYS[2] = collection key,
- * ARGV = collection name, entry key, value JSON, 1 to write only when absent.
- * Returns 1 when written, 0 when the key was taken (only-if-absent), -1 when the session is gone.
+ * ARGV = collection name, entry key, value JSON, 1 to write only when absent, session cap (0: none).
+ * Returns 1 when written, 0 when the key was taken (only-if-absent), -1 when the session is gone,
+ * {-2, size} when the write would take the session past its cap.
  */
-export const SET = `
+export const SET = `${CHARGE}${ENTRY_SIZE}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return -1 end
 local old = redis.call('HGET', KEYS[2], ARGV[2])
+if old and ARGV[4] == '1' then return 0 end
+local refused = charge(tonumber(ARGV[5]), #ARGV[2] + 4 + #ARGV[3] - entrySize(ARGV[2], old))
+if refused then return {-2, refused} end
 local seq
 if old then
-  if ARGV[4] == '1' then return 0 end
   seq = string.match(old, '^(%d+):')
 else
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
@@ -120,17 +156,23 @@ return 1`;
 
 /**
  * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
+ * ARGV[3] = the session cap (0: none, for undo steps),
  * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
  * Stops at the first add whose key is taken or 'e' that fails, so nothing computed from the
- * batch's view of that key is applied. Returns {1, n} when all n were processed, {0, i} when the
- * op after the first i was refused, {-1, 0} when the session is gone.
+ * batch's view of that key is applied; so does a write that would take the session past its cap.
+ * Returns {1, n} when all n were processed, {0, i} when the op after the first i was refused,
+ * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone.
  */
 export const APPLY = `
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
+-- The session's size (see CHARGE): what the script changes it by, added once by finish(); the
+-- stored size is read only when a write grows the session under a cap.
+local limit = tonumber(ARGV[3])
+local delta, size = 0, nil
 local touched = {}
 local registered = {}
 -- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
@@ -188,6 +230,7 @@ local function finish()
     data[1] = 'n'
     data[2] = nextSeq
   end
+  if delta ~= 0 then redis.call('HINCRBY', KEYS[1], 'b', delta) end
   for name in pairs(registered) do
     data[#data + 1] = 'c:' .. name
     data[#data + 1] = 1
@@ -237,14 +280,27 @@ for i = 1, #ops, 4 do
       skip = true
     end
   elseif op == 'd' then
-    if stored(key, field) then change(key, field, false) end
+    local old = stored(key, field)
+    if old then
+      delta = delta - #field - 4 - #old
+      change(key, field, false)
+    end
   else
-    if stored(key, field) then
-      if op == 'a' then
+    local old = stored(key, field)
+    if old and op == 'a' then
+      finish()
+      return {0, applied}
+    end
+    local grows = #value - (old and #old or -#field - 4)
+    if grows > 0 and limit > 0 then
+      size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+      if size + delta + grows > limit then
         finish()
-        return {0, applied}
+        return {2, applied, size + delta + grows}
       end
-    else
+    end
+    delta = delta + grows
+    if not old then
       if not seq then
         seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
         nextSeq = seq
@@ -263,11 +319,12 @@ return {1, applied}`;
 
 /**
  * Compare-and-set of one entry: KEYS[2] = collection key, ARGV = collection name, entry key, the
- * stored JSON expected ('' for absent), the new JSON ('' to delete). Compares the stored text; the
- * caller compares again as canonical JSON when the texts differ. Returns 1 when written, -1 when
- * the session is gone, {0, stored JSON or ''} when the entry holds something else.
+ * stored JSON expected ('' for absent), the new JSON ('' to delete), session cap (0: none). Compares
+ * the stored text; the caller compares again as canonical JSON when the texts differ. Returns 1
+ * when written, -1 when the session is gone, {0, stored JSON or ''} when the entry holds something
+ * else, {-2, size} when the write would take the session past its cap.
  */
-export const COMPARE_AND_SET = `
+export const COMPARE_AND_SET = `${CHARGE}${ENTRY_SIZE}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return -1 end
 local old = redis.call('HGET', KEYS[2], ARGV[2])
@@ -279,6 +336,10 @@ if old then
   json = string.sub(old, colon + 1)
 end
 if json ~= ARGV[3] then return {0, json} end
+local grows = -entrySize(ARGV[2], old)
+if ARGV[4] ~= '' then grows = grows + #ARGV[2] + 4 + #ARGV[4] end
+local refused = charge(tonumber(ARGV[5]), grows)
+if refused then return {-2, refused} end
 if ARGV[4] == '' then
   remember(KEYS[2], ARGV[2], old or false, false)
   redis.call('HDEL', KEYS[2], ARGV[2])
@@ -295,22 +356,28 @@ return 1`;
 
 /**
  * Replaces the session data only if it is still the text the caller merged into: ARGV = data JSON
- * expected ('' never matches: a plain read), new data JSON. Returns 1 when replaced, the stored
- * JSON when it differs, nil when the session is gone. The merge itself happens in JavaScript:
+ * expected ('' never matches: a plain read), new data JSON, session cap (0: none). Returns 1 when
+ * replaced, the stored JSON when it differs, nil when the session is gone, {-2, size} when over
+ * the cap. The merge itself happens in JavaScript:
  * Lua's cjson would turn empty arrays into objects, round numbers to 14 digits and reorder keys.
  */
-export const SWAP_DATA = `
+export const SWAP_DATA = `${CHARGE}
 local current = redis.call('HGET', KEYS[1], 'd')
 if not current then return false end
 if current ~= ARGV[1] then return current end
+local refused = charge(tonumber(ARGV[3]), #ARGV[2] - #current)
+if refused then return {-2, refused} end
 remember(KEYS[1], 'd', current, ARGV[2])
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 return 1`;
 
 /** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
-export const DELETE = `
+export const DELETE = `${CHARGE}${ENTRY_SIZE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-remember(KEYS[2], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]), false)
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+if not old then return 0 end
+charge(0, -entrySize(ARGV[1], old))
+remember(KEYS[2], ARGV[1], old, false)
 return redis.call('HDEL', KEYS[2], ARGV[1])`;
 
 /**

@@ -57,13 +57,23 @@ return __reply`;
 }
 
 /**
- * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, ARGV =
- * the session's collection prefix. Sets the fence first (a late copy of the operation then refuses),
- * then walks the undo log newest first: a field is put back only while it still holds what the
- * operation wrote (a later write by anyone stays); a session the operation created is destroyed.
- * Returns 1 when something was undone, 0 when the operation never applied.
+ * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, KEYS[2] =
+ * the session's data key, ARGV = the session's collection prefix. Sets the fence first (a late copy
+ * of the operation then refuses), then walks the undo log newest first: a field is put back only
+ * while it still holds what the operation wrote (a later write by anyone stays), and the session's
+ * size (field b of the data key, see session-scripts.ts) follows what was put back; a session the
+ * operation created is destroyed. Returns 1 when something was undone, 0 when the operation never applied.
  */
 export const COMPENSATE = `
+-- What a field counts for in the session's size: the data's JSON, an entry's key, JSON and 4.
+local function sizeOf(key, field, text)
+  if not text then return 0 end
+  if key == KEYS[2] then
+    if field == 'd' then return #text end
+    return 0
+  end
+  return #field + 4 + #text - string.find(text, ':', 1, true)
+end
 local log = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
 if not log or log == 'F' then return 0 end
@@ -78,6 +88,9 @@ for i = #entries, 1, -1 do
     redis.call('DEL', unpack(keys))
   elseif (redis.call('HGET', key, field) or false) == new then
     if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
+    local grows = sizeOf(key, field, old) - sizeOf(key, field, new)
+    -- Never on a destroyed session: HINCRBY would make a data key that never expires.
+    if grows ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'b', grows) end
   end
 end
 return 1`;

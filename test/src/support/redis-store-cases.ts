@@ -7,7 +7,7 @@ export interface StoreCaseEnv {
   /** Registers a test (the harness's `it`). */
   it: (name: string, fn: () => Promise<void>) => void;
   /** A store with its own key prefix (default: a fresh one), closed after the test. */
-  store: (prefix?: string, extra?: { maxSessions?: number }) => RedisSessionStore;
+  store: (prefix?: string, extra?: { maxSessions?: number; maxSessionBytes?: number }) => RedisSessionStore;
   /** Every key matching `pattern`, on every primary. */
   keys: (pattern: string) => Promise<string[]>;
   /** The PTTL of every key matching `pattern`, on every primary. */
@@ -43,6 +43,29 @@ export function storeCases(env: StoreCaseEnv): void {
     await a.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
     assert.equal(await b.load(id, TTL), { Page: 'Home', ShowTabs: true });
     assert.equal(await b.get(id, 'roles', 'MyRole'), { Id: 'MyRole' });
+  });
+
+  it("a session holds at most maxSessionBytes, through direct writes and a batch's buffered writes alike", async () => {
+    const s = store(undefined, { maxSessionBytes: 5000 });
+    const id = await s.create({}, { ttlMs: TTL });
+    // Each entry counts its key, its JSON and 4: 2007 here; the empty data 2.
+    await s.set(id, 'c', 'a', 'x'.repeat(2000));
+    await rejectsWith(s.set(id, 'c', 'b', 'x'.repeat(3000)), 'SESSION_FULL');
+    const unit = s.unitOfWork(id, false);
+    unit.index = 0;
+    await unit.add('c', 'b', 'x'.repeat(2000));
+    unit.index = 1;
+    await unit.add('c', 'd', 'x'.repeat(2000));
+    await unit.flush();
+    const failures = unit.takeFailures();
+    assert.is(failures?.has(0), false);
+    assert.is((failures?.get(1) as { code?: string } | undefined)?.code, 'SESSION_FULL');
+    assert.equal(
+      (await s.list(id, 'c')).map(([key]) => key),
+      ['a', 'b'],
+    );
+    assert.ok(await s.delete(id, 'c', 'a'));
+    await s.set(id, 'c', 'd', 'x'.repeat(2000));
   });
 
   it('every key of a session starts with the prefix and carries the session id as its Cluster hash tag', async () => {

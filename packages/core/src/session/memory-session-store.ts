@@ -4,7 +4,8 @@ import { deepFreeze } from './deep-freeze.js';
 import { MemoryRecords } from './memory-records.js';
 import { mergeData } from './merge-data.js';
 import { newSessionId } from './session-id.js';
-import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore } from './session-store.js';
+import { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, freezeMemberSize, memberSize, sessionFullError } from './session-size.js';
+import type { CreateSessionOptions, DataPatch, JsonValue, PatchedData, RecordLimits, SessionStore, WriteOptions } from './session-store.js';
 
 interface Entry {
   data: Record<string, JsonValue>;
@@ -12,12 +13,27 @@ interface Entry {
   expiresAt: number;
   collections: Map<string, Map<string, JsonValue>>;
   owner: string | undefined;
+  /** The session's size: its data's and its entries' (see `memberSize`). */
+  size: number;
 }
+
+/** Default of `maxBytes`: what all sessions of a memory store may hold together (256 MiB). */
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
   /** Most sessions kept at once; creating one more fails with `SESSION_LIMIT` (default 100000). */
   maxSessions?: number;
+  /**
+   * Most one session may hold: the JSON characters of its data and of its collections' keys and
+   * values (default 1 MiB). A write past it is not made and fails with 507 `SESSION_FULL`.
+   */
+  maxSessionBytes?: number;
+  /**
+   * Most all sessions may hold together, counted as `maxSessionBytes` is (default 256 MiB). A write
+   * past it is not made and fails with 503 `SESSION_LIMIT` and `Retry-After`.
+   */
+  maxBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -35,10 +51,16 @@ export class MemorySessionStore implements SessionStore {
   readonly #owners = new Map<string, Set<string>>();
   readonly #records = new MemoryRecords();
   readonly #maxSessions: number;
+  readonly #maxSessionBytes: number;
+  readonly #maxBytes: number;
   readonly #now: () => number;
+  /** What the kept sessions hold together (expired ones until they are dropped). */
+  #bytes = 0;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.#maxSessions = options.maxSessions ?? 100_000;
+    this.#maxSessionBytes = checkByteBudget('maxSessionBytes', options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES);
+    this.#maxBytes = checkByteBudget('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES);
     this.#now = options.now ?? Date.now;
   }
 
@@ -55,6 +77,12 @@ export class MemorySessionStore implements SessionStore {
     return this.#owners.get(owner)?.size ?? 0;
   }
 
+  /** What the live sessions hold together, counted as `maxBytes` is. */
+  get bytes(): number {
+    this.#prune(this.#now());
+    return this.#bytes;
+  }
+
   /** Live engine-level records and their bytes. */
   get records(): { count: number; bytes: number } {
     this.#records.prune(this.#now());
@@ -68,13 +96,16 @@ export class MemorySessionStore implements SessionStore {
     if (this.#sessions.size >= this.#maxSessions) {
       throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
     }
+    const size = dataSize(deepFreeze(data));
+    this.#charge(undefined, size, false);
     const id = newSessionId();
     this.#sessions.set(id, {
-      data: deepFreeze(data),
+      data,
       ttlMs: options.ttlMs,
       expiresAt: now + options.ttlMs,
       collections: new Map(),
       owner: options.owner,
+      size,
     });
     if (options.owner !== undefined) {
       let mine = this.#owners.get(options.owner);
@@ -103,18 +134,27 @@ export class MemorySessionStore implements SessionStore {
     return entry.data;
   }
 
-  async save(id: string, data: Record<string, JsonValue>): Promise<boolean> {
+  async save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean> {
     const entry = this.#live(id);
     if (entry === undefined) return false;
-    entry.data = deepFreeze(data);
+    this.#charge(entry, dataSize(deepFreeze(data)) - dataSize(entry.data), options?.undo === true);
+    entry.data = data;
     return true;
   }
 
-  async patchData(id: string, patch: DataPatch): Promise<PatchedData | undefined> {
+  async patchData(id: string, patch: DataPatch, options?: WriteOptions): Promise<PatchedData | undefined> {
     // No await between the read and the write: a concurrent patch cannot slip in between.
     const entry = this.#live(id);
     if (entry === undefined) return undefined;
     const previous = entry.data;
+    // Only the fields the patch touches are measured.
+    let grows = 0;
+    for (const key of Object.keys(patch)) {
+      const value = patch[key];
+      if (Object.hasOwn(previous, key)) grows -= memberSize(key, previous[key]);
+      if (value !== undefined) grows += freezeMemberSize(key, value);
+    }
+    this.#charge(entry, grows, options?.undo === true);
     entry.data = deepFreeze(mergeData(previous, patch));
     return { previous, data: entry.data };
   }
@@ -130,14 +170,16 @@ export class MemorySessionStore implements SessionStore {
     return this.#live(id)?.collections.get(collection)?.get(key);
   }
 
-  async set(id: string, collection: string, key: string, value: JsonValue): Promise<void> {
-    this.#collection(id, collection).set(key, deepFreeze(value));
+  async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
+    const entry = this.#entry(id);
+    this.#put(entry, this.#collection(entry, collection), key, value, options?.undo === true);
   }
 
   async setIfAbsent(id: string, collection: string, key: string, value: JsonValue): Promise<boolean> {
-    const entries = this.#collection(id, collection);
+    const entry = this.#entry(id);
+    const entries = this.#collection(entry, collection);
     if (entries.has(key)) return false;
-    entries.set(key, deepFreeze(value));
+    this.#put(entry, entries, key, value, false);
     return true;
   }
 
@@ -147,16 +189,21 @@ export class MemorySessionStore implements SessionStore {
     key: string,
     expected: JsonValue | undefined,
     next: JsonValue | undefined,
+    options?: WriteOptions,
   ): Promise<boolean> {
-    const entries = this.#collection(id, collection);
+    const entry = this.#entry(id);
+    const entries = this.#collection(entry, collection);
     if (!sameJson(entries.get(key), expected)) return false;
-    if (next === undefined) entries.delete(key);
-    else entries.set(key, deepFreeze(next));
+    this.#put(entry, entries, key, next, options?.undo === true);
     return true;
   }
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    return this.#live(id)?.collections.get(collection)?.delete(key) ?? false;
+    const entry = this.#live(id);
+    const entries = entry?.collections.get(collection);
+    if (entry === undefined || entries === undefined || !entries.has(key)) return false;
+    this.#put(entry, entries, key, undefined, true);
+    return true;
   }
 
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
@@ -185,6 +232,45 @@ export class MemorySessionStore implements SessionStore {
     this.#sessions.clear();
     this.#owners.clear();
     this.#records.clear();
+    this.#bytes = 0;
+  }
+
+  /**
+   * Writes (`undefined`: deletes) one entry, counting its size; refused past a byte cap unless
+   * `undo`. The old value is measured again rather than its size kept: it is frozen, so its size
+   * has not changed, and a kept size would cost every idle session a map per collection.
+   */
+  #put(entry: Entry, entries: Map<string, JsonValue>, key: string, value: JsonValue | undefined, undo: boolean): void {
+    const old = entries.get(key);
+    const before = old === undefined ? 0 : memberSize(key, old);
+    if (value === undefined) {
+      entries.delete(key);
+      this.#charge(entry, -before, true);
+      return;
+    }
+    this.#charge(entry, freezeMemberSize(key, value) - before, undo);
+    entries.set(key, value);
+  }
+
+  /**
+   * Counts `grows` more in `entry` (a new session when undefined) and in the total; throws, with
+   * nothing counted, when that takes the session past `maxSessionBytes` (507 `SESSION_FULL`) or
+   * all sessions past `maxBytes` (503 `SESSION_LIMIT`). A write that does not grow, and an undo, pass.
+   */
+  #charge(entry: Entry | undefined, grows: number, undo: boolean): void {
+    if (grows > 0 && !undo) {
+      const size = (entry?.size ?? 0) + grows;
+      if (size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
+      if (this.#bytes + grows > this.#maxBytes) {
+        // Expired sessions still count until dropped: drop them (from the oldest end) before
+        // refusing, never `entry` itself (live when the write began).
+        const now = this.#now();
+        this.#prune(entry === undefined ? now : Math.min(now, entry.expiresAt - 1));
+        if (this.#bytes + grows > this.#maxBytes) throw storeFull(this.#maxBytes);
+      }
+    }
+    if (entry !== undefined) entry.size += grows;
+    this.#bytes += grows;
   }
 
   /** Ends the owner's least-recently-used sessions until it has room for one more. */
@@ -211,6 +297,7 @@ export class MemorySessionStore implements SessionStore {
 
   #remove(id: string, entry: Entry): void {
     this.#sessions.delete(id);
+    this.#bytes -= entry.size;
     if (entry.owner === undefined) return;
     const mine = this.#owners.get(entry.owner);
     mine?.delete(id);
@@ -227,9 +314,13 @@ export class MemorySessionStore implements SessionStore {
     return entry;
   }
 
-  #collection(id: string, collection: string): Map<string, JsonValue> {
+  #entry(id: string): Entry {
     const entry = this.#live(id);
     if (entry === undefined) throw new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+    return entry;
+  }
+
+  #collection(entry: Entry, collection: string): Map<string, JsonValue> {
     let entries = entry.collections.get(collection);
     if (entries === undefined) {
       entries = new Map();
@@ -237,6 +328,13 @@ export class MemorySessionStore implements SessionStore {
     }
     return entries;
   }
+}
+
+function storeFull(limit: number): RestBatchError {
+  return new RestBatchError('SESSION_LIMIT', `The session store holds as much as it may (maxBytes ${limit}); try again later`, {
+    details: { limit },
+    headers: { 'retry-after': '60' },
+  });
 }
 
 function recordName(namespace: string, key: string): string {

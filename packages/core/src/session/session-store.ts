@@ -38,6 +38,17 @@ export interface RecordLimits {
   maxBytes: number;
 }
 
+/** How a write to a session is made. */
+export interface WriteOptions {
+  /**
+   * The write undoes an earlier one (a step of an atomic group's rollback). Stores let it pass
+   * their byte caps (`maxSessionBytes`, `maxBytes`): it puts back what the session held, and a
+   * rollback refused half-way would leave the session neither before nor after the group. The
+   * session may then be over its cap (by what other batches wrote meanwhile) until it shrinks.
+   */
+  undo?: boolean;
+}
+
 /** Options for creating a session. */
 export interface CreateSessionOptions extends Partial<SessionOwner> {
   /** Idle time after which the session expires; each use extends it (sliding expiry). */
@@ -51,6 +62,11 @@ export interface CreateSessionOptions extends Partial<SessionOwner> {
  * Ids are created by the store and are never chosen by a client. Every method that takes an id
  * must treat an unknown or expired id as absent. Methods reject with a `STORE_UNAVAILABLE`
  * `RestBatchError` when the backing service is down.
+ *
+ * Both built-in stores cap what one session holds (`maxSessionBytes`): a write (create's data,
+ * save, patchData, set, setIfAbsent, compareAndSet) that would take the session's data and
+ * entries past it is not made and rejects with 507 `SESSION_FULL` (see `sessionFullError`);
+ * a write that does not grow the session, and an undo (see {@link WriteOptions}), always passes.
  */
 export interface SessionStore {
   /** Creates a session holding `data` and returns its new id. */
@@ -58,13 +74,13 @@ export interface SessionStore {
   /** Reads a session's data and extends its life; `undefined` when unknown or expired. */
   load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined>;
   /** Replaces a session's data; false when the session is gone. */
-  save(id: string, data: Record<string, JsonValue>): Promise<boolean>;
+  save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean>;
   /**
    * Merges `patch` into a session's data (top-level fields) atomically, so that two nodes patching
    * different fields at once both land; `undefined` when the session is gone. Optional: without
    * it, `Session.update` reads, merges and saves, which can lose a concurrent update on another node.
    */
-  patchData?(id: string, patch: DataPatch): Promise<PatchedData | undefined>;
+  patchData?(id: string, patch: DataPatch, options?: WriteOptions): Promise<PatchedData | undefined>;
   /**
    * Deletes a session and everything in it; false when it did not exist. When the backing service
    * does not answer, rejects with `STORE_UNAVAILABLE`. A store that will still finish the destroy by
@@ -77,7 +93,7 @@ export interface SessionStore {
   /** Reads one entry of a collection. */
   get(id: string, collection: string, key: string): Promise<JsonValue | undefined>;
   /** Writes one entry of a collection. */
-  set(id: string, collection: string, key: string, value: JsonValue): Promise<void>;
+  set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void>;
   /** Writes an entry only if absent; true when it was written. */
   setIfAbsent?(id: string, collection: string, key: string, value: JsonValue): Promise<boolean>;
   /**
@@ -95,6 +111,7 @@ export interface SessionStore {
     key: string,
     expected: JsonValue | undefined,
     next: JsonValue | undefined,
+    options?: WriteOptions,
   ): Promise<boolean>;
   /** Deletes one entry; true when it existed. */
   delete(id: string, collection: string, key: string): Promise<boolean>;

@@ -5,7 +5,7 @@ import { mergeData, reversePatch } from './merge-data.js';
 import type { DataPatch, JsonValue, SessionStore } from './session-store.js';
 import type { SessionUnitOfWork } from './session-unit-of-work.js';
 
-// Marks a unit-of-work write as an undo step of a rollback.
+// Marks a write as an undo step of a rollback (it passes the store's byte caps, see WriteOptions).
 const UNDO = { undo: true } as const;
 
 // Compare-and-set attempts of one `modify` before it gives up with CONFLICT.
@@ -48,13 +48,13 @@ export class Session {
       if (!(await this.#store.save(this.id, next))) throw gone();
       this.#data = next;
       this.journal?.record(async () => {
-        await this.#store.save(this.id, previous);
+        await this.#store.save(this.id, previous, UNDO);
         this.#data = previous;
       });
       return;
     }
     const previous = await this.#patch(patch);
-    this.journal?.record(() => this.#patch(reversePatch(previous, patch)).then(() => undefined));
+    this.journal?.record(() => this.#patch(reversePatch(previous, patch), true).then(() => undefined));
   }
 
   /** Reads one entry of a collection. */
@@ -149,8 +149,9 @@ export class Session {
     return this.#swap(collection, key, expected, undefined, 'skip');
   }
 
-  async #patch(patch: DataPatch): Promise<Record<string, JsonValue>> {
-    const patched = await (this.#store.patchData as NonNullable<SessionStore['patchData']>).call(this.#store, this.id, patch);
+  async #patch(patch: DataPatch, undo = false): Promise<Record<string, JsonValue>> {
+    const patchData = this.#store.patchData as NonNullable<SessionStore['patchData']>;
+    const patched = await patchData.call(this.#store, this.id, patch, undo ? UNDO : undefined);
     if (patched === undefined) throw gone();
     this.#data = patched.data;
     return patched.previous;
@@ -176,7 +177,7 @@ export class Session {
     const store = this.#store;
     if (unit === undefined && store.compareAndSet !== undefined) {
       if (!(await store.compareAndSet(this.id, collection, key, expected, next))) return false;
-      this.journal?.record(() => store.compareAndSet?.(this.id, collection, key, next, expected).then(() => undefined));
+      this.journal?.record(() => store.compareAndSet?.(this.id, collection, key, next, expected, UNDO).then(() => undefined));
       return true;
     }
     // No compare-and-set: read then write (safe in one process only).
@@ -199,7 +200,7 @@ export class Session {
    */
   async #putBack(collection: string, key: string, written: JsonValue | undefined, previous: JsonValue | undefined): Promise<void> {
     if (this.unit === undefined && this.#store.compareAndSet !== undefined) {
-      await this.#store.compareAndSet(this.id, collection, key, written, previous);
+      await this.#store.compareAndSet(this.id, collection, key, written, previous, UNDO);
     } else await this.#restore(collection, key, previous);
   }
 
@@ -211,7 +212,7 @@ export class Session {
       return;
     }
     if (previous === undefined) await this.#store.delete(this.id, collection, key);
-    else await this.#store.set(this.id, collection, key, previous);
+    else await this.#store.set(this.id, collection, key, previous, UNDO);
   }
 }
 
