@@ -128,7 +128,7 @@ test('the message size is counted in UTF-8 bytes: multi-byte text past maxMessag
     const send = (text: string) => c.POST('/api/lab/echo', { body: { text }, batch: false });
     const euro = await rejection(send('€'.repeat(700)));
     assert.is(euro.code, 'INVALID_CALL');
-    assert.is(((await send("e".repeat(700))) as AnyResult).status, 201);
+    assert.is(((await send('e'.repeat(700))) as AnyResult).status, 201);
     // 400 emoji: 800 UTF-16 units, 1600 bytes (4 per pair, not 3 per unit).
     const emoji = (await send('😀'.repeat(400))) as AnyResult;
     assert.is(emoji.status, 201);

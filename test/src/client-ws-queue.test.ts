@@ -35,7 +35,13 @@ async function scripted() {
     answer(endpoint: string, type: 'response' | 'error' = 'response') {
       const id = received.find((r) => r.endpoint === endpoint)?.id;
       if (id === undefined) throw new Error(`${endpoint} was not received`);
-      socket?.send(JSON.stringify(type === 'response' ? { id, type, status: 200, headers: {}, body: { endpoint } } : { id, type, status: 400, code: 'BATCH_MALFORMED', message: 'no' }));
+      socket?.send(
+        JSON.stringify(
+          type === 'response'
+            ? { id, type, status: 200, headers: {}, body: { endpoint } }
+            : { id, type, status: 400, code: 'BATCH_MALFORMED', message: 'no' },
+        ),
+      );
     },
     cut: () => socket?.terminate(),
     close: () => {

@@ -74,7 +74,8 @@ function checkOptions(options: WsTransportOptions): Limits {
   for (const name of Object.keys(DEFAULTS) as Array<keyof Limits>) {
     const value = options[name];
     if (value === undefined) continue;
-    const ok = typeof value === 'number' && value > 0 && (name === 'messageWindowMs' ? Number.isFinite(value) : Number.isSafeInteger(value));
+    const ok =
+      typeof value === 'number' && value > 0 && (name === 'messageWindowMs' ? Number.isFinite(value) : Number.isSafeInteger(value));
     const what = name === 'messageWindowMs' ? 'a positive finite number' : 'a positive integer';
     if (!ok) throw new ClientError('INVALID_OPTIONS', `wsTransport: ${name} must be ${what}, not ${String(value)}`);
     limits[name] = value;
