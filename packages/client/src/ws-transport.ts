@@ -7,6 +7,9 @@ import { aborted, ClientError, errorMessageOf, transportFailed, unsendable } fro
 import { exceedsUtf8Bytes } from './exceeds-utf8-bytes.js';
 import { SendPacer } from './send-pacer.js';
 import type { Transport, WireRequest, WireResponse } from './transport.js';
+import { checkWsOptions, type WsTransportOptions } from './ws-transport-options.js';
+
+export type { WsTransportOptions } from './ws-transport-options.js';
 
 /** What the transport needs of a WebSocket: the browser's, or `ws`'s (both have these members). */
 export interface WebSocketLike {
@@ -15,35 +18,6 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   /** The listener's event is typed loosely, so that `ws`'s and the DOM's event types (open, close, error, message) all fit. */
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { type?: string; data?: unknown }) => void): void;
-}
-
-/** Options of {@link wsTransport}. The limits default to the server's defaults (`@restbatch/ws`); set them to its own when it was given others. */
-export interface WsTransportOptions {
-  /** `ws://HOST:PORT/rest/ws`. */
-  url: string;
-  /** A WebSocket constructor (`ws`'s `WebSocket` in Node); default `globalThis.WebSocket`. */
-  WebSocket?: new (
-    url: string,
-  ) => WebSocketLike;
-  /**
-   * Most requests in flight on the connection at once (default 16, the server's `maxConcurrent`);
-   * later ones wait, in order, and are sent as answers arrive. A request is in flight until its
-   * answer arrives, also once its caller aborted it: the protocol has no cancel, the server runs it on.
-   */
-  maxConcurrent?: number;
-  /**
-   * Most messages sent per `messageWindowMs`, each `error` answer counting as one more, as the server
-   * counts them (default 100, the server's `maxMessagesPerWindow`); later ones wait.
-   */
-  maxMessagesPerWindow?: number;
-  /** Length of that window in ms (default 100, the server's `messageWindowMs`). */
-  messageWindowMs?: number;
-  /**
-   * Largest message in bytes (UTF-8); a larger request is refused with `INVALID_CALL` (status 413)
-   * and not sent (default 1 MiB + 64 KiB, the server's `maxPayload` for its default `maxBodyBytes`;
-   * the server closes the connection, failing every request on it, for a larger one).
-   */
-  maxMessageBytes?: number;
 }
 
 /** A request from `send` until its answer: waiting to be sent, in flight, or dropped (aborted before it was sent). */
@@ -59,29 +33,7 @@ interface Entry {
   reject(error: Error): void;
 }
 
-const DEFAULTS = { maxConcurrent: 16, maxMessagesPerWindow: 100, messageWindowMs: 100, maxMessageBytes: 1024 * 1024 + 64 * 1024 };
-type Limits = typeof DEFAULTS;
 const ignore = () => undefined;
-
-/** The options, checked: a bad one is refused when the transport is made, not at the first call. */
-function checkOptions(options: WsTransportOptions): Limits {
-  const url = (options as Partial<WsTransportOptions> | undefined)?.url;
-  if (typeof url !== 'string' || !/^wss?:\/\/[^/]/i.test(url))
-    throw new ClientError('INVALID_OPTIONS', `wsTransport: url must be a ws:// or wss:// URL, not ${JSON.stringify(url) ?? String(url)}`);
-  if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function')
-    throw new ClientError('INVALID_OPTIONS', 'wsTransport: WebSocket must be a WebSocket constructor');
-  const limits = { ...DEFAULTS };
-  for (const name of Object.keys(DEFAULTS) as Array<keyof Limits>) {
-    const value = options[name];
-    if (value === undefined) continue;
-    const ok =
-      typeof value === 'number' && value > 0 && (name === 'messageWindowMs' ? Number.isFinite(value) : Number.isSafeInteger(value));
-    const what = name === 'messageWindowMs' ? 'a positive finite number' : 'a positive integer';
-    if (!ok) throw new ClientError('INVALID_OPTIONS', `wsTransport: ${name} must be ${what}, not ${String(value)}`);
-    limits[name] = value;
-  }
-  return limits;
-}
 
 /** A request larger than the server takes in one message: the caller's, refused before it is sent. */
 function tooLarge(method: string, url: string, max: number): ClientError {
@@ -91,7 +43,7 @@ function tooLarge(method: string, url: string, max: number): ClientError {
 
 /** The WebSocket transport: one connection, opened on first use, carrying requests side by side within the server's limits. */
 export function wsTransport(options: WsTransportOptions): Transport {
-  const limits = checkOptions(options);
+  const limits = checkWsOptions(options);
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (Ctor === undefined) throw new ClientError('UNSUPPORTED', 'No WebSocket constructor: pass one as options.WebSocket');
   /** In flight on the connection, by id (aborted ones too, until their answer). */
@@ -145,7 +97,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
   const pump = () => {
     while (head < queue.length && (queue[head] as Entry).state === 'dropped') head++;
     if (head === queue.length) {
-      queue = [];
+      queue.length = 0;
       head = 0;
       return;
     }
