@@ -1,8 +1,15 @@
 // Speaks docs/websocket.md: one JSON message per request, asking for grouped results (`results`
 // messages, each holding the items final in one turn of the server); `result` messages (one item
-// each, the older form) are understood too; then `response`.
-import { aborted, ClientError, errorMessageOf, unsendable } from './client-error.js';
+// each, the older form) are understood too; then `response`. Keeps within the server's
+// per-connection limits (requests running at once, message rate, message size), so that what
+// works over HTTP works here: past them the server refuses requests (429) or closes the connection.
+import { aborted, ClientError, errorMessageOf, transportFailed, unsendable } from './client-error.js';
+import { exceedsUtf8Bytes } from './exceeds-utf8-bytes.js';
+import { SendPacer } from './send-pacer.js';
 import type { Transport, WireRequest, WireResponse } from './transport.js';
+import { checkWsOptions, type WsTransportOptions } from './ws-transport-options.js';
+
+export type { WsTransportOptions } from './ws-transport-options.js';
 
 /** What the transport needs of a WebSocket: the browser's, or `ws`'s (both have these members). */
 export interface WebSocketLike {
@@ -13,47 +20,129 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { type?: string; data?: unknown }) => void): void;
 }
 
-/** Options of {@link wsTransport}. */
-export interface WsTransportOptions {
-  /** `ws://HOST:PORT/rest/ws`. */
-  url: string;
-  /** A WebSocket constructor (`ws`'s `WebSocket` in Node); default `globalThis.WebSocket`. */
-  WebSocket?: new (
-    url: string,
-  ) => WebSocketLike;
-}
-
-interface Pending {
+/** A request from `send` until its answer: waiting to be sent, in flight, or dropped (aborted before it was sent). */
+interface Entry {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  /** The message, until it is sent. */
+  text: string | undefined;
+  state: 'queued' | 'sent' | 'dropped';
   onItem: WireRequest['onItem'];
   resolve(response: WireResponse): void;
   reject(error: Error): void;
 }
 
-/** The options, checked: a bad one is refused when the transport is made, not at the first call. */
-function checkOptions(options: WsTransportOptions): void {
-  const url = (options as Partial<WsTransportOptions> | undefined)?.url;
-  if (typeof url !== 'string' || !/^wss?:\/\/[^/]/i.test(url))
-    throw new ClientError('INVALID_OPTIONS', `wsTransport: url must be a ws:// or wss:// URL, not ${JSON.stringify(url) ?? String(url)}`);
-  if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function')
-    throw new ClientError('INVALID_OPTIONS', 'wsTransport: WebSocket must be a WebSocket constructor');
+const ignore = () => undefined;
+
+/** A request larger than the server takes in one message: the caller's, refused before it is sent. */
+function tooLarge(method: string, url: string, max: number): ClientError {
+  const message = `${method} ${url}: the message is larger than ${max} bytes, the most one WebSocket message may hold (maxMessageBytes); it was not sent`;
+  return new ClientError('INVALID_CALL', message, 413);
 }
 
-/** The WebSocket transport: one connection, opened on first use, carrying requests side by side. */
+/** The WebSocket transport: one connection, opened on first use, carrying requests side by side within the server's limits. */
 export function wsTransport(options: WsTransportOptions): Transport {
-  checkOptions(options);
+  const limits = checkWsOptions(options);
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (Ctor === undefined) throw new ClientError('UNSUPPORTED', 'No WebSocket constructor: pass one as options.WebSocket');
-  const pending = new Map<string, Pending>();
+  /** In flight on the connection, by id (aborted ones too, until their answer). */
+  const pending = new Map<string, Entry>();
+  /** Waiting to be sent, in order, from `head` on. */
+  let queue: Entry[] = [];
+  let head = 0;
+  const pacer = new SendPacer(limits.maxMessagesPerWindow, limits.messageWindowMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let next = 0;
-  let socket: Promise<WebSocketLike> | undefined;
+  let conn: { ws: WebSocketLike; open: boolean } | undefined;
 
+  // The connection is gone (or never opened): every request in flight or waiting fails with it.
   const fail = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
+    clearTimeout(timer);
+    timer = undefined;
+    const waiting = [...pending.values(), ...queue.slice(head)];
     pending.clear();
-    socket = undefined;
+    queue = [];
+    head = 0;
+    conn = undefined;
+    pacer.reset();
+    for (const entry of waiting) if (entry.state !== 'dropped') entry.reject(error);
+  };
+  const connect = () => {
+    let ws: WebSocketLike;
+    try {
+      ws = new Ctor(options.url);
+    } catch (error) {
+      // A URL the constructor refuses (it throws a SyntaxError): the transport's failure, as any other.
+      fail(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} failed: ${(error as Error)?.message ?? String(error)}`));
+      return;
+    }
+    const mine = { ws, open: false };
+    conn = mine;
+    ws.addEventListener('open', () => {
+      mine.open = true;
+      pump();
+    });
+    const lost = (what: string) => () => {
+      if (conn === mine) fail(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} ${mine.open ? 'closed' : what}`));
+    };
+    ws.addEventListener('error', lost('failed'));
+    ws.addEventListener('close', lost('failed'));
+    ws.addEventListener('message', (event) => {
+      if (conn === mine) onMessage(event.data);
+    });
+  };
+  // Sends what waits, as far as the limits let: the slots in flight, then the message budget (a
+  // timer comes back for what the budget holds; an answer for what the slots hold).
+  const pump = () => {
+    while (head < queue.length && (queue[head] as Entry).state === 'dropped') head++;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+      return;
+    }
+    if (conn === undefined) return connect();
+    if (!conn.open || timer !== undefined) return;
+    while (head < queue.length && pending.size < limits.maxConcurrent) {
+      const entry = queue[head] as Entry;
+      if (entry.state === 'dropped') {
+        head++;
+        continue;
+      }
+      const wait = pacer.delay();
+      if (wait > 0) {
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            pump();
+          },
+          Math.max(1, Math.ceil(wait)),
+        );
+        break;
+      }
+      head++;
+      const text = entry.text as string;
+      entry.text = undefined;
+      entry.state = 'sent';
+      pending.set(entry.id, entry);
+      pacer.note();
+      try {
+        conn.ws.send(text);
+      } catch (error) {
+        pending.delete(entry.id);
+        entry.reject(transportFailed(entry.method, entry.url, error));
+      }
+    }
+    // What was sent leaves the array: a long queue is not kept whole behind its head.
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
   };
   const onMessage = (data: unknown) => {
     const message = JSON.parse(String(data)) as { id?: string; type: string; index?: number; item?: unknown; status?: number };
+    // The server charges each error answer to the connection's budget, as one more message.
+    if (message.type === 'error') pacer.note();
     const p = message.id === undefined ? undefined : pending.get(String(message.id));
     if (p === undefined) return;
     const m = message as { headers?: Record<string, string>; body?: unknown; code?: string; message?: string; items?: unknown };
@@ -65,31 +154,16 @@ export function wsTransport(options: WsTransportOptions): Transport {
       pending.delete(String(message.id));
       if (message.type === 'response') p.resolve({ status: message.status ?? 0, headers: m.headers ?? {}, body: m.body });
       else p.resolve({ status: message.status ?? 400, headers: {}, body: { code: m.code, message: m.message ?? errorMessageOf(m) } });
+      // Its slot is free (an aborted request's too, only now: the server ran it until here).
+      pump();
     }
   };
-  const connect = () =>
-    (socket ??= new Promise<WebSocketLike>((resolve, reject) => {
-      let ws: WebSocketLike;
-      try {
-        ws = new Ctor(options.url);
-      } catch (error) {
-        // A URL the constructor refuses (it throws a SyntaxError): the transport's failure, as any other.
-        throw new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} failed: ${(error as Error)?.message ?? String(error)}`);
-      }
-      ws.addEventListener('open', () => resolve(ws));
-      ws.addEventListener('error', () => reject(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} failed`)));
-      ws.addEventListener('close', () => fail(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} closed`)));
-      ws.addEventListener('message', (event) => onMessage(event.data));
-    }).catch((error: Error) => {
-      socket = undefined;
-      throw error;
-    }));
 
   return {
-    async send(request) {
+    send(request) {
       // No closure below reads `request`: what a request keeps while it waits is its id, these and its text.
       const { method, url, signal, onItem } = request;
-      if (signal?.aborted) throw aborted(method, url);
+      if (signal?.aborted) return Promise.reject(aborted(method, url));
       const id = `c-${++next}`;
       // Turned into text before anything is kept for it. `results: 'grouped'`: the items final in one
       // turn of the server come in one message.
@@ -97,18 +171,26 @@ export function wsTransport(options: WsTransportOptions): Transport {
       try {
         text = JSON.stringify({ id, endpoint: url, method, headers: request.headers, body: request.body, results: 'grouped' });
       } catch (error) {
-        throw unsendable(method, url, error);
+        return Promise.reject(unsendable(method, url, error));
       }
-      const ws = await connect();
-      if (signal?.aborted) throw aborted(method, url);
-      const answer = new Promise<WireResponse>((resolve, reject) => {
-        const entry: Pending = { onItem, resolve, reject };
+      // The server would close the connection for it, and so fail every other request on it.
+      if (exceedsUtf8Bytes(text, limits.maxMessageBytes)) return Promise.reject(tooLarge(method, url, limits.maxMessageBytes));
+      return new Promise<WireResponse>((resolve, reject) => {
+        const entry: Entry = { id, method, url, text, state: 'queued', onItem, resolve, reject };
         if (signal !== undefined) {
-          // The protocol has no per-request cancel: the answer is dropped and the promise rejects now.
-          // The listener holds the id only, and goes when the request settles: a signal that outlives
-          // many requests keeps neither a listener nor an envelope per request.
+          // The protocol has no per-request cancel: the promise rejects now; a request not sent yet
+          // is dropped, one in flight keeps its slot (the server runs it on) and its answer is
+          // ignored. The listener goes when the request settles: a signal that outlives many
+          // requests keeps neither a listener nor an envelope per request.
           const onAbort = () => {
-            if (pending.delete(id)) reject(aborted(method, url));
+            if (entry.state === 'queued') {
+              entry.state = 'dropped';
+              entry.text = undefined;
+            }
+            entry.onItem = undefined;
+            entry.resolve = ignore;
+            entry.reject = ignore;
+            reject(aborted(method, url));
           };
           signal.addEventListener('abort', onAbort, { once: true });
           const release = () => signal.removeEventListener('abort', onAbort);
@@ -121,15 +203,16 @@ export function wsTransport(options: WsTransportOptions): Transport {
             reject(error);
           };
         }
-        pending.set(id, entry);
+        queue.push(entry);
+        pump();
       });
-      // Sent outside the closures, which so keep no reference to the text.
-      ws.send(text);
-      return answer;
     },
     async close() {
-      const ws = await socket?.catch(() => undefined);
-      ws?.close(1000);
+      // Closed now, whether open or still opening: what is in flight or waiting fails at once.
+      const current = conn;
+      if (current === undefined) return;
+      fail(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} closed`));
+      current.ws.close(1000);
     },
   };
 }
