@@ -80,6 +80,11 @@ export async function runBatch(
   try {
     response = await sendEnvelope(transport, endpoint, slots as Slot[], send, take);
   } catch (error) {
+    // A transport that refuses a request too large to send (the WebSocket's maxMessageBytes): as a 413.
+    if (error instanceof ClientError && error.status === 413 && arrived === 0 && count > 1 && send.tooLarge !== undefined) {
+      send.tooLarge();
+      return undefined;
+    }
     for (const slot of slots) slot?.fail(error as Error);
     throw error;
   }
