@@ -959,10 +959,15 @@ export interface components {
                 /** @description A restbatch error code (docs/errors.md) */
                 code: string;
                 message: string;
-                details?: unknown[];
+                details?: {
+                    code: string;
+                    message: string;
+                    target?: string;
+                }[];
                 innererror?: {
                     correlationId?: string;
                     stacktrace?: string;
+                    details?: unknown[];
                 };
             };
         };
