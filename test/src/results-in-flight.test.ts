@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { createEngine, type Engine } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { createHttpHandler } from '@restbatch/http';
@@ -173,6 +174,38 @@ test('http: released when the client destroys its socket in the middle of a stre
     req.destroy();
     await assertPoolFree(engine);
   } finally {
+    await server.close();
+  }
+});
+
+test('http: an answer waiting in the socket for a client that does not read stays charged until the client goes away', async () => {
+  const MIB = 1024 * KIB;
+  const { engine } = inFlightEngine({ maxResultBytes: 40 * MIB, maxResultBytesInFlight: 40 * MIB });
+  const server = await listen(createHttpHandler(engine));
+  const { port } = new URL(server.url);
+  const socket = connect({ host: '127.0.0.1', port: Number(port) });
+  socket.on('error', () => undefined);
+  try {
+    const body = JSON.stringify({ requests: [big(30 * 1024)] });
+    socket.write(
+      `POST /api/batch HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    // Nothing is read: 30 MiB cannot all leave the server's buffer.
+    socket.pause();
+    await until(() => engine.resultBytesInFlight > 0, 'the batch holds its result');
+    await until(() => engine.running === 0, 'the batch ran and its answer went to the transport');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.is(engine.resultBytesInFlight, 30 * MIB + 11);
+    // Another batch meanwhile: 30 MiB more do not fit in 40.
+    const { items } = await direct(engine, { requests: [big(30 * 1024), big(1)] });
+    assert.equal(
+      items.map((item) => item.error?.code ?? item.status),
+      ['RESULTS_BUSY', 200],
+    );
+    socket.destroy();
+    await until(() => engine.resultBytesInFlight === 0, 'the pool is back to zero');
+  } finally {
+    socket.destroy();
     await server.close();
   }
 });

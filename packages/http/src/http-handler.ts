@@ -95,7 +95,14 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
     return;
   }
   const controller = new AbortController();
+  // Closed once the answer is written or the client went away: only then does the engine count
+  // the batch's results as given back (`EngineRequest.written`), whatever waits in the socket's buffer.
+  let closed = () => {};
+  const written = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
   res.once('close', () => {
+    closed();
     if (!res.writableFinished) controller.abort(clientGone());
   });
   let streamed = false;
@@ -118,6 +125,7 @@ async function serve(engine: Engine, settings: Settings, req: IncomingMessage, r
     transport: 'http',
     remoteAddress: options.remoteAddress === undefined ? req.socket.remoteAddress : options.remoteAddress(req),
     onResult,
+    written,
   });
   if (streamed) {
     await lines.end(finalLine(response));

@@ -420,8 +420,9 @@ export class Engine {
         summary: result.summary,
       };
     } finally {
-      // The answer is made and goes to the transport (or the run failed): the engine holds its results no longer.
-      budget.release();
+      // The answer is made (or the run failed): its characters are given back once the transport
+      // has written it (`written`), else now, when it goes to the transport.
+      budget.releaseWhen(request.written);
     }
   }
 

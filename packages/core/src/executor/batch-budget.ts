@@ -65,6 +65,15 @@ export class BatchBudget {
     this.#pool.used -= this.maxResultBytes - this.#resultsLeft;
   }
 
+  /** {@link BatchBudget.release} now, or once `written` settles (the transport wrote or dropped the answer). */
+  releaseWhen(written: PromiseLike<unknown> | undefined): void {
+    if (written === undefined) this.release();
+    else {
+      const release = () => this.release();
+      written.then(release, release);
+    }
+  }
+
   /** The JSON size of a value a reference places, measured once per object. */
   sizeOf(value: unknown): number {
     if (value === null || typeof value !== 'object') return jsonSize(value);
