@@ -210,6 +210,24 @@ test('http: an answer waiting in the socket for a client that does not read stay
   }
 });
 
+test('http: a large answer, written as bytes, keeps its text and its Content-Length in bytes (non-ASCII included)', async () => {
+  const { engine } = inFlightEngine(WHOLE);
+  const server = await listen(createHttpHandler(engine));
+  try {
+    const res = await fetch(`${server.url}/api/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [{ method: 'GET', url: 'Heavy/big/80?char=%C3%A9' }] }),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.is(res.headers.get('content-length'), String(bytes.length));
+    const text = ((JSON.parse(bytes.toString('utf8')) as { results: Item[] }).results[0]!.body as { text: string }).text;
+    assert.is(text, 'é'.repeat(80 * KIB));
+  } finally {
+    await server.close();
+  }
+});
+
 test('ws: released when the client closes its connection mid-batch', async () => {
   const { engine, holds } = inFlightEngine(WHOLE);
   const ws = await startWs(engine, { path: '/api/ws' });

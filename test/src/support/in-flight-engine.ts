@@ -48,10 +48,11 @@ export class Holds {
 class HeavyResource {
   constructor(@inject(HOLDS) private readonly holds: Holds) {}
 
-  /** `kb` KiB of text: a result of `kb * 1024 + 11` characters of JSON. */
+  /** `kb` KiB of text (`x`, or `?char=`): a result of `kb * 1024 + 11` characters of JSON. */
   @Get('big/:kb')
   big(ctx: HandlerContext) {
-    return { text: 'x'.repeat(Number(ctx.params.kb) * 1024) };
+    const char = typeof ctx.query.char === 'string' ? ctx.query.char : 'x';
+    return { text: char.repeat(Number(ctx.params.kb) * 1024) };
   }
 
   @Post('hold/:name')
