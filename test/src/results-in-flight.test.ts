@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { type DataPoint, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { createEngine, type Engine } from '@restbatch/core';
@@ -258,6 +259,40 @@ test('released by batches that finish after engine.close() was called; close res
   );
   await closing;
   assert.is(engine.resultBytesInFlight, 0);
+});
+
+/** A reader that collects when asked. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+test('with metrics on, restbatch.results.in_flight reports the level and budget refusals count RESULTS_BUSY', async () => {
+  const reader = new TestReader();
+  const { engine, holds } = inFlightEngine(WHOLE, { telemetry: { meterProvider: new MeterProvider({ readers: [reader] }) } });
+  const collect = async (name: string) => {
+    const { resourceMetrics } = await reader.collect();
+    const metric = (resourceMetrics as ResourceMetrics).scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+    return (metric?.dataPoints ?? []) as DataPoint<number>[];
+  };
+  const running = direct(engine, { requests: [big(90), held('x')] });
+  await holds.started('x');
+  assert.equal(
+    (await collect('restbatch.results.in_flight')).map((p) => p.value),
+    [90 * KIB + 11],
+  );
+  const { items } = await direct(engine, { requests: [big(20)] });
+  assert.is(items[0]!.error?.code, 'RESULTS_BUSY');
+  assert.equal(
+    (await collect('restbatch.budget.refusals')).map((p) => [p.attributes['error.type'], p.value]),
+    [['RESULTS_BUSY', 1]],
+  );
+  holds.release('x');
+  await running;
+  assert.equal(
+    (await collect('restbatch.results.in_flight')).map((p) => p.value),
+    [0],
+  );
 });
 
 test.run();

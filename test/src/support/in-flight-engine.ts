@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEngine, type Engine, type EngineLimits, Get, type HandlerContext, Post, Resource, RestBatchError } from '@restbatch/core';
+import { createEngine, type Engine, type EngineLimits, type EngineOptions, Get, type HandlerContext, Post, Resource, RestBatchError } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { createHttpHandler } from '@restbatch/http';
 import { inject } from 'tsyringe';
@@ -73,7 +73,7 @@ class HeavyResource {
 }
 
 /** A fresh engine with the canonical test dialect at `/api/batch` and the `Heavy` resource. */
-export function inFlightEngine(limits: Partial<EngineLimits>): { engine: Engine; holds: Holds } {
+export function inFlightEngine(limits: Partial<EngineLimits>, options: Partial<EngineOptions> = {}): { engine: Engine; holds: Holds } {
   const holds = new Holds();
   const engine = createEngine({
     apis: [
@@ -86,6 +86,7 @@ export function inFlightEngine(limits: Partial<EngineLimits>): { engine: Engine;
     ],
     limits,
     logger: { error: () => undefined },
+    ...options,
   });
   return { engine, holds };
 }

@@ -98,6 +98,7 @@ export class Engine {
     this.#results = new ResultPool(checkResultLimits(this.limits));
     this.logger = options.logger ?? stderrLogger;
     this.#observer = new Observer(options, this.logger);
+    this.#observer.results(this.#results);
     this.store = this.#observer.store(options.store ?? new MemorySessionStore());
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
