@@ -38,7 +38,10 @@ async function assertPoolFree(engine: Engine): Promise<void> {
 test('limits.maxResultBytesInFlight below maxResultBytes, or not a whole number, is refused when the engine is created', () => {
   const make = (limits: Record<string, number>) => () =>
     createEngine({ apis: [{ base: '/api', resources: [] }], limits, logger: { error: () => undefined } });
-  assert.throws(make({ maxResultBytes: 1000, maxResultBytesInFlight: 999 }), /limits\.maxResultBytesInFlight must be .* at least limits\.maxResultBytes \(1000\), not 999/);
+  assert.throws(
+    make({ maxResultBytes: 1000, maxResultBytesInFlight: 999 }),
+    /limits\.maxResultBytesInFlight must be .* at least limits\.maxResultBytes \(1000\), not 999/,
+  );
   assert.throws(make({ maxResultBytesInFlight: Number.NaN }), /limits\.maxResultBytesInFlight must be a whole number/);
   assert.throws(make({ maxResultBytesInFlight: 1.5 * 1024 ** 3 + 0.5 }), /limits\.maxResultBytesInFlight must be a whole number/);
   assert.throws(make({ maxResultBytes: -1 }), /limits\.maxResultBytes must be a whole number/);

@@ -1,5 +1,15 @@
 import 'reflect-metadata';
-import { createEngine, type Engine, type EngineLimits, type EngineOptions, Get, type HandlerContext, Post, Resource, RestBatchError } from '@restbatch/core';
+import {
+  createEngine,
+  type Engine,
+  type EngineLimits,
+  type EngineOptions,
+  Get,
+  type HandlerContext,
+  Post,
+  Resource,
+  RestBatchError,
+} from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { createHttpHandler } from '@restbatch/http';
 import { inject } from 'tsyringe';
@@ -105,7 +115,11 @@ export type Send = (envelope: Envelope) => Promise<Item[]>;
 export const TRANSPORTS = ['http', 'ws', 'direct'] as const;
 
 /** Runs `body` with a sender of batches to `engine` through `transport`; servers are closed afterwards. */
-export async function withTransport(transport: (typeof TRANSPORTS)[number], engine: Engine, body: (send: Send) => Promise<void>): Promise<void> {
+export async function withTransport(
+  transport: (typeof TRANSPORTS)[number],
+  engine: Engine,
+  body: (send: Send) => Promise<void>,
+): Promise<void> {
   if (transport === 'direct') {
     const call = createDirectCaller(engine);
     await body(async (envelope) => ((await call({ url: '/api/batch', body: envelope })).body as { results: Item[] }).results);
