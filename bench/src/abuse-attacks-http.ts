@@ -1,5 +1,6 @@
 // The abuse scenario's attacks over HTTP (issue 10). Each one is bounded in requests and time,
 // talks only to the server's 127.0.0.1 address, and stops promptly when its signal aborts.
+import { setMaxListeners } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { codeIn, describe, type HttpOutcome, mb, send, sleep } from './abuse-client.js';
 import { amplificationBatch, bigReadsBatch, odataGroupBatch, sessionFloodBatch, sessionGrowthBatch } from './abuse-payloads.js';
@@ -109,6 +110,33 @@ const idempotency: Attack = {
       .map(([status, n]) => `${n}×${status}`)
       .join(' ');
     return { outcome: `${sent} keys sent: ${summary}; answers of ${mb(answerBytes)}` };
+  },
+};
+
+const CONCURRENT = 20;
+
+const resultsInFlight: Attack = {
+  name: 'results in flight, 20 batches',
+  description: `${CONCURRENT} concurrent batches, each reading the 64 KiB parameter 500 times (≈33 MB of results each, within maxResultBytes)`,
+  limitMs: 60_000,
+  bodyBytes: Buffer.byteLength(bigReadsBatch(500)),
+  run: async ({ url, signal }) => {
+    const body = bigReadsBatch(500);
+    // Each request listens to the attack's signal.
+    setMaxListeners(CONCURRENT + 10, signal);
+    const outs = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => send(url, '/rest/batch', { headers: JSON_HEADERS, body, keepBytes: 0, signal })),
+    );
+    const statuses: Record<string, number> = {};
+    for (const out of outs) statuses[String(out.status ?? out.error)] = (statuses[String(out.status ?? out.error)] ?? 0) + 1;
+    const sizes = outs.map((out) => out.bytes).sort((a, b) => a - b);
+    const total = sizes.reduce((sum, bytes) => sum + bytes, 0);
+    const summary = Object.entries(statuses)
+      .map(([status, n]) => `${n}×${status}`)
+      .join(' ');
+    return {
+      outcome: `${summary}; answers of ${mb(sizes[0] ?? 0)} to ${mb(sizes[sizes.length - 1] ?? 0)}, ${mb(total)} in all (the rest RESULTS_BUSY in its slots)`,
+    };
   },
 };
 
@@ -329,6 +357,7 @@ export function httpAttacks(): Attack[] {
     amplification(5, 2000),
     ndjsonNoRead,
     idempotency,
+    resultsInFlight,
     sessionFlood,
     sessionGrowth,
     odataGroup,

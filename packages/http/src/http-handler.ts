@@ -123,7 +123,14 @@ async function serve(
     return;
   }
   const controller = new AbortController();
+  // Closed once the answer is written or the client went away: only then does the engine count
+  // the batch's results as given back (`EngineRequest.written`), whatever waits in the socket's buffer.
+  let closed = () => {};
+  const written = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
   res.once('close', () => {
+    closed();
     if (!res.writableFinished) controller.abort(clientGone());
   });
   let streamed = false;
@@ -151,6 +158,7 @@ async function serve(
     transport: 'http',
     remoteAddress: options.remoteAddress === undefined ? req.socket.remoteAddress : options.remoteAddress(req),
     onResult,
+    written,
   });
   if (streamed) {
     await lines.end(finalLine(response));
@@ -169,11 +177,17 @@ async function serve(
 /** Writes a whole answer; node leaves the body out of an answer to HEAD by itself. */
 function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined): void {
   if (res.destroyed || res.headersSent) return;
-  const { headers, body } = serialize(response);
-  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  const { headers, body: text } = serialize(response);
+  // A large answer goes as bytes: as text, node would copy it once more behind the head and again
+  // into the socket's buffer for a client that reads slowly (three copies alive, not one).
+  const body = text !== undefined && text.length > LARGE_ANSWER ? Buffer.from(text) : text;
+  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
   res.end(body);
 }
+
+/** Characters of an answer from which it is written as bytes (see {@link write}). */
+const LARGE_ANSWER = 64 * 1024;
 
 /**
  * The request's headers, less `Content-Encoding`, for a body a parser mounted before the handler

@@ -3,7 +3,9 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { DecodedBatch, ErrorView } from '../dialects/dialect.js';
 import { createErrorMapping } from '../errors/error-mapping.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { BatchBudget } from '../executor/batch-budget.js';
 import { Executor } from '../executor/executor.js';
+import { ResultPool } from '../executor/result-pool.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
@@ -51,6 +53,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRequestHeaderBytes: 16 * 1024,
   maxResolvedBytes: 8 * 1024 * 1024,
   maxResultBytes: 32 * 1024 * 1024,
+  maxResultBytesInFlight: 256 * 1024 * 1024,
   yieldIntervalMs: 10,
   maxSessionsPerCaller: 100,
   maxIdempotencyRecordsPerCaller: 100,
@@ -76,6 +79,8 @@ export class Engine {
   readonly #policy: EnginePolicy;
   readonly #toError: (thrown: unknown) => RestBatchError;
   readonly #observer: Observer;
+  // The characters of results all running batches hold (limits.maxResultBytesInFlight).
+  readonly #results: ResultPool;
   #running = 0;
   // How many requests share the event loop now: each batch takes its part of the yield interval.
   readonly #sharing = () => this.#running;
@@ -90,8 +95,10 @@ export class Engine {
     const rollbackMs = this.limits.rollbackTimeoutMs;
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
       throw new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`);
+    this.#results = new ResultPool(checkResultLimits(this.limits));
     this.logger = options.logger ?? stderrLogger;
     this.#observer = new Observer(options, this.logger);
+    this.#observer.results(this.#results);
     this.store = this.#observer.store(options.store ?? new MemorySessionStore());
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
@@ -207,6 +214,14 @@ export class Engine {
   /** Batches and calls now running. */
   get running(): number {
     return this.#running;
+  }
+
+  /**
+   * Characters of JSON results that running batches hold now, all together (bounded by
+   * `limits.maxResultBytesInFlight`); 0 when no batch holds any.
+   */
+  get resultBytesInFlight(): number {
+    return this.#results.used;
   }
 
   /**
@@ -366,54 +381,62 @@ export class Engine {
     const takes = onResult !== undefined && request.streamOnly === true && !guarded;
     const dialect = endpoint.dialect;
     const encoding = { headers, requests: batch.requests, encodeError: (view: ErrorView) => api.errors.encodeError(view) };
-    const result = await this.#executor.runBatch(
-      api,
-      endpoint,
-      batch,
-      {
-        headers,
-        query,
-        signal: request.signal,
-        identity: caller.identity,
-        policy: caller.policy,
-        onResult:
-          onResult === undefined
-            ? undefined
-            : request.itemsOfErrorsOnly === true && dialect.plainResults === dialect.encodeResult
-              ? (r, kept) => onResult(r.error === undefined ? undefined : dialect.encodeResult(r, encoding), r, kept)
-              : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
-        takesResults: takes,
-        // The answer made of items as each result is final, when nothing streams or watches the results.
-        encodeItem:
-          dialect.encodeItems === undefined || onResult !== undefined || watch !== undefined
-            ? undefined
-            : (r) => dialect.encodeResult(r, encoding),
-        clock,
-        requestId,
-        watch: watch?.perItem === true ? watch : undefined,
-      },
-      session,
-    );
-    watch?.ran(result);
-    if (started !== undefined) {
-      const ms = Math.round((performance.now() - started) * 1000) / 1000;
-      const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
-      const connectionId = connectionIdOf(request);
-      const line = connectionId === undefined ? fields : { ...fields, connectionId };
-      this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
+    const budget = new BatchBudget(this.limits.maxResolvedBytes, this.limits.maxResultBytes, this.#results);
+    try {
+      const result = await this.#executor.runBatch(
+        api,
+        endpoint,
+        batch,
+        {
+          headers,
+          query,
+          signal: request.signal,
+          identity: caller.identity,
+          policy: caller.policy,
+          onResult:
+            onResult === undefined
+              ? undefined
+              : request.itemsOfErrorsOnly === true && dialect.plainResults === dialect.encodeResult
+                ? (r, kept) => onResult(r.error === undefined ? undefined : dialect.encodeResult(r, encoding), r, kept)
+                : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
+          takesResults: takes,
+          // The answer made of items as each result is final, when nothing streams or watches the results.
+          encodeItem:
+            dialect.encodeItems === undefined || onResult !== undefined || watch !== undefined
+              ? undefined
+              : (r) => dialect.encodeResult(r, encoding),
+          clock,
+          requestId,
+          watch: watch?.perItem === true ? watch : undefined,
+        },
+        session,
+        budget,
+      );
+      watch?.ran(result);
+      if (started !== undefined) {
+        const ms = Math.round((performance.now() - started) * 1000) / 1000;
+        const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
+        const connectionId = connectionIdOf(request);
+        const line = connectionId === undefined ? fields : { ...fields, connectionId };
+        this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
+      }
+      if (clock.due()) await clock.yield();
+      return {
+        status: 200,
+        headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
+        body: takes
+          ? undefined
+          : result.items !== undefined && dialect.encodeItems !== undefined
+            ? dialect.encodeItems(result.items, result.summary)
+            : dialect.encode(result, encoding),
+        kind: 'batch',
+        summary: result.summary,
+      };
+    } finally {
+      // The answer is made (or the run failed): its characters are given back once the transport
+      // has written it (`written`), else now, when it goes to the transport.
+      budget.releaseWhen(request.written);
     }
-    if (clock.due()) await clock.yield();
-    return {
-      status: 200,
-      headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
-      body: takes
-        ? undefined
-        : result.items !== undefined && dialect.encodeItems !== undefined
-          ? dialect.encodeItems(result.items, result.summary)
-          : dialect.encode(result, encoding),
-      kind: 'batch',
-      summary: result.summary,
-    };
   }
 
   async #call(
@@ -509,6 +532,22 @@ function connectionIdOf(request: EngineRequest): string | undefined {
 function requestIdOf(headers: EngineRequest['headers']): string {
   const given = headers?.['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/**
+ * Checks the result budgets when the engine is created and returns the pool's size: a NaN would
+ * refuse every result (or none), and a pool smaller than one batch's budget would refuse a batch
+ * that runs alone.
+ */
+function checkResultLimits(limits: Readonly<EngineLimits>): number {
+  const { maxResultBytes, maxResultBytesInFlight } = limits;
+  if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 0)
+    throw new RangeError(`limits.maxResultBytes must be a whole number of characters of at least 0, not ${maxResultBytes}`);
+  if (!Number.isSafeInteger(maxResultBytesInFlight) || maxResultBytesInFlight < maxResultBytes)
+    throw new RangeError(
+      `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
+    );
+  return maxResultBytesInFlight;
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */

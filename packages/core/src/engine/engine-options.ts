@@ -100,6 +100,13 @@ export interface EngineLimits {
    */
   maxResultBytes: number;
   /**
+   * Characters of JSON that the results of all batches running at once may hold, together (default
+   * 256 MiB; at least `maxResultBytes`). A batch holds its results from when each is kept until its
+   * answer is handed to the transport; a result that does not fit in what other batches leave is
+   * replaced by RESULTS_BUSY (503, Retry-After) in its slot.
+   */
+  maxResultBytesInFlight: number;
+  /**
    * Longest time in ms a batch holds the event loop before it lets other work run (default 10);
    * 0 never yields (only for trusted, in-process callers).
    */

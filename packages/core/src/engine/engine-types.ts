@@ -50,6 +50,14 @@ export interface EngineRequest {
    * Guidewire's own); any other dialect's results come with their items, as without the option.
    */
   itemsOfErrorsOnly?: boolean;
+  /**
+   * Settles once the transport has written the whole answer or dropped it (the client went away).
+   * Until then a batch's results stay charged to `limits.maxResultBytesInFlight`, so answers that
+   * wait in a transport's write buffer for a slow reader count too; without it they are given back
+   * when `dispatch` resolves. It must settle whatever happens (resolve or reject), or the characters
+   * stay charged for ever.
+   */
+  written?: PromiseLike<unknown>;
 }
 
 /** The engine's answer; the transport serializes `body` as JSON (unless it is undefined). */

@@ -1,11 +1,13 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
+import type { ResultPool } from './result-pool.js';
 import { jsonSize } from './snapshot.js';
 
 /**
  * What one batch may cost beyond its input: the characters its references expand to and the
  * characters of its results. Both are charged before the value is built or kept, so a budget
- * refuses work instead of measuring memory already spent.
+ * refuses work instead of measuring memory already spent. The results are charged to the engine's
+ * {@link ResultPool} too, and given back to it by {@link BatchBudget.release}.
  */
 export class BatchBudget {
   #resolvedLeft: number;
@@ -13,13 +15,17 @@ export class BatchBudget {
   // The size of each shared value is walked once per batch, however many references place it
   // (made on the first whole-value reference: a batch without one pays nothing).
   #sizes: WeakMap<object, number> | undefined;
+  readonly #pool: ResultPool;
+  #released = false;
 
   constructor(
     readonly maxResolvedBytes: number,
     readonly maxResultBytes: number,
+    pool: ResultPool,
   ) {
     this.#resolvedLeft = maxResolvedBytes;
     this.#resultsLeft = maxResultBytes;
+    this.#pool = pool;
   }
 
   /** Charges `size` characters of expanded references to `sub`; throws REFERENCES_TOO_LARGE past the budget. */
@@ -35,11 +41,37 @@ export class BatchBudget {
     );
   }
 
-  /** Takes `size` characters of a result from the budget; false (nothing taken) when they do not fit. */
+  /**
+   * Takes `size` characters of a result from the budget and from the engine's pool; false (nothing
+   * taken) when they do not fit in either (see {@link BatchBudget.resultError}). Two compares and
+   * two adds: it runs for every result.
+   */
   takeResult(size: number): boolean {
-    if (size > this.#resultsLeft) return false;
+    const pool = this.#pool;
+    if (size > this.#resultsLeft || size > pool.max - pool.used) return false;
     this.#resultsLeft -= size;
+    pool.used += size;
     return true;
+  }
+
+  /**
+   * Gives every character this batch took back to the engine's pool (its results are no longer
+   * held by the engine: the answer went to the transport, or the run failed). Once; nothing is
+   * taken after it.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#pool.used -= this.maxResultBytes - this.#resultsLeft;
+  }
+
+  /** {@link BatchBudget.release} now, or once `written` settles (the transport wrote or dropped the answer). */
+  releaseWhen(written: PromiseLike<unknown> | undefined): void {
+    if (written === undefined) this.release();
+    else {
+      const release = () => this.release();
+      written.then(release, release);
+    }
   }
 
   /** The JSON size of a value a reference places, measured once per object. */
@@ -54,8 +86,20 @@ export class BatchBudget {
     return size;
   }
 
-  /** The error that replaces a result too large for what is left of the budget. */
+  /**
+   * The error that replaces a result {@link BatchBudget.takeResult} refused: RESULTS_TOO_LARGE (507)
+   * when the batch's own budget is spent (retrying will not help), else RESULTS_BUSY (503, Retry-After)
+   * when the engine's pool is held by other batches now.
+   */
   resultError(sub: SubRequest, size: number): RestBatchError {
+    if (size <= this.#resultsLeft) {
+      const max = this.#pool.max;
+      return new RestBatchError(
+        'RESULTS_BUSY',
+        `Sub-request ${sub.id ?? sub.index}: its result (${size} characters) does not fit in what is left of the ${max} characters of results the server holds for all batches at once; retry later`,
+        { details: { index: sub.index, size, limit: max }, headers: { 'retry-after': '1' } },
+      );
+    }
     return new RestBatchError(
       'RESULTS_TOO_LARGE',
       `Sub-request ${sub.id ?? sub.index}: its result (${size} characters) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,

@@ -13,7 +13,7 @@ import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
 import type { Session } from '../session/session.js';
 import type { SessionStore } from '../session/session-store.js';
 import { assertSafePath } from './path-safety.js';
-import { BatchBudget } from './batch-budget.js';
+import type { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
 import { RunState } from './run-state.js';
@@ -79,13 +79,18 @@ export class Executor {
     this.#subRequestTimeoutMs = withinLimit(deps.limits.subRequestTimeoutMs);
   }
 
-  /** Runs a decoded batch; `session` is the existing session the batch was allowed to run in. */
+  /**
+   * Runs a decoded batch; `session` is the existing session the batch was allowed to run in. Its
+   * references and results are charged to `budget`, which the caller releases once it no longer
+   * holds the results (whether this resolves or rejects).
+   */
   async runBatch(
     api: CompiledApi,
     endpoint: CompiledEndpoint,
     batch: DecodedBatch,
     outer: OuterRequest,
     session: Session | undefined,
+    budget: BatchBudget,
   ): Promise<BatchResult> {
     const { limits, container, store, ttlMs, headerRule } = this.deps;
     const clock = outer.clock ?? new TurnClock(limits.yieldIntervalMs);
@@ -104,7 +109,7 @@ export class Executor {
       run,
       inherited: headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders),
       deadline: new Deadline(outer.signal, withinLimit(limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers))),
-      budget: new BatchBudget(limits.maxResolvedBytes, limits.maxResultBytes),
+      budget,
       clock,
       releases: endpoint.dialect.encoderReadsRequests === false,
     });

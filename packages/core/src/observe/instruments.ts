@@ -35,7 +35,10 @@ export class Instruments {
   readonly #activeSeen = [false, false];
   readonly #activeAttributes = KINDS.map((kind) => ({ 'restbatch.kind': kind }));
 
+  readonly #meter: Meter;
+
   constructor(meter: Meter) {
+    this.#meter = meter;
     this.batchSize = meter.createHistogram('restbatch.batch.size', {
       description: 'Sub-requests per batch',
       unit: '{sub-request}',
@@ -50,7 +53,7 @@ export class Instruments {
       description: 'Sub-requests by outcome: succeeded, failed, skipped, rolled_back',
     });
     this.refusals = meter.createCounter('restbatch.budget.refusals', {
-      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE)',
+      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE, RESULTS_BUSY)',
     });
     meter
       .createObservableUpDownCounter('restbatch.batch.active', { description: 'Batches (and ordinary calls) running now' })
@@ -60,6 +63,16 @@ export class Instruments {
         description: 'Calls of the session store by operation and outcome (ok, error)',
       })
       .addCallback((result) => this.#observeOperations(result));
+  }
+
+  /** Reports the characters of results the engine's batches hold (read when the SDK collects: nothing per result). */
+  observeResults(pool: { readonly used: number }): void {
+    this.#meter
+      .createObservableGauge('restbatch.results.in_flight', {
+        description: 'Characters of JSON results that running batches hold now (limits.maxResultBytesInFlight)',
+        unit: '{character}',
+      })
+      .addCallback((result) => result.observe(pool.used));
   }
 
   /** A request of `kind` starts (+1) or ends (-1). */

@@ -37,6 +37,11 @@ export class Observer {
     return instruments === undefined ? store : observedStore(store, instruments);
   }
 
+  /** Reports the level of the engine's result pool when metrics are on. */
+  results(pool: { readonly used: number }): void {
+    this.#telemetry?.instruments?.observeResults(pool);
+  }
+
   /** Whether something observes a request now: ask before building its {@link WatchStart}. */
   get active(): boolean {
     return this.#always || this.#telemetry?.tracing === true;
