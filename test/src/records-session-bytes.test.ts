@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { type DataPoint, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { isRestBatchError, Journal, MemorySessionStore, Session } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -230,6 +231,32 @@ test("a caller's session quota bounds its bytes: the session it loses gives its 
   // Another caller still has room.
   const other = await store.create({}, { ttlMs: TTL, owner: 'other', maxPerOwner: 2 });
   await store.set(other, 'c', 'v', 'x'.repeat(400));
+});
+
+/** A reader that collects when asked. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+test('with metrics on, restbatch.budget.refusals counts each SESSION_FULL write', async () => {
+  const reader = new TestReader();
+  const { engine, call } = exagoEngine({}, { telemetry: { meterProvider: new MeterProvider({ readers: [reader] }) } });
+  try {
+    const res = await call({ url: '/rest/batch', body: growthBatch(20) });
+    const refused = (res.body as Item[]).filter((item) => item.ResponseContent.code === 'SESSION_FULL').length;
+    assert.ok(refused > 0);
+    const { resourceMetrics } = await reader.collect();
+    const metric = (resourceMetrics as ResourceMetrics).scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'restbatch.budget.refusals');
+    assert.equal(
+      ((metric?.dataPoints ?? []) as DataPoint<number>[]).map((p) => [p.attributes['error.type'], p.value]),
+      [['SESSION_FULL', refused]],
+    );
+  } finally {
+    await engine.close();
+  }
 });
 
 test.run();
