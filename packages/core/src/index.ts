@@ -2,7 +2,7 @@
 export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js';
 export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
 export { type InjectRequest, type InjectResponse, inject } from './engine/inject.js';
-export { JSON_TYPE, serializeResponse } from './engine/serialize-response.js';
+export { answerHeaders, hasBody, JSON_TYPE, serializeResponse } from './engine/serialize-response.js';
 export type { ApiDescription, BatchEndpointDescription, RouteDescription } from './engine/describe-apis.js';
 export { SUMMARY_HEADER } from './engine/engine-responses.js';
 export type {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Engine, type EngineResponse, RestBatchError } from '@restbatch/core';
+import { answerHeaders, type Engine, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -15,6 +15,7 @@ import {
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
+import { writeJsonInTurns } from './write-json-in-turns.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -162,6 +163,9 @@ async function serve(
   });
   if (streamed) {
     await lines.end(finalLine(response));
+  } else if (hasBody(response) && typeof response.body === 'object' && !res.destroyed && !res.headersSent) {
+    // A large answer's JSON is made and written in turns (see writeJsonInTurns).
+    await writeJsonInTurns(res, response.status, answerHeaders(response), response.body);
   } else write(res, response, undefined);
   options.onResponse?.({
     method,

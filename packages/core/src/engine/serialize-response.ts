@@ -12,12 +12,26 @@ const JSON_MEDIA = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
  * (problem details), `application/json` otherwise.
  */
 export function serializeResponse(response: EngineResponse): { headers: Record<string, string>; body: string | undefined } {
+  const headers = answerHeaders(response);
+  return { headers, body: hasBody(response) ? JSON.stringify(response.body) : undefined };
+}
+
+/** Whether the answer goes with a body: it has one, and its status allows one (not 204 or 304). */
+export function hasBody(response: EngineResponse): boolean {
+  return response.body !== undefined && response.status !== 204 && response.status !== 304;
+}
+
+/**
+ * The headers of the answer as {@link serializeResponse} writes it, for a transport that writes the
+ * body's JSON itself: its content type as there, none without a body.
+ */
+export function answerHeaders(response: EngineResponse): Record<string, string> {
   const headers: Record<string, string> = { ...response.headers };
-  if (response.body === undefined || response.status === 204 || response.status === 304) {
+  if (!hasBody(response)) {
     delete headers['content-type'];
-    return { headers, body: undefined };
+    return headers;
   }
   const own = headers['content-type'];
   if (own === undefined || !JSON_MEDIA.test(own)) headers['content-type'] = JSON_TYPE;
-  return { headers, body: JSON.stringify(response.body) };
+  return headers;
 }
