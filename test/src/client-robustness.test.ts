@@ -132,6 +132,18 @@ for (const kind of KINDS) {
     });
   });
 
+  test('a call made in the tick of close() is not sent: it rejects with CLIENT_CLOSED, and no connection opens', async () => {
+    await withClientWorld(kind, async (world) => {
+      const c = loose(world.client() as Client<unknown>);
+      const made = c.GET('/rest/claim/v1/claims');
+      const alone = c.GET('/api/lab/echo', { batch: false });
+      await c.close();
+      assert.equal(await within(outcome(made)), 'CLIENT_CLOSED');
+      assert.equal(await within(outcome(alone)), 'CLIENT_CLOSED');
+      assert.is(world.sent.length, 0);
+    });
+  });
+
   test('a signal that is not an AbortSignal, query values that are objects or null', async () => {
     await withClientWorld(kind, async (world) => {
       const c = loose(world.client() as Client<unknown>);

@@ -3,13 +3,17 @@
 // JSON.stringify of 31 MB no longer holds the event loop for every client. The text is the same
 // JSON either way, in every dialect's envelope (an array, or an object holding the items).
 import 'reflect-metadata';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { createEngine, odataDialect } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
+import { createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine } from './support/exago-engine.js';
 import { serveOverHttp } from './support/records-http.js';
 import { BIG_VALUE } from './support/session-growth.js';
+import { until } from './support/until.js';
 
 /** A session, one 64 KiB parameter, then `reads` reads of it: about 64 KiB of answer per read. */
 function reads(count: number): unknown[] {
@@ -65,6 +69,33 @@ test('an object envelope (OData `responses`) over 1 Mi characters is written in 
     assert.is((over.body as { responses: unknown[] }).responses.length, 20);
   } finally {
     await http.close();
+  }
+});
+
+test('a client that stops reading a large answer is cut off after writeTimeoutMs: its results stop counting in flight', async () => {
+  const { engine } = exagoEngine();
+  const server = createServer(createHttpHandler(engine, { writeTimeoutMs: 300 }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const body = JSON.stringify(reads(200));
+    const socket = connect(port, '127.0.0.1');
+    socket.write(
+      `POST /rest/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    // Read the head, then nothing more.
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    assert.ok(engine.resultBytesInFlight > 0, 'the answer counts while it is written');
+    await until(() => engine.resultBytesInFlight === 0, 'the answer no longer counts');
+    // The server cut the connection: reading again finds its end.
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.resume();
+    await closed;
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await engine.close();
   }
 });
 

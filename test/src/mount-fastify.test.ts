@@ -101,6 +101,10 @@ test('a batch asked for as NDJSON streams one line per sub-result, then the summ
       TODOS_ANSWER,
     );
     assert.equal(lines[2], { summary: { succeeded: 2, failed: 0, skipped: 0 } });
+    // OData Protocol §8.1.5 "MUST include the OData-Version header on a response": streamed too.
+    const odata = await send(`${url}/api/$batch`, 'POST', TODOS_BATCH, { accept: 'application/x-ndjson', 'odata-version': '4.01' });
+    assert.is(odata.type, 'application/x-ndjson; charset=utf-8');
+    assert.is(odata.headers['odata-version'], '4.01');
   } finally {
     await app.close();
   }

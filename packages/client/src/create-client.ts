@@ -178,6 +178,8 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   const endpoints: Endpoint[] = Object.entries(options.endpoints ?? {}).map(([path, spec]) => toEndpoint(path, spec));
   const templates: TemplateCache = new Map();
   let session: string | undefined;
+  // Set by close(): no call is sent after it.
+  let closed = false;
 
   // Longest base first, so the first match is the most specific endpoint.
   const byBase = [...endpoints].sort((a, b) => b.base.length - a.base.length);
@@ -239,6 +241,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     observe(call, result);
     return result;
   };
+  // A call queued before close() but sent after it fails too: nothing opens the transport again.
+  const openSingle = (call: SubCall, signal: AbortSignal | undefined): Promise<SubResult> =>
+    closed ? Promise.reject(clientClosed(call.method, call.path)) : single(call, signal);
   const batchOf = (endpoint: Endpoint, slots: Slot[], send: BatchSend = {}) =>
     runBatch(transport, endpoint, slots, { ...send, headers: { ...options.headers, ...send.headers } });
   // An automatic batch: its slots are the pending calls the client queued (each its own call, settling
@@ -251,6 +256,10 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   // sent again as two halves, and so on: each call alone fits, so each gets its own answer. An Exago
   // half without its opening `POST Sessions` goes call by call, as ordinary calls in the session.
   const autoBatch = async (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal): Promise<void> => {
+    if (closed) {
+      for (const slot of slots) slot.fail(clientClosed(slot.call.method, slot.call.path));
+      return;
+    }
     let split = false;
     const tooLarge = () => {
       split = true;
@@ -262,15 +271,15 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     const rest = slots.slice(half);
     if (endpoint.sessions === undefined) return autoBatch(endpoint, rest, signal);
     for (const slot of rest) {
-      await single(slot.call, signal).then(
+      await openSingle(slot.call, signal).then(
         (result) => slot.settle(result),
         (error: Error) => slot.fail(error),
       );
     }
   };
 
-  const batcher = createAutoBatcher({ single, batch: autoBatch });
-  let closed = false;
+  // A call queued before close() but flushed after it fails too: nothing opens the transport again.
+  const batcher = createAutoBatcher({ single: openSingle, batch: autoBatch });
   const host: CallHost = {
     // After close(), a new call or a retry that comes due fails: nothing reopens the transport.
     enqueue: (queued) => (closed ? queued.fail(clientClosed(queued.call.method, queued.call.path)) : batcher(queued)),

@@ -105,7 +105,13 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
   done.then((response) => {
     if (!lines.destroyed) lines.end(finalLine(response));
   });
-  return reply.code(200).header('content-type', NDJSON_TYPE).header('cache-control', 'no-cache').send(lines);
+  // The dialect's headers of every answer (OData-Version for an OData client, Protocol §8.1.5).
+  return reply
+    .code(200)
+    .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
+    .header('content-type', NDJSON_TYPE)
+    .header('cache-control', 'no-cache')
+    .send(lines);
 }
 
 function send(reply: FastifyReply, response: EngineResponse): FastifyReply {

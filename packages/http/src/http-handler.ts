@@ -165,7 +165,7 @@ async function serve(
     await lines.end(finalLine(response));
   } else if (hasBody(response) && typeof response.body === 'object' && !res.destroyed && !res.headersSent) {
     // A large answer's JSON is made and written in turns (see writeJsonInTurns).
-    await writeJsonInTurns(res, response.status, answerHeaders(response), response.body);
+    await writeJsonInTurns(res, response.status, answerHeaders(response), response.body, settings.writeTimeoutMs);
   } else write(res, response, undefined);
   options.onResponse?.({
     method,

@@ -52,7 +52,13 @@ function* arrayPieces(items: readonly unknown[]): Generator<string> {
  * other work run every {@link SLICE_MS}. Twenty concurrent 31 MB answers made with one `JSON.stringify`
  * each held the loop 50–100 ms at a time and kept each answer's text and bytes alive at once.
  */
-export async function writeJsonInTurns(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown): Promise<void> {
+export async function writeJsonInTurns(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: unknown,
+  writeTimeoutMs: number,
+): Promise<void> {
   const pieces = jsonPieces(body);
   let text = '';
   let started = false;
@@ -65,6 +71,7 @@ export async function writeJsonInTurns(res: ServerResponse, status: number, head
         // Small enough to go whole, with its length (as text: node copies it once, into the socket).
         res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
         res.end(text);
+        flushedWithin(res, writeTimeoutMs);
         return;
       }
       if (!started) {
@@ -76,11 +83,12 @@ export async function writeJsonInTurns(res: ServerResponse, status: number, head
       text = '';
       if (next.done) {
         res.end();
+        flushedWithin(res, writeTimeoutMs);
         return;
       }
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its
       // next tick): waiting for it is no turn of the event loop, only the time check below is.
-      if (!flowing) await drained(res);
+      if (!flowing) await drained(res, writeTimeoutMs);
     }
     if ((n & 3) === 0 && performance.now() - since > SLICE_MS) {
       await nextTurn();
@@ -90,10 +98,16 @@ export async function writeJsonInTurns(res: ServerResponse, status: number, head
   }
 }
 
-/** Resolves when `res` can take more, or is gone. */
-function drained(res: ServerResponse): Promise<void> {
+/**
+ * Resolves when `res` can take more, or is gone; a client that reads nothing for `timeoutMs` (0:
+ * no limit) has its connection destroyed, so its answer stops holding memory and the results it
+ * counts against `limits.maxResultBytesInFlight` (as a streamed answer's `writeTimeoutMs`).
+ */
+function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const timer = timeoutMs > 0 ? setTimeout(() => res.destroy(), timeoutMs) : undefined;
     const done = () => {
+      if (timer !== undefined) clearTimeout(timer);
       res.off('drain', done);
       res.off('close', done);
       resolve();
@@ -101,4 +115,17 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** Destroys the connection of an answer not handed to the socket within `timeoutMs` (see {@link drained}). */
+function flushedWithin(res: ServerResponse, timeoutMs: number): void {
+  if (timeoutMs <= 0 || res.writableFinished) return;
+  const timer = setTimeout(() => res.destroy(), timeoutMs);
+  const done = () => {
+    clearTimeout(timer);
+    res.off('finish', done);
+    res.off('close', done);
+  };
+  res.on('finish', done);
+  res.on('close', done);
 }
