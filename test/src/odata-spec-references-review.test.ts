@@ -163,6 +163,37 @@ test('JSON §21.1 "details ... MUST contain name/value pairs for code and messag
   }
 });
 
+test('Protocol §11.7 "Individual requests within a batch request are evaluated according to the same semantics used when the request appears outside the context of a batch": a body of another media type than JSON is 415 in its slot', async () => {
+  const engine = createEngine({ apis: [serviceApi((n) => `/service/Customers/${n}`)] });
+  try {
+    const items = await run(
+      engine,
+      [
+        { id: '1', method: 'post', url: 'Customers', headers: { 'content-type': 'application/xml' }, body: { name: 'A' } },
+        { id: '2', method: 'post', url: 'Customers', headers: { 'Content-Type': 'text/plain' }, body: 'name=B' },
+        {
+          id: '3',
+          method: 'post',
+          url: 'Customers',
+          headers: { 'content-type': 'application/json;odata.metadata=minimal' },
+          body: { name: 'C' },
+        },
+      ],
+      { prefer: 'continue-on-error' },
+    );
+    assert.equal(
+      items.map((i) => [i.id, i.status, (i.body as { error?: { code: string } }).error?.code]),
+      [
+        ['1', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+        ['2', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+        ['3', 201, undefined],
+      ],
+    );
+  } finally {
+    await engine.close();
+  }
+});
+
 /** Serves `engine` on node:http; answers its port and a closer. */
 async function serve(engine: Engine): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer(createHttpHandler(engine));
