@@ -194,6 +194,37 @@ test('Protocol §11.7 "Individual requests within a batch request are evaluated 
   }
 });
 
+test('Protocol §7 "If the service does not support the requested format, it replies with a 406 Not Acceptable error response"', async () => {
+  const engine = createEngine({ apis: [serviceApi((n) => `/service/Customers/${n}`)] });
+  try {
+    const call = createDirectCaller(engine);
+    const body = { requests: [{ id: '1', method: 'get', url: 'Things/a' }] };
+    for (const [headers, url] of [
+      [{ accept: 'application/xml' }, '/service/$batch'],
+      [{ accept: 'multipart/mixed' }, '/service/$batch'],
+      [{ accept: 'application/json;q=0, text/html' }, '/service/$batch'],
+      [{ 'odata-version': '4.01' }, '/service/$batch?$format=xml'],
+    ] as const) {
+      const res = await call({ url, headers, body });
+      assert.is(res.status, 406, JSON.stringify(headers));
+      assert.is((res.body as { error: { code: string } }).error.code, 'NOT_ACCEPTABLE');
+    }
+    const versioned = await call({ url: '/service/$batch?$format=xml', headers: { 'odata-version': '4.01' }, body });
+    assert.is(versioned.headers['odata-version'], '4.01');
+    for (const [headers, url] of [
+      [{ accept: 'application/json;odata.metadata=minimal' }, '/service/$batch'],
+      [{ accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }, '/service/$batch'],
+      [{ accept: 'application/x-ndjson' }, '/service/$batch'],
+      [{}, '/service/$batch?$format=json'],
+      [{}, '/service/$batch?$format=application/json;odata.metadata=full'],
+    ] as const) {
+      assert.is((await call({ url, headers, body })).status, 200, JSON.stringify([headers, url]));
+    }
+  } finally {
+    await engine.close();
+  }
+});
+
 /** Serves `engine` on node:http; answers its port and a closer. */
 async function serve(engine: Engine): Promise<{ port: number; close: () => Promise<void> }> {
   const server: Server = createServer(createHttpHandler(engine));

@@ -1,6 +1,7 @@
 import type { BatchResult, BatchSummary, Headers, SubResult } from '../../model/canonical.js';
 import type { DecodeContext, DecodedBatch, Dialect, EncodeContext } from '../dialect.js';
 import { decodeOdataBatch } from './decode-odata-batch.js';
+import { refuseUnacceptable } from './odata-accept.js';
 import { odataOpenApi } from './odata-openapi.js';
 import { encodeOdataResult, odataErrorBody, type OdataResponseItem } from './encode-odata-result.js';
 import { isOdataClient, ODATA_VERSION, odataFailurePolicy, refuseIsolation, refuseVersion } from './odata-preferences.js';
@@ -41,6 +42,7 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     decode(body: unknown, context: DecodeContext): DecodedBatch {
       refuseVersion(context.headers);
       refuseIsolation(context.headers);
+      refuseUnacceptable(context.headers, context.query);
       return { requests: decodeOdataBatch(body, context), onFail: odataFailurePolicy(context.headers.prefer) };
     },
 
