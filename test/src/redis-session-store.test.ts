@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isRestBatchError } from '@restbatch/core';
 import { RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
@@ -32,6 +33,36 @@ storeCases({
   store,
   keys: (pattern) => withRaw((raw) => raw.keys(pattern)),
   pttls: (pattern) => withRaw(async (raw) => Promise.all((await raw.keys(pattern)).map((k) => raw.pttl(k)))),
+});
+
+it('a destroy whose owner-set update is lost is finished later, the id taken out of its owner set too (it counted against the quota)', async () => {
+  const client = new Redis(server().url);
+  const s = new RedisSessionStore({ client, keyPrefix: 'lostzrem:' });
+  closing(async () => {
+    await s.close();
+    client.disconnect();
+  });
+  const id = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  const ownerKey = `lostzrem:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
+  assert.ok((await client.zscore(ownerKey, id)) !== null);
+  // The connection goes after the DESTROY landed and before the owner set was updated.
+  const zrem = client.zrem.bind(client);
+  let failed = 0;
+  client.zrem = ((key: string, ...members: string[]) => {
+    if (key === ownerKey && failed++ === 0) return Promise.reject(new Error('Connection is closed.'));
+    return zrem(key, ...members);
+  }) as typeof client.zrem;
+  try {
+    await s.destroy(id);
+    assert.unreachable('the destroy reported success');
+  } catch (error) {
+    assert.ok(isRestBatchError(error));
+    assert.is(error.code, 'STORE_UNAVAILABLE');
+    assert.equal(error.details, { queued: true });
+  }
+  await s.compensated();
+  assert.is(await client.zscore(ownerKey, id), null);
+  assert.is(await s.load(id, TTL), undefined);
 });
 
 it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and the same store serves again once it is back', async () => {

@@ -177,11 +177,15 @@ export class RedisSessionStore implements SessionStore {
    */
   async destroy(id: string): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
+    // The owner, once read, is kept across attempts: a DESTROY whose reply was lost (or whose owner
+    // set update failed) is finished later by an attempt that finds the session gone, and must still
+    // take the id out of its owner's set, where it would count against the owner's quota.
+    const known: { owner?: string } = {};
     try {
-      return await this.#run(() => this.#destroyNow(id));
+      return await this.#run(() => this.#destroyNow(id, known));
     } catch (error) {
       if (!isRestBatchError(error) || error.code !== 'STORE_UNAVAILABLE') throw error;
-      if (!this.#scripts.compensator.add(`destroy:${id}`, () => this.#destroyNow(id), true)) throw error;
+      if (!this.#scripts.compensator.add(`destroy:${id}`, () => this.#destroyNow(id, known), true)) throw error;
       throw new RestBatchError('STORE_UNAVAILABLE', 'The session store is unavailable; the session is destroyed once it answers again', {
         cause: error,
         details: { queued: true },
@@ -195,13 +199,15 @@ export class RedisSessionStore implements SessionStore {
     return this.#scripts.compensator.settled();
   }
 
-  async #destroyNow(id: string): Promise<boolean> {
+  async #destroyNow(id: string, known: { owner?: string }): Promise<boolean> {
+    // Read before the DESTROY is sent (one more round trip, on a rare path): its reply may be lost.
+    known.owner ??= (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
     const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
     const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
-    const [owner] = await Promise.all([destroying, unindexed]);
-    if (typeof owner !== 'string') return false;
+    const [destroyed] = await Promise.all([destroying, unindexed]);
+    const owner = typeof destroyed === 'string' && destroyed !== '' ? destroyed : known.owner;
     if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
-    return true;
+    return typeof destroyed === 'string';
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
