@@ -278,7 +278,6 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     }
   };
 
-  // A call queued before close() but flushed after it fails too: nothing opens the transport again.
   const batcher = createAutoBatcher({ single: openSingle, batch: autoBatch });
   const host: CallHost = {
     // After close(), a new call or a retry that comes due fails: nothing reopens the transport.
