@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { type Engine, type EngineRequest, type EngineResponse, RestBatchError } from '@restbatch/core';
-import { finalLine, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
+import { answerHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import { finalLine, jsonTextOrStream, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
@@ -74,6 +74,8 @@ async function serve(engine: Engine, request: FastifyRequest, reply: FastifyRepl
     signal: controller.signal,
     transport: 'http',
     remoteAddress: request.ip,
+    // A batch's results count against limits.maxResultBytesInFlight until its answer is written.
+    written: new Promise<void>((resolve) => reply.raw.once('close', () => resolve())),
   };
   if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch));
   return stream(engine, dispatch, reply);
@@ -114,13 +116,17 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
     .send(lines);
 }
 
+/**
+ * Sends an answer as the node handler writes it: its own JSON media type (problem details) or
+ * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads.
+ */
 function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
-  reply.code(response.status).headers(response.headers);
-  if (response.body === undefined || response.status === 204 || response.status === 304) {
+  reply.code(response.status).headers(answerHeaders(response));
+  if (!hasBody(response)) {
     reply.removeHeader('content-type');
     return reply.send();
   }
-  return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
+  return reply.send(jsonTextOrStream(response.body));
 }
 
 /**

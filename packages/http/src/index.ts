@@ -10,3 +10,4 @@ export {
   type ResponseEvent,
   wantsNdjson,
 } from './http-options.js';
+export { jsonTextOrStream } from './write-json-in-turns.js';

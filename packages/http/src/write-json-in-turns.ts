@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Characters of an answer that still goes whole, with its `Content-Length` (about a millisecond of JSON). */
@@ -128,4 +129,41 @@ function flushedWithin(res: ServerResponse, timeoutMs: number): void {
   };
   res.on('finish', done);
   res.on('close', done);
+}
+
+/**
+ * The JSON text of a body, for a framework that sends strings or streams (the Fastify mount): up to
+ * {@link WHOLE} characters the text itself; beyond, a stream of 64 KiB chunks made as the client
+ * reads (letting other work run every {@link SLICE_MS}), so the whole text never exists at once.
+ */
+export function jsonTextOrStream(body: unknown): string | Readable {
+  const pieces = jsonPieces(body);
+  let text = '';
+  for (let next = pieces.next(); ; next = pieces.next()) {
+    if (next.done) return text;
+    text += next.value;
+    if (text.length >= WHOLE) break;
+  }
+  const head = text;
+  return Readable.from(
+    (async function* chunks() {
+      yield head;
+      let chunk = '';
+      let since = performance.now();
+      let n = 0;
+      for (const piece of pieces) {
+        chunk += piece;
+        if (chunk.length >= CHUNK) {
+          yield chunk;
+          chunk = '';
+        }
+        if ((++n & 3) === 0 && performance.now() - since > SLICE_MS) {
+          await nextTurn();
+          since = performance.now();
+        }
+      }
+      if (chunk !== '') yield chunk;
+    })(),
+    { objectMode: false },
+  );
 }
