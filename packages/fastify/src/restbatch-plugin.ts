@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { answerHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
-import { finalLine, jsonTextOrStream, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
+import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
@@ -126,7 +126,7 @@ function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
     reply.removeHeader('content-type');
     return reply.send();
   }
-  return reply.send(jsonTextOrStream(response.body));
+  return reply.send(mayBeLarge(response) ? jsonTextOrStream(response.body) : JSON.stringify(response.body));
 }
 
 /**

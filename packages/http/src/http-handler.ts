@@ -15,7 +15,7 @@ import {
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
-import { writeJsonInTurns } from './write-json-in-turns.js';
+import { mayBeLarge, writeJsonInTurns } from './write-json-in-turns.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -163,7 +163,7 @@ async function serve(
   });
   if (streamed) {
     await lines.end(finalLine(response));
-  } else if (hasBody(response) && typeof response.body === 'object' && !res.destroyed && !res.headersSent) {
+  } else if (hasBody(response) && typeof response.body === 'object' && mayBeLarge(response) && !res.destroyed && !res.headersSent) {
     // A large answer's JSON is made and written in turns (see writeJsonInTurns).
     await writeJsonInTurns(res, response.status, answerHeaders(response), response.body, settings.writeTimeoutMs);
   } else write(res, response, undefined);

@@ -10,4 +10,4 @@ export {
   type ResponseEvent,
   wantsNdjson,
 } from './http-options.js';
-export { jsonTextOrStream } from './write-json-in-turns.js';
+export { jsonTextOrStream, mayBeLarge } from './write-json-in-turns.js';

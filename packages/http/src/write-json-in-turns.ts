@@ -4,6 +4,15 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Characters of an answer that still goes whole, with its `Content-Length` (about a millisecond of JSON). */
 const WHOLE = 1024 * 1024;
+
+/**
+ * Whether an answer may be large enough to be written in chunks: a batch whose results hold
+ * {@link WHOLE} characters or more (its answer's envelope adds some), or any answer whose size the
+ * engine did not count. A small batch answer is then written with one `JSON.stringify`, as fast as before.
+ */
+export function mayBeLarge(response: { resultChars?: number }): boolean {
+  return response.resultChars === undefined || response.resultChars >= WHOLE / 2;
+}
 /** Characters gathered before each write once the answer goes in chunks. */
 const CHUNK = 64 * 1024;
 /** Longest time the writer holds the event loop before it lets other work run. */

@@ -431,6 +431,7 @@ export class Engine {
             : dialect.encode(result, encoding),
         kind: 'batch',
         summary: result.summary,
+        resultChars: budget.resultChars,
       };
     } finally {
       // The answer is made (or the run failed): its characters are given back once the transport

@@ -69,4 +69,9 @@ export interface EngineResponse {
   kind: 'batch' | 'call';
   /** The batch's summary, for a batch that ran (streaming transports send it last). */
   summary?: BatchSummary;
+  /**
+   * Characters of JSON results a batch's answer holds (as `limits.maxResultBytes` counts them), for
+   * a transport that writes a large answer otherwise than a small one; undefined for other answers.
+   */
+  resultChars?: number;
 }

@@ -59,6 +59,11 @@ export class BatchBudget {
    * held by the engine: the answer went to the transport, or the run failed). Once; nothing is
    * taken after it.
    */
+  /** Characters of results the batch holds (what it took from its budget). */
+  get resultChars(): number {
+    return this.maxResultBytes - this.#resultsLeft;
+  }
+
   release(): void {
     if (this.#released) return;
     this.#released = true;
