@@ -56,6 +56,41 @@ function* arrayPieces(items: readonly unknown[]): Generator<string> {
 }
 
 /**
+ * The JSON text of `body`: up to {@link WHOLE} characters the text itself (one walk, as fast as one
+ * `JSON.stringify`); beyond, its chunks of about {@link CHUNK} characters, made as they are asked
+ * for and letting other work run every {@link SLICE_MS}, so the whole text never exists at once.
+ */
+function wholeOrChunks(body: unknown): string | AsyncGenerator<string> {
+  const pieces = jsonPieces(body);
+  let text = '';
+  for (let next = pieces.next(); !next.done; next = pieces.next()) {
+    text += next.value;
+    if (text.length >= WHOLE) return chunksAfter(text, pieces);
+  }
+  return text;
+}
+
+async function* chunksAfter(head: string, pieces: Iterator<string> & Iterable<string>): AsyncGenerator<string> {
+  yield head;
+  let chunk = '';
+  let since = performance.now();
+  let n = 0;
+  // The time between two checks counts what the reader did with a chunk (a socket write) too.
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = '';
+    }
+    if ((++n & 3) === 0 && performance.now() - since > SLICE_MS) {
+      await nextTurn();
+      since = performance.now();
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
  * Writes a JSON answer without holding the event loop or memory for its whole text: an answer of
  * up to {@link WHOLE} characters goes whole with its `Content-Length`, as before; a larger one is
  * written chunk by chunk (chunked transfer coding), waiting for the socket to drain and letting
@@ -69,43 +104,23 @@ export async function writeJsonInTurns(
   body: unknown,
   writeTimeoutMs: number,
 ): Promise<void> {
-  const pieces = jsonPieces(body);
-  let text = '';
-  let started = false;
-  let since = performance.now();
-  for (let n = 1; ; n++) {
-    const next = pieces.next();
-    if (!next.done) text += next.value;
-    if (next.done || text.length >= (started ? CHUNK : WHOLE)) {
-      if (!started && next.done) {
-        // Small enough to go whole, with its length (as text: node copies it once, into the socket).
-        res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
-        res.end(text);
-        flushedWithin(res, writeTimeoutMs);
-        return;
-      }
-      if (!started) {
-        started = true;
-        res.writeHead(status, headers);
-      }
+  const answer = wholeOrChunks(body);
+  if (typeof answer === 'string') {
+    // Small enough to go whole, with its length (as text: node copies it once, into the socket).
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
+    res.end(answer);
+  } else {
+    res.writeHead(status, headers);
+    for await (const chunk of answer) {
       if (res.destroyed) return;
-      const flowing = res.write(text);
-      text = '';
-      if (next.done) {
-        res.end();
-        flushedWithin(res, writeTimeoutMs);
-        return;
-      }
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its
-      // next tick): waiting for it is no turn of the event loop, only the time check below is.
-      if (!flowing) await drained(res, writeTimeoutMs);
-    }
-    if ((n & 3) === 0 && performance.now() - since > SLICE_MS) {
-      await nextTurn();
-      since = performance.now();
+      // next tick): waiting for it is no turn of the event loop, only the chunks' time check is.
+      if (!res.write(chunk)) await drained(res, writeTimeoutMs);
     }
     if (res.destroyed) return;
+    res.end();
   }
+  flushedWithin(res, writeTimeoutMs);
 }
 
 /**
@@ -142,37 +157,10 @@ function flushedWithin(res: ServerResponse, timeoutMs: number): void {
 
 /**
  * The JSON text of a body, for a framework that sends strings or streams (the Fastify mount): up to
- * {@link WHOLE} characters the text itself; beyond, a stream of 64 KiB chunks made as the client
- * reads (letting other work run every {@link SLICE_MS}), so the whole text never exists at once.
+ * {@link WHOLE} characters the text itself; beyond, a stream of chunks made as the client reads
+ * (letting other work run every {@link SLICE_MS}), so the whole text never exists at once.
  */
 export function jsonTextOrStream(body: unknown): string | Readable {
-  const pieces = jsonPieces(body);
-  let text = '';
-  for (let next = pieces.next(); ; next = pieces.next()) {
-    if (next.done) return text;
-    text += next.value;
-    if (text.length >= WHOLE) break;
-  }
-  const head = text;
-  return Readable.from(
-    (async function* chunks() {
-      yield head;
-      let chunk = '';
-      let since = performance.now();
-      let n = 0;
-      for (const piece of pieces) {
-        chunk += piece;
-        if (chunk.length >= CHUNK) {
-          yield chunk;
-          chunk = '';
-        }
-        if ((++n & 3) === 0 && performance.now() - since > SLICE_MS) {
-          await nextTurn();
-          since = performance.now();
-        }
-      }
-      if (chunk !== '') yield chunk;
-    })(),
-    { objectMode: false },
-  );
+  const answer = wholeOrChunks(body);
+  return typeof answer === 'string' ? answer : Readable.from(answer, { objectMode: false });
 }

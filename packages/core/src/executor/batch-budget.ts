@@ -54,20 +54,20 @@ export class BatchBudget {
     return true;
   }
 
-  /**
-   * Gives every character this batch took back to the engine's pool (its results are no longer
-   * held by the engine: the answer went to the transport, or the run failed). Once; nothing is
-   * taken after it.
-   */
   /** Characters of results the batch holds (what it took from its budget). */
   get resultChars(): number {
     return this.maxResultBytes - this.#resultsLeft;
   }
 
+  /**
+   * Gives every character this batch took back to the engine's pool (its results are no longer
+   * held by the engine: the answer went to the transport, or the run failed). Once; nothing is
+   * taken after it.
+   */
   release(): void {
     if (this.#released) return;
     this.#released = true;
-    this.#pool.used -= this.maxResultBytes - this.#resultsLeft;
+    this.#pool.used -= this.resultChars;
   }
 
   /** {@link BatchBudget.release} now, or once `written` settles (the transport wrote or dropped the answer). */
