@@ -54,6 +54,34 @@ export const guidewireParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'Guidewire: a sub-request whose own Content-Type is not JSON answers 415 in its slot, as alone, and the rest still run',
+    engine,
+    url: BATCH,
+    body: {
+      requests: [
+        {
+          method: 'post',
+          path: '/claims',
+          data: { attributes: { description: 'Sent as XML' } },
+          headers: [{ name: 'Content-Type', value: 'application/xml' }],
+        },
+        {
+          method: 'post',
+          path: '/claims',
+          data: { attributes: { description: 'Sent as JSON' } },
+          headers: [{ name: 'content-type', value: 'application/json; charset=utf-8' }],
+        },
+        get(SEED_PATH),
+      ],
+    },
+    status: 200,
+    check: (b) => {
+      assert.equal(statuses(b), [415, 201, 200]);
+      assert.equal(errorCodes(b), ['UNSUPPORTED_MEDIA_TYPE', null, null]);
+      assert.equal(gw(b).summary, { succeeded: 2, failed: 1, skipped: 0 });
+    },
+  },
+  {
     name: 'Guidewire: a PATCH with a stale checksum answers 409 and the rest still run',
     engine,
     url: BATCH,

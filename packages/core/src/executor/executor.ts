@@ -13,6 +13,7 @@ import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
 import type { Session } from '../session/session.js';
 import type { SessionStore } from '../session/session-store.js';
 import { assertSafePath } from './path-safety.js';
+import { checkItemContentType } from './item-content-type.js';
 import type { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
@@ -190,6 +191,9 @@ export class Executor {
     let match = planned;
     let headers = inherited;
     try {
+      // Protocol §11.7 (OData), and Guidewire's own headers per sub-request: an item means what it
+      // means alone, and alone a body of another media type than JSON is refused (415) before routing.
+      if (index >= 0 && sub.headers !== NO_HEADERS && sub.body !== undefined) checkItemContentType(sub, index);
       if (match === undefined) {
         assertSafePath(sub.path, index, sub.id);
         match = api.routes.match(sub.method, sub.path);
