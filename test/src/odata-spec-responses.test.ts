@@ -45,7 +45,7 @@ overHttp(
     assert.is(res.headers['odata-version'], '4.01');
     const [ok, failed] = res.body.responses;
     assert.equal(ok.headers, { etag: '"0"', 'content-type': 'application/json' });
-    assert.equal(failed.headers, { 'content-type': 'application/json' });
+    assert.equal(failed.headers, { 'content-type': 'application/json', 'content-language': 'en' });
   },
 );
 

@@ -109,6 +109,8 @@ export interface Dialect {
   encodeItems?(items: unknown[], summary: BatchSummary): unknown;
   /** The dialect's error body, for a rejected batch and for ordinary calls of its API. */
   encodeError(error: ErrorView): unknown;
+  /** The language of its error messages, sent as `Content-Language` (see `ErrorEncoder.errorLanguage`). */
+  readonly errorLanguage?: string;
   /**
    * Whether `encode`, `encodeResult` and `headers` read {@link EncodeContext.requests} (default
    * true). A dialect whose encoders do not says false: the executor then lets go of each decoded
@@ -119,9 +121,16 @@ export interface Dialect {
   /** Response headers the dialect adds to a batch answer. */
   headers?(result: BatchResult, context?: EncodeContext): Headers;
   /**
-   * Response headers the dialect adds to a batch refused whole, whoever refused it (the dialect,
-   * the engine's checks, a limit, a transport), read from the request's headers (names in lower case);
-   * also the head of a streamed answer (see `Engine.streamHeaders`).
+   * Response headers the dialect puts on every answer to a request with these headers (names in
+   * lower case): a batch refused whole, whoever refused it (the dialect, the engine's checks, a
+   * limit, a transport), and the head of a streamed answer, which a transport writes before the
+   * engine's answer exists (see `Engine.streamHeaders`). OData's `OData-Version` is one.
+   */
+  answerHeaders?(requestHeaders: Readonly<Headers>): Headers;
+  /**
+   * Response headers the dialect adds to a batch refused whole only, on top of
+   * {@link Dialect.answerHeaders}. A dialect without `answerHeaders` also gets these as the head
+   * of a streamed answer, as before `answerHeaders` existed.
    */
   errorHeaders?(requestHeaders: Readonly<Headers>): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */

@@ -208,7 +208,9 @@ export class Engine {
     const { path } = parseUrl(url);
     const api = this.#apiOf(path);
     const dialect = api?.endpoints.get(path.slice(api.base.length))?.dialect;
-    return dialect?.errorHeaders?.(normalizeHeaders(headers)) ?? {};
+    if (dialect === undefined) return {};
+    const requestHeaders = normalizeHeaders(headers);
+    return (dialect.answerHeaders ?? dialect.errorHeaders)?.(requestHeaders) ?? {};
   }
 
   /** Batches and calls now running. */

@@ -26,7 +26,11 @@ export function errorResponse(
 ): EngineResponse {
   const encoder: ErrorEncoder = endpoint?.dialect ?? api.errors;
   const message = error.expose ? error.message : 'Internal server error';
-  const extra = requestHeaders === undefined ? undefined : endpoint?.dialect.errorHeaders?.(requestHeaders);
+  const dialect = endpoint?.dialect;
+  const extra =
+    requestHeaders === undefined || dialect === undefined
+      ? undefined
+      : { ...dialect.answerHeaders?.(requestHeaders), ...dialect.errorHeaders?.(requestHeaders) };
   return {
     status: error.status,
     headers: withContentType(extra === undefined ? { ...error.headers } : { ...extra, ...error.headers }, encoder),
@@ -35,9 +39,13 @@ export function errorResponse(
   };
 }
 
-/** Adds the encoder's media type (problem details have their own) to an error answer's headers. */
+/**
+ * Adds the encoder's media type (problem details have their own) and the language of its messages
+ * (OData's `Content-Language`, Protocol §9.4) to an error answer's headers.
+ */
 export function withContentType(headers: Headers, encoder: ErrorEncoder): Headers {
   if (encoder.errorContentType !== undefined) headers['content-type'] = encoder.errorContentType;
+  if (encoder.errorLanguage !== undefined) headers['content-language'] = encoder.errorLanguage;
   return headers;
 }
 

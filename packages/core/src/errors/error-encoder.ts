@@ -10,6 +10,11 @@ export interface ErrorEncoder {
   encodeError(error: ErrorView): unknown;
   /** The media type of the body (default `application/json`). */
   readonly errorContentType?: string;
+  /**
+   * The language its error messages are written in (an RFC 5646 tag such as `en`), sent as
+   * `Content-Language` with every error answer it makes (OData Protocol §9.4 requires it); none by default.
+   */
+  readonly errorLanguage?: string;
   /** A name for documents that describe the API (a dialect's name). */
   readonly name?: string;
   /** The error body's JSON Schema, for OpenAPI documents (a dialect's `openapi` has it too). */

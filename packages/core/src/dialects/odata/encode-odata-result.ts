@@ -65,9 +65,10 @@ function errorOf(result: SubResult, context: EncodeContext | undefined): unknown
 /**
  * One result as a response object. Header names follow the client: an OData client (its request
  * carries `OData-Version` or `OData-MaxVersion`) gets lower-case names (§19.5, MUST), any other
- * client Microsoft Graph's casing, whose JS client reads `headers["Content-Type"]` exactly.
+ * client Microsoft Graph's casing, whose JS client reads `headers["Content-Type"]` exactly. A failed
+ * one says the language of its message (`language`, Protocol §9.4), unless its handler named one.
  */
-export function encodeOdataResult(result: SubResult, context: EncodeContext | undefined): OdataResponseItem {
+export function encodeOdataResult(result: SubResult, context: EncodeContext | undefined, language?: string): OdataResponseItem {
   const odata = context !== undefined && isOdataClient(context.headers);
   const contentType = odata ? 'content-type' : 'Content-Type';
   const headers: Headers = {};
@@ -83,5 +84,7 @@ export function encodeOdataResult(result: SubResult, context: EncodeContext | un
     headers[contentType] = result.error === undefined ? (result.headers['content-type'] ?? 'application/json') : 'application/json';
     item.body = body;
   }
+  if (result.error !== undefined && language !== undefined && result.headers['content-language'] === undefined)
+    headers[odata ? 'content-language' : 'Content-Language'] = language;
   return item;
 }

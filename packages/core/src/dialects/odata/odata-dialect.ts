@@ -12,6 +12,13 @@ export type { OdataErrorBody, OdataResponseItem } from './encode-odata-result.js
 export interface OdataDialectOptions {
   /** Most requests of one batch (default 20, as Microsoft Graph). */
   maxSubRequests?: number;
+  /**
+   * The language of the error messages, sent as `Content-Language` with every error answer and
+   * every failed response object (Protocol §9.4: it "MUST contain the language code ... in which
+   * the value for message is written"). Default `en`: the engine's own messages are English; set
+   * it when your handlers write theirs in another language.
+   */
+  errorLanguage?: string;
 }
 
 /** An OData JSON batch response: `responses` first (§19.5), then our summary annotation. */
@@ -35,6 +42,7 @@ function versionHeader(headers: Readonly<Headers>): Headers {
  * See docs/dialects.md for each rule and every deliberate deviation.
  */
 export function odataDialect(options: OdataDialectOptions = {}): Dialect {
+  const language = options.errorLanguage ?? 'en';
   return {
     name: 'odata',
     defaults: { maxSubRequests: options.maxSubRequests ?? 20 },
@@ -49,13 +57,14 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     encode(result: BatchResult, context?: EncodeContext): OdataBatchResponse {
       const { succeeded, failed, skipped } = result.summary;
       // Readers such as .NET's OData library want `responses` first; annotations follow it.
-      const responses = result.results.map((r) => encodeOdataResult(r, context));
+      const responses = result.results.map((r) => encodeOdataResult(r, context, language));
       return { responses, '@restbatch.summary': { succeeded, failed, skipped } };
     },
 
-    encodeResult: (result: SubResult, context?: EncodeContext) => encodeOdataResult(result, context),
+    encodeResult: (result: SubResult, context?: EncodeContext) => encodeOdataResult(result, context, language),
 
     encodeError: odataErrorBody,
+    errorLanguage: language,
     openapi: odataOpenApi,
 
     headers(_result: BatchResult, context?: EncodeContext): Headers {
@@ -64,6 +73,6 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
 
     // Protocol §8.1.5: "MUST include the OData-Version header on a response", a refusal too,
     // whoever refused the batch (the dialect, the engine's checks, a limit, a transport).
-    errorHeaders: versionHeader,
+    answerHeaders: versionHeader,
   };
 }
