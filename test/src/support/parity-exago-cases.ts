@@ -35,6 +35,19 @@ export const exagoParityCases: ParityCase[] = [
     check: (b) => assert.equal(codes(b), ['201', '404', '201']),
   },
   {
+    name: '"Payload": null is no payload on every method (POST Sessions, PATCH, GET), as .NET serializers write it',
+    engine,
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST', Payload: null },
+      { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: true } },
+      { Url: 'Roles/MyRole', Method: 'PATCH', Payload: null },
+      { Url: 'Roles', Method: 'GET', Payload: null },
+    ],
+    status: 200,
+    check: (b) => assert.equal(codes(b), ['201', '204', '204', '200']),
+  },
+  {
     name: 'a body that is not an array',
     engine,
     url: '/rest/batch',

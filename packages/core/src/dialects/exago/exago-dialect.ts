@@ -143,12 +143,11 @@ function subRequest(
   const method = typeof callMethod === 'string' ? methodOf(callMethod) : undefined;
   if (method === undefined)
     reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(callMethod ?? null)}`);
-  if (hasPayload && method !== 'POST' && method !== 'PATCH') {
-    // A null Payload is none: serializers that write every member (.NET's, by default) send `"Payload": null`.
-    // (A POST or PATCH hands its handler null, as the same call made alone with the body `null` does.)
-    if (payload !== null) reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-    hasPayload = false;
-  }
+  // A null Payload is none, on every method: serializers that write every member (.NET's, by
+  // default) send `"Payload": null` for "no payload" (the seed: "Optional payload for POST and PATCH").
+  if (payload === null) hasPayload = false;
+  else if (hasPayload && method !== 'POST' && method !== 'PATCH')
+    reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
   // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
   // calls in a row often name the same resource (create it, then read or change it): they share
   // one path string, which is kept once and hashed once by the route lookup.
