@@ -48,6 +48,39 @@ export const exagoParityCases: ParityCase[] = [
     check: (b) => assert.equal(codes(b), ['201', '204', '204', '200']),
   },
   {
+    name: 'a Url whose only $ is the escape $${ names its resource as plain text: it runs, and reaches the role named a${x}',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'a$${x}' } }, { Url: 'Roles/a$${x}', Method: 'GET' }],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '201', '200']);
+      assert.is((b as Array<{ ResponseContent: { Id: string } }>)[2]!.ResponseContent.Id, 'a${x}');
+    },
+  },
+  {
+    name: 'an escaped Url that reaches no resource fails alone (404 in its slot), not the batch',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Nope$${x}', Method: 'GET' }, { Url: 'Roles', Method: 'GET' }],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '404', '200']);
+      assert.is((b as Array<{ ResponseContent: { code: string } }>)[1]!.ResponseContent.code, 'ROUTE_NOT_FOUND');
+    },
+  },
+  {
+    name: 'an escaped Url that names Sessions/{sid} is still held to the Sessions rules',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Sessions/a$${x}', Method: 'GET' }],
+    status: 400,
+    check: (b) => {
+      assert.is(code(b), 'BATCH_RULE_VIOLATION');
+      assert.match((b as { reason: string }).reason, 'Sessions/{sid}');
+    },
+  },
+  {
     name: 'a body that is not an array',
     engine,
     url: '/rest/batch',

@@ -125,6 +125,17 @@ export const guidewireParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'Guidewire: a path whose only $ is the escape $${ is matched as its plain text (404 in its slot when it names nothing)',
+    engine,
+    url: BATCH,
+    body: { requests: [get('/claims/cc$${x}'), get('/nope$${x}'), get('/claims/cc:22')] },
+    status: 200,
+    check: (b) => {
+      assert.equal(statuses(b), [404, 404, 200]);
+      assert.equal(errorCodes(b), ['NOT_FOUND', 'ROUTE_NOT_FOUND', null]);
+    },
+  },
+  {
     name: 'Guidewire: a payload that fails its schema amid successes',
     engine,
     url: BATCH,

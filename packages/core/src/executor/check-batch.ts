@@ -10,7 +10,7 @@ import type { TemplateRoute } from '../routing/template-route.js';
 import { BatchEndpoints } from './nested-batch.js';
 import { assertSafePath } from './path-safety.js';
 import { hasNoReferences } from './no-references.js';
-import { planReferences, type ReferencePlan } from './reference-plan.js';
+import { planReferences, type ReferencePlan, type SubReferencePlan } from './reference-plan.js';
 import { PlannedRoutes } from './routed-batch.js';
 import { TemplateRoutes } from './template-routes.js';
 import type { TurnClock } from './turn-clock.js';
@@ -75,6 +75,8 @@ export async function checkBatch(
   let late: boolean[] | undefined;
   // Sub-requests that matched no route: a method that has one at the same path.
   let otherMethods: (HttpMethod | undefined)[] | undefined;
+  // Their paths once unescaped, where they differ from the text (`$${`).
+  let plainPaths: (string | undefined)[] | undefined;
   const nested = new BatchEndpoints(api.endpoints.values());
   // The last path found safe: sub-requests in a row often name the same resource.
   let safePath: string | undefined;
@@ -116,7 +118,11 @@ export async function checkBatch(
     if (group !== undefined) anyGroup = true;
     // A path with references is matched once they are resolved, unless its shape decides the route.
     const refs = references?.subs[i];
-    if (refs?.inPath === true) {
+    // A path whose only `$` are escapes (`$${`) names its resource as plain text once unescaped.
+    const path = refs?.inPath === true ? plainPath(refs) : sub.path;
+    if (path === undefined) {
+      // Only a plan's path is undefined.
+      if (refs === undefined) continue;
       checkNotNested(nested, sub, i);
       if (refs.native === undefined && refs.path !== undefined) {
         shapes ??= new TemplateRoutes(api.routes);
@@ -134,11 +140,11 @@ export async function checkBatch(
     }
     try {
       // The same path as the sub-request before (a dialect shares the string) passed this check then.
-      if (sub.path !== safePath) {
-        assertSafePath(sub.path, i);
-        safePath = sub.path;
+      if (path !== safePath) {
+        assertSafePath(path, i);
+        safePath = path;
       }
-      const match = api.routes.match(sub.method, sub.path);
+      const match = api.routes.match(sub.method, path);
       matches[i] = match;
       // Batch endpoints are no routes: only a route whose first segment is a parameter could take a batch endpoint's path.
       if (match.route.paramFirst) checkNotNested(nested, sub, i);
@@ -150,6 +156,10 @@ export async function checkBatch(
       if (allowed !== undefined) {
         otherMethods ??= new Array(requests.length);
         otherMethods[i] = allowed;
+        if (path !== sub.path) {
+          plainPaths ??= new Array(requests.length);
+          plainPaths[i] = path;
+        }
       }
     }
   }
@@ -157,10 +167,27 @@ export async function checkBatch(
     throw new RestBatchError('BATCH_RULE_VIOLATION', 'An atomic batch cannot hold atomicity groups: groups cannot nest');
   }
   if (api.prechecks.length > 0) {
-    const routed = new PlannedRoutes(api.routes, requests, { matches, templates, late, otherMethods }, batch.session);
+    const routed = new PlannedRoutes(api.routes, requests, { matches, templates, late, otherMethods, plainPaths }, batch.session);
     for (const precheck of api.prechecks) precheck(requests, routed);
   }
   return { matches, batchAtomic, templates, references, dependencies, groups: anyGroup };
+}
+
+/**
+ * The text of a path whose template holds escapes but no reference (`/Roles/a$${x}` is
+ * `/Roles/a${x}`): its route is matched ahead like any other path's, so it is never deferred
+ * (a rule that refuses a call whose resource references choose would refuse it whole); undefined
+ * when a reference fills part of the path.
+ */
+function plainPath(refs: SubReferencePlan): string | undefined {
+  const path = refs.path;
+  if (refs.native !== undefined || path === undefined || path.whole !== undefined) return undefined;
+  let text = '';
+  for (const part of path.parts) {
+    if (typeof part !== 'string') return undefined;
+    text += part;
+  }
+  return text;
 }
 
 /** The first method of a `METHOD_NOT_ALLOWED` error's `details.allowed`. */

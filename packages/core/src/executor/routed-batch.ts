@@ -43,6 +43,8 @@ export interface RouteFindings {
   readonly late: readonly boolean[] | undefined;
   /** For a sub-request that matched no route: a method that has one at its path. */
   readonly otherMethods: readonly (HttpMethod | undefined)[] | undefined;
+  /** For such a sub-request: its path once its escapes (`$${`) are read, where that differs from its text. */
+  readonly plainPaths?: readonly (string | undefined)[] | undefined;
 }
 
 /** The pre-pass's {@link RoutedBatch}: read from the matches it made anyway, so it costs no extra lookup. */
@@ -62,7 +64,9 @@ export class PlannedRoutes implements RoutedBatch {
     const route = this.route(index);
     if (route !== undefined) return route;
     const other = this.found.otherMethods?.[index];
-    return other === undefined ? undefined : this.routes.match(other, (this.requests[index] as { path: string }).path).route;
+    if (other === undefined) return undefined;
+    const path = this.found.plainPaths?.[index] ?? (this.requests[index] as { path: string }).path;
+    return this.routes.match(other, path).route;
   }
 
   deferred(index: number): boolean {
