@@ -397,15 +397,32 @@ const CASES: BadCase[] = [
     ],
   },
   {
-    name: '9. per-operation headers of the outer request are not copied into sub-requests',
+    name: '9. per-operation headers of the outer request are not copied into sub-requests; an outer precondition refuses the batch',
     steps: [
+      {
+        // Ignored, it would let a conditional write apply unconditionally: the batch is refused, nothing runs.
+        request: {
+          url: '/api/$batch',
+          headers: { ...CONTINUE, 'if-match': '"1"' },
+          body: { requests: [{ id: '0', method: 'PATCH', url: '/Echo/2', body: {} }] },
+        },
+        status: 400,
+        code: 'INVALID_HEADER',
+      },
+      {
+        request: {
+          url: '/api/$batch',
+          headers: { ...CONTINUE, 'if-unmodified-since': 'Tue, 01 Dec 2026 00:00:00 GMT' },
+          body: { requests: [{ id: '0', method: 'GET', url: '/Echo/1' }] },
+        },
+        status: 400,
+        code: 'INVALID_HEADER',
+      },
       {
         request: {
           url: '/api/$batch',
           headers: {
             ...CONTINUE,
-            'if-match': '"1"',
-            'if-none-match': '*',
             'gw-checksum': 'abc',
             'idempotency-key': 'key-0123456789',
             'x-trace': 't1',

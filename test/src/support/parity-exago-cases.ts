@@ -81,6 +81,15 @@ export const exagoParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'an outer If-None-Match, which calls do not inherit, refuses the batch whole',
+    engine,
+    url: '/rest/batch',
+    headers: { 'If-None-Match': '*' },
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } }],
+    status: 400,
+    check: (b) => assert.is(code(b), 'INVALID_HEADER'),
+  },
+  {
     name: 'a body that is not an array',
     engine,
     url: '/rest/batch',

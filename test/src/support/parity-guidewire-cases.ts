@@ -113,6 +113,30 @@ export const guidewireParityCases: ParityCase[] = [
     check: (b) => assert.equal(statuses(b), [200]),
   },
   {
+    name: 'Guidewire: an outer If-Match, which sub-requests do not inherit, refuses the batch whole (it is never ignored)',
+    engine,
+    url: BATCH,
+    headers: { 'If-Match': '"0"' },
+    body: { requests: [{ method: 'patch', path: '/claims/cc:22', data: { attributes: { lossCause: 'hail' } } }] },
+    status: 400,
+    check: (b) => {
+      assert.is(rejected(b), 'INVALID_HEADER');
+      assert.match((b as { userMessage: string }).userMessage, 'put it on the sub-request');
+    },
+  },
+  {
+    name: 'Guidewire: If-Match on the sub-request itself is its precondition (412 when stale)',
+    engine,
+    url: BATCH,
+    body: {
+      requests: [
+        { method: 'patch', path: '/claims/cc:22', data: { attributes: { lossCause: 'hail' } }, headers: [{ name: 'If-Match', value: '"7"' }] },
+      ],
+    },
+    status: 200,
+    check: (b) => assert.equal(errorCodes(b), ['PRECONDITION_FAILED']),
+  },
+  {
     name: 'Guidewire: a failure with onFail abort skips the rest',
     engine,
     url: BATCH,

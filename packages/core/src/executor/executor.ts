@@ -7,6 +7,7 @@ import { type Logger, serializeError } from '../engine/logger.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RequestWatch } from '../observe/request-watch.js';
 import type { HeaderRule } from '../headers/header-rule.js';
+import { checkOuterPreconditions } from '../headers/outer-preconditions.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { type CallerPolicy, policyCall } from '../policy/call-policy.js';
@@ -95,6 +96,8 @@ export class Executor {
   ): Promise<BatchResult> {
     const { limits, container, store, ttlMs, headerRule } = this.deps;
     const clock = outer.clock ?? new TurnClock(limits.yieldIntervalMs);
+    const inherited = headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
+    checkOuterPreconditions(outer.headers, inherited);
     const plan = await checkBatch(api, endpoint, batch, limits, clock);
     if (clock.due()) await clock.yield();
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
@@ -108,7 +111,7 @@ export class Executor {
       plan,
       outer,
       run,
-      inherited: headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders),
+      inherited,
       deadline: new Deadline(outer.signal, withinLimit(limits.batchTimeoutMs, batch.timeoutMs, requestedTimeout(outer.headers))),
       budget,
       clock,

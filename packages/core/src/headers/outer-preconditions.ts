@@ -1,0 +1,29 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+import type { Headers } from '../model/canonical.js';
+
+/** The conditional request headers (RFC 9110 §13.1): each one is a precondition of one operation. */
+export const PRECONDITION_HEADERS: readonly string[] = [
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+  'if-range',
+];
+
+/**
+ * Refuses a batch whose outer request carries a precondition its sub-requests do not inherit
+ * (`inherited`, the headers they start from): run anyway, a write the caller made conditional would
+ * apply unconditionally. A precondition is never ignored silently; the caller puts it on the
+ * sub-request it is meant for. Throws 400 `INVALID_HEADER` before anything runs.
+ */
+export function checkOuterPreconditions(outer: Headers, inherited: Headers): void {
+  for (const name of PRECONDITION_HEADERS) {
+    if (outer[name] === undefined || inherited[name] !== undefined) continue;
+    throw new RestBatchError(
+      'INVALID_HEADER',
+      `The batch request carries ${name}, a precondition of one operation that sub-requests do not inherit; ` +
+        `put it on the sub-request it is meant for (nothing ran)`,
+      { details: { header: name } },
+    );
+  }
+}
