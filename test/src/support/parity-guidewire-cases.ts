@@ -160,6 +160,35 @@ export const guidewireParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'Guidewire: an onFail abort sub-request that cannot run because a reference it needs failed skips the rest',
+    engine,
+    url: BATCH,
+    body: { requests: [get('/nope'), get('/claims/${0/body/data/id}', { onFail: 'abort' }), get('/claims/cc:22')] },
+    status: 200,
+    check: (b) => {
+      assert.equal(statuses(b), [404, 424, 424]);
+      assert.equal(errorCodes(b), ['ROUTE_NOT_FOUND', 'DEPENDENCY_FAILED', 'SKIPPED']);
+      assert.equal(gw(b).summary, { succeeded: 0, failed: 1, skipped: 2 });
+    },
+  },
+  {
+    name: 'Guidewire: a sub-request skipped because an abort already stopped the batch stops nothing more (one stop reason)',
+    engine,
+    url: BATCH,
+    body: {
+      requests: [
+        get('/claims/cc:999', { onFail: 'abort' }),
+        get('/claims/${0/body/data/id}', { onFail: 'abort' }),
+        get('/claims/cc:22'),
+      ],
+    },
+    status: 200,
+    check: (b) => {
+      assert.equal(errorCodes(b), ['NOT_FOUND', 'SKIPPED', 'SKIPPED']);
+      assert.match(JSON.stringify(gw(b).responses[2]), 'sub-request 0 failed');
+    },
+  },
+  {
     name: 'Guidewire: a payload that fails its schema amid successes',
     engine,
     url: BATCH,

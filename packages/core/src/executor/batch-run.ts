@@ -284,15 +284,28 @@ export class BatchRun {
    * and stops the batch under the stop policy. Returns the last index it settled (a failed group's end).
    */
   applyPolicy(i: number, result: SubResult): number | Promise<number> {
-    // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too.
+    // In an atomic run a sub-request that never ran (dependency, reference, deadline) fails the run too;
+    // so does one with its own stop policy that did not run because what it needs failed.
     if (
       result.status >= 400 &&
-      (!result.skipped || (this.#parts.plan.batchAtomic ? this.#stopReason === undefined : this.#group !== undefined))
+      (!result.skipped ||
+        (this.#parts.plan.batchAtomic ? this.#stopReason === undefined : this.#group !== undefined) ||
+        this.#stopsOnDependency(i, result))
     ) {
       return this.#fail(i, result);
     }
     if (this.#releasable !== undefined) this.#releasable[i] = undefined;
     return i;
+  }
+
+  /**
+   * Whether a sub-request with its own `stop` policy (Guidewire's `onFail: "abort"`) did not run
+   * because a dependency or reference it needs failed: that is its failure, so it stops the batch.
+   * A sub-request skipped for any other reason (the batch already stopped, its group failed, the
+   * deadline) does not; nor does one that only inherits the batch's policy.
+   */
+  #stopsOnDependency(i: number, result: SubResult): boolean {
+    return result.error?.code === 'DEPENDENCY_FAILED' && (this.#requests[i] as SubRequest).onFail === 'stop';
   }
 
   async #fail(i: number, result: SubResult): Promise<number> {
@@ -324,7 +337,7 @@ export class BatchRun {
       run.endAtomic();
       this.#group = undefined;
     }
-    if (policy === 'stop' && this.#stopReason === undefined && !result.skipped) {
+    if (policy === 'stop' && this.#stopReason === undefined && (!result.skipped || this.#stopsOnDependency(i, result))) {
       this.#stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
     }
     // Only the one that ran: the skipped rest of its group is still told to a watcher when the batch ends.
