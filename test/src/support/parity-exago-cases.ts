@@ -90,6 +90,18 @@ export const exagoParityCases: ParityCase[] = [
     check: (b) => assert.is(code(b), 'INVALID_HEADER'),
   },
   {
+    name: "a Url that starts with $0 is literal text, not OData's $<id> prefix by position",
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } }, { Url: '$1', Method: 'GET' }],
+    status: 400,
+    check: (b) => {
+      // A resource name as any other: refused for its first letter, never resolved to call 1's role.
+      assert.is(code(b), 'BATCH_RULE_VIOLATION');
+      assert.match((b as { reason: string }).reason, 'capital letter');
+    },
+  },
+  {
     name: 'a body that is not an array',
     engine,
     url: '/rest/batch',

@@ -189,6 +189,14 @@ export const guidewireParityCases: ParityCase[] = [
     },
   },
   {
+    name: "Guidewire: a path that starts with $0 is literal text, not OData's $<id> prefix by position (404 in its slot)",
+    engine,
+    url: BATCH,
+    body: { requests: [get('/claims/cc:22'), get('/$0/notes')] },
+    status: 200,
+    check: (b) => assert.equal(errorCodes(b), [null, 'ROUTE_NOT_FOUND']),
+  },
+  {
     name: 'Guidewire: a payload that fails its schema amid successes',
     engine,
     url: BATCH,

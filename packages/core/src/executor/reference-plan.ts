@@ -79,14 +79,15 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
       );
     }
   });
-  // In a batch with ids (OData's), a `$<id>` names a request by id only (§19.1); else by index.
-  const nativeKey = ids === undefined ? keyIndex : (key: string) => ids?.get(key);
+  // A `$<id>` names a request by id only (§19.1): a batch without ids (Exago's, Guidewire's) has no
+  // such prefix, and a `/$0/...` path is literal text there (it names no route).
+  const nativeKey = (key: string) => ids?.get(key);
   let subs: Array<SubReferencePlan | undefined> | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
     let native: BoundReference | undefined;
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
-    if (sub.path.charCodeAt(1) === 36) native = nativeReference(sub, nativeKey, compiler);
+    if (ids !== undefined && sub.path.charCodeAt(1) === 36) native = nativeReference(sub, nativeKey, compiler);
     const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
     const compiled = compiler.compile(sub, native, rest);
     if (compiled === undefined) continue;
@@ -98,9 +99,8 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
 
 /**
  * The reference an OData-style `$<id>` first path segment (`/$1/notes`) makes, when `<id>` names a
- * sub-request: in a batch with ids (OData's) by id only, as §19.1 says ("a preceding request whose
- * id value is identical"); in one without (Exago, Guidewire) by index. A system resource's name
- * (`$metadata`) is left alone.
+ * sub-request by id, as §19.1 says ("a preceding request whose id value is identical"), never by
+ * position. A system resource's name (`$metadata`) is left alone.
  */
 function nativeReference(
   sub: SubRequest,
