@@ -26,8 +26,8 @@ export function exagoBatchRules(options: ResolvedExagoOptions): BatchPrecheck {
       }
       const route = routed.routeAtPath(i);
       if (route?.resource === SESSIONS) {
-        if (route.pattern !== CREATE) violation(i, 'GET, PATCH and DELETE Sessions/{sid} are not supported in a batch');
         const method = requests[i]!.method;
+        if (route.pattern !== CREATE) violation(i, `${method} Sessions/{sid} is not supported in a batch`);
         if (method !== 'POST') violation(i, `${method} Sessions is not supported in a batch`);
         if (i !== 0) violation(i, 'only the first call of a batch may be POST Sessions');
       } else if (i === 0 && routed.session !== 'existing') {
