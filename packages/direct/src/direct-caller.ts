@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, isRestBatchError, type SubResult, snapshot } from '@restbatch/core';
+import { type Engine, type EngineResponse, isRestBatchError, RestBatchError, type SubResult, snapshot } from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -64,6 +64,8 @@ export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
+    // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at.
+    if (typeof request?.url !== 'string') return noUrl(engine, request?.url);
     // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
     // the caller changing its objects later cannot reach the engine.
     let json: ReturnType<Engine['prepareBody']>;
@@ -107,6 +109,14 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       body: response.body,
     };
   };
+}
+
+/** The answer to a call without a `url` string: 400 `INVALID_PATH`, in the error shape of whatever API serves `/`. */
+function noUrl(engine: Engine, url: unknown): DirectResponse {
+  const given = url === undefined ? 'no url' : `a url of type ${url === null ? 'null' : typeof url}`;
+  const error = new RestBatchError('INVALID_PATH', `The call has ${given}; url is the path with an optional query, such as "/rest/batch"`);
+  const refused = engine.errorResponse('/', error);
+  return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
 }
 
 /**
