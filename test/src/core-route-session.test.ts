@@ -68,6 +68,19 @@ test("a route's session option overrides its resource's", async () => {
   assert.equal(health.json(), { ok: true });
 });
 
+test("a route with session none ignores a sid: an unknown, expired or malformed one is not opened (no 401)", async () => {
+  const e = engine();
+  for (const sid of ['f'.repeat(32), 'not-a-session-id']) {
+    const health = await inject(e, { url: `/api/admin/health?sid=${sid}` });
+    assert.is(health.status, 200, sid);
+    assert.equal(health.json(), { ok: true });
+    // A route that may take a session still opens it, and refuses a bad one.
+    const open = await inject(e, { url: `/api/account/public?sid=${sid}` });
+    assert.is(open.status, 401, sid);
+    assert.is(open.json<{ code: string }>().code, 'SESSION_NOT_FOUND');
+  }
+});
+
 test('engine.createSession opens a session outside any request, usable with ?sid=', async () => {
   const e = engine();
   const session = await e.createSession({ user: 'ada' });

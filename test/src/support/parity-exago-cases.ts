@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
 import { SEED_BATCH } from './exago-engine.js';
-import type { ParityCase } from './parity-transports.js';
+import { exampleParityEngine, type ParityCase } from './parity-transports.js';
 import { wsTestEngine } from './ws-test-engine.js';
 
 const SESSION = { Url: 'Sessions', Method: 'POST' };
@@ -100,6 +100,14 @@ export const exagoParityCases: ParityCase[] = [
       assert.is(code(b), 'BATCH_RULE_VIOLATION');
       assert.match((b as { reason: string }).reason, 'capital letter');
     },
+  },
+  {
+    name: 'GET openapi.json (a route with session none) with the sid of a session that ended: the sid is ignored',
+    engine: exampleParityEngine,
+    method: 'GET',
+    url: `/rest/openapi.json?sid=${'e'.repeat(32)}`,
+    status: 200,
+    check: (b) => assert.is((b as { openapi: string }).openapi, '3.1.0'),
   },
   {
     name: 'a body that is not an array',

@@ -38,6 +38,7 @@ import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
 import { referencesOff } from '../headers/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
+import { takesNoSession } from './takes-no-session.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
 /** Default engine limits. */
@@ -461,7 +462,9 @@ export class Engine {
     const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
     let session: Session | undefined;
     const param = api.sessionParam;
-    if (param !== undefined && query[param] !== undefined) session = await this.openSession(query[param]);
+    // A route that takes no session ignores the parameter: it is not opened, so it cannot answer 401.
+    if (param !== undefined && query[param] !== undefined && !takesNoSession(api.routes, method, path))
+      session = await this.openSession(query[param]);
     const sub: SubRequest = { index: -1, method, path, query, headers, body };
     const result = await this.#executor.runCall(
       api,
