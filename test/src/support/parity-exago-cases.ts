@@ -59,6 +59,34 @@ export const exagoParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'a reference that fills part of a parameter segment (Roles/a${2/body/Id}) cannot choose the resource: it runs',
+    engine,
+    url: '/rest/batch',
+    body: [
+      SESSION,
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'ab' } },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'b', IsActive: false } },
+      { Url: 'Roles/a${2/body/Id}', Method: 'GET' },
+      { Url: 'Roles/z${2/body/Id}', Method: 'GET' },
+    ],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '201', '201', '200', '404']);
+      assert.is((b as Array<{ ResponseContent: { Id: string } }>)[3]!.ResponseContent.Id, 'ab');
+    },
+  },
+  {
+    name: 'a reference that fills part of a resource name (Role${1/body/Id}) is still refused whole',
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 's' } }, { Url: 'Role${1/body/Id}', Method: 'GET' }],
+    status: 400,
+    check: (b) => {
+      assert.is(code(b), 'BATCH_RULE_VIOLATION');
+      assert.match((b as { reason: string }).reason, 'never choose which resource');
+    },
+  },
+  {
     name: 'an escaped Url that reaches no resource fails alone (404 in its slot), not the batch',
     engine,
     url: '/rest/batch',

@@ -20,8 +20,8 @@ function shape(): Shape {
 }
 
 /**
- * Finds, before anything runs, the routes of paths whose references each fill one whole segment
- * (a path value is always encoded as one segment, so it cannot add any). One per batch: paths of
+ * Finds, before anything runs, the routes of paths whose references each fill one segment or part
+ * of one (a path value is always encoded as one segment, so it cannot add any). One per batch: paths of
  * the same shape (`/Parameters/${...}`) are looked up once, and telling them apart reads each
  * literal part once, with no string built.
  */
@@ -63,12 +63,17 @@ export class TemplateRoutes {
     }
     if (text.charCodeAt(0) !== 47) return undefined;
     const segments: (string | undefined)[] = [];
+    let partial = false;
     for (const segment of text.slice(1).split('/')) {
       if (segment === OPEN) segments.push(undefined);
-      // A reference next to text or to another reference: the segment's text is known only at run time.
-      else if (segment.includes(OPEN)) return undefined;
-      else segments.push(segment);
+      else if (segment.includes(OPEN)) {
+        // A reference next to text or to another reference: still one segment (a value cannot add
+        // a `/`), so open like a whole one, but its text is known only at run time.
+        segments.push(undefined);
+        partial = true;
+      } else segments.push(segment);
     }
-    return this.routes.matchTemplate(method, segments);
+    const route = this.routes.matchTemplate(method, segments);
+    return partial ? route?.matchedByRouter() : route;
   }
 }

@@ -26,7 +26,18 @@ export class TemplateRoute {
     private readonly params: readonly TemplateParam[],
     /** The prototype the router gives its params objects, so that handlers get the same kind of object. */
     private readonly paramsPrototype: object | null,
+    /** Whether the router matches the resolved path (a reference fills part of a segment): `bind` then gives nothing. */
+    private readonly byRouter = false,
   ) {}
+
+  /**
+   * The same route for paths whose open segments a reference fills only part of (`a${...}`): each
+   * such segment is still one parameter's value, so no value reaches another route, but the
+   * values are not the segments, so the router matches the resolved path.
+   */
+  matchedByRouter(): TemplateRoute {
+    return new TemplateRoute(this.route, this.params, this.paramsPrototype, true);
+  }
 
   /**
    * The match for a path whose open segments hold `values` (in order, each one encoded segment),
@@ -34,6 +45,7 @@ export class TemplateRoute {
    * percent-encoded value (the router decodes it) or one over its length limit.
    */
   bind(values: readonly string[]): RouteMatch | undefined {
+    if (this.byRouter) return undefined;
     const slots = this.params;
     const params = Object.create(this.paramsPrototype) as Record<string, string>;
     let open = 0;
