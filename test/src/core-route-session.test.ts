@@ -68,7 +68,7 @@ test("a route's session option overrides its resource's", async () => {
   assert.equal(health.json(), { ok: true });
 });
 
-test("a route with session none ignores a sid: an unknown, expired or malformed one is not opened (no 401)", async () => {
+test('a route with session none ignores a sid: an unknown, expired or malformed one is not opened (no 401)', async () => {
   const e = engine();
   for (const sid of ['f'.repeat(32), 'not-a-session-id']) {
     const health = await inject(e, { url: `/api/admin/health?sid=${sid}` });

@@ -130,7 +130,12 @@ export const guidewireParityCases: ParityCase[] = [
     url: BATCH,
     body: {
       requests: [
-        { method: 'patch', path: '/claims/cc:22', data: { attributes: { lossCause: 'hail' } }, headers: [{ name: 'If-Match', value: '"7"' }] },
+        {
+          method: 'patch',
+          path: '/claims/cc:22',
+          data: { attributes: { lossCause: 'hail' } },
+          headers: [{ name: 'If-Match', value: '"7"' }],
+        },
       ],
     },
     status: 200,
@@ -176,11 +181,7 @@ export const guidewireParityCases: ParityCase[] = [
     engine,
     url: BATCH,
     body: {
-      requests: [
-        get('/claims/cc:999', { onFail: 'abort' }),
-        get('/claims/${0/body/data/id}', { onFail: 'abort' }),
-        get('/claims/cc:22'),
-      ],
+      requests: [get('/claims/cc:999', { onFail: 'abort' }), get('/claims/${0/body/data/id}', { onFail: 'abort' }), get('/claims/cc:22')],
     },
     status: 200,
     check: (b) => {
