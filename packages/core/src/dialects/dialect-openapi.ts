@@ -87,6 +87,21 @@ export function takesPayload(method: HttpMethod): boolean {
 }
 
 /**
+ * Whether a call of a route with this payload schema must carry a payload. The engine takes a
+ * missing payload of an object schema as `{}` (compileSchema): it may be left out only when `{}`
+ * is valid as far as the schema's own keywords tell (no `required`, no `minProperties`); a route
+ * without a schema takes any payload or none. The ordinary operation's `requestBody.required` and
+ * each dialect's batch item say the same.
+ */
+export function payloadRequired(schema: JsonSchema | undefined): boolean {
+  if (schema === undefined) return false;
+  const s = schema as { type?: unknown; required?: unknown; minProperties?: unknown };
+  if (s.type !== 'object') return true;
+  if (Array.isArray(s.required) && s.required.length > 0) return true;
+  return typeof s.minProperties === 'number' && s.minProperties > 0;
+}
+
+/**
  * The `{"requests": [...]}` envelope that Guidewire and OData batches share: at least one item
  * (an empty batch is refused with `BATCH_EMPTY`), at most `maxItems`.
  */

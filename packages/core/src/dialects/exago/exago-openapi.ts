@@ -1,4 +1,11 @@
-import type { DialectOpenApi, JsonSchema, OpenApiEndpointContext, OpenApiItemRoute, OpenApiRequestVariant } from '../dialect-openapi.js';
+import {
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiEndpointContext,
+  type OpenApiItemRoute,
+  type OpenApiRequestVariant,
+  payloadRequired,
+} from '../dialect-openapi.js';
 
 const METHODS = new Set(['POST', 'PATCH', 'GET', 'DELETE']);
 
@@ -56,10 +63,15 @@ export const exagoOpenApi: DialectOpenApi = {
       },
       Method: anyCase(route.method),
     };
-    if (route.method === 'POST' || route.method === 'PATCH') properties.Payload = route.payload ?? {};
+    const required = ['Url', 'Method'];
+    if (route.method === 'POST' || route.method === 'PATCH') {
+      properties.Payload = route.payload ?? {};
+      // A call without one hands its handler `{}`, which this route's schema refuses (400 VALIDATION_FAILED).
+      if (payloadRequired(route.schema)) required.push('Payload');
+    }
     // A null Payload is none on GET and DELETE (serializers that write null members send it).
     else properties.Payload = { type: 'null', description: 'No payload: a GET or DELETE may name it null' };
-    return { type: 'object', required: ['Url', 'Method'], additionalProperties: false, properties };
+    return { type: 'object', required, additionalProperties: false, properties };
   },
 
   request(item: JsonSchema, context: OpenApiEndpointContext, variants: readonly OpenApiRequestVariant[]): JsonSchema {
