@@ -118,4 +118,92 @@ test('OData: a POST whose route requires members must carry a body', async () =>
   ]);
 });
 
+test('Exago: a whole-value reference stands for a value of any type, at any depth of the payload; $$ref: is text', async () => {
+  const start = [
+    { Url: 'Sessions', Method: 'POST' },
+    { Url: 'Roles/MyRole', Method: 'GET' },
+  ];
+  await compare(exagoEngine().engine, '/rest/batch', [
+    {
+      name: 'the reviewer\'s batch: IsActive from a read',
+      batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: '$ref:1/body/IsActive' } }],
+    },
+    {
+      name: 'IsActive as text',
+      batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: 'yes' } }],
+      fails: { index: 2, code: 'VALIDATION_FAILED' },
+    },
+    {
+      name: 'IsActive as an escaped reference, which is text',
+      batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: '$$ref:1/body/IsActive' } }],
+      fails: { index: 2, code: 'VALIDATION_FAILED' },
+    },
+    {
+      name: 'the whole payload from a read',
+      batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: '$ref:1/body' }],
+    },
+    {
+      name: 'an array item and an array from a read',
+      batch: [
+        ...start,
+        { Url: 'Parameters', Method: 'POST', Payload: { Id: 'P', Values: ['a', '$ref:1/body/Id'], IsHidden: '$ref:1/body/IsActive' } },
+        { Url: 'Parameters', Method: 'POST', Payload: { Id: 'Q', Values: '$ref:2/body/Values' } },
+      ],
+    },
+    {
+      name: 'a member the schema does not name, as a reference',
+      batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { Active: '$ref:1/body/IsActive' } }],
+      fails: { index: 2, code: 'VALIDATION_FAILED' },
+    },
+  ]);
+});
+
+test('Guidewire and OData: a reference stands for an enum or patterned value, not in the ordinary operation', async () => {
+  const engine = createExampleEngine();
+  const activity = (priority: unknown) => ({ data: { attributes: { subject: 'call', priority } } });
+  await compare(engine, '/rest/claim/v1/batch', [
+    {
+      name: 'priority from an earlier activity',
+      batch: {
+        requests: [
+          { method: 'post', path: '/claims', body: CLAIM },
+          { method: 'post', path: '/claims/${0/body/data/id}/activities', body: activity('high') },
+          { method: 'post', path: '/claims/${0/body/data/id}/activities', data: activity('$ref:1/body/data/attributes/priority').data },
+        ],
+      },
+    },
+    {
+      name: 'priority not in the enum',
+      batch: {
+        requests: [
+          { method: 'post', path: '/claims', body: CLAIM },
+          { method: 'post', path: '/claims/${0/body/data/id}/activities', body: activity('highest') },
+        ],
+      },
+      fails: { index: 1, code: 'VALIDATION_FAILED' },
+    },
+  ]);
+  await compare(engine, '/rest/claim/v1/$batch', [
+    {
+      name: 'priority from an earlier activity',
+      batch: {
+        requests: [
+          { id: 'c', method: 'POST', url: 'claims', body: CLAIM },
+          { id: 'a', method: 'POST', url: 'claims/${c/body/data/id}/activities', body: activity('high') },
+          { id: 'b', method: 'POST', url: 'claims/${c/body/data/id}/activities', body: activity('$ref:a/body/data/attributes/priority') },
+        ],
+      },
+    },
+    {
+      name: 'priority not in the enum',
+      batch: { requests: [{ id: 'a', method: 'POST', url: 'claims/x/activities', body: activity('highest') }] },
+      fails: { index: 0, code: 'VALIDATION_FAILED' },
+    },
+  ]);
+  const document = createOpenApiDocument(engine, { info: INFO });
+  const ordinary = componentValidator(document, requestSchemaOf(document, '/rest/claim/v1/claims/{claimId}/activities'));
+  assert.ok(ordinary(activity('high')));
+  assert.not.ok(ordinary(activity('$ref:a/body/data/attributes/priority')));
+});
+
 test.run();

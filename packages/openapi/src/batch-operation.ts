@@ -11,7 +11,7 @@ import {
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
 import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
-import { payloadRef } from './route-operation.js';
+import { admitReferences, admitReferencesAt } from './admit-references.js';
 
 const SUMMARY = {
   description: 'The batch\u2019s summary',
@@ -33,24 +33,27 @@ function mediaTypeNote(types: readonly string[]): string {
 
 /**
  * The request item variants of a batch endpoint: one per batchable route its dialect can carry,
- * each with the route's payload schema.
+ * each with the route's payload schema, where any value may also be a whole-value reference.
  */
 function itemVariants(context: BuildContext, api: ApiDescription, endpoint: BatchEndpointDescription): OpenApiRequestVariant[] {
   const describe = endpoint.dialect.openapi!;
   const batchable = api.routes.filter((r) => r.batchable);
   const variants: OpenApiRequestVariant[] = [];
   for (const route of batchable) {
+    // An item's payload may hold whole-value references where the ordinary call's may not.
+    const schema = route.schema === undefined ? undefined : (admitReferences(route.schema) as JsonSchema);
+    const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
     const itemRoute = {
       method: route.method,
       template: toTemplate(route.pattern),
       pathPattern: pathPattern(route, batchable),
-      payload: payloadRef(context, route),
-      schema: route.schema as JsonSchema | undefined,
+      payload: schema === undefined ? undefined : context.registry.ref(admitReferencesAt(schema) as object, hint),
+      schema,
       base: api.base,
     };
     const item = describe.requestItem(itemRoute);
-    const hint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
-    if (item !== undefined) variants.push({ route: itemRoute, schema: context.registry.ref(item, hint) });
+    const itemHint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
+    if (item !== undefined) variants.push({ route: itemRoute, schema: context.registry.ref(item, itemHint) });
   }
   return variants;
 }

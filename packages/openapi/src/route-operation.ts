@@ -50,8 +50,8 @@ function documented(name: string, where: 'query' | 'header', doc: RouteQueryDoc 
   return parameter;
 }
 
-/** A hint for the schema of a route's payload, shared by its ordinary call and its batch items. */
-export function payloadRef(context: BuildContext, route: RouteDescription): JsonSchema | undefined {
+/** The schema of a route's payload in an ordinary call (batch items admit references too: admitReferences). */
+function payloadRef(context: BuildContext, route: RouteDescription): JsonSchema | undefined {
   return route.schema === undefined
     ? undefined
     : context.registry.ref(route.schema, `${routeLabel(route.pattern)}.${route.method}.payload`);

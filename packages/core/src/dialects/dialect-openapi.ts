@@ -14,9 +14,16 @@ export interface OpenApiItemRoute {
    * leading slash and query part.
    */
   readonly pathPattern: string;
-  /** The payload's schema as the document names it (usually a `$ref`); undefined when the route declares none. */
+  /**
+   * The schema of a batch item's payload as the document names it (usually a `$ref`): the route's,
+   * where the payload and each value in it may also be a whole-value reference (`"$ref:0/body/Id"`);
+   * undefined when the route declares none.
+   */
   readonly payload: JsonSchema | undefined;
-  /** The payload's schema as the route declared it, for dialects that carry a part of it. */
+  /**
+   * The route's payload schema with references admitted below its root (the root's own keywords,
+   * `type` and `required`, as declared), for dialects that carry a part of it or ask what it requires.
+   */
   readonly schema: JsonSchema | undefined;
   /** The API's base path (`/rest/claim/v1`), for dialects whose items may name a route with it; undefined when not known. */
   readonly base?: string;
