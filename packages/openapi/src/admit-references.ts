@@ -23,7 +23,7 @@ const DEFINITIONS = ['$defs', 'definitions'];
  * `schema` as a batch item's payload may hold it: every value below its root (members of objects,
  * items of arrays, recursively) may also be a whole-value reference, which the executor replaces
  * with the earlier result's value before the route's schema checks the payload. The root is left as
- * is (see `admitReferencesAt` for a position). `${…}` templates are strings already; `not` and `if`
+ * is (`orReference` makes it a value position). `${…}` templates are strings already; `not` and `if`
  * are left as written (admitting a string there would turn their meaning around).
  */
 export function admitReferences(schema: unknown): unknown {
@@ -42,12 +42,16 @@ export function admitReferences(schema: unknown): unknown {
   return copy;
 }
 
-/** `schema` at a value position: `anyOf` it (with references admitted below) and a whole-value reference. */
-export function admitReferencesAt(schema: unknown): unknown {
+/** `schema` at a value position: `anyOf` it, with references admitted below, and a whole-value reference. */
+function admitReferencesAt(schema: unknown): unknown {
+  return orReference(admitReferences(schema));
+}
+
+/** `anyOf` `schema` as is and a whole-value reference: the schema of one value position. */
+export function orReference(schema: unknown): unknown {
   // `false` admits nothing, a reference included (a member the schema forbids); `true` and `{}` admit it already.
-  if (schema === false || schema === true || (isRecord(schema) && Object.keys(schema).length === 0)) return schema;
-  if (!isRecord(schema)) return schema;
-  return { anyOf: [admitReferences(schema), REFERENCE_STRING] };
+  if (!isRecord(schema) || Object.keys(schema).length === 0) return schema;
+  return { anyOf: [schema, REFERENCE_STRING] };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -11,7 +11,7 @@ import {
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
 import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
-import { admitReferences, admitReferencesAt } from './admit-references.js';
+import { admitReferences, orReference } from './admit-references.js';
 
 const SUMMARY = {
   description: 'The batch\u2019s summary',
@@ -47,7 +47,7 @@ function itemVariants(context: BuildContext, api: ApiDescription, endpoint: Batc
       method: route.method,
       template: toTemplate(route.pattern),
       pathPattern: pathPattern(route, batchable),
-      payload: schema === undefined ? undefined : context.registry.ref(admitReferencesAt(schema) as object, hint),
+      payload: schema === undefined ? undefined : context.registry.ref(orReference(schema) as object, hint),
       schema,
       base: api.base,
     };
