@@ -158,6 +158,22 @@ test('Exago: a whole-value reference stands for a value of any type, at any dept
   ]);
 });
 
+test('Exago: a Url with a sid parameter, however spelled, does not validate, as the server refuses the batch', async () => {
+  const batch = (url: string) => [
+    { Url: 'Sessions', Method: 'POST' },
+    { Url: url, Method: 'GET' },
+  ];
+  const refused = { index: -1, code: 'BATCH_RULE_VIOLATION' };
+  const cases: Case[] = [];
+  for (const query of ['sid=abc', 'sid', 'sid=', 'a=1&sid=abc', '%73id=abc', 's%69d=1', '%73%69%64=1', 'x=1&&%73i%64&y']) {
+    cases.push({ name: `Roles?${query}`, batch: batch(`Roles?${query}`), fails: refused });
+  }
+  for (const query of ['xsid=1', 'sidx=1', 'a=sid', 'a=1&b=sid%3D1', 'SID=1', '%53id=1', 's%2569d=1', '']) {
+    cases.push({ name: `Roles?${query}`, batch: batch(`Roles?${query}`) });
+  }
+  await compare(exagoEngine().engine, '/rest/batch', cases);
+});
+
 test('Guidewire and OData: a reference stands for an enum or patterned value, not in the ordinary operation', async () => {
   const engine = createExampleEngine();
   const activity = (priority: unknown) => ({ data: { attributes: { subject: 'call', priority } } });
