@@ -1700,7 +1700,14 @@ export interface operations {
                 /** @description Failure policy (restbatch extension; default continue) */
                 onFail?: "continue" | "stop" | "atomic";
             };
-            header?: never;
+            header?: {
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1716,6 +1723,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1726,6 +1737,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2220,7 +2235,14 @@ export interface operations {
     batchRestClaimV1BatchGuidewire: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2235,6 +2257,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2245,6 +2271,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2259,6 +2289,12 @@ export interface operations {
             header?: {
                 /** @description continue-on-error=false stops the batch at the first failure; without it (or with continue-on-error, =true) every request is processed according to its dependencies (OData JSON 4.01 §19.4) */
                 Prefer?: string;
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2274,6 +2310,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2284,6 +2324,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {

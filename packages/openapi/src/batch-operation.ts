@@ -11,6 +11,7 @@ import {
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
 import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
+import { batchRequestHeaders, idempotencyResponseHeaders } from './batch-headers.js';
 import { admitReferences, orReference } from './admit-references.js';
 
 const SUMMARY = {
@@ -122,14 +123,15 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
     responses: {
       '200': {
         description: 'The batch ran: one result per sub-request, in order',
-        headers: { [SUMMARY_HEADER]: SUMMARY },
+        headers: { [SUMMARY_HEADER]: SUMMARY, ...idempotencyResponseHeaders() },
         content: answerContent(context, dialect.name, response, describe?.responseItem?.(), describe?.error()),
       },
-      default: errorResponse(context, { ...api, errors: dialect }),
+      // A refusal kept under an Idempotency-Key is replayed with its headers too.
+      default: { ...errorResponse(context, { ...api, errors: dialect }), headers: idempotencyResponseHeaders() },
     },
   };
-  const parameters = describe?.parameters?.(endpointContext) ?? [];
-  if (parameters.length > 0) operation.parameters = parameters;
+  // The dialect's own, then the engine's on every batch endpoint.
+  operation.parameters = [...(describe?.parameters?.(endpointContext) ?? []), ...batchRequestHeaders()];
   return operation;
 }
 
