@@ -101,7 +101,11 @@ test('Exago: a POST whose route requires members must carry its Payload; a GET m
 
 test('Guidewire: a POST whose route requires data must carry data or body', async () => {
   await compare(createExampleEngine(), '/rest/claim/v1/batch', [
-    { name: 'POST /claims alone', batch: { requests: [{ method: 'post', path: '/claims' }] }, fails: { index: 0, code: 'VALIDATION_FAILED' } },
+    {
+      name: 'POST /claims alone',
+      batch: { requests: [{ method: 'post', path: '/claims' }] },
+      fails: { index: 0, code: 'VALIDATION_FAILED' },
+    },
     { name: 'POST /claims with data', batch: { requests: [{ method: 'post', path: '/claims', data: CLAIM.data }] } },
     { name: 'POST /claims with body', batch: { requests: [{ method: 'post', path: '/claims', body: CLAIM }] } },
   ]);
@@ -125,7 +129,7 @@ test('Exago: a whole-value reference stands for a value of any type, at any dept
   ];
   await compare(exagoEngine().engine, '/rest/batch', [
     {
-      name: 'the reviewer\'s batch: IsActive from a read',
+      name: "the reviewer's batch: IsActive from a read",
       batch: [...start, { Url: 'Roles/MyRole', Method: 'PATCH', Payload: { IsActive: '$ref:1/body/IsActive' } }],
     },
     {

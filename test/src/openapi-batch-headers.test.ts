@@ -88,7 +88,12 @@ test('a replayed batch carries Idempotent-Replayed, a response header of the bat
     const names = Object.keys(ok.headers).map((n) => n.toLowerCase());
     assert.equal(names.sort(), [IDEMPOTENCY_STATUS_HEADER, REPLAY_HEADER, SUMMARY_HEADER].sort());
     const failed = operation.responses.default as { headers: Record<string, unknown> };
-    assert.equal(Object.keys(failed.headers).map((n) => n.toLowerCase()).sort(), [IDEMPOTENCY_STATUS_HEADER, REPLAY_HEADER]);
+    assert.equal(
+      Object.keys(failed.headers)
+        .map((n) => n.toLowerCase())
+        .sort(),
+      [IDEMPOTENCY_STATUS_HEADER, REPLAY_HEADER],
+    );
     const batch = [{ Url: 'Sessions', Method: 'POST' }];
     const first = await send('/rest/batch', batch, { 'Idempotency-Key': 'once' });
     assert.is(first.headers.get(REPLAY_HEADER), null);

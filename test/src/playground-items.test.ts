@@ -87,7 +87,12 @@ it(
     const { page } = r;
     await openPlayground(r);
     const name = `R${'x'.repeat(319)}`;
-    await page.getByLabel('Batch JSON').fill(JSON.stringify([{ Url: 'Sessions', Method: 'POST' }, { Url: name, Method: 'GET' }]));
+    await page.getByLabel('Batch JSON').fill(
+      JSON.stringify([
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: name, Method: 'GET' },
+      ]),
+    );
     await sendAndWait(page, 2);
     assert.equal(await statuses(page), ['201', '404']);
     const card = page.locator('#items > li').nth(1);
@@ -95,7 +100,11 @@ it(
     assert.match(await shown(message), new RegExp(name));
     const sizes = await card.evaluate((li) => {
       const p = li.querySelector('.item-message')!;
-      return { card: [li.scrollWidth, li.clientWidth], message: [p.scrollWidth, p.clientWidth], page: [document.documentElement.scrollWidth, innerWidth] };
+      return {
+        card: [li.scrollWidth, li.clientWidth],
+        message: [p.scrollWidth, p.clientWidth],
+        page: [document.documentElement.scrollWidth, innerWidth],
+      };
     });
     assert.ok(sizes.message[0]! <= sizes.message[1]!, `message ${JSON.stringify(sizes)}`);
     assert.ok(sizes.card[0]! <= sizes.card[1]!, `card ${JSON.stringify(sizes)}`);
@@ -103,7 +112,7 @@ it(
     await message.scrollIntoViewIfNeeded();
     await r.shoot('42-long-message-400x800-light');
   },
-  { context: { viewport: { width: 400, height: 800 } }, expectErrors: [] },
+  { context: { viewport: { width: 400, height: 800 } } },
 );
 
 it('copies a query with a space, brackets and non-ASCII text as curl that requests the URL the page fetched', async (r) => {

@@ -76,7 +76,10 @@ export function routeOperation(context: BuildContext, api: ApiDescription, route
   if (route.schema !== undefined || takesPayload(route.method)) {
     const schema = payloadRef(context, route) ?? {};
     // A missing payload of an object schema is taken as `{}`: batch items say the same (payloadRequired).
-    operation.requestBody = { required: payloadRequired(route.schema as JsonSchema | undefined), content: { 'application/json': { schema } } };
+    operation.requestBody = {
+      required: payloadRequired(route.schema as JsonSchema | undefined),
+      content: { 'application/json': { schema } },
+    };
   }
   return operation;
 }
