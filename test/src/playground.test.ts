@@ -173,7 +173,7 @@ it('copies the batch as a curl command that a shell runs to the same answer, quo
   const pres = await page.locator('#items > li pre').evaluateAll((pres) => pres.map((p) => p.textContent));
   await page.getByRole('button', { name: 'Copy as curl' }).click();
   const command = await page.getByLabel('curl command').inputValue();
-  assert.match(command, /^curl -sS -N -X POST 'http:\/\/127\.0\.0\.1:\d+\/rest\/batch\?onFail=stop'/);
+  assert.match(command, /^curl -sS -N -g -X POST 'http:\/\/127\.0\.0\.1:\d+\/rest\/batch\?onFail=stop'/);
   await r.shoot('09-curl-1280x720-light');
   const { stdout } = await run('bash', ['-c', command], { timeout: 10_000 });
   const lines = stdout

@@ -313,7 +313,7 @@ export interface components {
             Value?: string | null;
             PromptText?: string | null;
             /** @default true */
-            IsHidden: boolean;
+            IsHidden?: boolean;
             IsMultiValue?: boolean;
             Values?: string[] | null;
         };
@@ -328,6 +328,13 @@ export interface components {
             Values?: string[] | null;
         };
         "openapi.json.GET.response": Record<string, never>;
+        "Sessions.POST.batchPayload": {
+            Page?: string;
+            ApiAction?: string;
+            ExportType?: (string | null) | string;
+            ShowTabs?: boolean | string;
+            ShowErrorDetail?: boolean | string;
+        } | string;
         "exago.Sessions.POST.item": {
             /** @description Sessions (the path after /rest/) */
             Url: string;
@@ -336,7 +343,7 @@ export interface components {
              * @example POST
              */
             Method: string;
-            Payload?: components["schemas"]["Sessions.POST.payload"];
+            Payload?: components["schemas"]["Sessions.POST.batchPayload"];
         };
         "exago.Roles.GET.item": {
             /** @description Roles (the path after /rest/) */
@@ -360,6 +367,10 @@ export interface components {
             /** @description No payload: a GET or DELETE may name it null */
             Payload?: null;
         };
+        "Roles.POST.batchPayload": {
+            Id: string;
+            IsActive?: boolean | string;
+        } | string;
         "exago.Roles.POST.item": {
             /** @description Roles (the path after /rest/) */
             Url: string;
@@ -368,8 +379,12 @@ export interface components {
              * @example POST
              */
             Method: string;
-            Payload?: components["schemas"]["Roles.POST.payload"];
+            Payload: components["schemas"]["Roles.POST.batchPayload"];
         };
+        "Roles.id.PATCH.batchPayload": {
+            Id?: string;
+            IsActive?: boolean | string;
+        } | string;
         "exago.Roles.id.PATCH.item": {
             /** @description Roles/{id} (the path after /rest/) */
             Url: string;
@@ -378,7 +393,7 @@ export interface components {
              * @example PATCH
              */
             Method: string;
-            Payload?: components["schemas"]["Roles.id.PATCH.payload"];
+            Payload?: components["schemas"]["Roles.id.PATCH.batchPayload"];
         };
         "exago.Roles.id.DELETE.item": {
             /** @description Roles/{id} (the path after /rest/) */
@@ -413,6 +428,15 @@ export interface components {
             /** @description No payload: a GET or DELETE may name it null */
             Payload?: null;
         };
+        "Parameters.POST.batchPayload": {
+            Id: string;
+            DataType?: ("String" | "Date" | "DateTime" | "Time" | "Integer" | "Decimal" | "Float" | "Bit" | "Currency" | "Guid") | string;
+            Value?: (string | null) | string;
+            PromptText?: (string | null) | string;
+            IsHidden?: boolean | string;
+            IsMultiValue?: boolean | string;
+            Values?: ((string)[] | null) | string;
+        } | string;
         "exago.Parameters.POST.item": {
             /** @description Parameters (the path after /rest/) */
             Url: string;
@@ -421,8 +445,17 @@ export interface components {
              * @example POST
              */
             Method: string;
-            Payload?: components["schemas"]["Parameters.POST.payload"];
+            Payload: components["schemas"]["Parameters.POST.batchPayload"];
         };
+        "Parameters.id.PATCH.batchPayload": {
+            Id?: string;
+            DataType?: ("String" | "Date" | "DateTime" | "Time" | "Integer" | "Decimal" | "Float" | "Bit" | "Currency" | "Guid") | string;
+            Value?: (string | null) | string;
+            PromptText?: (string | null) | string;
+            IsHidden?: boolean | string;
+            IsMultiValue?: boolean | string;
+            Values?: ((string)[] | null) | string;
+        } | string;
         "exago.Parameters.id.PATCH.item": {
             /** @description Parameters/{id} (the path after /rest/) */
             Url: string;
@@ -431,7 +464,7 @@ export interface components {
              * @example PATCH
              */
             Method: string;
-            Payload?: components["schemas"]["Parameters.id.PATCH.payload"];
+            Payload?: components["schemas"]["Parameters.id.PATCH.batchPayload"];
         };
         "exago.Parameters.id.DELETE.item": {
             /** @description Parameters/{id} (the path after /rest/) */
@@ -560,6 +593,17 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
         };
+        "claims.POST.batchPayload": {
+            data: {
+                attributes: {
+                    claimNumber?: string;
+                    description: string;
+                    lossDate?: string;
+                    lossCause?: string;
+                } | string;
+                checksum?: string;
+            } | string;
+        } | string;
         "guidewire.claims.POST.item": {
             /** @constant */
             method: "post";
@@ -578,11 +622,22 @@ export interface components {
                     description: string;
                     lossDate?: string;
                     lossCause?: string;
-                };
+                } | string;
                 checksum?: string;
-            };
-            body?: components["schemas"]["claims.POST.payload"];
-        };
+            } | string;
+            body?: components["schemas"]["claims.POST.batchPayload"];
+        } | unknown | unknown;
+        "claims.claimId.PATCH.batchPayload": {
+            data: {
+                attributes: {
+                    claimNumber?: string;
+                    description?: string;
+                    lossDate?: string;
+                    lossCause?: string;
+                } | string;
+                checksum?: string;
+            } | string;
+        } | string;
         "guidewire.claims.claimId.PATCH.item": {
             /** @constant */
             method: "patch";
@@ -601,11 +656,11 @@ export interface components {
                     description?: string;
                     lossDate?: string;
                     lossCause?: string;
-                };
+                } | string;
                 checksum?: string;
-            };
-            body?: components["schemas"]["claims.claimId.PATCH.payload"];
-        };
+            } | string;
+            body?: components["schemas"]["claims.claimId.PATCH.batchPayload"];
+        } | unknown | unknown;
         "guidewire.claims.claimId.activities.GET.item": {
             /** @constant */
             method: "get";
@@ -632,6 +687,17 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
         };
+        "claims.claimId.activities.POST.batchPayload": {
+            data: {
+                attributes: {
+                    subject: string;
+                    description?: string;
+                    status?: ("open" | "complete" | "canceled") | string;
+                    priority?: ("low" | "normal" | "high" | "urgent") | string;
+                } | string;
+                checksum?: string;
+            } | string;
+        } | string;
         "guidewire.claims.claimId.activities.POST.item": {
             /** @constant */
             method: "post";
@@ -648,15 +714,24 @@ export interface components {
                 attributes: {
                     subject: string;
                     description?: string;
-                    /** @enum {string} */
-                    status?: "open" | "complete" | "canceled";
-                    /** @enum {string} */
-                    priority?: "low" | "normal" | "high" | "urgent";
-                };
+                    status?: ("open" | "complete" | "canceled") | string;
+                    priority?: ("low" | "normal" | "high" | "urgent") | string;
+                } | string;
                 checksum?: string;
-            };
-            body?: components["schemas"]["claims.claimId.activities.POST.payload"];
-        };
+            } | string;
+            body?: components["schemas"]["claims.claimId.activities.POST.batchPayload"];
+        } | unknown | unknown;
+        "claims.claimId.activities.activityId.PATCH.batchPayload": {
+            data: {
+                attributes: {
+                    subject?: string;
+                    description?: string;
+                    status?: ("open" | "complete" | "canceled") | string;
+                    priority?: ("low" | "normal" | "high" | "urgent") | string;
+                } | string;
+                checksum?: string;
+            } | string;
+        } | string;
         "guidewire.claims.claimId.activities.activityId.PATCH.item": {
             /** @constant */
             method: "patch";
@@ -673,15 +748,13 @@ export interface components {
                 attributes: {
                     subject?: string;
                     description?: string;
-                    /** @enum {string} */
-                    status?: "open" | "complete" | "canceled";
-                    /** @enum {string} */
-                    priority?: "low" | "normal" | "high" | "urgent";
-                };
+                    status?: ("open" | "complete" | "canceled") | string;
+                    priority?: ("low" | "normal" | "high" | "urgent") | string;
+                } | string;
                 checksum?: string;
-            };
-            body?: components["schemas"]["claims.claimId.activities.activityId.PATCH.payload"];
-        };
+            } | string;
+            body?: components["schemas"]["claims.claimId.activities.activityId.PATCH.batchPayload"];
+        } | unknown | unknown;
         "guidewire.claims.claimId.notes.GET.item": {
             /** @constant */
             method: "get";
@@ -708,6 +781,15 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
         };
+        "claims.claimId.notes.POST.batchPayload": {
+            data: {
+                attributes: {
+                    subject?: string;
+                    body: string;
+                } | string;
+                checksum?: string;
+            } | string;
+        } | string;
         "guidewire.claims.claimId.notes.POST.item": {
             /** @constant */
             method: "post";
@@ -724,11 +806,11 @@ export interface components {
                 attributes: {
                     subject?: string;
                     body: string;
-                };
+                } | string;
                 checksum?: string;
-            };
-            body?: components["schemas"]["claims.claimId.notes.POST.payload"];
-        };
+            } | string;
+            body?: components["schemas"]["claims.claimId.notes.POST.batchPayload"];
+        } | unknown | unknown;
         "guidewire.request": {
             requests: (components["schemas"]["guidewire.claims.GET.item"] | components["schemas"]["guidewire.claims.claimId.GET.item"] | components["schemas"]["guidewire.claims.POST.item"] | components["schemas"]["guidewire.claims.claimId.PATCH.item"] | components["schemas"]["guidewire.claims.claimId.activities.GET.item"] | components["schemas"]["guidewire.claims.claimId.activities.activityId.GET.item"] | components["schemas"]["guidewire.claims.claimId.activities.POST.item"] | components["schemas"]["guidewire.claims.claimId.activities.activityId.PATCH.item"] | components["schemas"]["guidewire.claims.claimId.notes.GET.item"] | components["schemas"]["guidewire.claims.claimId.notes.noteId.GET.item"] | components["schemas"]["guidewire.claims.claimId.notes.POST.item"])[];
         };
@@ -804,7 +886,7 @@ export interface components {
             dependsOn?: string[];
             atomicityGroup?: string;
             if?: string;
-            body?: components["schemas"]["claims.POST.payload"];
+            body: components["schemas"]["claims.POST.batchPayload"];
         };
         "odata.claims.claimId.PATCH.item": {
             id: string;
@@ -818,7 +900,7 @@ export interface components {
             dependsOn?: string[];
             atomicityGroup?: string;
             if?: string;
-            body?: components["schemas"]["claims.claimId.PATCH.payload"];
+            body: components["schemas"]["claims.claimId.PATCH.batchPayload"];
         };
         "odata.claims.claimId.activities.GET.item": {
             id: string;
@@ -858,7 +940,7 @@ export interface components {
             dependsOn?: string[];
             atomicityGroup?: string;
             if?: string;
-            body?: components["schemas"]["claims.claimId.activities.POST.payload"];
+            body: components["schemas"]["claims.claimId.activities.POST.batchPayload"];
         };
         "odata.claims.claimId.activities.activityId.PATCH.item": {
             id: string;
@@ -872,7 +954,7 @@ export interface components {
             dependsOn?: string[];
             atomicityGroup?: string;
             if?: string;
-            body?: components["schemas"]["claims.claimId.activities.activityId.PATCH.payload"];
+            body: components["schemas"]["claims.claimId.activities.activityId.PATCH.batchPayload"];
         };
         "odata.claims.claimId.notes.GET.item": {
             id: string;
@@ -912,7 +994,7 @@ export interface components {
             dependsOn?: string[];
             atomicityGroup?: string;
             if?: string;
-            body?: components["schemas"]["claims.claimId.notes.POST.payload"];
+            body: components["schemas"]["claims.claimId.notes.POST.batchPayload"];
         };
         "odata.request": {
             requests: ((components["schemas"]["odata.claims.GET.item"] | components["schemas"]["odata.claims.claimId.GET.item"] | components["schemas"]["odata.claims.POST.item"] | components["schemas"]["odata.claims.claimId.PATCH.item"] | components["schemas"]["odata.claims.claimId.activities.GET.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.GET.item"] | components["schemas"]["odata.claims.claimId.activities.POST.item"] | components["schemas"]["odata.claims.claimId.activities.activityId.PATCH.item"] | components["schemas"]["odata.claims.claimId.notes.GET.item"] | components["schemas"]["odata.claims.claimId.notes.noteId.GET.item"] | components["schemas"]["odata.claims.claimId.notes.POST.item"]) | {
@@ -1618,7 +1700,14 @@ export interface operations {
                 /** @description Failure policy (restbatch extension; default continue) */
                 onFail?: "continue" | "stop" | "atomic";
             };
-            header?: never;
+            header?: {
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1634,6 +1723,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1644,6 +1737,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,7 +2235,14 @@ export interface operations {
     batchRestClaimV1BatchGuidewire: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2153,6 +2257,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,6 +2271,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2177,6 +2289,12 @@ export interface operations {
             header?: {
                 /** @description continue-on-error=false stops the batch at the first failure; without it (or with continue-on-error, =true) every request is processed according to its dependencies (OData JSON 4.01 §19.4) */
                 Prefer?: string;
+                /** @description Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). 1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false. */
+                "Idempotency-Key"?: string;
+                /** @description A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): it can shorten the engine’s limit, never extend it (docs/deadlines.md). */
+                "RestBatch-Timeout"?: number;
+                /** @description none (in any case): every string of the batch is taken as written, no reference, escape or $<id> prefix is read (docs/references.md). Not passed on to sub-requests. */
+                "RestBatch-References"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2192,6 +2310,10 @@ export interface operations {
                 headers: {
                     /** @description The batch’s summary */
                     "restbatch-summary"?: string;
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2202,6 +2324,10 @@ export interface operations {
             /** @description An error, with its code (docs/errors.md) */
             default: {
                 headers: {
+                    /** @description true: the stored answer of an earlier request with the same Idempotency-Key, replayed */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description not-stored: the answer was too large to keep, a retry with its key gets 422 IDEMPOTENCY_NOT_STORED */
+                    "Idempotency-Status"?: "not-stored";
                     [name: string]: unknown;
                 };
                 content: {

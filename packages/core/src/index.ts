@@ -115,6 +115,7 @@ export {
   type OpenApiEndpointContext,
   type OpenApiItemRoute,
   type OpenApiRequestVariant,
+  payloadRequired,
   takesPayload,
 } from './dialects/dialect-openapi.js';
 export { exagoDialect, type ExagoResponseItem } from './dialects/exago/exago-dialect.js';

@@ -11,7 +11,8 @@ import {
 import { type BuildContext, errorResponse, operationId } from './build-context.js';
 import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
-import { payloadRef } from './route-operation.js';
+import { batchRequestHeaders, idempotencyResponseHeaders } from './batch-headers.js';
+import { admitReferences, orReference } from './admit-references.js';
 
 const SUMMARY = {
   description: 'The batch\u2019s summary',
@@ -33,24 +34,27 @@ function mediaTypeNote(types: readonly string[]): string {
 
 /**
  * The request item variants of a batch endpoint: one per batchable route its dialect can carry,
- * each with the route's payload schema.
+ * each with the route's payload schema, where any value may also be a whole-value reference.
  */
 function itemVariants(context: BuildContext, api: ApiDescription, endpoint: BatchEndpointDescription): OpenApiRequestVariant[] {
   const describe = endpoint.dialect.openapi!;
   const batchable = api.routes.filter((r) => r.batchable);
   const variants: OpenApiRequestVariant[] = [];
   for (const route of batchable) {
+    // An item's payload may hold whole-value references where the ordinary call's may not.
+    const schema = route.schema === undefined ? undefined : (admitReferences(route.schema) as JsonSchema);
+    const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
     const itemRoute = {
       method: route.method,
       template: toTemplate(route.pattern),
       pathPattern: pathPattern(route, batchable),
-      payload: payloadRef(context, route),
-      schema: route.schema as JsonSchema | undefined,
+      payload: schema === undefined ? undefined : context.registry.ref(orReference(schema) as object, hint),
+      schema,
       base: api.base,
     };
     const item = describe.requestItem(itemRoute);
-    const hint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
-    if (item !== undefined) variants.push({ route: itemRoute, schema: context.registry.ref(item, hint) });
+    const itemHint = `${endpoint.dialect.name}.${routeLabel(route.pattern)}.${route.method}.item`;
+    if (item !== undefined) variants.push({ route: itemRoute, schema: context.registry.ref(item, itemHint) });
   }
   return variants;
 }
@@ -119,14 +123,15 @@ export function batchOperation(context: BuildContext, api: ApiDescription, endpo
     responses: {
       '200': {
         description: 'The batch ran: one result per sub-request, in order',
-        headers: { [SUMMARY_HEADER]: SUMMARY },
+        headers: { [SUMMARY_HEADER]: SUMMARY, ...idempotencyResponseHeaders() },
         content: answerContent(context, dialect.name, response, describe?.responseItem?.(), describe?.error()),
       },
-      default: errorResponse(context, { ...api, errors: dialect }),
+      // A refusal kept under an Idempotency-Key is replayed with its headers too.
+      default: { ...errorResponse(context, { ...api, errors: dialect }), headers: idempotencyResponseHeaders() },
     },
   };
-  const parameters = describe?.parameters?.(endpointContext) ?? [];
-  if (parameters.length > 0) operation.parameters = parameters;
+  // The dialect's own, then the engine's on every batch endpoint.
+  operation.parameters = [...(describe?.parameters?.(endpointContext) ?? []), ...batchRequestHeaders()];
   return operation;
 }
 

@@ -1,6 +1,7 @@
 import {
   type ApiDescription,
   type JsonSchema,
+  payloadRequired,
   type RouteDescription,
   type RouteHeaderDoc,
   type RouteQueryDoc,
@@ -49,8 +50,8 @@ function documented(name: string, where: 'query' | 'header', doc: RouteQueryDoc 
   return parameter;
 }
 
-/** A hint for the schema of a route's payload, shared by its ordinary call and its batch items. */
-export function payloadRef(context: BuildContext, route: RouteDescription): JsonSchema | undefined {
+/** The schema of a route's payload in an ordinary call (batch items admit references too: admitReferences). */
+function payloadRef(context: BuildContext, route: RouteDescription): JsonSchema | undefined {
   return route.schema === undefined
     ? undefined
     : context.registry.ref(route.schema, `${routeLabel(route.pattern)}.${route.method}.payload`);
@@ -74,18 +75,11 @@ export function routeOperation(context: BuildContext, api: ApiDescription, route
   if (params.length > 0) operation.parameters = params;
   if (route.schema !== undefined || takesPayload(route.method)) {
     const schema = payloadRef(context, route) ?? {};
-    // A missing payload of an object schema is taken as `{}` (see the engine's compileSchema): optional
-    // only when `{}` is valid, i.e. the schema names no required member and no minimum of members.
-    const optional = route.schema === undefined || emptyObjectValid(route.schema);
-    operation.requestBody = { required: !optional, content: { 'application/json': { schema } } };
+    // A missing payload of an object schema is taken as `{}`: batch items say the same (payloadRequired).
+    operation.requestBody = {
+      required: payloadRequired(route.schema as JsonSchema | undefined),
+      content: { 'application/json': { schema } },
+    };
   }
   return operation;
-}
-
-/** Whether `{}` satisfies an object schema as far as its own keywords tell (no `required`, no `minProperties`). */
-function emptyObjectValid(schema: object): boolean {
-  const s = schema as { type?: unknown; required?: unknown; minProperties?: unknown };
-  if (s.type !== 'object') return false;
-  if (Array.isArray(s.required) && s.required.length > 0) return false;
-  return !(typeof s.minProperties === 'number' && s.minProperties > 0);
 }

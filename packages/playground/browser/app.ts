@@ -269,6 +269,16 @@ async function ordinaryCall(): Promise<void> {
   }
 }
 
+/**
+ * The URL as fetch sends it: the URL parser percent-encodes what the query may not hold (a space,
+ * `"`, `<`, `>`, non-ASCII text as UTF-8) and drops a fragment, so curl gets the same bytes.
+ */
+function wireUrl(path: string): string {
+  const url = new URL(path, location.origin);
+  url.hash = '';
+  return url.href;
+}
+
 function showCurl(): void {
   const checked = validate();
   if (!checked.ok) {
@@ -278,7 +288,7 @@ function showCurl(): void {
   const request = currentRequest(checked.body);
   // Exactly what the HTTP transport sends: its JSON text, its content type and its Accept for NDJSON.
   const headers = { ...request.headers, 'content-type': 'application/json', accept: 'application/x-ndjson' };
-  curlText.value = curlCommand({ method: 'POST', url: location.origin + request.url, headers, body: JSON.stringify(request.body) });
+  curlText.value = curlCommand({ method: 'POST', url: wireUrl(request.url), headers, body: JSON.stringify(request.body) });
   curlBox.hidden = false;
   copy(curlText.value, 'curl command copied (it sends the batch over HTTP).');
 }

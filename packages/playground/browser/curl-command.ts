@@ -12,9 +12,12 @@ export interface CurlRequest {
   readonly body?: string;
 }
 
-/** A curl command line that sends exactly `request` (`-N` prints each streamed line as it arrives). */
+/**
+ * A curl command line that sends exactly `request` (`-N` prints each streamed line as it arrives;
+ * `-g` sends `[`, `]`, `{` and `}` of the URL as they are, where curl would read them as a glob).
+ */
 export function curlCommand(request: CurlRequest): string {
-  const parts = [`curl -sS -N -X ${request.method} ${shellQuote(request.url)}`];
+  const parts = [`curl -sS -N -g -X ${request.method} ${shellQuote(request.url)}`];
   for (const [name, value] of Object.entries(request.headers)) parts.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   if (request.body !== undefined) parts.push(`--data-raw ${shellQuote(request.body)}`);
   return parts.join(' \\\n  ');

@@ -29,9 +29,24 @@ export function viewOfItem(item: unknown, dialect: Dialect, index: number): Item
   const body = exago ? record.ResponseContent : record.body;
   const headers = exago ? {} : ((record.headers as Record<string, string> | undefined) ?? {});
   const code = codeOf(body);
-  const mark: ItemMark | undefined =
-    code === 'ROLLED_BACK' ? 'rolled-back' : code === 'SKIPPED' || code === 'CONDITION_FALSE' ? 'skipped' : undefined;
-  return { index, status, headers, body, code, mark, message: messageOf(body) };
+  const message = messageOf(body);
+  return { index, status, headers, body, code, mark: markOf(code, message), message };
+}
+
+/** Codes only a sub-request that never ran answers (docs/failure-policy.md, "Deterministic results of skipped sub-requests"). */
+const NEVER_RAN = new Set(['SKIPPED', 'DEPENDENCY_FAILED', 'CONDITION_FALSE']);
+/**
+ * TIMEOUT and ABORTED answer a sub-request that ran too (its own timeout, the client gone while it
+ * ran): one that never started says so at the end of its message, as the executor writes it.
+ */
+const NOT_STARTED = /: the batch was cancelled before this sub-request started$/;
+
+/** How an item is marked: rolled back, never ran (skipped), or neither. */
+export function markOf(code: string | undefined, message: string | undefined): ItemMark | undefined {
+  if (code === 'ROLLED_BACK') return 'rolled-back';
+  if (code !== undefined && NEVER_RAN.has(code)) return 'skipped';
+  if ((code === 'TIMEOUT' || code === 'ABORTED') && message !== undefined && NOT_STARTED.test(message)) return 'skipped';
+  return undefined;
 }
 
 /** The items of a whole (non-streamed) envelope. */

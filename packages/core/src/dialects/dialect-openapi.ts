@@ -14,9 +14,16 @@ export interface OpenApiItemRoute {
    * leading slash and query part.
    */
   readonly pathPattern: string;
-  /** The payload's schema as the document names it (usually a `$ref`); undefined when the route declares none. */
+  /**
+   * The schema of a batch item's payload as the document names it (usually a `$ref`): the route's,
+   * where the payload and each value in it may also be a whole-value reference (`"$ref:0/body/Id"`);
+   * undefined when the route declares none.
+   */
   readonly payload: JsonSchema | undefined;
-  /** The payload's schema as the route declared it, for dialects that carry a part of it. */
+  /**
+   * The route's payload schema with references admitted below its root (the root's own keywords,
+   * `type` and `required`, as declared), for dialects that carry a part of it or ask what it requires.
+   */
   readonly schema: JsonSchema | undefined;
   /** The API's base path (`/rest/claim/v1`), for dialects whose items may name a route with it; undefined when not known. */
   readonly base?: string;
@@ -84,6 +91,21 @@ export const BATCH_SUMMARY_SCHEMA: JsonSchema = Object.freeze({
 /** Whether a method carries a payload (POST, PUT, PATCH). */
 export function takesPayload(method: HttpMethod): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}
+
+/**
+ * Whether a call of a route with this payload schema must carry a payload. The engine takes a
+ * missing payload of an object schema as `{}` (compileSchema): it may be left out only when `{}`
+ * is valid as far as the schema's own keywords tell (no `required`, no `minProperties`); a route
+ * without a schema takes any payload or none. The ordinary operation's `requestBody.required` and
+ * each dialect's batch item say the same.
+ */
+export function payloadRequired(schema: JsonSchema | undefined): boolean {
+  if (schema === undefined) return false;
+  const s = schema as { type?: unknown; required?: unknown; minProperties?: unknown };
+  if (s.type !== 'object') return true;
+  if (Array.isArray(s.required) && s.required.length > 0) return true;
+  return typeof s.minProperties === 'number' && s.minProperties > 0;
 }
 
 /**

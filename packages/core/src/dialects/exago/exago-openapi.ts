@@ -1,4 +1,11 @@
-import type { DialectOpenApi, JsonSchema, OpenApiEndpointContext, OpenApiItemRoute, OpenApiRequestVariant } from '../dialect-openapi.js';
+import {
+  type DialectOpenApi,
+  type JsonSchema,
+  type OpenApiEndpointContext,
+  type OpenApiItemRoute,
+  type OpenApiRequestVariant,
+  payloadRequired,
+} from '../dialect-openapi.js';
 
 const METHODS = new Set(['POST', 'PATCH', 'GET', 'DELETE']);
 
@@ -10,6 +17,13 @@ function anyCase(method: string): JsonSchema {
   const letters = [...method].map((c) => `[${c}${c.toLowerCase()}]`).join('');
   return { type: 'string', pattern: `^${letters}$`, description: `${method}, in any case`, examples: [method] };
 }
+
+/**
+ * A query without a `sid` parameter: calls run in the batch's session, and the decoder refuses a
+ * `sid` (400 BATCH_RULE_VIOLATION). It reads the query as URLSearchParams does, so a name is `sid`
+ * however its letters are percent-encoded (`%73id`), with or without a value.
+ */
+const NO_SID = '(?!(?:[^&]*&)*(?:s|%73)(?:i|%69)(?:d|%64)(?:[=&]|$))';
 
 /** The route that creates a batch's session, as `SessionsResource` registers it. */
 function createsSession(route: OpenApiItemRoute): boolean {
@@ -51,15 +65,20 @@ export const exagoOpenApi: DialectOpenApi = {
     const properties: JsonSchema = {
       Url: {
         type: 'string',
-        pattern: `^${route.pathPattern}(?:\\?.*)?$`,
+        pattern: `^${route.pathPattern}(?:\\?${NO_SID}.*)?$`,
         description: `${route.template.slice(1)} (the path after /rest/)`,
       },
       Method: anyCase(route.method),
     };
-    if (route.method === 'POST' || route.method === 'PATCH') properties.Payload = route.payload ?? {};
+    const required = ['Url', 'Method'];
+    if (route.method === 'POST' || route.method === 'PATCH') {
+      properties.Payload = route.payload ?? {};
+      // A call without one hands its handler `{}`, which this route's schema refuses (400 VALIDATION_FAILED).
+      if (payloadRequired(route.schema)) required.push('Payload');
+    }
     // A null Payload is none on GET and DELETE (serializers that write null members send it).
     else properties.Payload = { type: 'null', description: 'No payload: a GET or DELETE may name it null' };
-    return { type: 'object', required: ['Url', 'Method'], additionalProperties: false, properties };
+    return { type: 'object', required, additionalProperties: false, properties };
   },
 
   request(item: JsonSchema, context: OpenApiEndpointContext, variants: readonly OpenApiRequestVariant[]): JsonSchema {

@@ -3,6 +3,7 @@ import {
   type DialectOpenApi,
   type JsonSchema,
   type OpenApiItemRoute,
+  payloadRequired,
   requestsEnvelope,
   takesPayload,
 } from '../dialect-openapi.js';
@@ -15,6 +16,14 @@ const ANY_DATA = GUIDEWIRE_BATCH_SCHEMA.definitions.data;
 function dataOf(schema: JsonSchema | undefined): unknown {
   const properties = schema?.properties as Record<string, unknown> | undefined;
   return properties !== null && typeof properties === 'object' && properties.data !== undefined ? properties.data : ANY_DATA;
+}
+
+/** Whether the `{data}` a `data` item makes can satisfy the route's schema: an object schema that requires no member but `data`. */
+function dataSuffices(schema: JsonSchema | undefined): boolean {
+  const s = (schema ?? {}) as { type?: unknown; required?: unknown; minProperties?: unknown };
+  if (s.type !== 'object') return false;
+  const required = Array.isArray(s.required) ? (s.required as unknown[]) : [];
+  return required.every((name) => name === 'data') && !(typeof s.minProperties === 'number' && s.minProperties > 1);
 }
 
 /** One `{status, headers, body}` of the answer (and one line of a streamed answer). */
@@ -53,6 +62,11 @@ export const guidewireOpenApi: DialectOpenApi = {
       properties.data = dataOf(route.schema);
       properties.body = route.payload ?? { type: 'object', required: ['data'], properties: { data: ANY_DATA } };
       item.not = { required: ['data', 'body'] };
+      // Without either the handler gets `{}`, which this route's schema refuses (400 VALIDATION_FAILED);
+      // `data` alone can do only when the schema asks for no member but `data`.
+      if (payloadRequired(route.schema)) {
+        item.anyOf = dataSuffices(route.schema) ? [{ required: ['data'] }, { required: ['body'] }] : [{ required: ['body'] }];
+      }
     }
     return item;
   },

@@ -6,6 +6,7 @@ import {
   type JsonSchema,
   type OpenApiEndpointContext,
   type OpenApiItemRoute,
+  payloadRequired,
   takesPayload,
 } from '../dialect-openapi.js';
 
@@ -65,8 +66,13 @@ export const odataOpenApi: DialectOpenApi = {
       atomicityGroup: { type: 'string', minLength: 1 },
       if: CONDITION,
     };
-    if (takesPayload(route.method)) properties.body = route.payload ?? {};
-    return { type: 'object', required: ['id', 'method', 'url'], additionalProperties: false, properties };
+    const required = ['id', 'method', 'url'];
+    if (takesPayload(route.method)) {
+      properties.body = route.payload ?? {};
+      // Without a body the handler gets `{}`, which this route's schema refuses (400 VALIDATION_FAILED).
+      if (payloadRequired(route.schema)) required.push('body');
+    }
+    return { type: 'object', required, additionalProperties: false, properties };
   },
 
   request(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema {
