@@ -70,7 +70,7 @@ async function compare(engine: Engine, path: string, cases: readonly Case[]): Pr
 
 const CLAIM = { data: { attributes: { description: 'hail' } } };
 
-test('Exago: a POST whose route requires members must carry its Payload; a GET may name it null', async () => {
+test('Exago: a POST whose route requires members must carry its Payload; any other call may name it null', async () => {
   await compare(exagoEngine().engine, '/rest/batch', [
     {
       name: 'POST Roles without a Payload',
@@ -95,6 +95,14 @@ test('Exago: a POST whose route requires members must carry its Payload; a GET m
         { Url: 'Roles', Method: 'POST', Payload: null },
       ],
       fails: { index: 1, code: 'VALIDATION_FAILED' },
+    },
+    {
+      // A .NET client writes null members: a null Payload is none on every method.
+      name: 'POST Sessions and PATCH Roles/{id} with a null Payload',
+      batch: [
+        { Url: 'Sessions', Method: 'POST', Payload: null },
+        { Url: 'Roles/MyRole', Method: 'PATCH', Payload: null },
+      ],
     },
   ]);
 });

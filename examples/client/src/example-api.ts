@@ -343,7 +343,7 @@ export interface components {
              * @example POST
              */
             Method: string;
-            Payload?: components["schemas"]["Sessions.POST.batchPayload"];
+            Payload?: components["schemas"]["Sessions.POST.batchPayload"] | null;
         };
         "exago.Roles.GET.item": {
             /** @description Roles (the path after /rest/) */
@@ -393,7 +393,7 @@ export interface components {
              * @example PATCH
              */
             Method: string;
-            Payload?: components["schemas"]["Roles.id.PATCH.batchPayload"];
+            Payload?: components["schemas"]["Roles.id.PATCH.batchPayload"] | null;
         };
         "exago.Roles.id.DELETE.item": {
             /** @description Roles/{id} (the path after /rest/) */
@@ -464,7 +464,7 @@ export interface components {
              * @example PATCH
              */
             Method: string;
-            Payload?: components["schemas"]["Parameters.id.PATCH.batchPayload"];
+            Payload?: components["schemas"]["Parameters.id.PATCH.batchPayload"] | null;
         };
         "exago.Parameters.id.DELETE.item": {
             /** @description Parameters/{id} (the path after /rest/) */

@@ -72,9 +72,13 @@ export const exagoOpenApi: DialectOpenApi = {
     };
     const required = ['Url', 'Method'];
     if (route.method === 'POST' || route.method === 'PATCH') {
-      properties.Payload = route.payload ?? {};
       // A call without one hands its handler `{}`, which this route's schema refuses (400 VALIDATION_FAILED).
-      if (payloadRequired(route.schema)) required.push('Payload');
+      if (payloadRequired(route.schema)) {
+        required.push('Payload');
+        properties.Payload = route.payload ?? {};
+      } else if (route.payload === undefined) properties.Payload = {};
+      // A null Payload is none on every method (serializers that write null members send it).
+      else properties.Payload = { anyOf: [route.payload, { type: 'null', description: 'No payload' }] };
     }
     // A null Payload is none on GET and DELETE (serializers that write null members send it).
     else properties.Payload = { type: 'null', description: 'No payload: a GET or DELETE may name it null' };
