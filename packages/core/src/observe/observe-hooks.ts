@@ -49,7 +49,8 @@ export interface SubRequestEndEvent extends SubRequestStartEvent {
 
 /**
  * Hooks for apps without OpenTelemetry; an engine without them pays nothing per sub-request. A hook
- * that throws is logged and ignored: observing never changes an answer.
+ * that throws, or returns a promise that rejects, is logged at `warn` and ignored: observing never
+ * changes an answer. A returned promise is not awaited.
  */
 export interface ObserveHooks {
   onBatchStart?: (event: BatchStartEvent) => void;

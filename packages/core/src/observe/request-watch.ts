@@ -305,12 +305,23 @@ export class RequestWatch {
     }
   }
 
-  #call<E>(hook: (event: E) => void, event: E): void {
+  /**
+   * Every hook is called here. A hook that throws, or returns a promise that rejects (an `async`
+   * hook), is logged at `warn`; a returned promise is not awaited, so it never delays the answer.
+   */
+  #call<E>(hook: (event: E) => unknown, event: E): void {
     try {
-      hook(event);
+      const returned = hook(event);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#warn(error));
+      }
     } catch (error) {
-      this.logger.warn?.({ requestId: this.info.requestId, err: serializeError(error) }, 'an observe hook threw');
+      this.#warn(error);
     }
+  }
+
+  #warn(error: unknown): void {
+    this.logger.warn?.({ requestId: this.info.requestId, err: serializeError(error) }, 'an observe hook threw');
   }
 }
 
