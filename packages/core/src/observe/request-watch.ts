@@ -105,10 +105,12 @@ export class RequestWatch {
       if (info.transport !== undefined) attributes['restbatch.transport'] = info.transport;
       if (info.connectionId !== undefined) attributes['restbatch.connection_id'] = info.connectionId;
       const span = telemetry.tracer.startSpan(`${info.method} ${info.route}`, { kind: SpanKind.SERVER, attributes }, parent);
+      // An unsampled request still carries its trace: the handlers' own spans and what they
+      // propagate downstream stay in the incoming trace (unsampled too). Only its item spans are skipped.
+      this.context = trace.setSpan(parent, span);
       if (span.isRecording()) {
         this.#span = span;
         this.#tracer = telemetry.tracer;
-        this.context = trace.setSpan(parent, span);
         activates = telemetry.activates;
       }
     }
