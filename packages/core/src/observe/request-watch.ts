@@ -327,11 +327,14 @@ export class RequestWatch {
   }
 }
 
+/**
+ * The batch span's counts, as the outcomes metric counts them: the four add up to the items. The
+ * dialect's summary counts a rolled-back item as failed; the span counts it as rolled back only.
+ */
 function setSummary(span: Span, summary: BatchSummary, rolledBack: number): void {
-  for (const key in summary) {
-    const value = summary[key as keyof BatchSummary];
-    if (typeof value === 'number') span.setAttribute(`restbatch.${key}`, value);
-  }
+  span.setAttribute('restbatch.succeeded', summary.succeeded);
+  span.setAttribute('restbatch.failed', summary.failed - rolledBack);
+  span.setAttribute('restbatch.skipped', summary.skipped);
   span.setAttribute('restbatch.rolled_back', rolledBack);
 }
 
