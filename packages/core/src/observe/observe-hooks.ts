@@ -17,6 +17,10 @@ export interface BatchEndEvent extends Omit<BatchStartEvent, 'items'> {
   /** Undefined when the batch was refused before it was decoded. */
   readonly items: number | undefined;
   readonly status: number;
+  /**
+   * The summary the client received (the dialect's: a rolled-back item counts as failed there);
+   * undefined when the batch did not run.
+   */
   readonly summary: BatchSummary | undefined;
   readonly durationMs: number;
 }
