@@ -149,7 +149,10 @@ test('the batch span counts a rolled-back item as rolled back only: its four cou
   // The wire summary, and onBatchEnd's, stay the dialect's: a rolled-back item is failed there.
   const wire = { succeeded: 0, failed: 2, skipped: 1 };
   assert.equal(res.json<{ '@restbatch.summary': unknown }>()['@restbatch.summary'], wire);
-  assert.equal(batchEnds.map((e) => e.summary), [wire]);
+  assert.equal(
+    batchEnds.map((e) => e.summary),
+    [wire],
+  );
 });
 
 test('under the stop policy, the items after a failure are spans marked skipped', async () => {

@@ -30,7 +30,11 @@ async function served(options: Partial<EngineOptions>, run: (url: string, engine
 }
 
 const post = (url: string, headers: Record<string, string> = {}, body = BATCH) =>
-  fetch(`${url}/shop/$batch`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: TRACEPARENT, ...headers }, body });
+  fetch(`${url}/shop/$batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: TRACEPARENT, ...headers },
+    body,
+  });
 
 function assertRefused(seen: Awaited<ReturnType<typeof served>>, status: number): void {
   assert.is(seen.ends.length, 1);

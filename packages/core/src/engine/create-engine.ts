@@ -206,10 +206,7 @@ export class Engine {
    * (with `items` undefined), the request a server span and its metrics. Transports answer their
    * own refusals with it.
    */
-  refuse(
-    request: Pick<EngineRequest, 'method' | 'url' | 'headers' | 'transport' | 'connectionId'>,
-    error: RestBatchError,
-  ): EngineResponse {
+  refuse(request: Pick<EngineRequest, 'method' | 'url' | 'headers' | 'transport' | 'connectionId'>, error: RestBatchError): EngineResponse {
     const { path } = parseUrl(request.url);
     const api = this.#apiOf(path);
     if (api === undefined) return plainError(error);
