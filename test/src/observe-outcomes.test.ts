@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type DataPoint, type Histogram, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { inject, type SubRequestEndEvent, type SubRequestStartEvent } from '@restbatch/core';
+import { type BatchEndEvent, inject, type SubRequestEndEvent, type SubRequestStartEvent } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { observeEngine } from './support/observe-engine.js';
@@ -18,6 +18,7 @@ function observed() {
   const reader = new TestReader();
   const starts: SubRequestStartEvent[] = [];
   const ends: SubRequestEndEvent[] = [];
+  const batchEnds: BatchEndEvent[] = [];
   const engine = observeEngine({
     telemetry: {
       tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
@@ -26,6 +27,7 @@ function observed() {
     },
     onSubRequestStart: (e) => starts.push(e),
     onSubRequestEnd: (e) => ends.push(e),
+    onBatchEnd: (e) => batchEnds.push(e),
   });
   const items = () => {
     const spans = exporter.getFinishedSpans();
@@ -38,7 +40,7 @@ function observed() {
     const metric = (resourceMetrics as ResourceMetrics).scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
     return (metric?.dataPoints ?? []) as DataPoint<unknown>[];
   };
-  return { engine, items, points, starts, ends };
+  return { engine, items, points, starts, ends, batchEnds };
 }
 
 const batch = (requests: unknown[], headers: Record<string, string> = {}) => ({
@@ -122,6 +124,34 @@ test('in a failed atomicity group, the success is told rolled back, the failure 
     durations.reduce((sum, p) => sum + (p.value as Histogram).count, 0),
     4,
     'one duration per sub-request, skipped and rolled back ones included',
+  );
+});
+
+test('the batch span counts a rolled-back item as rolled back only: its four counts add up to the items, as the outcomes do', async () => {
+  const { engine, items, points, batchEnds } = observed();
+  const res = await inject(
+    engine,
+    batch([
+      { id: 'a', method: 'GET', url: '/widgets/1', atomicityGroup: 'g' },
+      { id: 'b', method: 'GET', url: '/widgets/boom', atomicityGroup: 'g' },
+      { id: 'c', method: 'GET', url: '/widgets/3', atomicityGroup: 'g' },
+    ]),
+  );
+  assert.is(res.status, 200);
+  const { root } = items();
+  const counts = ['succeeded', 'failed', 'skipped', 'rolled_back'].map((key) => root.attributes[`restbatch.${key}`]);
+  assert.equal(counts, [0, 1, 1, 1]);
+  assert.is(root.attributes['restbatch.items'], 3);
+  const outcomes = Object.fromEntries(
+    (await points('restbatch.subrequest.outcomes')).map((p) => [p.attributes['restbatch.outcome'], p.value]),
+  );
+  assert.equal(outcomes, { failed: 1, skipped: 1, rolled_back: 1 });
+  // The wire summary, and onBatchEnd's, stay the dialect's: a rolled-back item is failed there.
+  const wire = { succeeded: 0, failed: 2, skipped: 1 };
+  assert.equal(res.json<{ '@restbatch.summary': unknown }>()['@restbatch.summary'], wire);
+  assert.equal(
+    batchEnds.map((e) => e.summary),
+    [wire],
   );
 });
 

@@ -74,7 +74,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     } catch (error) {
       // A value JSON cannot write (BODY_UNWRITABLE): answered as any refused request, in the shape of the endpoint's dialect.
       if (!isRestBatchError(error)) throw error;
-      const refused = engine.errorResponse(request.url, error, request.headers);
+      const { url, headers } = request;
+      const refused = engine.refuse({ method: request.method ?? 'POST', url, headers, transport: 'direct' }, error);
       return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
     }
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.

@@ -49,7 +49,8 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     // Fastify refused the body while reading it: answer in the dialect's shape, as the engine would.
     const coded = BODY_ERRORS[error.code]?.(request, bodyLimit);
     if (coded === undefined) throw error;
-    return send(reply, engine.errorResponse(request.url, coded, request.headers));
+    const { method, url, headers } = request;
+    return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (!engine.serves(request.url)) return reply.callNotFound();

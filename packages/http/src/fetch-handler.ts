@@ -56,15 +56,16 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
         streamed,
         ms: performance.now() - started,
       });
+    const refused = () => ({ method: request.method, url, headers: headersOf(request), transport: 'http' });
     const body = await readWebBody(request, limit);
     if (body === TOO_LARGE) {
       // The rest of the body is never read: close the connection instead of draining it.
-      const response = tooLarge(engine, url, limit, headersOf(request));
+      const response = tooLarge(engine, refused(), limit);
       report(response, false);
       return toResponse(response, head, { connection: 'close' });
     }
     if (body instanceof RestBatchError) {
-      const response = engine.errorResponse(url, body, headersOf(request));
+      const response = engine.refuse(refused(), body);
       report(response, false);
       return toResponse(response, head);
     }

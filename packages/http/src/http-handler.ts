@@ -109,18 +109,19 @@ async function serve(
       ms: performance.now() - started,
     });
   };
+  const refused = { method, url, headers: req.headers, transport: 'http' };
   // Asked before reading: once the handler read the stream itself, it has ended too.
   const parsedBefore = usesParsedBody(req);
   const body = await readNodeBody(req, limit, parsedBefore, invite);
   if (body === TOO_LARGE) {
     // The rest of the body is never read: close the connection instead of draining it.
     res.shouldKeepAlive = false;
-    refuse(tooLarge(engine, url, limit, req.headers), { connection: 'close' });
+    refuse(tooLarge(engine, refused, limit), { connection: 'close' });
     return;
   }
   if (body instanceof RestBatchError) {
     // Middleware before the handler consumed the body, and kept nothing the engine can read.
-    refuse(engine.errorResponse(url, body, req.headers), undefined);
+    refuse(engine.refuse(refused, body), undefined);
     return;
   }
   const controller = new AbortController();

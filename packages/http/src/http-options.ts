@@ -69,15 +69,16 @@ export function finalLine(response: EngineResponse): string {
 /** The serialized answer: core's, so that every HTTP transport writes the same bytes and content type. */
 export const serialize = serializeResponse;
 
-/** The 413 answer for a body over `limit`, shaped by the dialect at `url` (with the headers it answers to `headers`). */
-export function tooLarge(
-  engine: Engine,
-  url: string,
-  limit: number,
-  headers: Record<string, string | string[] | undefined>,
-): EngineResponse {
-  return engine.errorResponse(url, new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${limit} bytes`), headers);
+/**
+ * The 413 answer for a body over `limit`, shaped by the dialect at the request's URL (with the
+ * headers it answers to the request's), and observed as a refused request (`Engine.refuse`).
+ */
+export function tooLarge(engine: Engine, request: RefusedRequest, limit: number): EngineResponse {
+  return engine.refuse(request, new RestBatchError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${limit} bytes`));
 }
+
+/** What a transport tells the engine of a request it refuses itself. */
+export type RefusedRequest = Parameters<Engine['refuse']>[0];
 
 /** The abort reason handed to the engine when the client goes away mid-request. */
 export function clientGone(): RestBatchError {

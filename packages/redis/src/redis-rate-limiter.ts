@@ -1,6 +1,7 @@
 import type { RateDecision, RateLimiter } from '@restbatch/core';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import { commandTimeoutOf, connectRedis, type RedisConnectionOptions } from './redis-session-store-options.js';
+import { reportOutages } from './report-outages.js';
 import { ScriptRunner, writeBudget } from './script-runner.js';
 import { toStoreError } from './store-error.js';
 
@@ -15,6 +16,11 @@ export interface RedisRateLimiterOptions extends RedisConnectionOptions {
   windowMs?: number;
   /** Prefix of the limiter's keys (default `restbatch:rl:`). */
   keyPrefix?: string;
+  /**
+   * Told once per outage about the client's connection errors (default: one line on stderr per
+   * outage). Listened for on a client the limiter makes, and on the app's own client only when given.
+   */
+  onError?: (error: Error) => void;
 }
 
 // One round trip, atomic: count the cost, start the window on the first unit, report what is left of it.
@@ -54,6 +60,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#owned = owned;
     // A unit counted late would only be counted twice; refused all the same, like every write.
     this.#scripts = new ScriptRunner(client, budget, undefined, () => undefined);
+    if (owned || options.onError !== undefined) reportOutages(client, 'Redis rate limiter', options.onError);
   }
 
   async take(key: string, cost: number): Promise<RateDecision> {

@@ -72,7 +72,10 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    * reported to `onError`.
    */
   maxCompensations?: number;
-  /** Told about connection errors and given-up compensations (default: one line on stderr per outage). */
+  /**
+   * Told about connection errors, once per outage (until the client is ready again), and about each
+   * given-up compensation (default: one line on stderr for each).
+   */
   onError?: (error: Error) => void;
 }
 

@@ -19,6 +19,7 @@ import {
 import { createHash } from 'node:crypto';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
+import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
 import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
@@ -88,7 +89,7 @@ export class RedisSessionStore implements SessionStore {
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;
     this.#waitMs = timeoutMs;
-    if (this.#owned || options.onError !== undefined) this.#reportErrors(options.onError);
+    if (this.#owned || options.onError !== undefined) reportOutages(client, 'Redis session store', options.onError);
   }
 
   /** The ioredis client the store uses. */
@@ -395,18 +396,6 @@ export class RedisSessionStore implements SessionStore {
     } catch (error) {
       throw toStoreError(error);
     }
-  }
-
-  #reportErrors(onError: ((error: Error) => void) | undefined): void {
-    let reported = false;
-    this.#client.on('ready', () => {
-      reported = false;
-    });
-    this.#client.on('error', (error: Error) => {
-      if (onError !== undefined) onError(error);
-      else if (!reported) process.stderr.write(`restbatch: Redis session store unavailable (${error.message}); reconnecting\n`);
-      reported = true;
-    });
   }
 
   #recordKeys(namespace: string): records.RecordKeys {

@@ -201,6 +201,49 @@ export class Engine {
   }
 
   /**
+   * The answer to a request its transport refuses before handing it to the engine (a body over the
+   * transport's limit, 413 `PAYLOAD_TOO_LARGE`; a body it could not read), as {@link errorResponse}
+   * makes it, observed as {@link dispatch} observes a request it refuses: a batch gets `onBatchEnd`
+   * (with `items` undefined), the request a server span and its metrics. Transports answer their
+   * own refusals with it.
+   */
+  refuse(request: Pick<EngineRequest, 'method' | 'url' | 'headers' | 'transport' | 'connectionId'>, error: RestBatchError): EngineResponse {
+    const { path } = parseUrl(request.url);
+    const api = this.#apiOf(path);
+    if (api === undefined) return plainError(error);
+    const endpoint = api.endpoints.get(path.slice(api.base.length));
+    const headers = normalizeHeaders(request.headers);
+    const response = errorResponse(api, endpoint, error, headers);
+    if (this.#observer.active) {
+      this.#watch(api, endpoint, path, request, requestIdOf(request.headers), headers).finish(response.status);
+    }
+    return response;
+  }
+
+  /** A watch of one outer request (ask `this.#observer.active` first). */
+  #watch(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint | undefined,
+    path: string,
+    request: Pick<EngineRequest, 'method' | 'transport' | 'connectionId'>,
+    requestId: string,
+    headers: Headers,
+  ): RequestWatch {
+    return this.#observer.watch({
+      kind: endpoint === undefined ? 'call' : 'batch',
+      requestId,
+      method: request.method.toUpperCase(),
+      route: endpoint === undefined ? api.base : path,
+      path,
+      base: api.base,
+      dialect: endpoint?.dialect.name,
+      transport: request.transport,
+      connectionId: connectionIdOf(request),
+      headers,
+    });
+  }
+
+  /**
    * Headers the dialect of the batch endpoint at `url` puts on every answer to a request with these
    * headers (OData's `OData-Version` for an OData client): for a transport that writes a streamed
    * answer's head before the engine's own answer exists. Empty for other URLs.
@@ -240,8 +283,7 @@ export class Engine {
     const rest = path.slice(api.base.length);
     const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
-      const error = new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node');
-      return errorResponse(api, endpoint, error, normalizeHeaders(request.headers));
+      return this.refuse(request, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
@@ -255,20 +297,7 @@ export class Engine {
       // Normalized once, frozen: hooks, the idempotency guard and ordinary calls all read this copy.
       const headers = Object.freeze(normalizeHeaders(request.headers));
       read = headers;
-      if (this.#observer.active) {
-        watch = this.#observer.watch({
-          kind: endpoint === undefined ? 'call' : 'batch',
-          requestId,
-          method: request.method.toUpperCase(),
-          route: endpoint === undefined ? api.base : path,
-          path,
-          base: api.base,
-          dialect: endpoint?.dialect.name,
-          transport: request.transport,
-          connectionId: connectionIdOf(request),
-          headers,
-        });
-      }
+      if (this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
       let response: EngineResponse;
       const traced = watch?.context;
       if (traced !== undefined)
@@ -283,12 +312,10 @@ export class Engine {
       return response;
     } catch (error) {
       // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
-      const response = errorResponse(
-        api,
-        endpoint,
-        this.#logged(this.#toError(error), requestId),
-        read ?? normalizeHeaders(request.headers),
-      );
+      const headers = read ?? normalizeHeaders(request.headers);
+      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), headers);
+      // Refused before its watch was made (431 HEADERS_TOO_LARGE, INVALID_HEADER): observed all the same.
+      if (watch === undefined && this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
       status = response.status;
       return response;
     } finally {
@@ -529,7 +556,7 @@ export class Engine {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The request's connection id, when the transport gave one that is a plain token. */
-function connectionIdOf(request: EngineRequest): string | undefined {
+function connectionIdOf(request: Pick<EngineRequest, 'connectionId'>): string | undefined {
   const given = request.connectionId;
   return given !== undefined && REQUEST_ID.test(given) ? given : undefined;
 }

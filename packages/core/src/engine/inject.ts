@@ -45,7 +45,7 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
     } catch (error) {
       // A value JSON cannot write (BODY_UNWRITABLE): answered as the engine answers a refused request.
       if (!isRestBatchError(error)) throw error;
-      return written(engine.errorResponse(request.url, error, headers));
+      return written(engine.refuse({ method: request.method ?? 'POST', url: request.url, headers, transport: 'inject' }, error));
     }
     headers['content-type'] ??= 'application/json';
   }

@@ -17,6 +17,10 @@ export interface BatchEndEvent extends Omit<BatchStartEvent, 'items'> {
   /** Undefined when the batch was refused before it was decoded. */
   readonly items: number | undefined;
   readonly status: number;
+  /**
+   * The summary the client received (the dialect's: a rolled-back item counts as failed there);
+   * undefined when the batch did not run.
+   */
   readonly summary: BatchSummary | undefined;
   readonly durationMs: number;
 }
@@ -49,7 +53,8 @@ export interface SubRequestEndEvent extends SubRequestStartEvent {
 
 /**
  * Hooks for apps without OpenTelemetry; an engine without them pays nothing per sub-request. A hook
- * that throws is logged and ignored: observing never changes an answer.
+ * that throws, or returns a promise that rejects, is logged at `warn` and ignored: observing never
+ * changes an answer. A returned promise is not awaited.
  */
 export interface ObserveHooks {
   onBatchStart?: (event: BatchStartEvent) => void;

@@ -105,10 +105,12 @@ export class RequestWatch {
       if (info.transport !== undefined) attributes['restbatch.transport'] = info.transport;
       if (info.connectionId !== undefined) attributes['restbatch.connection_id'] = info.connectionId;
       const span = telemetry.tracer.startSpan(`${info.method} ${info.route}`, { kind: SpanKind.SERVER, attributes }, parent);
+      // An unsampled request still carries its trace: the handlers' own spans and what they
+      // propagate downstream stay in the incoming trace (unsampled too). Only its item spans are skipped.
+      this.context = trace.setSpan(parent, span);
       if (span.isRecording()) {
         this.#span = span;
         this.#tracer = telemetry.tracer;
-        this.context = trace.setSpan(parent, span);
         activates = telemetry.activates;
       }
     }
@@ -305,20 +307,34 @@ export class RequestWatch {
     }
   }
 
-  #call<E>(hook: (event: E) => void, event: E): void {
+  /**
+   * Every hook is called here. A hook that throws, or returns a promise that rejects (an `async`
+   * hook), is logged at `warn`; a returned promise is not awaited, so it never delays the answer.
+   */
+  #call<E>(hook: (event: E) => unknown, event: E): void {
     try {
-      hook(event);
+      const returned = hook(event);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, (error: unknown) => this.#warn(error));
+      }
     } catch (error) {
-      this.logger.warn?.({ requestId: this.info.requestId, err: serializeError(error) }, 'an observe hook threw');
+      this.#warn(error);
     }
+  }
+
+  #warn(error: unknown): void {
+    this.logger.warn?.({ requestId: this.info.requestId, err: serializeError(error) }, 'an observe hook threw');
   }
 }
 
+/**
+ * The batch span's counts, as the outcomes metric counts them: the four add up to the items. The
+ * dialect's summary counts a rolled-back item as failed; the span counts it as rolled back only.
+ */
 function setSummary(span: Span, summary: BatchSummary, rolledBack: number): void {
-  for (const key in summary) {
-    const value = summary[key as keyof BatchSummary];
-    if (typeof value === 'number') span.setAttribute(`restbatch.${key}`, value);
-  }
+  span.setAttribute('restbatch.succeeded', summary.succeeded);
+  span.setAttribute('restbatch.failed', summary.failed - rolledBack);
+  span.setAttribute('restbatch.skipped', summary.skipped);
   span.setAttribute('restbatch.rolled_back', rolledBack);
 }
 
