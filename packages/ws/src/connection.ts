@@ -44,7 +44,7 @@ export class Connection implements OutboxOwner {
   ) {
     this.#outbox = new Outbox(ws, options, budget, this);
     this.#gate = new MessageGate(options.maxMessagesPerWindow, options.messageWindowMs, {
-      handle: (data, isBinary) => this.#onMessage(data, isBinary),
+      handle: (data, isBinary) => this.#guard(() => this.#onMessage(data, isBinary)),
       throttle: (on) => this.#pauseReading('throttle', on),
       overflow: () => this.#flooded(),
     });
@@ -55,11 +55,13 @@ export class Connection implements OutboxOwner {
       },
       expire: () => this.close(CLOSE_GOING_AWAY, 'Idle timeout'),
     });
-    ws.on('message', (data, isBinary) => {
-      if (this.#closing) return;
-      this.#idle.seen();
-      this.#gate.offer(data, isBinary);
-    });
+    ws.on('message', (data, isBinary) =>
+      this.#guard(() => {
+        if (this.#closing) return;
+        this.#idle.seen();
+        this.#gate.offer(data, isBinary);
+      }),
+    );
     ws.on('pong', () => this.#idle.seen());
     // Pings are answered here, not by ws (autoPong is off): a ping and its pong cost like a message
     // and its reply, and a ping flood meets the gate's 1008 rather than ws's own cap on pending pongs.
@@ -137,6 +139,22 @@ export class Connection implements OutboxOwner {
   #flooded(): void {
     this.close(CLOSE_MESSAGE_RATE, 'message rate');
     this.ws.pause();
+  }
+
+  /**
+   * Runs `work` from an event handler: whatever it throws is answered `INTERNAL` here, for a throw
+   * out of a ws listener would end the process. The connection stays usable.
+   */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch {
+      try {
+        this.#send(errorMessage(undefined, 'INTERNAL', 'Internal server error'));
+      } catch {
+        // Nothing is left to answer with; the connection's own close path remains.
+      }
+    }
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
