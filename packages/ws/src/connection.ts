@@ -265,14 +265,20 @@ export class Connection implements OutboxOwner {
     return drained.then(() => this.#deliver(message));
   }
 
-  /** Every message out; error replies count against the connection's message budget too. */
+  /**
+   * Every message out; error replies count against the connection's message budget too, except
+   * while draining: each request is then answered `SHUTTING_DOWN`, and charging those answers would
+   * leave later requests waiting for a window the connection no longer has (or close it as a flood).
+   */
   #send(message: ServerMessage): void {
-    if (message.type === 'error') this.#gate.charge();
+    if (message.type === 'error' && !this.#draining) this.#gate.charge();
     this.#outbox.send(message);
   }
 
   #stop(): void {
     if (this.#closing) return;
+    // Closing during a drain: what still waits for the budget is answered (SHUTTING_DOWN) while the outbox can.
+    if (this.#draining) this.#gate.flush();
     this.#closing = true;
     for (const controller of this.#running.values()) controller.abort();
     this.#gate.stop();
