@@ -2,6 +2,7 @@ import type { Engine } from '@restbatch/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { ClosingSocket } from './closing-socket.js';
 import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection } from './connection.js';
 import { upgradeOf } from './merge-headers.js';
@@ -44,6 +45,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
     clientTracking: false,
     perMessageDeflate: false,
     autoPong: false,
+    // Tells each connection when a close frame arrives, not only when the TCP socket closes.
+    WebSocket: ClosingSocket,
   });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();

@@ -71,6 +71,9 @@ export class Connection implements OutboxOwner {
       this.#gate.charge(2);
       if (!this.#closing && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
     });
+    // A close frame (either side's): running requests are aborted now, not once the TCP socket closes
+    // (a peer may keep it open for ws's close timeout); a peer that does not close it is cut off after closeGraceMs.
+    ws.on('closing', () => this.close(CLOSE_GOING_AWAY, 'closing'));
     ws.on('close', () => this.#onClose());
     // Errors (bad frames, payload over maxPayload) are followed by 'close'; ws sends the close code.
     ws.on('error', () => {});
