@@ -53,6 +53,15 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   const budget = new SendBudget(resolved.maxTotalBufferedBytes);
   let closing: Promise<void> | undefined;
 
+  // A throwing check refuses the upgrade rather than leaving the socket open.
+  const accepts = (request: IncomingMessage) => {
+    try {
+      return resolved.acceptUpgrade(request);
+    } catch {
+      return false;
+    }
+  };
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? '/';
     const mark = url.indexOf('?');
@@ -60,6 +69,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
       return;
     }
+    // Before anything else is decided: a page of another site must not learn whether the server is busy.
+    if (!accepts(request)) return refuse(socket, 403, 'Forbidden');
     if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
     // ws completes the handshake synchronously (no verifyClient), so the count is exact here.
     if (connections.size >= resolved.maxConnections) return refuse(socket, 503, 'Service Unavailable');
@@ -98,6 +109,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   };
 }
 
+/** Answers an upgrade with an HTTP error and destroys the socket once the answer is written. */
 function refuse(socket: Duplex, status: number, text: string): void {
+  socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

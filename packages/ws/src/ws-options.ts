@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { DEFAULT_PROTECTED, type Engine } from '@restbatch/core';
+import { type AllowedOrigins, upgradeCheck } from './upgrade-check.js';
 
 /** Options shared by {@link attachWebSocket} and {@link createWebSocketServer}. */
 export interface WebSocketTransportOptions {
@@ -30,6 +32,15 @@ export interface WebSocketTransportOptions {
   maxMessagesPerWindow?: number;
   /** Length of the message-rate window, in ms (default 100). */
   messageWindowMs?: number;
+  /**
+   * Browser origins whose pages may open a connection (`['https://app.example.com']`), or a test of
+   * each origin. An upgrade whose `Origin` header is not allowed is refused with 403. An upgrade
+   * without `Origin` (a client that is not a browser) is accepted. Default: every origin, which lets
+   * any web page open a connection with the cookies of its visitor (see docs/websocket.md, _Origin_).
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** Decides each upgrade at `path` (after `allowedOrigins`): `false` refuses it with 403. Synchronous. */
+  verifyUpgrade?: (request: IncomingMessage) => boolean;
   /** A connection with nothing running that sends nothing (not even a pong) for this long is closed with 1001, in ms (default 120000). */
   idleTimeoutMs?: number;
 }
@@ -49,6 +60,8 @@ export interface ResolvedWsOptions {
   readonly maxMessagesPerWindow: number;
   readonly messageWindowMs: number;
   readonly idleTimeoutMs: number;
+  /** Whether an upgrade request may become a connection (`allowedOrigins`, then `verifyUpgrade`). */
+  readonly acceptUpgrade: (request: IncomingMessage) => boolean;
 }
 
 /** Fills in the defaults; the payload default leaves room for the message around a body of the engine's largest size. */
@@ -70,6 +83,7 @@ export function resolveWsOptions(engine: Engine, options: WebSocketTransportOpti
     maxMessagesPerWindow: positive(options.maxMessagesPerWindow, 100, 'maxMessagesPerWindow'),
     messageWindowMs: positive(options.messageWindowMs, 100, 'messageWindowMs'),
     idleTimeoutMs: positive(options.idleTimeoutMs, 120_000, 'idleTimeoutMs'),
+    acceptUpgrade: upgradeCheck(options),
   };
 }
 
