@@ -59,7 +59,7 @@ test('requests queued past a spent window when close() starts are all answered S
     const queued = ids('q', 20);
     for (const id of queued) client.send({ id, endpoint: '/rest/batch', body: [SESSION, echo(id)] });
     await within(Promise.all(first.map((id) => client.answer(id))), 'the first requests to be answered');
-    await tick(100);
+    await tick(300); // the queued requests reach the server
     await within(ws.transport.close(), 'the transport to close');
     const closed = await within(client.closed, 'the client to see the close');
     const codes = finals(client.messages);

@@ -50,7 +50,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
-  const budget = new SendBudget(resolved.maxTotalBufferedBytes);
+  const budget = new SendBudget(resolved.maxTotalBufferedBytes, resolved.drainTimeoutMs);
   let closing: Promise<void> | undefined;
 
   // A throwing check refuses the upgrade rather than leaving the socket open.

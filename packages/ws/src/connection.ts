@@ -257,10 +257,8 @@ export class Connection implements OutboxOwner {
    */
   #deliver(message: ServerMessage): Promise<void> | undefined {
     const drained = this.#outbox.drained();
-    if (drained === undefined) {
-      this.#send(message);
-      return undefined;
-    }
+    // Then the transport's send budget: a message that would pass it waits for room (Outbox.deliver).
+    if (drained === undefined) return this.#outbox.deliver(message);
     // Asked again once drained: every message that waited is released by the same drain, and the
     // first one sent may fill the buffer again (a batch's final response can be megabytes). Sent
     // regardless, the next one would find the buffer over maxBufferedBytes and close the connection
