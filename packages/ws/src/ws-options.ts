@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { DEFAULT_PROTECTED, type Engine } from '@restbatch/core';
+import { DEFAULT_PROTECTED, type Engine, HeaderSet } from '@restbatch/core';
 import { type AllowedOrigins, upgradeCheck } from './upgrade-check.js';
 
 /** Options shared by {@link attachWebSocket} and {@link createWebSocketServer}. */
@@ -22,7 +22,7 @@ export interface WebSocketTransportOptions {
    * and send their last messages before their connection closes.
    */
   closeGraceMs?: number;
-  /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`). */
+  /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`; `x-forwarded-*` stands for every name it begins). */
   protectedHeaders?: readonly string[];
   /** Most open connections; further upgrades are refused with 503 (default 1024). */
   maxConnections?: number;
@@ -54,7 +54,7 @@ export interface ResolvedWsOptions {
   readonly drainTimeoutMs: number;
   readonly maxBufferedBytes: number;
   readonly closeGraceMs: number;
-  readonly protectedHeaders: ReadonlySet<string>;
+  readonly protectedHeaders: HeaderSet;
   readonly maxConnections: number;
   readonly maxTotalBufferedBytes: number;
   readonly maxMessagesPerWindow: number;
@@ -77,7 +77,7 @@ export function resolveWsOptions(engine: Engine, options: WebSocketTransportOpti
     drainTimeoutMs: positive(options.drainTimeoutMs, 10_000, 'drainTimeoutMs'),
     maxBufferedBytes: Math.max(highWaterMark, positive(options.maxBufferedBytes, 16 * highWaterMark, 'maxBufferedBytes')),
     closeGraceMs: positive(options.closeGraceMs, 5000, 'closeGraceMs'),
-    protectedHeaders: new Set((options.protectedHeaders ?? DEFAULT_PROTECTED).map((h) => h.toLowerCase())),
+    protectedHeaders: new HeaderSet(options.protectedHeaders ?? DEFAULT_PROTECTED),
     maxConnections: positive(options.maxConnections, 1024, 'maxConnections'),
     maxTotalBufferedBytes: positive(options.maxTotalBufferedBytes, 64 * 1024 * 1024, 'maxTotalBufferedBytes'),
     maxMessagesPerWindow: positive(options.maxMessagesPerWindow, 100, 'maxMessagesPerWindow'),
