@@ -16,12 +16,7 @@ export interface UpgradeChecks {
  */
 export function upgradeCheck(checks: UpgradeChecks): (request: IncomingMessage) => boolean {
   const { allowedOrigins, verifyUpgrade } = checks;
-  const allowed =
-    allowedOrigins === undefined
-      ? undefined
-      : typeof allowedOrigins === 'function'
-        ? allowedOrigins
-        : listed(allowedOrigins);
+  const allowed = allowedOrigins === undefined ? undefined : typeof allowedOrigins === 'function' ? allowedOrigins : listed(allowedOrigins);
   return (request) => {
     const origin = request.headers.origin;
     if (allowed !== undefined && origin !== undefined && !allowed(origin, request)) return false;
