@@ -17,9 +17,10 @@ export interface WebSocketTransportOptions {
   /** Bytes still waiting when the next message is due at which the connection is closed with 1008 (default 16 × `highWaterMark`). */
   maxBufferedBytes?: number;
   /**
-   * Time the peer has to answer a server-initiated close before the socket is destroyed, in ms
-   * (default 5000). At `close()` of the transport, also the time running requests have to finish
-   * and send their last messages before their connection closes.
+   * Time the peer has to answer a server-initiated close (or to close the socket after its own
+   * close frame) before the socket is destroyed, in ms (default 5000). At `close()` of the
+   * transport, also the time running requests have to finish and send their last messages before
+   * their connection closes.
    */
   closeGraceMs?: number;
   /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`; `x-forwarded-*` stands for every name it begins). */
