@@ -73,4 +73,23 @@ for (const results of ['each', 'grouped'] as const) {
   });
 }
 
+test('the example server accepts WebSocket pages of its own origin only, and clients that send no Origin', async () => {
+  const server = await startExampleServer({ host: '127.0.0.1', port: 0, log: () => undefined });
+  try {
+    const url = `${server.url.replace('http', 'ws')}/rest/ws`;
+    const own = await TestClient.open(url, {}, { origin: server.url });
+    assert.is(TestClient.response(await own.request({ id: 1, endpoint: '/rest/batch', body: SEED_BATCH })).status, 200);
+    own.socket.terminate();
+    const tool = await TestClient.open(url);
+    tool.socket.terminate();
+    const refused = await TestClient.open(url, {}, { origin: 'https://evil.example' }).then(
+      () => 'opened',
+      (error: Error) => error.message,
+    );
+    assert.match(refused, /403/);
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();

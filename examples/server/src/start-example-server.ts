@@ -81,7 +81,8 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
   // `Expect: 100-continue` above 1 MB; so do .NET's HttpClient and others for large bodies).
   server.on('checkContinue', (req, res) => playground(req, res) || handler(req, res, true));
   // WebSocket: the ws transport attaches here (ws://HOST:PORT/rest/ws), through `attach`.
-  const ws = attachWebSocket(engine, { server, path: '/rest/ws' });
+  // Browser pages may connect only from this server's own origin (the playground); other clients send no Origin.
+  const ws = attachWebSocket(engine, { server, path: '/rest/ws', allowedOrigins: sameHost });
   const closers = (options.attach ?? []).map((attach) => attach(server, engine));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -110,4 +111,13 @@ export async function startExampleServer(options: ExampleServerOptions = {}): Pr
       return closing;
     },
   };
+}
+
+/** Whether a page's origin is the server's own: its host is the one the upgrade request was sent to. */
+function sameHost(origin: string, request: IncomingMessage): boolean {
+  try {
+    return new URL(origin).host === request.headers.host?.toLowerCase();
+  } catch {
+    return false; // `null` (a sandboxed page, a file) or not a URL
+  }
 }

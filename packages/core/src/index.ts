@@ -145,6 +145,7 @@ export {
 } from './dialects/odata/odata-dialect.js';
 
 export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
+export { HeaderSet } from './headers/header-set.js';
 export { checkHeaderLimits } from './headers/check-header-limits.js';
 export { checkHeaderSyntax } from './headers/check-header-syntax.js';
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';

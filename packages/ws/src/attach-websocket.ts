@@ -2,6 +2,7 @@ import type { Engine } from '@restbatch/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { ClosingSocket } from './closing-socket.js';
 import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection } from './connection.js';
 import { upgradeOf } from './merge-headers.js';
@@ -44,11 +45,22 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
     clientTracking: false,
     perMessageDeflate: false,
     autoPong: false,
+    // Tells each connection when a close frame arrives, not only when the TCP socket closes.
+    WebSocket: ClosingSocket,
   });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
-  const budget = new SendBudget(resolved.maxTotalBufferedBytes);
+  const budget = new SendBudget(resolved.maxTotalBufferedBytes, resolved.drainTimeoutMs);
   let closing: Promise<void> | undefined;
+
+  // A throwing check refuses the upgrade rather than leaving the socket open.
+  const accepts = (request: IncomingMessage) => {
+    try {
+      return resolved.acceptUpgrade(request);
+    } catch {
+      return false;
+    }
+  };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? '/';
@@ -57,6 +69,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
       return;
     }
+    // Before anything else is decided: a page of another site must not learn whether the server is busy.
+    if (!accepts(request)) return refuse(socket, 403, 'Forbidden');
     if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
     // ws completes the handshake synchronously (no verifyClient), so the count is exact here.
     if (connections.size >= resolved.maxConnections) return refuse(socket, 503, 'Service Unavailable');
@@ -95,6 +109,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   };
 }
 
+/** Answers an upgrade with an HTTP error and destroys the socket once the answer is written. */
 function refuse(socket: Duplex, status: number, text: string): void {
+  socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -44,7 +44,7 @@ export class Connection implements OutboxOwner {
   ) {
     this.#outbox = new Outbox(ws, options, budget, this);
     this.#gate = new MessageGate(options.maxMessagesPerWindow, options.messageWindowMs, {
-      handle: (data, isBinary) => this.#onMessage(data, isBinary),
+      handle: (data, isBinary) => this.#guard(() => this.#onMessage(data, isBinary)),
       throttle: (on) => this.#pauseReading('throttle', on),
       overflow: () => this.#flooded(),
     });
@@ -55,11 +55,13 @@ export class Connection implements OutboxOwner {
       },
       expire: () => this.close(CLOSE_GOING_AWAY, 'Idle timeout'),
     });
-    ws.on('message', (data, isBinary) => {
-      if (this.#closing) return;
-      this.#idle.seen();
-      this.#gate.offer(data, isBinary);
-    });
+    ws.on('message', (data, isBinary) =>
+      this.#guard(() => {
+        if (this.#closing) return;
+        this.#idle.seen();
+        this.#gate.offer(data, isBinary);
+      }),
+    );
     ws.on('pong', () => this.#idle.seen());
     // Pings are answered here, not by ws (autoPong is off): a ping and its pong cost like a message
     // and its reply, and a ping flood meets the gate's 1008 rather than ws's own cap on pending pongs.
@@ -69,6 +71,9 @@ export class Connection implements OutboxOwner {
       this.#gate.charge(2);
       if (!this.#closing && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
     });
+    // A close frame (either side's): running requests are aborted now, not once the TCP socket closes
+    // (a peer may keep it open for ws's close timeout); a peer that does not close it is cut off after closeGraceMs.
+    ws.on('closing', () => this.close(CLOSE_GOING_AWAY, 'closing'));
     ws.on('close', () => this.#onClose());
     // Errors (bad frames, payload over maxPayload) are followed by 'close'; ws sends the close code.
     ws.on('error', () => {});
@@ -137,6 +142,22 @@ export class Connection implements OutboxOwner {
   #flooded(): void {
     this.close(CLOSE_MESSAGE_RATE, 'message rate');
     this.ws.pause();
+  }
+
+  /**
+   * Runs `work` from an event handler: whatever it throws is answered `INTERNAL` here, for a throw
+   * out of a ws listener would end the process. The connection stays usable.
+   */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch {
+      try {
+        this.#send(errorMessage(undefined, 'INTERNAL', 'Internal server error'));
+      } catch {
+        // Nothing is left to answer with; the connection's own close path remains.
+      }
+    }
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
@@ -236,10 +257,8 @@ export class Connection implements OutboxOwner {
    */
   #deliver(message: ServerMessage): Promise<void> | undefined {
     const drained = this.#outbox.drained();
-    if (drained === undefined) {
-      this.#send(message);
-      return undefined;
-    }
+    // Then the transport's send budget: a message that would pass it waits for room (Outbox.deliver).
+    if (drained === undefined) return this.#outbox.deliver(message);
     // Asked again once drained: every message that waited is released by the same drain, and the
     // first one sent may fill the buffer again (a batch's final response can be megabytes). Sent
     // regardless, the next one would find the buffer over maxBufferedBytes and close the connection
@@ -247,14 +266,20 @@ export class Connection implements OutboxOwner {
     return drained.then(() => this.#deliver(message));
   }
 
-  /** Every message out; error replies count against the connection's message budget too. */
+  /**
+   * Every message out; error replies count against the connection's message budget too, except
+   * while draining: each request is then answered `SHUTTING_DOWN`, and charging those answers would
+   * leave later requests waiting for a window the connection no longer has (or close it as a flood).
+   */
   #send(message: ServerMessage): void {
-    if (message.type === 'error') this.#gate.charge();
+    if (message.type === 'error' && !this.#draining) this.#gate.charge();
     this.#outbox.send(message);
   }
 
   #stop(): void {
     if (this.#closing) return;
+    // Closing during a drain: what still waits for the budget is answered (SHUTTING_DOWN) while the outbox can.
+    if (this.#draining) this.#gate.flush();
     this.#closing = true;
     for (const controller of this.#running.values()) controller.abort();
     this.#gate.stop();

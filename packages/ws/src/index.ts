@@ -11,4 +11,5 @@ export type {
   ResultsMessage,
   ServerMessage,
 } from './protocol.js';
+export type { AllowedOrigins } from './upgrade-check.js';
 export type { WebSocketTransportOptions } from './ws-options.js';

@@ -1,4 +1,4 @@
-import { normalizeHeaders } from '@restbatch/core';
+import { type HeaderSet, normalizeHeaders } from '@restbatch/core';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export function mergeHeaders(
   upgrade: Readonly<Record<string, string>>,
   own: Readonly<Record<string, string>>,
-  protectedNames: ReadonlySet<string>,
+  protectedNames: HeaderSet,
   hasBody: boolean,
 ): Record<string, string> | { refused: string } {
   const out: Record<string, string> = Object.assign(Object.create(null), upgrade);

@@ -2,7 +2,7 @@ import type { RawData } from 'ws';
 
 /** What the gate does with a connection: hands messages on, stops and restarts reading, closes. */
 export interface GateHooks {
-  /** Handles one message that fits the budget. */
+  /** Handles one message that fits the budget; never throws (the gate calls it from its timer too). */
   handle(data: RawData, isBinary: boolean): void;
   /** Over budget (`true`): stop reading; back within it (`false`): read again. */
   throttle(throttled: boolean): void;

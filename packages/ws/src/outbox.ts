@@ -39,8 +39,39 @@ export class Outbox {
     return this.#stall !== undefined;
   }
 
-  /** Sends one message, unless the connection is closed or its client has stopped reading. */
+  /** Sends one message at once (an error reply), unless the connection is closed or its client has stopped reading. */
   send(message: ServerMessage): void {
+    if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
+    this.#write(this.#text(message));
+  }
+
+  /**
+   * Sends a result or a response once the transport's {@link SendBudget} has room for it: at once
+   * when it has (`undefined`), otherwise a promise that settles once it is sent, or rejects when
+   * the connection closes first. It waits as text.
+   */
+  deliver(message: ServerMessage): Promise<void> | undefined {
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    if (this.ws.readyState !== this.ws.OPEN) return undefined;
+    const text = this.#text(message);
+    const room = this.budget.room(this.owner, text.length);
+    if (room === undefined) {
+      this.#write(text);
+      return undefined;
+    }
+    return room.then(() => this.#write(text));
+  }
+
+  #text(message: ServerMessage): string {
+    try {
+      return JSON.stringify(message);
+    } catch {
+      // A handler returned something JSON cannot carry; the client still learns its request failed.
+      return JSON.stringify(errorMessage(message.id, 'INTERNAL', 'Internal server error'));
+    }
+  }
+
+  #write(text: string): void {
     if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
     // Checked before sending: a client that has not drained what it was sent gets nothing more,
     // so a stalled client holds at most maxBufferedBytes plus one message.
@@ -48,22 +79,21 @@ export class Outbox {
       this.owner.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
       return;
     }
-    let text: string;
-    try {
-      text = JSON.stringify(message);
-    } catch {
-      // A handler returned something JSON cannot carry; the client still learns its request failed.
-      text = JSON.stringify(errorMessage(message.id, 'INTERNAL', 'Internal server error'));
-    }
     this.ws.send(text, this.#flushed);
     const level = this.ws.bufferedAmount;
     this.budget.note(this.owner, level);
     if (this.#stopped !== undefined || level <= this.options.highWaterMark || this.#stall !== undefined) return;
-    this.#stall = setTimeout(
-      () => this.owner.close(CLOSE_NOT_READING, 'The client is not reading: write timeout'),
-      this.options.drainTimeoutMs,
-    );
+    this.#stall = setTimeout(() => this.#stalled(), this.options.drainTimeoutMs);
     this.owner.pressure(true);
+  }
+
+  /**
+   * The write timeout: closed with 1008, or cut off at once while other connections' messages wait
+   * for room in the send budget (its close frame would wait behind the bytes they wait for).
+   */
+  #stalled(): void {
+    if (this.budget.crowded) this.owner.terminate();
+    else this.owner.close(CLOSE_NOT_READING, 'The client is not reading: write timeout');
   }
 
   /** `undefined` when a batch may go on at once; otherwise a promise that settles once the buffer has drained. */

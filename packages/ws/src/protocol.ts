@@ -1,4 +1,5 @@
 import { type ErrorCode, JsonBody, statusOf } from '@restbatch/core';
+import { memberText } from './member-text.js';
 
 /** A correlation id: chosen by the client, echoed on every message about its request. */
 export type CorrelationId = string | number;
@@ -96,8 +97,21 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
   if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
-  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : JsonBody.of(msg.body);
+  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : bodyOf(msg.body, text);
   return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
+}
+
+/**
+ * The body as a value; when it cannot be held as one (nested deeper than JSON.stringify's stack: a
+ * JSON.parse of the message reads any depth), its text as sent, so the engine's limits judge it as
+ * they judge the same text over HTTP (400 `JSON_TOO_DEEP`).
+ */
+function bodyOf(value: unknown, text: string): JsonBody | string | undefined {
+  try {
+    return JsonBody.of(value);
+  } catch {
+    return memberText(text, 'body');
+  }
 }
 
 function readId(id: unknown): CorrelationId | undefined {

@@ -1,3 +1,5 @@
+import { RestBatchError } from '@restbatch/core';
+
 /** What the budget needs of a connection: its send-buffer level and a way to drop it. */
 export interface BufferHolder {
   /** Bytes waiting to be sent now. */
@@ -6,45 +8,120 @@ export interface BufferHolder {
   terminate(): void;
 }
 
+interface Level {
+  bytes: number;
+  /** When the level last fell (or was first held): a holder whose level has not fallen for `stallMs` is not reading. */
+  since: number;
+}
+
+interface Waiter {
+  holder: BufferHolder;
+  bytes: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 /**
  * The bytes waiting to be sent across all connections of one transport, bounded. Each connection
- * reports its level when it sends and when a write completes; the sum is an estimate that can
- * only run high (a buffer may have drained since its last report). Only when the estimate passes
- * the budget are the real levels read again; if they still pass it, the connections holding the
- * most are cut off until the rest fit. Cut off, not closed: a close frame would queue behind the
- * very bytes that have to go, and the client that holds them is the one not reading.
+ * reports its level when it sends and when a write completes; the sum is an estimate that can only
+ * run high (a buffer may have drained since its last report). A result or response that would take
+ * the sum past the budget waits for room, in arrival order (one larger than the whole budget goes
+ * once nothing else waits to be sent), so clients that read are slowed, never cut off. While
+ * something waits, connections whose level has not fallen for `stallMs` (clients that do not read)
+ * are cut off, those holding the most first, until the first waiting message fits. Cut off, not
+ * closed: a close frame would queue behind the very bytes that have to go.
  */
 export class SendBudget {
-  readonly #held = new Map<BufferHolder, number>();
+  readonly #held = new Map<BufferHolder, Level>();
+  readonly #waiters: Waiter[] = [];
   #total = 0;
+  #watch: NodeJS.Timeout | undefined;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly stallMs: number,
+  ) {}
 
-  /** Records the level of one connection, and enforces the budget when the sum passes it. */
-  note(holder: BufferHolder, bytes: number): void {
-    this.#set(holder, bytes);
-    if (this.#total > this.max) this.#enforce();
+  /** Whether messages wait for room (a connection that stalls now is cut off rather than closed). */
+  get crowded(): boolean {
+    return this.#waiters.length > 0;
   }
 
-  /** Drops a closed connection from the sum. */
+  /** Records the level of one connection; waiting messages that now fit go. */
+  note(holder: BufferHolder, bytes: number): void {
+    this.#set(holder, bytes);
+    this.#wake();
+  }
+
+  /**
+   * `undefined` when `holder` may send `bytes` more now; otherwise a promise that settles once there
+   * is room (its level then counts them already), or rejects when the connection is forgotten first.
+   */
+  room(holder: BufferHolder, bytes: number): Promise<void> | undefined {
+    if (this.#waiters.length === 0 && this.#fits(bytes)) return undefined;
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ holder, bytes, resolve, reject });
+      this.#arm();
+    });
+  }
+
+  /** Drops a closed connection from the sum; its waiting messages are released with an `ABORTED` error. */
   forget(holder: BufferHolder): void {
     this.#set(holder, 0);
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const waiter = this.#waiters[i] as Waiter;
+      if (waiter.holder !== holder) continue;
+      this.#waiters.splice(i, 1);
+      waiter.reject(new RestBatchError('ABORTED', 'The connection closed'));
+    }
+    this.#wake();
+  }
+
+  #fits(bytes: number): boolean {
+    return this.#total === 0 || this.#total + bytes <= this.max;
   }
 
   #set(holder: BufferHolder, bytes: number): void {
-    this.#total += bytes - (this.#held.get(holder) ?? 0);
+    const level = this.#held.get(holder);
+    this.#total += bytes - (level?.bytes ?? 0);
     if (bytes === 0) this.#held.delete(holder);
-    else this.#held.set(holder, bytes);
+    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now() });
+    else {
+      if (bytes < level.bytes) level.since = Date.now();
+      level.bytes = bytes;
+    }
   }
 
-  #enforce(): void {
+  /** Lets waiting messages go in order while they fit; each one's bytes count at once, before it is written. */
+  #wake(): void {
+    while (this.#waiters.length > 0) {
+      const first = this.#waiters[0] as Waiter;
+      if (!this.#fits(first.bytes)) return;
+      this.#waiters.shift();
+      this.#set(first.holder, (this.#held.get(first.holder)?.bytes ?? 0) + first.bytes);
+      first.resolve();
+    }
+    clearTimeout(this.#watch);
+    this.#watch = undefined;
+  }
+
+  #arm(): void {
+    this.#watch ??= setTimeout(() => this.#cutStalled(), Math.max(1, this.stallMs / 4)).unref();
+  }
+
+  /** Reads the real levels again, then cuts off stalled holders, largest first, until the first waiting message fits. */
+  #cutStalled(): void {
+    this.#watch = undefined;
     for (const holder of [...this.#held.keys()]) this.#set(holder, holder.buffered);
-    if (this.#total <= this.max) return;
-    const largest = [...this.#held].sort((a, b) => b[1] - a[1]);
-    for (const [holder] of largest) {
-      if (this.#total <= this.max) break;
+    const now = Date.now();
+    const stalled = [...this.#held].filter(([, level]) => now - level.since >= this.stallMs).sort((a, b) => b[1].bytes - a[1].bytes);
+    for (const [holder] of stalled) {
+      const first = this.#waiters[0];
+      if (first === undefined || this.#fits(first.bytes)) break;
       this.forget(holder);
       holder.terminate();
     }
+    this.#wake();
+    if (this.#waiters.length > 0) this.#arm();
   }
 }

@@ -1,4 +1,6 @@
-import { DEFAULT_PROTECTED, type Engine } from '@restbatch/core';
+import type { IncomingMessage } from 'node:http';
+import { DEFAULT_PROTECTED, type Engine, HeaderSet } from '@restbatch/core';
+import { type AllowedOrigins, upgradeCheck } from './upgrade-check.js';
 
 /** Options shared by {@link attachWebSocket} and {@link createWebSocketServer}. */
 export interface WebSocketTransportOptions {
@@ -15,12 +17,13 @@ export interface WebSocketTransportOptions {
   /** Bytes still waiting when the next message is due at which the connection is closed with 1008 (default 16 × `highWaterMark`). */
   maxBufferedBytes?: number;
   /**
-   * Time the peer has to answer a server-initiated close before the socket is destroyed, in ms
-   * (default 5000). At `close()` of the transport, also the time running requests have to finish
-   * and send their last messages before their connection closes.
+   * Time the peer has to answer a server-initiated close (or to close the socket after its own
+   * close frame) before the socket is destroyed, in ms (default 5000). At `close()` of the
+   * transport, also the time running requests have to finish and send their last messages before
+   * their connection closes.
    */
   closeGraceMs?: number;
-  /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`). */
+  /** Headers that only the upgrade request may carry; a message that sets one is refused (default: core's `DEFAULT_PROTECTED`; `x-forwarded-*` stands for every name it begins). */
   protectedHeaders?: readonly string[];
   /** Most open connections; further upgrades are refused with 503 (default 1024). */
   maxConnections?: number;
@@ -30,6 +33,15 @@ export interface WebSocketTransportOptions {
   maxMessagesPerWindow?: number;
   /** Length of the message-rate window, in ms (default 100). */
   messageWindowMs?: number;
+  /**
+   * Browser origins whose pages may open a connection (`['https://app.example.com']`), or a test of
+   * each origin. An upgrade whose `Origin` header is not allowed is refused with 403. An upgrade
+   * without `Origin` (a client that is not a browser) is accepted. Default: every origin, which lets
+   * any web page open a connection with the cookies of its visitor (see docs/websocket.md, _Origin_).
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** Decides each upgrade at `path` (after `allowedOrigins`): `false` refuses it with 403. Synchronous. */
+  verifyUpgrade?: (request: IncomingMessage) => boolean;
   /** A connection with nothing running that sends nothing (not even a pong) for this long is closed with 1001, in ms (default 120000). */
   idleTimeoutMs?: number;
 }
@@ -43,12 +55,14 @@ export interface ResolvedWsOptions {
   readonly drainTimeoutMs: number;
   readonly maxBufferedBytes: number;
   readonly closeGraceMs: number;
-  readonly protectedHeaders: ReadonlySet<string>;
+  readonly protectedHeaders: HeaderSet;
   readonly maxConnections: number;
   readonly maxTotalBufferedBytes: number;
   readonly maxMessagesPerWindow: number;
   readonly messageWindowMs: number;
   readonly idleTimeoutMs: number;
+  /** Whether an upgrade request may become a connection (`allowedOrigins`, then `verifyUpgrade`). */
+  readonly acceptUpgrade: (request: IncomingMessage) => boolean;
 }
 
 /** Fills in the defaults; the payload default leaves room for the message around a body of the engine's largest size. */
@@ -64,12 +78,13 @@ export function resolveWsOptions(engine: Engine, options: WebSocketTransportOpti
     drainTimeoutMs: positive(options.drainTimeoutMs, 10_000, 'drainTimeoutMs'),
     maxBufferedBytes: Math.max(highWaterMark, positive(options.maxBufferedBytes, 16 * highWaterMark, 'maxBufferedBytes')),
     closeGraceMs: positive(options.closeGraceMs, 5000, 'closeGraceMs'),
-    protectedHeaders: new Set((options.protectedHeaders ?? DEFAULT_PROTECTED).map((h) => h.toLowerCase())),
+    protectedHeaders: new HeaderSet(options.protectedHeaders ?? DEFAULT_PROTECTED),
     maxConnections: positive(options.maxConnections, 1024, 'maxConnections'),
     maxTotalBufferedBytes: positive(options.maxTotalBufferedBytes, 64 * 1024 * 1024, 'maxTotalBufferedBytes'),
     maxMessagesPerWindow: positive(options.maxMessagesPerWindow, 100, 'maxMessagesPerWindow'),
     messageWindowMs: positive(options.messageWindowMs, 100, 'messageWindowMs'),
     idleTimeoutMs: positive(options.idleTimeoutMs, 120_000, 'idleTimeoutMs'),
+    acceptUpgrade: upgradeCheck(options),
   };
 }
 

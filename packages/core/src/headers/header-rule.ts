@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
 import { BAD_HEADER_VALUE, HEADER_NAME } from './check-header-syntax.js';
+import { HeaderSet } from './header-set.js';
 
 /** Which outer headers sub-requests inherit and which headers a sub-request may set itself. */
 export interface HeaderRuleOptions {
@@ -8,7 +9,10 @@ export interface HeaderRuleOptions {
   nonInherited?: readonly string[];
   /** Replace {@link DEFAULT_NON_INHERITED} instead of adding to it. */
   replaceDefaults?: boolean;
-  /** Headers a sub-request may not set itself: identity comes from the outer request only. */
+  /**
+   * Headers a sub-request may not set itself: identity comes from the outer request only. A name
+   * ending in `*` stands for every name it begins (`x-forwarded-*`).
+   */
   protected?: readonly string[];
   /** Most headers one sub-request may set. */
   maxHeaders?: number;
@@ -49,16 +53,18 @@ export const DEFAULT_NON_INHERITED: readonly string[] = [
   'sec-websocket-protocol',
 ];
 
-/** Headers that carry the caller's identity or the network path; a sub-request cannot set them. */
+/**
+ * Headers that carry the caller's identity or the network path; a sub-request cannot set them.
+ * `x-forwarded-*` stands for every header whose name begins `x-forwarded-` (`-for`, `-host`,
+ * `-proto`, `-port`, `-prefix`, `-client-cert`, ...).
+ */
 export const DEFAULT_PROTECTED: readonly string[] = [
   'authorization',
   'proxy-authorization',
   'cookie',
   'host',
   'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
+  'x-forwarded-*',
   'x-real-ip',
   'x-api-key',
 ];
@@ -66,14 +72,14 @@ export const DEFAULT_PROTECTED: readonly string[] = [
 /** The compiled rule: computes inherited headers once per batch and merges a sub-request's own. */
 export class HeaderRule {
   readonly #nonInherited: Set<string>;
-  readonly #protected: Set<string>;
+  readonly #protected: HeaderSet;
   readonly #maxHeaders: number;
   readonly #maxHeaderBytes: number;
 
   constructor(options: HeaderRuleOptions = {}) {
     const base = options.replaceDefaults ? [] : DEFAULT_NON_INHERITED;
     this.#nonInherited = new Set([...base, ...(options.nonInherited ?? [])].map((h) => h.toLowerCase()));
-    this.#protected = new Set((options.protected ?? DEFAULT_PROTECTED).map((h) => h.toLowerCase()));
+    this.#protected = new HeaderSet(options.protected ?? DEFAULT_PROTECTED);
     this.#maxHeaders = options.maxHeaders ?? 50;
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   }
