@@ -63,6 +63,17 @@ export class TestClient {
     this.socket.send(typeof message === 'string' || message instanceof Uint8Array ? message : JSON.stringify(message));
   }
 
+  /**
+   * Resolves once the server has read every frame sent so far: a ping's pong comes back after the
+   * frames before it were read, in order (the server answers pings itself, charging its message budget).
+   */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.socket.once('pong', () => resolve());
+      this.socket.ping();
+    });
+  }
+
   /** Resolves with the first message (already received or future) that matches. */
   async next(match: (m: ServerMessage) => boolean): Promise<ServerMessage> {
     for (;;) {
