@@ -9,6 +9,9 @@ import { upgradeOf } from './merge-headers.js';
 import { SendBudget } from './send-budget.js';
 import { resolveWsOptions, type WebSocketTransportOptions } from './ws-options.js';
 
+/** How long a connection's buffer may stay without falling, while messages wait for the global send budget, before it is cut off. */
+const CROWDED_STALL_MS = 1000;
+
 /** Options of {@link attachWebSocket}. */
 export interface AttachWebSocketOptions extends WebSocketTransportOptions {
   /** The HTTP server whose upgrades at `path` become restbatch connections. */
@@ -50,7 +53,9 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   });
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
-  const budget = new SendBudget(resolved.maxTotalBufferedBytes, resolved.drainTimeoutMs);
+  // While messages wait for room, a connection whose buffer has not fallen for a second is not
+  // reading: waiting longer lets the waiting messages (held as text) and their batches pile up.
+  const budget = new SendBudget(resolved.maxTotalBufferedBytes, Math.min(resolved.drainTimeoutMs, CROWDED_STALL_MS));
   let closing: Promise<void> | undefined;
 
   // A throwing check refuses the upgrade rather than leaving the socket open.
