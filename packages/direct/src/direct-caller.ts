@@ -66,6 +66,7 @@ export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
     // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at.
     if (typeof request?.url !== 'string') return noUrl(engine, request?.url);
+    if (request.method !== undefined && typeof request.method !== 'string') return badMethod(engine, request.url, request.method);
     // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
     // the caller changing its objects later cannot reach the engine.
     let json: ReturnType<Engine['prepareBody']>;
@@ -75,7 +76,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       // A value JSON cannot write (BODY_UNWRITABLE): answered as any refused request, in the shape of the endpoint's dialect.
       if (!isRestBatchError(error)) throw error;
       const { url, headers } = request;
-      const refused = engine.refuse({ method: request.method ?? 'POST', url, headers, transport: 'direct' }, error);
+      const method = typeof request.method === 'string' ? request.method : 'POST';
+      const refused = engine.refuse({ method, url, headers, transport: 'direct' }, error);
       return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
     }
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
@@ -117,6 +119,16 @@ function noUrl(engine: Engine, url: unknown): DirectResponse {
   const given = url === undefined ? 'no url' : `a url of type ${url === null ? 'null' : typeof url}`;
   const error = new RestBatchError('INVALID_PATH', `The call has ${given}; url is the path with an optional query, such as "/rest/batch"`);
   const refused = engine.errorResponse('/', error);
+  return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
+}
+
+/** The answer to a call whose `method` is not a string: 405 `METHOD_NOT_ALLOWED`, in the error shape of the API at `url`. */
+function badMethod(engine: Engine, url: string, method: unknown): DirectResponse {
+  const error = new RestBatchError(
+    'METHOD_NOT_ALLOWED',
+    `The call's method is a ${method === null ? 'null' : typeof method}; method is a string such as "GET" (default "POST")`,
+  );
+  const refused = engine.errorResponse(url, error);
   return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
 }
 

@@ -232,7 +232,8 @@ export class Engine {
     return this.#observer.watch({
       kind: endpoint === undefined ? 'call' : 'batch',
       requestId,
-      method: request.method.toUpperCase(),
+      // A JavaScript caller may pass anything: observing never throws (OpenTelemetry's name for a method it does not know).
+      method: typeof request.method === 'string' ? request.method.toUpperCase() : '_OTHER',
       route: endpoint === undefined ? api.base : path,
       path,
       base: api.base,
