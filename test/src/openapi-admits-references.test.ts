@@ -37,17 +37,26 @@ const RESOURCES = [
     ],
   }),
   // `code` must not be a string.
-  echo('Codes', { type: 'object', properties: { code: {} }, allOf: [{ not: { required: ['code'], properties: { code: { type: 'string' } } } }] }),
+  echo('Codes', {
+    type: 'object',
+    properties: { code: {} },
+    allOf: [{ not: { required: ['code'], properties: { code: { type: 'string' } } } }],
+  }),
   echo('Shapes', {
     type: 'object',
     required: ['kind'],
     properties: { kind: { enum: ['circle', 'square'] } },
     if: { properties: { kind: { const: 'circle' } } },
+    // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
     then: { required: ['radius'], properties: { radius: { type: 'number' } } },
     else: { required: ['side'], properties: { side: { type: 'number' } } },
   }),
   echo('Modes', { const: { mode: 'fast', level: 1 } }),
-  echo('Trees', { type: 'object', required: ['name'], properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } } }),
+  echo('Trees', {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } },
+  }),
 ];
 
 function engine() {
@@ -107,14 +116,51 @@ function dataRun(url: string): Array<[string, Body]> {
 
 /** Batches every item of which runs (first, a value; then references to it). */
 const RUNS: Array<[string, Array<[string, Body]>]> = [
-  ['$defs', [['Tags', { tag: { name: 'a' } }], ['Tags', { tag: '$ref:0/body/tag' }], ['Tags', { tag: { name: '$ref:0/body/tag/name' } }]]],
+  [
+    '$defs',
+    [
+      ['Tags', { tag: { name: 'a' } }],
+      ['Tags', { tag: '$ref:0/body/tag' }],
+      ['Tags', { tag: { name: '$ref:0/body/tag/name' } }],
+    ],
+  ],
   ['definitions', dataRun('Notes')],
   ['$defs under data', dataRun('Labels')],
-  ['oneOf', [['Notices', { kind: 'email', address: 'a@b' }], ['Notices', { kind: '$ref:0/body/kind', address: 'c@d' }]]],
-  ['not', [['Tags', { tag: { name: 'a' }, n: 7 }], ['Codes', { code: '$ref:0/body/n' }]]],
-  ['if/then/else', [['Shapes', { kind: 'circle', radius: 1 }], ['Shapes', { kind: '$ref:0/body/kind', radius: 2 }]]],
-  ['const object', [['Modes', { mode: 'fast', level: 1 }], ['Modes', { mode: '$ref:0/body/mode', level: '$ref:0/body/level' }]]],
-  ['recursive #', [['Trees', { name: 'a' }], ['Trees', { name: 'b', children: [{ name: '$ref:0/body/name', children: [] }, '$ref:0/body'] }]]],
+  [
+    'oneOf',
+    [
+      ['Notices', { kind: 'email', address: 'a@b' }],
+      ['Notices', { kind: '$ref:0/body/kind', address: 'c@d' }],
+    ],
+  ],
+  [
+    'not',
+    [
+      ['Tags', { tag: { name: 'a' }, n: 7 }],
+      ['Codes', { code: '$ref:0/body/n' }],
+    ],
+  ],
+  [
+    'if/then/else',
+    [
+      ['Shapes', { kind: 'circle', radius: 1 }],
+      ['Shapes', { kind: '$ref:0/body/kind', radius: 2 }],
+    ],
+  ],
+  [
+    'const object',
+    [
+      ['Modes', { mode: 'fast', level: 1 }],
+      ['Modes', { mode: '$ref:0/body/mode', level: '$ref:0/body/level' }],
+    ],
+  ],
+  [
+    'recursive #',
+    [
+      ['Trees', { name: 'a' }],
+      ['Trees', { name: 'b', children: [{ name: '$ref:0/body/name', children: [] }, '$ref:0/body'] }],
+    ],
+  ],
 ];
 
 /** Items the route's schema refuses: the document must refuse them as the server fails them. */
@@ -141,7 +187,10 @@ for (const endpoint of ENDPOINTS) {
         const answer = await server.post(endpoint.path, batch);
         const shown = `${name}: ${answer.status} ${JSON.stringify(answer.body)}`;
         assert.is(answer.status, 200, shown);
-        assert.ok(endpoint.statuses(answer.body).every((s) => s < 400), shown);
+        assert.ok(
+          endpoint.statuses(answer.body).every((s) => s < 400),
+          shown,
+        );
         if (!validate(batch)) refused.push(name);
       }
       // Every case named at once, so one refused case does not hide the others.
@@ -166,7 +215,12 @@ test('Guidewire: a data item copies a data schema whose pointer resolves in the 
   const validate = componentValidator(document, requestSchemaOf(document, '/api/gw'));
   const server = await serveJson(running);
   try {
-    const batch = { requests: [{ method: 'post', path: '/Notes', data: { attributes: { name: 'a' } } }, { method: 'post', path: '/Notes', data: { attributes: { name: '$ref:0/body/data/attributes/name' } } }] };
+    const batch = {
+      requests: [
+        { method: 'post', path: '/Notes', data: { attributes: { name: 'a' } } },
+        { method: 'post', path: '/Notes', data: { attributes: { name: '$ref:0/body/data/attributes/name' } } },
+      ],
+    };
     const answer = await server.post('/api/gw', batch);
     assert.is(answer.status, 200, JSON.stringify(answer.body));
     assert.ok(validate(batch), JSON.stringify(validate.errors));

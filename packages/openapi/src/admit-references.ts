@@ -78,22 +78,26 @@ function admit(schema: unknown, from: string, to: string, sign: Sign, moves: Mov
   moves.set(from, to);
   const copy: Record<string, unknown> = {};
   const allOf: unknown[] = [];
-  const ownAllOf = Array.isArray(schema.allOf) ? schema.allOf : [];
-  ownAllOf.forEach((s, i) => allOf.push(admit(s, `${from}/allOf/${i}`, `${to}/allOf/${i}`, sign, moves)));
+  const ownAllOf: unknown[] = Array.isArray(schema.allOf) ? schema.allOf : [];
+  for (const [i, s] of ownAllOf.entries()) allOf.push(admit(s, `${from}/allOf/${i}`, `${to}/allOf/${i}`, sign, moves));
   const extra = (build: (at: string) => unknown): void => {
     allOf.push(build(`${to}/allOf/${allOf.length}`));
   };
   for (const [key, value] of Object.entries(schema)) {
-    const f = `${from}/${escape(key)}`;
-    const t = `${to}/${escape(key)}`;
+    const f = `${from}/${escapeSegment(key)}`;
+    const t = `${to}/${escapeSegment(key)}`;
     if (ONE_BELOW.includes(key)) copy[key] = admitAt(value, f, t, sign, moves);
     else if (NAMED_BELOW.includes(key) || NAMED_SAME.includes(key)) {
       const below = NAMED_BELOW.includes(key) ? admitAt : admit;
       copy[key] = isRecord(value)
-        ? Object.fromEntries(Object.entries(value).map(([n, v]) => [n, below(v, `${f}/${escape(n)}`, `${t}/${escape(n)}`, sign, moves)]))
+        ? Object.fromEntries(
+            Object.entries(value).map(([n, v]) => [n, below(v, `${f}/${escapeSegment(n)}`, `${t}/${escapeSegment(n)}`, sign, moves)]),
+          )
         : value;
     } else if (key === 'items' || key === 'prefixItems') {
-      copy[key] = Array.isArray(value) ? value.map((v, i) => admitAt(v, `${f}/${i}`, `${t}/${i}`, sign, moves)) : admitAt(value, f, t, sign, moves);
+      copy[key] = Array.isArray(value)
+        ? value.map((v, i) => admitAt(v, `${f}/${i}`, `${t}/${i}`, sign, moves))
+        : admitAt(value, f, t, sign, moves);
     } else if (key === 'anyOf' && Array.isArray(value)) copy[key] = value.map((v, i) => admit(v, `${f}/${i}`, `${t}/${i}`, sign, moves));
     else if (key === 'oneOf' && Array.isArray(value)) {
       // A reference may stand for a value of any branch: several branches can match, so `anyOf`.
@@ -164,7 +168,10 @@ function movePointers(value: unknown, move: (pointer: string) => string): unknow
   if (!isRecord(value)) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    copy[key] = key === '$ref' && typeof v === 'string' && (v === '#' || v.startsWith('#/')) && !v.startsWith('#/components/') ? move(v) : movePointers(v, move);
+    copy[key] =
+      key === '$ref' && typeof v === 'string' && (v === '#' || v.startsWith('#/')) && !v.startsWith('#/components/')
+        ? move(v)
+        : movePointers(v, move);
   }
   return copy;
 }
@@ -177,7 +184,7 @@ function flip(sign: Sign): Sign {
   return sign === 1 ? -1 : 1;
 }
 
-function escape(name: string): string {
+function escapeSegment(name: string): string {
   return name.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
