@@ -52,6 +52,13 @@ const RESOURCES = [
     else: { required: ['side'], properties: { side: { type: 'number' } } },
   }),
   echo('Modes', { const: { mode: 'fast', level: 1 } }),
+  // Route schemas are draft-07 (the server's Ajv): no prefixItems or dependentSchemas.
+  echo('Pairs', {
+    type: 'object',
+    properties: { note: { type: 'string' } },
+    patternProperties: { '^x-': { type: 'number' } },
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+  }),
   echo('Trees', {
     type: 'object',
     required: ['name'],
@@ -155,6 +162,13 @@ const RUNS: Array<[string, Array<[string, Body]>]> = [
     ],
   ],
   [
+    'patternProperties, additionalProperties',
+    [
+      ['Trees', { name: 'a', n: 7, children: [] }],
+      ['Pairs', { note: '$ref:0/body/name', 'x-a': '$ref:0/body/n', tags: ['$ref:0/body/name'], all: '$ref:0/body/children' }],
+    ],
+  ],
+  [
     'recursive #',
     [
       ['Trees', { name: 'a' }],
@@ -172,6 +186,8 @@ const REFUSED: Array<[string, Body]> = [
   ['Shapes', { kind: 'circle', side: 1 }],
   ['Modes', { mode: 'slow', level: 1 }],
   ['Trees', { name: 'a', children: [{ name: 1 }] }],
+  ['Pairs', { 'x-a': 'text' }],
+  ['Pairs', { tags: [1] }],
 ];
 
 for (const endpoint of ENDPOINTS) {

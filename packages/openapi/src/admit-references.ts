@@ -18,7 +18,7 @@ const ONE_BELOW = ['additionalProperties', 'unevaluatedProperties', 'unevaluated
 /** Keywords whose value maps names to subschemas at value positions below. */
 const NAMED_BELOW = ['properties', 'patternProperties'];
 /** Keywords whose value maps names to subschemas at the schema's own position. */
-const NAMED_SAME = ['$defs', 'definitions', 'dependentSchemas'];
+const NAMED_SAME = ['$defs', 'definitions', 'dependentSchemas', 'dependencies'];
 /** Handled with `if`, or below. */
 const REWRITTEN = ['if', 'then', 'else', 'oneOf', 'allOf', 'anyOf', 'not', 'const', 'enum', 'items', 'prefixItems'];
 
