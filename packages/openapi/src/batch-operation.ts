@@ -12,7 +12,7 @@ import { type BuildContext, errorResponse, operationId } from './build-context.j
 import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
 import { batchRequestHeaders, idempotencyResponseHeaders } from './batch-headers.js';
-import { admitReferences, orReference } from './admit-references.js';
+import { ADMITTED_AT, admitReferences, payloadSchema, relocate } from './admit-references.js';
 
 const SUMMARY = {
   description: 'The batch\u2019s summary',
@@ -42,13 +42,18 @@ function itemVariants(context: BuildContext, api: ApiDescription, endpoint: Batc
   const variants: OpenApiRequestVariant[] = [];
   for (const route of batchable) {
     // An item's payload may hold whole-value references where the ordinary call's may not.
-    const schema = route.schema === undefined ? undefined : (admitReferences(route.schema) as JsonSchema);
+    const admitted = route.schema === undefined ? undefined : admitReferences(route.schema);
     const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
+    const whole = admitted === undefined ? undefined : payloadSchema(admitted);
+    const payload = whole === undefined ? undefined : context.registry.ref(whole as object, hint);
+    // The dialect may copy parts of the schema into its item's component: pointers made absolute resolve there too.
+    const at = `${payload?.$ref as string}${whole === admitted ? '' : ADMITTED_AT}`;
+    const schema = payload === undefined ? undefined : (relocate(admitted, at) as JsonSchema);
     const itemRoute = {
       method: route.method,
       template: toTemplate(route.pattern),
       pathPattern: pathPattern(route, batchable),
-      payload: schema === undefined ? undefined : context.registry.ref(orReference(schema) as object, hint),
+      payload,
       schema,
       base: api.base,
     };
