@@ -198,11 +198,17 @@ export class Connection implements OutboxOwner {
       return;
     }
     if (this.#running.has(id)) {
-      this.#refuse(message, new RestBatchError('BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`));
+      this.#refuse(
+        message,
+        new RestBatchError('BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`),
+      );
       return;
     }
     if (this.#running.size >= this.options.maxConcurrent) {
-      this.#refuse(message, new RestBatchError('RATE_LIMITED', `At most ${this.options.maxConcurrent} requests may run at once on one connection`));
+      this.#refuse(
+        message,
+        new RestBatchError('RATE_LIMITED', `At most ${this.options.maxConcurrent} requests may run at once on one connection`),
+      );
       return;
     }
     const headers = this.#headersOf(message);
