@@ -19,7 +19,7 @@ import type { ResolvedWsOptions } from './ws-options.js';
 
 /** The private fields of ws and net.Socket behind {@link Connection.unsent}; any of them may be missing. */
 interface SocketInternals {
-  _socket?: { _handle?: { writeQueueSize?: unknown } | null } | null;
+  _socket?: { destroyed?: boolean; _handle?: { writeQueueSize?: unknown } | null } | null;
 }
 
 /**
@@ -91,6 +91,9 @@ export class Connection implements OutboxOwner {
 
   /** Bytes waiting to be sent to this client. */
   get buffered(): number {
+    // A destroyed socket (cut off) holds nothing more: its writes are dropped, though ws still counts
+    // them until the 'close' event; the send budget has already given their room away.
+    if ((this.ws as unknown as SocketInternals)._socket?.destroyed === true) return 0;
     return this.ws.bufferedAmount;
   }
 
