@@ -1,4 +1,4 @@
-import { checkHeaderLimits, checkHeaderSyntax, type Engine, type ErrorCode, toRestBatchError } from '@restbatch/core';
+import { checkHeaderLimits, checkHeaderSyntax, type Engine, type ErrorCode, RestBatchError, toRestBatchError } from '@restbatch/core';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_MESSAGE_RATE } from './close-codes.js';
 import { IdleWatch } from './idle-watch.js';
@@ -16,6 +16,11 @@ import {
 } from './protocol.js';
 import type { SendBudget } from './send-budget.js';
 import type { ResolvedWsOptions } from './ws-options.js';
+
+/** The private fields of ws and net.Socket behind {@link Connection.unsent}; any of them may be missing. */
+interface SocketInternals {
+  _socket?: { destroyed?: boolean; _handle?: { writeQueueSize?: unknown } | null } | null;
+}
 
 /**
  * One WebSocket connection: turns each message into an engine request and each answer into
@@ -86,7 +91,21 @@ export class Connection implements OutboxOwner {
 
   /** Bytes waiting to be sent to this client. */
   get buffered(): number {
+    // A destroyed socket (cut off) holds nothing more: its writes are dropped, though ws still counts
+    // them until the 'close' event; the send budget has already given their room away.
+    if ((this.ws as unknown as SocketInternals)._socket?.destroyed === true) return 0;
     return this.ws.bufferedAmount;
+  }
+
+  /**
+   * Bytes libuv has not yet written to the TCP socket (`writeQueueSize` of the net.Socket's handle).
+   * A private field, read because nothing public moves while a client reads one large message:
+   * `bufferedAmount` falls only when a whole write completes. Absent (another Node, a TLS or
+   * piped socket), this is `undefined` and the budget judges by `bufferedAmount` alone.
+   */
+  get unsent(): number | undefined {
+    const queue = (this.ws as unknown as SocketInternals)._socket?._handle?.writeQueueSize;
+    return typeof queue === 'number' ? queue : undefined;
   }
 
   /**
@@ -178,15 +197,21 @@ export class Connection implements OutboxOwner {
   async #run(message: ClientMessage): Promise<void> {
     const { id } = message;
     if (this.#draining) {
-      this.#send(errorMessage(id, 'SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      this.#refuse(message, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
       return;
     }
     if (this.#running.has(id)) {
-      this.#send(errorMessage(id, 'BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`));
+      this.#refuse(
+        message,
+        new RestBatchError('BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`),
+      );
       return;
     }
     if (this.#running.size >= this.options.maxConcurrent) {
-      this.#send(errorMessage(id, 'RATE_LIMITED', `At most ${this.options.maxConcurrent} requests may run at once on one connection`));
+      this.#refuse(
+        message,
+        new RestBatchError('RATE_LIMITED', `At most ${this.options.maxConcurrent} requests may run at once on one connection`),
+      );
       return;
     }
     const headers = this.#headersOf(message);
@@ -212,7 +237,8 @@ export class Connection implements OutboxOwner {
             ? (item, result) => this.#deliver({ id, type: 'result', index: result.index, item })
             : (item, result) => {
                 group.add(result.index, item);
-                return this.#outbox.drained();
+                // A group that waits for room in the send budget holds the batch too, as a result does.
+                return this.#outbox.drained() ?? group.pending;
               },
       });
       // The last group goes out (after any drain it waits for) before the response.
@@ -232,20 +258,50 @@ export class Connection implements OutboxOwner {
 
   /** The outer headers of a message's request, checked as an HTTP parser would; an error message is sent otherwise. */
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
+    let headers: ReturnType<typeof mergeHeaders>;
+    try {
+      checkHeaderSyntax(message.headers);
+      headers = mergeHeaders(this.upgrade.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
+    } catch (error) {
+      // Observed with the upgrade request's headers only: the message's are malformed.
+      this.#refuse(message, toRestBatchError(error), this.upgrade.headers);
+      return undefined;
+    }
+    if ('refused' in headers) {
+      const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
+      this.#refuse(message, new RestBatchError('INVALID_HEADER', reason), this.upgrade.headers);
+      return undefined;
+    }
+    try {
+      checkHeaderLimits(headers, this.engine.limits);
+    } catch (error) {
+      this.#refuse(message, toRestBatchError(error), headers);
+      return undefined;
+    }
+    return headers;
+  }
+
+  /**
+   * Refuses a request before it runs, as the other transports refuse theirs: the engine observes it
+   * ({@link Engine.refuse}: `onBatchEnd` with `items` undefined, a server span, its metrics), and the
+   * client gets an error message with the code and the status the engine answered with. `headers`
+   * default to the message's merged with the upgrade's when they are valid, else the upgrade's.
+   */
+  #refuse(message: ClientMessage, error: RestBatchError, headers: Readonly<Record<string, string>> = this.#observedHeaders(message)): void {
+    const { status } = this.engine.refuse(
+      { method: message.method, url: message.endpoint, headers, transport: 'ws', connectionId: this.upgrade.connectionId },
+      error,
+    );
+    this.#send({ ...errorMessage(message.id, error.code as ErrorCode, error.message), status });
+  }
+
+  #observedHeaders(message: ClientMessage): Readonly<Record<string, string>> {
     try {
       checkHeaderSyntax(message.headers);
       const headers = mergeHeaders(this.upgrade.headers, message.headers, this.options.protectedHeaders, message.body !== undefined);
-      if ('refused' in headers) {
-        const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
-        this.#send(errorMessage(message.id, 'INVALID_HEADER', reason));
-        return undefined;
-      }
-      checkHeaderLimits(headers, this.engine.limits);
-      return headers;
-    } catch (error) {
-      const coded = toRestBatchError(error);
-      this.#send({ ...errorMessage(message.id, 'INVALID_HEADER', coded.message), status: coded.status, code: coded.code as ErrorCode });
-      return undefined;
+      return 'refused' in headers ? this.upgrade.headers : headers;
+    } catch {
+      return this.upgrade.headers;
     }
   }
 

@@ -12,6 +12,7 @@ export const MAX_GROUPED_RESULTS = 512;
 export class ResultGroup {
   #items: Array<{ index: number; item: unknown }> = [];
   #scheduled = false;
+  #pending: Promise<void> | undefined;
   readonly #onTurnEnd = () => {
     this.#scheduled = false;
     void this.flush();
@@ -32,11 +33,27 @@ export class ResultGroup {
     }
   }
 
+  /**
+   * While a group waits to be sent (for a drain or for room in the send budget), a promise that
+   * settles once it has gone; `undefined` otherwise. The batch waits for it, as it waits for each
+   * ungrouped result, so results never pile up behind the budget.
+   */
+  get pending(): Promise<void> | undefined {
+    return this.#pending;
+  }
+
   /** Sends what is waiting now, if anything; the promise settles once it was handed to the socket (after a drain). */
   flush(): Promise<void> | undefined {
     if (this.#items.length === 0) return undefined;
     const items = this.#items;
     this.#items = [];
-    return this.send({ id: this.id, type: 'results', items });
+    const sent = this.send({ id: this.id, type: 'results', items });
+    if (sent === undefined) return undefined;
+    this.#pending = sent;
+    const done = () => {
+      if (this.#pending === sent) this.#pending = undefined;
+    };
+    sent.then(done, done);
+    return sent;
   }
 }

@@ -2,8 +2,13 @@ import { RestBatchError } from '@restbatch/core';
 
 /** What the budget needs of a connection: its send-buffer level and a way to drop it. */
 export interface BufferHolder {
-  /** Bytes waiting to be sent now. */
+  /** Bytes waiting to be sent now (`ws.bufferedAmount`: it falls only when a whole write has completed). */
   readonly buffered: number;
+  /**
+   * Bytes of its writes the operating system has not yet taken (`undefined` when unknown): falls
+   * while the peer reads one large message, when {@link buffered} does not. Read only while messages wait.
+   */
+  readonly unsent: number | undefined;
   /** Destroys the connection at once, which is what frees its buffer (a close frame would wait behind it). */
   terminate(): void;
 }
@@ -12,6 +17,8 @@ interface Level {
   bytes: number;
   /** When the level last fell (or was first held): a holder whose level has not fallen for `stallMs` is not reading. */
   since: number;
+  /** {@link BufferHolder.unsent} when last read: its fall is progress too (a reader in the middle of one large message). */
+  unsent: number | undefined;
 }
 
 interface Waiter {
@@ -27,8 +34,8 @@ interface Waiter {
  * run high (a buffer may have drained since its last report). A result or response that would take
  * the sum past the budget waits for room, in arrival order (one larger than the whole budget goes
  * once nothing else waits to be sent), so clients that read are slowed, never cut off. While
- * something waits, connections whose level has not fallen for `stallMs` (clients that do not read)
- * are cut off, those holding the most first, until the first waiting message fits. Cut off, not
+ * something waits, connections whose level has not fallen for `stallMs`, nor their unsent bytes
+ * ({@link BufferHolder.unsent}: a reader in the middle of one large message), are cut off (clients that do not read), those holding the most first, until the first waiting message fits. Cut off, not
  * closed: a close frame would queue behind the very bytes that have to go.
  */
 export class SendBudget {
@@ -85,7 +92,7 @@ export class SendBudget {
     const level = this.#held.get(holder);
     this.#total += bytes - (level?.bytes ?? 0);
     if (bytes === 0) this.#held.delete(holder);
-    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now() });
+    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now(), unsent: undefined });
     else {
       if (bytes < level.bytes) level.since = Date.now();
       level.bytes = bytes;
@@ -112,8 +119,15 @@ export class SendBudget {
   /** Reads the real levels again, then cuts off stalled holders, largest first, until the first waiting message fits. */
   #cutStalled(): void {
     this.#watch = undefined;
-    for (const holder of [...this.#held.keys()]) this.#set(holder, holder.buffered);
     const now = Date.now();
+    for (const [holder, level] of [...this.#held]) {
+      // A client reading one large message: its level stays until the whole write completes, but
+      // what the operating system has not taken yet falls. That is progress, not a stall.
+      const unsent = holder.unsent;
+      if (unsent !== undefined && level.unsent !== undefined && unsent < level.unsent) level.since = now;
+      level.unsent = unsent;
+      this.#set(holder, holder.buffered);
+    }
     const stalled = [...this.#held].filter(([, level]) => now - level.since >= this.stallMs).sort((a, b) => b[1].bytes - a[1].bytes);
     for (const [holder] of stalled) {
       const first = this.#waiters[0];

@@ -4,11 +4,41 @@ import { connect, type Socket } from 'node:net';
 /** A WebSocket client written by hand over TCP: it can send a close frame and keep the TCP socket open (a half-open peer). */
 export class RawWsClient {
   #received = Buffer.alloc(0);
+  /** Set by {@link readSlowly}: bytes are counted, and only the last few kept. */
+  #counting = false;
+  #count = 0;
+  #reader: NodeJS.Timeout | undefined;
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.#received = Buffer.concat([this.#received, chunk]);
+      if (!this.#counting) this.#received = Buffer.concat([this.#received, chunk]);
+      else {
+        this.#count += chunk.length;
+        this.#received = Buffer.concat([this.#received, chunk]).subarray(-256);
+      }
     });
+    socket.on('close', () => clearInterval(this.#reader));
+  }
+
+  /**
+   * From now on reads at most `bytes` every `everyMs` ms (a client that reads, slowly), counting
+   * what it reads rather than keeping it (see {@link count}); {@link saw} then sees the last 256 bytes.
+   */
+  readSlowly(bytes: number, everyMs: number): void {
+    this.#counting = true;
+    this.#count = this.#received.length;
+    this.socket.pause();
+    this.#reader = setInterval(() => {
+      const ready = Math.min(bytes, this.socket.readableLength);
+      // read() in paused mode hands the chunk to the 'data' listener as well.
+      if (ready > 0) this.socket.read(ready);
+      else this.socket.read(0);
+    }, everyMs);
+  }
+
+  /** Bytes read since {@link readSlowly} was called (all of them before). */
+  get count(): number {
+    return this.#counting ? this.#count : this.#received.length;
   }
 
   /** Connects to `url` (`ws://host:port/path`) with `allowHalfOpen` and completes the upgrade. */
@@ -49,6 +79,7 @@ export class RawWsClient {
   }
 
   destroy(): void {
+    clearInterval(this.#reader);
     this.socket.destroy();
   }
 

@@ -1,0 +1,96 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ResultsMessage } from '@restbatch/ws';
+import { RawWsClient } from './support/raw-ws-client.js';
+import { until } from './support/until.js';
+import { startWs, TestClient } from './support/ws-test-client.js';
+import { wsTestEngine } from './support/ws-test-engine.js';
+
+const MIB = 1024 * 1024;
+/** The answer a slow reader asks for: one 16 MiB message, four times the budget. */
+const HUGE_KIB = 16 * 1024;
+
+/** A raw client that reads steadily but slowly (about 5 MB/s at most) and asks for one huge answer. */
+async function slowReaderOfHugeAnswer(url: string): Promise<{ client: RawWsClient; done: () => boolean; cut: () => boolean }> {
+  const client = await RawWsClient.open(url);
+  let cut = false;
+  // Half-open: a cut connection ends (the server's FIN, after what was sent) but does not close by itself.
+  for (const event of ['end', 'close']) {
+    client.socket.on(event, () => {
+      cut = true;
+    });
+  }
+  client.readSlowly(50_000, 10);
+  client.sendText(JSON.stringify({ id: 'huge', endpoint: `/rest/Test/Big/${HUGE_KIB}`, method: 'GET' }));
+  // The response message ends with its body, `{"data":"xxx…"}`, and the message's closing brace.
+  const done = () => client.count >= HUGE_KIB * 1024 && client.saw('x"}}');
+  return { client, done, cut: () => cut };
+}
+
+test('a client reading one message larger than the budget is not cut off while others wait: its level does not fall, but its socket queue does', async () => {
+  const { engine } = wsTestEngine();
+  // drainTimeoutMs is the write timeout, longer than the slow read; the stall limit stays 1 s.
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
+  let other: TestClient | undefined;
+  try {
+    slow = await slowReaderOfHugeAnswer(ws.url);
+    const reader = slow;
+    await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    other = await TestClient.open(ws.url);
+    const answer = other.request({ id: 'small', endpoint: '/rest/Test/Big/512', method: 'GET' });
+    await until(() => reader.done() || reader.cut(), 'the slow reader has its whole answer (or is cut off)', 30_000);
+    assert.not.ok(reader.cut(), 'the slow reader is not cut off');
+    assert.ok(reader.done(), `the slow reader read all ${reader.client.count} bytes of its answer`);
+    assert.is(TestClient.response(await answer).status, 200);
+  } finally {
+    slow?.client.destroy();
+    other?.socket.terminate();
+    await ws.close();
+  }
+});
+
+test('a grouped batch waits for room in the budget: it runs no further than its waiting group, then completes', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
+  let batcher: TestClient | undefined;
+  try {
+    // A client that reads slowly holds the whole budget for a few seconds (not cut off: it reads).
+    slow = await slowReaderOfHugeAnswer(ws.url);
+    const reader = slow;
+    await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
+    const before = probe.bigCalls;
+    const items = 3000;
+    batcher = await TestClient.open(ws.url);
+    const answer = batcher.request({
+      id: 'grouped',
+      endpoint: '/rest/batch',
+      results: 'grouped',
+      body: [{ Url: 'Sessions', Method: 'POST' }, ...Array.from({ length: items }, () => ({ Url: 'Test/Big/1', Method: 'GET' }))],
+    });
+    await until(() => probe.bigCalls > before || batcher?.messages.length !== 0, 'the batch starts');
+    assert.is(batcher.messages.length, 0, 'the batch is not refused');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ran = probe.bigCalls - before;
+    assert.not.ok(reader.done(), 'the budget is still held by the slow reader');
+    // One group (at most 512 results) waits for room; the batch waits with it.
+    assert.ok(ran <= 600, `the batch ran ${ran} of its ${items} sub-requests while its first group waited for room`);
+    const final = TestClient.response(await answer);
+    assert.is(final.status, 200);
+    assert.is((final.body as unknown[]).length, items + 1);
+    const grouped = batcher.messages.filter((m): m is ResultsMessage => m.id === 'grouped' && m.type === 'results');
+    assert.is(
+      grouped.reduce((sum, m) => sum + m.items.length, 0),
+      items + 1,
+    );
+    assert.not.ok(reader.cut(), 'the slow reader is not cut off');
+  } finally {
+    slow?.client.destroy();
+    batcher?.socket.terminate();
+    await ws.close();
+  }
+});
+
+test.run();
