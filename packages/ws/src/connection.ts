@@ -100,8 +100,8 @@ export class Connection implements OutboxOwner {
   /**
    * Bytes libuv has not yet written to the TCP socket (`writeQueueSize` of the net.Socket's handle).
    * A private field, read because nothing public moves while a client reads one large message:
-   * `bufferedAmount` falls only when a whole write completes. Absent (another Node, a TLS or
-   * piped socket), this is `undefined` and the budget judges by `bufferedAmount` alone.
+   * `bufferedAmount` falls only when a whole write completes. Absent (another runtime, a socket
+   * without a handle), this is `undefined` and the budget judges by `bufferedAmount` alone.
    */
   get unsent(): number | undefined {
     const queue = (this.ws as unknown as SocketInternals)._socket?._handle?.writeQueueSize;
