@@ -15,6 +15,7 @@ const INFO = { title: 'references', version: '1' };
 type Body = Record<string, unknown>;
 
 const TAG = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } };
+const KEYED = { type: 'object', required: ['k'], properties: { k: { type: 'string' } } };
 /** A Guidewire `data` member: `{attributes}`. */
 const DATA = { type: 'object', required: ['attributes'], properties: { attributes: TAG } };
 
@@ -63,6 +64,16 @@ const RESOURCES = [
     type: 'object',
     required: ['name'],
     properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } },
+  }),
+  // A pointer under `not` or in `if` lands on a copy admitted one way only: the document accepts there.
+  echo('NotDefs', { type: 'object', properties: { a: { not: { $ref: '#/$defs/Keyed' } } }, $defs: { Keyed: KEYED } }),
+  echo('IfDefs', {
+    type: 'object',
+    if: { $ref: '#/$defs/Circle' },
+    // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
+    then: { type: 'object', required: ['r'], properties: { r: {} } },
+    else: { type: 'object', required: ['s'], properties: { s: {} } },
+    $defs: { Circle: { type: 'object', required: ['kind'], properties: { kind: { const: 'c' } } } },
   }),
 ];
 
@@ -148,6 +159,20 @@ const RUNS: Array<[string, Array<[string, Body]>]> = [
     ],
   ],
   [
+    'not reaching $defs',
+    [
+      ['Tags', { tag: { name: 'a' }, n: 5 }],
+      ['NotDefs', { a: { k: '$ref:0/body/n' } }],
+    ],
+  ],
+  [
+    'if reaching $defs',
+    [
+      ['Tags', { tag: { name: 'a' }, kind: 'x' }],
+      ['IfDefs', { kind: '$ref:0/body/kind', s: 1 }],
+    ],
+  ],
+  [
     'if/then/else',
     [
       ['Shapes', { kind: 'circle', radius: 1 }],
@@ -188,6 +213,7 @@ const REFUSED: Array<[string, Body]> = [
   ['Trees', { name: 'a', children: [{ name: 1 }] }],
   ['Pairs', { 'x-a': 'text' }],
   ['Pairs', { tags: [1] }],
+  ['IfDefs', { kind: 'c' }],
 ];
 
 for (const endpoint of ENDPOINTS) {

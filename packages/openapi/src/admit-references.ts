@@ -34,7 +34,8 @@ type Moves = Map<string, string>;
  * is (`orReference` makes it a value position). Where a reference's value cannot be known the
  * schema accepts rather than refuses: `oneOf` becomes `anyOf` (a reference can match several
  * branches), `if/then/else` becomes "`if` and `then`, or not `if` and `else`" with either outcome of
- * `if` possible, a value position under `not` refuses a reference (so `not` accepts it), and a
+ * `if` possible, a value position under `not` refuses a reference (so `not` accepts it) — a `not` holding a `$ref` is dropped and
+ * an `if` holding one gives `anyOf: [then, else]`, the pointer's target admitted one way only — and a
  * `const`/`enum` object or array admits references in its members. `$ref` pointers into the schema
  * (`#`, `#/$defs/…`, `#/definitions/…`, any path) are moved to where their targets now are.
  */
@@ -104,14 +105,24 @@ function admit(schema: unknown, from: string, to: string, sign: Sign, moves: Mov
       if (sign === -1) copy[key] = value.map((v, i) => admit(v, `${f}/${i}`, `${t}/${i}`, sign, moves));
       else if (schema.anyOf === undefined) copy.anyOf = value.map((v, i) => admit(v, `${f}/${i}`, `${to}/anyOf/${i}`, sign, moves));
       else extra((at) => ({ anyOf: value.map((v, i) => admit(v, `${f}/${i}`, `${at}/anyOf/${i}`, sign, moves)) }));
-    } else if (key === 'not') copy[key] = admit(value, f, t, flip(sign), moves);
-    else if ((key === 'const' || key === 'enum') && sign === 1 && holdsContainer(key === 'const' ? [value] : value)) {
+    } else if (key === 'not') {
+      // A pointer below `not` would land on a copy admitted the other way: such a `not` is dropped (accepts).
+      if (!holdsPointer(value)) copy[key] = admit(value, f, t, flip(sign), moves);
+    } else if ((key === 'const' || key === 'enum') && sign === 1 && holdsContainer(key === 'const' ? [value] : value)) {
       const values = key === 'const' ? [value] : (value as unknown[]);
       extra(() => (values.length === 1 ? valueSchema(values[0]) : { anyOf: values.map(valueSchema) }));
     } else if (!REWRITTEN.includes(key)) copy[key] = value;
     else if (key === 'const' || key === 'enum') copy[key] = value;
   }
-  if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined)) {
+  if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined) && holdsPointer(schema.if)) {
+    // `if` would be admitted both ways, but its pointers can land on one copy only: `then` or `else`.
+    extra((at) => ({
+      anyOf: [
+        admit(schema.then ?? true, `${from}/then`, `${at}/anyOf/0`, sign, moves),
+        admit(schema.else ?? true, `${from}/else`, `${at}/anyOf/1`, sign, moves),
+      ],
+    }));
+  } else if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined)) {
     extra((at) => conditional(schema, from, at, sign, moves));
   } else if (schema.if !== undefined) copy.if = schema.if;
   if (allOf.length > 0) copy.allOf = allOf;
@@ -141,6 +152,13 @@ function valueSchema(value: unknown): JsonSchema {
     return { type: 'object', required: Object.keys(value), properties, additionalProperties: false };
   }
   return { const: value as JsonSchema };
+}
+
+/** Whether `schema` holds a `$ref` anywhere (its copies admitted with either sign would share the target). */
+function holdsPointer(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.some(holdsPointer);
+  if (!isRecord(schema)) return false;
+  return Object.entries(schema).some(([key, value]) => (key === '$ref' && typeof value === 'string') || holdsPointer(value));
 }
 
 /** Whether a `const`/`enum` list holds an object or an array, whose members a reference may stand for. */
