@@ -75,6 +75,24 @@ const RESOURCES = [
     else: { type: 'object', required: ['s'], properties: { s: {} } },
     $defs: { Circle: { type: 'object', required: ['kind'], properties: { kind: { const: 'c' } } } },
   }),
+  // zod-to-json-schema's named shape: the root a pointer into its own definitions.
+  echo('Named', { $ref: '#/definitions/Named', definitions: { Named: TAG } }),
+  echo('Forest', {
+    $ref: '#/definitions/Tree',
+    definitions: {
+      Tree: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, kids: { type: 'array', items: { $ref: '#/definitions/Tree' } } },
+      },
+    },
+  }),
+  echo('Rooted', {
+    $ref: '#/$defs/T',
+    $defs: {
+      T: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kids: { type: 'array', items: { $ref: '#' } } } },
+    },
+  }),
 ];
 
 function engine() {
@@ -173,6 +191,15 @@ const RUNS: Array<[string, Array<[string, Body]>]> = [
     ],
   ],
   [
+    'root $ref into definitions',
+    [
+      ['Named', { name: 'a' }],
+      ['Named', { name: '$ref:0/body/name' }],
+      ['Forest', { name: '$ref:0/body/name', kids: [{ name: 'b', kids: ['$ref:0/body'] }] }],
+      ['Rooted', { name: '$ref:0/body/name', kids: [{ name: 'b' }, '$ref:1/body'] }],
+    ],
+  ],
+  [
     'if/then/else',
     [
       ['Shapes', { kind: 'circle', radius: 1 }],
@@ -214,6 +241,9 @@ const REFUSED: Array<[string, Body]> = [
   ['Pairs', { 'x-a': 'text' }],
   ['Pairs', { tags: [1] }],
   ['IfDefs', { kind: 'c' }],
+  ['Named', { name: 1 }],
+  ['Forest', { name: 'a', kids: [{ name: 2 }] }],
+  ['Rooted', { name: 'a', kids: [{}] }],
 ];
 
 for (const endpoint of ENDPOINTS) {
@@ -272,6 +302,28 @@ test('Guidewire: a data item copies a data schema whose pointer resolves in the 
     await server.close();
     await running.close();
   }
+});
+
+/** Each `$ref` of the document's components whose target lies below the object holding it, below a component's root (`[holder, target]`). */
+function refsThroughHolder(value: unknown, at: string): Array<[string, string]> {
+  if (value === null || typeof value !== 'object') return [];
+  const found: Array<[string, string]> = [];
+  for (const [key, v] of Object.entries(value)) {
+    // A component's own root may point into its definitions (the route's schema as declared; swagger-parser takes it).
+    const root = /^#\/components\/schemas\/[^/]+$/.test(at);
+    if (key === '$ref' && typeof v === 'string' && !root && v.startsWith(`${at}/`)) found.push([at, v]);
+    else found.push(...refsThroughHolder(v, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`));
+  }
+  return found;
+}
+
+test('a root $ref into its own definitions: no pointer passes through the node holding it', () => {
+  const document = createOpenApiDocument(engine(), { info: INFO });
+  // `{$ref: '…/anyOf/0/definitions/X', definitions}` sent swagger-parser's validate() into endless recursion.
+  assert.equal(refsThroughHolder(document.components, '#/components'), []);
+  const named = document.components.schemas!['Named.POST.batchPayload'] as Record<string, unknown>;
+  assert.equal(Object.keys(named), ['definitions', 'anyOf']);
+  assert.equal((named.anyOf as unknown[])[0], { $ref: '#/components/schemas/Named.POST.batchPayload/definitions/Named' });
 });
 
 test.run();

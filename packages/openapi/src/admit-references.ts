@@ -45,18 +45,41 @@ export function admitReferences(schema: unknown): unknown {
   return movePointers(admitted, (pointer) => moved(pointer, moves));
 }
 
+/** Definition keywords `payloadSchema` hoists from the admitted root onto its wrapper. */
+const HOISTED = ['$defs', 'definitions'];
+
 /**
  * The schema of a batch item's payload: `orReference` of the admitted schema (`admitReferences`),
- * its own `#…` pointers moved below `ADMITTED_AT` when it is wrapped.
+ * its own `#…` pointers moved (`inPayload`) when it is wrapped. The root's `$defs`/`definitions`
+ * sit on the wrapper, beside `anyOf`: a pointer into them then never passes through the node that
+ * holds it (`{$ref: '#/definitions/Note', definitions: {…}}` overflowed swagger-parser's stack).
  */
 export function payloadSchema(admitted: unknown): unknown {
-  const wrapped = orReference(admitted);
-  return wrapped === admitted ? admitted : movePointers(wrapped, (pointer) => `#${ADMITTED_AT}${pointer.slice(1)}`);
+  if (!isWrapped(admitted)) return admitted;
+  const moved = movePointers(admitted, inPayload(admitted)) as Record<string, unknown>;
+  const hoisted = Object.fromEntries(Object.entries(moved).filter(([key]) => HOISTED.includes(key)));
+  const inner = Object.fromEntries(Object.entries(moved).filter(([key]) => !HOISTED.includes(key)));
+  return { ...hoisted, anyOf: [inner, REFERENCE_STRING] };
 }
 
-/** `schema` with its own `#…` pointers made absolute: `#/x` becomes `<at>/x` (`at` like `#/components/schemas/N`). */
-export function relocate(schema: unknown, at: string): unknown {
-  return movePointers(schema, (pointer) => `${at}${pointer.slice(1)}`);
+/**
+ * Where a pointer of the admitted schema (`#`, `#/…`) sits in `payloadSchema(admitted)`: below
+ * `ADMITTED_AT`, or at the root for the hoisted `$defs`/`definitions`.
+ */
+export function inPayload(admitted: unknown): (pointer: string) => string {
+  if (!isWrapped(admitted)) return (pointer) => pointer;
+  return (pointer) =>
+    HOISTED.some((key) => pointer === `#/${key}` || pointer.startsWith(`#/${key}/`)) ? pointer : `#${ADMITTED_AT}${pointer.slice(1)}`;
+}
+
+/** Whether `payloadSchema` wraps `admitted`: it asks for something besides its definitions. */
+function isWrapped(admitted: unknown): admitted is Record<string, unknown> {
+  return isRecord(admitted) && Object.keys(admitted).some((key) => !HOISTED.includes(key));
+}
+
+/** `schema` with its own `#…` pointers made absolute: `#/x` becomes `<at>/x` (`at` like `#/components/schemas/N`), after `move`. */
+export function relocate(schema: unknown, at: string, move: (pointer: string) => string = (pointer) => pointer): unknown {
+  return movePointers(schema, (pointer) => `${at}${move(pointer).slice(1)}`);
 }
 
 /** `anyOf` `schema` as is and a whole-value reference: the schema of one value position. */
