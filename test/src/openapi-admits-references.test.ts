@@ -93,6 +93,14 @@ const RESOURCES = [
       T: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kids: { type: 'array', items: { $ref: '#' } } } },
     },
   }),
+  // A draft-07 tuple: `prefixItems` in the document (2020-12), a pointer into it moved along.
+  echo('Tuples', {
+    type: 'object',
+    properties: {
+      pair: { type: 'array', minItems: 2, items: [{ type: 'string' }, { type: 'number' }], additionalItems: false },
+      first: { $ref: '#/properties/pair/items/0' },
+    },
+  }),
 ];
 
 function engine() {
@@ -200,6 +208,14 @@ const RUNS: Array<[string, Array<[string, Body]>]> = [
     ],
   ],
   [
+    'tuple items',
+    [
+      ['Trees', { name: 'a', n: 7 }],
+      ['Tuples', { pair: ['$ref:0/body/name', '$ref:0/body/n'], first: '$ref:0/body/name' }],
+      ['Tuples', { pair: ['b', 1], first: 'c' }],
+    ],
+  ],
+  [
     'if/then/else',
     [
       ['Shapes', { kind: 'circle', radius: 1 }],
@@ -244,6 +260,9 @@ const REFUSED: Array<[string, Body]> = [
   ['Named', { name: 1 }],
   ['Forest', { name: 'a', kids: [{ name: 2 }] }],
   ['Rooted', { name: 'a', kids: [{}] }],
+  ['Tuples', { pair: ['a', 1, 2] }],
+  ['Tuples', { pair: [1, 1] }],
+  ['Tuples', { first: 1 }],
 ];
 
 for (const endpoint of ENDPOINTS) {
@@ -324,6 +343,22 @@ test('a root $ref into its own definitions: no pointer passes through the node h
   const named = document.components.schemas!['Named.POST.batchPayload'] as Record<string, unknown>;
   assert.equal(Object.keys(named), ['definitions', 'anyOf']);
   assert.equal((named.anyOf as unknown[])[0], { $ref: '#/components/schemas/Named.POST.batchPayload/definitions/Named' });
+});
+
+test('a draft-07 tuple: the ordinary operation compiles in 2020-12 and checks as the server does', async () => {
+  const running = engine();
+  const document = createOpenApiDocument(running, { info: INFO });
+  const validate = componentValidator(document, requestSchemaOf(document, '/api/Tuples'));
+  const server = await serveJson(running);
+  try {
+    for (const body of [{ pair: ['a', 1], first: 'b' }, { pair: ['a', 1, 2] }, { pair: [1, 1] }, { first: 1 }]) {
+      const answer = await server.post('/api/Tuples', body);
+      assert.is(validate(body), answer.status < 400, `${JSON.stringify(body)}: ${answer.status}`);
+    }
+  } finally {
+    await server.close();
+    await running.close();
+  }
 });
 
 test.run();

@@ -13,6 +13,7 @@ import type { OpenApiOperation } from './openapi-types.js';
 import { pathPattern, routeLabel, toTemplate } from './path-template.js';
 import { batchRequestHeaders, idempotencyResponseHeaders } from './batch-headers.js';
 import { admitReferences, inPayload, payloadSchema, relocate } from './admit-references.js';
+import { toPrefixItems } from './prefix-items.js';
 
 const SUMMARY = {
   description: 'The batch\u2019s summary',
@@ -42,7 +43,8 @@ function itemVariants(context: BuildContext, api: ApiDescription, endpoint: Batc
   const variants: OpenApiRequestVariant[] = [];
   for (const route of batchable) {
     // An item's payload may hold whole-value references where the ordinary call's may not.
-    const admitted = route.schema === undefined ? undefined : admitReferences(route.schema);
+    // In 2020-12 first (the registry's form), so pointers made absolute below follow `prefixItems`.
+    const admitted = route.schema === undefined ? undefined : admitReferences(toPrefixItems(route.schema));
     const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
     const whole = admitted === undefined ? undefined : payloadSchema(admitted);
     const payload = whole === undefined ? undefined : context.registry.ref(whole as object, hint);
