@@ -15,6 +15,7 @@ const INFO = { title: 'references', version: '1' };
 type Body = Record<string, unknown>;
 
 const TAG = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } };
+const KEYED = { type: 'object', required: ['k'], properties: { k: { type: 'string' } } };
 /** A Guidewire `data` member: `{attributes}`. */
 const DATA = { type: 'object', required: ['attributes'], properties: { attributes: TAG } };
 
@@ -63,6 +64,42 @@ const RESOURCES = [
     type: 'object',
     required: ['name'],
     properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } },
+  }),
+  // A pointer under `not` or in `if` lands on a copy admitted one way only: the document accepts there.
+  echo('NotDefs', { type: 'object', properties: { a: { not: { $ref: '#/$defs/Keyed' } } }, $defs: { Keyed: KEYED } }),
+  echo('IfDefs', {
+    type: 'object',
+    if: { $ref: '#/$defs/Circle' },
+    // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
+    then: { type: 'object', required: ['r'], properties: { r: {} } },
+    else: { type: 'object', required: ['s'], properties: { s: {} } },
+    $defs: { Circle: { type: 'object', required: ['kind'], properties: { kind: { const: 'c' } } } },
+  }),
+  // zod-to-json-schema's named shape: the root a pointer into its own definitions.
+  echo('Named', { $ref: '#/definitions/Named', definitions: { Named: TAG } }),
+  echo('Forest', {
+    $ref: '#/definitions/Tree',
+    definitions: {
+      Tree: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, kids: { type: 'array', items: { $ref: '#/definitions/Tree' } } },
+      },
+    },
+  }),
+  echo('Rooted', {
+    $ref: '#/$defs/T',
+    $defs: {
+      T: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kids: { type: 'array', items: { $ref: '#' } } } },
+    },
+  }),
+  // A draft-07 tuple: `prefixItems` in the document (2020-12), a pointer into it moved along.
+  echo('Tuples', {
+    type: 'object',
+    properties: {
+      pair: { type: 'array', minItems: 2, items: [{ type: 'string' }, { type: 'number' }], additionalItems: false },
+      first: { $ref: '#/properties/pair/items/0' },
+    },
   }),
 ];
 
@@ -148,6 +185,37 @@ const RUNS: Array<[string, Array<[string, Body]>]> = [
     ],
   ],
   [
+    'not reaching $defs',
+    [
+      ['Tags', { tag: { name: 'a' }, n: 5 }],
+      ['NotDefs', { a: { k: '$ref:0/body/n' } }],
+    ],
+  ],
+  [
+    'if reaching $defs',
+    [
+      ['Tags', { tag: { name: 'a' }, kind: 'x' }],
+      ['IfDefs', { kind: '$ref:0/body/kind', s: 1 }],
+    ],
+  ],
+  [
+    'root $ref into definitions',
+    [
+      ['Named', { name: 'a' }],
+      ['Named', { name: '$ref:0/body/name' }],
+      ['Forest', { name: '$ref:0/body/name', kids: [{ name: 'b', kids: ['$ref:0/body'] }] }],
+      ['Rooted', { name: '$ref:0/body/name', kids: [{ name: 'b' }, '$ref:1/body'] }],
+    ],
+  ],
+  [
+    'tuple items',
+    [
+      ['Trees', { name: 'a', n: 7 }],
+      ['Tuples', { pair: ['$ref:0/body/name', '$ref:0/body/n'], first: '$ref:0/body/name' }],
+      ['Tuples', { pair: ['b', 1], first: 'c' }],
+    ],
+  ],
+  [
     'if/then/else',
     [
       ['Shapes', { kind: 'circle', radius: 1 }],
@@ -188,6 +256,13 @@ const REFUSED: Array<[string, Body]> = [
   ['Trees', { name: 'a', children: [{ name: 1 }] }],
   ['Pairs', { 'x-a': 'text' }],
   ['Pairs', { tags: [1] }],
+  ['IfDefs', { kind: 'c' }],
+  ['Named', { name: 1 }],
+  ['Forest', { name: 'a', kids: [{ name: 2 }] }],
+  ['Rooted', { name: 'a', kids: [{}] }],
+  ['Tuples', { pair: ['a', 1, 2] }],
+  ['Tuples', { pair: [1, 1] }],
+  ['Tuples', { first: 1 }],
 ];
 
 for (const endpoint of ENDPOINTS) {
@@ -242,6 +317,44 @@ test('Guidewire: a data item copies a data schema whose pointer resolves in the 
     assert.ok(validate(batch), JSON.stringify(validate.errors));
     const wrong = { requests: [{ method: 'post', path: '/Notes', data: { attributes: { name: 5 } } }] };
     assert.not.ok(validate(wrong));
+  } finally {
+    await server.close();
+    await running.close();
+  }
+});
+
+/** Each `$ref` of the document's components whose target lies below the object holding it, below a component's root (`[holder, target]`). */
+function refsThroughHolder(value: unknown, at: string): Array<[string, string]> {
+  if (value === null || typeof value !== 'object') return [];
+  const found: Array<[string, string]> = [];
+  for (const [key, v] of Object.entries(value)) {
+    // A component's own root may point into its definitions (the route's schema as declared; swagger-parser takes it).
+    const root = /^#\/components\/schemas\/[^/]+$/.test(at);
+    if (key === '$ref' && typeof v === 'string' && !root && v.startsWith(`${at}/`)) found.push([at, v]);
+    else found.push(...refsThroughHolder(v, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`));
+  }
+  return found;
+}
+
+test('a root $ref into its own definitions: no pointer passes through the node holding it', () => {
+  const document = createOpenApiDocument(engine(), { info: INFO });
+  // `{$ref: '…/anyOf/0/definitions/X', definitions}` sent swagger-parser's validate() into endless recursion.
+  assert.equal(refsThroughHolder(document.components, '#/components'), []);
+  const named = document.components.schemas!['Named.POST.batchPayload'] as Record<string, unknown>;
+  assert.equal(Object.keys(named), ['definitions', 'anyOf']);
+  assert.equal((named.anyOf as unknown[])[0], { $ref: '#/components/schemas/Named.POST.batchPayload/definitions/Named' });
+});
+
+test('a draft-07 tuple: the ordinary operation compiles in 2020-12 and checks as the server does', async () => {
+  const running = engine();
+  const document = createOpenApiDocument(running, { info: INFO });
+  const validate = componentValidator(document, requestSchemaOf(document, '/api/Tuples'));
+  const server = await serveJson(running);
+  try {
+    for (const body of [{ pair: ['a', 1], first: 'b' }, { pair: ['a', 1, 2] }, { pair: [1, 1] }, { first: 1 }]) {
+      const answer = await server.post('/api/Tuples', body);
+      assert.is(validate(body), answer.status < 400, `${JSON.stringify(body)}: ${answer.status}`);
+    }
   } finally {
     await server.close();
     await running.close();

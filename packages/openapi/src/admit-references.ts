@@ -34,7 +34,8 @@ type Moves = Map<string, string>;
  * is (`orReference` makes it a value position). Where a reference's value cannot be known the
  * schema accepts rather than refuses: `oneOf` becomes `anyOf` (a reference can match several
  * branches), `if/then/else` becomes "`if` and `then`, or not `if` and `else`" with either outcome of
- * `if` possible, a value position under `not` refuses a reference (so `not` accepts it), and a
+ * `if` possible, a value position under `not` refuses a reference (so `not` accepts it) — a `not` holding a `$ref` is dropped and
+ * an `if` holding one gives `anyOf: [then, else]`, the pointer's target admitted one way only — and a
  * `const`/`enum` object or array admits references in its members. `$ref` pointers into the schema
  * (`#`, `#/$defs/…`, `#/definitions/…`, any path) are moved to where their targets now are.
  */
@@ -44,18 +45,41 @@ export function admitReferences(schema: unknown): unknown {
   return movePointers(admitted, (pointer) => moved(pointer, moves));
 }
 
+/** Definition keywords `payloadSchema` hoists from the admitted root onto its wrapper. */
+const HOISTED = ['$defs', 'definitions'];
+
 /**
  * The schema of a batch item's payload: `orReference` of the admitted schema (`admitReferences`),
- * its own `#…` pointers moved below `ADMITTED_AT` when it is wrapped.
+ * its own `#…` pointers moved (`inPayload`) when it is wrapped. The root's `$defs`/`definitions`
+ * sit on the wrapper, beside `anyOf`: a pointer into them then never passes through the node that
+ * holds it (`{$ref: '#/definitions/Note', definitions: {…}}` overflowed swagger-parser's stack).
  */
 export function payloadSchema(admitted: unknown): unknown {
-  const wrapped = orReference(admitted);
-  return wrapped === admitted ? admitted : movePointers(wrapped, (pointer) => `#${ADMITTED_AT}${pointer.slice(1)}`);
+  if (!isWrapped(admitted)) return admitted;
+  const moved = movePointers(admitted, inPayload(admitted)) as Record<string, unknown>;
+  const hoisted = Object.fromEntries(Object.entries(moved).filter(([key]) => HOISTED.includes(key)));
+  const inner = Object.fromEntries(Object.entries(moved).filter(([key]) => !HOISTED.includes(key)));
+  return { ...hoisted, anyOf: [inner, REFERENCE_STRING] };
 }
 
-/** `schema` with its own `#…` pointers made absolute: `#/x` becomes `<at>/x` (`at` like `#/components/schemas/N`). */
-export function relocate(schema: unknown, at: string): unknown {
-  return movePointers(schema, (pointer) => `${at}${pointer.slice(1)}`);
+/**
+ * Where a pointer of the admitted schema (`#`, `#/…`) sits in `payloadSchema(admitted)`: below
+ * `ADMITTED_AT`, or at the root for the hoisted `$defs`/`definitions`.
+ */
+export function inPayload(admitted: unknown): (pointer: string) => string {
+  if (!isWrapped(admitted)) return (pointer) => pointer;
+  return (pointer) =>
+    HOISTED.some((key) => pointer === `#/${key}` || pointer.startsWith(`#/${key}/`)) ? pointer : `#${ADMITTED_AT}${pointer.slice(1)}`;
+}
+
+/** Whether `payloadSchema` wraps `admitted`: it asks for something besides its definitions. */
+function isWrapped(admitted: unknown): admitted is Record<string, unknown> {
+  return isRecord(admitted) && Object.keys(admitted).some((key) => !HOISTED.includes(key));
+}
+
+/** `schema` with its own `#…` pointers made absolute: `#/x` becomes `<at>/x` (`at` like `#/components/schemas/N`), after `move`. */
+export function relocate(schema: unknown, at: string, move: (pointer: string) => string = (pointer) => pointer): unknown {
+  return movePointers(schema, (pointer) => `${at}${move(pointer).slice(1)}`);
 }
 
 /** `anyOf` `schema` as is and a whole-value reference: the schema of one value position. */
@@ -104,14 +128,24 @@ function admit(schema: unknown, from: string, to: string, sign: Sign, moves: Mov
       if (sign === -1) copy[key] = value.map((v, i) => admit(v, `${f}/${i}`, `${t}/${i}`, sign, moves));
       else if (schema.anyOf === undefined) copy.anyOf = value.map((v, i) => admit(v, `${f}/${i}`, `${to}/anyOf/${i}`, sign, moves));
       else extra((at) => ({ anyOf: value.map((v, i) => admit(v, `${f}/${i}`, `${at}/anyOf/${i}`, sign, moves)) }));
-    } else if (key === 'not') copy[key] = admit(value, f, t, flip(sign), moves);
-    else if ((key === 'const' || key === 'enum') && sign === 1 && holdsContainer(key === 'const' ? [value] : value)) {
+    } else if (key === 'not') {
+      // A pointer below `not` would land on a copy admitted the other way: such a `not` is dropped (accepts).
+      if (!holdsPointer(value)) copy[key] = admit(value, f, t, flip(sign), moves);
+    } else if ((key === 'const' || key === 'enum') && sign === 1 && holdsContainer(key === 'const' ? [value] : value)) {
       const values = key === 'const' ? [value] : (value as unknown[]);
       extra(() => (values.length === 1 ? valueSchema(values[0]) : { anyOf: values.map(valueSchema) }));
     } else if (!REWRITTEN.includes(key)) copy[key] = value;
     else if (key === 'const' || key === 'enum') copy[key] = value;
   }
-  if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined)) {
+  if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined) && holdsPointer(schema.if)) {
+    // `if` would be admitted both ways, but its pointers can land on one copy only: `then` or `else`.
+    extra((at) => ({
+      anyOf: [
+        admit(schema.then ?? true, `${from}/then`, `${at}/anyOf/0`, sign, moves),
+        admit(schema.else ?? true, `${from}/else`, `${at}/anyOf/1`, sign, moves),
+      ],
+    }));
+  } else if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined)) {
     extra((at) => conditional(schema, from, at, sign, moves));
   } else if (schema.if !== undefined) copy.if = schema.if;
   if (allOf.length > 0) copy.allOf = allOf;
@@ -141,6 +175,13 @@ function valueSchema(value: unknown): JsonSchema {
     return { type: 'object', required: Object.keys(value), properties, additionalProperties: false };
   }
   return { const: value as JsonSchema };
+}
+
+/** Whether `schema` holds a `$ref` anywhere (its copies admitted with either sign would share the target). */
+function holdsPointer(schema: unknown): boolean {
+  if (Array.isArray(schema)) return schema.some(holdsPointer);
+  if (!isRecord(schema)) return false;
+  return Object.entries(schema).some(([key, value]) => (key === '$ref' && typeof value === 'string') || holdsPointer(value));
 }
 
 /** Whether a `const`/`enum` list holds an object or an array, whose members a reference may stand for. */

@@ -1,4 +1,5 @@
 import { canonicalJson, type JsonSchema, type JsonValue } from '@restbatch/core';
+import { toPrefixItems } from './prefix-items.js';
 
 const NAME = /[^A-Za-z0-9._-]/g;
 
@@ -17,7 +18,8 @@ export class SchemaRegistry {
     if (name === undefined) {
       name = this.#freeName(hint);
       this.#names.set(key, name);
-      this.#schemas[name] = rebase(schema, `#/components/schemas/${name}`) as JsonSchema;
+      // Routes declare draft-07: a tuple `items: [...]` is `prefixItems` in 2020-12.
+      this.#schemas[name] = rebase(toPrefixItems(schema), `#/components/schemas/${name}`) as JsonSchema;
     }
     return { $ref: `#/components/schemas/${name}` };
   }
