@@ -119,6 +119,36 @@ test('Guidewire: a POST whose route requires data must carry data or body', asyn
   ]);
 });
 
+test("Guidewire: a reference cannot stand for the whole data, body.data or attributes, which the envelope's own schema wants as objects", async () => {
+  const first = { method: 'post', path: '/claims', body: CLAIM };
+  await compare(createExampleEngine(), '/rest/claim/v1/batch', [
+    {
+      name: 'data as a reference',
+      batch: { requests: [first, { method: 'post', path: '/claims', data: '$ref:0/body/data' }] },
+      fails: { index: -1, code: 'BATCH_MALFORMED' },
+    },
+    {
+      name: 'body.data as a reference',
+      batch: { requests: [first, { method: 'post', path: '/claims', body: { data: '$ref:0/body/data' } }] },
+      fails: { index: -1, code: 'BATCH_MALFORMED' },
+    },
+    {
+      name: 'attributes as a reference',
+      batch: { requests: [first, { method: 'post', path: '/claims', data: { attributes: '$ref:0/body/data/attributes' } }] },
+      fails: { index: -1, code: 'BATCH_MALFORMED' },
+    },
+    {
+      name: 'a member of attributes as a reference',
+      batch: {
+        requests: [
+          first,
+          { method: 'post', path: '/claims', data: { attributes: { description: '$ref:0/body/data/attributes/description' } } },
+        ],
+      },
+    },
+  ]);
+});
+
 test('OData: a POST whose route requires members must carry a body', async () => {
   await compare(createExampleEngine(), '/rest/claim/v1/$batch', [
     {

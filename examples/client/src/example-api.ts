@@ -617,6 +617,9 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
             data?: {
+                attributes?: Record<string, never>;
+                checksum?: string;
+            } & ({
                 attributes: {
                     claimNumber?: string;
                     description: string;
@@ -624,8 +627,14 @@ export interface components {
                     lossCause?: string;
                 } | string;
                 checksum?: string;
-            } | string;
-            body?: components["schemas"]["claims.POST.batchPayload"];
+            } | string);
+            body?: {
+                data: {
+                    attributes?: Record<string, never>;
+                    checksum?: string;
+                };
+                included?: Record<string, never>;
+            } & components["schemas"]["claims.POST.batchPayload"];
         } | unknown | unknown;
         "claims.claimId.PATCH.batchPayload": {
             data: {
@@ -651,6 +660,9 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
             data?: {
+                attributes?: Record<string, never>;
+                checksum?: string;
+            } & ({
                 attributes: {
                     claimNumber?: string;
                     description?: string;
@@ -658,8 +670,14 @@ export interface components {
                     lossCause?: string;
                 } | string;
                 checksum?: string;
-            } | string;
-            body?: components["schemas"]["claims.claimId.PATCH.batchPayload"];
+            } | string);
+            body?: {
+                data: {
+                    attributes?: Record<string, never>;
+                    checksum?: string;
+                };
+                included?: Record<string, never>;
+            } & components["schemas"]["claims.claimId.PATCH.batchPayload"];
         } | unknown | unknown;
         "guidewire.claims.claimId.activities.GET.item": {
             /** @constant */
@@ -711,6 +729,9 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
             data?: {
+                attributes?: Record<string, never>;
+                checksum?: string;
+            } & ({
                 attributes: {
                     subject: string;
                     description?: string;
@@ -718,8 +739,14 @@ export interface components {
                     priority?: ("low" | "normal" | "high" | "urgent") | string;
                 } | string;
                 checksum?: string;
-            } | string;
-            body?: components["schemas"]["claims.claimId.activities.POST.batchPayload"];
+            } | string);
+            body?: {
+                data: {
+                    attributes?: Record<string, never>;
+                    checksum?: string;
+                };
+                included?: Record<string, never>;
+            } & components["schemas"]["claims.claimId.activities.POST.batchPayload"];
         } | unknown | unknown;
         "claims.claimId.activities.activityId.PATCH.batchPayload": {
             data: {
@@ -745,6 +772,9 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
             data?: {
+                attributes?: Record<string, never>;
+                checksum?: string;
+            } & ({
                 attributes: {
                     subject?: string;
                     description?: string;
@@ -752,8 +782,14 @@ export interface components {
                     priority?: ("low" | "normal" | "high" | "urgent") | string;
                 } | string;
                 checksum?: string;
-            } | string;
-            body?: components["schemas"]["claims.claimId.activities.activityId.PATCH.batchPayload"];
+            } | string);
+            body?: {
+                data: {
+                    attributes?: Record<string, never>;
+                    checksum?: string;
+                };
+                included?: Record<string, never>;
+            } & components["schemas"]["claims.claimId.activities.activityId.PATCH.batchPayload"];
         } | unknown | unknown;
         "guidewire.claims.claimId.notes.GET.item": {
             /** @constant */
@@ -803,13 +839,22 @@ export interface components {
             /** @enum {string} */
             onFail?: "abort" | "ignore";
             data?: {
+                attributes?: Record<string, never>;
+                checksum?: string;
+            } & ({
                 attributes: {
                     subject?: string;
                     body: string;
                 } | string;
                 checksum?: string;
-            } | string;
-            body?: components["schemas"]["claims.claimId.notes.POST.batchPayload"];
+            } | string);
+            body?: {
+                data: {
+                    attributes?: Record<string, never>;
+                    checksum?: string;
+                };
+                included?: Record<string, never>;
+            } & components["schemas"]["claims.claimId.notes.POST.batchPayload"];
         } | unknown | unknown;
         "guidewire.request": {
             requests: (components["schemas"]["guidewire.claims.GET.item"] | components["schemas"]["guidewire.claims.claimId.GET.item"] | components["schemas"]["guidewire.claims.POST.item"] | components["schemas"]["guidewire.claims.claimId.PATCH.item"] | components["schemas"]["guidewire.claims.claimId.activities.GET.item"] | components["schemas"]["guidewire.claims.claimId.activities.activityId.GET.item"] | components["schemas"]["guidewire.claims.claimId.activities.POST.item"] | components["schemas"]["guidewire.claims.claimId.activities.activityId.PATCH.item"] | components["schemas"]["guidewire.claims.claimId.notes.GET.item"] | components["schemas"]["guidewire.claims.claimId.notes.noteId.GET.item"] | components["schemas"]["guidewire.claims.claimId.notes.POST.item"])[];

@@ -11,6 +11,22 @@ import { GUIDEWIRE_BATCH_SCHEMA } from './guidewire-batch-schema.js';
 
 const HEADERS = GUIDEWIRE_BATCH_SCHEMA.definitions.subRequest.properties.headers;
 const ANY_DATA = GUIDEWIRE_BATCH_SCHEMA.definitions.data;
+/** The envelope's own rule for a `body` (the batch schema's, with its `data` inline). */
+const ANY_BODY = {
+  type: 'object',
+  required: ['data'],
+  additionalProperties: false,
+  properties: { data: ANY_DATA, included: { type: 'object' } },
+};
+
+/**
+ * The envelope's rule and the route's together: the server checks the envelope before the route's
+ * schema, so a value the route's schema admits (a `$ref:` reference as the whole `data` or its
+ * `attributes`) is still refused where the envelope wants an object.
+ */
+function both(envelope: unknown, route: unknown): unknown {
+  return route === envelope ? envelope : { allOf: [envelope, route] };
+}
 
 /** The `data` part of a route's `{data: …}` payload schema, when it declares one. */
 function dataOf(schema: JsonSchema | undefined): unknown {
@@ -59,8 +75,8 @@ export const guidewireOpenApi: DialectOpenApi = {
     const item: JsonSchema = { type: 'object', required: ['method', 'path'], additionalProperties: false, properties };
     if (takesPayload(route.method)) {
       // The handler gets `body` as is, or `{data}` for a `data` item: each is held to the route's schema.
-      properties.data = dataOf(route.schema);
-      properties.body = route.payload ?? { type: 'object', required: ['data'], properties: { data: ANY_DATA } };
+      properties.data = both(ANY_DATA, dataOf(route.schema));
+      properties.body = route.payload === undefined ? ANY_BODY : both(ANY_BODY, route.payload);
       item.not = { required: ['data', 'body'] };
       // Without either the handler gets `{}`, which this route's schema refuses (400 VALIDATION_FAILED);
       // `data` alone can do only when the schema asks for no member but `data`.
