@@ -51,6 +51,35 @@ test('a client reading one message larger than the budget is not cut off while o
   }
 });
 
+test('a client that only trickles (about 5 KB/s) does not keep its share while others wait: it is cut off and they are answered', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  let trickler: RawWsClient | undefined;
+  let other: TestClient | undefined;
+  try {
+    const client = await RawWsClient.open(ws.url);
+    trickler = client;
+    client.readSlowly(512, 100);
+    client.sendText(JSON.stringify({ id: 'huge', endpoint: `/rest/Test/Big/${HUGE_KIB}`, method: 'GET' }));
+    await until(() => client.count > 0, 'the huge answer starts to arrive');
+    other = await TestClient.open(ws.url);
+    let answered: number | undefined;
+    void other.request({ id: 'small', endpoint: '/rest/Test/Big/512', method: 'GET' }).then((m) => {
+      answered = TestClient.response(m).status;
+    });
+    // The trickler would need about an hour for its 16 MiB: the other client is answered once it is cut off.
+    await until(() => answered !== undefined, 'the other client is answered', 10_000);
+    assert.is(answered, 200);
+    assert.ok(client.count < HUGE_KIB * 1024, `the trickler read ${client.count} bytes, not its whole answer`);
+    // Paused and reading slowly, the trickler sees the server's FIN only after what came before it; the server has dropped it.
+    assert.is(ws.transport.connections, 1);
+  } finally {
+    trickler?.destroy();
+    other?.socket.terminate();
+    await ws.close();
+  }
+});
+
 test('a grouped batch waits for room in the budget: it runs no further than its waiting group, then completes', async () => {
   const { engine, probe } = wsTestEngine();
   const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });

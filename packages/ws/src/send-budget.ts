@@ -13,12 +13,22 @@ export interface BufferHolder {
   terminate(): void;
 }
 
+/**
+ * Bytes a holder must be seen to drain (its level's and its unsent bytes' falls added up) for that
+ * to count as reading: within each `stallMs` while messages wait, so a client that trickles a few
+ * bytes a second cannot keep its share of the budget while others wait (about 8–16 KiB/s; a holder
+ * left with no more than this counts with any fall).
+ */
+const MIN_PROGRESS_BYTES = 16 * 1024;
+
 interface Level {
   bytes: number;
-  /** When the level last fell (or was first held): a holder whose level has not fallen for `stallMs` is not reading. */
+  /** When it last made progress (or was first held): a holder that has made none for `stallMs` is not reading. */
   since: number;
   /** {@link BufferHolder.unsent} when last read: its fall is progress too (a reader in the middle of one large message). */
   unsent: number | undefined;
+  /** Bytes seen drained since {@link since}, short of {@link MIN_PROGRESS_BYTES}. */
+  credit: number;
 }
 
 interface Waiter {
@@ -34,8 +44,10 @@ interface Waiter {
  * run high (a buffer may have drained since its last report). A result or response that would take
  * the sum past the budget waits for room, in arrival order (one larger than the whole budget goes
  * once nothing else waits to be sent), so clients that read are slowed, never cut off. While
- * something waits, connections whose level has not fallen for `stallMs`, nor their unsent bytes
- * ({@link BufferHolder.unsent}: a reader in the middle of one large message), are cut off (clients that do not read), those holding the most first, until the first waiting message fits. Cut off, not
+ * something waits, connections that have not drained {@link MIN_PROGRESS_BYTES} within `stallMs`
+ * (counting the falls of their level and of their unsent bytes, {@link BufferHolder.unsent}: a reader
+ * in the middle of one large message) are cut off (clients that do not read, or only trickle), those
+ * holding the most first, until the first waiting message fits. Cut off, not
  * closed: a close frame would queue behind the very bytes that have to go.
  */
 export class SendBudget {
@@ -92,10 +104,11 @@ export class SendBudget {
     const level = this.#held.get(holder);
     this.#total += bytes - (level?.bytes ?? 0);
     if (bytes === 0) this.#held.delete(holder);
-    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now(), unsent: undefined });
+    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now(), unsent: undefined, credit: 0 });
     else {
-      if (bytes < level.bytes) level.since = Date.now();
+      const fallen = level.bytes - bytes;
       level.bytes = bytes;
+      if (fallen > 0) progress(level, fallen, Date.now());
     }
   }
 
@@ -124,7 +137,7 @@ export class SendBudget {
       // A client reading one large message: its level stays until the whole write completes, but
       // what the operating system has not taken yet falls. That is progress, not a stall.
       const unsent = holder.unsent;
-      if (unsent !== undefined && level.unsent !== undefined && unsent < level.unsent) level.since = now;
+      if (unsent !== undefined && level.unsent !== undefined && unsent < level.unsent) progress(level, level.unsent - unsent, now);
       level.unsent = unsent;
       this.#set(holder, holder.buffered);
     }
@@ -138,4 +151,12 @@ export class SendBudget {
     this.#wake();
     if (this.#waiters.length > 0) this.#arm();
   }
+}
+
+/** Counts `fallen` drained bytes: enough of them (or all but a little of what it holds) is progress, and the count starts again. */
+function progress(level: Level, fallen: number, now: number): void {
+  level.credit += fallen;
+  if (level.credit < MIN_PROGRESS_BYTES && level.bytes > MIN_PROGRESS_BYTES) return;
+  level.since = now;
+  level.credit = 0;
 }
