@@ -76,9 +76,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       // A value JSON cannot write (BODY_UNWRITABLE): answered as any refused request, in the shape of the endpoint's dialect.
       if (!isRestBatchError(error)) throw error;
       const { url, headers } = request;
-      const method = typeof request.method === 'string' ? request.method : 'POST';
-      const refused = engine.refuse({ method, url, headers, transport: 'direct' }, error);
-      return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
+      const method = request.method ?? 'POST';
+      return toDirect(engine.refuse({ method, url, headers, transport: 'direct' }, error));
     }
     // Bytes are copied so that the caller changing its buffer later cannot reach the engine.
     const raw = request.raw instanceof Uint8Array ? request.raw.slice() : request.raw;
@@ -104,22 +103,24 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       streamOnly: request.streamOnly === true,
       itemsOfErrorsOnly: asResults,
     });
-    return {
-      status: response.status,
-      headers: { ...response.headers },
-      // Already a copy: the engine answers with snapshots taken as each result settled (plain JSON
-      // values no part of the engine keeps), in an envelope made for this answer.
-      body: response.body,
-    };
+    return toDirect(response);
   };
+}
+
+/**
+ * The engine's answer as the caller's own: its headers copied; the body is already a copy (the
+ * engine answers with snapshots taken as each result settled, plain JSON values no part of the
+ * engine keeps, in an envelope made for this answer).
+ */
+function toDirect(r: EngineResponse): DirectResponse {
+  return { status: r.status, headers: { ...r.headers }, body: r.body };
 }
 
 /** The answer to a call without a `url` string: 400 `INVALID_PATH`, in the error shape of whatever API serves `/`. */
 function noUrl(engine: Engine, url: unknown): DirectResponse {
   const given = url === undefined ? 'no url' : `a url of type ${url === null ? 'null' : typeof url}`;
   const error = new RestBatchError('INVALID_PATH', `The call has ${given}; url is the path with an optional query, such as "/rest/batch"`);
-  const refused = engine.errorResponse('/', error);
-  return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
+  return toDirect(engine.errorResponse('/', error));
 }
 
 /** The answer to a call whose `method` is not a string: 405 `METHOD_NOT_ALLOWED`, in the error shape of the API at `url`. */
@@ -128,8 +129,7 @@ function badMethod(engine: Engine, url: string, method: unknown): DirectResponse
     'METHOD_NOT_ALLOWED',
     `The call's method is a ${method === null ? 'null' : typeof method}; method is a string such as "GET" (default "POST")`,
   );
-  const refused = engine.errorResponse(url, error);
-  return { status: refused.status, headers: { ...refused.headers }, body: refused.body };
+  return toDirect(engine.errorResponse(url, error));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { answerHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
 import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -122,7 +122,7 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
  * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads.
  */
 function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
-  reply.code(response.status).headers(answerHeaders(response));
+  reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
     return reply.send();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerHeaders, type Engine, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import { responseHeaders, type Engine, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -166,7 +166,7 @@ async function serve(
     await lines.end(finalLine(response));
   } else if (hasBody(response) && typeof response.body === 'object' && mayBeLarge(response) && !res.destroyed && !res.headersSent) {
     // A large answer's JSON is made and written in turns (see writeJsonInTurns).
-    await writeJsonInTurns(res, response.status, answerHeaders(response), response.body, settings.writeTimeoutMs);
+    await writeJsonInTurns(res, response.status, responseHeaders(response), response.body, settings.writeTimeoutMs);
   } else write(res, response, undefined);
   options.onResponse?.({
     method,

@@ -1,4 +1,12 @@
-import { checkHeaderLimits, checkHeaderSyntax, type Engine, type ErrorCode, RestBatchError, toRestBatchError } from '@restbatch/core';
+import {
+  checkHeaderLimits,
+  checkHeaderSyntax,
+  type Engine,
+  type ErrorCode,
+  RestBatchError,
+  shuttingDownError,
+  toRestBatchError,
+} from '@restbatch/core';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_GOING_AWAY, CLOSE_MESSAGE_RATE } from './close-codes.js';
 import { IdleWatch } from './idle-watch.js';
@@ -197,7 +205,7 @@ export class Connection implements OutboxOwner {
   async #run(message: ClientMessage): Promise<void> {
     const { id } = message;
     if (this.#draining) {
-      this.#refuse(message, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      this.#refuse(message, shuttingDownError());
       return;
     }
     if (this.#running.has(id)) {

@@ -22,7 +22,7 @@ import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import { type ApiDescription, describeApis } from './describe-apis.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
-import { errorResponse, plainError, summaryHeader, withContentType } from './engine-responses.js';
+import { dialectHeaders, errorResponse, plainError, summaryHeader, withContentType } from './engine-responses.js';
 import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { type InjectRequest, type InjectResponse, inject } from './inject.js';
@@ -38,6 +38,7 @@ import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
 import { referencesOff } from '../headers/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
+import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
@@ -65,6 +66,18 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
 
 /** Ordinary calls read strict JSON, sent as JSON. */
 const ORDINARY_BODY = { anyContentType: false, singleQuotedJson: false };
+
+/** Where a URL leads: its path and query, the API mounted there, and the batch endpoint the rest of the path names. */
+interface Location {
+  readonly path: string;
+  readonly query: Query;
+  /** The API mounted at the path (undefined: none). */
+  readonly api: CompiledApi | undefined;
+  /** The path below the API's base (the whole path when no API is mounted there). */
+  readonly rest: string;
+  /** The batch endpoint at the path (undefined: none, or an ordinary call). */
+  readonly endpoint: CompiledEndpoint | undefined;
+}
 
 /** An engine: the APIs it serves, its executor, its own DI container and session store. */
 export class Engine {
@@ -136,9 +149,7 @@ export class Engine {
 
   /** Whether `url` names a batch endpoint (transports use it to pick streaming or limits). */
   isBatchEndpoint(url: string): boolean {
-    const { path } = parseUrl(url);
-    const api = this.#apiOf(path);
-    return api?.endpoints.has(path.slice(api.base.length)) === true;
+    return this.#locate(url).endpoint !== undefined;
   }
 
   /**
@@ -160,9 +171,7 @@ export class Engine {
 
   #prepared(url: string, raw: EngineRequest['headers'], value: unknown): PreparedBody | undefined {
     if (value === undefined) return undefined;
-    const { path, query } = parseUrl(url);
-    const api = this.#apiOf(path);
-    const endpoint = api?.endpoints.get(path.slice(api.base.length));
+    const { query, api, endpoint } = this.#locate(url);
     if (api === undefined || endpoint === undefined) return undefined;
     const headers = normalizeHeaders(raw);
     // The guard keeps the body's text to compare a retry with; a prepared body has none.
@@ -194,10 +203,9 @@ export class Engine {
    * never shape bodies.
    */
   errorResponse(url: string, error: RestBatchError, headers?: Record<string, string | string[] | undefined>): EngineResponse {
-    const { path } = parseUrl(url);
-    const api = this.#apiOf(path);
+    const { api, endpoint } = this.#locate(url);
     if (api === undefined) return plainError(error);
-    return errorResponse(api, api.endpoints.get(path.slice(api.base.length)), error, normalizeHeaders(headers));
+    return errorResponse(api, endpoint, error, normalizeHeaders(headers));
   }
 
   /**
@@ -208,10 +216,8 @@ export class Engine {
    * own refusals with it.
    */
   refuse(request: Pick<EngineRequest, 'method' | 'url' | 'headers' | 'transport' | 'connectionId'>, error: RestBatchError): EngineResponse {
-    const { path } = parseUrl(request.url);
-    const api = this.#apiOf(path);
+    const { path, api, endpoint } = this.#locate(request.url);
     if (api === undefined) return plainError(error);
-    const endpoint = api.endpoints.get(path.slice(api.base.length));
     const headers = normalizeHeaders(request.headers);
     const response = errorResponse(api, endpoint, error, headers);
     if (this.#observer.active) {
@@ -250,12 +256,9 @@ export class Engine {
    * answer's head before the engine's own answer exists. Empty for other URLs.
    */
   streamHeaders(url: string, headers?: Record<string, string | string[] | undefined>): Record<string, string> {
-    const { path } = parseUrl(url);
-    const api = this.#apiOf(path);
-    const dialect = api?.endpoints.get(path.slice(api.base.length))?.dialect;
+    const dialect = this.#locate(url).endpoint?.dialect;
     if (dialect === undefined) return {};
-    const requestHeaders = normalizeHeaders(headers);
-    return (dialect.answerHeaders ?? dialect.errorHeaders)?.(requestHeaders) ?? {};
+    return dialectHeaders(dialect, normalizeHeaders(headers), false);
   }
 
   /** Batches and calls now running. */
@@ -276,15 +279,12 @@ export class Engine {
    * resource otherwise. Never rejects: every failure becomes a coded error response.
    */
   async dispatch(request: EngineRequest): Promise<EngineResponse> {
-    const { path, query } = parseUrl(request.url);
-    const api = this.#apiOf(path);
+    const { path, query, api, rest, endpoint } = this.#locate(request.url);
     if (api === undefined) {
       return plainError(new RestBatchError('ROUTE_NOT_FOUND', `No API at ${path}`));
     }
-    const rest = path.slice(api.base.length);
-    const endpoint = api.endpoints.get(rest);
     if (this.#closing !== undefined) {
-      return this.refuse(request, new RestBatchError('SHUTTING_DOWN', 'The server is shutting down; retry on another node'));
+      return this.refuse(request, shuttingDownError());
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
@@ -528,6 +528,14 @@ export class Engine {
   /** Runs one request in-process, as a client on the wire would see it (see {@link inject}). */
   inject(request: InjectRequest): Promise<InjectResponse> {
     return inject(this, request);
+  }
+
+  /** Where `url` leads: the API mounted at its path and the batch endpoint there. */
+  #locate(url: string): Location {
+    const { path, query } = parseUrl(url);
+    const api = this.#apiOf(path);
+    const rest = api === undefined ? path : path.slice(api.base.length);
+    return { path, query, api, rest, endpoint: api?.endpoints.get(rest) };
   }
 
   #apiOf(path: string): CompiledApi | undefined {

@@ -1,4 +1,4 @@
-import { errorView } from '../dialects/dialect.js';
+import { type Dialect, errorView } from '../dialects/dialect.js';
 import type { ErrorEncoder } from '../errors/error-encoder.js';
 import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchResult, Headers } from '../model/canonical.js';
@@ -27,16 +27,24 @@ export function errorResponse(
   const encoder: ErrorEncoder = endpoint?.dialect ?? api.errors;
   const message = error.expose ? error.message : 'Internal server error';
   const dialect = endpoint?.dialect;
-  const extra =
-    requestHeaders === undefined || dialect === undefined
-      ? undefined
-      : { ...dialect.answerHeaders?.(requestHeaders), ...dialect.errorHeaders?.(requestHeaders) };
+  const extra = requestHeaders === undefined || dialect === undefined ? undefined : dialectHeaders(dialect, requestHeaders, true);
   return {
     status: error.status,
     headers: withContentType(extra === undefined ? { ...error.headers } : { ...extra, ...error.headers }, encoder),
     body: encoder.encodeError({ ...errorView(error, null, error.correlationId), message }),
     kind: endpoint === undefined ? 'call' : 'batch',
   };
+}
+
+/**
+ * The headers `dialect` puts on an answer to a request with `requestHeaders`: on a batch refused
+ * whole (`refusal`), its `answerHeaders` and then its `errorHeaders` on top; on the head of a
+ * streamed answer, its `answerHeaders` (a dialect without them: its `errorHeaders`, as before
+ * `answerHeaders` existed).
+ */
+export function dialectHeaders(dialect: Dialect, requestHeaders: Readonly<Headers>, refusal: boolean): Headers {
+  if (refusal) return { ...dialect.answerHeaders?.(requestHeaders), ...dialect.errorHeaders?.(requestHeaders) };
+  return (dialect.answerHeaders ?? dialect.errorHeaders)?.(requestHeaders) ?? {};
 }
 
 /**

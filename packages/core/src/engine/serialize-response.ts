@@ -12,7 +12,7 @@ const JSON_MEDIA = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
  * (problem details), `application/json` otherwise.
  */
 export function serializeResponse(response: EngineResponse): { headers: Record<string, string>; body: string | undefined } {
-  const headers = answerHeaders(response);
+  const headers = responseHeaders(response);
   return { headers, body: hasBody(response) ? JSON.stringify(response.body) : undefined };
 }
 
@@ -25,7 +25,7 @@ export function hasBody(response: EngineResponse): boolean {
  * The headers of the answer as {@link serializeResponse} writes it, for a transport that writes the
  * body's JSON itself: its content type as there, none without a body.
  */
-export function answerHeaders(response: EngineResponse): Record<string, string> {
+export function responseHeaders(response: EngineResponse): Record<string, string> {
   const headers: Record<string, string> = { ...response.headers };
   if (!hasBody(response)) {
     delete headers['content-type'];

@@ -157,10 +157,7 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
           headers: NO_HEADERS,
           fault: { code: 'URL_OUTSIDE_API', message: `Request ${JSON.stringify(id)}: ${address.outside}` },
         };
-  if (Object.hasOwn(item, 'body') && item.body !== null) {
-    // A body of another media type than JSON (its own content-type) is refused by the executor (415).
-    sub.body = item.body;
-  }
+  if (Object.hasOwn(item, 'body') && item.body !== null) sub.body = item.body;
   if (atomicityGroup !== undefined) {
     if (typeof atomicityGroup !== 'string' || atomicityGroup === '') reject(where, 'atomicityGroup must be a non-empty string');
     sub.atomicityGroup = atomicityGroup;
