@@ -76,15 +76,18 @@ export async function runBatch(
     slots[index] = undefined;
     slot.settle(result);
   };
+  // A 413 before any item arrived, for a batch of several calls the caller can split: it is told so.
+  const splitTooLarge = (status: number | undefined): boolean => {
+    if (status !== 413 || arrived !== 0 || count <= 1 || send.tooLarge === undefined) return false;
+    send.tooLarge();
+    return true;
+  };
   let response: WireResponse;
   try {
     response = await sendEnvelope(transport, endpoint, slots as Slot[], send, take);
   } catch (error) {
     // A transport that refuses a request too large to send (the WebSocket's maxMessageBytes): as a 413.
-    if (error instanceof ClientError && error.status === 413 && arrived === 0 && count > 1 && send.tooLarge !== undefined) {
-      send.tooLarge();
-      return undefined;
-    }
+    if (error instanceof ClientError && splitTooLarge(error.status)) return undefined;
     for (const slot of slots) slot?.fail(error as Error);
     throw error;
   }
@@ -94,10 +97,7 @@ export async function runBatch(
     for (const slot of slots) slot?.fail(error);
     throw error;
   }
-  if (response.status === 413 && arrived === 0 && count > 1 && send.tooLarge !== undefined) {
-    send.tooLarge();
-    return undefined;
-  }
+  if (splitTooLarge(response.status)) return undefined;
   // Items that did not stream (a whole answer, a replayed one) are read from the body.
   if (arrived < count && response.summary === undefined && response.status < 300) {
     const items = dialect.items(response.body) ?? [];

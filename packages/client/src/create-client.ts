@@ -310,7 +310,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
         }
         query = params?.query === undefined ? NONE : callQuery(method, path, init);
         headers = init?.headers === undefined ? NONE : callHeaders(method, path, init);
-        signal = init?.signal === undefined ? undefined : callSignal(method, path, init);
+        signal = callSignal(method, path, init);
         // fetch refuses a GET with a body, and no dialect's envelope carries one: the caller's error.
         if (method === 'GET' && init?.body !== undefined)
           throw new ClientError('INVALID_CALL', `GET ${path}: a GET takes no body; send the data as query parameters`);

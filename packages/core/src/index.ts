@@ -40,11 +40,13 @@ export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
 export {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_STATUS_HEADER,
+  IDEMPOTENCY_KEY_SHAPE,
   type IdempotencyLimits,
   type IdempotencyOptions,
   REPLAY_HEADER,
 } from './engine/idempotency-guard.js';
 export { TIMEOUT_HEADER } from './executor/timeouts.js';
+export { MAX_TIMER_MS } from './executor/deadline.js';
 export { REFERENCES_HEADER } from './headers/references-header.js';
 export type { BatchRoute, RoutedBatch } from './executor/routed-batch.js';
 
@@ -166,7 +168,7 @@ export type {
   SessionStore,
   WriteOptions,
 } from './session/session-store.js';
-export { DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
+export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
 export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';

@@ -1,17 +1,18 @@
 import type { JsonSchema } from '@restbatch/core';
+import { isLocalPointer, isRecord } from './local-pointers.js';
 
 /**
  * A whole-value reference (`"$ref:<key>/<pointer>"`, docs/references.md): the key has no space,
  * `/`, `{`, `}` or `$`. The escape `$$ref:` is a literal string and does not match.
  */
-export const REFERENCE_STRING: JsonSchema = Object.freeze({
+const REFERENCE_STRING: JsonSchema = Object.freeze({
   type: 'string',
   pattern: '^\\$ref:[^\\s/{}$]+(?:/|$)',
   description: 'A whole-value reference to an earlier result: $ref:<key>/<json-pointer> (docs/references.md)',
 });
 
 /** Where `payloadSchema` puts the admitted schema inside its `anyOf`. */
-export const ADMITTED_AT = '/anyOf/0';
+const ADMITTED_AT = '/anyOf/0';
 
 /** Keywords whose value is one subschema at a value position below the schema's own. */
 const ONE_BELOW = ['additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'contains', 'additionalItems'];
@@ -20,7 +21,7 @@ const NAMED_BELOW = ['properties', 'patternProperties'];
 /** Keywords whose value maps names to subschemas at the schema's own position. */
 const NAMED_SAME = ['$defs', 'definitions', 'dependentSchemas', 'dependencies'];
 /** Handled with `if`, or below. */
-const REWRITTEN = ['if', 'then', 'else', 'oneOf', 'allOf', 'anyOf', 'not', 'const', 'enum', 'items', 'prefixItems'];
+const REWRITTEN = ['if', 'then', 'else', 'oneOf', 'allOf', 'anyOf', 'not', 'items', 'prefixItems'];
 
 /** +1: a value below may be a reference (the schema admits more); -1: under `not`, a reference fails there. */
 type Sign = 1 | -1;
@@ -83,7 +84,7 @@ export function relocate(schema: unknown, at: string, move: (pointer: string) =>
 }
 
 /** `anyOf` `schema` as is and a whole-value reference: the schema of one value position. */
-export function orReference(schema: unknown): unknown {
+function orReference(schema: unknown): unknown {
   // `false` admits nothing, a reference included (a member the schema forbids); `true` and `{}` admit it already.
   if (!wraps(schema)) return schema;
   return { anyOf: [schema, REFERENCE_STRING] };
@@ -135,7 +136,6 @@ function admit(schema: unknown, from: string, to: string, sign: Sign, moves: Mov
       const values = key === 'const' ? [value] : (value as unknown[]);
       extra(() => (values.length === 1 ? valueSchema(values[0]) : { anyOf: values.map(valueSchema) }));
     } else if (!REWRITTEN.includes(key)) copy[key] = value;
-    else if (key === 'const' || key === 'enum') copy[key] = value;
   }
   if (schema.if !== undefined && (schema.then !== undefined || schema.else !== undefined) && holdsPointer(schema.if)) {
     // `if` would be admitted both ways, but its pointers can land on one copy only: `then` or `else`.
@@ -209,10 +209,7 @@ function movePointers(value: unknown, move: (pointer: string) => string): unknow
   if (!isRecord(value)) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    copy[key] =
-      key === '$ref' && typeof v === 'string' && (v === '#' || v.startsWith('#/')) && !v.startsWith('#/components/')
-        ? move(v)
-        : movePointers(v, move);
+    copy[key] = key === '$ref' && isLocalPointer(v) ? move(v) : movePointers(v, move);
   }
   return copy;
 }
@@ -227,8 +224,4 @@ function flip(sign: Sign): Sign {
 
 function escapeSegment(name: string): string {
   return name.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,7 +1,4 @@
-import type { JsonSchema } from '@restbatch/core';
-
-/** The engine's longest deadline in ms (2^31 − 1, a timer's longest; `MAX_TIMER_MS` in core's executor). */
-const MAX_TIMEOUT_MS = 2_147_483_647;
+import { IDEMPOTENCY_KEY_SHAPE, type JsonSchema, MAX_TIMER_MS } from '@restbatch/core';
 
 /**
  * The request headers the engine reads on every batch endpoint, whatever its dialect, as OpenAPI
@@ -17,7 +14,7 @@ export function batchRequestHeaders(): JsonSchema[] {
         'Runs the batch once: a retry with the same key and request gets the stored answer (Idempotent-Replayed: true), ' +
         'another request 422 IDEMPOTENCY_MISMATCH, a retry while the first runs 409 CONFLICT (docs/idempotency.md). ' +
         '1 to 255 visible ASCII characters; ignored when the engine runs with idempotency: false.',
-      schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      schema: { type: 'string', pattern: IDEMPOTENCY_KEY_SHAPE.source },
     },
     {
       name: 'RestBatch-Timeout',
@@ -26,7 +23,7 @@ export function batchRequestHeaders(): JsonSchema[] {
       description:
         'A shorter deadline for the whole batch, in milliseconds (decimal digits only, at most 10 of them): ' +
         'it can shorten the engine\u2019s limit, never extend it (docs/deadlines.md).',
-      schema: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS },
+      schema: { type: 'integer', minimum: 1, maximum: MAX_TIMER_MS },
     },
     {
       name: 'RestBatch-References',

@@ -44,12 +44,15 @@ function itemVariants(context: BuildContext, api: ApiDescription, endpoint: Batc
   for (const route of batchable) {
     // An item's payload may hold whole-value references where the ordinary call's may not.
     // In 2020-12 first (the registry's form), so pointers made absolute below follow `prefixItems`.
-    const admitted = route.schema === undefined ? undefined : admitReferences(toPrefixItems(route.schema));
-    const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
-    const whole = admitted === undefined ? undefined : payloadSchema(admitted);
-    const payload = whole === undefined ? undefined : context.registry.ref(whole as object, hint);
-    // The dialect may copy parts of the schema into its item's component: pointers made absolute resolve there too.
-    const schema = payload === undefined ? undefined : (relocate(admitted, payload.$ref as string, inPayload(admitted)) as JsonSchema);
+    let payload: JsonSchema | undefined;
+    let schema: JsonSchema | undefined;
+    if (route.schema !== undefined) {
+      const admitted = admitReferences(toPrefixItems(route.schema));
+      const hint = `${routeLabel(route.pattern)}.${route.method}.batchPayload`;
+      payload = context.registry.ref(payloadSchema(admitted) as object, hint);
+      // The dialect may copy parts of the schema into its item's component: pointers made absolute resolve there too.
+      schema = relocate(admitted, payload.$ref as string, inPayload(admitted)) as JsonSchema;
+    }
     const itemRoute = {
       method: route.method,
       template: toTemplate(route.pattern),

@@ -1,3 +1,5 @@
+import { isLocalPointer, isRecord } from './local-pointers.js';
+
 /** Keywords whose values are data, not subschemas: never rewritten. */
 const DATA = ['const', 'enum', 'default', 'examples', 'example'];
 
@@ -18,8 +20,7 @@ function rewrite(value: unknown, move: (pointer: string) => string): unknown {
   const copy: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (DATA.includes(key)) copy[key] = v;
-    else if (key === '$ref' && typeof v === 'string' && (v === '#' || v.startsWith('#/')) && !v.startsWith('#/components/'))
-      copy[key] = move(v);
+    else if (key === '$ref' && isLocalPointer(v)) copy[key] = move(v);
     else if (tuple && key === 'items') copy.prefixItems = rewrite(v, move);
     else if (tuple && key === 'additionalItems') copy.items = rewrite(v, move);
     else copy[key] = rewrite(v, move);
@@ -48,8 +49,4 @@ function holdsTuple(value: unknown): boolean {
   if (!isRecord(value)) return false;
   if (Array.isArray(value.items)) return true;
   return Object.entries(value).some(([key, v]) => !DATA.includes(key) && holdsTuple(v));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

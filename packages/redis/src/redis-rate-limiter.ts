@@ -60,7 +60,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#owned = owned;
     // A unit counted late would only be counted twice; refused all the same, like every write.
     this.#scripts = new ScriptRunner(client, budget, undefined, () => undefined);
-    if (owned || options.onError !== undefined) reportOutages(client, 'Redis rate limiter', options.onError);
+    reportOutages(client, 'Redis rate limiter', owned, options.onError);
   }
 
   async take(key: string, cost: number): Promise<RateDecision> {

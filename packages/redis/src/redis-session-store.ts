@@ -1,4 +1,5 @@
 import {
+  checkByteBudget,
   type CreateSessionOptions,
   DEFAULT_MAX_SESSION_BYTES,
   type DataPatch,
@@ -75,11 +76,8 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
     const budget = writeBudget(timeoutMs, options.writeDeadlineMs);
-    const maxSessionBytes = options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
-    if (maxSessionBytes !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(maxSessionBytes) && maxSessionBytes >= 1)) {
-      throw new RangeError(`maxSessionBytes must be a whole number of at least 1 (or Infinity), not ${maxSessionBytes}`);
-    }
-    this.#maxSessionBytes = maxSessionBytes === Number.POSITIVE_INFINITY ? 0 : maxSessionBytes;
+    const max = checkByteBudget('maxSessionBytes', options.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES);
+    this.#maxSessionBytes = max === Number.POSITIVE_INFINITY ? 0 : max;
     const { client, owned } = connectRedis(options);
     this.#client = client;
     this.#owned = owned;
@@ -89,7 +87,7 @@ export class RedisSessionStore implements SessionStore {
     this.#index = `${this.#prefix}sessions`;
     this.#maxSessions = options.maxSessions;
     this.#waitMs = timeoutMs;
-    if (this.#owned || options.onError !== undefined) reportOutages(client, 'Redis session store', options.onError);
+    reportOutages(client, 'Redis session store', owned, options.onError);
   }
 
   /** The ioredis client the store uses. */

@@ -58,15 +58,6 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   const budget = new SendBudget(resolved.maxTotalBufferedBytes, Math.min(resolved.drainTimeoutMs, CROWDED_STALL_MS));
   let closing: Promise<void> | undefined;
 
-  // A throwing check refuses the upgrade rather than leaving the socket open.
-  const accepts = (request: IncomingMessage) => {
-    try {
-      return resolved.acceptUpgrade(request);
-    } catch {
-      return false;
-    }
-  };
-
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? '/';
     const mark = url.indexOf('?');
@@ -75,7 +66,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       return;
     }
     // Before anything else is decided: a page of another site must not learn whether the server is busy.
-    if (!accepts(request)) return refuse(socket, 403, 'Forbidden');
+    if (!resolved.acceptUpgrade(request)) return refuse(socket, 403, 'Forbidden');
     if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
     // ws completes the handshake synchronously (no verifyClient), so the count is exact here.
     if (connections.size >= resolved.maxConnections) return refuse(socket, 503, 'Service Unavailable');

@@ -12,15 +12,21 @@ export interface UpgradeChecks {
 /**
  * Builds the test of an upgrade request: its `Origin` (when it has one: browsers always send it,
  * other clients usually do not) must be allowed, then `verifyUpgrade` must return true. Both unset:
- * every upgrade passes. Origins are compared by their serialization, case-insensitively.
+ * every upgrade passes. Origins are compared by their serialization, case-insensitively. A check that
+ * throws refuses the upgrade.
  */
 export function upgradeCheck(checks: UpgradeChecks): (request: IncomingMessage) => boolean {
   const { allowedOrigins, verifyUpgrade } = checks;
   const allowed = allowedOrigins === undefined ? undefined : typeof allowedOrigins === 'function' ? allowedOrigins : listed(allowedOrigins);
   return (request) => {
-    const origin = request.headers.origin;
-    if (allowed !== undefined && origin !== undefined && !allowed(origin, request)) return false;
-    return verifyUpgrade === undefined || verifyUpgrade(request) === true;
+    // A throwing check refuses the upgrade rather than leaving the socket open.
+    try {
+      const origin = request.headers.origin;
+      if (allowed !== undefined && origin !== undefined && !allowed(origin, request)) return false;
+      return verifyUpgrade === undefined || verifyUpgrade(request) === true;
+    } catch {
+      return false;
+    }
   };
 }
 

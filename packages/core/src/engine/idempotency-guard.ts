@@ -30,7 +30,8 @@ export const REPLAY_HEADER = 'idempotent-replayed';
 export const IDEMPOTENCY_STATUS_HEADER = 'idempotency-status';
 
 const NAMESPACE = 'idempotency';
-const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
+/** The shape an Idempotency-Key must have: 1 to 255 visible ASCII characters (no space). */
+export const IDEMPOTENCY_KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
 interface StoredRecord {
   /** `not-stored`: the batch ran, its answer was too large to keep. */
@@ -102,7 +103,8 @@ export class IdempotencyGuard {
     work: () => Promise<EngineResponse>,
   ): Promise<EngineResponse> {
     const key = headers[IDEMPOTENCY_HEADER] as string;
-    if (!KEY_SHAPE.test(key)) throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    if (!IDEMPOTENCY_KEY_SHAPE.test(key))
+      throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const name = sha256(`${endpoint}\u0000${scope}\u0000${key}`);
     const fingerprint = sha256(`${method.toUpperCase()} ${url}${batchOptions(headers)}\u0000`, body);
     const limits: RecordLimits = {
