@@ -51,7 +51,9 @@ test('every request sent while a batch drains is answered SHUTTING_DOWN, the ans
 
 test('requests queued past a spent window when close() starts are all answered SHUTTING_DOWN and the close is 1001, not 1008', async () => {
   const { engine } = wsTestEngine();
-  const ws = await startWs(engine, { messageWindowMs: 60_000, maxMessagesPerWindow: 20 });
+  // 19 requests may all be read before the first ends (a loaded machine): none may be over the
+  // connection's concurrency limit (16 by default), whose RATE_LIMITED replies would spend the window early.
+  const ws = await startWs(engine, { messageWindowMs: 60_000, maxMessagesPerWindow: 20, maxConcurrent: 32 });
   try {
     const client = await TestClient.open(ws.url);
     const first = ids('g', 19);
