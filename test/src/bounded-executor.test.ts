@@ -331,6 +331,39 @@ test('sub-requests that turn slow after many fast ones: the batch still lets go 
   assert.ok(most <= 12, `${most} slow sub-requests ran in one turn of the event loop`);
 });
 
+test('twenty batches that let go of the event loop share its turns: one turn runs their slices for yieldIntervalMs together, not one slice each', async () => {
+  const { engine: e, counter } = engine({ limits: { yieldIntervalMs: 10 } });
+  const call = createDirectCaller(e);
+  // Each batch: 15 sub-requests that take 2 ms without waiting; 20 batches, started one per turn
+  // (each then waits behind those already waiting for their slice).
+  const calls = [SESSION, ...Array.from({ length: 15 }, () => ({ Url: 'Counter/slow', Method: 'POST' }))];
+  const runs: Array<Promise<unknown>> = [];
+  for (let k = 0; k < 20; k++) {
+    runs.push(call({ url: '/rest/batch', body: calls }));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Once all run: a timer runs once per turn of the loop, between the batches' slices (never among them).
+  const perTurn: number[] = [];
+  let seen = counter().slow ?? 0;
+  let running = true;
+  const turn = () => {
+    const slow = counter().slow ?? 0;
+    perTurn.push(slow - seen);
+    seen = slow;
+    if (running) setTimeout(turn, 0);
+  };
+  setTimeout(turn, 0);
+  const answers = (await Promise.all(runs)) as Array<{ body: Item[] }>;
+  running = false;
+  assert.is(counter().slow, 300);
+  for (const answer of answers) assert.equal([...new Set(answer.body.map((i) => i.ReturnCode))], ['201']);
+  // A turn holds five 2 ms sub-requests and the one that passes the 10 ms (a busy machine makes it
+  // fewer); each batch that yielded on its own came back in the same turn as the others, and the
+  // loop ran one slice of each still running, up to twenty sub-requests, before it let I/O in.
+  const most = Math.max(...perTurn, (counter().slow ?? 0) - seen);
+  assert.ok(most <= 8, `${most} slow sub-requests ran in one turn of the event loop (turns: ${perTurn.join(' ')})`);
+});
+
 test('a client that leaves stops its batch at the next sub-request, even when no handler waits', async () => {
   const { engine: e, counter } = engine();
   await withHttp(e, async (url) => {

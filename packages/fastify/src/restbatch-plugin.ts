@@ -50,7 +50,7 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     const coded = BODY_ERRORS[error.code]?.(request, bodyLimit);
     if (coded === undefined) throw error;
     const { method, url, headers } = request;
-    return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
+    return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded), engine);
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (!engine.serves(request.url)) return reply.callNotFound();
@@ -78,7 +78,7 @@ async function serve(engine: Engine, request: FastifyRequest, reply: FastifyRepl
     // A batch's results count against limits.maxResultBytesInFlight until its answer is written.
     written: new Promise<void>((resolve) => reply.raw.once('close', () => resolve())),
   };
-  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch));
+  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch), engine);
   return stream(engine, dispatch, reply);
 }
 
@@ -104,7 +104,7 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
     },
   });
   await Promise.race([firstLine, done]);
-  if (!started) return send(reply, await done);
+  if (!started) return send(reply, await done, engine);
   done.then((response) => {
     if (!lines.destroyed) lines.end(finalLine(response));
   });
@@ -119,15 +119,16 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
 
 /**
  * Sends an answer as the node handler writes it: its own JSON media type (problem details) or
- * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads.
+ * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads,
+ * in the engine's turns of the event loop.
  */
-function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
+function send(reply: FastifyReply, response: EngineResponse, engine: Engine): FastifyReply {
   reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
     return reply.send();
   }
-  return reply.send(mayBeLarge(response) ? jsonTextOrStream(response.body) : JSON.stringify(response.body));
+  return reply.send(mayBeLarge(response) ? jsonTextOrStream(response.body, engine.nextTurn.bind(engine)) : JSON.stringify(response.body));
 }
 
 /**

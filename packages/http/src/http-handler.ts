@@ -166,7 +166,14 @@ async function serve(
     await lines.end(finalLine(response));
   } else if (hasBody(response) && typeof response.body === 'object' && mayBeLarge(response) && !res.destroyed && !res.headersSent) {
     // A large answer's JSON is made and written in turns (see writeJsonInTurns).
-    await writeJsonInTurns(res, response.status, responseHeaders(response), response.body, settings.writeTimeoutMs);
+    await writeJsonInTurns(
+      res,
+      response.status,
+      responseHeaders(response),
+      response.body,
+      settings.writeTimeoutMs,
+      engine.nextTurn.bind(engine),
+    );
   } else write(res, response, undefined);
   options.onResponse?.({
     method,

@@ -60,17 +60,21 @@ function* arrayPieces(items: readonly unknown[]): Generator<string> {
  * `JSON.stringify`); beyond, its chunks of about {@link CHUNK} characters, made as they are asked
  * for and letting other work run every {@link SLICE_MS}, so the whole text never exists at once.
  */
-function wholeOrChunks(body: unknown): string | AsyncGenerator<string> {
+function wholeOrChunks(body: unknown, turn: () => Promise<unknown>): string | AsyncGenerator<string> {
   const pieces = jsonPieces(body);
   let text = '';
   for (let next = pieces.next(); !next.done; next = pieces.next()) {
     text += next.value;
-    if (text.length >= WHOLE) return chunksAfter(text, pieces);
+    if (text.length >= WHOLE) return chunksAfter(text, pieces, turn);
   }
   return text;
 }
 
-async function* chunksAfter(head: string, pieces: Iterator<string> & Iterable<string>): AsyncGenerator<string> {
+async function* chunksAfter(
+  head: string,
+  pieces: Iterator<string> & Iterable<string>,
+  turn: () => Promise<unknown>,
+): AsyncGenerator<string> {
   yield head;
   let chunk = '';
   let since = performance.now();
@@ -83,7 +87,7 @@ async function* chunksAfter(head: string, pieces: Iterator<string> & Iterable<st
       chunk = '';
     }
     if ((++n & 3) === 0 && performance.now() - since > SLICE_MS) {
-      await nextTurn();
+      await turn();
       since = performance.now();
     }
   }
@@ -96,6 +100,9 @@ async function* chunksAfter(head: string, pieces: Iterator<string> & Iterable<st
  * written chunk by chunk (chunked transfer coding), waiting for the socket to drain and letting
  * other work run every {@link SLICE_MS}. Twenty concurrent 31 MB answers made with one `JSON.stringify`
  * each held the loop 50–100 ms at a time and kept each answer's text and bytes alive at once.
+ * `turn` lets go of the loop between slices: the engine's `nextTurn`, so that twenty writers (and
+ * the batches still running) share its turns instead of each holding the loop for its slice in the
+ * same turn; `setImmediate` when absent.
  */
 export async function writeJsonInTurns(
   res: ServerResponse,
@@ -103,8 +110,9 @@ export async function writeJsonInTurns(
   headers: Record<string, string>,
   body: unknown,
   writeTimeoutMs: number,
+  turn: () => Promise<unknown> = nextTurn,
 ): Promise<void> {
-  const answer = wholeOrChunks(body);
+  const answer = wholeOrChunks(body, turn);
   if (typeof answer === 'string') {
     // Small enough to go whole, with its length (as text: node copies it once, into the socket).
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
@@ -158,9 +166,10 @@ function flushedWithin(res: ServerResponse, timeoutMs: number): void {
 /**
  * The JSON text of a body, for a framework that sends strings or streams (the Fastify mount): up to
  * {@link WHOLE} characters the text itself; beyond, a stream of chunks made as the client reads
- * (letting other work run every {@link SLICE_MS}), so the whole text never exists at once.
+ * (letting other work run every {@link SLICE_MS}, through `turn` as in {@link writeJsonInTurns}),
+ * so the whole text never exists at once.
  */
-export function jsonTextOrStream(body: unknown): string | Readable {
-  const answer = wholeOrChunks(body);
+export function jsonTextOrStream(body: unknown, turn: () => Promise<unknown> = nextTurn): string | Readable {
+  const answer = wholeOrChunks(body, turn);
   return typeof answer === 'string' ? answer : Readable.from(answer, { objectMode: false });
 }

@@ -34,6 +34,7 @@ import { callRoute } from '../observe/call-route.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
+import { LoopTurns } from '../executor/loop-turns.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
 import { referencesOff } from '../headers/references-header.js';
@@ -98,6 +99,8 @@ export class Engine {
   #running = 0;
   // How many requests share the event loop now: each batch takes its part of the yield interval.
   readonly #sharing = () => this.#running;
+  // The turns of the event loop its batches (and transports writing large answers) take in order.
+  readonly #turns: LoopTurns;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
 
@@ -110,6 +113,7 @@ export class Engine {
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
       throw new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`);
     this.#results = new ResultPool(checkResultLimits(this.limits));
+    this.#turns = new LoopTurns(this.limits.yieldIntervalMs);
     this.logger = options.logger ?? stderrLogger;
     this.#observer = new Observer(options, this.logger);
     this.#observer.results(this.#results);
@@ -261,6 +265,15 @@ export class Engine {
     return dialectHeaders(dialect, normalizeHeaders(headers), false);
   }
 
+  /**
+   * Lets go of the event loop until the engine's next turn: a transport that makes and writes a
+   * large answer in slices waits here between them, so that its slices and the batches' take the
+   * loop's turns in order and hold each turn for `limits.yieldIntervalMs` at most all together.
+   */
+  nextTurn(): Promise<void> {
+    return this.#turns.next();
+  }
+
   /** Batches and calls now running. */
   get running(): number {
     return this.#running;
@@ -379,7 +392,9 @@ export class Engine {
     }
     // A large batch is parsed, decoded, checked, run and encoded in turns: between the phases it
     // lets go of the event loop once it has held it for its interval, as it does between sub-requests.
-    const clock = new TurnClock(this.limits.yieldIntervalMs, this.#sharing);
+    const clock = new TurnClock(this.limits.yieldIntervalMs, this.#sharing, this.#turns);
+    // Others wait for their slice of the loop: this batch starts behind them, not before.
+    if (clock.othersWaiting()) await clock.yield();
     let batch: DecodedBatch;
     if (request.body instanceof PreparedBody) {
       // Decoded at call time (see prepareBody); judged here, after admission, as a body read now is.

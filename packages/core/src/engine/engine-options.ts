@@ -108,7 +108,8 @@ export interface EngineLimits {
   maxResultBytesInFlight: number;
   /**
    * Longest time in ms a batch holds the event loop before it lets other work run (default 10);
-   * 0 never yields (only for trusted, in-process callers).
+   * 0 never yields (only for trusted, in-process callers). Batches running side by side take the
+   * loop's turns in order: one turn runs their slices for this long together, then lets I/O in.
    */
   yieldIntervalMs: number;
   /**

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { LoopTurns } from './loop-turns.js';
 
 /** The smallest slice is a tenth of the interval, however many requests share the loop. */
 const MAX_SHARE = 10;
@@ -20,11 +21,13 @@ export class TurnClock {
   /**
    * `sharing` tells how many requests share the event loop now: each takes its part of the
    * interval, so that N batches running side by side still let go of the loop every `intervalMs`
-   * together (each yields to the next; the loop turns once all have had their slice).
+   * together. `turns`, the engine's {@link LoopTurns}: the batch waits there for its next slice, so
+   * that all the engine's batches together hold one turn of the loop for `intervalMs` at most.
    */
   constructor(
     readonly intervalMs: number,
     readonly sharing?: () => number,
+    readonly turns?: LoopTurns,
   ) {}
 
   /** Sub-requests left before {@link itemDue} reads the clock again. */
@@ -65,9 +68,14 @@ export class TurnClock {
     return held >= this.intervalMs / share;
   }
 
+  /** Whether others wait for their turn of the loop now: work about to start should wait behind them. */
+  othersWaiting(): boolean {
+    return this.turns !== undefined && this.turns.waiting > 0;
+  }
+
   /** Gives the event loop a turn (I/O, timers, other clients), then starts a new interval. */
   async yield(): Promise<void> {
-    await nextTurn();
+    await (this.turns === undefined ? nextTurn() : this.turns.next());
     this.#since = this.now = performance.now();
   }
 
