@@ -36,7 +36,8 @@ test('a batch answer over 1 Mi characters streams in chunks as the same JSON; pr
     });
     assert.is(res.statusCode, 200);
     assert.is(res.headers['transfer-encoding'], 'chunked');
-    assert.is(res.headers['content-type'], 'application/json; charset=utf-8');
+    // OData JSON §4.1: "Responses MUST include the metadata parameter".
+    assert.is(res.headers['content-type'], 'application/json; metadata=none; charset=utf-8');
     const text = await res.body.text();
     const direct = await createDirectCaller(engine)({ url: '/api/$batch', body });
     assert.is(text, JSON.stringify(direct.body));

@@ -57,10 +57,10 @@ overHttp(test, 'OData-MaxVersion alone also marks an OData client', async (h) =>
 
 overHttp(
   test,
-  "a client without OData-Version (Microsoft Graph) gets Graph's casing, Content-Type, and no OData-Version header",
+  'a client without OData-Version (Microsoft Graph) gets Graph\'s casing, Content-Type, and (Protocol §8.1.5 "OData services MUST include the OData-Version header on a response") OData-Version: 4.01',
   async (h) => {
     const res = await post(h, { requests: [{ id: '1', method: 'get', url: 'claims/cc:22' }] });
-    assert.is(res.headers['odata-version'], undefined);
+    assert.is(res.headers['odata-version'], '4.01');
     assert.equal(res.body.responses[0].headers, { etag: '"0"', 'Content-Type': 'application/json' });
   },
 );

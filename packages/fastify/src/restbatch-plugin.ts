@@ -108,7 +108,7 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
   done.then((response) => {
     if (!lines.destroyed) lines.end(finalLine(response));
   });
-  // The dialect's headers of every answer (OData-Version for an OData client, Protocol §8.1.5).
+  // The dialect's headers of every answer (OData's OData-Version, Protocol §8.1.5).
   return reply
     .code(200)
     .headers(engine.streamHeaders(dispatch.url, dispatch.headers))

@@ -1,5 +1,5 @@
 import type { BatchSummary, Engine, EngineResponse } from '@restbatch/core';
-import { RestBatchError, serializeResponse } from '@restbatch/core';
+import { acceptWeight, RestBatchError, serializeResponse } from '@restbatch/core';
 
 /** What a transport reports once it has answered one request (for access logs and metrics). */
 export interface ResponseEvent {
@@ -47,9 +47,17 @@ export const TOO_LARGE: unique symbol = Symbol('too large');
 /** The media type of the streamed answer. */
 export const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
 
-/** Whether the client asked for the streamed answer of a batch endpoint. */
+/**
+ * Whether the client asked for the streamed answer of a batch endpoint: its `Accept` weighs NDJSON
+ * above JSON, or as high and names it (`application/x-ndjson`, not only `*\/*`), weighing each as
+ * RFC 9110 §12.5.1 says (core's `acceptWeight`). So `application/json, application/x-ndjson;q=0`
+ * is answered JSON, and `application/json;q=0, *\/*`, which rules JSON out, is streamed.
+ */
 export function wantsNdjson(engine: Engine, url: string, accept: string | null | undefined): boolean {
-  return accept != null && /(?:^|[\s,])application\/x-ndjson\b/i.test(accept) && engine.isBatchEndpoint(url);
+  const ndjson = acceptWeight(accept, 'application/x-ndjson');
+  if (ndjson.q === 0) return false;
+  const json = acceptWeight(accept, 'application/json');
+  return (ndjson.q > json.q || (ndjson.q === json.q && ndjson.named)) && engine.isBatchEndpoint(url);
 }
 
 /** One NDJSON line. */

@@ -133,6 +133,11 @@ export interface Dialect {
    * of a streamed answer, as before `answerHeaders` existed.
    */
   errorHeaders?(requestHeaders: Readonly<Headers>): Headers;
+  /**
+   * Headers on every answer to an ordinary call of an API whose errors the dialect encodes (see
+   * `ErrorEncoder.callHeaders`); never on a batch endpoint's answers, which have the hooks above.
+   */
+  callHeaders?(requestHeaders: Readonly<Headers>): Headers;
   /** How the envelope is described in OpenAPI documents; a dialect without it gets a generic one. */
   readonly openapi?: DialectOpenApi;
 }

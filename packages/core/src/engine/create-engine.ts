@@ -22,7 +22,7 @@ import { compileApis } from './compile-apis.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import { type ApiDescription, describeApis } from './describe-apis.js';
 import type { EngineLimits, EngineOptions } from './engine-options.js';
-import { dialectHeaders, errorResponse, plainError, summaryHeader, withContentType } from './engine-responses.js';
+import { dialectHeaders, errorResponse, plainError, summaryHeader, withCallHeaders, withContentType } from './engine-responses.js';
 import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { type InjectRequest, type InjectResponse, inject } from './inject.js';
@@ -256,7 +256,7 @@ export class Engine {
 
   /**
    * Headers the dialect of the batch endpoint at `url` puts on every answer to a request with these
-   * headers (OData's `OData-Version` for an OData client): for a transport that writes a streamed
+   * headers (OData's `OData-Version`): for a transport that writes a streamed
    * answer's head before the engine's own answer exists. Empty for other URLs.
    */
   streamHeaders(url: string, headers?: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -517,10 +517,12 @@ export class Engine {
     );
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
-      const headers = result.status === 405 ? allowWithHead(result.headers) : { ...result.headers };
-      return { status: result.status, headers: withContentType(headers, api.errors), body: api.errors.encodeError(view), kind: 'call' };
+      const own = result.status === 405 ? allowWithHead(result.headers) : { ...result.headers };
+      const answer = withContentType(withCallHeaders(api.errors, headers, own), api.errors);
+      return { status: result.status, headers: answer, body: api.errors.encodeError(view), kind: 'call' };
     }
-    return { status: result.status, headers: result.headers, body: result.status === 204 ? undefined : result.body, kind: 'call' };
+    const answer = withCallHeaders(api.errors, headers, result.headers);
+    return { status: result.status, headers: answer, body: result.status === 204 ? undefined : result.body, kind: 'call' };
   }
 
   /** Opens an existing session by id; throws `SESSION_NOT_FOUND` (401) for a malformed, unknown or expired id. */

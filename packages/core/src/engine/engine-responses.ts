@@ -4,6 +4,7 @@ import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchResult, Headers } from '../model/canonical.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { EngineResponse } from './engine-types.js';
+import { isJsonMediaType } from './serialize-response.js';
 
 /** The response header that carries every batch's summary. */
 export const SUMMARY_HEADER = 'restbatch-summary';
@@ -16,7 +17,8 @@ export function summaryHeader(result: BatchResult): Headers {
 
 /**
  * A whole-request error in the error shape of the dialect at the endpoint (or of the API); a batch
- * refused whole also carries the headers its dialect answers to `requestHeaders` (when known).
+ * refused whole also carries the headers its dialect answers to `requestHeaders` (when known), and
+ * a refused ordinary call the API's `callHeaders`.
  */
 export function errorResponse(
   api: CompiledApi,
@@ -27,7 +29,12 @@ export function errorResponse(
   const encoder: ErrorEncoder = endpoint?.dialect ?? api.errors;
   const message = error.expose ? error.message : 'Internal server error';
   const dialect = endpoint?.dialect;
-  const extra = requestHeaders === undefined || dialect === undefined ? undefined : dialectHeaders(dialect, requestHeaders, true);
+  const extra =
+    requestHeaders === undefined
+      ? undefined
+      : dialect === undefined
+        ? api.errors.callHeaders?.(requestHeaders)
+        : dialectHeaders(dialect, requestHeaders, true);
   return {
     status: error.status,
     headers: withContentType(extra === undefined ? { ...error.headers } : { ...extra, ...error.headers }, encoder),
@@ -45,6 +52,19 @@ export function errorResponse(
 export function dialectHeaders(dialect: Dialect, requestHeaders: Readonly<Headers>, refusal: boolean): Headers {
   if (refusal) return { ...dialect.answerHeaders?.(requestHeaders), ...dialect.errorHeaders?.(requestHeaders) };
   return (dialect.answerHeaders ?? dialect.errorHeaders)?.(requestHeaders) ?? {};
+}
+
+/**
+ * The headers of an ordinary call's answer: the API's `callHeaders` (OData's `OData-Version`), then
+ * the handler's own on top, except a content type that names no JSON media type (the answer's body
+ * is JSON). `headers` itself when the API has none.
+ */
+export function withCallHeaders(encoder: ErrorEncoder, requestHeaders: Readonly<Headers>, headers: Headers): Headers {
+  const own = encoder.callHeaders?.(requestHeaders);
+  if (own === undefined) return headers;
+  const merged = { ...own, ...headers };
+  if (own['content-type'] !== undefined && !isJsonMediaType(headers['content-type'])) merged['content-type'] = own['content-type'];
+  return merged;
 }
 
 /**

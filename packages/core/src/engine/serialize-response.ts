@@ -6,6 +6,11 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 /** A JSON media type an answer may carry instead of the default (`application/problem+json`, ...). */
 const JSON_MEDIA = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
+/** Whether `type` names a JSON media type, which an answer keeps (its parameters too). */
+export function isJsonMediaType(type: string | undefined): boolean {
+  return type !== undefined && JSON_MEDIA.test(type);
+}
+
 /**
  * The answer as bytes go on the wire, for every transport that writes HTTP: the body as JSON
  * text, no body for 204 and 304; the content type is the answer's own when it names a JSON type
@@ -31,7 +36,6 @@ export function responseHeaders(response: EngineResponse): Record<string, string
     delete headers['content-type'];
     return headers;
   }
-  const own = headers['content-type'];
-  if (own === undefined || !JSON_MEDIA.test(own)) headers['content-type'] = JSON_TYPE;
+  if (!isJsonMediaType(headers['content-type'])) headers['content-type'] = JSON_TYPE;
   return headers;
 }

@@ -103,7 +103,21 @@ function withDeclaredId(path: string, names: BatchNames): string {
   return declared === undefined || declared === key ? path : `/$${declared}${end < 0 ? '' : path.slice(end)}`;
 }
 
-function decodeHeaders(value: unknown, where: At, names: BatchNames, literal: boolean): Headers {
+/** An ETag reference `$<name>` that named no earlier request when its request was read: checked once all are read. */
+interface LaterEtag {
+  readonly id: string;
+  readonly index: number;
+  readonly raw: string;
+}
+
+function decodeHeaders(
+  value: unknown,
+  where: At,
+  names: BatchNames,
+  literal: boolean,
+  later: LaterEtag[],
+  sub: { id: string; index: number },
+): Headers {
   if (value === undefined) return NO_HEADERS;
   if (!isObject(value)) reject(where, 'headers must be an object of header names to string values');
   const headers: Headers = Object.create(null);
@@ -114,14 +128,25 @@ function decodeHeaders(value: unknown, where: At, names: BatchNames, literal: bo
     // Under `RestBatch-References: none` the text is as written: no reference is made of it.
     const etag = !literal && (lower === 'if-match' || lower === 'if-none-match') ? ETAG_REFERENCE.exec(v) : null;
     // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
-    // A `$<name>` that names no earlier request stays as written (as a `$` URL segment that names none does).
-    const key = etag === null ? undefined : names.known(etag[1]!);
+    // A `$<name>` that names no earlier request stays as written (as a `$` URL segment that names none
+    // does), unless a later request or group has that name; one naming its own request is refused
+    // too, in the client's words (see refuseLaterEtags).
+    let key = etag === null ? undefined : names.known(etag[1]!);
+    if (key === sub.id) key = undefined;
+    if (etag !== null && key === undefined) later.push({ id: sub.id, index: sub.index, raw: v });
     headers[lower] = key === undefined ? v : `\${${key}/headers/etag}`;
   }
   return headers;
 }
 
-function decodeItem(item: unknown, index: number, names: BatchNames, context: DecodeContext, literal: boolean): SubRequest {
+function decodeItem(
+  item: unknown,
+  index: number,
+  names: BatchNames,
+  context: DecodeContext,
+  literal: boolean,
+  later: LaterEtag[],
+): SubRequest {
   const target = `requests/${index}`;
   let where: At = { target, name: target };
   if (!isObject(item)) reject(where, 'each request must be an object {id, method, url, headers, body, dependsOn, atomicityGroup, if}');
@@ -146,7 +171,7 @@ function decodeItem(item: unknown, index: number, names: BatchNames, context: De
           // Under `RestBatch-References: none` the path is as written (no reference is read in it).
           path: literal ? address.path : withDeclaredId(address.path, names),
           query: address.query,
-          headers: decodeHeaders(item.headers, where, names, literal),
+          headers: decodeHeaders(item.headers, where, names, literal, later, { id, index }),
         }
       : {
           index,
@@ -228,6 +253,26 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   const subs = new Array<SubRequest>(requests.length);
   // Under `RestBatch-References: none` its ETag `$<id>` headers are text as written.
   const literal = context.referencesOff === true;
-  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context, literal);
+  const later: LaterEtag[] = [];
+  for (let i = 0; i < requests.length; i++) subs[i] = decodeItem(requests[i], i, names, context, literal, later);
+  refuseLaterEtags(later, names);
   return subs;
+}
+
+/**
+ * Refuses an ETag reference to a request (or group) that comes later, as a URL's `$<id>` to one is
+ * refused (400 `REFERENCE_INVALID`): Protocol §11.7.5 "The ETag for a previous operation can be
+ * referenced", JSON §19.1 "forward references are not allowed". Sent as text, it only made the
+ * request fail its precondition (412) for a reason the client could not see. A `$<name>` that names
+ * no request of the batch at all stays as written, as a URL's `$<name>` segment does.
+ */
+function refuseLaterEtags(later: readonly LaterEtag[], names: BatchNames): void {
+  for (const ref of later) {
+    if (names.known(ref.raw.slice(1)) === undefined) continue;
+    throw new RestBatchError(
+      'REFERENCE_INVALID',
+      `Sub-request ${ref.id}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
+      { details: { index: ref.index, reference: ref.raw } },
+    );
+  }
 }

@@ -65,7 +65,9 @@ function errorOf(result: SubResult, context: EncodeContext | undefined): unknown
 /**
  * One result as a response object. Header names follow the client: an OData client (its request
  * carries `OData-Version` or `OData-MaxVersion`) gets lower-case names (§19.5, MUST), any other
- * client Microsoft Graph's casing, whose JS client reads `headers["Content-Type"]` exactly. A failed
+ * client `Content-Type` and `Content-Language` as Microsoft Graph spells them, since its JS client
+ * reads `headers["Content-Type"]` exactly; other names are lower case for both (handlers' names are
+ * kept so, see `reply`). A failed
  * one says the language of its message (`language`, Protocol §9.4), unless its handler named one.
  */
 export function encodeOdataResult(result: SubResult, context: EncodeContext | undefined, language?: string): OdataResponseItem {

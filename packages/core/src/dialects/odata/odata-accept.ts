@@ -1,14 +1,14 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
+import { acceptWeight } from '../../headers/accept-weight.js';
 import type { Headers, Query } from '../../model/canonical.js';
-
-/** Media ranges an OData batch answer satisfies: its JSON, and the NDJSON stream restbatch adds. */
-const WRITTEN = /^(?:\*\/\*|application\/\*|application\/json|application\/x-ndjson)$/;
 
 /**
  * Refuses a batch whose `Accept` names no format the service writes, or whose `$format` is not
  * JSON, with 406 `NOT_ACCEPTABLE` before anything runs (OData 4.01 Protocol §7: "If the service
  * does not support the requested format, it replies with a 406 Not Acceptable error response").
- * A media range with `q=0` accepts nothing; no `Accept` accepts anything.
+ * The formats are its JSON and the NDJSON stream restbatch adds, each weighed as RFC 9110 §12.5.1
+ * says (see `acceptWeight`): `application/x-ndjson;q=0` refuses the stream, `application/json;q=0,
+ * *\/*` refuses JSON and accepts the stream. No `Accept` accepts anything.
  */
 export function refuseUnacceptable(headers: Readonly<Headers>, query: Readonly<Query>): void {
   const format = query.$format;
@@ -22,15 +22,9 @@ export function refuseUnacceptable(headers: Readonly<Headers>, query: Readonly<Q
       );
   }
   const accept = headers.accept;
-  if (accept === undefined || accept.trim() === '') return;
-  for (const range of accept.split(',')) {
-    const [type = '', ...params] = range.split(';');
-    const weight = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
-    if (weight !== undefined && Number(weight.slice(2)) === 0) continue;
-    if (WRITTEN.test(type.trim().toLowerCase())) return;
-  }
+  if (acceptWeight(accept, 'application/json').q > 0 || acceptWeight(accept, 'application/x-ndjson').q > 0) return;
   throw new RestBatchError(
     'NOT_ACCEPTABLE',
-    `Accept: ${accept.slice(0, 200)} names no format this service writes; accept application/json (or application/x-ndjson)`,
+    `Accept: ${String(accept).slice(0, 200)} names no format this service writes; accept application/json (or application/x-ndjson)`,
   );
 }

@@ -4,7 +4,14 @@ import { decodeOdataBatch } from './decode-odata-batch.js';
 import { refuseUnacceptable } from './odata-accept.js';
 import { odataOpenApi } from './odata-openapi.js';
 import { encodeOdataResult, odataErrorBody, type OdataResponseItem } from './encode-odata-result.js';
-import { isOdataClient, ODATA_VERSION, odataFailurePolicy, refuseIsolation, refuseVersion } from './odata-preferences.js';
+import {
+  ODATA_JSON_TYPE,
+  ODATA_VERSION,
+  odataCallHeaders,
+  odataFailurePolicy,
+  refuseIsolation,
+  refuseVersion,
+} from './odata-preferences.js';
 
 export type { OdataErrorBody, OdataResponseItem } from './encode-odata-result.js';
 
@@ -28,9 +35,13 @@ export interface OdataBatchResponse {
   '@restbatch.summary': BatchSummary;
 }
 
-/** `OData-Version: 4.01` for a request from an OData client (one that named a version), else nothing. */
-function versionHeader(headers: Readonly<Headers>): Headers {
-  return isOdataClient(headers) ? { 'odata-version': ODATA_VERSION } : {};
+/**
+ * `OData-Version: 4.01` on every answer of the batch endpoint, whether or not the request named a
+ * version (Protocol §8.1.5: "OData services MUST include the OData-Version header on a response";
+ * Microsoft Graph answers one too, and its clients ignore it).
+ */
+function versionHeader(): Headers {
+  return { 'odata-version': ODATA_VERSION };
 }
 
 /**
@@ -67,12 +78,15 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
     errorLanguage: language,
     openapi: odataOpenApi,
 
-    headers(_result: BatchResult, context?: EncodeContext): Headers {
-      return context !== undefined ? versionHeader(context.headers) : {};
-    },
+    // JSON §4.1: the JSON answer names its metadata (see ODATA_JSON_TYPE); a streamed answer is NDJSON.
+    headers: () => ({ ...versionHeader(), 'content-type': ODATA_JSON_TYPE }),
 
-    // Protocol §8.1.5: "MUST include the OData-Version header on a response", a refusal too,
-    // whoever refused the batch (the dialect, the engine's checks, a limit, a transport).
+    // Protocol §8.1.5: "MUST include the OData-Version header on a response", a refusal and a
+    // streamed head too, whoever refused the batch (the dialect, the engine's checks, a limit, a transport).
     answerHeaders: versionHeader,
+    // A refusal's body is JSON too (JSON §4.1).
+    errorHeaders: () => ({ 'content-type': ODATA_JSON_TYPE }),
+    // An API whose errors are OData's is an OData service in its ordinary calls as well.
+    callHeaders: odataCallHeaders,
   };
 }

@@ -21,6 +21,34 @@ export function odataFailurePolicy(prefer: string | undefined): FailurePolicy {
 export const ODATA_VERSION = '4.01';
 
 /**
+ * The media type of every JSON answer of OData 4.01 (JSON Format §4.1: "Responses MUST include the
+ * metadata parameter to specify the amount of metadata included in the response"). `none`, since
+ * the answers carry no control information (no `@context`, no `@type`): §3.1.3 "the service SHOULD
+ * omit control information other than nextLink and count". Unprefixed, as §3.1 says of payloads with
+ * `OData-Version` 4.01 ("SHOULD NOT include the odata. prefix"); `charset` as every JSON answer of
+ * the engine has it.
+ */
+export const ODATA_JSON_TYPE = 'application/json; metadata=none; charset=utf-8';
+
+/** The same for an answer in OData 4.0, whose clients know the parameter only as `odata.metadata` (§3.1: "MUST include the odata. prefix"). */
+const ODATA_40_JSON_TYPE = 'application/json; odata.metadata=none; charset=utf-8';
+
+/**
+ * The headers of an ordinary call's answer in an API whose errors are OData's: its `OData-Version`
+ * and the `Content-Type` for that version. Protocol §8.2.7 (`OData-MaxVersion`): "the service MUST
+ * generate a response with the greatest supported OData-Version less than or equal to the specified
+ * OData-MaxVersion", so a client that names 4.0 as its most gets 4.0; any other (no header: §8.1.5
+ * "MUST assume ... the maximum version of the protocol that the service understands") gets 4.01.
+ * The answers are the same JSON in either version.
+ */
+export function odataCallHeaders(headers: Readonly<Headers>): Headers {
+  const most = Number.parseFloat(headers['odata-maxversion'] ?? '');
+  return most < 4.01
+    ? { 'odata-version': '4.0', 'content-type': ODATA_40_JSON_TYPE }
+    : { 'odata-version': ODATA_VERSION, 'content-type': ODATA_JSON_TYPE };
+}
+
+/**
  * Refuses an `Isolation` (or, its OData 4.0 name, `OData-Isolation`) request header: OData 4.01
  * Protocol §8.2.6 has a service that cannot give snapshot isolation answer 412. Sub-requests of a
  * batch run one after another with other work in between, so the engine cannot promise what
