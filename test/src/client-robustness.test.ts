@@ -119,8 +119,8 @@ for (const kind of KINDS) {
   test('calls after close() reject with CLIENT_CLOSED, and a retry due after close() is not sent', async () => {
     await withClientWorld(kind, async (world) => {
       const c = loose(world.client() as Client<unknown>);
-      // Fails once with Retry-After 0.2 s: the retry comes due after close().
-      const retried = c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'closing' }, query: { fail: 1, after: '0.2' } } });
+      // Fails once with Retry-After 1 s: the retry comes due after close().
+      const retried = c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'closing' }, query: { fail: 1, after: '1' } } });
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.is(world.lab.calls.get('closing'), 1);
       await c.close();
