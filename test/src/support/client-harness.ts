@@ -29,6 +29,9 @@ export type TestPaths = examplePaths & {
       responses: { 200: { content: { 'application/json': { calls: number } } } };
     };
   };
+  '/api/lab/typed': {
+    get: { parameters: { query?: never }; responses: { 200: { content: { 'application/json': { typed: boolean } } } } };
+  };
   '/api/lab/gate/{name}': {
     post: { parameters: { path: { name: string } }; responses: { 200: { content: { 'application/json': { name: string } } } } };
   };
