@@ -10,6 +10,7 @@ import { createEngine, exagoApi } from '@restbatch/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type TransportKind, withClientWorld } from './support/client-harness.js';
+import { until } from './support/until.js';
 
 const KINDS: TransportKind[] = ['direct', 'http', 'ws'];
 type Loose = Record<Method, (path: string, init?: object) => Promise<AnyResult>> & {
@@ -119,10 +120,10 @@ for (const kind of KINDS) {
   test('calls after close() reject with CLIENT_CLOSED, and a retry due after close() is not sent', async () => {
     await withClientWorld(kind, async (world) => {
       const c = loose(world.client() as Client<unknown>);
-      // Fails once with Retry-After 0.2 s: the retry comes due after close().
-      const retried = c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'closing' }, query: { fail: 1, after: '0.2' } } });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.is(world.lab.calls.get('closing'), 1);
+      // Fails once with Retry-After 1 s: the retry comes due after close().
+      const retried = c.GET('/api/lab/flaky/{key}', { params: { path: { key: 'closing' }, query: { fail: 1, after: '1' } } });
+      // Closed once the first attempt reached the server (a fixed sleep was not always enough on a loaded machine).
+      await until(() => world.lab.calls.get('closing') === 1, 'the first attempt to arrive');
       await c.close();
       assert.equal(await within(outcome(retried)), 'CLIENT_CLOSED');
       assert.is(world.lab.calls.get('closing'), 1, 'the retry was not sent');

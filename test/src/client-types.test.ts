@@ -75,6 +75,19 @@ interface Typed {
       };
     };
   };
+  '/raw': {
+    get: { parameters: { query?: never }; responses: { 200: { content: { 'application/json': unknown } } } };
+  };
+  '/things': {
+    post: {
+      parameters: { query?: never };
+      requestBody: { content: { 'application/json': { name: string; size: number; tags?: string[] } } };
+      responses: {
+        201: { content: { 'application/json': { id: string; size: number; tags?: string[]; owner?: { name: string } | null } } };
+        default: { content: { 'application/json': { code: string } } };
+      };
+    };
+  };
 }
 
 export async function typedResponses(c: Client<Typed>) {
@@ -105,6 +118,27 @@ export async function typedOptions(c: Client<Typed>) {
       t.value('/body/size');
       // @ts-expect-error a whole-value reference to a member the response does not have
       t.value('/body/colour');
+      // ...typed as the value it points to: a reference to a string does not fit a number member.
+      expectType<Equal<ReturnType<typeof t.value<'/body/size'>>, number>>(true);
+      const made = b.POST('/things', { body: { name: t.value('/body/id'), size: t.value('/body/size') } });
+      // @ts-expect-error a reference to a string (id) in a number member
+      b.POST('/things', { body: { name: 'x', size: t.value('/body/id') } });
+      // @ts-expect-error a reference to a number in a string member
+      b.POST('/things', { body: { name: made.value('/body/size'), size: 1 } });
+      // The status is a number, a header text, the whole body its type; an optional member is the
+      // value when the reference resolves (a missing one fails the call), null stays.
+      b.POST('/things', { body: { name: made.value('/headers/etag'), size: made.value('/status') } });
+      b.POST('/things', { body: { name: 'x', size: 1, tags: made.value('/body/tags') } });
+      expectType<Equal<ReturnType<typeof made.value<'/body/tags/0'>>, string>>(true);
+      expectType<Equal<ReturnType<typeof made.value<'/body/owner'>>, { name: string } | null>>(true);
+      expectType<
+        Equal<ReturnType<typeof made.value<'/body'>>, { id: string; size: number; tags?: string[]; owner?: { name: string } | null }>
+      >(true);
+      // Where the types do not say (an untyped body), the reference fits any member: nothing can be checked.
+      const raw = b.GET('/raw');
+      b.POST('/things', { body: { name: raw.value('/body/anything'), size: raw.value('/body/0/x') } });
+      // @ts-expect-error an array where text goes
+      b.POST('/things', { body: { name: made.value('/body/tags'), size: 1 } });
       return { t };
     },
     { onFail: 'stop', idempotencyKey: 'k' },

@@ -165,17 +165,54 @@ test('a connection that closes fails the requests in flight and those waiting; t
   }
 });
 
-test('close() fails what is in flight and what waits at once', async () => {
+test('close() lets the requests handed over finish (in flight, then those waiting for a slot) before it closes the connection', async () => {
   const server = await scripted();
   const transport = wsTransport({ url: server.url, WebSocket, maxConcurrent: 1 });
   try {
-    const lost = ['/1', '/2'].map((e) => rejection(transport.send(request(e))));
+    const answers = ['/1', '/2'].map((e) => handled(transport.send(request(e))));
     await until(() => server.received.length === 1, 'the first request to arrive');
-    await transport.close?.();
+    let closed = false;
+    const closing = transport.close!().then(() => {
+      closed = true;
+    });
+    server.answer('/1');
+    await until(() => server.received.length === 2, 'the waiting request to be sent');
+    assert.is(closed, false, 'close() waits for the request still waiting');
+    server.answer('/2');
+    await closing;
+    assert.equal(
+      (await Promise.all(answers)).map((r) => r.status),
+      [200, 200],
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('close() fails what is still unanswered after closeTimeoutMs (0: at once), and an aborted request is not waited for', async () => {
+  const server = await scripted();
+  try {
+    const bounded = wsTransport({ url: server.url, WebSocket, maxConcurrent: 1, closeTimeoutMs: 20 });
+    const lost = ['/1', '/2'].map((e) => rejection(bounded.send(request(e))));
+    await until(() => server.received.length === 1, 'the first request to arrive');
+    await bounded.close?.();
     assert.equal(
       (await Promise.all(lost)).map((e) => e.code),
       ['TRANSPORT_FAILED', 'TRANSPORT_FAILED'],
     );
+    const at = wsTransport({ url: server.url, WebSocket, closeTimeoutMs: 0 });
+    const now = rejection(at.send(request('/3')));
+    await until(() => server.received.length === 2, 'the request to arrive');
+    await at.close?.();
+    assert.is((await now).code, 'TRANSPORT_FAILED');
+    // Aborted in flight, its answer is ignored: close() does not wait for it (the default bound is 5 s).
+    const waits = wsTransport({ url: server.url, WebSocket });
+    const controller = new AbortController();
+    const given = rejection(waits.send(request('/4', controller.signal)));
+    await until(() => server.received.length === 3, 'the request to arrive');
+    controller.abort();
+    await within(waits.close!(), 'close() with only an aborted request in flight');
+    assert.is((await given).code, 'ABORTED');
   } finally {
     await server.close();
   }
@@ -185,7 +222,8 @@ test('the message limit is exact in UTF-8 bytes: a message of maxMessageBytes is
   const server = await scripted();
   const body = { text: 'aé€😀'.repeat(50) };
   const send = (maxMessageBytes?: number) => {
-    const transport = wsTransport({ url: server.url, WebSocket, maxMessageBytes });
+    // closeTimeoutMs 0: close() does not wait for the request, never answered: it fails then.
+    const transport = wsTransport({ url: server.url, WebSocket, maxMessageBytes, closeTimeoutMs: 0 });
     // A fresh transport numbers its first request alike, so its message is the same bytes. Never
     // answered: it fails when the transport closes.
     return { transport, answer: handled(transport.send({ method: 'POST', url: '/size', headers: {}, body })) };
@@ -211,7 +249,7 @@ test('the message limit is exact in UTF-8 bytes: a message of maxMessageBytes is
   }
 });
 
-test('wsTransport refuses limits that are not positive (integers, but for the window) with INVALID_OPTIONS', () => {
+test('wsTransport refuses limits that are not positive (integers, but for the window; closeTimeoutMs may be 0) with INVALID_OPTIONS', () => {
   const url = 'ws://127.0.0.1:1/rest/ws';
   const bad: Array<[string, unknown]> = [
     ['maxConcurrent', 0],
@@ -227,6 +265,10 @@ test('wsTransport refuses limits that are not positive (integers, but for the wi
     ['messageWindowMs', Number.NaN],
     ['messageWindowMs', Number.POSITIVE_INFINITY],
     ['maxMessageBytes', 0],
+    ['closeTimeoutMs', -1],
+    ['closeTimeoutMs', Number.NaN],
+    ['closeTimeoutMs', Number.POSITIVE_INFINITY],
+    ['closeTimeoutMs', '5'],
     ['maxMessageBytes', 10.5],
     ['maxMessageBytes', null],
   ];
@@ -237,7 +279,8 @@ test('wsTransport refuses limits that are not positive (integers, but for the wi
       `${name}: ${String(value)}`,
     );
   }
-  wsTransport({ url, WebSocket, maxConcurrent: 1, maxMessagesPerWindow: 1, messageWindowMs: 0.5, maxMessageBytes: 1 });
+  wsTransport({ url, WebSocket, maxConcurrent: 1, maxMessagesPerWindow: 1, messageWindowMs: 0.5, maxMessageBytes: 1, closeTimeoutMs: 0 });
+  wsTransport({ url, WebSocket, closeTimeoutMs: 2.5 });
 });
 
 test.run();

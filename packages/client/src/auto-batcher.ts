@@ -22,7 +22,7 @@ export interface BatcherHost {
    * Sends a group of calls of one endpoint as one batch (the array is the batch's own: runBatch lets
    * go of each call as it settles); `signal` aborts the batch's request.
    */
-  batch: (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal) => Promise<unknown>;
+  batch: (endpoint: Endpoint, slots: Queued[], signal?: AbortSignal) => Promise<unknown>;
 }
 
 /**

@@ -17,6 +17,35 @@ type BodyPointer<T, D extends number = 4> = [D] extends [never]
 /** A JSON pointer into an earlier call's result `{status, headers, body}`, typed by its success body. */
 export type ResultPointer<T> = '/status' | `/headers/${string}` | `/body${BodyPointer<T>}`;
 
+/** One step of a JSON pointer into `T`: an array's item, or an object's member (present: a reference to a missing one fails its call). */
+type PointerStep<T, K extends string> = T extends readonly (infer E)[]
+  ? K extends `${number}`
+    ? E
+    : unknown
+  : T extends object
+    ? K extends keyof T
+      ? Exclude<T[K], undefined>
+      : unknown
+    : unknown;
+/** The type of the value `pointer` (`/a/0/b`, or `` for the whole) points to in `T`; unknown where `T` does not say. */
+type PointedTo<T, Pointer extends string> = Pointer extends ''
+  ? T
+  : Pointer extends `/${infer Head}/${infer Rest}`
+    ? PointedTo<PointerStep<T, Head>, `/${Rest}`>
+    : Pointer extends `/${infer Last}`
+      ? PointerStep<T, Last>
+      : unknown;
+/**
+ * What a whole-value reference stands for in the call that uses it: the type of the value it points
+ * to in the earlier call's result `{status, headers, body}` (the engine puts that value there, with
+ * its JSON type). Where the types do not say (an untyped body), `never`: it fits any member, as
+ * nothing can be checked.
+ */
+export type ReferencedValue<O, Pointer extends string> =
+  unknown extends PointedTo<{ status: number; headers: Record<string, string>; body: SuccessBody<O> }, Pointer>
+    ? never
+    : PointedTo<{ status: number; headers: Record<string, string>; body: SuccessBody<O> }, Pointer>;
+
 /** A call added to an explicit batch. */
 export interface BatchCall<O> {
   /** Its place in the batch (the key references use). */
@@ -25,8 +54,11 @@ export interface BatchCall<O> {
   readonly result: Promise<CallResult<O>>;
   /** A reference to a value of this call's result as text, for paths, queries, headers and strings: `${0/body/Id}`. */
   ref(pointer: ResultPointer<SuccessBody<O>>): string;
-  /** A whole-value reference (`$ref:0/body`), for a payload member that takes the value with its JSON type. */
-  value(pointer: ResultPointer<SuccessBody<O>>): never;
+  /**
+   * A whole-value reference (`$ref:0/body`), for a payload member that takes the value with its JSON
+   * type: typed as the value it points to (a reference to a number fits only where a number does).
+   */
+  value<Pointer extends ResultPointer<SuccessBody<O>>>(pointer: Pointer): ReferencedValue<O, Pointer>;
 }
 
 type BuilderMethod<P, M extends Method> = <K extends PathsWith<P, M>>(

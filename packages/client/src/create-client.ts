@@ -1,4 +1,4 @@
-import { abortError, createAutoBatcher } from './auto-batcher.js';
+import { abortError, createAutoBatcher, type Queued } from './auto-batcher.js';
 import { answer, emptyResult, sessionOf, skipped } from './batch-answer.js';
 import { type BatchBuilder, type BatchRecord, createBatchBuilder, type Recorded, wireCalls } from './batch-builder.js';
 import { type BatchSend, type Endpoint, runBatch, type Slot } from './batch-runner.js';
@@ -255,7 +255,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
   // A batch the server refused as too large (413, the body over its limit) before anything ran is
   // sent again as two halves, and so on: each call alone fits, so each gets its own answer. An Exago
   // half without its opening `POST Sessions` goes call by call, as ordinary calls in the session.
-  const autoBatch = async (endpoint: Endpoint, slots: Slot[], signal?: AbortSignal): Promise<void> => {
+  // Each half answers for its own calls only: one refused whole (runBatch failed each of its calls)
+  // does not keep the next from being sent, and a call aborted before its half is sent is left out.
+  const autoBatch = async (endpoint: Endpoint, slots: Queued[], signal?: AbortSignal): Promise<void> => {
     if (closed) {
       for (const slot of slots) slot.fail(clientClosed(slot.call.method, slot.call.path));
       return;
@@ -267,15 +269,27 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     await runBatch(transport, endpoint, slots, { headers: autoHeaders, outcome: false, slotsAreCalls: true, signal, tooLarge });
     if (!split) return;
     const half = Math.ceil(slots.length / 2);
-    await autoBatch(endpoint, slots.slice(0, half), signal);
     const rest = slots.slice(half);
-    if (endpoint.sessions === undefined) return autoBatch(endpoint, rest, signal);
+    await sendHalf(endpoint, slots.slice(0, half), signal);
+    if (endpoint.sessions === undefined) return sendHalf(endpoint, rest, signal);
     for (const slot of rest) {
+      if (!slot.waiting) continue;
       await openSingle(slot.call, signal).then(
         (result) => slot.settle(result),
         (error: Error) => slot.fail(error),
       );
     }
+  };
+  /**
+   * Sends one half of a split batch, less the calls no longer waiting (aborted while the half before
+   * ran); an Exago half keeps its opening `POST Sessions` (a batch must start with it; an aborted
+   * call's answer is ignored), as the batcher's groups do.
+   */
+  const sendHalf = async (endpoint: Endpoint, slots: Queued[], signal: AbortSignal | undefined): Promise<void> => {
+    const live = slots.filter((q, i) => q.waiting || (i === 0 && q.opensSession));
+    if (!live.some((q) => q.waiting)) return;
+    // Refused whole, it failed its calls itself: the caller goes on with the next half.
+    await autoBatch(endpoint, live, signal).catch(() => undefined);
   };
 
   const batcher = createAutoBatcher({ single: openSingle, batch: autoBatch });

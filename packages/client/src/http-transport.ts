@@ -67,12 +67,9 @@ async function exchange(doFetch: typeof fetch, url: string, init: RequestInit, s
   } catch (error) {
     throw failed(error, sent);
   }
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    out[name] = value;
-  });
+  const out = answerHeaders(response.headers);
   try {
-    if (sent.onItem !== undefined && (out['content-type'] ?? '').startsWith('application/x-ndjson')) {
+    if (sent.onItem !== undefined && (response.headers.get('content-type') ?? '').startsWith('application/x-ndjson')) {
       const end = await readLines(response, sent.onItem);
       // A batch that failed midway answers its error as the last line: the calls still waiting are refused with it.
       if (end.error !== undefined) return { status: end.error.status, headers: out, body: end.error.body };
@@ -83,6 +80,32 @@ async function exchange(doFetch: typeof fetch, url: string, init: RequestInit, s
   } catch (error) {
     throw failed(error, sent);
   }
+}
+
+/**
+ * Hop-by-hop fields (RFC 9110 section 7.6.1): they describe one connection, not the answer. The
+ * names a `Connection` field lists are hop-by-hop too.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+/**
+ * What the HTTP message adds to the answer's own fields, which the WebSocket and in-process answers
+ * (values, not bytes) do not have: its length, its date, and the media type the restbatch HTTP
+ * transports write for a JSON answer that names none (one that names its own, such as
+ * `application/problem+json`, is kept: the other transports carry it too).
+ */
+const FRAMING = new Set(['content-length', 'date']);
+const DEFAULT_JSON = 'application/json; charset=utf-8';
+
+/** The answer's headers as every transport gives them: the HTTP message's own fields left out. */
+function answerHeaders(headers: Headers): Record<string, string> {
+  const dropped = new Set(HOP_BY_HOP);
+  for (const name of (headers.get('connection') ?? '').split(',')) dropped.add(name.trim().toLowerCase());
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (dropped.has(name) || FRAMING.has(name) || (name === 'content-type' && value === DEFAULT_JSON)) return;
+    out[name] = value;
+  });
+  return out;
 }
 
 /** How a stream ended: its summary line, or the error line of a batch that failed after lines were sent. */

@@ -1,6 +1,6 @@
 // Public API of @restbatch/client. No Node built-in is imported from here (it runs in a browser);
 // the in-process transport is `@restbatch/client/direct`.
-export type { BatchBuilder, BatchCall, ResultPointer } from './batch-builder.js';
+export type { BatchBuilder, BatchCall, ReferencedValue, ResultPointer } from './batch-builder.js';
 export type { FailurePolicy } from './client-dialect.js';
 export { ClientError, type ClientErrorCode } from './client-error.js';
 export type {

@@ -28,10 +28,22 @@ export interface WsTransportOptions {
    * the server closes the connection, failing every request on it, for a larger one).
    */
   maxMessageBytes?: number;
+  /**
+   * How long `close()` waits for the requests already handed to the transport (in flight, or waiting
+   * for the limits above) to be answered before it closes the connection (default 5000 ms); what is
+   * still unanswered then rejects with `TRANSPORT_FAILED`. 0 closes at once.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** The server's defaults (`@restbatch/ws`, with the engine's default `maxBodyBytes`). */
-const DEFAULTS = { maxConcurrent: 16, maxMessagesPerWindow: 100, messageWindowMs: 100, maxMessageBytes: 1024 * 1024 + 64 * 1024 };
+const DEFAULTS = {
+  maxConcurrent: 16,
+  maxMessagesPerWindow: 100,
+  messageWindowMs: 100,
+  maxMessageBytes: 1024 * 1024 + 64 * 1024,
+  closeTimeoutMs: 5000,
+};
 /** The limits of a transport, its defaults filled in. */
 export type WsLimits = typeof DEFAULTS;
 
@@ -46,9 +58,19 @@ export function checkWsOptions(options: WsTransportOptions): WsLimits {
   for (const name of Object.keys(DEFAULTS) as Array<keyof WsLimits>) {
     const value = options[name];
     if (value === undefined) continue;
+    // A window is any positive length; closing may wait no time at all.
     const ok =
-      typeof value === 'number' && value > 0 && (name === 'messageWindowMs' ? Number.isFinite(value) : Number.isSafeInteger(value));
-    const what = name === 'messageWindowMs' ? 'a positive finite number' : 'a positive integer';
+      name === 'messageWindowMs'
+        ? typeof value === 'number' && value > 0 && Number.isFinite(value)
+        : name === 'closeTimeoutMs'
+          ? typeof value === 'number' && value >= 0 && Number.isFinite(value)
+          : typeof value === 'number' && value > 0 && Number.isSafeInteger(value);
+    const what =
+      name === 'messageWindowMs'
+        ? 'a positive finite number'
+        : name === 'closeTimeoutMs'
+          ? 'a finite number of 0 or more'
+          : 'a positive integer';
     if (!ok) throw new ClientError('INVALID_OPTIONS', `wsTransport: ${name} must be ${what}, not ${String(value)}`);
     limits[name] = value;
   }

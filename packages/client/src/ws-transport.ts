@@ -20,14 +20,17 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (event: { type?: string; data?: unknown }) => void): void;
 }
 
-/** A request from `send` until its answer: waiting to be sent, in flight, or dropped (aborted before it was sent). */
+/**
+ * A request from `send` until its answer: waiting to be sent, in flight, dropped (aborted before it
+ * was sent) or abandoned (aborted in flight: its answer is ignored when it comes).
+ */
 interface Entry {
   readonly id: string;
   readonly method: string;
   readonly url: string;
   /** The message, until it is sent. */
   text: string | undefined;
-  state: 'queued' | 'sent' | 'dropped';
+  state: 'queued' | 'sent' | 'dropped' | 'abandoned';
   onItem: WireRequest['onItem'];
   resolve(response: WireResponse): void;
   reject(error: Error): void;
@@ -55,6 +58,10 @@ export function wsTransport(options: WsTransportOptions): Transport {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let next = 0;
   let conn: { ws: WebSocketLike; open: boolean } | undefined;
+  /** The close under way, if any. */
+  let closing: Promise<void> | undefined;
+  /** While closing: told whenever a request settles, so the close goes on once no caller waits. */
+  let onSettled: (() => void) | undefined;
 
   // The connection is gone (or never opened): every request in flight or waiting fails with it.
   const fail = (error: Error) => {
@@ -67,6 +74,13 @@ export function wsTransport(options: WsTransportOptions): Transport {
     conn = undefined;
     pacer.reset();
     for (const entry of waiting) if (entry.state !== 'dropped') entry.reject(error);
+    onSettled?.();
+  };
+  /** Whether a caller still waits for a request handed to the transport (queued, or in flight and not aborted). */
+  const awaited = (): boolean => {
+    for (let i = head; i < queue.length; i++) if ((queue[i] as Entry).state === 'queued') return true;
+    for (const entry of pending.values()) if (entry.state === 'sent') return true;
+    return false;
   };
   const connect = () => {
     let ws: WebSocketLike;
@@ -131,6 +145,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
       } catch (error) {
         pending.delete(entry.id);
         entry.reject(transportFailed(entry.method, entry.url, error));
+        onSettled?.();
       }
     }
     // What was sent leaves the array: a long queue is not kept whole behind its head.
@@ -156,7 +171,30 @@ export function wsTransport(options: WsTransportOptions): Transport {
       else p.resolve({ status: message.status ?? 400, headers: {}, body: { code: m.code, message: m.message ?? errorMessageOf(m) } });
       // Its slot is free (an aborted request's too, only now: the server ran it until here).
       pump();
+      onSettled?.();
     }
+  };
+  // Requests already handed over are answered first (as over HTTP, whose requests in flight run
+  // on): the connection closes once no caller waits, or after closeTimeoutMs, failing what is left.
+  const shut = async () => {
+    if (conn !== undefined && limits.closeTimeoutMs > 0 && awaited()) {
+      await new Promise<void>((resolve) => {
+        const bound = setTimeout(resolve, Math.min(limits.closeTimeoutMs, 2 ** 31 - 1));
+        onSettled = () => {
+          if (awaited()) return;
+          clearTimeout(bound);
+          resolve();
+        };
+      });
+      onSettled = undefined;
+    }
+    const current = conn;
+    // Lost meanwhile (or never opened): its requests failed with it.
+    if (current === undefined) return;
+    fail(
+      new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} closed (no answer within closeTimeoutMs, ${limits.closeTimeoutMs} ms)`),
+    );
+    current.ws.close(1000);
   };
 
   return {
@@ -186,11 +224,12 @@ export function wsTransport(options: WsTransportOptions): Transport {
             if (entry.state === 'queued') {
               entry.state = 'dropped';
               entry.text = undefined;
-            }
+            } else if (entry.state === 'sent') entry.state = 'abandoned';
             entry.onItem = undefined;
             entry.resolve = ignore;
             entry.reject = ignore;
             reject(aborted(method, url));
+            onSettled?.();
           };
           signal.addEventListener('abort', onAbort, { once: true });
           const release = () => signal.removeEventListener('abort', onAbort);
@@ -207,12 +246,11 @@ export function wsTransport(options: WsTransportOptions): Transport {
         pump();
       });
     },
-    async close() {
-      // Closed now, whether open or still opening: what is in flight or waiting fails at once.
-      const current = conn;
-      if (current === undefined) return;
-      fail(new ClientError('TRANSPORT_FAILED', `WebSocket ${options.url} closed`));
-      current.ws.close(1000);
+    close() {
+      closing ??= shut().finally(() => {
+        closing = undefined;
+      });
+      return closing;
     },
   };
 }

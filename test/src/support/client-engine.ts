@@ -55,6 +55,12 @@ class LabResource {
     return this.flaky(ctx);
   }
 
+  /** Answers with headers of its own: a media type of its own and a custom field. */
+  @Get('typed')
+  typed() {
+    return reply(200, { typed: true }, { 'content-type': 'application/merge-patch+json', 'x-lab': 'typed' });
+  }
+
   /** Waits until the test opens the gate of that name. */
   @Post('gate/:name')
   async gated(ctx: HandlerContext) {

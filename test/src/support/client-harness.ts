@@ -29,6 +29,9 @@ export type TestPaths = examplePaths & {
       responses: { 200: { content: { 'application/json': { calls: number } } } };
     };
   };
+  '/api/lab/typed': {
+    get: { parameters: { query?: never }; responses: { 200: { content: { 'application/json': { typed: boolean } } } } };
+  };
   '/api/lab/gate/{name}': {
     post: { parameters: { path: { name: string } }; responses: { 200: { content: { 'application/json': { name: string } } } } };
   };
@@ -50,7 +53,8 @@ export interface ClientWorld {
   lab: LabState;
   /** Every request the transport carried, in order. */
   sent: WireRequest[];
-  client(options?: Partial<ClientOptions>): Client<TestPaths>;
+  /** A client over a transport of its own; `onSend` sees each request as it is sent (before the transport has it). */
+  client(options?: Partial<ClientOptions>, onSend?: (request: WireRequest) => void): Client<TestPaths>;
 }
 
 export const ENDPOINTS = { '/rest/batch': 'exago', '/rest/claim/v1/$batch': 'odata', '/api/$batch': 'odata' } as const;
@@ -72,11 +76,12 @@ export async function withClientWorld(kind: TransportKind, fn: (world: ClientWor
       engine,
       lab,
       sent,
-      client(options = {}) {
+      client(options = {}, onSend) {
         const inner = make();
         const transport: Transport = {
           send: (request) => {
             sent.push(request);
+            onSend?.(request);
             return inner.send(request);
           },
           close: () => inner.close?.() ?? Promise.resolve(),
