@@ -35,7 +35,12 @@ test('the same ordinary calls answer the same headers over direct, HTTP and WebS
   for (const [i, other] of others.entries()) assert.equal(other, direct, `${KINDS[i + 1]} answers what direct answers`);
   // What is kept: the handler's fields, and a media type the answer names itself.
   assert.equal(direct!['a read with an ETag'], { etag: '"0"' });
-  assert.equal(direct!['a 404 with Content-Language'], { 'content-language': 'en' });
+  // The lab API's errors are OData's: its answers also name their OData version and metadata (JSON §4.1, Protocol §8.1.5).
+  assert.equal(direct!['a 404 with Content-Language'], {
+    'odata-version': '4.01',
+    'content-type': 'application/json; metadata=none; charset=utf-8',
+    'content-language': 'en',
+  });
   assert.equal(direct!['a media type and a field of its own'], { 'content-type': 'application/merge-patch+json', 'x-lab': 'typed' });
 });
 
