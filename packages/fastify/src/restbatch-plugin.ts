@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
 import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
 export interface RestBatchPluginOptions {
@@ -35,13 +35,14 @@ const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) =
  * `fastify-plugin`): its content-type parser, error handler and routes stay inside its own context,
  * so the app's JSON parser and error handler are untouched. Fastify reads the body within its body
  * limit as raw bytes, and the engine parses it once with its own rules (Content-Type per endpoint,
- * single-quoted JSON, depth and string limits). Paths outside the engine's APIs go to Fastify's 404.
+ * single-quoted JSON, depth and string limits). It routes only the engine's API bases (`base` and
+ * `base/*`), for every method but `OPTIONS`, which it leaves to the app (`@fastify/cors`).
  * Registered with a `prefix`, the plugin serves full paths: the engine's API bases must include the
  * prefix (`/v1/api` under `/v1`), and registering under a prefix that holds no base throws.
  */
 export async function restbatch(fastify: FastifyInstance, options: RestBatchPluginOptions): Promise<void> {
   const { engine } = options;
-  checkPrefix(fastify.prefix, engine);
+  const under = checkPrefix(fastify.prefix, engine);
   const bodyLimit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
@@ -53,14 +54,37 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    // A path the router sends here that is no API's (`/apix` is not under `/api`; a path the router decoded).
     if (!engine.serves(request.url)) return reply.callNotFound();
     return serve(engine, request, reply);
   };
-  fastify.route({ method: fastify.supportedMethods, url: '/', bodyLimit, handler });
-  fastify.route({ method: fastify.supportedMethods, url: '/*', bodyLimit, handler });
+  // Fastify's router is one for the whole app, encapsulation or not: a route here that another
+  // plugin or the app also declares (`GET /`, `GET /*` of @fastify/static, `OPTIONS *` of
+  // @fastify/cors) fails the app's start with FST_ERR_DUPLICATED_ROUTE. So the plugin routes the
+  // engine's bases only, where the app's more specific routes still win (`GET /api/health`).
+  // OPTIONS is no method of the engine's routes (it would only refuse it): left out, a preflight
+  // reaches @fastify/cors's `OPTIONS *`, whichever of the two is registered first.
+  const method = fastify.supportedMethods.filter((m) => m !== 'OPTIONS') as HTTPMethods[];
+  for (const url of routedPaths(under, engine)) fastify.route({ method, url, bodyLimit, handler });
 }
 // Fastify names the plugin after this in its errors and `printPlugins()`.
 Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@restbatch/fastify' });
+
+/**
+ * The routes of the engine's APIs under the plugin's prefix `under`, relative to it (Fastify adds
+ * the prefix): each base and everything below it. An API at the root (base `''`) takes every path.
+ */
+function routedPaths(under: string, engine: Engine): Set<string> {
+  const paths = new Set<string>();
+  for (const { base } of engine.routes()) {
+    if (base !== '' && base !== under && !base.startsWith(`${under}/`)) continue;
+    // Below the prefix; `:` would start a parameter in Fastify's router (`::` is a literal one).
+    const relative = (base === '' ? '' : base.slice(under.length)).replaceAll(':', '::');
+    paths.add(relative === '' ? '/' : relative);
+    paths.add(`${relative}/*`);
+  }
+  return paths;
+}
 
 async function serve(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const controller = new AbortController();
@@ -134,11 +158,11 @@ function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
  * Fastify hands the plugin full paths (`/v1/api/todos` under the prefix `/v1`) and the engine serves
  * full paths too, so a base outside the prefix would never be reached: every request would be 404.
  */
-function checkPrefix(prefix: string, engine: Engine): void {
+function checkPrefix(prefix: string, engine: Engine): string {
   const under = prefix.replace(/\/+$/, '');
-  if (under === '') return;
+  if (under === '') return under;
   const bases = engine.routes().map((api) => api.base);
-  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return;
+  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return under;
   throw new Error(
     `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
       `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,
