@@ -1,6 +1,16 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
-import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
+import {
+  drainedWithin,
+  finalLine,
+  flushedWithin,
+  jsonTextOrStream,
+  mayBeLarge,
+  NDJSON_TYPE,
+  ndjsonLine,
+  wantsNdjson,
+  writeTimeoutOf,
+} from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
@@ -12,6 +22,12 @@ export interface RestBatchPluginOptions {
    * default: the engine's `limits.maxBodyBytes`, which the engine checks again in any case.
    */
   maxBodyBytes?: number;
+  /**
+   * Longest wait, in ms, for a client that stopped reading an answer (a streamed NDJSON batch, a
+   * large whole answer): past it the batch ends and the connection is closed (default 30 000, as
+   * `@restbatch/http`'s; 0 waits for ever). A batch still running before its first byte is not cut.
+   */
+  writeTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +60,7 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
   const { engine } = options;
   const under = checkPrefix(fastify.prefix, engine);
   const bodyLimit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  const settings: Settings = { engine, writeTimeoutMs: writeTimeoutOf(options) };
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
@@ -51,12 +68,12 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     const coded = BODY_ERRORS[error.code]?.(request, bodyLimit);
     if (coded === undefined) throw error;
     const { method, url, headers } = request;
-    return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
+    return send(settings, reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     // A path the router sends here that is no API's (`/apix` is not under `/api`; a path the router decoded).
     if (!engine.serves(request.url)) return reply.callNotFound();
-    return serve(engine, request, reply);
+    return serve(settings, request, reply);
   };
   // Fastify's router is one for the whole app, encapsulation or not: a route here that another
   // plugin or the app also declares (`GET /`, `GET /*` of @fastify/static, `OPTIONS *` of
@@ -69,6 +86,11 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
 }
 // Fastify names the plugin after this in its errors and `printPlugins()`.
 Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@restbatch/fastify' });
+
+interface Settings {
+  readonly engine: Engine;
+  readonly writeTimeoutMs: number;
+}
 
 /**
  * The routes of the engine's APIs under the plugin's prefix `under`, relative to it (Fastify adds
@@ -86,7 +108,8 @@ function routedPaths(under: string, engine: Engine): Set<string> {
   return paths;
 }
 
-async function serve(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function serve(settings: Settings, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { engine } = settings;
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new RestBatchError('ABORTED', 'The client closed the connection'));
@@ -102,12 +125,13 @@ async function serve(engine: Engine, request: FastifyRequest, reply: FastifyRepl
     // A batch's results count against limits.maxResultBytesInFlight until its answer is written.
     written: new Promise<void>((resolve) => reply.raw.once('close', () => resolve())),
   };
-  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch));
-  return stream(engine, dispatch, reply);
+  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(settings, reply, await engine.dispatch(dispatch));
+  return stream(settings, dispatch, reply);
 }
 
 /** The NDJSON answer of a batch: one line per sub-result as it settles, then the summary line. */
-async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function stream(settings: Settings, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { engine, writeTimeoutMs } = settings;
   const lines = new PassThrough();
   let started = false;
   let first: () => void = () => undefined;
@@ -119,18 +143,18 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
     onResult: (item) => {
       started = true;
       first();
-      // Backpressure: the batch waits while the client reads slower than the sub-requests run.
+      // Backpressure: the batch waits while the client reads slower than the sub-requests run; a
+      // client that reads nothing for writeTimeoutMs ends it and has its connection closed.
       if (lines.destroyed || lines.write(ndjsonLine(item))) return;
-      return new Promise<void>((resolve) => {
-        lines.once('drain', resolve);
-        lines.once('close', resolve);
-      });
+      return drainedWithin(lines, writeTimeoutMs, reply.raw);
     },
   });
   await Promise.race([firstLine, done]);
-  if (!started) return send(reply, await done);
+  if (!started) return send(settings, reply, await done);
   done.then((response) => {
-    if (!lines.destroyed) lines.end(finalLine(response));
+    if (lines.destroyed) return;
+    lines.end(finalLine(response));
+    flushedWithin(reply.raw, writeTimeoutMs);
   });
   // The dialect's headers of every answer (OData-Version for an OData client, Protocol §8.1.5).
   return reply
@@ -144,14 +168,41 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
 /**
  * Sends an answer as the node handler writes it: its own JSON media type (problem details) or
  * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads.
+ * An answer that may be large is cut, as there, after `writeTimeoutMs` of a client that reads nothing.
  */
-function send(reply: FastifyReply, response: EngineResponse): FastifyReply {
+function send(settings: Settings, reply: FastifyReply, response: EngineResponse): FastifyReply {
   reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
     return reply.send();
   }
-  return reply.send(mayBeLarge(response) ? jsonTextOrStream(response.body) : JSON.stringify(response.body));
+  if (!mayBeLarge(response)) return reply.send(JSON.stringify(response.body));
+  const answer = jsonTextOrStream(response.body);
+  if (typeof answer !== 'string') return reply.send(written(answer, settings.writeTimeoutMs, reply));
+  // As the node handler: an answer that may be large is bounded until it is handed to the socket.
+  reply.send(answer);
+  flushedWithin(reply.raw, settings.writeTimeoutMs);
+  return reply;
+}
+
+/**
+ * The chunks of a large answer, through a stream the plugin writes itself: Fastify pipes a stream
+ * without a timer, so the waits for a client that reads nothing are the plugin's to bound.
+ */
+function written(chunks: Readable, writeTimeoutMs: number, reply: FastifyReply): PassThrough {
+  const out = new PassThrough();
+  (async () => {
+    for await (const chunk of chunks) {
+      if (out.destroyed) return;
+      if (!out.write(chunk)) await drainedWithin(out, writeTimeoutMs, reply.raw);
+    }
+    out.end();
+    flushedWithin(reply.raw, writeTimeoutMs);
+  })().catch(() => {
+    // The client went away or stopped reading: its connection is closed, there is no one to answer.
+    chunks.destroy();
+  });
+  return out;
 }
 
 /**
