@@ -157,12 +157,16 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
     flushedWithin(reply.raw, writeTimeoutMs);
   });
   // The dialect's headers of every answer (OData-Version for an OData client, Protocol §8.1.5).
-  return reply
-    .code(200)
-    .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
-    .header('content-type', NDJSON_TYPE)
-    .header('cache-control', 'no-cache')
-    .send(lines);
+  return (
+    reply
+      .code(200)
+      .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
+      .header('content-type', NDJSON_TYPE)
+      .header('cache-control', 'no-cache')
+      // As the node handler: nginx would otherwise buffer the lines, and the client see none until the end.
+      .header('x-accel-buffering', 'no')
+      .send(lines)
+  );
 }
 
 /**
