@@ -1,7 +1,17 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
-import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  drainedWithin,
+  finalLine,
+  flushedWithin,
+  jsonTextOrStream,
+  mayBeLarge,
+  NDJSON_TYPE,
+  ndjsonLine,
+  wantsNdjson,
+  writeTimeoutOf,
+} from '@restbatch/http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
 export interface RestBatchPluginOptions {
@@ -12,6 +22,12 @@ export interface RestBatchPluginOptions {
    * default: the engine's `limits.maxBodyBytes`, which the engine checks again in any case.
    */
   maxBodyBytes?: number;
+  /**
+   * Longest wait, in ms, for a client that stopped reading an answer (a streamed NDJSON batch, a
+   * large whole answer): past it the batch ends and the connection is closed (default 30 000, as
+   * `@restbatch/http`'s; 0 waits for ever). A batch still running before its first byte is not cut.
+   */
+  writeTimeoutMs?: number;
 }
 
 /**
@@ -35,14 +51,16 @@ const BODY_ERRORS: Record<string, (request: FastifyRequest, bodyLimit: number) =
  * `fastify-plugin`): its content-type parser, error handler and routes stay inside its own context,
  * so the app's JSON parser and error handler are untouched. Fastify reads the body within its body
  * limit as raw bytes, and the engine parses it once with its own rules (Content-Type per endpoint,
- * single-quoted JSON, depth and string limits). Paths outside the engine's APIs go to Fastify's 404.
+ * single-quoted JSON, depth and string limits). It routes only the engine's API bases (`base` and
+ * `base/*`), for every method but `OPTIONS`, which it leaves to the app (`@fastify/cors`).
  * Registered with a `prefix`, the plugin serves full paths: the engine's API bases must include the
  * prefix (`/v1/api` under `/v1`), and registering under a prefix that holds no base throws.
  */
 export async function restbatch(fastify: FastifyInstance, options: RestBatchPluginOptions): Promise<void> {
   const { engine } = options;
-  checkPrefix(fastify.prefix, engine);
+  const under = checkPrefix(fastify.prefix, engine);
   const bodyLimit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
+  const settings: Settings = { engine, writeTimeoutMs: writeTimeoutOf(options) };
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
@@ -50,19 +68,48 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     const coded = BODY_ERRORS[error.code]?.(request, bodyLimit);
     if (coded === undefined) throw error;
     const { method, url, headers } = request;
-    return send(reply, engine.refuse({ method, url, headers, transport: 'http' }, coded), engine);
+    return send(settings, reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
   });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    // A path the router sends here that is no API's (`/apix` is not under `/api`; a path the router decoded).
     if (!engine.serves(request.url)) return reply.callNotFound();
-    return serve(engine, request, reply);
+    return serve(settings, request, reply);
   };
-  fastify.route({ method: fastify.supportedMethods, url: '/', bodyLimit, handler });
-  fastify.route({ method: fastify.supportedMethods, url: '/*', bodyLimit, handler });
+  // Fastify's router is one for the whole app, encapsulation or not: a route here that another
+  // plugin or the app also declares (`GET /`, `GET /*` of @fastify/static, `OPTIONS *` of
+  // @fastify/cors) fails the app's start with FST_ERR_DUPLICATED_ROUTE. So the plugin routes the
+  // engine's bases only, where the app's more specific routes still win (`GET /api/health`).
+  // OPTIONS is no method of the engine's routes (it would only refuse it): left out, a preflight
+  // reaches @fastify/cors's `OPTIONS *`, whichever of the two is registered first.
+  const method = fastify.supportedMethods.filter((m) => m !== 'OPTIONS') as HTTPMethods[];
+  for (const url of routedPaths(under, engine)) fastify.route({ method, url, bodyLimit, handler });
 }
 // Fastify names the plugin after this in its errors and `printPlugins()`.
 Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@restbatch/fastify' });
 
-async function serve(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+interface Settings {
+  readonly engine: Engine;
+  readonly writeTimeoutMs: number;
+}
+
+/**
+ * The routes of the engine's APIs under the plugin's prefix `under`, relative to it (Fastify adds
+ * the prefix): each base and everything below it. An API at the root (base `''`) takes every path.
+ */
+function routedPaths(under: string, engine: Engine): Set<string> {
+  const paths = new Set<string>();
+  for (const { base } of engine.routes()) {
+    if (base !== '' && base !== under && !base.startsWith(`${under}/`)) continue;
+    // Below the prefix; `:` would start a parameter in Fastify's router (`::` is a literal one).
+    const relative = (base === '' ? '' : base.slice(under.length)).replaceAll(':', '::');
+    paths.add(relative === '' ? '/' : relative);
+    paths.add(`${relative}/*`);
+  }
+  return paths;
+}
+
+async function serve(settings: Settings, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { engine } = settings;
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(new RestBatchError('ABORTED', 'The client closed the connection'));
@@ -78,12 +125,13 @@ async function serve(engine: Engine, request: FastifyRequest, reply: FastifyRepl
     // A batch's results count against limits.maxResultBytesInFlight until its answer is written.
     written: new Promise<void>((resolve) => reply.raw.once('close', () => resolve())),
   };
-  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(reply, await engine.dispatch(dispatch), engine);
-  return stream(engine, dispatch, reply);
+  if (!wantsNdjson(engine, request.url, request.headers.accept)) return send(settings, reply, await engine.dispatch(dispatch));
+  return stream(settings, dispatch, reply);
 }
 
 /** The NDJSON answer of a batch: one line per sub-result as it settles, then the summary line. */
-async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function stream(settings: Settings, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { engine, writeTimeoutMs } = settings;
   const lines = new PassThrough();
   let started = false;
   let first: () => void = () => undefined;
@@ -95,51 +143,82 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
     onResult: (item) => {
       started = true;
       first();
-      // Backpressure: the batch waits while the client reads slower than the sub-requests run.
+      // Backpressure: the batch waits while the client reads slower than the sub-requests run; a
+      // client that reads nothing for writeTimeoutMs ends it and has its connection closed.
       if (lines.destroyed || lines.write(ndjsonLine(item))) return;
-      return new Promise<void>((resolve) => {
-        lines.once('drain', resolve);
-        lines.once('close', resolve);
-      });
+      return drainedWithin(lines, writeTimeoutMs, reply.raw);
     },
   });
   await Promise.race([firstLine, done]);
-  if (!started) return send(reply, await done, engine);
+  if (!started) return send(settings, reply, await done);
   done.then((response) => {
-    if (!lines.destroyed) lines.end(finalLine(response));
+    if (lines.destroyed) return;
+    lines.end(finalLine(response));
+    flushedWithin(reply.raw, writeTimeoutMs);
   });
   // The dialect's headers of every answer (OData's OData-Version, Protocol §8.1.5).
-  return reply
-    .code(200)
-    .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
-    .header('content-type', NDJSON_TYPE)
-    .header('cache-control', 'no-cache')
-    .send(lines);
+  return (
+    reply
+      .code(200)
+      .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
+      .header('content-type', NDJSON_TYPE)
+      .header('cache-control', 'no-cache')
+      // As the node handler: nginx would otherwise buffer the lines, and the client see none until the end.
+      .header('x-accel-buffering', 'no')
+      .send(lines)
+  );
 }
 
 /**
  * Sends an answer as the node handler writes it: its own JSON media type (problem details) or
  * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads,
  * in the engine's turns of the event loop.
+ * An answer that may be large is cut, as there, after `writeTimeoutMs` of a client that reads nothing.
  */
-function send(reply: FastifyReply, response: EngineResponse, engine: Engine): FastifyReply {
+function send(settings: Settings, reply: FastifyReply, response: EngineResponse): FastifyReply {
   reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
     return reply.send();
   }
-  return reply.send(mayBeLarge(response) ? jsonTextOrStream(response.body, engine.nextTurn.bind(engine)) : JSON.stringify(response.body));
+  if (!mayBeLarge(response)) return reply.send(JSON.stringify(response.body));
+  const answer = jsonTextOrStream(response.body, settings.engine.nextTurn.bind(settings.engine));
+  if (typeof answer !== 'string') return reply.send(written(answer, settings.writeTimeoutMs, reply));
+  // As the node handler: an answer that may be large is bounded until it is handed to the socket.
+  reply.send(answer);
+  flushedWithin(reply.raw, settings.writeTimeoutMs);
+  return reply;
+}
+
+/**
+ * The chunks of a large answer, through a stream the plugin writes itself: Fastify pipes a stream
+ * without a timer, so the waits for a client that reads nothing are the plugin's to bound.
+ */
+function written(chunks: Readable, writeTimeoutMs: number, reply: FastifyReply): PassThrough {
+  const out = new PassThrough();
+  (async () => {
+    for await (const chunk of chunks) {
+      if (out.destroyed) return;
+      if (!out.write(chunk)) await drainedWithin(out, writeTimeoutMs, reply.raw);
+    }
+    out.end();
+    flushedWithin(reply.raw, writeTimeoutMs);
+  })().catch(() => {
+    // The client went away or stopped reading: its connection is closed, there is no one to answer.
+    chunks.destroy();
+  });
+  return out;
 }
 
 /**
  * Fastify hands the plugin full paths (`/v1/api/todos` under the prefix `/v1`) and the engine serves
  * full paths too, so a base outside the prefix would never be reached: every request would be 404.
  */
-function checkPrefix(prefix: string, engine: Engine): void {
+function checkPrefix(prefix: string, engine: Engine): string {
   const under = prefix.replace(/\/+$/, '');
-  if (under === '') return;
+  if (under === '') return under;
   const bases = engine.routes().map((api) => api.base);
-  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return;
+  if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return under;
   throw new Error(
     `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
       `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,

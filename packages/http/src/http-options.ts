@@ -34,8 +34,11 @@ export interface HttpTransportOptions {
 /** Default of {@link HttpTransportOptions.writeTimeoutMs}. */
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 
-/** The write timeout in effect; throws at handler creation for a value that is not a non-negative number. */
-export function writeTimeoutOf(options: HttpTransportOptions): number {
+/**
+ * The write timeout in effect (`writeTimeoutMs`, default {@link DEFAULT_WRITE_TIMEOUT_MS}); throws
+ * when a transport is created with a value that is not a non-negative number of ms.
+ */
+export function writeTimeoutOf(options: Pick<HttpTransportOptions, 'writeTimeoutMs'>): number {
   const ms = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
   if (!Number.isFinite(ms) || ms < 0) throw new Error(`writeTimeoutMs must be a non-negative number of ms, not ${ms}`);
   return ms;

@@ -9,5 +9,7 @@ export {
   ndjsonLine,
   type ResponseEvent,
   wantsNdjson,
+  writeTimeoutOf,
 } from './http-options.js';
 export { jsonTextOrStream, mayBeLarge } from './write-json-in-turns.js';
+export { type Connection, drainedWithin, flushedWithin } from './write-timeout.js';

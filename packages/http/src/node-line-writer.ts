@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { clientGone, readerStalled } from './http-options.js';
+import { clientGone } from './http-options.js';
+import { drainedWithin } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
 const GROUP_CHARS = 16 * 1024;
@@ -35,7 +36,7 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
     const chunk = queued;
     queued = '';
     if (res.write(chunk)) return undefined;
-    const waiting = drained(res, timeoutMs).then(() => {
+    const waiting = drainedWithin(res, timeoutMs).then(() => {
       blocked = undefined;
       return flush();
     });
@@ -73,28 +74,4 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
       if (!res.destroyed) res.end(chunk);
     },
   };
-}
-
-/** Resolves on `drain`; rejects when the response closes or the reader stalls past `timeoutMs`. */
-function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const settle = (error: Error | undefined) => {
-      clearTimeout(timer);
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onDrain = () => settle(undefined);
-    const onClose = () => settle(clientGone());
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => {
-            settle(readerStalled(timeoutMs));
-            res.destroy();
-          }, timeoutMs)
-        : undefined;
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
 }

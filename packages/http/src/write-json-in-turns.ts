@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { drainedWithin, flushedWithin } from './write-timeout.js';
 
 /** Characters of an answer that still goes whole, with its `Content-Length` (about a millisecond of JSON). */
 const WHOLE = 1024 * 1024;
@@ -123,44 +124,13 @@ export async function writeJsonInTurns(
       if (res.destroyed) return;
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its
       // next tick): waiting for it is no turn of the event loop, only the chunks' time check is.
-      if (!res.write(chunk)) await drained(res, writeTimeoutMs);
+      // A client that reads nothing for writeTimeoutMs has its connection destroyed (the loop then stops).
+      if (!res.write(chunk)) await drainedWithin(res, writeTimeoutMs).catch(() => undefined);
     }
     if (res.destroyed) return;
     res.end();
   }
   flushedWithin(res, writeTimeoutMs);
-}
-
-/**
- * Resolves when `res` can take more, or is gone; a client that reads nothing for `timeoutMs` (0:
- * no limit) has its connection destroyed, so its answer stops holding memory and the results it
- * counts against `limits.maxResultBytesInFlight` (as a streamed answer's `writeTimeoutMs`).
- */
-function drained(res: ServerResponse, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = timeoutMs > 0 ? setTimeout(() => res.destroy(), timeoutMs) : undefined;
-    const done = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** Destroys the connection of an answer not handed to the socket within `timeoutMs` (see {@link drained}). */
-function flushedWithin(res: ServerResponse, timeoutMs: number): void {
-  if (timeoutMs <= 0 || res.writableFinished) return;
-  const timer = setTimeout(() => res.destroy(), timeoutMs);
-  const done = () => {
-    clearTimeout(timer);
-    res.off('finish', done);
-    res.off('close', done);
-  };
-  res.on('finish', done);
-  res.on('close', done);
 }
 
 /**
