@@ -2,6 +2,7 @@ import { isRestBatchError } from '../errors/restbatch-error.js';
 import { JsonBody } from '../json/json-body.js';
 import type { Engine } from './create-engine.js';
 import type { EngineResponse } from './engine-types.js';
+import { requestShapeError, shapeErrorUrl } from './request-shape.js';
 import { serializeResponse } from './serialize-response.js';
 
 /** A request for {@link inject}. */
@@ -34,6 +35,9 @@ export interface InjectResponse {
  * for tests of an app's own resources. The answer is serialized as the HTTP transport writes it.
  */
 export async function inject(engine: Engine, request: InjectRequest): Promise<InjectResponse> {
+  // Answered as dispatch answers it (400 INVALID_PATH, 405, 400 INVALID_HEADER), not thrown at.
+  const malformed = requestShapeError(request, true);
+  if (malformed !== undefined) return written(engine.errorResponse(shapeErrorUrl(request), malformed));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
   const given = request.body;
