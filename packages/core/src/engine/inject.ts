@@ -53,19 +53,20 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
     }
     headers['content-type'] ??= 'application/json';
   }
+  const method = request.method ?? (given === undefined ? 'GET' : 'POST');
   const response = await engine.dispatch({
-    method: request.method ?? (given === undefined ? 'GET' : 'POST'),
+    method,
     url: request.url,
     headers,
     body,
     transport: 'inject',
   });
-  return written(response);
+  return written(response, method.toUpperCase() === 'HEAD');
 }
 
-/** The answer as the HTTP transport writes it. */
-function written(response: EngineResponse): InjectResponse {
+/** The answer as the HTTP transport writes it: to HEAD, its status and headers and no body (RFC 9110 §9.3.2). */
+function written(response: EngineResponse, head = false): InjectResponse {
   const wire = serializeResponse(response);
-  const text = wire.body ?? '';
+  const text = head ? '' : (wire.body ?? '');
   return { status: response.status, headers: wire.headers, body: text, json: <T>() => JSON.parse(text) as T };
 }
