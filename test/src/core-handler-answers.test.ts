@@ -226,7 +226,7 @@ test('the log names the request, its route and what was wrong', async () => {
   await engine.inject({ url: '/api/H/error200' });
   const messages = logged.map((l) => (l.fields.err as { message: string }).message);
   assert.match(messages[0] as string, 'GET /H/s99 (route /H/s99): the handler answered status 99');
-  assert.match(messages[1] as string, 'its header content-disposition holds a character that is not visible ASCII');
+  assert.match(messages[1] as string, 'the handler answered header content-disposition with a character that is not visible ASCII');
   assert.match(messages[2] as string, 'answered a value JSON cannot write (TypeError: Do not know how to serialize a BigInt)');
   assert.match(messages[3] as string, "failed with error MY_CODE of status 200; an error's status is an integer from 400 to 599");
 });

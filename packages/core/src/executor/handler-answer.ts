@@ -49,11 +49,12 @@ export function handlerHeaders(headers: Headers): Headers {
     const value = headers[given];
     // RFC 9110 §5.1: names are case-insensitive (a reply's are lower case already, an error's may not be).
     const name = given.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw new AnswerProblem(`its header name ${JSON.stringify(name.slice(0, 64))} is not an HTTP token`);
-    if (typeof value !== 'string') throw new AnswerProblem(`its header ${name} is ${describe(value)}, not a string`);
+    if (!HEADER_NAME.test(name))
+      throw new AnswerProblem(`answered a header name ${JSON.stringify(name.slice(0, 64))} that is not an HTTP token`);
+    if (typeof value !== 'string') throw new AnswerProblem(`answered header ${name} as ${describe(value)}, not a string`);
     if (!HEADER_VALUE.test(value)) {
       throw new AnswerProblem(
-        `its header ${name} holds a character that is not visible ASCII, space or tab (CR, LF, NUL and non-ASCII text are refused: encode it, as RFC 8187 does)`,
+        `answered header ${name} with a character that is not visible ASCII, space or tab (CR, LF, NUL and non-ASCII text are refused: encode it, as RFC 8187 does)`,
       );
     }
     if (name === 'connection') listed = value;
