@@ -9,7 +9,7 @@ import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
 import type { HeldAnswer } from './held-answer.js';
-import { checkedAnswer, isAnswerStatus, unanswerable } from './handler-answer.js';
+import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
@@ -61,7 +61,6 @@ export class BatchRun {
   readonly #keeps: boolean;
   // Takes each result's snapshot (one walker per batch, not one per result).
   readonly #walk = new SnapshotWalk(true);
-  readonly #take = (body: unknown) => this.#walk.take(body);
   // Each final result as the dialect's item, kept instead of the result when nothing later reads
   // results (see `OuterRequest.encodeItem`): a large batch then holds a smaller object per result
   // and makes no answer of every result at its end. Undefined when the results are kept.
@@ -225,15 +224,20 @@ export class BatchRun {
     // constant, say), and the caller may change what it is handed.
     if (result.body !== undefined || result.headers !== NO_HEADERS || !isAnswerStatus(result.status)) {
       const walk = this.#walk;
-      let taken: { headers: Headers; body: unknown } | undefined;
+      let headers = NO_HEADERS;
+      let body: unknown;
+      let taken = true;
+      // Inline, not checkedAnswer: no object per result on the batch's hot path.
       try {
-        taken = checkedAnswer(result, this.#take);
+        checkAnswerStatus(result);
+        if (result.headers !== NO_HEADERS) headers = handlerHeaders(result.headers);
+        if (result.body !== undefined) body = walk.take(result.body);
       } catch (thrown) {
         // A status, header or body the wire cannot carry fails this sub-request alone (as it fails a call alone).
         result = executor.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        taken = false;
       }
-      if (taken !== undefined) {
-        const { headers, body } = taken;
+      if (taken) {
         const size = (result.body === undefined ? 0 : walk.size) + (headers === NO_HEADERS ? 0 : headerSize(headers));
         // The result is this run's own object (made by runOne): it takes its snapshot in place.
         if (budget.takeResult(size)) {

@@ -71,11 +71,16 @@ export function handlerHeaders(headers: Headers): Headers {
  * result), headers {@link handlerHeaders} refuses, a body JSON cannot write.
  */
 export function checkedAnswer(result: SubResult, take: (body: unknown) => unknown): { headers: Headers; body: unknown } {
+  checkAnswerStatus(result);
+  const headers = result.headers === NO_HEADERS ? NO_HEADERS : handlerHeaders(result.headers);
+  return { headers, body: result.body === undefined ? undefined : take(result.body) };
+}
+
+/** Throws when a result without an error has a status a reply may not answer (see {@link isAnswerStatus}). */
+export function checkAnswerStatus(result: SubResult): void {
   if (result.error === undefined && !isAnswerStatus(result.status)) {
     throw new AnswerProblem(`answered status ${describe(result.status)}; a reply's status is an integer from 200 to 599`);
   }
-  const headers = result.headers === NO_HEADERS ? NO_HEADERS : handlerHeaders(result.headers);
-  return { headers, body: result.body === undefined ? undefined : take(result.body) };
 }
 
 /**
