@@ -64,4 +64,15 @@ test('inject runs batches as well, in the dialect of the endpoint', async () => 
   assert.is(res.json<Array<{ ReturnCode: string }>>()[0]!.ReturnCode, '201');
 });
 
+test('inject answers HEAD as the wire does: the GET status and headers, no body (RFC 9110 §9.3.2)', async () => {
+  const e = engine();
+  const get = await e.inject({ url: '/api/echo/ada' });
+  const head = await e.inject({ method: 'head', url: '/api/echo/ada' });
+  assert.is(head.status, 200);
+  assert.is(head.headers.etag, '"v1"');
+  assert.is(head.headers['content-type'], get.headers['content-type']);
+  assert.is(head.body, '');
+  assert.throws(() => head.json());
+});
+
 test.run();

@@ -3,6 +3,7 @@ export { createEngine, Engine, DEFAULT_LIMITS } from './engine/create-engine.js'
 export type { EngineRequest, EngineResponse } from './engine/engine-types.js';
 export { type InjectRequest, type InjectResponse, inject } from './engine/inject.js';
 export { hasBody, JSON_TYPE, responseHeaders, serializeResponse } from './engine/serialize-response.js';
+export { requestShapeError, shapeErrorUrl } from './engine/request-shape.js';
 export type { ApiDescription, BatchEndpointDescription, RouteDescription } from './engine/describe-apis.js';
 export { SUMMARY_HEADER } from './engine/engine-responses.js';
 export { shuttingDownError } from './engine/shutting-down-error.js';

@@ -1,4 +1,12 @@
-import { type Engine, type EngineResponse, isRestBatchError, RestBatchError, type SubResult, snapshot } from '@restbatch/core';
+import {
+  type Engine,
+  type EngineResponse,
+  isRestBatchError,
+  requestShapeError,
+  type SubResult,
+  shapeErrorUrl,
+  snapshot,
+} from '@restbatch/core';
 
 /** One call through the direct transport. */
 export interface DirectRequest {
@@ -64,9 +72,9 @@ export type DirectCaller = (request: DirectRequest) => Promise<DirectResponse>;
  */
 export function createDirectCaller(engine: Engine): DirectCaller {
   return async (request) => {
-    // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at.
-    if (typeof request?.url !== 'string') return noUrl(engine, request?.url);
-    if (request.method !== undefined && typeof request.method !== 'string') return badMethod(engine, request.url, request.method);
+    // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at (as dispatch answers it).
+    const malformed = requestShapeError(request, true);
+    if (malformed !== undefined) return toDirect(engine.errorResponse(shapeErrorUrl(request), malformed));
     // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
     // the caller changing its objects later cannot reach the engine.
     let json: ReturnType<Engine['prepareBody']>;
@@ -114,22 +122,6 @@ export function createDirectCaller(engine: Engine): DirectCaller {
  */
 function toDirect(r: EngineResponse): DirectResponse {
   return { status: r.status, headers: { ...r.headers }, body: r.body };
-}
-
-/** The answer to a call without a `url` string: 400 `INVALID_PATH`, in the error shape of whatever API serves `/`. */
-function noUrl(engine: Engine, url: unknown): DirectResponse {
-  const given = url === undefined ? 'no url' : `a url of type ${url === null ? 'null' : typeof url}`;
-  const error = new RestBatchError('INVALID_PATH', `The call has ${given}; url is the path with an optional query, such as "/rest/batch"`);
-  return toDirect(engine.errorResponse('/', error));
-}
-
-/** The answer to a call whose `method` is not a string: 405 `METHOD_NOT_ALLOWED`, in the error shape of the API at `url`. */
-function badMethod(engine: Engine, url: string, method: unknown): DirectResponse {
-  const error = new RestBatchError(
-    'METHOD_NOT_ALLOWED',
-    `The call's method is a ${method === null ? 'null' : typeof method}; method is a string such as "GET" (default "POST")`,
-  );
-  return toDirect(engine.errorResponse(url, error));
 }
 
 /**

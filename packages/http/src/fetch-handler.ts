@@ -9,6 +9,7 @@ import {
   TOO_LARGE,
   tooLarge,
   wantsNdjson,
+  writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
 import { readWebBody } from './read-web-body.js';
@@ -62,12 +63,12 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       // The rest of the body is never read: close the connection instead of draining it.
       const response = tooLarge(engine, refused(), limit);
       report(response, false);
-      return toResponse(response, head, { connection: 'close' });
+      return answerOf(engine, url, response, head, { connection: 'close' });
     }
     if (body instanceof RestBatchError) {
       const response = engine.refuse(refused(), body);
       report(response, false);
-      return toResponse(response, head);
+      return answerOf(engine, url, response, head);
     }
     // Our own controller, so that a cancelled or stalled response stream aborts the batch as well.
     const controller = new AbortController();
@@ -100,7 +101,7 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     if (lines === undefined || !(await Promise.race([itemSeen, done.then(() => false)]))) {
       const response = await done;
       report(response, false);
-      return toResponse(response, head);
+      return answerOf(engine, url, response, head);
     }
     done.then((response) => {
       report(response, true);
@@ -119,6 +120,18 @@ function headersOf(request: Request): Record<string, string> {
     out[name] = value;
   });
   return out;
+}
+
+/**
+ * {@link toResponse}, or, when the runtime refuses its status or a header (`new Response` throws:
+ * a custom dialect's header, say), the logged 500 of {@link writeFailed}: the handler never rejects.
+ */
+function answerOf(engine: Engine, url: string, response: EngineResponse, head: boolean, extra?: Record<string, string>): Response {
+  try {
+    return toResponse(response, head, extra);
+  } catch (error) {
+    return toResponse(writeFailed(engine, url, error), head);
+  }
 }
 
 /** The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. */

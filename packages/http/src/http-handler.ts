@@ -10,6 +10,8 @@ import {
   TOO_LARGE,
   tooLarge,
   wantsNdjson,
+  logWriteFailure,
+  writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
 import { nodeLineWriter } from './node-line-writer.js';
@@ -73,10 +75,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       return;
     }
     const invite = awaiting.has(req) ? () => res.writeContinue() : undefined;
-    serve(engine, settings, req, res, url, invite).catch(() => {
-      // Only reading the body can throw: the client went away, so there is no one to answer.
-      res.destroy();
-    });
+    serve(engine, settings, req, res, url, invite).catch((error: unknown) => failed(engine, res, url, error));
   };
   return Object.assign(handler, {
     checkContinue(req: IncomingMessage, res: ServerResponse) {
@@ -184,6 +183,24 @@ async function serve(
     streamed,
     ms: performance.now() - started,
   });
+}
+
+/**
+ * What a failed `serve` leaves: reading the body fails when the client went away (no one to answer);
+ * writing throws when node refuses a status or header: logged, and answered 500 while nothing went
+ * out yet, else the connection is closed (its answer cannot be finished).
+ */
+function failed(engine: Engine, res: ServerResponse, url: string, error: unknown): void {
+  if (res.destroyed) return;
+  if (!res.headersSent) {
+    try {
+      write(res, writeFailed(engine, url, error), undefined);
+      return;
+    } catch (again) {
+      logWriteFailure(engine, url, again, undefined);
+    }
+  } else logWriteFailure(engine, url, error, undefined);
+  res.destroy();
 }
 
 /** Writes a whole answer; node leaves the body out of an answer to HEAD by itself. */

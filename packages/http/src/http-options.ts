@@ -1,5 +1,5 @@
 import type { BatchSummary, Engine, EngineResponse } from '@restbatch/core';
-import { acceptWeight, RestBatchError, serializeResponse } from '@restbatch/core';
+import { acceptWeight, RestBatchError, serializeError, serializeResponse } from '@restbatch/core';
 
 /** What a transport reports once it has answered one request (for access logs and metrics). */
 export interface ResponseEvent {
@@ -110,4 +110,21 @@ export function bodyConsumed(fix: string): RestBatchError {
     'INTERNAL',
     `The request body was consumed before restbatch read it: mount the restbatch handler before middleware that reads the body, or ${fix}`,
   );
+}
+
+/**
+ * The answer when writing the engine's answer threw (a status or header node or fetch refuses, such
+ * as a custom dialect's): logged with a correlation id, then 500 `INTERNAL` in the error shape of the
+ * API at `url`, as any failure is, never a connection dropped without a word.
+ */
+export function writeFailed(engine: Engine, url: string, error: unknown): EngineResponse {
+  const failure = new RestBatchError('INTERNAL', 'Internal server error', { expose: false });
+  failure.correlationId = crypto.randomUUID();
+  logWriteFailure(engine, url, error, failure.correlationId);
+  return engine.errorResponse(url, failure);
+}
+
+/** Logs a write that threw (its answer is then 500, or the connection is closed when its head went out already). */
+export function logWriteFailure(engine: Engine, url: string, error: unknown, correlationId: string | undefined): void {
+  engine.logger.error({ correlationId, url, err: serializeError(error) }, 'writing the answer failed');
 }

@@ -39,6 +39,7 @@ import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
 import { referencesOff } from '../headers/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
+import { requestShapeError, shapeErrorUrl } from './request-shape.js';
 import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
@@ -292,6 +293,9 @@ export class Engine {
    * resource otherwise. Never rejects: every failure becomes a coded error response.
    */
   async dispatch(request: EngineRequest): Promise<EngineResponse> {
+    // A JavaScript caller's request without a url string, a method string or a headers object is answered, not thrown at.
+    const malformed = requestShapeError(request, false);
+    if (malformed !== undefined) return this.errorResponse(shapeErrorUrl(request), malformed);
     const { path, query, api, rest, endpoint } = this.#locate(request.url);
     if (api === undefined) {
       return plainError(new RestBatchError('ROUTE_NOT_FOUND', `No API at ${path}`));

@@ -2,6 +2,7 @@ import { isRestBatchError } from '../errors/restbatch-error.js';
 import { JsonBody } from '../json/json-body.js';
 import type { Engine } from './create-engine.js';
 import type { EngineResponse } from './engine-types.js';
+import { requestShapeError, shapeErrorUrl } from './request-shape.js';
 import { serializeResponse } from './serialize-response.js';
 
 /** A request for {@link inject}. */
@@ -34,6 +35,9 @@ export interface InjectResponse {
  * for tests of an app's own resources. The answer is serialized as the HTTP transport writes it.
  */
 export async function inject(engine: Engine, request: InjectRequest): Promise<InjectResponse> {
+  // Answered as dispatch answers it (400 INVALID_PATH, 405, 400 INVALID_HEADER), not thrown at.
+  const malformed = requestShapeError(request, true);
+  if (malformed !== undefined) return written(engine.errorResponse(shapeErrorUrl(request), malformed));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
   const given = request.body;
@@ -49,19 +53,20 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
     }
     headers['content-type'] ??= 'application/json';
   }
+  const method = request.method ?? (given === undefined ? 'GET' : 'POST');
   const response = await engine.dispatch({
-    method: request.method ?? (given === undefined ? 'GET' : 'POST'),
+    method,
     url: request.url,
     headers,
     body,
     transport: 'inject',
   });
-  return written(response);
+  return written(response, method.toUpperCase() === 'HEAD');
 }
 
-/** The answer as the HTTP transport writes it. */
-function written(response: EngineResponse): InjectResponse {
+/** The answer as the HTTP transport writes it: to HEAD, its status and headers and no body (RFC 9110 §9.3.2). */
+function written(response: EngineResponse, head = false): InjectResponse {
   const wire = serializeResponse(response);
-  const text = wire.body ?? '';
+  const text = head ? '' : (wire.body ?? '');
   return { status: response.status, headers: wire.headers, body: text, json: <T>() => JSON.parse(text) as T };
 }

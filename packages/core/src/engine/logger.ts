@@ -80,6 +80,15 @@ export const stderrLogger: Logger = consoleLogger();
  * code, stack and its causes, four deep.
  */
 export function serializeError(error: unknown, depth = 0): unknown {
+  try {
+    return serialized(error, depth);
+  } catch {
+    // A value whose prototype or properties throw when read (a hostile Proxy): logged as such, never thrown at the caller.
+    return { type: 'Unreadable', message: 'The error could not be read' };
+  }
+}
+
+function serialized(error: unknown, depth: number): unknown {
   if (!(error instanceof Error)) return error;
   // No prototype: pino's `err` serializer then keeps `type` as given (it reads a constructor's name).
   const out: Record<string, unknown> = Object.create(null);

@@ -44,7 +44,15 @@ export function createErrorMapping(options: ErrorMappingOptions): (thrown: unkno
   const mapper = options.errorMapper;
   const codes = checkErrorCodes(options.codes);
   return (thrown) => {
-    const error = thrown instanceof RestBatchError ? thrown : (mapped(mapper, thrown) ?? toRestBatchError(thrown));
+    let error: RestBatchError;
+    try {
+      error = thrown instanceof RestBatchError ? thrown : (mapped(mapper, thrown) ?? toRestBatchError(thrown));
+    } catch (failure) {
+      // A thrown value that cannot even be asked what it is (a Proxy whose traps throw): only its own sub-request fails.
+      return internal(
+        new Error('The handler threw a value that cannot be read (reading its prototype or properties threw)', { cause: failure }),
+      );
+    }
     if (isBuiltInCode(error.code) || error.statusGiven) return error;
     const status = codes[error.code];
     if (status === undefined) {

@@ -9,6 +9,7 @@ import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
 import type { HeldAnswer } from './held-answer.js';
+import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
@@ -221,16 +222,29 @@ export class BatchRun {
     let result = given;
     // Whatever its status: a handler's 4xx Reply body or headers are its own objects (a shared
     // constant, say), and the caller may change what it is handed.
-    if (result.body !== undefined || result.headers !== NO_HEADERS) {
+    if (result.body !== undefined || result.headers !== NO_HEADERS || !isAnswerStatus(result.status)) {
       const walk = this.#walk;
-      const body = result.body === undefined ? undefined : walk.take(result.body);
-      const headers = result.headers === NO_HEADERS ? NO_HEADERS : { ...result.headers };
-      const size = (result.body === undefined ? 0 : walk.size) + (headers === NO_HEADERS ? 0 : headerSize(headers));
-      // The result is this run's own object (made by runOne): it takes its snapshot in place.
-      if (budget.takeResult(size)) {
-        result.headers = headers;
-        result.body = body;
-      } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
+      let headers = NO_HEADERS;
+      let body: unknown;
+      let taken = true;
+      // Inline, not checkedAnswer: no object per result on the batch's hot path.
+      try {
+        checkAnswerStatus(result);
+        if (result.headers !== NO_HEADERS) headers = handlerHeaders(result.headers);
+        if (result.body !== undefined) body = walk.take(result.body);
+      } catch (thrown) {
+        // A status, header or body the wire cannot carry fails this sub-request alone (as it fails a call alone).
+        result = executor.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        taken = false;
+      }
+      if (taken) {
+        const size = (result.body === undefined ? 0 : walk.size) + (headers === NO_HEADERS ? 0 : headerSize(headers));
+        // The result is this run's own object (made by runOne): it takes its snapshot in place.
+        if (budget.takeResult(size)) {
+          result.headers = headers;
+          result.body = body;
+        } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
+      }
     }
     if (this.#items === undefined) this.results[i] = result;
     else this.#keepItem(i, result);

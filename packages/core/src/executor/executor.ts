@@ -22,6 +22,7 @@ import { RunState } from './run-state.js';
 import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
 import { Deadline, SubTimer } from './deadline.js';
+import { checkedAnswer, errorProblem, handlerHeaders, unanswerable } from './handler-answer.js';
 import { HeldAnswer } from './held-answer.js';
 import { answer, NO_HEADERS } from './sub-results.js';
 import { requestedTimeout, withinLimit } from './timeouts.js';
@@ -168,7 +169,13 @@ export class Executor {
       const result = await (this.runOne(api, sub, -1, inherited, run, deadline, undefined, false) as SubResult | Promise<SubResult>);
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
-      return result.body !== undefined ? { ...result, body: snapshot(result.body).value } : result;
+      // Its status, headers and body checked as there: one the wire cannot carry is a logged 500.
+      try {
+        const { headers, body } = checkedAnswer(result, takeSnapshot);
+        return { ...result, headers, body };
+      } catch (thrown) {
+        return this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+      }
     } finally {
       deadline.dispose();
     }
@@ -342,7 +349,16 @@ export class Executor {
 
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */
   failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined, requestId?: string): SubResult {
-    const error = this.deps.toError(thrown);
+    let error = this.deps.toError(thrown);
+    // An error whose status or headers the wire cannot carry (status 200, 99; a header with CR LF) is a logged 500.
+    let headers = NO_HEADERS;
+    try {
+      const problem = errorProblem(error);
+      if (problem !== undefined) throw problem;
+      if (error.headers !== undefined) headers = handlerHeaders(error.headers);
+    } catch (thrown) {
+      error = unanswerable(sub, undefined, thrown);
+    }
     const detail = api.errorDetail(session);
     let message = error.message;
     let correlationId = error.correlationId;
@@ -362,7 +378,7 @@ export class Executor {
       index: sub.index,
       id: sub.id,
       status: error.status,
-      headers: error.headers ?? NO_HEADERS,
+      headers,
       body: undefined,
       error: {
         code: error.code,
@@ -394,6 +410,11 @@ function copyDetails(details: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The snapshot of an ordinary call's body. */
+function takeSnapshot(body: unknown): unknown {
+  return snapshot(body).value;
 }
 
 /** A policy check that passed: nothing refused it. */

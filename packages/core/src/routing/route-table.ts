@@ -1,3 +1,4 @@
+import { declaredStatusProblem } from '../executor/handler-answer.js';
 import type { Ajv } from 'ajv';
 import Router from 'find-my-way';
 import { type DependencyContainer, Lifecycle } from 'tsyringe';
@@ -175,6 +176,8 @@ export class RouteTable {
       const pattern = routePattern(name, def);
       const where = `${def.method} ${pattern}`;
       checkSession(def.session, `Route ${where}`);
+      const badStatus = declaredStatusProblem(def.status);
+      if (badStatus !== undefined) throw new Error(`Route ${where}: ${badStatus}`);
       const route: CompiledRoute = {
         resource: name,
         method: def.method,
