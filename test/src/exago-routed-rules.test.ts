@@ -71,8 +71,6 @@ test('Sessions/{sid} in any spelling is refused whole, before anything runs', as
       [`Session%73/${sid}`, 'GET'],
       [`Sessi%6fns/${sid}`, 'DELETE'],
       [`Sessions/${sid}#x`, 'GET'],
-      ['Sessions/', 'POST'],
-      ['Session%73/', 'GET'],
     ] as const) {
       const body = await violation(server, [SESSION, { Url, Method }]);
       // The method actually sent is named (a POST to Sessions/ is not a GET, PATCH or DELETE).
@@ -93,6 +91,24 @@ test('an encoded slash keeps Sessions%2F.. off the Sessions routes: it fails alo
   await withServer(async (server, store) => {
     for (const Url of ['Sessions%2F..', 'Sessions%2f', 'Sessions%2f%2e%2e']) {
       const res = await server.post('/rest/batch', [SESSION, { Url, Method: 'POST' }]);
+      assert.is(res.status, 200, JSON.stringify(res.body));
+      const items = res.body as Item[];
+      assert.is(items[0]!.ReturnCode, '201');
+      assert.is(items[1]!.ReturnCode, '404', Url);
+      assert.is(items[1]!.ResponseContent.code, 'ROUTE_NOT_FOUND');
+    }
+    assert.is(store.size, 3, 'one session per batch, from its first call');
+  });
+});
+
+test('a trailing slash reaches no Sessions route (an empty {sid} is none): it fails alone with 404 and creates nothing', async () => {
+  await withServer(async (server, store) => {
+    for (const [Url, Method] of [
+      ['Sessions/', 'POST'],
+      ['Session%73/', 'GET'],
+      ['Sessions/', 'DELETE'],
+    ] as const) {
+      const res = await server.post('/rest/batch', [SESSION, { Url, Method }]);
       assert.is(res.status, 200, JSON.stringify(res.body));
       const items = res.body as Item[];
       assert.is(items[0]!.ReturnCode, '201');

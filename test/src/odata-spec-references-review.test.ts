@@ -33,7 +33,7 @@ function serviceApi(location: (name: string) => string): ApiOptions {
             handle: (ctx: HandlerContext) =>
               ctx.headers['if-match'] === '"5"' ? { patched: true } : reply(412, { wrong: ctx.headers['if-match'] }),
           },
-          { method: 'GET', path: '', handle: () => reply(200, 'hello', { 'Content-Type': 'text/plain' }) },
+          { method: 'GET', path: '', handle: () => reply(200, 'hello', { 'Content-Type': 'application/vnd.things+json' }) },
         ],
       },
       {
@@ -86,7 +86,7 @@ test('a Content-Type the handler wrote as `Content-Type` is the item content typ
   const engine = createEngine({ apis: [serviceApi((n) => `/service/Customers/${n}`)] });
   try {
     const [item] = await run(engine, [{ id: '1', method: 'get', url: 'Things' }], { 'OData-Version': '4.01' });
-    assert.equal(item!.headers['content-type'], 'text/plain');
+    assert.equal(item!.headers['content-type'], 'application/vnd.things+json');
     assert.is(item!.body, 'hello');
   } finally {
     await engine.close();

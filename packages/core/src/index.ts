@@ -16,6 +16,7 @@ export type {
   EngineLimits,
   EngineOptions,
 } from './engine/engine-options.js';
+export type { SchemaFormat } from './validation/create-ajv.js';
 export type {
   BatchEndEvent,
   BatchStartEvent,

@@ -125,7 +125,7 @@ export class Engine {
     this.#toError = createErrorMapping(options);
     this.container.registerInstance(ENGINE_TOKEN, this);
     this.container.registerInstance(SESSION_STORE_TOKEN, this.store);
-    this.#apis = compileApis(options.apis, createAjv(), this.container);
+    this.#apis = compileApis(options.apis, createAjv(options.formats), this.container);
     this.#executor = new Executor({
       store: this.store,
       ttlMs: this.#ttlMs,

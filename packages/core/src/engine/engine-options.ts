@@ -13,6 +13,7 @@ import type { PolicyOptions } from '../policy/call-policy.js';
 import type { IdempotencyOptions } from './idempotency-guard.js';
 import type { Logger } from './logger.js';
 import type { ObserveOptions } from '../observe/observer.js';
+import type { SchemaFormat } from '../validation/create-ajv.js';
 
 /** A batch endpoint of an API: a path below the API's base and the dialect it speaks. */
 export interface BatchEndpointOptions {
@@ -164,4 +165,11 @@ export interface EngineOptions<Identity = unknown> extends PolicyOptions<Identit
    * {@link consoleLogger} at level `warn`. Old `(message, fields)` loggers: wrap with `fromLegacyLogger`.
    */
   logger?: Logger;
+  /**
+   * Formats the routes' JSON Schemas may name besides the standard ones, which are always checked
+   * (`date-time`, `email`, `uri`, `uuid`, ... through ajv-formats): by name, a RegExp the whole
+   * string must match or a test of the string; a standard name replaces that format. A schema that
+   * names a format known to neither fails `createEngine`.
+   */
+  formats?: Readonly<Record<string, SchemaFormat>>;
 }

@@ -1,6 +1,7 @@
 import type { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import { Reply } from '../resource/reply.js';
+import { isJsonMediaType } from '../engine/parse-body.js';
 
 /** Headers of results that carry none (shared, frozen). */
 export const NO_HEADERS: Headers = Object.freeze(Object.create(null));
@@ -29,14 +30,38 @@ export function summarize(results: readonly SubResult[]): BatchSummary {
   return summary;
 }
 
-/** The result of a handler's value: a {@link Reply} as it says, else the route's status or the method's. */
+/**
+ * The result of a handler's value: a {@link Reply} as it says, else the route's status or the
+ * method's. The one place a handler's answer becomes a result, alone and in a batch, so every
+ * transport and every dialect's item reads it alike: a status that cannot carry content (1xx, 204,
+ * 304: RFC 9110 §15.2, §15.3.5, §15.4.5) has no body, and a content type is stated only over a
+ * body and only as a JSON type, the one the body is written in (a handler's `text/plain` is dropped
+ * and its JSON body goes out as `application/json`, as from a handler that states no type).
+ */
 export function answer(sub: SubRequest, status: number | undefined, value: unknown): SubResult {
-  if (value instanceof Reply) return { index: sub.index, id: sub.id, status: value.status, headers: value.headers, body: value.body };
+  if (value instanceof Reply) {
+    const body = carriesContent(value.status) ? value.body : undefined;
+    return { index: sub.index, id: sub.id, status: value.status, headers: statedHeaders(value.headers, body), body };
+  }
+  const code = status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200);
   return {
     index: sub.index,
     id: sub.id,
-    status: status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200),
+    status: code,
     headers: NO_HEADERS,
-    body: value,
+    body: value === undefined || carriesContent(code) ? value : undefined,
   };
+}
+
+/** Whether an answer of `status` may carry content (RFC 9110: not 1xx, 204 or 304). */
+function carriesContent(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304;
+}
+
+/** A reply's headers without a `content-type` that does not describe `body` as it is written (JSON). */
+function statedHeaders(headers: Headers, body: unknown): Headers {
+  const type = headers['content-type'];
+  if (type === undefined || (body !== undefined && isJsonMediaType(type))) return headers;
+  const { 'content-type': _dropped, ...rest } = headers;
+  return rest;
 }

@@ -108,7 +108,7 @@ export class RouteTable {
       this.#lastEntry = entry;
       return known;
     }
-    const found = this.#router.find(method, path);
+    const found = this.#find(method, path);
     if (found !== null) {
       // Shared by every later call of the same path: its params are frozen (handlers see them read-only).
       const match: RouteMatch = { route: found.store as CompiledRoute, params: Object.freeze(found.params) as Record<string, string> };
@@ -144,7 +144,20 @@ export class RouteTable {
 
   /** The methods that have a route at `path` (below the API base), in the order of `HTTP_METHODS`. */
   allowedMethods(path: string): HttpMethod[] {
-    return HTTP_METHODS.filter((m) => this.#router.find(m, path) !== null);
+    return HTTP_METHODS.filter((m) => this.#find(m, path) !== null);
+  }
+
+  /**
+   * The router's match, refused when a parameter is empty: find-my-way matches an empty segment
+   * (`/Widgets/`, `/Widgets//parts`) for a parameter, and `:id` then names nothing. With
+   * `ignoreTrailingSlash` off, `/Widgets/` is not `/Widgets` either, so such a path has no route.
+   */
+  #find(method: HttpMethod, path: string): Router.FindResult<Router.HTTPVersion.V1> | null {
+    const found = this.#router.find(method, path);
+    if (found === null) return null;
+    const params = found.params;
+    for (const name in params) if (params[name] === '') return null;
+    return found;
   }
 
   /**
@@ -159,7 +172,7 @@ export class RouteTable {
     const key = `${method} ${JSON.stringify(segments)}`;
     const known = this.#templates.get(key);
     if (known !== undefined) return known ?? undefined;
-    const route = templateRouteOf(this.#segments.get(method) ?? [], (path) => this.#router.find(method, path), segments);
+    const route = templateRouteOf(this.#segments.get(method) ?? [], (path) => this.#find(method, path), segments);
     if (this.#templates.size < MAX_TEMPLATES) this.#templates.set(key, route ?? null);
     return route;
   }
