@@ -108,12 +108,19 @@ export function createAutoBatcher(host: BatcherHost): (queued: Queued) => void {
       await flight.ended;
     }
   };
+  // The tick's calls so far. Its array is made as long as the last tick's, and stored into by index:
+  // a tick of N calls grows no array N times over (each growth a copy, and garbage).
+  let count = 0;
   return (queued) => {
-    queue.push(queued);
-    if (queue.length > 1) return;
+    if (count < queue.length) queue[count] = queued;
+    else queue.push(queued);
+    if (++count > 1) return;
     queueMicrotask(() => {
       const calls = queue;
-      queue = [];
+      // A tick of fewer calls than the last: the array ends at its last call.
+      if (count < calls.length) calls.length = count;
+      queue = new Array<Queued>(count);
+      count = 0;
       // Whatever a flush throws fails the calls of its tick still waiting, and the chain goes on:
       // a later tick is never held behind a rejected one.
       chain = chain

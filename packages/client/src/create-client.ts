@@ -25,7 +25,8 @@ import {
   callQuery,
   callSignal,
   encodeSegment,
-  fill,
+  fillBelow,
+  internal,
   isSignal,
   type LooseInit,
   type TemplateCache,
@@ -200,7 +201,10 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     const fixed = template.indexOf('{');
     if (known !== undefined && (fixed < 0 || byBase.every((e) => fixed > e.base.length))) {
       known.endpoint = endpoint ?? null;
-      if (endpoint !== undefined) known.below = [(known.parts[0] as string).slice(endpoint.base.length + 1), ...known.parts.slice(1)];
+      // Its text as a property key (interned): a call of a template without parameters carries this
+      // one string, which compares with a literal (`Sessions`) by identity.
+      if (endpoint !== undefined)
+        known.below = [internal((known.parts[0] as string).slice(endpoint.base.length + 1)), ...known.parts.slice(1)];
     }
     return endpoint;
   };
@@ -316,7 +320,7 @@ export function createClient<P>(options: ClientOptions): Client<P> {
         if (below !== undefined) {
           // The usual call: a template whose endpoint is known, filled below its base at once.
           endpoint = known!.endpoint as Endpoint;
-          target = fill(method, path, below, params?.path);
+          target = fillBelow(method, path, known!, params?.path);
         } else {
           const full = callPath(method, path, init, templates);
           endpoint = alone ? undefined : endpointOfCall(path, full);

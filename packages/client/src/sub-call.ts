@@ -23,6 +23,9 @@ export interface Template {
   endpoint?: Endpoint | null;
   /** With `endpoint`: the parts below its base (`['Roles/', 'id', '']`), so a batched call's Url is made once, as the envelope carries it. */
   below?: readonly string[];
+  /** The text of the only path parameter of the last call filled below the base (see {@link fillBelow}), and its path there. */
+  lastText: string | undefined;
+  lastTarget: string;
 }
 
 /** Path templates a client was called with, by template (at most {@link MAX_TEMPLATES}). */
@@ -142,15 +145,37 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** RFC 9110 §5.5: CR, LF and NUL are never valid in a field value. */
 const BAD_HEADER_VALUE = /[\r\n\0]/;
 
+/** The same text, interned (as a property key is): compared with another interned string by identity. */
+export function internal(text: string): string {
+  return Object.keys({ [text]: 0 })[0] as string;
+}
+
 /** Splits a template once and keeps its parts (a path without parameters is its only part). */
 function split(template: string, templates: TemplateCache): readonly string[] {
   // Parameter names as property keys (interned): reading `params[name]` then needs no string-table lookup per call.
-  const parts = template.includes('{')
-    ? template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? (Object.keys({ [part]: 0 })[0] as string) : part))
-    : [template];
+  const parts = template.includes('{') ? template.split(/\{([^}]+)\}/).map((part, i) => (i % 2 === 1 ? internal(part) : part)) : [template];
   if (templates.size >= MAX_TEMPLATES) templates.clear();
-  templates.set(template, { parts, endpoint: undefined, below: undefined });
+  templates.set(template, { parts, endpoint: undefined, below: undefined, lastText: undefined, lastTarget: '' });
   return parts;
+}
+
+/**
+ * A batched call's path below its endpoint's base (`known.below` filled). Calls in a row often name
+ * the same resource (create it, then change, read or delete it): a template of one parameter keeps
+ * the path of the last text it was filled with and answers that same string again, so the batch
+ * holds one string for those calls, flattened and hashed once where it is read.
+ */
+export function fillBelow(method: Method, template: string, known: Template, params: Record<string, unknown> | undefined): string {
+  const below = known.below as readonly string[];
+  if (below.length !== 3) return fill(method, template, below, params);
+  const value = params?.[below[1] as string];
+  if (typeof value === 'string' && value === known.lastText) return known.lastTarget;
+  const target = fill(method, template, below, params);
+  if (typeof value === 'string') {
+    known.lastText = value;
+    known.lastTarget = target;
+  }
+  return target;
 }
 
 /** The template's parts filled with the call's path parameters (throws INVALID_CALL when one is missing). */

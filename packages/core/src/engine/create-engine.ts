@@ -450,6 +450,8 @@ export class Engine {
                 ? (r, kept) => onResult(r.error === undefined ? undefined : dialect.encodeResult(r, encoding), r, kept)
                 : (r, kept) => onResult(dialect.encodeResult(r, encoding), r, kept),
           takesResults: takes,
+          // Nothing reads the results after they went out: a watch reads them once the batch ran.
+          releasesResults: takes && watch === undefined,
           // The answer made of items as each result is final, when nothing streams or watches the results.
           encodeItem:
             dialect.encodeItems === undefined || onResult !== undefined || watch !== undefined

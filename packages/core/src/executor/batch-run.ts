@@ -59,6 +59,10 @@ export class BatchRun {
   // Whether a streamed result's value is still read after it went out: by a reference or the final
   // answer (a watcher reads statuses and timings only).
   readonly #keeps: boolean;
+  // The summary of the results let go of as they went out (see `OuterRequest.releasesResults`):
+  // a large streamed batch then holds no result object per sub-request while it runs (young-generation
+  // GC would copy each one it finds alive). Undefined when the results are kept.
+  readonly #released: BatchSummary | undefined;
   // Takes each result's snapshot (one walker per batch, not one per result).
   readonly #walk = new SnapshotWalk(true);
   // Each final result as the dialect's item, kept instead of the result when nothing later reads
@@ -113,6 +117,18 @@ export class BatchRun {
       if (this.#lastNamed !== undefined) this.#ran = new Array(subs.length);
     }
     this.#keeps = parts.outer.takesResults !== true || plan.references !== undefined;
+    // A result that went out is read again by an atomic run's rollback, a failed group, a buffering
+    // store's late failures and references: none of them here, so the reader's copy is the only one.
+    this.#released =
+      parts.outer.releasesResults === true &&
+      parts.outer.takesResults === true &&
+      parts.outer.onResult !== undefined &&
+      plan.references === undefined &&
+      !plan.batchAtomic &&
+      !plan.groups &&
+      parts.run.units === undefined
+        ? { succeeded: 0, failed: 0, skipped: 0 }
+        : undefined;
     if (plan.batchAtomic) parts.run.beginAtomic(parts.executor.rollbackTimeoutMs);
   }
 
@@ -389,10 +405,18 @@ export class BatchRun {
   #deliver(upTo: number): PromiseLike<void> | undefined {
     const onResult = this.#parts.outer.onResult as (result: SubResult, kept: boolean) => unknown;
     const kept = this.#keeps;
+    const released = this.#released;
     while (this.#emitted < upTo) {
+      const result = this.results[this.#emitted] as SubResult;
+      if (released !== undefined) {
+        if (result.skipped) released.skipped++;
+        else if (result.status < 400) released.succeeded++;
+        else released.failed++;
+        (this.results as (SubResult | undefined)[])[this.#emitted] = undefined;
+      }
       let paused: unknown;
       try {
-        paused = onResult(this.results[this.#emitted] as SubResult, kept);
+        paused = onResult(result, kept);
       } catch (reason) {
         // As a rejected promise: the batch stops (the rest is skipped) and every result still goes out.
         paused = undefined;
@@ -450,6 +474,7 @@ export class BatchRun {
       }
     }
     if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
+    if (this.#released !== undefined) return { results: [], summary: this.#released, sessionId };
     return { results: this.results, summary: summarize(this.results), sessionId };
   }
 

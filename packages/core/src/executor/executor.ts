@@ -46,6 +46,12 @@ export interface OuterRequest {
   /** The reader of `onResult` takes the results: no final answer is made of them. */
   readonly takesResults?: boolean | undefined;
   /**
+   * With `takesResults`: nothing reads the batch's results once they went out (no watch of the
+   * request): each is let go of once streamed when no later step reads it either (see
+   * `BatchRun`), and the outcome counts the summary as they go (its `results` is then empty).
+   */
+  readonly releasesResults?: boolean | undefined;
+  /**
    * The dialect's item of a result, when the answer is made of items (`Dialect.encodeItems`): a
    * batch of at least `ITEMS_FROM` sub-requests in which no later step reads or rewrites an earlier result (no references, atomic run,
    * atomicity group, buffering store, streaming or watch) keeps each result as its item once it is

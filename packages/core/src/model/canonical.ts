@@ -85,7 +85,10 @@ export interface BatchRequest {
 
 /** The outcome of a batch, results in request order. */
 export interface BatchResult {
-  /** Empty when the run kept `items` instead. */
+  /**
+   * Empty when the run kept `items` instead, or when the request's reader took each result as it
+   * streamed and nothing read them afterwards (`EngineRequest.streamOnly`, no watch): `summary` counts them.
+   */
   results: SubResult[];
   /**
    * Each result in the dialect's item shape, made as it became final, when the run kept those
