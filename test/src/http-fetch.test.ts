@@ -90,6 +90,8 @@ test('the fetch handler streams NDJSON lines and a final summary', async () => {
   );
   assert.is(res.status, 200);
   assert.is(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
+  // As the node handler: nginx would otherwise hold the lines in its buffer.
+  assert.is(res.headers.get('x-accel-buffering'), 'no');
   const lines = (await res.text())
     .trimEnd()
     .split('\n')

@@ -92,6 +92,8 @@ test('a batch asked for as NDJSON streams one line per sub-result, then the summ
     const res = await send(`${url}/api/$batch`, 'POST', TODOS_BATCH, { accept: 'application/x-ndjson' });
     assert.is(res.status, 200);
     assert.is(res.type, 'application/x-ndjson; charset=utf-8');
+    assert.is(res.headers['x-accel-buffering'], 'no');
+    assert.is(res.headers['cache-control'], 'no-cache');
     const lines = res.raw
       .trim()
       .split('\n')

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
-import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_TYPE, ndjsonLine, wantsNdjson } from '@restbatch/http';
+import { finalLine, jsonTextOrStream, mayBeLarge, NDJSON_HEADERS, ndjsonLine, wantsNdjson } from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Options of the {@link restbatch} plugin (Fastify's own `prefix` works as for any plugin). */
@@ -109,12 +109,7 @@ async function stream(engine: Engine, dispatch: EngineRequest, reply: FastifyRep
     if (!lines.destroyed) lines.end(finalLine(response));
   });
   // The dialect's headers of every answer (OData-Version for an OData client, Protocol §8.1.5).
-  return reply
-    .code(200)
-    .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
-    .header('content-type', NDJSON_TYPE)
-    .header('cache-control', 'no-cache')
-    .send(lines);
+  return reply.code(200).headers(engine.streamHeaders(dispatch.url, dispatch.headers)).headers(NDJSON_HEADERS).send(lines);
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   clientGone,
   finalLine,
   type HttpTransportOptions,
-  NDJSON_TYPE,
+  NDJSON_HEADERS,
   ndjsonLine,
   serialize,
   TOO_LARGE,
@@ -108,7 +108,7 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     });
     return new Response(lines.stream, {
       status: 200,
-      headers: { ...engine.streamHeaders(url, headersOf(request)), 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' },
+      headers: { ...engine.streamHeaders(url, headersOf(request)), ...NDJSON_HEADERS },
     });
   };
 }

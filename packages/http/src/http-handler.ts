@@ -4,7 +4,7 @@ import {
   clientGone,
   finalLine,
   type HttpTransportOptions,
-  NDJSON_TYPE,
+  NDJSON_HEADERS,
   ndjsonLine,
   serialize,
   TOO_LARGE,
@@ -143,9 +143,7 @@ async function serve(
           streamed = true;
           res.writeHead(200, {
             ...engine.streamHeaders(url, req.headers),
-            'content-type': NDJSON_TYPE,
-            'cache-control': 'no-cache',
-            'x-accel-buffering': 'no',
+            ...NDJSON_HEADERS,
           });
         }
         return lines.write(ndjsonLine(item));

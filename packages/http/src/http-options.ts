@@ -47,6 +47,17 @@ export const TOO_LARGE: unique symbol = Symbol('too large');
 /** The media type of the streamed answer. */
 export const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
 
+/**
+ * The headers every mount sends with a streamed answer (after the dialect's `engine.streamHeaders`):
+ * its media type, no caching, and `X-Accel-Buffering: no` so that nginx passes each line on as it
+ * comes instead of holding the answer in its buffer.
+ */
+export const NDJSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': NDJSON_TYPE,
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+});
+
 /** Whether the client asked for the streamed answer of a batch endpoint. */
 export function wantsNdjson(engine: Engine, url: string, accept: string | null | undefined): boolean {
   return accept != null && /(?:^|[\s,])application\/x-ndjson\b/i.test(accept) && engine.isBatchEndpoint(url);

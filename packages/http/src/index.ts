@@ -5,6 +5,7 @@ export {
   DEFAULT_WRITE_TIMEOUT_MS,
   finalLine,
   type HttpTransportOptions,
+  NDJSON_HEADERS,
   NDJSON_TYPE,
   ndjsonLine,
   type ResponseEvent,
