@@ -12,6 +12,7 @@ import {
   writeTimeoutOf,
 } from './http-options.js';
 import { readWebBody } from './read-web-body.js';
+import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 import { webLineStream } from './web-line-stream.js';
 
 /**
@@ -31,21 +32,31 @@ export interface FetchHandlerOptions<Info = unknown> extends HttpTransportOption
    * Hono on Node `(_req, info) => info?.remote.address` with `handle(c.req.raw, getConnInfo(c))`.
    */
   remoteAddress?: (request: Request, info: Info | undefined) => string | undefined;
+  /**
+   * The request target as the client sent it (RFC 9112 §3.2), where the runtime still has it.
+   * `request.url` is the target after WHATWG URL parsing, which resolves dot segments, encoded
+   * ones too (`/api/%2E%2E/rest/batch` becomes `/rest/batch`): without this option the handler
+   * cannot refuse them as the node handler does (400 `INVALID_PATH`), and serves the resolved path.
+   * Hono on `@hono/node-server`: `(_req, c) => c?.env?.incoming?.url` with `handle(c.req.raw, c)`.
+   * Undefined falls back to `request.url`'s path and query.
+   */
+  requestTarget?: (request: Request, info: Info | undefined) => string | undefined;
 }
 
 /**
  * Creates the fetch transport: the same reading, limits, streaming and answers as the node:http
- * handler, for runtimes that speak `Request -> Response`.
+ * handler, for runtimes that speak `Request -> Response`. One difference the handler cannot undo
+ * alone: a path with dot segments is seen resolved, unless
+ * {@link FetchHandlerOptions.requestTarget} gives the target as sent.
  */
 export function createFetchHandler<Info = unknown>(engine: Engine, options: FetchHandlerOptions<Info> = {}): FetchHandler<Info> {
   const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
   const writeTimeoutMs = writeTimeoutOf(options);
   return async (request, info) => {
     const started = performance.now();
-    // The runtime builds `request.url` from the target and Host: only its path and query are used.
-    const parsed = new URL(request.url);
-    const url = `${parsed.pathname}${parsed.search}`;
     const head = request.method.toUpperCase() === 'HEAD';
+    const url = urlOf(request, options.requestTarget?.(request, info));
+    if (url === BAD_TARGET) return toResponse(engine.errorResponse('/', badTarget()), head, { connection: 'close' });
     const report = (response: EngineResponse, streamed: boolean) =>
       options.onResponse?.({
         method: request.method,
@@ -111,6 +122,17 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       headers: { ...engine.streamHeaders(url, headersOf(request)), ...NDJSON_HEADERS },
     });
   };
+}
+
+/**
+ * The path and query the engine is given: of the target as sent, read as the node handler reads
+ * `req.url` (see {@link originForm}); else of `request.url`, which the runtime built from the
+ * target and Host (only its path and query are used).
+ */
+function urlOf(request: Request, target: string | undefined): string | typeof BAD_TARGET {
+  if (target !== undefined) return originForm(target);
+  const parsed = new URL(request.url);
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 function headersOf(request: Request): Record<string, string> {
