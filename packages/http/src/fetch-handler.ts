@@ -1,4 +1,4 @@
-import { type Engine, type EngineResponse, RestBatchError } from '@restbatch/core';
+import { type Engine, type EngineResponse, hasBody, RestBatchError, responseHeaders } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -11,8 +11,10 @@ import {
   wantsNdjson,
   writeTimeoutOf,
 } from './http-options.js';
+import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
+import { webChunkStream } from './web-chunk-stream.js';
 import { webLineStream } from './web-line-stream.js';
 
 /**
@@ -56,7 +58,8 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     const started = performance.now();
     const head = request.method.toUpperCase() === 'HEAD';
     const url = urlOf(request, options.requestTarget?.(request, info));
-    if (url === BAD_TARGET) return toResponse(engine.errorResponse('/', badTarget()), head, { connection: 'close' });
+    const answer = (response: EngineResponse, extra?: Record<string, string>) => toResponse(response, head, writeTimeoutMs, extra);
+    if (url === BAD_TARGET) return answer(engine.errorResponse('/', badTarget()), { connection: 'close' });
     const report = (response: EngineResponse, streamed: boolean) =>
       options.onResponse?.({
         method: request.method,
@@ -73,12 +76,12 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       // The rest of the body is never read: close the connection instead of draining it.
       const response = tooLarge(engine, refused(), limit);
       report(response, false);
-      return toResponse(response, head, { connection: 'close' });
+      return answer(response, { connection: 'close' });
     }
     if (body instanceof RestBatchError) {
       const response = engine.refuse(refused(), body);
       report(response, false);
-      return toResponse(response, head);
+      return answer(response);
     }
     // Our own controller, so that a cancelled or stalled response stream aborts the batch as well.
     const controller = new AbortController();
@@ -111,7 +114,7 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     if (lines === undefined || !(await Promise.race([itemSeen, done.then(() => false)]))) {
       const response = await done;
       report(response, false);
-      return toResponse(response, head);
+      return answer(response);
     }
     done.then((response) => {
       report(response, true);
@@ -143,12 +146,23 @@ function headersOf(request: Request): Record<string, string> {
   return out;
 }
 
-/** The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. */
-function toResponse(response: EngineResponse, head: boolean, extra?: Record<string, string>): Response {
+/**
+ * The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. An
+ * answer of more than 1 Mi characters (see `wholeOrChunks`) goes as a stream of its JSON made as
+ * the client reads, which errors when the client stops reading for `writeTimeoutMs`
+ * ({@link webChunkStream}), as the node handler writes it in chunks.
+ */
+function toResponse(response: EngineResponse, head: boolean, writeTimeoutMs: number, extra?: Record<string, string>): Response {
+  const status = response.status;
+  if (!head && hasBody(response) && typeof response.body === 'object' && mayBeLarge(response)) {
+    const json = wholeOrChunks(response.body);
+    const headers = { ...responseHeaders(response), ...extra };
+    return new Response(typeof json === 'string' ? json : webChunkStream(json, writeTimeoutMs), { status, headers });
+  }
   const serialized = serialize(response);
   const headers = extra === undefined ? serialized.headers : { ...serialized.headers, ...extra };
   const { body } = serialized;
-  if (!head || body === undefined) return new Response(body ?? null, { status: response.status, headers });
+  if (!head || body === undefined) return new Response(body ?? null, { status, headers });
   headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
-  return new Response(null, { status: response.status, headers });
+  return new Response(null, { status, headers });
 }

@@ -15,7 +15,8 @@ import {
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
-import { mayBeLarge, writeJsonInTurns } from './write-json-in-turns.js';
+import { mayBeLarge } from './json-in-turns.js';
+import { writeJsonInTurns } from './write-json-in-turns.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the

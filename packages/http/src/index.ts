@@ -11,4 +11,5 @@ export {
   type ResponseEvent,
   wantsNdjson,
 } from './http-options.js';
-export { jsonTextOrStream, mayBeLarge } from './write-json-in-turns.js';
+export { mayBeLarge } from './json-in-turns.js';
+export { jsonTextOrStream } from './write-json-in-turns.js';
