@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Engine } from '@restbatch/core';
-import { createFetchHandler } from '@restbatch/http';
+import { createFetchHandler } from '@restbatch/http/fetch';
 import { type Context, Hono } from 'hono';
 import type { ConnInfo, GetConnInfo } from 'hono/conninfo';
 

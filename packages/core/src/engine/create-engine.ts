@@ -40,6 +40,7 @@ import { referencesOff } from '../headers/references-header.js';
 import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
+import { nextTurn } from '../executor/next-turn.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
 /** Default engine limits. */
@@ -323,7 +324,7 @@ export class Engine {
       watch?.finish(status);
       // A turn later: close() resolves once the transports were handed the last responses, so one
       // that closes after it (a WebSocket server) still sends them.
-      if (--this.#running === 0 && this.#drained !== undefined) setImmediate(this.#drained);
+      if (--this.#running === 0 && this.#drained !== undefined) void nextTurn().then(this.#drained);
     }
   }
 

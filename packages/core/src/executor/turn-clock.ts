@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { nextTurn } from './next-turn.js';
 
 /** The smallest slice is a tenth of the interval, however many requests share the loop. */
 const MAX_SHARE = 10;
