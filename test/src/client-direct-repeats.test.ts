@@ -6,7 +6,13 @@ import * as assert from 'uvu/assert';
 import { clientTestEngine } from './support/client-engine.js';
 import type { TestPaths } from './support/client-harness.js';
 
-const parameter = (id: string) => ({ Id: id, DataType: 'String' as const, Value: `value of ${id}`, PromptText: 'Enter a value', IsHidden: false });
+const parameter = (id: string) => ({
+  Id: id,
+  DataType: 'String' as const,
+  Value: `value of ${id}`,
+  PromptText: 'Enter a value',
+  IsHidden: false,
+});
 
 test('calls in a row on one resource, then on another and back, each reach their own path (a template keeps the path of its last id)', async () => {
   const { engine } = clientTestEngine();
@@ -51,7 +57,10 @@ test('ticks of 3, 1 and 2 calls after one another each go as their own batch, ev
   const { engine } = clientTestEngine();
   const c = createClient<TestPaths>({ transport: directTransport(engine), endpoints: { '/rest/batch': 'exago' } });
   const tick = (ids: string[]) =>
-    Promise.all([c.POST('/rest/Sessions'), ...ids.map((id) => c.POST('/rest/Parameters', { body: parameter(id) }))] as Promise<AnyResult>[]);
+    Promise.all([
+      c.POST('/rest/Sessions'),
+      ...ids.map((id) => c.POST('/rest/Parameters', { body: parameter(id) })),
+    ] as Promise<AnyResult>[]);
   try {
     for (const ids of [['A1', 'A2'], [], ['C1']]) {
       const results = (await tick(ids)) as AnyResult[];

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { request as httpRequest } from 'node:http';
 import { createFetchHandler, createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -90,6 +91,8 @@ test('the fetch handler streams NDJSON lines and a final summary', async () => {
   );
   assert.is(res.status, 200);
   assert.is(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
+  // As the node handler: nginx would otherwise hold the lines in its buffer.
+  assert.is(res.headers.get('x-accel-buffering'), 'no');
   const lines = (await res.text())
     .trimEnd()
     .split('\n')
@@ -98,6 +101,58 @@ test('the fetch handler streams NDJSON lines and a final summary', async () => {
   assert.is(lines[0].ReturnCode, '201');
   assert.equal(lines[1], { ReturnCode: '201', ResponseContent: { name: 'a' } });
   assert.equal(lines[2], { summary: { succeeded: 2, failed: 0, skipped: 0 } });
+});
+
+/** Sends `target` as is on the request line (fetch() and undici would resolve its dot segments first). */
+function rawRequest(base: string, method: string, target: string, body?: string): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest({ hostname, port, method, path: target, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, json: text === '' ? undefined : JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('given the target as sent (requestTarget), the fetch handler refuses dot segments and odd targets as node:http does', async () => {
+  const batch = JSON.stringify([{ Url: 'Sessions', Method: 'POST' }]);
+  const cases: Array<[string, string, number]> = [
+    // A WHATWG URL resolves both (`/rest/batch`, `/rest/Roles`): only the target as sent shows them.
+    ['POST', '/rest/x/%2E%2E/batch', 400],
+    ['GET', '/rest/Roles/%2e%2e/Roles', 400],
+    ['POST', '/rest/x/../batch', 400],
+    ['OPTIONS', '*', 400],
+    // Absolute form (RFC 9112 §3.2.2): served as its path, as node:http serves it.
+    ['POST', 'http://other.test/rest/batch', 200],
+  ];
+  for (const [method, target, status] of cases) {
+    const body = method === 'POST' ? batch : undefined;
+    const node = await listen(createHttpHandler(exagoEngine().engine));
+    const fromNode = await rawRequest(node.url, method, target, body).finally(() => node.close());
+    const handle = createFetchHandler(exagoEngine().engine, { requestTarget: (_request, info: string | undefined) => info });
+    // The Request a runtime would build for this target: its url already resolved.
+    const res = await handle(
+      new Request(new URL(target === '*' ? '/' : target, BASE), {
+        method,
+        body,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      }),
+      target,
+    );
+    const text = await res.text();
+    const fromFetch = { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
+    assert.is(fromFetch.status, status, `${method} ${target}`);
+    assert.equal(JSON.stringify(fromFetch).replace(/[0-9a-f]{32}/g, '<id>'), JSON.stringify(fromNode).replace(/[0-9a-f]{32}/g, '<id>'));
+    // The code sits where the endpoint's dialect puts it (`*` is under no API: the default shape).
+    if (status === 400) assert.match(JSON.stringify(fromFetch.json), '"INVALID_PATH"', `${method} ${target}`);
+  }
 });
 
 test('an aborted fetch request aborts the sub-requests not yet started', async () => {

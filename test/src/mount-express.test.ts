@@ -54,6 +54,11 @@ for (const [name, create] of [
       assert.is(empty.status, 400);
       assert.is(errorOf(empty.json).code, 'BATCH_MALFORMED');
       assert.not.match(errorOf(empty.json).message, /no body/);
+      // And no body is no body: express.json() reads `Content-Length: 0` as `{}`, which is not what was sent.
+      const none = await send(`${s.url}/api/$batch`, 'POST', '', { 'content-type': 'application/json', 'content-length': '0' });
+      assert.is(none.status, 400);
+      assert.is(errorOf(none.json).code, 'BATCH_MALFORMED');
+      assert.match(errorOf(none.json).message, /no body/);
     } finally {
       await s.close();
     }

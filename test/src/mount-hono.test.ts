@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createHonoApp, createTodosEngine } from '@restbatch/example-hono';
@@ -51,6 +52,35 @@ test("bad input through Hono gets the dialect's coded error", async () => {
     const wrongType = await send(`${s.url}/api/todos`, 'POST', 'title=milk', { 'content-type': 'application/x-www-form-urlencoded' });
     assert.is(wrongType.status, 415);
     assert.is(errorOf(wrongType.json).code, 'UNSUPPORTED_MEDIA_TYPE');
+  } finally {
+    await s.close();
+  }
+});
+
+/** Sends `target` as is on the request line (fetch() would resolve its dot segments first). */
+function rawGet(url: string, target: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const req = httpRequest({ hostname, port, path: target }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('through Hono on @hono/node-server, dot segments (literal or encoded) are refused as by node:http (docs/security.md row 5)', async () => {
+  const s = await start();
+  try {
+    // `c.req.raw.url` reads `/api/todos` for each: the example hands the handler the target as sent.
+    for (const target of ['/api/todos/%2e%2e/todos', '/api/todos/%2E%2E/todos', '/api/todos/../todos', '/api/x/.%2e/todos']) {
+      const res = await rawGet(s.url, target);
+      assert.is(res.status, 400, target);
+      assert.is(errorOf(JSON.parse(res.text)).code, 'INVALID_PATH', target);
+    }
+    assert.is((await rawGet(s.url, '/api/todos')).status, 200);
   } finally {
     await s.close();
   }

@@ -99,6 +99,19 @@ test('the app compiles with strict, nodenext and skipLibCheck false, and runs on
   assert.is(answer.ws.status, 404);
 });
 
+test('an edge worker compiles against the installed @restbatch/http/fetch with Web types only (types: [], skipLibCheck: false)', async () => {
+  // test/fixtures/fetch-only, placed in the app so that it resolves the installed tarballs.
+  const edge = join(app, 'edge');
+  cpSync(join(ROOT, 'test/fixtures/fetch-only'), edge, { recursive: true });
+  const tsc = join(app, 'node_modules/typescript/bin/tsc');
+  const compiled = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: edge, timeout: 60_000 }).catch(
+    (error: { stdout?: string }) => {
+      throw new Error(`tsc failed:\n${error.stdout}`);
+    },
+  );
+  assert.is(compiled.stdout, '');
+});
+
 test('require() of a package fails with a message that says it is ESM-only and where to read why', async () => {
   const { stdout } = await run(process.execPath, ['require-check.cjs'], { cwd: app, timeout: 20_000 });
   assert.match(stdout, /@restbatch\/core is ESM-only and cannot be loaded with require\(\)/);

@@ -6,7 +6,7 @@ import {
   flushedWithin,
   jsonTextOrStream,
   mayBeLarge,
-  NDJSON_TYPE,
+  NDJSON_HEADERS,
   ndjsonLine,
   wantsNdjson,
   writeTimeoutOf,
@@ -156,17 +156,9 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
     lines.end(finalLine(response));
     flushedWithin(reply.raw, writeTimeoutMs);
   });
-  // The dialect's headers of every answer (OData's OData-Version, Protocol §8.1.5).
-  return (
-    reply
-      .code(200)
-      .headers(engine.streamHeaders(dispatch.url, dispatch.headers))
-      .header('content-type', NDJSON_TYPE)
-      .header('cache-control', 'no-cache')
-      // As the node handler: nginx would otherwise buffer the lines, and the client see none until the end.
-      .header('x-accel-buffering', 'no')
-      .send(lines)
-  );
+  // The dialect's headers of every answer (OData's OData-Version, Protocol §8.1.5), then the media
+  // type, no caching and X-Accel-Buffering: no, as the node handler sends them.
+  return reply.code(200).headers(engine.streamHeaders(dispatch.url, dispatch.headers)).headers(NDJSON_HEADERS).send(lines);
 }
 
 /**

@@ -1,9 +1,9 @@
-import { type Engine, type EngineResponse, RestBatchError } from '@restbatch/core';
+import { type Engine, type EngineResponse, hasBody, RestBatchError, responseHeaders } from '@restbatch/core';
 import {
   clientGone,
   finalLine,
   type HttpTransportOptions,
-  NDJSON_TYPE,
+  NDJSON_HEADERS,
   ndjsonLine,
   serialize,
   TOO_LARGE,
@@ -12,7 +12,10 @@ import {
   writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
+import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
+import { BAD_TARGET, badTarget, originForm } from './request-target.js';
+import { webChunkStream } from './web-chunk-stream.js';
 import { webLineStream } from './web-line-stream.js';
 
 /**
@@ -32,21 +35,33 @@ export interface FetchHandlerOptions<Info = unknown> extends HttpTransportOption
    * Hono on Node `(_req, info) => info?.remote.address` with `handle(c.req.raw, getConnInfo(c))`.
    */
   remoteAddress?: (request: Request, info: Info | undefined) => string | undefined;
+  /**
+   * The request target as the client sent it (RFC 9112 §3.2), where the runtime still has it.
+   * `request.url` is the target after WHATWG URL parsing, which resolves dot segments, encoded
+   * ones too (`/api/%2E%2E/rest/batch` becomes `/rest/batch`): without this option the handler
+   * cannot refuse them as the node handler does (400 `INVALID_PATH`), and serves the resolved path.
+   * Hono on `@hono/node-server`: `(_req, c) => c?.env?.incoming?.url` with `handle(c.req.raw, c)`.
+   * Undefined falls back to `request.url`'s path and query.
+   */
+  requestTarget?: (request: Request, info: Info | undefined) => string | undefined;
 }
 
 /**
  * Creates the fetch transport: the same reading, limits, streaming and answers as the node:http
- * handler, for runtimes that speak `Request -> Response`.
+ * handler, for runtimes that speak `Request -> Response`. One difference the handler cannot undo
+ * alone: a path with dot segments is seen resolved, unless
+ * {@link FetchHandlerOptions.requestTarget} gives the target as sent.
  */
 export function createFetchHandler<Info = unknown>(engine: Engine, options: FetchHandlerOptions<Info> = {}): FetchHandler<Info> {
   const limit = options.maxBodyBytes ?? engine.limits.maxBodyBytes;
   const writeTimeoutMs = writeTimeoutOf(options);
   return async (request, info) => {
     const started = performance.now();
-    // The runtime builds `request.url` from the target and Host: only its path and query are used.
-    const parsed = new URL(request.url);
-    const url = `${parsed.pathname}${parsed.search}`;
     const head = request.method.toUpperCase() === 'HEAD';
+    const url = urlOf(request, options.requestTarget?.(request, info));
+    const answer = (response: EngineResponse, extra?: Record<string, string>) =>
+      answerOf(engine, url === BAD_TARGET ? '/' : url, response, head, writeTimeoutMs, extra);
+    if (url === BAD_TARGET) return answer(engine.errorResponse('/', badTarget()), { connection: 'close' });
     const report = (response: EngineResponse, streamed: boolean) =>
       options.onResponse?.({
         method: request.method,
@@ -63,12 +78,12 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       // The rest of the body is never read: close the connection instead of draining it.
       const response = tooLarge(engine, refused(), limit);
       report(response, false);
-      return answerOf(engine, url, response, head, { connection: 'close' });
+      return answer(response, { connection: 'close' });
     }
     if (body instanceof RestBatchError) {
       const response = engine.refuse(refused(), body);
       report(response, false);
-      return answerOf(engine, url, response, head);
+      return answer(response);
     }
     // Our own controller, so that a cancelled or stalled response stream aborts the batch as well.
     const controller = new AbortController();
@@ -101,7 +116,7 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     if (lines === undefined || !(await Promise.race([itemSeen, done.then(() => false)]))) {
       const response = await done;
       report(response, false);
-      return answerOf(engine, url, response, head);
+      return answer(response);
     }
     done.then((response) => {
       report(response, true);
@@ -109,9 +124,20 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     });
     return new Response(lines.stream, {
       status: 200,
-      headers: { ...engine.streamHeaders(url, headersOf(request)), 'content-type': NDJSON_TYPE, 'cache-control': 'no-cache' },
+      headers: { ...engine.streamHeaders(url, headersOf(request)), ...NDJSON_HEADERS },
     });
   };
+}
+
+/**
+ * The path and query the engine is given: of the target as sent, read as the node handler reads
+ * `req.url` (see {@link originForm}); else of `request.url`, which the runtime built from the
+ * target and Host (only its path and query are used).
+ */
+function urlOf(request: Request, target: string | undefined): string | typeof BAD_TARGET {
+  if (target !== undefined) return originForm(target);
+  const parsed = new URL(request.url);
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 function headersOf(request: Request): Record<string, string> {
@@ -126,20 +152,38 @@ function headersOf(request: Request): Record<string, string> {
  * {@link toResponse}, or, when the runtime refuses its status or a header (`new Response` throws:
  * a custom dialect's header, say), the logged 500 of {@link writeFailed}: the handler never rejects.
  */
-function answerOf(engine: Engine, url: string, response: EngineResponse, head: boolean, extra?: Record<string, string>): Response {
+function answerOf(
+  engine: Engine,
+  url: string,
+  response: EngineResponse,
+  head: boolean,
+  writeTimeoutMs: number,
+  extra?: Record<string, string>,
+): Response {
   try {
-    return toResponse(response, head, extra);
+    return toResponse(response, head, writeTimeoutMs, extra);
   } catch (error) {
-    return toResponse(writeFailed(engine, url, error), head);
+    return toResponse(writeFailed(engine, url, error), head, writeTimeoutMs);
   }
 }
 
-/** The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. */
-function toResponse(response: EngineResponse, head: boolean, extra?: Record<string, string>): Response {
+/**
+ * The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. An
+ * answer of more than 1 Mi characters (see `wholeOrChunks`) goes as a stream of its JSON made as
+ * the client reads, which errors when the client stops reading for `writeTimeoutMs`
+ * ({@link webChunkStream}), as the node handler writes it in chunks.
+ */
+function toResponse(response: EngineResponse, head: boolean, writeTimeoutMs: number, extra?: Record<string, string>): Response {
+  const status = response.status;
+  if (!head && hasBody(response) && typeof response.body === 'object' && mayBeLarge(response)) {
+    const json = wholeOrChunks(response.body);
+    const headers = { ...responseHeaders(response), ...extra };
+    return new Response(typeof json === 'string' ? json : webChunkStream(json, writeTimeoutMs), { status, headers });
+  }
   const serialized = serialize(response);
   const headers = extra === undefined ? serialized.headers : { ...serialized.headers, ...extra };
   const { body } = serialized;
-  if (!head || body === undefined) return new Response(body ?? null, { status: response.status, headers });
+  if (!head || body === undefined) return new Response(body ?? null, { status, headers });
   headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
-  return new Response(null, { status: response.status, headers });
+  return new Response(null, { status, headers });
 }

@@ -4,7 +4,7 @@ import {
   clientGone,
   finalLine,
   type HttpTransportOptions,
-  NDJSON_TYPE,
+  NDJSON_HEADERS,
   ndjsonLine,
   serialize,
   TOO_LARGE,
@@ -17,7 +17,8 @@ import {
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { BAD_TARGET, badTarget, originForm } from './request-target.js';
-import { mayBeLarge, writeJsonInTurns } from './write-json-in-turns.js';
+import { mayBeLarge } from './json-in-turns.js';
+import { writeJsonInTurns } from './write-json-in-turns.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -142,9 +143,7 @@ async function serve(
           streamed = true;
           res.writeHead(200, {
             ...engine.streamHeaders(url, req.headers),
-            'content-type': NDJSON_TYPE,
-            'cache-control': 'no-cache',
-            'x-accel-buffering': 'no',
+            ...NDJSON_HEADERS,
           });
         }
         return lines.write(ndjsonLine(item));

@@ -26,7 +26,8 @@ export interface HttpTransportOptions {
   /**
    * Longest wait, in ms, for a client that stopped reading a streamed (NDJSON) answer: while the
    * client does not read, the batch is paused; past this time the batch ends and the connection is
-   * closed (default 30 000; 0 waits for ever).
+   * closed (default 30 000; 0 waits for ever). A whole answer that is not taken in this time has
+   * its connection destroyed (node) or, over 1 Mi characters, its stream errored (fetch).
    */
   writeTimeoutMs?: number;
 }
@@ -49,6 +50,17 @@ export const TOO_LARGE: unique symbol = Symbol('too large');
 
 /** The media type of the streamed answer. */
 export const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
+
+/**
+ * The headers every mount sends with a streamed answer (after the dialect's `engine.streamHeaders`):
+ * its media type, no caching, and `X-Accel-Buffering: no` so that nginx passes each line on as it
+ * comes instead of holding the answer in its buffer.
+ */
+export const NDJSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': NDJSON_TYPE,
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+});
 
 /**
  * Whether the client asked for the streamed answer of a batch endpoint: its `Accept` weighs NDJSON

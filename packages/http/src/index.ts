@@ -1,15 +1,6 @@
-// Public API of @restbatch/http.
-export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
+// Public API of @restbatch/http: the fetch entry's exports and the node:http handler.
+export * from './fetch.js';
 export { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
-export {
-  DEFAULT_WRITE_TIMEOUT_MS,
-  finalLine,
-  type HttpTransportOptions,
-  NDJSON_TYPE,
-  ndjsonLine,
-  type ResponseEvent,
-  wantsNdjson,
-  writeTimeoutOf,
-} from './http-options.js';
-export { jsonTextOrStream, mayBeLarge } from './write-json-in-turns.js';
+export { writeTimeoutOf } from './http-options.js';
+export { jsonTextOrStream } from './write-json-in-turns.js';
 export { type Connection, drainedWithin, flushedWithin } from './write-timeout.js';

@@ -27,7 +27,8 @@ export function readNodeBody(
   invite?: () => void,
 ): Promise<Uint8Array | JsonBody | undefined | typeof TOO_LARGE | RestBatchError> {
   // A body parser mounted before us (express.json()) has consumed the stream: use what it kept.
-  if (parsedBefore) return Promise.resolve(preParsed(req, (req as { body?: unknown }).body, limit));
+  // express.json() keeps `{}` for `Content-Length: 0`, which is no body (and answered as one).
+  if (parsedBefore) return Promise.resolve(hasBody(req) ? preParsed(req, (req as { body?: unknown }).body, limit) : undefined);
   // Read to its end by someone else (a raw-body-for-signatures middleware) and kept nowhere we know.
   if (req.readableEnded)
     return Promise.resolve(hasBody(req) ? bodyConsumed('keep it as req.body (a Buffer, a string or a parsed JSON value)') : undefined);

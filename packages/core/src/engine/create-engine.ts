@@ -42,6 +42,7 @@ import { normalizeHeaders, parseUrl } from './parse-url.js';
 import { requestShapeError, shapeErrorUrl } from './request-shape.js';
 import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
+import { nextTurn } from '../executor/next-turn.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
 
 /** Default engine limits. */
@@ -340,7 +341,7 @@ export class Engine {
       watch?.finish(status);
       // A turn later: close() resolves once the transports were handed the last responses, so one
       // that closes after it (a WebSocket server) still sends them.
-      if (--this.#running === 0 && this.#drained !== undefined) setImmediate(this.#drained);
+      if (--this.#running === 0 && this.#drained !== undefined) void nextTurn().then(this.#drained);
     }
   }
 

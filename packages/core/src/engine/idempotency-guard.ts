@@ -1,7 +1,6 @@
 import { REFERENCES_HEADER } from '../headers/references-header.js';
 import { TIMEOUT_HEADER } from '../executor/timeouts.js';
 import { jsonSize, snapshot } from '../executor/snapshot.js';
-import { createHash } from 'node:crypto';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, RecordLimits, SessionStore } from '../session/session-store.js';
@@ -9,6 +8,8 @@ import type { EngineLimits, EngineOptions } from './engine-options.js';
 import type { EngineResponse } from './engine-types.js';
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { MarkerRenewal } from './marker-renewal.js';
+import { sha256 } from './sha256.js';
+import { utf8Length } from '../json/utf8-length.js';
 
 /** Options of idempotent retries (`createEngine({ idempotency })`); their budgets are in `EngineLimits`. */
 export interface IdempotencyOptions {
@@ -88,7 +89,7 @@ export class IdempotencyGuard {
   scope(identity: string | undefined, headers: Headers, callerKey: string): string {
     const authorization = headers.authorization;
     if (identity !== undefined || authorization === undefined) return callerKey;
-    return `auth:${sha256(Array.isArray(authorization) ? authorization.join('\n') : authorization)}`;
+    return `auth:${hexDigest(Array.isArray(authorization) ? authorization.join('\n') : authorization)}`;
   }
 
   /** Runs `work` once per key of `scope`; `owner` is whom the record is counted against. */
@@ -105,8 +106,8 @@ export class IdempotencyGuard {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!IDEMPOTENCY_KEY_SHAPE.test(key))
       throw new RestBatchError('INVALID_HEADER', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
-    const name = sha256(`${endpoint}\u0000${scope}\u0000${key}`);
-    const fingerprint = sha256(`${method.toUpperCase()} ${url}${batchOptions(headers)}\u0000`, body);
+    const name = hexDigest(`${endpoint}\u0000${scope}\u0000${key}`);
+    const fingerprint = hexDigest(`${method.toUpperCase()} ${url}${batchOptions(headers)}\u0000`, body);
     const limits: RecordLimits = {
       owner,
       maxPerOwner: this.limits.maxIdempotencyRecordsPerCaller,
@@ -150,8 +151,8 @@ export class IdempotencyGuard {
       const max = this.limits.maxIdempotencyRecordBytes;
       const body = response.body;
       const text = body === undefined || jsonSize(body) > max ? undefined : JSON.stringify(body);
-      const bodyBytes = body === undefined ? 0 : text === undefined ? Number.POSITIVE_INFINITY : Buffer.byteLength(text) + 8;
-      const small = Buffer.byteLength(JSON.stringify(done)) + bodyBytes <= max;
+      const bodyBytes = body === undefined ? 0 : text === undefined ? Number.POSITIVE_INFINITY : utf8Length(text) + 8;
+      const small = utf8Length(JSON.stringify(done)) + bodyBytes <= max;
       if (small && text !== undefined) done.body = JSON.parse(text) as JsonValue;
       if (small && (await this.store.setRecord(NAMESPACE, name, done as unknown as JsonValue, this.ttlMs, limits)) !== false) {
         return response;
@@ -228,10 +229,8 @@ function replay(found: StoredRecord, fingerprint: string): EngineResponse {
   };
 }
 
-function sha256(text: string, bytes?: string | Uint8Array): string {
-  const hash = createHash('sha256').update(text);
-  if (bytes !== undefined) hash.update(bytes);
-  return hash.digest('hex');
+function hexDigest(text: string, bytes?: string | Uint8Array): string {
+  return sha256(bytes === undefined ? [text] : [text, bytes], 'hex');
 }
 
 /** The engine's guard: idempotent retries are on by default when the store keeps engine-level records. */

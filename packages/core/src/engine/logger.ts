@@ -48,7 +48,7 @@ export interface ConsoleLoggerOptions {
 /** A tiny logger for apps without pino: one line per entry, levels below `level` cost nothing. */
 export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const min = LEVELS[options.level ?? 'warn'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const write = options.write ?? stderrWrite;
   const pretty = options.format === 'pretty';
   const at =
     (level: LogLevel): LogFn | undefined =>
@@ -99,4 +99,12 @@ function serialized(error: unknown, depth: number): unknown {
   out.stack = error.stack;
   if (error.cause !== undefined && depth < 4) out.cause = serializeError(error.cause, depth + 1);
   return out;
+}
+
+const stderr = (globalThis as { process?: { stderr?: { write?: (line: string) => unknown } } }).process?.stderr;
+
+/** Node's (and Bun's, Deno's) standard error; `console.error` on runtimes without `process` (the edge). */
+function stderrWrite(line: string): void {
+  if (typeof stderr?.write === 'function') stderr.write(line);
+  else console.error(line.endsWith('\n') ? line.slice(0, -1) : line);
 }

@@ -7,7 +7,7 @@ import { type Logger, serializeError } from './logger.js';
  * renewal can land after (and overwrite) the record written when the batch ends.
  */
 export class MarkerRenewal {
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: ReturnType<typeof setInterval>;
   #pending: Promise<unknown> | undefined;
 
   constructor(renew: () => Promise<unknown>, ttlMs: number, logger: Logger) {
@@ -22,8 +22,9 @@ export class MarkerRenewal {
       },
       Math.max(1, Math.floor(ttlMs / 3)),
     );
-    // The batch keeps the process alive while it runs; the timer alone must not.
-    this.#timer.unref();
+    // The batch keeps the process alive while it runs; the timer alone must not (runtimes whose
+    // timers are numbers, Deno and the edge, have nothing to unref).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   /** Stops renewing; resolves once no renewal is in flight. */

@@ -4,6 +4,7 @@ import { parseJson } from '../json/parse-json.js';
 import type { Headers } from '../model/canonical.js';
 import type { EngineLimits } from './engine-options.js';
 import { PreparedBody } from './prepared-body.js';
+import { utf8Length } from '../json/utf8-length.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -50,7 +51,7 @@ export function parseBody(
     raw = raw.text;
   }
   if (raw === undefined || raw.length === 0) return undefined;
-  const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+  const bytes = typeof raw === 'string' ? utf8Length(raw) : raw.byteLength;
   if (bytes > limits.maxBodyBytes) {
     throw new RestBatchError('PAYLOAD_TOO_LARGE', `The body holds ${bytes} bytes; the limit is ${limits.maxBodyBytes}`);
   }

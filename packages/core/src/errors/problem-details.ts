@@ -1,6 +1,6 @@
-import { STATUS_CODES } from 'node:http';
 import type { ErrorView } from '../dialects/dialect.js';
 import type { ErrorEncoder } from './error-encoder.js';
+import { STATUS_TEXT } from './status-text.js';
 
 /** The media type of an RFC 9457 problem details body. */
 export const PROBLEM_JSON = 'application/problem+json';
@@ -54,7 +54,7 @@ export function problemDetailsEncoder(options: ProblemDetailsOptions = {}): Erro
     encodeError(error: ErrorView): ProblemDetails {
       const body: ProblemDetails = {
         type: base === undefined ? 'about:blank' : `${base}${error.code}`,
-        title: base === undefined ? (STATUS_CODES[error.status] ?? 'Error') : error.code,
+        title: base === undefined ? (STATUS_TEXT[error.status] ?? 'Error') : error.code,
         status: error.status,
         detail: error.message,
         code: error.code,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
 import type { DecodedBatch } from '../dialects/dialect.js';
 import type { CompiledApi, CompiledEndpoint } from '../engine/compiled-api.js';
@@ -369,7 +368,7 @@ export class Executor {
     let message = error.message;
     let correlationId = error.correlationId;
     if (!error.expose) {
-      correlationId ??= randomUUID();
+      correlationId ??= crypto.randomUUID();
       error.correlationId = correlationId;
       // An ordinary call has no index: it is logged as the call it is.
       const where =

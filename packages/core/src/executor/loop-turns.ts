@@ -1,3 +1,5 @@
+import { onNextTurn } from './next-turn.js';
+
 /**
  * The turns of the event loop that one engine's work shares: a batch (or a transport writing a
  * large answer) that has held the loop for its slice waits here, first come first served. One turn
@@ -35,7 +37,7 @@ export class LoopTurns {
     if (this.#waiting.length > 1 && performance.now() - this.#turnStart < this.intervalMs) (this.#waiting.shift() as () => void)();
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#turn);
+      onNextTurn(this.#turn);
     }
     return promise;
   }
@@ -47,7 +49,7 @@ export class LoopTurns {
     this.#waiting.shift()?.();
     if (this.#waiting.length > 0) {
       this.#scheduled = true;
-      setImmediate(this.#turn);
+      onNextTurn(this.#turn);
     }
   };
 }

@@ -1,5 +1,5 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LoopTurns } from './loop-turns.js';
+import { nextTurn } from './next-turn.js';
 
 /** The smallest slice is a tenth of the interval, however many requests share the loop. */
 const MAX_SHARE = 10;

@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { type JsonBodyLimits, JsonCopy, numberBytes, stringBytes, UNUSUAL } from './json-copy.js';
+import { utf8Length } from './utf8-length.js';
 
 export type { JsonBodyLimits } from './json-copy.js';
 
@@ -74,7 +75,7 @@ export class JsonBody {
     // Cheap bound first; near the limit a walk of the copy bounds it closely (exact for printable
     // ASCII), and only past that bound does the text itself decide.
     const limit = limits.maxBodyBytes;
-    if (judged === 'near' && boundBytes(this.#value) > limit && Buffer.byteLength(this.text) > limit) return NOT_WITHIN;
+    if (judged === 'near' && boundBytes(this.#value) > limit && utf8Length(this.text) > limit) return NOT_WITHIN;
     return this.#value;
   }
 }

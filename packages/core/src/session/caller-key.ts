@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../engine/sha256.js';
 
 /** What a caller key is computed from: the authenticated identity and the outer request. */
 export interface CallerKeySource {
@@ -42,5 +42,5 @@ export function callerKey(source: CallerKeySource, identityKey: (identity: unkno
 }
 
 function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 32);
+  return sha256([text], 'base64url').slice(0, 32);
 }

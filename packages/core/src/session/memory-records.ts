@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { JsonValue, RecordLimits } from './session-store.js';
+import { utf8Length } from '../json/utf8-length.js';
 
 interface RecordEntry {
   readonly name: string;
@@ -54,7 +55,7 @@ export class MemoryRecords {
     this.prune(now);
     const existing = this.#all.get(name);
     if (existing !== undefined && onlyIfAbsent) return false;
-    const bytes = Buffer.byteLength(JSON.stringify(value));
+    const bytes = utf8Length(JSON.stringify(value));
     if (limits !== undefined) {
       if (this.#bytes - (existing?.bytes ?? 0) + bytes > limits.maxBytes) {
         if (onlyIfAbsent) throw full('bytes');

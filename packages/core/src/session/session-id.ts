@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.js';
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
 
 /** A new 128-bit random session id, as 32 lower-case hex digits. */
 export function newSessionId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /** True when `value` has the shape of an id made by {@link newSessionId}; checked before any lookup. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { inject } from 'tsyringe';
 import { Delete, Get, Patch, Post } from '../../decorators/routes.js';
 import { Resource } from '../../decorators/resource.js';
@@ -7,6 +6,7 @@ import { ENGINE_TOKEN } from '../../engine/tokens.js';
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { HandlerContext } from '../../resource/handler-context.js';
 import type { Session } from '../../session/session.js';
+import { randomHex } from '../../session/random-hex.js';
 import type { JsonValue } from '../../session/session-store.js';
 import { CONFIG_PARAMETER, configNameOf } from './config-name.js';
 import { EXAGO_OPTIONS, type ResolvedExagoOptions } from './exago-options.js';
@@ -37,7 +37,7 @@ export class SessionsResource {
     const name = configNameOf(ctx.query.config, this.options);
     const config = this.options.configs.get(name)!;
     const data: Record<string, JsonValue> = {
-      ApiKey: randomBytes(16).toString('hex'),
+      ApiKey: randomHex(16),
       Page: 'ExagoHome',
       ApiAction: 'Default',
       ExportType: null,
