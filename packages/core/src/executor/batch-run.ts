@@ -14,7 +14,7 @@ import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
-import { NO_HEADERS, skipped, summarize } from './sub-results.js';
+import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 
 /** What a batch run is given: the executor's collaborators for this one batch. */
@@ -295,10 +295,7 @@ export class BatchRun {
       this.#bare[i] = result.status;
       if (result.body !== undefined) (this.#items as unknown[])[i] = result.body;
     } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
-    const summary = this.#summary as BatchSummary;
-    if (result.skipped) summary.skipped++;
-    else if (result.status < 400) summary.succeeded++;
-    else summary.failed++;
+    count(this.#summary as BatchSummary, result);
   }
 
   async #settled(i: number): Promise<SubResult> {
@@ -409,9 +406,7 @@ export class BatchRun {
     while (this.#emitted < upTo) {
       const result = this.results[this.#emitted] as SubResult;
       if (released !== undefined) {
-        if (result.skipped) released.skipped++;
-        else if (result.status < 400) released.succeeded++;
-        else released.failed++;
+        count(released, result);
         (this.results as (SubResult | undefined)[])[this.#emitted] = undefined;
       }
       let paused: unknown;

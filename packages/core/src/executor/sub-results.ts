@@ -22,12 +22,15 @@ export function skipped(sub: SubRequest, error: RestBatchError, message: string 
 /** Counts of a batch's outcomes. */
 export function summarize(results: readonly SubResult[]): BatchSummary {
   const summary = { succeeded: 0, failed: 0, skipped: 0 };
-  for (const r of results) {
-    if (r.skipped) summary.skipped++;
-    else if (r.status < 400) summary.succeeded++;
-    else summary.failed++;
-  }
+  for (const r of results) count(summary, r);
   return summary;
+}
+
+/** Counts one result into a summary: skipped, succeeded (below 400) or failed. */
+export function count(summary: BatchSummary, result: SubResult): void {
+  if (result.skipped) summary.skipped++;
+  else if (result.status < 400) summary.succeeded++;
+  else summary.failed++;
 }
 
 /**
