@@ -97,7 +97,8 @@ export interface EngineLimits {
   maxResolvedBytes: number;
   /**
    * Characters of JSON that a batch's results may hold, all together (default 32 MiB); a result that
-   * does not fit is replaced by RESULTS_TOO_LARGE (507) in its slot.
+   * does not fit is replaced by RESULTS_TOO_LARGE (507) in its slot. Counted as `JSON.stringify`
+   * writes them: a string's escapes included (a control character takes 6, `\u0001`).
    */
   maxResultBytes: number;
   /**

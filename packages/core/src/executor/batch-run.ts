@@ -4,6 +4,7 @@ import { RestBatchError, toRestBatchError } from '../errors/restbatch-error.js';
 import type { BatchResult, BatchSummary, FailurePolicy, Headers, SubRequest, SubResult } from '../model/canonical.js';
 import type { RouteMatch } from '../routing/route-table.js';
 import { serializeError } from '../engine/logger.js';
+import { jsonStringLength } from '../json/json-string-length.js';
 import type { BatchBudget } from './batch-budget.js';
 import type { BatchPlan } from './check-batch.js';
 import type { Deadline } from './deadline.js';
@@ -558,6 +559,6 @@ const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
 
 function headerSize(headers: Headers): number {
   let size = 0;
-  for (const name in headers) size += name.length + (headers[name] as string).length + 4;
+  for (const name in headers) size += jsonStringLength(name) + jsonStringLength(headers[name] as string);
   return size;
 }

@@ -1,3 +1,4 @@
+import { jsonStringLength } from '../json/json-string-length.js';
 import { ownKeysOnly } from '../json/own-keys-only.js';
 import { PlainObject } from '../json/plain-object.js';
 
@@ -11,7 +12,7 @@ const MAX_DEPTH = 512;
 /** A value as it was when its sub-request settled, and the length of its JSON text. */
 export interface Snapshot {
   readonly value: unknown;
-  /** Characters of the value's JSON text (string contents counted unescaped). */
+  /** Characters (UTF-16 code units) of the value's JSON text, escapes included (see `jsonStringLength`). */
   readonly size: number;
 }
 
@@ -66,7 +67,7 @@ export class SnapshotWalk {
   copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':
-        this.size += value.length + 2;
+        this.size += jsonStringLength(value);
         return value;
       case 'boolean':
         this.size += value ? 4 : 5;
@@ -132,14 +133,14 @@ export class SnapshotWalk {
         if (key === '__proto__') throw UNUSUAL;
         fields++;
         // Strings, the most common member, without the general step.
-        this.size += key.length + item.length + 5;
+        this.size += jsonStringLength(key) + jsonStringLength(item) + 1;
         out[key] = item;
         continue;
       }
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       if (key === '__proto__') throw UNUSUAL;
       fields++;
-      this.size += key.length + 3;
+      this.size += jsonStringLength(key) + 1;
       out[key] = this.copy(item, depth + 1);
     }
     this.size += fields === 0 ? 2 : fields + 1;
@@ -158,8 +159,8 @@ function numberLength(value: number): number {
 }
 
 /**
- * Characters of a JSON value's text, without making it: strings counted unescaped, containers
- * walked once. Used to charge what a reference expands to before anything is built.
+ * Characters of a JSON value's text, without making it: exactly what `JSON.stringify` would write
+ * (strings with their escapes, see `jsonStringLength`), containers walked once. Used to charge what a reference expands to before anything is built.
  */
 export function jsonSize(value: unknown): number {
   return measure(value, 0, false);
@@ -174,7 +175,7 @@ export function jsonSize(value: unknown): number {
 function measure(value: unknown, depth: number, frozen: boolean): number {
   switch (typeof value) {
     case 'string':
-      return value.length + 2;
+      return jsonStringLength(value);
     case 'boolean':
       return value ? 4 : 5;
     case 'number':
@@ -220,7 +221,7 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
       let item: number;
       if (frozen && key === '__proto__') return -1;
       // The common members without the general step.
-      if (typeof member === 'string') item = member.length + 2;
+      if (typeof member === 'string') item = jsonStringLength(member);
       else if (member === null) item = 4;
       else if (typeof member === 'boolean') item = member ? 4 : 5;
       else if (member === undefined && !frozen) continue;
@@ -229,7 +230,7 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
         if (item < 0) return -1;
       }
       fields++;
-      size += key.length + 3 + item;
+      size += jsonStringLength(key) + 1 + item;
     }
   } else {
     for (const key of Object.keys(value)) {
@@ -237,7 +238,7 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
       if (item === SKIPPED) continue;
       if (item < 0) return -1;
       fields++;
-      size += key.length + 3 + item;
+      size += jsonStringLength(key) + 1 + item;
     }
   }
   return fields === 0 ? size : size + fields - 1;
@@ -251,7 +252,7 @@ function memberSize(value: Record<string, unknown>, key: string, depth: number, 
   const member = value[key];
   if (frozen && key === '__proto__') return -1;
   // The common members without the general step.
-  if (typeof member === 'string') return member.length + 2;
+  if (typeof member === 'string') return jsonStringLength(member);
   if (member === null) return 4;
   if (typeof member === 'boolean') return member ? 4 : 5;
   if (member === undefined && !frozen) return SKIPPED;

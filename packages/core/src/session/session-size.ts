@@ -1,17 +1,19 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { jsonSize } from '../executor/snapshot.js';
+import { jsonStringLength } from '../json/json-string-length.js';
 import type { JsonValue } from './session-store.js';
 
 /** Default of the stores' `maxSessionBytes`: what one session's data and entries may hold (1 MiB). */
 export const DEFAULT_MAX_SESSION_BYTES = 1024 * 1024;
 
 /**
- * What one member of a session (a data field, or a collection entry) counts for: its key, its
- * value's JSON size and 4 for the quotes, colon and comma around them, as if the session were one
- * JSON object. So an empty value still costs something, and many tiny entries add up.
+ * What one member of a session (a data field, or a collection entry) counts for: the JSON text of
+ * its key and of its value (escapes included: a control character takes 6) and 2 for the colon and
+ * comma, as if the session were one JSON object. So an empty value still costs something, and many
+ * tiny entries add up.
  */
 export function memberSize(key: string, value: JsonValue | undefined): number {
-  return key.length + 4 + (typeof value === 'string' ? value.length + 2 : jsonSize(value));
+  return jsonStringLength(key) + 2 + (typeof value === 'string' ? jsonStringLength(value) : jsonSize(value));
 }
 
 /**
@@ -20,11 +22,11 @@ export function memberSize(key: string, value: JsonValue | undefined): number {
  * it. Parts already frozen (shared values) are measured by `jsonSize` without freezing again.
  */
 export function freezeMemberSize(key: string, value: JsonValue | undefined): number {
-  return key.length + 4 + freezeSize(value);
+  return jsonStringLength(key) + 2 + freezeSize(value);
 }
 
 function freezeSize(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'string') return jsonStringLength(value);
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return jsonSize(value);
   Object.freeze(value);
   if (Array.isArray(value)) {
@@ -40,7 +42,7 @@ function freezeSize(value: unknown): number {
     // when it is replaced or deleted, and the two must agree or the session's count drifts.
     if (member === undefined) continue;
     fields++;
-    size += key.length + 3 + freezeSize(member);
+    size += jsonStringLength(key) + 1 + freezeSize(member);
   }
   return fields === 0 ? size : size + fields - 1;
 }
