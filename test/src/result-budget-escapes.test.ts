@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { MemorySessionStore, snapshot } from '@restbatch/core';
+import { createEngine, guidewireDialect, MemorySessionStore, type ResourceHandler, snapshot } from '@restbatch/core';
 import { createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -134,6 +134,48 @@ test('snapshot().size is the length of JSON.stringify of the value, escapes incl
   assert.is(snapshot(frozen).size, expected);
   for (const text of [...strings, long, CONTROL.repeat(17)])
     assert.is(snapshot(text).size, JSON.stringify(text).length, JSON.stringify(text));
+});
+
+test('a large deeply frozen value shared by many results is walked once per engine, and each result is still charged its escaped size', async () => {
+  // What a store hands out is deeply frozen: the result shares it, and counting its escapes reads
+  // every character. The engine remembers the size of a large one, so a 64 KiB session value read
+  // back 300 times (the abuse bench's "WS 100 clients never read") is read once, not 300 times.
+  let reads = 0;
+  const target = Object.freeze({ value: CONTROL.repeat(2000) });
+  const shared = new Proxy(target, {
+    get(object, key, receiver) {
+      if (key === 'value') reads++;
+      return Reflect.get(object, key, receiver);
+    },
+  });
+  const resource: ResourceHandler = { name: 'Shared', routes: [{ method: 'GET', path: '', handle: () => shared }] };
+  // 12011 characters of JSON each: five fit in 64 KiB, the sixth is over.
+  const engine = createEngine({
+    apis: [{ base: '/api', resources: [resource], batch: [{ path: 'batch', dialect: guidewireDialect() }] }],
+    limits: { maxResultBytes: MAX_RESULT_BYTES },
+  });
+  const send = async (count: number) => {
+    const res = await engine.inject({
+      url: '/api/batch',
+      body: { requests: Array.from({ length: count }, () => ({ method: 'get', path: '/Shared' })) },
+    });
+    assert.is(res.status, 200, res.body);
+    return (res.json() as { responses: { status: number; body?: { value: string } }[] }).responses;
+  };
+  assert.equal(
+    (await send(1)).map((item) => item.status),
+    [200],
+  );
+  // Once to measure it, once to write it.
+  assert.is(reads, 2);
+  const items = await send(6);
+  assert.equal(
+    items.map((item) => item.status),
+    [200, 200, 200, 200, 200, 507],
+  );
+  assert.is(items[4]!.body?.value, target.value);
+  // Once per item written (JSON.stringify reads it), never again to measure: the size was remembered.
+  assert.is(reads, 2 + 5);
 });
 
 test.run();

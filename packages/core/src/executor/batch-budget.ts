@@ -79,6 +79,11 @@ export class BatchBudget {
     }
   }
 
+  /** The engine's sizes of large deeply frozen values (see `ResultPool.frozenSizes`). */
+  get frozenSizes(): WeakMap<object, number> {
+    return this.#pool.frozenSizes;
+  }
+
   /** The JSON size of a value a reference places, measured once per object. */
   sizeOf(value: unknown): number {
     if (value === null || typeof value !== 'object') return jsonSize(value);

@@ -65,7 +65,7 @@ export class BatchRun {
   // GC would copy each one it finds alive). Undefined when the results are kept.
   readonly #released: BatchSummary | undefined;
   // Takes each result's snapshot (one walker per batch, not one per result).
-  readonly #walk = new SnapshotWalk(true);
+  readonly #walk: SnapshotWalk;
   // Each final result as the dialect's item, kept instead of the result when nothing later reads
   // results (see `OuterRequest.encodeItem`): a large batch then holds a smaller object per result
   // and makes no answer of every result at its end. Undefined when the results are kept.
@@ -82,6 +82,7 @@ export class BatchRun {
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
+    this.#walk = new SnapshotWalk(true, parts.budget.frozenSizes);
     const { batch, plan } = parts;
     this.#requests = batch.requests;
     // Not on a buffering store: waiting for its writes can fail earlier results, which reads their sub-requests.

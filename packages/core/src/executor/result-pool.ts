@@ -7,6 +7,13 @@
 export class ResultPool {
   /** Characters taken now by batches that still hold their results. */
   used = 0;
+  /**
+   * The JSON size of each large, deeply frozen value a result has shared (what a store hands out),
+   * measured once for the engine: a session value read back in many results is walked once, not
+   * once per result (counting a string's escapes reads all of it). Frozen all the way down, such a
+   * value cannot change, so its size cannot either; the map holds no value alive.
+   */
+  readonly frozenSizes = new WeakMap<object, number>();
 
   constructor(readonly max: number) {}
 }

@@ -8,6 +8,8 @@ const OBJECT_PROTO = Object.prototype;
 const ARRAY_PROTO = Array.prototype;
 /** Deeper than this, the value is handed to JSON itself (which also reports cycles). */
 const MAX_DEPTH = 512;
+/** From this size a deeply frozen value's size is remembered (see `SnapshotWalk`'s `sizes`); a smaller one is cheaper to measure again. */
+const REMEMBER_FROM = 1024;
 
 /** A value as it was when its sub-request settled, and the length of its JSON text. */
 export interface Snapshot {
@@ -49,7 +51,16 @@ export class SnapshotWalk {
   /** Characters of the JSON text of the value last taken. */
   size = 0;
 
-  constructor(private readonly share: boolean) {}
+  /**
+   * @param share Whether deeply frozen data is shared instead of copied.
+   * @param sizes Where the sizes of large shared values are remembered across walks (an engine's
+   *   `ResultPool.frozenSizes`): measuring counts every string's escapes, so a 64 KiB session value
+   *   read back 300 times would otherwise be read 300 times.
+   */
+  constructor(
+    private readonly share: boolean,
+    private readonly sizes?: WeakMap<object, number>,
+  ) {}
 
   /** The snapshot of `value` (not undefined); its size is then in `size`. */
   take(value: unknown): unknown {
@@ -87,9 +98,16 @@ export class SnapshotWalk {
         }
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
         if (this.share && Object.isFrozen(value)) {
+          const known = this.sizes?.get(value);
+          if (known !== undefined) {
+            this.size += known;
+            return value;
+          }
           // Frozen, within the depth limit and without a toJSON (checked above): measured without asking again.
           const size = measureContainer(value, depth, true);
           if (size >= 0) {
+            // Only a value frozen at every level gets here: neither it nor its size can change.
+            if (size >= REMEMBER_FROM) this.sizes?.set(value, size);
             this.size += size;
             return value;
           }
