@@ -113,6 +113,17 @@ export const guidewireParityCases: ParityCase[] = [
     check: (b) => assert.equal(statuses(b), [200]),
   },
   {
+    name: 'Guidewire: a query with a # (a fragment is no part of a query) is refused whole, as a path with one is',
+    engine,
+    url: BATCH,
+    body: { requests: [get('/claims/cc:22/notes', { query: 'pageSize=1#x&pageSize=2' })] },
+    status: 400,
+    check: (b) => {
+      assert.is(rejected(b), 'BATCH_MALFORMED');
+      assert.match((b as { userMessage: string }).userMessage, 'requests/0/query is the query string');
+    },
+  },
+  {
     name: 'Guidewire: an outer If-Match, which sub-requests do not inherit, refuses the batch whole (it is never ignored)',
     engine,
     url: BATCH,
