@@ -173,6 +173,18 @@ export const exagoParityCases: ParityCase[] = [
     check: (b) => assert.is(code(b), 'INVALID_HEADER'),
   },
   {
+    name: 'an outer GW-Checksum, a precondition as If-None-Match is, refuses the batch whole',
+    engine,
+    url: '/rest/batch',
+    headers: { 'GW-Checksum': '7' },
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } }],
+    status: 400,
+    check: (b) => {
+      assert.is(code(b), 'INVALID_HEADER');
+      assert.equal((b as { details: unknown }).details, { header: 'gw-checksum' });
+    },
+  },
+  {
     name: "a Url that starts with $0 is literal text, not OData's $<id> prefix by position",
     engine,
     url: '/rest/batch',

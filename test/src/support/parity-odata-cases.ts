@@ -153,6 +153,27 @@ export const odataParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'OData: an outer GW-Checksum is a precondition as an outer If-Match is: not inherited, so the batch is refused whole',
+    engine,
+    url: BATCH,
+    headers: { 'GW-Checksum': '999' },
+    body: { requests: [{ ...stalePatch('1'), headers: { 'Content-Type': 'application/json' } }] },
+    status: 400,
+    check: (b) => {
+      assert.is(rejected(b), 'INVALID_HEADER');
+      assert.match((b as { error: { message: string } }).error.message, 'carries gw-checksum');
+    },
+  },
+  {
+    name: 'OData: an outer If-Match is refused whole the same way',
+    engine,
+    url: BATCH,
+    headers: { 'If-Match': '"0"' },
+    body: { requests: [{ ...stalePatch('1'), headers: { 'Content-Type': 'application/json' } }] },
+    status: 400,
+    check: (b) => assert.is(rejected(b), 'INVALID_HEADER'),
+  },
+  {
     // RFC 3986 §3.5: the query ends at "#". Read into the query, the text after it would repeat pageSize (400).
     name: "OData: a fragment ends a request's url, as it ends an ordinary call's",
     engine,

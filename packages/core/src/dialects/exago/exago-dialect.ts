@@ -265,7 +265,14 @@ function decodeValue(body: unknown, context: DecodeContext, reader: ValueReader)
 export const exagoDialect: Dialect = notInherited(
   {
     name: 'exago',
-    defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
+    defaults: {
+      maxSubRequests: 10_000,
+      anyContentType: false,
+      singleQuotedJson: true,
+      // Guidewire's per-operation precondition, treated as If-Match is: not passed down, so an outer
+      // one refuses the batch (checkOuterPreconditions) instead of guarding every call.
+      nonInheritedHeaders: ['GW-Checksum'],
+    },
 
     decode,
     valueDecoder: { decode, decodeValue },
