@@ -60,7 +60,10 @@ export interface DecodedBatch extends BatchRequest {
 export interface DialectDefaults {
   /** Most sub-requests in one batch. */
   maxSubRequests: number;
-  /** Outer headers not passed down to sub-requests, on top of the engine's rule. */
+  /**
+   * Outer headers not passed down to sub-requests, on top of the engine's rule: a vendor's own
+   * per-operation headers (`GW-Checksum`). An outer precondition among them refuses the batch.
+   */
   nonInheritedHeaders?: readonly string[];
   /** Read the body as JSON whatever its Content-Type says (Exago's curl example sends a form type). */
   anyContentType?: boolean;

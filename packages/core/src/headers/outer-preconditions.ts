@@ -1,13 +1,17 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
 
-/** The conditional request headers (RFC 9110 §13.1): each one is a precondition of one operation. */
+/**
+ * The conditional request headers (RFC 9110 §13.1) and Guidewire's `GW-Checksum` (a stale checksum
+ * answers 409): each one is a precondition of one operation.
+ */
 export const PRECONDITION_HEADERS: readonly string[] = [
   'if-match',
   'if-none-match',
   'if-modified-since',
   'if-unmodified-since',
   'if-range',
+  'gw-checksum',
 ];
 
 /**
