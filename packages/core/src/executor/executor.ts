@@ -103,7 +103,7 @@ export class Executor {
     const { limits, container, store, ttlMs, headerRule } = this.deps;
     const clock = outer.clock ?? new TurnClock(limits.yieldIntervalMs);
     const inherited = headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
-    checkOuterPreconditions(outer.headers, inherited);
+    checkOuterPreconditions(outer.headers, inherited, endpoint.ignoredOuterHeaders);
     const plan = await checkBatch(api, endpoint, batch, limits, clock);
     if (clock.due()) await clock.yield();
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);

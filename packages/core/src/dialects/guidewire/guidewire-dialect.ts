@@ -14,7 +14,8 @@ export interface GuidewireDialectOptions {
    * (default `['GW-Checksum']`, the vendor's one exception). A list replaces the default: name
    * `GW-Checksum` in it to keep the vendor's rule; without it, every sub-request inherits an outer
    * `GW-Checksum`. An outer precondition that sub-requests do not inherit refuses the batch (400
-   * `INVALID_HEADER`), `GW-Checksum` included: it is never ignored.
+   * `INVALID_HEADER`), except `GW-Checksum` itself, which the vendor defines as simply not
+   * inherited ("The one exception to this is the GW-Checksum header"): the batch runs without it.
    */
   nonInheritedHeaders?: readonly string[];
   /** Most sub-requests of one batch (default 100, the vendor's MaximumAllowedNumberOfBatchSubRequests). */
@@ -126,6 +127,8 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       defaults: {
         maxSubRequests: options.maxSubRequests ?? 100,
         nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
+        // The vendor's rule: an outer GW-Checksum is not inherited, and the batch runs (not refused as other outer preconditions are).
+        ignoredOuterHeaders: ['GW-Checksum'],
       },
 
       decode(body: unknown, context: DecodeContext): DecodedBatch {
