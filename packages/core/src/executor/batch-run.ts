@@ -264,6 +264,44 @@ export class BatchRun {
         } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
       }
     }
+    if (run.creator === undefined) return this.#keep(i, result);
+    // A session created by a success on a store that does not buffer is whole: kept at once.
+    if (run.creator === i && run.units === undefined && result.status < 400) {
+      run.keepCreated();
+      return this.#keep(i, result);
+    }
+    return this.#settleCreated(i, result);
+  }
+
+  /**
+   * A sub-request created a session: it is kept only once the answer of that sub-request is known
+   * to be a success, its writes acknowledged (see `RunState.settleCreated`), before anything else
+   * runs in it. A session created by a handler whose answer was already given (it ran past its
+   * timeout) is never kept.
+   */
+  async #settleCreated(i: number, given: SubResult): Promise<SubResult> {
+    const { run, executor, api } = this.#parts;
+    let result = given;
+    const own = run.creator === i;
+    if (own && run.units !== undefined) {
+      // Never kept as items on a buffering store: the result waits in its slot for its writes.
+      this.results[i] = result;
+      await this.#settle();
+      result = this.results[i] as SubResult;
+    }
+    const failed = !own || result.status >= 400;
+    const remains = await run.settleCreated(failed, own && failed && run.journal !== undefined);
+    if (remains !== undefined) {
+      executor.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      if (own) result = executor.failure(api, this.#requests[i] as SubRequest, remains, run.session, run.requestId);
+    }
+    return this.#keep(i, result);
+  }
+
+  /** Keeps the final result of sub-request `i`, then waits for its writes when an atomic run or the stop policy must see them. */
+  #keep(i: number, result: SubResult): SubResult | Promise<SubResult> {
+    const { run } = this.#parts;
+    const sub = this.#requests[i] as SubRequest;
     if (this.#items === undefined) this.results[i] = result;
     else this.#keepItem(i, result);
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
@@ -439,6 +477,13 @@ export class BatchRun {
   /** After the last sub-request: waits for every write and commits an atomic batch. */
   async finish(): Promise<void> {
     const run = this.#parts.run;
+    // A session a handler created after its answer was given (past its timeout) is never kept.
+    if (run.creator !== undefined) {
+      const remains = await run.settleCreated(true, false);
+      if (remains !== undefined) {
+        this.#parts.executor.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      }
+    }
     if (run.units !== undefined) await this.#settle();
     run.journal?.commit();
   }

@@ -175,12 +175,19 @@ export class Executor {
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       // Its status, headers and body checked as there: one the wire cannot carry is a logged 500.
+      let answered: SubResult;
       try {
         const { headers, body } = checkedAnswer(result, takeSnapshot);
-        return { ...result, headers, body };
+        answered = { ...result, headers, body };
       } catch (thrown) {
-        return this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        answered = this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
       }
+      // A call that created a session and failed leaves none behind (see RunState.settleCreated).
+      if (run.creator === undefined) return answered;
+      const remains = await run.settleCreated(answered.status >= 400, false);
+      if (remains === undefined) return answered;
+      this.deps.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      return this.failure(api, sub, remains, run.session, run.requestId);
     } finally {
       deadline.dispose();
     }
