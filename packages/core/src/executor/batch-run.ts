@@ -13,6 +13,7 @@ import type { HeldAnswer } from './held-answer.js';
 import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
+import type { RetryVerdict } from './retry-verdict.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
 import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
@@ -336,6 +337,7 @@ export class BatchRun {
       if (result.body !== undefined) (this.#items as unknown[])[i] = result.body;
     } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
     count(this.#summary as BatchSummary, result);
+    this.#parts.run.verdict?.count(i, result);
   }
 
   async #settled(i: number): Promise<SubResult> {
@@ -447,6 +449,7 @@ export class BatchRun {
       const result = this.results[this.#emitted] as SubResult;
       if (released !== undefined) {
         count(released, result);
+        this.#parts.run.verdict?.count(this.#emitted, result);
         (this.results as (SubResult | undefined)[])[this.#emitted] = undefined;
       }
       let paused: unknown;
@@ -503,7 +506,8 @@ export class BatchRun {
     } catch {
       // The batch is over; a reader that failed now has nothing left to stop.
     }
-    const sessionId = this.#parts.run.session?.id;
+    const run = this.#parts.run;
+    const sessionId = run.session?.id;
     const items = this.#items;
     const bare = this.#bare;
     if (bare !== undefined) {
@@ -515,9 +519,12 @@ export class BatchRun {
         if (status !== 0) kept[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: kept[i] });
       }
     }
-    if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
-    if (this.#released !== undefined) return { results: [], summary: this.#released, sessionId };
-    return { results: this.results, summary: summarize(this.results), sessionId };
+    const verdict = run.verdict;
+    if (items !== undefined)
+      return withVerdict({ results: this.results, items, summary: this.#summary as BatchSummary, sessionId }, verdict);
+    if (this.#released !== undefined) return withVerdict({ results: [], summary: this.#released, sessionId }, verdict);
+    if (verdict !== undefined) for (let i = 0; i < this.results.length; i++) verdict.count(i, this.results[i] as SubResult);
+    return withVerdict({ results: this.results, summary: summarize(this.results), sessionId }, verdict);
   }
 
   /** Waits for the run's buffered session writes and fails the results they no longer back. */
@@ -588,6 +595,12 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
+}
+
+/** The outcome with the retry verdict, when one was asked for (see `OuterRequest.judgesRetry`). */
+function withVerdict(outcome: BatchResult, verdict: RetryVerdict | undefined): BatchResult {
+  if (verdict !== undefined) outcome.retryable = verdict.retryable;
+  return outcome;
 }
 
 /** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */

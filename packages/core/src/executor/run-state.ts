@@ -5,6 +5,7 @@ import { Journal } from '../session/journal.js';
 import { Session } from '../session/session.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
 import type { SessionUnitOfWork } from '../session/session-unit-of-work.js';
+import type { RetryVerdict } from './retry-verdict.js';
 
 /** The mutable state of one batch (or one ordinary call) while it runs. */
 export class RunState {
@@ -21,6 +22,8 @@ export class RunState {
   #index = -1;
   #bound: Session[] | undefined;
   #created: Created | undefined;
+  /** Set for a batch whose retry verdict is asked for (see `OuterRequest.judgesRetry`). */
+  verdict: RetryVerdict | undefined;
 
   constructor(
     readonly store: SessionStore,
