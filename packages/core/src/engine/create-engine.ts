@@ -26,7 +26,7 @@ import { dialectHeaders, errorResponse, plainError, summaryHeader, withCallHeade
 import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { type InjectRequest, type InjectResponse, inject } from './inject.js';
-import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
+import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard, type KeyedAnswer } from './idempotency-guard.js';
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
@@ -379,7 +379,7 @@ export class Engine {
     requestId: string,
     watch: RequestWatch | undefined,
     guarded = false,
-  ): Promise<EngineResponse> {
+  ): Promise<KeyedAnswer> {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, {
         headers: { allow: 'POST' },
@@ -461,6 +461,7 @@ export class Engine {
           clock,
           requestId,
           watch: watch?.perItem === true ? watch : undefined,
+          judgesRetry: guarded,
         },
         session,
         budget,
@@ -485,6 +486,7 @@ export class Engine {
         kind: 'batch',
         summary: result.summary,
         resultChars: budget.resultChars,
+        ...(result.retryable === true ? { retryable: true } : {}),
       };
     } finally {
       // The answer is made (or the run failed): its characters are given back once the transport

@@ -17,6 +17,7 @@ import { checkItemContentType } from './item-content-type.js';
 import type { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
+import { RetryVerdict } from './retry-verdict.js';
 import { RunState } from './run-state.js';
 import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
@@ -61,6 +62,8 @@ export interface OuterRequest {
   readonly requestId?: string | undefined;
   /** Set when something observes each sub-request (spans, metrics, hooks); undefined costs nothing. */
   readonly watch?: RequestWatch | undefined;
+  /** The outcome says whether the batch may simply run again (`BatchResult.retryable`): for the idempotency guard. */
+  readonly judgesRetry?: boolean | undefined;
 }
 
 /** Engine-wide collaborators of the executor. */
@@ -109,6 +112,7 @@ export class Executor {
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
     run.policy = outer.policy;
     run.requestId = outer.requestId;
+    if (outer.judgesRetry === true) run.verdict = new RetryVerdict(batch.requests.length);
     run.useUnits();
     const batchRun = new BatchRun({
       executor: this,
@@ -175,12 +179,19 @@ export class Executor {
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       // Its status, headers and body checked as there: one the wire cannot carry is a logged 500.
+      let answered: SubResult;
       try {
         const { headers, body } = checkedAnswer(result, takeSnapshot);
-        return { ...result, headers, body };
+        answered = { ...result, headers, body };
       } catch (thrown) {
-        return this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        answered = this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
       }
+      // A call that created a session and failed leaves none behind (see RunState.settleCreated).
+      if (run.creator === undefined) return answered;
+      const remains = await run.settleCreated(answered.status >= 400, false);
+      if (remains === undefined) return answered;
+      this.deps.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      return this.failure(api, sub, remains, run.session, run.requestId);
     } finally {
       deadline.dispose();
     }
@@ -306,6 +317,7 @@ export class Executor {
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
+      run.verdict?.reach(index);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
       if (held !== undefined && timer === undefined) return held.hold(value, sub, route.status, api, run, deadline);
