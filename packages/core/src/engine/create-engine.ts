@@ -57,6 +57,8 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
   maxResolvedBytes: 8 * 1024 * 1024,
+  maxReferences: 10_000,
+  maxReferencesPerSubRequest: 1000,
   maxResultBytes: 32 * 1024 * 1024,
   maxResultBytesInFlight: 256 * 1024 * 1024,
   yieldIntervalMs: 10,
@@ -110,6 +112,7 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     checkRecordLimits(this.limits);
+    checkReferenceLimits(this.limits);
     // NaN would time every undo step out at once; a negative one would silently mean "none".
     const rollbackMs = this.limits.rollbackTimeoutMs;
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
@@ -616,6 +619,18 @@ function checkResultLimits(limits: Readonly<EngineLimits>): number {
       `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
     );
   return maxResultBytesInFlight;
+}
+
+/**
+ * Checks the reference limits when the engine is created: a NaN would let every batch through
+ * (it compares false with every count), and below 1 no reference could ever be written.
+ */
+function checkReferenceLimits(limits: Readonly<EngineLimits>): void {
+  for (const name of ['maxReferences', 'maxReferencesPerSubRequest'] as const) {
+    const value = limits[name];
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`);
+  }
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */

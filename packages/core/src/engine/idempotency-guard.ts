@@ -1,6 +1,6 @@
 import { REFERENCES_HEADER } from '../headers/references-header.js';
 import { TIMEOUT_HEADER } from '../executor/timeouts.js';
-import { jsonSize, snapshot } from '../executor/snapshot.js';
+import { jsonSizeWithin, snapshot } from '../executor/snapshot.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, RecordLimits, SessionStore } from '../session/session-store.js';
@@ -158,12 +158,12 @@ export class IdempotencyGuard {
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
     if (response.summary !== undefined) done.summary = response.summary;
     try {
-      // The JSON size without the text first (a lower bound of its bytes: strings are counted, not
-      // scanned), so a large answer is never serialized here; then one serialization measures the
-      // rest exactly, and a copy is made only of an answer small enough to keep.
+      // The JSON size without the text first (a lower bound of its bytes), walked only until it
+      // passes the cap, so a large answer is neither serialized nor read whole here; then one
+      // serialization measures the rest exactly, and a copy is made only of an answer small enough to keep.
       const max = this.limits.maxIdempotencyRecordBytes;
       const body = response.body;
-      const text = body === undefined || jsonSize(body) > max ? undefined : JSON.stringify(body);
+      const text = body === undefined || jsonSizeWithin(body, max) > max ? undefined : JSON.stringify(body);
       const bodyBytes = body === undefined ? 0 : text === undefined ? Number.POSITIVE_INFINITY : utf8Length(text) + 8;
       const small = utf8Length(JSON.stringify(done)) + bodyBytes <= max;
       if (small && text !== undefined) done.body = JSON.parse(text) as JsonValue;
