@@ -30,7 +30,8 @@ import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } fro
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
-import { callRoute } from '../observe/call-route.js';
+import { callRoute, redactedPath } from '../observe/call-route.js';
+import { redactQuery } from '../observe/redact-path.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
@@ -197,6 +198,23 @@ export class Engine {
     return headers[IDEMPOTENCY_HEADER] === undefined ? undefined : this.#idempotency;
   }
 
+  /**
+   * `url` as a log line or a span may show it: in an API with sessions, each session id in its path
+   * (a segment its route reads as the session parameter, or one that reads as a session id) and the
+   * value of the session parameter in its query (`?sid=`) replaced by `REDACTED`, as the engine
+   * scrubs its own spans and logs. For a transport that logs the URL of a request.
+   */
+  redactUrl(url: string): string {
+    const mark = url.indexOf('?');
+    const path = mark < 0 ? url : url.slice(0, mark);
+    const api = this.#apiOf(path);
+    const param = api?.sessionParam;
+    if (api === undefined || param === undefined) return url;
+    const rest = path.slice(api.base.length);
+    const shown = rest === '' ? path : api.base + redactedPath(api.routes, param, '', rest);
+    return mark < 0 ? shown : `${shown}?${redactQuery(url.slice(mark + 1), param)}`;
+  }
+
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
   serves(url: string): boolean {
     return this.#apiOf(parseUrl(url).path) !== undefined;
@@ -249,6 +267,7 @@ export class Engine {
       route: endpoint === undefined ? api.base : path,
       path,
       base: api.base,
+      sessionParam: api.sessionParam,
       dialect: endpoint?.dialect.name,
       transport: request.transport,
       connectionId: connectionIdOf(request),
