@@ -9,7 +9,7 @@ import { ResultPool } from '../executor/result-pool.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
-import type { Headers, Query, SubRequest } from '../model/canonical.js';
+import type { BatchSummary, Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
 import { checkRecordLimits } from '../session/check-record-limits.js';
@@ -244,8 +244,12 @@ export class Engine {
     if (api === undefined) return plainError(error);
     const headers = normalizeHeaders(request.headers);
     const response = errorResponse(api, endpoint, error, headers);
-    if (this.#observer.active) {
-      this.#watch(api, endpoint, path, request, requestIdOf(request.headers), headers).finish(response.status);
+    const observed = this.#observer.active;
+    const logged = endpoint !== undefined && this.#logs('info');
+    if (observed || logged) {
+      const requestId = requestIdOf(request.headers);
+      if (observed) this.#watch(api, endpoint, path, request, requestId, headers).finish(response.status);
+      if (logged) this.#batchLine(api, endpoint, request, requestId, response.status, error.code, undefined, 0);
     }
     return response;
   }
@@ -325,6 +329,10 @@ export class Engine {
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
+    // Every request to a batch endpoint gets its `batch` line, whatever its answer: timed from here.
+    const started = endpoint !== undefined && this.#logs('info') ? performance.now() : undefined;
+    let summary: BatchSummary | undefined;
+    let code: string | undefined;
     let watch: RequestWatch | undefined;
     let status = 500;
     // The request's headers for an error answer; undefined while they are over their limits.
@@ -347,17 +355,24 @@ export class Engine {
         else response = await this.#call(api, rest, request, query, headers, caller, requestId, watch);
       }
       status = response.status;
+      summary = response.summary;
       return response;
     } catch (error) {
       // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
       const headers = read ?? normalizeHeaders(request.headers);
-      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), headers);
+      const coded = this.#logged(this.#toError(error), requestId);
+      code = coded.code;
+      const response = errorResponse(api, endpoint, coded, headers);
       // Refused before its watch was made (431 HEADERS_TOO_LARGE, INVALID_HEADER): observed all the same.
       if (watch === undefined && this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
       status = response.status;
       return response;
     } finally {
       watch?.finish(status);
+      if (started !== undefined) {
+        const ms = performance.now() - started;
+        this.#batchLine(api, endpoint as CompiledEndpoint, request, requestId, status, code, summary, ms);
+      }
       // A turn later: close() resolves once the transports were handed the last responses, so one
       // that closes after it (a WebSocket server) still sends them.
       if (--this.#running === 0 && this.#drained !== undefined) void nextTurn().then(this.#drained);
@@ -437,7 +452,6 @@ export class Engine {
     // The client said its strings are text as written: no reference is read (see markNoReferences).
     if (literal) markNoReferences(batch);
     watch?.decoded(batch);
-    const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();
     let session: Session | undefined;
     if (batch.session === 'existing') {
@@ -485,13 +499,6 @@ export class Engine {
         budget,
       );
       watch?.ran(result);
-      if (started !== undefined) {
-        const ms = Math.round((performance.now() - started) * 1000) / 1000;
-        const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
-        const connectionId = connectionIdOf(request);
-        const line = connectionId === undefined ? fields : { ...fields, connectionId };
-        this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
-      }
       if (clock.due()) await clock.yield();
       return {
         status: 200,
@@ -587,6 +594,33 @@ export class Engine {
       if (api.base === '') return api;
     }
     return undefined;
+  }
+
+  /**
+   * The `batch` info line of one request to a batch endpoint: a batch that ran, one refused (with
+   * its error's `code`), an idempotent replay. `items` and `summary` are there when it has a summary.
+   */
+  #batchLine(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint,
+    request: Pick<EngineRequest, 'transport' | 'connectionId'>,
+    requestId: string,
+    status: number,
+    code: string | undefined,
+    summary: BatchSummary | undefined,
+    ms: number,
+  ): void {
+    const line: Record<string, unknown> = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: endpoint.dialect.name };
+    // Every sub-request counts once in its summary (succeeded, failed or skipped).
+    if (summary !== undefined) line.items = summary.succeeded + summary.failed + summary.skipped;
+    const connectionId = connectionIdOf(request);
+    if (connectionId !== undefined) line.connectionId = connectionId;
+    line.transport = request.transport;
+    line.status = status;
+    if (code !== undefined) line.code = code;
+    if (summary !== undefined) line.summary = summary;
+    line.ms = Math.round(ms * 1000) / 1000;
+    this.logger.info?.(line, 'batch');
   }
 
   #logged(error: RestBatchError, requestId: string): RestBatchError {
