@@ -139,5 +139,6 @@ export function writeFailed(engine: Engine, url: string, error: unknown): Engine
 
 /** Logs a write that threw (its answer is then 500, or the connection is closed when its head went out already). */
 export function logWriteFailure(engine: Engine, url: string, error: unknown, correlationId: string | undefined): void {
-  engine.logger.error({ correlationId, url, err: serializeError(error) }, 'writing the answer failed');
+  // Its session id scrubbed, as the engine's own lines are (`?sid=` grants the session).
+  engine.logger.error({ correlationId, url: engine.redactUrl(url), err: serializeError(error) }, 'writing the answer failed');
 }

@@ -5,6 +5,7 @@ import type { EngineLimits } from '../engine/engine-options.js';
 import { type Logger, serializeError } from '../engine/logger.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RequestWatch } from '../observe/request-watch.js';
+import { redactedPath } from '../observe/call-route.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import { checkOuterPreconditions } from '../headers/outer-preconditions.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
@@ -382,11 +383,12 @@ export class Executor {
     if (!error.expose) {
       correlationId ??= crypto.randomUUID();
       error.correlationId = correlationId;
-      // An ordinary call has no index: it is logged as the call it is.
+      // An ordinary call has no index: it is logged as the call it is. Its path as spans show it, session ids scrubbed.
+      const path = redactedPath(api.routes, api.sessionParam, sub.method, sub.path);
       const where =
         sub.index < 0
-          ? { requestId, correlationId, method: sub.method, path: sub.path }
-          : { requestId, correlationId, index: sub.index, id: sub.id, method: sub.method, path: sub.path };
+          ? { requestId, correlationId, method: sub.method, path }
+          : { requestId, correlationId, index: sub.index, id: sub.id, method: sub.method, path };
       this.deps.logger.error({ ...where, err: serializeError(error.cause) }, sub.index < 0 ? 'call failed' : 'sub-request failed');
       if (detail && error.cause instanceof Error) message = error.cause.message;
     }
