@@ -73,7 +73,8 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    */
   maxCompensations?: number;
   /**
-   * Told about connection errors, once per outage (until the client is ready again), and about each
+   * Told about connection errors, once per outage (until the client is ready again; on a Cluster
+   * also once per node that goes down, until a connection to it is ready again), and about each
    * given-up compensation (default: one line on stderr for each).
    */
   onError?: (error: Error) => void;
