@@ -25,7 +25,7 @@ import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from '.
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
 import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
 import * as lua from './session-scripts.js';
-import { toStoreError } from './store-error.js';
+import { isOutOfMemory, toStoreError } from './store-error.js';
 
 const writes = { writes: true };
 const CREATE = new LuaScript(lua.CREATE, 1, writes);
@@ -72,6 +72,9 @@ export class RedisSessionStore implements SessionStore {
   readonly #namespaces = new Map<string, records.RecordKeys>();
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
   #owedSteps = 0;
+  readonly #onError: (error: Error) => void;
+  // Whether a load's bookkeeping was refused for memory and has not landed since (see `#bookkeeping`).
+  #bookkeepingRefused = false;
 
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
@@ -82,6 +85,7 @@ export class RedisSessionStore implements SessionStore {
     this.#client = client;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
+    this.#onError = onError;
     this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
@@ -128,12 +132,13 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(async () => {
       const loading = this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
       // XX: only ids already admitted move; an unknown id never enters the index.
-      const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
+      const indexed =
+        this.#maxSessions === undefined ? undefined : this.#bookkeeping(this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id));
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
       const [json, owner] = reply as [string, string];
       // The owner's least-recently-used order follows every load.
-      if (owner !== '') await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      if (owner !== '') await this.#bookkeeping(this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]));
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
@@ -384,6 +389,26 @@ export class RedisSessionStore implements SessionStore {
     const now = Date.now();
     const admitted = await this.#scripts.write(ADMIT, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
     if (admitted !== 1) throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
+  }
+
+  /**
+   * A load's bookkeeping (the owner's last use, the `maxSessions` index): a `ZADD`, which Redis
+   * refuses at `maxmemory` under `noeviction` (OOM) where the read itself and a destroy still run.
+   * Refused for memory, it is skipped, so sessions stay readable and deletable; `onError` is told
+   * once, and again only after one has landed in between. Skipped, an owner's session may be the
+   * least recently used one a later create ends, and one missing from the index may count no more.
+   */
+  async #bookkeeping(write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+      this.#bookkeepingRefused = false;
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      if (this.#bookkeepingRefused) return;
+      this.#bookkeepingRefused = true;
+      const message = (error as Error).message;
+      this.#onError(new Error(`restbatch: Redis is out of memory; sessions are read without recording their last use (${message})`));
+    }
   }
 
   /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */

@@ -13,6 +13,11 @@ export function isTransientReply(error: unknown): boolean {
   return error instanceof Error && (TRANSIENT_REPLY.test(error.message) || MIGRATING_SLOT.test(error.message));
 }
 
+/** Whether Redis refused a command for memory (`maxmemory` reached under the `noeviction` policy). */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError' && error.message.startsWith('OOM');
+}
+
 /** Whether a script was aborted because its slot is migrating away (served again once it moved on). */
 export function isMigratingSlot(error: Error): boolean {
   return MIGRATING_SLOT.test(error.message);
