@@ -60,9 +60,12 @@ return __reply`;
  * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, KEYS[2] =
  * the session's data key, ARGV = the session's collection prefix. Sets the fence first (a late copy
  * of the operation then refuses), then walks the undo log newest first: a field is put back only
- * while it still holds what the operation wrote (a later write by anyone stays), and the session's
- * size (field b of the data key, see session-scripts.ts) follows what was put back; a session the
- * operation created is destroyed. Returns 1 when something was undone, 0 when the operation never applied.
+ * while the session exists (a destroyed or expired one stays gone) and the field still holds what
+ * the operation wrote (a later write by anyone stays), and the session's size (field b of the data
+ * key, see session-scripts.ts) follows what was put back; a session the operation created is
+ * destroyed. A collection key a put-back makes again (the operation emptied it: Redis deleted the
+ * hash) takes the data key's remaining TTL, as every write does, so it expires with its session.
+ * Returns 1 when something was undone, 0 when the operation never applied.
  */
 export const COMPENSATE = `
 -- What a field counts for in the session's size: the data's JSON, an entry's key, JSON and 4.
@@ -78,6 +81,9 @@ local log = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
 if not log or log == 'F' then return 0 end
 local entries = cjson.decode(log)
+-- The session's remaining life (-2: gone). Nothing is put back into a session that is gone: HSET
+-- would make a key that never expires (the data key, or a collection outliving its session).
+local ttl = redis.call('PTTL', KEYS[2])
 for i = #entries, 1, -1 do
   local key, field, old, new = entries[i][1], entries[i][2], entries[i][3], entries[i][4]
   if field == '' then
@@ -86,11 +92,16 @@ for i = #entries, 1, -1 do
       if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end
     end
     redis.call('DEL', unpack(keys))
-  elseif (redis.call('HGET', key, field) or false) == new then
-    if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
+    ttl = -2
+  elseif ttl ~= -2 and (redis.call('HGET', key, field) or false) == new then
+    if old then
+      redis.call('HSET', key, field, old)
+      if key ~= KEYS[2] and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    else
+      redis.call('HDEL', key, field)
+    end
     local grows = sizeOf(key, field, old) - sizeOf(key, field, new)
-    -- Never on a destroyed session: HINCRBY would make a data key that never expires.
-    if grows ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'b', grows) end
+    if grows ~= 0 then redis.call('HINCRBY', KEYS[2], 'b', grows) end
   end
 end
 return 1`;
