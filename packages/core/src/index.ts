@@ -177,6 +177,7 @@ export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';
 export { deepFreeze } from './session/deep-freeze.js';
+export { checkEntryKey, isWellFormedKey } from './session/entry-key.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';
 export { Session } from './session/session.js';
 export { Journal, type UndoStep } from './session/journal.js';

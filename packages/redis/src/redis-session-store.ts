@@ -1,10 +1,12 @@
 import {
   checkByteBudget,
+  checkEntryKey,
   type CreateSessionOptions,
   DEFAULT_MAX_SESSION_BYTES,
   type DataPatch,
   isRestBatchError,
   isSessionIdShape,
+  isWellFormedKey,
   type JsonValue,
   mergeData,
   newSessionId,
@@ -215,7 +217,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    if (!isSessionIdShape(id)) return undefined;
+    // A key that is not well-formed is never stored (`checkEntryKey`); as UTF-8 it would name another.
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return undefined;
     return this.#run(async () => {
       const stored = await this.#scripts.read(GET, this.#keys(id, collection), [key]);
       return typeof stored === 'string' ? decode(stored).value : undefined;
@@ -242,6 +245,7 @@ export class RedisSessionStore implements SessionStore {
     next: JsonValue | undefined,
     options?: WriteOptions,
   ): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
     const keys = this.#keys(id, collection);
     const nextJson = next === undefined ? '' : JSON.stringify(next);
@@ -263,13 +267,13 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    if (!isSessionIdShape(id)) return false;
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return false;
     return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), [key], this.#fence(id))) === 1);
   }
 
   /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
-    if (!isSessionIdShape(id)) return [];
+    if (!isSessionIdShape(id) || !isWellFormedKey(collection)) return [];
     return this.#run(async () => {
       const flat = await this.#scripts.read(LIST, this.#keys(id, collection), []);
       if (!Array.isArray(flat)) return [];
@@ -351,6 +355,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean, limit: number): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
     const args = [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0, limit];
     const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
