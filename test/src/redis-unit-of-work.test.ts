@@ -176,14 +176,14 @@ it('a streamed result is emitted only after the writes of its sub-request are ac
   const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
   // Records every write of an APPLY script (one key, ARGV = prefix + a JSON array, four strings per
-  // write, + the session cap) once Redis answered it.
+  // write, + the session cap + the writes' sizes) once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
       // The write guard's deadline and operation key come last.
       const argv = args.slice(3, -2).map(String);
-      if (args[1] === 1 && argv.length === 3 && argv[1]!.startsWith('[')) {
+      if (args[1] === 1 && argv.length === 4 && argv[1]!.startsWith('[')) {
         const ops = JSON.parse(argv[1]!) as string[];
         for (let i = 0; i < ops.length; i += 4) acknowledged.add(`${ops[i]}:${ops[i + 1]}/${ops[i + 2]}`);
       }

@@ -171,7 +171,8 @@ export type {
   SessionStore,
   WriteOptions,
 } from './session/session-store.js';
-export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
+export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session/session-size.js';
+export { jsonStringLength } from './json/json-string-length.js';
 export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';

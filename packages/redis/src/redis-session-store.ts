@@ -7,6 +7,7 @@ import {
   isRestBatchError,
   isSessionIdShape,
   isWellFormedKey,
+  jsonStringLength,
   type JsonValue,
   mergeData,
   newSessionId,
@@ -110,12 +111,12 @@ export class RedisSessionStore implements SessionStore {
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
     const owner = options.owner;
-    // A new session's size is its data's JSON: checked here, as nothing else can write to it yet.
-    const size = Buffer.byteLength(json);
+    // A new session's size is its data's: checked here, as nothing else can write to it yet.
+    const size = dataSizeOf(json);
     if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
       let id = newSessionId();
-      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
+      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? '', size], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
       try {
@@ -147,7 +148,8 @@ export class RedisSessionStore implements SessionStore {
 
   async save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    const args = [JSON.stringify(data), this.#limit(options)];
+    const json = JSON.stringify(data);
+    const args = [json, this.#limit(options), dataSizeOf(json)];
     return this.#run(async () => this.#full(await this.#scripts.write(SAVE, [this.#dataKey(id)], args, this.#fence(id))) === 1);
   }
 
@@ -166,7 +168,8 @@ export class RedisSessionStore implements SessionStore {
         if (typeof stored !== 'string') return undefined;
         const previous = JSON.parse(stored) as Record<string, JsonValue>;
         const data = mergeData(previous, patch);
-        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data), limit], this.#fence(id)));
+        const json = JSON.stringify(data);
+        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, json, limit, dataSizeOf(json)], this.#fence(id)));
         if (reply === 1) return { previous, data };
         stored = reply;
       }
@@ -254,7 +257,12 @@ export class RedisSessionStore implements SessionStore {
     for (let attempt = 0; attempt < 2; attempt++) {
       const reply = this.#full(
         await this.#run(() =>
-          this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id)),
+          this.#scripts.write(
+            COMPARE_AND_SET,
+            keys,
+            [collection, key, expectedJson, nextJson, limit, keySize(key), nextJson.length],
+            this.#fence(id),
+          ),
         ),
       );
       if (reply === 1) return true;
@@ -268,7 +276,8 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
     if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return false;
-    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), [key], this.#fence(id))) === 1);
+    const args = [key, keySize(key)];
+    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), args, this.#fence(id))) === 1);
   }
 
   /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
@@ -302,14 +311,15 @@ export class RedisSessionStore implements SessionStore {
           const limit = undo === true ? 0 : this.#maxSessionBytes;
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), limit], fence)) as [
-                number,
-                number,
-                number?,
-              ],
+              (await this.#scripts.write(
+                APPLY,
+                [this.#dataKey(id)],
+                [this.#collectionPrefix(id), packOps(args), limit, packSizes(args)],
+                fence,
+              )) as [number, number, number?],
           );
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0]),
+        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0, packSizes(args)]),
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -357,7 +367,8 @@ export class RedisSessionStore implements SessionStore {
   async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean, limit: number): Promise<boolean> {
     checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
-    const args = [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0, limit];
+    const json = JSON.stringify(value);
+    const args = [collection, key, json, onlyIfAbsent ? 1 : 0, limit, keySize(key), json.length];
     const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
     if (written === -1) throw gone();
     return written === 1;
@@ -460,6 +471,33 @@ export class RedisSessionStore implements SessionStore {
 
 function gone(): RestBatchError {
   return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+}
+
+// Sizes are counted as the memory store counts them (core's `dataSize` and `memberSize`: the
+// UTF-16 code units of the JSON text), here from the JSON text the store sends, so both stores
+// refuse the same writes. The scripts measure what a write replaces from its stored text (see
+// SIZES in session-scripts.ts).
+
+/** What a key adds to its entry's size: its JSON string and 2 (`memberSize` less the value's JSON). */
+function keySize(key: string): number {
+  return jsonStringLength(key) + 2;
+}
+
+/**
+ * `dataSize` of the data `json` is the JSON text of: its members' sizes, i.e. the text less its
+ * braces and the commas between members (`{}`: 0).
+ */
+function dataSizeOf(json: string): number {
+  return json.length <= 2 ? 0 : json.length - 1;
+}
+
+/** The key and value sizes of an APPLY script's writes (four args each), two per write, as one JSON array. */
+function packSizes(args: readonly string[]): string {
+  let packed = '';
+  for (let i = 0; i < args.length; i += 4) {
+    packed += `${i === 0 ? '' : ','}${keySize(args[i + 2] as string)},${(args[i + 3] as string).length}`;
+  }
+  return `[${packed}]`;
 }
 
 /** Splits a stored entry `<seq>:<JSON>`. */
