@@ -21,7 +21,7 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
-import { LuaScript, type RedisClient } from './lua-script.js';
+import { ANY_KEYS, LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
 import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
@@ -42,7 +42,7 @@ const DELETE = new LuaScript(lua.DELETE, 2, writes);
 const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
 const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
-const APPLY = new LuaScript(lua.APPLY, 1, writes);
+const APPLY = new LuaScript(lua.APPLY, ANY_KEYS, writes);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
 const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1, writes);
 
@@ -313,13 +313,14 @@ export class RedisSessionStore implements SessionStore {
             async () =>
               (await this.#scripts.write(
                 APPLY,
-                [this.#dataKey(id)],
+                this.#applyKeys(id, args),
                 [this.#collectionPrefix(id), packOps(args), limit, packSizes(args)],
                 fence,
               )) as [number, number, number?],
           );
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0, packSizes(args)]),
+        reapply: (args) =>
+          this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), packOps(args), 0, packSizes(args)]),
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -466,6 +467,23 @@ export class RedisSessionStore implements SessionStore {
 
   #keys(id: string, collection: string): string[] {
     return [this.#dataKey(id), `${this.#collectionPrefix(id)}${collection}`];
+  }
+
+  /**
+   * The keys an APPLY script touches, declared so that Redis Cluster runs it only where they all
+   * are (see session-scripts.ts): the data key, then each collection its writes (four args each) name.
+   */
+  #applyKeys(id: string, args: readonly string[]): string[] {
+    const keys = [this.#dataKey(id)];
+    const prefix = this.#collectionPrefix(id);
+    const seen = new Set<string>();
+    for (let i = 1; i < args.length; i += 4) {
+      const collection = args[i] as string;
+      if (seen.has(collection)) continue;
+      seen.add(collection);
+      keys.push(`${prefix}${collection}`);
+    }
+    return keys;
   }
 }
 

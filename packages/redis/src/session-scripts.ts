@@ -9,6 +9,19 @@
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
 //
+// Cluster resharding moves a slot's keys one group at a time (MIGRATE), so for a while a session's
+// data key may be on the new node and a collection key still on the old one. Redis checks that the
+// keys a script declares are all on the node that runs it (else TRYAGAIN or ASK), and checks each
+// command inside a script the same way, but a single-key command on a node importing the slot
+// (ASKING) is served there even when the key is still on the other node: a write would make a
+// second copy of the collection there (lost, or blocking the migration with BUSYKEY), a PEXPIRE
+// would miss the real key. So each script, before its first write, either declares every key it
+// touches (GET, LIST, SET, DELETE, COMPARE_AND_SET: data and collection key; APPLY: the data key
+// and the collections of its writes), or reaches the keys it finds in the data key (its collections)
+// with one multi-key command (LOAD: EXISTS; DESTROY: DEL), which Redis refuses unless they are all
+// on this node. A refused script stops before it changes anything, answers 503, and is served
+// again once the slot has moved (see store-error.ts).
+//
 // The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
 // operation key as two more ARGV at the end (removed before the body runs), and call
 // `remember(key, field, old, new, grows)` when changing a hash field and `created(key)` when making a
@@ -75,19 +88,24 @@ return 1`;
 
 /**
  * Reads the data and extends the life of every key of the session: ARGV = collection prefix, ttlMs.
- * Returns {data JSON, owner or ''}, or nil when the session is gone.
+ * Returns {data JSON, owner or ''}, or nil when the session is gone. Its collection keys are
+ * checked to be on this node first, with one EXISTS (see the file comment): while a resharding has
+ * them on two nodes, a collection left behind would keep its old TTL and could expire before its
+ * session, so the load fails (503) instead.
  */
 export const LOAD = `
 local all = redis.call('HGETALL', KEYS[1])
 if #all == 0 then return false end
 local data, owner = false, ''
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local keys = { KEYS[1] }
 for i = 1, #all, 2 do
   local field = all[i]
   if field == 'd' then data = all[i + 1]
   elseif field == 'o' then owner = all[i + 1]
-  elseif string.sub(field, 1, 2) == 'c:' then redis.call('PEXPIRE', ARGV[1] .. string.sub(field, 3), ARGV[2]) end
+  elseif string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
 end
+if #keys > 1 then redis.call('EXISTS', unpack(keys)) end
+for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ARGV[2]) end
 return {data, owner}`;
 
 /**
@@ -106,7 +124,8 @@ return 1`;
 
 /**
  * Deletes every key of the session: ARGV = collection prefix. Returns its owner ('' for none) when
- * it existed, 0 otherwise.
+ * it existed, 0 otherwise. One DEL of all of them: Redis refuses it unless they are all on this
+ * node (see the file comment), so a resharding never leaves a collection of a destroyed session behind.
  */
 export const DESTROY = `
 local all = redis.call('HKEYS', KEYS[1])
@@ -181,7 +200,9 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
 /**
- * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
+ * Applies a batch's buffered writes in order, in one round trip: KEYS = the data key, then the
+ * key of each collection the writes touch (declared for Cluster resharding, see the file comment;
+ * the script derives them from the names again), ARGV[1] = collection prefix,
  * ARGV[3] = the session cap (0: none, for undo steps), ARGV[4] = each write's key size and value
  * size (see SIZES) as one JSON array of numbers, two per write,
  * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only

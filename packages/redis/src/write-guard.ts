@@ -70,9 +70,32 @@ return __reply`;
  */
 export const COMPENSATE = `
 local log = redis.call('GET', KEYS[1])
+local entries = false
+if log and log ~= 'F' then
+  entries = cjson.decode(log)
+  -- Every key it may change must be on this node before anything changes, the fence included: one
+  -- EXISTS of them all, refused by Redis while a resharding has them on two nodes (see
+  -- session-scripts.ts); the compensation is then tried again until the slot has moved.
+  local keys, listed = { KEYS[2] }, { [KEYS[2]] = true }
+  local function list(key)
+    if not listed[key] then
+      listed[key] = true
+      keys[#keys + 1] = key
+    end
+  end
+  for _, entry in ipairs(entries) do
+    if entry[2] == '' then
+      for _, f in ipairs(redis.call('HKEYS', entry[1])) do
+        if string.sub(f, 1, 2) == 'c:' then list(ARGV[1] .. string.sub(f, 3)) end
+      end
+    else
+      list(entry[1])
+    end
+  end
+  if #keys > 1 then redis.call('EXISTS', unpack(keys)) end
+end
 redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
-if not log or log == 'F' then return 0 end
-local entries = cjson.decode(log)
+if not entries then return 0 end
 -- The session's remaining life (-2: gone). Nothing is put back into a session that is gone: HSET
 -- would make a key that never expires (the data key, or a collection outliving its session).
 local ttl = redis.call('PTTL', KEYS[2])
