@@ -176,15 +176,16 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
 it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
   const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
-  // Records every write of an APPLY script (one key, ARGV = prefix + a JSON array, four strings per
-  // write, + the session cap) once Redis answered it.
+  // Records every write of an APPLY script (KEYS = the data key and a key per collection written,
+  // ARGV = prefix + a JSON array, four strings per write, + the session cap + the writes' sizes)
+  // once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
       // The write guard's deadline and operation key come last.
-      const argv = args.slice(3, -2).map(String);
-      if (args[1] === 1 && argv.length === 3 && argv[1]!.startsWith('[')) {
+      const argv = args.slice(2 + Number(args[1]), -2).map(String);
+      if (argv.length === 4 && argv[1]!.startsWith('[')) {
         const ops = JSON.parse(argv[1]!) as string[];
         for (let i = 0; i < ops.length; i += 4) acknowledged.add(`${ops[i]}:${ops[i + 1]}/${ops[i + 2]}`);
       }
@@ -351,7 +352,9 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
   const sent: string[][] = [];
   const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
   (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
-    if (String(args[3]).endsWith(':c:') && typeof args[4] === 'string') sent.push(JSON.parse(args[4]) as string[]);
+    // After the script's keys (the data key and a key per collection written): the prefix, then the ops.
+    const argv = args.slice(2 + Number(args[1]));
+    if (String(argv[0]).endsWith(':c:') && typeof argv[1] === 'string') sent.push(JSON.parse(argv[1]) as string[]);
     return original(...args);
   };
   const res = await call({

@@ -171,12 +171,14 @@ export type {
   SessionStore,
   WriteOptions,
 } from './session/session-store.js';
-export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
+export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session/session-size.js';
+export { jsonStringLength } from './json/json-string-length.js';
 export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';
 export { deepFreeze } from './session/deep-freeze.js';
+export { checkEntryKey, isWellFormedKey } from './session/entry-key.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';
 export { Session } from './session/session.js';
 export { Journal, type UndoStep } from './session/journal.js';

@@ -1,10 +1,13 @@
 import {
   checkByteBudget,
+  checkEntryKey,
   type CreateSessionOptions,
   DEFAULT_MAX_SESSION_BYTES,
   type DataPatch,
   isRestBatchError,
   isSessionIdShape,
+  isWellFormedKey,
+  jsonStringLength,
   type JsonValue,
   mergeData,
   newSessionId,
@@ -18,14 +21,14 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
-import { LuaScript, type RedisClient } from './lua-script.js';
+import { ANY_KEYS, LuaScript, type RedisClient } from './lua-script.js';
 import * as records from './redis-records.js';
 import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
 import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
 import * as lua from './session-scripts.js';
-import { toStoreError } from './store-error.js';
+import { isOutOfMemory, toStoreError } from './store-error.js';
 
 const writes = { writes: true };
 const CREATE = new LuaScript(lua.CREATE, 1, writes);
@@ -39,7 +42,7 @@ const DELETE = new LuaScript(lua.DELETE, 2, writes);
 const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
 const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
-const APPLY = new LuaScript(lua.APPLY, 1, writes);
+const APPLY = new LuaScript(lua.APPLY, ANY_KEYS, writes);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
 const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1, writes);
 
@@ -72,6 +75,9 @@ export class RedisSessionStore implements SessionStore {
   readonly #namespaces = new Map<string, records.RecordKeys>();
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
   #owedSteps = 0;
+  readonly #onError: (error: Error) => void;
+  // Whether a load's bookkeeping was refused for memory and has not landed since (see `#bookkeeping`).
+  #bookkeepingRefused = false;
 
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
@@ -82,6 +88,7 @@ export class RedisSessionStore implements SessionStore {
     this.#client = client;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
+    this.#onError = onError;
     this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
@@ -104,12 +111,12 @@ export class RedisSessionStore implements SessionStore {
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
     const owner = options.owner;
-    // A new session's size is its data's JSON: checked here, as nothing else can write to it yet.
-    const size = Buffer.byteLength(json);
+    // A new session's size is its data's: checked here, as nothing else can write to it yet.
+    const size = dataSizeOf(json);
     if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
       let id = newSessionId();
-      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
+      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? '', size], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
       try {
@@ -128,19 +135,21 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(async () => {
       const loading = this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
       // XX: only ids already admitted move; an unknown id never enters the index.
-      const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
+      const indexed =
+        this.#maxSessions === undefined ? undefined : this.#bookkeeping(this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id));
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
       const [json, owner] = reply as [string, string];
       // The owner's least-recently-used order follows every load.
-      if (owner !== '') await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      if (owner !== '') await this.#bookkeeping(this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]));
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
 
   async save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    const args = [JSON.stringify(data), this.#limit(options)];
+    const json = JSON.stringify(data);
+    const args = [json, this.#limit(options), dataSizeOf(json)];
     return this.#run(async () => this.#full(await this.#scripts.write(SAVE, [this.#dataKey(id)], args, this.#fence(id))) === 1);
   }
 
@@ -159,7 +168,8 @@ export class RedisSessionStore implements SessionStore {
         if (typeof stored !== 'string') return undefined;
         const previous = JSON.parse(stored) as Record<string, JsonValue>;
         const data = mergeData(previous, patch);
-        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data), limit], this.#fence(id)));
+        const json = JSON.stringify(data);
+        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, json, limit, dataSizeOf(json)], this.#fence(id)));
         if (reply === 1) return { previous, data };
         stored = reply;
       }
@@ -210,7 +220,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    if (!isSessionIdShape(id)) return undefined;
+    // A key that is not well-formed is never stored (`checkEntryKey`); as UTF-8 it would name another.
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return undefined;
     return this.#run(async () => {
       const stored = await this.#scripts.read(GET, this.#keys(id, collection), [key]);
       return typeof stored === 'string' ? decode(stored).value : undefined;
@@ -237,6 +248,7 @@ export class RedisSessionStore implements SessionStore {
     next: JsonValue | undefined,
     options?: WriteOptions,
   ): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
     const keys = this.#keys(id, collection);
     const nextJson = next === undefined ? '' : JSON.stringify(next);
@@ -245,7 +257,12 @@ export class RedisSessionStore implements SessionStore {
     for (let attempt = 0; attempt < 2; attempt++) {
       const reply = this.#full(
         await this.#run(() =>
-          this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id)),
+          this.#scripts.write(
+            COMPARE_AND_SET,
+            keys,
+            [collection, key, expectedJson, nextJson, limit, keySize(key), nextJson.length],
+            this.#fence(id),
+          ),
         ),
       );
       if (reply === 1) return true;
@@ -258,13 +275,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), [key], this.#fence(id))) === 1);
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return false;
+    const args = [key, keySize(key)];
+    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), args, this.#fence(id))) === 1);
   }
 
   /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
-    if (!isSessionIdShape(id)) return [];
+    if (!isSessionIdShape(id) || !isWellFormedKey(collection)) return [];
     return this.#run(async () => {
       const flat = await this.#scripts.read(LIST, this.#keys(id, collection), []);
       if (!Array.isArray(flat)) return [];
@@ -293,14 +311,16 @@ export class RedisSessionStore implements SessionStore {
           const limit = undo === true ? 0 : this.#maxSessionBytes;
           return this.#run(
             async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), limit], fence)) as [
-                number,
-                number,
-                number?,
-              ],
+              (await this.#scripts.write(
+                APPLY,
+                this.#applyKeys(id, args),
+                [this.#collectionPrefix(id), packOps(args), limit, packSizes(args)],
+                fence,
+              )) as [number, number, number?],
           );
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0]),
+        reapply: (args) =>
+          this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), packOps(args), 0, packSizes(args)]),
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -346,8 +366,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean, limit: number): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
-    const args = [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0, limit];
+    const json = JSON.stringify(value);
+    const args = [collection, key, json, onlyIfAbsent ? 1 : 0, limit, keySize(key), json.length];
     const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
     if (written === -1) throw gone();
     return written === 1;
@@ -384,6 +406,26 @@ export class RedisSessionStore implements SessionStore {
     const now = Date.now();
     const admitted = await this.#scripts.write(ADMIT, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
     if (admitted !== 1) throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
+  }
+
+  /**
+   * A load's bookkeeping (the owner's last use, the `maxSessions` index): a `ZADD`, which Redis
+   * refuses at `maxmemory` under `noeviction` (OOM) where the read itself and a destroy still run.
+   * Refused for memory, it is skipped, so sessions stay readable and deletable; `onError` is told
+   * once, and again only after one has landed in between. Skipped, an owner's session may be the
+   * least recently used one a later create ends, and one missing from the index may count no more.
+   */
+  async #bookkeeping(write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+      this.#bookkeepingRefused = false;
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      if (this.#bookkeepingRefused) return;
+      this.#bookkeepingRefused = true;
+      const message = (error as Error).message;
+      this.#onError(new Error(`restbatch: Redis is out of memory; sessions are read without recording their last use (${message})`));
+    }
   }
 
   /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */
@@ -426,10 +468,54 @@ export class RedisSessionStore implements SessionStore {
   #keys(id: string, collection: string): string[] {
     return [this.#dataKey(id), `${this.#collectionPrefix(id)}${collection}`];
   }
+
+  /**
+   * The keys an APPLY script touches, declared so that Redis Cluster runs it only where they all
+   * are (see session-scripts.ts): the data key, then each collection its writes (four args each) name.
+   */
+  #applyKeys(id: string, args: readonly string[]): string[] {
+    const keys = [this.#dataKey(id)];
+    const prefix = this.#collectionPrefix(id);
+    const seen = new Set<string>();
+    for (let i = 1; i < args.length; i += 4) {
+      const collection = args[i] as string;
+      if (seen.has(collection)) continue;
+      seen.add(collection);
+      keys.push(`${prefix}${collection}`);
+    }
+    return keys;
+  }
 }
 
 function gone(): RestBatchError {
   return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+}
+
+// Sizes are counted as the memory store counts them (core's `dataSize` and `memberSize`: the
+// UTF-16 code units of the JSON text), here from the JSON text the store sends, so both stores
+// refuse the same writes. The scripts measure what a write replaces from its stored text (see
+// SIZES in session-scripts.ts).
+
+/** What a key adds to its entry's size: its JSON string and 2 (`memberSize` less the value's JSON). */
+function keySize(key: string): number {
+  return jsonStringLength(key) + 2;
+}
+
+/**
+ * `dataSize` of the data `json` is the JSON text of: its members' sizes, i.e. the text less its
+ * braces and the commas between members (`{}`: 0).
+ */
+function dataSizeOf(json: string): number {
+  return json.length <= 2 ? 0 : json.length - 1;
+}
+
+/** The key and value sizes of an APPLY script's writes (four args each), two per write, as one JSON array. */
+function packSizes(args: readonly string[]): string {
+  let packed = '';
+  for (let i = 0; i < args.length; i += 4) {
+    packed += `${i === 0 ? '' : ','}${keySize(args[i + 2] as string)},${(args[i + 3] as string).length}`;
+  }
+  return `[${packed}]`;
 }
 
 /** Splits a stored entry `<seq>:<JSON>`. */

@@ -1,5 +1,6 @@
 import {
   type BufferedWrite,
+  checkEntryKey,
   deepFreeze,
   type JsonValue,
   RestBatchError,
@@ -109,6 +110,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
+    checkEntryKey(collection, key);
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -118,6 +120,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
+    checkEntryKey(collection, key);
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -147,6 +150,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     onMismatch: 'conflict' | 'skip',
     options?: { undo?: boolean },
   ): Promise<BufferedWrite | undefined> {
+    checkEntryKey(collection, key);
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));

@@ -4,25 +4,68 @@
 // Keys of a session `sid` (all carry the hash tag `{sid}`, so they share one Cluster slot):
 //   KEYS[1] = <prefix>{sid}:data   hash: d = session data (JSON), n = insertion counter,
 //                                         c:<name> = 1 for every collection ever written,
-//                                         b = the session's size (see CHARGE)
+//                                         b = the session's size (see SIZES)
 //   <prefix>{sid}:c:<name>         hash: key -> "<seq>:<JSON>", seq giving insertion order
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
 //
+// Cluster resharding moves a slot's keys one group at a time (MIGRATE), so for a while a session's
+// data key may be on the new node and a collection key still on the old one. Redis checks that the
+// keys a script declares are all on the node that runs it (else TRYAGAIN or ASK), and checks each
+// command inside a script the same way, but a single-key command on a node importing the slot
+// (ASKING) is served there even when the key is still on the other node: a write would make a
+// second copy of the collection there (lost, or blocking the migration with BUSYKEY), a PEXPIRE
+// would miss the real key. So each script, before its first write, either declares every key it
+// touches (GET, LIST, SET, DELETE, COMPARE_AND_SET: data and collection key; APPLY: the data key
+// and the collections of its writes), or reaches the keys it finds in the data key (its collections)
+// with one multi-key command (LOAD: EXISTS; DESTROY: DEL), which Redis refuses unless they are all
+// on this node. A refused script stops before it changes anything, answers 503, and is served
+// again once the slot has moved (see store-error.ts).
+//
 // The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
 // operation key as two more ARGV at the end (removed before the body runs), and call
-// `remember(key, field, old, new)` when changing a hash field and `created(key)` when making a session, so
-// that a write whose client gave up can be undone.
+// `remember(key, field, old, new, grows)` when changing a hash field and `created(key)` when making a
+// session, so that a write whose client gave up can be undone.
 
 /**
- * A session's size, field b of its data key: the bytes of its data's JSON, plus for each entry its
- * key, its JSON and 4 (as the memory store's `memberSize`), kept up to date by every script that
- * writes, in the same script. `charge(limit, grows)` counts `grows` more bytes, unless that grows
+ * A session's size, field b of its data key, counted as the memory store counts it (core's
+ * `dataSize` and `memberSize`): the UTF-16 code units of the JSON text `JSON.stringify` writes for
+ * each member of its data and for each entry's key and value, 2 more per member; kept up to date by
+ * every script that writes, in the same script. What a write brings is measured in JavaScript and
+ * passed in (`dataSizeOf`, `keySize` and the value JSON's length, redis-session-store.ts); what it
+ * replaces is measured here from the stored text, which is that same JSON: `units(text)` counts its
+ * UTF-16 code units from its UTF-8 bytes (every byte but a continuation byte starts a character,
+ * and a 4-byte character is a surrogate pair). The stored JSON holds no escape JavaScript did not
+ * count: `JSON.stringify` wrote it.
+ */
+const SIZES = `
+local function units(text)
+  if not string.find(text, '[\\128-\\255]') then return #text end
+  local _, continuations = string.gsub(text, '[\\128-\\191]', '')
+  local _, four = string.gsub(text, '[\\240-\\247]', '')
+  return #text - continuations + four
+end
+-- The data stored as this JSON text (false: none): its members' sizes, i.e. the text less its braces and commas.
+local function dataSize(text)
+  if not text then return 0 end
+  local n = units(text)
+  if n <= 2 then return 0 end
+  return n - 1
+end
+-- An entry stored as "<seq>:<JSON>" under a key that counts keySize: 0 when absent.
+local function entrySize(keySize, text)
+  if not text then return 0 end
+  return keySize + units(text) - string.find(text, ':', 1, true)
+end
+`;
+
+/**
+ * `charge(limit, grows)` counts `grows` more in the session's size (see SIZES), unless that grows
  * the session past `limit` (0: no cap): it then changes nothing and returns the size refused
  * (false when counted). A write that does not grow the session is always counted. The caller
  * checks before it writes anything, so a refused write leaves the session as it was.
  */
-const CHARGE = `
+const CHARGE = `${SIZES}
 local function charge(limit, grows)
   if grows == 0 then return false end
   local size = tonumber(redis.call('HGET', KEYS[1], 'b') or '0') + grows
@@ -32,58 +75,57 @@ local function charge(limit, grows)
 end
 `;
 
-/** What an entry stored as "<seq>:<JSON>" counts for (see CHARGE); 0 when absent. */
-const ENTRY_SIZE = `
-local function entrySize(field, text)
-  if not text then return 0 end
-  return #field + 4 + #text - string.find(text, ':', 1, true)
-end
-`;
-
 /**
  * Creates a session unless the id is taken: ARGV = ttlMs, data JSON, owner ('' for none; kept in
- * field o). Returns 1 or 0. (The caller checks the data against the session cap.)
+ * field o), the data's size (see SIZES). Returns 1 or 0. (The caller checks the data against the session cap.)
  */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 created(KEYS[1])
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3], 'b', #ARGV[2])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3], 'b', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
 /**
  * Reads the data and extends the life of every key of the session: ARGV = collection prefix, ttlMs.
- * Returns {data JSON, owner or ''}, or nil when the session is gone.
+ * Returns {data JSON, owner or ''}, or nil when the session is gone. Its collection keys are
+ * checked to be on this node first, with one EXISTS (see the file comment): while a resharding has
+ * them on two nodes, a collection left behind would keep its old TTL and could expire before its
+ * session, so the load fails (503) instead.
  */
 export const LOAD = `
 local all = redis.call('HGETALL', KEYS[1])
 if #all == 0 then return false end
 local data, owner = false, ''
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local keys = { KEYS[1] }
 for i = 1, #all, 2 do
   local field = all[i]
   if field == 'd' then data = all[i + 1]
   elseif field == 'o' then owner = all[i + 1]
-  elseif string.sub(field, 1, 2) == 'c:' then redis.call('PEXPIRE', ARGV[1] .. string.sub(field, 3), ARGV[2]) end
+  elseif string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
 end
+if #keys > 1 then redis.call('EXISTS', unpack(keys)) end
+for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ARGV[2]) end
 return {data, owner}`;
 
 /**
  * Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON,
- * session cap (0: none). Returns 1, 0 when the session is gone, {-2, size} when over the cap.
+ * session cap (0: none), the data's size. Returns 1, 0 when the session is gone, {-2, size} when over the cap.
  */
 export const SAVE = `${CHARGE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local old = redis.call('HGET', KEYS[1], 'd')
-local refused = charge(tonumber(ARGV[2]), #ARGV[1] - #(old or ''))
+local grows = tonumber(ARGV[3]) - dataSize(old)
+local refused = charge(tonumber(ARGV[2]), grows)
 if refused then return {-2, refused} end
-remember(KEYS[1], 'd', old, ARGV[1])
+remember(KEYS[1], 'd', old, ARGV[1], grows)
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
 /**
  * Deletes every key of the session: ARGV = collection prefix. Returns its owner ('' for none) when
- * it existed, 0 otherwise.
+ * it existed, 0 otherwise. One DEL of all of them: Redis refuses it unless they are all on this
+ * node (see the file comment), so a resharding never leaves a collection of a destroyed session behind.
  */
 export const DESTROY = `
 local all = redis.call('HKEYS', KEYS[1])
@@ -131,16 +173,19 @@ return redis.call('HGETALL', KEYS[2])`;
 
 /**
  * Writes one entry, keeping an existing entry's place in the order: KEYS[2] = collection key,
- * ARGV = collection name, entry key, value JSON, 1 to write only when absent, session cap (0: none).
+ * ARGV = collection name, entry key, value JSON, 1 to write only when absent, session cap (0: none),
+ * the key's size and the value's (see SIZES).
  * Returns 1 when written, 0 when the key was taken (only-if-absent), -1 when the session is gone,
  * {-2, size} when the write would take the session past its cap.
  */
-export const SET = `${CHARGE}${ENTRY_SIZE}
+export const SET = `${CHARGE}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return -1 end
 local old = redis.call('HGET', KEYS[2], ARGV[2])
 if old and ARGV[4] == '1' then return 0 end
-local refused = charge(tonumber(ARGV[5]), #ARGV[2] + 4 + #ARGV[3] - entrySize(ARGV[2], old))
+local keySize = tonumber(ARGV[6])
+local grows = keySize + tonumber(ARGV[7]) - entrySize(keySize, old)
+local refused = charge(tonumber(ARGV[5]), grows)
 if refused then return {-2, refused} end
 local seq
 if old then
@@ -149,14 +194,17 @@ else
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
-remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[3])
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[3], grows)
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
 /**
- * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
- * ARGV[3] = the session cap (0: none, for undo steps),
+ * Applies a batch's buffered writes in order, in one round trip: KEYS = the data key, then the
+ * key of each collection the writes touch (declared for Cluster resharding, see the file comment;
+ * the script derives them from the names again), ARGV[1] = collection prefix,
+ * ARGV[3] = the session cap (0: none, for undo steps), ARGV[4] = each write's key size and value
+ * size (see SIZES) as one JSON array of numbers, two per write,
  * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
@@ -166,12 +214,13 @@ return 1`;
  * Returns {1, n} when all n were processed, {0, i} when the op after the first i was refused,
  * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone.
  */
-export const APPLY = `
+export const APPLY = `${SIZES}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return {-1, 0} end
--- The session's size (see CHARGE): what the script changes it by, added once by finish(); the
+-- The session's size (see SIZES): what the script changes it by, added once by finish(); the
 -- stored size is read only when a write grows the session under a cap.
 local limit = tonumber(ARGV[3])
+local sizes = cjson.decode(ARGV[4])
 local delta, size = 0, nil
 local touched = {}
 local registered = {}
@@ -185,6 +234,8 @@ local known = {}
 local seqs = {}
 local original = {}
 local changed = {}
+-- What the script's writes to each field changed the session's size by, for the undo log.
+local grown = {}
 local function stored(key, field)
   local fields = known[key]
   if not fields then
@@ -207,14 +258,16 @@ local function stored(key, field)
   end
   return json
 end
-local function change(key, field, json)
+local function change(key, field, json, grows)
   known[key][field] = json
   local fields = changed[key]
   if not fields then
     fields = {}
     changed[key] = fields
+    grown[key] = {}
   end
   fields[field] = true
+  grown[key][field] = (grown[key][field] or 0) + grows
 end
 -- Many fields per HSET or HDEL, within what unpack takes.
 local function each(command, key, list)
@@ -238,13 +291,13 @@ local function finish()
   if #data > 0 then redis.call('HSET', KEYS[1], unpack(data)) end
   for key, fields in pairs(changed) do
     local sets, deletes = {}, {}
-    local now, at, was = known[key], seqs[key], original[key]
+    local now, at, was, grows = known[key], seqs[key], original[key], grown[key]
     for field in pairs(fields) do
       local json, old = now[field], was[field]
       local text = false
       if json then text = at[field] .. ':' .. json end
       if text ~= old then
-        remember(key, field, old, text)
+        remember(key, field, old, text, grows[field])
         if text then
           sets[#sets + 1] = field
           sets[#sets + 1] = text
@@ -264,6 +317,7 @@ local skip = false
 local keyOf = {}
 for i = 1, #ops, 4 do
   local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
+  local keySize = sizes[(i + 1) / 2]
   local key = keyOf[name]
   if not key then
     key = ARGV[1] .. name
@@ -282,8 +336,9 @@ for i = 1, #ops, 4 do
   elseif op == 'd' then
     local old = stored(key, field)
     if old then
-      delta = delta - #field - 4 - #old
-      change(key, field, false)
+      local grows = -keySize - units(old)
+      delta = delta + grows
+      change(key, field, false, grows)
     end
   else
     local old = stored(key, field)
@@ -291,7 +346,7 @@ for i = 1, #ops, 4 do
       finish()
       return {0, applied}
     end
-    local grows = #value - (old and #old or -#field - 4)
+    local grows = sizes[(i + 3) / 2] - (old and units(old) or -keySize)
     if grows > 0 and limit > 0 then
       size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
       if size + delta + grows > limit then
@@ -309,7 +364,7 @@ for i = 1, #ops, 4 do
       seqs[key][field] = tostring(nextSeq)
       registered[name] = true
     end
-    change(key, field, value)
+    change(key, field, value, grows)
     touched[key] = true
   end
   applied = applied + 1
@@ -319,12 +374,13 @@ return {1, applied}`;
 
 /**
  * Compare-and-set of one entry: KEYS[2] = collection key, ARGV = collection name, entry key, the
- * stored JSON expected ('' for absent), the new JSON ('' to delete), session cap (0: none). Compares
+ * stored JSON expected ('' for absent), the new JSON ('' to delete), session cap (0: none), the
+ * key's size and the new JSON's (see SIZES). Compares
  * the stored text; the caller compares again as canonical JSON when the texts differ. Returns 1
  * when written, -1 when the session is gone, {0, stored JSON or ''} when the entry holds something
  * else, {-2, size} when the write would take the session past its cap.
  */
-export const COMPARE_AND_SET = `${CHARGE}${ENTRY_SIZE}
+export const COMPARE_AND_SET = `${CHARGE}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return -1 end
 local old = redis.call('HGET', KEYS[2], ARGV[2])
@@ -336,12 +392,13 @@ if old then
   json = string.sub(old, colon + 1)
 end
 if json ~= ARGV[3] then return {0, json} end
-local grows = -entrySize(ARGV[2], old)
-if ARGV[4] ~= '' then grows = grows + #ARGV[2] + 4 + #ARGV[4] end
+local keySize = tonumber(ARGV[6])
+local grows = -entrySize(keySize, old)
+if ARGV[4] ~= '' then grows = grows + keySize + tonumber(ARGV[7]) end
 local refused = charge(tonumber(ARGV[5]), grows)
 if refused then return {-2, refused} end
 if ARGV[4] == '' then
-  remember(KEYS[2], ARGV[2], old or false, false)
+  remember(KEYS[2], ARGV[2], old or false, false, grows)
   redis.call('HDEL', KEYS[2], ARGV[2])
   return 1
 end
@@ -349,14 +406,15 @@ if not old then
   seq = redis.call('HINCRBY', KEYS[1], 'n', 1)
   redis.call('HSET', KEYS[1], 'c:' .. ARGV[1], 1)
 end
-remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[4])
+remember(KEYS[2], ARGV[2], old or false, seq .. ':' .. ARGV[4], grows)
 redis.call('HSET', KEYS[2], ARGV[2], seq .. ':' .. ARGV[4])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1`;
 
 /**
  * Replaces the session data only if it is still the text the caller merged into: ARGV = data JSON
- * expected ('' never matches: a plain read), new data JSON, session cap (0: none). Returns 1 when
+ * expected ('' never matches: a plain read), new data JSON, session cap (0: none), the new data's
+ * size (see SIZES). Returns 1 when
  * replaced, the stored JSON when it differs, nil when the session is gone, {-2, size} when over
  * the cap. The merge itself happens in JavaScript:
  * Lua's cjson would turn empty arrays into objects, round numbers to 14 digits and reorder keys.
@@ -365,19 +423,21 @@ export const SWAP_DATA = `${CHARGE}
 local current = redis.call('HGET', KEYS[1], 'd')
 if not current then return false end
 if current ~= ARGV[1] then return current end
-local refused = charge(tonumber(ARGV[3]), #ARGV[2] - #current)
+local grows = tonumber(ARGV[4]) - dataSize(current)
+local refused = charge(tonumber(ARGV[3]), grows)
 if refused then return {-2, refused} end
-remember(KEYS[1], 'd', current, ARGV[2])
+remember(KEYS[1], 'd', current, ARGV[2], grows)
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 return 1`;
 
-/** Deletes one entry: KEYS[2] = collection key, ARGV = entry key. Returns 1 when it existed. */
-export const DELETE = `${CHARGE}${ENTRY_SIZE}
+/** Deletes one entry: KEYS[2] = collection key, ARGV = entry key, its size (see SIZES). Returns 1 when it existed. */
+export const DELETE = `${CHARGE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local old = redis.call('HGET', KEYS[2], ARGV[1])
 if not old then return 0 end
-charge(0, -entrySize(ARGV[1], old))
-remember(KEYS[2], ARGV[1], old, false)
+local grows = -entrySize(tonumber(ARGV[2]), old)
+charge(0, grows)
+remember(KEYS[2], ARGV[1], old, false, grows)
 return redis.call('HDEL', KEYS[2], ARGV[1])`;
 
 /**

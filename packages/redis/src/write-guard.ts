@@ -6,9 +6,9 @@
 //     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
 //     compensation run later can put them back (only where they still hold what it wrote).
 // The wrapped script takes two more ARGV at the end: deadline (ms, Redis clock), operation key
-// ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
-// written (its stored text before and after, false for absent; the first old and the last new of a
-// field are kept, with no extra read),
+// ('' for none). Inside, `remember(key, field, old, new, grows)` must be called when a hash field is
+// written (its stored text before and after, false for absent, and what the write changed the
+// session's size by; the first old and the last new of a field are kept, the changes added up, with no extra read),
 // and `created(key)` when the script makes a session, so a compensation can destroy it.
 
 /** How long an operation key (undo log or fence) lives, in ms: the longest a compensation may wait for Redis. */
@@ -27,20 +27,21 @@ if __op ~= '' and redis.call('EXISTS', __op) == 1 then
   return redis.error_reply('LATE the command was fenced off after its client gave up and was not applied')
 end
 local __undo, __seen = {}, {}
-local function remember(key, field, old, new)
+local function remember(key, field, old, new, grows)
   if __op == '' then return end
   local id = key .. '|' .. field
   local seen = __seen[id]
   if seen then
     seen[4] = new
+    seen[5] = seen[5] + grows
     return
   end
-  seen = {key, field, old, new}
+  seen = {key, field, old, new, grows}
   __seen[id] = seen
   __undo[#__undo + 1] = seen
 end
 local function created(key)
-  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false} end
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 0} end
 end
 local __reply = (function()
 ${body}
@@ -60,37 +61,61 @@ return __reply`;
  * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, KEYS[2] =
  * the session's data key, ARGV = the session's collection prefix. Sets the fence first (a late copy
  * of the operation then refuses), then walks the undo log newest first: a field is put back only
- * while it still holds what the operation wrote (a later write by anyone stays), and the session's
- * size (field b of the data key, see session-scripts.ts) follows what was put back; a session the
- * operation created is destroyed. Returns 1 when something was undone, 0 when the operation never applied.
+ * while the session exists (a destroyed or expired one stays gone) and the field still holds what
+ * the operation wrote (a later write by anyone stays), and the session's size (field b of the data
+ * key, see session-scripts.ts) takes back what the operation changed it by for that field; a session the operation created is
+ * destroyed. A collection key a put-back makes again (the operation emptied it: Redis deleted the
+ * hash) takes the data key's remaining TTL, as every write does, so it expires with its session.
+ * Returns 1 when something was undone, 0 when the operation never applied.
  */
 export const COMPENSATE = `
--- What a field counts for in the session's size: the data's JSON, an entry's key, JSON and 4.
-local function sizeOf(key, field, text)
-  if not text then return 0 end
-  if key == KEYS[2] then
-    if field == 'd' then return #text end
-    return 0
-  end
-  return #field + 4 + #text - string.find(text, ':', 1, true)
-end
 local log = redis.call('GET', KEYS[1])
+local entries = false
+if log and log ~= 'F' then
+  entries = cjson.decode(log)
+  -- Every key it may change must be on this node before anything changes, the fence included: one
+  -- EXISTS of them all, refused by Redis while a resharding has them on two nodes (see
+  -- session-scripts.ts); the compensation is then tried again until the slot has moved.
+  local keys, listed = { KEYS[2] }, { [KEYS[2]] = true }
+  local function list(key)
+    if not listed[key] then
+      listed[key] = true
+      keys[#keys + 1] = key
+    end
+  end
+  for _, entry in ipairs(entries) do
+    if entry[2] == '' then
+      for _, f in ipairs(redis.call('HKEYS', entry[1])) do
+        if string.sub(f, 1, 2) == 'c:' then list(ARGV[1] .. string.sub(f, 3)) end
+      end
+    else
+      list(entry[1])
+    end
+  end
+  if #keys > 1 then redis.call('EXISTS', unpack(keys)) end
+end
 redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
-if not log or log == 'F' then return 0 end
-local entries = cjson.decode(log)
+if not entries then return 0 end
+-- The session's remaining life (-2: gone). Nothing is put back into a session that is gone: HSET
+-- would make a key that never expires (the data key, or a collection outliving its session).
+local ttl = redis.call('PTTL', KEYS[2])
 for i = #entries, 1, -1 do
-  local key, field, old, new = entries[i][1], entries[i][2], entries[i][3], entries[i][4]
+  local key, field, old, new, grows = entries[i][1], entries[i][2], entries[i][3], entries[i][4], entries[i][5]
   if field == '' then
     local keys = { key }
     for _, f in ipairs(redis.call('HKEYS', key)) do
       if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end
     end
     redis.call('DEL', unpack(keys))
-  elseif (redis.call('HGET', key, field) or false) == new then
-    if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
-    local grows = sizeOf(key, field, old) - sizeOf(key, field, new)
-    -- Never on a destroyed session: HINCRBY would make a data key that never expires.
-    if grows ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'b', grows) end
+    ttl = -2
+  elseif ttl ~= -2 and (redis.call('HGET', key, field) or false) == new then
+    if old then
+      redis.call('HSET', key, field, old)
+      if key ~= KEYS[2] and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    else
+      redis.call('HDEL', key, field)
+    end
+    if grows ~= 0 then redis.call('HINCRBY', KEYS[2], 'b', -grows) end
   end
 end
 return 1`;
