@@ -1,4 +1,4 @@
-// `node bench/dist/instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000] [--predictable]`: counts
+// `node bench/dist/instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`: counts
 // the machine instructions one sub-request of the Exago mix of N calls (default 1000) costs, under
 // valgrind (callgrind).
 // Unlike time, an instruction count does not move with the load of the machine, so two builds can be
@@ -41,14 +41,12 @@ function positive(name: string, value: string | undefined, fallback: number): nu
 function parse() {
   try {
     return parseArgs({
-      options: { runs: { type: 'string' }, functions: { type: 'string' }, n: { type: 'string' }, predictable: { type: 'boolean' } },
+      options: { runs: { type: 'string' }, functions: { type: 'string' }, n: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    usage(
-      `${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000] [--predictable]`,
-    );
+    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`);
   }
 }
 const parsed = parse();
@@ -62,13 +60,6 @@ const LOW = Math.round(LOW_SUBS / N);
 const HIGH = Math.round(HIGH_SUBS / N);
 // 0: no list of functions.
 const functions = parsed.values.functions === undefined ? 0 : positive('functions', parsed.values.functions, 25);
-/**
- * `--predictable`: V8's predictable mode and a fixed GC schedule. Under valgrind a run takes minutes
- * of wall time, so the memory reducer (which starts 8 s after the heap last grew) can set off full
- * collections that a native run of the same batches never makes, in one window or the other; with
- * a fixed schedule only the allocation decides when the collector runs.
- */
-const VM_FLAGS: readonly string[] = parsed.values.predictable === true ? ['--predictable', '--predictable-gc-schedule'] : [];
 const unknown = parsed.positionals.filter((a) => !(MODES as readonly string[]).includes(a));
 if (unknown.length > 0) usage(`unknown mode ${unknown.join(', ')}; choose from ${MODES.join(', ')}`);
 for (const tool of functions > 0 ? ['valgrind', 'callgrind_annotate'] : ['valgrind']) {
@@ -94,7 +85,7 @@ process.on('SIGINT', () => {
 /** One worker under callgrind: its output file and the node process's pid (valgrind runs it in its own process, which names its perf map). */
 function count(mode: Mode, batches: number, named: boolean): Promise<{ file: string; pid: number }> {
   const prefix = join(dir, `${mode}-${batches}-`);
-  const node = [...VM_FLAGS, '--single-threaded', ...(named ? ['--perf-basic-prof'] : []), worker, mode, String(batches), String(N)];
+  const node = ['--single-threaded', ...(named ? ['--perf-basic-prof'] : []), worker, mode, String(batches), String(N)];
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${prefix}%p`, process.execPath, ...node], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -181,9 +172,7 @@ function byFunction(file: string, pid: number): Map<string, number> {
 const subs = (HIGH - LOW) * N;
 const perSub: Partial<Record<Mode, number>> = {};
 try {
-  console.log(
-    `instructions per sub-request, N=${N} Exago mix, (${HIGH} − ${LOW} batches: ${subs} sub-requests), ${runs} run(s) per mode${VM_FLAGS.length > 0 ? ', predictable' : ''}`,
-  );
+  console.log(`instructions per sub-request, N=${N} Exago mix, (${HIGH} − ${LOW} batches: ${subs} sub-requests), ${runs} run(s) per mode`);
   for (const mode of modes) {
     const counts: number[] = [];
     for (let run = 0; run < runs; run++) {
