@@ -28,16 +28,9 @@ type Loose = Record<string, (path: string, init?: object) => Promise<{ ok: boole
  */
 export async function callInOneTick<P>(client: Client<P>, typed: readonly TypedCall[]): Promise<number> {
   const c = client as unknown as Loose;
-  // Indexed loops over an array made at its length, as countSuccesses reads the direct caller's
-  // answer: called once per batch, a for-of that a deopt sends back to baseline code costs its
-  // iterator per call, and a growing array its copies, which the client would be charged with.
-  const pending = new Array<Promise<{ ok: boolean }>>(typed.length);
-  for (let i = 0; i < typed.length; i++) {
-    const t = typed[i] as TypedCall;
-    pending[i] = c[t.method]!(t.template, t.init);
-  }
-  const results = await Promise.all(pending);
+  const pending: Promise<{ ok: boolean }>[] = [];
+  for (const t of typed) pending.push(c[t.method]!(t.template, t.init));
   let ok = 0;
-  for (let i = 0; i < results.length; i++) if ((results[i] as { ok: boolean }).ok) ok++;
+  for (const r of await Promise.all(pending)) if (r.ok) ok++;
   return ok;
 }
