@@ -209,9 +209,14 @@ export class Connection implements OutboxOwner {
       return;
     }
     if (this.#running.has(id)) {
+      // A code of its own: this error carries the running request's id but is not its end (its
+      // messages go on), and a client must be able to tell the two apart.
       this.#refuse(
         message,
-        new RestBatchError('BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`),
+        new RestBatchError(
+          'ID_IN_USE',
+          `id ${JSON.stringify(id)} is already in use by a running request on this connection; this message was not run, and that request goes on`,
+        ),
       );
       return;
     }
