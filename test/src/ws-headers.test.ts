@@ -69,4 +69,38 @@ test('message headers count against the engine limits on header count and bytes:
   }
 });
 
+test('an endpoint longer than maxRequestHeaderBytes is refused 431 HEADERS_TOO_LARGE, as node:http refuses such a URL, without echoing it; one at the limit runs', async () => {
+  const limit = 2048;
+  const { engine, probe } = wsTestEngine({ limits: { maxRequestHeaderBytes: limit } });
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    const query = (bytes: number) => {
+      const head = '/rest/batch?pad=';
+      return head + 'a'.repeat(bytes - head.length);
+    };
+    // A batch that would run (its query ignored): before, any length ran; a long path got 404 echoing it twice.
+    const long = await client.request({ id: 'long', endpoint: query(limit + 1), body: [SESSION, echo('long')] });
+    assert.equal(long.final, {
+      id: 'long',
+      type: 'error',
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+      message: `The endpoint holds ${limit + 1} bytes; the limit is ${limit}`,
+    });
+    // Counted in bytes, as on the wire: 1000 characters of two bytes each.
+    const wide = await client.request({ id: 'wide', endpoint: `/rest/batch?pad=${'é'.repeat(1020)}`, body: [SESSION, echo('wide')] });
+    assert.is((wide.final as { code?: string }).code, 'HEADERS_TOO_LARGE');
+    const path = await client.request({ id: 'path', method: 'GET', endpoint: `/rest/${'b'.repeat(100_000)}` });
+    assert.is((path.final as { status?: number }).status, 431);
+    assert.ok(JSON.stringify(path.final).length < 200, 'the answer does not carry the endpoint');
+    assert.equal(probe.started, []);
+    const edge = await client.request({ id: 'edge', endpoint: query(limit), body: [SESSION, echo('edge')] });
+    assert.is(TestClient.response(edge).status, 200);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
 test.run();

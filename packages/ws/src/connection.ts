@@ -271,6 +271,18 @@ export class Connection implements OutboxOwner {
 
   /** The outer headers of a message's request, checked as an HTTP parser would; an error message is sent otherwise. */
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
+    // node:http counts the request line against its header limit (16 KiB) and answers a longer URL
+    // 431: so does a message, with the engine's maxRequestHeaderBytes. Observed with its endpoint cut
+    // to the limit, and never echoed.
+    const limit = this.engine.limits.maxRequestHeaderBytes;
+    const bytes = Buffer.byteLength(message.endpoint);
+    if (bytes > limit) {
+      const error = new RestBatchError('HEADERS_TOO_LARGE', `The endpoint holds ${bytes} bytes; the limit is ${limit}`, {
+        details: { bytes, limit },
+      });
+      this.#refuse(message, error, this.upgrade.headers, message.endpoint.slice(0, limit));
+      return undefined;
+    }
     let headers: ReturnType<typeof mergeHeaders>;
     try {
       checkHeaderSyntax(message.headers);
@@ -281,7 +293,7 @@ export class Connection implements OutboxOwner {
       return undefined;
     }
     if ('refused' in headers) {
-      const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
+      const reason = `A message may not set the ${headers.refused.slice(0, 100)} header; it comes from the upgrade request only`;
       this.#refuse(message, new RestBatchError('INVALID_HEADER', reason), this.upgrade.headers);
       return undefined;
     }
@@ -298,11 +310,17 @@ export class Connection implements OutboxOwner {
    * Refuses a request before it runs, as the other transports refuse theirs: the engine observes it
    * ({@link Engine.refuse}: `onBatchEnd` with `items` undefined, a server span, its metrics), and the
    * client gets an error message with the code and the status the engine answered with. `headers`
-   * default to the message's merged with the upgrade's when they are valid, else the upgrade's.
+   * default to the message's merged with the upgrade's when they are valid, else the upgrade's; `url`
+   * (what is observed) to the message's endpoint.
    */
-  #refuse(message: ClientMessage, error: RestBatchError, headers: Readonly<Record<string, string>> = this.#observedHeaders(message)): void {
+  #refuse(
+    message: ClientMessage,
+    error: RestBatchError,
+    headers: Readonly<Record<string, string>> = this.#observedHeaders(message),
+    url = message.endpoint,
+  ): void {
     const { status } = this.engine.refuse(
-      { method: message.method, url: message.endpoint, headers, transport: 'ws', connectionId: this.upgrade.connectionId },
+      { method: message.method, url, headers, transport: 'ws', connectionId: this.upgrade.connectionId },
       error,
     );
     this.#send({ ...errorMessage(message.id, error.code as ErrorCode, error.message), status });

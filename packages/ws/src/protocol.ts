@@ -86,7 +86,8 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
       `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters or a finite number`,
     );
   const bad = (reason: string) => errorMessage(id, 'BATCH_MALFORMED', reason);
-  for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key)}`);
+  // A name is echoed cut short: an error message never carries a client's input back whole.
+  for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key.slice(0, 100))}`);
   const endpoint = msg.endpoint;
   if (typeof endpoint !== 'string' || !endpoint.startsWith('/'))
     return bad('endpoint must be a path starting with /, such as "/rest/batch"');
