@@ -103,4 +103,24 @@ test('an endpoint longer than maxRequestHeaderBytes is refused 431 HEADERS_TOO_L
   }
 });
 
+test('an ordinary call over WebSocket sees no header of the handshake (sec-websocket-*, connection, upgrade), as its sub-requests already did; the caller’s headers stay', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    // ws sends sec-websocket-key, -version and -extensions, connection: Upgrade and upgrade: websocket; a subprotocol adds sec-websocket-protocol.
+    const client = await TestClient.open(ws.url, { 'x-tenant': 'T1', cookie: 'a=b' });
+    const call = await client.request({ id: 'call', method: 'GET', endpoint: '/rest/Test/Headers', headers: { 'x-own': 'o' } });
+    const seen = TestClient.response(call).body as Record<string, string>;
+    for (const name of ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'connection', 'upgrade'])
+      assert.is(seen[name], undefined, `${name} is the handshake's, not the call's`);
+    assert.is(seen['x-tenant'], 'T1');
+    assert.is(seen.cookie, 'a=b');
+    assert.is(seen['x-own'], 'o');
+    assert.ok(seen.host !== undefined, 'host stays, as over HTTP');
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
 test.run();
