@@ -123,4 +123,32 @@ test('an ordinary call over WebSocket sees no header of the handshake (sec-webso
   }
 });
 
+test('a body the message says is coded (Content-Encoding: gzip) gets HTTP’s answer, 415 naming the accepted coding (RFC 9110 §8.4.1, §12.5.3); identity is read as it is', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    // Over HTTP the same JSON bytes with this header get 415; a body given as a value was read as if it had no coding.
+    const coded = TestClient.response(
+      await client.request({ id: 'gzip', endpoint: '/rest/batch', headers: { 'content-encoding': 'gzip' }, body: [SESSION, echo('gzip')] }),
+    );
+    assert.is(coded.status, 415);
+    assert.is((coded.body as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match((coded.body as { reason: string }).reason, /^Content-Encoding gzip is not supported/);
+    assert.is(coded.headers['accept-encoding'], 'identity');
+    assert.equal(probe.started, []);
+    const identity = await client.request({
+      id: 'identity',
+      endpoint: '/rest/batch',
+      headers: { 'content-encoding': 'identity' },
+      body: [SESSION, echo('identity')],
+    });
+    assert.is(TestClient.response(identity).status, 200);
+    assert.equal(probe.started, ['identity']);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
 test.run();

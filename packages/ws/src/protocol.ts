@@ -98,7 +98,15 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
   if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
-  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : bodyOf(msg.body, text);
+  // A body the message says is coded goes to the engine as its text as sent, as HTTP hands it the
+  // bytes: the engine answers it as it answers HTTP (415 for any coding but identity). As a value
+  // it would be read as if it had none.
+  const body =
+    msg.body === undefined
+      ? (msg.bodyText as string | undefined)
+      : headers['content-encoding'] !== undefined
+        ? memberText(text, 'body')
+        : bodyOf(msg.body, text);
   return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
 }
 
