@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResultsMessage } from '@restbatch/ws';
+import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 import { rawSocket, steady, within } from './support/ws-wait.js';
@@ -174,6 +175,28 @@ test('a request sent after close() starts, on a connection whose message budget 
     assert.is(TestClient.response(await client.answer('run')).status, 200);
   } finally {
     probe.release('h');
+    await ws.close();
+  }
+});
+
+test('messages the message budget had left unread when close() starts are read and answered 503 SHUTTING_DOWN before the 1001, with nothing running', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine, { maxMessagesPerWindow: 3, messageWindowMs: 60_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    assert.is(TestClient.response(await client.request({ id: 'first', endpoint: '/rest/batch', body: [SESSION] })).status, 200);
+    // A ping (two units) spends the rest of the budget: once its pong is back, the server reads nothing more.
+    await within(client.flushed(), 'the pong');
+    for (const id of ['u1', 'u2']) client.send({ id, endpoint: '/rest/batch', body: [SESSION] });
+    await until(() => client.socket.bufferedAmount === 0, 'the client to have written them');
+    await within(ws.transport.close(), 'the transport to close');
+    assert.is((await within(client.closed, 'the client to see the close')).code, 1001);
+    for (const id of ['u1', 'u2']) {
+      const final = client.messages.find((m) => m.id === id) as { type?: string; code?: string } | undefined;
+      assert.is(final?.type, 'error', `${id} is answered`);
+      assert.is(final?.code, 'SHUTTING_DOWN', id);
+    }
+  } finally {
     await ws.close();
   }
 });

@@ -123,8 +123,13 @@ export class Connection implements OutboxOwner {
    */
   async shutdown(code: number, reason: string): Promise<void> {
     this.#draining = true;
-    // Requests still waiting for the rate budget are answered now (SHUTTING_DOWN), not dropped.
-    if (!this.#closing) this.#gate.flush();
+    // Requests still waiting for the rate budget are answered now (SHUTTING_DOWN), not dropped. So
+    // are those the budget had left unread: reading goes on, and the connection does not close
+    // before a read of the socket (two turns of the event loop hold a poll for I/O between them).
+    if (!this.#closing && this.#gate.flush()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.#running.size > 0 && !this.#closing) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {

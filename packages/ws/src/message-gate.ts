@@ -66,9 +66,10 @@ export class MessageGate {
    * queued message is handed on now, whatever the budget, reading goes on if the budget had stopped
    * it, and from now on each message is handed on as it arrives (none waits for a window the
    * connection no longer has, none is dropped unanswered). Only a flood (more than twice the budget
-   * in one window) still closes the connection.
+   * in one window) still closes the connection. Returns whether the budget had stopped reading
+   * (what the client sent since may still be unread).
    */
-  flush(): void {
+  flush(): boolean {
     const throttled = this.#timer !== undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -76,6 +77,7 @@ export class MessageGate {
     const queued = this.#queue.splice(0);
     for (const next of queued) this.hooks.handle(next.data, next.isBinary);
     if (throttled) this.hooks.throttle(false);
+    return throttled;
   }
 
   /** Counts `units` against the window; past twice the budget the connection is flooding and is closed (`true`). */
