@@ -23,7 +23,6 @@ import {
 } from './http-options.js';
 import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
-
 import { webChunkStream } from './web-chunk-stream.js';
 import { webLineStream } from './web-line-stream.js';
 

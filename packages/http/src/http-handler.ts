@@ -25,7 +25,6 @@ import {
 } from './http-options.js';
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
-
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
 import { flushedWithin } from './write-timeout.js';
