@@ -27,7 +27,7 @@ async function slowReaderOfHugeAnswer(url: string): Promise<{ client: RawWsClien
   return { client, done, cut: () => cut };
 }
 
-test('a client reading one message larger than the budget is not cut off while others wait: its level does not fall, but its socket queue does', async () => {
+test('a client reading one message larger than the budget is not cut off when others begin to wait seconds into it: its level does not fall, but its socket queue does', async () => {
   const { engine } = wsTestEngine();
   // drainTimeoutMs is the write timeout, longer than the slow read; the stall limit stays 1 s.
   const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
@@ -36,8 +36,12 @@ test('a client reading one message larger than the budget is not cut off while o
   try {
     slow = await slowReaderOfHugeAnswer(ws.url);
     const reader = slow;
-    await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Read at 5 MB/s at most, 6 MiB take more than the stall limit, however fast the machine: its level
+    // has not fallen since its write began (it falls once all 16 MiB are read), and before the wait
+    // began nothing measured its progress. It must be judged from when the wait begins (it was cut off
+    // at the first check, 250 ms into the wait, when the write had begun over 0.75 s before).
+    await until(() => reader.client.count >= 6 * MIB || reader.cut(), 'the slow reader has read 6 MiB', 30_000);
+    assert.not.ok(reader.done(), 'the slow reader is still reading when the other client asks');
     other = await TestClient.open(ws.url);
     const answer = other.request({ id: 'small', endpoint: '/rest/Test/Big/512', method: 'GET' });
     await until(() => reader.done() || reader.cut(), 'the slow reader has its whole answer (or is cut off)', 30_000);

@@ -39,6 +39,7 @@ export {
 } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
+export { BAD_TARGET, badTarget, originForm } from './engine/request-target.js';
 export {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_STATUS_HEADER,

@@ -1,4 +1,13 @@
-import { type Engine, type EngineResponse, hasBody, RestBatchError, responseHeaders } from '@restbatch/core';
+import {
+  BAD_TARGET,
+  badTarget,
+  type Engine,
+  type EngineResponse,
+  hasBody,
+  originForm,
+  RestBatchError,
+  responseHeaders,
+} from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -14,7 +23,6 @@ import {
 } from './http-options.js';
 import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
-import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 import { webChunkStream } from './web-chunk-stream.js';
 import { webLineStream } from './web-line-stream.js';
 

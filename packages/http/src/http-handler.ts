@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { responseHeaders, type Engine, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import {
+  BAD_TARGET,
+  badTarget,
+  type Engine,
+  type EngineResponse,
+  hasBody,
+  originForm,
+  RestBatchError,
+  responseHeaders,
+} from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -16,7 +25,6 @@ import {
 } from './http-options.js';
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
-import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
 import { flushedWithin } from './write-timeout.js';
