@@ -159,6 +159,7 @@ export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './p
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 export { JsonBody } from './json/json-body.js';
+export { jsonWholeOrChunks, WHOLE_JSON_CHARS } from './json/json-in-turns.js';
 export type { ValueReader } from './json/json-copy.js';
 export { PreparedBody } from './engine/prepared-body.js';
 

@@ -55,7 +55,7 @@ export class Connection implements OutboxOwner {
     private readonly remoteAddress: string | undefined,
     budget: SendBudget,
   ) {
-    this.#outbox = new Outbox(ws, options, budget, this);
+    this.#outbox = new Outbox(ws, options, budget, this, () => engine.nextTurn());
     this.#gate = new MessageGate(options.maxMessagesPerWindow, options.messageWindowMs, {
       handle: (data, isBinary) => this.#guard(() => this.#onMessage(data, isBinary)),
       throttle: (on) => this.#pauseReading('throttle', on),
@@ -236,6 +236,12 @@ export class Connection implements OutboxOwner {
     if (headers === undefined) return;
     const controller = new AbortController();
     this.#running.set(id, controller);
+    // Settled once the final message is handed to the socket (its last fragment) or dropped: until
+    // then the batch's results count against the engine's limits.maxResultBytesInFlight.
+    let wrote = () => {};
+    const written = new Promise<void>((resolve) => {
+      wrote = resolve;
+    });
     const group = message.grouped ? new ResultGroup(id, (results) => this.#deliver(results)?.catch(() => undefined)) : undefined;
     // HTTP sends no body in an answer to HEAD; neither does a response message.
     const head = message.method === 'HEAD';
@@ -249,6 +255,7 @@ export class Connection implements OutboxOwner {
         transport: 'ws',
         remoteAddress: this.remoteAddress,
         connectionId: this.upgrade.connectionId,
+        written,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
         onResult:
           group === undefined
@@ -269,6 +276,7 @@ export class Connection implements OutboxOwner {
       }
     } finally {
       group?.flush();
+      wrote();
       this.#running.delete(id);
       if (this.#running.size === 0) this.#settled?.();
     }
