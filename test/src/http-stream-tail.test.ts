@@ -15,6 +15,7 @@ import { bigBatch, bigResultsEngine } from './support/big-results-engine.js';
 import { big, inFlightEngine } from './support/in-flight-engine.js';
 import { listen } from './support/listen.js';
 import { until } from './support/until.js';
+import { within } from './support/within.js';
 
 const KIB = 1024;
 /** 400 results of 64 KiB: about 26 MB of lines, far more than the kernel's socket buffers hold. */
@@ -41,19 +42,6 @@ async function sendUnread(url: string): Promise<IncomingMessage> {
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   res.on('error', () => undefined);
   return res;
-}
-
-/** `promise`, or a failure after 5 s, so that a broken test fails instead of hanging. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The client reads what the kernel still holds and finds the answer cut off and the connection closed. */

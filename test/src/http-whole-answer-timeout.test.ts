@@ -15,6 +15,7 @@ import { test } from 'uvu';
 import { big, inFlightEngine } from './support/in-flight-engine.js';
 import { listen } from './support/listen.js';
 import { until } from './support/until.js';
+import { within } from './support/within.js';
 
 const KIB = 1024;
 /** One result of 8 KiB: its answer goes whole, with its Content-Length. */
@@ -41,19 +42,6 @@ async function sendAndWaitForClose(port: number): Promise<void> {
     await once(socket, 'close');
   } finally {
     socket.destroy();
-  }
-}
-
-/** `promise`, or a failure after 5 s, so that a broken test fails instead of hanging. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

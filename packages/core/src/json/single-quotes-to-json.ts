@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { closingQuote } from './closing-quote.js';
 
 const SINGLE = 39;
 const DOUBLE = 34;
@@ -74,21 +75,6 @@ function bySlices(text: string, maxPieces: number): string | undefined {
   }
   out.push(text.slice(copied));
   return out.join('');
-}
-
-/**
- * The index of the quote that closes the double-quoted string opening at `start` (the text's
- * length when none does): one preceded by an odd run of backslashes is escaped.
- */
-function closingQuote(text: string, start: number): number {
-  let at = text.indexOf('"', start + 1);
-  while (at >= 0) {
-    let slashes = 0;
-    while (text.charCodeAt(at - 1 - slashes) === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return at;
-    at = text.indexOf('"', at + 1);
-  }
-  return text.length;
 }
 
 /** The rewrite code unit by code unit into one buffer, made into a string in a few large pieces. */
