@@ -6,6 +6,7 @@ import { sleep, until } from './support/example-nodes.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { FailoverLoad } from './support/failover-load.js';
 import { useRedisCluster } from './support/redis-cluster.js';
+import { capturingStderr } from './support/capturing-stderr.js';
 
 const test = suite('redis cluster failing over while batches run');
 const { it, setup: cluster, closing } = useRedisCluster(test);
@@ -107,22 +108,6 @@ it('a primary killed mid-run: its replica takes over, no acknowledged write lost
   // Every shard serves writes again: sessions land on all three primaries after the rejoin.
   assert.ok(load.succeeded('rejoined').length >= 50);
 });
-
-/** Runs `run` with stderr captured (and not written); returns what it wrote. */
-async function capturingStderr(run: () => Promise<void>): Promise<string> {
-  let written = '';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await run();
-  } finally {
-    process.stderr.write = write;
-  }
-  return written;
-}
 
 it('a primary killed is reported once (onError, or by default one stderr line), not once per ioredis node error', async () => {
   // A Cluster client stays ready while one node is down and tells of it only as `node error`.

@@ -261,25 +261,21 @@ class BoundedSize {
     // The keys jsonSize reads: for-in where it lists the own keys only, else Object.keys.
     const keys = proto === null || (proto === OBJECT_PROTO && ownKeysOnly()) ? undefined : Object.keys(value);
     if (keys === undefined) {
-      for (const key in value) {
-        const member = value[key];
-        if (member === undefined) continue;
-        // The comma before every member but the first.
-        if (fields++ > 0) this.count(1);
-        this.string(key);
-        this.count(1);
-        this.add(member);
-      }
+      for (const key in value) fields = this.member(key, value[key], fields);
     } else {
-      for (const key of keys) {
-        const member = value[key];
-        if (member === undefined) continue;
-        if (fields++ > 0) this.count(1);
-        this.string(key);
-        this.count(1);
-        this.add(member);
-      }
+      for (const key of keys) fields = this.member(key, value[key], fields);
     }
+  }
+
+  /** Counts one member of an object (`fields` members before it) and returns how many there are now. */
+  member(key: string, member: unknown, fields: number): number {
+    if (member === undefined) return fields;
+    // The comma before every member but the first.
+    if (fields > 0) this.count(1);
+    this.string(key);
+    this.count(1);
+    this.add(member);
+    return fields + 1;
   }
 }
 
