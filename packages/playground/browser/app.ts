@@ -8,7 +8,8 @@ import { curlCommand } from './curl-command.js';
 import { EXAMPLES } from './examples.js';
 import { itemFor, type RouteHint, routeHints } from './openapi-hints.js';
 import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './item-view.js';
-import { type Arrival, createWaterfall, drawSummary, itemEntry } from './result-list.js';
+import { type Arrival, createWaterfall, drawSummary } from './result-list.js';
+import { createItemList } from './item-list.js';
 import { FrameQueue } from './frame-queue.js';
 import { readFragment, type SharedState, shareFragment } from './share-link.js';
 
@@ -35,6 +36,10 @@ const sessionState = $<HTMLParagraphElement>('session-state');
 const callForm = $<HTMLFormElement>('call-form');
 const callButton = $<HTMLButtonElement>('call');
 const callResult = $<HTMLDivElement>('call-result');
+const itemsHint = $<HTMLParagraphElement>('items-hint');
+// Both lists are windowed (only the rows in view are in the document), made once for the page.
+const items = createItemList(itemList);
+const timeline = createWaterfall(waterfallRows);
 
 const http = httpTransport({ baseUrl: location.origin });
 let ws: Transport | undefined;
@@ -145,9 +150,10 @@ async function send(): Promise<void> {
   results.setAttribute('aria-busy', 'true');
   rejected.hidden = true;
   summaryBox.hidden = true;
-  itemList.replaceChildren();
-  const timeline = createWaterfall(waterfallRows);
+  items.clear();
+  timeline.clear();
   waterfall.hidden = true;
+  itemsHint.hidden = true;
   // One column (a phone): bring the results into view, where the items will appear.
   if (matchMedia('(max-width: 900px)').matches) results.scrollIntoView({ block: 'start' });
   statusLine.textContent = `Sending ${checked.items.length} items over ${kind === 'http' ? 'HTTP' : 'WebSocket'}…`;
@@ -160,9 +166,10 @@ async function send(): Promise<void> {
     const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
     const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
     arrivals.push(arrival);
-    itemList.append(itemEntry(arrival, previousAt));
+    items.add(arrival);
     timeline.add(arrival, previousAt);
     waterfall.hidden = false;
+    itemsHint.hidden = false;
   });
   let received = 0;
   const arrive = (item: unknown, index: number) => {

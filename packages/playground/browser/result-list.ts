@@ -1,5 +1,6 @@
 import type { ItemLabel } from './check-batch.js';
 import { type ItemView, type SummaryView, statusClass } from './item-view.js';
+import { VirtualList } from './virtual-list.js';
 
 /** An item as it arrived: its view, what it asked for, and when it arrived (ms after sending). */
 export interface Arrival {
@@ -17,8 +18,17 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   return node;
 }
 
-/** The list entry of one item: status coloured by class, time, marks, headers and body. */
-export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
+/** Whether an item's body is shown at first: when it failed or did not run. */
+export function opensBody(view: ItemView): boolean {
+  return view.status >= 400 || view.mark !== undefined;
+}
+
+/**
+ * The list entry of one item: status coloured by class, time, marks, headers and body. `open` is
+ * whether its headers and its body are open, when someone chose (by default: the body of an item
+ * that failed or did not run, see {@link opensBody}).
+ */
+export function itemEntry(arrival: Arrival, previousAt: number, open?: readonly [headers: boolean, body: boolean]): HTMLLIElement {
   const { view, label } = arrival;
   const cls = statusClass(view.status);
   const li = el('li', `item ${cls}${view.mark === undefined ? '' : ' marked'}`);
@@ -37,6 +47,7 @@ export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
   if (view.status >= 400 && view.message !== undefined) li.append(el('p', 'item-message', `${view.code ?? ''} ${view.message}`.trim()));
   const headerNames = Object.keys(view.headers);
   const headers = el('details');
+  headers.open = open?.[0] ?? false;
   headers.append(el('summary', undefined, `Headers (${headerNames.length})`));
   headers.append(
     el(
@@ -46,7 +57,7 @@ export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
     ),
   );
   const body = el('details');
-  body.open = view.status >= 400 || view.mark !== undefined;
+  body.open = open?.[1] ?? opensBody(view);
   body.append(el('summary', undefined, 'Body'));
   body.append(el('pre', undefined, view.body === undefined ? '(no body)' : JSON.stringify(view.body, null, 2)));
   li.append(headers, body);
@@ -57,30 +68,27 @@ export function itemEntry(arrival: Arrival, previousAt: number): HTMLLIElement {
 export interface Waterfall {
   add(arrival: Arrival, previousAt: number): void;
   finish(): void;
+  /** Removes every row (before the next batch). */
+  clear(): void;
 }
+
+/** Height of a timeline row, in px (as `.waterfall li` in playground.css). */
+const WATERFALL_ROW = 18;
 
 /**
  * A waterfall drawn into `rows`: each item's bar runs from the previous item's arrival to its own.
- * Each arrival appends its own row (never redraws the others); bars are placed in CSS from their
- * `--start` and `--span` over the list's `--total`, so rescaling is one property. That property
- * restyles and lays out every row, so while items arrive the scale is not the latest arrival (a
- * rescale each frame made each frame cost as much as all rows so far): it doubles when an arrival
- * passes it, at most once per animation frame, a few times per batch. At the end it is the last arrival.
+ * The rows are a {@link VirtualList} (only those in view are in the document). Bars are placed in
+ * CSS from their `--start` and `--span` over the list's `--total`, so rescaling is one property;
+ * while items arrive the scale doubles when an arrival passes it, at most once per animation frame,
+ * so the bars in view keep still between a few rescales per batch. At the end it is the last arrival.
  */
 export function createWaterfall(rows: HTMLOListElement): Waterfall {
   rows.replaceChildren();
-  let total = 0;
-  let scale = 0;
-  let frame: number | undefined;
-  const rescale = (to: number) => {
-    frame = undefined;
-    scale = Math.max(to, 0.001);
-    rows.style.setProperty('--total', String(scale));
-  };
-  const grow = () => rescale(Math.max(total, scale * 2));
-  rescale(0);
-  return {
-    add(arrival, start) {
+  const bars: Array<{ arrival: Arrival; start: number }> = [];
+  const list = new VirtualList({
+    list: rows,
+    render: (index) => {
+      const { arrival, start } = bars[index]!;
       const { view } = arrival;
       const span = arrival.at - start;
       const mark = view.mark === undefined ? '' : MARK_TEXT[view.mark];
@@ -94,13 +102,36 @@ export function createWaterfall(rows: HTMLOListElement): Waterfall {
       track.append(bar);
       li.setAttribute('aria-label', `Item ${view.index}: ${view.status}${mark === '' ? '' : `, ${mark}`}, ${span.toFixed(1)} ms`);
       li.append(track, el('span', 'ms', `${span.toFixed(1)} ms`));
-      rows.append(li);
+      return li;
+    },
+  });
+  let total = 0;
+  let scale = 0;
+  let frame: number | undefined;
+  const rescale = (to: number) => {
+    frame = undefined;
+    scale = Math.max(to, 0.001);
+    rows.style.setProperty('--total', String(scale));
+  };
+  const grow = () => rescale(Math.max(total, scale * 2));
+  rescale(0);
+  return {
+    add(arrival, start) {
+      bars.push({ arrival, start });
+      list.push(WATERFALL_ROW);
       total = Math.max(total, arrival.at);
       if (total > scale) frame ??= requestAnimationFrame(grow);
     },
     finish() {
       if (frame !== undefined) cancelAnimationFrame(frame);
       rescale(total);
+    },
+    clear() {
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      list.clear();
+      bars.length = 0;
+      total = 0;
+      rescale(0);
     },
   };
 }

@@ -114,3 +114,11 @@ export function shown(locator: Locator): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: what the user sees is the point, not the DOM's text
   return locator.innerText();
 }
+
+/** Clicks Send and waits until the status line names the answer's status (or says it failed): the batch is done and drawn. */
+export async function sendAndWait(page: Page, timeout = 10_000): Promise<void> {
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.waitForFunction(() => /^(\d{3} · |Failed)/.test(document.querySelector('#status-line')?.textContent ?? ''), undefined, {
+    timeout,
+  });
+}
