@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openPlayground, sendAndWait, shown, useChromium } from './support/chromium-suite.js';
+import { everyItem, openPlayground, sendAndWait, shown, useChromium } from './support/chromium-suite.js';
 
 const it = useChromium(test);
 
@@ -130,11 +130,15 @@ for (const [endpoint, dialect] of Object.entries(ENDPOINT_PATHS)) {
     }
     assert.is(await shown(page.locator('#batch-error')), '');
     await sendAndWait(page);
-    const items = await page.locator('#items > li').count();
-    assert.is(items, endpoint === '/rest/batch' ? labels.length + 2 : labels.length);
-    const messages = await page.locator('#items .item-message').allInnerTexts();
+    // Every item, also those out of view (the list is windowed).
+    const items = await everyItem(page);
+    const count = endpoint === '/rest/batch' ? labels.length + 2 : labels.length;
     assert.equal(
-      messages.filter((m) => /VALIDATION_FAILED/.test(m)),
+      items.map((item) => item.index),
+      Array.from({ length: count }, (_, i) => i),
+    );
+    assert.equal(
+      items.filter((item) => /VALIDATION_FAILED/.test(item.message)),
       [],
     );
     await r.shoot(`33-add-every-route-${dialect}-1280x720-light`);

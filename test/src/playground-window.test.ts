@@ -213,7 +213,7 @@ it('moves between the items of a 10000-item batch with the arrow keys, Home, End
   await frames(page);
   assert.ok(await inView(page.locator(`#items > li[data-index="${paged!.index}"]`)), 'Page Down scrolled to its item');
   // The keys are explained to screen readers by the list's description.
-  assert.match(await shown(page.locator('#items-hint')), /↑\/↓ go to the next or previous item/);
+  assert.match(await shown(page.locator('#items-hint')), /↑\/↓ next or previous item · Home\/End first or last/);
   assert.is(await page.locator('#items').getAttribute('aria-describedby'), 'items-hint');
 });
 

@@ -107,6 +107,7 @@ export function createWaterfall(rows: HTMLOListElement): Waterfall {
   });
   let total = 0;
   let scale = 0;
+  let shownDigits = 0;
   let frame: number | undefined;
   const rescale = (to: number) => {
     frame = undefined;
@@ -118,6 +119,12 @@ export function createWaterfall(rows: HTMLOListElement): Waterfall {
   return {
     add(arrival, start) {
       bars.push({ arrival, start });
+      // The index column is as wide as the longest index: one property, set when it gains a digit.
+      const digits = String(arrival.view.index).length;
+      if (digits > shownDigits) {
+        shownDigits = digits;
+        rows.style.setProperty('--digits', String(digits));
+      }
       list.push(WATERFALL_ROW);
       total = Math.max(total, arrival.at);
       if (total > scale) frame ??= requestAnimationFrame(grow);
@@ -130,6 +137,8 @@ export function createWaterfall(rows: HTMLOListElement): Waterfall {
       if (frame !== undefined) cancelAnimationFrame(frame);
       list.clear();
       bars.length = 0;
+      shownDigits = 0;
+      rows.style.removeProperty('--digits');
       total = 0;
       rescale(0);
     },

@@ -104,7 +104,43 @@ export async function openPlayground(run: BrowserRun, page: Page = run.page, fra
   await page.waitForSelector('html[data-ready="true"]', { state: 'attached' });
 }
 
-/** The statuses of the result items, in list order. */
+/** One result item as {@link everyItem} reads it. */
+export interface ShownItem {
+  readonly index: number;
+  readonly status: string;
+  /** Its error code and message (`.item-message`), when it failed with one. */
+  readonly message: string;
+}
+
+/**
+ * Every result item, drawn or not: the list is windowed (only the rows near the view are in the
+ * document), so this scrolls the results from the top to the end a view at a time, reading the
+ * rows drawn at each step, then scrolls back to where they were.
+ */
+export function everyItem(page: Page): Promise<ShownItem[]> {
+  return page.evaluate(async () => {
+    const panel = document.getElementById('results')!;
+    const box = getComputedStyle(panel).overflowY === 'auto' ? panel : document.scrollingElement!;
+    const before = box.scrollTop;
+    const seen = new Map<number, { index: number; status: string; message: string }>();
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    box.scrollTop = 0;
+    for (let step = 0; step < 100_000; step++) {
+      await frame();
+      for (const li of Array.from(document.querySelectorAll<HTMLElement>('#items > li'))) {
+        const index = Number(li.dataset.index);
+        seen.set(index, { index, status: li.dataset.status ?? '', message: li.querySelector('.item-message')?.textContent ?? '' });
+      }
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) break;
+      box.scrollTop += box.clientHeight;
+    }
+    box.scrollTop = before;
+    await frame();
+    return [...seen.values()].sort((a, b) => a.index - b.index);
+  });
+}
+
+/** The statuses of the result items drawn (all of them for a batch that fits in a view or two), in list order. */
 export function statuses(page: Page): Promise<string[]> {
   return page.locator('#items > li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.status ?? ''));
 }
