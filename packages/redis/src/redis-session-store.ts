@@ -19,6 +19,7 @@ import {
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
 import { LuaScript, type RedisClient } from './lua-script.js';
+import { packOps } from './pack-ops.js';
 import * as records from './redis-records.js';
 import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
@@ -291,16 +292,18 @@ export class RedisSessionStore implements SessionStore {
           // Nor do they meet the session cap: they put back what the session held (see WriteOptions).
           const fence = undo === true ? undefined : this.#fence(id);
           const limit = undo === true ? 0 : this.#maxSessionBytes;
-          return this.#run(
-            async () =>
-              (await this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), limit], fence)) as [
-                number,
-                number,
-                number?,
-              ],
-          );
+          const send = (runs: boolean) =>
+            this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args, runs), limit], fence) as Promise<
+              [number, number, number?]
+            >;
+          return this.#run(async () => {
+            // Runs leave out the JSON of writes a later one overwrites; a script that stopped inside
+            // a run, where that JSON would be needed, wrote nothing (3) and is sent again without them.
+            const reply = await send(undo !== true);
+            return reply[0] === 3 ? await send(false) : reply;
+          });
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args), 0]),
+        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args, false), 0]),
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -436,19 +439,4 @@ function gone(): RestBatchError {
 function decode(stored: string): { seq: number; value: JsonValue } {
   const colon = stored.indexOf(':');
   return { seq: Number(stored.slice(0, colon)), value: JSON.parse(stored.slice(colon + 1)) as JsonValue };
-}
-
-// A `\uD800`-`\uDFFF` escape that JSON.stringify wrote for a lone surrogate (or one of a value's own escapes).
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * The ops of an APPLY script as one argument (a JSON array of strings, decoded by the script): one
- * string to encode and send instead of four per write. A lone surrogate is sent as U+FFFD, as it
- * would be as an argument of its own (Redis's JSON decoder refuses its escape).
- */
-function packOps(args: readonly string[]): string {
-  const packed = JSON.stringify(args);
-  return SURROGATE_ESCAPE.test(packed) ? JSON.stringify(args.map((arg) => arg.replace(LONE_SURROGATE, '\uFFFD'))) : packed;
 }

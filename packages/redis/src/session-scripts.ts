@@ -157,14 +157,19 @@ return 1`;
 /**
  * Applies a batch's buffered writes in order, in one round trip: ARGV[1] = collection prefix,
  * ARGV[3] = the session cap (0: none, for undo steps),
- * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
+ * ARGV[2] = the writes as one JSON array, four strings per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
+ * A run 'r' stands for two or more writes in a row to one entry (see pack-ops.ts): its value is
+ * the last write's JSON ('' when it deletes), then come the number of writes and, for each, its op
+ * and its JSON's length; each is checked as it would be alone, and counts as one op.
  * Stops at the first add whose key is taken or 'e' that fails, so nothing computed from the
  * batch's view of that key is applied; so does a write that would take the session past its cap.
- * Returns {1, n} when all n were processed, {0, i} when the op after the first i was refused,
- * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone.
+ * Returns {1, n} when all n ops were processed, {0, i} when the op after the first i was refused,
+ * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone, and {3, i}
+ * (nothing written) when it stopped inside a run after a write whose JSON was not sent: the
+ * caller sends the ops again without runs.
  */
 export const APPLY = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -262,57 +267,111 @@ local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
 local keyOf = {}
-for i = 1, #ops, 4 do
+-- A write's growth under the cap: nil when it fits (then counted), else the size it would make.
+local function over(grows)
+  if grows > 0 and limit > 0 then
+    size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+    if size + delta + grows > limit then return size + delta + grows end
+  end
+  delta = delta + grows
+  return nil
+end
+-- The order number of an entry added now (the counter is read once, when first needed).
+local function added(name)
+  if not seq then
+    seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+    nextSeq = seq
+  end
+  nextSeq = nextSeq + 1
+  registered[name] = true
+  return nextSeq
+end
+local i, count = 1, #ops
+while i <= count do
   local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
   local key = keyOf[name]
   if not key then
     key = ARGV[1] .. name
     keyOf[name] = key
   end
-  if skip then
-    skip = false
-  elseif op == 'e' or op == 'i' then
-    if (stored(key, field) or '') ~= value then
-      if op == 'e' then
+  if op == 'r' then
+    -- A run of writes to one entry: each step is checked as its own op would be (an add of a
+    -- present entry, the cap), from the JSON lengths alone; only the last step's JSON is here.
+    -- A stop after a step that left the entry present needs that step's JSON, which was not sent:
+    -- then nothing is written and {3, i} asks for the writes again without runs.
+    if skip then return {3, applied} end
+    local steps = ops[i + 4]
+    local old = stored(key, field)
+    local length = old and #old
+    local at = seqs[key][field]
+    for step = 1, steps do
+      local kind, len = ops[i + 3 + 2 * step], ops[i + 4 + 2 * step]
+      local refused = nil
+      if kind == 'd' then
+        if length then
+          delta = delta - #field - 4 - length
+          length = false
+        end
+      elseif length and kind == 'a' then
+        refused = {0, applied}
+      else
+        local past = over(len - (length or -#field - 4))
+        if past then
+          refused = {2, applied, past}
+        else
+          if not length then at = added(name) end
+          length = len
+          touched[key] = true
+        end
+      end
+      if refused then
+        if step > 1 then
+          if length then return {3, applied} end
+          change(key, field, false)
+        end
+        finish()
+        return refused
+      end
+      applied = applied + 1
+    end
+    seqs[key][field] = at
+    change(key, field, length and value)
+    i = i + 5 + 2 * steps
+  else
+    if skip then
+      skip = false
+    elseif op == 'e' or op == 'i' then
+      if (stored(key, field) or '') ~= value then
+        if op == 'e' then
+          finish()
+          return {0, applied}
+        end
+        skip = true
+      end
+    elseif op == 'd' then
+      local old = stored(key, field)
+      if old then
+        delta = delta - #field - 4 - #old
+        change(key, field, false)
+      end
+    else
+      local old = stored(key, field)
+      if old and op == 'a' then
         finish()
         return {0, applied}
       end
-      skip = true
-    end
-  elseif op == 'd' then
-    local old = stored(key, field)
-    if old then
-      delta = delta - #field - 4 - #old
-      change(key, field, false)
-    end
-  else
-    local old = stored(key, field)
-    if old and op == 'a' then
-      finish()
-      return {0, applied}
-    end
-    local grows = #value - (old and #old or -#field - 4)
-    if grows > 0 and limit > 0 then
-      size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
-      if size + delta + grows > limit then
+      local past = over(#value - (old and #old or -#field - 4))
+      if past then
         finish()
-        return {2, applied, size + delta + grows}
+        return {2, applied, past}
       end
+      if not old then seqs[key][field] = added(name) end
+      change(key, field, value)
+      touched[key] = true
     end
-    delta = delta + grows
-    if not old then
-      if not seq then
-        seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-        nextSeq = seq
-      end
-      nextSeq = nextSeq + 1
-      seqs[key][field] = tostring(nextSeq)
-      registered[name] = true
-    end
-    change(key, field, value)
-    touched[key] = true
+    applied = applied + 1
+    i = i + 4
   end
-  applied = applied + 1
 end
 finish()
 return {1, applied}`;

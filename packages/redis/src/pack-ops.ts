@@ -1,0 +1,56 @@
+// A `\uD800`-`\uDFFF` escape that JSON.stringify wrote for a lone surrogate (or one of a value's own escapes).
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The ops of an APPLY script (four strings per op: op, collection, entry key, value) as its one
+ * JSON argument. With `runs`, two or more writes in a row to one entry travel as one run (see
+ * {@link withRuns}). A lone surrogate is sent as U+FFFD, as it would be as an argument of its own
+ * (Redis's JSON decoder refuses its escape).
+ */
+export function packOps(args: readonly string[], runs: boolean): string {
+  const ops = runs ? withRuns(args) : args;
+  const packed = JSON.stringify(ops);
+  if (!SURROGATE_ESCAPE.test(packed)) return packed;
+  return JSON.stringify(ops.map((arg) => (typeof arg === 'string' ? arg.replace(LONE_SURROGATE, '\uFFFD') : arg)));
+}
+
+/**
+ * `args` with each run of two or more consecutive writes ('s', 'a', 'd') to one entry as one op:
+ * `'r', collection, key, <the last write's JSON, '' when it deletes>, <steps>`, then each step's
+ * op and the byte length of its JSON (0 for a delete). The script checks every step as it would
+ * the write (an add of a present entry, the session cap) without the JSON of the writes the run
+ * overwrites, which is most of what an entry POSTed, PATCHed and DELETEd in one batch would send.
+ * A write right after an 'i' guard (which may skip just that one write) never starts a run.
+ */
+function withRuns(args: readonly string[]): Array<string | number> {
+  const out: Array<string | number> = [];
+  const n = args.length;
+  let i = 0;
+  while (i < n) {
+    const op = args[i] as string;
+    const collection = args[i + 1] as string;
+    const key = args[i + 2] as string;
+    let end = i + 4;
+    if (isWrite(op) && (i === 0 || args[i - 4] !== 'i')) {
+      while (end < n && isWrite(args[end] as string) && args[end + 2] === key && args[end + 1] === collection) end += 4;
+    }
+    if (end - i === 4) {
+      out.push(op, collection, key, args[i + 3] as string);
+    } else {
+      const last = args[end - 4] === 'd' ? '' : (args[end - 1] as string);
+      out.push('r', collection, key, last, (end - i) / 4);
+      for (let j = i; j < end; j += 4) {
+        const kind = args[j] as string;
+        out.push(kind, kind === 'd' ? 0 : Buffer.byteLength(args[j + 3] as string));
+      }
+    }
+    i = end;
+  }
+  return out;
+}
+
+function isWrite(op: string): boolean {
+  return op === 's' || op === 'a' || op === 'd';
+}
