@@ -130,6 +130,39 @@ it("a batch's script whose reply was lost is undone whole: entries written twice
   ]);
 });
 
+it("an answered write's undo log is deleted by the next write script, not by a command of its own; none is left after destroy or close", async () => {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'forget:' });
+  closing(() => s.close());
+  let unlinks = 0;
+  const unlink = client.unlink.bind(client) as (...keys: string[]) => Promise<number>;
+  (client as unknown as Record<string, unknown>).unlink = (...keys: string[]) => {
+    unlinks++;
+    return unlink(...keys);
+  };
+  const undoLogs = async () => (await client.keys('forget:*')).filter((key) => key.includes(':op:'));
+  const id = await s.create({}, { ttlMs: TTL });
+  const writes = 20;
+  for (let k = 0; k < writes; k++) {
+    await s.set(id, 'parameters', `P${k}`, k);
+    // Each write deleted the undo logs answered before it: only its own can be left.
+    assert.ok((await undoLogs()).length <= 1);
+  }
+  // Before, each answered write sent its own UNLINK.
+  assert.ok(unlinks < writes, `${unlinks} UNLINK commands for ${writes} writes`);
+  // A destroy takes the session's last undo log with it.
+  const other = await s.create({}, { ttlMs: TTL });
+  await s.set(other, 'roles', 'R', { Id: 'R' });
+  assert.ok(await s.destroy(other));
+  assert.equal((await client.keys(`forget:{${other}}*`)).sort(), []);
+  // So does closing the store (the app's client stays open).
+  await s.set(id, 'parameters', 'Last', 1);
+  await s.close();
+  assert.equal(await undoLogs(), []);
+  assert.is(await client.hlen(`forget:{${id}}:c:parameters`), writes + 1);
+});
+
 it('with waitForReplicas and no replica, a write answers STORE_UNAVAILABLE and is undone', async () => {
   const s = store('wait:', { waitForReplicas: { replicas: 1, timeoutMs: 50 } });
   await rejectsWith(s.create({ Page: 'Home' }, { ttlMs: TTL }), 'STORE_UNAVAILABLE');

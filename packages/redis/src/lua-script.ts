@@ -26,7 +26,7 @@ export class LuaScript {
 
   readonly #keys: number;
 
-  /** True for a script that writes: it runs inside `guardWrites` and takes a deadline and an operation key last. */
+  /** True for a script that writes: it runs inside `guardWrites` and takes undo logs to delete, a deadline and an operation key last. */
   readonly writes: boolean;
 
   constructor(source: string, keys: number, options: { writes?: boolean } = {}) {

@@ -202,9 +202,17 @@ export class RedisSessionStore implements SessionStore {
   async #destroyNow(id: string, known: { owner?: string }): Promise<boolean> {
     // Read before the DESTROY is sent (one more round trip, on a rare path): its reply may be lost.
     known.owner ??= (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
-    const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
+    // The session's undo logs not deleted yet go with it.
+    const forget = this.#scripts.takeAnswered(this.#tag(id));
+    const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...forget]);
     const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
-    const [destroyed] = await Promise.all([destroying, unindexed]);
+    const [destroyed] = await Promise.all([
+      destroying.catch((error: unknown) => {
+        this.#scripts.keepAnswered(forget);
+        throw error;
+      }),
+      unindexed,
+    ]);
     const owner = typeof destroyed === 'string' && destroyed !== '' ? destroyed : known.owner;
     if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
     return typeof destroyed === 'string';
@@ -342,6 +350,8 @@ export class RedisSessionStore implements SessionStore {
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
   async close(): Promise<void> {
     await this.#scripts.compensator.close(this.#waitMs);
+    // The undo logs of answered writes not deleted yet go now (they would expire by themselves).
+    await this.#scripts.close();
     if (!this.#owned) return;
     // QUIT lets pending replies arrive; without a connection, disconnect also stops reconnecting.
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => undefined);
@@ -415,7 +425,12 @@ export class RedisSessionStore implements SessionStore {
 
   /** Where a write to session `id` leaves its undo log, so it can be undone if its outcome is unknown. */
   #fence(id: string): Fence {
-    return { tag: `${this.#prefix}{${id}}:`, dataKey: this.#dataKey(id), collectionPrefix: this.#collectionPrefix(id) };
+    return { tag: this.#tag(id), dataKey: this.#dataKey(id), collectionPrefix: this.#collectionPrefix(id) };
+  }
+
+  /** What every key of session `id` starts with: the prefix and its hash tag. */
+  #tag(id: string): string {
+    return `${this.#prefix}{${id}}:`;
   }
 
   #dataKey(id: string): string {

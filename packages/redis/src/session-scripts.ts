@@ -9,8 +9,8 @@
 // Collection keys are derived inside the scripts from ARGV[1] (`<prefix>{sid}:c:`); they share the
 // data key's slot, so Redis Cluster accepts them.
 //
-// The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
-// operation key as two more ARGV at the end (removed before the body runs), and call
+// The scripts that write run inside `guardWrites` (write-guard.ts): they take undo logs to delete,
+// a deadline and an operation key as more ARGV at the end (removed before the body runs), and call
 // `remember(key, field, old, new)` when changing a hash field and `created(key)` when making a session, so
 // that a write whose client gave up can be undone.
 
@@ -82,14 +82,19 @@ redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
 /**
- * Deletes every key of the session: ARGV = collection prefix. Returns its owner ('' for none) when
- * it existed, 0 otherwise.
+ * Deletes every key of the session: ARGV = collection prefix, then the undo logs of answered writes
+ * to delete along (see write-guard.ts). Returns its owner ('' for none) when it existed, 0 otherwise.
  */
 export const DESTROY = `
 local all = redis.call('HKEYS', KEYS[1])
-if #all == 0 then return 0 end
+local keys = {}
+for i = 2, #ARGV do keys[#keys + 1] = ARGV[i] end
+if #all == 0 then
+  if #keys > 0 then redis.call('DEL', unpack(keys)) end
+  return 0
+end
 local owner = redis.call('HGET', KEYS[1], 'o') or ''
-local keys = { KEYS[1] }
+keys[#keys + 1] = KEYS[1]
 for _, field in ipairs(all) do
   if string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
 end

@@ -4,9 +4,11 @@
 //   - an operation key (`<prefix>{tag}:op:<id>`, same slot as the script's keys): a script whose
 //     key is already there (a fence set by a compensation) refuses with `LATE`, and a script that
 //     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
-//     compensation run later can put them back (only where they still hold what it wrote).
-// The wrapped script takes two more ARGV at the end: deadline (ms, Redis clock), operation key
-// ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
+//     compensation run later can put them back (only where they still hold what it wrote). The
+//     undo logs of writes that were answered are deleted by the client's next write script (or by
+//     an UNLINK within 50 ms when none comes), which names them before its own ARGV.
+// The wrapped script takes more ARGV at the end: the undo logs to delete, their count, the deadline
+// (ms, Redis clock) and the operation key ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
 // written (its stored text before and after, false for absent; the first old and the last new of a
 // field are kept, with no extra read),
 // and `created(key)` when the script makes a session, so a compensation can destroy it.
@@ -19,6 +21,12 @@ export function guardWrites(body: string): string {
   return `
 local __op = table.remove(ARGV)
 local __deadline = tonumber(table.remove(ARGV))
+-- Undo logs of earlier writes that were answered: deleted here, not by a command of their own.
+local __forget = tonumber(table.remove(ARGV))
+if __forget > 0 then
+  redis.call('UNLINK', unpack(ARGV, #ARGV - __forget + 1))
+  for _ = 1, __forget do table.remove(ARGV) end
+end
 local __time = redis.call('TIME')
 if tonumber(__time[1]) * 1000 + math.floor(tonumber(__time[2]) / 1000) > __deadline then
   return redis.error_reply('LATE the command reached Redis after its deadline and was not applied')
