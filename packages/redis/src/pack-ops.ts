@@ -17,12 +17,14 @@ export function packOps(args: readonly string[], runs: boolean): string {
 }
 
 /**
- * `args` with each run of two or more consecutive writes ('s', 'a', 'd') to one entry as one op:
- * `'r', collection, key, <the last write's JSON, '' when it deletes>, <steps>`, then each step's
- * op and the byte length of its JSON (0 for a delete). The script checks every step as it would
- * the write (an add of a present entry, the session cap) without the JSON of the writes the run
- * overwrites, which is most of what an entry POSTed, PATCHed and DELETEd in one batch would send.
- * A write right after an 'i' guard (which may skip just that one write) never starts a run.
+ * `args` with each run of two or more writes in a row ('s', 'a', 'd') to one entry as one op:
+ * `'r', collection, key, <the last write's JSON, '' when it deletes>, <writes>, <the first one's op>,
+ * <the byte length of the longest JSON they write, -1 for none>, <how many add the entry back after
+ * a delete>`. From these the script checks the writes as it would one by one (an add that meets a
+ * present entry, the session cap) without the JSON of those the run overwrites, which is most of
+ * what an entry POSTed, PATCHed and DELETEd in one batch would send. A run never starts right
+ * after an 'i' guard (which may skip just the one write after it), and an add inside a run comes
+ * right after a delete (the batch's view has the entry absent only then; another add ends the run).
  */
 function withRuns(args: readonly string[]): Array<string | number> {
   const out: Array<string | number> = [];
@@ -34,17 +36,28 @@ function withRuns(args: readonly string[]): Array<string | number> {
     const key = args[i + 2] as string;
     let end = i + 4;
     if (isWrite(op) && (i === 0 || args[i - 4] !== 'i')) {
-      while (end < n && isWrite(args[end] as string) && args[end + 2] === key && args[end + 1] === collection) end += 4;
+      while (
+        end < n &&
+        isWrite(args[end] as string) &&
+        args[end + 2] === key &&
+        args[end + 1] === collection &&
+        (args[end] !== 'a' || args[end - 4] === 'd')
+      ) {
+        end += 4;
+      }
     }
     if (end - i === 4) {
       out.push(op, collection, key, args[i + 3] as string);
     } else {
-      const last = args[end - 4] === 'd' ? '' : (args[end - 1] as string);
-      out.push('r', collection, key, last, (end - i) / 4);
+      let longest = -1;
+      let readded = 0;
       for (let j = i; j < end; j += 4) {
-        const kind = args[j] as string;
-        out.push(kind, kind === 'd' ? 0 : Buffer.byteLength(args[j + 3] as string));
+        if (args[j] === 'd') continue;
+        longest = Math.max(longest, Buffer.byteLength(args[j + 3] as string));
+        if (j > i && args[j - 4] === 'd') readded++;
       }
+      const last = args[end - 4] === 'd' ? '' : (args[end - 1] as string);
+      out.push('r', collection, key, last, (end - i) / 4, op, longest, readded);
     }
     i = end;
   }

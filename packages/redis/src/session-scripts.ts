@@ -167,14 +167,15 @@ return 1`;
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
  * A run 'r' stands for two or more writes in a row to one entry (see pack-ops.ts): its value is
- * the last write's JSON ('' when it deletes), then come the number of writes and, for each, its op
- * and its JSON's length; each is checked as it would be alone, and counts as one op.
+ * the last write's JSON ('' when it deletes), then come the number of writes, the first one's op,
+ * the longest JSON they write (-1 for none) and how many add the entry back after a delete; each
+ * write is checked as it would be alone, and counts as one op.
  * Stops at the first add whose key is taken or 'e' that fails, so nothing computed from the
  * batch's view of that key is applied; so does a write that would take the session past its cap.
  * Returns {1, n} when all n ops were processed, {0, i} when the op after the first i was refused,
  * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone, and {3, i}
- * (nothing written) when it stopped inside a run after a write whose JSON was not sent: the
- * caller sends the ops again without runs.
+ * (nothing written) when a write of a run may pass the cap: the caller sends the ops again
+ * without runs, each with its JSON.
  */
 export const APPLY = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -185,7 +186,7 @@ local limit = tonumber(ARGV[3])
 local delta, size = 0, nil
 local touched = {}
 local registered = {}
--- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
+-- Each field as the script sees it, read at most once (one HGET per field per script, or none): its JSON
 -- (false: absent) and the order number of a present entry, kept apart so that guards compare the
 -- JSON as it is and writes build no text. Writes only change this copy; finish() writes each
 -- changed field once and logs it for the write guard (its first old and last new text), so a field
@@ -195,6 +196,9 @@ local known = {}
 local seqs = {}
 local original = {}
 local changed = {}
+-- A small collection (32 entries at most) is read whole once (HGETALL) rather than a field at a
+-- time, so the many adds of a batch to an empty or nearly empty collection cost no HGET each.
+local whole = {}
 local function stored(key, field)
   local fields = known[key]
   if not fields then
@@ -202,10 +206,19 @@ local function stored(key, field)
     known[key] = fields
     seqs[key] = {}
     original[key] = {}
+    local entries = redis.call('HLEN', key)
+    if entries <= 32 then
+      local all = entries > 0 and redis.call('HGETALL', key) or {}
+      local map = {}
+      for j = 1, #all, 2 do map[all[j]] = all[j + 1] end
+      whole[key] = map
+    end
   end
   local json = fields[field]
   if json == nil then
-    local text = redis.call('HGET', key, field)
+    local map = whole[key]
+    local text
+    if map then text = map[field] or false else text = redis.call('HGET', key, field) end
     original[key][field] = text
     json = false
     if text then
@@ -300,48 +313,40 @@ while i <= count do
     keyOf[name] = key
   end
   if op == 'r' then
-    -- A run of writes to one entry: each step is checked as its own op would be (an add of a
-    -- present entry, the cap), from the JSON lengths alone; only the last step's JSON is here.
-    -- A stop after a step that left the entry present needs that step's JSON, which was not sent:
-    -- then nothing is written and {3, i} asks for the writes again without runs.
+    -- A run of writes in a row to one entry (see pack-ops.ts): ARGV holds how many, the first
+    -- one's op, the longest JSON they write (-1: deletes only) and how many add the entry back
+    -- after a delete; only the last write's JSON ('' when it deletes). Each write is checked as
+    -- it would be alone: only the first can meet a present entry when adding (after it, the
+    -- entry is as the batch's view has it), and a write that would pass the cap means sending
+    -- the ops again without runs ({3}: nothing written), since stopping before it needs the
+    -- JSON of the write before.
     if skip then return {3, applied} end
-    local steps = ops[i + 4]
+    local steps, first, longest, readded = ops[i + 4], ops[i + 5], ops[i + 6], ops[i + 7]
     local old = stored(key, field)
-    local length = old and #old
-    local at = seqs[key][field]
-    for step = 1, steps do
-      local kind, len = ops[i + 3 + 2 * step], ops[i + 4 + 2 * step]
-      local refused = nil
-      if kind == 'd' then
-        if length then
-          delta = delta - #field - 4 - length
-          length = false
-        end
-      elseif length and kind == 'a' then
-        refused = {0, applied}
-      else
-        local past = over(len - (length or -#field - 4))
-        if past then
-          refused = {2, applied, past}
-        else
-          if not length then at = added(name) end
-          length = len
-          touched[key] = true
-        end
-      end
-      if refused then
-        if step > 1 then
-          if length then return {3, applied} end
-          change(key, field, false)
-        end
-        finish()
-        return refused
-      end
-      applied = applied + 1
+    if old and first == 'a' then
+      finish()
+      return {0, applied}
     end
-    seqs[key][field] = at
-    change(key, field, length and value)
-    i = i + 5 + 2 * steps
+    -- What the entry counts for in the session's size (see CHARGE) before the run.
+    local before = old and #field + 4 + #old or 0
+    if longest >= 0 then
+      if limit > 0 then
+        size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+        if size + delta + #field + 4 + longest - before > limit then return {3, applied} end
+      end
+      touched[key] = true
+    end
+    local last = value ~= '' and value
+    delta = delta + (last and #field + 4 + #last or 0) - before
+    local adds = readded
+    if not old and first ~= 'd' then adds = adds + 1 end
+    for _ = 1, adds do
+      local at = added(name)
+      if last then seqs[key][field] = at end
+    end
+    change(key, field, last)
+    applied = applied + steps
+    i = i + 8
   else
     if skip then
       skip = false
