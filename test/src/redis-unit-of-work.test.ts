@@ -375,6 +375,25 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
   );
 });
 
+it('a compare-and-set on an entry an earlier script of the batch wrote guards it with the text that script stored, key order and escapes included', async () => {
+  const prefix = `u${++prefixes}:`;
+  const s = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => s.close());
+  const id = await s.create({}, { ttlMs: 60_000 });
+  const unit = s.unitOfWork(id, true);
+  const value = { z: 1, a: ['é', '"q"', 1.5e21], n: null };
+  unit.index = 0;
+  await unit.add('parameters', 'P', value);
+  // Sent and answered: the next script carries a guard on P.
+  await unit.flush();
+  unit.index = 1;
+  const current = await unit.get('parameters', 'P');
+  await unit.compareAndSet?.('parameters', 'P', current, { ...value, z: 2 }, 'conflict');
+  await unit.flush();
+  assert.is(unit.takeFailures(), undefined);
+  assert.equal(await s.get(id, 'parameters', 'P'), { ...value, z: 2 });
+});
+
 it('a delete skipped because another node changed the entry skips only itself: the write after it, to the same entry, still lands', async () => {
   const prefix = `u${++prefixes}:`;
   const [s, other] = [

@@ -344,7 +344,8 @@ while i <= count do
       local at = added(name)
       if last then seqs[key][field] = at end
     end
-    change(key, field, last)
+    -- An entry the run adds and deletes again changes nothing in Redis.
+    if last or old then change(key, field, last) end
     applied = applied + steps
     i = i + 8
   else
