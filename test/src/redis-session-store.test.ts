@@ -65,6 +65,31 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
   assert.is(await s.load(id, TTL), undefined);
 });
 
+it('a store that made or loaded a session knows its owner when it destroys it (no read first); another store reads it, and both take the id out of the owner set', async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const [s, other] = [new RedisSessionStore({ client, keyPrefix: 'knownowner:' }), store('knownowner:')];
+  closing(() => s.close());
+  let reads = 0;
+  const hget = client.hget.bind(client);
+  client.hget = ((...args: Parameters<typeof hget>) => {
+    reads++;
+    return hget(...args);
+  }) as typeof client.hget;
+  const ownerKey = `knownowner:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
+  const made = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  assert.ok(await s.destroy(made));
+  const loaded = await other.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  await s.load(loaded, TTL);
+  assert.ok(await s.destroy(loaded));
+  assert.is(reads, 0);
+  // A session this store never saw: its owner is read before the DESTROY.
+  const unseen = await other.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  assert.ok(await s.destroy(unseen));
+  assert.is(reads, 1);
+  assert.is(await client.zcard(ownerKey), 0);
+});
+
 it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and the same store serves again once it is back', async () => {
   const s = store('down:');
   const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });

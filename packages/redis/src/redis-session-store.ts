@@ -18,6 +18,7 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
+import { BoundedMemo } from './bounded-memo.js';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import { packOps } from './pack-ops.js';
 import * as records from './redis-records.js';
@@ -71,6 +72,10 @@ export class RedisSessionStore implements SessionStore {
   readonly #maxSessionBytes: number;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
+  // Owners' sorted-set keys (a SHA-256 each), and the owner ('' for none) of sessions this store
+  // made or loaded lately: a destroy then need not read it first. An owner never changes.
+  readonly #ownerKeys = new BoundedMemo<string, string>(1024);
+  readonly #owners = new BoundedMemo<string, string>(4096);
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
   #owedSteps = 0;
 
@@ -113,6 +118,7 @@ export class RedisSessionStore implements SessionStore {
       while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
+      this.#owners.set(id, owner ?? '');
       try {
         if (owner !== undefined) await this.#ownerAdmit(owner, options.maxPerOwner, id, options.ttlMs);
         if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
@@ -133,6 +139,7 @@ export class RedisSessionStore implements SessionStore {
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
       const [json, owner] = reply as [string, string];
+      this.#owners.set(id, owner);
       // The owner's least-recently-used order follows every load.
       if (owner !== '') await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
       return JSON.parse(json) as Record<string, JsonValue>;
@@ -200,8 +207,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #destroyNow(id: string, known: { owner?: string }): Promise<boolean> {
-    // Read before the DESTROY is sent (one more round trip, on a rare path): its reply may be lost.
-    known.owner ??= (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
+    // Known before the DESTROY is sent (its reply may be lost): remembered from this store's create
+    // or load of the session, else read (one more round trip).
+    known.owner ??= this.#owners.get(id) ?? (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
+    this.#owners.delete(id);
     // The session's undo logs not deleted yet go with it.
     const forget = this.#scripts.takeAnswered(this.#tag(id));
     const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...forget]);
@@ -420,7 +429,12 @@ export class RedisSessionStore implements SessionStore {
 
   /** The sorted set of an owner's sessions; owners are caller keys, hashed so any text is safe. */
   #ownerKey(owner: string): string {
-    return `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
+    let key = this.#ownerKeys.get(owner);
+    if (key === undefined) {
+      key = `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
+      this.#ownerKeys.set(owner, key);
+    }
+    return key;
   }
 
   /** Where a write to session `id` leaves its undo log, so it can be undone if its outcome is unknown. */
