@@ -65,6 +65,26 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
   assert.is(await s.load(id, TTL), undefined);
 });
 
+it("on one Redis a session with an owner is created and counted by one script, and the owner's session past its quota destroyed", async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'owned:' });
+  closing(() => s.close());
+  let scripts = 0;
+  const evalsha = client.evalsha.bind(client);
+  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+    scripts++;
+    return evalsha(...args);
+  }) as typeof client.evalsha;
+  const first = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
+  assert.is(scripts, 1);
+  const second = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
+  const ownerKey = `owned:owner:{${createHash('sha256').update('carol').digest('hex')}}`;
+  assert.equal(await client.zrange(ownerKey, 0, -1), [second]);
+  assert.is(await s.load(first, TTL), undefined);
+  assert.equal(await s.load(second, TTL), {});
+});
+
 it('a store that made or loaded a session knows its owner when it destroys it (no read first); another store reads it, and both take the id out of the owner set', async () => {
   const client = new Redis(server().url);
   closing(() => client.disconnect());

@@ -18,6 +18,7 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
+import type { Cluster } from 'ioredis';
 import { BoundedMemo } from './bounded-memo.js';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import { packOps } from './pack-ops.js';
@@ -40,6 +41,7 @@ const SET = new LuaScript(lua.SET, 2, writes);
 const DELETE = new LuaScript(lua.DELETE, 2, writes);
 const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
 const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
+const CREATE_OWNED = new LuaScript(lua.CREATE_OWNED, 2, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
 const APPLY = new LuaScript(lua.APPLY, 1, writes);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
@@ -63,6 +65,7 @@ const MAX_PATCH_ATTEMPTS = 16;
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
+  readonly #cluster: boolean;
   readonly #scripts: ScriptRunner;
   readonly #owned: boolean;
   readonly #prefix: string;
@@ -86,6 +89,7 @@ export class RedisSessionStore implements SessionStore {
     this.#maxSessionBytes = max === Number.POSITIVE_INFINITY ? 0 : max;
     const { client, owned } = connectRedis(options);
     this.#client = client;
+    this.#cluster = (client as Cluster).isCluster === true;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
     this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
@@ -105,7 +109,8 @@ export class RedisSessionStore implements SessionStore {
    * Creates a session. With an owner, it is then counted in the owner's sorted set, and the owner's
    * least-recently-used sessions beyond its quota are destroyed (one script, then one destroy each).
    * The session exists before it is counted, so a concurrent eviction on another node that picks
-   * it always finds it to destroy.
+   * it always finds it to destroy. On one Redis both are one script (CREATE_OWNED), undone together
+   * when its reply is lost; on a Cluster the owner's set is in another slot: two scripts in a row.
    */
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
@@ -114,6 +119,8 @@ export class RedisSessionStore implements SessionStore {
     const size = Buffer.byteLength(json);
     if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
+      // On one Redis, an owned session is created and counted by one script (one round trip).
+      if (owner !== undefined && !this.#cluster) return this.#createOwned(json, owner, options);
       let id = newSessionId();
       while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
         id = newSessionId();
@@ -128,6 +135,29 @@ export class RedisSessionStore implements SessionStore {
       }
       return id;
     });
+  }
+
+  /** {@link create} with an owner on one Redis: CREATE_OWNED, then the destroys of the sessions it took out. */
+  async #createOwned(json: string, owner: string, options: CreateSessionOptions): Promise<string> {
+    const quota = this.#quota(options.maxPerOwner);
+    const ownerKey = this.#ownerKey(owner);
+    let id: string;
+    let reply: string[];
+    do {
+      id = newSessionId();
+      const now = Date.now();
+      const args = [options.ttlMs, json, owner, now, quota, id, now + options.ttlMs];
+      reply = (await this.#scripts.write(CREATE_OWNED, [this.#dataKey(id), ownerKey], args, this.#fence(id))) as string[];
+    } while (Number(reply[0]) !== 1);
+    this.#owners.set(id, owner);
+    try {
+      await this.#destroyEvicted(reply.slice(1));
+      if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
+    } catch (error) {
+      await this.destroy(id).catch(() => undefined);
+      throw error;
+    }
+    return id;
   }
 
   async load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined> {
@@ -388,11 +418,19 @@ export class RedisSessionStore implements SessionStore {
 
   /** Counts `id` against `owner`, destroying the owner's least-recently-used sessions beyond its quota. */
   async #ownerAdmit(owner: string, maxPerOwner: number | undefined, id: string, ttlMs: number): Promise<void> {
-    const global = this.#maxSessions === undefined ? Number.MAX_SAFE_INTEGER : this.#maxSessions - 1;
-    // One owner never reaches the global limit: others can always open a session.
-    const quota = Math.max(1, Math.min(maxPerOwner ?? global, global));
     const now = Date.now();
-    const evicted = (await this.#scripts.write(OWNER_ADMIT, [this.#ownerKey(owner)], [now, quota, id, now + ttlMs, ttlMs])) as string[];
+    const args = [now, this.#quota(maxPerOwner), id, now + ttlMs, ttlMs];
+    await this.#destroyEvicted((await this.#scripts.write(OWNER_ADMIT, [this.#ownerKey(owner)], args)) as string[]);
+  }
+
+  /** How many sessions one owner may hold: below the global limit, so others can always open a session. */
+  #quota(maxPerOwner: number | undefined): number {
+    const global = this.#maxSessions === undefined ? Number.MAX_SAFE_INTEGER : this.#maxSessions - 1;
+    return Math.max(1, Math.min(maxPerOwner ?? global, global));
+  }
+
+  /** Destroys the sessions an owner's count took out (least recently used past its quota). */
+  async #destroyEvicted(evicted: readonly string[]): Promise<void> {
     await Promise.all(
       evicted.map(async (old) => {
         const destroying = this.#scripts.read(DESTROY, [this.#dataKey(old)], [this.#collectionPrefix(old)]);

@@ -119,6 +119,30 @@ redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return evicted`;
 
+/**
+ * CREATE and OWNER_ADMIT as one script, on one Redis (on a Cluster the owner's set is in another
+ * slot): KEYS[1] = the session's data key, KEYS[2] = the owner's sorted set; ARGV = ttlMs, data
+ * JSON, owner, now, quota, id, expiresAt. Returns {0} when the id is taken, else {1, the ids taken
+ * out...} for the caller to destroy. Both are undone together when the reply is lost.
+ */
+export const CREATE_OWNED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+created(KEYS[1])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3], 'b', #ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5]) + 1
+local reply = {1}
+local popped = {}
+if over > 0 then
+  popped = redis.call('ZPOPMIN', KEYS[2], over)
+  for i = 1, #popped, 2 do reply[#reply + 1] = popped[i] end
+end
+counted(KEYS[2], ARGV[6], popped)
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return reply`;
+
 /** Marks a use of an owner's session: KEYS[1] = owner set, ARGV = id, expiresAt, ttlMs (XX: never adds). */
 export const OWNER_TOUCH = `
 if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end

@@ -11,7 +11,9 @@
 // (ms, Redis clock) and the operation key ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
 // written (its stored text before and after, false for absent; the first old and the last new of a
 // field are kept, with no extra read),
-// and `created(key)` when the script makes a session, so a compensation can destroy it.
+// `created(key)` when the script makes a session, so a compensation can destroy it, and
+// `counted(key, id, popped)` when it adds a session to its owner's sorted set `key` (one Redis
+// only), having taken out `popped` (ZPOPMIN's ids and scores), so a compensation can put them back.
 
 /** How long an operation key (undo log or fence) lives, in ms: the longest a compensation may wait for Redis. */
 export const OPERATION_TTL_MS = 10 * 60_000;
@@ -50,6 +52,9 @@ end
 local function created(key)
   if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false} end
 end
+local function counted(key, member, popped)
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 'z', member, popped} end
+end
 local __reply = (function()
 ${body}
 end)()
@@ -70,7 +75,8 @@ return __reply`;
  * of the operation then refuses), then walks the undo log newest first: a field is put back only
  * while it still holds what the operation wrote (a later write by anyone stays), and the session's
  * size (field b of the data key, see session-scripts.ts) follows what was put back; a session the
- * operation created is destroyed. Returns 1 when something was undone, 0 when the operation never applied.
+ * operation created is destroyed, and taken out of its owner's sorted set, the ids its count took
+ * out put back (one Redis). Returns 1 when something was undone, 0 when the operation never applied.
  */
 export const COMPENSATE = `
 -- What a field counts for in the session's size: the data's JSON, an entry's key, JSON and 4.
@@ -88,7 +94,13 @@ if not log or log == 'F' then return 0 end
 local entries = cjson.decode(log)
 for i = #entries, 1, -1 do
   local key, field, old, new = entries[i][1], entries[i][2], entries[i][3], entries[i][4]
-  if field == '' then
+  if entries[i][5] == 'z' then
+    -- A session counted in its owner's sorted set (on one Redis only: on a Cluster that set is in
+    -- another slot): taken out again, and the ids its count took out put back with their scores.
+    redis.call('ZREM', key, entries[i][6])
+    local popped = entries[i][7]
+    for j = 1, #popped, 2 do redis.call('ZADD', key, 'NX', popped[j + 1], popped[j]) end
+  elseif field == '' then
     local keys = { key }
     for _, f in ipairs(redis.call('HKEYS', key)) do
       if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end
