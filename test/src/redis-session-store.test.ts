@@ -45,13 +45,20 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
   const id = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
   const ownerKey = `lostzrem:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
   assert.ok((await client.zscore(ownerKey, id)) !== null);
-  // The connection goes after the DESTROY landed and before the owner set was updated.
-  const zrem = client.zrem.bind(client);
-  let failed = 0;
-  client.zrem = ((key: string, ...members: string[]) => {
-    if (key === ownerKey && failed++ === 0) return Promise.reject(new Error('Connection is closed.'));
-    return zrem(key, ...members);
-  }) as typeof client.zrem;
+  // The connection goes once the owner set was updated (by the DESTROY script itself on one Redis,
+  // by a ZREM after it on a Cluster), before the reply arrives.
+  let lost = false;
+  const losing = (call: (...args: unknown[]) => Promise<unknown>) => {
+    return async (...args: unknown[]) => {
+      const reply = await call(...args);
+      if (lost || !args.includes(ownerKey)) return reply;
+      lost = true;
+      throw new Error('Connection is closed.');
+    };
+  };
+  for (const name of ['zrem', 'evalsha', 'eval'] as const) {
+    (client as unknown as Record<string, unknown>)[name] = losing((client[name] as (...args: unknown[]) => Promise<unknown>).bind(client));
+  }
   try {
     await s.destroy(id);
     assert.unreachable('the destroy reported success');
@@ -83,6 +90,25 @@ it("on one Redis a session with an owner is created and counted by one script, a
   assert.equal(await client.zrange(ownerKey, 0, -1), [second]);
   assert.is(await s.load(first, TTL), undefined);
   assert.equal(await s.load(second, TTL), {});
+});
+
+it("a load by the store that made or loaded the session moves it in its owner's order in the same script", async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'touch:' });
+  closing(() => s.close());
+  const id = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'dave', maxPerOwner: 10 });
+  const ownerKey = `touch:owner:{${createHash('sha256').update('dave').digest('hex')}}`;
+  const created = Number(await client.zscore(ownerKey, id));
+  let scripts = 0;
+  const evalsha = client.evalsha.bind(client);
+  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+    scripts++;
+    return evalsha(...args);
+  }) as typeof client.evalsha;
+  assert.equal(await s.load(id, 2 * TTL), { Page: 'Home' });
+  assert.is(scripts, 1);
+  assert.ok(Number(await client.zscore(ownerKey, id)) >= created + TTL);
 });
 
 it('a store that made or loaded a session knows its owner when it destroys it (no read first); another store reads it, and both take the id out of the owner set', async () => {

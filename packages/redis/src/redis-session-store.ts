@@ -35,6 +35,8 @@ const CREATE = new LuaScript(lua.CREATE, 1, writes);
 const LOAD = new LuaScript(lua.LOAD, 1);
 const SAVE = new LuaScript(lua.SAVE, 1, writes);
 const DESTROY = new LuaScript(lua.DESTROY, 1);
+const DESTROY_OWNED = new LuaScript(lua.DESTROY_OWNED, 2);
+const LOAD_OWNED = new LuaScript(lua.LOAD_OWNED, 2);
 const GET = new LuaScript(lua.GET, 2);
 const LIST = new LuaScript(lua.LIST, 2);
 const SET = new LuaScript(lua.SET, 2, writes);
@@ -163,15 +165,25 @@ export class RedisSessionStore implements SessionStore {
   async load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined> {
     if (!isSessionIdShape(id)) return undefined;
     return this.#run(async () => {
-      const loading = this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
+      // The owner's least-recently-used order follows every load: in the same script when the
+      // owner is known already and the set shares the server, else in one more.
+      const expected = this.#cluster ? undefined : this.#owners.get(id);
+      const loading =
+        expected === undefined || expected === ''
+          ? this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs])
+          : this.#scripts.read(
+              LOAD_OWNED,
+              [this.#dataKey(id), this.#ownerKey(expected)],
+              [this.#collectionPrefix(id), ttlMs, expected, id, Date.now() + ttlMs],
+            );
       // XX: only ids already admitted move; an unknown id never enters the index.
       const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
       const [json, owner] = reply as [string, string];
       this.#owners.set(id, owner);
-      // The owner's least-recently-used order follows every load.
-      if (owner !== '') await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      if (owner !== '' && owner !== expected)
+        await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
@@ -241,9 +253,12 @@ export class RedisSessionStore implements SessionStore {
     // or load of the session, else read (one more round trip).
     known.owner ??= this.#owners.get(id) ?? (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
     this.#owners.delete(id);
-    // The session's undo logs not deleted yet go with it.
+    // The session's undo logs not deleted yet go with it, and on one Redis its id out of its owner's set.
     const forget = this.#scripts.takeAnswered(this.#tag(id));
-    const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...forget]);
+    const owned = !this.#cluster && known.owner !== '';
+    const destroying = owned
+      ? this.#scripts.read(DESTROY_OWNED, [this.#dataKey(id), this.#ownerKey(known.owner)], [this.#collectionPrefix(id), id, ...forget])
+      : this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...forget]);
     const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
     const [destroyed] = await Promise.all([
       destroying.catch((error: unknown) => {
@@ -253,7 +268,7 @@ export class RedisSessionStore implements SessionStore {
       unindexed,
     ]);
     const owner = typeof destroyed === 'string' && destroyed !== '' ? destroyed : known.owner;
-    if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
+    if (owner !== '' && !(owned && owner === known.owner)) await this.#client.zrem(this.#ownerKey(owner), id);
     return typeof destroyed === 'string';
   }
 

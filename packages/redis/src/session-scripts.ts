@@ -82,6 +82,19 @@ redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
 /**
+ * LOAD, then OWNER_TOUCH in the same script when the session's owner is the one expected (one
+ * Redis: on a Cluster the owner's set is in another slot): KEYS[2] = that owner's sorted set, ARGV =
+ * collection prefix, ttlMs, the owner expected, id, expiresAt. Returns as LOAD.
+ */
+export const LOAD_OWNED = LOAD.replace(
+  'return {data, owner}',
+  `if owner ~= '' and owner == ARGV[3] and redis.call('ZADD', KEYS[2], 'XX', 'CH', ARGV[5], ARGV[4]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+return {data, owner}`,
+);
+
+/**
  * Deletes every key of the session: ARGV = collection prefix, then the undo logs of answered writes
  * to delete along (see write-guard.ts). Returns its owner ('' for none) when it existed, 0 otherwise.
  */
@@ -100,6 +113,16 @@ for _, field in ipairs(all) do
 end
 redis.call('DEL', unpack(keys))
 return owner`;
+
+/**
+ * DESTROY, and the id taken out of its owner's sorted set in the same script, whether the session
+ * was still there or not (one Redis: on a Cluster that set is in another slot): KEYS[2] = the set,
+ * ARGV = collection prefix, id, then the undo logs to delete along. Returns as DESTROY.
+ */
+export const DESTROY_OWNED = `
+redis.call('ZREM', KEYS[2], ARGV[2])
+table.remove(ARGV, 2)
+${DESTROY}`;
 
 /**
  * Counts a new session against its owner: KEYS[1] = the owner's sorted set (id -> expiry time,
