@@ -359,8 +359,8 @@ export class RedisSessionStore implements SessionStore {
               [number, number, number?]
             >;
           return this.#run(async () => {
-            // Runs leave out the JSON of writes a later one overwrites; a script that stopped inside
-            // a run, where that JSON would be needed, wrote nothing (3) and is sent again without them.
+            // Runs leave out the JSON of writes a later one overwrites; a script with a run that may
+            // pass the cap, where stopping would need that JSON, wrote nothing (3): sent again without runs.
             const reply = await send(undo !== true);
             return reply[0] === 3 ? await send(false) : reply;
           });
