@@ -87,11 +87,21 @@ test('the stop policy and the result budget reach the items: skipped and over-bu
   assert.is(stopped.via, 'items');
   assert.equal(codes(stopped).slice(0, 5), ['201', '201', '204', '404', '424']);
   assert.equal(stopped.summary, { succeeded: 3, failed: 1, skipped: LARGE - 4 });
-  const tight = (await caller({ maxResultBytes: 40 })({ url: '/rest/batch', body: padded(CALLS) })).body as Marked;
+  // The session's own result fits (its JSON has the same length for every session); 40 characters more do not.
+  const opened = (await caller()({ url: '/rest/batch', body: [CALLS[0]] })).body as Marked;
+  const sessionChars = JSON.stringify((opened.items[0] as { ResponseContent: unknown }).ResponseContent).length;
+  const tight = (await caller({ maxResultBytes: sessionChars + 40 })({ url: '/rest/batch', body: padded(CALLS) })).body as Marked;
   assert.is(tight.via, 'items');
-  assert.equal(codes(tight).slice(0, 6), ['507', '201', '204', '404', '507', '507']);
+  assert.equal(codes(tight).slice(0, 6), ['201', '201', '204', '404', '507', '507']);
   assert.is((tight.items[4]?.ResponseContent as { code?: string } | undefined)?.code, 'RESULTS_TOO_LARGE');
-  assert.equal(tight.summary, { succeeded: 2, failed: LARGE - 2, skipped: 0 });
+  assert.equal(tight.summary, { succeeded: 3, failed: LARGE - 3, skipped: 0 });
+  // POST Sessions whose own result is over the budget answers 507 without the session's id: the
+  // session is not kept, and what needs it answers 401 SESSION_REQUIRED.
+  const none = (await caller({ maxResultBytes: 40 })({ url: '/rest/batch', body: padded(CALLS) })).body as Marked;
+  assert.is(none.via, 'items');
+  assert.equal(codes(none).slice(0, 3), ['507', '401', '401']);
+  assert.is((none.items[1]?.ResponseContent as { code?: string } | undefined)?.code, 'SESSION_REQUIRED');
+  assert.equal(none.summary, { succeeded: 0, failed: LARGE, skipped: 0 });
 });
 
 test('references, an atomic run and streaming read results later: encode answers from the kept results', async () => {

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createEngine, Delete, exagoApi, Get, type HandlerContext, Resource } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
@@ -88,6 +90,59 @@ test('one path called with several methods in a row gets each method its own rou
     assert.is(items[2]?.ResponseContent.code, 'METHOD_NOT_ALLOWED');
     assert.equal(items[3]?.ResponseContent, { id: 'k' });
   }
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Bytes of the heap in use once garbage is collected. */
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+test('the shapes of reference paths that clients invent are not kept: long ones cost memory only while their batch runs', async () => {
+  const call = caller();
+  // A reference fills the middle segment, so the route is looked for by the path's shape before
+  // the batch runs; the last segment is long text no route matches (the batch is then refused:
+  // Exago's references may not choose the resource). Before, each shape was kept for the life of
+  // the engine (1024 of them, each its key's ~500 KB): the heap grew by about 60 MB here and
+  // stayed there, 0.5 GB per API once the cache was full.
+  const long = '\u0100'.repeat(250_000);
+  const before = heapUsed();
+  for (let i = 0; i < 60; i++) {
+    const response = await call({
+      url: '/rest/batch',
+      body: [
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: `Items/\${0/status}/${i}a${long}`, Method: 'GET' },
+        { Url: `Items/\${0/status}/${i}b${long}`, Method: 'GET' },
+      ],
+    });
+    assert.is(response.status, 400);
+    assert.is((response.body as { code: string }).code, 'BATCH_RULE_VIOLATION');
+  }
+  const grown = heapUsed() - before;
+  assert.ok(grown < 10 * 1024 * 1024, `the heap grew by ${(grown / 1048576).toFixed(1)} MB`);
+});
+
+test('a shape used again still reaches its route after more new shapes than are kept', async () => {
+  const call = caller();
+  const read = { Url: 'Items/${0/status}', Method: 'GET' };
+  assert.equal((await run(call, [read]))[0]?.ResponseContent, { id: '201' });
+  for (let i = 0; i < 1100; i++) {
+    // Refused whole (a reference would choose the route), after its shape was looked up.
+    const other = await call({
+      url: '/rest/batch',
+      body: [
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: `Items/\${0/status}/x${i}`, Method: 'GET' },
+      ],
+    });
+    assert.is(other.status, 400);
+  }
+  assert.equal((await run(call, [read]))[0]?.ResponseContent, { id: '201' });
 });
 
 test.run();

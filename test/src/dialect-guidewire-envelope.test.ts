@@ -27,6 +27,12 @@ const BAD: Array<[string, unknown, RegExp]> = [
     { requests: [{ method: 'get', path: '/claims', query: '?x=1' }] },
     /requests\/0\/query is the query string without a leading "\?"/,
   ],
+  [
+    // RFC 3986 §3.4: a query ends at "#"; read as a URL, `pageSize=1#x&pageSize=2` would lose its end silently.
+    'a query carrying a # (a fragment is no part of a query)',
+    { requests: [{ method: 'get', path: '/claims', query: 'pageSize=1#x&pageSize=2' }] },
+    /requests\/0\/query is the query string without a leading "\?" or a "#" \(a fragment is no part of a query; write a literal # as %23\)/,
+  ],
   ['an unknown sub-request field', { requests: [{ ...GET, url: '/claims' }] }, /requests\/0 has the unknown field "url"/],
   ['headers given as an object', { requests: [{ ...GET, headers: { 'X-A': '1' } }] }, /requests\/0\/headers must be array/],
   [

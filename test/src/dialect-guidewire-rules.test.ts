@@ -23,10 +23,11 @@ async function noteCount(call: (r: CallRequest) => Promise<{ body: unknown }>): 
   return ((await call({ method: 'GET', url })).body as { total: number }).total;
 }
 
-eachTransport(test, 'sub-requests inherit the outer headers except GW-Checksum, and their own headers override', async ({ call }) => {
+// An outer GW-Checksum, the vendor's one exception, is not inherited and refuses the batch: headers-gw-checksum.test.ts.
+eachTransport(test, 'sub-requests inherit the outer headers, and their own headers override', async ({ call }) => {
   const res = await call({
     url: ECHO,
-    headers: { 'X-Tenant': 't1', 'Accept-Language': 'fr', 'GW-Checksum': '5' },
+    headers: { 'X-Tenant': 't1', 'Accept-Language': 'fr' },
     body: {
       requests: [
         { method: 'get', path: '/echo/a' },

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { bigBatch, bigResultsEngine, settled } from './support/big-results-engine.js';
 import { listen } from './support/listen.js';
 import { until } from './support/until.js';
+import { within } from './support/within.js';
 
 const COUNT = 400;
 const HEADERS = { 'content-type': 'application/json', accept: 'application/x-ndjson' };
@@ -18,19 +19,6 @@ async function sendUnread(url: string, body: string): Promise<IncomingMessage> {
   req.end(body);
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   return res;
-}
-
-/** `promise`, or a failure after 5 s, so that a broken test fails instead of hanging. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function lastLine(text: string): unknown {

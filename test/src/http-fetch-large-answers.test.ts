@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine } from './support/exago-engine.js';
 import { BIG_VALUE } from './support/session-growth.js';
+import { within } from './support/within.js';
 
 /** A session, one 64 KiB parameter, then `count` reads of it: about 64 KiB of answer per read. */
 function reads(count: number): unknown[] {
@@ -24,19 +25,6 @@ function post(body: unknown): Request {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-}
-
-/** `promise`, or a failure after 5 s, so that a broken test fails instead of hanging. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const stable = (text: string) => text.replace(/[0-9a-f]{32}/g, 'SID');

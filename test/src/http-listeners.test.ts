@@ -17,6 +17,8 @@ import { slowEngine } from './support/slow-engine.js';
 import { until } from './support/until.js';
 
 const MAIN = fileURLToPath(new URL('../../examples/server/dist/main.js', import.meta.url));
+/** How long main.js may take to start (or to refuse to): loading its modules takes about a second on a quiet machine, many on a busy one. */
+const STARTUP_MS = 30_000;
 
 /** A raw client socket that records what it received and whether the server closed it. */
 interface Probe {
@@ -198,7 +200,7 @@ test('main.js applies the limits from its environment: a slow body is cut', asyn
     out += chunk.toString('utf8');
   });
   try {
-    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out), 'main.js listens');
+    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(out), 'main.js listens', STARTUP_MS);
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
     const probe = await open(url);
     probe.socket.write('POST /rest/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
@@ -224,7 +226,7 @@ test('main.js refuses to start with a bad limit in its environment', async () =>
     err += chunk.toString('utf8');
   });
   try {
-    await until(() => child.exitCode !== null, 'main.js exited');
+    await until(() => child.exitCode !== null, 'main.js exited', STARTUP_MS);
     assert.is.not(child.exitCode, 0);
     assert.match(err, /HTTP_MAX_CONNECTIONS must be a non-negative integer/);
   } finally {

@@ -45,7 +45,7 @@ test("the WebSocket transport's refusals of a request are observed as the other 
     assert.equal(
       refused.map((m) => [m.id, m.code, m.status]),
       [
-        ['h1', 'BATCH_MALFORMED', 400],
+        ['h1', 'ID_IN_USE', 409],
         ['other', 'RATE_LIMITED', 429],
         ['syntax', 'INVALID_HEADER', 400],
         ['protected', 'INVALID_HEADER', 400],

@@ -6,6 +6,7 @@ import { sleep, until } from './support/example-nodes.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { FailoverLoad } from './support/failover-load.js';
 import { useRedisCluster } from './support/redis-cluster.js';
+import { capturingStderr } from './support/capturing-stderr.js';
 
 const test = suite('redis cluster failing over while batches run');
 const { it, setup: cluster, closing } = useRedisCluster(test);
@@ -106,6 +107,35 @@ it('a primary killed mid-run: its replica takes over, no acknowledged write lost
   await load.check(stores[0]!);
   // Every shard serves writes again: sessions land on all three primaries after the rejoin.
   assert.ok(load.succeeded('rejoined').length >= 50);
+});
+
+it('a primary killed is reported once (onError, or by default one stderr line), not once per ioredis node error', async () => {
+  // A Cluster client stays ready while one node is down and tells of it only as `node error`.
+  const reports: Error[] = [];
+  const told = new RedisSessionStore({ cluster: { nodes: cluster().seeds }, onError: (error) => reports.push(error) });
+  closing(() => told.close());
+  const byDefault = new RedisSessionStore({ cluster: { nodes: cluster().seeds } });
+  closing(() => byDefault.close());
+  let nodeErrors = 0;
+  told.client.on('node error', () => nodeErrors++);
+  const id = 'f'.repeat(32);
+  const primary = await cluster().primaryOf(`restbatch:{${id}}:data`);
+  const node = cluster().nodes.find((n) => n.port === primary)!;
+  for (const store of [told, byDefault]) assert.is(await store.load(id, 60_000), undefined);
+  const written = await capturingStderr(async () => {
+    await node.kill();
+    // Each load of a session on the killed primary's slots fails and makes the client try it again.
+    for (let i = 0; nodeErrors < 5; i++) {
+      if (i > 2000) throw new Error(`only ${nodeErrors} node errors`);
+      for (const store of [told, byDefault]) await store.load(id, 60_000).catch(() => undefined);
+      await sleep(10);
+    }
+  });
+  assert.is(reports.length, 1, reports.map((r) => r.message).join('\n'));
+  assert.match(reports[0]!.message, `127.0.0.1:${primary}`);
+  const lines = written.split('\n').filter((line) => line.includes('Redis session store unavailable'));
+  assert.is(lines.length, 1, written);
+  assert.match(lines[0]!, `Cluster node 127.0.0.1:${primary}`);
 });
 
 test.run();

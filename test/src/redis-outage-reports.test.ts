@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findRedisServer, freePort, startRedisServer } from './support/redis-server.js';
 import { until } from './support/until.js';
+import { capturingStderr } from './support/capturing-stderr.js';
 
 const DOWN = 'Redis rate limiter unavailable';
 
@@ -14,22 +15,6 @@ async function refusedCode(limiter: RedisRateLimiter): Promise<string | undefine
   } catch (error) {
     return isRestBatchError(error) ? error.code : String(error);
   }
-}
-
-/** Runs `run` with stderr captured (and not written); returns what it wrote. */
-async function capturingStderr(run: () => Promise<void>): Promise<string> {
-  let written = '';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await run();
-  } finally {
-    process.stderr.write = write;
-  }
-  return written;
 }
 
 test('with Redis down, take() answers STORE_UNAVAILABLE and onError is told once for the whole outage', async () => {

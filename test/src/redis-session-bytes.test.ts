@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { isRestBatchError, Journal, Session } from '@restbatch/core';
+import { dataSize, isRestBatchError, type JsonValue, Journal, memberSize, Session } from '@restbatch/core';
 import { failFastOptions, RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
@@ -43,19 +43,19 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<unk
 }
 
 /**
- * The session's size counter and the size of what it holds, measured from Redis's own keys: the
- * data's JSON, and for each entry its key, its JSON (without the `<seq>:` order) and 4.
+ * The session's size counter and the size of what it holds, measured from Redis's own keys as the
+ * memory store measures a session (core's `dataSize` and `memberSize`).
  */
 async function sizes(prefix: string, id: string): Promise<{ counter: number; contents: number }> {
   const raw = new Redis(server().url);
   try {
     const data = await raw.hgetall(`${prefix}{${id}}:data`);
-    let contents = Buffer.byteLength(data.d ?? '');
+    let contents = data.d === undefined ? 0 : dataSize(JSON.parse(data.d) as Record<string, JsonValue>);
     for (const field of Object.keys(data)) {
       if (!field.startsWith('c:')) continue;
       const entries = await raw.hgetall(`${prefix}{${id}}:c:${field.slice(2)}`);
       for (const [key, text] of Object.entries(entries)) {
-        contents += Buffer.byteLength(key) + 4 + Buffer.byteLength(text) - (text.indexOf(':') + 1);
+        contents += memberSize(key, JSON.parse(text.slice(text.indexOf(':') + 1)) as JsonValue);
       }
     }
     return { counter: Number(data.b ?? 0), contents };
@@ -77,7 +77,8 @@ it('every write path keeps to the cap: overwrite, delete, add, compare-and-set, 
   const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
   for (let i = 0; i < 50; i++) await s.set(id, 'c', 'k', `${i % 10}`.repeat(2000));
   const details = await rejectsWith(s.set(id, 'c', 'other', 'z'.repeat(2000)), 'SESSION_FULL');
-  assert.equal(details, { limit: 3000, size: 15 + (1 + 4 + 2002) + (5 + 4 + 2002) });
+  // {"Page":"Home"} counts 14 (its member), each entry its key's JSON, its value's and 2.
+  assert.equal(details, { limit: 3000, size: 14 + (3 + 2 + 2002) + (7 + 2 + 2002) });
   assert.is(await s.get(id, 'c', 'other'), undefined);
   await rejectsWith(s.setIfAbsent(id, 'c', 'other', 'z'.repeat(2000)), 'SESSION_FULL');
   await rejectsWith(s.compareAndSet(id, 'c', 'k', '9'.repeat(2000), 'y'.repeat(3000)), 'SESSION_FULL');
@@ -95,7 +96,7 @@ it('every write path keeps to the cap: overwrite, delete, add, compare-and-set, 
   assert.ok(await s.setIfAbsent(id, 'c', 'other', 'z'.repeat(2000)));
   await assertCounted(prefix, id, 3000);
   // A session created with data over the cap is refused before anything is written.
-  assert.equal(await rejectsWith(s.create({ Big: 'x'.repeat(5000) }, { ttlMs: TTL }), 'SESSION_FULL'), { limit: 3000, size: 5010 });
+  assert.equal(await rejectsWith(s.create({ Big: 'x'.repeat(5000) }, { ttlMs: TTL }), 'SESSION_FULL'), { limit: 3000, size: 5009 });
 });
 
 it('two nodes writing one session at once never take it past the cap', async () => {

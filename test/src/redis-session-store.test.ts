@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { useRedis } from './support/redis-server.js';
+import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { storeCases } from './support/redis-store-cases.js';
 
 const test = suite('redis session store');
@@ -169,6 +170,42 @@ it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and 
   }
   assert.ok(again !== undefined, 'the store did not recover');
   assert.equal(await s.load(again, TTL), { Page: 'Back' });
+});
+
+it("at maxmemory (noeviction) a caller's sessions are still read and deleted: their last-use update is skipped, and onError told once", async () => {
+  const reports: Error[] = [];
+  const s = new RedisSessionStore({ url: server().url, keyPrefix: 'oom:', onError: (error) => reports.push(error), maxSessions: 100 });
+  closing(() => s.close());
+  const { call } = exagoEngine({}, { store: s });
+  const made = await call({ url: '/rest/batch', body: SEED_BATCH });
+  const sid = (made.body as Array<{ ResponseContent: { Id: string } }>)[0]!.ResponseContent.Id;
+  const owned = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'caller-a', maxPerOwner: 10 });
+  await withRaw(async (raw) => {
+    // Below what Redis uses already: every command that may take memory (ZADD, HSET) is refused.
+    const used = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
+    await raw.config('SET', 'maxmemory-policy', 'noeviction');
+    await raw.config('SET', 'maxmemory', String(Math.floor(used / 2)));
+    try {
+      for (let i = 0; i < 3; i++) {
+        const roles = await call({ url: `/rest/Roles?sid=${sid}`, method: 'GET' });
+        assert.is(roles.status, 200, JSON.stringify(roles.body));
+        assert.equal(await s.load(owned, TTL), { Page: 'Home' });
+      }
+      // Writes that take memory are refused (503: not applied), as before.
+      const added = await call({ url: `/rest/Parameters?sid=${sid}`, body: { Id: 'New', DataType: 'String', Value: 'v' } });
+      assert.is(added.status, 503, JSON.stringify(added.body));
+      assert.is(reports.length, 1, reports.map((r) => r.message).join('\n'));
+      assert.match(reports[0]!.message, 'OOM');
+      // Deleting a session frees memory: DELETE Sessions/{sid} loads the session first.
+      const deleted = await call({ url: `/rest/Sessions/${sid}?sid=${sid}`, method: 'DELETE' });
+      assert.is(deleted.status, 204, JSON.stringify(deleted.body));
+      assert.is(await s.destroy(owned), true);
+    } finally {
+      await raw.config('SET', 'maxmemory', '0');
+    }
+    assert.equal(await raw.keys(`oom:{${sid}}*`), []);
+    assert.equal(await raw.keys(`oom:{${owned}}*`), []);
+  });
 });
 
 test.run();

@@ -208,6 +208,45 @@ it('with waitForReplicas and no replica, a write answers STORE_UNAVAILABLE and i
   }
 });
 
+it("an undone delete of a collection's last entry puts the collection back with the session's TTL: it expires with its session", async () => {
+  const s = store('undel:');
+  const waiting = store('undel:', { waitForReplicas: { replicas: 1, timeoutMs: 50 } });
+  const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
+  await s.set(id, 'parameters', 'Only', 'v');
+  // No replica acknowledges it: the delete answers 503 and is undone. Redis had deleted the emptied hash.
+  await rejectsWith(waiting.delete(id, 'parameters', 'Only'), 'STORE_UNAVAILABLE');
+  await waiting.compensated();
+  assert.is(await s.get(id, 'parameters', 'Only'), 'v');
+  const raw = new Redis(server().url);
+  try {
+    const ttl = await raw.pttl(`undel:{${id}}:c:parameters`);
+    assert.ok(ttl > 0 && ttl <= TTL, `the collection's PTTL is ${ttl}`);
+  } finally {
+    raw.disconnect();
+  }
+});
+
+it('an unconfirmed delete undone after another node destroyed the session puts nothing back: no key outlives the session', async () => {
+  const s = store('undestroyed:');
+  const waiting = store('undestroyed:', { commandTimeoutMs: 3000, waitForReplicas: { replicas: 1, timeoutMs: 1000 } });
+  const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
+  await s.set(id, 'parameters', 'Secret', 'v');
+  const raw = new Redis(server().url);
+  try {
+    const deleting = waiting.delete(id, 'parameters', 'Secret');
+    // The delete ran; its WAIT holds its answer while the session is destroyed elsewhere.
+    while ((await raw.hexists(`undestroyed:{${id}}:c:parameters`, 'Secret')) === 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.is(await s.destroy(id), true);
+    await rejectsWith(deleting, 'STORE_UNAVAILABLE');
+    await waiting.compensated();
+    const left = (await raw.keys(`undestroyed:{${id}}*`)).filter((key) => !key.includes(':op:'));
+    assert.equal(left, []);
+    assert.is(await s.load(id, TTL), undefined);
+  } finally {
+    raw.disconnect();
+  }
+});
+
 it('a write deadline not below the command timeout is refused when the store is made', () => {
   assert.throws(() => new RedisSessionStore({ url: server().url, commandTimeoutMs: 500, writeDeadlineMs: 500 }), /writeDeadlineMs/);
   assert.throws(() => new RedisSessionStore({ url: server().url, cluster: { nodes: ['127.0.0.1:1'] } }), /exactly one/);

@@ -421,9 +421,17 @@ const CASES: BadCase[] = [
       {
         request: {
           url: '/api/$batch',
+          headers: { ...CONTINUE, 'gw-checksum': 'abc' },
+          body: { requests: [{ id: '0', method: 'GET', url: '/Echo/1' }] },
+        },
+        status: 400,
+        code: 'INVALID_HEADER',
+      },
+      {
+        request: {
+          url: '/api/$batch',
           headers: {
             ...CONTINUE,
-            'gw-checksum': 'abc',
             'idempotency-key': 'key-0123456789',
             'x-trace': 't1',
           },

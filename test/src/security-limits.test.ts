@@ -34,6 +34,73 @@ test('sub-requests per batch: the limit is accepted and one more is rejected who
   assert.is(code(over), 'BATCH_TOO_MANY_REQUESTS');
 });
 
+/** An echo, then POSTs whose bodies hold `counts[i]` references to it each (`${a/body/params/id}`). */
+function referencesBatch(counts: readonly number[]): string {
+  const requests: Array<Record<string, unknown>> = [{ id: 'a', method: 'GET', url: '/Echo/x' }];
+  counts.forEach((count, i) => {
+    requests.push({
+      id: `r${i}`,
+      method: 'POST',
+      url: '/Echo',
+      body: { values: Array.from({ length: count }, () => '${a/body/params/id}') },
+    });
+  });
+  return JSON.stringify({ requests });
+}
+
+/** The details of an OData error answer (its `innererror`). */
+function details(response: EngineResponse): unknown {
+  return (response.body as { error?: { innererror?: { details?: unknown[] } } }).error?.innererror?.details?.[0];
+}
+
+test('references per batch: the limit is accepted and one more is rejected whole with 400 REFERENCES_TOO_MANY', async () => {
+  const limits = { maxReferences: 5 };
+  const ok = await send({ limits }, referencesBatch([2, 3]));
+  assert.is(ok.status, 200);
+  const values = (ok.body as { responses: Array<{ body: { body: { values: string[] } } }> }).responses[2]!.body.body.values;
+  assert.equal(values, ['x', 'x', 'x']);
+  const over = await send({ limits }, referencesBatch([2, 4]));
+  assert.is(over.status, 400);
+  assert.is(code(over), 'REFERENCES_TOO_MANY');
+  assert.equal(details(over), { limit: 5 });
+});
+
+test('references per sub-request: the limit is accepted and one more is rejected whole, naming the sub-request', async () => {
+  const limits = { maxReferencesPerSubRequest: 3 };
+  assert.is((await send({ limits }, referencesBatch([3, 3, 3]))).status, 200);
+  const over = await send({ limits }, referencesBatch([3, 4, 3]));
+  assert.is(over.status, 400);
+  assert.is(code(over), 'REFERENCES_TOO_MANY');
+  assert.equal(details(over), { index: 2, limit: 3 });
+  assert.match((over.body as { error: { message: string } }).error.message, /^Sub-request r1 holds more than 3 references/);
+});
+
+test('references are counted as they are found: an OData $<id> prefix is one, and the count stops at the first one too many', async () => {
+  const limits = { maxReferences: 2 };
+  const prefixed = (extra: string) =>
+    JSON.stringify({
+      requests: [
+        { id: 'a', method: 'POST', url: '/Echo', body: {} },
+        { id: 'b', method: 'GET', url: `$a/x?q=\${a/status}${extra}` },
+      ],
+    });
+  // `$a` and `${a/status}`: two references. The third names a sub-request that does not exist (a
+  // batch-wide REFERENCE_INVALID), but the count refuses the batch before that reference is read.
+  const ok = await send({ limits }, prefixed(''));
+  assert.is(ok.status, 200);
+  const over = await send({ limits }, prefixed('&r=${zz}'));
+  assert.is(over.status, 400);
+  assert.is(code(over), 'REFERENCES_TOO_MANY');
+});
+
+test('reference limits are checked when the engine is made: each a whole number of at least 1', () => {
+  for (const name of ['maxReferences', 'maxReferencesPerSubRequest']) {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => securityEngine({ limits: { [name]: bad } }), RangeError, `${name}: ${bad}`);
+    }
+  }
+});
+
 test('body bytes: a body of exactly the limit is read and one byte more is refused with 413', async () => {
   const text = echoBatch(1);
   const limits = { maxBodyBytes: Buffer.byteLength(text) };

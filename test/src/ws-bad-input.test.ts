@@ -126,24 +126,28 @@ test('requests over the per-connection limit get RATE_LIMITED 429 and run once a
   await ws.close();
 });
 
-test('an id already used by a running request on the connection is refused with BATCH_MALFORMED', async () => {
+test('an id already used by a running request on the connection is refused with ID_IN_USE, not an error a client would take for that request’s end; the running request goes on', async () => {
   const { engine, probe } = wsTestEngine();
   const ws = await startWs(engine);
   const client = await TestClient.open(ws.url);
-  client.send({ id: 'same', endpoint: '/rest/batch', body: [SESSION, hold('a')] });
+  client.send({ id: 'same', endpoint: '/rest/batch', body: [SESSION, hold('a'), echo('after')] });
   await probe.whenStarted('a');
   const dup = await errorFor(client, { id: 'same', endpoint: '/rest/batch', body: [SESSION, echo('b')] });
+  // BATCH_MALFORMED with the running request's id read as that request's final message (a refused batch).
   assert.equal(dup, {
     id: 'same',
     type: 'error',
-    status: 400,
-    code: 'BATCH_MALFORMED',
-    message: 'id "same" is already in use by a running request on this connection',
+    status: 409,
+    code: 'ID_IN_USE',
+    message: 'id "same" is already in use by a running request on this connection; this message was not run, and that request goes on',
   });
   probe.release('a');
   const done = await client.next((m) => m.id === 'same' && m.type === 'response');
   assert.is((done as { status: number }).status, 200);
-  assert.equal(probe.started, ['a']);
+  assert.is((done as { body: unknown[] }).body.length, 3, 'the running request ran to its end');
+  const results = client.messages.filter((m) => m.id === 'same' && m.type === 'result').map((m) => (m as { index: number }).index);
+  assert.equal(results, [0, 1, 2], 'with every result');
+  assert.equal(probe.started, ['a', 'after'], 'the refused message ran nothing');
   await client.close();
   await ws.close();
 });

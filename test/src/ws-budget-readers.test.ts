@@ -22,22 +22,29 @@ async function slowReaderOfHugeAnswer(url: string): Promise<{ client: RawWsClien
   }
   client.readSlowly(50_000, 10);
   client.sendText(JSON.stringify({ id: 'huge', endpoint: `/rest/Test/Big/${HUGE_KIB}`, method: 'GET' }));
-  // The response message ends with its body, `{"data":"xxx…"}`, and the message's closing brace.
-  const done = () => client.count >= HUGE_KIB * 1024 && client.saw('x"}}');
+  // The response message ends with its body, `{"data":"xxx…"}`, and the message's closing brace
+  // (in a fragment of their own: the message comes in fragments, a frame head between them).
+  const done = () => client.count >= HUGE_KIB * 1024 && client.saw('}}');
   return { client, done, cut: () => cut };
 }
 
-test('a client reading one message larger than the budget is not cut off while others wait: its level does not fall, but its socket queue does', async () => {
+test('a client reading one message larger than the budget is not cut off when others begin to wait seconds into it: its level does not fall, but its socket queue does', async () => {
   const { engine } = wsTestEngine();
-  // drainTimeoutMs is the write timeout, longer than the slow read; the stall limit stays 1 s.
-  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  // drainTimeoutMs is the write timeout, longer than the slow read; the stall limit stays 1 s. The
+  // message goes in fragments while the reader's buffer is below its mark: a mark as high as the
+  // budget lets the reader hold the whole budget, as one unfragmented message larger than it would.
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, highWaterMark: 4 * MIB, drainTimeoutMs: 60_000 });
   let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
   let other: TestClient | undefined;
   try {
     slow = await slowReaderOfHugeAnswer(ws.url);
     const reader = slow;
-    await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Read at 5 MB/s at most, 6 MiB take more than the stall limit, however fast the machine: its level
+    // has not fallen since its write began (it falls once all 16 MiB are read), and before the wait
+    // began nothing measured its progress. It must be judged from when the wait begins (it was cut off
+    // at the first check, 250 ms into the wait, when the write had begun over 0.75 s before).
+    await until(() => reader.client.count >= 6 * MIB || reader.cut(), 'the slow reader has read 6 MiB', 30_000);
+    assert.not.ok(reader.done(), 'the slow reader is still reading when the other client asks');
     other = await TestClient.open(ws.url);
     const answer = other.request({ id: 'small', endpoint: '/rest/Test/Big/512', method: 'GET' });
     await until(() => reader.done() || reader.cut(), 'the slow reader has its whole answer (or is cut off)', 30_000);
@@ -53,7 +60,9 @@ test('a client reading one message larger than the budget is not cut off while o
 
 test('a client that only trickles (about 5 KB/s) does not keep its share while others wait: it is cut off and they are answered', async () => {
   const { engine } = wsTestEngine();
-  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  // Its message goes in fragments while its buffer is below the mark: a mark as high as the budget
+  // lets the trickler fill the budget, as one message larger than the budget would.
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, highWaterMark: 4 * MIB, drainTimeoutMs: 60_000 });
   let trickler: RawWsClient | undefined;
   let other: TestClient | undefined;
   try {
@@ -82,7 +91,9 @@ test('a client that only trickles (about 5 KB/s) does not keep its share while o
 
 test('a grouped batch waits for room in the budget: it runs no further than its waiting group, then completes', async () => {
   const { engine, probe } = wsTestEngine();
-  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, drainTimeoutMs: 60_000 });
+  // The slow reader's fragments fill the budget (its mark is as high); each group of the batch
+  // (512 results of 8 KiB) is larger than the budget, so it goes only once the reader has drained.
+  const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, highWaterMark: 4 * MIB, drainTimeoutMs: 60_000 });
   let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
   let batcher: TestClient | undefined;
   try {
@@ -91,13 +102,13 @@ test('a grouped batch waits for room in the budget: it runs no further than its 
     const reader = slow;
     await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
     const before = probe.bigCalls;
-    const items = 3000;
+    const items = 1100;
     batcher = await TestClient.open(ws.url);
     const answer = batcher.request({
       id: 'grouped',
       endpoint: '/rest/batch',
       results: 'grouped',
-      body: [{ Url: 'Sessions', Method: 'POST' }, ...Array.from({ length: items }, () => ({ Url: 'Test/Big/1', Method: 'GET' }))],
+      body: [{ Url: 'Sessions', Method: 'POST' }, ...Array.from({ length: items }, () => ({ Url: 'Test/Big/8', Method: 'GET' }))],
     });
     await until(() => probe.bigCalls > before || batcher?.messages.length !== 0, 'the batch starts');
     assert.is(batcher.messages.length, 0, 'the batch is not refused');

@@ -58,7 +58,7 @@ test('clients that never read cannot hold more than maxTotalBufferedBytes togeth
     }
     await until(() => ws.transport.connections === 0, 'every client that does not read is cut off', 20_000);
     clearInterval(watch);
-    // Messages are counted by their text; each frame adds a header of a few bytes.
+    // Messages are counted by their UTF-8 bytes; each frame adds a header of a few bytes.
     assert.ok(most <= budget + 4096, `the server held at most ${most} bytes for its clients, about ${budget}`);
     for (const client of clients) {
       rawSocket(client.socket).resume();

@@ -69,4 +69,86 @@ test('message headers count against the engine limits on header count and bytes:
   }
 });
 
+test('an endpoint longer than maxRequestHeaderBytes is refused 431 HEADERS_TOO_LARGE, as node:http refuses such a URL, without echoing it; one at the limit runs', async () => {
+  const limit = 2048;
+  const { engine, probe } = wsTestEngine({ limits: { maxRequestHeaderBytes: limit } });
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    const query = (bytes: number) => {
+      const head = '/rest/batch?pad=';
+      return head + 'a'.repeat(bytes - head.length);
+    };
+    // A batch that would run (its query ignored): before, any length ran; a long path got 404 echoing it twice.
+    const long = await client.request({ id: 'long', endpoint: query(limit + 1), body: [SESSION, echo('long')] });
+    assert.equal(long.final, {
+      id: 'long',
+      type: 'error',
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+      message: `The endpoint holds ${limit + 1} bytes; the limit is ${limit}`,
+    });
+    // Counted in bytes, as on the wire: 1000 characters of two bytes each.
+    const wide = await client.request({ id: 'wide', endpoint: `/rest/batch?pad=${'é'.repeat(1020)}`, body: [SESSION, echo('wide')] });
+    assert.is((wide.final as { code?: string }).code, 'HEADERS_TOO_LARGE');
+    const path = await client.request({ id: 'path', method: 'GET', endpoint: `/rest/${'b'.repeat(100_000)}` });
+    assert.is((path.final as { status?: number }).status, 431);
+    assert.ok(JSON.stringify(path.final).length < 200, 'the answer does not carry the endpoint');
+    assert.equal(probe.started, []);
+    const edge = await client.request({ id: 'edge', endpoint: query(limit), body: [SESSION, echo('edge')] });
+    assert.is(TestClient.response(edge).status, 200);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test('an ordinary call over WebSocket sees no header of the handshake (sec-websocket-*, connection, upgrade), as its sub-requests already did; the caller’s headers stay', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    // ws sends sec-websocket-key, -version and -extensions, connection: Upgrade and upgrade: websocket; a subprotocol adds sec-websocket-protocol.
+    const client = await TestClient.open(ws.url, { 'x-tenant': 'T1', cookie: 'a=b' });
+    const call = await client.request({ id: 'call', method: 'GET', endpoint: '/rest/Test/Headers', headers: { 'x-own': 'o' } });
+    const seen = TestClient.response(call).body as Record<string, string>;
+    for (const name of ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'connection', 'upgrade'])
+      assert.is(seen[name], undefined, `${name} is the handshake's, not the call's`);
+    assert.is(seen['x-tenant'], 'T1');
+    assert.is(seen.cookie, 'a=b');
+    assert.is(seen['x-own'], 'o');
+    assert.ok(seen.host !== undefined, 'host stays, as over HTTP');
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
+test('a body the message says is coded (Content-Encoding: gzip) gets HTTP’s answer, 415 naming the accepted coding (RFC 9110 §8.4.1, §12.5.3); identity is read as it is', async () => {
+  const { engine, probe } = wsTestEngine();
+  const ws = await startWs(engine);
+  try {
+    const client = await TestClient.open(ws.url);
+    // Over HTTP the same JSON bytes with this header get 415; a body given as a value was read as if it had no coding.
+    const coded = TestClient.response(
+      await client.request({ id: 'gzip', endpoint: '/rest/batch', headers: { 'content-encoding': 'gzip' }, body: [SESSION, echo('gzip')] }),
+    );
+    assert.is(coded.status, 415);
+    assert.is((coded.body as { code: string }).code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match((coded.body as { reason: string }).reason, /^Content-Encoding gzip is not supported/);
+    assert.is(coded.headers['accept-encoding'], 'identity');
+    assert.equal(probe.started, []);
+    const identity = await client.request({
+      id: 'identity',
+      endpoint: '/rest/batch',
+      headers: { 'content-encoding': 'identity' },
+      body: [SESSION, echo('identity')],
+    });
+    assert.is(TestClient.response(identity).status, 200);
+    assert.equal(probe.started, ['identity']);
+    await client.close();
+  } finally {
+    await ws.close();
+  }
+});
+
 test.run();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ServerMessage } from '@restbatch/ws';
+import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 import { within } from './support/ws-wait.js';
@@ -8,7 +9,6 @@ import { within } from './support/ws-wait.js';
 const SESSION = { Url: 'Sessions', Method: 'POST' };
 const hold = (name: string) => ({ Url: `Test/Hold/${name}`, Method: 'POST' });
 const echo = (name: string) => ({ Url: `Test/Echo/${name}`, Method: 'POST' });
-const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 /** The code of each id's final message (`response` for a response). */
@@ -62,7 +62,9 @@ test('requests queued past a spent window when close() starts are all answered S
     const queued = ids('q', 20);
     for (const id of queued) client.send({ id, endpoint: '/rest/batch', body: [SESSION, echo(id)] });
     await within(Promise.all(first.map((id) => client.answer(id))), 'the first requests to be answered');
-    await tick(300); // the queued requests reach the server
+    // The queued requests have left the client (on loopback they are then in the server's socket):
+    // read or not yet read (the spent window stopped reading), each is answered before the close.
+    await until(() => client.socket.bufferedAmount === 0, 'the client to have written the queued requests');
     await within(ws.transport.close(), 'the transport to close');
     const closed = await within(client.closed, 'the client to see the close');
     const codes = finals(client.messages);

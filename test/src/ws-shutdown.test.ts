@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResultsMessage } from '@restbatch/ws';
+import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 import { rawSocket, steady, within } from './support/ws-wait.js';
@@ -146,6 +147,56 @@ test('requests still waiting for the message budget when close() starts are answ
     for (const id of ['run', 'w1', 'w2']) assert.is((finals.get(id) as { status?: number } | undefined)?.status, 200, id);
   } finally {
     probe.release('h');
+    await ws.close();
+  }
+});
+
+test('a request sent after close() starts, on a connection whose message budget had stopped its reading, is answered 503 SHUTTING_DOWN at once', async () => {
+  const { engine, probe } = wsTestEngine();
+  // The answer must come while the batch runs, long before the grace ends and the connection closes.
+  const ws = await startWs(engine, { maxMessagesPerWindow: 3, messageWindowMs: 60_000, closeGraceMs: 60_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    client.send({ id: 'run', endpoint: '/rest/batch', body: [SESSION, hold('h')] });
+    await within(probe.whenStarted('h'), 'the held sub-request to start');
+    // The message and a ping (two units) spend the budget of 3: the connection stops reading for the rest of the 60 s window.
+    await within(client.flushed(), 'the pong');
+    const closing = ws.transport.close();
+    // Docs: "new requests get an error message 503 SHUTTING_DOWN … none is dropped unanswered". The
+    // drain used to leave the connection paused, so this one was never read, and the close dropped it.
+    client.send({ id: 'late', endpoint: '/rest/batch', body: [SESSION] });
+    const late = (await within(client.answer('late'), 'the late request to be answered')).final;
+    assert.is(late.type, 'error');
+    assert.is((late as { code?: string }).code, 'SHUTTING_DOWN');
+    assert.is((late as { status?: number }).status, 503);
+    probe.release('h');
+    await within(closing, 'the transport to close');
+    assert.is((await within(client.closed, 'the client to see the close')).code, 1001);
+    assert.is(TestClient.response(await client.answer('run')).status, 200);
+  } finally {
+    probe.release('h');
+    await ws.close();
+  }
+});
+
+test('messages the message budget had left unread when close() starts are read and answered 503 SHUTTING_DOWN before the 1001, with nothing running', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine, { maxMessagesPerWindow: 3, messageWindowMs: 60_000 });
+  try {
+    const client = await TestClient.open(ws.url);
+    assert.is(TestClient.response(await client.request({ id: 'first', endpoint: '/rest/batch', body: [SESSION] })).status, 200);
+    // A ping (two units) spends the rest of the budget: once its pong is back, the server reads nothing more.
+    await within(client.flushed(), 'the pong');
+    for (const id of ['u1', 'u2']) client.send({ id, endpoint: '/rest/batch', body: [SESSION] });
+    await until(() => client.socket.bufferedAmount === 0, 'the client to have written them');
+    await within(ws.transport.close(), 'the transport to close');
+    assert.is((await within(client.closed, 'the client to see the close')).code, 1001);
+    for (const id of ['u1', 'u2']) {
+      const final = client.messages.find((m) => m.id === id) as { type?: string; code?: string } | undefined;
+      assert.is(final?.type, 'error', `${id} is answered`);
+      assert.is(final?.code, 'SHUTTING_DOWN', id);
+    }
+  } finally {
     await ws.close();
   }
 });

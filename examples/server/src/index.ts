@@ -2,7 +2,8 @@
 export { createExampleEngine, type ExampleEngineOptions, exampleApis } from './example-engine.js';
 export { engineBatchLog, httpBatchLog } from './batch-log.js';
 export { exampleLogger, LOG_LEVELS } from './example-logger.js';
-export { type ExampleTelemetry, exampleTelemetry } from './example-telemetry.js';
+export { type ExampleTelemetry, exampleTelemetry, resourceFromEnv } from './example-telemetry.js';
+export { JsonLinesSpanExporter } from './json-lines-span-exporter.js';
 export { otlpTracesUrl, spanExporterFromEnv } from './span-exporter-from-env.js';
 export { PrometheusTextReader } from './prometheus-text.js';
 export { type ExampleServer, type ExampleServerOptions, type ServerAttachment, startExampleServer } from './start-example-server.js';

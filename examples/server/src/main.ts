@@ -18,7 +18,7 @@ const store = redisStoreFromEnv(process.env);
 // A bad value stops the server with one line naming the variable (not a stack trace).
 const { limits, logger } = configFromEnv();
 const log = process.env.LOG_FORMAT === 'json' ? undefined : (line: string) => console.log(line);
-// OTEL_ENABLED=1: spans to the console, Prometheus text at GET /metrics.
+// OTEL_ENABLED=1: spans by OTLP or as JSON lines on stderr, Prometheus text at GET /metrics.
 const telemetry = exampleTelemetry(process.env);
 const running = await startExampleServer({ host, port, store, ...limits, log, logger, telemetry });
 const seedBatch = `[{'Url':'Sessions','Method':'POST'},{'Url':'Roles/MyRole','Method':'PATCH','Payload':{'IsActive':true}}]`;

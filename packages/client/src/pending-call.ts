@@ -157,8 +157,11 @@ export class PendingCall implements Queued, SubCall {
   settle(result: SubResult): void {
     const resolve = this.resolveCall;
     if (resolve === undefined) return;
-    // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps.
-    if (this.method === 'POST' && (this.target === 'Sessions' || this.target.endsWith('/Sessions'))) this.host.observe(this, result);
+    // A `POST .../Sessions`: its answer may carry the Exago session id the client keeps. A batched
+    // call's target is below its endpoint's base, which the client found as observe() finds it:
+    // only `Sessions` there can be the endpoint's own (no string search per POST).
+    if (this.method === 'POST' && (this.endpoint === undefined ? this.target.endsWith('/Sessions') : this.target === 'Sessions'))
+      this.host.observe(this, result);
     // Its request is done with it (even when it is sent again: that is a new request).
     this.leave(false);
     const status = result.status;

@@ -39,6 +39,7 @@ export {
 } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
 export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
+export { BAD_TARGET, badTarget, originForm } from './engine/request-target.js';
 export {
   IDEMPOTENCY_HEADER,
   IDEMPOTENCY_STATUS_HEADER,
@@ -158,6 +159,7 @@ export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './p
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
 export { JsonBody } from './json/json-body.js';
+export { jsonWholeOrChunks, WHOLE_JSON_CHARS } from './json/json-in-turns.js';
 export type { ValueReader } from './json/json-copy.js';
 export { PreparedBody } from './engine/prepared-body.js';
 
@@ -171,12 +173,14 @@ export type {
   SessionStore,
   WriteOptions,
 } from './session/session-store.js';
-export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, sessionFullError } from './session/session-size.js';
+export { checkByteBudget, DEFAULT_MAX_SESSION_BYTES, dataSize, memberSize, sessionFullError } from './session/session-size.js';
+export { jsonStringLength } from './json/json-string-length.js';
 export { type CallerKeySource, callerKey, defaultIdentityKey } from './session/caller-key.js';
 export { canonicalJson, sameJson } from './session/canonical-json.js';
 export { mergeData } from './session/merge-data.js';
 export type { BufferedWrite, SessionUnitOfWork } from './session/session-unit-of-work.js';
 export { deepFreeze } from './session/deep-freeze.js';
+export { checkEntryKey, isWellFormedKey } from './session/entry-key.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './session/memory-session-store.js';
 export { Session } from './session/session.js';
 export { Journal, type UndoStep } from './session/journal.js';

@@ -24,7 +24,7 @@ export interface RestBatchPluginOptions {
   maxBodyBytes?: number;
   /**
    * Longest wait, in ms, for a client that stopped reading an answer (a streamed NDJSON batch, a
-   * large whole answer): past it the batch ends and the connection is closed (default 30 000, as
+   * whole answer, or their last bytes): past it the batch ends and the connection is closed (default 30 000, as
    * `@restbatch/http`'s; 0 waits for ever). A batch still running before its first byte is not cut.
    */
   writeTimeoutMs?: number;
@@ -165,19 +165,26 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
  * Sends an answer as the node handler writes it: its own JSON media type (problem details) or
  * `application/json`; a body over 1 Mi characters as a stream of chunks made as the client reads,
  * in the engine's turns of the event loop.
- * An answer that may be large is cut, as there, after `writeTimeoutMs` of a client that reads nothing.
+ * Any answer is cut, as there, after `writeTimeoutMs` of a client that reads nothing.
  */
 function send(settings: Settings, reply: FastifyReply, response: EngineResponse): FastifyReply {
   reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
-    return reply.send();
+    return sent(settings, reply.send());
   }
-  if (!mayBeLarge(response)) return reply.send(JSON.stringify(response.body));
+  if (!mayBeLarge(response)) return sent(settings, reply.send(JSON.stringify(response.body)));
   const answer = jsonTextOrStream(response.body, settings.engine.nextTurn.bind(settings.engine));
   if (typeof answer !== 'string') return reply.send(written(answer, settings.writeTimeoutMs, reply));
-  // As the node handler: an answer that may be large is bounded until it is handed to the socket.
-  reply.send(answer);
+  return sent(settings, reply.send(answer));
+}
+
+/**
+ * A whole answer is bounded, as the node handler's, until it is handed to the socket: a client
+ * that reads nothing would otherwise hold the connection and the batch's results in flight for ever
+ * (no timer when the socket took it at once, as it mostly does).
+ */
+function sent(settings: Settings, reply: FastifyReply): FastifyReply {
   flushedWithin(reply.raw, settings.writeTimeoutMs);
   return reply;
 }

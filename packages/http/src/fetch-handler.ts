@@ -1,4 +1,13 @@
-import { type Engine, type EngineResponse, hasBody, RestBatchError, responseHeaders } from '@restbatch/core';
+import {
+  BAD_TARGET,
+  badTarget,
+  type Engine,
+  type EngineResponse,
+  hasBody,
+  originForm,
+  RestBatchError,
+  responseHeaders,
+} from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -14,7 +23,6 @@ import {
 } from './http-options.js';
 import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
-import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 import { webChunkStream } from './web-chunk-stream.js';
 import { webLineStream } from './web-line-stream.js';
 
@@ -59,8 +67,8 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     const started = performance.now();
     const head = request.method.toUpperCase() === 'HEAD';
     const url = urlOf(request, options.requestTarget?.(request, info));
-    const answer = (response: EngineResponse, extra?: Record<string, string>) =>
-      answerOf(engine, url === BAD_TARGET ? '/' : url, response, head, writeTimeoutMs, extra);
+    const answer = (response: EngineResponse, extra?: Record<string, string>, written: () => void = () => undefined) =>
+      answerOf(engine, url === BAD_TARGET ? '/' : url, response, head, writeTimeoutMs, written, extra);
     if (url === BAD_TARGET) return answer(engine.errorResponse('/', badTarget()), { connection: 'close' });
     const report = (response: EngineResponse, streamed: boolean) =>
       options.onResponse?.({
@@ -89,7 +97,14 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
     const controller = new AbortController();
     const onAbort = () => controller.abort(clientGone());
     request.signal.addEventListener('abort', onAbort, { once: true });
-    const lines = wantsNdjson(engine, url, request.headers.get('accept')) ? webLineStream(writeTimeoutMs, onAbort) : undefined;
+    // Settled once the answer is taken or dropped: until then the batch's results count against
+    // limits.maxResultBytesInFlight (EngineRequest.written), as the node handler's do, so that
+    // answers a slow reader holds in a stream are counted too.
+    let taken = () => {};
+    const written = new Promise<void>((resolve) => {
+      taken = resolve;
+    });
+    const lines = wantsNdjson(engine, url, request.headers.get('accept')) ? webLineStream(writeTimeoutMs, onAbort, taken) : undefined;
     let firstItem: () => void = () => undefined;
     const itemSeen = new Promise<boolean>((resolve) => {
       firstItem = () => resolve(true);
@@ -110,13 +125,14 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
                 firstItem();
                 return lines.write(ndjsonLine(item));
               },
+        written,
       })
       .finally(() => request.signal.removeEventListener('abort', onAbort));
     // A batch rejected whole streams nothing: it gets a normal JSON answer.
     if (lines === undefined || !(await Promise.race([itemSeen, done.then(() => false)]))) {
       const response = await done;
       report(response, false);
-      return answer(response);
+      return answer(response, undefined, taken);
     }
     done.then((response) => {
       report(response, true);
@@ -151,6 +167,7 @@ function headersOf(request: Request): Record<string, string> {
 /**
  * {@link toResponse}, or, when the runtime refuses its status or a header (`new Response` throws:
  * a custom dialect's header, say), the logged 500 of {@link writeFailed}: the handler never rejects.
+ * `written` runs once the answer no longer holds the batch's results (see {@link toResponse}).
  */
 function answerOf(
   engine: Engine,
@@ -158,32 +175,46 @@ function answerOf(
   response: EngineResponse,
   head: boolean,
   writeTimeoutMs: number,
+  written: () => void,
   extra?: Record<string, string>,
 ): Response {
   try {
-    return toResponse(response, head, writeTimeoutMs, extra);
+    return toResponse(engine, response, head, writeTimeoutMs, written, extra);
   } catch (error) {
-    return toResponse(writeFailed(engine, url, error), head, writeTimeoutMs);
+    return toResponse(engine, writeFailed(engine, url, error), head, writeTimeoutMs, written);
   }
 }
 
 /**
  * The whole answer; to HEAD, its status and headers (with the GET body's length) and no body. An
  * answer of more than 1 Mi characters (see `wholeOrChunks`) goes as a stream of its JSON made as
- * the client reads, which errors when the client stops reading for `writeTimeoutMs`
- * ({@link webChunkStream}), as the node handler writes it in chunks.
+ * the client reads, in the engine's turns of the event loop (as the node handler's), which errors
+ * when the client stops reading for `writeTimeoutMs` ({@link webChunkStream}). `written` runs
+ * once the Response is made, or for that stream once its last chunk is made or it is cancelled or
+ * errored: until then the batch's results count in flight.
  */
-function toResponse(response: EngineResponse, head: boolean, writeTimeoutMs: number, extra?: Record<string, string>): Response {
+function toResponse(
+  engine: Engine,
+  response: EngineResponse,
+  head: boolean,
+  writeTimeoutMs: number,
+  written: () => void,
+  extra?: Record<string, string>,
+): Response {
   const status = response.status;
   if (!head && hasBody(response) && typeof response.body === 'object' && mayBeLarge(response)) {
-    const json = wholeOrChunks(response.body);
+    const json = wholeOrChunks(response.body, engine.nextTurn.bind(engine));
     const headers = { ...responseHeaders(response), ...extra };
-    return new Response(typeof json === 'string' ? json : webChunkStream(json, writeTimeoutMs), { status, headers });
+    if (typeof json !== 'string') return new Response(webChunkStream(json, writeTimeoutMs, written), { status, headers });
+    const whole = new Response(json, { status, headers });
+    written();
+    return whole;
   }
   const serialized = serialize(response);
   const headers = extra === undefined ? serialized.headers : { ...serialized.headers, ...extra };
   const { body } = serialized;
-  if (!head || body === undefined) return new Response(body ?? null, { status, headers });
-  headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
-  return new Response(null, { status, headers });
+  if (head && body !== undefined) headers['content-length'] = String(new TextEncoder().encode(body).byteLength);
+  const whole = new Response(head ? null : (body ?? null), { status, headers });
+  written();
+  return whole;
 }

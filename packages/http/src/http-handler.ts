@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { responseHeaders, type Engine, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import {
+  BAD_TARGET,
+  badTarget,
+  type Engine,
+  type EngineResponse,
+  hasBody,
+  originForm,
+  RestBatchError,
+  responseHeaders,
+} from '@restbatch/core';
 import {
   clientGone,
   finalLine,
@@ -16,9 +25,9 @@ import {
 } from './http-options.js';
 import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
-import { BAD_TARGET, badTarget, originForm } from './request-target.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
+import { flushedWithin } from './write-timeout.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -68,7 +77,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     const url = originForm(req.url ?? '/');
     if (url === BAD_TARGET) {
       res.shouldKeepAlive = false;
-      write(res, engine.errorResponse('/', badTarget()), { connection: 'close' });
+      write(res, engine.errorResponse('/', badTarget()), { connection: 'close' }, settings.writeTimeoutMs);
       return;
     }
     if (next !== undefined && !engine.serves(url)) {
@@ -76,7 +85,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       return;
     }
     const invite = awaiting.has(req) ? () => res.writeContinue() : undefined;
-    serve(engine, settings, req, res, url, invite).catch((error: unknown) => failed(engine, res, url, error));
+    serve(engine, settings, req, res, url, invite).catch((error: unknown) => failed(engine, settings, res, url, error));
   };
   return Object.assign(handler, {
     checkContinue(req: IncomingMessage, res: ServerResponse) {
@@ -98,7 +107,7 @@ async function serve(
   const started = performance.now();
   const method = req.method ?? 'GET';
   const refuse = (response: EngineResponse, extra: Record<string, string> | undefined) => {
-    write(res, response, extra);
+    write(res, response, extra, settings.writeTimeoutMs);
     options.onResponse?.({
       method,
       url,
@@ -172,7 +181,7 @@ async function serve(
       settings.writeTimeoutMs,
       engine.nextTurn.bind(engine),
     );
-  } else write(res, response, undefined);
+  } else write(res, response, undefined, settings.writeTimeoutMs);
   options.onResponse?.({
     method,
     url,
@@ -189,11 +198,11 @@ async function serve(
  * writing throws when node refuses a status or header: logged, and answered 500 while nothing went
  * out yet, else the connection is closed (its answer cannot be finished).
  */
-function failed(engine: Engine, res: ServerResponse, url: string, error: unknown): void {
+function failed(engine: Engine, settings: Settings, res: ServerResponse, url: string, error: unknown): void {
   if (res.destroyed) return;
   if (!res.headersSent) {
     try {
-      write(res, writeFailed(engine, url, error), undefined);
+      write(res, writeFailed(engine, url, error), undefined, settings.writeTimeoutMs);
       return;
     } catch (again) {
       logWriteFailure(engine, url, again, undefined);
@@ -202,8 +211,13 @@ function failed(engine: Engine, res: ServerResponse, url: string, error: unknown
   res.destroy();
 }
 
-/** Writes a whole answer; node leaves the body out of an answer to HEAD by itself. */
-function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined): void {
+/**
+ * Writes a whole answer; node leaves the body out of an answer to HEAD by itself. An answer the
+ * socket does not take within `writeTimeoutMs` has its connection destroyed ({@link flushedWithin}:
+ * no timer when the kernel took it at once, as it mostly does), so a client that reads nothing
+ * cannot hold the connection and the batch's results in flight for ever.
+ */
+function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined, writeTimeoutMs: number): void {
   if (res.destroyed || res.headersSent) return;
   const { headers, body: text } = serialize(response);
   // A large answer goes as bytes: as text, node would copy it once more behind the head and again
@@ -212,6 +226,7 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
   if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
   res.end(body);
+  flushedWithin(res, writeTimeoutMs);
 }
 
 /** Characters of an answer from which it is written as bytes (see {@link write}). */

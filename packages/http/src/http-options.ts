@@ -27,7 +27,8 @@ export interface HttpTransportOptions {
    * Longest wait, in ms, for a client that stopped reading a streamed (NDJSON) answer: while the
    * client does not read, the batch is paused; past this time the batch ends and the connection is
    * closed (default 30 000; 0 waits for ever). A whole answer that is not taken in this time has
-   * its connection destroyed (node) or, over 1 Mi characters, its stream errored (fetch).
+   * its connection destroyed (node) or, over 1 Mi characters, its stream errored (fetch); so does
+   * the end of a stream whose last lines are not taken in this time after its batch ended.
    */
   writeTimeoutMs?: number;
 }
@@ -138,5 +139,6 @@ export function writeFailed(engine: Engine, url: string, error: unknown): Engine
 
 /** Logs a write that threw (its answer is then 500, or the connection is closed when its head went out already). */
 export function logWriteFailure(engine: Engine, url: string, error: unknown, correlationId: string | undefined): void {
-  engine.logger.error({ correlationId, url, err: serializeError(error) }, 'writing the answer failed');
+  // Its session id scrubbed, as the engine's own lines are (`?sid=` grants the session).
+  engine.logger.error({ correlationId, url: engine.redactUrl(url), err: serializeError(error) }, 'writing the answer failed');
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone } from './http-options.js';
-import { drainedWithin } from './write-timeout.js';
+import { drainedWithin, flushedWithin } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
 const GROUP_CHARS = 16 * 1024;
@@ -9,7 +9,10 @@ const GROUP_CHARS = 16 * 1024;
 export interface NodeLineWriter {
   /** Queues a line; a promise when the batch must wait for the reader (see {@link nodeLineWriter}). */
   write(line: string): Promise<void> | undefined;
-  /** Writes what is queued and the last line, once the reader took what it was waiting for. */
+  /**
+   * Writes what is queued and the last line, once the reader took what it was waiting for; the
+   * connection is destroyed when the reader does not take the tail within the write timeout.
+   */
   end(line: string): Promise<void>;
 }
 
@@ -20,7 +23,10 @@ export interface NodeLineWriter {
  * {@link GROUP_CHARS} are queued. When the socket's buffer is full, `write` returns
  * a promise that resolves on `drain` (the executor pauses the batch meanwhile) and rejects when the
  * response closes or the client has not read for `timeoutMs` (the connection is then destroyed).
- * So a connection holds at most the socket's high-water mark plus one group of lines.
+ * So a connection holds at most the socket's high-water mark plus one group of lines. The end is
+ * bounded as a whole answer's is ({@link flushedWithin}): writes under the high-water mark wait for
+ * no `drain`, so a reader that stops just before the end would otherwise hold the connection, its
+ * buffered tail and the batch's results in flight for ever.
  */
 export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLineWriter {
   let queued = '';
@@ -71,7 +77,9 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
       scheduled = false;
       const chunk = queued + line;
       queued = '';
-      if (!res.destroyed) res.end(chunk);
+      if (res.destroyed) return;
+      res.end(chunk);
+      flushedWithin(res, timeoutMs);
     },
   };
 }

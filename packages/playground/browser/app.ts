@@ -9,6 +9,7 @@ import { EXAMPLES } from './examples.js';
 import { itemFor, type RouteHint, routeHints } from './openapi-hints.js';
 import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './item-view.js';
 import { type Arrival, createWaterfall, drawSummary, itemEntry } from './result-list.js';
+import { FrameQueue } from './frame-queue.js';
 import { readFragment, type SharedState, shareFragment } from './share-link.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -152,31 +153,27 @@ async function send(): Promise<void> {
   statusLine.textContent = `Sending ${checked.items.length} items over ${kind === 'http' ? 'HTTP' : 'WebSocket'}…`;
   const arrivals: Arrival[] = [];
   const started = performance.now();
-  // An item's arrival time is read when the transport hands it over; drawing waits for the next
-  // animation frame (or the end), so the times are the server's, not the page's rendering.
-  const pending: Array<{ item: unknown; index: number; at: number }> = [];
-  let frame: number | undefined;
-  const draw = () => {
-    if (frame !== undefined) cancelAnimationFrame(frame);
-    frame = undefined;
-    for (const { item, index, at } of pending.splice(0)) {
-      const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
-      const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
-      arrivals.push(arrival);
-      itemList.append(itemEntry(arrival, previousAt));
-      timeline.add(arrival, previousAt);
-    }
-    if (arrivals.length > 0) waterfall.hidden = false;
-  };
+  // An item's arrival time is read when the transport hands it over; drawing waits for the coming
+  // animation frames, a frame's share at a time (FrameQueue), so the times are the server's, not
+  // the page's rendering, and thousands of items arriving at once never make one long task.
+  const queue = new FrameQueue<{ item: unknown; index: number; at: number }>(({ item, index, at }) => {
+    const arrival = { view: viewOfItem(item, dialect, index), label: checked.items[index], at };
+    const previousAt = arrivals[arrivals.length - 1]?.at ?? 0;
+    arrivals.push(arrival);
+    itemList.append(itemEntry(arrival, previousAt));
+    timeline.add(arrival, previousAt);
+    waterfall.hidden = false;
+  });
+  let received = 0;
   const arrive = (item: unknown, index: number) => {
-    pending.push({ item, index, at: performance.now() - started });
-    frame ??= requestAnimationFrame(draw);
+    received++;
+    queue.push({ item, index, at: performance.now() - started });
   };
   try {
     const response = await transportOf(kind).send({ method: 'POST', ...request, onItem: arrive });
     const ms = performance.now() - started;
-    if (arrivals.length === 0 && pending.length === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
-    draw();
+    if (received === 0 && response.status < 400) itemsOfEnvelope(response.body, dialect).forEach(arrive);
+    await queue.drained();
     timeline.finish();
     if (arrivals.length === 0 && response.status >= 400) {
       showRejected(response.status, response.body);
@@ -199,7 +196,7 @@ async function send(): Promise<void> {
     showRejected(undefined, { code: e instanceof ClientError ? e.code : 'ERROR', message: e.message });
     statusLine.textContent = 'Failed.';
   } finally {
-    draw();
+    await queue.drained();
     timeline.finish();
     sending = false;
     results.removeAttribute('aria-busy');
@@ -239,6 +236,13 @@ async function ordinaryCall(): Promise<void> {
   const method = $<HTMLSelectElement>('call-method').value as 'GET' | 'POST' | 'PATCH' | 'DELETE';
   // A query typed in the path joins the session's: the client appends its own `?sid=`.
   const typed = $<HTMLInputElement>('call-path').value.trim();
+  // After a `#` comes a fragment, which no request carries (fetch drops it, and `?sid=` appended
+  // after it with it): refused, rather than sent without the session over HTTP and with it over WebSocket.
+  if (typed.includes('#')) {
+    callResult.textContent =
+      'Not sent: the path holds “#”, and what follows a # is a fragment, which no request carries. Remove it, or write %23 for a # inside a segment.';
+    return;
+  }
   const mark = typed.indexOf('?');
   const path = mark < 0 ? typed : typed.slice(0, mark);
   const query: Record<string, string> = Object.fromEntries(new URLSearchParams(mark < 0 ? '' : typed.slice(mark + 1)));
@@ -399,7 +403,9 @@ function start(): void {
   });
   window.addEventListener('hashchange', () => {
     const state = readFragment(location.hash);
-    if (state !== undefined && !(state instanceof Error)) restore(state);
+    // A damaged link says so, as on load; the batch on the page stays as it is.
+    if (state instanceof Error) statusLine.textContent = state.message;
+    else if (state !== undefined) restore(state);
   });
   attachCompletion(editor, $('completions'), (text, offset) => batchSuggestions(text, offset, endpoint().dialect, routes, openapi), edited);
   void loadOpenApi();

@@ -62,18 +62,23 @@ export interface Waterfall {
 /**
  * A waterfall drawn into `rows`: each item's bar runs from the previous item's arrival to its own.
  * Each arrival appends its own row (never redraws the others); bars are placed in CSS from their
- * `--start` and `--span` over the list's `--total`, so rescaling to the latest arrival is one
- * property, set at most once per animation frame (and at the end).
+ * `--start` and `--span` over the list's `--total`, so rescaling is one property. That property
+ * restyles and lays out every row, so while items arrive the scale is not the latest arrival (a
+ * rescale each frame made each frame cost as much as all rows so far): it doubles when an arrival
+ * passes it, at most once per animation frame, a few times per batch. At the end it is the last arrival.
  */
 export function createWaterfall(rows: HTMLOListElement): Waterfall {
   rows.replaceChildren();
   let total = 0;
+  let scale = 0;
   let frame: number | undefined;
-  const rescale = () => {
+  const rescale = (to: number) => {
     frame = undefined;
-    rows.style.setProperty('--total', String(Math.max(total, 0.001)));
+    scale = Math.max(to, 0.001);
+    rows.style.setProperty('--total', String(scale));
   };
-  rescale();
+  const grow = () => rescale(Math.max(total, scale * 2));
+  rescale(0);
   return {
     add(arrival, start) {
       const { view } = arrival;
@@ -91,11 +96,11 @@ export function createWaterfall(rows: HTMLOListElement): Waterfall {
       li.append(track, el('span', 'ms', `${span.toFixed(1)} ms`));
       rows.append(li);
       total = Math.max(total, arrival.at);
-      frame ??= requestAnimationFrame(rescale);
+      if (total > scale) frame ??= requestAnimationFrame(grow);
     },
     finish() {
       if (frame !== undefined) cancelAnimationFrame(frame);
-      rescale();
+      rescale(total);
     },
   };
 }

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { guardWrites } from './write-guard.js';
 
+/** The key count of a script that takes as many keys as it is given (APPLY: one per collection written). */
+export const ANY_KEYS = -1;
+
 /** What the store talks to: a single Redis or a Redis Cluster client of ioredis. */
 export type RedisClient = Redis | Cluster;
 
@@ -26,7 +29,7 @@ export class LuaScript {
 
   readonly #keys: number;
 
-  /** True for a script that writes: it runs inside `guardWrites` and takes undo logs to delete, a deadline and an operation key last. */
+  /** True for a script that writes: it runs inside `guardWrites` and takes undo logs to delete and an operation key as its last KEYS, and three more ARGV. */
   readonly writes: boolean;
 
   constructor(source: string, keys: number, options: { writes?: boolean } = {}) {
@@ -36,13 +39,17 @@ export class LuaScript {
     this.#keys = keys;
   }
 
-  /** Runs the script with `keys` (exactly as many as declared) and `args`. */
+  /**
+   * Runs the script with `keys` (exactly as many as declared, unless {@link ANY_KEYS}; a script
+   * that writes takes the write guard's keys after its own) and `args`.
+   */
   async run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    const count = this.#keys === ANY_KEYS || this.writes ? keys.length : this.#keys;
     try {
-      return await client.evalsha(this.#sha, this.#keys, ...keys, ...args);
+      return await client.evalsha(this.#sha, count, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await client.eval(this.#source, this.#keys, ...keys, ...args);
+      return await client.eval(this.#source, count, ...keys, ...args);
     }
   }
 }

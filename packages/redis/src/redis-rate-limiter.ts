@@ -18,7 +18,8 @@ export interface RedisRateLimiterOptions extends RedisConnectionOptions {
   keyPrefix?: string;
   /**
    * Told once per outage about the client's connection errors (default: one line on stderr per
-   * outage). Listened for on a client the limiter makes, and on the app's own client only when given.
+   * outage; on a Cluster also once per node that goes down). Listened for on a client the limiter
+   * makes, and on the app's own client only when given.
    */
   onError?: (error: Error) => void;
 }

@@ -60,10 +60,11 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    */
   maxSessions?: number;
   /**
-   * Most one session may hold: the UTF-8 bytes of its data's JSON and of its entries' keys and
-   * JSON values, 4 more per entry (default 1 MiB; `Infinity`: no cap). A write past it is not made
-   * and fails with 507 `SESSION_FULL`. Kept as a counter in the session's data key, changed by the
-   * same script as the write: no extra round trip, and two nodes cannot both pass it.
+   * Most one session may hold, counted as the memory store counts it: the UTF-16 code units of the
+   * JSON text `JSON.stringify` writes for its data's members and its entries' keys and values, 2
+   * more per member (default 1 MiB; `Infinity`: no cap). A write past it is not made and fails with
+   * 507 `SESSION_FULL`. Kept as a counter in the session's data key, changed by the same script as
+   * the write: no extra round trip, and two nodes cannot both pass it.
    */
   maxSessionBytes?: number;
   /**
@@ -73,7 +74,8 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    */
   maxCompensations?: number;
   /**
-   * Told about connection errors, once per outage (until the client is ready again), and about each
+   * Told about connection errors, once per outage (until the client is ready again; on a Cluster
+   * also once per node that goes down, until a connection to it is ready again), and about each
    * given-up compensation (default: one line on stderr for each).
    */
   onError?: (error: Error) => void;

@@ -1,10 +1,12 @@
 import {
   checkByteBudget,
+  checkEntryKey,
   type CreateSessionOptions,
   DEFAULT_MAX_SESSION_BYTES,
   type DataPatch,
   isRestBatchError,
   isSessionIdShape,
+  isWellFormedKey,
   type JsonValue,
   mergeData,
   newSessionId,
@@ -18,24 +20,24 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
-import type { Cluster } from 'ioredis';
+import { type Cluster, ReplyError } from 'ioredis';
 import { BoundedMemo } from './bounded-memo.js';
-import { LuaScript, type RedisClient } from './lua-script.js';
-import { packOps } from './pack-ops.js';
+import { ANY_KEYS, LuaScript, type RedisClient } from './lua-script.js';
+import { keySize, packOps } from './pack-ops.js';
 import * as records from './redis-records.js';
 import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
 import { RedisUnitOfWork } from './redis-unit-of-work.js';
 import { type Fence, ScriptRunner, writeBudget } from './script-runner.js';
 import * as lua from './session-scripts.js';
-import { toStoreError } from './store-error.js';
+import { isOutOfMemory, toStoreError } from './store-error.js';
 
 const writes = { writes: true };
 const CREATE = new LuaScript(lua.CREATE, 1, writes);
 const LOAD = new LuaScript(lua.LOAD, 1);
 const SAVE = new LuaScript(lua.SAVE, 1, writes);
-const DESTROY = new LuaScript(lua.DESTROY, 1);
-const DESTROY_OWNED = new LuaScript(lua.DESTROY_OWNED, 2);
+const DESTROY = new LuaScript(lua.DESTROY, ANY_KEYS);
+const DESTROY_OWNED = new LuaScript(lua.DESTROY_OWNED, ANY_KEYS);
 const LOAD_OWNED = new LuaScript(lua.LOAD_OWNED, 2);
 const GET = new LuaScript(lua.GET, 2);
 const LIST = new LuaScript(lua.LIST, 2);
@@ -45,7 +47,7 @@ const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
 const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
 const CREATE_OWNED = new LuaScript(lua.CREATE_OWNED, 2, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
-const APPLY = new LuaScript(lua.APPLY, 1, writes);
+const APPLY = new LuaScript(lua.APPLY, ANY_KEYS, writes);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
 const SWAP_DATA = new LuaScript(lua.SWAP_DATA, 1, writes);
 
@@ -83,6 +85,9 @@ export class RedisSessionStore implements SessionStore {
   readonly #owners = new BoundedMemo<string, string>(4096);
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
   #owedSteps = 0;
+  readonly #onError: (error: Error) => void;
+  // Whether a load's bookkeeping was refused for memory and has not landed since (see `#bookkeeping`).
+  #bookkeepingRefused = false;
 
   constructor(options: RedisSessionStoreOptions) {
     const timeoutMs = commandTimeoutOf(options);
@@ -94,6 +99,7 @@ export class RedisSessionStore implements SessionStore {
     this.#cluster = (client as Cluster).isCluster === true;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
+    this.#onError = onError;
     this.#scripts = new ScriptRunner(client, budget, options.waitForReplicas, onError, options.maxCompensations);
     this.#prefix = options.keyPrefix ?? 'restbatch:';
     this.#index = `${this.#prefix}sessions`;
@@ -117,14 +123,14 @@ export class RedisSessionStore implements SessionStore {
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
     const owner = options.owner;
-    // A new session's size is its data's JSON: checked here, as nothing else can write to it yet.
-    const size = Buffer.byteLength(json);
+    // A new session's size is its data's: checked here, as nothing else can write to it yet.
+    const size = dataSizeOf(json);
     if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
       // On one Redis, an owned session is created and counted by one script (one round trip).
-      if (owner !== undefined && !this.#cluster) return this.#createOwned(json, owner, options);
+      if (owner !== undefined && !this.#cluster) return this.#createOwned(json, size, owner, options);
       let id = newSessionId();
-      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? ''], this.#fence(id))) !== 1) {
+      while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? '', size], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
       this.#owners.set(id, owner ?? '');
@@ -140,7 +146,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** {@link create} with an owner on one Redis: CREATE_OWNED, then the destroys of the sessions it took out. */
-  async #createOwned(json: string, owner: string, options: CreateSessionOptions): Promise<string> {
+  async #createOwned(json: string, size: number, owner: string, options: CreateSessionOptions): Promise<string> {
     const quota = this.#quota(options.maxPerOwner);
     const ownerKey = this.#ownerKey(owner);
     let id: string;
@@ -148,7 +154,7 @@ export class RedisSessionStore implements SessionStore {
     do {
       id = newSessionId();
       const now = Date.now();
-      const args = [options.ttlMs, json, owner, now, quota, id, now + options.ttlMs];
+      const args = [options.ttlMs, json, owner, size, now, quota, id, now + options.ttlMs];
       reply = (await this.#scripts.write(CREATE_OWNED, [this.#dataKey(id), ownerKey], args, this.#fence(id))) as string[];
     } while (Number(reply[0]) !== 1);
     this.#owners.set(id, owner);
@@ -177,20 +183,25 @@ export class RedisSessionStore implements SessionStore {
               [this.#collectionPrefix(id), ttlMs, expected, id, Date.now() + ttlMs],
             );
       // XX: only ids already admitted move; an unknown id never enters the index.
-      const indexed = this.#maxSessions === undefined ? undefined : this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id);
+      const indexed =
+        this.#maxSessions === undefined ? undefined : this.#bookkeeping(this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id));
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
-      const [json, owner] = reply as [string, string];
+      const [json, owner, refused] = reply as [string, string, string?];
       this.#owners.set(id, owner);
-      if (owner !== '' && owner !== expected)
-        await this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]);
+      // LOAD_OWNED's owner update, refused (OOM): reported as OWNER_TOUCH's would be.
+      if (refused !== undefined) await this.#bookkeeping(Promise.reject(new ReplyError(refused)));
+      else if (owner !== '' && owner !== expected) {
+        await this.#bookkeeping(this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]));
+      }
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
 
   async save(id: string, data: Record<string, JsonValue>, options?: WriteOptions): Promise<boolean> {
     if (!isSessionIdShape(id)) return false;
-    const args = [JSON.stringify(data), this.#limit(options)];
+    const json = JSON.stringify(data);
+    const args = [json, this.#limit(options), dataSizeOf(json)];
     return this.#run(async () => this.#full(await this.#scripts.write(SAVE, [this.#dataKey(id)], args, this.#fence(id))) === 1);
   }
 
@@ -209,7 +220,8 @@ export class RedisSessionStore implements SessionStore {
         if (typeof stored !== 'string') return undefined;
         const previous = JSON.parse(stored) as Record<string, JsonValue>;
         const data = mergeData(previous, patch);
-        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, JSON.stringify(data), limit], this.#fence(id)));
+        const json = JSON.stringify(data);
+        const reply = this.#full(await this.#scripts.write(SWAP_DATA, [key], [stored, json, limit, dataSizeOf(json)], this.#fence(id)));
         if (reply === 1) return { previous, data };
         stored = reply;
       }
@@ -253,12 +265,13 @@ export class RedisSessionStore implements SessionStore {
     // or load of the session, else read (one more round trip).
     known.owner ??= this.#owners.get(id) ?? (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
     this.#owners.delete(id);
-    // The session's undo logs not deleted yet go with it, and on one Redis its id out of its owner's set.
+    // The session's undo logs not deleted yet go with it (declared keys: on a Cluster only its
+    // own, in its slot), and on one Redis its id out of its owner's set.
     const forget = this.#scripts.takeAnswered(this.#tag(id));
     const owned = !this.#cluster && known.owner !== '';
     const destroying = owned
-      ? this.#scripts.read(DESTROY_OWNED, [this.#dataKey(id), this.#ownerKey(known.owner)], [this.#collectionPrefix(id), id, ...forget])
-      : this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id), ...forget]);
+      ? this.#scripts.read(DESTROY_OWNED, [this.#dataKey(id), this.#ownerKey(known.owner), ...forget], [this.#collectionPrefix(id), id])
+      : this.#scripts.read(DESTROY, [this.#dataKey(id), ...forget], [this.#collectionPrefix(id)]);
     const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
     const [destroyed] = await Promise.all([
       destroying.catch((error: unknown) => {
@@ -273,7 +286,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    if (!isSessionIdShape(id)) return undefined;
+    // A key that is not well-formed is never stored (`checkEntryKey`); as UTF-8 it would name another.
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return undefined;
     return this.#run(async () => {
       const stored = await this.#scripts.read(GET, this.#keys(id, collection), [key]);
       return typeof stored === 'string' ? decode(stored).value : undefined;
@@ -300,6 +314,7 @@ export class RedisSessionStore implements SessionStore {
     next: JsonValue | undefined,
     options?: WriteOptions,
   ): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
     const keys = this.#keys(id, collection);
     const nextJson = next === undefined ? '' : JSON.stringify(next);
@@ -308,7 +323,12 @@ export class RedisSessionStore implements SessionStore {
     for (let attempt = 0; attempt < 2; attempt++) {
       const reply = this.#full(
         await this.#run(() =>
-          this.#scripts.write(COMPARE_AND_SET, keys, [collection, key, expectedJson, nextJson, limit], this.#fence(id)),
+          this.#scripts.write(
+            COMPARE_AND_SET,
+            keys,
+            [collection, key, expectedJson, nextJson, limit, keySize(key), nextJson.length],
+            this.#fence(id),
+          ),
         ),
       );
       if (reply === 1) return true;
@@ -321,13 +341,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    if (!isSessionIdShape(id)) return false;
-    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), [key], this.#fence(id))) === 1);
+    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return false;
+    const args = [key, keySize(key)];
+    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), args, this.#fence(id))) === 1);
   }
 
   /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
-    if (!isSessionIdShape(id)) return [];
+    if (!isSessionIdShape(id) || !isWellFormedKey(collection)) return [];
     return this.#run(async () => {
       const flat = await this.#scripts.read(LIST, this.#keys(id, collection), []);
       if (!Array.isArray(flat)) return [];
@@ -354,10 +375,13 @@ export class RedisSessionStore implements SessionStore {
           // Nor do they meet the session cap: they put back what the session held (see WriteOptions).
           const fence = undo === true ? undefined : this.#fence(id);
           const limit = undo === true ? 0 : this.#maxSessionBytes;
-          const send = (runs: boolean) =>
-            this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args, runs), limit], fence) as Promise<
+          const keys = this.#applyKeys(id, args);
+          const send = (runs: boolean) => {
+            const { ops, sizes } = packOps(args, runs);
+            return this.#scripts.write(APPLY, keys, [this.#collectionPrefix(id), ops, limit, sizes], fence) as Promise<
               [number, number, number?]
             >;
+          };
           return this.#run(async () => {
             // Runs leave out the JSON of writes a later one overwrites; a script with a run that may
             // pass the cap, where stopping would need that JSON, wrote nothing (3): sent again without runs.
@@ -365,7 +389,10 @@ export class RedisSessionStore implements SessionStore {
             return reply[0] === 3 ? await send(false) : reply;
           });
         },
-        reapply: (args) => this.#scripts.write(APPLY, [this.#dataKey(id)], [this.#collectionPrefix(id), packOps(args, false), 0]),
+        reapply: (args) => {
+          const { ops, sizes } = packOps(args, false);
+          return this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), ops, 0, sizes]);
+        },
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -413,8 +440,10 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(id: string, collection: string, key: string, value: JsonValue, onlyIfAbsent: boolean, limit: number): Promise<boolean> {
+    checkEntryKey(collection, key);
     if (!isSessionIdShape(id)) throw gone();
-    const args = [collection, key, JSON.stringify(value), onlyIfAbsent ? 1 : 0, limit];
+    const json = JSON.stringify(value);
+    const args = [collection, key, json, onlyIfAbsent ? 1 : 0, limit, keySize(key), json.length];
     const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
     if (written === -1) throw gone();
     return written === 1;
@@ -459,6 +488,26 @@ export class RedisSessionStore implements SessionStore {
     const now = Date.now();
     const admitted = await this.#scripts.write(ADMIT, [this.#index], [now, this.#maxSessions as number, id, now + ttlMs]);
     if (admitted !== 1) throw new RestBatchError('SESSION_LIMIT', 'Too many open sessions; try again later');
+  }
+
+  /**
+   * A load's bookkeeping (the owner's last use, the `maxSessions` index): a `ZADD`, which Redis
+   * refuses at `maxmemory` under `noeviction` (OOM) where the read itself and a destroy still run.
+   * Refused for memory, it is skipped, so sessions stay readable and deletable; `onError` is told
+   * once, and again only after one has landed in between. Skipped, an owner's session may be the
+   * least recently used one a later create ends, and one missing from the index may count no more.
+   */
+  async #bookkeeping(write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+      this.#bookkeepingRefused = false;
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      if (this.#bookkeepingRefused) return;
+      this.#bookkeepingRefused = true;
+      const message = (error as Error).message;
+      this.#onError(new Error(`restbatch: Redis is out of memory; sessions are read without recording their last use (${message})`));
+    }
   }
 
   /** Runs one store operation, mapping client failures to `STORE_UNAVAILABLE`. */
@@ -511,10 +560,40 @@ export class RedisSessionStore implements SessionStore {
   #keys(id: string, collection: string): string[] {
     return [this.#dataKey(id), `${this.#collectionPrefix(id)}${collection}`];
   }
+
+  /**
+   * The keys an APPLY script touches, declared so that Redis Cluster runs it only where they all
+   * are (see session-scripts.ts): the data key, then each collection its writes (four args each) name.
+   */
+  #applyKeys(id: string, args: readonly string[]): string[] {
+    const keys = [this.#dataKey(id)];
+    const prefix = this.#collectionPrefix(id);
+    const seen = new Set<string>();
+    for (let i = 1; i < args.length; i += 4) {
+      const collection = args[i] as string;
+      if (seen.has(collection)) continue;
+      seen.add(collection);
+      keys.push(`${prefix}${collection}`);
+    }
+    return keys;
+  }
 }
 
 function gone(): RestBatchError {
   return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+}
+
+// Sizes are counted as the memory store counts them (core's `dataSize` and `memberSize`: the
+// UTF-16 code units of the JSON text), here from the JSON text the store sends, so both stores
+// refuse the same writes. The scripts measure what a write replaces from its stored text (see
+// SIZES in session-scripts.ts).
+
+/**
+ * `dataSize` of the data `json` is the JSON text of: its members' sizes, i.e. the text less its
+ * braces and the commas between members (`{}`: 0).
+ */
+function dataSizeOf(json: string): number {
+  return json.length <= 2 ? 0 : json.length - 1;
 }
 
 /** Splits a stored entry `<seq>:<JSON>`. */

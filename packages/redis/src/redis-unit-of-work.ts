@@ -1,5 +1,6 @@
 import {
   type BufferedWrite,
+  checkEntryKey,
   deepFreeze,
   type JsonValue,
   RestBatchError,
@@ -116,6 +117,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
+    checkEntryKey(collection, key);
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -125,6 +127,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
+    checkEntryKey(collection, key);
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -154,6 +157,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     onMismatch: 'conflict' | 'skip',
     options?: { undo?: boolean },
   ): Promise<BufferedWrite | undefined> {
+    checkEntryKey(collection, key);
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));

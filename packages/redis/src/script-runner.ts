@@ -106,13 +106,15 @@ export class ScriptRunner {
     const deadline = await this.#clock.deadline(this.#budgetMs);
     const opKey = fence === undefined ? '' : `${fence.tag}op:${this.#opIds}${(++this.#ops).toString(36)}`;
     const forget = this.takeAnswered(fence?.tag);
-    const full = [...args, ...forget, forget.length, deadline, opKey];
+    // The guard's keys are declared after the script's own (see write-guard.ts).
+    const allKeys = opKey === '' ? [...keys, ...forget] : [...keys, ...forget, opKey];
+    const full = [...args, forget.length, opKey === '' ? 0 : 1, deadline];
     try {
       let reply: unknown;
-      if (this.#wait === undefined) reply = await script.run(this.client, keys, full);
+      if (this.#wait === undefined) reply = await script.run(this.client, allKeys, full);
       else {
         let acknowledged: number;
-        [reply, acknowledged] = await runThenWait(script, this.client, keys, full, this.#wait.replicas, this.#wait.timeoutMs);
+        [reply, acknowledged] = await runThenWait(script, this.client, allKeys, full, this.#wait.replicas, this.#wait.timeoutMs);
         if (acknowledged < this.#wait.replicas) {
           throw new RestBatchError('STORE_UNAVAILABLE', 'The session store could not copy the write to its replicas in time; retry later', {
             headers: { 'retry-after': '1' },

@@ -6,11 +6,14 @@
 //     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
 //     compensation run later can put them back (only where they still hold what it wrote). The
 //     undo logs of writes that were answered are deleted by the client's next write script (or by
-//     an UNLINK within 50 ms when none comes), which names them before its own ARGV.
-// The wrapped script takes more ARGV at the end: the undo logs to delete, their count, the deadline
-// (ms, Redis clock) and the operation key ('' for none). Inside, `remember(key, field, old, new)` must be called when a hash field is
-// written (its stored text before and after, false for absent; the first old and the last new of a
-// field are kept, with no extra read),
+//     an UNLINK within 50 ms when none comes).
+// The wrapped script takes more KEYS at the end: the undo logs to delete, then its operation key
+// (when it has one); and three more ARGV: how many undo logs, 1 when it has an operation key, and
+// the deadline (ms, Redis clock). Every key the guard touches is so declared, as Redis Cluster asks
+// (on a Cluster they are all of the script's own session: its slot). Inside,
+// `remember(key, field, old, new, grows)` must be called when a hash field is
+// written (its stored text before and after, false for absent, and what the write changed the
+// session's size by; the first old and the last new of a field are kept, the changes added up, with no extra read),
 // `created(key)` when the script makes a session, so a compensation can destroy it, and
 // `counted(key, id, popped)` when it adds a session to its owner's sorted set `key` (one Redis
 // only), having taken out `popped` (ZPOPMIN's ids and scores), so a compensation can put them back.
@@ -21,13 +24,14 @@ export const OPERATION_TTL_MS = 10 * 60_000;
 /** Wraps a script body that writes: deadline, fence and undo log (see the file comment). */
 export function guardWrites(body: string): string {
   return `
-local __op = table.remove(ARGV)
 local __deadline = tonumber(table.remove(ARGV))
+local __op = ''
+if table.remove(ARGV) == '1' then __op = table.remove(KEYS) end
 -- Undo logs of earlier writes that were answered: deleted here, not by a command of their own.
 local __forget = tonumber(table.remove(ARGV))
 if __forget > 0 then
-  redis.call('UNLINK', unpack(ARGV, #ARGV - __forget + 1))
-  for _ = 1, __forget do table.remove(ARGV) end
+  redis.call('UNLINK', unpack(KEYS, #KEYS - __forget + 1))
+  for _ = 1, __forget do table.remove(KEYS) end
 end
 local __time = redis.call('TIME')
 if tonumber(__time[1]) * 1000 + math.floor(tonumber(__time[2]) / 1000) > __deadline then
@@ -37,23 +41,24 @@ if __op ~= '' and redis.call('EXISTS', __op) == 1 then
   return redis.error_reply('LATE the command was fenced off after its client gave up and was not applied')
 end
 local __undo, __seen = {}, {}
-local function remember(key, field, old, new)
+local function remember(key, field, old, new, grows)
   if __op == '' then return end
   local id = key .. '|' .. field
   local seen = __seen[id]
   if seen then
     seen[4] = new
+    seen[5] = seen[5] + grows
     return
   end
-  seen = {key, field, old, new}
+  seen = {key, field, old, new, grows}
   __seen[id] = seen
   __undo[#__undo + 1] = seen
 end
 local function created(key)
-  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false} end
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 0} end
 end
 local function counted(key, member, popped)
-  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 'z', member, popped} end
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 0, member, popped} end
 end
 local __reply = (function()
 ${body}
@@ -73,28 +78,49 @@ return __reply`;
  * Fences an operation off and undoes what it did, if it ran: KEYS[1] = the operation key, KEYS[2] =
  * the session's data key, ARGV = the session's collection prefix. Sets the fence first (a late copy
  * of the operation then refuses), then walks the undo log newest first: a field is put back only
- * while it still holds what the operation wrote (a later write by anyone stays), and the session's
- * size (field b of the data key, see session-scripts.ts) follows what was put back; a session the
- * operation created is destroyed, and taken out of its owner's sorted set, the ids its count took
- * out put back (one Redis). Returns 1 when something was undone, 0 when the operation never applied.
+ * while the session exists (a destroyed or expired one stays gone) and the field still holds what
+ * the operation wrote (a later write by anyone stays), and the session's size (field b of the data
+ * key, see session-scripts.ts) takes back what the operation changed it by for that field; a session the operation created is
+ * destroyed, and taken out of its owner's sorted set, the ids its count took out put back (one Redis). A collection key a put-back makes again (the operation emptied it: Redis deleted the
+ * hash) takes the data key's remaining TTL, as every write does, so it expires with its session.
+ * Returns 1 when something was undone, 0 when the operation never applied.
  */
 export const COMPENSATE = `
--- What a field counts for in the session's size: the data's JSON, an entry's key, JSON and 4.
-local function sizeOf(key, field, text)
-  if not text then return 0 end
-  if key == KEYS[2] then
-    if field == 'd' then return #text end
-    return 0
-  end
-  return #field + 4 + #text - string.find(text, ':', 1, true)
-end
 local log = redis.call('GET', KEYS[1])
+local entries = false
+if log and log ~= 'F' then
+  entries = cjson.decode(log)
+  -- Every key it may change must be on this node before anything changes, the fence included: one
+  -- EXISTS of them all, refused by Redis while a resharding has them on two nodes (see
+  -- session-scripts.ts); the compensation is then tried again until the slot has moved.
+  local keys, listed = { KEYS[2] }, { [KEYS[2]] = true }
+  local function list(key)
+    if not listed[key] then
+      listed[key] = true
+      keys[#keys + 1] = key
+    end
+  end
+  for _, entry in ipairs(entries) do
+    if entry[6] then
+      list(entry[1])
+    elseif entry[2] == '' then
+      for _, f in ipairs(redis.call('HKEYS', entry[1])) do
+        if string.sub(f, 1, 2) == 'c:' then list(ARGV[1] .. string.sub(f, 3)) end
+      end
+    else
+      list(entry[1])
+    end
+  end
+  if #keys > 1 then redis.call('EXISTS', unpack(keys)) end
+end
 redis.call('SET', KEYS[1], 'F', 'PX', ${OPERATION_TTL_MS})
-if not log or log == 'F' then return 0 end
-local entries = cjson.decode(log)
+if not entries then return 0 end
+-- The session's remaining life (-2: gone). Nothing is put back into a session that is gone: HSET
+-- would make a key that never expires (the data key, or a collection outliving its session).
+local ttl = redis.call('PTTL', KEYS[2])
 for i = #entries, 1, -1 do
-  local key, field, old, new = entries[i][1], entries[i][2], entries[i][3], entries[i][4]
-  if entries[i][5] == 'z' then
+  local key, field, old, new, grows = entries[i][1], entries[i][2], entries[i][3], entries[i][4], entries[i][5]
+  if entries[i][6] then
     -- A session counted in its owner's sorted set (on one Redis only: on a Cluster that set is in
     -- another slot): taken out again, and the ids its count took out put back with their scores.
     redis.call('ZREM', key, entries[i][6])
@@ -106,11 +132,15 @@ for i = #entries, 1, -1 do
       if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end
     end
     redis.call('DEL', unpack(keys))
-  elseif (redis.call('HGET', key, field) or false) == new then
-    if old then redis.call('HSET', key, field, old) else redis.call('HDEL', key, field) end
-    local grows = sizeOf(key, field, old) - sizeOf(key, field, new)
-    -- Never on a destroyed session: HINCRBY would make a data key that never expires.
-    if grows ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'b', grows) end
+    ttl = -2
+  elseif ttl ~= -2 and (redis.call('HGET', key, field) or false) == new then
+    if old then
+      redis.call('HSET', key, field, old)
+      if key ~= KEYS[2] and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+    else
+      redis.call('HDEL', key, field)
+    end
+    if grows ~= 0 then redis.call('HINCRBY', KEYS[2], 'b', -grows) end
   end
 end
 return 1`;

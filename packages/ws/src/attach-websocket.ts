@@ -7,6 +7,7 @@ import { CLOSE_GOING_AWAY } from './close-codes.js';
 import { Connection } from './connection.js';
 import { upgradeOf } from './merge-headers.js';
 import { SendBudget } from './send-budget.js';
+import { listenForUpgrades } from './upgrade-listener.js';
 import { resolveWsOptions, type WebSocketTransportOptions } from './ws-options.js';
 
 /** How long a connection's buffer may stay without falling, while messages wait for the global send budget, before it is cut off. */
@@ -34,7 +35,9 @@ export interface WebSocketTransport {
 
 /**
  * Serves the WebSocket protocol at `path` of an existing HTTP server. Upgrades to other paths
- * are left to the server's other `upgrade` listeners (answered 404 when there are none).
+ * are left to the server's other `upgrade` listeners; when there are none but other restbatch
+ * transports, and none of them serves the path either, the upgrade is answered 404. A second
+ * transport at the same path of the same server throws.
  */
 export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions): WebSocketTransport {
   const resolved = resolveWsOptions(engine, options);
@@ -48,6 +51,8 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
     clientTracking: false,
     perMessageDeflate: false,
     autoPong: false,
+    // RFC 6455 §4.2.2: the server selects a subprotocol "that the server is willing to use", or none.
+    handleProtocols: (offered) => resolved.selectSubprotocol(offered),
     // Tells each connection when a close frame arrives, not only when the TCP socket closes.
     WebSocket: ClosingSocket,
   });
@@ -59,12 +64,6 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
   let closing: Promise<void> | undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = request.url ?? '/';
-    const mark = url.indexOf('?');
-    if ((mark < 0 ? url : url.slice(0, mark)) !== resolved.path) {
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'Not Found');
-      return;
-    }
     // Before anything else is decided: a page of another site must not learn whether the server is busy.
     if (!resolved.acceptUpgrade(request)) return refuse(socket, 403, 'Forbidden');
     if (closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
@@ -81,7 +80,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
       });
     });
   };
-  server.on('upgrade', onUpgrade);
+  const stopListening = listenForUpgrades(server, resolved.path, onUpgrade, (socket) => refuse(socket, 404, 'Not Found'));
 
   return {
     get connections() {
@@ -94,7 +93,7 @@ export function attachWebSocket(engine: Engine, options: AttachWebSocketOptions)
     },
     close() {
       closing ??= (async () => {
-        server.off('upgrade', onUpgrade);
+        stopListening();
         const closed = [...sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
         for (const connection of connections) void connection.shutdown(CLOSE_GOING_AWAY, 'The server is shutting down');
         await Promise.all(closed);

@@ -55,7 +55,7 @@ export class Connection implements OutboxOwner {
     private readonly remoteAddress: string | undefined,
     budget: SendBudget,
   ) {
-    this.#outbox = new Outbox(ws, options, budget, this);
+    this.#outbox = new Outbox(ws, options, budget, this, () => engine.nextTurn());
     this.#gate = new MessageGate(options.maxMessagesPerWindow, options.messageWindowMs, {
       handle: (data, isBinary) => this.#guard(() => this.#onMessage(data, isBinary)),
       throttle: (on) => this.#pauseReading('throttle', on),
@@ -123,8 +123,13 @@ export class Connection implements OutboxOwner {
    */
   async shutdown(code: number, reason: string): Promise<void> {
     this.#draining = true;
-    // Requests still waiting for the rate budget are answered now (SHUTTING_DOWN), not dropped.
-    if (!this.#closing) this.#gate.flush();
+    // Requests still waiting for the rate budget are answered now (SHUTTING_DOWN), not dropped. So
+    // are those the budget had left unread: reading goes on, and the connection does not close
+    // before a read of the socket (two turns of the event loop hold a poll for I/O between them).
+    if (!this.#closing && this.#gate.flush()) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (this.#running.size > 0 && !this.#closing) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -209,9 +214,14 @@ export class Connection implements OutboxOwner {
       return;
     }
     if (this.#running.has(id)) {
+      // A code of its own: this error carries the running request's id but is not its end (its
+      // messages go on), and a client must be able to tell the two apart.
       this.#refuse(
         message,
-        new RestBatchError('BATCH_MALFORMED', `id ${JSON.stringify(id)} is already in use by a running request on this connection`),
+        new RestBatchError(
+          'ID_IN_USE',
+          `id ${JSON.stringify(id)} is already in use by a running request on this connection; this message was not run, and that request goes on`,
+        ),
       );
       return;
     }
@@ -226,6 +236,12 @@ export class Connection implements OutboxOwner {
     if (headers === undefined) return;
     const controller = new AbortController();
     this.#running.set(id, controller);
+    // Settled once the final message is handed to the socket (its last fragment) or dropped: until
+    // then the batch's results count against the engine's limits.maxResultBytesInFlight.
+    let wrote = () => {};
+    const written = new Promise<void>((resolve) => {
+      wrote = resolve;
+    });
     const group = message.grouped ? new ResultGroup(id, (results) => this.#deliver(results)?.catch(() => undefined)) : undefined;
     // HTTP sends no body in an answer to HEAD; neither does a response message.
     const head = message.method === 'HEAD';
@@ -239,6 +255,7 @@ export class Connection implements OutboxOwner {
         transport: 'ws',
         remoteAddress: this.remoteAddress,
         connectionId: this.upgrade.connectionId,
+        written,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
         onResult:
           group === undefined
@@ -259,6 +276,7 @@ export class Connection implements OutboxOwner {
       }
     } finally {
       group?.flush();
+      wrote();
       this.#running.delete(id);
       if (this.#running.size === 0) this.#settled?.();
     }
@@ -266,6 +284,18 @@ export class Connection implements OutboxOwner {
 
   /** The outer headers of a message's request, checked as an HTTP parser would; an error message is sent otherwise. */
   #headersOf(message: ClientMessage): Record<string, string> | undefined {
+    // node:http counts the request line against its header limit (16 KiB) and answers a longer URL
+    // 431: so does a message, with the engine's maxRequestHeaderBytes. Observed with its endpoint cut
+    // to the limit, and never echoed.
+    const limit = this.engine.limits.maxRequestHeaderBytes;
+    const bytes = Buffer.byteLength(message.endpoint);
+    if (bytes > limit) {
+      const error = new RestBatchError('HEADERS_TOO_LARGE', `The endpoint holds ${bytes} bytes; the limit is ${limit}`, {
+        details: { bytes, limit },
+      });
+      this.#refuse(message, error, this.upgrade.headers, message.endpoint.slice(0, limit));
+      return undefined;
+    }
     let headers: ReturnType<typeof mergeHeaders>;
     try {
       checkHeaderSyntax(message.headers);
@@ -276,7 +306,7 @@ export class Connection implements OutboxOwner {
       return undefined;
     }
     if ('refused' in headers) {
-      const reason = `A message may not set the ${headers.refused} header; it comes from the upgrade request only`;
+      const reason = `A message may not set the ${headers.refused.slice(0, 100)} header; it comes from the upgrade request only`;
       this.#refuse(message, new RestBatchError('INVALID_HEADER', reason), this.upgrade.headers);
       return undefined;
     }
@@ -293,11 +323,17 @@ export class Connection implements OutboxOwner {
    * Refuses a request before it runs, as the other transports refuse theirs: the engine observes it
    * ({@link Engine.refuse}: `onBatchEnd` with `items` undefined, a server span, its metrics), and the
    * client gets an error message with the code and the status the engine answered with. `headers`
-   * default to the message's merged with the upgrade's when they are valid, else the upgrade's.
+   * default to the message's merged with the upgrade's when they are valid, else the upgrade's; `url`
+   * (what is observed) to the message's endpoint.
    */
-  #refuse(message: ClientMessage, error: RestBatchError, headers: Readonly<Record<string, string>> = this.#observedHeaders(message)): void {
+  #refuse(
+    message: ClientMessage,
+    error: RestBatchError,
+    headers: Readonly<Record<string, string>> = this.#observedHeaders(message),
+    url = message.endpoint,
+  ): void {
     const { status } = this.engine.refuse(
-      { method: message.method, url: message.endpoint, headers, transport: 'ws', connectionId: this.upgrade.connectionId },
+      { method: message.method, url, headers, transport: 'ws', connectionId: this.upgrade.connectionId },
       error,
     );
     this.#send({ ...errorMessage(message.id, error.code as ErrorCode, error.message), status });

@@ -32,13 +32,37 @@ export interface Upgrade {
 }
 
 /**
- * The upgrade request's headers, normalized once per connection. Its `X-Request-Id` is not
- * inherited: each message is an outer request of its own, with its own id (the message's
- * `x-request-id` header, else a fresh one); the upgrade's id becomes the connection's id.
+ * Headers of the upgrade request that describe that request itself, not the caller: the handshake
+ * (`sec-websocket-*`, `connection: Upgrade`, `upgrade: websocket`), the connection's hop-by-hop
+ * headers, and the framing of its own body. No message inherits them: an ordinary call over
+ * WebSocket sees what it would see over HTTP, as its sub-requests already did (the engine's header
+ * rule drops the same names for them).
+ */
+const UPGRADE_ONLY: readonly string[] = [
+  'connection',
+  'upgrade',
+  'keep-alive',
+  'te',
+  'trailer',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+];
+
+/**
+ * The upgrade request's headers, normalized once per connection, without those that describe the
+ * upgrade request only ({@link UPGRADE_ONLY}). Its `X-Request-Id` is not inherited either: each
+ * message is an outer request of its own, with its own id (the message's `x-request-id` header,
+ * else a fresh one); the upgrade's id becomes the connection's id.
  */
 export function upgradeOf(headers: IncomingHttpHeaders): Upgrade {
   const normalized = normalizeHeaders(headers);
   const given = normalized['x-request-id'];
   delete normalized['x-request-id'];
+  for (const name of UPGRADE_ONLY) delete normalized[name];
   return { headers: Object.freeze(normalized), connectionId: given ?? crypto.randomUUID() };
 }

@@ -22,6 +22,8 @@ export class MessageGate {
   #used = 0;
   #windowStart = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Set by {@link flush}: every message is handed on at once, within the flood bound only. */
+  #draining = false;
 
   constructor(
     private readonly limit: number,
@@ -31,6 +33,11 @@ export class MessageGate {
 
   /** A message arrived: handled now, queued until the next window, or a flood. */
   offer(data: RawData, isBinary: boolean): void {
+    if (this.#draining) {
+      if (this.#flooded(1)) return;
+      this.hooks.handle(data, isBinary);
+      return;
+    }
     if (this.#queue.length === 0 && this.#take()) {
       this.hooks.handle(data, isBinary);
       return;
@@ -50,25 +57,37 @@ export class MessageGate {
    * control frames get there) the connection is flooding and is closed.
    */
   charge(units = 1): void {
-    this.#roll();
-    this.#used += units;
-    if (this.#used > 2 * this.limit) {
-      this.stop();
-      this.hooks.overflow();
-    } else if (this.#used >= this.limit) {
-      this.#wait(this.windowMs - (Date.now() - this.#windowStart));
-    }
+    if (this.#flooded(units)) return;
+    if (!this.#draining && this.#used >= this.limit) this.#wait(this.windowMs - (Date.now() - this.#windowStart));
   }
 
   /**
-   * Hands every queued message on now, whatever the budget (the connection is shutting down and
-   * answers each at once, with `SHUTTING_DOWN`): none is dropped unanswered.
+   * The connection is shutting down and answers each message at once, with `SHUTTING_DOWN`: every
+   * queued message is handed on now, whatever the budget, reading goes on if the budget had stopped
+   * it, and from now on each message is handed on as it arrives (none waits for a window the
+   * connection no longer has, none is dropped unanswered). Only a flood (more than twice the budget
+   * in one window) still closes the connection. Returns whether the budget had stopped reading
+   * (what the client sent since may still be unread).
    */
-  flush(): void {
+  flush(): boolean {
+    const throttled = this.#timer !== undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#draining = true;
     const queued = this.#queue.splice(0);
     for (const next of queued) this.hooks.handle(next.data, next.isBinary);
+    if (throttled) this.hooks.throttle(false);
+    return throttled;
+  }
+
+  /** Counts `units` against the window; past twice the budget the connection is flooding and is closed (`true`). */
+  #flooded(units: number): boolean {
+    this.#roll();
+    this.#used += units;
+    if (this.#used <= 2 * this.limit) return false;
+    this.stop();
+    this.hooks.overflow();
+    return true;
   }
 
   /** Drops what is queued and stops the timer (the connection is closing). */

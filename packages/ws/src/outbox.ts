@@ -1,8 +1,9 @@
-import { RestBatchError } from '@restbatch/core';
+import { jsonWholeOrChunks, RestBatchError } from '@restbatch/core';
 import type { WebSocket } from 'ws';
-import { CLOSE_NOT_READING } from './close-codes.js';
+import { CLOSE_INTERNAL_ERROR, CLOSE_NOT_READING } from './close-codes.js';
 import { errorMessage, type ServerMessage } from './protocol.js';
 import type { BufferHolder, SendBudget } from './send-budget.js';
+import { sendFragments } from './send-fragments.js';
 import type { ResolvedWsOptions } from './ws-options.js';
 
 /** The connection behind an outbox: closed when its client does not read, told when to stop reading. */
@@ -19,19 +20,32 @@ export interface OutboxOwner extends BufferHolder {
  * the promise settles when a completed write finds the buffer below the mark again, or rejects
  * when the connection closes. A buffer that stays above the mark for `drainTimeoutMs` (the
  * write timeout) closes the connection with 1008. Every level is reported to the transport's
- * {@link SendBudget}.
+ * {@link SendBudget}, in bytes: messages go as UTF-8 bytes, which is what `bufferedAmount` then
+ * counts (a string would count in UTF-16 units, a third of what a '€' takes on the wire).
+ *
+ * Results and responses go one at a time, in order. One whose JSON passes 1 Mi characters (a
+ * batch's final `response` repeats every result) is made in slices, letting other work run between
+ * them (`turn`: the engine's), and sent as the fragments of one message, each waiting for the
+ * buffer to drain and for room in the budget: so neither its text nor its bytes exist whole, and
+ * the client that stops reading in the middle of it meets the write timeout as before. No other
+ * message starts before its last fragment (RFC 6455 §5.4: only control frames may come between).
  */
 export class Outbox {
   readonly #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   readonly #flushed = () => this.#onFlushed();
   #stall: NodeJS.Timeout | undefined;
   #stopped: Error | undefined;
+  /** The last result or response queued to go (they go one at a time); undefined when none is pending. */
+  #tail: Promise<void> | undefined;
+  /** Error replies due while a message is between its first and last fragment (undefined otherwise): they follow it. */
+  #held: Buffer[] | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly options: ResolvedWsOptions,
     private readonly budget: SendBudget,
     private readonly owner: OutboxOwner,
+    private readonly turn: () => Promise<unknown>,
   ) {}
 
   /** Whether the buffer is above the high-water mark (batches wait, reading is paused). */
@@ -39,39 +53,98 @@ export class Outbox {
     return this.#stall !== undefined;
   }
 
-  /** Sends one message at once (an error reply), unless the connection is closed or its client has stopped reading. */
+  /**
+   * Sends one message at once (an error reply), unless the connection is closed or its client has
+   * stopped reading; while another message is being sent in fragments, right after its last one.
+   */
   send(message: ServerMessage): void {
     if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
-    this.#write(this.#text(message));
+    const bytes = Buffer.from(JSON.stringify(message));
+    if (this.#held !== undefined) this.#held.push(bytes);
+    else this.#write(bytes, true);
   }
 
   /**
-   * Sends a result or a response once the transport's {@link SendBudget} has room for it: at once
-   * when it has (`undefined`), otherwise a promise that settles once it is sent, or rejects when
-   * the connection closes first. It waits as text.
+   * Sends a result or a response once those before it have gone and the transport's
+   * {@link SendBudget} has room for it: at once when it can (`undefined`), otherwise a promise that
+   * settles once it is handed to the socket (its last fragment, for a large one), or rejects when
+   * the connection closes first. A waiting message is held as it is, its JSON made when its turn comes.
    */
   deliver(message: ServerMessage): Promise<void> | undefined {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
     if (this.ws.readyState !== this.ws.OPEN) return undefined;
-    const text = this.#text(message);
-    const room = this.budget.room(this.owner, text.length);
-    if (room === undefined) {
-      this.#write(text);
-      return undefined;
-    }
-    return room.then(() => this.#write(text));
+    if (this.#tail === undefined) return this.#queue(this.#deliverNow(message));
+    const next = () => this.#deliverNow(message) ?? Promise.resolve();
+    return this.#queue(this.#tail.then(next, next));
   }
 
-  #text(message: ServerMessage): string {
+  /** Makes `pending` the message the next one waits for (none once it settles, unless another queued behind it). */
+  #queue(pending: Promise<void> | undefined): Promise<void> | undefined {
+    if (pending === undefined) return undefined;
+    this.#tail = pending;
+    const done = () => {
+      if (this.#tail === pending) this.#tail = undefined;
+    };
+    pending.then(done, done);
+    return pending;
+  }
+
+  #deliverNow(message: ServerMessage): Promise<void> | undefined {
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    if (this.ws.readyState !== this.ws.OPEN) return undefined;
+    // A message that waited behind a large one finds the buffer as that one left it: it waits for
+    // the drain, as the connection's messages do (else several of them could pass maxBufferedBytes).
+    const drained = this.drained();
+    if (drained !== undefined) return drained.then(() => this.#deliverNow(message));
+    const json = this.#json(message);
+    if (typeof json !== 'string') return this.#fragmented(json);
+    const bytes = Buffer.from(json);
+    const room = this.budget.room(this.owner, bytes.length);
+    if (room === undefined) {
+      this.#write(bytes, true);
+      return undefined;
+    }
+    return room.then(() => this.#write(bytes, true));
+  }
+
+  /** The JSON of `message`: its text, or the chunks of a large one (see {@link jsonWholeOrChunks}; a response's items lie three levels down). */
+  #json(message: ServerMessage): string | AsyncGenerator<string> {
     try {
-      return JSON.stringify(message);
+      return jsonWholeOrChunks(message, this.turn, 3);
     } catch {
       // A handler returned something JSON cannot carry; the client still learns its request failed.
       return JSON.stringify(errorMessage(message.id, 'INTERNAL', 'Internal server error'));
     }
   }
 
-  #write(text: string): void {
+  /** Sends a large message as fragments; error replies due once its first one is out follow its last one. */
+  async #fragmented(chunks: AsyncGenerator<string>): Promise<void> {
+    try {
+      await sendFragments(chunks, (bytes, fin) => this.#fragment(bytes, fin));
+    } catch (error) {
+      // Its first fragments are out: what JSON could not carry further (a toJSON that throws) cannot
+      // be answered in the same message any more, and no other message may begin before it ends.
+      if (this.#stopped === undefined) this.owner.close(CLOSE_INTERNAL_ERROR, 'Internal server error');
+      throw error;
+    } finally {
+      const held = this.#held ?? [];
+      this.#held = undefined;
+      for (const bytes of held) this.#write(bytes, true);
+    }
+  }
+
+  /** One fragment, once the buffer is below the high-water mark and the budget has room; rejects once the connection closes. */
+  async #fragment(bytes: Buffer, fin: boolean): Promise<void> {
+    await this.drained();
+    await this.budget.room(this.owner, bytes.length);
+    // From the first fragment on, the message is open: nothing else may be written until it ends.
+    if (!fin) this.#held ??= [];
+    if (this.#stopped === undefined) this.#write(bytes, fin);
+    if (this.#stopped !== undefined) throw this.#stopped;
+    if (this.ws.readyState !== this.ws.OPEN) throw new RestBatchError('ABORTED', 'The connection closed');
+  }
+
+  #write(bytes: Buffer, fin: boolean): void {
     if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
     // Checked before sending: a client that has not drained what it was sent gets nothing more,
     // so a stalled client holds at most maxBufferedBytes plus one message.
@@ -79,7 +152,7 @@ export class Outbox {
       this.owner.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
       return;
     }
-    this.ws.send(text, this.#flushed);
+    this.ws.send(bytes, { binary: false, fin }, this.#flushed);
     const level = this.ws.bufferedAmount;
     this.budget.note(this.owner, level);
     if (this.#stopped !== undefined || level <= this.options.highWaterMark || this.#stall !== undefined) return;
@@ -109,6 +182,7 @@ export class Outbox {
     clearTimeout(this.#stall);
     this.#stall = undefined;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#stopped);
+    this.#held?.splice(0);
     this.budget.forget(this.owner);
   }
 

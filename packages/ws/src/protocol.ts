@@ -86,7 +86,8 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
       `id must be a non-empty string of at most ${MAX_ID_LENGTH} characters or a finite number`,
     );
   const bad = (reason: string) => errorMessage(id, 'BATCH_MALFORMED', reason);
-  for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key)}`);
+  // A name is echoed cut short: an error message never carries a client's input back whole.
+  for (const key of Object.keys(msg)) if (!FIELDS.has(key)) return bad(`unknown field ${JSON.stringify(key.slice(0, 100))}`);
   const endpoint = msg.endpoint;
   if (typeof endpoint !== 'string' || !endpoint.startsWith('/'))
     return bad('endpoint must be a path starting with /, such as "/rest/batch"');
@@ -97,7 +98,15 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
   if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
-  const body = msg.body === undefined ? (msg.bodyText as string | undefined) : bodyOf(msg.body, text);
+  // A body the message says is coded goes to the engine as its text as sent, as HTTP hands it the
+  // bytes: the engine answers it as it answers HTTP (415 for any coding but identity). As a value
+  // it would be read as if it had none.
+  const body =
+    msg.body === undefined
+      ? (msg.bodyText as string | undefined)
+      : headers['content-encoding'] !== undefined
+        ? memberText(text, 'body')
+        : bodyOf(msg.body, text);
   return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
 }
 

@@ -21,14 +21,27 @@ export interface BufferHolder {
  */
 const MIN_PROGRESS_BYTES = 16 * 1024;
 
+/**
+ * Checks in a row (one each `stallMs / 4` while messages wait) that must find a holder without
+ * progress, besides `stallMs` of time, before it counts as stalled: a check that comes late (the
+ * process was busy, and its clients could not read either) is one check, not a second of stall.
+ */
+const STALLED_CHECKS = 4;
+
 interface Level {
   bytes: number;
-  /** When it last made progress (or was first held): a holder that has made none for `stallMs` is not reading. */
+  /**
+   * When it last made progress, or when messages began to wait (or it was first held, if later):
+   * a holder that has made none for `stallMs` is not reading. Progress is judged only while
+   * messages wait, from a baseline taken when they began to: before, nothing was measured.
+   */
   since: number;
   /** {@link BufferHolder.unsent} when last read: its fall is progress too (a reader in the middle of one large message). */
   unsent: number | undefined;
   /** Bytes seen drained since {@link since}, short of {@link MIN_PROGRESS_BYTES}. */
   credit: number;
+  /** Checks since {@link since} (see {@link STALLED_CHECKS}). */
+  checks: number;
 }
 
 interface Waiter {
@@ -46,7 +59,8 @@ interface Waiter {
  * once nothing else waits to be sent), so clients that read are slowed, never cut off. While
  * something waits, connections that have not drained {@link MIN_PROGRESS_BYTES} within `stallMs`
  * (counting the falls of their level and of their unsent bytes, {@link BufferHolder.unsent}: a reader
- * in the middle of one large message) are cut off (clients that do not read, or only trickle), those
+ * in the middle of one large message), measured from when the wait began and over at least
+ * {@link STALLED_CHECKS} checks, are cut off (clients that do not read, or only trickle), those
  * holding the most first, until the first waiting message fits. Cut off, not
  * closed: a close frame would queue behind the very bytes that have to go.
  */
@@ -77,7 +91,10 @@ export class SendBudget {
    * is room (its level then counts them already), or rejects when the connection is forgotten first.
    */
   room(holder: BufferHolder, bytes: number): Promise<void> | undefined {
-    if (this.#waiters.length === 0 && this.#fits(bytes)) return undefined;
+    if (this.#waiters.length === 0) {
+      if (this.#fits(bytes)) return undefined;
+      this.#baseline();
+    }
     return new Promise((resolve, reject) => {
       this.#waiters.push({ holder, bytes, resolve, reject });
       this.#arm();
@@ -104,8 +121,11 @@ export class SendBudget {
     const level = this.#held.get(holder);
     this.#total += bytes - (level?.bytes ?? 0);
     if (bytes === 0) this.#held.delete(holder);
-    else if (level === undefined) this.#held.set(holder, { bytes, since: Date.now(), unsent: undefined, credit: 0 });
-    else {
+    else if (level === undefined) {
+      // Held first while messages wait: its baseline is taken now, as theirs were when the wait began.
+      const unsent = this.crowded ? holder.unsent : undefined;
+      this.#held.set(holder, { bytes, since: Date.now(), unsent, credit: 0, checks: 0 });
+    } else {
       const fallen = level.bytes - bytes;
       level.bytes = bytes;
       if (fallen > 0) progress(level, fallen, Date.now());
@@ -125,6 +145,21 @@ export class SendBudget {
     this.#watch = undefined;
   }
 
+  /**
+   * Messages begin to wait: every holder's progress is measured from now. A holder that made no
+   * progress before (one large write that a client has been reading for seconds: its level falls
+   * only once the write completes) was not watched then, and gets its whole `stallMs` to show it.
+   */
+  #baseline(): void {
+    const now = Date.now();
+    for (const [holder, level] of this.#held) {
+      level.since = now;
+      level.credit = 0;
+      level.checks = 0;
+      level.unsent = holder.unsent;
+    }
+  }
+
   #arm(): void {
     this.#watch ??= setTimeout(() => this.#cutStalled(), Math.max(1, this.stallMs / 4)).unref();
   }
@@ -139,9 +174,12 @@ export class SendBudget {
       const unsent = holder.unsent;
       if (unsent !== undefined && level.unsent !== undefined && unsent < level.unsent) progress(level, level.unsent - unsent, now);
       level.unsent = unsent;
+      level.checks++;
       this.#set(holder, holder.buffered);
     }
-    const stalled = [...this.#held].filter(([, level]) => now - level.since >= this.stallMs).sort((a, b) => b[1].bytes - a[1].bytes);
+    const stalled = [...this.#held]
+      .filter(([, level]) => now - level.since >= this.stallMs && level.checks >= STALLED_CHECKS)
+      .sort((a, b) => b[1].bytes - a[1].bytes);
     for (const [holder] of stalled) {
       const first = this.#waiters[0];
       if (first === undefined || this.#fits(first.bytes)) break;
@@ -159,4 +197,5 @@ function progress(level: Level, fallen: number, now: number): void {
   if (level.credit < MIN_PROGRESS_BYTES && level.bytes > MIN_PROGRESS_BYTES) return;
   level.since = now;
   level.credit = 0;
+  level.checks = 0;
 }

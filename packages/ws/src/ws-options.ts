@@ -44,6 +44,14 @@ export interface WebSocketTransportOptions {
   verifyUpgrade?: (request: IncomingMessage) => boolean;
   /** A connection with nothing running that sends nothing (not even a pong) for this long is closed with 1001, in ms (default 120000). */
   idleTimeoutMs?: number;
+  /**
+   * Subprotocols the server accepts to name in `Sec-WebSocket-Protocol` (default none: restbatch's
+   * protocol has no registered name). The first one the client offers that is listed here is
+   * selected; none when it offers none of them (RFC 6455 §4.2.2), and a client that asked for one
+   * (browsers, `ws`) then fails the handshake. For apps whose clients send a name, or
+   * a token that `verifyUpgrade` reads, in that header.
+   */
+  subprotocols?: readonly string[];
 }
 
 /** Options with every default filled in. */
@@ -63,6 +71,8 @@ export interface ResolvedWsOptions {
   readonly idleTimeoutMs: number;
   /** Whether an upgrade request may become a connection (`allowedOrigins`, then `verifyUpgrade`). */
   readonly acceptUpgrade: (request: IncomingMessage) => boolean;
+  /** The subprotocol to select of those a client offers (in its order), or `false` for none. */
+  readonly selectSubprotocol: (offered: ReadonlySet<string>) => string | false;
 }
 
 /** Fills in the defaults; the payload default leaves room for the message around a body of the engine's largest size. */
@@ -85,6 +95,20 @@ export function resolveWsOptions(engine: Engine, options: WebSocketTransportOpti
     messageWindowMs: positive(options.messageWindowMs, 100, 'messageWindowMs'),
     idleTimeoutMs: positive(options.idleTimeoutMs, 120_000, 'idleTimeoutMs'),
     acceptUpgrade: upgradeCheck(options),
+    selectSubprotocol: subprotocolSelector(options.subprotocols ?? []),
+  };
+}
+
+/** RFC 6455 §4.1: each subprotocol is a token (RFC 9110 §5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function subprotocolSelector(accepted: readonly string[]): (offered: ReadonlySet<string>) => string | false {
+  for (const name of accepted)
+    if (typeof name !== 'string' || !TOKEN.test(name)) throw new Error(`subprotocols holds ${JSON.stringify(name)}, not a token`);
+  const set = new Set(accepted);
+  return (offered) => {
+    for (const name of offered) if (set.has(name)) return name;
+    return false;
   };
 }
 

@@ -7,6 +7,7 @@ const SESSION = { Url: 'Sessions', Method: 'POST' };
 const engine = () => wsTestEngine().engine;
 const codes = (body: unknown) => (body as Array<{ ReturnCode: string }>).map((i) => i.ReturnCode);
 const code = (body: unknown) => (body as { code: string }).code;
+const content = (body: unknown) => (body as Array<{ ResponseContent: unknown }>).map((i) => i.ResponseContent);
 
 /** Exago `POST /rest/batch` and its ordinary routes: successes, failures and bad inputs. */
 export const exagoParityCases: ParityCase[] = [
@@ -109,6 +110,60 @@ export const exagoParityCases: ParityCase[] = [
     },
   },
   {
+    // Seed: "Url string required REST endpoint URL (following /rest/)": a host is refused in the path only.
+    name: "a :// in a call's query is a parameter's value, as in the same call alone: the batch runs",
+    engine,
+    url: '/rest/batch',
+    body: [
+      SESSION,
+      { Url: 'Roles?ReturnUrl=http://example.com/x', Method: 'GET' },
+      { Url: 'Test/Query?ReturnUrl=http://example.com/x&to=https://a.example/?b=1', Method: 'GET' },
+    ],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '200', '200']);
+      assert.equal(content(b)[2], { ReturnUrl: 'http://example.com/x', to: 'https://a.example/?b=1' });
+    },
+  },
+  {
+    name: "a :// in a call's path is a host: refused whole, even with a query after it",
+    engine,
+    url: '/rest/batch',
+    body: [SESSION, { Url: 'Roles/http://evil.example/x?y=1', Method: 'GET' }],
+    status: 400,
+    check: (b) => {
+      assert.is(code(b), 'BATCH_MALFORMED');
+      assert.match((b as { reason: string }).reason, 'without a leading slash or host');
+    },
+  },
+  {
+    // RFC 3986 §3.5: the query ends at "#"; a fragment is never sent to a server.
+    name: "a fragment ends a call's Url: its text is no part of the query, and a sid after it is no sid",
+    engine,
+    url: '/rest/batch',
+    body: [
+      SESSION,
+      { Url: 'Test/Query?a=1#frag&b=2', Method: 'GET' },
+      { Url: 'Test/Query#x?c=3', Method: 'GET' },
+      { Url: 'Test/Query#x', Method: 'GET' },
+      { Url: 'Test/Query#x', Method: 'GET' },
+      { Url: `Roles#?sid=${'b'.repeat(32)}`, Method: 'GET' },
+    ],
+    status: 200,
+    check: (b) => {
+      assert.equal(codes(b), ['201', '200', '200', '200', '200', '200']);
+      assert.equal(content(b).slice(1, 5), [{ a: '1' }, {}, {}, {}]);
+    },
+  },
+  {
+    name: 'an ordinary call reads its URL as a batch call does: the fragment is cut, a :// in the query is a value',
+    engine,
+    method: 'GET',
+    url: '/rest/Test/Query?ReturnUrl=http://example.com/x&a=1#frag&b=2',
+    status: 200,
+    check: (b) => assert.equal(b, { ReturnUrl: 'http://example.com/x', a: '1' }),
+  },
+  {
     name: 'an outer If-None-Match, which calls do not inherit, refuses the batch whole',
     engine,
     url: '/rest/batch',
@@ -116,6 +171,18 @@ export const exagoParityCases: ParityCase[] = [
     body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } }],
     status: 400,
     check: (b) => assert.is(code(b), 'INVALID_HEADER'),
+  },
+  {
+    name: 'an outer GW-Checksum, a precondition as If-None-Match is, refuses the batch whole',
+    engine,
+    url: '/rest/batch',
+    headers: { 'GW-Checksum': '7' },
+    body: [SESSION, { Url: 'Roles', Method: 'POST', Payload: { Id: 'A' } }],
+    status: 400,
+    check: (b) => {
+      assert.is(code(b), 'INVALID_HEADER');
+      assert.equal((b as { details: unknown }).details, { header: 'gw-checksum' });
+    },
   },
   {
     name: "a Url that starts with $0 is literal text, not OData's $<id> prefix by position",

@@ -153,6 +153,48 @@ export const odataParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'OData: an outer GW-Checksum is a precondition as an outer If-Match is: not inherited, so the batch is refused whole',
+    engine,
+    url: BATCH,
+    headers: { 'GW-Checksum': '999' },
+    body: { requests: [{ ...stalePatch('1'), headers: { 'Content-Type': 'application/json' } }] },
+    status: 400,
+    check: (b) => {
+      assert.is(rejected(b), 'INVALID_HEADER');
+      assert.match((b as { error: { message: string } }).error.message, 'carries gw-checksum');
+    },
+  },
+  {
+    name: 'OData: an outer If-Match is refused whole the same way',
+    engine,
+    url: BATCH,
+    headers: { 'If-Match': '"0"' },
+    body: { requests: [{ ...stalePatch('1'), headers: { 'Content-Type': 'application/json' } }] },
+    status: 400,
+    check: (b) => assert.is(rejected(b), 'INVALID_HEADER'),
+  },
+  {
+    // RFC 3986 §3.5: the query ends at "#". Read into the query, the text after it would repeat pageSize (400).
+    name: "OData: a fragment ends a request's url, as it ends an ordinary call's",
+    engine,
+    url: BATCH,
+    body: { requests: [get('1', 'claims/cc:22/notes?pageSize=1#x&pageSize=2'), get('2', '/rest/claim/v1/claims/cc:22/notes#?pageSize=x')] },
+    status: 200,
+    check: (b) => {
+      assert.equal(statuses(b), [200, 200]);
+      const hrefs = od(b).responses.map((r) => (r.body as unknown as { links: { self: { href: string } } }).links.self.href);
+      assert.equal(hrefs, ['/rest/claim/v1/claims/cc:22/notes?pageSize=1', '/rest/claim/v1/claims/cc:22/notes?pageSize=25']);
+    },
+  },
+  {
+    name: 'OData: the same URL in an ordinary call',
+    engine,
+    method: 'GET',
+    url: '/rest/claim/v1/claims/cc:22/notes?pageSize=1#x&pageSize=2',
+    status: 200,
+    check: (b) => assert.is((b as { links: { self: { href: string } } }).links.self.href, '/rest/claim/v1/claims/cc:22/notes?pageSize=1'),
+  },
+  {
     name: 'OData: duplicate ids',
     engine,
     url: BATCH,

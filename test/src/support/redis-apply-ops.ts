@@ -14,14 +14,16 @@ export interface ApplyOp {
 
 /**
  * The ops an EVALSHA or EVAL call of the Redis store's APPLY script carries, in order, or undefined
- * for any other script. APPLY takes one key (the session's data key) and ARGV = the collection
- * prefix, the ops as one JSON array, the session cap, then the write guard's own ARGV. An op is
- * four items (op, collection, key, JSON); a run (`r`) four more: its writes, the first one's op,
- * the longest JSON's length and how many add the entry back after a delete.
+ * for any other script. APPLY takes the session's data key and a key per collection written (then
+ * the write guard's keys), and ARGV = the collection prefix, the ops as one JSON array, the session
+ * cap, the ops' sizes, then the write guard's own ARGV. An op is four items (op, collection, key,
+ * JSON); a run (`r`) four more: its writes, the first one's op, the longest JSON's size and how
+ * many add the entry back after a delete.
  */
 export function applyOps(args: readonly unknown[]): ApplyOp[] | undefined {
-  const packed = args[4];
-  if (args[1] !== 1 || !String(args[3]).endsWith(':c:') || typeof packed !== 'string' || !packed.startsWith('[')) return undefined;
+  const argv = args.slice(2 + Number(args[1]));
+  const packed = argv[1];
+  if (argv.length !== 7 || !String(argv[0]).endsWith(':c:') || typeof packed !== 'string' || !packed.startsWith('[')) return undefined;
   const list = JSON.parse(packed) as Array<string | number>;
   const ops: ApplyOp[] = [];
   for (let i = 0; i < list.length; ) {

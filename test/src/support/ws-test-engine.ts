@@ -51,7 +51,7 @@ export class Probe {
   }
 }
 
-/** Test routes: `Hold/{name}` waits for the probe, `Echo/{name}` answers at once, `Big/{kb}` answers a large body, `Headers` its headers, `Boom` throws. */
+/** Test routes: `Hold/{name}` waits for the probe, `Echo/{name}` answers at once, `Big/{kb}` answers a large body, `Headers` its headers, `Query` its query, `Boom` throws. */
 @Resource('Test', { session: 'optional' })
 class TestResource {
   constructor(@inject(PROBE) private readonly probe: Probe) {}
@@ -77,6 +77,11 @@ class TestResource {
   @Get('Headers')
   headers(ctx: HandlerContext): Record<string, string> {
     return { ...ctx.headers };
+  }
+
+  @Get('Query')
+  query(ctx: HandlerContext): Record<string, unknown> {
+    return { ...ctx.query };
   }
 
   @Post('Boom')

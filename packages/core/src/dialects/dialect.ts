@@ -60,8 +60,17 @@ export interface DecodedBatch extends BatchRequest {
 export interface DialectDefaults {
   /** Most sub-requests in one batch. */
   maxSubRequests: number;
-  /** Outer headers not passed down to sub-requests, on top of the engine's rule. */
+  /**
+   * Outer headers not passed down to sub-requests, on top of the engine's rule: a vendor's own
+   * per-operation headers (`GW-Checksum`). An outer precondition among them refuses the batch.
+   */
   nonInheritedHeaders?: readonly string[];
+  /**
+   * Outer headers among `nonInheritedHeaders` that the vendor's contract says are simply not
+   * inherited: dropped, never refused as an outer precondition. Guidewire: "The one exception to
+   * this is the GW-Checksum header. This header is not inherited".
+   */
+  ignoredOuterHeaders?: readonly string[];
   /** Read the body as JSON whatever its Content-Type says (Exago's curl example sends a form type). */
   anyContentType?: boolean;
   /** Accept single-quoted strings, as the Exago server does. */

@@ -35,6 +35,7 @@ function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): 
       singleQuotedJson: d.singleQuotedJson ?? false,
       allowExistingSession: ep.allowExistingSession ?? false,
       nonInheritedHeaders: (d.nonInheritedHeaders ?? []).map((h) => h.toLowerCase()),
+      ignoredOuterHeaders: (d.ignoredOuterHeaders ?? []).map((h) => h.toLowerCase()),
     });
   }
   api.register?.(container);

@@ -13,6 +13,8 @@ export interface CompiledEndpoint {
   readonly singleQuotedJson: boolean;
   readonly allowExistingSession: boolean;
   readonly nonInheritedHeaders: readonly string[];
+  /** See `DialectDefaults.ignoredOuterHeaders` (lower case). */
+  readonly ignoredOuterHeaders: readonly string[];
 }
 
 /** An API as the engine runs it. */

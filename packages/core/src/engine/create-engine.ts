@@ -9,7 +9,7 @@ import { ResultPool } from '../executor/result-pool.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
-import type { Headers, Query, SubRequest } from '../model/canonical.js';
+import type { BatchSummary, Headers, Query, SubRequest } from '../model/canonical.js';
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
 import { checkRecordLimits } from '../session/check-record-limits.js';
@@ -26,11 +26,12 @@ import { dialectHeaders, errorResponse, plainError, summaryHeader, withCallHeade
 import { allowWithHead, routedMethod } from './head-as-get.js';
 import type { EngineRequest, EngineResponse } from './engine-types.js';
 import { type InjectRequest, type InjectResponse, inject } from './inject.js';
-import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard } from './idempotency-guard.js';
+import { createIdempotencyGuard, IDEMPOTENCY_HEADER, type IdempotencyGuard, type KeyedAnswer } from './idempotency-guard.js';
 import { type Logger, serializeError, stderrLogger } from './logger.js';
 import { Observer } from '../observe/observer.js';
 import type { RequestWatch } from '../observe/request-watch.js';
-import { callRoute } from '../observe/call-route.js';
+import { callRoute, redactedPath } from '../observe/call-route.js';
+import { redactQuery } from '../observe/redact-path.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
@@ -57,6 +58,8 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxRequestHeaders: 100,
   maxRequestHeaderBytes: 16 * 1024,
   maxResolvedBytes: 8 * 1024 * 1024,
+  maxReferences: 10_000,
+  maxReferencesPerSubRequest: 1000,
   maxResultBytes: 32 * 1024 * 1024,
   maxResultBytesInFlight: 256 * 1024 * 1024,
   yieldIntervalMs: 10,
@@ -110,6 +113,7 @@ export class Engine {
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     checkRecordLimits(this.limits);
+    checkReferenceLimits(this.limits);
     // NaN would time every undo step out at once; a negative one would silently mean "none".
     const rollbackMs = this.limits.rollbackTimeoutMs;
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
@@ -197,6 +201,23 @@ export class Engine {
     return headers[IDEMPOTENCY_HEADER] === undefined ? undefined : this.#idempotency;
   }
 
+  /**
+   * `url` as a log line or a span may show it: in an API with sessions, each session id in its path
+   * (a segment its route reads as the session parameter, or one that reads as a session id) and the
+   * value of the session parameter in its query (`?sid=`) replaced by `REDACTED`, as the engine
+   * scrubs its own spans and logs. For a transport that logs the URL of a request.
+   */
+  redactUrl(url: string): string {
+    const mark = url.indexOf('?');
+    const path = mark < 0 ? url : url.slice(0, mark);
+    const api = this.#apiOf(path);
+    const param = api?.sessionParam;
+    if (api === undefined || param === undefined) return url;
+    const rest = path.slice(api.base.length);
+    const shown = rest === '' ? path : api.base + redactedPath(api.routes, param, '', rest);
+    return mark < 0 ? shown : `${shown}?${redactQuery(url.slice(mark + 1), param)}`;
+  }
+
   /** Whether an API is mounted at `url`'s path (Connect-style transports pass other paths on). */
   serves(url: string): boolean {
     return this.#apiOf(parseUrl(url).path) !== undefined;
@@ -226,8 +247,12 @@ export class Engine {
     if (api === undefined) return plainError(error);
     const headers = normalizeHeaders(request.headers);
     const response = errorResponse(api, endpoint, error, headers);
-    if (this.#observer.active) {
-      this.#watch(api, endpoint, path, request, requestIdOf(request.headers), headers).finish(response.status);
+    const observed = this.#observer.active;
+    const logged = endpoint !== undefined && this.#logs('info');
+    if (observed || logged) {
+      const requestId = requestIdOf(request.headers);
+      if (observed) this.#watch(api, endpoint, path, request, requestId, headers).finish(response.status);
+      if (logged) this.#batchLine(api, endpoint, request, requestId, response.status, error.code, undefined, 0);
     }
     return response;
   }
@@ -249,6 +274,7 @@ export class Engine {
       route: endpoint === undefined ? api.base : path,
       path,
       base: api.base,
+      sessionParam: api.sessionParam,
       dialect: endpoint?.dialect.name,
       transport: request.transport,
       connectionId: connectionIdOf(request),
@@ -306,6 +332,10 @@ export class Engine {
     }
     this.#running++;
     const requestId = requestIdOf(request.headers);
+    // Every request to a batch endpoint gets its `batch` line, whatever its answer: timed from here.
+    const started = endpoint !== undefined && this.#logs('info') ? performance.now() : undefined;
+    let summary: BatchSummary | undefined;
+    let code: string | undefined;
     let watch: RequestWatch | undefined;
     let status = 500;
     // The request's headers for an error answer; undefined while they are over their limits.
@@ -328,17 +358,24 @@ export class Engine {
         else response = await this.#call(api, rest, request, query, headers, caller, requestId, watch);
       }
       status = response.status;
+      summary = response.summary;
       return response;
     } catch (error) {
       // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
       const headers = read ?? normalizeHeaders(request.headers);
-      const response = errorResponse(api, endpoint, this.#logged(this.#toError(error), requestId), headers);
+      const coded = this.#logged(this.#toError(error), requestId);
+      code = coded.code;
+      const response = errorResponse(api, endpoint, coded, headers);
       // Refused before its watch was made (431 HEADERS_TOO_LARGE, INVALID_HEADER): observed all the same.
       if (watch === undefined && this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
       status = response.status;
       return response;
     } finally {
       watch?.finish(status);
+      if (started !== undefined) {
+        const ms = performance.now() - started;
+        this.#batchLine(api, endpoint as CompiledEndpoint, request, requestId, status, code, summary, ms);
+      }
       // A turn later: close() resolves once the transports were handed the last responses, so one
       // that closes after it (a WebSocket server) still sends them.
       if (--this.#running === 0 && this.#drained !== undefined) void nextTurn().then(this.#drained);
@@ -379,7 +416,7 @@ export class Engine {
     requestId: string,
     watch: RequestWatch | undefined,
     guarded = false,
-  ): Promise<EngineResponse> {
+  ): Promise<KeyedAnswer> {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, {
         headers: { allow: 'POST' },
@@ -418,7 +455,6 @@ export class Engine {
     // The client said its strings are text as written: no reference is read (see markNoReferences).
     if (literal) markNoReferences(batch);
     watch?.decoded(batch);
-    const started = this.#logs('info') ? performance.now() : undefined;
     if (clock.due()) await clock.yield();
     let session: Session | undefined;
     if (batch.session === 'existing') {
@@ -461,18 +497,12 @@ export class Engine {
           clock,
           requestId,
           watch: watch?.perItem === true ? watch : undefined,
+          judgesRetry: guarded,
         },
         session,
         budget,
       );
       watch?.ran(result);
-      if (started !== undefined) {
-        const ms = Math.round((performance.now() - started) * 1000) / 1000;
-        const fields = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: dialect.name, items: batch.requests.length };
-        const connectionId = connectionIdOf(request);
-        const line = connectionId === undefined ? fields : { ...fields, connectionId };
-        this.logger.info?.({ ...line, transport: request.transport, summary: result.summary, ms }, 'batch');
-      }
       if (clock.due()) await clock.yield();
       return {
         status: 200,
@@ -485,6 +515,7 @@ export class Engine {
         kind: 'batch',
         summary: result.summary,
         resultChars: budget.resultChars,
+        ...(result.retryable === true ? { retryable: true } : {}),
       };
     } finally {
       // The answer is made (or the run failed): its characters are given back once the transport
@@ -570,6 +601,33 @@ export class Engine {
     return undefined;
   }
 
+  /**
+   * The `batch` info line of one request to a batch endpoint: a batch that ran, one refused (with
+   * its error's `code`), an idempotent replay. `items` and `summary` are there when it has a summary.
+   */
+  #batchLine(
+    api: CompiledApi,
+    endpoint: CompiledEndpoint,
+    request: Pick<EngineRequest, 'transport' | 'connectionId'>,
+    requestId: string,
+    status: number,
+    code: string | undefined,
+    summary: BatchSummary | undefined,
+    ms: number,
+  ): void {
+    const line: Record<string, unknown> = { requestId, endpoint: `${api.base}${endpoint.path}`, dialect: endpoint.dialect.name };
+    // Every sub-request counts once in its summary (succeeded, failed or skipped).
+    if (summary !== undefined) line.items = summary.succeeded + summary.failed + summary.skipped;
+    const connectionId = connectionIdOf(request);
+    if (connectionId !== undefined) line.connectionId = connectionId;
+    line.transport = request.transport;
+    line.status = status;
+    if (code !== undefined) line.code = code;
+    if (summary !== undefined) line.summary = summary;
+    line.ms = Math.round(ms * 1000) / 1000;
+    this.logger.info?.(line, 'batch');
+  }
+
   #logged(error: RestBatchError, requestId: string): RestBatchError {
     if (!error.expose && error.correlationId === undefined) {
       error.correlationId = crypto.randomUUID();
@@ -614,6 +672,18 @@ function checkResultLimits(limits: Readonly<EngineLimits>): number {
       `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
     );
   return maxResultBytesInFlight;
+}
+
+/**
+ * Checks the reference limits when the engine is created: a NaN would let every batch through
+ * (it compares false with every count), and below 1 no reference could ever be written.
+ */
+function checkReferenceLimits(limits: Readonly<EngineLimits>): void {
+  for (const name of ['maxReferences', 'maxReferencesPerSubRequest'] as const) {
+    const value = limits[name];
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`);
+  }
 }
 
 /** Creates an engine: compiles every route and schema now, so that mistakes fail here, not per request. */

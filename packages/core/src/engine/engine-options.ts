@@ -96,6 +96,19 @@ export interface EngineLimits {
    */
   maxResolvedBytes: number;
   /**
+   * Most references (`${...}`, `$ref:`, an OData `$<id>` path prefix) a batch may hold, all
+   * sub-requests together (default 10000); more refuse the whole batch with 400
+   * `REFERENCES_TOO_MANY` before anything runs. Finding them is one piece of work before the batch
+   * starts: this bounds how long it holds the event loop.
+   */
+  maxReferences: number;
+  /**
+   * Most references one sub-request may hold (default 1000); more refuse the whole batch with 400
+   * `REFERENCES_TOO_MANY` before anything runs. A sub-request's references are resolved in one
+   * piece, between two turns of the loop: this bounds how long that piece takes.
+   */
+  maxReferencesPerSubRequest: number;
+  /**
    * Characters of JSON that a batch's results may hold, all together (default 32 MiB); a result that
    * does not fit is replaced by RESULTS_TOO_LARGE (507) in its slot. Counted as `JSON.stringify`
    * writes them: a string's escapes included (a control character takes 6, `\u0001`).

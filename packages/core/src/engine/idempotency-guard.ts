@@ -1,6 +1,6 @@
 import { REFERENCES_HEADER } from '../headers/references-header.js';
 import { TIMEOUT_HEADER } from '../executor/timeouts.js';
-import { jsonSize, snapshot } from '../executor/snapshot.js';
+import { jsonSizeWithin, snapshot } from '../executor/snapshot.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { BatchSummary, Headers } from '../model/canonical.js';
 import type { JsonValue, RecordLimits, SessionStore } from '../session/session-store.js';
@@ -52,6 +52,12 @@ export type IdempotencyLimits = Pick<
   'maxIdempotencyRecordsPerCaller' | 'maxIdempotencyRecords' | 'maxIdempotencyRecordBytes' | 'maxIdempotencyBytes'
 >;
 
+/**
+ * The answer of a batch run under a key: `retryable` when no sub-request changed anything and at
+ * least one failed for a reason that passes (see `RetryVerdict`): the key is then released, not kept.
+ */
+export type KeyedAnswer = EngineResponse & { retryable?: boolean };
+
 /** What the guard needs of a record-capable store. */
 type RecordStore = Required<Pick<SessionStore, 'putRecordIfAbsent' | 'setRecord' | 'getRecord' | 'deleteRecord'>>;
 
@@ -101,7 +107,7 @@ export class IdempotencyGuard {
     method: string,
     url: string,
     body: string | Uint8Array | undefined,
-    work: () => Promise<EngineResponse>,
+    work: () => Promise<KeyedAnswer>,
   ): Promise<EngineResponse> {
     const key = headers[IDEMPOTENCY_HEADER] as string;
     if (!IDEMPOTENCY_KEY_SHAPE.test(key))
@@ -123,9 +129,9 @@ export class IdempotencyGuard {
       if (found !== undefined) return replay(found, fingerprint);
     }
     const renewal = new MarkerRenewal(() => this.store.setRecord(NAMESPACE, name, running(), markerTtl), markerTtl, this.logger);
-    let response: EngineResponse;
+    let answer: KeyedAnswer;
     try {
-      response = await work();
+      answer = await work();
     } catch (error) {
       // A rejected batch ran nothing: forget the key so that a corrected retry can use it.
       await renewal.stop();
@@ -133,7 +139,14 @@ export class IdempotencyGuard {
       throw error;
     }
     await renewal.stop();
-    if (response.status >= 500) {
+    const { retryable, ...response } = answer;
+    // A batch that changed nothing and failed for a reason that passes (the store unreachable, a
+    // rate limit) is not kept: its 503 or 429 says "retry", and a replay would repeat it for the
+    // key's lifetime. Every other answer is, whatever its sub-requests answered: they may have
+    // changed something, which must not happen twice. The IETF draft leaves which errors to keep
+    // to the server ("For other 4xx/5xx errors, such as 401, 403, 500, 502, 503, 504, 429, ... the
+    // client SHOULD act appropriately by following the resource server's documentation").
+    if (response.status >= 500 || retryable === true) {
       await this.#release(name);
       return response;
     }
@@ -145,12 +158,12 @@ export class IdempotencyGuard {
     const done: StoredRecord = { state: 'done', fingerprint, status: response.status, headers: response.headers };
     if (response.summary !== undefined) done.summary = response.summary;
     try {
-      // The JSON size without the text first (a lower bound of its bytes: strings are counted, not
-      // scanned), so a large answer is never serialized here; then one serialization measures the
-      // rest exactly, and a copy is made only of an answer small enough to keep.
+      // The JSON size without the text first (a lower bound of its bytes), walked only until it
+      // passes the cap, so a large answer is neither serialized nor read whole here; then one
+      // serialization measures the rest exactly, and a copy is made only of an answer small enough to keep.
       const max = this.limits.maxIdempotencyRecordBytes;
       const body = response.body;
-      const text = body === undefined || jsonSize(body) > max ? undefined : JSON.stringify(body);
+      const text = body === undefined || jsonSizeWithin(body, max) > max ? undefined : JSON.stringify(body);
       const bodyBytes = body === undefined ? 0 : text === undefined ? Number.POSITIVE_INFINITY : utf8Length(text) + 8;
       const small = utf8Length(JSON.stringify(done)) + bodyBytes <= max;
       if (small && text !== undefined) done.body = JSON.parse(text) as JsonValue;

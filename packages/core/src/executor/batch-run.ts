@@ -13,6 +13,7 @@ import type { HeldAnswer } from './held-answer.js';
 import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
+import type { RetryVerdict } from './retry-verdict.js';
 import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
 import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
@@ -264,6 +265,44 @@ export class BatchRun {
         } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
       }
     }
+    if (run.creator === undefined) return this.#keep(i, result);
+    // A session created by a success on a store that does not buffer is whole: kept at once.
+    if (run.creator === i && run.units === undefined && result.status < 400) {
+      run.keepCreated();
+      return this.#keep(i, result);
+    }
+    return this.#settleCreated(i, result);
+  }
+
+  /**
+   * A sub-request created a session: it is kept only once the answer of that sub-request is known
+   * to be a success, its writes acknowledged (see `RunState.settleCreated`), before anything else
+   * runs in it. A session created by a handler whose answer was already given (it ran past its
+   * timeout) is never kept.
+   */
+  async #settleCreated(i: number, given: SubResult): Promise<SubResult> {
+    const { run, executor, api } = this.#parts;
+    let result = given;
+    const own = run.creator === i;
+    if (own && run.units !== undefined) {
+      // Never kept as items on a buffering store: the result waits in its slot for its writes.
+      this.results[i] = result;
+      await this.#settle();
+      result = this.results[i] as SubResult;
+    }
+    const failed = !own || result.status >= 400;
+    const remains = await run.settleCreated(failed, own && failed && run.journal !== undefined);
+    if (remains !== undefined) {
+      executor.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      if (own) result = executor.failure(api, this.#requests[i] as SubRequest, remains, run.session, run.requestId);
+    }
+    return this.#keep(i, result);
+  }
+
+  /** Keeps the final result of sub-request `i`, then waits for its writes when an atomic run or the stop policy must see them. */
+  #keep(i: number, result: SubResult): SubResult | Promise<SubResult> {
+    const { run } = this.#parts;
+    const sub = this.#requests[i] as SubRequest;
     if (this.#items === undefined) this.results[i] = result;
     else this.#keepItem(i, result);
     // Its payload is let go of: nothing reads it once the sub-request ran (references read results),
@@ -298,6 +337,7 @@ export class BatchRun {
       if (result.body !== undefined) (this.#items as unknown[])[i] = result.body;
     } else (this.#items as unknown[])[i] = (this.#encodeItem as (result: SubResult) => unknown)(result);
     count(this.#summary as BatchSummary, result);
+    this.#parts.run.verdict?.count(i, result);
   }
 
   async #settled(i: number): Promise<SubResult> {
@@ -409,6 +449,7 @@ export class BatchRun {
       const result = this.results[this.#emitted] as SubResult;
       if (released !== undefined) {
         count(released, result);
+        this.#parts.run.verdict?.count(this.#emitted, result);
         (this.results as (SubResult | undefined)[])[this.#emitted] = undefined;
       }
       let paused: unknown;
@@ -439,6 +480,13 @@ export class BatchRun {
   /** After the last sub-request: waits for every write and commits an atomic batch. */
   async finish(): Promise<void> {
     const run = this.#parts.run;
+    // A session a handler created after its answer was given (past its timeout) is never kept.
+    if (run.creator !== undefined) {
+      const remains = await run.settleCreated(true, false);
+      if (remains !== undefined) {
+        this.#parts.executor.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      }
+    }
     if (run.units !== undefined) await this.#settle();
     run.journal?.commit();
   }
@@ -458,7 +506,8 @@ export class BatchRun {
     } catch {
       // The batch is over; a reader that failed now has nothing left to stop.
     }
-    const sessionId = this.#parts.run.session?.id;
+    const run = this.#parts.run;
+    const sessionId = run.session?.id;
     const items = this.#items;
     const bare = this.#bare;
     if (bare !== undefined) {
@@ -470,9 +519,12 @@ export class BatchRun {
         if (status !== 0) kept[i] = encodeItem({ index: i, id: undefined, status, headers: NO_HEADERS, body: kept[i] });
       }
     }
-    if (items !== undefined) return { results: this.results, items, summary: this.#summary as BatchSummary, sessionId };
-    if (this.#released !== undefined) return { results: [], summary: this.#released, sessionId };
-    return { results: this.results, summary: summarize(this.results), sessionId };
+    const verdict = run.verdict;
+    if (items !== undefined)
+      return withVerdict({ results: this.results, items, summary: this.#summary as BatchSummary, sessionId }, verdict);
+    if (this.#released !== undefined) return withVerdict({ results: [], summary: this.#released, sessionId }, verdict);
+    if (verdict !== undefined) for (let i = 0; i < this.results.length; i++) verdict.count(i, this.results[i] as SubResult);
+    return withVerdict({ results: this.results, summary: summarize(this.results), sessionId }, verdict);
   }
 
   /** Waits for the run's buffered session writes and fails the results they no longer back. */
@@ -543,6 +595,12 @@ export class BatchRun {
       this.#outcome?.set(earlier.id ?? String(earlier.index), false);
     }
   }
+}
+
+/** The outcome with the retry verdict, when one was asked for (see `OuterRequest.judgesRetry`). */
+function withVerdict(outcome: BatchResult, verdict: RetryVerdict | undefined): BatchResult {
+  if (verdict !== undefined) outcome.retryable = verdict.retryable;
+  return outcome;
 }
 
 /** A reader's answer that pauses the batch: a promise (anything else, such as `push`'s count, does not). */

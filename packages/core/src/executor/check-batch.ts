@@ -68,7 +68,7 @@ export async function checkBatch(
   let anyGroup = false;
   const matches: (RouteMatch | undefined)[] = new Array(requests.length);
   // A batch the engine decoded from a value with no `$` in any string value skips the walk (see markNoReferences).
-  const references = hasNoReferences(batch) ? undefined : planReferences(requests);
+  const references = hasNoReferences(batch) ? undefined : planReferences(requests, limits);
   let shapes: TemplateRoutes | undefined;
   let templates: (TemplateRoute | undefined)[] | undefined;
   // Sub-requests whose route references choose as the batch runs.

@@ -5,6 +5,7 @@ import type { EngineLimits } from '../engine/engine-options.js';
 import { type Logger, serializeError } from '../engine/logger.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { RequestWatch } from '../observe/request-watch.js';
+import { redactedPath } from '../observe/call-route.js';
 import type { HeaderRule } from '../headers/header-rule.js';
 import { checkOuterPreconditions } from '../headers/outer-preconditions.js';
 import type { BatchResult, Headers, Query, SubRequest, SubResult } from '../model/canonical.js';
@@ -17,6 +18,7 @@ import { checkItemContentType } from './item-content-type.js';
 import type { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
+import { RetryVerdict } from './retry-verdict.js';
 import { RunState } from './run-state.js';
 import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
@@ -61,6 +63,8 @@ export interface OuterRequest {
   readonly requestId?: string | undefined;
   /** Set when something observes each sub-request (spans, metrics, hooks); undefined costs nothing. */
   readonly watch?: RequestWatch | undefined;
+  /** The outcome says whether the batch may simply run again (`BatchResult.retryable`): for the idempotency guard. */
+  readonly judgesRetry?: boolean | undefined;
 }
 
 /** Engine-wide collaborators of the executor. */
@@ -103,12 +107,13 @@ export class Executor {
     const { limits, container, store, ttlMs, headerRule } = this.deps;
     const clock = outer.clock ?? new TurnClock(limits.yieldIntervalMs);
     const inherited = headerRule.inherited(outer.headers, endpoint.nonInheritedHeaders);
-    checkOuterPreconditions(outer.headers, inherited);
+    checkOuterPreconditions(outer.headers, inherited, endpoint.ignoredOuterHeaders);
     const plan = await checkBatch(api, endpoint, batch, limits, clock);
     if (clock.due()) await clock.yield();
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
     run.policy = outer.policy;
     run.requestId = outer.requestId;
+    if (outer.judgesRetry === true) run.verdict = new RetryVerdict(batch.requests.length);
     run.useUnits();
     const batchRun = new BatchRun({
       executor: this,
@@ -175,12 +180,19 @@ export class Executor {
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       // Its status, headers and body checked as there: one the wire cannot carry is a logged 500.
+      let answered: SubResult;
       try {
         const { headers, body } = checkedAnswer(result, takeSnapshot);
-        return { ...result, headers, body };
+        answered = { ...result, headers, body };
       } catch (thrown) {
-        return this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        answered = this.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
       }
+      // A call that created a session and failed leaves none behind (see RunState.settleCreated).
+      if (run.creator === undefined) return answered;
+      const remains = await run.settleCreated(answered.status >= 400, false);
+      if (remains === undefined) return answered;
+      this.deps.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
+      return this.failure(api, sub, remains, run.session, run.requestId);
     } finally {
       deadline.dispose();
     }
@@ -306,6 +318,7 @@ export class Executor {
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
+      run.verdict?.reach(index);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
       if (held !== undefined && timer === undefined) return held.hold(value, sub, route.status, api, run, deadline);
@@ -370,11 +383,12 @@ export class Executor {
     if (!error.expose) {
       correlationId ??= crypto.randomUUID();
       error.correlationId = correlationId;
-      // An ordinary call has no index: it is logged as the call it is.
+      // An ordinary call has no index: it is logged as the call it is. Its path as spans show it, session ids scrubbed.
+      const path = redactedPath(api.routes, api.sessionParam, sub.method, sub.path);
       const where =
         sub.index < 0
-          ? { requestId, correlationId, method: sub.method, path: sub.path }
-          : { requestId, correlationId, index: sub.index, id: sub.id, method: sub.method, path: sub.path };
+          ? { requestId, correlationId, method: sub.method, path }
+          : { requestId, correlationId, index: sub.index, id: sub.id, method: sub.method, path };
       this.deps.logger.error({ ...where, err: serializeError(error.cause) }, sub.index < 0 ? 'call failed' : 'sub-request failed');
       if (detail && error.cause instanceof Error) message = error.cause.message;
     }

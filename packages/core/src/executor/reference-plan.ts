@@ -1,3 +1,4 @@
+import type { EngineLimits } from '../engine/engine-options.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import { SYSTEM_RESOURCES } from '../model/system-resources.js';
@@ -5,6 +6,9 @@ import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubRef
 import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 
 export type { SubReferencePlan } from './compile-references.js';
+
+/** How many references a batch may hold: all together, and in one sub-request. */
+export type ReferenceLimits = Pick<EngineLimits, 'maxReferences' | 'maxReferencesPerSubRequest'>;
 
 /** The references of a batch, found once before anything runs. */
 export interface ReferencePlan {
@@ -17,10 +21,11 @@ const DIGITS = /^(?:0|[1-9][0-9]*)$/;
 /**
  * Finds every reference of a batch, checks that each names an earlier sub-request — by id first,
  * else by index — and compiles a resolver per sub-request that holds any. A forward or unknown
- * reference rejects the whole batch. Returns undefined for a batch without references, so a plain
- * batch pays one scan for `$` and nothing more.
+ * reference rejects the whole batch, and so do more references than `limits` allow (counted as
+ * they are found: the walk stops at the first one too many). Returns undefined for a batch without
+ * references, so a plain batch pays one scan for `$` and nothing more.
  */
-export function planReferences(requests: readonly SubRequest[]): ReferencePlan | undefined {
+export function planReferences(requests: readonly SubRequest[], limits: ReferenceLimits): ReferencePlan | undefined {
   let ids: Map<string, number> | undefined;
   for (const sub of requests) {
     if (sub.id === undefined) continue;
@@ -37,7 +42,17 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
   const pointers = new Map<string, readonly string[]>();
   let lastPointerText: string | undefined;
   let lastPointer: readonly string[] = [];
+  // References found so far, and so far when the sub-request being compiled began.
+  let found = 0;
+  let subStart = 0;
+  let current: SubRequest | undefined;
+  const count = (): void => {
+    found++;
+    if (found - subStart > limits.maxReferencesPerSubRequest) throw tooMany(limits.maxReferencesPerSubRequest, current);
+    if (found > limits.maxReferences) throw tooMany(limits.maxReferences, undefined);
+  };
   const bindReference = (text: string, start: number, end: number, rawStart: number, rawEnd: number): BoundReference => {
+    count();
     let slash = text.indexOf('/', start);
     if (slash < 0 || slash > end) slash = end;
     let target = ids === undefined ? digitsIndex(text, start, slash, requests.length) : undefined;
@@ -85,9 +100,12 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
   let subs: Array<SubReferencePlan | undefined> | undefined;
   for (let i = 0; i < requests.length; i++) {
     const sub = requests[i] as SubRequest;
+    current = sub;
+    subStart = found;
     let native: BoundReference | undefined;
     // `$metadata` and the like stay literal path segments; `$<id>` of a later sub-request is a forward reference.
     if (ids !== undefined && sub.path.charCodeAt(1) === 36) native = nativeReference(sub, nativeKey, compiler);
+    if (native !== undefined) count();
     const rest = native === undefined ? sub.path : sub.path.slice(2 + native.key.length);
     const compiled = compiler.compile(sub, native, rest);
     if (compiled === undefined) continue;
@@ -95,6 +113,23 @@ export function planReferences(requests: readonly SubRequest[]): ReferencePlan |
     subs[i] = compiled;
   }
   return subs === undefined ? undefined : { subs };
+}
+
+/**
+ * REFERENCES_TOO_MANY for a batch (no `sub`) or one of its sub-requests holding more than `limit`
+ * references: resolving them is work done in one piece, so their number is bounded like any input.
+ */
+function tooMany(limit: number, sub: SubRequest | undefined): RestBatchError {
+  if (sub === undefined) {
+    return new RestBatchError('REFERENCES_TOO_MANY', `The batch holds more than ${limit} references (limits.maxReferences)`, {
+      details: { limit },
+    });
+  }
+  return new RestBatchError(
+    'REFERENCES_TOO_MANY',
+    `Sub-request ${sub.id ?? sub.index} holds more than ${limit} references (limits.maxReferencesPerSubRequest)`,
+    { details: { index: sub.index, limit } },
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { Journal } from '../session/journal.js';
 import { Session } from '../session/session.js';
 import type { JsonValue, SessionStore } from '../session/session-store.js';
 import type { SessionUnitOfWork } from '../session/session-unit-of-work.js';
+import type { RetryVerdict } from './retry-verdict.js';
 
 /** The mutable state of one batch (or one ordinary call) while it runs. */
 export class RunState {
@@ -20,6 +21,9 @@ export class RunState {
   units: SessionUnitOfWork[] | undefined;
   #index = -1;
   #bound: Session[] | undefined;
+  #created: Created | undefined;
+  /** Set for a batch whose retry verdict is asked for (see `OuterRequest.judgesRetry`). */
+  verdict: RetryVerdict | undefined;
 
   constructor(
     readonly store: SessionStore,
@@ -41,11 +45,17 @@ export class RunState {
     this.#policy = policy;
   }
 
-  /** Creates a session in the store, counted against the caller, and binds the rest of the run to it. */
-  async createSession(data: Record<string, JsonValue>): Promise<Session> {
+  /**
+   * Creates a session in the store, counted against the caller, and binds the run to it. The
+   * session is kept only if the answer of the sub-request at `index` (-1: an ordinary call) that
+   * created it is a success (see {@link RunState.settleCreated}).
+   */
+  async createSession(data: Record<string, JsonValue>, index = -1): Promise<Session> {
     const owner = this.#policy?.owner;
     const id = await this.store.create(data, { ttlMs: this.ttlMs, ...owner });
     const session = new Session(id, data, this.store);
+    if (this.#created === undefined) this.#created = { index, sessions: [session], previous: this.session };
+    else this.#created.sessions.push(session);
     this.journal?.record(async () => {
       // Undo writes still buffered for this session land before the destroy, not after it.
       await this.flushUnits();
@@ -55,6 +65,57 @@ export class RunState {
     session.journal = this.journal;
     this.session = session;
     return session;
+  }
+
+  /**
+   * The position of the sub-request that created a session whose answer is not yet settled (-1: an
+   * ordinary call), else undefined.
+   */
+  get creator(): number | undefined {
+    return this.#created?.index;
+  }
+
+  /** Keeps the session(s) created by {@link RunState.creator}: its answer is a success, its writes made. */
+  keepCreated(): void {
+    this.#created = undefined;
+  }
+
+  /**
+   * Settles the session(s) created by {@link RunState.creator} once its answer is known (on a
+   * buffering store, once its writes are acknowledged). A success keeps them. A failure ends them:
+   * a client told the sub-request failed is never told the session's id, so the run goes back to
+   * the session it had before (none for a new batch: what follows then answers as after a create
+   * that failed outright) and the session is destroyed, with everything its handler wrote into it.
+   * `rollbackFollows`: the failure is rolled back next (an atomic run), and the rollback's own step
+   * destroys the session (after the undo of its writes: destroying it first would make those fail).
+   *
+   * Returns undefined when nothing remains, or will remain once the store answers (a destroy the
+   * store queued, see {@link SessionStore.destroy}); otherwise the error that replaces the
+   * sub-request's answer: the session stays, unknown to every client, until it expires.
+   */
+  async settleCreated(failed: boolean, rollbackFollows: boolean): Promise<RestBatchError | undefined> {
+    const created = this.#created as Created;
+    this.#created = undefined;
+    if (!failed) return undefined;
+    if (this.session !== undefined && created.sessions.includes(this.session)) this.session = created.previous;
+    if (rollbackFollows) return undefined;
+    // Writes still buffered for the sessions land before the destroy, not after it.
+    await this.flushUnits();
+    let remains: unknown;
+    for (const session of created.sessions) {
+      try {
+        await this.store.destroy(session.id);
+      } catch (error) {
+        if (!isQueued(error)) remains = error;
+      }
+    }
+    if (remains === undefined) return undefined;
+    const minutes = Math.round(this.ttlMs / 6000) / 10;
+    return new RestBatchError(
+      'ROLLBACK_INCOMPLETE',
+      `Rollback incomplete: the sub-request failed after it created a session, and the store could not destroy that session; no client is told its id, and it expires ${minutes} min after its last use`,
+      { cause: remains },
+    );
   }
 
   /** Batches only: when the store offers buffered session views, routes the run's sessions through them. */
@@ -118,18 +179,26 @@ export class RunState {
   }
 }
 
+/** The sessions one sub-request created while its answer is not yet known, and the session the run had before. */
+interface Created {
+  readonly index: number;
+  readonly sessions: Session[];
+  readonly previous: Session | undefined;
+}
+
+/** A destroy the store could not confirm but has queued: it will happen once the store answers. */
+function isQueued(error: unknown): boolean {
+  return (
+    isRestBatchError(error) && error.code === 'STORE_UNAVAILABLE' && (error.details as { queued?: unknown } | undefined)?.queued === true
+  );
+}
+
 /**
  * A destroy the store could not confirm but has queued (`STORE_UNAVAILABLE` with `details.queued`,
  * see {@link SessionStore.destroy}) will happen once the store answers: the undo is pending, not failed.
  */
 function pendingIfQueued(error: unknown): never {
-  if (
-    !isRestBatchError(error) ||
-    error.code !== 'STORE_UNAVAILABLE' ||
-    (error.details as { queued?: unknown } | undefined)?.queued !== true
-  ) {
-    throw error;
-  }
+  if (!isQueued(error)) throw error;
   throw new RestBatchError(
     'ROLLBACK_PENDING',
     'The store could not confirm the destroy of the session the run created; it is destroyed once the store answers',

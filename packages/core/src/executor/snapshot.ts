@@ -185,6 +185,101 @@ export function jsonSize(value: unknown): number {
 }
 
 /**
+ * {@link jsonSize} when it is at most `limit`; otherwise some number above `limit`, found without
+ * walking further than it takes to pass it. A string is first counted by its length plus quotes
+ * (never more than its JSON text), and scanned for escapes only when that still fits: the work is
+ * bounded by `limit` and the members read, not by the value's size (a 31 MB answer measured
+ * against a 256 KiB cap stops after about 256 KiB).
+ */
+export function jsonSizeWithin(value: unknown, limit: number): number {
+  const walk = new BoundedSize(limit);
+  try {
+    walk.add(value);
+  } catch (error) {
+    if (error !== OVER) throw error;
+  }
+  return walk.size;
+}
+
+/** Thrown inside {@link BoundedSize} once the size passes its limit. */
+const OVER: unique symbol = Symbol('over');
+
+/** The walk of {@link jsonSizeWithin}: the same count as {@link measure} (not `frozen`), stopped at the limit. */
+class BoundedSize {
+  size = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds `n` characters, throwing {@link OVER} once past the limit. */
+  count(n: number): void {
+    this.size += n;
+    if (this.size > this.limit) throw OVER;
+  }
+
+  string(value: string): void {
+    // Its JSON text is never shorter: a string too long as it is needs no scan.
+    if (this.size + value.length + 2 > this.limit) this.count(value.length + 2);
+    else this.count(jsonStringLength(value));
+  }
+
+  add(value: unknown): void {
+    switch (typeof value) {
+      case 'string':
+        this.string(value);
+        return;
+      case 'boolean':
+        this.count(value ? 4 : 5);
+        return;
+      case 'number':
+        this.count(Number.isFinite(value) ? numberLength(value) : 4);
+        return;
+      case 'object':
+        if (value === null) this.count(4);
+        else if (Array.isArray(value)) this.array(value);
+        else this.object(value as Record<string, unknown>);
+        return;
+      default:
+        // jsonSize counts nothing for a value JSON drops.
+        return;
+    }
+  }
+
+  array(value: readonly unknown[]): void {
+    const length = value.length;
+    this.count(length === 0 ? 2 : length + 1);
+    for (let i = 0; i < length; i++) {
+      const item = value[i];
+      if (item === undefined) this.count(4);
+      else this.add(item);
+    }
+  }
+
+  object(value: Record<string, unknown>): void {
+    const proto = Object.getPrototypeOf(value);
+    this.count(2);
+    let fields = 0;
+    // The keys jsonSize reads: for-in where it lists the own keys only, else Object.keys.
+    const keys = proto === null || (proto === OBJECT_PROTO && ownKeysOnly()) ? undefined : Object.keys(value);
+    if (keys === undefined) {
+      for (const key in value) fields = this.member(key, value[key], fields);
+    } else {
+      for (const key of keys) fields = this.member(key, value[key], fields);
+    }
+  }
+
+  /** Counts one member of an object (`fields` members before it) and returns how many there are now. */
+  member(key: string, member: unknown, fields: number): number {
+    if (member === undefined) return fields;
+    // The comma before every member but the first.
+    if (fields > 0) this.count(1);
+    this.string(key);
+    this.count(1);
+    this.add(member);
+    return fields + 1;
+  }
+}
+
+/**
  * One walk for two questions: the JSON size of any value, and (`frozen`) that of a value that is
  * plain data frozen at every level, exactly as JSON would carry it; -1 as soon as anything is not
  * (a container not frozen, a class instance, a `toJSON`, a member JSON would drop or rewrite), and

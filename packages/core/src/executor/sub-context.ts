@@ -66,7 +66,7 @@ export class SubContext implements HandlerContext {
   }
 
   createSession(data: Record<string, JsonValue>): Promise<Session> {
-    return this.run.createSession(data);
+    return this.run.createSession(data, this.index);
   }
 
   onRollback(step: UndoStep): void {

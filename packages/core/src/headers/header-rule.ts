@@ -22,7 +22,9 @@ export interface HeaderRuleOptions {
 
 /**
  * Outer headers that describe the outer message or one operation, not the caller, and so are
- * never inherited: framing, content negotiation of the envelope, and per-operation preconditions.
+ * never inherited: framing, content negotiation of the envelope, and HTTP's per-operation
+ * preconditions. A vendor's header (Guidewire's `GW-Checksum`) is its dialects' to name
+ * (`DialectDefaults.nonInheritedHeaders`), so that a dialect's option can pass it down.
  */
 export const DEFAULT_NON_INHERITED: readonly string[] = [
   'content-length',
@@ -43,7 +45,6 @@ export const DEFAULT_NON_INHERITED: readonly string[] = [
   'if-modified-since',
   'if-unmodified-since',
   'idempotency-key',
-  'gw-checksum',
   'prefer',
   'restbatch-timeout',
   'restbatch-references',

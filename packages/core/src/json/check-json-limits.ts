@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { closingQuote } from './closing-quote.js';
 
 /** Limits checked on JSON text before it is parsed. */
 export interface JsonLimits {
@@ -9,7 +10,6 @@ export interface JsonLimits {
 }
 
 const QUOTE = 34;
-const BACKSLASH = 92;
 const OPEN_BRACE = 123;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACE = 125;
@@ -44,20 +44,4 @@ export function checkJsonLimits(text: string, limits: JsonLimits): void {
       depth--;
     }
   }
-}
-
-/**
- * The index of the quote that closes the string opening at `start` (the text's length when none
- * does): native `indexOf` jumps over the string, and a quote preceded by an odd run of
- * backslashes is escaped, so the search goes on past it.
- */
-function closingQuote(text: string, start: number): number {
-  let at = text.indexOf('"', start + 1);
-  while (at >= 0) {
-    let slashes = 0;
-    while (text.charCodeAt(at - 1 - slashes) === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return at;
-    at = text.indexOf('"', at + 1);
-  }
-  return text.length;
 }

@@ -98,4 +98,10 @@ export interface BatchResult {
   summary: BatchSummary;
   /** The session the batch ran in, if any. */
   sessionId?: string;
+  /**
+   * Asked for by the idempotency guard only: true when no sub-request changed anything and at
+   * least one failed for a reason that passes (503 `STORE_UNAVAILABLE`, 429 `RATE_LIMITED`), so
+   * the batch may run again rather than its answer be replayed (see docs/idempotency.md).
+   */
+  retryable?: boolean;
 }

@@ -1,6 +1,7 @@
 import { isSafePath } from '../executor/path-safety.js';
 import { isHttpMethod } from '../model/http-method.js';
 import type { RouteTable } from '../routing/route-table.js';
+import { redactPath, sessionSegment } from './redact-path.js';
 
 /**
  * The route pattern an ordinary call's span and metrics are named after, looked up as soon as the
@@ -26,4 +27,14 @@ export function callRoute(routes: RouteTable, method: string, path: string): str
     pattern = found;
   }
   return pattern;
+}
+
+/**
+ * A path below an API's base as logs show it, its session ids scrubbed (see {@link redactPath}):
+ * the route the path reaches (by `method`, or the one its methods share) says which segment holds
+ * the session parameter. An error path's cost: it looks the route up.
+ */
+export function redactedPath(routes: RouteTable, sessionParam: string | undefined, method: string, path: string): string {
+  if (sessionParam === undefined) return path;
+  return redactPath(path, sessionParam, sessionSegment(callRoute(routes, method, path), sessionParam));
 }

@@ -16,6 +16,7 @@ import type { BatchResult, BatchSummary, Headers, SubRequest, SubResult } from '
 import type { Instruments } from './instruments.js';
 import { itemContext } from './item-context.js';
 import type { ObserveHooks } from './observe-hooks.js';
+import { redactPath } from './redact-path.js';
 import type { ApiRouteNames } from './route-names.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -26,8 +27,11 @@ export interface WatchStart {
   readonly method: string;
   /** The batch endpoint's full path; the API's base for a call (its route is added when known). */
   readonly route: string;
+  /** The path as requested; spans show it with its session ids scrubbed (see `redactPath`). */
   readonly path: string;
   readonly base: string;
+  /** The API's session parameter (`sid`), undefined for an API without sessions. */
+  readonly sessionParam: string | undefined;
   readonly dialect: string | undefined;
   readonly transport: string | undefined;
   /** The connection the request came on (WebSocket), when the transport names one. */
@@ -95,7 +99,8 @@ export class RequestWatch {
       const parent = telemetry.propagator.extract(ROOT_CONTEXT, info.headers, defaultTextMapGetter);
       const attributes: Attributes = {
         'http.request.method': info.method,
-        'url.path': info.path,
+        // A batch endpoint's path is the endpoint's own; a call's may hold a session id.
+        'url.path': info.kind === 'call' ? redactPath(info.path, info.sessionParam) : info.path,
         'restbatch.request_id': info.requestId,
       };
       if (info.kind === 'batch') {
@@ -115,7 +120,8 @@ export class RequestWatch {
       }
     }
     this.#activates = activates;
-    this.#routes = this.#tracer !== undefined || this.#instruments !== undefined ? telemetry?.routes(info.base) : undefined;
+    this.#routes =
+      this.#tracer !== undefined || this.#instruments !== undefined ? telemetry?.routes(info.base, info.sessionParam) : undefined;
     this.perItem =
       info.kind === 'batch' &&
       (this.#span !== undefined ||
@@ -151,16 +157,18 @@ export class RequestWatch {
     this.#seen++;
     const tracer = this.#tracer;
     if (tracer !== undefined) {
+      // Until the sub-request is routed, its span is named after its path: scrubbed, as url.path is.
+      const path = redactPath(sub.path, this.info.sessionParam);
       const attributes: Attributes = {
         'http.request.method': sub.method,
-        'url.path': `${this.info.base}${sub.path}`,
+        'url.path': `${this.info.base}${path}`,
         'restbatch.index': sub.index,
         'restbatch.dialect': this.info.dialect,
       };
       if (sub.id !== undefined) attributes['restbatch.id'] = sub.id;
       if (references > 0) attributes['restbatch.references'] = references;
       (this.#spans as (Span | undefined)[])[i] = tracer.startSpan(
-        `${sub.method} ${sub.path}`,
+        `${sub.method} ${path}`,
         { kind: SpanKind.INTERNAL, attributes },
         this.context,
       );
@@ -215,7 +223,11 @@ export class RequestWatch {
    * it ran (undefined there when it failed before its route: a route told earlier is kept).
    */
   routed(route: string | undefined): void {
-    if (route !== undefined) this.#callRoute = route;
+    if (route === undefined) return;
+    this.#callRoute = route;
+    // The route says which segment holds the session parameter, whatever it holds.
+    const segment = this.#span === undefined ? -1 : (this.#routes as ApiRouteNames).of(route).sessionSegment;
+    if (segment >= 0) this.#span?.setAttribute('url.path', redactPath(this.info.path, this.info.sessionParam, segment));
   }
 
   /** The outer request has its answer. */
@@ -270,8 +282,11 @@ export class RequestWatch {
     if (span !== undefined) {
       (spans as (Span | undefined)[])[i] = undefined;
       if (route !== undefined) {
-        span.updateName((names as NonNullable<typeof names>).name(sub.method));
-        span.setAttribute('http.route', (names as NonNullable<typeof names>).route);
+        const routeNames = names as NonNullable<typeof names>;
+        span.updateName(routeNames.name(sub.method));
+        span.setAttribute('http.route', routeNames.route);
+        const segment = routeNames.sessionSegment;
+        if (segment >= 0) span.setAttribute('url.path', redactPath(`${this.info.base}${sub.path}`, this.info.sessionParam, segment));
       }
       span.setAttribute('http.response.status_code', result.status);
       if (skipped) span.setAttribute('restbatch.skipped', true);

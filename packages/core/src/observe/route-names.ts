@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { sessionSegment } from './redact-path.js';
 
 // Bounds a cache that sub-request methods fill (a batch may name any method): past it, strings are made per use.
 const MAX_METHODS = 16;
@@ -10,9 +11,16 @@ const MAX_METHODS = 16;
 export class RouteNames {
   readonly #names = new Map<string, string>();
   readonly #durations = new Map<string, Attributes[]>();
+  /** Where the route reads the API's session parameter (see `sessionSegment`), -1 when it does not. */
+  readonly sessionSegment: number;
 
   /** `route` is the full route pattern (base included), or '' for a sub-request that reached none. */
-  constructor(readonly route: string) {}
+  constructor(
+    readonly route: string,
+    sessionParam?: string,
+  ) {
+    this.sessionSegment = sessionSegment(route, sessionParam);
+  }
 
   /** The span name `<METHOD> <route>`. */
   name(method: string): string {
@@ -51,13 +59,17 @@ export class ApiRouteNames {
   /** For sub-requests that reached no route. */
   readonly none = new RouteNames('');
 
-  constructor(readonly base: string) {}
+  /** `sessionParam`: the API's session parameter, undefined for an API without sessions. */
+  constructor(
+    readonly base: string,
+    readonly sessionParam: string | undefined,
+  ) {}
 
   of(pattern: string | undefined): RouteNames {
     if (pattern === undefined) return this.none;
     let names = this.#routes.get(pattern);
     if (names === undefined) {
-      names = new RouteNames(`${this.base}${pattern}`);
+      names = new RouteNames(`${this.base}${pattern}`, this.sessionParam);
       this.#routes.set(pattern, names);
     }
     return names;

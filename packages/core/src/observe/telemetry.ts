@@ -61,11 +61,11 @@ export class Telemetry {
     return context.with(PROBE, probeIsActive);
   }
 
-  /** The span names and attribute sets of an API's routes. */
-  routes(base: string): ApiRouteNames {
+  /** The span names and attribute sets of an API's routes (`sessionParam`: its session parameter, if any). */
+  routes(base: string, sessionParam: string | undefined): ApiRouteNames {
     let names = this.#routes.get(base);
     if (names === undefined) {
-      names = new ApiRouteNames(base);
+      names = new ApiRouteNames(base, sessionParam);
       this.#routes.set(base, names);
     }
     return names;

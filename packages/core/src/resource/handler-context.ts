@@ -30,7 +30,11 @@ export interface HandlerContext<Body = unknown, Params extends object = Record<s
   readonly scope: DependencyContainer;
   /** What the authentication hook established about the caller, if one is configured. */
   readonly identity: Identity;
-  /** Creates a session and binds the rest of the batch to it. */
+  /**
+   * Creates a session and binds the rest of the batch to it, if this call succeeds: when it answers
+   * an error (it throws, or a later write of the session fails), the session is destroyed and the
+   * rest of the batch runs as if it had never been created (the client is never told its id).
+   */
   createSession(data: Record<string, JsonValue>): Promise<Session>;
   /**
    * Declares how to undo this call's side effects should its atomic group fail. The step gets an

@@ -50,7 +50,9 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
+/** Most shapes {@link RouteTable.matchTemplate} keeps, and the most characters a kept shape's key may have. */
 const MAX_TEMPLATES = 1024;
+const MAX_TEMPLATE_KEY = 256;
 /** Most paths {@link RouteTable.match} keeps, and the longest it keeps. */
 const MAX_CACHED_MATCHES = 4096;
 const MAX_CACHED_PATH = 256;
@@ -77,8 +79,15 @@ export class RouteTable {
   /** The path looked up last and its entry: the next lookup of the same path needs no hashing. */
   #lastPath: string | undefined;
   #lastEntry: PathMatches | undefined;
-  /** The answers of `matchTemplate` so far, by method and shape (null: only the router can tell). */
+  /**
+   * The answers of `matchTemplate` so far, by method and shape (null: only the router can tell),
+   * least recently used first. Shapes come from clients: only short ones are kept, at most
+   * `MAX_TEMPLATES`, the least recently used making room, so an attacker's shapes cost a fixed
+   * amount of memory and never keep a real one out for good.
+   */
   readonly #templates = new Map<string, TemplateRoute | null>();
+  /** The longest literal segment any shape can match: a static segment of a pattern, or a parameter's value. */
+  #longestSegment = MAX_PARAM_LENGTH;
   /** Each method's routes with their pattern's segments, for `matchTemplate`. */
   readonly #segments = new Map<HttpMethod, Array<{ route: CompiledRoute; segments: string[] }>>();
 
@@ -168,13 +177,32 @@ export class RouteTable {
    * for a literal segment that is not a plain one (the router or the path check would judge it).
    */
   matchTemplate(method: HttpMethod, segments: readonly (string | undefined)[]): TemplateRoute | undefined {
-    // Shapes come from clients: the cache is bounded, and a shape past the bound is worked out each time.
+    // What the key would hold, before it is made: a literal segment longer than any a route can
+    // match reaches none, and a long shape is worked out each time (linear in it), never kept.
+    let length = method.length + 2 + segments.length * 5;
+    for (const segment of segments) {
+      if (segment === undefined) continue;
+      if (segment.length > this.#longestSegment) return undefined;
+      length += segment.length;
+    }
+    if (length > MAX_TEMPLATE_KEY) return this.#templateOf(method, segments);
     const key = `${method} ${JSON.stringify(segments)}`;
-    const known = this.#templates.get(key);
-    if (known !== undefined) return known ?? undefined;
-    const route = templateRouteOf(this.#segments.get(method) ?? [], (path) => this.#find(method, path), segments);
-    if (this.#templates.size < MAX_TEMPLATES) this.#templates.set(key, route ?? null);
+    const templates = this.#templates;
+    const known = templates.get(key);
+    if (known !== undefined) {
+      // Used again: moved to the end of the map's order, the last to make room.
+      templates.delete(key);
+      templates.set(key, known);
+      return known ?? undefined;
+    }
+    const route = this.#templateOf(method, segments);
+    if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value as string);
+    templates.set(key, route ?? null);
     return route;
+  }
+
+  #templateOf(method: HttpMethod, segments: readonly (string | undefined)[]): TemplateRoute | undefined {
+    return templateRouteOf(this.#segments.get(method) ?? [], (path) => this.#find(method, path), segments);
   }
 
   #add(handler: ResourceHandler, ajv: Ajv): void {
@@ -212,7 +240,9 @@ export class RouteTable {
       }
       compiled.push(route);
       const routes = this.#segments.get(def.method) ?? [];
-      routes.push({ route, segments: pattern.slice(1).split('/') });
+      const segments = pattern.slice(1).split('/');
+      for (const segment of segments) if (segment.length > this.#longestSegment) this.#longestSegment = segment.length;
+      routes.push({ route, segments });
       this.#segments.set(def.method, routes);
     }
     this.#resources.set(name, compiled);

@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { sameJson } from './canonical-json.js';
 import { deepFreeze } from './deep-freeze.js';
+import { checkEntryKey } from './entry-key.js';
 import { MemoryRecords } from './memory-records.js';
 import { mergeData } from './merge-data.js';
 import { newSessionId } from './session-id.js';
@@ -171,11 +172,13 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
+    checkEntryKey(collection, key);
     const entry = this.#entry(id);
     this.#put(entry, this.#collection(entry, collection), key, value, options?.undo === true);
   }
 
   async setIfAbsent(id: string, collection: string, key: string, value: JsonValue): Promise<boolean> {
+    checkEntryKey(collection, key);
     const entry = this.#entry(id);
     const entries = this.#collection(entry, collection);
     if (entries.has(key)) return false;
@@ -191,6 +194,7 @@ export class MemorySessionStore implements SessionStore {
     next: JsonValue | undefined,
     options?: WriteOptions,
   ): Promise<boolean> {
+    checkEntryKey(collection, key);
     const entry = this.#entry(id);
     const entries = this.#collection(entry, collection);
     if (!sameJson(entries.get(key), expected)) return false;

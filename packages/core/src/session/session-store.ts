@@ -92,7 +92,11 @@ export interface SessionStore {
   destroy(id: string): Promise<boolean>;
   /** Reads one entry of a collection. */
   get(id: string, collection: string, key: string): Promise<JsonValue | undefined>;
-  /** Writes one entry of a collection. */
+  /**
+   * Writes one entry of a collection. A key or collection name that is not well-formed Unicode (a
+   * lone surrogate) is refused by every write with 400 `VALIDATION_FAILED` (see `checkEntryKey`):
+   * a store that encodes keys as UTF-8 could not keep it apart from others.
+   */
   set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void>;
   /** Writes an entry only if absent; true when it was written. */
   setIfAbsent?(id: string, collection: string, key: string, value: JsonValue): Promise<boolean>;

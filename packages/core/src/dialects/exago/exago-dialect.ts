@@ -51,12 +51,17 @@ function checkField(key: string, index: number): boolean {
 /** What {@link scanUrl} returns for a Url with a leading slash or a host. */
 const BAD_URL = -2;
 
-/** Where the query of `url` starts (its `?`), -1 without one, {@link BAD_URL} for a leading `/` or a `://`. */
+/**
+ * Where the path of `url` ends (its `?` or `#`), -1 when it is all path, {@link BAD_URL} for a
+ * leading `/` or a `://` in the path. Only the path is the vendor's "REST endpoint URL (following
+ * /rest/)": a `://` in the query is a parameter's value (`Roles?ReturnUrl=http://example.com/x`),
+ * which the same call made alone takes, and one in the fragment is cut before the query is read.
+ */
 function scanUrl(url: string): number {
   if (url.charCodeAt(0) === 47) return BAD_URL;
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i);
-    if (c === 63) return url.includes('://', i) ? BAD_URL : i;
+    if (c === 63 || c === 35) return i;
     if (c === 58 && url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47) return BAD_URL;
   }
   return -1;
@@ -136,7 +141,7 @@ function subRequest(
   if (typeof url !== 'string' || url === '') reject('BATCH_MALFORMED', index, 'Url is required: the path after /rest/, such as "Sessions"');
   // The same Url as the call before passed every check of a Url then.
   const known = url === decoding.url;
-  // One pass for three questions: a leading slash, a host (`://`), and where a query starts.
+  // One pass for three questions: a leading slash, a host (`://` in the path), and where the path ends.
   const mark = known ? -1 : scanUrl(url);
   if (mark === BAD_URL)
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
@@ -148,7 +153,7 @@ function subRequest(
   if (payload === null) hasPayload = false;
   else if (hasPayload && method !== 'POST' && method !== 'PATCH')
     reject('BATCH_MALFORMED', index, `Payload is only taken by POST and PATCH calls, not ${method}`);
-  // Most Urls have no query: their path is made without parsing (and without a parsed-URL object);
+  // Most Urls have no query or fragment: their path is made without parsing (and without a parsed-URL object);
   // calls in a row often name the same resource (create it, then read or change it): they share
   // one path string, which is kept once and hashed once by the route lookup.
   if (known) return { index, method, path: decoding.path, query: NO_QUERY, headers: NO_HEADERS, body: hasPayload ? payload : undefined };
@@ -260,7 +265,14 @@ function decodeValue(body: unknown, context: DecodeContext, reader: ValueReader)
 export const exagoDialect: Dialect = notInherited(
   {
     name: 'exago',
-    defaults: { maxSubRequests: 10_000, anyContentType: false, singleQuotedJson: true },
+    defaults: {
+      maxSubRequests: 10_000,
+      anyContentType: false,
+      singleQuotedJson: true,
+      // Guidewire's per-operation precondition, treated as If-Match is: not passed down, so an outer
+      // one refuses the batch (checkOuterPreconditions) instead of guarding every call.
+      nonInheritedHeaders: ['GW-Checksum'],
+    },
 
     decode,
     valueDecoder: { decode, decodeValue },

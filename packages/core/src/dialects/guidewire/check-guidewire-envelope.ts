@@ -34,7 +34,7 @@ function describe(error: ErrorObject): string {
       return `${at} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
       return error.instancePath.endsWith('/query')
-        ? `${at} is the query string without a leading "?"`
+        ? `${at} is the query string without a leading "?" or a "#" (a fragment is no part of a query; write a literal # as %23)`
         : `${at} is a path without "?" or "#"`;
     default:
       return `${at} ${error.message ?? 'is invalid'}`;

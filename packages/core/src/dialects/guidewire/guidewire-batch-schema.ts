@@ -21,7 +21,7 @@ export const GUIDEWIRE_BATCH_SCHEMA = {
       properties: {
         method: { type: 'string', enum: ['get', 'post', 'patch', 'put', 'delete'] },
         path: { type: 'string', minLength: 1, pattern: '^[^?#]*$' },
-        query: { type: 'string', pattern: '^(?!\\?)' },
+        query: { type: 'string', pattern: '^(?!\\?)[^#]*$' },
         data: { $ref: '#/definitions/data' },
         body: {
           type: 'object',

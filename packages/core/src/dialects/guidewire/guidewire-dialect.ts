@@ -9,7 +9,14 @@ import { guidewireOpenApi } from './guidewire-openapi.js';
 
 /** Options of {@link guidewireDialect}. */
 export interface GuidewireDialectOptions {
-  /** Outer headers sub-requests do not inherit (default `['GW-Checksum']`). */
+  /**
+   * Outer headers sub-requests do not inherit, on top of the engine's `DEFAULT_NON_INHERITED`
+   * (default `['GW-Checksum']`, the vendor's one exception). A list replaces the default: name
+   * `GW-Checksum` in it to keep the vendor's rule; without it, every sub-request inherits an outer
+   * `GW-Checksum`. An outer precondition that sub-requests do not inherit refuses the batch (400
+   * `INVALID_HEADER`), except `GW-Checksum` itself, which the vendor defines as simply not
+   * inherited ("The one exception to this is the GW-Checksum header"): the batch runs without it.
+   */
   nonInheritedHeaders?: readonly string[];
   /** Most sub-requests of one batch (default 100, the vendor's MaximumAllowedNumberOfBatchSubRequests). */
   maxSubRequests?: number;
@@ -110,7 +117,8 @@ function response(responses: GuidewireResponseItem[], summary: BatchSummary): Gu
  * headers, onFail}]}` answered by `{"responses": [{status, headers, body}], "summary": {succeeded,
  * failed, skipped}}`, the responses in request order. A
  * sub-request failing with `onFail: "abort"` skips the rest: each gets status 424 and errorCode
- * `SKIPPED`. Outer headers are inherited except `GW-Checksum`.
+ * `SKIPPED`. Outer headers are inherited except `GW-Checksum` (see {@link GuidewireDialectOptions})
+ * and the engine's non-inherited ones.
  */
 export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect {
   return notInherited(
@@ -119,6 +127,8 @@ export function guidewireDialect(options: GuidewireDialectOptions = {}): Dialect
       defaults: {
         maxSubRequests: options.maxSubRequests ?? 100,
         nonInheritedHeaders: options.nonInheritedHeaders ?? ['GW-Checksum'],
+        // The vendor's rule: an outer GW-Checksum is not inherited, and the batch runs (not refused as other outer preconditions are).
+        ignoredOuterHeaders: ['GW-Checksum'],
       },
 
       decode(body: unknown, context: DecodeContext): DecodedBatch {

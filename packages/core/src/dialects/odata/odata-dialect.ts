@@ -56,7 +56,12 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
   const language = options.errorLanguage ?? 'en';
   return {
     name: 'odata',
-    defaults: { maxSubRequests: options.maxSubRequests ?? 20 },
+    defaults: {
+      maxSubRequests: options.maxSubRequests ?? 20,
+      // A per-operation precondition (a stale checksum answers 409), treated as If-Match is: not passed
+      // down, so an outer one refuses the batch (checkOuterPreconditions) instead of guarding every request.
+      nonInheritedHeaders: ['GW-Checksum'],
+    },
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {
       refuseVersion(context.headers);

@@ -1,0 +1,30 @@
+import { RestBatchError } from '../errors/restbatch-error.js';
+
+// A UTF-16 unit of a surrogate pair that is not part of one (a lone surrogate).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether `text` is well-formed Unicode (no lone surrogate): what a store can keep as a key. A
+ * key leaves the process as UTF-8 (Redis), where a lone surrogate has no encoding: `"\ud800"` and
+ * `"\udfff"` would both become U+FFFD and name one entry.
+ */
+export function isWellFormedKey(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/**
+ * Refuses a session write whose entry key or collection name is not well-formed Unicode (see
+ * {@link isWellFormedKey}): 400 `VALIDATION_FAILED`. Every store checks it on every write, so a
+ * key is refused alike whichever store the app runs on; no entry can have such a key, so reads
+ * of one find nothing.
+ */
+export function checkEntryKey(collection: string, key: string): void {
+  if (isWellFormedKey(key) && isWellFormedKey(collection)) return;
+  const what = isWellFormedKey(collection)
+    ? `The key ${JSON.stringify(key)} of ${collection}`
+    : `The collection name ${JSON.stringify(collection)}`;
+  throw new RestBatchError(
+    'VALIDATION_FAILED',
+    `${what} is not well-formed Unicode (it holds a lone surrogate); a session entry cannot have it`,
+  );
+}

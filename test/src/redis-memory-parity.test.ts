@@ -1,0 +1,160 @@
+import { isRestBatchError, MemorySessionStore, type SessionStore } from '@restbatch/core';
+import type { DirectCaller } from '@restbatch/direct';
+import { RedisSessionStore } from '@restbatch/redis';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { exagoEngine } from './support/exago-engine.js';
+import { useRedis } from './support/redis-server.js';
+
+// The same calls on the memory store and on the Redis store give the same answers: an app moved
+// from one process to several nodes keeps its behaviour.
+const test = suite('redis store and memory store answer alike');
+const { it, server, closing } = useRedis(test);
+const TTL = 60_000;
+let prefixes = 0;
+
+type Item = { ReturnCode: string; ResponseContent: { Id?: string; code?: string; reason?: string; details?: unknown } };
+
+function stores(options: { maxSessionBytes?: number } = {}): Array<[string, SessionStore]> {
+  const redis = new RedisSessionStore({ url: server().url, keyPrefix: `p${++prefixes}:`, onError: () => undefined, ...options });
+  closing(() => redis.close());
+  return [
+    ['memory', new MemorySessionStore(options)],
+    ['redis', redis],
+  ];
+}
+
+/** Each store's answers to `run`, which gets an engine on that store. */
+async function onBoth<T>(
+  run: (call: DirectCaller, store: SessionStore) => Promise<T>,
+  options?: { maxSessionBytes?: number },
+): Promise<T[]> {
+  const answers: T[] = [];
+  for (const [, store] of stores(options)) {
+    const { call } = exagoEngine({}, { store, limits: { maxSessionsPerCaller: 10_000 } as never });
+    answers.push(await run(call, store));
+  }
+  return answers;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    return `resolved ${JSON.stringify(await promise)}`;
+  } catch (error) {
+    return isRestBatchError(error) ? error.code : String(error);
+  }
+}
+
+it('ids that are not well-formed Unicode (lone surrogates) are refused with 400 on both stores, never merged into one entry', async () => {
+  // JSON carries lone surrogates ("\ud800"); as UTF-8 (Redis) both would become U+FFFD.
+  const body = JSON.parse(
+    '[{"Url":"Sessions","Method":"POST"},{"Url":"Parameters","Method":"POST","Payload":{"Id":"\\ud800"}},' +
+      '{"Url":"Parameters","Method":"POST","Payload":{"Id":"\\udfff"}},{"Url":"Parameters","Method":"POST","Payload":{"Id":"plain"}},' +
+      '{"Url":"Parameters","Method":"GET"}]',
+  ) as unknown[];
+  const [memory, redis] = await onBoth(async (call) => {
+    const answer = (await call({ url: '/rest/batch', body })).body as Item[];
+    return answer.slice(1).map((item) => [item.ReturnCode, item.ResponseContent.code ?? '', item.ResponseContent.reason ?? '']);
+  });
+  assert.equal(redis, memory);
+  assert.equal(
+    memory!.map(([status, code]) => `${status} ${code}`),
+    ['400 VALIDATION_FAILED', '400 VALIDATION_FAILED', '201 ', '200 '],
+  );
+  assert.match(memory![0]![2]!, 'not well-formed Unicode');
+});
+
+it('the stores refuse such keys on every write and find nothing under them, even where U+FFFD is stored', async () => {
+  const answers = await Promise.all(
+    stores().map(async ([, store]) => {
+      const id = await store.create({}, { ttlMs: TTL });
+      await store.set(id, 'parameters', '\ufffd', 'replacement character');
+      return [
+        await codeOf(store.set(id, 'parameters', '\ud800', 'v')),
+        await codeOf((store.setIfAbsent as NonNullable<SessionStore['setIfAbsent']>).call(store, id, 'parameters', 'a\udc00', 'v')),
+        await codeOf(
+          (store.compareAndSet as NonNullable<SessionStore['compareAndSet']>).call(store, id, 'parameters', '\ud800', undefined, 'v'),
+        ),
+        await codeOf(store.set(id, '\udfff', 'key', 'v')),
+        await codeOf(store.get(id, 'parameters', '\ud800')),
+        await codeOf(store.delete(id, 'parameters', '\ud800')),
+        await codeOf(store.list(id, 'parameters')),
+      ];
+    }),
+  );
+  assert.equal(answers[1], answers[0]);
+  assert.equal(answers[0], [
+    'VALIDATION_FAILED',
+    'VALIDATION_FAILED',
+    'VALIDATION_FAILED',
+    'VALIDATION_FAILED',
+    'resolved undefined',
+    'resolved false',
+    'resolved [["\ufffd","replacement character"]]',
+  ]);
+});
+
+/** An answer's status and code. */
+function outcome(status: number | string, body: unknown): string {
+  return `${status} ${(body as { code?: string } | undefined)?.code ?? ''}`.trim();
+}
+
+/** The size the first write refused for the cap would have made the session. */
+function firstRefusedSize(bodies: unknown[]): number | undefined {
+  for (const body of bodies) {
+    const size = (body as { details?: { size?: number } } | undefined)?.details?.size;
+    if (size !== undefined) return size;
+  }
+  return undefined;
+}
+
+it('maxSessionBytes counts alike on both stores: CJK values (3 UTF-8 bytes, 1 unit), keys of quotes and control characters', async () => {
+  // security.md: the cap counts the UTF-16 code units of the text JSON.stringify would write, keys included.
+  const [memory, redis] = await onBoth(async (call) => {
+    const made = (await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] })).body as Item[];
+    const sid = made[0]!.ResponseContent.Id!;
+    const answers: string[] = [];
+    const bodies: unknown[] = [];
+    const post = async (body: unknown) => {
+      const res = await call({ url: `/rest/Parameters?sid=${sid}`, body });
+      answers.push(outcome(res.status, res.body));
+      bodies.push(res.body);
+    };
+    // 10 × 60 000 CJK characters: 600 000 units (1.8 MB of UTF-8), under the default 1 MiB cap.
+    for (let i = 0; i < 10; i++) await post({ Id: `p${i}`, Value: '中'.repeat(60_000) });
+    // Ids of quotes (2 units each in JSON) and control characters (6), values of emoji (2): until refused.
+    for (let i = 0; i < 10; i++) await post({ Id: `${i}`.padEnd(256, i % 2 === 0 ? '"' : '\u0001'), Value: '😀'.repeat(30_000) });
+    return { answers, size: firstRefusedSize(bodies) };
+  });
+  assert.equal(redis, memory);
+  assert.equal(memory!.answers.slice(0, 10), new Array(10).fill('201'));
+  assert.ok(memory!.answers.includes('507 SESSION_FULL') && memory!.answers.slice(10).includes('201'), JSON.stringify(memory));
+});
+
+it('the same batches give the same statuses and refused sizes on both stores, near a small cap', async () => {
+  const param = (Id: string, Value: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, Value } });
+  const batches = [
+    // Each write larger than the one before: once one is refused, so is every later one, on both stores.
+    [{ Url: 'Sessions', Method: 'POST' }, ...Array.from({ length: 12 }, (_, i) => param(`"${i}\n`, 'é中😀'.repeat(40 * (i + 1))))],
+    [{ Url: 'Sessions', Method: 'POST' }, param('\u0002'.repeat(100), 'x'.repeat(2000)), param('a', '\u0003'.repeat(400))],
+  ];
+  const [memory, redis] = await onBoth(
+    async (call) => {
+      const answers: Array<{ statuses: string[]; size: number | undefined }> = [];
+      for (const body of batches) {
+        const items = (await call({ url: '/rest/batch', body })).body as Item[];
+        answers.push({
+          statuses: items.map((item) => outcome(item.ReturnCode, item.ResponseContent)),
+          size: firstRefusedSize(items.map((item) => item.ResponseContent)),
+        });
+      }
+      return answers;
+    },
+    { maxSessionBytes: 4000 },
+  );
+  assert.equal(redis, memory);
+  assert.equal(memory![0]!.statuses, [...new Array(6).fill('201'), ...new Array(7).fill('507 SESSION_FULL')]);
+  assert.equal(memory![1]!.statuses, ['201', '201', '507 SESSION_FULL']);
+});
+
+test.run();
