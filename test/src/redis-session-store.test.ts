@@ -208,4 +208,30 @@ it("at maxmemory (noeviction) a caller's sessions are still read and deleted: th
   });
 });
 
+it('at maxmemory a session this store made for a caller is read in one script (LOAD_OWNED) all the same, its last use moved with it', async () => {
+  const reports: Error[] = [];
+  const s = new RedisSessionStore({ url: server().url, keyPrefix: 'oom-owned:', onError: (error) => reports.push(error) });
+  closing(() => s.close());
+  const owned = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'caller-b', maxPerOwner: 10 });
+  await withRaw(async (raw) => {
+    const [set] = await raw.keys('oom-owned:owner:*');
+    const before = Number(await raw.zscore(set!, owned));
+    const used = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
+    await raw.config('SET', 'maxmemory-policy', 'noeviction');
+    await raw.config('SET', 'maxmemory', String(Math.floor(used / 2)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < 3; i++) assert.equal(await s.load(owned, TTL), { Page: 'Home' });
+      // Redis lets a script that has written (the load's PEXPIREs) go on at maxmemory, so the
+      // owner's update in the same script lands; were it refused, it would be reported as OWNER_TOUCH's.
+      assert.ok(Number(await raw.zscore(set!, owned)) > before, 'the last use did not move');
+      assert.equal(reports, []);
+      assert.is(await s.destroy(owned), true);
+    } finally {
+      await raw.config('SET', 'maxmemory', '0');
+    }
+    assert.equal(await raw.keys('oom-owned:*'), []);
+  });
+});
+
 test.run();

@@ -117,8 +117,10 @@ return {data, owner}`;
  * LOAD, then OWNER_TOUCH in the same script when the session's owner is the one expected (one
  * Redis: on a Cluster the owner's set is in another slot): KEYS[2] = that owner's sorted set, ARGV =
  * collection prefix, ttlMs, the owner expected, id, expiresAt. Returns as LOAD, with a third item
- * when the owner's set refused the update (its error, e.g. OOM at maxmemory): the data is read all
- * the same, as when the store sends OWNER_TOUCH apart (see the store's bookkeeping).
+ * when the owner's set refused the update (its error): the data is read all the same, as when the
+ * store sends OWNER_TOUCH apart (see the store's bookkeeping). At maxmemory (noeviction) Redis
+ * refuses a script's command that takes memory only while the script has written nothing, so
+ * after LOAD's PEXPIREs the ZADD lands; redis.pcall keeps the read should it ever be refused.
  */
 export const LOAD_OWNED = LOAD.replace(
   'return {data, owner}',
