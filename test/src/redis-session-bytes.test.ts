@@ -351,8 +351,11 @@ it('writes whose reply was lost are undone with their bytes: the counter still m
     s.delete(id, 'c', 'Gone'),
     s.save(id, { Page: 'p'.repeat(2000) }),
   ]);
+  // Runs too (writes in a row to one entry, one op in the script): their size changes are undone alike.
   await unit.set('c', 'Batch', 'y'.repeat(3000));
+  await unit.set('c', 'Batch', '中😀'.repeat(700));
   await unit.delete('c', 'Other');
+  await unit.add('c', 'Other', '中'.repeat(500));
   await unit.flush();
   delete (client as unknown as Record<string, unknown>).evalsha;
   delete (client as unknown as Record<string, unknown>).eval;
