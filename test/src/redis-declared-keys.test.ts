@@ -33,8 +33,13 @@ async function watchScripts(work: () => Promise<void>): Promise<Call[]> {
   const calls: Call[] = [];
   // What each script is, by its SHA1, once seen in full (EVAL), for the report.
   const labels = new Map<string, string>();
+  let end: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => {
+    end = resolve;
+  });
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const name = String(args[0]).toLowerCase();
+    if (name === 'echo' && args[1] === 'declared-keys-end') end();
     if (source !== 'lua') {
       if (name === 'evalsha' || name === 'eval') {
         const count = Number(args[2]);
@@ -49,8 +54,11 @@ async function watchScripts(work: () => Promise<void>): Promise<Call[]> {
   });
   try {
     await work();
-    // MONITOR's feed trails the replies a little.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // MONITOR's feed trails the replies a little: an ECHO on the monitored server, answered after
+    // every command before it, and then the monitor's own feed of it, mark the end.
+    const marker = new Redis(server().url);
+    await marker.echo('declared-keys-end').finally(() => marker.disconnect());
+    await ended;
   } finally {
     monitor.disconnect();
   }
