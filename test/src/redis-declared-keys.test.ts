@@ -58,7 +58,8 @@ async function watchScripts(work: () => Promise<void>): Promise<Call[]> {
     // every command before it, and then the monitor's own feed of it, mark the end.
     const marker = new Redis(server().url);
     await marker.echo('declared-keys-end').finally(() => marker.disconnect());
-    await ended;
+    // Bounded all the same, so a lost feed fails the test (nothing seen) instead of hanging it.
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000))]);
   } finally {
     monitor.disconnect();
   }
