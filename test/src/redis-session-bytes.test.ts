@@ -8,6 +8,7 @@ import { exagoTestApi } from './support/atomic-exago.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { items } from './support/exago-items.js';
 import { serveOverHttp } from './support/records-http.js';
+import { applyOps } from './support/redis-apply-ops.js';
 import { useRedis } from './support/redis-server.js';
 import { growthBatch } from './support/session-growth.js';
 
@@ -158,6 +159,123 @@ it('the abuse batch over HTTP: the session stops at 1 MiB, later writes answer 5
   }
 });
 
+/** A seeded pseudo-random sequence (a linear congruential generator): the same cases every run. */
+function seeded(seed: number): (below: number) => number {
+  let state = seed;
+  return (below) => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor((state / 2_147_483_648) * below);
+  };
+}
+
+it("a batch's buffered writes end exactly as the same writes sent one by one: entries, their order, the size counter and the write the cap refuses", async () => {
+  // Writes in a row to one entry travel as one run whose overwritten JSON is not sent; the cap is
+  // checked at every step all the same, in UTF-16 units as the memory store counts. Mostly one key,
+  // so runs form; values of all sizes near a small cap, so that some batches are sent again without runs.
+  const prefix = app();
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes: 400 });
+  closing(() => s.close());
+  // APPLY scripts sent: a batch's writes leave in one, unless a run may pass the cap and they are sent again.
+  let scripts = 0;
+  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
+  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+    if (applyOps(args) !== undefined) scripts++;
+    return original(...args);
+  };
+  let resent = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const random = seeded(seed);
+    const [batched, oneByOne] = [await s.create({}, { ttlMs: TTL }), await s.create({}, { ttlMs: TTL })];
+    const unit = s.unitOfWork(batched, false);
+    const before = scripts;
+    // The same writes as store calls, one by one until one is refused for the cap (a batch stops there too).
+    const oneByOneWrites: Array<() => Promise<unknown>> = [];
+    const keys = ['a', 'a', 'a', random(2) === 0 ? 'b' : 'c'];
+    // The batch's writes first: nothing in between lets its buffered writes leave in several scripts.
+    for (let index = 0; index < 16; index++) {
+      const key = keys[random(keys.length)] as string;
+      // Some values of characters UTF-8 and UTF-16 count differently (3 bytes, 1 unit; 4 bytes, 2 units).
+      const value = (seed % 3 === 0 ? '中😀' : 'v').repeat(1 + random(random(2) === 0 ? 250 : 40));
+      const current = await unit.get('c', key);
+      unit.index = index;
+      const kind = random(4);
+      // A compare-and-set deletes the entry one time in three.
+      const next = kind === 3 && random(3) === 0 ? undefined : value;
+      if (kind === 0) {
+        await unit.set('c', key, value);
+        oneByOneWrites.push(() => s.set(oneByOne, 'c', key, value));
+      } else if (kind === 1) {
+        await unit.add('c', key, value);
+        oneByOneWrites.push(() => s.setIfAbsent(oneByOne, 'c', key, value));
+      } else if (kind === 2) {
+        await unit.delete('c', key);
+        oneByOneWrites.push(() => s.delete(oneByOne, 'c', key));
+      } else {
+        await unit.compareAndSet?.('c', key, current, next, random(4) === 0 ? 'skip' : 'conflict');
+        oneByOneWrites.push(() => s.compareAndSet(oneByOne, 'c', key, current, next));
+      }
+    }
+    let refused: number | undefined;
+    for (const [index, write] of oneByOneWrites.entries()) {
+      try {
+        await write();
+      } catch (error) {
+        assert.ok(isRestBatchError(error) && error.code === 'SESSION_FULL', String(error));
+        refused = index;
+        break;
+      }
+    }
+    await unit.flush();
+    resent += Math.max(0, scripts - before - 1);
+    const failures = unit.takeFailures();
+    const firstFailed = failures === undefined ? undefined : Math.min(...failures.keys());
+    assert.is(firstFailed, refused, `seed ${seed}`);
+    if (refused !== undefined) assert.is((failures?.get(refused) as { code?: string } | undefined)?.code, 'SESSION_FULL');
+    assert.equal(await s.list(batched, 'c'), await s.list(oneByOne, 'c'), `seed ${seed}`);
+    const [a, b] = [await sizes(prefix, batched), await sizes(prefix, oneByOne)];
+    assert.equal(a, b, `seed ${seed}`);
+    assert.is(a.counter, a.contents);
+  }
+  // The seeds are fixed, so this count is too: it shows the test reaches that path.
+  assert.ok(resent >= 3, `${resent} batches sent again without runs`);
+});
+
+it('a batch with a run of writes to one entry that may pass the cap is sent again without runs, and keeps the writes before the refused one', async () => {
+  const prefix = app();
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes: 500 });
+  closing(() => s.close());
+  const sent: string[][] = [];
+  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
+  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+    const ops = applyOps(args);
+    if (ops !== undefined) sent.push(ops.map(({ op, key, json, writes }) => `${op} ${key} ${json.length}${writes ? ` (${writes})` : ''}`));
+    return original(...args);
+  };
+  const id = await s.create({}, { ttlMs: TTL });
+  const unit = s.unitOfWork(id, true);
+  unit.index = 0;
+  await unit.add('c', 'k', 'small');
+  unit.index = 1;
+  await unit.set('c', 'k', 'x'.repeat(600));
+  unit.index = 2;
+  await unit.set('c', 'other', 1);
+  await unit.flush();
+  const failures = unit.takeFailures();
+  assert.equal([...(failures?.keys() ?? [])], [1, 2]);
+  assert.is((failures?.get(1) as { code?: string } | undefined)?.code, 'SESSION_FULL');
+  assert.equal(await s.list(id, 'c'), [['k', 'small']]);
+  await assertCounted(prefix, id, 500);
+  // First with a run for k (the added JSON not sent), then each write with its JSON.
+  assert.equal(sent, [
+    ['r k 602 (2)', 's other 1'],
+    ['a k 7', 's k 602', 's other 1'],
+  ]);
+});
+
 it('an undo is never refused: a rollback puts back an entry and a field where another node filled the room', async () => {
   const prefix = app();
   const [s, other] = [store(prefix, 2000), store(prefix, 2000)];
@@ -233,8 +351,11 @@ it('writes whose reply was lost are undone with their bytes: the counter still m
     s.delete(id, 'c', 'Gone'),
     s.save(id, { Page: 'p'.repeat(2000) }),
   ]);
+  // Runs too (writes in a row to one entry, one op in the script): their size changes are undone alike.
   await unit.set('c', 'Batch', 'y'.repeat(3000));
+  await unit.set('c', 'Batch', '中😀'.repeat(700));
   await unit.delete('c', 'Other');
+  await unit.add('c', 'Other', '中'.repeat(500));
   await unit.flush();
   delete (client as unknown as Record<string, unknown>).evalsha;
   delete (client as unknown as Record<string, unknown>).eval;

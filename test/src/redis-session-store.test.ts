@@ -46,13 +46,20 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
   const id = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
   const ownerKey = `lostzrem:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
   assert.ok((await client.zscore(ownerKey, id)) !== null);
-  // The connection goes after the DESTROY landed and before the owner set was updated.
-  const zrem = client.zrem.bind(client);
-  let failed = 0;
-  client.zrem = ((key: string, ...members: string[]) => {
-    if (key === ownerKey && failed++ === 0) return Promise.reject(new Error('Connection is closed.'));
-    return zrem(key, ...members);
-  }) as typeof client.zrem;
+  // The connection goes once the owner set was updated (by the DESTROY script itself on one Redis,
+  // by a ZREM after it on a Cluster), before the reply arrives.
+  let lost = false;
+  const losing = (call: (...args: unknown[]) => Promise<unknown>) => {
+    return async (...args: unknown[]) => {
+      const reply = await call(...args);
+      if (lost || !args.includes(ownerKey)) return reply;
+      lost = true;
+      throw new Error('Connection is closed.');
+    };
+  };
+  for (const name of ['zrem', 'evalsha', 'eval'] as const) {
+    (client as unknown as Record<string, unknown>)[name] = losing((client[name] as (...args: unknown[]) => Promise<unknown>).bind(client));
+  }
   try {
     await s.destroy(id);
     assert.unreachable('the destroy reported success');
@@ -64,6 +71,70 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
   await s.compensated();
   assert.is(await client.zscore(ownerKey, id), null);
   assert.is(await s.load(id, TTL), undefined);
+});
+
+it("on one Redis a session with an owner is created and counted by one script, and the owner's session past its quota destroyed", async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'owned:' });
+  closing(() => s.close());
+  let scripts = 0;
+  const evalsha = client.evalsha.bind(client);
+  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+    scripts++;
+    return evalsha(...args);
+  }) as typeof client.evalsha;
+  const first = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
+  assert.is(scripts, 1);
+  const second = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
+  const ownerKey = `owned:owner:{${createHash('sha256').update('carol').digest('hex')}}`;
+  assert.equal(await client.zrange(ownerKey, 0, -1), [second]);
+  assert.is(await s.load(first, TTL), undefined);
+  assert.equal(await s.load(second, TTL), {});
+});
+
+it("a load by the store that made or loaded the session moves it in its owner's order in the same script", async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'touch:' });
+  closing(() => s.close());
+  const id = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'dave', maxPerOwner: 10 });
+  const ownerKey = `touch:owner:{${createHash('sha256').update('dave').digest('hex')}}`;
+  const created = Number(await client.zscore(ownerKey, id));
+  let scripts = 0;
+  const evalsha = client.evalsha.bind(client);
+  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
+    scripts++;
+    return evalsha(...args);
+  }) as typeof client.evalsha;
+  assert.equal(await s.load(id, 2 * TTL), { Page: 'Home' });
+  assert.is(scripts, 1);
+  assert.ok(Number(await client.zscore(ownerKey, id)) >= created + TTL);
+});
+
+it('a store that made or loaded a session knows its owner when it destroys it (no read first); another store reads it, and both take the id out of the owner set', async () => {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const [s, other] = [new RedisSessionStore({ client, keyPrefix: 'knownowner:' }), store('knownowner:')];
+  closing(() => s.close());
+  let reads = 0;
+  const hget = client.hget.bind(client);
+  client.hget = ((...args: Parameters<typeof hget>) => {
+    reads++;
+    return hget(...args);
+  }) as typeof client.hget;
+  const ownerKey = `knownowner:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
+  const made = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  assert.ok(await s.destroy(made));
+  const loaded = await other.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  await s.load(loaded, TTL);
+  assert.ok(await s.destroy(loaded));
+  assert.is(reads, 0);
+  // A session this store never saw: its owner is read before the DESTROY.
+  const unseen = await other.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
+  assert.ok(await s.destroy(unseen));
+  assert.is(reads, 1);
+  assert.is(await client.zcard(ownerKey), 0);
 });
 
 it('while Redis is down every operation fails with STORE_UNAVAILABLE (503), and the same store serves again once it is back', async () => {
@@ -134,6 +205,32 @@ it("at maxmemory (noeviction) a caller's sessions are still read and deleted: th
     }
     assert.equal(await raw.keys(`oom:{${sid}}*`), []);
     assert.equal(await raw.keys(`oom:{${owned}}*`), []);
+  });
+});
+
+it('at maxmemory a session this store made for a caller is read in one script (LOAD_OWNED) all the same, its last use moved with it', async () => {
+  const reports: Error[] = [];
+  const s = new RedisSessionStore({ url: server().url, keyPrefix: 'oom-owned:', onError: (error) => reports.push(error) });
+  closing(() => s.close());
+  const owned = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'caller-b', maxPerOwner: 10 });
+  await withRaw(async (raw) => {
+    const [set] = await raw.keys('oom-owned:owner:*');
+    const before = Number(await raw.zscore(set!, owned));
+    const used = Number(/used_memory:(\d+)/.exec(await raw.info('memory'))?.[1]);
+    await raw.config('SET', 'maxmemory-policy', 'noeviction');
+    await raw.config('SET', 'maxmemory', String(Math.floor(used / 2)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < 3; i++) assert.equal(await s.load(owned, TTL), { Page: 'Home' });
+      // Redis lets a script that has written (the load's PEXPIREs) go on at maxmemory, so the
+      // owner's update in the same script lands; were it refused, it would be reported as OWNER_TOUCH's.
+      assert.ok(Number(await raw.zscore(set!, owned)) > before, 'the last use did not move');
+      assert.equal(reports, []);
+      assert.is(await s.destroy(owned), true);
+    } finally {
+      await raw.config('SET', 'maxmemory', '0');
+    }
+    assert.equal(await raw.keys('oom-owned:*'), []);
   });
 });
 

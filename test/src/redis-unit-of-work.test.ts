@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { type Item, items } from './support/exago-items.js';
+import { type ApplyOp, applyOps } from './support/redis-apply-ops.js';
 import { useRedis } from './support/redis-server.js';
 import { exagoTestApi } from './support/atomic-exago.js';
 
@@ -176,19 +177,12 @@ it('redis stopped mid-batch: no sub-request after the stop that used the session
 it('a streamed result is emitted only after the writes of its sub-request are acknowledged by Redis', async () => {
   const { call, client } = redisEngine();
   const acknowledged = new Set<string>();
-  // Records every write of an APPLY script (KEYS = the data key and a key per collection written,
-  // ARGV = prefix + a JSON array, four strings per write, + the session cap + the writes' sizes)
-  // once Redis answered it.
+  // Records every write of an APPLY script once Redis answered it.
   for (const name of ['evalsha', 'eval'] as const) {
     const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       const reply = await original(...args);
-      // The write guard's deadline and operation key come last.
-      const argv = args.slice(2 + Number(args[1]), -2).map(String);
-      if (argv.length === 4 && argv[1]!.startsWith('[')) {
-        const ops = JSON.parse(argv[1]!) as string[];
-        for (let i = 0; i < ops.length; i += 4) acknowledged.add(`${ops[i]}:${ops[i + 1]}/${ops[i + 2]}`);
-      }
+      for (const { op, collection, key } of applyOps(args) ?? []) acknowledged.add(`${op}:${collection}/${key}`);
       return reply;
     };
   }
@@ -348,13 +342,11 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
   const post = (Id: string) => ({ Url: 'Parameters', Method: 'POST', Payload: { Id, DataType: 'String', Value: 'v', PromptText: 'p' } });
   const created = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, post('Old')] });
   const sid = items(created)[0]!.ResponseContent.Id as string;
-  // The ops of every APPLY script, as sent (the packed argument after the collection prefix).
-  const sent: string[][] = [];
+  // The ops of every APPLY script, as sent.
+  const sent: ApplyOp[] = [];
   const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
   (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
-    // After the script's keys (the data key and a key per collection written): the prefix, then the ops.
-    const argv = args.slice(2 + Number(args[1]));
-    if (String(argv[0]).endsWith(':c:') && typeof argv[1] === 'string') sent.push(JSON.parse(argv[1]) as string[]);
+    sent.push(...(applyOps(args) ?? []));
     return original(...args);
   };
   const res = await call({
@@ -369,11 +361,10 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
     items(res).map((i) => i.ReturnCode),
     ['201', '204', '204'],
   );
-  const ops = sent.flat().filter((_, i) => i % 4 === 0);
-  const keys = sent.flat().filter((_, i) => i % 4 === 2);
+  // New's add and PATCH travel as one run (an add then a set): no guard between them.
   assert.equal(
-    ops.map((op, i) => `${op} ${keys[i]}`),
-    ['a New', 's New', 'e Old', 's Old'],
+    sent.map(({ op, key, first, writes }) => (op === 'r' ? `r ${key} (${first}, ${writes})` : `${op} ${key}`)),
+    ['r New (a, 2)', 'e Old', 's Old'],
   );
   const listed = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
   assert.equal(
@@ -383,6 +374,49 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
       ['New', 'w'],
     ],
   );
+});
+
+it('a compare-and-set on an entry an earlier script of the batch wrote guards it with the text that script stored, key order and escapes included', async () => {
+  const prefix = `u${++prefixes}:`;
+  const s = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => s.close());
+  const id = await s.create({}, { ttlMs: 60_000 });
+  const unit = s.unitOfWork(id, true);
+  const value = { z: 1, a: ['é', '"q"', 1.5e21], n: null };
+  unit.index = 0;
+  await unit.add('parameters', 'P', value);
+  // Sent and answered: the next script carries a guard on P.
+  await unit.flush();
+  unit.index = 1;
+  const current = await unit.get('parameters', 'P');
+  await unit.compareAndSet?.('parameters', 'P', current, { ...value, z: 2 }, 'conflict');
+  await unit.flush();
+  assert.is(unit.takeFailures(), undefined);
+  assert.equal(await s.get(id, 'parameters', 'P'), { ...value, z: 2 });
+});
+
+it('a delete skipped because another node changed the entry skips only itself: the write after it, to the same entry, still lands', async () => {
+  const prefix = `u${++prefixes}:`;
+  const [s, other] = [
+    new RedisSessionStore({ url: server().url, keyPrefix: prefix }),
+    new RedisSessionStore({ url: server().url, keyPrefix: prefix }),
+  ];
+  closing(() => s.close());
+  closing(() => other.close());
+  const id = await s.create({}, { ttlMs: 60_000 });
+  await s.set(id, 'meta', 'activeRole', 'R1');
+  const unit = s.unitOfWork(id, false);
+  unit.index = 0;
+  assert.is(await unit.get('meta', 'activeRole'), 'R1');
+  // Another node changes the entry after this batch read it.
+  await other.set(id, 'meta', 'activeRole', 'R2');
+  // A deleteIf (guard 'i', then the delete), then a write of the same entry: the guard skips the delete alone.
+  await unit.compareAndSet?.('meta', 'activeRole', 'R1', undefined, 'skip');
+  unit.index = 1;
+  await unit.set('meta', 'activeRole', 'R3');
+  await unit.flush();
+  assert.is(unit.takeFailures(), undefined);
+  assert.is(await s.get(id, 'meta', 'activeRole'), 'R3');
 });
 
 it('keys and values with quotes, backslashes, control characters, non-ASCII text and a lone surrogate survive the trip to Redis', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isRestBatchError } from '@restbatch/core';
 import { failFastOptions, RedisRateLimiter, RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
@@ -128,6 +129,65 @@ it("a batch's script whose reply was lost is undone whole: entries written twice
     ['Kept', 'before'],
     ['Gone', 'before'],
   ]);
+});
+
+it("a create with an owner whose reply was lost is undone whole: the session destroyed, its id out of the owner's set, the session its count took out put back", async () => {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'ownedlost:' });
+  closing(() => s.close());
+  const kept = await s.create({ Page: 'Kept' }, { ttlMs: TTL, owner: 'bob', maxPerOwner: 1 });
+  const ownerKey = `ownedlost:owner:{${createHash('sha256').update('bob').digest('hex')}}`;
+  const score = await client.zscore(ownerKey, kept);
+  // The script that counts the next session in bob's set runs on the server, but its reply is lost.
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const reply = await original(...args);
+      if (!args.slice(2, 2 + Number(args[1])).includes(ownerKey)) return reply;
+      delete (client as unknown as Record<string, unknown>).evalsha;
+      delete (client as unknown as Record<string, unknown>).eval;
+      throw new Error('Command timed out');
+    };
+  }
+  await rejectsWith(s.create({ Page: 'Lost' }, { ttlMs: TTL, owner: 'bob', maxPerOwner: 1 }), 'STORE_UNAVAILABLE');
+  await s.compensated();
+  assert.equal(await client.zrange(ownerKey, 0, -1, 'WITHSCORES'), [kept, score as string]);
+  assert.equal(await s.load(kept, TTL), { Page: 'Kept' });
+  assert.equal(await client.keys('ownedlost:{*}:data'), [`ownedlost:{${kept}}:data`]);
+});
+
+it("an answered write's undo log is deleted by the next write script, not by a command of its own; none is left after destroy or close", async () => {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: 'forget:' });
+  closing(() => s.close());
+  let unlinks = 0;
+  const unlink = client.unlink.bind(client) as (...keys: string[]) => Promise<number>;
+  (client as unknown as Record<string, unknown>).unlink = (...keys: string[]) => {
+    unlinks++;
+    return unlink(...keys);
+  };
+  const undoLogs = async () => (await client.keys('forget:*')).filter((key) => key.includes(':op:'));
+  const id = await s.create({}, { ttlMs: TTL });
+  const writes = 20;
+  for (let k = 0; k < writes; k++) {
+    await s.set(id, 'parameters', `P${k}`, k);
+    // Each write deleted the undo logs answered before it: only its own can be left.
+    assert.ok((await undoLogs()).length <= 1);
+  }
+  // Before, each answered write sent its own UNLINK.
+  assert.ok(unlinks < writes, `${unlinks} UNLINK commands for ${writes} writes`);
+  // A destroy takes the session's last undo log with it.
+  const other = await s.create({}, { ttlMs: TTL });
+  await s.set(other, 'roles', 'R', { Id: 'R' });
+  assert.ok(await s.destroy(other));
+  assert.equal((await client.keys(`forget:{${other}}*`)).sort(), []);
+  // So does closing the store (the app's client stays open).
+  await s.set(id, 'parameters', 'Last', 1);
+  await s.close();
+  assert.equal(await undoLogs(), []);
+  assert.is(await client.hlen(`forget:{${id}}:c:parameters`), writes + 1);
 });
 
 it('with waitForReplicas and no replica, a write answers STORE_UNAVAILABLE and is undone', async () => {

@@ -29,7 +29,7 @@ export class LuaScript {
 
   readonly #keys: number;
 
-  /** True for a script that writes: it runs inside `guardWrites` and takes a deadline and an operation key last. */
+  /** True for a script that writes: it runs inside `guardWrites` and takes undo logs to delete and an operation key as its last KEYS, and three more ARGV. */
   readonly writes: boolean;
 
   constructor(source: string, keys: number, options: { writes?: boolean } = {}) {
@@ -39,9 +39,12 @@ export class LuaScript {
     this.#keys = keys;
   }
 
-  /** Runs the script with `keys` (exactly as many as declared, unless {@link ANY_KEYS}) and `args`. */
+  /**
+   * Runs the script with `keys` (exactly as many as declared, unless {@link ANY_KEYS}; a script
+   * that writes takes the write guard's keys after its own) and `args`.
+   */
   async run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    const count = this.#keys === ANY_KEYS ? keys.length : this.#keys;
+    const count = this.#keys === ANY_KEYS || this.writes ? keys.length : this.#keys;
     try {
       return await client.evalsha(this.#sha, count, ...keys, ...args);
     } catch (error) {

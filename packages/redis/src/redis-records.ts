@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { type JsonValue, type RecordLimits, RestBatchError } from '@restbatch/core';
-import { LuaScript } from './lua-script.js';
+import { BoundedMemo } from './bounded-memo.js';
+import { ANY_KEYS, LuaScript } from './lua-script.js';
 import type { ScriptRunner } from './script-runner.js';
 import * as lua from './record-scripts.js';
 
-const PUT_RECORD = new LuaScript(lua.PUT_RECORD, 4, { writes: true });
-const DELETE_RECORD = new LuaScript(lua.DELETE_RECORD, 3, { writes: true });
+const PUT_RECORD = new LuaScript(lua.PUT_RECORD, ANY_KEYS, { writes: true });
+const DELETE_RECORD = new LuaScript(lua.DELETE_RECORD, 4, { writes: true });
+// Sends of one write whose owner's quota keeps finding records it may not drop undeclared: each
+// miss means other writes of that owner moved its oldest records meanwhile.
+const MAX_PUT_ATTEMPTS = 8;
 
 // Namespaces are chosen by the engine ('idempotency'), never by a client; the shape check only
 // guards against a programming mistake turning into an odd key.
@@ -21,6 +25,9 @@ const OWNER_SHAPE = /^[A-Za-z0-9_.:-]{1,128}$/;
  */
 export class RecordKeys {
   readonly base: string;
+  // The owner ('' for none) of records this store wrote lately with limits, so that a renewal or a
+  // delete of one declares its owner's set (see record-scripts.ts); bounded, as it can be missed.
+  readonly #owners = new BoundedMemo<string, string>(4096);
 
   constructor(prefix: string, namespace: string) {
     if (!NAMESPACE_SHAPE.test(namespace)) throw new Error(`invalid record namespace ${JSON.stringify(namespace)}`);
@@ -29,6 +36,21 @@ export class RecordKeys {
 
   sha(key: string): string {
     return createHash('sha256').update(key).digest('hex');
+  }
+
+  /** The sorted set of `owner`'s records ('' : a set no record is in). */
+  ownerSet(owner: string): string {
+    return `${this.base}#owner:${owner}`;
+  }
+
+  /** The owner a record of this store's was last written with, '' when not known. */
+  ownerOf(sha: string): string {
+    return this.#owners.get(sha) ?? '';
+  }
+
+  /** Remembers the owner a record was written with. */
+  owned(sha: string, owner: string): void {
+    this.#owners.set(sha, owner);
   }
 }
 
@@ -49,23 +71,34 @@ export async function writeRecord(
   const sha = keys.sha(key);
   const owner = limits?.owner ?? '';
   if (limits !== undefined && !OWNER_SHAPE.test(owner)) throw new Error(`invalid record owner ${JSON.stringify(owner)}`);
-  const reply = await scripts.write(
-    PUT_RECORD,
-    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`, `${keys.base}#owner:${owner}`],
-    [
-      keys.base,
-      sha,
-      JSON.stringify(value),
-      lifetime(ttlMs),
-      Date.now(),
-      onlyIfAbsent ? 1 : 0,
-      limits === undefined ? 0 : 1,
-      owner,
-      limits?.maxPerOwner ?? 0,
-      budget(limits?.maxRecords),
-      budget(limits?.maxBytes),
-    ],
-  );
+  // An unlimited write (a renewal) keeps the record's owner: its set is declared when known.
+  const set = keys.ownerSet(limits === undefined ? keys.ownerOf(sha) : owner);
+  const args = [
+    keys.base,
+    sha,
+    JSON.stringify(value),
+    lifetime(ttlMs),
+    onlyIfAbsent ? 1 : 0,
+    limits === undefined ? 0 : 1,
+    owner,
+    limits?.maxPerOwner ?? 0,
+    budget(limits?.maxRecords),
+    budget(limits?.maxBytes),
+  ];
+  // The records an owner's quota drops, once a reply named them ({-3, sha...}): declared keys.
+  const dropped = new Set<string>();
+  let reply: unknown;
+  for (let attempt = 0; ; attempt++) {
+    reply = await scripts.write(PUT_RECORD, [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`, set, ...dropped], args);
+    if (!Array.isArray(reply)) break;
+    if (attempt + 1 >= MAX_PUT_ATTEMPTS) {
+      throw new RestBatchError('STORE_UNAVAILABLE', 'The idempotency records of this caller kept changing at the same time; retry later', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    for (const old of reply.slice(1) as string[]) dropped.add(`${keys.base}${old}`);
+  }
+  if (reply === 1 && limits !== undefined) keys.owned(sha, owner);
   if (reply === 1) return true;
   if (reply === -1 || (reply === -2 && onlyIfAbsent)) {
     throw new RestBatchError(
@@ -90,8 +123,8 @@ export async function deleteRecord(scripts: ScriptRunner, keys: RecordKeys, key:
   const sha = keys.sha(key);
   const reply = await scripts.write(
     DELETE_RECORD,
-    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`],
-    [keys.base, sha, Date.now()],
+    [`${keys.base}${sha}`, `${keys.base}#expiry`, `${keys.base}#meta`, keys.ownerSet(keys.ownerOf(sha))],
+    [keys.base, sha],
   );
   return reply === 1;
 }

@@ -7,7 +7,6 @@ import {
   isRestBatchError,
   isSessionIdShape,
   isWellFormedKey,
-  jsonStringLength,
   type JsonValue,
   mergeData,
   newSessionId,
@@ -21,7 +20,10 @@ import {
   type WriteOptions,
 } from '@restbatch/core';
 import { createHash } from 'node:crypto';
+import { type Cluster, ReplyError } from 'ioredis';
+import { BoundedMemo } from './bounded-memo.js';
 import { ANY_KEYS, LuaScript, type RedisClient } from './lua-script.js';
+import { keySize, packOps } from './pack-ops.js';
 import * as records from './redis-records.js';
 import { reportOutages } from './report-outages.js';
 import { commandTimeoutOf, connectRedis, type RedisSessionStoreOptions } from './redis-session-store-options.js';
@@ -34,13 +36,16 @@ const writes = { writes: true };
 const CREATE = new LuaScript(lua.CREATE, 1, writes);
 const LOAD = new LuaScript(lua.LOAD, 1);
 const SAVE = new LuaScript(lua.SAVE, 1, writes);
-const DESTROY = new LuaScript(lua.DESTROY, 1);
+const DESTROY = new LuaScript(lua.DESTROY, ANY_KEYS);
+const DESTROY_OWNED = new LuaScript(lua.DESTROY_OWNED, ANY_KEYS);
+const LOAD_OWNED = new LuaScript(lua.LOAD_OWNED, 2);
 const GET = new LuaScript(lua.GET, 2);
 const LIST = new LuaScript(lua.LIST, 2);
 const SET = new LuaScript(lua.SET, 2, writes);
 const DELETE = new LuaScript(lua.DELETE, 2, writes);
 const ADMIT = new LuaScript(lua.ADMIT, 1, writes);
 const OWNER_ADMIT = new LuaScript(lua.OWNER_ADMIT, 1, writes);
+const CREATE_OWNED = new LuaScript(lua.CREATE_OWNED, 2, writes);
 const OWNER_TOUCH = new LuaScript(lua.OWNER_TOUCH, 1);
 const APPLY = new LuaScript(lua.APPLY, ANY_KEYS, writes);
 const COMPARE_AND_SET = new LuaScript(lua.COMPARE_AND_SET, 2, writes);
@@ -64,6 +69,7 @@ const MAX_PATCH_ATTEMPTS = 16;
  */
 export class RedisSessionStore implements SessionStore {
   readonly #client: RedisClient;
+  readonly #cluster: boolean;
   readonly #scripts: ScriptRunner;
   readonly #owned: boolean;
   readonly #prefix: string;
@@ -73,6 +79,10 @@ export class RedisSessionStore implements SessionStore {
   readonly #maxSessionBytes: number;
   readonly #waitMs: number;
   readonly #namespaces = new Map<string, records.RecordKeys>();
+  // Owners' sorted-set keys (a SHA-256 each), and the owner ('' for none) of sessions this store
+  // made or loaded lately: a destroy then need not read it first. An owner never changes.
+  readonly #ownerKeys = new BoundedMemo<string, string>(1024);
+  readonly #owners = new BoundedMemo<string, string>(4096);
   // Names the roll-forwards this store owes Redis (see `unitOfWork`).
   #owedSteps = 0;
   readonly #onError: (error: Error) => void;
@@ -86,6 +96,7 @@ export class RedisSessionStore implements SessionStore {
     this.#maxSessionBytes = max === Number.POSITIVE_INFINITY ? 0 : max;
     const { client, owned } = connectRedis(options);
     this.#client = client;
+    this.#cluster = (client as Cluster).isCluster === true;
     this.#owned = owned;
     const onError = options.onError ?? ((error: Error) => process.stderr.write(`${error.message}\n`));
     this.#onError = onError;
@@ -106,7 +117,8 @@ export class RedisSessionStore implements SessionStore {
    * Creates a session. With an owner, it is then counted in the owner's sorted set, and the owner's
    * least-recently-used sessions beyond its quota are destroyed (one script, then one destroy each).
    * The session exists before it is counted, so a concurrent eviction on another node that picks
-   * it always finds it to destroy.
+   * it always finds it to destroy. On one Redis both are one script (CREATE_OWNED), undone together
+   * when its reply is lost; on a Cluster the owner's set is in another slot: two scripts in a row.
    */
   async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
     const json = JSON.stringify(data);
@@ -115,10 +127,13 @@ export class RedisSessionStore implements SessionStore {
     const size = dataSizeOf(json);
     if (this.#maxSessionBytes > 0 && size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     return this.#run(async () => {
+      // On one Redis, an owned session is created and counted by one script (one round trip).
+      if (owner !== undefined && !this.#cluster) return this.#createOwned(json, size, owner, options);
       let id = newSessionId();
       while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? '', size], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
+      this.#owners.set(id, owner ?? '');
       try {
         if (owner !== undefined) await this.#ownerAdmit(owner, options.maxPerOwner, id, options.ttlMs);
         if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
@@ -130,18 +145,55 @@ export class RedisSessionStore implements SessionStore {
     });
   }
 
+  /** {@link create} with an owner on one Redis: CREATE_OWNED, then the destroys of the sessions it took out. */
+  async #createOwned(json: string, size: number, owner: string, options: CreateSessionOptions): Promise<string> {
+    const quota = this.#quota(options.maxPerOwner);
+    const ownerKey = this.#ownerKey(owner);
+    let id: string;
+    let reply: string[];
+    do {
+      id = newSessionId();
+      const now = Date.now();
+      const args = [options.ttlMs, json, owner, size, now, quota, id, now + options.ttlMs];
+      reply = (await this.#scripts.write(CREATE_OWNED, [this.#dataKey(id), ownerKey], args, this.#fence(id))) as string[];
+    } while (Number(reply[0]) !== 1);
+    this.#owners.set(id, owner);
+    try {
+      await this.#destroyEvicted(reply.slice(1));
+      if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
+    } catch (error) {
+      await this.destroy(id).catch(() => undefined);
+      throw error;
+    }
+    return id;
+  }
+
   async load(id: string, ttlMs: number): Promise<Record<string, JsonValue> | undefined> {
     if (!isSessionIdShape(id)) return undefined;
     return this.#run(async () => {
-      const loading = this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs]);
+      // The owner's least-recently-used order follows every load: in the same script when the
+      // owner is known already and the set shares the server, else in one more.
+      const expected = this.#cluster ? undefined : this.#owners.get(id);
+      const loading =
+        expected === undefined || expected === ''
+          ? this.#scripts.read(LOAD, [this.#dataKey(id)], [this.#collectionPrefix(id), ttlMs])
+          : this.#scripts.read(
+              LOAD_OWNED,
+              [this.#dataKey(id), this.#ownerKey(expected)],
+              [this.#collectionPrefix(id), ttlMs, expected, id, Date.now() + ttlMs],
+            );
       // XX: only ids already admitted move; an unknown id never enters the index.
       const indexed =
         this.#maxSessions === undefined ? undefined : this.#bookkeeping(this.#client.zadd(this.#index, 'XX', Date.now() + ttlMs, id));
       const [reply] = await Promise.all([loading, indexed]);
       if (!Array.isArray(reply)) return undefined;
-      const [json, owner] = reply as [string, string];
-      // The owner's least-recently-used order follows every load.
-      if (owner !== '') await this.#bookkeeping(this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]));
+      const [json, owner, refused] = reply as [string, string, string?];
+      this.#owners.set(id, owner);
+      // LOAD_OWNED's owner update, refused (OOM): reported as OWNER_TOUCH's would be.
+      if (refused !== undefined) await this.#bookkeeping(Promise.reject(new ReplyError(refused)));
+      else if (owner !== '' && owner !== expected) {
+        await this.#bookkeeping(this.#scripts.read(OWNER_TOUCH, [this.#ownerKey(owner)], [id, Date.now() + ttlMs, ttlMs]));
+      }
       return JSON.parse(json) as Record<string, JsonValue>;
     });
   }
@@ -209,13 +261,27 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #destroyNow(id: string, known: { owner?: string }): Promise<boolean> {
-    // Read before the DESTROY is sent (one more round trip, on a rare path): its reply may be lost.
-    known.owner ??= (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
-    const destroying = this.#scripts.read(DESTROY, [this.#dataKey(id)], [this.#collectionPrefix(id)]);
+    // Known before the DESTROY is sent (its reply may be lost): remembered from this store's create
+    // or load of the session, else read (one more round trip).
+    known.owner ??= this.#owners.get(id) ?? (await this.#client.hget(this.#dataKey(id), 'o')) ?? '';
+    this.#owners.delete(id);
+    // The session's undo logs not deleted yet go with it (declared keys: on a Cluster only its
+    // own, in its slot), and on one Redis its id out of its owner's set.
+    const forget = this.#scripts.takeAnswered(this.#tag(id));
+    const owned = !this.#cluster && known.owner !== '';
+    const destroying = owned
+      ? this.#scripts.read(DESTROY_OWNED, [this.#dataKey(id), this.#ownerKey(known.owner), ...forget], [this.#collectionPrefix(id), id])
+      : this.#scripts.read(DESTROY, [this.#dataKey(id), ...forget], [this.#collectionPrefix(id)]);
     const unindexed = this.#maxSessions === undefined ? undefined : this.#client.zrem(this.#index, id);
-    const [destroyed] = await Promise.all([destroying, unindexed]);
+    const [destroyed] = await Promise.all([
+      destroying.catch((error: unknown) => {
+        this.#scripts.keepAnswered(forget);
+        throw error;
+      }),
+      unindexed,
+    ]);
     const owner = typeof destroyed === 'string' && destroyed !== '' ? destroyed : known.owner;
-    if (owner !== '') await this.#client.zrem(this.#ownerKey(owner), id);
+    if (owner !== '' && !(owned && owner === known.owner)) await this.#client.zrem(this.#ownerKey(owner), id);
     return typeof destroyed === 'string';
   }
 
@@ -309,18 +375,24 @@ export class RedisSessionStore implements SessionStore {
           // Nor do they meet the session cap: they put back what the session held (see WriteOptions).
           const fence = undo === true ? undefined : this.#fence(id);
           const limit = undo === true ? 0 : this.#maxSessionBytes;
-          return this.#run(
-            async () =>
-              (await this.#scripts.write(
-                APPLY,
-                this.#applyKeys(id, args),
-                [this.#collectionPrefix(id), packOps(args), limit, packSizes(args)],
-                fence,
-              )) as [number, number, number?],
-          );
+          const keys = this.#applyKeys(id, args);
+          const send = (runs: boolean) => {
+            const { ops, sizes } = packOps(args, runs);
+            return this.#scripts.write(APPLY, keys, [this.#collectionPrefix(id), ops, limit, sizes], fence) as Promise<
+              [number, number, number?]
+            >;
+          };
+          return this.#run(async () => {
+            // Runs leave out the JSON of writes a later one overwrites; a script with a run that may
+            // pass the cap, where stopping would need that JSON, wrote nothing (3): sent again without runs.
+            const reply = await send(undo !== true);
+            return reply[0] === 3 ? await send(false) : reply;
+          });
         },
-        reapply: (args) =>
-          this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), packOps(args), 0, packSizes(args)]),
+        reapply: (args) => {
+          const { ops, sizes } = packOps(args, false);
+          return this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), ops, 0, sizes]);
+        },
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },
@@ -359,6 +431,8 @@ export class RedisSessionStore implements SessionStore {
   /** Closes the client when the store made it from a URL; a client the app passed in stays open. */
   async close(): Promise<void> {
     await this.#scripts.compensator.close(this.#waitMs);
+    // The undo logs of answered writes not deleted yet go now (they would expire by themselves).
+    await this.#scripts.close();
     if (!this.#owned) return;
     // QUIT lets pending replies arrive; without a connection, disconnect also stops reconnecting.
     if (this.#client.status === 'ready') await this.#client.quit().catch(() => undefined);
@@ -388,11 +462,19 @@ export class RedisSessionStore implements SessionStore {
 
   /** Counts `id` against `owner`, destroying the owner's least-recently-used sessions beyond its quota. */
   async #ownerAdmit(owner: string, maxPerOwner: number | undefined, id: string, ttlMs: number): Promise<void> {
-    const global = this.#maxSessions === undefined ? Number.MAX_SAFE_INTEGER : this.#maxSessions - 1;
-    // One owner never reaches the global limit: others can always open a session.
-    const quota = Math.max(1, Math.min(maxPerOwner ?? global, global));
     const now = Date.now();
-    const evicted = (await this.#scripts.write(OWNER_ADMIT, [this.#ownerKey(owner)], [now, quota, id, now + ttlMs, ttlMs])) as string[];
+    const args = [now, this.#quota(maxPerOwner), id, now + ttlMs, ttlMs];
+    await this.#destroyEvicted((await this.#scripts.write(OWNER_ADMIT, [this.#ownerKey(owner)], args)) as string[]);
+  }
+
+  /** How many sessions one owner may hold: below the global limit, so others can always open a session. */
+  #quota(maxPerOwner: number | undefined): number {
+    const global = this.#maxSessions === undefined ? Number.MAX_SAFE_INTEGER : this.#maxSessions - 1;
+    return Math.max(1, Math.min(maxPerOwner ?? global, global));
+  }
+
+  /** Destroys the sessions an owner's count took out (least recently used past its quota). */
+  async #destroyEvicted(evicted: readonly string[]): Promise<void> {
     await Promise.all(
       evicted.map(async (old) => {
         const destroying = this.#scripts.read(DESTROY, [this.#dataKey(old)], [this.#collectionPrefix(old)]);
@@ -449,12 +531,22 @@ export class RedisSessionStore implements SessionStore {
 
   /** The sorted set of an owner's sessions; owners are caller keys, hashed so any text is safe. */
   #ownerKey(owner: string): string {
-    return `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
+    let key = this.#ownerKeys.get(owner);
+    if (key === undefined) {
+      key = `${this.#prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
+      this.#ownerKeys.set(owner, key);
+    }
+    return key;
   }
 
   /** Where a write to session `id` leaves its undo log, so it can be undone if its outcome is unknown. */
   #fence(id: string): Fence {
-    return { tag: `${this.#prefix}{${id}}:`, dataKey: this.#dataKey(id), collectionPrefix: this.#collectionPrefix(id) };
+    return { tag: this.#tag(id), dataKey: this.#dataKey(id), collectionPrefix: this.#collectionPrefix(id) };
+  }
+
+  /** What every key of session `id` starts with: the prefix and its hash tag. */
+  #tag(id: string): string {
+    return `${this.#prefix}{${id}}:`;
   }
 
   #dataKey(id: string): string {
@@ -496,11 +588,6 @@ function gone(): RestBatchError {
 // refuse the same writes. The scripts measure what a write replaces from its stored text (see
 // SIZES in session-scripts.ts).
 
-/** What a key adds to its entry's size: its JSON string and 2 (`memberSize` less the value's JSON). */
-function keySize(key: string): number {
-  return jsonStringLength(key) + 2;
-}
-
 /**
  * `dataSize` of the data `json` is the JSON text of: its members' sizes, i.e. the text less its
  * braces and the commas between members (`{}`: 0).
@@ -509,32 +596,8 @@ function dataSizeOf(json: string): number {
   return json.length <= 2 ? 0 : json.length - 1;
 }
 
-/** The key and value sizes of an APPLY script's writes (four args each), two per write, as one JSON array. */
-function packSizes(args: readonly string[]): string {
-  let packed = '';
-  for (let i = 0; i < args.length; i += 4) {
-    packed += `${i === 0 ? '' : ','}${keySize(args[i + 2] as string)},${(args[i + 3] as string).length}`;
-  }
-  return `[${packed}]`;
-}
-
 /** Splits a stored entry `<seq>:<JSON>`. */
 function decode(stored: string): { seq: number; value: JsonValue } {
   const colon = stored.indexOf(':');
   return { seq: Number(stored.slice(0, colon)), value: JSON.parse(stored.slice(colon + 1)) as JsonValue };
-}
-
-// A `\uD800`-`\uDFFF` escape that JSON.stringify wrote for a lone surrogate (or one of a value's own escapes).
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * The ops of an APPLY script as one argument (a JSON array of strings, decoded by the script): one
- * string to encode and send instead of four per write. A lone surrogate is sent as U+FFFD, as it
- * would be as an argument of its own (Redis's JSON decoder refuses its escape).
- */
-function packOps(args: readonly string[]): string {
-  const packed = JSON.stringify(args);
-  return SURROGATE_ESCAPE.test(packed) ? JSON.stringify(args.map((arg) => arg.replace(LONE_SURROGATE, '\uFFFD'))) : packed;
 }

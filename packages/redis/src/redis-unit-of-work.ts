@@ -38,6 +38,16 @@ const MAX_WRITES = 2048;
 // anyway, so one larger script costs one round trip where several smaller ones would queue.
 const SEND_AT = 512;
 
+/**
+ * A value's JSON text as Redis holds it ('' for absent), what guards compare: the view's values were
+ * parsed from the stored text or written as `JSON.stringify` made it, and a frozen value's text never
+ * changes. (Made again when a guard needs it, which is rare: a Map from values to the texts they were
+ * written as cost a batch more, most of it in the garbage collector, than the JSON it saved.)
+ */
+function text(value: JsonValue | undefined): string {
+  return value === undefined ? '' : JSON.stringify(value);
+}
+
 class Write implements BufferedWrite {
   failed = false;
   constructor(
@@ -81,9 +91,6 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   // Positions of the sub-requests that used the copy since the last failure, in order.
   #touched: number[] = [];
   #failures: Map<number, unknown> | undefined;
-  // The JSON text each value this unit wrote was sent as (guards send the text the batch expects).
-  // A Map, not a WeakMap: the unit lives for one batch, and a WeakMap's entries cost the GC more.
-  readonly #texts = new Map<object, string>();
   // Entries (by collection) whose last op in the buffered script is a write that applies whenever
   // the script reaches it (see compareAndSet).
   readonly #sure = new Map<string, Set<string>>();
@@ -115,7 +122,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
-    entries.set(key, this.#frozen(value, json));
+    entries.set(key, deepFreeze(value));
     return this.#push('s', collection, key, json, previous);
   }
 
@@ -125,7 +132,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     if (entries.has(key)) return undefined;
-    entries.set(key, this.#frozen(value, json));
+    entries.set(key, deepFreeze(value));
     return this.#push('a', collection, key, json, undefined);
   }
 
@@ -157,14 +164,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#touch();
     const current = entries.get(key);
     if (!sameJson(current, expected)) return undefined;
-    // The view's own value gives the stored text: it was parsed from it, or written as it.
-    const guard = this.#text(current);
     if (next === undefined) entries.delete(key);
-    else entries.set(key, this.#frozen(next, json));
+    else entries.set(key, deepFreeze(next));
     // A guard on an entry the buffered script itself last wrote would compare that write with itself
     // (nothing runs between the two in Redis): it is left out, and the write no longer depends on it.
     const sure = !this.#undoing && this.#sure.get(collection)?.has(key) === true;
-    if (!sure) this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, guard, current, true);
+    if (!sure) this.#push(onMismatch === 'conflict' ? 'e' : 'i', collection, key, text(current), current, true);
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, current, false, false, !sure && onMismatch === 'skip');
   }
 
@@ -177,18 +182,6 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const failures = this.#failures;
     this.#failures = undefined;
     return failures;
-  }
-
-  /** `value` frozen, its JSON text remembered (a frozen value's text never changes). */
-  #frozen(value: JsonValue, json: string): JsonValue {
-    if (value !== null && typeof value === 'object') this.#texts.set(deepFreeze(value), json);
-    return value;
-  }
-
-  /** A value's JSON text ('' for absent): the one it was written as, when this unit wrote it. */
-  #text(value: JsonValue | undefined): string {
-    if (value === undefined) return '';
-    return (value !== null && typeof value === 'object' ? this.#texts.get(value) : undefined) ?? JSON.stringify(value);
   }
 
   /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
@@ -241,10 +234,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const entries = this.#cache.get(collection);
     if (entries !== undefined && sameJson(entries.get(key), expected)) {
       if (next === undefined) entries.delete(key);
-      else entries.set(key, this.#frozen(next, json));
+      else entries.set(key, deepFreeze(next));
     }
-    const guard = this.#text(expected);
-    this.#push('i', collection, key, guard, expected, true, true);
+    this.#push('i', collection, key, text(expected), expected, true, true);
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, expected, false, true);
   }
 

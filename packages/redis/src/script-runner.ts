@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Cluster } from 'ioredis';
 import { RestBatchError } from '@restbatch/core';
 import { Compensator } from './compensator.js';
 import { LuaScript, type RedisClient, runThenWait } from './lua-script.js';
@@ -6,6 +7,12 @@ import { ServerClock } from './server-clock.js';
 import { COMPENSATE } from './write-guard.js';
 
 const COMPENSATE_SCRIPT = new LuaScript(COMPENSATE, 2);
+
+/** How long the undo log of an answered write waits at most for a later write to delete it (ms). */
+export const FORGET_MS = 50;
+/** Undo logs one script or one UNLINK deletes at most (well within what Lua's unpack takes). */
+const MAX_FORGET = 512;
+const NONE: readonly string[] = [];
 
 /** Default of `maxCompensations`: compensations a store keeps waiting for Redis at most. */
 export const DEFAULT_MAX_COMPENSATIONS = 100_000;
@@ -38,6 +45,13 @@ export class ScriptRunner {
   readonly #wait: WaitForReplicas | undefined;
   #everReady = false;
   #firstReady: Promise<void> | undefined;
+  readonly #cluster: boolean;
+  // Operation keys: a random part per runner (unique across processes) and a counter.
+  readonly #opIds = randomBytes(8).toString('hex');
+  #ops = 0;
+  // Undo logs of answered writes not deleted yet, by hash tag ('' for all on a single server).
+  readonly #forget = new Map<string, string[]>();
+  #forgetTimer: NodeJS.Timeout | undefined;
 
   constructor(
     client: RedisClient,
@@ -47,6 +61,7 @@ export class ScriptRunner {
     maxCompensations = DEFAULT_MAX_COMPENSATIONS,
   ) {
     this.client = client;
+    this.#cluster = (client as Cluster).isCluster === true;
     this.#clock = new ServerClock(client);
     this.#budgetMs = budgetMs;
     this.#wait = wait;
@@ -82,31 +97,93 @@ export class ScriptRunner {
     return script.run(this.client, keys, args);
   }
 
-  /** Runs a writing script under its deadline; with a `fence`, a write whose outcome is unknown is undone later. */
+  /**
+   * Runs a writing script under its deadline; with a `fence`, a write whose outcome is unknown is
+   * undone later. The script also deletes the undo logs of earlier writes that were answered (on a
+   * Cluster, only those of the same session, which share its slot).
+   */
   async write(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>, fence?: Fence): Promise<unknown> {
     const deadline = await this.#clock.deadline(this.#budgetMs);
-    const opKey = fence === undefined ? '' : `${fence.tag}op:${randomBytes(8).toString('hex')}`;
-    const full = [...args, deadline, opKey];
+    const opKey = fence === undefined ? '' : `${fence.tag}op:${this.#opIds}${(++this.#ops).toString(36)}`;
+    const forget = this.takeAnswered(fence?.tag);
+    // The guard's keys are declared after the script's own (see write-guard.ts).
+    const allKeys = opKey === '' ? [...keys, ...forget] : [...keys, ...forget, opKey];
+    const full = [...args, forget.length, opKey === '' ? 0 : 1, deadline];
     try {
       let reply: unknown;
-      if (this.#wait === undefined) reply = await script.run(this.client, keys, full);
+      if (this.#wait === undefined) reply = await script.run(this.client, allKeys, full);
       else {
         let acknowledged: number;
-        [reply, acknowledged] = await runThenWait(script, this.client, keys, full, this.#wait.replicas, this.#wait.timeoutMs);
+        [reply, acknowledged] = await runThenWait(script, this.client, allKeys, full, this.#wait.replicas, this.#wait.timeoutMs);
         if (acknowledged < this.#wait.replicas) {
           throw new RestBatchError('STORE_UNAVAILABLE', 'The session store could not copy the write to its replicas in time; retry later', {
             headers: { 'retry-after': '1' },
           });
         }
       }
-      // The outcome is known: the undo log is no longer needed (if this fails, it expires by itself).
-      if (opKey !== '') this.client.unlink(opKey).catch(() => undefined);
+      // The outcome is known: the undo log is no longer needed.
+      if (opKey !== '') this.keepAnswered([opKey]);
       return reply;
     } catch (error) {
       // A reply from the server (LATE, a refusal) is an outcome; anything else leaves it unknown.
       if (fence !== undefined && mayHaveRun(error)) this.#compensate(opKey, fence);
+      // Whether the script got to delete them is not known: a later write or UNLINK deletes them (again).
+      this.keepAnswered(forget);
       throw error;
     }
+  }
+
+  /** Deletes the undo logs still waiting (closing the store). */
+  async close(): Promise<void> {
+    clearTimeout(this.#forgetTimer);
+    this.#forgetTimer = undefined;
+    await this.#flush();
+  }
+
+  /**
+   * Keeps the undo logs of answered writes (operation keys) for deletion by the next write script
+   * (no command of their own), or by one UNLINK within {@link FORGET_MS} if none comes.
+   */
+  keepAnswered(opKeys: readonly string[]): void {
+    if (opKeys.length === 0) return;
+    for (const opKey of opKeys) {
+      const bucket = this.#cluster ? opKey.slice(0, opKey.lastIndexOf('op:')) : '';
+      const keys = this.#forget.get(bucket);
+      if (keys === undefined) this.#forget.set(bucket, [opKey]);
+      else keys.push(opKey);
+    }
+    this.#forgetTimer ??= setTimeout(() => {
+      this.#forgetTimer = undefined;
+      this.#flush().catch(() => undefined);
+    }, FORGET_MS).unref();
+  }
+
+  /**
+   * Takes the undo logs of answered writes that a script on session `tag` deletes along: on a
+   * Cluster those of that session (its slot), on one server all of them. Give them back with
+   * {@link keepAnswered} when the script may not have run.
+   */
+  takeAnswered(tag: string | undefined): readonly string[] {
+    if (this.#forget.size === 0 || (this.#cluster && tag === undefined)) return NONE;
+    const bucket = this.#cluster ? (tag as string) : '';
+    const keys = this.#forget.get(bucket);
+    if (keys === undefined) return NONE;
+    if (keys.length <= MAX_FORGET) {
+      this.#forget.delete(bucket);
+      return keys;
+    }
+    return keys.splice(keys.length - MAX_FORGET);
+  }
+
+  /** One UNLINK per slot for the undo logs still waiting (if it fails, they expire by themselves). */
+  async #flush(): Promise<void> {
+    const sends: Array<Promise<unknown>> = [];
+    for (const keys of this.#forget.values()) {
+      for (let i = 0; i < keys.length; i += MAX_FORGET)
+        sends.push(this.client.unlink(...keys.slice(i, i + MAX_FORGET)).catch(() => undefined));
+    }
+    this.#forget.clear();
+    await Promise.all(sends);
   }
 
   #compensate(opKey: string, fence: Fence): void {

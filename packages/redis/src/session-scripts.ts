@@ -22,10 +22,15 @@
 // on this node. A refused script stops before it changes anything, answers 503, and is served
 // again once the slot has moved (see store-error.ts).
 //
-// The scripts that write run inside `guardWrites` (write-guard.ts): they take a deadline and an
-// operation key as two more ARGV at the end (removed before the body runs), and call
-// `remember(key, field, old, new, grows)` when changing a hash field and `created(key)` when making a
-// session, so that a write whose client gave up can be undone.
+// The scripts that write run inside `guardWrites` (write-guard.ts): they take the undo logs of
+// earlier writes to delete and their operation key as more KEYS, and a few more ARGV, at the end
+// (all removed before the body runs), and call `remember(key, field, old, new, grows)` when
+// changing a hash field, `created(key)` when making a session and `counted(key, id, popped)` when
+// counting it in its owner's set, so that a write whose client gave up can be undone.
+//
+// A few scripts reach a session's keys and its owner's sorted set together (CREATE_OWNED,
+// LOAD_OWNED, DESTROY_OWNED): one round trip instead of two, on one Redis (or Sentinel) only. On a
+// Cluster the owner's set is in another slot and the store sends the two scripts apart.
 
 /**
  * A session's size, field b of its data key, counted as the memory store counts it (core's
@@ -109,6 +114,25 @@ for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ARGV[2]) end
 return {data, owner}`;
 
 /**
+ * LOAD, then OWNER_TOUCH in the same script when the session's owner is the one expected (one
+ * Redis: on a Cluster the owner's set is in another slot): KEYS[2] = that owner's sorted set, ARGV =
+ * collection prefix, ttlMs, the owner expected, id, expiresAt. Returns as LOAD, with a third item
+ * when the owner's set refused the update (its error): the data is read all the same, as when the
+ * store sends OWNER_TOUCH apart (see the store's bookkeeping). At maxmemory (noeviction) Redis
+ * refuses a script's command that takes memory only while the script has written nothing, so
+ * after LOAD's PEXPIREs the ZADD lands; redis.pcall keeps the read should it ever be refused.
+ */
+export const LOAD_OWNED = LOAD.replace(
+  'return {data, owner}',
+  `if owner ~= '' and owner == ARGV[3] then
+  local moved = redis.pcall('ZADD', KEYS[2], 'XX', 'CH', ARGV[5], ARGV[4])
+  if type(moved) == 'table' then return {data, owner, moved.err} end
+  if moved == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+end
+return {data, owner}`,
+);
+
+/**
  * Replaces the data field only, so concurrent collection writes are untouched: ARGV = data JSON,
  * session cap (0: none), the data's size. Returns 1, 0 when the session is gone, {-2, size} when over the cap.
  */
@@ -123,20 +147,39 @@ redis.call('HSET', KEYS[1], 'd', ARGV[1])
 return 1`;
 
 /**
- * Deletes every key of the session: ARGV = collection prefix. Returns its owner ('' for none) when
- * it existed, 0 otherwise. One DEL of all of them: Redis refuses it unless they are all on this
- * node (see the file comment), so a resharding never leaves a collection of a destroyed session behind.
+ * The DESTROY script, or with `owned` DESTROY_OWNED. DESTROY deletes every key of the session:
+ * KEYS[1] = its data key, then the undo logs of its answered writes to delete along (see
+ * write-guard.ts); ARGV = collection prefix. Returns its owner ('' for none) when it existed, 0
+ * otherwise. One DEL of all of them: Redis refuses it unless they are all on this node (see the
+ * file comment), so a resharding never leaves a collection of a destroyed session behind.
+ * DESTROY_OWNED also takes the id out of its owner's sorted set, whether the session was still
+ * there or not (one Redis: on a Cluster that set is in another slot): KEYS[2] = the set, then the
+ * undo logs; ARGV = collection prefix, id.
  */
-export const DESTROY = `
+function destroy(owned: boolean): string {
+  const unowned = owned ? "redis.call('ZREM', KEYS[2], ARGV[2])\n" : '';
+  return `
 local all = redis.call('HKEYS', KEYS[1])
-if #all == 0 then return 0 end
+local keys = {}
+for i = ${owned ? 3 : 2}, #KEYS do keys[#keys + 1] = KEYS[i] end
+if #all == 0 then
+  if #keys > 0 then redis.call('DEL', unpack(keys)) end
+  ${unowned}return 0
+end
 local owner = redis.call('HGET', KEYS[1], 'o') or ''
-local keys = { KEYS[1] }
+keys[#keys + 1] = KEYS[1]
 for _, field in ipairs(all) do
   if string.sub(field, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(field, 3) end
 end
 redis.call('DEL', unpack(keys))
-return owner`;
+${unowned}return owner`;
+}
+
+/** Deletes every key of a session (see {@link destroy}). */
+export const DESTROY = destroy(false);
+
+/** DESTROY, and the id out of its owner's sorted set in the same script (one Redis; see {@link destroy}). */
+export const DESTROY_OWNED = destroy(true);
 
 /**
  * Counts a new session against its owner: KEYS[1] = the owner's sorted set (id -> expiry time,
@@ -155,6 +198,31 @@ end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return evicted`;
+
+/**
+ * CREATE and OWNER_ADMIT as one script, on one Redis (on a Cluster the owner's set is in another
+ * slot): KEYS[1] = the session's data key, KEYS[2] = the owner's sorted set; ARGV = ttlMs, data
+ * JSON, owner, the data's size (see SIZES), now, quota, id, expiresAt. Returns {0} when the id is
+ * taken, else {1, the ids taken out...} for the caller to destroy. Both are undone together when
+ * the reply is lost (`created` and `counted`, see write-guard.ts).
+ */
+export const CREATE_OWNED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+created(KEYS[1])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'n', 0, 'o', ARGV[3], 'b', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[6]) + 1
+local reply = {1}
+local popped = {}
+if over > 0 then
+  popped = redis.call('ZPOPMIN', KEYS[2], over)
+  for i = 1, #popped, 2 do reply[#reply + 1] = popped[i] end
+end
+counted(KEYS[2], ARGV[7], popped)
+redis.call('ZADD', KEYS[2], ARGV[8], ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return reply`;
 
 /** Marks a use of an owner's session: KEYS[1] = owner set, ARGV = id, expiresAt, ttlMs (XX: never adds). */
 export const OWNER_TOUCH = `
@@ -203,16 +271,24 @@ return 1`;
  * Applies a batch's buffered writes in order, in one round trip: KEYS = the data key, then the
  * key of each collection the writes touch (declared for Cluster resharding, see the file comment;
  * the script derives them from the names again), ARGV[1] = collection prefix,
- * ARGV[3] = the session cap (0: none, for undo steps), ARGV[4] = each write's key size and value
- * size (see SIZES) as one JSON array of numbers, two per write,
- * ARGV[2] = the writes as one JSON array of strings, four per write: op, collection, entry key, value. Ops: 's' set (value JSON), 'a' add only
+ * ARGV[2] = the ops as one JSON array, four items per op: op, collection, entry key, value,
+ * ARGV[3] = the session cap (0: none, for undo steps), ARGV[4] = each op's key size and value size
+ * (see SIZES) as one JSON array of numbers, two per op.
+ * Ops: 's' set (value JSON), 'a' add only
  * when absent, 'd' delete (value ''), and two guards on the entry's stored JSON (value: the JSON
  * expected, '' for absent): 'e' stops the script when the entry differs (a compare-and-set whose
  * value changed), 'i' skips only the next op when it differs (a conditional delete, an undo).
+ * A run 'r' stands for two or more writes in a row to one entry (see pack-ops.ts): its value is
+ * the last write's JSON ('' when it deletes, its size that JSON's), then come four more items: the
+ * number of writes, the first one's op, the size of the longest JSON they write (-1 for none) and
+ * how many add the entry back after a delete; each write is checked as it would be alone, and
+ * counts as one op.
  * Stops at the first add whose key is taken or 'e' that fails, so nothing computed from the
  * batch's view of that key is applied; so does a write that would take the session past its cap.
- * Returns {1, n} when all n were processed, {0, i} when the op after the first i was refused,
- * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone.
+ * Returns {1, n} when all n writes were processed, {0, i} when the write after the first i was refused,
+ * {2, i, size} when it was refused for the cap, {-1, 0} when the session is gone, and {3, i}
+ * (nothing written) when a write of a run may pass the cap: the caller sends the ops again
+ * without runs, each with its JSON.
  */
 export const APPLY = `${SIZES}
 local ttl = redis.call('PTTL', KEYS[1])
@@ -224,7 +300,7 @@ local sizes = cjson.decode(ARGV[4])
 local delta, size = 0, nil
 local touched = {}
 local registered = {}
--- Each field as the script sees it, read at most once (one HGET per field per script): its JSON
+-- Each field as the script sees it, read at most once (one HGET per field per script, or none): its JSON
 -- (false: absent) and the order number of a present entry, kept apart so that guards compare the
 -- JSON as it is and writes build no text. Writes only change this copy; finish() writes each
 -- changed field once and logs it for the write guard (its first old and last new text), so a field
@@ -236,6 +312,9 @@ local original = {}
 local changed = {}
 -- What the script's writes to each field changed the session's size by, for the undo log.
 local grown = {}
+-- A small collection (32 entries at most) is read whole once (HGETALL) rather than a field at a
+-- time, so the many adds of a batch to an empty or nearly empty collection cost no HGET each.
+local whole = {}
 local function stored(key, field)
   local fields = known[key]
   if not fields then
@@ -243,10 +322,19 @@ local function stored(key, field)
     known[key] = fields
     seqs[key] = {}
     original[key] = {}
+    local entries = redis.call('HLEN', key)
+    if entries <= 32 then
+      local all = entries > 0 and redis.call('HGETALL', key) or {}
+      local map = {}
+      for j = 1, #all, 2 do map[all[j]] = all[j + 1] end
+      whole[key] = map
+    end
   end
   local json = fields[field]
   if json == nil then
-    local text = redis.call('HGET', key, field)
+    local map = whole[key]
+    local text
+    if map then text = map[field] or false else text = redis.call('HGET', key, field) end
     original[key][field] = text
     json = false
     if text then
@@ -311,63 +399,114 @@ local function finish()
   end
   if ttl > 0 then for key in pairs(touched) do redis.call('PEXPIRE', key, ttl) end end
 end
+-- A write's growth under the cap: nil when it fits (then counted), else the size it would make.
+local function over(grows)
+  if grows > 0 and limit > 0 then
+    size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+    if size + delta + grows > limit then return size + delta + grows end
+  end
+  delta = delta + grows
+  return nil
+end
+-- The order number of an entry added now (the counter is read once, when first needed).
+local function added(name)
+  if not seq then
+    seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+    nextSeq = seq
+  end
+  nextSeq = nextSeq + 1
+  registered[name] = true
+  return nextSeq
+end
 local ops = cjson.decode(ARGV[2])
 local applied = 0
 local skip = false
 local keyOf = {}
-for i = 1, #ops, 4 do
+-- sizes holds two numbers per op: the op's key size, then its value's.
+local i, sized, count = 1, 1, #ops
+while i <= count do
   local op, name, field, value = ops[i], ops[i + 1], ops[i + 2], ops[i + 3]
-  local keySize = sizes[(i + 1) / 2]
+  local keySize, valueSize = sizes[sized], sizes[sized + 1]
+  sized = sized + 2
   local key = keyOf[name]
   if not key then
     key = ARGV[1] .. name
     keyOf[name] = key
   end
-  if skip then
-    skip = false
-  elseif op == 'e' or op == 'i' then
-    if (stored(key, field) or '') ~= value then
-      if op == 'e' then
-        finish()
-        return {0, applied}
-      end
-      skip = true
-    end
-  elseif op == 'd' then
+  if op == 'r' then
+    -- A run of writes in a row to one entry (see pack-ops.ts): only the last write's JSON ('' when
+    -- it deletes) travels, with how many writes, the first one's op, the size of the longest JSON
+    -- they write (-1: deletes only) and how many add the entry back after a delete. Each write is
+    -- checked as it would be alone: only the first can meet a present entry when adding (after
+    -- it, the entry is as the batch's view has it), and a write that might pass the cap means
+    -- sending the ops again without runs ({3}: nothing written), since stopping before it needs
+    -- the JSON of the write before.
+    if skip then return {3, applied} end
+    local steps, first, longest, readded = ops[i + 4], ops[i + 5], ops[i + 6], ops[i + 7]
     local old = stored(key, field)
-    if old then
-      local grows = -keySize - units(old)
-      delta = delta + grows
-      change(key, field, false, grows)
-    end
-  else
-    local old = stored(key, field)
-    if old and op == 'a' then
+    if old and first == 'a' then
       finish()
       return {0, applied}
     end
-    local grows = sizes[(i + 3) / 2] - (old and units(old) or -keySize)
-    if grows > 0 and limit > 0 then
-      size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
-      if size + delta + grows > limit then
-        finish()
-        return {2, applied, size + delta + grows}
+    -- What the entry counts for in the session's size (see SIZES) before the run.
+    local before = old and keySize + units(old) or 0
+    if longest >= 0 then
+      if limit > 0 then
+        size = size or tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
+        if size + delta + keySize + longest - before > limit then return {3, applied} end
       end
+      touched[key] = true
     end
+    local last = value ~= '' and value
+    local grows = (last and keySize + valueSize or 0) - before
     delta = delta + grows
-    if not old then
-      if not seq then
-        seq = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-        nextSeq = seq
-      end
-      nextSeq = nextSeq + 1
-      seqs[key][field] = tostring(nextSeq)
-      registered[name] = true
+    local adds = readded
+    if not old and first ~= 'd' then adds = adds + 1 end
+    for _ = 1, adds do
+      local number = added(name)
+      if last then seqs[key][field] = number end
     end
-    change(key, field, value, grows)
-    touched[key] = true
+    -- An entry the run adds and deletes again changes nothing in Redis.
+    if last or old then change(key, field, last, grows) end
+    applied = applied + steps
+    i = i + 8
+  else
+    if skip then
+      skip = false
+    elseif op == 'e' or op == 'i' then
+      if (stored(key, field) or '') ~= value then
+        if op == 'e' then
+          finish()
+          return {0, applied}
+        end
+        skip = true
+      end
+    elseif op == 'd' then
+      local old = stored(key, field)
+      if old then
+        local grows = -keySize - units(old)
+        delta = delta + grows
+        change(key, field, false, grows)
+      end
+    else
+      local old = stored(key, field)
+      if old and op == 'a' then
+        finish()
+        return {0, applied}
+      end
+      local grows = valueSize - (old and units(old) or -keySize)
+      local past = over(grows)
+      if past then
+        finish()
+        return {2, applied, past}
+      end
+      if not old then seqs[key][field] = added(name) end
+      change(key, field, value, grows)
+      touched[key] = true
+    end
+    applied = applied + 1
+    i = i + 4
   end
-  applied = applied + 1
 end
 finish()
 return {1, applied}`;

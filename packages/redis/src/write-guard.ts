@@ -4,12 +4,19 @@
 //   - an operation key (`<prefix>{tag}:op:<id>`, same slot as the script's keys): a script whose
 //     key is already there (a fence set by a compensation) refuses with `LATE`, and a script that
 //     applies leaves there, for a few minutes, the undo log of the hash fields it changed, so a
-//     compensation run later can put them back (only where they still hold what it wrote).
-// The wrapped script takes two more ARGV at the end: deadline (ms, Redis clock), operation key
-// ('' for none). Inside, `remember(key, field, old, new, grows)` must be called when a hash field is
+//     compensation run later can put them back (only where they still hold what it wrote). The
+//     undo logs of writes that were answered are deleted by the client's next write script (or by
+//     an UNLINK within 50 ms when none comes).
+// The wrapped script takes more KEYS at the end: the undo logs to delete, then its operation key
+// (when it has one); and three more ARGV: how many undo logs, 1 when it has an operation key, and
+// the deadline (ms, Redis clock). Every key the guard touches is so declared, as Redis Cluster asks
+// (on a Cluster they are all of the script's own session: its slot). Inside,
+// `remember(key, field, old, new, grows)` must be called when a hash field is
 // written (its stored text before and after, false for absent, and what the write changed the
 // session's size by; the first old and the last new of a field are kept, the changes added up, with no extra read),
-// and `created(key)` when the script makes a session, so a compensation can destroy it.
+// `created(key)` when the script makes a session, so a compensation can destroy it, and
+// `counted(key, id, popped)` when it adds a session to its owner's sorted set `key` (one Redis
+// only), having taken out `popped` (ZPOPMIN's ids and scores), so a compensation can put them back.
 
 /** How long an operation key (undo log or fence) lives, in ms: the longest a compensation may wait for Redis. */
 export const OPERATION_TTL_MS = 10 * 60_000;
@@ -17,8 +24,15 @@ export const OPERATION_TTL_MS = 10 * 60_000;
 /** Wraps a script body that writes: deadline, fence and undo log (see the file comment). */
 export function guardWrites(body: string): string {
   return `
-local __op = table.remove(ARGV)
 local __deadline = tonumber(table.remove(ARGV))
+local __op = ''
+if table.remove(ARGV) == '1' then __op = table.remove(KEYS) end
+-- Undo logs of earlier writes that were answered: deleted here, not by a command of their own.
+local __forget = tonumber(table.remove(ARGV))
+if __forget > 0 then
+  redis.call('UNLINK', unpack(KEYS, #KEYS - __forget + 1))
+  for _ = 1, __forget do table.remove(KEYS) end
+end
 local __time = redis.call('TIME')
 if tonumber(__time[1]) * 1000 + math.floor(tonumber(__time[2]) / 1000) > __deadline then
   return redis.error_reply('LATE the command reached Redis after its deadline and was not applied')
@@ -43,6 +57,9 @@ end
 local function created(key)
   if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 0} end
 end
+local function counted(key, member, popped)
+  if __op ~= '' then __undo[#__undo + 1] = {key, '', false, false, 0, member, popped} end
+end
 local __reply = (function()
 ${body}
 end)()
@@ -64,7 +81,7 @@ return __reply`;
  * while the session exists (a destroyed or expired one stays gone) and the field still holds what
  * the operation wrote (a later write by anyone stays), and the session's size (field b of the data
  * key, see session-scripts.ts) takes back what the operation changed it by for that field; a session the operation created is
- * destroyed. A collection key a put-back makes again (the operation emptied it: Redis deleted the
+ * destroyed, and taken out of its owner's sorted set, the ids its count took out put back (one Redis). A collection key a put-back makes again (the operation emptied it: Redis deleted the
  * hash) takes the data key's remaining TTL, as every write does, so it expires with its session.
  * Returns 1 when something was undone, 0 when the operation never applied.
  */
@@ -84,7 +101,9 @@ if log and log ~= 'F' then
     end
   end
   for _, entry in ipairs(entries) do
-    if entry[2] == '' then
+    if entry[6] then
+      list(entry[1])
+    elseif entry[2] == '' then
       for _, f in ipairs(redis.call('HKEYS', entry[1])) do
         if string.sub(f, 1, 2) == 'c:' then list(ARGV[1] .. string.sub(f, 3)) end
       end
@@ -101,7 +120,13 @@ if not entries then return 0 end
 local ttl = redis.call('PTTL', KEYS[2])
 for i = #entries, 1, -1 do
   local key, field, old, new, grows = entries[i][1], entries[i][2], entries[i][3], entries[i][4], entries[i][5]
-  if field == '' then
+  if entries[i][6] then
+    -- A session counted in its owner's sorted set (on one Redis only: on a Cluster that set is in
+    -- another slot): taken out again, and the ids its count took out put back with their scores.
+    redis.call('ZREM', key, entries[i][6])
+    local popped = entries[i][7]
+    for j = 1, #popped, 2 do redis.call('ZADD', key, 'NX', popped[j + 1], popped[j]) end
+  elseif field == '' then
     local keys = { key }
     for _, f in ipairs(redis.call('HKEYS', key)) do
       if string.sub(f, 1, 2) == 'c:' then keys[#keys + 1] = ARGV[1] .. string.sub(f, 3) end

@@ -23,6 +23,11 @@ function hashTag(key: string): string {
   return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
 }
 
+/** An operation key (`<prefix>{sid}:op:<id>`): a write's undo log, or a compensation's fence. */
+function isUndoLog(key: string): boolean {
+  return key.includes(':op:');
+}
+
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   try {
     await promise;
@@ -74,7 +79,8 @@ export function storeCases(env: StoreCaseEnv): void {
     await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
     await s.set(id, 'parameters', 'P', { Id: 'P' });
     const keys = await env.keys('slot:*');
-    assert.equal(keys.sort(), [`slot:{${id}}:c:parameters`, `slot:{${id}}:c:roles`, `slot:{${id}}:data`]);
+    // Besides the session's own keys, the undo log of the last write may not be deleted yet (see write-guard.ts).
+    assert.equal(keys.filter((key) => !isUndoLog(key)).sort(), [`slot:{${id}}:c:parameters`, `slot:{${id}}:c:roles`, `slot:{${id}}:data`]);
     for (const key of keys) assert.is(hashTag(key), id);
   });
 
@@ -84,7 +90,7 @@ export function storeCases(env: StoreCaseEnv): void {
     await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
     await s.set(id, 'meta', 'activeRole', 'MyRole');
     await s.load(id, 600_000);
-    const ttls = await env.pttls(`*{${id}}*`);
+    const ttls = await env.pttls(`*{${id}}:[cd]*`);
     assert.is(ttls.length, 3);
     for (const ttl of ttls) assert.ok(ttl > 5_000, `pttl ${ttl} was not extended`);
   });
