@@ -59,6 +59,17 @@ test('every package packs and the tarballs install into a new app outside the wo
   }
 });
 
+test('no tarball ships build state or workspace configuration (tsbuildinfo, tsconfig)', async () => {
+  const tarballs = join(work, 'tarballs');
+  for (const tarball of readdirSync(tarballs).filter((f) => f.endsWith('.tgz'))) {
+    const { stdout } = await run('tar', ['tzf', join(tarballs, tarball)], { timeout: 20_000 });
+    // A tsbuildinfo holds the builder's paths (../../node_modules/.pnpm/...); a tsconfig extends
+    // the workspace's tsconfig.base.json, which no installed package has.
+    const shipped = stdout.split('\n').filter((path) => /\.tsbuildinfo$|(?:^|\/)tsconfig[^/]*\.json$/.test(path));
+    assert.equal(shipped, [], tarball);
+  }
+});
+
 test('each installed package has its LICENSE, and its declaration maps point at shipped sources', () => {
   for (const name of PACKAGES) {
     const dir = join(app, 'node_modules/@restbatch', name);
