@@ -1,4 +1,7 @@
-// The types a CommonJS file sees for @restbatch/client: none but this notice, because the package is
-// ESM-only (see README.md, "ESM only"). Use `import` from an ES module, or `await import()`.
+// The types a CommonJS file sees for @restbatch/client. The package is ESM-only (see README.md, "ESM
+// only"): require() throws, so no value is exported here (using one is a compile error, TS1362), but
+// every type is, for `import type` from CommonJS (tsc node16/nodenext). The resolution-mode attribute
+// reads the ES module's declarations from this CommonJS one (TS1479 otherwise, under node16).
+export type * from './dist/index.js' with { 'resolution-mode': 'import' };
 /** @restbatch/client is ESM-only: import it from an ES module (see its README, "ESM only"). */
 export declare const ESM_ONLY: '@restbatch/client is ESM-only: use import from an ES module, see README.md';

@@ -22,6 +22,23 @@ test('a duplicate route fails createEngine naming the route', () => {
   fails([Twice], /Duplicate route GET \/Twice\/:id/);
 });
 
+test('a duplicate route fails createEngine with the stable code ROUTE_CONFLICT', () => {
+  @Resource('Again')
+  class Again {
+    @Post()
+    one() {}
+    @Post()
+    two() {}
+  }
+  const api = exagoApi();
+  try {
+    createEngine({ apis: [{ ...api, resources: [...api.resources, Again] }] });
+    assert.unreachable('createEngine should throw');
+  } catch (error) {
+    assert.is((error as { code?: unknown }).code, 'ROUTE_CONFLICT');
+  }
+});
+
 test('routes that differ only in a parameter name fail createEngine', () => {
   @Resource('Clash')
   class Clash {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { createEngine, Get, inject, Resource } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -37,6 +38,30 @@ test('a resource without type information fails createEngine with the hint, not 
     assert.match(message, /emitDecoratorMetadata/);
     assert.match(message, /@inject\(TOKEN\)/);
     assert.match(((error as Error).cause as Error).message, /TypeInfo not known for "Todos"/);
+  }
+});
+
+test('the README\'s "Build with tsc" quotes the error createEngine throws, and tsyringe\'s as its cause', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const item = readme.slice(readme.indexOf('**Build with `tsc`.**'));
+  const quoted = /`(Resource class TodosResource cannot be constructed:[^`]*)`/.exec(item)?.[1];
+  const cause = /`(TypeInfo not known for "TodosResource")` is its `cause`/.exec(item)?.[1];
+  assert.ok(quoted !== undefined && cause !== undefined, 'the README quotes the error and its cause');
+  // The quote elides with "...": each quoted piece, in order.
+  const pattern = new RegExp(
+    `^${quoted!
+      .split('...')
+      .map((piece) => piece.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[\\s\\S]*')}`,
+  );
+  const TodosResource = withoutMetadata('engine');
+  Object.defineProperty(TodosResource, 'name', { value: 'TodosResource' });
+  try {
+    createEngine({ apis: [{ base: '/api', resources: [TodosResource] }] });
+    assert.unreachable('createEngine should have thrown');
+  } catch (error) {
+    assert.match((error as Error).message, pattern);
+    assert.is(((error as Error).cause as Error).message, cause);
   }
 });
 

@@ -1,8 +1,13 @@
 import 'reflect-metadata';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createHonoApp, createTodosEngine } from '@restbatch/example-hono';
+import { transform } from 'esbuild';
+import type { Hono } from 'hono';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { errorOf, responsesOf, send, TODOS_ANSWER, TODOS_BATCH } from './support/todos-client.js';
@@ -97,6 +102,64 @@ test('the Hono example serves requests made without @hono/node-server (Bun, Deno
     body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: '/todos' }] }),
   });
   assert.is(viaRequest.status, 200);
+});
+
+/**
+ * The Hono lines of the README of @restbatch/http ("Hono, Bun, Deno, edge"), as written, made into
+ * a module around them (`engine`, `app`); it is written beside this suite so that its imports
+ * resolve from the test package, as from the reader's app.
+ */
+async function readmeHonoApp(): Promise<{ app: Hono; remove: () => void }> {
+  const readme = readFileSync(new URL('../../packages/http/README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Hono, Bun, Deno, edge (fetch)'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const end = block.indexOf('\n', block.indexOf("app.all('/api/*'"));
+  assert.ok(block.includes('@hono/node-server/conninfo') && end > 0, 'the README still mounts the handler on Hono');
+  const source = `import { createTodosEngine } from '@restbatch/example-hono';
+import { Hono } from 'hono';
+const engine = createTodosEngine();
+const app = new Hono();
+${block.slice(0, end)}
+export { app };
+`;
+  const { code } = await transform(source, { loader: 'ts', format: 'esm' });
+  const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), 'readme-hono-'));
+  const file = join(dir, 'app.mjs');
+  writeFileSync(file, code);
+  const { app } = (await import(pathToFileURL(file).href)) as { app: Hono };
+  return { app, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("the README's Hono snippet serves app.request() (Hono's test path: no @hono/node-server, so no conn info) and @hono/node-server", async () => {
+  const { app, remove } = await readmeHonoApp();
+  try {
+    const batch = await app.request('/api/$batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TODOS_BATCH),
+    });
+    assert.is(batch.status, 200, await batch.clone().text());
+    assert.equal(responsesOf((await batch.json()) as Record<string, unknown>), TODOS_ANSWER);
+    const call = await app.request('/api/todos/1');
+    assert.is(call.status, 200, await call.clone().text());
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const served = await send(`http://127.0.0.1:${port}/api/todos/1`, 'GET');
+      assert.is(served.status, 200, served.raw);
+      assert.is(
+        (await rawGet(`http://127.0.0.1:${port}`, '/api/todos/%2e%2e/todos')).status,
+        400,
+        'requestTarget reads the target as sent',
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  } finally {
+    remove();
+  }
 });
 
 test.run();

@@ -59,6 +59,17 @@ test('every package packs and the tarballs install into a new app outside the wo
   }
 });
 
+test('no tarball ships build state or workspace configuration (tsbuildinfo, tsconfig)', async () => {
+  const tarballs = join(work, 'tarballs');
+  for (const tarball of readdirSync(tarballs).filter((f) => f.endsWith('.tgz'))) {
+    const { stdout } = await run('tar', ['tzf', join(tarballs, tarball)], { timeout: 20_000 });
+    // A tsbuildinfo holds the builder's paths (../../node_modules/.pnpm/...); a tsconfig extends
+    // the workspace's tsconfig.base.json, which no installed package has.
+    const shipped = stdout.split('\n').filter((path) => /\.tsbuildinfo$|(?:^|\/)tsconfig[^/]*\.json$/.test(path));
+    assert.equal(shipped, [], tarball);
+  }
+});
+
 test('each installed package has its LICENSE, and its declaration maps point at shipped sources', () => {
   for (const name of PACKAGES) {
     const dir = join(app, 'node_modules/@restbatch', name);
@@ -118,13 +129,23 @@ test('require() of a package fails with a message that says it is ESM-only and w
   assert.match(stdout, /packages\/core#esm-only/);
 });
 
-test('a CommonJS file that imports a package does not compile, and sees only the ESM_ONLY notice', async () => {
+test('a CommonJS file that imports a value of a package does not compile: ESM-only packages export no value to CommonJS', async () => {
   const tsc = join(app, 'node_modules/typescript/bin/tsc');
   const failed = await run(process.execPath, [tsc, '-p', 'tsconfig.cts.json'], { cwd: app, timeout: 60_000 }).then(
     () => 'esm-check.cts compiled without errors',
     (error: { stdout?: string }) => String(error.stdout),
   );
-  assert.match(failed, /esm-check\.cts.*has no exported member named 'createEngine'|esm-check\.cts.*has no exported member 'createEngine'/);
+  assert.match(failed, /esm-check\.cts.*'createEngine' cannot be used as a value because it was exported using 'export type'/);
+});
+
+test('a CommonJS file imports the types of every package with import type (nodenext and node16, skipLibCheck false)', async () => {
+  const tsc = join(app, 'node_modules/typescript/bin/tsc');
+  for (const config of ['tsconfig.types-cts.json', 'tsconfig.types-cts-node16.json']) {
+    const compiled = await run(process.execPath, [tsc, '-p', config], { cwd: app, timeout: 60_000 }).catch(
+      (error: { stdout?: string }) => ({ stdout: `tsc failed:\n${error.stdout}` }),
+    );
+    assert.is(compiled.stdout, '', config);
+  }
 });
 
 test.run();

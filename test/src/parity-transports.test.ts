@@ -35,7 +35,7 @@ for (const c of CASES) {
       const earlier = c.earlierHeaders === undefined ? c : { ...c, headers: c.earlierHeaders };
       let answer = await transport.send(engine, sends > 1 ? earlier : c);
       for (let n = 1; n < sends; n++) answer = await transport.send(engine, n === sends - 1 ? c : earlier);
-      // HTTP frames a body as JSON text; the other transports carry the value (so content-type is not compared).
+      // HTTP frames a body as JSON text; the other transports carry the value (so its default content type is not compared).
       if (transport.name === 'http' && answer.body !== undefined)
         assert.match(answer.headers['content-type'] ?? '', /^application\/json\b/, 'HTTP labels its JSON body');
       answers.push({

@@ -1,5 +1,5 @@
 // The README's custom-resource example, verbatim between the markers, so that it is compiled and run.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -53,6 +53,39 @@ test('the README shows exactly the code of this file', () => {
   const here = /\/\/ README example start\n([\s\S]*?)\/\/ README example end\n/.exec(source)?.[1];
   assert.type(shown, 'string');
   assert.is(shown, here);
+});
+
+/** The published packages: every folder of packages/ with a package.json. */
+function packageNames(): string[] {
+  const root = new URL('../../packages/', import.meta.url);
+  return readdirSync(root)
+    .filter((name) => existsSync(new URL(`${name}/package.json`, root)))
+    .map((name) => (JSON.parse(readFileSync(new URL(`${name}/package.json`, root), 'utf8')) as { name: string }).name);
+}
+
+test("the README's Install names every package, in its commands and its table", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const install = /## Install\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const commands = /```sh\n([\s\S]*?)```/.exec(install)?.[1] ?? '';
+  const table = install.split('\n').filter((line) => line.startsWith('| `@restbatch/'));
+  for (const name of packageNames()) {
+    assert.ok(commands.split(/\s+/).includes(name), `${name} in the install commands`);
+    assert.ok(
+      table.some((row) => row.startsWith(`| \`${name}\``)),
+      `${name} in the table`,
+    );
+  }
+});
+
+test("the README's tables have as many cells in every row as in their header", () => {
+  const lines = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').split('\n');
+  const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('|') || lines[i - 1]!.startsWith('|')) continue;
+    for (let j = i + 1; j < lines.length && lines[j]!.startsWith('|'); j++) {
+      assert.is(cells(lines[j]!), cells(lines[i]!), `README.md line ${j + 1}`);
+    }
+  }
 });
 
 test.run();

@@ -77,6 +77,26 @@ export const headerParityCases: ParityCase[] = [
     },
   },
   {
+    // RFC 9110 §15.3.5: a 204 "cannot contain content"; §8.3: Content-Type describes content.
+    name: 'an ordinary call of an OData API answered 204 (RFC 9110 §15.3.5: no content) carries OData-Version and no Content-Type',
+    engine: limitedEngine(100),
+    method: 'DELETE',
+    url: '/api/Files/a',
+    status: 204,
+    check: (body, headers) => {
+      assert.is(body, undefined);
+      assert.equal(headers, { 'odata-version': '4.01' });
+    },
+  },
+  {
+    name: "an ordinary call of an OData API answered 200 carries OData's JSON Content-Type on every transport",
+    engine: limitedEngine(100),
+    method: 'GET',
+    url: '/api/Files/a',
+    status: 200,
+    check: (_body, headers) => assert.is(headers['content-type'], 'application/json; metadata=none; charset=utf-8'),
+  },
+  {
     name: 'an ordinary call over the rate limit answers 429 with Retry-After',
     engine: limitedEngine(0),
     method: 'GET',

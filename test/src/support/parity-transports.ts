@@ -1,4 +1,4 @@
-import type { Engine } from '@restbatch/core';
+import { type Engine, JSON_TYPE } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { createExampleEngine } from '@restbatch/example-server';
 import * as httpPackage from '@restbatch/http';
@@ -145,24 +145,23 @@ export function normalize(value: unknown, mayDiffer: readonly string[] = []): un
 }
 
 /**
- * Headers that only frame the bytes of one transport: HTTP adds its own (length, date, connection,
- * the content type of the text it wrote); direct and WebSocket carry values, not bytes.
+ * Headers that only frame the bytes of one transport: HTTP adds its own (length, date, connection);
+ * direct and WebSocket carry values, not bytes.
  */
-export const FRAMING_HEADERS: ReadonlySet<string> = new Set([
-  'content-length',
-  'content-type',
-  'date',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-]);
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
 
-/** The headers every transport must answer alike: names lower-cased, framing dropped, run-specific values replaced as in {@link normalize}. */
+/**
+ * The headers every transport must answer alike: names lower-cased, framing dropped, run-specific
+ * values replaced as in {@link normalize}. A content type is compared as the client's README has it:
+ * only `application/json; charset=utf-8`, what the HTTP transports write for an answer that names no
+ * media type, is framing; a media type the answer names (problem details, OData's) is the answer's
+ * own, on every transport, and an answer without content (204) names none.
+ */
 export function normalizeHeaders(headers: Record<string, string>, mayDiffer: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers).sort()) {
     const lower = name.toLowerCase();
-    if (FRAMING_HEADERS.has(lower)) continue;
+    if (FRAMING_HEADERS.has(lower) || (lower === 'content-type' && headers[name] === JSON_TYPE)) continue;
     out[lower] = mayDiffer.includes(lower) ? `<${lower}>` : (normalize(headers[name]) as string);
   }
   return out;

@@ -556,11 +556,12 @@ export class Engine {
     if (result.error !== undefined) {
       const view = { status: result.status, ...result.error, stack: result.error.stack ?? null };
       const own = result.status === 405 ? allowWithHead(result.headers) : { ...result.headers };
-      const answer = withContentType(withCallHeaders(api.errors, headers, own), api.errors);
+      const answer = withContentType(withCallHeaders(api.errors, headers, own, true), api.errors);
       return { status: result.status, headers: answer, body: api.errors.encodeError(view), kind: 'call' };
     }
-    const answer = withCallHeaders(api.errors, headers, result.headers);
-    return { status: result.status, headers: answer, body: result.status === 204 ? undefined : result.body, kind: 'call' };
+    const content = result.status === 204 ? undefined : result.body;
+    const answer = withCallHeaders(api.errors, headers, result.headers, content !== undefined);
+    return { status: result.status, headers: answer, body: content, kind: 'call' };
   }
 
   /** Opens an existing session by id; throws `SESSION_NOT_FOUND` (401) for a malformed, unknown or expired id. */

@@ -57,13 +57,16 @@ export function dialectHeaders(dialect: Dialect, requestHeaders: Readonly<Header
 /**
  * The headers of an ordinary call's answer: the API's `callHeaders` (OData's `OData-Version`), then
  * the handler's own on top, except a content type that names no JSON media type (the answer's body
- * is JSON). `headers` itself when the API has none.
+ * is JSON). An answer without content (`content` false: a 204) gets no content type, as the
+ * executor gives a handler's none (RFC 9110 §8.3, §15.3.5): every transport then carries the same
+ * headers, not only HTTP, which writes none without a body. `headers` itself when the API has none.
  */
-export function withCallHeaders(encoder: ErrorEncoder, requestHeaders: Readonly<Headers>, headers: Headers): Headers {
+export function withCallHeaders(encoder: ErrorEncoder, requestHeaders: Readonly<Headers>, headers: Headers, content: boolean): Headers {
   const own = encoder.callHeaders?.(requestHeaders);
   if (own === undefined) return headers;
   const merged = { ...own, ...headers };
-  if (own['content-type'] !== undefined && !isJsonMediaType(headers['content-type'])) merged['content-type'] = own['content-type'];
+  if (!content) delete merged['content-type'];
+  else if (own['content-type'] !== undefined && !isJsonMediaType(headers['content-type'])) merged['content-type'] = own['content-type'];
   return merged;
 }
 

@@ -18,6 +18,7 @@ import type {
 } from '../resource/resource-handler.js';
 import { compileSchema, type PayloadValidator } from '../validation/compile-schema.js';
 import { resolveResource } from './resolve-resource.js';
+import { routeRegistrationError } from './route-registration-error.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
 
 /** A class decorated with `@Resource`. */
@@ -232,11 +233,13 @@ export class RouteTable {
         handle: def.handle,
         paramFirst: pattern.charCodeAt(1) === 58,
       };
-      if (this.#router.hasRoute(def.method, pattern)) throw new Error(`Duplicate route ${where}`);
+      if (this.#router.hasRoute(def.method, pattern)) {
+        throw Object.assign(new Error(`Duplicate route ${where}`), { code: 'ROUTE_CONFLICT' });
+      }
       try {
         this.#router.on(def.method, pattern, noop, route);
       } catch (error) {
-        throw new Error(`Route ${where} conflicts with another: ${(error as Error).message}`);
+        throw routeRegistrationError(where, error);
       }
       compiled.push(route);
       const routes = this.#segments.get(def.method) ?? [];
