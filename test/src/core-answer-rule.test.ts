@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createEngine, type Engine, exagoApi, guidewireDialect, odataDialect, type ResourceHandler, reply } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { serveOverHttp } from './support/records-http.js';
 
 // One handler answer reads the same alone and as an item of every dialect: the executor applies
 // HTTP's body rule (RFC 9110 §15.3.5 "A 204 response ... cannot contain content", §15.4.5 the
@@ -17,6 +18,13 @@ const H: ResourceHandler = {
     { method: 'POST', path: 'status204', status: 204, handle: () => ({ x: 1 }) },
     { method: 'GET', path: 'text', handle: () => reply(200, { x: 1 }, { 'Content-Type': 'text/plain' }) },
     { method: 'GET', path: 'vendor', handle: () => reply(200, { x: 1 }, { 'content-type': 'application/vnd.h+json' }) },
+    // Values JSON has no text for (JSON.stringify answers undefined), and one it has.
+    { method: 'GET', path: 'function', handle: () => () => 1 },
+    { method: 'GET', path: 'symbol', handle: () => Symbol('s') },
+    { method: 'GET', path: 'tojson-nothing', handle: () => ({ toJSON: () => undefined }) },
+    { method: 'GET', path: 'tojson-value', handle: () => ({ toJSON: () => ({ y: 2 }) }) },
+    { method: 'GET', path: 'nothing', handle: () => undefined },
+    { method: 'GET', path: 'reply-function', handle: () => reply(200, () => 1, { 'content-type': 'application/json' }) },
   ],
 };
 
@@ -149,6 +157,49 @@ test('a JSON content type the handler states is the one alone and in every item'
     const { gw, odata } = await items(engine, 'GET', 'vendor');
     assert.equal(gw, { status: 200, headers: { 'content-type': 'application/vnd.h+json' }, body: { x: 1 } });
     assert.equal(odata, { id: 'a', status: 200, headers: { 'content-type': 'application/vnd.h+json' }, body: { x: 1 } });
+  } finally {
+    await engine.close();
+  }
+});
+
+test('a value JSON has no text for (a function, a symbol, a toJSON() answering undefined) answers as undefined does: 204 alone, over HTTP and in every item', async () => {
+  const engine = engineOf();
+  const { send, close } = await serveOverHttp(engine);
+  try {
+    const nothing = await items(engine, 'GET', 'nothing');
+    for (const path of ['function', 'symbol', 'tojson-nothing']) {
+      const alone = await engine.inject({ url: `/api/H/${path}` });
+      assert.is(alone.status, 204, path);
+      assert.is(alone.body, '');
+      assert.is(alone.headers['content-type'], undefined);
+      const http = await send(`/api/H/${path}`);
+      assert.is(http.status, 204, path);
+      assert.is(http.headers['content-type'], undefined);
+      assert.equal(await items(engine, 'GET', path), nothing, path);
+    }
+    assert.equal(nothing.gw, { status: 204, headers: {} });
+    assert.equal(nothing.exago, { ReturnCode: '204', ResponseContent: { StatusCode: 204, StatusDescription: null } });
+  } finally {
+    await close();
+    await engine.close();
+  }
+});
+
+test('a toJSON() is the answer JSON writes, alone and in items; a reply of such a value keeps its status, without a body', async () => {
+  const engine = engineOf();
+  try {
+    const alone = await engine.inject({ url: '/api/H/tojson-value' });
+    assert.is(alone.status, 200);
+    assert.equal(alone.json(), { y: 2 });
+    const { gw, exago } = await items(engine, 'GET', 'tojson-value');
+    assert.equal(gw, { status: 200, headers: {}, body: { y: 2 } });
+    assert.equal(exago, { ReturnCode: '200', ResponseContent: { y: 2 } });
+    // reply() states its status: 200 without a body, as reply(200) answers, and no content type over no body.
+    const replied = await engine.inject({ url: '/api/H/reply-function' });
+    assert.is(replied.status, 200);
+    assert.is(replied.body, '');
+    assert.is(replied.headers['content-type'], undefined);
+    assert.equal((await items(engine, 'GET', 'reply-function')).gw, { status: 200, headers: {} });
   } finally {
     await engine.close();
   }

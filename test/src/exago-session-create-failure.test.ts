@@ -1,9 +1,11 @@
+import type { CreateSessionOptions, JsonValue } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoTestApi } from './support/atomic-exago.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { errorBody, type Item, items, openSession } from './support/exago-items.js';
 import { FlakyStore } from './support/flaky-store.js';
+import { until } from './support/until.js';
 
 // docs/several-nodes.md, "What a 503 means": a sub-request answered 503 STORE_UNAVAILABLE did not
 // change the store, and will not later. POST Sessions creates the session, then writes its roles:
@@ -93,6 +95,91 @@ test('an atomic batch whose POST Sessions fails: its rollback destroys the sessi
   assert.equal(codes(items(res)), ['503:STORE_UNAVAILABLE', '424:SKIPPED', '424:SKIPPED'], JSON.stringify(res.body));
   assert.is(store.size, 0);
   assert.equal(logged, []);
+});
+
+test('an atomic batch whose POST Sessions fails and whose session the store cannot destroy: POST Sessions answers 500 ROLLBACK_INCOMPLETE, as outside an atomic run', async () => {
+  const store = new FlakyStore();
+  store.failNext(1, 1);
+  store.destroyMode = 'fails';
+  const { call, logged } = exagoEngine({}, { store, apis: [exagoTestApi([], true)] });
+  const res = await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }, ...PARAMETER_THEN_READ] });
+  // Its own undo (the destroy) failed: a 503 would say it changed nothing, which is not so.
+  assert.equal(codes(items(res)), ['500:ROLLBACK_INCOMPLETE', '424:SKIPPED', '424:SKIPPED'], JSON.stringify(res.body));
+  assert.match(String(items(res)[0]!.ResponseContent.reason), /could not destroy that session/);
+  assert.is(store.size, 1, 'the session stays: the store could not destroy it');
+  assert.ok(logged.some((entry) => entry.message === 'rollback step failed'));
+});
+
+/** A memory store whose creates wait until `land()` is called: a create slower than the sub-request's timeout. */
+class SlowCreateStore extends FlakyStore {
+  landed = 0;
+  #waiting: Array<() => void> = [];
+
+  /** Lets every waiting create reach the store. */
+  land(): void {
+    for (const go of this.#waiting.splice(0)) go();
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  override async create(data: Record<string, JsonValue>, options: CreateSessionOptions): Promise<string> {
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    const id = await super.create(data, options);
+    this.landed++;
+    return id;
+  }
+}
+
+for (const [name, url] of [
+  ['a batch', '/rest/batch'],
+  ['an atomic batch', '/rest/batch?onFail=atomic'],
+] as const) {
+  test(`${name}: a POST Sessions whose create lands after it timed out (504) leaves no session, nor one counted against the caller (concepts.md)`, async () => {
+    const store = new SlowCreateStore();
+    const { call } = exagoEngine({}, { store, limits: { subRequestTimeoutMs: 20 } as never });
+    const res = await call({
+      url,
+      body: [
+        { Url: 'Sessions', Method: 'POST' },
+        { Url: 'Roles', Method: 'GET' },
+      ],
+    });
+    assert.equal(codes(items(res)).slice(0, 1), ['504:TIMEOUT'], JSON.stringify(res.body));
+    assert.is(store.waiting, 1);
+    store.land();
+    await until(() => store.landed === 1, 'the create landed');
+    await until(() => store.size === 0, 'the late session is destroyed');
+  });
+}
+
+test('an ordinary POST /rest/Sessions whose create lands after it timed out (504) leaves no session', async () => {
+  const store = new SlowCreateStore();
+  const { call } = exagoEngine({}, { store, limits: { subRequestTimeoutMs: 20 } as never });
+  const res = await call({ url: '/rest/Sessions', body: {} });
+  assert.is(res.status, 504);
+  assert.is(errorBody(res).code, 'TIMEOUT');
+  store.land();
+  await until(() => store.landed === 1, 'the create landed');
+  await until(() => store.size === 0, 'the late session is destroyed');
+});
+
+test('a session created after its answer that the store cannot destroy is logged (rollback step failed), never bound to the batch', async () => {
+  const store = new SlowCreateStore();
+  store.destroyMode = 'fails';
+  const { call, logged } = exagoEngine({}, { store, limits: { subRequestTimeoutMs: 20 } as never });
+  const res = await call({
+    url: '/rest/batch',
+    body: [
+      { Url: 'Sessions', Method: 'POST' },
+      { Url: 'Roles', Method: 'GET' },
+    ],
+  });
+  assert.equal(codes(items(res)), ['504:TIMEOUT', '401:SESSION_REQUIRED'], JSON.stringify(res.body));
+  store.land();
+  await until(() => logged.some((entry) => entry.message === 'rollback step failed'), 'the failed destroy is logged');
+  assert.is(store.size, 1);
 });
 
 test('a POST Sessions that succeeds keeps its session and the batch runs in it', async () => {

@@ -1,6 +1,7 @@
-import { MemorySessionStore } from '@restbatch/core';
+import { MemorySessionStore, type ResourceHandler } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exagoTestApi } from './support/atomic-exago.js';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { errorBody, items, openSession } from './support/exago-items.js';
 
@@ -239,6 +240,30 @@ test('the seed batch session is usable from ordinary calls afterwards', async ()
   const all = await call({ method: 'GET', url: `/rest/Parameters?sid=${sid}` });
   assert.is(all.status, 200);
   assert.is((all.body as unknown[]).length, 1);
+});
+
+test('memory store: reads and writes of a session destroyed mid-batch answer 401 SESSION_NOT_FOUND, as the same calls alone do (not an empty session)', async () => {
+  const store = new MemorySessionStore();
+  // Destroys the batch's session behind its back, as a concurrent DELETE Sessions/{sid} does.
+  const doom: ResourceHandler = {
+    name: 'Doom',
+    session: 'required',
+    routes: [{ method: 'POST', path: '', handle: async (ctx) => ({ destroyed: await store.destroy(ctx.session!.id) }) }],
+  };
+  const { call } = exagoEngine({}, { store, apis: [exagoTestApi([doom], false)] });
+  const { sid } = await openSession(call);
+  const calls = [
+    { Url: 'Roles', Method: 'GET' },
+    { Url: 'Roles/MyRole', Method: 'GET' },
+    { Url: 'Roles/MyRole', Method: 'DELETE' },
+    { Url: 'Parameters', Method: 'POST', Payload: { Id: 'p' } },
+  ];
+  const res = await call({ url: `/rest/batch?sid=${sid}`, body: [{ Url: 'Doom', Method: 'POST' }, ...calls] });
+  const codes = items(res).map((item) => `${item.ReturnCode} ${item.ResponseContent?.code ?? ''}`.trim());
+  assert.equal(codes, ['201', ...new Array(calls.length).fill('401 SESSION_NOT_FOUND')], JSON.stringify(res.body));
+  const alone = await call({ method: 'GET', url: `/rest/Roles?sid=${sid}` });
+  assert.is(alone.status, 401);
+  assert.is(errorBody(alone).code, 'SESSION_NOT_FOUND');
 });
 
 test.run();

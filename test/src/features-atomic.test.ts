@@ -1,8 +1,10 @@
-import type { MemorySessionStore } from '@restbatch/core';
+import 'reflect-metadata';
+import { createEngine, type Dialect, Get, type HandlerContext, type MemorySessionStore, Post, Resource } from '@restbatch/core';
+import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { exagoEngine } from './support/exago-engine.js';
-import { batch, featuresEngine, newSession } from './support/features-engine.js';
+import { batch, canonicalDialect, featuresEngine, newSession } from './support/features-engine.js';
 
 const note = (id: string, extra: Record<string, unknown> = {}) => ({ method: 'POST', url: '/Notes', body: { id }, ...extra });
 
@@ -185,6 +187,75 @@ test('an atomic Exago batch (?onFail=atomic) that fails leaves not even its sess
     ['424', '424', '404'],
   );
   assert.is((engine.store as MemorySessionStore).size, 0);
+});
+
+/** Opens a session and writes into it (a login); `Where` answers which session a sub-request runs in. */
+@Resource('Login')
+class LoginResource {
+  @Post()
+  async login(ctx: HandlerContext) {
+    const session = await ctx.createSession({});
+    await session.set('notes', 'from-login', { id: 'from-login' });
+    return { id: session.id };
+  }
+}
+
+@Resource('Where', { session: 'required' })
+class WhereResource {
+  @Get()
+  where(ctx: HandlerContext) {
+    return { sid: ctx.session!.id };
+  }
+}
+
+/** The canonical dialect, its answer also naming the session the batch ends in (`BatchResult.sessionId`). */
+const sessionDialect: Dialect = {
+  ...canonicalDialect,
+  name: 'canonical-session',
+  encode: (result, context) => ({ ...(canonicalDialect.encode(result, context) as object), sessionId: result.sessionId ?? null }),
+};
+
+function loginEngine() {
+  const engine = createEngine({
+    apis: [
+      {
+        base: '/api',
+        resources: [LoginResource, WhereResource],
+        batch: [{ path: 'batch', dialect: sessionDialect, allowExistingSession: true }],
+        sessions: { param: 'sid' },
+      },
+    ],
+    logger: { error: () => undefined },
+  });
+  return { engine, call: createDirectCaller(engine) };
+}
+
+const login = { id: 'login', method: 'POST', url: '/Login', atomicityGroup: 'g' };
+const failing = { id: 'fail', method: 'POST', url: '/Where', atomicityGroup: 'g' };
+const where = { id: 'where', method: 'GET', url: '/Where' };
+
+test('after an atomicity group that created a session is rolled back, what follows runs as after a create that failed (401 SESSION_REQUIRED), and the batch names no session', async () => {
+  const { engine, call } = loginEngine();
+  // POST /Where has no route: the group fails after its session was created.
+  const res = await call({ url: '/api/batch', body: { requests: [login, failing, where] } });
+  const body = res.body as { results: Array<{ status: number; error?: { code: string } }>; sessionId: string | null };
+  assert.equal(
+    body.results.map((r) => `${r.status}:${r.error?.code ?? ''}`),
+    ['424:ROLLED_BACK', '405:METHOD_NOT_ALLOWED', '401:SESSION_REQUIRED'],
+    JSON.stringify(body),
+  );
+  assert.is(body.sessionId, null);
+  assert.is((engine.store as MemorySessionStore).size, 0);
+});
+
+test('after such a group in a batch run in an existing session, what follows runs in that session again', async () => {
+  const { engine, call } = loginEngine();
+  const sid = await newSession(engine);
+  const res = await call({ url: `/api/batch?sid=${sid}`, body: { requests: [login, failing, where] } });
+  const body = res.body as { results: Array<{ status: number; body?: unknown }>; sessionId: string | null };
+  assert.equal(body.results[2], { index: 2, id: 'where', status: 200, headers: {}, body: { sid } }, JSON.stringify(body));
+  assert.is(body.sessionId, sid);
+  assert.is((engine.store as MemorySessionStore).size, 1);
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type HandlerContext, Post, type RateDecision, Resource } from '@restbatch/core';
+import { type HandlerContext, Post, type RateDecision, Resource, RestBatchError } from '@restbatch/core';
 import type { DirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -32,6 +32,32 @@ class BoomResource {
   }
 }
 
+/** Writes two parameters, one after the other: the second write can fail after the first was made. */
+@Resource('Pair', { session: 'required' })
+class PairResource {
+  @Post('')
+  async pair(ctx: HandlerContext): Promise<{ ok: true }> {
+    await ctx.session!.set('parameters', 'first', 1);
+    await ctx.session!.set('parameters', 'second', 2);
+    return { ok: true };
+  }
+}
+
+/** Changes something outside the store (declared with onRollback), then throws 503 STORE_UNAVAILABLE itself. */
+@Resource('Mail', { session: 'required' })
+class MailResource {
+  static sent = 0;
+
+  @Post('')
+  send(ctx: HandlerContext): never {
+    MailResource.sent++;
+    ctx.onRollback(() => {
+      MailResource.sent--;
+    });
+    throw new RestBatchError('STORE_UNAVAILABLE', 'the mail log is unavailable');
+  }
+}
+
 function codes(list: Item[]): string[] {
   return list.map((item) => `${item.ReturnCode}:${item.ResponseContent?.code ?? ''}`);
 }
@@ -47,7 +73,7 @@ function flakyEngine(atomic = false, limiter?: { refuse: boolean }) {
             take: (): RateDecision => (limiter.refuse ? { allowed: false, retryAfterMs: 1000 } : { allowed: true, retryAfterMs: 0 }),
           },
         };
-  const { engine, call } = exagoEngine({}, { store, apis: [exagoTestApi([BoomResource], atomic)], rateLimit });
+  const { engine, call } = exagoEngine({}, { store, apis: [exagoTestApi([BoomResource, PairResource, MailResource], atomic)], rateLimit });
   return { store, engine, call };
 }
 
@@ -153,6 +179,73 @@ test('an atomic batch rolled back after a 503 (ROLLED_BACK, its undo confirmed) 
   assert.equal(await store.list(sid, 'parameters'), []);
   const retry = await keyed(call, `/rest/batch?sid=${sid}`, body, 'atomic');
   assert.equal(retry, { codes: ['201:', '201:'], replayed: undefined });
+});
+
+test('a handler whose second write answered 503 after its first was made keeps the key: the retry replays, nothing is written twice', async () => {
+  const { store, call } = flakyEngine();
+  const { sid } = await openSession(call);
+  // The first write works, the second fails.
+  store.failNext(1, 1);
+  const body = [{ Url: 'Pair', Method: 'POST' }];
+  const first = await keyed(call, `/rest/batch?sid=${sid}`, body, 'pair');
+  assert.equal(first, { codes: ['503:STORE_UNAVAILABLE'], replayed: undefined });
+  assert.equal(await store.list(sid, 'parameters'), [['first', 1]], 'the first write stands');
+  const writes = store.writes;
+  const retry = await keyed(call, `/rest/batch?sid=${sid}`, body, 'pair');
+  assert.equal(retry, { codes: first.codes, replayed: 'true' });
+  assert.is(store.writes, writes, 'the retry ran the handler again');
+});
+
+test('a handler that declared a change (onRollback) and threw 503 STORE_UNAVAILABLE itself keeps the key', async () => {
+  const { call } = flakyEngine();
+  const { sid } = await openSession(call);
+  MailResource.sent = 0;
+  const body = [{ Url: 'Mail', Method: 'POST' }];
+  const first = await keyed(call, `/rest/batch?sid=${sid}`, body, 'mail');
+  assert.equal(first, { codes: ['503:STORE_UNAVAILABLE'], replayed: undefined });
+  const retry = await keyed(call, `/rest/batch?sid=${sid}`, body, 'mail');
+  assert.equal(retry, { codes: first.codes, replayed: 'true' });
+  assert.is(MailResource.sent, 1);
+});
+
+test('the same in an atomic batch whose rollback undid the change (confirmed) releases the key: nothing remains of it', async () => {
+  const { store, call } = flakyEngine(true);
+  const { sid } = await openSession(call);
+  store.failNext(1, 1);
+  const pair = await keyed(call, `/rest/batch?sid=${sid}`, [{ Url: 'Pair', Method: 'POST' }], 'atomic-pair');
+  assert.equal(pair, { codes: ['503:STORE_UNAVAILABLE'], replayed: undefined });
+  assert.equal(await store.list(sid, 'parameters'), [], 'the rollback undid the first write');
+  const again = await keyed(call, `/rest/batch?sid=${sid}`, [{ Url: 'Pair', Method: 'POST' }], 'atomic-pair');
+  assert.equal(again, { codes: ['201:'], replayed: undefined });
+  MailResource.sent = 0;
+  const mail = await keyed(call, `/rest/batch?sid=${sid}`, [{ Url: 'Mail', Method: 'POST' }], 'atomic-mail');
+  assert.equal(mail, { codes: ['503:STORE_UNAVAILABLE'], replayed: undefined });
+  assert.is(MailResource.sent, 0);
+  const retry = await keyed(call, `/rest/batch?sid=${sid}`, [{ Url: 'Mail', Method: 'POST' }], 'atomic-mail');
+  assert.equal(retry.replayed, undefined);
+});
+
+test('a POST Sessions that wrote a role, then answered 503 on the next, releases the key: its session and writes are gone', async () => {
+  const { store, call } = flakyEngine();
+  // The create and the first role write work, the second role write fails (config Detailed has two roles).
+  store.failNext(1, 2);
+  const body = [{ Url: 'Sessions', Method: 'POST' }];
+  const first = await keyed(call, '/rest/batch?config=Detailed', body, 'detailed');
+  assert.equal(first, { codes: ['503:STORE_UNAVAILABLE'], replayed: undefined });
+  assert.is(store.size, 0);
+  const retry = await keyed(call, '/rest/batch?config=Detailed', body, 'detailed');
+  assert.equal(retry, { codes: ['201:'], replayed: undefined });
+});
+
+test('an atomic batch whose POST Sessions failed and whose session the store could not destroy keeps its key: a retry makes no second session', async () => {
+  const { store, call } = flakyEngine(true);
+  store.failNext(1, 1);
+  store.destroyMode = 'fails';
+  const first = await keyed(call, '/rest/batch', OPEN_AND_ACTIVATE, 'left');
+  assert.equal(first, { codes: ['500:ROLLBACK_INCOMPLETE', '424:SKIPPED'], replayed: undefined });
+  const retry = await keyed(call, '/rest/batch', OPEN_AND_ACTIVATE, 'left');
+  assert.equal(retry, { codes: first.codes, replayed: 'true' });
+  assert.is(store.size, 1);
 });
 
 test.run();

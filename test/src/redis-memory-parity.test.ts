@@ -1,8 +1,9 @@
-import { isRestBatchError, MemorySessionStore, type SessionStore } from '@restbatch/core';
+import { isRestBatchError, MemorySessionStore, type ResourceHandler, type SessionStore } from '@restbatch/core';
 import type { DirectCaller } from '@restbatch/direct';
 import { RedisSessionStore } from '@restbatch/redis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exagoTestApi } from './support/atomic-exago.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { useRedis } from './support/redis-server.js';
 
@@ -155,6 +156,49 @@ it('the same batches give the same statuses and refused sizes on both stores, ne
   assert.equal(redis, memory);
   assert.equal(memory![0]!.statuses, [...new Array(6).fill('201'), ...new Array(7).fill('507 SESSION_FULL')]);
   assert.equal(memory![1]!.statuses, ['201', '201', '507 SESSION_FULL']);
+});
+
+/**
+ * `POST Doom` destroys the batch's session behind its back, as a concurrent `DELETE Sessions/{sid}`
+ * does. It lets one turn pass first: the batch's earlier writes (sent by a buffering store on the
+ * next turn) reach the store before the destroy does.
+ */
+function doom(store: SessionStore): ResourceHandler {
+  return {
+    name: 'Doom',
+    session: 'required',
+    routes: [
+      {
+        method: 'POST',
+        path: '',
+        handle: async (ctx) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          await store.destroy(ctx.session!.id);
+          return { destroyed: true };
+        },
+      },
+    ],
+  };
+}
+
+it('atomic.md: an atomic run whose session was destroyed meanwhile rolls back as ROLLED_BACK on both stores (nothing to put back into a session that is gone)', async () => {
+  const body = [
+    { Url: 'Roles', Method: 'POST', Payload: { Id: 'X' } },
+    { Url: 'Parameters', Method: 'POST', Payload: { Id: 'p' } },
+    { Url: 'Doom', Method: 'POST' },
+    { Url: 'Roles', Method: 'POST', Payload: { Id: 'Y' } },
+  ];
+  const answers: string[][] = [];
+  for (const [, store] of stores()) {
+    const { call, logged } = exagoEngine({}, { store, apis: [exagoTestApi([doom(store)], true)] });
+    const made = (await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] })).body as Item[];
+    const sid = made[0]!.ResponseContent.Id!;
+    const res = (await call({ url: `/rest/batch?sid=${sid}`, body })).body as Item[];
+    answers.push(res.map((item) => outcome(item.ReturnCode, item.ResponseContent)));
+    assert.equal(logged, [], 'an undo step failed');
+  }
+  assert.equal(answers[1], answers[0]);
+  assert.equal(answers[0], ['424 ROLLED_BACK', '424 ROLLED_BACK', '424 ROLLED_BACK', '401 SESSION_NOT_FOUND']);
 });
 
 test.run();

@@ -237,6 +237,8 @@ export class BatchRun {
    */
   record(i: number, given: SubResult): SubResult | Promise<SubResult> {
     const { run, budget, executor, api } = this.#parts;
+    // Its answer is taken: a session its handler creates from now on (past its timeout) is destroyed at once.
+    run.answered();
     const sub = this.#requests[i] as SubRequest;
     let result = given;
     // Whatever its status: a handler's 4xx Reply body or headers are its own objects (a shared
@@ -477,16 +479,12 @@ export class BatchRun {
     }
   }
 
-  /** After the last sub-request: waits for every write and commits an atomic batch. */
+  /**
+   * After the last sub-request: waits for every write and commits an atomic batch. (A session a
+   * handler creates after its answer was given is never bound to the run: see `RunState.createSession`.)
+   */
   async finish(): Promise<void> {
     const run = this.#parts.run;
-    // A session a handler created after its answer was given (past its timeout) is never kept.
-    if (run.creator !== undefined) {
-      const remains = await run.settleCreated(true, false);
-      if (remains !== undefined) {
-        this.#parts.executor.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
-      }
-    }
     if (run.units !== undefined) await this.#settle();
     run.journal?.commit();
   }
@@ -494,6 +492,7 @@ export class BatchRun {
   /** Detaches the run from its sessions and timers, whatever happened. */
   dispose(): void {
     const { run, deadline } = this.#parts;
+    run.answered();
     if (run.units !== undefined) run.releaseUnits();
     run.endAtomic();
     deadline.dispose();
@@ -543,7 +542,7 @@ export class BatchRun {
 
   /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
   async #rollback(start: number, failed: number): Promise<void> {
-    const { run, executor } = this.#parts;
+    const { run, executor, api } = this.#parts;
     const errors = (await run.journal?.rollback()) ?? [];
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
     // The store could not confirm some undo steps and re-applies them once it answers: say so, not "rolled back".
@@ -558,6 +557,15 @@ export class BatchRun {
         executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
       }
     }
+    // A failed sub-request that created a session the rollback could not destroy answers as it
+    // would outside an atomic run (RunState.settleCreated): its own undo failed, and it says so.
+    const remains = run.sessionLeft(failed);
+    if (remains !== undefined) {
+      const sub = this.#requests[failed] as SubRequest;
+      this.results[failed] = executor.failure(api, sub, remains, run.session, run.requestId);
+    }
+    // Every change of the run is undone, confirmed: the retry verdict counts none of them.
+    if (!incomplete && !pending) run.verdict?.undone(start, failed);
     const cause = this.#requests[failed]?.id ?? failed;
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;

@@ -18,7 +18,6 @@ import { checkItemContentType } from './item-content-type.js';
 import type { BatchBudget } from './batch-budget.js';
 import { BatchRun } from './batch-run.js';
 import { checkBatch } from './check-batch.js';
-import { RetryVerdict } from './retry-verdict.js';
 import { RunState } from './run-state.js';
 import { jsonCopy, snapshot } from './snapshot.js';
 import { SubContext } from './sub-context.js';
@@ -113,7 +112,8 @@ export class Executor {
     const run = new RunState(store, ttlMs, container.createChildContainer(), outer.identity, session);
     run.policy = outer.policy;
     run.requestId = outer.requestId;
-    if (outer.judgesRetry === true) run.verdict = new RetryVerdict(batch.requests.length);
+    run.logger = this.deps.logger;
+    if (outer.judgesRetry === true) run.judgeRetry(batch.requests.length);
     run.useUnits();
     const batchRun = new BatchRun({
       executor: this,
@@ -173,10 +173,13 @@ export class Executor {
     const run = new RunState(this.deps.store, this.deps.ttlMs, scope, outer.identity, session);
     run.policy = outer.policy;
     run.requestId = outer.requestId;
+    run.logger = this.deps.logger;
     const inherited = this.deps.headerRule.inherited(outer.headers);
     const deadline = new Deadline(outer.signal, this.deps.limits.batchTimeoutMs);
     try {
       const result = await (this.runOne(api, sub, -1, inherited, run, deadline, undefined, false) as SubResult | Promise<SubResult>);
+      // Answered: a session its handler creates from now on (past its timeout) is destroyed, never kept.
+      run.answered();
       outer.watch?.routed(run.route);
       // A snapshot, as in a batch: the answer shares nothing with the handler's or the store's objects.
       // Its status, headers and body checked as there: one the wire cannot carry is a logged 500.
@@ -194,6 +197,7 @@ export class Executor {
       this.deps.logger.error({ requestId: run.requestId, err: serializeError(remains.cause) }, 'rollback step failed');
       return this.failure(api, sub, remains, run.session, run.requestId);
     } finally {
+      run.answered();
       deadline.dispose();
     }
   }
@@ -318,7 +322,7 @@ export class Executor {
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
       }
       const context = new SubContext(match.params, sub.query, headers, body, index, timer ?? deadline, run);
-      run.verdict?.reach(index);
+      run.calling(index);
       const value = route.handle(context);
       if (!(value instanceof Promise)) return answer(sub, route.status, value);
       if (held !== undefined && timer === undefined) return held.hold(value, sub, route.status, api, run, deadline);

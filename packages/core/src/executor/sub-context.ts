@@ -66,10 +66,12 @@ export class SubContext implements HandlerContext {
   }
 
   createSession(data: Record<string, JsonValue>): Promise<Session> {
-    return this.run.createSession(data, this.index);
+    return this.run.createSession(data, this.index, this.#signals);
   }
 
   onRollback(step: UndoStep): void {
     this.run.journal?.record(step);
+    // A compensation step declares a change outside the store: the batch changed something.
+    this.run.verdict?.wrote(this.index);
   }
 }

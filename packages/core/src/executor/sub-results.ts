@@ -41,11 +41,12 @@ export function count(summary: BatchSummary, result: SubResult): void {
  * body and only as a JSON type, the one the body is written in (a handler's `text/plain` is dropped
  * and its JSON body goes out as `application/json`, as from a handler that states no type).
  */
-export function answer(sub: SubRequest, status: number | undefined, value: unknown): SubResult {
-  if (value instanceof Reply) {
-    const body = carriesContent(value.status) ? value.body : undefined;
-    return { index: sub.index, id: sub.id, status: value.status, headers: statedHeaders(value.headers, body), body };
+export function answer(sub: SubRequest, status: number | undefined, given: unknown): SubResult {
+  if (given instanceof Reply) {
+    const body = carriesContent(given.status) ? written(given.body) : undefined;
+    return { index: sub.index, id: sub.id, status: given.status, headers: statedHeaders(given.headers, body), body };
   }
+  const value = written(given);
   const code = status ?? (value === undefined ? 204 : sub.method === 'POST' ? 201 : 200);
   return {
     index: sub.index,
@@ -54,6 +55,42 @@ export function answer(sub: SubRequest, status: number | undefined, value: unkno
     headers: NO_HEADERS,
     body: value === undefined || carriesContent(code) ? value : undefined,
   };
+}
+
+/**
+ * A handler's answer as JSON writes it at the top: `undefined` where JSON has no text for it (a
+ * function, a symbol, or an object whose `toJSON()` returns one of these or undefined:
+ * `JSON.stringify` answers undefined, ECMA-262 SerializeJSONProperty), so that it answers as
+ * `undefined` does, 204, alone and in every dialect's items. A `toJSON()` is called here, once (its
+ * value is the answer's snapshot); one that throws is left for the snapshot to report (500).
+ */
+function written(value: unknown): unknown {
+  switch (typeof value) {
+    case 'symbol':
+      return undefined;
+    case 'object':
+    case 'function': {
+      if (value === null) return value;
+      let toJSON: unknown;
+      try {
+        toJSON = (value as { toJSON?: unknown }).toJSON;
+      } catch {
+        return value;
+      }
+      if (typeof toJSON !== 'function') return typeof value === 'function' ? undefined : value;
+      let json: unknown;
+      try {
+        json = (toJSON as (key: string) => unknown).call(value, '');
+      } catch {
+        return value;
+      }
+      if (json === undefined || typeof json === 'function' || typeof json === 'symbol') return undefined;
+      // JSON calls toJSON once at a place: the snapshot would call a second one on this value.
+      return typeof json === 'object' && json !== null && typeof (json as { toJSON?: unknown }).toJSON === 'function' ? value : json;
+    }
+    default:
+      return value;
+  }
 }
 
 /** Whether an answer of `status` may carry content (RFC 9110: not 1xx, 204 or 304). */

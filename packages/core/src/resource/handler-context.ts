@@ -33,7 +33,9 @@ export interface HandlerContext<Body = unknown, Params extends object = Record<s
   /**
    * Creates a session and binds the rest of the batch to it, if this call succeeds: when it answers
    * an error (it throws, or a later write of the session fails), the session is destroyed and the
-   * rest of the batch runs as if it had never been created (the client is never told its id).
+   * rest of the batch runs as if it had never been created (the client is never told its id). The
+   * same when its atomic run is rolled back. A create that settles after this call was answered
+   * (it ran past its timeout) is destroyed at once and rejects, with the reason `signal` aborted for.
    */
   createSession(data: Record<string, JsonValue>): Promise<Session>;
   /**

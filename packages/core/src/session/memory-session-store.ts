@@ -45,7 +45,8 @@ export interface MemorySessionStoreOptions {
  * they also expire in that order: expiry and the limits look only at the oldest end, O(1)
  * amortised, and the store owns no timer. Each owner's sessions are kept in the same order, so
  * the least-recently-used one is at hand when the owner is at its quota. Values are frozen on
- * write: readers share them safely.
+ * write: readers share them safely. Reads, writes and deletes of entries of a session that is gone
+ * (destroyed, expired, never made) reject with `SESSION_NOT_FOUND`, as an ordinary call in it does.
  */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry>();
@@ -168,7 +169,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    return this.#live(id)?.collections.get(collection)?.get(key);
+    return this.#entry(id).collections.get(collection)?.get(key);
   }
 
   async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
@@ -203,15 +204,15 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    const entry = this.#live(id);
-    const entries = entry?.collections.get(collection);
-    if (entry === undefined || entries === undefined || !entries.has(key)) return false;
+    const entry = this.#entry(id);
+    const entries = entry.collections.get(collection);
+    if (entries === undefined || !entries.has(key)) return false;
     this.#put(entry, entries, key, undefined, true);
     return true;
   }
 
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
-    const entries = this.#live(id)?.collections.get(collection);
+    const entries = this.#entry(id).collections.get(collection);
     return entries === undefined ? [] : [...entries];
   }
 

@@ -65,4 +65,12 @@ export interface SessionUnitOfWork {
    * applied, and every later sub-request that used the session's view built on it.
    */
   takeFailures(): Map<number, unknown> | undefined;
+  /**
+   * Whether the store confirmed it applied a write charged to the sub-request at `index` (not an
+   * undo step), asked once the batch is over, after its last flush. A batch sent with an
+   * `Idempotency-Key` reads it: a sub-request that answers 503 `STORE_UNAVAILABLE` after one of its
+   * writes was applied changed something, so the batch's answer is kept and a retry does not run it
+   * again (docs/idempotency.md). Optional: without it, a 503 counts as having changed nothing.
+   */
+  applied?(index: number): boolean;
 }

@@ -1,4 +1,4 @@
-import { RestBatchError } from '../errors/restbatch-error.js';
+import { isRestBatchError, RestBatchError } from '../errors/restbatch-error.js';
 import { sameJson } from './canonical-json.js';
 import type { Journal } from './journal.js';
 import { mergeData, reversePatch } from './merge-data.js';
@@ -23,6 +23,11 @@ export class Session {
   journal: Journal | undefined;
   /** Set by the executor while a batch runs on a store that buffers (see {@link SessionUnitOfWork}). */
   unit: SessionUnitOfWork | undefined;
+  /**
+   * Set by the executor while a batch judges whether it may simply run again: told of each write
+   * the store acknowledged (a buffered write is told of by its {@link SessionUnitOfWork} instead).
+   */
+  acknowledged: ((session: Session) => void) | undefined;
 
   constructor(id: string, data: Record<string, JsonValue>, store: SessionStore) {
     this.id = id;
@@ -46,6 +51,7 @@ export class Session {
       const previous = this.#data;
       const next = mergeData(previous, patch);
       if (!(await this.#store.save(this.id, next))) throw gone();
+      this.acknowledged?.(this);
       this.#data = next;
       this.journal?.record(async () => {
         await this.#store.save(this.id, previous, UNDO);
@@ -54,6 +60,7 @@ export class Session {
       return;
     }
     const previous = await this.#patch(patch);
+    this.acknowledged?.(this);
     this.journal?.record(() => this.#patch(reversePatch(previous, patch), true).then(() => undefined));
   }
 
@@ -81,6 +88,7 @@ export class Session {
       this.journal.record(() => this.#putBack(collection, key, value, previous));
     }
     await this.#store.set(this.id, collection, key, value);
+    this.acknowledged?.(this);
   }
 
   /** Writes an entry only when the key is free; true when written. */
@@ -99,7 +107,10 @@ export class Session {
     } else {
       added = false;
     }
-    if (added) this.journal?.record(() => this.#putBack(collection, key, value, undefined));
+    if (added) {
+      this.acknowledged?.(this);
+      this.journal?.record(() => this.#putBack(collection, key, value, undefined));
+    }
     return added;
   }
 
@@ -113,6 +124,7 @@ export class Session {
     }
     const previous = this.journal === undefined ? undefined : await this.#store.get(this.id, collection, key);
     const deleted = await this.#store.delete(this.id, collection, key);
+    if (deleted) this.acknowledged?.(this);
     if (deleted && previous !== undefined) this.journal?.record(() => this.#putBack(collection, key, undefined, previous));
     return deleted;
   }
@@ -152,7 +164,11 @@ export class Session {
   async #patch(patch: DataPatch, undo = false): Promise<Record<string, JsonValue>> {
     const patchData = this.#store.patchData as NonNullable<SessionStore['patchData']>;
     const patched = await patchData.call(this.#store, this.id, patch, undo ? UNDO : undefined);
-    if (patched === undefined) throw gone();
+    if (patched === undefined) {
+      // An undo has nothing to put back into a session that is gone (destroyed meanwhile, or expired).
+      if (undo) return {};
+      throw gone();
+    }
     this.#data = patched.data;
     return patched.previous;
   }
@@ -177,6 +193,7 @@ export class Session {
     const store = this.#store;
     if (unit === undefined && store.compareAndSet !== undefined) {
       if (!(await store.compareAndSet(this.id, collection, key, expected, next))) return false;
+      this.acknowledged?.(this);
       this.journal?.record(() => store.compareAndSet?.(this.id, collection, key, next, expected, UNDO).then(() => undefined));
       return true;
     }
@@ -199,9 +216,15 @@ export class Session {
    * write by another batch or node is kept. A store without compare-and-set puts it back as is.
    */
   async #putBack(collection: string, key: string, written: JsonValue | undefined, previous: JsonValue | undefined): Promise<void> {
-    if (this.unit === undefined && this.#store.compareAndSet !== undefined) {
-      await this.#store.compareAndSet(this.id, collection, key, written, previous, UNDO);
-    } else await this.#restore(collection, key, previous);
+    try {
+      if (this.unit === undefined && this.#store.compareAndSet !== undefined) {
+        await this.#store.compareAndSet(this.id, collection, key, written, previous, UNDO);
+      } else await this.#restore(collection, key, previous);
+    } catch (error) {
+      // Nothing to put back into a session that is gone (destroyed meanwhile, or expired): the
+      // undo is done, as the Redis store's buffered undo is (docs/atomic.md).
+      if (!isRestBatchError(error) || error.code !== 'SESSION_NOT_FOUND') throw error;
+    }
   }
 
   async #restore(collection: string, key: string, previous: JsonValue | undefined): Promise<void> {
