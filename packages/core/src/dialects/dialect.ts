@@ -37,6 +37,12 @@ export interface EncodeContext {
   readonly requests: readonly SubRequest[];
   /** The API's own error body (its `errors` dialect): items answer a failure as the same call alone would. */
   readonly encodeError: (error: ErrorView) => unknown;
+  /**
+   * The media type of {@link EncodeContext.encodeError}'s body, as the same call alone names it (the
+   * API's `errors.errorContentType`: `application/problem+json` for problem details); undefined for
+   * plain `application/json`.
+   */
+  readonly errorContentType?: string;
 }
 
 /** What an error encoder needs to shape an error body. */
