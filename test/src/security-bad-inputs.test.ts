@@ -68,7 +68,7 @@ const CASES: BadCase[] = [
     name: '1. too many items, zero items, null and non-array bodies are rejected whole',
     steps: [
       whole('BATCH_TOO_MANY_REQUESTS', odata(...Array.from({ length: 101 }, (_, i) => `/Echo/${i}`))),
-      whole('BATCH_EMPTY', { url: '/api/$batch', body: { requests: [] } }),
+      whole('BATCH_EMPTY', { url: '/rest/claim/v1/batch', body: { requests: [] } }),
       whole('BATCH_EMPTY', { url: '/rest/batch', body: [] }),
       whole('BATCH_MALFORMED', { url: '/rest/batch', raw: 'null' }),
       whole('BATCH_MALFORMED', { url: '/rest/batch', raw: '{}' }),

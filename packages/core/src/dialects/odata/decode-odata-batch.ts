@@ -255,8 +255,6 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
-  // Refused before any item is read (the executor checks again for dialects that do not).
-  if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);
