@@ -134,6 +134,16 @@ function decodeHeaders(
     const v = value[name];
     if (typeof v !== 'string') reject(where, `header ${JSON.stringify(name)} must have a string value`);
     const lower = name.toLowerCase();
+    // §19.1 "the headers object MUST NOT contain name/value pairs with duplicate names": header names
+    // are case-insensitive, so `If-Match` next to `if-match` is one header twice, and keeping either
+    // would silently drop the other (an ETag reference among them).
+    if (lower in headers) {
+      const earlier = Object.keys(value).find((other) => other !== name && other.toLowerCase() === lower);
+      reject(
+        where,
+        `headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} name the same header (header names are case-insensitive); send it once`,
+      );
+    }
     // Under `RestBatch-References: none` the text is as written: no reference is made of it.
     const etag = !literal && (lower === 'if-match' || lower === 'if-none-match') ? etagReference(v) : undefined;
     // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
