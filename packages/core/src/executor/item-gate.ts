@@ -7,8 +7,8 @@ import { NO_HEADERS } from './sub-results.js';
  * Decides a sub-request the decoder marked: one with a `fault` fails with it (a failure, not a
  * skip: the failure policy sees it); one with a `condition` runs only when each term holds against
  * `outcome` (the final status of each sub-request so far, by id or index; succeeded is 2xx, see
- * `dependencyMet`), else it is skipped with
- * `CONDITION_FALSE`. Returns undefined when the sub-request may run.
+ * `dependencyMet`), else it is skipped with `CONDITION_FALSE`. Returns undefined when the
+ * sub-request may run.
  */
 export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, number> | undefined): SubResult | undefined {
   const fault = sub.fault;
