@@ -74,7 +74,6 @@ const BAD: Array<[string, unknown, string, RegExp]> = [
     'BATCH_RULE_VIOLATION',
     /one contiguous run/,
   ],
-  ['an empty batch', { requests: [] }, 'BATCH_EMPTY', /no sub-requests/],
 ];
 
 for (const [what, body, code, reason] of BAD) {

@@ -53,6 +53,19 @@ export const odataParityCases: ParityCase[] = [
     },
   },
   {
+    name: 'OData Protocol §11.7 "If the set of request headers of a batch request are valid the service MUST return a 200 OK": an empty requests array is answered {"responses": []}',
+    engine,
+    url: BATCH,
+    headers: { 'odata-version': '4.01' },
+    body: { requests: [] },
+    status: 200,
+    check: (b, headers) => {
+      assert.equal(od(b).responses, []);
+      assert.equal(summary(b), { succeeded: 0, failed: 0, skipped: 0 });
+      assert.is(headers['odata-version'], '4.01');
+    },
+  },
+  {
     name: "OData: the seed's path /claims/cc:22/activities/cc:55",
     engine,
     url: BATCH,

@@ -109,8 +109,8 @@ export function payloadRequired(schema: JsonSchema | undefined): boolean {
 }
 
 /**
- * The `{"requests": [...]}` envelope that Guidewire and OData batches share: at least one item
- * (an empty batch is refused with `BATCH_EMPTY`), at most `maxItems`.
+ * A `{"requests": [...]}` envelope (Guidewire's): at least one item (an empty batch is refused
+ * with `BATCH_EMPTY`), at most `maxItems`. OData's has its own, which admits an empty one.
  */
 export function requestsEnvelope(item: JsonSchema, context: OpenApiEndpointContext): JsonSchema {
   return {

@@ -37,6 +37,12 @@ export interface EncodeContext {
   readonly requests: readonly SubRequest[];
   /** The API's own error body (its `errors` dialect): items answer a failure as the same call alone would. */
   readonly encodeError: (error: ErrorView) => unknown;
+  /**
+   * The media type of {@link EncodeContext.encodeError}'s body, as the same call alone names it (the
+   * API's `errors.errorContentType`: `application/problem+json` for problem details); undefined for
+   * plain `application/json`.
+   */
+  readonly errorContentType?: string;
 }
 
 /** What an error encoder needs to shape an error body. */
@@ -75,6 +81,13 @@ export interface DialectDefaults {
   anyContentType?: boolean;
   /** Accept single-quoted strings, as the Exago server does. */
   singleQuotedJson?: boolean;
+  /**
+   * Answer a batch of no sub-requests (200, no items, a summary of zeros) instead of refusing it
+   * with 400 `BATCH_EMPTY` (the default). OData says so: Protocol §11.7 "If the set of request
+   * headers of a batch request are valid the service MUST return a 200 OK", and JSON §19.1 does
+   * not forbid an empty `requests`.
+   */
+  allowEmpty?: boolean;
 }
 
 /**

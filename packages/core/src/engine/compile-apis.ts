@@ -33,6 +33,7 @@ function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): 
       maxSubRequests: ep.maxSubRequests ?? d.maxSubRequests,
       anyContentType: ep.anyContentType ?? d.anyContentType ?? false,
       singleQuotedJson: d.singleQuotedJson ?? false,
+      allowEmpty: d.allowEmpty ?? false,
       allowExistingSession: ep.allowExistingSession ?? false,
       nonInheritedHeaders: (d.nonInheritedHeaders ?? []).map((h) => h.toLowerCase()),
       ignoredOuterHeaders: (d.ignoredOuterHeaders ?? []).map((h) => h.toLowerCase()),

@@ -11,6 +11,8 @@ export interface CompiledEndpoint {
   readonly maxSubRequests: number;
   readonly anyContentType: boolean;
   readonly singleQuotedJson: boolean;
+  /** See `DialectDefaults.allowEmpty`. */
+  readonly allowEmpty: boolean;
   readonly allowExistingSession: boolean;
   readonly nonInheritedHeaders: readonly string[];
   /** See `DialectDefaults.ignoredOuterHeaders` (lower case). */

@@ -467,7 +467,12 @@ export class Engine {
     // The reader takes every result and no answer is made of them (unless an idempotent replay keeps it).
     const takes = onResult !== undefined && request.streamOnly === true && !guarded;
     const dialect = endpoint.dialect;
-    const encoding = { headers, requests: batch.requests, encodeError: (view: ErrorView) => api.errors.encodeError(view) };
+    const encoding = {
+      headers,
+      requests: batch.requests,
+      encodeError: (view: ErrorView) => api.errors.encodeError(view),
+      errorContentType: api.errors.errorContentType,
+    };
     const budget = new BatchBudget(this.limits.maxResolvedBytes, this.limits.maxResultBytes, this.#results);
     try {
       const result = await this.#executor.runBatch(

@@ -11,6 +11,7 @@ import type { Deadline } from './deadline.js';
 import type { Executor, OuterRequest } from './executor.js';
 import type { HeldAnswer } from './held-answer.js';
 import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
+import { dependencyMet } from './dependency-met.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RetryVerdict } from './retry-verdict.js';
@@ -53,8 +54,8 @@ export class BatchRun {
   readonly #lastNamed: Int32Array | undefined;
   // The encoded values of the path being resolved, read by its pre-matched route (one array per batch).
   readonly #pathValues: string[] | undefined;
-  // Which sub-requests succeeded, by id or index: only `dependsOn` reads it.
-  readonly #outcome: Map<string, boolean> | undefined;
+  // The final status of each sub-request so far, by id or index: only `dependsOn` (and conditions) read it.
+  readonly #outcome: Map<string, number> | undefined;
   #stopReason: string | undefined;
   #group: { name: string; start: number } | undefined;
   #emitted = 0;
@@ -191,9 +192,15 @@ export class BatchRun {
    * `blocked`: its closure would make V8 allocate a context on every call of `blocked` (one per sub-request).
    */
   #dependencyFailed(sub: SubRequest, dependsOn: readonly string[]): SubResult | undefined {
-    const failed = dependsOn.find((dep) => this.#outcome?.get(dep) !== true);
+    const failed = dependsOn.find((dep) => !dependencyMet(this.#outcome?.get(dep)));
     if (failed === undefined) return undefined;
-    const error = new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failed}, which did not succeed`);
+    const status = this.#outcome?.get(failed);
+    // A 3xx is no failure elsewhere (the summary counts it as succeeded): say why it does not count here.
+    const why = status === undefined ? '' : status < 400 ? ` (it answered ${status}; a dependency must answer 2xx)` : ` (status ${status})`;
+    const error = new RestBatchError(
+      'DEPENDENCY_FAILED',
+      `Sub-request ${sub.id ?? sub.index} depends on ${failed}, which did not succeed${why}`,
+    );
     return skipped(sub, error, undefined);
   }
 
@@ -319,7 +326,7 @@ export class BatchRun {
       }
     }
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
-    this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
+    this.#outcome?.set(sub.id ?? String(sub.index), result.status);
     return result;
   }
 
@@ -346,7 +353,7 @@ export class BatchRun {
     await this.#settle();
     const sub = this.#requests[i] as SubRequest;
     const result = this.results[i] as SubResult;
-    this.#outcome?.set(sub.id ?? String(sub.index), result.status < 400);
+    this.#outcome?.set(sub.id ?? String(sub.index), result.status);
     return result;
   }
 
@@ -403,7 +410,7 @@ export class BatchRun {
                 undefined,
               )
             : skipped(member, stopped, 'the batch was cancelled before this sub-request started');
-        this.#outcome?.set(member.id ?? String(member.index), false);
+        this.#outcome?.set(member.id ?? String(member.index), (this.results[last] as SubResult).status);
       }
       run.endAtomic();
       this.#group = undefined;
@@ -535,8 +542,9 @@ export class BatchRun {
       const earlier = this.results[i];
       if (earlier === undefined || earlier.status >= 400) continue;
       const sub = this.#requests[i] as SubRequest;
-      this.results[i] = executor.failure(api, sub, error, run.session, run.requestId);
-      this.#outcome?.set(sub.id ?? String(sub.index), false);
+      const failure = executor.failure(api, sub, error, run.session, run.requestId);
+      this.results[i] = failure;
+      this.#outcome?.set(sub.id ?? String(sub.index), failure.status);
     }
   }
 
@@ -583,7 +591,7 @@ export class BatchRun {
             stack: null,
           },
         };
-        this.#outcome?.set(earlier.id ?? String(earlier.index), false);
+        this.#outcome?.set(earlier.id ?? String(earlier.index), (this.results[j] as SubResult).status);
         continue;
       }
       this.results[j] = {
@@ -600,7 +608,7 @@ export class BatchRun {
             }
           : { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${cause} of the same atomic run failed`, stack: null },
       };
-      this.#outcome?.set(earlier.id ?? String(earlier.index), false);
+      this.#outcome?.set(earlier.id ?? String(earlier.index), (this.results[j] as SubResult).status);
     }
   }
 }

@@ -55,7 +55,7 @@ export async function checkBatch(
   clock?: TurnClock,
 ): Promise<BatchPlan> {
   const requests = batch.requests;
-  if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
+  if (requests.length === 0 && !endpoint.allowEmpty) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   // Decoders count first; this catches a dialect that does not.
   checkBatchSize(requests.length, Math.min(endpoint.maxSubRequests, limits.maxSubRequests));
   // Ids and dependencies are checked against the keys seen so far; a batch with neither (the common

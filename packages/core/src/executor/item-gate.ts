@@ -1,21 +1,23 @@
 import type { SubRequest, SubResult } from '../model/canonical.js';
 import { statusOf } from '../errors/error-codes.js';
+import { dependencyMet } from './dependency-met.js';
 import { NO_HEADERS } from './sub-results.js';
 
 /**
  * Decides a sub-request the decoder marked: one with a `fault` fails with it (a failure, not a
  * skip: the failure policy sees it); one with a `condition` runs only when each term holds against
- * `outcome` (which sub-requests succeeded, by id or index), else it is skipped with
- * `CONDITION_FALSE`. Returns undefined when the sub-request may run.
+ * `outcome` (the final status of each sub-request so far, by id or index; succeeded is 2xx, see
+ * `dependencyMet`), else it is skipped with `CONDITION_FALSE`. Returns undefined when the
+ * sub-request may run.
  */
-export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, boolean> | undefined): SubResult | undefined {
+export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, number> | undefined): SubResult | undefined {
   const fault = sub.fault;
   if (fault !== undefined) {
     const error = { code: fault.code, message: fault.message, stack: null };
     return { index: sub.index, id: sub.id, status: statusOf(fault.code), headers: NO_HEADERS, body: undefined, error };
   }
   for (const term of sub.condition ?? []) {
-    if ((outcome?.get(term.key) === true) === term.succeeded) continue;
+    if (dependencyMet(outcome?.get(term.key)) === term.succeeded) continue;
     const message = `Not executed: sub-request ${sub.id ?? sub.index} runs only if ${term.key} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
     const error = { code: 'CONDITION_FALSE', message, stack: null };
     return {

@@ -98,7 +98,16 @@ export function parseReference(body: string, raw: string): Reference {
   return { key, pointer: slash < 0 ? [] : parsePointer(body.slice(slash + 1), raw), raw };
 }
 
-/** Throws unless `key` can name a sub-request (no spaces, `/`, `{`, `}` or `$`). */
+/**
+ * Whether `key` can name a sub-request: no spaces, `/`, `{`, `}` or `$`. It admits every OData
+ * request id (Protocol §11.7.3: `request-id = 1*unreserved`, which includes `~`); a dialect that
+ * writes its own reference to an id (OData's ETag `$<id>`) asks this, so the two never disagree.
+ */
+export function isReferenceKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+/** Throws unless `key` can name a sub-request (see {@link isReferenceKey}). */
 export function checkKey(key: string, raw: string): void {
   if (!KEY.test(key)) throw invalid(`${JSON.stringify(raw)} does not name a sub-request: write $ref:<id-or-index>/<json-pointer>`);
 }

@@ -25,7 +25,7 @@ export interface SubRequest {
   body?: unknown;
   /** Failure policy of this sub-request; overrides the batch's. */
   onFail?: FailurePolicy;
-  /** Ids (or indexes as strings) of earlier sub-requests that must have succeeded. */
+  /** Ids (or indexes as strings) of earlier sub-requests that must have succeeded: answered 2xx (a 3xx does not count). */
   dependsOn?: string[];
   /** Sub-requests sharing a group succeed or fail together. */
   atomicityGroup?: string;
@@ -38,7 +38,7 @@ export interface SubRequest {
   fault?: { code: ErrorCode; message: string };
   /**
    * Run only when every term holds: the earlier sub-request `key` (an id or index, listed in
-   * `dependsOn`) succeeded, or did not (`succeeded: false`). Replaces the `dependsOn` rule; when it
+   * `dependsOn`) succeeded (answered 2xx), or did not (`succeeded: false`). Replaces the `dependsOn` rule; when it
    * does not hold the sub-request is skipped with `CONDITION_FALSE` (OData's `if`).
    */
   condition?: ReadonlyArray<{ key: string; succeeded: boolean }>;

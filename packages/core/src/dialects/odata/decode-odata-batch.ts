@@ -2,6 +2,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { Headers, SubRequest } from '../../model/canonical.js';
 import { isHttpMethod, upperMethod } from '../../model/http-method.js';
 import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
+import { isReferenceKey } from '../../executor/reference-syntax.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext } from '../dialect.js';
 import { parseOdataCondition } from './odata-condition.js';
@@ -9,8 +10,16 @@ import { odataAddress } from './odata-url.js';
 
 const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
-// An ETag reference (§19.3): the whole value of `if-match` / `if-none-match` is `$<id>`.
-const ETAG_REFERENCE = /^\$([^\s/{}$~]+)$/;
+/**
+ * The id of an ETag reference (§19.3, Protocol §11.7.5): the whole value of `if-match` /
+ * `if-none-match` is `$` and a name the engine's references can name (every request id, `~` too:
+ * §11.7.3 `request-id = 1*unreserved`); undefined for any other value.
+ */
+function etagReference(value: string): string | undefined {
+  if (value.charCodeAt(0) !== 36) return undefined;
+  const name = value.slice(1);
+  return isReferenceKey(name) ? name : undefined;
+}
 
 /** Where in the batch a problem is: the item's JSON path, and how messages name it (by id once known). */
 interface At {
@@ -125,15 +134,25 @@ function decodeHeaders(
     const v = value[name];
     if (typeof v !== 'string') reject(where, `header ${JSON.stringify(name)} must have a string value`);
     const lower = name.toLowerCase();
+    // §19.1 "the headers object MUST NOT contain name/value pairs with duplicate names": header names
+    // are case-insensitive, so `If-Match` next to `if-match` is one header twice, and keeping either
+    // would silently drop the other (an ETag reference among them).
+    if (lower in headers) {
+      const earlier = Object.keys(value).find((other) => other !== name && other.toLowerCase() === lower);
+      reject(
+        where,
+        `headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} name the same header (header names are case-insensitive); send it once`,
+      );
+    }
     // Under `RestBatch-References: none` the text is as written: no reference is made of it.
-    const etag = !literal && (lower === 'if-match' || lower === 'if-none-match') ? ETAG_REFERENCE.exec(v) : null;
+    const etag = !literal && (lower === 'if-match' || lower === 'if-none-match') ? etagReference(v) : undefined;
     // §19.3: `$1` is the ETag of request 1's result, read as the engine's reference to its header.
     // A `$<name>` that names no earlier request stays as written (as a `$` URL segment that names none
     // does), unless a later request or group has that name; one naming its own request is refused
     // too, in the client's words (see refuseLaterEtags).
-    let key = etag === null ? undefined : names.known(etag[1]!);
+    let key = etag === undefined ? undefined : names.known(etag);
     if (key === sub.id) key = undefined;
-    if (etag !== null && key === undefined) later.push({ id: sub.id, index: sub.index, raw: v });
+    if (etag !== undefined && key === undefined) later.push({ id: sub.id, index: sub.index, raw: v });
     headers[lower] = key === undefined ? v : `\${${key}/headers/etag}`;
   }
   return headers;
@@ -246,8 +265,6 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
-  // Refused before any item is read (the executor checks again for dialects that do not).
-  if (requests.length === 0) throw new RestBatchError('BATCH_EMPTY', 'The batch holds no sub-requests');
   checkBatchSize(requests.length, context.maxSubRequests);
   const names = new BatchNames();
   const subs = new Array<SubRequest>(requests.length);

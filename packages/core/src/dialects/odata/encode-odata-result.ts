@@ -83,7 +83,15 @@ export function encodeOdataResult(result: SubResult, context: EncodeContext | un
     group === undefined ? { id, status: result.status, headers } : { id, atomicityGroup: group, status: result.status, headers };
   const body = result.error !== undefined ? errorOf(result, context) : result.body;
   if (body !== undefined) {
-    headers[contentType] = result.error === undefined ? (result.headers['content-type'] ?? 'application/json') : 'application/json';
+    // A failed one's body is the API's error body: for an OData client its media type is the one the
+    // same call alone names (`application/problem+json` for problem details), Protocol §11.7
+    // "evaluated according to the same semantics used when the request appears outside the context of
+    // a batch". A Graph client gets `application/json`: its JS client hands `response.json()` the body
+    // as JSON text only under exactly that type, and any other as `[object Object]`.
+    headers[contentType] =
+      result.error === undefined
+        ? (result.headers['content-type'] ?? 'application/json')
+        : ((odata ? context?.errorContentType : undefined) ?? 'application/json');
     item.body = body;
   }
   if (result.error !== undefined && language !== undefined && result.headers['content-language'] === undefined)

@@ -61,6 +61,8 @@ export function odataDialect(options: OdataDialectOptions = {}): Dialect {
       // A per-operation precondition (a stale checksum answers 409), treated as If-Match is: not passed
       // down, so an outer one refuses the batch (checkOuterPreconditions) instead of guarding every request.
       nonInheritedHeaders: ['GW-Checksum'],
+      // Protocol §11.7: a batch whose headers are valid is answered 200; `{"requests": []}` is `{"responses": []}`.
+      allowEmpty: true,
     },
 
     decode(body: unknown, context: DecodeContext): DecodedBatch {

@@ -98,8 +98,8 @@ export const odataOpenApi: DialectOpenApi = {
       additionalProperties: false,
       // §19.1: the batch "MAY contain annotations"; the decoder ignores them.
       patternProperties: { '^@': {} },
-      // At least one request: an empty batch is refused (BATCH_EMPTY), as requestsEnvelope says too.
-      properties: { requests: { type: 'array', minItems: 1, maxItems: context.maxItems, items: { anyOf: [item, idPrefixed] } } },
+      // No minItems: an empty batch is answered 200 with no responses (Protocol §11.7), unlike Guidewire's.
+      properties: { requests: { type: 'array', maxItems: context.maxItems, items: { anyOf: [item, idPrefixed] } } },
     };
   },
 

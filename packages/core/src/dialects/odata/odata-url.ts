@@ -1,5 +1,6 @@
 import { parseUrl } from '../../engine/parse-url.js';
 import type { Query } from '../../model/canonical.js';
+import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
 
 /** A sub-request URL read as an address in the API, or the reason it addresses none (that item fails). */
 export type OdataAddress = { path: string; query: Query; outside?: undefined } | { outside: string };
@@ -21,6 +22,8 @@ function below(path: string, base: string): string | undefined {
  * - any other absolute path (`/claims`) is relative to the API, as Graph's own URLs (`/me`) are;
  * - an absolute URI (`http://host/rest/claim/v1/claims`) must name this service: the origin of the
  *   batch request (its `Host` header) and a path under the base. Anything else is `outside`.
+ * Dot segments are removed (RFC 3986 §5.2.4: by `URL` for an absolute URI, else in the API, see
+ * `withoutDotSegments`); a `..` that climbs above the service root is `outside`.
  */
 export function odataAddress(url: string, base: string | undefined, host: string | undefined): OdataAddress {
   const root = base ?? '';
@@ -41,9 +44,42 @@ export function odataAddress(url: string, base: string | undefined, host: string
     if (rest === undefined) return { outside: `url ${parsed.pathname} is outside the API at ${root}` };
     return parseUrl(`${rest}${parsed.search}`);
   }
-  if (!url.startsWith('/')) return parseUrl(`/${url}`);
-  const { path, query } = parseUrl(url);
-  return { path: below(path, root) ?? path, query };
+  const { path, query } = parseUrl(url.startsWith('/') ? url : `/${url}`);
+  const inApi = url.startsWith('/') ? (below(path, root) ?? path) : path;
+  const resolved = withoutDotSegments(inApi);
+  if (resolved === undefined) return { outside: `url ${JSON.stringify(url)} climbs with .. above the service root ${root || '/'}` };
+  return { path: resolved, query };
+}
+
+/**
+ * A path in the API (from `/`, below the service root) with its `.` and `..` segments removed, as
+ * RFC 3986 §5.2.4 (remove_dot_segments) does once §19.1 has said a relative path "is resolved
+ * relative to the batch request URL": `/./claims/a/../cc:22` is `/claims/cc:22`. Undefined when a
+ * `..` climbs above the service root, which no URL of this service does. A first segment `$<id>`
+ * stands for an entity's URL, known only once its request ran: a `..` that climbs above it is left
+ * as written (the engine then refuses the path, 400 `INVALID_PATH`). Only the literal `.` and `..`
+ * are dot segments here: `%2e` stays encoded and is refused as in an ordinary call. The path itself
+ * when it has no dot segment (the common case, one indexOf).
+ */
+function withoutDotSegments(path: string): string | undefined {
+  if (path.indexOf('/.') < 0) return path;
+  const segments = path.split('/');
+  // `segments[0]` is the empty text before the leading `/`.
+  const first = segments[1] as string;
+  const floor = first.charCodeAt(0) === 36 && !SYSTEM_RESOURCES.has(first) ? 1 : 0;
+  const out: string[] = floor === 1 ? [first] : [];
+  for (let i = floor + 1; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const last = i === segments.length - 1;
+    if (segment === '.') {
+      if (last) out.push('');
+    } else if (segment === '..') {
+      if (out.length === floor) return floor === 1 ? path : undefined;
+      out.pop();
+      if (last) out.push('');
+    } else out.push(segment);
+  }
+  return `/${out.join('/')}`;
 }
 
 /**
