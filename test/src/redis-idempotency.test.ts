@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import type { EngineOptions } from '@restbatch/core';
+import type { EngineOptions, ResourceHandler } from '@restbatch/core';
 import { RedisSessionStore } from '@restbatch/redis';
 import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exagoTestApi } from './support/atomic-exago.js';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { batch, featuresEngine, newSession } from './support/features-engine.js';
 import { useRedis } from './support/redis-server.js';
@@ -236,6 +237,128 @@ it('while Redis is down an idempotent batch gets 503 STORE_UNAVAILABLE and does 
   assert.is(replay.headers['idempotent-replayed'], 'true');
   assert.equal(replay.body, again.body);
   assert.is(a.engine.running + b.engine.running, 0);
+});
+
+/** What becomes of one script a store sends: passed as is, refused by Redis as late, or run with its reply lost. */
+type Fate = 'pass' | 'late' | 'lost';
+
+/**
+ * Decides the fate of the next write scripts that name `key` (`fates`, in order; then 'pass'). A 'late'
+ * one is sent with its deadline (its last argument, in Redis's clock) long past, so Redis itself
+ * refuses it with LATE; a 'lost' one runs, then its reply is dropped as on a timeout. `answered`
+ * resolves once the first of them got its reply.
+ */
+function sabotage(client: Redis, key: string, fates: Fate[]): { answered: Promise<void> } {
+  let first: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (first = resolve));
+  for (const name of ['evalsha', 'eval'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+      const keys = args.slice(2, 2 + Number(args[1])).map(String);
+      // Write scripts only (their operation key comes last), not the batch's read of the collection.
+      if (!keys.includes(key) || !keys[keys.length - 1]!.includes(':op:')) return original(...args);
+      const fate = fates[0] ?? 'pass';
+      if (fate === 'late') args[args.length - 1] = 1;
+      let reply: unknown;
+      try {
+        reply = await original(...args);
+      } catch (error) {
+        // NOSCRIPT: the same script comes again as EVAL, with the same fate.
+        if (!String(error).includes('NOSCRIPT')) fates.shift();
+        throw error;
+      }
+      fates.shift();
+      first();
+      if (fate === 'lost') throw new Error('Command timed out');
+      return reply;
+    };
+  }
+  return { answered };
+}
+
+/**
+ * `POST Pair` writes `a`, waits until `between` resolves, then writes `b` (into `things`); `runs`
+ * counts its calls.
+ */
+function pairResource(between: () => Promise<void>, runs: { count: number }): ResourceHandler {
+  return {
+    name: 'Pair',
+    session: 'required',
+    routes: [
+      {
+        method: 'POST',
+        path: '',
+        handle: async (ctx) => {
+          runs.count++;
+          await ctx.session!.set('things', 'a', 1);
+          await between();
+          await ctx.session!.set('things', 'b', 2);
+          return { ok: true };
+        },
+      },
+    ],
+  };
+}
+
+/** An Exago node whose store's scripts on the `things` of the session it opens meet `fates`; `between` runs in `POST Pair`. */
+async function pairNode(fates: Fate[], between: (sabotaged: { answered: Promise<void> }) => Promise<void>) {
+  const prefix = app();
+  const store = nodeStore(prefix);
+  const runs = { count: 0 };
+  let sabotaged = { answered: Promise.resolve() };
+  const { call } = exagoEngine({}, { store, apis: [exagoTestApi([pairResource(() => between(sabotaged), runs)], false)] });
+  const made = (await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] })).body as Item[];
+  const sid = made[0]!.ResponseContent.Id as string;
+  sabotaged = sabotage(store.client as Redis, `${prefix}{${sid}}:c:things`, fates);
+  const send = async () => {
+    const res = await call({
+      url: `/rest/batch?sid=${sid}`,
+      body: [{ Url: 'Pair', Method: 'POST' }],
+      headers: { 'Idempotency-Key': 'pair' },
+    });
+    const item = (res.body as Item[])[0]!;
+    return {
+      answer: `${item.ReturnCode} ${String(item.ResponseContent.code ?? '')}`.trim(),
+      reason: String(item.ResponseContent.reason ?? ''),
+      replayed: res.headers['idempotent-replayed'],
+    };
+  };
+  return { store, sid, runs, send };
+}
+
+it('idempotency.md: a sub-request answered 503 after Redis applied one of its writes keeps its key: the retry replays the answer and does not run the handler again', async () => {
+  for (const fate of ['late', 'lost'] as const) {
+    // The first write's script lands; the second's is refused as late, or runs with its reply lost (then undone).
+    const node = await pairNode(['pass', fate], (sabotaged) => sabotaged.answered);
+    const first = await node.send();
+    assert.is(first.answer, '503 STORE_UNAVAILABLE', fate);
+    await node.store.compensated();
+    assert.equal(await node.store.list(node.sid, 'things'), [['a', 1]], `${fate}: the first write stands, the second is not applied`);
+    const retry = await node.send();
+    assert.equal(retry, { ...first, replayed: 'true' }, fate);
+    assert.is(node.runs.count, 1, `${fate}: the retry ran the handler again`);
+    // The answer says what stands (docs/several-nodes.md, "What a 503 means").
+    assert.match(first.reason, /Writes of this sub-request that Redis confirmed before the failure were applied and stand/);
+  }
+});
+
+it('a sub-request whose every write was refused as late, or had its reply lost (undone), releases its key: the retry runs it', async () => {
+  for (const fate of ['late', 'lost'] as const) {
+    // Both writes travel in one script, which does not land.
+    const node = await pairNode([fate], async () => undefined);
+    const first = await node.send();
+    assert.is(first.answer, '503 STORE_UNAVAILABLE', fate);
+    assert.is(first.reason, 'The session store is unavailable; retry later');
+    await node.store.compensated();
+    assert.equal(await node.store.list(node.sid, 'things'), [], fate);
+    const retry = await node.send();
+    assert.equal(retry, { answer: '201', reason: '', replayed: undefined }, fate);
+    assert.is(node.runs.count, 2, fate);
+    assert.equal(await node.store.list(node.sid, 'things'), [
+      ['a', 1],
+      ['b', 2],
+    ]);
+  }
 });
 
 test.run();

@@ -201,4 +201,69 @@ it('atomic.md: an atomic run whose session was destroyed meanwhile rolls back as
   assert.equal(answers[0], ['424 ROLLED_BACK', '424 ROLLED_BACK', '424 ROLLED_BACK', '401 SESSION_NOT_FOUND']);
 });
 
+it('SessionStore: reads, writes and deletes of entries of a forged, unknown or destroyed session reject with SESSION_NOT_FOUND on both stores; load, save and destroy answer as for an absent one', async () => {
+  const answers = await Promise.all(
+    stores().map(async ([, store]) => {
+      const destroyed = await store.create({}, { ttlMs: TTL });
+      await store.set(destroyed, 'roles', 'R', 'r');
+      await store.destroy(destroyed);
+      const results: string[][] = [];
+      for (const id of [destroyed, '0123456789abcdef0123456789abcdef', '../forged']) {
+        results.push([
+          await codeOf(store.get(id, 'roles', 'R')),
+          await codeOf(store.get(id, 'roles', '\ud800')),
+          await codeOf(store.list(id, 'roles')),
+          await codeOf(store.delete(id, 'roles', 'R')),
+          await codeOf(store.set(id, 'roles', 'R', 'r')),
+          await codeOf(store.load(id, TTL)),
+          await codeOf(store.save(id, {})),
+          await codeOf(store.destroy(id)),
+        ]);
+      }
+      return results;
+    }),
+  );
+  assert.equal(answers[1], answers[0]);
+  const gone = ['SESSION_NOT_FOUND', 'SESSION_NOT_FOUND', 'SESSION_NOT_FOUND', 'SESSION_NOT_FOUND', 'SESSION_NOT_FOUND'];
+  assert.equal(answers[0], new Array(3).fill([...gone, 'resolved undefined', 'resolved false', 'resolved false']));
+});
+
+it('concepts.md: a batch whose session was destroyed meanwhile answers 401 SESSION_NOT_FOUND on both stores for its first read of a collection, and for every call once the store found the session gone', async () => {
+  const bodies = [
+    [
+      { Url: 'Roles', Method: 'GET' },
+      { Url: 'Doom', Method: 'POST' },
+      // Not read before the destroy: on Redis, its first load finds the session gone.
+      { Url: 'Parameters', Method: 'GET' },
+      { Url: 'Parameters/p', Method: 'GET' },
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'Y' } },
+      { Url: 'Roles', Method: 'GET' },
+      { Url: 'Roles/MyRole', Method: 'GET' },
+    ],
+    [
+      { Url: 'Roles', Method: 'GET' },
+      { Url: 'Doom', Method: 'POST' },
+      // A write into the collection read before: on Redis, its APPLY finds the session gone.
+      { Url: 'Roles', Method: 'POST', Payload: { Id: 'Y' } },
+      { Url: 'Parameters', Method: 'GET' },
+      { Url: 'Roles', Method: 'GET' },
+      { Url: 'Roles/MyRole', Method: 'GET' },
+    ],
+  ];
+  for (const body of bodies) {
+    const answers: string[][] = [];
+    for (const [, store] of stores()) {
+      const { call, logged } = exagoEngine({}, { store, apis: [exagoTestApi([doom(store)], false)] });
+      const made = (await call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] })).body as Item[];
+      const sid = made[0]!.ResponseContent.Id!;
+      await call({ url: `/rest/Parameters?sid=${sid}`, body: { Id: 'p' } });
+      const res = (await call({ url: `/rest/batch?sid=${sid}`, body })).body as Item[];
+      answers.push(res.map((item) => outcome(item.ReturnCode, item.ResponseContent)));
+      assert.equal(logged, []);
+    }
+    assert.equal(answers[1], answers[0]);
+    assert.equal(answers[0], ['200', '201', ...new Array(body.length - 2).fill('401 SESSION_NOT_FOUND')]);
+  }
+});
+
 test.run();

@@ -568,4 +568,101 @@ it('an atomic batch whose add is refused at the store rolls back its earlier wri
   assert.equal(after, { ...before, parameters: [...before.parameters, ['X', { Id: 'X', Value: 'plain' }]] });
 });
 
+/** Two stores (two nodes) on one fresh prefix, closed after the test. */
+function twoNodes(extra: { maxSessionBytes?: number } = {}): [RedisSessionStore, RedisSessionStore] {
+  const prefix = `u${++prefixes}:`;
+  const made = [0, 1].map(() => new RedisSessionStore({ url: server().url, keyPrefix: prefix, ...extra }));
+  for (const store of made) closing(() => store.close());
+  return made as [RedisSessionStore, RedisSessionStore];
+}
+
+function codeOf(error: unknown): string | undefined {
+  return (error as { code?: string } | undefined)?.code;
+}
+
+it('applied(index): a sub-request counts once Redis confirmed one of its writes; a partial answer counts the writes before the one it stopped at, never a guard, a refused write, one after it, or an undo step', async () => {
+  const [s, other] = twoNodes({ maxSessionBytes: 5000 });
+  const id = await s.create({}, { ttlMs: 60_000 });
+  await s.set(id, 'c', 'big', 'x'.repeat(2000));
+  // A script stopped by the session cap (status 2) at the third write.
+  const capped = s.unitOfWork(id, false);
+  capped.index = 0;
+  await capped.set('c', 'z', 1);
+  capped.index = 1;
+  await capped.add('c', 'b', 'x'.repeat(2000));
+  capped.index = 2;
+  await capped.add('c', 'd', 'x'.repeat(2000));
+  capped.index = 3;
+  await capped.set('c', 'e', 1);
+  await capped.flush();
+  assert.equal([...(capped.takeFailures()?.keys() ?? [])], [2, 3]);
+  assert.equal(
+    [0, 1, 2, 3].map((i) => capped.applied?.(i)),
+    [true, true, false, false],
+  );
+  // A compare-and-set whose guard passes and whose write is refused for the cap: the guard alone changed nothing.
+  const guarded = s.unitOfWork(id, false);
+  guarded.index = 0;
+  await guarded.compareAndSet?.('c', 'big', 'x'.repeat(2000), 'y'.repeat(4000), 'conflict');
+  await guarded.flush();
+  assert.is(codeOf(guarded.takeFailures()?.get(0)), 'SESSION_FULL');
+  assert.is(guarded.applied?.(0), false);
+  // A script stopped by an add another node made first (status 0), then an undo step of its own.
+  const raced = s.unitOfWork(id, false);
+  raced.index = 0;
+  assert.is(await raced.get('c', 'k'), undefined);
+  await other.set(id, 'c', 'k', 'theirs');
+  await raced.set('c', 'z', 2);
+  raced.index = 1;
+  await raced.add('c', 'k', 'ours');
+  await raced.flush();
+  assert.is(codeOf(raced.takeFailures()?.get(1)), 'CONFLICT');
+  raced.index = 2;
+  await raced.compareAndSet?.('c', 'z', 2, 1, 'skip', { undo: true });
+  await raced.flush();
+  assert.is(raced.takeFailures(), undefined);
+  assert.equal(
+    [0, 1, 2].map((i) => raced.applied?.(i)),
+    [true, false, false],
+  );
+  assert.is(await s.get(id, 'c', 'z'), 1, 'the undo step landed');
+});
+
+it('a session destroyed by another node mid-batch: the first read of a collection, and every read and write after an APPLY found it gone, answer SESSION_NOT_FOUND; nothing of it counts as applied', async () => {
+  const [s, other] = twoNodes();
+  const id = await s.create({}, { ttlMs: 60_000 });
+  await s.set(id, 'roles', 'R', 'r');
+  await s.set(id, 'parameters', 'P', 'p');
+  const read = async (reading: Promise<unknown>) => reading.then(() => 'read', codeOf);
+  // The first read of a collection after the destroy.
+  const loaded = s.unitOfWork(id, false);
+  loaded.index = 0;
+  assert.is(await loaded.get('roles', 'R'), 'r');
+  await other.destroy(id);
+  assert.is(await read(loaded.list('parameters')), 'SESSION_NOT_FOUND');
+  // From then on the copy is dead: a collection loaded before answers so too.
+  assert.is(await read(loaded.get('roles', 'R')), 'SESSION_NOT_FOUND');
+  assert.is(await read(loaded.set('roles', 'R', 'again')), 'SESSION_NOT_FOUND');
+  // Reads of a collection loaded before: answered from the copy, until Redis says the session is gone.
+  const again = await s.create({}, { ttlMs: 60_000 });
+  const alive = s.unitOfWork(again, false);
+  alive.index = 0;
+  assert.equal(await alive.list('roles'), []);
+  assert.equal(await alive.list('parameters'), []);
+  await other.destroy(again);
+  assert.equal(await alive.list('roles'), [], 'a read from the copy, before any sign that the session is gone');
+  alive.index = 1;
+  await alive.set('roles', 'R', 'r');
+  await alive.flush();
+  assert.is(codeOf(alive.takeFailures()?.get(1)), 'SESSION_NOT_FOUND');
+  alive.index = 2;
+  assert.is(await read(alive.list('parameters')), 'SESSION_NOT_FOUND');
+  assert.is(await read(alive.get('roles', 'R')), 'SESSION_NOT_FOUND');
+  assert.is(await read(alive.add('roles', 'Q', 'q')), 'SESSION_NOT_FOUND');
+  assert.is(alive.applied?.(1), false);
+  // An undo step into the gone session is done, and sends nothing.
+  const undo = await alive.compareAndSet?.('roles', 'R', 'r', undefined, 'skip', { undo: true });
+  assert.is(undo?.failed, true);
+});
+
 test.run();

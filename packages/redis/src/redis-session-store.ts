@@ -285,11 +285,14 @@ export class RedisSessionStore implements SessionStore {
     return typeof destroyed === 'string';
   }
 
+  /** Reads one entry; rejects with `SESSION_NOT_FOUND` when the session is gone (or the id forged), as the memory store does. */
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
+    if (!isSessionIdShape(id)) throw gone();
     // A key that is not well-formed is never stored (`checkEntryKey`); as UTF-8 it would name another.
-    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return undefined;
+    if (!isWellFormedKey(key) || !isWellFormedKey(collection)) return this.#nothingIn(id, undefined);
     return this.#run(async () => {
       const stored = await this.#scripts.read(GET, this.#keys(id, collection), [key]);
+      if (stored === -1) throw gone();
       return typeof stored === 'string' ? decode(stored).value : undefined;
     });
   }
@@ -340,17 +343,29 @@ export class RedisSessionStore implements SessionStore {
     return false;
   }
 
+  /** Deletes one entry; true when it existed. Rejects with `SESSION_NOT_FOUND` when the session is gone. */
   async delete(id: string, collection: string, key: string): Promise<boolean> {
-    if (!isSessionIdShape(id) || !isWellFormedKey(key) || !isWellFormedKey(collection)) return false;
+    if (!isSessionIdShape(id)) throw gone();
+    if (!isWellFormedKey(key) || !isWellFormedKey(collection)) return this.#nothingIn(id, false);
     const args = [key, keySize(key)];
-    return this.#run(async () => (await this.#scripts.write(DELETE, this.#keys(id, collection), args, this.#fence(id))) === 1);
+    return this.#run(async () => {
+      const deleted = await this.#scripts.write(DELETE, this.#keys(id, collection), args, this.#fence(id));
+      if (deleted === -1) throw gone();
+      return deleted === 1;
+    });
   }
 
-  /** All entries of a collection in insertion order (an overwritten entry keeps its place). */
+  /**
+   * All entries of a collection in insertion order (an overwritten entry keeps its place). Rejects
+   * with `SESSION_NOT_FOUND` when the session is gone, so a batch's first read of a collection in a
+   * session destroyed meanwhile answers 401 (see `RedisUnitOfWork`).
+   */
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
-    if (!isSessionIdShape(id) || !isWellFormedKey(collection)) return [];
+    if (!isSessionIdShape(id)) throw gone();
+    if (!isWellFormedKey(collection)) return this.#nothingIn(id, []);
     return this.#run(async () => {
       const flat = await this.#scripts.read(LIST, this.#keys(id, collection), []);
+      if (flat === -1) throw gone();
       if (!Array.isArray(flat)) return [];
       const entries: Array<{ key: string; seq: number; value: JsonValue }> = [];
       for (let i = 0; i < flat.length; i += 2) entries.push({ key: flat[i] as string, ...decode(flat[i + 1] as string) });
@@ -447,6 +462,16 @@ export class RedisSessionStore implements SessionStore {
     const written = this.#full(await this.#run(() => this.#scripts.write(SET, this.#keys(id, collection), args, this.#fence(id))));
     if (written === -1) throw gone();
     return written === 1;
+  }
+
+  /**
+   * `nothing`, what a read or delete of a key no entry can have finds (it is never sent: as UTF-8
+   * it would name another key), once Redis says the session exists; else `SESSION_NOT_FOUND`.
+   */
+  async #nothingIn<T>(id: string, nothing: T): Promise<T> {
+    const exists = await this.#run(() => this.#client.exists(this.#dataKey(id)));
+    if (exists === 0) throw gone();
+    return nothing;
   }
 
   /** The session cap a write is sent with: none for an undo (see {@link WriteOptions}). */

@@ -2,6 +2,7 @@ import {
   type BufferedWrite,
   checkEntryKey,
   deepFreeze,
+  isRestBatchError,
   type JsonValue,
   RestBatchError,
   type SessionUnitOfWork,
@@ -53,10 +54,28 @@ class Write implements BufferedWrite {
   constructor(
     readonly index: number,
     readonly previous: JsonValue | undefined,
+    /** A guard ('e', 'i'): it checks an entry, and changes nothing when it passes. */
+    readonly guard: boolean,
   ) {}
 }
 
 type Entries = Map<string, JsonValue>;
+
+function gone(): RestBatchError {
+  return new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
+}
+
+/**
+ * The 503 of a sub-request some of whose writes Redis applied before a script of it failed: its
+ * answer says that those stand (docs/several-nodes.md, "What a 503 means").
+ */
+function unavailableAfterWrites(error: RestBatchError): RestBatchError {
+  return new RestBatchError(
+    'STORE_UNAVAILABLE',
+    `${error.message}. Writes of this sub-request that Redis confirmed before the failure were applied and stand (unless its atomic run rolls back); the rest were not applied`,
+    { cause: error, headers: error.headers },
+  );
+}
 
 function pending(): RestBatchError {
   return new RestBatchError(
@@ -73,7 +92,10 @@ function pending(): RestBatchError {
  * for the batch; writes update that copy and are sent as APPLY scripts (hundreds of writes per round
  * trip), one script in flight at a time so a refused write stops everything computed after it.
  * When a script fails, the copy is dropped (reloaded on next use) and every sub-request that used
- * the session from the failed write on is reported failed (see `takeFailures`).
+ * the session from the failed write on is reported failed (see `takeFailures`). Once Redis says the
+ * session is gone (a load, or an APPLY answering -1: destroyed or expired meanwhile), every later
+ * read and write of the batch rejects with `SESSION_NOT_FOUND` at once, as on the memory store; a
+ * read answered from a copy loaded before that still answers what the copy holds.
  */
 export class RedisUnitOfWork implements SessionUnitOfWork {
   index = -1;
@@ -98,6 +120,10 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #undoing = false;
   // Undo scripts Redis has not confirmed, in order, re-sent by the store's compensator until it does.
   #owed: string[][] | undefined;
+  // Positions of the sub-requests with a write Redis confirmed it applied (never an undo step).
+  readonly #applied = new Set<number>();
+  // Redis said the session is gone (a load, or an APPLY's -1): it never comes back, so the copy is dead.
+  #gone = false;
 
   constructor(backend: UnitBackend, fresh: boolean) {
     this.#backend = backend;
@@ -105,12 +131,14 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {
+    if (this.#gone) throw gone();
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return entries.get(key);
   }
 
   async list(collection: string): Promise<Array<[string, JsonValue]>> {
+    if (this.#gone) throw gone();
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     return [...entries];
@@ -118,6 +146,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
 
   async set(collection: string, key: string, value: JsonValue): Promise<BufferedWrite> {
     checkEntryKey(collection, key);
+    if (this.#gone) throw gone();
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -128,6 +157,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
 
   async add(collection: string, key: string, value: JsonValue): Promise<BufferedWrite | undefined> {
     checkEntryKey(collection, key);
+    if (this.#gone) throw gone();
     const json = JSON.stringify(value);
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
@@ -137,6 +167,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   async delete(collection: string, key: string): Promise<BufferedWrite | undefined> {
+    if (this.#gone) throw gone();
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
@@ -160,6 +191,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     checkEntryKey(collection, key);
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
+    if (this.#gone) throw gone();
     const entries = this.#cache.get(collection) ?? (await this.#view(collection));
     this.#touch();
     const current = entries.get(key);
@@ -182,6 +214,17 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const failures = this.#failures;
     this.#failures = undefined;
     return failures;
+  }
+
+  /**
+   * Whether Redis confirmed applying a write charged to the sub-request at `index`: in a script it
+   * answered as done, or before the write a partial answer says it stopped at. A write that got no
+   * reply (undone by the store's compensation), was refused as late, or was never sent (computed
+   * from a dropped copy) does not count, nor does an undo step. A conditional write ('i') the
+   * script skipped counts all the same: the reply does not tell them apart.
+   */
+  applied(index: number): boolean {
+    return this.#applied.has(index);
   }
 
   /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
@@ -214,6 +257,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
         },
         (error: unknown) => {
           if (generation === this.#generation) this.#loading.delete(collection);
+          if (isRestBatchError(error) && error.code === 'SESSION_NOT_FOUND') this.#gone = true;
           throw error;
         },
       );
@@ -231,6 +275,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
    * failure dropped is not reloaded while Redis is away); a loaded view follows it.
    */
   #undo(collection: string, key: string, expected: JsonValue | undefined, next: JsonValue | undefined, json: string): Write {
+    if (this.#gone) {
+      // Nothing to put back into a session that is gone: the undo is done, and nothing is sent.
+      const done = new Write(this.index, expected, false);
+      done.failed = true;
+      return done;
+    }
     const entries = this.#cache.get(collection);
     if (entries !== undefined && sameJson(entries.get(key), expected)) {
       if (next === undefined) entries.delete(key);
@@ -259,7 +309,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       this.#send();
       this.#undoing = undo;
     }
-    const write = new Write(this.index, previous);
+    const write = new Write(this.index, previous, held);
     this.#args.push(op, collection, key, json);
     this.#writes.push(write);
     if (held) return write;
@@ -355,15 +405,23 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       // Not applied: refused as late, or (no reply) fenced off and undone by the store once Redis
       // answers again. Either way there is nothing for a rollback to undo.
       for (const write of writes) write.failed = true;
-      this.#fail(first.index, () => error);
+      // A sub-request with writes an earlier script applied says so: those stand.
+      const standing =
+        isRestBatchError(error) && error.code === 'STORE_UNAVAILABLE' && this.#applied.size > 0 ? unavailableAfterWrites(error) : error;
+      this.#fail(first.index, (index) => (this.#applied.has(index) ? standing : error));
       return;
     }
     const [status, applied] = reply;
-    if (status === 1) return;
+    if (status === 1) {
+      this.#confirm(writes, writes.length);
+      return;
+    }
+    this.#confirm(writes, applied);
     for (let i = applied; i < writes.length; i++) (writes[i] as Write).failed = true;
     if (status === -1) {
-      const gone = new RestBatchError('SESSION_NOT_FOUND', 'The session does not exist or has expired');
-      this.#fail(first.index, () => gone);
+      this.#gone = true;
+      const error = gone();
+      this.#fail(first.index, () => error);
       return;
     }
     const refused = (writes[applied] as Write).index;
@@ -390,6 +448,17 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     );
     const notApplied = new RestBatchError('CONFLICT', 'Not applied: the session was changed by another node at the same time');
     this.#fail(refused, (index) => (index === refused ? taken : notApplied));
+  }
+
+  /** Records the sub-requests of the first `count` writes of a script as applied (guards change nothing). */
+  #confirm(writes: Write[], count: number): void {
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const write = writes[i] as Write;
+      if (write.guard || write.index === last) continue;
+      last = write.index;
+      this.#applied.add(last);
+    }
   }
 
   /** Drops the copy and fails every sub-request that used it from position `from` on. */

@@ -229,9 +229,9 @@ export const OWNER_TOUCH = `
 if redis.call('ZADD', KEYS[1], 'XX', 'CH', ARGV[2], ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`;
 
-/** Reads one entry: KEYS[2] = collection key, ARGV = entry key. Returns "<seq>:<JSON>" or nil. */
+/** Reads one entry: KEYS[2] = collection key, ARGV = entry key. Returns "<seq>:<JSON>", nil when absent, or -1 when the session is gone. */
 export const GET = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('HGET', KEYS[2], ARGV[1])`;
 
 /** Reads a collection: KEYS[2] = collection key. Returns a flat key/value list, or -1 when the session is gone. */
@@ -569,9 +569,12 @@ remember(KEYS[1], 'd', current, ARGV[2], grows)
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 return 1`;
 
-/** Deletes one entry: KEYS[2] = collection key, ARGV = entry key, its size (see SIZES). Returns 1 when it existed. */
+/**
+ * Deletes one entry: KEYS[2] = collection key, ARGV = entry key, its size (see SIZES). Returns 1 when
+ * it existed, 0 when it did not, -1 when the session is gone.
+ */
 export const DELETE = `${CHARGE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local old = redis.call('HGET', KEYS[2], ARGV[1])
 if not old then return 0 end
 local grows = -entrySize(tonumber(ARGV[2]), old)

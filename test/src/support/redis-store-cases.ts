@@ -101,24 +101,33 @@ export function storeCases(env: StoreCaseEnv): void {
     await s.set(id, 'roles', 'MyRole', { Id: 'MyRole' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.is(await s.load(id, TTL), undefined);
-    assert.is(await s.get(id, 'roles', 'MyRole'), undefined);
+    await rejectsWith(s.get(id, 'roles', 'MyRole'), 'SESSION_NOT_FOUND');
     assert.equal(await env.keys('expiry:*'), []);
     await rejectsWith(s.set(id, 'roles', 'Other', { Id: 'Other' }), 'SESSION_NOT_FOUND');
   });
 
-  it('forged, malformed and unknown ids read as absent, writes to them fail with SESSION_NOT_FOUND, and no key is made', async () => {
+  it('forged, malformed and unknown ids load as absent; reads, writes and deletes of their entries fail with SESSION_NOT_FOUND (as on the memory store), and no key is made', async () => {
     const s = store('forged:');
     for (const id of ['../x', '*', `${newSessionId()}}:data`, 'ABCDEF0123456789ABCDEF0123456789', newSessionId()]) {
       assert.is(await s.load(id, TTL), undefined);
       assert.is(await s.save(id, { Page: 'x' }), false);
-      assert.is(await s.get(id, 'roles', 'MyRole'), undefined);
-      assert.equal(await s.list(id, 'roles'), []);
-      assert.is(await s.delete(id, 'roles', 'MyRole'), false);
       assert.is(await s.destroy(id), false);
+      await rejectsWith(s.get(id, 'roles', 'MyRole'), 'SESSION_NOT_FOUND');
+      await rejectsWith(s.list(id, 'roles'), 'SESSION_NOT_FOUND');
+      await rejectsWith(s.delete(id, 'roles', 'MyRole'), 'SESSION_NOT_FOUND');
+      // A key no entry can have (a lone surrogate) is never sent, but the session is still checked.
+      await rejectsWith(s.get(id, 'roles', '\ud800'), 'SESSION_NOT_FOUND');
+      await rejectsWith(s.list(id, '\ud800'), 'SESSION_NOT_FOUND');
+      await rejectsWith(s.delete(id, 'roles', '\ud800'), 'SESSION_NOT_FOUND');
       await rejectsWith(s.set(id, 'roles', 'MyRole', { Id: 'MyRole' }), 'SESSION_NOT_FOUND');
       await rejectsWith(s.setIfAbsent(id, 'roles', 'MyRole', { Id: 'MyRole' }), 'SESSION_NOT_FOUND');
     }
     assert.equal(await env.keys('forged:*'), []);
+    // In a live session the same key finds nothing.
+    const id = await s.create({}, { ttlMs: TTL });
+    assert.is(await s.get(id, 'roles', '\ud800'), undefined);
+    assert.equal(await s.list(id, '\ud800'), []);
+    assert.is(await s.delete(id, 'roles', '\ud800'), false);
   });
 
   it('a collection lists in insertion order; an overwritten entry keeps its place and a re-added one goes last', async () => {

@@ -60,13 +60,15 @@ export interface CreateSessionOptions extends Partial<SessionOwner> {
  * Implementations: {@link MemorySessionStore} (default) and `@restbatch/redis`.
  *
  * Ids are created by the store and are never chosen by a client. Every method that takes an id
- * must treat an unknown or expired id as absent: `load` answers undefined, `save` and `destroy`
- * false, and writes of entries reject with `SESSION_NOT_FOUND`. Reads of entries (`get`, `list`)
- * and `delete` may answer as for an empty session or reject with `SESSION_NOT_FOUND` too; the
- * memory store rejects, so that a sub-request of a batch whose session was destroyed meanwhile
- * answers 401 as the same call alone does. An undo step's write into a session that is gone has
- * nothing to put back: the engine counts it as done. Methods reject with a `STORE_UNAVAILABLE`
- * `RestBatchError` when the backing service is down.
+ * must treat an unknown, expired, destroyed or malformed id as absent: `load` answers undefined,
+ * `save` and `destroy` false, and every method on its entries (`get`, `list`, `set`,
+ * `setIfAbsent`, `compareAndSet`, `delete`) rejects with `SESSION_NOT_FOUND`, so that a
+ * sub-request of a batch whose session was destroyed meanwhile answers 401 as the same call alone
+ * does. Both built-in stores do so; a store that answers reads and deletes as for an empty session
+ * instead still works, but such a sub-request then answers as in an empty session (200 `[]`, 404).
+ * An undo step's write into a session that is gone has nothing to put back: the engine counts it
+ * as done. Methods reject with a `STORE_UNAVAILABLE` `RestBatchError` when the backing service is
+ * down.
  *
  * Both built-in stores cap what one session holds (`maxSessionBytes`): a write (create's data,
  * save, patchData, set, setIfAbsent, compareAndSet) that would take the session's data and

@@ -18,6 +18,11 @@ export interface BufferedWrite {
  *
  * Reads see the session as it was when the batch first read each collection, plus the batch's own
  * writes; a concurrent change by another node to the same entry is not seen until the next batch.
+ * A session destroyed meanwhile (or expired) is seen when the store next answers for it, at no extra
+ * round trip: the first read of a collection rejects with `SESSION_NOT_FOUND`, a write the store
+ * finds the session gone for is reported with that code (see `takeFailures`), and from then on every
+ * read and write rejects with it (the Redis store does so). A read answered before from a
+ * collection already loaded answers what the copy holds.
  */
 export interface SessionUnitOfWork {
   /** The sub-request now running (its position in the batch); reads and writes are charged to it. */
