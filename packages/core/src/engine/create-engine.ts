@@ -364,8 +364,8 @@ export class Engine {
       const headers = Object.freeze(normalizeHeaders(request.headers));
       read = headers;
       if (this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
-      // The body exists already (a value a transport copied: as large as it will be once parsed):
-      // charged before anything waits, so that requests waiting for their turn count too.
+      // The body exists already (bytes, or a value a transport copied, as large as it will be):
+      // charged before anything waits (authentication, the batch's turn), so that waiting requests count too.
       input.take(heldBytes(request.body));
       let response: EngineResponse;
       const traced = watch?.context;
