@@ -158,6 +158,7 @@ export { type AcceptWeight, acceptWeight } from './headers/accept-weight.js';
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';
 export { parseJson, type ParseJsonOptions } from './json/parse-json.js';
+export type { JsonShape } from './json/json-shape.js';
 export { JsonBody } from './json/json-body.js';
 export { jsonWholeOrChunks, WHOLE_JSON_CHARS } from './json/json-in-turns.js';
 export type { ValueReader } from './json/json-copy.js';

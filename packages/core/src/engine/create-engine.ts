@@ -34,6 +34,8 @@ import { callRoute, redactedPath } from '../observe/call-route.js';
 import { redactQuery } from '../observe/redact-path.js';
 import { context } from '@opentelemetry/api';
 import { checkContentType, parseBody } from './parse-body.js';
+import { InputCharge } from './input-charge.js';
+import { InputPool } from './input-pool.js';
 import { PreparedBody, prepareBatch } from './prepared-body.js';
 import { LoopTurns } from '../executor/loop-turns.js';
 import { TurnClock } from '../executor/turn-clock.js';
@@ -62,6 +64,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxReferencesPerSubRequest: 1000,
   maxResultBytes: 32 * 1024 * 1024,
   maxResultBytesInFlight: 256 * 1024 * 1024,
+  maxInputBytesInFlight: 256 * 1024 * 1024,
   yieldIntervalMs: 10,
   maxSessionsPerCaller: 100,
   maxIdempotencyRecordsPerCaller: 100,
@@ -101,6 +104,8 @@ export class Engine {
   readonly #observer: Observer;
   // The characters of results all running batches hold (limits.maxResultBytesInFlight).
   readonly #results: ResultPool;
+  // The estimated bytes of request bodies all running requests hold (limits.maxInputBytesInFlight).
+  readonly #inputs: InputPool;
   #running = 0;
   // How many requests share the event loop now: each batch takes its part of the yield interval.
   readonly #sharing = () => this.#running;
@@ -119,10 +124,12 @@ export class Engine {
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
       throw new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`);
     this.#results = new ResultPool(checkResultLimits(this.limits));
+    this.#inputs = new InputPool(checkInputLimit(this.limits));
     this.#turns = new LoopTurns(this.limits.yieldIntervalMs);
     this.logger = options.logger ?? stderrLogger;
     this.#observer = new Observer(options, this.logger);
     this.#observer.results(this.#results);
+    this.#observer.input(this.#inputs);
     this.store = this.#observer.store(options.store ?? new MemorySessionStore());
     this.#ttlMs = options.sessionTtlMs ?? 20 * 60 * 1000;
     this.#idempotency = createIdempotencyGuard(this.store, options, this.limits);
@@ -316,6 +323,14 @@ export class Engine {
   }
 
   /**
+   * Bytes of request bodies that running requests hold now, all together, as the engine estimates
+   * them (bounded by `limits.maxInputBytesInFlight`); 0 when no request holds any.
+   */
+  get inputBytesInFlight(): number {
+    return this.#inputs.used;
+  }
+
+  /**
    * Serves one outer request: a batch when the path is a batch endpoint, an ordinary call of a
    * resource otherwise. Never rejects: every failure becomes a coded error response.
    */
@@ -340,6 +355,8 @@ export class Engine {
     let status = 500;
     // The request's headers for an error answer; undefined while they are over their limits.
     let read: Readonly<Headers> | undefined;
+    // What the request's body holds of limits.maxInputBytesInFlight, given back when it ends.
+    const input = new InputCharge(this.#inputs);
     try {
       // Authentication runs once per outer request, before any byte of the body is parsed.
       checkHeaderLimits(request.headers, this.limits);
@@ -347,15 +364,18 @@ export class Engine {
       const headers = Object.freeze(normalizeHeaders(request.headers));
       read = headers;
       if (this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
+      // The body exists already (bytes, or a value a transport copied, as large as it will be):
+      // charged before anything waits (authentication, the batch's turn), so that waiting requests count too.
+      input.take(heldBytes(request.body));
       let response: EngineResponse;
       const traced = watch?.context;
       if (traced !== undefined)
-        response = await context.with(traced, () => this.#serve(api, endpoint, rest, request, query, headers, requestId, watch));
+        response = await context.with(traced, () => this.#serve(api, endpoint, rest, request, query, headers, requestId, watch, input));
       else {
         // The same steps as #serve, inline: an unobserved request pays no extra promise.
         const caller = await this.#policy.admit(request, headers);
-        if (endpoint !== undefined) response = await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch);
-        else response = await this.#call(api, rest, request, query, headers, caller, requestId, watch);
+        if (endpoint !== undefined) response = await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, input);
+        else response = await this.#call(api, rest, request, query, headers, caller, requestId, watch, input);
       }
       status = response.status;
       summary = response.summary;
@@ -371,6 +391,8 @@ export class Engine {
       status = response.status;
       return response;
     } finally {
+      // The batch's sub-requests have all run (or never will): their payloads are no longer held.
+      input.release();
       watch?.finish(status);
       if (started !== undefined) {
         const ms = performance.now() - started;
@@ -400,10 +422,11 @@ export class Engine {
     headers: Headers,
     requestId: string,
     watch: RequestWatch | undefined,
+    input: InputCharge,
   ): Promise<EngineResponse> {
     const caller = await this.#policy.admit(request, headers);
-    if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch);
-    return await this.#call(api, rest, request, query, headers, caller, requestId, watch);
+    if (endpoint !== undefined) return await this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, input);
+    return await this.#call(api, rest, request, query, headers, caller, requestId, watch, input);
   }
 
   async #batch(
@@ -415,6 +438,7 @@ export class Engine {
     caller: Caller,
     requestId: string,
     watch: RequestWatch | undefined,
+    input: InputCharge,
     guarded = false,
   ): Promise<KeyedAnswer> {
     if (request.method.toUpperCase() !== 'POST') {
@@ -426,7 +450,7 @@ export class Engine {
     const literal = referencesOff(headers);
     const guard = guarded ? undefined : this.#guardOf(headers);
     if (guard !== undefined) {
-      const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, true);
+      const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, input, true);
       if (request.body instanceof PreparedBody) throw new Error('PreparedBody: prepared without its Idempotency-Key header');
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
       const scope = guard.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
@@ -444,7 +468,7 @@ export class Engine {
       batch = request.body.take(request.url, endpoint);
     } else {
       // Cleared once decoded: the async frame would otherwise keep the whole parsed body to the batch's end.
-      let parsed = parseBody(request.body, headers, this.limits, endpoint);
+      let parsed = parseBody(request.body, headers, this.limits, endpoint, input);
       if (parsed === undefined) throw new RestBatchError('BATCH_MALFORMED', 'The batch has no body');
       if (clock.due()) await clock.yield();
       // The decoder counts the items against the limit before any per-item work.
@@ -538,6 +562,7 @@ export class Engine {
     caller: Caller,
     requestId: string,
     watch: RequestWatch | undefined,
+    input: InputCharge,
   ): Promise<EngineResponse> {
     const method = routedMethod(request.method);
     const path = rest === '' ? '/' : rest;
@@ -545,7 +570,7 @@ export class Engine {
     if (watch !== undefined) watch.routed(callRoute(api.routes, method, path));
     // RFC 9110 §15.5.6: the Allow of a 405 lists "the target resource's currently supported methods".
     if (!isHttpMethod(method)) throw api.routes.refusal(request.method.slice(0, 20), path, true);
-    const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY);
+    const body = parseBody(request.body, headers, this.limits, ORDINARY_BODY, input);
     let session: Session | undefined;
     const param = api.sessionParam;
     // A route that takes no session ignores the parameter: it is not opened, so it cannot answer 401.
@@ -678,6 +703,32 @@ function checkResultLimits(limits: Readonly<EngineLimits>): number {
       `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
     );
   return maxResultBytesInFlight;
+}
+
+/**
+ * Checks `limits.maxInputBytesInFlight` when the engine is created and returns it: a NaN would
+ * refuse every body (or none). Any whole number works: a request alone always gets its charge.
+ */
+function checkInputLimit(limits: Readonly<EngineLimits>): number {
+  const max = limits.maxInputBytesInFlight;
+  if (!Number.isSafeInteger(max) || max < 0)
+    throw new RangeError(`limits.maxInputBytesInFlight must be a whole number of bytes of at least 0, not ${max}`);
+  return max;
+}
+
+/**
+ * The memory a request's body holds as the transport handed it over, at most, in bytes: bytes
+ * themselves, a string's UTF-16 units (two bytes each at most), a copied value's estimate (see
+ * `JsonBody.inputBytes`). Charged when the engine gets the request; what a text makes once parsed
+ * is charged then (see `parseBody`).
+ */
+function heldBytes(body: EngineRequest['body']): number {
+  if (body === undefined) return 0;
+  if (typeof body === 'string') return 2 * body.length;
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (body instanceof JsonBody || body instanceof PreparedBody) return body.inputBytes;
+  // A JavaScript caller's body of another type is refused when it is read.
+  return 0;
 }
 
 /**

@@ -122,6 +122,17 @@ export interface EngineLimits {
    */
   maxResultBytesInFlight: number;
   /**
+   * Bytes of request bodies that all requests running at once may hold, together, as the engine
+   * estimates them (default 256 MiB). A body is charged from when the engine gets it (bytes as
+   * received, or a value a transport copied) and, before its text is parsed, for the value the
+   * parser will make: two bytes per byte of text for its strings, and its structure counted on the
+   * text (48 bytes per object or array, 24 per value, 200 more per member: a body of 1 MiB of `{}`
+   * parses to 22 MiB), all of it until the request ends (its last sub-request has run). A body that
+   * does not fit in what other requests leave refuses the request with INPUT_BUSY (503,
+   * Retry-After) before it is parsed; a request alone always gets its charge.
+   */
+  maxInputBytesInFlight: number;
+  /**
    * Longest time in ms a batch holds the event loop before it lets other work run (default 10);
    * 0 never yields (only for trusted, in-process callers). Batches running side by side take the
    * loop's turns in order: one turn runs their slices for this long together, then lets I/O in.

@@ -3,6 +3,7 @@ import { JsonBody, NOT_WITHIN } from '../json/json-body.js';
 import { parseJson } from '../json/parse-json.js';
 import type { Headers } from '../model/canonical.js';
 import type { EngineLimits } from './engine-options.js';
+import type { InputCharge } from './input-charge.js';
 import { PreparedBody } from './prepared-body.js';
 import { utf8Length } from '../json/utf8-length.js';
 
@@ -30,13 +31,16 @@ export interface BodyRules {
  * Reads a request body as JSON for any transport: the byte limit (a backstop for transports that
  * cannot refuse earlier), the Content-Type rule, then the limited, prototype-safe parser.
  * `undefined` when there is no body. A {@link JsonBody} certainly within the limits is already the
- * value the parser would make; any other is read as its text, with the same answers.
+ * value the parser would make; any other is read as its text, with the same answers. The value a
+ * text makes is charged to `input` once the text passed the limits, before it is parsed (503
+ * `INPUT_BUSY` when it does not fit).
  */
 export function parseBody(
   body: string | Uint8Array | JsonBody | PreparedBody | undefined,
   headers: Headers,
   limits: EngineLimits,
   rules: BodyRules,
+  input?: InputCharge,
 ): unknown {
   if (body instanceof PreparedBody)
     throw new Error('PreparedBody: a prepared batch body was sent to a path that is not its batch endpoint');
@@ -58,7 +62,12 @@ export function parseBody(
   // Bytes as sent: a coding would make them unreadable (a body given as a value has none).
   if (!(body instanceof JsonBody)) checkContentEncoding(headers);
   checkContentType(headers, rules);
-  return parseJson(raw, { maxDepth: limits.maxDepth, maxStringLength: limits.maxStringLength, singleQuotes: rules.singleQuotedJson });
+  return parseJson(raw, {
+    maxDepth: limits.maxDepth,
+    maxStringLength: limits.maxStringLength,
+    singleQuotes: rules.singleQuotedJson,
+    admit: input === undefined ? undefined : (shape) => input.takeParsed(bytes, shape),
+  });
 }
 
 /**

@@ -14,8 +14,16 @@ export class PreparedBody {
   readonly #endpoint: CompiledEndpoint;
   #batch: DecodedBatch | undefined;
 
-  /** @internal Made by the engine only. */
-  constructor(url: string, endpoint: CompiledEndpoint, batch: DecodedBatch) {
+  /**
+   * @internal Made by the engine only. `inputBytes`: an upper bound of the memory the decoded batch
+   * holds (see `JsonCopy.inputBytes`: the whole value it was read from, what it copied being part of it).
+   */
+  constructor(
+    url: string,
+    endpoint: CompiledEndpoint,
+    batch: DecodedBatch,
+    readonly inputBytes: number,
+  ) {
     this.#url = url;
     this.#endpoint = endpoint;
     this.#batch = batch;
@@ -58,5 +66,5 @@ export function prepareBatch(
   if (reader.judge(limits) !== true) return undefined;
   // Paths and bodies are the copied values' own text (see `ValueDecoder`), which the reader saw.
   if (!reader.sawDollar && !decodedValuesHoldDollar(batch)) markNoReferences(batch);
-  return new PreparedBody(url, endpoint, batch);
+  return new PreparedBody(url, endpoint, batch, reader.inputBytes());
 }

@@ -21,15 +21,24 @@ export class JsonBody {
   #text: string | undefined;
   /** What the copy counted of the text (see JsonCopy). */
   readonly #counts: JsonCopy;
+  /**
+   * An upper bound of the memory the body holds, in bytes: its copy (see `JsonCopy.inputBytes`), or
+   * its text, two bytes per character, when it has no copy. What the engine charges against
+   * `limits.maxInputBytesInFlight` from when it gets the body (the body already exists).
+   */
+  readonly inputBytes: number;
 
   private constructor(value: unknown, limitBytes: number | undefined) {
     this.#counts = new JsonCopy(limitBytes);
     try {
       this.#value = this.#counts.copy(value, 0);
+      this.inputBytes = this.#counts.inputBytes();
     } catch (error) {
       if (error !== UNUSUAL) throw error;
       this.#value = undefined;
       this.#text = writtenAsJson(value);
+      // JSON has no text for undefined (or a function): JsonBody.of answers no body.
+      this.inputBytes = this.#text === undefined ? 0 : 2 * this.#text.length;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { JsonLimits } from './check-json-limits.js';
+import { structureBytes } from './json-shape.js';
 import { ownKeysOnly } from './own-keys-only.js';
 import { PlainObject } from './plain-object.js';
 
@@ -63,6 +64,12 @@ export class JsonCopy implements ValueReader {
   readonly #inherited = !ownKeysOnly();
   /** Whether a string copied so far holds a `$` (see {@link JsonCopy.sawDollar}); true from the start when not asked. */
   #sawDollar: boolean;
+  /** Arrays and objects counted (see {@link JsonCopy.inputBytes}). */
+  #containers = 0;
+  /** Items of the arrays counted. */
+  #items = 0;
+  /** Members of the objects counted (keys JSON writes). */
+  #members = 0;
 
   /** `findDollar`: watch the copied strings for a `$` (see {@link JsonCopy.sawDollar}); else `sawDollar` is true. */
   constructor(limitBytes: number | undefined, findDollar = false) {
@@ -90,10 +97,21 @@ export class JsonCopy implements ValueReader {
     return this.#bytes + (MAX_BYTES_PER_UNIT - 1) * Math.max(this.#units, 0) > limits.maxBodyBytes ? 'near' : true;
   }
 
+  /**
+   * An upper bound of the memory of what was counted, once parsed or copied: the bound of its
+   * text's bytes (which bounds its strings' characters, two bytes each at most) and its structure
+   * (see `structureBytes`). What the engine charges against `limits.maxInputBytesInFlight`.
+   */
+  inputBytes(): number {
+    const bytes = this.#bytes + (MAX_BYTES_PER_UNIT - 1) * Math.max(this.#units, 0);
+    return bytes + structureBytes({ containers: this.#containers, values: this.#items + this.#members, members: this.#members });
+  }
+
   array(value: readonly unknown[], depth: number): void {
     this.#open(value, depth);
     if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
     this.#bytes += value.length;
+    this.#items += value.length;
   }
 
   object(value: object, depth: number): void {
@@ -113,6 +131,7 @@ export class JsonCopy implements ValueReader {
     if (depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
     if (depth >= this.#depth) this.#depth = depth + 1;
     this.#bytes += 2;
+    this.#containers++;
   }
 
   /**
@@ -158,13 +177,14 @@ export class JsonCopy implements ValueReader {
   }
 
   /**
-   * Counts a member's key (with its quotes' colon and comma). Once strings are scanned, a large body
+   * Counts a member's key (with its quotes' colon and comma), and the member. Once strings are scanned, a large body
    * names the same few keys in every item, and keys from a for-in are internalized, so one compare
    * with the last key of its length finds it (a batch of 10000 would otherwise scan about half of
    * its characters again and again).
    */
   #key(key: string): void {
     this.#bytes += 2;
+    this.#members++;
     if (this.#units >= 0) {
       this.#string(key);
       return;
@@ -211,6 +231,7 @@ export class JsonCopy implements ValueReader {
       if (depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
       if (depth >= this.#depth) this.#depth = depth + 1;
       this.#bytes += 2;
+      this.#containers++;
       return Array.isArray(value) ? this.#array(value, depth) : this.#object(value as Record<string, unknown>, depth);
     }
     if (typeof value === 'boolean') {
@@ -231,6 +252,7 @@ export class JsonCopy implements ValueReader {
     const length = value.length;
     const out = new Array<unknown>(length);
     this.#bytes += length;
+    this.#items += length;
     for (let i = 0; i < length; i++) {
       const item = value[i];
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {

@@ -1,12 +1,18 @@
 import sjson from 'secure-json-parse';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { checkJsonLimits, type JsonLimits } from './check-json-limits.js';
+import type { JsonShape } from './json-shape.js';
 import { singleQuotesToJson } from './single-quotes-to-json.js';
 
 /** Options of {@link parseJson}. */
 export interface ParseJsonOptions extends JsonLimits {
   /** Accept single-quoted strings (Exago). */
   singleQuotes?: boolean;
+  /**
+   * Called with the shape of the value once the text passed the limits, before it is parsed: it
+   * may throw to refuse the text (the engine charges the value's memory here, see `InputCharge`).
+   */
+  admit?: (shape: JsonShape) => void;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -30,7 +36,8 @@ export function parseJson(raw: string | Uint8Array, options: ParseJsonOptions): 
   // Limits are checked on the converted text: single-quoted strings must count as strings, or a
   // `']]]'` inside one would hide real nesting and a long one would escape the length limit.
   if (options.singleQuotes) text = singleQuotesToJson(text);
-  checkJsonLimits(text, options);
+  const shape = checkJsonLimits(text, options);
+  options.admit?.(shape);
   try {
     // Without these spellings the text cannot hold either key: secure-json-parse's two regular
     // expressions (tried at every quote) would only confirm it. It also drops a leading BOM.

@@ -75,6 +75,16 @@ export class Instruments {
       .addCallback((result) => result.observe(pool.used));
   }
 
+  /** Reports the estimated bytes of request bodies the engine's requests hold (read when the SDK collects). */
+  observeInput(pool: { readonly used: number }): void {
+    this.#meter
+      .createObservableGauge('restbatch.input.in_flight', {
+        description: 'Estimated bytes of request bodies that running requests hold now (limits.maxInputBytesInFlight)',
+        unit: 'By',
+      })
+      .addCallback((result) => result.observe(pool.used));
+  }
+
   /** A request of `kind` starts (+1) or ends (-1). */
   active(kind: 'batch' | 'call', delta: 1 | -1): void {
     const at = kind === 'batch' ? 0 : 1;

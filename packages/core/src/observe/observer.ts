@@ -42,6 +42,11 @@ export class Observer {
     this.#telemetry?.instruments?.observeResults(pool);
   }
 
+  /** Reports the level of the engine's input pool when metrics are on. */
+  input(pool: { readonly used: number }): void {
+    this.#telemetry?.instruments?.observeInput(pool);
+  }
+
   /** Whether something observes a request now: ask before building its {@link WatchStart}. */
   get active(): boolean {
     return this.#always || this.#telemetry?.tracing === true;
