@@ -3,6 +3,8 @@ import {
   checkEntryKey,
   deepFreeze,
   type JsonValue,
+  excerpt,
+  quoted,
   RestBatchError,
   type SessionUnitOfWork,
   sameJson,
@@ -389,7 +391,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       this.#fail(refused, (index) => (index === refused ? full : after));
       return;
     }
-    const what = `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]}`;
+    const what = `${quoted(args[4 * applied + 2])} of ${excerpt(String(args[4 * applied + 1]))}`;
     const taken = new RestBatchError(
       'CONFLICT',
       args[4 * applied] === 'e'

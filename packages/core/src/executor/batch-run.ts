@@ -18,6 +18,7 @@ import type { RunState } from './run-state.js';
 import { SnapshotWalk } from './snapshot.js';
 import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** What a batch run is given: the executor's collaborators for this one batch. */
 export interface BatchRunParts {
@@ -193,7 +194,10 @@ export class BatchRun {
   #dependencyFailed(sub: SubRequest, dependsOn: readonly string[]): SubResult | undefined {
     const failed = dependsOn.find((dep) => this.#outcome?.get(dep) !== true);
     if (failed === undefined) return undefined;
-    const error = new RestBatchError('DEPENDENCY_FAILED', `Sub-request ${sub.id ?? sub.index} depends on ${failed}, which did not succeed`);
+    const error = new RestBatchError(
+      'DEPENDENCY_FAILED',
+      `Sub-request ${excerpt(String(sub.id ?? sub.index))} depends on ${excerpt(failed)}, which did not succeed`,
+    );
     return skipped(sub, error, undefined);
   }
 
@@ -385,7 +389,7 @@ export class BatchRun {
     let last = i;
     if (plan.batchAtomic) {
       await this.#rollback(0, i);
-      this.#stopReason = `Skipped: the batch is atomic and sub-request ${sub.id ?? sub.index} failed`;
+      this.#stopReason = `Skipped: the batch is atomic and sub-request ${excerpt(String(sub.id ?? sub.index))} failed`;
     } else if (group !== undefined) {
       await this.#rollback(group.start, i);
       // After the deadline (or the client's abort) the rest of the group never starts for that reason: 504 or 499, not 424.
@@ -397,7 +401,10 @@ export class BatchRun {
           stopped === undefined
             ? skipped(
                 member,
-                new RestBatchError('SKIPPED', `Skipped: atomicity group ${group.name} failed at sub-request ${sub.id ?? sub.index}`),
+                new RestBatchError(
+                  'SKIPPED',
+                  `Skipped: atomicity group ${excerpt(group.name)} failed at sub-request ${excerpt(String(sub.id ?? sub.index))}`,
+                ),
                 undefined,
               )
             : skipped(member, stopped, 'the batch was cancelled before this sub-request started');
@@ -407,7 +414,7 @@ export class BatchRun {
       this.#group = undefined;
     }
     if (policy === 'stop' && this.#stopReason === undefined && (!result.skipped || this.#stopsOnDependency(i, result))) {
-      this.#stopReason = `Skipped: sub-request ${sub.id ?? sub.index} failed and its failure policy is stop`;
+      this.#stopReason = `Skipped: sub-request ${excerpt(String(sub.id ?? sub.index))} failed and its failure policy is stop`;
     }
     // Only the one that ran: the skipped rest of its group is still told to a watcher when the batch ends.
     if (this.#releasable !== undefined) this.#releasable[i] = undefined;
@@ -558,7 +565,7 @@ export class BatchRun {
         executor.logger.error({ requestId: run.requestId, err: serializeError(error) }, 'rollback step failed');
       }
     }
-    const cause = this.#requests[failed]?.id ?? failed;
+    const cause = excerpt(String(this.#requests[failed]?.id ?? failed));
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;

@@ -1,6 +1,7 @@
 import type { SubRequest, SubResult } from '../model/canonical.js';
 import { statusOf } from '../errors/error-codes.js';
 import { NO_HEADERS } from './sub-results.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /**
  * Decides a sub-request the decoder marked: one with a `fault` fails with it (a failure, not a
@@ -16,7 +17,7 @@ export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, boolean
   }
   for (const term of sub.condition ?? []) {
     if ((outcome?.get(term.key) === true) === term.succeeded) continue;
-    const message = `Not executed: sub-request ${sub.id ?? sub.index} runs only if ${term.key} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
+    const message = `Not executed: sub-request ${excerpt(String(sub.id ?? sub.index))} runs only if ${excerpt(term.key)} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
     const error = { code: 'CONDITION_FALSE', message, stack: null };
     return {
       index: sub.index,
