@@ -1,4 +1,5 @@
 import {
+  bytesTaken,
   checkHeaderLimits,
   checkHeaderSyntax,
   type Engine,
@@ -113,6 +114,11 @@ export class Connection implements OutboxOwner {
   get unsent(): number | undefined {
     const queue = (this.ws as unknown as SocketInternals)._socket?._handle?.writeQueueSize;
     return typeof queue === 'number' ? queue : undefined;
+  }
+
+  /** Bytes the operating system has taken from the socket so far: what the write timeout counts as the client reading. */
+  get taken(): number {
+    return bytesTaken((this.ws as unknown as SocketInternals)._socket);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { jsonWholeOrChunks, RestBatchError } from '@restbatch/core';
+import { jsonWholeOrChunks, RestBatchError, WriteWatch } from '@restbatch/core';
 import type { WebSocket } from 'ws';
 import { CLOSE_INTERNAL_ERROR, CLOSE_NOT_READING } from './close-codes.js';
 import { errorMessage, type ServerMessage } from './protocol.js';
@@ -12,14 +12,19 @@ export interface OutboxOwner extends BufferHolder {
   close(code: number, reason: string): void;
   /** Over the high-water mark (`true`): stop reading new messages; drained below it (`false`): read again. */
   pressure(on: boolean): void;
+  /** Bytes the operating system has taken from the connection's socket so far (core's `bytesTaken`): the write timeout's progress. */
+  readonly taken: number;
 }
 
 /**
  * The sending side of one connection, with backpressure. Above `highWaterMark` bytes waiting,
  * {@link drained} hands batches a promise, so a slow reader pauses them between sub-requests;
  * the promise settles when a completed write finds the buffer below the mark again, or rejects
- * when the connection closes. A buffer that stays above the mark for `drainTimeoutMs` (the
- * write timeout) closes the connection with 1008. Every level is reported to the transport's
+ * when the connection closes. While the buffer is above the mark, a client that falls behind
+ * closes the connection with 1008: its socket took nothing for `drainTimeoutMs` (the write
+ * timeout), and what it took before no longer carries it at core's `MIN_READ_BYTES_PER_SECOND`
+ * (see `WriteWatch`: progress is the socket taking bytes, not the buffer falling below the mark,
+ * which a slow reader of large messages may not do for longer). Every level is reported to the transport's
  * {@link SendBudget}, in bytes: messages go as UTF-8 bytes, which is what `bufferedAmount` then
  * counts (a string would count in UTF-16 units, a third of what a '€' takes on the wire).
  *
@@ -36,7 +41,10 @@ export interface OutboxOwner extends BufferHolder {
 export class Outbox {
   readonly #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   readonly #flushed = () => this.#onFlushed();
-  #stall: NodeJS.Timeout | undefined;
+  /** Over the high-water mark, or a pong waits: batches wait, reading is paused, the write timeout runs. */
+  #pressed = false;
+  /** The write timeout (`drainTimeoutMs`), measured on the bytes the socket takes (see WriteWatch). */
+  readonly #watch: WriteWatch;
   #stopped: Error | undefined;
   /** The last result or response queued to go (they go one at a time); undefined when none is pending. */
   #tail: Promise<void> | undefined;
@@ -53,11 +61,13 @@ export class Outbox {
     private readonly budget: SendBudget,
     private readonly owner: OutboxOwner,
     private readonly turn: () => Promise<unknown>,
-  ) {}
+  ) {
+    this.#watch = new WriteWatch(options.drainTimeoutMs, () => owner.taken);
+  }
 
   /** Whether the buffer is above the high-water mark, or a pong waits (batches wait, reading is paused). */
   get pressured(): boolean {
-    return this.#stall !== undefined;
+    return this.#pressed;
   }
 
   /**
@@ -79,7 +89,7 @@ export class Outbox {
 
   /** Asks the client for a sign of life (the idle watch), through the same accounting as every frame. */
   ping(): void {
-    if (this.#stall !== undefined) return;
+    if (this.#pressed) return;
     this.#put((done) => this.ws.ping(undefined, undefined, done));
   }
 
@@ -87,7 +97,7 @@ export class Outbox {
   #sendPong(): void {
     const data = this.#ping;
     if (data === undefined || this.#stopped !== undefined) return;
-    if (this.#pongInBuffer !== undefined || this.#stall !== undefined) {
+    if (this.#pongInBuffer !== undefined || this.#pressed) {
       this.#press();
       return;
     }
@@ -221,8 +231,9 @@ export class Outbox {
 
   /** Under pressure: batches wait, reading stops, and the write timeout runs (once). */
   #press(): void {
-    if (this.#stall !== undefined) return;
-    this.#stall = setTimeout(() => this.#stalled(), this.options.drainTimeoutMs);
+    if (this.#pressed) return;
+    this.#pressed = true;
+    this.#watch.start(() => this.#stalled());
     this.owner.pressure(true);
   }
 
@@ -238,15 +249,15 @@ export class Outbox {
   /** `undefined` when a batch may go on at once; otherwise a promise that settles once the buffer has drained. */
   drained(): Promise<void> | undefined {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
-    if (this.#stall === undefined) return undefined;
+    if (!this.#pressed) return undefined;
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   /** The connection is closing: waiting batches are released with an `ABORTED` error. */
   stop(): void {
     this.#stopped ??= new RestBatchError('ABORTED', 'The connection closed');
-    clearTimeout(this.#stall);
-    this.#stall = undefined;
+    this.#watch.stop();
+    this.#pressed = false;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#stopped);
     this.#held?.splice(0);
     this.#ping = undefined;
@@ -257,11 +268,11 @@ export class Outbox {
     if (this.#stopped !== undefined) return;
     const level = this.ws.bufferedAmount;
     this.budget.note(this.owner, level);
-    if (this.#stall === undefined || level > this.options.highWaterMark) return;
+    if (!this.#pressed || level > this.options.highWaterMark) return;
     // Below the mark; a pong that waits for the one before it to leave the buffer keeps the pressure.
     if (this.#ping !== undefined && this.#pongInBuffer !== undefined) return;
-    clearTimeout(this.#stall);
-    this.#stall = undefined;
+    this.#watch.stop();
+    this.#pressed = false;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     this.owner.pressure(false);
     this.#sendPong();
