@@ -14,6 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigBatch, bigResultsEngine } from './support/big-results-engine.js';
+import { readInBursts } from './support/burst-reader.js';
 import { exagoEngine } from './support/exago-engine.js';
 import { BIG_VALUE } from './support/session-growth.js';
 import { slowEngine } from './support/slow-engine.js';
@@ -117,6 +118,28 @@ for (const accept of ['application/json', 'application/x-ndjson']) {
       assert.equal(gate.aborted, []);
     } finally {
       gate.release();
+      await app.close();
+      await engine.close();
+    }
+  });
+}
+
+// The write timeout measures progress, not one 'drain' (see http-slow-readers.test.ts): a client that
+// reads in bursts, pausing longer than writeTimeoutMs between them, gets its whole answer.
+for (const accept of ['application/json', 'application/x-ndjson']) {
+  test(`a client that reads in bursts, pausing longer than writeTimeoutMs between them (${accept}), gets its whole answer`, async () => {
+    const { engine } = bigResultsEngine();
+    const { app, url } = await started(engine, 300);
+    try {
+      const req = request(`${url}/rest/batch`, { method: 'POST', headers: { 'content-type': 'application/json', accept } });
+      req.end(bigBatch(160));
+      const [res] = (await once(req, 'response')) as [IncomingMessage];
+      assert.is(res.statusCode, 200);
+      const { text, complete } = await readInBursts(res);
+      assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
+      if (accept === 'application/json') JSON.parse(text);
+      else assert.is(text.trimEnd().split('\n').length, 162);
+    } finally {
       await app.close();
       await engine.close();
     }

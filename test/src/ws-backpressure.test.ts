@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { PAUSE_MS } from './support/burst-reader.js';
 import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
@@ -62,6 +63,42 @@ test('a reader stalled past the write timeout is closed and its batch stops wher
     assert.ok(code === 1008 || code === 1006, `closed with ${code}`);
     assert.ok(!client.messages.some((m) => m.type === 'response'), 'no final response was sent');
     assert.is(probe.bigCalls, ran, 'nothing ran after the connection closed');
+  } finally {
+    await ws.close();
+  }
+});
+
+test('a client that reads in bursts, pausing longer than the write timeout between them, gets every result (progress, not one drain)', async () => {
+  const { engine } = wsTestEngine();
+  const ws = await startWs(engine, { highWaterMark: HIGH_WATER, drainTimeoutMs: 300, closeGraceMs: 100 });
+  try {
+    const client = await TestClient.open(ws.url);
+    const socket = rawSocket(client.socket);
+    const items = 40;
+    const answer = client.answer('bursts');
+    client.send({
+      id: 'bursts',
+      endpoint: '/rest/batch',
+      body: [SESSION, ...Array.from({ length: items }, () => ({ Url: `Test/Big/${ITEM_KB}`, Method: 'GET' }))],
+    });
+    let done = false;
+    void answer.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    void client.closed.then(() => (done = true));
+    // Reads for 20 ms, then pauses longer than the write timeout: the server sees its progress only in bursts.
+    while (!done) {
+      socket.pause();
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+      socket.resume();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.is(client.socket.readyState, client.socket.OPEN, 'the connection is open');
+    const final = await answer;
+    assert.is(TestClient.response(final).status, 200);
+    assert.is(final.results.length, items + 1);
+    await client.close();
   } finally {
     await ws.close();
   }

@@ -63,6 +63,9 @@ export {
   toRestBatchError,
 } from './errors/restbatch-error.js';
 export type { ErrorCodeTable, ErrorMapper, ErrorMappingOptions } from './errors/error-mapping.js';
+export { EXCERPT_CHARS, excerpt, quoted } from './errors/excerpt.js';
+export { MIN_READ_BYTES_PER_SECOND, WriteWatch } from './transport/write-watch.js';
+export { bytesTaken } from './transport/bytes-taken.js';
 export { type AppErrorCodes, defineErrorCodes } from './errors/define-error-codes.js';
 export type { ErrorEncoder } from './errors/error-encoder.js';
 export {

@@ -1,5 +1,13 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { responseHeaders, type Engine, type EngineRequest, type EngineResponse, hasBody, RestBatchError } from '@restbatch/core';
+import {
+  responseHeaders,
+  type Engine,
+  type EngineRequest,
+  type EngineResponse,
+  hasBody,
+  RestBatchError,
+  type WriteWatch,
+} from '@restbatch/core';
 import {
   drainedWithin,
   finalLine,
@@ -10,6 +18,7 @@ import {
   ndjsonLine,
   wantsNdjson,
   writeTimeoutOf,
+  writeWatch,
 } from '@restbatch/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 
@@ -133,6 +142,8 @@ async function serve(settings: Settings, request: FastifyRequest, reply: Fastify
 async function stream(settings: Settings, dispatch: EngineRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { engine, writeTimeoutMs } = settings;
   const lines = new PassThrough();
+  // One write timeout for the whole stream: what the reader took in one wait carries it through the next.
+  const watch = writeWatch(reply.raw, writeTimeoutMs);
   let started = false;
   let first: () => void = () => undefined;
   const firstLine = new Promise<void>((resolve) => {
@@ -146,7 +157,7 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
       // Backpressure: the batch waits while the client reads slower than the sub-requests run; a
       // client that reads nothing for writeTimeoutMs ends it and has its connection closed.
       if (lines.destroyed || lines.write(ndjsonLine(item))) return;
-      return drainedWithin(lines, writeTimeoutMs, reply.raw);
+      return drainedWithin(lines, watch, reply.raw);
     },
   });
   await Promise.race([firstLine, done]);
@@ -154,7 +165,7 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
   done.then((response) => {
     if (lines.destroyed) return;
     lines.end(finalLine(response));
-    flushedWithin(reply.raw, writeTimeoutMs);
+    flushedWithin(reply.raw, watch);
   });
   // The dialect's headers of every answer (OData's OData-Version, Protocol §8.1.5), then the media
   // type, no caching and X-Accel-Buffering: no, as the node handler sends them.
@@ -168,15 +179,17 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
  * Any answer is cut, as there, after `writeTimeoutMs` of a client that reads nothing.
  */
 function send(settings: Settings, reply: FastifyReply, response: EngineResponse): FastifyReply {
+  // Made before the answer is written: what the socket takes of it at once counts (see WriteWatch).
+  const watch = writeWatch(reply.raw, settings.writeTimeoutMs);
   reply.code(response.status).headers(responseHeaders(response));
   if (!hasBody(response)) {
     reply.removeHeader('content-type');
-    return sent(settings, reply.send());
+    return sent(watch, reply.send());
   }
-  if (!mayBeLarge(response)) return sent(settings, reply.send(JSON.stringify(response.body)));
+  if (!mayBeLarge(response)) return sent(watch, reply.send(JSON.stringify(response.body)));
   const answer = jsonTextOrStream(response.body, settings.engine.nextTurn.bind(settings.engine));
-  if (typeof answer !== 'string') return reply.send(written(answer, settings.writeTimeoutMs, reply));
-  return sent(settings, reply.send(answer));
+  if (typeof answer !== 'string') return reply.send(written(answer, watch, reply));
+  return sent(watch, reply.send(answer));
 }
 
 /**
@@ -184,8 +197,8 @@ function send(settings: Settings, reply: FastifyReply, response: EngineResponse)
  * that reads nothing would otherwise hold the connection and the batch's results in flight for ever
  * (no timer when the socket took it at once, as it mostly does).
  */
-function sent(settings: Settings, reply: FastifyReply): FastifyReply {
-  flushedWithin(reply.raw, settings.writeTimeoutMs);
+function sent(watch: WriteWatch, reply: FastifyReply): FastifyReply {
+  flushedWithin(reply.raw, watch);
   return reply;
 }
 
@@ -193,15 +206,15 @@ function sent(settings: Settings, reply: FastifyReply): FastifyReply {
  * The chunks of a large answer, through a stream the plugin writes itself: Fastify pipes a stream
  * without a timer, so the waits for a client that reads nothing are the plugin's to bound.
  */
-function written(chunks: Readable, writeTimeoutMs: number, reply: FastifyReply): PassThrough {
+function written(chunks: Readable, watch: WriteWatch, reply: FastifyReply): PassThrough {
   const out = new PassThrough();
   (async () => {
     for await (const chunk of chunks) {
       if (out.destroyed) return;
-      if (!out.write(chunk)) await drainedWithin(out, writeTimeoutMs, reply.raw);
+      if (!out.write(chunk)) await drainedWithin(out, watch, reply.raw);
     }
     out.end();
-    flushedWithin(reply.raw, writeTimeoutMs);
+    flushedWithin(reply.raw, watch);
   })().catch(() => {
     // The client went away or stopped reading: its connection is closed, there is no one to answer.
     chunks.destroy();

@@ -27,7 +27,7 @@ import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
-import { flushedWithin } from './write-timeout.js';
+import { flushedWithin, writeWatch } from './write-timeout.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -219,6 +219,8 @@ function failed(engine: Engine, settings: Settings, res: ServerResponse, url: st
  */
 function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined, writeTimeoutMs: number): void {
   if (res.destroyed || res.headersSent) return;
+  // Made before the answer is written: what the socket takes of it at once counts (see WriteWatch).
+  const watch = writeWatch(res, writeTimeoutMs);
   const { headers, body: text } = serialize(response);
   // A large answer goes as bytes: as text, node would copy it once more behind the head and again
   // into the socket's buffer for a client that reads slowly (three copies alive, not one).
@@ -226,7 +228,7 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
   if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
   res.end(body);
-  flushedWithin(res, writeTimeoutMs);
+  flushedWithin(res, watch);
 }
 
 /** Characters of an answer from which it is written as bytes (see {@link write}). */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone } from './http-options.js';
-import { drainedWithin, flushedWithin } from './write-timeout.js';
+import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
 const GROUP_CHARS = 16 * 1024;
@@ -32,6 +32,8 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
   let queued = '';
   let scheduled = false;
   let blocked: Promise<void> | undefined;
+  // One write timeout for the whole stream: what the reader took in one wait carries it through the next.
+  const watch = writeWatch(res, timeoutMs);
   const flush = (): Promise<void> | undefined => {
     scheduled = false;
     if (blocked !== undefined || queued === '') return blocked;
@@ -42,7 +44,7 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
     const chunk = queued;
     queued = '';
     if (res.write(chunk)) return undefined;
-    const waiting = drainedWithin(res, timeoutMs).then(() => {
+    const waiting = drainedWithin(res, watch).then(() => {
       blocked = undefined;
       return flush();
     });
@@ -79,7 +81,7 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
       queued = '';
       if (res.destroyed) return;
       res.end(chunk);
-      flushedWithin(res, timeoutMs);
+      flushedWithin(res, watch);
     },
   };
 }

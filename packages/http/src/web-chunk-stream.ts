@@ -1,3 +1,4 @@
+import { WriteWatch } from '@restbatch/core';
 import { readerStalled } from './http-options.js';
 
 /** Bytes of an answer's chunks a stream holds before it waits for the reader's next pull. */
@@ -7,11 +8,12 @@ const encoder = new TextEncoder();
 
 /**
  * A large whole answer as a fetch body: its chunks (see `wholeOrChunks`) are made as the reader
- * pulls, at most {@link QUEUE_BYTES} ahead of it. A reader that has not pulled for `timeoutMs`
- * (0: no limit) errors the stream, so the runtime drops the connection and the answer stops
+ * pulls, at most {@link QUEUE_BYTES} ahead of it. A reader that falls behind (it pulled nothing
+ * for `timeoutMs`, 0: no limit, and what it pulled before no longer carries it: see `WriteWatch`)
+ * errors the stream, so the runtime drops the connection and the answer stops
  * holding memory: the fetch side of `writeTimeoutMs`, as the node handler destroys its socket.
  * The tail is bounded too: once the last chunk is made, the stream closes when the reader has
- * taken it all, and errors when it has not within `timeoutMs` (as the node handler's
+ * taken it all, and errors when it falls behind meanwhile (as the node handler's
  * `flushedWithin`). `done` runs once the chunks stop holding the answer's results: their last is
  * made, or the stream is cancelled or errored (the engine's `EngineRequest.written`).
  */
@@ -20,31 +22,30 @@ export function webChunkStream(
   timeoutMs: number,
   done: () => void = () => undefined,
 ): ReadableStream<Uint8Array> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let enqueued = 0;
+  // Progress is what the reader pulled out of the queue: one write timeout for the whole answer,
+  // so that what it pulled in one wait carries it through the next (see WriteWatch).
+  const watch = new WriteWatch(timeoutMs, () => enqueued - (QUEUE_BYTES - (sink?.desiredSize ?? QUEUE_BYTES)));
   // The last chunk is made: the stream closes once the reader took the queue.
   let ending = false;
   let finished = false;
-  const stop = () => {
-    clearTimeout(timer);
-    timer = undefined;
-  };
   const finish = () => {
     if (finished) return;
     finished = true;
     done();
   };
   const stalled = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    timer = setTimeout(() => {
-      timer = undefined;
+    watch.start(() => {
       ending = false;
       controller.error(readerStalled(timeoutMs));
       finish();
       void chunks.return(undefined);
-    }, timeoutMs);
+    });
   };
   const closeIfRead = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (controller.desiredSize !== QUEUE_BYTES) {
-      if (timeoutMs > 0) stalled(controller);
+      stalled(controller);
       return;
     }
     ending = false;
@@ -53,7 +54,8 @@ export function webChunkStream(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        stop();
+        sink = controller;
+        watch.stop();
         if (ending) {
           closeIfRead(controller);
           return;
@@ -72,12 +74,14 @@ export function webChunkStream(
           closeIfRead(controller);
           return;
         }
-        controller.enqueue(encoder.encode(next.value));
+        const bytes = encoder.encode(next.value);
+        controller.enqueue(bytes);
+        enqueued += bytes.byteLength;
         // The queue is full when the stream does not pull again at once: the reader has to take some.
-        if (timeoutMs > 0 && (controller.desiredSize ?? 0) <= 0) stalled(controller);
+        if ((controller.desiredSize ?? 0) <= 0) stalled(controller);
       },
       cancel() {
-        stop();
+        watch.stop();
         ending = false;
         finish();
         void chunks.return(undefined);

@@ -1,3 +1,4 @@
+import { WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
 
 /** Bytes a streamed fetch answer queues before the batch waits for the reader. */
@@ -10,7 +11,7 @@ export interface WebLineStream {
   write(line: string): Promise<void> | undefined;
   /**
    * Queues the last line; the stream closes once the reader took the queue, and errors when it
-   * took nothing for the write timeout (nothing once the reader is gone).
+   * falls behind (nothing once the reader is gone).
    */
   end(line: string): void;
 }
@@ -20,22 +21,27 @@ const encoder = new TextEncoder();
 /**
  * An NDJSON body with backpressure: at most {@link QUEUE_BYTES} plus one line wait in the queue.
  * When the queue is full, `write` returns a promise that resolves when the reader pulls again and
- * rejects when it cancels or has not read for `timeoutMs` (the stream then errors and `onGone` runs).
+ * rejects when it cancels or falls behind: it pulled nothing for `timeoutMs`, and what it pulled
+ * before no longer carries it (see `WriteWatch`); the stream then errors and `onGone` runs.
  * After the last line the stream closes only once the reader has taken the queue, and errors
- * when it has not pulled for `timeoutMs` (as the node handler bounds the end of its answers with
+ * when it falls behind meanwhile (as the node handler bounds the end of its answers with
  * `flushedWithin`). `done` runs once: when the stream closes, is cancelled or errors, so that the
  * batch's results count in flight until then (the engine's `EngineRequest.written`).
  */
 export function webLineStream(timeoutMs: number, onGone: () => void, done: () => void = () => undefined): WebLineStream {
   let sink!: ReadableStreamDefaultController<Uint8Array>;
+  let enqueued = 0;
+  // Progress is what the reader pulled out of the queue: one write timeout for the whole stream,
+  // so that what it pulled in one wait carries it through the next (see WriteWatch).
+  // `sink` is set once the stream below is made (the watch reads it first when made, before that).
+  const watch = new WriteWatch(timeoutMs, () => enqueued - (QUEUE_BYTES - (sink?.desiredSize ?? QUEUE_BYTES)));
   let gone = false;
   // The last line is queued: the stream closes once the reader took the queue.
   let ending = false;
-  let tail: ReturnType<typeof setTimeout> | undefined;
   let finished = false;
-  let waiting: { resolve: () => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> | undefined } | undefined;
+  let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
   const finish = () => {
-    clearTimeout(tail);
+    watch.stop();
     if (finished) return;
     finished = true;
     done();
@@ -44,21 +50,23 @@ export function webLineStream(timeoutMs: number, onGone: () => void, done: () =>
     const w = waiting;
     waiting = undefined;
     if (w === undefined) return;
-    clearTimeout(w.timer);
+    watch.stop();
     if (error === undefined) w.resolve();
     else w.reject(error);
   };
+  const enqueue = (line: string) => {
+    const bytes = encoder.encode(line);
+    sink.enqueue(bytes);
+    enqueued += bytes.byteLength;
+  };
   const closeIfRead = () => {
     if (!ending) return;
-    clearTimeout(tail);
     if (sink.desiredSize !== QUEUE_BYTES) {
-      if (timeoutMs > 0) {
-        tail = setTimeout(() => {
-          ending = false;
-          sink.error(readerStalled(timeoutMs));
-          finish();
-        }, timeoutMs);
-      }
+      watch.start(() => {
+        ending = false;
+        sink.error(readerStalled(timeoutMs));
+        finish();
+      });
       return;
     }
     ending = false;
@@ -88,28 +96,25 @@ export function webLineStream(timeoutMs: number, onGone: () => void, done: () =>
     stream,
     write(line) {
       if (gone) return Promise.reject(clientGone());
-      sink.enqueue(encoder.encode(line));
+      enqueue(line);
       if ((sink.desiredSize ?? 0) > 0) return undefined;
       return new Promise<void>((resolve, reject) => {
-        const timer =
-          timeoutMs > 0
-            ? setTimeout(() => {
-                const error = readerStalled(timeoutMs);
-                gone = true;
-                settle(error);
-                sink.error(error);
-                onGone();
-                finish();
-              }, timeoutMs)
-            : undefined;
-        waiting = { resolve, reject, timer };
+        waiting = { resolve, reject };
+        watch.start(() => {
+          const error = readerStalled(timeoutMs);
+          gone = true;
+          settle(error);
+          sink.error(error);
+          onGone();
+          finish();
+        });
       });
     },
     end(line) {
       if (gone) return;
       gone = true;
       ending = true;
-      sink.enqueue(encoder.encode(line));
+      enqueue(line);
       closeIfRead();
     },
   };

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { WHOLE, wholeOrChunks } from './json-in-turns.js';
 import { nextTurn } from './next-turn.js';
-import { drainedWithin, flushedWithin } from './write-timeout.js';
+import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
 
 /**
  * Writes a JSON answer without holding the event loop or memory for its whole text: an answer of
@@ -23,6 +23,8 @@ export async function writeJsonInTurns(
   turn: () => Promise<unknown> = nextTurn,
 ): Promise<void> {
   const answer = wholeOrChunks(body, turn);
+  // One write timeout for the whole answer: what the reader took in one wait carries it through the next.
+  const watch = writeWatch(res, writeTimeoutMs);
   if (typeof answer === 'string') {
     // Small enough to go whole, with its length (as text: node copies it once, into the socket).
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
@@ -33,13 +35,14 @@ export async function writeJsonInTurns(
       if (res.destroyed) return;
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its
       // next tick): waiting for it is no turn of the event loop, only the chunks' time check is.
-      // A client that reads nothing for writeTimeoutMs has its connection destroyed (the loop then stops).
-      if (!res.write(chunk)) await drainedWithin(res, writeTimeoutMs).catch(() => undefined);
+      // A client that falls behind (its socket took nothing for writeTimeoutMs, see WriteWatch) has
+      // its connection destroyed (the loop then stops).
+      if (!res.write(chunk)) await drainedWithin(res, watch).catch(() => undefined);
     }
     if (res.destroyed) return;
     res.end();
   }
-  flushedWithin(res, writeTimeoutMs);
+  flushedWithin(res, watch);
 }
 
 /**

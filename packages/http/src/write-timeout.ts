@@ -1,23 +1,39 @@
 import type { Writable } from 'node:stream';
+import { bytesTaken, WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
 
-/** What a write timeout cuts: the connection the answer goes out on. */
+/** What a write timeout cuts: the connection the answer goes out on (its `socket` tells the reader's progress). */
 export interface Connection {
   destroy(): void;
+  /** The TCP socket under the connection (a node `ServerResponse`'s); without one the timeout sees no progress. */
+  readonly socket?: unknown;
+}
+
+/**
+ * The write timeout of one answer on `connection` (a node `ServerResponse`, or its socket): a
+ * {@link WriteWatch} of the bytes its socket has taken. One per answer, handed to each of its
+ * waits ({@link drainedWithin}, then {@link flushedWithin}), so that what the reader took in one
+ * wait carries it through the next at the minimum rate.
+ */
+export function writeWatch(connection: Connection, timeoutMs: number): WriteWatch {
+  const socket = connection.socket ?? connection;
+  return new WriteWatch(timeoutMs, () => bytesTaken(socket));
 }
 
 /**
  * Resolves on `drain`, once `stream` can take more. Rejects with `ABORTED` when `stream` closes
- * first, or when the reader took nothing for `timeoutMs` (0: no limit): `connection` (default: the
- * stream itself) is then destroyed, so a client that stopped reading stops holding its batch, its
- * buffers and the results it counts against `limits.maxResultBytesInFlight`. A mount that writes
- * into a stream piped to the response (the Fastify plugin) waits on that stream and names the raw
- * response as the connection.
+ * first, or when the reader has fallen behind: its socket took nothing for the write timeout
+ * (`timeout`: a number of ms, 0 for no limit, or the answer's {@link writeWatch}, whose rule this
+ * is). `connection` (default: the stream itself) is then destroyed, so a client that stopped reading
+ * stops holding its batch, its buffers and the results it counts against
+ * `limits.maxResultBytesInFlight`. A mount that writes into a stream piped to the response (the
+ * Fastify plugin) waits on that stream and names the raw response as the connection.
  */
-export function drainedWithin(stream: Writable, timeoutMs: number, connection: Connection = stream): Promise<void> {
+export function drainedWithin(stream: Writable, timeout: number | WriteWatch, connection: Connection = stream): Promise<void> {
+  const watch = typeof timeout === 'number' ? writeWatch(connection, timeout) : timeout;
   return new Promise<void>((resolve, reject) => {
     const settle = (error: Error | undefined) => {
-      clearTimeout(timer);
+      watch.stop();
       stream.off('drain', onDrain);
       stream.off('close', onClose);
       if (error === undefined) resolve();
@@ -25,31 +41,34 @@ export function drainedWithin(stream: Writable, timeoutMs: number, connection: C
     };
     const onDrain = () => settle(undefined);
     const onClose = () => settle(clientGone());
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => {
-            settle(readerStalled(timeoutMs));
-            connection.destroy();
-          }, timeoutMs)
-        : undefined;
     stream.on('drain', onDrain);
     stream.on('close', onClose);
+    watch.start(() => {
+      settle(readerStalled(watch.timeoutMs));
+      connection.destroy();
+    });
   });
 }
 
 /**
  * Destroys the connection of an answer whose last byte is not handed to the socket (`res`'s
- * `finish`) within `timeoutMs` (0: no limit): the end of a whole answer, or of a stream whose last
- * writes went into buffers a client that stopped reading never empties (see {@link drainedWithin}).
+ * `finish`) before the reader falls behind (`timeout` as in {@link drainedWithin}): the end of a
+ * whole answer, or of a stream whose last writes went into buffers a client that stopped reading
+ * never empties.
  */
-export function flushedWithin(res: Writable, timeoutMs: number): void {
-  if (timeoutMs <= 0 || res.writableFinished) return;
-  const timer = setTimeout(() => res.destroy(), timeoutMs);
+export function flushedWithin(res: Writable & Connection, timeout: number | WriteWatch): void {
+  if (res.writableFinished) return;
+  const watch = typeof timeout === 'number' ? writeWatch(res, timeout) : timeout;
+  if (watch.timeoutMs <= 0) return;
   const done = () => {
-    clearTimeout(timer);
+    watch.stop();
     res.off('finish', done);
     res.off('close', done);
   };
   res.on('finish', done);
   res.on('close', done);
+  watch.start(() => {
+    done();
+    res.destroy();
+  });
 }

@@ -4,6 +4,8 @@ import {
   deepFreeze,
   isRestBatchError,
   type JsonValue,
+  excerpt,
+  quoted,
   RestBatchError,
   type SessionUnitOfWork,
   sameJson,
@@ -439,7 +441,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       this.#fail(refused, (index) => (index === refused ? full : after));
       return;
     }
-    const what = `${JSON.stringify(args[4 * applied + 2])} of ${args[4 * applied + 1]}`;
+    const what = `${quoted(args[4 * applied + 2])} of ${excerpt(String(args[4 * applied + 1]))}`;
     const taken = new RestBatchError(
       'CONFLICT',
       args[4 * applied] === 'e'

@@ -1,4 +1,5 @@
 import {
+  bytesTaken,
   checkHeaderLimits,
   checkHeaderSyntax,
   type Engine,
@@ -63,9 +64,7 @@ export class Connection implements OutboxOwner {
     });
     this.#idle = new IdleWatch(options.idleTimeoutMs, {
       busy: () => this.#running.size > 0 || this.#outbox.pressured,
-      ping: () => {
-        if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
-      },
+      ping: () => this.#outbox.ping(),
       expire: () => this.close(CLOSE_GOING_AWAY, 'Idle timeout'),
     });
     ws.on('message', (data, isBinary) =>
@@ -77,12 +76,13 @@ export class Connection implements OutboxOwner {
     );
     ws.on('pong', () => this.#idle.seen());
     // Pings are answered here, not by ws (autoPong is off): a ping and its pong cost like a message
-    // and its reply, and a ping flood meets the gate's 1008 rather than ws's own cap on pending pongs.
+    // and its reply, a ping flood meets the gate's 1008 rather than ws's own cap on pending pongs,
+    // and the pong goes through the outbox, under the bounds of every message sent.
     ws.on('ping', (data) => {
       if (this.#closing) return;
       this.#idle.seen();
       this.#gate.charge(2);
-      if (!this.#closing && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
+      if (!this.#closing) this.#outbox.pong(data);
     });
     // A close frame (either side's): running requests are aborted now, not once the TCP socket closes
     // (a peer may keep it open for ws's close timeout); a peer that does not close it is cut off after closeGraceMs.
@@ -114,6 +114,11 @@ export class Connection implements OutboxOwner {
   get unsent(): number | undefined {
     const queue = (this.ws as unknown as SocketInternals)._socket?._handle?.writeQueueSize;
     return typeof queue === 'number' ? queue : undefined;
+  }
+
+  /** Bytes the operating system has taken from the socket so far: what the write timeout counts as the client reading. */
+  get taken(): number {
+    return bytesTaken((this.ws as unknown as SocketInternals)._socket);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { jsonWholeOrChunks, RestBatchError } from '@restbatch/core';
+import { jsonWholeOrChunks, RestBatchError, WriteWatch } from '@restbatch/core';
 import type { WebSocket } from 'ws';
 import { CLOSE_INTERNAL_ERROR, CLOSE_NOT_READING } from './close-codes.js';
 import { errorMessage, type ServerMessage } from './protocol.js';
@@ -12,14 +12,19 @@ export interface OutboxOwner extends BufferHolder {
   close(code: number, reason: string): void;
   /** Over the high-water mark (`true`): stop reading new messages; drained below it (`false`): read again. */
   pressure(on: boolean): void;
+  /** Bytes the operating system has taken from the connection's socket so far (core's `bytesTaken`): the write timeout's progress. */
+  readonly taken: number;
 }
 
 /**
  * The sending side of one connection, with backpressure. Above `highWaterMark` bytes waiting,
  * {@link drained} hands batches a promise, so a slow reader pauses them between sub-requests;
  * the promise settles when a completed write finds the buffer below the mark again, or rejects
- * when the connection closes. A buffer that stays above the mark for `drainTimeoutMs` (the
- * write timeout) closes the connection with 1008. Every level is reported to the transport's
+ * when the connection closes. While the buffer is above the mark, a client that falls behind
+ * closes the connection with 1008: its socket took nothing for `drainTimeoutMs` (the write
+ * timeout), and what it took before no longer carries it at core's `MIN_READ_BYTES_PER_SECOND`
+ * (see `WriteWatch`: progress is the socket taking bytes, not the buffer falling below the mark,
+ * which a slow reader of large messages may not do for longer). Every level is reported to the transport's
  * {@link SendBudget}, in bytes: messages go as UTF-8 bytes, which is what `bufferedAmount` then
  * counts (a string would count in UTF-16 units, a third of what a '€' takes on the wire).
  *
@@ -29,16 +34,26 @@ export interface OutboxOwner extends BufferHolder {
  * buffer to drain and for room in the budget: so neither its text nor its bytes exist whole, and
  * the client that stops reading in the middle of it meets the write timeout as before. No other
  * message starts before its last fragment (RFC 6455 §5.4: only control frames may come between).
+ *
+ * Pongs go under the same bounds ({@link pong}): a client that pings and never reads would
+ * otherwise pile them up in the buffer past every mark, one small write each.
  */
 export class Outbox {
   readonly #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   readonly #flushed = () => this.#onFlushed();
-  #stall: NodeJS.Timeout | undefined;
+  /** Over the high-water mark, or a pong waits: batches wait, reading is paused, the write timeout runs. */
+  #pressed = false;
+  /** The write timeout (`drainTimeoutMs`), measured on the bytes the socket takes (see WriteWatch). */
+  readonly #watch: WriteWatch;
   #stopped: Error | undefined;
   /** The last result or response queued to go (they go one at a time); undefined when none is pending. */
   #tail: Promise<void> | undefined;
   /** Error replies due while a message is between its first and last fragment (undefined otherwise): they follow it. */
   #held: Buffer[] | undefined;
+  /** The payload of the latest ping not answered yet: its pong waits for the buffer (see {@link pong}). */
+  #ping: Buffer | undefined;
+  /** The last pong written while it is still in the send buffer (undefined once the socket has taken it). */
+  #pongInBuffer: object | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -46,11 +61,57 @@ export class Outbox {
     private readonly budget: SendBudget,
     private readonly owner: OutboxOwner,
     private readonly turn: () => Promise<unknown>,
-  ) {}
+  ) {
+    this.#watch = new WriteWatch(options.drainTimeoutMs, () => owner.taken);
+  }
 
-  /** Whether the buffer is above the high-water mark (batches wait, reading is paused). */
+  /** Whether the buffer is above the high-water mark, or a pong waits (batches wait, reading is paused). */
   get pressured(): boolean {
-    return this.#stall !== undefined;
+    return this.#pressed;
+  }
+
+  /**
+   * Answers a ping, under the bounds every message meets. RFC 6455 §5.5.3: "If an endpoint receives
+   * a Ping frame and has not yet sent Pong frame(s) in response to previous Ping frame(s), the
+   * endpoint MAY elect to send a Pong frame for only the most recently processed Ping frame." So at
+   * most one pong is in the send buffer: while one is, or while the buffer is above the high-water
+   * mark, the latest ping waits (an earlier waiting one is dropped) and goes once that pong has been
+   * handed to the socket and the buffer is below the mark. A pong that waits is pressure: reading
+   * stops (no more pings arrive) and the write timeout runs, so a client that pings and never
+   * reads is closed as any client that does not read. A pong counts in the send budget but does not
+   * wait for room in it: one per connection at most, it is never worth cutting a connection for.
+   */
+  pong(data: Buffer): void {
+    if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
+    this.#ping = data;
+    this.#sendPong();
+  }
+
+  /** Asks the client for a sign of life (the idle watch), through the same accounting as every frame. */
+  ping(): void {
+    if (this.#pressed) return;
+    this.#put((done) => this.ws.ping(undefined, undefined, done));
+  }
+
+  /** Writes the waiting pong if it may go now; otherwise the connection is under pressure until it can. */
+  #sendPong(): void {
+    const data = this.#ping;
+    if (data === undefined || this.#stopped !== undefined) return;
+    if (this.#pongInBuffer !== undefined || this.#pressed) {
+      this.#press();
+      return;
+    }
+    this.#ping = undefined;
+    const pong = {};
+    this.#pongInBuffer = pong;
+    const written = this.#put((done) =>
+      this.ws.pong(data, false, () => {
+        if (this.#pongInBuffer === pong) this.#pongInBuffer = undefined;
+        done();
+      }),
+    );
+    // Taken by the socket at once (nothing was waiting before it): it holds no room in the buffer.
+    if (!written || this.ws.bufferedAmount === 0) this.#pongInBuffer = undefined;
   }
 
   /**
@@ -145,18 +206,34 @@ export class Outbox {
   }
 
   #write(bytes: Buffer, fin: boolean): void {
-    if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return;
+    this.#put((done) => this.ws.send(bytes, { binary: false, fin }, done));
+  }
+
+  /**
+   * Every frame goes to ws here (`write` hands it over with the callback to call once the socket
+   * has taken it): the hard cap is checked, the level reported to the budget, and a buffer left
+   * above the high-water mark is pressure. Returns whether the frame was written.
+   */
+  #put(write: (done: () => void) => void): boolean {
+    if (this.#stopped !== undefined || this.ws.readyState !== this.ws.OPEN) return false;
     // Checked before sending: a client that has not drained what it was sent gets nothing more,
     // so a stalled client holds at most maxBufferedBytes plus one message.
     if (this.ws.bufferedAmount >= this.options.maxBufferedBytes) {
       this.owner.close(CLOSE_NOT_READING, 'Send buffer full: the client is not reading');
-      return;
+      return false;
     }
-    this.ws.send(bytes, { binary: false, fin }, this.#flushed);
+    write(this.#flushed);
     const level = this.ws.bufferedAmount;
     this.budget.note(this.owner, level);
-    if (this.#stopped !== undefined || level <= this.options.highWaterMark || this.#stall !== undefined) return;
-    this.#stall = setTimeout(() => this.#stalled(), this.options.drainTimeoutMs);
+    if (this.#stopped === undefined && level > this.options.highWaterMark) this.#press();
+    return true;
+  }
+
+  /** Under pressure: batches wait, reading stops, and the write timeout runs (once). */
+  #press(): void {
+    if (this.#pressed) return;
+    this.#pressed = true;
+    this.#watch.start(() => this.#stalled());
     this.owner.pressure(true);
   }
 
@@ -172,17 +249,18 @@ export class Outbox {
   /** `undefined` when a batch may go on at once; otherwise a promise that settles once the buffer has drained. */
   drained(): Promise<void> | undefined {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
-    if (this.#stall === undefined) return undefined;
+    if (!this.#pressed) return undefined;
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   /** The connection is closing: waiting batches are released with an `ABORTED` error. */
   stop(): void {
     this.#stopped ??= new RestBatchError('ABORTED', 'The connection closed');
-    clearTimeout(this.#stall);
-    this.#stall = undefined;
+    this.#watch.stop();
+    this.#pressed = false;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#stopped);
     this.#held?.splice(0);
+    this.#ping = undefined;
     this.budget.forget(this.owner);
   }
 
@@ -190,10 +268,13 @@ export class Outbox {
     if (this.#stopped !== undefined) return;
     const level = this.ws.bufferedAmount;
     this.budget.note(this.owner, level);
-    if (this.#stall === undefined || level > this.options.highWaterMark) return;
-    clearTimeout(this.#stall);
-    this.#stall = undefined;
+    if (!this.#pressed || level > this.options.highWaterMark) return;
+    // Below the mark; a pong that waits for the one before it to leave the buffer keeps the pressure.
+    if (this.#ping !== undefined && this.#pongInBuffer !== undefined) return;
+    this.#watch.stop();
+    this.#pressed = false;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     this.owner.pressure(false);
+    this.#sendPong();
   }
 }

@@ -12,7 +12,11 @@ export interface WebSocketTransportOptions {
   maxConcurrent?: number;
   /** Bytes waiting to be sent above which the connection's batches wait and no new messages are read (default 1 MiB). */
   highWaterMark?: number;
-  /** Write timeout: how long the send buffer may stay above `highWaterMark` before the connection is closed with 1008, in ms (default 10000). */
+  /**
+   * Write timeout, in ms (default 10000): while the send buffer is above `highWaterMark`, a client
+   * whose socket takes nothing for this long is closed with 1008, unless what it took before
+   * carries it at 16 KiB/s (core's `WriteWatch`, at most 4 × this long past its last progress).
+   */
   drainTimeoutMs?: number;
   /** Bytes still waiting when the next message is due at which the connection is closed with 1008 (default 16 × `highWaterMark`). */
   maxBufferedBytes?: number;

@@ -47,6 +47,7 @@ import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
 import { nextTurn } from '../executor/next-turn.js';
 import { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './tokens.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** Default engine limits. */
 export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -340,7 +341,7 @@ export class Engine {
     if (malformed !== undefined) return this.errorResponse(shapeErrorUrl(request), malformed);
     const { path, query, api, rest, endpoint } = this.#locate(request.url);
     if (api === undefined) {
-      return plainError(new RestBatchError('ROUTE_NOT_FOUND', `No API at ${path}`));
+      return plainError(new RestBatchError('ROUTE_NOT_FOUND', `No API at ${excerpt(path)}`));
     }
     if (this.#closing !== undefined) {
       return this.refuse(request, shuttingDownError());
@@ -442,7 +443,7 @@ export class Engine {
     guarded = false,
   ): Promise<KeyedAnswer> {
     if (request.method.toUpperCase() !== 'POST') {
-      throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${request.method}`, {
+      throw new RestBatchError('METHOD_NOT_ALLOWED', `Batch endpoints take POST only, not ${excerpt(request.method)}`, {
         headers: { allow: 'POST' },
       });
     }

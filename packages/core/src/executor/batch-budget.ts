@@ -2,6 +2,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import type { ResultPool } from './result-pool.js';
 import { jsonSize } from './snapshot.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /**
  * What one batch may cost beyond its input: the characters its references expand to and the
@@ -36,7 +37,7 @@ export class BatchBudget {
     }
     throw new RestBatchError(
       'REFERENCES_TOO_LARGE',
-      `Sub-request ${sub.id ?? sub.index}: its references expand to more than the ${this.maxResolvedBytes} characters a batch may resolve`,
+      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its references expand to more than the ${this.maxResolvedBytes} characters a batch may resolve`,
       { details: { index: sub.index, limit: this.maxResolvedBytes } },
     );
   }
@@ -106,13 +107,13 @@ export class BatchBudget {
       const max = this.#pool.max;
       return new RestBatchError(
         'RESULTS_BUSY',
-        `Sub-request ${sub.id ?? sub.index}: its result (${size} characters) does not fit in what is left of the ${max} characters of results the server holds for all batches at once; retry later`,
+        `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${size} characters) does not fit in what is left of the ${max} characters of results the server holds for all batches at once; retry later`,
         { details: { index: sub.index, size, limit: max }, headers: { 'retry-after': '1' } },
       );
     }
     return new RestBatchError(
       'RESULTS_TOO_LARGE',
-      `Sub-request ${sub.id ?? sub.index}: its result (${size} characters) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
+      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${size} characters) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
       { details: { index: sub.index, size, limit: this.maxResultBytes } },
     );
   }

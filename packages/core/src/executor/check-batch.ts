@@ -14,6 +14,7 @@ import { planReferences, type ReferencePlan, type SubReferencePlan } from './ref
 import { PlannedRoutes } from './routed-batch.js';
 import { TemplateRoutes } from './template-routes.js';
 import type { TurnClock } from './turn-clock.js';
+import { excerpt, quoted } from '../errors/excerpt.js';
 
 /** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
 export interface BatchPlan {
@@ -36,7 +37,10 @@ export interface BatchPlan {
 /** Refuses a sub-request whose path names a batch endpoint, however it is spelled: a batch cannot contain a batch. */
 function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): void {
   if (nested.has(sub.path)) {
-    throw new RestBatchError('BATCH_NESTED', `Sub-request ${sub.id ?? i} targets a batch endpoint; a batch cannot contain a batch`);
+    throw new RestBatchError(
+      'BATCH_NESTED',
+      `Sub-request ${excerpt(String(sub.id ?? i))} targets a batch endpoint; a batch cannot contain a batch`,
+    );
   }
 }
 
@@ -91,14 +95,14 @@ export async function checkBatch(
     }
     if (seen !== undefined) {
       if (sub.id !== undefined) {
-        if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${JSON.stringify(sub.id)} is used twice`);
+        if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${quoted(sub.id)} is used twice`);
       }
       if (sub.dependsOn !== undefined) dependencies = true;
       for (const dep of sub.dependsOn ?? []) {
         if (!seen.has(dep)) {
           throw new RestBatchError(
             'BATCH_RULE_VIOLATION',
-            `Sub-request ${sub.id ?? i} depends on ${JSON.stringify(dep)}, which is not an earlier sub-request`,
+            `Sub-request ${excerpt(String(sub.id ?? i))} depends on ${quoted(dep)}, which is not an earlier sub-request`,
           );
         }
       }
@@ -108,10 +112,7 @@ export async function checkBatch(
     if (group !== openGroup) {
       if (openGroup !== undefined) closedGroups.add(openGroup);
       if (group !== undefined && closedGroups.has(group)) {
-        throw new RestBatchError(
-          'BATCH_RULE_VIOLATION',
-          `Atomicity group ${JSON.stringify(group)} must be one contiguous run of sub-requests`,
-        );
+        throw new RestBatchError('BATCH_RULE_VIOLATION', `Atomicity group ${quoted(group)} must be one contiguous run of sub-requests`);
       }
       openGroup = group;
     }

@@ -4,6 +4,7 @@ import type { SubRequest } from '../model/canonical.js';
 import { SYSTEM_RESOURCES } from '../model/system-resources.js';
 import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubReferencePlan } from './compile-references.js';
 import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
+import { excerpt } from '../errors/excerpt.js';
 
 export type { SubReferencePlan } from './compile-references.js';
 
@@ -89,7 +90,7 @@ export function planReferences(requests: readonly SubRequest[], limits: Referenc
     if (ref.target < 0 || ref.target >= sub.index) {
       throw new RestBatchError(
         'REFERENCE_INVALID',
-        `Sub-request ${sub.id ?? sub.index}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
+        `Sub-request ${excerpt(String(sub.id ?? sub.index))}: reference ${excerpt(ref.raw)} names no earlier sub-request; references point backwards only`,
         { details: { index: sub.index, reference: ref.raw } },
       );
     }
@@ -127,7 +128,7 @@ function tooMany(limit: number, sub: SubRequest | undefined): RestBatchError {
   }
   return new RestBatchError(
     'REFERENCES_TOO_MANY',
-    `Sub-request ${sub.id ?? sub.index} holds more than ${limit} references (limits.maxReferencesPerSubRequest)`,
+    `Sub-request ${excerpt(String(sub.id ?? sub.index))} holds more than ${limit} references (limits.maxReferencesPerSubRequest)`,
     { details: { index: sub.index, limit } },
   );
 }

@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { quoted } from '../errors/excerpt.js';
 
 /** One reference as written: the sub-request it names and a JSON pointer into its result. */
 export interface Reference {
@@ -72,7 +73,7 @@ export function parseTemplate<R extends Reference = Reference>(
       at = text.indexOf('$', from);
     } else if (next === BRACE) {
       const end = text.indexOf('}', at + 2);
-      if (end < 0) throw invalid(`The reference in ${JSON.stringify(text)} has no closing }; write $\${ for a literal \${`);
+      if (end < 0) throw invalid(`The reference in ${quoted(text)} has no closing }; write $\${ for a literal \${`);
       parts ??= [];
       if (from < at) literal += text.slice(from, at);
       if (literal !== '') parts.push(literal);
@@ -109,7 +110,7 @@ export function isReferenceKey(key: string): boolean {
 
 /** Throws unless `key` can name a sub-request (see {@link isReferenceKey}). */
 export function checkKey(key: string, raw: string): void {
-  if (!KEY.test(key)) throw invalid(`${JSON.stringify(raw)} does not name a sub-request: write $ref:<id-or-index>/<json-pointer>`);
+  if (!KEY.test(key)) throw invalid(`${quoted(raw)} does not name a sub-request: write $ref:<id-or-index>/<json-pointer>`);
 }
 
 /** Decodes the segments of a JSON pointer written without its leading `/`. */
@@ -117,7 +118,7 @@ export function parsePointer(text: string, raw: string): string[] {
   const pointer: string[] = [];
   for (const segment of text.split('/')) {
     if (segment.indexOf('~') < 0) pointer.push(segment);
-    else if (BAD_ESCAPE.test(segment)) throw invalid(`${JSON.stringify(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
+    else if (BAD_ESCAPE.test(segment)) throw invalid(`${quoted(raw)} holds a bad JSON pointer escape (use ~0 for ~ and ~1 for /)`);
     else pointer.push(segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   return pointer;

@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest, SubResult } from '../model/canonical.js';
 import type { BoundReference } from './compile-references.js';
+import { excerpt, quoted } from '../errors/excerpt.js';
 
 // Segments that would reach an object's prototype; they resolve to nothing, whatever the object holds.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -36,7 +37,7 @@ export function pointAt(result: SubResult, ref: BoundReference): unknown {
   if (current === undefined) {
     throw new RestBatchError(
       'REFERENCE_INVALID',
-      `Reference ${ref.raw} resolves to nothing: the result of sub-request ${ref.key} has no such value`,
+      `Reference ${excerpt(ref.raw)} resolves to nothing: the result of sub-request ${excerpt(ref.key)} has no such value`,
     );
   }
   return current;
@@ -48,7 +49,7 @@ export function asText(value: unknown, ref: BoundReference): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new RestBatchError(
     'REFERENCE_INVALID',
-    `Reference ${ref.raw} is not a string, number or boolean, so it cannot be placed inside a string`,
+    `Reference ${excerpt(ref.raw)} is not a string, number or boolean, so it cannot be placed inside a string`,
   );
 }
 
@@ -57,7 +58,7 @@ export function encodeSegment(value: unknown, ref: BoundReference): string {
   const given = asText(value, ref);
   const text = unreserved(given) ? given : encodeURIComponent(given);
   if (text === '' || text === '.' || text === '..') {
-    throw new RestBatchError('REFERENCE_INVALID', `Reference ${ref.raw} is ${JSON.stringify(text)}, which would change the path's shape`);
+    throw new RestBatchError('REFERENCE_INVALID', `Reference ${excerpt(ref.raw)} is ${quoted(text)}, which would change the path's shape`);
   }
   return text;
 }
@@ -93,7 +94,7 @@ export function locationOf(request: SubRequest, result: SubResult, base: string)
     if (path === undefined)
       throw new RestBatchError(
         'REFERENCE_INVALID',
-        `Reference $${request.id ?? request.index}: its Location ${JSON.stringify(location.slice(0, 200))} is not a URL`,
+        `Reference $${excerpt(String(request.id ?? request.index))}: its Location ${quoted(location)} is not a URL`,
       );
     return base !== '' && path.startsWith(`${base}/`) ? path.slice(base.length) : path;
   }

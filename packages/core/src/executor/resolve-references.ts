@@ -5,6 +5,7 @@ import type { BatchBudget } from './batch-budget.js';
 import type { BodyPatch, BoundReference, BoundTemplate, NamedText } from './compile-references.js';
 import type { SubReferencePlan } from './reference-plan.js';
 import { asText, encodeSegment, locationOf, pointAt } from './reference-values.js';
+import { excerpt } from '../errors/excerpt.js';
 
 type Place = (value: unknown, ref: BoundReference) => string;
 
@@ -56,7 +57,7 @@ function succeeded(results: readonly SubResult[], ref: BoundReference): SubResul
   if (result.status >= 400) {
     throw new RestBatchError(
       'DEPENDENCY_FAILED',
-      `Reference ${ref.raw} names sub-request ${ref.key}, which did not succeed (status ${result.status})`,
+      `Reference ${excerpt(ref.raw)} names sub-request ${excerpt(ref.key)}, which did not succeed (status ${result.status})`,
       {
         details: { reference: ref.raw, status: result.status },
       },

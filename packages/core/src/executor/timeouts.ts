@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
 import { MAX_TIMER_MS } from './deadline.js';
+import { excerpt, quoted } from '../errors/excerpt.js';
 
 /** The header a client sets to ask for a shorter batch deadline, in milliseconds. */
 export const TIMEOUT_HEADER = 'restbatch-timeout';
@@ -25,14 +26,11 @@ export function requestedTimeout(headers: Headers): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (!MILLISECONDS.test(trimmed) || Number(trimmed) === 0) {
-    throw new RestBatchError(
-      'INVALID_HEADER',
-      `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${JSON.stringify(value)}`,
-    );
+    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be a whole number of milliseconds above 0, not ${quoted(value)}`);
   }
   // Refused, not clamped: a timer past 2^31 − 1 ms fires at once, and no batch runs for 24 days.
   if (Number(trimmed) > MAX_TIMER_MS) {
-    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be at most ${MAX_TIMER_MS} ms, not ${trimmed}`, {
+    throw new RestBatchError('INVALID_HEADER', `${TIMEOUT_HEADER} must be at most ${MAX_TIMER_MS} ms, not ${excerpt(trimmed)}`, {
       details: { header: TIMEOUT_HEADER, limit: MAX_TIMER_MS },
     });
   }

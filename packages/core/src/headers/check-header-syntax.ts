@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** An RFC 7230 token, lower-case: header names are checked after they are lower-cased. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -17,7 +18,7 @@ export function checkHeaderSyntax(headers: Readonly<Record<string, string>>): vo
     }
     const value = headers[name];
     if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-      throw new RestBatchError('INVALID_HEADER', `Header ${name} has an invalid value: CR, LF and NUL are not allowed`);
+      throw new RestBatchError('INVALID_HEADER', `Header ${excerpt(name)} has an invalid value: CR, LF and NUL are not allowed`);
     }
   }
 }

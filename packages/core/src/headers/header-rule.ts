@@ -2,6 +2,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
 import { BAD_HEADER_VALUE, HEADER_NAME } from './check-header-syntax.js';
 import { HeaderSet } from './header-set.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** Which outer headers sub-requests inherit and which headers a sub-request may set itself. */
 export interface HeaderRuleOptions {
@@ -106,12 +107,12 @@ export class HeaderRule {
       const value = own[name];
       if (!HEADER_NAME.test(name)) throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: invalid header name`);
       if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-        throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: header ${name} has an invalid value`);
+        throw new RestBatchError('INVALID_HEADER', `Sub-request ${index}: header ${excerpt(name)} has an invalid value`);
       }
       if (this.#protected.has(name)) {
         throw new RestBatchError(
           'INVALID_HEADER',
-          `Sub-request ${index} may not set the ${name} header; it comes from the outer request only`,
+          `Sub-request ${index} may not set the ${excerpt(name)} header; it comes from the outer request only`,
         );
       }
       bytes += name.length + value.length;

@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { Headers } from '../model/canonical.js';
+import { quoted } from '../errors/excerpt.js';
 
 /** The header a client sets on a batch whose strings are all to be taken as written (`RestBatch-References: none`). */
 export const REFERENCES_HEADER = 'restbatch-references';
@@ -15,7 +16,7 @@ export function referencesOff(headers: Headers): boolean {
   if (value.trim().toLowerCase() === 'none') return true;
   throw new RestBatchError(
     'INVALID_HEADER',
-    `${REFERENCES_HEADER} takes one value, none (every string of the batch is taken as written), not ${JSON.stringify(value)}`,
+    `${REFERENCES_HEADER} takes one value, none (every string of the batch is taken as written), not ${quoted(value)}`,
     { details: { header: REFERENCES_HEADER } },
   );
 }

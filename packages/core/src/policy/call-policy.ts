@@ -7,6 +7,7 @@ import type { EngineRequest } from '../engine/engine-types.js';
 import { callerKey, defaultIdentityKey } from '../session/caller-key.js';
 import type { SessionOwner } from '../session/session-store.js';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** What the authorisation hook sees of one call: the same for a sub-request and for the call made alone. */
 export interface AuthorizeCall {
@@ -102,7 +103,7 @@ export class CallerPolicy {
       }
     }
     if (authorize !== undefined && (await authorize(this.identity, call)) === false) {
-      throw new RestBatchError('FORBIDDEN', `${call.method} ${call.path} is not allowed for this caller`);
+      throw new RestBatchError('FORBIDDEN', `${excerpt(call.method)} ${excerpt(call.path)} is not allowed for this caller`);
     }
   }
 }

@@ -20,6 +20,7 @@ import { compileSchema, type PayloadValidator } from '../validation/compile-sche
 import { resolveResource } from './resolve-resource.js';
 import { routeRegistrationError } from './route-registration-error.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /** A class decorated with `@Resource`. */
 export type ResourceClass = new (...args: never[]) => object;
@@ -144,12 +145,16 @@ export class RouteTable {
    */
   refusal(method: string, path: string, head = false): RestBatchError {
     const allowed = this.allowedMethods(path).filter((m) => m !== method);
-    if (allowed.length === 0) return new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${path}`);
+    if (allowed.length === 0) return new RestBatchError('ROUTE_NOT_FOUND', `No resource at ${excerpt(path)}`);
     const allow = { allow: allowed.join(', ') };
-    return new RestBatchError('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
-      details: { allowed },
-      headers: head ? allowWithHead(allow) : allow,
-    });
+    return new RestBatchError(
+      'METHOD_NOT_ALLOWED',
+      `${excerpt(method)} is not allowed on ${excerpt(path)}; allowed: ${allowed.join(', ')}`,
+      {
+        details: { allowed },
+        headers: head ? allowWithHead(allow) : allow,
+      },
+    );
   }
 
   /** The methods that have a route at `path` (below the API base), in the order of `HTTP_METHODS`. */

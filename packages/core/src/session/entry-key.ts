@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { excerpt, quoted } from '../errors/excerpt.js';
 
 // A UTF-16 unit of a surrogate pair that is not part of one (a lone surrogate).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -21,8 +22,8 @@ export function isWellFormedKey(text: string): boolean {
 export function checkEntryKey(collection: string, key: string): void {
   if (isWellFormedKey(key) && isWellFormedKey(collection)) return;
   const what = isWellFormedKey(collection)
-    ? `The key ${JSON.stringify(key)} of ${collection}`
-    : `The collection name ${JSON.stringify(collection)}`;
+    ? `The key ${quoted(key)} of ${excerpt(collection)}`
+    : `The collection name ${quoted(collection)}`;
   throw new RestBatchError(
     'VALIDATION_FAILED',
     `${what} is not well-formed Unicode (it holds a lone surrogate); a session entry cannot have it`,

@@ -4,6 +4,7 @@ import type { Journal } from './journal.js';
 import { mergeData, reversePatch } from './merge-data.js';
 import type { DataPatch, JsonValue, SessionStore } from './session-store.js';
 import type { SessionUnitOfWork } from './session-unit-of-work.js';
+import { excerpt, quoted } from '../errors/excerpt.js';
 
 // Marks a write as an undo step of a rollback (it passes the store's byte caps, see WriteOptions).
 const UNDO = { undo: true } as const;
@@ -149,7 +150,7 @@ export class Session {
       if (sameJson(current, next)) return current;
       if (await this.#swap(collection, key, current, next, 'conflict')) return next;
     }
-    throw new RestBatchError('CONFLICT', `${JSON.stringify(key)} of ${collection} kept changing at the same time; retry`);
+    throw new RestBatchError('CONFLICT', `${quoted(key)} of ${excerpt(collection)} kept changing at the same time; retry`);
   }
 
   /**

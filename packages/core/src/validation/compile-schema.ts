@@ -1,5 +1,6 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { excerpt } from '../errors/excerpt.js';
 
 /**
  * A compiled payload check: returns the payload to hand the handler (defaults applied; a missing
@@ -33,11 +34,11 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
       first?.keyword === 'enum'
         ? `: ${(first.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
         : first?.keyword === 'additionalProperties'
-          ? `: ${(first.params as { additionalProperty: string }).additionalProperty}`
+          ? `: ${excerpt((first.params as { additionalProperty: string }).additionalProperty)}`
           : '';
     // A sub-request is named by its id where it has one (OData), else by its index.
-    const prefix = index >= 0 ? `Sub-request ${name ?? index}: payload` : 'Payload';
-    throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${pointer || '(root)'} ${detail}${extra}`, {
+    const prefix = index >= 0 ? `Sub-request ${excerpt(String(name ?? index))}: payload` : 'Payload';
+    throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${excerpt(pointer) || '(root)'} ${detail}${extra}`, {
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });
   };

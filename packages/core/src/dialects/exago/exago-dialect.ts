@@ -9,6 +9,7 @@ import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext, DecodedBatch, Dialect, ErrorView } from '../dialect.js';
 import { notInherited } from '../not-inherited.js';
 import { exagoOpenApi } from './exago-openapi.js';
+import { quoted } from '../../errors/excerpt.js';
 
 /** One item of an Exago batch response. */
 export interface ExagoResponseItem {
@@ -44,7 +45,7 @@ function checkField(key: string, index: number): boolean {
   // Compared, not looked up in a set: keys from JSON are internalized, so each test is one pointer compare.
   if (key === 'Payload') return true;
   if (key !== 'Url' && key !== 'Method')
-    reject('BATCH_MALFORMED', index, `unknown field ${JSON.stringify(key)}; a call has Url, Method and Payload`);
+    reject('BATCH_MALFORMED', index, `unknown field ${quoted(key)}; a call has Url, Method and Payload`);
   return false;
 }
 
@@ -147,7 +148,7 @@ function subRequest(
     reject('BATCH_MALFORMED', index, 'Url is the path after /rest/, such as "Roles/MyRole", without a leading slash or host');
   const method = typeof callMethod === 'string' ? methodOf(callMethod) : undefined;
   if (method === undefined)
-    reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${JSON.stringify(callMethod ?? null)}`);
+    reject('BATCH_MALFORMED', index, `Method must be one of POST, PATCH, GET, DELETE, not ${quoted(callMethod ?? null)}`);
   // A null Payload is none, on every method: serializers that write every member (.NET's, by
   // default) send `"Payload": null` for "no payload" (the seed: "Optional payload for POST and PATCH").
   if (payload === null) hasPayload = false;
@@ -170,11 +171,7 @@ function subRequest(
   // A spelling check only: which resource a call reaches (Sessions rules) is decided on its route.
   const first = url.charCodeAt(0);
   if (!(first >= 65 && first <= 90))
-    reject(
-      'BATCH_RULE_VIOLATION',
-      index,
-      `resource names begin with a capital letter (Url ${JSON.stringify(url)}); Urls are case-sensitive`,
-    );
+    reject('BATCH_RULE_VIOLATION', index, `resource names begin with a capital letter (Url ${quoted(url)}); Urls are case-sensitive`);
   if (query !== NO_QUERY && query.sid !== undefined)
     reject('BATCH_RULE_VIOLATION', index, "calls in a batch run in the batch's session; remove the sid parameter");
   if (query === NO_QUERY) {
@@ -193,7 +190,7 @@ function subRequest(
 function failurePolicy(value: string | string[] | undefined): FailurePolicy | undefined {
   if (value === undefined) return undefined;
   if (value === 'continue' || value === 'stop' || value === 'atomic') return value;
-  reject('BATCH_MALFORMED', undefined, `onFail must be continue, stop or atomic, not ${JSON.stringify(value)}`);
+  reject('BATCH_MALFORMED', undefined, `onFail must be continue, stop or atomic, not ${quoted(value)}`);
 }
 
 function responseContent(result: SubResult): unknown {

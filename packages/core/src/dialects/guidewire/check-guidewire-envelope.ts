@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import { checkBatchSize } from '../check-batch-size.js';
 import { GUIDEWIRE_BATCH_SCHEMA } from './guidewire-batch-schema.js';
+import { quoted } from '../../errors/excerpt.js';
 
 /** A Guidewire batch envelope that passed the schema. */
 export interface GuidewireEnvelope {
@@ -27,9 +28,9 @@ function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return `${at} has the unknown field ${JSON.stringify(params.additionalProperty)}`;
+      return `${at} has the unknown field ${quoted(params.additionalProperty)}`;
     case 'required':
-      return `${at} lacks the required field ${JSON.stringify(params.missingProperty)}`;
+      return `${at} lacks the required field ${quoted(params.missingProperty)}`;
     case 'enum':
       return `${at} must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':

@@ -7,6 +7,7 @@ import { checkBatchSize } from '../check-batch-size.js';
 import type { DecodeContext } from '../dialect.js';
 import { parseOdataCondition } from './odata-condition.js';
 import { odataAddress } from './odata-url.js';
+import { excerpt, quoted } from '../../errors/excerpt.js';
 
 const FIELDS = new Set(['id', 'method', 'url', 'headers', 'body', 'dependsOn', 'atomicityGroup', 'if']);
 const NO_HEADERS: Headers = Object.freeze(Object.create(null));
@@ -50,20 +51,18 @@ class BatchNames {
     const key = id.toLowerCase();
     const earlier = this.#ids.get(key);
     if (earlier !== undefined) {
-      const spelled = earlier === id ? '' : ` (ids are case-insensitive: ${JSON.stringify(earlier)} came first)`;
-      reject(where, `Sub-request id ${JSON.stringify(id)} is used twice${spelled}`, 'BATCH_RULE_VIOLATION');
+      const spelled = earlier === id ? '' : ` (ids are case-insensitive: ${quoted(earlier)} came first)`;
+      reject(where, `Sub-request id ${quoted(id)} is used twice${spelled}`, 'BATCH_RULE_VIOLATION');
     }
     const group = this.#groups.get(key);
-    if (group !== undefined)
-      reject(where, `id ${JSON.stringify(id)} is the name of atomicity group ${JSON.stringify(group.name)}`, 'BATCH_RULE_VIOLATION');
+    if (group !== undefined) reject(where, `id ${quoted(id)} is the name of atomicity group ${quoted(group.name)}`, 'BATCH_RULE_VIOLATION');
     this.#ids.set(key, id);
   }
 
   joinGroup(name: string, id: string, where: At): void {
     const key = name.toLowerCase();
     const id2 = this.#ids.get(key);
-    if (id2 !== undefined)
-      reject(where, `atomicityGroup ${JSON.stringify(name)} is the id of request ${JSON.stringify(id2)}`, 'BATCH_RULE_VIOLATION');
+    if (id2 !== undefined) reject(where, `atomicityGroup ${quoted(name)} is the id of request ${quoted(id2)}`, 'BATCH_RULE_VIOLATION');
     const group = this.#groups.get(key);
     if (group === undefined) this.#groups.set(key, { name, last: id });
     else if (group.name !== name) {
@@ -71,7 +70,7 @@ class BatchNames {
       // spellings would be two groups to it and one to `dependsOn`, so neither reading is safe.
       reject(
         where,
-        `atomicityGroup ${JSON.stringify(name)} differs only in case from group ${JSON.stringify(group.name)}; group names are case-insensitive, spell each one way`,
+        `atomicityGroup ${quoted(name)} differs only in case from group ${quoted(group.name)}; group names are case-insensitive, spell each one way`,
         'BATCH_RULE_VIOLATION',
       );
     } else group.last = id;
@@ -132,7 +131,7 @@ function decodeHeaders(
   const headers: Headers = Object.create(null);
   for (const name of Object.keys(value)) {
     const v = value[name];
-    if (typeof v !== 'string') reject(where, `header ${JSON.stringify(name)} must have a string value`);
+    if (typeof v !== 'string') reject(where, `header ${quoted(name)} must have a string value`);
     const lower = name.toLowerCase();
     // §19.1 "the headers object MUST NOT contain name/value pairs with duplicate names": header names
     // are case-insensitive, so `If-Match` next to `if-match` is one header twice, and keeping either
@@ -172,12 +171,12 @@ function decodeItem(
   const { id, method, atomicityGroup, dependsOn } = item;
   if (typeof id !== 'string' || id === '') reject(where, 'id is required: a non-empty string unique in the batch');
   // Messages name the request by its id from here on.
-  where = { target, name: `request ${JSON.stringify(id)}` };
-  for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(where, `unknown field ${JSON.stringify(key)}`);
+  where = { target, name: `request ${quoted(id)}` };
+  for (const key of Object.keys(item)) if (!FIELDS.has(key)) reject(where, `unknown field ${quoted(key)}`);
   names.addId(id, where);
   // ASCII letters only: `toUpperCase` also makes `POST` of `poﬆ`, which no client means.
   const upper = typeof method === 'string' ? upperMethod(method) : '';
-  if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${JSON.stringify(method ?? null)}`);
+  if (!isHttpMethod(upper)) reject(where, `method must be one of GET, POST, PUT, PATCH, DELETE, not ${quoted(method ?? null)}`);
   if (typeof item.url !== 'string' || item.url === '')
     reject(where, 'url is required: a path such as "claims/cc:22" or "/rest/claim/v1/claims/cc:22"');
   const address = odataAddress(item.url, context.base, context.headers.host);
@@ -199,7 +198,7 @@ function decodeItem(
           path: '/',
           query: {},
           headers: NO_HEADERS,
-          fault: { code: 'URL_OUTSIDE_API', message: `Request ${JSON.stringify(id)}: ${address.outside}` },
+          fault: { code: 'URL_OUTSIDE_API', message: `Request ${quoted(id)}: ${address.outside}` },
         };
   if (Object.hasOwn(item, 'body') && item.body !== null) sub.body = item.body;
   if (atomicityGroup !== undefined) {
@@ -211,7 +210,7 @@ function decodeItem(
     if (sub.atomicityGroup !== undefined && name.toLowerCase() === sub.atomicityGroup.toLowerCase()) {
       reject(
         where,
-        `${JSON.stringify(name)} is this request's own atomicity group; dependsOn and if may name only preceding requests and groups`,
+        `${quoted(name)} is this request's own atomicity group; dependsOn and if may name only preceding requests and groups`,
         'BATCH_RULE_VIOLATION',
       );
     }
@@ -232,7 +231,7 @@ function decodeItem(
     if (typeof item.if !== 'string') reject(where, 'if must be a string: a condition such as "$1/$succeeded"');
     const condition = parseOdataCondition(item.if, dependency);
     if (condition.unsupported !== undefined) {
-      sub.fault ??= { code: 'CONDITION_UNSUPPORTED', message: `Request ${JSON.stringify(id)}: ${condition.unsupported}` };
+      sub.fault ??= { code: 'CONDITION_UNSUPPORTED', message: `Request ${quoted(id)}: ${condition.unsupported}` };
     } else {
       sub.condition = condition.terms;
       // The condition reads the outcome of what it names: those are dependencies too (checked backwards-only).
@@ -261,7 +260,7 @@ export function decodeOdataBatch(body: unknown, context: DecodeContext): SubRequ
   if (!isObject(body)) reject(undefined, 'the body must be an object {"requests": [...]}');
   for (const key of Object.keys(body)) {
     if (key !== 'requests' && !key.startsWith('@'))
-      reject(undefined, `unknown field ${JSON.stringify(key)}; the batch holds only "requests" and annotations`);
+      reject(undefined, `unknown field ${quoted(key)}; the batch holds only "requests" and annotations`);
   }
   const requests = body.requests;
   if (!Array.isArray(requests)) reject(undefined, 'requests must be an array');
@@ -288,7 +287,7 @@ function refuseLaterEtags(later: readonly LaterEtag[], names: BatchNames): void 
     if (names.known(ref.raw.slice(1)) === undefined) continue;
     throw new RestBatchError(
       'REFERENCE_INVALID',
-      `Sub-request ${ref.id}: reference ${ref.raw} names no earlier sub-request; references point backwards only`,
+      `Sub-request ${excerpt(ref.id)}: reference ${excerpt(ref.raw)} names no earlier sub-request; references point backwards only`,
       { details: { index: ref.index, reference: ref.raw } },
     );
   }

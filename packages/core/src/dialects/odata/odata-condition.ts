@@ -1,4 +1,5 @@
 import type { SubRequest } from '../../model/canonical.js';
+import { quoted } from '../../errors/excerpt.js';
 
 /** A parsed `if`: the terms that must all hold, or the reason the engine cannot evaluate it. */
 export type OdataCondition = { terms: NonNullable<SubRequest['condition']>; unsupported?: undefined } | { unsupported: string };
@@ -36,5 +37,5 @@ export function parseOdataCondition(text: string, resolve: (name: string) => str
 
 function unsupported(text: string): OdataCondition {
   const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  return { unsupported: `if ${JSON.stringify(shown)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
+  return { unsupported: `if ${quoted(shown)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
 }

@@ -1,5 +1,6 @@
 import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { FailurePolicy, Headers } from '../../model/canonical.js';
+import { excerpt } from '../../errors/excerpt.js';
 
 // `continue-on-error` (4.01), `odata.continue-on-error` (4.0), optionally `=true` or `=false`.
 const CONTINUE_ON_ERROR = /^(?:odata\.)?continue-on-error(?:\s*=\s*"?(true|false)"?)?$/i;
@@ -60,7 +61,7 @@ export function refuseIsolation(headers: Readonly<Headers>): void {
   if (isolation === undefined) return;
   throw new RestBatchError(
     'ISOLATION_UNSUPPORTED',
-    `${name}: ${isolation} is not supported: this service cannot run a batch against a snapshot; send the batch without it`,
+    `${name}: ${excerpt(isolation)} is not supported: this service cannot run a batch against a snapshot; send the batch without it`,
   );
 }
 
@@ -74,7 +75,7 @@ export function refuseVersion(headers: Readonly<Headers>): void {
   if (version === undefined || version.trim() === ODATA_VERSION) return;
   throw new RestBatchError(
     'INVALID_HEADER',
-    `OData-Version: ${version} is not supported: a JSON batch is OData ${ODATA_VERSION}; send OData-Version: ${ODATA_VERSION} or no OData-Version`,
+    `OData-Version: ${excerpt(version)} is not supported: a JSON batch is OData ${ODATA_VERSION}; send OData-Version: ${ODATA_VERSION} or no OData-Version`,
     { details: [{ code: 'INVALID_HEADER', message: `OData-Version must be ${ODATA_VERSION}`, target: 'OData-Version' }] },
   );
 }

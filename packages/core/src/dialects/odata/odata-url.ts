@@ -1,6 +1,7 @@
 import { parseUrl } from '../../engine/parse-url.js';
 import type { Query } from '../../model/canonical.js';
 import { SYSTEM_RESOURCES } from '../../model/system-resources.js';
+import { excerpt, quoted } from '../../errors/excerpt.js';
 
 /** A sub-request URL read as an address in the API, or the reason it addresses none (that item fails). */
 export type OdataAddress = { path: string; query: Query; outside?: undefined } | { outside: string };
@@ -32,16 +33,16 @@ export function odataAddress(url: string, base: string | undefined, host: string
     try {
       parsed = new URL(url.startsWith('//') ? `http:${url}` : url);
     } catch {
-      return { outside: `url ${JSON.stringify(url)} is not a valid absolute URI` };
+      return { outside: `url ${quoted(url)} is not a valid absolute URI` };
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      return { outside: `url scheme ${parsed.protocol} is not http or https` };
+      return { outside: `url scheme ${excerpt(parsed.protocol)} is not http or https` };
     // Without a Host header (an in-process caller) no absolute URI can be shown to name this service.
     if (host === undefined || parsed.host !== hostAsUrlHas(host, parsed.protocol)) {
-      return { outside: `url names another origin (${parsed.host}); a batch addresses only the service it was sent to` };
+      return { outside: `url names another origin (${excerpt(parsed.host)}); a batch addresses only the service it was sent to` };
     }
     const rest = below(parsed.pathname, root);
-    if (rest === undefined) return { outside: `url ${parsed.pathname} is outside the API at ${root}` };
+    if (rest === undefined) return { outside: `url ${excerpt(parsed.pathname)} is outside the API at ${root}` };
     return parseUrl(`${rest}${parsed.search}`);
   }
   const { path, query } = parseUrl(url.startsWith('/') ? url : `/${url}`);

@@ -4,9 +4,10 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { HandlerContext } from '../../resource/handler-context.js';
 import type { JsonValue } from '../../session/session-store.js';
 import { CREATE_PARAMETER_SCHEMA, type ExagoParameter, PATCH_PARAMETER_SCHEMA, toParameter } from './parameter-schema.js';
+import { quoted } from '../../errors/excerpt.js';
 
 function notFound(id: string): RestBatchError {
-  return new RestBatchError('NOT_FOUND', `Parameter ${JSON.stringify(id)} does not exist in this session`);
+  return new RestBatchError('NOT_FOUND', `Parameter ${quoted(id)} does not exist in this session`);
 }
 
 /** Exago's `Parameters` of a session. */
@@ -28,7 +29,7 @@ export class ParametersResource {
   async create(ctx: HandlerContext<Partial<ExagoParameter> & { Id: string }>): Promise<ExagoParameter> {
     const parameter = toParameter(ctx.body);
     if (!(await ctx.session!.add('parameters', parameter.Id, parameter as unknown as JsonValue))) {
-      throw new RestBatchError('CONFLICT', `Parameter ${JSON.stringify(parameter.Id)} already exists; PATCH it instead`);
+      throw new RestBatchError('CONFLICT', `Parameter ${quoted(parameter.Id)} already exists; PATCH it instead`);
     }
     return parameter;
   }
@@ -39,10 +40,7 @@ export class ParametersResource {
     const id = ctx.params.id!;
     const body = ctx.body ?? {};
     if (body.Id !== undefined && body.Id !== id) {
-      throw new RestBatchError(
-        'VALIDATION_FAILED',
-        `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`,
-      );
+      throw new RestBatchError('VALIDATION_FAILED', `Payload /Id ${quoted(body.Id)} does not match the Url's ${quoted(id)}`);
     }
     // A compare-and-set, not read-then-write: a PATCH of another field on another node is kept.
     await session.modify('parameters', id, (current) => {

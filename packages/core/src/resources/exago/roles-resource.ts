@@ -4,6 +4,7 @@ import { RestBatchError } from '../../errors/restbatch-error.js';
 import type { HandlerContext } from '../../resource/handler-context.js';
 import type { Session } from '../../session/session.js';
 import { ID_SCHEMA } from './parameter-schema.js';
+import { quoted } from '../../errors/excerpt.js';
 
 /** An Exago role as the API shows it. */
 export interface ExagoRole {
@@ -25,7 +26,7 @@ const PATCH_SCHEMA = {
 } as const;
 
 function notFound(id: string): RestBatchError {
-  return new RestBatchError('NOT_FOUND', `Role ${JSON.stringify(id)} does not exist in this session`);
+  return new RestBatchError('NOT_FOUND', `Role ${quoted(id)} does not exist in this session`);
 }
 
 /** Exago's `Roles` of a session: at most one is active. */
@@ -52,7 +53,7 @@ export class RolesResource {
     const session = ctx.session!;
     const { Id, IsActive = true } = ctx.body;
     if (!(await session.add('roles', Id, { Id }))) {
-      throw new RestBatchError('CONFLICT', `Role ${JSON.stringify(Id)} already exists; PATCH it instead`);
+      throw new RestBatchError('CONFLICT', `Role ${quoted(Id)} already exists; PATCH it instead`);
     }
     if (IsActive) await session.set('meta', 'activeRole', Id);
     return { Id, IsActive };
@@ -64,10 +65,7 @@ export class RolesResource {
     const id = ctx.params.id!;
     const body = ctx.body ?? {};
     if (body.Id !== undefined && body.Id !== id) {
-      throw new RestBatchError(
-        'VALIDATION_FAILED',
-        `Payload /Id ${JSON.stringify(body.Id)} does not match the Url's ${JSON.stringify(id)}`,
-      );
+      throw new RestBatchError('VALIDATION_FAILED', `Payload /Id ${quoted(body.Id)} does not match the Url's ${quoted(id)}`);
     }
     if ((await session.get('roles', id)) === undefined) throw notFound(id);
     if (body.IsActive === true) await session.set('meta', 'activeRole', id);

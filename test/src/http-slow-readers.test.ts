@@ -1,0 +1,121 @@
+// The write timeout measures the reader's progress, not one 'drain': an operating system reports a
+// slow reader's progress in bursts (on Linux, once about a third of a full send buffer has
+// drained), so a client that reads steadily but slowly showed none for longer than the timeout and
+// was cut off. Here a client reads in bursts, with pauses longer than writeTimeoutMs between
+// them: it gets its whole answer. One that reads once and stops is still cut off.
+import 'reflect-metadata';
+import { once } from 'node:events';
+import { type IncomingMessage, request } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createFetchHandler, createHttpHandler } from '@restbatch/http';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
+import { pullInBursts, readInBursts } from './support/burst-reader.js';
+import { listen } from './support/listen.js';
+import { within } from './support/within.js';
+
+const COUNT = 160;
+const WRITE_TIMEOUT_MS = 300;
+/** Posts the batch over node:http (`accept` picks NDJSON or JSON) and returns the answer, its body not read yet. */
+async function send(url: string, accept: string): Promise<IncomingMessage> {
+  const req = request(`${url}/rest/batch`, { method: 'POST', headers: { 'content-type': 'application/json', accept } });
+  req.end(bigBatch(COUNT));
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  return res;
+}
+
+test('node:http: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
+  const { engine, counter } = bigResultsEngine();
+  const s = await listen(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
+  try {
+    const res = await send(s.url, 'application/x-ndjson');
+    assert.is(res.statusCode, 200);
+    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
+    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
+    const lines = text.trimEnd().split('\n');
+    assert.is(lines.length, COUNT + 2);
+    assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: COUNT + 1, failed: 0, skipped: 0 } });
+    assert.is(counter.calls, COUNT);
+  } finally {
+    await s.close();
+  }
+});
+
+test('node:http: a client that reads a large whole answer in bursts gets all of it', async () => {
+  const { engine } = bigResultsEngine();
+  const s = await listen(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
+  try {
+    const res = await send(s.url, 'application/json');
+    assert.is(res.statusCode, 200);
+    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
+    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
+    assert.ok(text.length > COUNT * BIG_BYTES);
+    JSON.parse(text);
+  } finally {
+    await s.close();
+  }
+});
+
+test('node:http: a client that reads one burst and stops is still cut off', async () => {
+  const { engine } = bigResultsEngine();
+  const s = await listen(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
+  const served: Socket[] = [];
+  s.server.on('connection', (socket) => served.push(socket));
+  try {
+    const res = await send(s.url, 'application/x-ndjson');
+    res.on('error', () => undefined);
+    let read = 0;
+    res.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
+    await sleep(20);
+    res.pause();
+    assert.ok(read > 0, 'it read a burst');
+    // What it read carries it a while (at 16 KiB/s, at most 4 write timeouts): then the server cuts it off.
+    const [socket] = served;
+    if (socket === undefined) throw new Error('no connection served');
+    if (!socket.destroyed) await within(once(socket, 'close'), 'the server cut the connection', 20_000);
+    // Reading what the kernel still holds, the client finds the answer cut off.
+    const closed = once(res.socket, 'close');
+    res.resume();
+    await within(closed, 'the client saw the connection close');
+    assert.is(res.complete, false, 'the answer was cut off, not finished');
+  } finally {
+    await s.close();
+  }
+});
+
+test('fetch: a reader that pulls a large whole answer in bursts, pausing longer than writeTimeoutMs, gets all of it', async () => {
+  const { engine } = bigResultsEngine();
+  const res = await createFetchHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS })(
+    new Request('http://restbatch.test/rest/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bigBatch(COUNT),
+    }),
+  );
+  assert.is(res.status, 200);
+  const text = await within(pullInBursts(res.body as ReadableStream<Uint8Array>), 'the answer pulled in bursts', 60_000);
+  assert.ok(text.length > COUNT * BIG_BYTES);
+  JSON.parse(text);
+});
+
+test('fetch: a reader that pulls a streamed batch in bursts gets every line', async () => {
+  const { engine } = bigResultsEngine();
+  const res = await createFetchHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS })(
+    new Request('http://restbatch.test/rest/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+      body: bigBatch(COUNT),
+    }),
+  );
+  assert.is(res.status, 200);
+  const text = await within(pullInBursts(res.body as ReadableStream<Uint8Array>), 'the answer pulled in bursts', 60_000);
+  const lines = text.trimEnd().split('\n');
+  assert.is(lines.length, COUNT + 2);
+  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: COUNT + 1, failed: 0, skipped: 0 } });
+});
+
+test.run();
