@@ -312,7 +312,9 @@ export class Executor {
       if (route.session === 'required' && run.session === undefined) throw sessionRequired(api, route.resource, index);
       const validate = route.validate;
       const body =
-        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
+        validate === undefined
+          ? sub.body
+          : validate(sharedBody && validate.appliesDefaults ? validate.copyShared(sub.body) : sub.body, index, sub.id);
       if (started === undefined) {
         const timeoutMs = this.#timeoutOf(sub);
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
