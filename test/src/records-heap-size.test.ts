@@ -81,6 +81,9 @@ for (const [name, shape] of Object.entries(OTHER_SHAPES)) {
 test('the same value written, overwritten and deleted under every shape gives its count back (the estimate is the same each time)', async () => {
   const store = new MemorySessionStore();
   const id = await store.create({}, { ttlMs: TTL });
+  // The collection's map is counted from its first entry on, emptied or not: made before the count.
+  await store.set(id, 'c', 'seed', 0);
+  assert.ok(await store.delete(id, 'c', 'seed'));
   const begin = store.bytes;
   const shapes = [...Object.values(SHAPES), ...Object.values(OTHER_SHAPES)];
   for (const [i, shape] of shapes.entries()) {

@@ -1,5 +1,3 @@
-import { ownKeysOnly } from '../json/own-keys-only.js';
-
 // What V8 (64-bit, as Node builds it: 8-byte pointers) gives the parts of a JSON value, measured
 // with process.memoryUsage on values made by JSON.parse and by the engine's copies, frozen as a
 // store freezes them (test/src/records-heap-size.test.ts measures the shapes that cost most).
@@ -52,7 +50,8 @@ const TWO_BYTE = /[^\u0000-\u00ff]/;
 export function heapSize(value: unknown): number {
   if (typeof value === 'string') return stringSize(value);
   if (value === null || typeof value !== 'object') return typeof value === 'number' ? withMargin(numberSize(value)) : 0;
-  return withMargin(new HeapWalk().add(value));
+  const walk = new HeapWalk();
+  return withMargin(Array.isArray(value) ? walk.add(value) : walk.top(value as Record<string, unknown>));
 }
 
 /** The heap bytes of a flat string of `value`'s characters, with the margin of {@link heapSize}. */
@@ -114,11 +113,51 @@ function isIndex(key: string): boolean {
   return Number(key) < 0xffffffff;
 }
 
+/** The bytes of a string met once: nothing for one V8 keeps a single copy of whatever makes it. */
+function onceSize(value: string): number {
+  return value.length === 0 || (value.length === 1 && value.charCodeAt(0) <= 0xff) ? 0 : flatSize(value);
+}
+
+/**
+ * The bytes of a key of the object at the top of a value, counted at 2 bytes a character without
+ * reading it (a key is short; reading it costs more than the few bytes this may count too many).
+ */
+function keySize(key: string): number {
+  return STRING_HEADER + ((2 * key.length + 7) & ~7);
+}
+
 /** One estimate's walk: the short strings, keys and shapes it has counted. */
 class HeapWalk {
-  // Short strings and keys already counted, each with a number that names it in a shape.
-  readonly #strings = new Map<string, number>();
+  // Short strings and keys already counted, each with a number that names it in a shape (made
+  // when first needed: a record of plain members, the common value, needs none).
+  #strings: Map<string, number> | undefined;
   #shapes: Set<number> | undefined;
+
+  /**
+   * The object at the top of a value: its keys are its own (one object never repeats a key) and its
+   * shape is new to the walk, so it is counted without looking anything up. A string member is
+   * counted as it is: it may share its text with another, and the estimate is then a little above.
+   */
+  top(value: Record<string, unknown>): number {
+    let size = 0;
+    let members = 0;
+    let indexes = 0;
+    // for-in, not Object.keys (no array of keys): should Object.prototype have an enumerable key,
+    // it is counted too, which only makes the estimate larger.
+    for (const key in value) {
+      const member = value[key];
+      size += typeof member === 'string' ? onceSize(member) : this.add(member);
+      if (isIndex(key)) indexes++;
+      else {
+        members++;
+        size += keySize(key);
+      }
+    }
+    size += objectSize(members);
+    if (indexes > 0) size += dictionarySize(indexes);
+    if (members > 0 && members <= SHAPED_MEMBERS) size += SHAPE + SHAPE_MEMBER * members;
+    return size;
+  }
 
   add(value: unknown): number {
     switch (typeof value) {
@@ -137,8 +176,10 @@ class HeapWalk {
   #short(value: string): number {
     // The empty string, and those of one character up to U+00FF, exist once in V8.
     if (value.length === 0 || (value.length === 1 && value.charCodeAt(0) <= 0xff)) return 0;
-    if (this.#strings.has(value)) return 0;
-    this.#strings.set(value, this.#strings.size);
+    this.#strings ??= new Map();
+    const strings = this.#strings;
+    if (strings.has(value)) return 0;
+    strings.set(value, strings.size);
     return flatSize(value);
   }
 
@@ -157,28 +198,14 @@ class HeapWalk {
     let members = 0;
     let indexes = 0;
     let shape = 0;
-    const proto = Object.getPrototypeOf(value);
-    // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
-    const keys = proto === null || (proto === Object.prototype && ownKeysOnly()) ? undefined : Object.keys(value);
-    if (keys === undefined) {
-      for (const key in value) {
-        size += this.add(value[key]);
-        if (isIndex(key)) indexes++;
-        else {
-          members++;
-          shape = Math.imul(shape ^ this.#key(key), 0x01000193);
-          size += this.#keySize;
-        }
-      }
-    } else {
-      for (const key of keys) {
-        size += this.add(value[key]);
-        if (isIndex(key)) indexes++;
-        else {
-          members++;
-          shape = Math.imul(shape ^ this.#key(key), 0x01000193);
-          size += this.#keySize;
-        }
+    // for-in, as in `top`.
+    for (const key in value) {
+      size += this.add(value[key]);
+      if (isIndex(key)) indexes++;
+      else {
+        members++;
+        shape = Math.imul(shape ^ this.#key(key), 0x01000193);
+        size += this.#keySize;
       }
     }
     size += objectSize(members);
@@ -199,13 +226,15 @@ class HeapWalk {
 
   /** The number naming `key` in shapes (never 0); counts its string the first time. */
   #key(key: string): number {
-    const known = this.#strings.get(key);
+    this.#strings ??= new Map();
+    const strings = this.#strings;
+    const known = strings.get(key);
     if (known !== undefined) {
       this.#keySize = 0;
       return known + 1;
     }
-    const id = this.#strings.size;
-    this.#strings.set(key, id);
+    const id = strings.size;
+    strings.set(key, id);
     this.#keySize = flatSize(key);
     return id + 1;
   }

@@ -14,12 +14,32 @@ interface Entry {
   data: Record<string, JsonValue>;
   ttlMs: number;
   expiresAt: number;
-  collections: Map<string, Map<string, JsonValue>>;
-  owner: string | undefined;
+  collections: Map<string, Map<string, Kept>>;
+  /** The sessions of the session's owner (undefined: it has none). */
+  mine: OwnerSessions | undefined;
   /** The session's size: its data's and its entries' (see `memberSize`). */
   size: number;
   /** The heap the session takes, as `maxBytes` counts it (see `memberHeap`). */
   heap: number;
+}
+
+/**
+ * A collection's entry: its value (frozen) and what it counts for, kept beside it so that an
+ * overwrite or a delete does not walk the old value again.
+ */
+interface Kept {
+  readonly value: JsonValue;
+  /** Its {@link memberSize}. */
+  readonly size: number;
+  /** Its {@link memberHeap}. */
+  readonly heap: number;
+}
+
+/** One owner's live sessions, least recently used first, and the heap they take. */
+interface OwnerSessions {
+  readonly owner: string;
+  readonly ids: Set<string>;
+  bytes: number;
 }
 
 /** Default of `maxBytes`: the memory all sessions of a memory store may take together (256 MiB). */
@@ -30,8 +50,8 @@ const DEFAULT_MAX_BYTES_PER_OWNER = 100 * 1024 * 1024;
 const SESSION_OVERHEAD = 640;
 /** What a collection takes before it holds anything: its map and its place among the session's. */
 const COLLECTION_OVERHEAD = 256;
-/** What a member takes besides its key and value: its place in a map (or object) that may be half empty. */
-const MEMBER_OVERHEAD = 64;
+/** What a member takes besides its key and value: its place in a map (or object) that may be half empty, and an entry's {@link Kept}. */
+const MEMBER_OVERHEAD = 112;
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -71,7 +91,7 @@ export interface MemorySessionStoreOptions {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry>();
-  readonly #owners = new Map<string, Set<string>>();
+  readonly #owners = new Map<string, OwnerSessions>();
   readonly #records = new MemoryRecords();
   readonly #maxSessions: number;
   readonly #maxSessionBytes: number;
@@ -80,8 +100,6 @@ export class MemorySessionStore implements SessionStore {
   readonly #now: () => number;
   /** The heap the kept sessions take together (expired ones until they are dropped). */
   #bytes = 0;
-  /** The heap each owner's kept sessions take. */
-  readonly #ownerBytes = new Map<string, number>();
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.#maxSessions = options.maxSessions ?? 100_000;
@@ -101,7 +119,7 @@ export class MemorySessionStore implements SessionStore {
   /** Live sessions of one owner (see {@link SessionOwner}). */
   sessionsOf(owner: string): number {
     this.#prune(this.#now());
-    return this.#owners.get(owner)?.size ?? 0;
+    return this.#owners.get(owner)?.ids.size ?? 0;
   }
 
   /** The heap the live sessions take together, counted as `maxBytes` is. */
@@ -113,7 +131,7 @@ export class MemorySessionStore implements SessionStore {
   /** The heap the live sessions of one owner take, counted as `maxBytesPerOwner` is. */
   bytesOf(owner: string): number {
     this.#prune(this.#now());
-    return this.#ownerBytes.get(owner) ?? 0;
+    return this.#owners.get(owner)?.bytes ?? 0;
   }
 
   /** Live engine-level records and their bytes. */
@@ -131,25 +149,24 @@ export class MemorySessionStore implements SessionStore {
     }
     const size = dataSize(deepFreeze(data));
     const heap = SESSION_OVERHEAD + dataHeap(data);
-    this.#charge(undefined, size, heap, false, options.owner);
+    const owner = options.owner;
+    let mine = owner === undefined ? undefined : this.#owners.get(owner);
+    if (owner !== undefined && mine === undefined) {
+      mine = { owner, ids: new Set(), bytes: 0 };
+      this.#owners.set(owner, mine);
+    }
+    try {
+      this.#charge(undefined, size, heap, false, mine);
+    } catch (error) {
+      if (mine?.ids.size === 0) this.#owners.delete(mine.owner);
+      throw error;
+    }
     const id = newSessionId();
-    this.#sessions.set(id, {
-      id,
-      data,
-      ttlMs: options.ttlMs,
-      expiresAt: now + options.ttlMs,
-      collections: new Map(),
-      owner: options.owner,
-      size,
-      heap,
-    });
-    if (options.owner !== undefined) {
-      let mine = this.#owners.get(options.owner);
-      if (mine === undefined) {
-        mine = new Set();
-        this.#owners.set(options.owner, mine);
-      }
-      mine.add(id);
+    this.#sessions.set(id, { id, data, ttlMs: options.ttlMs, expiresAt: now + options.ttlMs, collections: new Map(), mine, size, heap });
+    if (mine !== undefined) {
+      mine.ids.add(id);
+      // Set again: making room may have ended the owner's other sessions, and with them its record.
+      this.#owners.set(mine.owner, mine);
     }
     return id;
   }
@@ -162,11 +179,9 @@ export class MemorySessionStore implements SessionStore {
     // Move to the newest end: the maps stay in order of last use.
     this.#sessions.delete(id);
     this.#sessions.set(id, entry);
-    if (entry.owner !== undefined) {
-      const mine = this.#owners.get(entry.owner);
-      mine?.delete(id);
-      mine?.add(id);
-    }
+    const mine = entry.mine?.ids;
+    mine?.delete(id);
+    mine?.add(id);
     return entry.data;
   }
 
@@ -211,7 +226,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string, collection: string, key: string): Promise<JsonValue | undefined> {
-    return this.#live(id)?.collections.get(collection)?.get(key);
+    return this.#live(id)?.collections.get(collection)?.get(key)?.value;
   }
 
   async set(id: string, collection: string, key: string, value: JsonValue, options?: WriteOptions): Promise<void> {
@@ -237,7 +252,7 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<boolean> {
     checkEntryKey(collection, key);
     const entry = this.#entry(id);
-    if (!sameJson(entry.collections.get(collection)?.get(key), expected)) return false;
+    if (!sameJson(entry.collections.get(collection)?.get(key)?.value, expected)) return false;
     this.#put(entry, collection, key, next, options?.undo === true);
     return true;
   }
@@ -251,7 +266,11 @@ export class MemorySessionStore implements SessionStore {
 
   async list(id: string, collection: string): Promise<Array<[string, JsonValue]>> {
     const entries = this.#live(id)?.collections.get(collection);
-    return entries === undefined ? [] : [...entries];
+    if (entries === undefined) return [];
+    const out = new Array<[string, JsonValue]>(entries.size);
+    let i = 0;
+    for (const [key, kept] of entries) out[i++] = [key, kept.value];
+    return out;
   }
 
   async putRecordIfAbsent(namespace: string, key: string, value: JsonValue, ttlMs: number, limits?: RecordLimits): Promise<boolean> {
@@ -274,40 +293,33 @@ export class MemorySessionStore implements SessionStore {
   async close(): Promise<void> {
     this.#sessions.clear();
     this.#owners.clear();
-    this.#ownerBytes.clear();
     this.#records.clear();
     this.#bytes = 0;
   }
 
   /**
    * Writes (`undefined`: deletes) one entry, counting its size; refused past a byte cap unless
-   * `undo`. The old value is measured again rather than its size kept: it is frozen, so its size
-   * has not changed, and a kept size would cost every idle session a map per collection. A
-   * collection is made by its first entry and goes with its last, its map counted meanwhile.
+   * `undo`. A collection is made by its first entry and counted from then on (an emptied one keeps
+   * its map).
    */
   #put(entry: Entry, collection: string, key: string, value: JsonValue | undefined, undo: boolean): void {
     let entries = entry.collections.get(collection);
     const old = entries?.get(key);
-    const before = old === undefined ? 0 : memberSize(key, old);
-    const heapBefore = old === undefined ? 0 : memberHeap(key, old);
     if (value === undefined) {
       if (entries === undefined || old === undefined) return;
       entries.delete(key);
-      let freed = heapBefore;
-      if (entries.size === 0) {
-        entry.collections.delete(collection);
-        freed += collectionHeap(collection);
-      }
-      this.#charge(entry, -before, -freed, true);
+      this.#charge(entry, -old.size, -old.heap, true);
       return;
     }
+    const size = freezeMemberSize(key, value);
+    const heap = memberHeap(key, value);
     const made = entries === undefined ? collectionHeap(collection) : 0;
-    this.#charge(entry, freezeMemberSize(key, value) - before, memberHeap(key, value) - heapBefore + made, undo);
+    this.#charge(entry, size - (old?.size ?? 0), heap - (old?.heap ?? 0) + made, undo);
     if (entries === undefined) {
       entries = new Map();
       entry.collections.set(collection, entries);
     }
-    entries.set(key, value);
+    entries.set(key, { value, size, heap });
   }
 
   /**
@@ -317,14 +329,13 @@ export class MemorySessionStore implements SessionStore {
    * `SESSION_LIMIT`). Past `maxBytesPerOwner`, the owner's least-recently-used other sessions end
    * first; 507 `SESSION_FULL` when the session alone is past it. A write that does not grow, and an undo, pass.
    */
-  #charge(entry: Entry | undefined, grows: number, heap: number, undo: boolean, newOwner?: string): void {
-    const owner = entry === undefined ? newOwner : entry.owner;
+  #charge(entry: Entry | undefined, grows: number, heap: number, undo: boolean, owner: OwnerSessions | undefined = entry?.mine): void {
     if (grows > 0 && !undo) {
       const size = (entry?.size ?? 0) + grows;
       if (size > this.#maxSessionBytes) throw sessionFullError(this.#maxSessionBytes, size);
     }
     if (heap > 0 && !undo) {
-      if (owner !== undefined) this.#makeRoomFor(owner, entry, heap);
+      if (owner !== undefined && owner.bytes + heap > this.#maxBytesPerOwner) this.#makeRoomFor(owner, entry, heap);
       if (this.#bytes + heap > this.#maxBytes) {
         // Expired sessions still count until dropped: drop them (from the oldest end) before
         // refusing, never `entry` itself (live when the write began).
@@ -338,7 +349,7 @@ export class MemorySessionStore implements SessionStore {
       entry.heap += heap;
     }
     this.#bytes += heap;
-    if (owner !== undefined) this.#ownerBytes.set(owner, (this.#ownerBytes.get(owner) ?? 0) + heap);
+    if (owner !== undefined) owner.bytes += heap;
   }
 
   /**
@@ -346,25 +357,22 @@ export class MemorySessionStore implements SessionStore {
    * for `heap` more bytes under `maxBytesPerOwner`; throws 507 `SESSION_FULL` when `entry` alone
    * (with `heap` more) is past it.
    */
-  #makeRoomFor(owner: string, entry: Entry | undefined, heap: number): void {
+  #makeRoomFor(owner: OwnerSessions, entry: Entry | undefined, heap: number): void {
     const max = this.#maxBytesPerOwner;
-    if ((this.#ownerBytes.get(owner) ?? 0) + heap <= max) return;
     const alone = (entry?.heap ?? 0) + heap;
     if (alone > max) throw ownerFull(max, alone);
-    const mine = this.#owners.get(owner);
-    if (mine === undefined) return;
-    for (const id of mine) {
-      if ((this.#ownerBytes.get(owner) ?? 0) + heap <= max) return;
+    for (const id of owner.ids) {
+      if (owner.bytes + heap <= max) return;
       if (id === entry?.id) continue;
       const other = this.#sessions.get(id);
-      if (other === undefined) mine.delete(id);
+      if (other === undefined) owner.ids.delete(id);
       else this.#remove(id, other);
     }
   }
 
   /** Ends the owner's least-recently-used sessions until it has room for one more. */
   #makeRoom(owner: string, maxPerOwner: number): void {
-    const mine = this.#owners.get(owner);
+    const mine = this.#owners.get(owner)?.ids;
     if (mine === undefined) return;
     // One owner never reaches the global limit: others can always open a session.
     const quota = Math.max(1, Math.min(maxPerOwner, this.#maxSessions - 1));
@@ -387,14 +395,11 @@ export class MemorySessionStore implements SessionStore {
   #remove(id: string, entry: Entry): void {
     this.#sessions.delete(id);
     this.#bytes -= entry.heap;
-    if (entry.owner === undefined) return;
-    const bytes = (this.#ownerBytes.get(entry.owner) ?? 0) - entry.heap;
-    const mine = this.#owners.get(entry.owner);
-    mine?.delete(id);
-    if (mine?.size === 0) {
-      this.#owners.delete(entry.owner);
-      this.#ownerBytes.delete(entry.owner);
-    } else this.#ownerBytes.set(entry.owner, bytes);
+    const mine = entry.mine;
+    if (mine === undefined) return;
+    mine.bytes -= entry.heap;
+    mine.ids.delete(id);
+    if (mine.ids.size === 0) this.#owners.delete(mine.owner);
   }
 
   #live(id: string): Entry | undefined {
