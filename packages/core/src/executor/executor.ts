@@ -367,6 +367,11 @@ export class Executor {
     return this.deps.limits.rollbackTimeoutMs;
   }
 
+  /** Most levels of nesting a sub-request's result may have (`limits.maxResultDepth`). */
+  get maxResultDepth(): number {
+    return this.deps.limits.maxResultDepth;
+  }
+
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */
   failure(api: CompiledApi, sub: SubRequest, thrown: unknown, session: Session | undefined, requestId?: string): SubResult {
     let error = this.deps.toError(thrown);
