@@ -1,6 +1,6 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
-import { defaultsCopier } from './defaults-copy.js';
+import { defaultsCopier } from './defaults-copier.js';
 
 /**
  * A compiled payload check: returns the payload to hand the handler (defaults applied; a missing
