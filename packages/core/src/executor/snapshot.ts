@@ -233,9 +233,11 @@ export class SnapshotWalk {
         const member = (value as Record<string, unknown>)[key];
         if (key === '__proto__') return -1;
         let item: number;
-        // The common members without the general step.
-        if (typeof member === 'string') item = jsonStringLength(member);
-        else if (member === null) item = 4;
+        // The common members without the general step; a string never scanned when it cannot fit.
+        if (typeof member === 'string') {
+          if (size + member.length + 2 > left) throw PAST_LIMIT;
+          item = jsonStringLength(member);
+        } else if (member === null) item = 4;
         else if (typeof member === 'boolean') item = member ? 4 : 5;
         else {
           item = this.#frozenValue(member, depth + 1, left - size);
