@@ -71,6 +71,9 @@ export class SnapshotWalk {
   #deepest = 0;
   // The depth past which a frozen value is not shared but copied (and refused there, past maxDepth).
   readonly #frozenDepth: number;
+  // With a maxDepth: the containers from the top to the one being copied, to tell a cycle (which
+  // JSON cannot write: the round trip reports it) from a value that is only deep.
+  readonly #path: unknown[] | undefined;
 
   /**
    * @param share Whether deeply frozen data is shared instead of copied.
@@ -92,6 +95,7 @@ export class SnapshotWalk {
     private readonly maxDepth = Number.POSITIVE_INFINITY,
   ) {
     this.#frozenDepth = Math.min(MAX_DEPTH, maxDepth - 1);
+    this.#path = maxDepth <= MAX_DEPTH ? new Array<unknown>(maxDepth) : undefined;
   }
 
   /**
@@ -151,8 +155,9 @@ export class SnapshotWalk {
           return null;
         }
         // Levels of nesting: this one is level depth + 1.
-        if (depth >= this.maxDepth) throw TOO_DEEP;
+        if (depth >= this.maxDepth) throw (this.#path as unknown[]).lastIndexOf(value, depth - 1) >= 0 ? UNUSUAL : TOO_DEEP;
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
+        if (this.#path !== undefined) this.#path[depth] = value;
         if (this.share && Object.isFrozen(value) && this.#shared(value, depth)) return value;
         return Array.isArray(value) ? this.array(value, depth) : this.object(value as Record<string, unknown>, depth);
       default:
