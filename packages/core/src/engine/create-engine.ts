@@ -6,6 +6,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import { BatchBudget } from '../executor/batch-budget.js';
 import { Executor } from '../executor/executor.js';
 import { ResultPool } from '../executor/result-pool.js';
+import { MAX_DEPTH } from '../executor/snapshot.js';
 import { checkHeaderLimits } from '../headers/check-header-limits.js';
 import { JsonBody } from '../json/json-body.js';
 import { HeaderRule } from '../headers/header-rule.js';
@@ -64,6 +65,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxReferences: 10_000,
   maxReferencesPerSubRequest: 1000,
   maxResultBytes: 32 * 1024 * 1024,
+  maxResultDepth: 256,
   maxResultBytesInFlight: 256 * 1024 * 1024,
   maxInputBytesInFlight: 256 * 1024 * 1024,
   yieldIntervalMs: 10,
@@ -696,7 +698,9 @@ function requestIdOf(headers: EngineRequest['headers']): string {
  * that runs alone.
  */
 function checkResultLimits(limits: Readonly<EngineLimits>): number {
-  const { maxResultBytes, maxResultBytesInFlight } = limits;
+  const { maxResultBytes, maxResultBytesInFlight, maxResultDepth } = limits;
+  if (!Number.isSafeInteger(maxResultDepth) || maxResultDepth < 1 || maxResultDepth > MAX_DEPTH)
+    throw new RangeError(`limits.maxResultDepth must be a whole number from 1 to ${MAX_DEPTH}, not ${maxResultDepth}`);
   if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 0)
     throw new RangeError(`limits.maxResultBytes must be a whole number of characters of at least 0, not ${maxResultBytes}`);
   if (!Number.isSafeInteger(maxResultBytesInFlight) || maxResultBytesInFlight < maxResultBytes)

@@ -115,6 +115,14 @@ export interface EngineLimits {
    */
   maxResultBytes: number;
   /**
+   * Most levels of nesting of one sub-request's result (default 256, at most 512); a deeper one is
+   * replaced by RESULT_TOO_DEEP (507) in its slot. `maxDepth` bounds what a client sends, but
+   * references place earlier results inside payloads, so a handler that answers what it is given
+   * can make each result deeper than the last; past a few thousand levels no transport can write
+   * the answer (V8's stack).
+   */
+  maxResultDepth: number;
+  /**
    * Characters of JSON that the results of all batches running at once may hold, together (default
    * 256 MiB; at least `maxResultBytes`). A batch holds its results from when each is kept until its
    * answer is handed to the transport; a result that does not fit in what other batches leave is

@@ -55,6 +55,11 @@ export class BatchBudget {
     return true;
   }
 
+  /** Characters of results the batch may still hold (its own budget; the engine's pool may leave less). */
+  get resultsLeft(): number {
+    return this.#resultsLeft;
+  }
+
   /** Characters of results the batch holds (what it took from its budget). */
   get resultChars(): number {
     return this.maxResultBytes - this.#resultsLeft;
@@ -80,7 +85,7 @@ export class BatchBudget {
     }
   }
 
-  /** The engine's sizes of large deeply frozen values (see `ResultPool.frozenSizes`). */
+  /** The engine's sizes of deeply frozen values (see `ResultPool.frozenSizes`). */
   get frozenSizes(): WeakMap<object, number> {
     return this.#pool.frozenSizes;
   }
@@ -100,10 +105,11 @@ export class BatchBudget {
   /**
    * The error that replaces a result {@link BatchBudget.takeResult} refused: RESULTS_TOO_LARGE (507)
    * when the batch's own budget is spent (retrying will not help), else RESULTS_BUSY (503, Retry-After)
-   * when the engine's pool is held by other batches now.
+   * when the engine's pool is held by other batches now. `over`: the result was measured only
+   * until it passed what the batch has left, and `size` is how far that went.
    */
-  resultError(sub: SubRequest, size: number): RestBatchError {
-    if (size <= this.#resultsLeft) {
+  resultError(sub: SubRequest, size: number, over = false): RestBatchError {
+    if (!over && size <= this.#resultsLeft) {
       const max = this.#pool.max;
       return new RestBatchError(
         'RESULTS_BUSY',
@@ -111,9 +117,10 @@ export class BatchBudget {
         { details: { index: sub.index, size, limit: max }, headers: { 'retry-after': '1' } },
       );
     }
+    const measured = over ? `more than the ${this.#resultsLeft} characters left` : `${size} characters`;
     return new RestBatchError(
       'RESULTS_TOO_LARGE',
-      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${size} characters) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
+      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${measured}) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
       { details: { index: sub.index, size, limit: this.maxResultBytes } },
     );
   }

@@ -16,7 +16,7 @@ import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RetryVerdict } from './retry-verdict.js';
 import type { RunState } from './run-state.js';
-import { SnapshotWalk } from './snapshot.js';
+import { SnapshotWalk, TOO_DEEP } from './snapshot.js';
 import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 import { excerpt } from '../errors/excerpt.js';
@@ -85,7 +85,7 @@ export class BatchRun {
 
   constructor(parts: BatchRunParts) {
     this.#parts = parts;
-    this.#walk = new SnapshotWalk(true, parts.budget.frozenSizes);
+    this.#walk = new SnapshotWalk(true, parts.budget.frozenSizes, parts.executor.maxResultDepth);
     const { batch, plan } = parts;
     this.#requests = batch.requests;
     // Not on a buffering store: waiting for its writes can fail earlier results, which reads their sub-requests.
@@ -242,6 +242,9 @@ export class BatchRun {
   /**
    * Keeps the result as a snapshot of its value now, within the batch's result budget, and (on a
    * buffering store) waits for its writes when an atomic run or the stop policy must see them.
+   * The snapshot is taken against what the batch's budget has left: a result that does not fit is
+   * measured only until it passes it, and one nested deeper than `limits.maxResultDepth` is refused
+   * in its slot (RESULT_TOO_DEEP), so every transport can write the batch's answer.
    */
   record(i: number, given: SubResult): SubResult | Promise<SubResult> {
     const { run, budget, executor, api } = this.#parts;
@@ -254,25 +257,34 @@ export class BatchRun {
     if (result.body !== undefined || result.headers !== NO_HEADERS || !isAnswerStatus(result.status)) {
       const walk = this.#walk;
       let headers = NO_HEADERS;
+      let headerChars = 0;
       let body: unknown;
+      let over = false;
       let taken = true;
       // Inline, not checkedAnswer: no object per result on the batch's hot path.
       try {
         checkAnswerStatus(result);
-        if (result.headers !== NO_HEADERS) headers = handlerHeaders(result.headers);
-        if (result.body !== undefined) body = walk.take(result.body);
+        if (result.headers !== NO_HEADERS) {
+          headers = handlerHeaders(result.headers);
+          headerChars = headerSize(headers);
+        }
+        if (result.body !== undefined) {
+          body = walk.take(result.body, budget.resultsLeft - headerChars);
+          over = walk.over;
+        }
       } catch (thrown) {
         // A status, header or body the wire cannot carry fails this sub-request alone (as it fails a call alone).
-        result = executor.failure(api, sub, unanswerable(sub, run.route, thrown), run.session, run.requestId);
+        const error = thrown === TOO_DEEP ? resultTooDeep(sub, executor.maxResultDepth) : unanswerable(sub, run.route, thrown);
+        result = executor.failure(api, sub, error, run.session, run.requestId);
         taken = false;
       }
       if (taken) {
-        const size = (result.body === undefined ? 0 : walk.size) + (headers === NO_HEADERS ? 0 : headerSize(headers));
+        const size = (result.body === undefined ? 0 : walk.size) + headerChars;
         // The result is this run's own object (made by runOne): it takes its snapshot in place.
-        if (budget.takeResult(size)) {
+        if (!over && budget.takeResult(size)) {
           result.headers = headers;
           result.body = body;
-        } else result = executor.failure(api, sub, budget.resultError(sub, size), run.session, run.requestId);
+        } else result = executor.failure(api, sub, budget.resultError(sub, size, over), run.session, run.requestId);
       }
     }
     if (run.creator === undefined) return this.#keep(i, result);
@@ -635,6 +647,15 @@ function isThenable(value: unknown): value is PromiseLike<void> {
 export const ITEMS_FROM = 2000;
 
 const RETRY_AFTER: Headers = Object.freeze({ 'retry-after': '1' });
+
+/** The refusal of a result nested deeper than `limit` levels: the transports could not all write it. */
+function resultTooDeep(sub: SubRequest, limit: number): RestBatchError {
+  return new RestBatchError(
+    'RESULT_TOO_DEEP',
+    `Sub-request ${sub.id ?? sub.index}: its result is nested more than ${limit} levels deep (limits.maxResultDepth)`,
+    { details: { index: sub.index, limit } },
+  );
+}
 
 function headerSize(headers: Headers): number {
   let size = 0;

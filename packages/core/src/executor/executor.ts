@@ -316,7 +316,9 @@ export class Executor {
       if (route.session === 'required' && run.session === undefined) throw sessionRequired(api, route.resource, index);
       const validate = route.validate;
       const body =
-        validate === undefined ? sub.body : validate(sharedBody && validate.appliesDefaults ? jsonCopy(sub.body) : sub.body, index, sub.id);
+        validate === undefined
+          ? sub.body
+          : validate(sharedBody && validate.appliesDefaults ? validate.copyShared(sub.body) : sub.body, index, sub.id);
       if (started === undefined) {
         const timeoutMs = this.#timeoutOf(sub);
         if (timeoutMs > 0) timer = new SubTimer(deadline.signal, timeoutMs);
@@ -367,6 +369,11 @@ export class Executor {
   /** The time each undo step of a rollback may take (`limits.rollbackTimeoutMs`; 0: none). */
   get rollbackTimeoutMs(): number {
     return this.deps.limits.rollbackTimeoutMs;
+  }
+
+  /** Most levels of nesting a sub-request's result may have (`limits.maxResultDepth`). */
+  get maxResultDepth(): number {
+    return this.deps.limits.maxResultDepth;
   }
 
   /** The result of a sub-request that failed with `thrown`, shaped for the client (details only when allowed). */

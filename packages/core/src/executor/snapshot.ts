@@ -4,11 +4,23 @@ import { PlainObject } from '../json/plain-object.js';
 
 /** Thrown inside the copy when a value needs JSON.stringify's full rules. */
 const UNUSUAL: unique symbol = Symbol('unusual');
+/** Thrown inside the copy once the size passes the walk's limit (see `SnapshotWalk.over`). */
+const PAST_LIMIT: unique symbol = Symbol('past limit');
+/**
+ * Thrown by {@link SnapshotWalk.take} when the value is nested deeper than the walk's `maxDepth`:
+ * its taker refuses the result (the batch's `RESULT_TOO_DEEP`).
+ */
+export const TOO_DEEP: unique symbol = Symbol('too deep');
 const OBJECT_PROTO = Object.prototype;
 const ARRAY_PROTO = Array.prototype;
 /** Deeper than this, the value is handed to JSON itself (which also reports cycles). */
-const MAX_DEPTH = 512;
-/** From this size a deeply frozen value's size is remembered (see `SnapshotWalk`'s `sizes`); a smaller one is cheaper to measure again. */
+export const MAX_DEPTH = 512;
+/** What a remembered size is multiplied by to hold the height of its value beside it (which is at most MAX_DEPTH). */
+const HEIGHTS = 1024;
+/**
+ * From this size a frozen value a result is (not one it holds) has its size remembered: a smaller
+ * one read once, as most are, would cost a WeakMap entry more than measuring it again costs.
+ */
 const REMEMBER_FROM = 1024;
 
 /** A value as it was when its sub-request settled, and the length of its JSON text. */
@@ -46,39 +58,85 @@ export function jsonCopy(value: unknown): unknown {
  * The copy walk (sharing deeply frozen data when `share`), with JSON's own round trip for whatever
  * plain data it is not. Reusable: a batch keeps one and takes each result's snapshot with it
  * ({@link SnapshotWalk.take}, then `size`), so a result costs its copy and nothing around it.
+ * Given a limit, it stops as soon as the size passes it, before copying further: a result too large
+ * for what its batch has left costs at most what is left, however large it is.
  */
 export class SnapshotWalk {
-  /** Characters of the JSON text of the value last taken. */
+  /** Characters of the JSON text of the value last taken; when {@link SnapshotWalk.over}, how far it got past the limit. */
   size = 0;
+  /** Whether the value last taken passed the limit it was taken with (nothing was kept of it). */
+  over = false;
+  #limit = Number.POSITIVE_INFINITY;
+  // The deepest level the measure of a frozen value reached (its height is this less where it began).
+  #deepest = 0;
+  // The depth past which a frozen value is not shared but copied (and refused there, past maxDepth).
+  readonly #frozenDepth: number;
+  // With a maxDepth: the containers from the top to the one being copied, to tell a cycle (which
+  // JSON cannot write: the round trip reports it) from a value that is only deep.
+  readonly #path: unknown[] | undefined;
 
   /**
    * @param share Whether deeply frozen data is shared instead of copied.
-   * @param sizes Where the sizes of large shared values are remembered across walks (an engine's
-   *   `ResultPool.frozenSizes`): measuring counts every string's escapes, so a 64 KiB session value
-   *   read back 300 times would otherwise be read 300 times.
+   * @param sizes Where the sizes of shared values are remembered across walks (an engine's
+   *   `ResultPool.frozenSizes`), with their heights: measuring counts every string's escapes, so a
+   *   session value read back 300 times would otherwise be read 300 times. Each frozen value a
+   *   walk meets first (not what it holds) is remembered when it is held by something else (an
+   *   entry of a list a handler made), whatever its size, or is itself the result and holds
+   *   {@link REMEMBER_FROM} characters or more; one measured past a limit is remembered as larger
+   *   than that, and refused at once against a limit below it. A list of 1,000 small entries read
+   *   500 times is then 1,000 lookups a read, not 1,000 walks.
+   * @param maxDepth Most levels of nesting a value may have (a batch's `limits.maxResultDepth`, at
+   *   most {@link MAX_DEPTH}); deeper, {@link SnapshotWalk.take} throws {@link TOO_DEEP}. Without
+   *   it, a value nested past `MAX_DEPTH` takes the JSON round trip.
    */
   constructor(
     private readonly share: boolean,
     private readonly sizes?: WeakMap<object, number>,
-  ) {}
+    private readonly maxDepth = Number.POSITIVE_INFINITY,
+  ) {
+    this.#frozenDepth = Math.min(MAX_DEPTH, maxDepth - 1);
+    this.#path = maxDepth <= MAX_DEPTH ? new Array<unknown>(maxDepth) : undefined;
+  }
 
-  /** The snapshot of `value` (not undefined); its size is then in `size`. */
-  take(value: unknown): unknown {
+  /**
+   * The snapshot of `value` (not undefined); its size is then in `size`. Past `limit` characters,
+   * it stops and answers undefined with {@link SnapshotWalk.over} set.
+   */
+  take(value: unknown, limit = Number.POSITIVE_INFINITY): unknown {
     this.size = 0;
+    this.over = false;
+    this.#limit = limit;
     try {
       return this.copy(value, 0);
     } catch (error) {
+      if (error === PAST_LIMIT) {
+        this.over = true;
+        return undefined;
+      }
       if (error !== UNUSUAL) throw error;
       const text = JSON.stringify(value);
       this.size = text === undefined ? 0 : text.length;
-      return text === undefined ? undefined : JSON.parse(text);
+      if (this.size > limit) {
+        this.over = true;
+        return undefined;
+      }
+      if (text === undefined) return undefined;
+      const parsed: unknown = JSON.parse(text);
+      if (this.maxDepth <= MAX_DEPTH && deeperThan(parsed, this.maxDepth)) throw TOO_DEEP;
+      return parsed;
     }
+  }
+
+  /** Adds `n` characters; past the limit, stops the walk. */
+  #count(n: number): void {
+    this.size += n;
+    if (this.size > this.#limit) throw PAST_LIMIT;
   }
 
   copy(value: unknown, depth: number): unknown {
     switch (typeof value) {
       case 'string':
-        this.size += jsonStringLength(value);
+        this.#string(value);
         return value;
       case 'boolean':
         this.size += value ? 4 : 5;
@@ -96,22 +154,11 @@ export class SnapshotWalk {
           this.size += 4;
           return null;
         }
+        // Levels of nesting: this one is level depth + 1.
+        if (depth >= this.maxDepth) throw (this.#path as unknown[]).lastIndexOf(value, depth - 1) >= 0 ? UNUSUAL : TOO_DEEP;
         if (depth > MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
-        if (this.share && Object.isFrozen(value)) {
-          const known = this.sizes?.get(value);
-          if (known !== undefined) {
-            this.size += known;
-            return value;
-          }
-          // Frozen, within the depth limit and without a toJSON (checked above): measured without asking again.
-          const size = measureContainer(value, depth, true);
-          if (size >= 0) {
-            // Only a value frozen at every level gets here: neither it nor its size can change.
-            if (size >= REMEMBER_FROM) this.sizes?.set(value, size);
-            this.size += size;
-            return value;
-          }
-        }
+        if (this.#path !== undefined) this.#path[depth] = value;
+        if (this.share && Object.isFrozen(value) && this.#shared(value, depth)) return value;
         return Array.isArray(value) ? this.array(value, depth) : this.object(value as Record<string, unknown>, depth);
       default:
         // undefined, functions, symbols and bigints at this place follow JSON's own rules.
@@ -119,17 +166,140 @@ export class SnapshotWalk {
     }
   }
 
+  /** Counts a string; one too long for what is left (its JSON text is never shorter than it) is not scanned. */
+  #string(value: string): void {
+    if (this.size + value.length + 2 > this.#limit) this.#count(value.length + 2);
+    else this.#count(jsonStringLength(value));
+  }
+
+  /**
+   * Counts a frozen value (within the depth limit, without a toJSON) and answers true when it is
+   * plain data frozen at every level, shared as its own snapshot; false when it must be copied.
+   */
+  #shared(value: object, depth: number): boolean {
+    const sizes = this.sizes;
+    const known = sizes?.get(value);
+    if (known !== undefined) {
+      if (known < 0) {
+        // Measured once past a limit: larger than -known - 1 characters.
+        const larger = -known - 1;
+        if (this.size + larger > this.#limit) this.#count(larger);
+      } else if (depth + (known % HEIGHTS) <= this.#frozenDepth) {
+        this.#count(Math.floor(known / HEIGHTS));
+        return true;
+      } else return false;
+    }
+    const left = this.#limit - this.size;
+    this.#deepest = depth;
+    let size: number;
+    try {
+      size = this.#frozenContainer(value, depth, left);
+    } catch (error) {
+      if (error !== PAST_LIMIT) throw error;
+      sizes?.set(value, -left - 2);
+      this.#count(left + 1);
+      throw error;
+    }
+    if (size < 0) return false;
+    // Only a value frozen at every level gets here: neither it nor its size can change.
+    if (depth > 0 || size >= REMEMBER_FROM) sizes?.set(value, size * HEIGHTS + (this.#deepest - depth));
+    this.#count(size);
+    return true;
+  }
+
+  /**
+   * The JSON size of a container found frozen, within the depth limit and without a `toJSON`, when
+   * all it holds is plain data frozen as it is; -1 as soon as anything is not (a container not
+   * frozen, a class instance, a `toJSON`, a member JSON would drop or rewrite), and the value is
+   * then copied instead. Throws {@link PAST_LIMIT} once past `left` characters.
+   */
+  #frozenContainer(value: object, depth: number, left: number): number {
+    if (depth > this.#deepest) this.#deepest = depth;
+    const proto = Object.getPrototypeOf(value);
+    if (Array.isArray(value)) {
+      if (proto !== ARRAY_PROTO) return -1;
+      let size = value.length === 0 ? 2 : value.length + 1;
+      for (let i = 0; i < value.length; i++) {
+        const item = this.#frozenValue(value[i], depth + 1, left - size);
+        if (item < 0) return -1;
+        size += item;
+        if (size > left) throw PAST_LIMIT;
+      }
+      return size;
+    }
+    if (proto !== OBJECT_PROTO && proto !== null) return -1;
+    let size = 2;
+    let fields = 0;
+    // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
+    if (proto === null || ownKeysOnly()) {
+      for (const key in value) {
+        // Read here, in the for-in itself: V8 reads a member of the key a for-in just listed by its
+        // index, where a lookup elsewhere hashes the key (most of a small record's cost).
+        const member = (value as Record<string, unknown>)[key];
+        if (key === '__proto__') return -1;
+        let item: number;
+        // The common members without the general step; a string never scanned when it cannot fit.
+        if (typeof member === 'string') {
+          if (size + member.length + 2 > left) throw PAST_LIMIT;
+          item = jsonStringLength(member);
+        } else if (member === null) item = 4;
+        else if (typeof member === 'boolean') item = member ? 4 : 5;
+        else {
+          item = this.#frozenValue(member, depth + 1, left - size);
+          if (item < 0) return -1;
+        }
+        fields++;
+        size += jsonStringLength(key) + 1 + item;
+        if (size > left) throw PAST_LIMIT;
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        if (key === '__proto__') return -1;
+        const item = this.#frozenValue((value as Record<string, unknown>)[key], depth + 1, left - size);
+        if (item < 0) return -1;
+        fields++;
+        size += jsonStringLength(key) + 1 + item;
+        if (size > left) throw PAST_LIMIT;
+      }
+    }
+    return fields === 0 ? size : size + fields - 1;
+  }
+
+  /** {@link SnapshotWalk.#frozenContainer} of any value: a string, number, boolean or null as JSON writes it. */
+  #frozenValue(value: unknown, depth: number, left: number): number {
+    switch (typeof value) {
+      case 'string':
+        // Never scanned when it cannot fit: its JSON text is never shorter than it.
+        if (value.length + 2 > left) throw PAST_LIMIT;
+        return jsonStringLength(value);
+      case 'boolean':
+        return value ? 4 : 5;
+      case 'number':
+        // JSON writes -0 as 0 and the non-finite numbers as null: a shared value would differ.
+        return !Number.isFinite(value) || Object.is(value, -0) ? -1 : numberLength(value);
+      case 'object':
+        if (value === null) return 4;
+        // JSON calls a `toJSON` (an array's too): such a value is not what its members say.
+        if (depth > this.#frozenDepth || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return -1;
+        return this.#frozenContainer(value, depth, left);
+      default:
+        return -1;
+    }
+  }
+
   array(value: unknown[], depth: number): unknown[] {
     if (Object.getPrototypeOf(value) !== ARRAY_PROTO) throw UNUSUAL;
     const length = value.length;
+    // Its commas first: an array of many small items past the limit stops before it is copied.
+    this.#count(length === 0 ? 2 : length + 1);
     const out = new Array<unknown>(length);
-    this.size += length === 0 ? 2 : length + 1;
     for (let i = 0; i < length; i++) {
       const item = value[i];
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') {
         this.size += 4;
         out[i] = null;
       } else out[i] = this.copy(item, depth + 1);
+      if (this.size > this.#limit) throw PAST_LIMIT;
     }
     return out;
   }
@@ -151,7 +321,8 @@ export class SnapshotWalk {
         if (key === '__proto__') throw UNUSUAL;
         fields++;
         // Strings, the most common member, without the general step.
-        this.size += jsonStringLength(key) + jsonStringLength(item) + 1;
+        this.size += jsonStringLength(key) + 1;
+        this.#string(item);
         out[key] = item;
         continue;
       }
@@ -160,10 +331,23 @@ export class SnapshotWalk {
       fields++;
       this.size += jsonStringLength(key) + 1;
       out[key] = this.copy(item, depth + 1);
+      if (this.size > this.#limit) throw PAST_LIMIT;
     }
     this.size += fields === 0 ? 2 : fields + 1;
     return out;
   }
+}
+
+/** Whether a JSON value (as JSON.parse makes it) is nested more than `levels` levels deep. */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  for (const key in value) if (deeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  return false;
 }
 
 /** Characters of a finite number's JSON text; small integers without making the string. */
@@ -181,7 +365,7 @@ function numberLength(value: number): number {
  * (strings with their escapes, see `jsonStringLength`), containers walked once. Used to charge what a reference expands to before anything is built.
  */
 export function jsonSize(value: unknown): number {
-  return measure(value, 0, false);
+  return measure(value);
 }
 
 /**
@@ -204,7 +388,7 @@ export function jsonSizeWithin(value: unknown, limit: number): number {
 /** Thrown inside {@link BoundedSize} once the size passes its limit. */
 const OVER: unique symbol = Symbol('over');
 
-/** The walk of {@link jsonSizeWithin}: the same count as {@link measure} (not `frozen`), stopped at the limit. */
+/** The walk of {@link jsonSizeWithin}: the same count as {@link measure}, stopped at the limit. */
 class BoundedSize {
   size = 0;
 
@@ -280,94 +464,51 @@ class BoundedSize {
 }
 
 /**
- * One walk for two questions: the JSON size of any value, and (`frozen`) that of a value that is
- * plain data frozen at every level, exactly as JSON would carry it; -1 as soon as anything is not
- * (a container not frozen, a class instance, a `toJSON`, a member JSON would drop or rewrite), and
- * the value is then copied instead.
+ * The JSON size of any value, exactly as JSON would carry it (see {@link jsonSize}); a member JSON
+ * leaves out counts nothing, an array item it writes as null 4.
  */
-function measure(value: unknown, depth: number, frozen: boolean): number {
+function measure(value: unknown): number {
   switch (typeof value) {
     case 'string':
       return jsonStringLength(value);
     case 'boolean':
       return value ? 4 : 5;
     case 'number':
-      // JSON writes -0 as 0 and the non-finite numbers as null: a shared value would differ.
-      if (!Number.isFinite(value)) return frozen ? -1 : 4;
-      return frozen && Object.is(value, -0) ? -1 : numberLength(value);
+      return Number.isFinite(value) ? numberLength(value) : 4;
     case 'object':
-      if (value === null) return 4;
-      // JSON calls a `toJSON` (an array's too): such a value is not what its members say.
-      if (frozen && (depth > MAX_DEPTH || !Object.isFrozen(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function'))
-        return -1;
-      return measureContainer(value, depth, frozen);
+      return value === null ? 4 : measureContainer(value);
     default:
-      return frozen ? -1 : 0;
+      return 0;
   }
 }
 
-/**
- * {@link measure} of an array or object; with `frozen`, one its caller found frozen, within the
- * depth limit and without a `toJSON`.
- */
-function measureContainer(value: object, depth: number, frozen: boolean): number {
-  const proto = Object.getPrototypeOf(value);
+/** {@link measure} of an array or object. */
+function measureContainer(value: object): number {
   if (Array.isArray(value)) {
-    if (frozen && proto !== ARRAY_PROTO) return -1;
     let size = value.length === 0 ? 2 : value.length + 1;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i] === undefined && !frozen ? 4 : measure(value[i], depth + 1, frozen);
-      if (item < 0) return -1;
-      size += item;
-    }
+    for (let i = 0; i < value.length; i++) size += value[i] === undefined ? 4 : measure(value[i]);
     return size;
   }
-  if (frozen && proto !== OBJECT_PROTO && proto !== null) return -1;
+  const proto = Object.getPrototypeOf(value);
   let size = 2;
   let fields = 0;
   // for-in lists the own keys as Object.keys does, without making their array (see ownKeysOnly).
   if (proto === null || (proto === OBJECT_PROTO && ownKeysOnly())) {
     for (const key in value) {
-      // Read here, in the for-in itself, not in memberSize: V8 reads a member of the key a for-in
-      // just listed by its index, where a lookup elsewhere hashes the key (most of a small record's cost).
+      // Read here, in the for-in itself: V8 reads a member of the key a for-in just listed by its
+      // index, where a lookup elsewhere hashes the key (most of a small record's cost).
       const member = (value as Record<string, unknown>)[key];
-      let item: number;
-      if (frozen && key === '__proto__') return -1;
-      // The common members without the general step.
-      if (typeof member === 'string') item = jsonStringLength(member);
-      else if (member === null) item = 4;
-      else if (typeof member === 'boolean') item = member ? 4 : 5;
-      else if (member === undefined && !frozen) continue;
-      else {
-        item = measure(member, depth + 1, frozen);
-        if (item < 0) return -1;
-      }
+      if (member === undefined) continue;
       fields++;
-      size += jsonStringLength(key) + 1 + item;
+      size += jsonStringLength(key) + 1 + (typeof member === 'string' ? jsonStringLength(member) : measure(member));
     }
   } else {
     for (const key of Object.keys(value)) {
-      const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
-      if (item === SKIPPED) continue;
-      if (item < 0) return -1;
+      const member = (value as Record<string, unknown>)[key];
+      if (member === undefined) continue;
       fields++;
-      size += jsonStringLength(key) + 1 + item;
+      size += jsonStringLength(key) + 1 + measure(member);
     }
   }
   return fields === 0 ? size : size + fields - 1;
-}
-
-/** What {@link memberSize} returns for a member JSON leaves out. */
-const SKIPPED = -2;
-
-/** The size a member adds to its object's text (without its key); -1 as {@link measure}, {@link SKIPPED} when JSON drops it. */
-function memberSize(value: Record<string, unknown>, key: string, depth: number, frozen: boolean): number {
-  const member = value[key];
-  if (frozen && key === '__proto__') return -1;
-  // The common members without the general step.
-  if (typeof member === 'string') return jsonStringLength(member);
-  if (member === null) return 4;
-  if (typeof member === 'boolean') return member ? 4 : 5;
-  if (member === undefined && !frozen) return SKIPPED;
-  return measure(member, depth + 1, frozen);
 }

@@ -53,7 +53,7 @@ export class Instruments {
       description: 'Sub-requests by outcome: succeeded, failed, skipped, rolled_back',
     });
     this.refusals = meter.createCounter('restbatch.budget.refusals', {
-      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE, RESULTS_BUSY)',
+      description: 'Sub-requests refused by a batch budget (REFERENCES_TOO_LARGE, RESULTS_TOO_LARGE, RESULT_TOO_DEEP, RESULTS_BUSY)',
     });
     meter
       .createObservableUpDownCounter('restbatch.batch.active', { description: 'Batches (and ordinary calls) running now' })

@@ -48,7 +48,7 @@ interface Pending {
   readonly end: number;
 }
 
-const BUDGET_CODES = new Set(['REFERENCES_TOO_LARGE', 'RESULTS_TOO_LARGE', 'RESULTS_BUSY', 'SESSION_FULL']);
+const BUDGET_CODES = new Set(['REFERENCES_TOO_LARGE', 'RESULTS_TOO_LARGE', 'RESULT_TOO_DEEP', 'RESULTS_BUSY', 'SESSION_FULL']);
 
 /**
  * Whether a final result was rolled back: `ROLLED_BACK`, or `ROLLBACK_PENDING` (undone, the store

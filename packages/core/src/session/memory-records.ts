@@ -1,11 +1,19 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
-import { deepFreeze } from './deep-freeze.js';
+import { stringSize } from './heap-size.js';
 import type { JsonValue, RecordLimits } from './session-store.js';
 import { utf8Length } from '../json/utf8-length.js';
 
+/** What a record costs besides its text: its entry, its name (a namespace and a 64-digit key) and its places in three maps. */
+const RECORD_OVERHEAD = 320;
+
 interface RecordEntry {
   readonly name: string;
-  value: JsonValue;
+  /**
+   * The record as JSON text, parsed again on each read: kept parsed, an answer of arrays of `""`
+   * would take 2.7 times its text, and one of `{}` 21 times (see `heapSize`); a string takes its
+   * length (one byte per character, or two), which its UTF-8 bytes bound up to the header.
+   */
+  readonly text: string;
   expiresAt: number;
   bytes: number;
   owner: string | undefined;
@@ -15,9 +23,12 @@ interface RecordEntry {
 
 /**
  * The engine-level records of {@link MemorySessionStore}, with counts and bytes per owner and in
- * total. Records written with one lifetime expire in the order they were written, so each
- * lifetime has its own queue and expiry only ever looks at the oldest end of each: O(1) amortised,
- * never a sweep of all records.
+ * total. A record is kept as its JSON text (what a read parses), and counts that text's UTF-8
+ * bytes or the memory it takes (two bytes a character once one is above U+00FF), whichever is
+ * more, and {@link RECORD_OVERHEAD}: the bytes a budget allows are the bytes the records take.
+ * Records written with one lifetime expire in the order they were written, so each lifetime has
+ * its own queue and expiry only ever looks at the oldest end of each: O(1) amortised, never a
+ * sweep of all records.
  */
 export class MemoryRecords {
   readonly #all = new Map<string, RecordEntry>();
@@ -30,7 +41,7 @@ export class MemoryRecords {
     return this.#all.size;
   }
 
-  /** Bytes (JSON text) of the live records now kept. */
+  /** Bytes of the live records now kept (see {@link recordBytes}). */
   get bytes(): number {
     return this.#bytes;
   }
@@ -42,7 +53,7 @@ export class MemoryRecords {
       this.#remove(entry);
       return undefined;
     }
-    return entry.value;
+    return JSON.parse(entry.text) as JsonValue;
   }
 
   /**
@@ -55,7 +66,8 @@ export class MemoryRecords {
     this.prune(now);
     const existing = this.#all.get(name);
     if (existing !== undefined && onlyIfAbsent) return false;
-    const bytes = utf8Length(JSON.stringify(value));
+    const text = JSON.stringify(value);
+    const bytes = recordBytes(text);
     if (limits !== undefined) {
       if (this.#bytes - (existing?.bytes ?? 0) + bytes > limits.maxBytes) {
         if (onlyIfAbsent) throw full('bytes');
@@ -72,7 +84,7 @@ export class MemoryRecords {
     if (existing !== undefined) this.#remove(existing);
     const queue = this.#queue(ttlMs);
     const owner = limits?.owner ?? existing?.owner;
-    const entry: RecordEntry = { name, value: deepFreeze(value), expiresAt: now + ttlMs, bytes, owner, queue };
+    const entry: RecordEntry = { name, text, expiresAt: now + ttlMs, bytes, owner, queue };
     this.#all.set(name, entry);
     queue.set(name, entry);
     this.#bytes += bytes;
@@ -130,6 +142,11 @@ export class MemoryRecords {
     mine?.delete(entry.name);
     if (mine?.size === 0) this.#owners.delete(entry.owner);
   }
+}
+
+/** What a record of JSON text `text` counts for: its UTF-8 bytes or its memory, whichever is more, and its bookkeeping. */
+function recordBytes(text: string): number {
+  return Math.max(utf8Length(text), stringSize(text)) + RECORD_OVERHEAD;
 }
 
 function full(what: 'records' | 'bytes'): RestBatchError {

@@ -1,6 +1,7 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { excerpt } from '../errors/excerpt.js';
+import { defaultsCopier } from './defaults-copier.js';
 
 /**
  * A compiled payload check: returns the payload to hand the handler (defaults applied; a missing
@@ -10,6 +11,11 @@ export interface PayloadValidator {
   (body: unknown, index: number, name?: string): unknown;
   /** Whether validating writes defaults into the payload (so a shared payload must be copied first). */
   readonly appliesDefaults: boolean;
+  /**
+   * A payload that shares values with earlier results, copied where validating may write defaults
+   * and shared elsewhere (see `defaultsCopier`); the payload itself when the schema names none.
+   */
+  readonly copyShared: (payload: unknown) => unknown;
 }
 
 /**
@@ -42,15 +48,12 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });
   };
-  return Object.assign(validator, { appliesDefaults: hasDefaults(schema) });
+  const copy = defaultsCopier(schema);
+  return Object.assign(validator, { appliesDefaults: copy !== undefined, copyShared: copy ?? same });
 }
 
-/** Whether a schema names a `default` anywhere (ajv's `useDefaults` then writes into the payload). */
-function hasDefaults(schema: unknown): boolean {
-  if (schema === null || typeof schema !== 'object') return false;
-  if (Array.isArray(schema)) return schema.some(hasDefaults);
-  for (const [key, value] of Object.entries(schema)) if (key === 'default' || hasDefaults(value)) return true;
-  return false;
+function same(payload: unknown): unknown {
+  return payload;
 }
 
 /**
