@@ -1,4 +1,5 @@
 import { jsonStringLength } from '../json/json-string-length.js';
+import { keyLength, valueLength } from '../json/key-length.js';
 import { ownKeysOnly } from '../json/own-keys-only.js';
 import { PlainObject } from '../json/plain-object.js';
 
@@ -149,16 +150,16 @@ export class SnapshotWalk {
       if (typeof item === 'string') {
         // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
         if (key === '__proto__') throw UNUSUAL;
-        fields++;
         // Strings, the most common member, without the general step.
-        this.size += jsonStringLength(key) + jsonStringLength(item) + 1;
+        this.size += keyLength(key, fields) + valueLength(item, fields) + 1;
+        fields++;
         out[key] = item;
         continue;
       }
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       if (key === '__proto__') throw UNUSUAL;
+      this.size += keyLength(key, fields) + 1;
       fields++;
-      this.size += jsonStringLength(key) + 1;
       out[key] = this.copy(item, depth + 1);
     }
     this.size += fields === 0 ? 2 : fields + 1;
@@ -334,7 +335,7 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
       let item: number;
       if (frozen && key === '__proto__') return -1;
       // The common members without the general step.
-      if (typeof member === 'string') item = jsonStringLength(member);
+      if (typeof member === 'string') item = valueLength(member, fields);
       else if (member === null) item = 4;
       else if (typeof member === 'boolean') item = member ? 4 : 5;
       else if (member === undefined && !frozen) continue;
@@ -342,16 +343,16 @@ function measureContainer(value: object, depth: number, frozen: boolean): number
         item = measure(member, depth + 1, frozen);
         if (item < 0) return -1;
       }
+      size += keyLength(key, fields) + 1 + item;
       fields++;
-      size += jsonStringLength(key) + 1 + item;
     }
   } else {
     for (const key of Object.keys(value)) {
       const item = memberSize(value as Record<string, unknown>, key, depth, frozen);
       if (item === SKIPPED) continue;
       if (item < 0) return -1;
+      size += keyLength(key, fields) + 1 + item;
       fields++;
-      size += jsonStringLength(key) + 1 + item;
     }
   }
   return fields === 0 ? size : size + fields - 1;
