@@ -298,10 +298,14 @@ export function createClient<P>(options: ClientOptions): Client<P> {
 
   const batcher = createAutoBatcher({ single: openSingle, batch: autoBatch });
   const host: CallHost = {
-    // After close(), a new call or a retry that comes due fails: nothing reopens the transport.
+    // After close(), a new call fails: nothing reopens the transport.
     enqueue: (queued) => (closed ? queued.fail(clientClosed(queued.call.method, queued.call.path)) : batcher(queued)),
     observe,
     retry: options.retry,
+    retrying: new Set(),
+    get closed() {
+      return closed;
+    },
   };
   const call =
     (method: Method) =>
@@ -486,6 +490,9 @@ export function createClient<P>(options: ClientOptions): Client<P> {
     },
     close: async () => {
       closed = true;
+      // A call waiting for its retry fails now, its timer cleared: a closed client keeps no timer
+      // that holds the process alive, and sends nothing when it would have come due.
+      for (const waiting of host.retrying) waiting.fail(clientClosed(waiting.method, waiting.path));
       await transport.close?.();
     },
   } as Client<P>;

@@ -1,6 +1,7 @@
 import { abortError, type Flight, type Queued } from './auto-batcher.js';
 import type { Endpoint } from './batch-runner.js';
 import { NONE, type SubCall, type SubResult } from './client-dialect.js';
+import { clientClosed } from './client-error.js';
 import type { AnyResult, Method } from './client-types.js';
 import { type RetryOptions, retryDelay } from './retry-policy.js';
 
@@ -9,6 +10,13 @@ export interface CallHost {
   enqueue(queued: Queued): void;
   observe(call: SubCall, result: SubResult): void;
   readonly retry: RetryOptions | undefined;
+  /**
+   * The calls waiting for a retry (their timer armed): `close()` fails them at once, so that a
+   * closed client holds no timer that keeps the process alive or comes due later.
+   */
+  readonly retrying: Set<PendingCall>;
+  /** Set by `close()`: no retry is sent, nor waited for. */
+  readonly closed: boolean;
 }
 
 type Resolve = (result: AnyResult) => void;
@@ -20,10 +28,17 @@ interface Extras {
   readonly signal: AbortSignal | undefined;
   /** Retries so far. */
   readonly attempt: number;
+  /** The timer of the retry the call waits for (cleared when it settles otherwise: aborted, or its client closed). */
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** The extras of a call without any. */
-const PLAIN: Extras = Object.freeze({ query: NONE, headers: NONE, signal: undefined, attempt: 0 });
+const PLAIN: Extras = Object.freeze({ query: NONE, headers: NONE, signal: undefined, attempt: 0, retryTimer: undefined });
+
+/** A retry's timer came due: the call is queued again (a function of the module: no closure per retry). */
+function onRetryTimer(call: PendingCall): void {
+  call.retryDue();
+}
 
 /** A thenable that rejects with `error`: a promise resolved with it is rejected with `error` (a tick later). */
 function rejecting(error: Error): AnyResult {
@@ -85,12 +100,13 @@ export class PendingCall implements Queued, SubCall {
     signal: AbortSignal | undefined,
     host: CallHost,
   ): Promise<AnyResult> {
-    const extras = query === NONE && headers === NONE && signal === undefined ? PLAIN : { query, headers, signal, attempt: 0 };
+    const extras =
+      query === NONE && headers === NONE && signal === undefined ? PLAIN : { query, headers, signal, attempt: 0, retryTimer: undefined };
     const pending = new PendingCall(method, target, body, endpoint, host, extras);
     PendingCall.#making = pending;
     const promise = new Promise<AnyResult>(PendingCall.#capture);
     PendingCall.#making = undefined;
-    // Not submit(): a call just made is unsettled.
+    // A call just made is unsettled: queued without asking.
     if (signal === undefined || pending.#listen(signal)) host.enqueue(pending);
     return promise;
   }
@@ -149,8 +165,10 @@ export class PendingCall implements Queued, SubCall {
     return this.method === 'POST' && this.endpoint?.sessions !== undefined && this.target === 'Sessions';
   }
 
-  /** Queues the call (again, for a retry). */
-  submit(): void {
+  /** Queues the call again: its retry came due. */
+  retryDue(): void {
+    this.extras.retryTimer = undefined;
+    this.host.retrying.delete(this);
     if (this.resolveCall !== undefined) this.host.enqueue(this);
   }
 
@@ -168,9 +186,15 @@ export class PendingCall implements Queued, SubCall {
     if (status === 429 || status === 503) {
       const delay = retryDelay(this, result, this.extras.attempt, this.host.retry);
       if (delay !== undefined) {
+        // Its client closed while it was in flight: the retry could not be sent (see CallHost.retrying).
+        if (this.host.closed) {
+          this.fail(clientClosed(this.method, this.path));
+          return;
+        }
         const extras = this.extras;
-        this.extras = { ...extras, attempt: extras.attempt + 1 };
-        setTimeout(() => this.submit(), delay);
+        // Its signal's abort and its client's close() clear the timer (see finish).
+        this.extras = { ...extras, attempt: extras.attempt + 1, retryTimer: setTimeout(onRetryTimer, delay, this) };
+        this.host.retrying.add(this);
         return;
       }
     }
@@ -198,7 +222,13 @@ export class PendingCall implements Queued, SubCall {
 
   private finish(): void {
     this.resolveCall = undefined;
-    this.extras.signal?.removeEventListener('abort', this);
+    const extras = this.extras;
+    extras.signal?.removeEventListener('abort', this);
+    if (extras.retryTimer === undefined) return;
+    // Settled while it waited for a retry (aborted, or its client closed): nothing comes due later.
+    clearTimeout(extras.retryTimer);
+    extras.retryTimer = undefined;
+    this.host.retrying.delete(this);
   }
 
   private leave(byAbort: boolean): void {

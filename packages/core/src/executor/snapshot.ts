@@ -1,4 +1,5 @@
 import { jsonStringLength } from '../json/json-string-length.js';
+import { keyLength, valueLength } from '../json/key-length.js';
 import { ownKeysOnly } from '../json/own-keys-only.js';
 import { PlainObject } from '../json/plain-object.js';
 
@@ -167,9 +168,9 @@ export class SnapshotWalk {
   }
 
   /** Counts a string; one too long for what is left (its JSON text is never shorter than it) is not scanned. */
-  #string(value: string): void {
+  #string(value: string, position = -1): void {
     if (this.size + value.length + 2 > this.#limit) this.#count(value.length + 2);
-    else this.#count(jsonStringLength(value));
+    else this.#count(position < 0 ? jsonStringLength(value) : valueLength(value, position));
   }
 
   /**
@@ -241,15 +242,15 @@ export class SnapshotWalk {
         // The common members without the general step; a string never scanned when it cannot fit.
         if (typeof member === 'string') {
           if (size + member.length + 2 > left) throw PAST_LIMIT;
-          item = jsonStringLength(member);
+          item = valueLength(member, fields);
         } else if (member === null) item = 4;
         else if (typeof member === 'boolean') item = member ? 4 : 5;
         else {
           item = this.#frozenValue(member, depth + 1, left - size);
           if (item < 0) return -1;
         }
+        size += keyLength(key, fields) + 1 + item;
         fields++;
-        size += jsonStringLength(key) + 1 + item;
         if (size > left) throw PAST_LIMIT;
       }
     } else {
@@ -257,8 +258,8 @@ export class SnapshotWalk {
         if (key === '__proto__') return -1;
         const item = this.#frozenValue((value as Record<string, unknown>)[key], depth + 1, left - size);
         if (item < 0) return -1;
+        size += keyLength(key, fields) + 1 + item;
         fields++;
-        size += jsonStringLength(key) + 1 + item;
         if (size > left) throw PAST_LIMIT;
       }
     }
@@ -319,17 +320,17 @@ export class SnapshotWalk {
       if (typeof item === 'string') {
         // An assignment to `__proto__` would set the prototype, where JSON.parse makes a property.
         if (key === '__proto__') throw UNUSUAL;
-        fields++;
         // Strings, the most common member, without the general step.
-        this.size += jsonStringLength(key) + 1;
-        this.#string(item);
+        this.size += keyLength(key, fields) + 1;
+        this.#string(item, fields);
+        fields++;
         out[key] = item;
         continue;
       }
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
       if (key === '__proto__') throw UNUSUAL;
+      this.size += keyLength(key, fields) + 1;
       fields++;
-      this.size += jsonStringLength(key) + 1;
       out[key] = this.copy(item, depth + 1);
       if (this.size > this.#limit) throw PAST_LIMIT;
     }
@@ -499,15 +500,15 @@ function measureContainer(value: object): number {
       // index, where a lookup elsewhere hashes the key (most of a small record's cost).
       const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
+      size += keyLength(key, fields) + 1 + (typeof member === 'string' ? valueLength(member, fields) : measure(member));
       fields++;
-      size += jsonStringLength(key) + 1 + (typeof member === 'string' ? jsonStringLength(member) : measure(member));
     }
   } else {
     for (const key of Object.keys(value)) {
       const member = (value as Record<string, unknown>)[key];
       if (member === undefined) continue;
+      size += keyLength(key, fields) + 1 + measure(member);
       fields++;
-      size += jsonStringLength(key) + 1 + measure(member);
     }
   }
   return fields === 0 ? size : size + fields - 1;

@@ -1,6 +1,7 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { jsonSize } from '../executor/snapshot.js';
 import { jsonStringLength } from '../json/json-string-length.js';
+import { keyLength, valueLength } from '../json/key-length.js';
 import type { JsonValue } from './session-store.js';
 
 /** Default of the stores' `maxSessionBytes`: what one session's data and entries may hold (1 MiB). */
@@ -41,8 +42,8 @@ function freezeSize(value: unknown): number {
     // Counted exactly as jsonSize counts it: the store measures the value again with jsonSize
     // when it is replaced or deleted, and the two must agree or the session's count drifts.
     if (member === undefined) continue;
+    size += keyLength(key, fields) + 1 + (typeof member === 'string' ? valueLength(member, fields) : freezeSize(member));
     fields++;
-    size += jsonStringLength(key) + 1 + freezeSize(member);
   }
   return fields === 0 ? size : size + fields - 1;
 }
