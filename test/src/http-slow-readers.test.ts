@@ -25,36 +25,37 @@ async function send(url: string, accept: string): Promise<IncomingMessage> {
   return res;
 }
 
-test('node:http: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
+/**
+ * Serves a fresh engine of big results over node:http (with the write timeout), posts the batch
+ * (`accept` as in {@link send}) and reads the answer in bursts, checking it comes whole: its text,
+ * and the calls the batch made.
+ */
+async function readOverHttp(accept: string): Promise<{ text: string; calls: number }> {
   const { engine, counter } = bigResultsEngine();
   const s = await listen(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
   try {
-    const res = await send(s.url, 'application/x-ndjson');
+    const res = await send(s.url, accept);
     assert.is(res.statusCode, 200);
     const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
     assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
-    const lines = text.trimEnd().split('\n');
-    assert.is(lines.length, COUNT + 2);
-    assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: COUNT + 1, failed: 0, skipped: 0 } });
-    assert.is(counter.calls, COUNT);
+    return { text, calls: counter.calls };
   } finally {
     await s.close();
   }
+}
+
+test('node:http: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
+  const { text, calls } = await readOverHttp('application/x-ndjson');
+  const lines = text.trimEnd().split('\n');
+  assert.is(lines.length, COUNT + 2);
+  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: COUNT + 1, failed: 0, skipped: 0 } });
+  assert.is(calls, COUNT);
 });
 
 test('node:http: a client that reads a large whole answer in bursts gets all of it', async () => {
-  const { engine } = bigResultsEngine();
-  const s = await listen(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
-  try {
-    const res = await send(s.url, 'application/json');
-    assert.is(res.statusCode, 200);
-    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
-    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
-    assert.ok(text.length > COUNT * BIG_BYTES);
-    JSON.parse(text);
-  } finally {
-    await s.close();
-  }
+  const { text } = await readOverHttp('application/json');
+  assert.ok(text.length > COUNT * BIG_BYTES);
+  JSON.parse(text);
 });
 
 test('node:http: a client that reads one burst and stops is still cut off', async () => {
@@ -94,32 +95,28 @@ test('node:http: a client that reads one burst and stops is still cut off', asyn
   }
 });
 
-test('fetch: a reader that pulls a large whole answer in bursts, pausing longer than writeTimeoutMs, gets all of it', async () => {
+/** Posts the batch (with `headers`) to a fresh engine of big results through the fetch handler and pulls the answer in bursts. */
+async function pullOverFetch(headers: Record<string, string>): Promise<string> {
   const { engine } = bigResultsEngine();
   const res = await createFetchHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS })(
     new Request('http://restbatch.test/rest/batch', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: bigBatch(COUNT),
     }),
   );
   assert.is(res.status, 200);
-  const text = await within(pullInBursts(res.body as ReadableStream<Uint8Array>), 'the answer pulled in bursts', 60_000);
+  return within(pullInBursts(res.body as ReadableStream<Uint8Array>), 'the answer pulled in bursts', 60_000);
+}
+
+test('fetch: a reader that pulls a large whole answer in bursts, pausing longer than writeTimeoutMs, gets all of it', async () => {
+  const text = await pullOverFetch({});
   assert.ok(text.length > COUNT * BIG_BYTES);
   JSON.parse(text);
 });
 
 test('fetch: a reader that pulls a streamed batch in bursts gets every line', async () => {
-  const { engine } = bigResultsEngine();
-  const res = await createFetchHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS })(
-    new Request('http://restbatch.test/rest/batch', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: bigBatch(COUNT),
-    }),
-  );
-  assert.is(res.status, 200);
-  const text = await within(pullInBursts(res.body as ReadableStream<Uint8Array>), 'the answer pulled in bursts', 60_000);
+  const text = await pullOverFetch({ accept: 'application/x-ndjson' });
   const lines = text.trimEnd().split('\n');
   assert.is(lines.length, COUNT + 2);
   assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: COUNT + 1, failed: 0, skipped: 0 } });

@@ -3,52 +3,20 @@
 // request-id" (ABNF `request-id = 1*unreserved`: ALPHA / DIGIT / "-" / "." / "_" / "~"), §11.7.5
 // "The ETag for a previous operation can be referenced" (`if-match: $<id>`). An id with `~` was
 // once not read as a reference: the literal `$a~b` went to the handler, which answered 412.
-import { createEngine, type Engine, type HandlerContext, odataDialect, reply } from '@restbatch/core';
-import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-
-function engineOf(): Engine {
-  return createEngine({
-    apis: [
-      {
-        base: '/service',
-        resources: [
-          {
-            name: 'Things',
-            routes: [
-              { method: 'GET', path: ':id', handle: (ctx: HandlerContext) => reply(200, { id: ctx.params.id }, { ETag: '"5"' }) },
-              {
-                method: 'PATCH',
-                path: ':id',
-                handle: (ctx: HandlerContext) =>
-                  ctx.headers['if-match'] === '"5"' ? { patched: true } : reply(412, { sent: ctx.headers['if-match'] ?? null }),
-              },
-            ],
-          },
-        ],
-        batch: [{ path: '$batch', dialect: odataDialect() }],
-      },
-    ],
-  });
-}
+import { etagThingsEngine, odataBatch } from './support/etag-things.js';
 
 type Item = { id: string; status: number; body?: unknown };
 
 for (const id of ['a~b', '~', 'a.b', 'A-b_c.d~e', '0']) {
   test(`Protocol §11.7.3 request-id = 1*unreserved, §11.7.5: if-match "$${id}" is the ETag of request ${JSON.stringify(id)}`, async () => {
-    const engine = engineOf();
+    const engine = etagThingsEngine();
     try {
-      const res = await createDirectCaller(engine)({
-        url: '/service/$batch',
-        headers: { 'odata-version': '4.01' },
-        body: {
-          requests: [
-            { id, method: 'get', url: 'Things/a' },
-            { id: 'p', dependsOn: [id], method: 'patch', url: 'Things/a', headers: { 'if-match': `$${id}` }, body: {} },
-          ],
-        },
-      });
+      const res = await odataBatch(engine, [
+        { id, method: 'get', url: 'Things/a' },
+        { id: 'p', dependsOn: [id], method: 'patch', url: 'Things/a', headers: { 'if-match': `$${id}` }, body: {} },
+      ]);
       assert.is(res.status, 200);
       const items = (res.body as { responses: Item[] }).responses;
       assert.equal(
@@ -67,34 +35,12 @@ for (const id of ['a~b', '~', 'a.b', 'A-b_c.d~e', '0']) {
 }
 
 test("Protocol §11.7.3: a URL whose first segment is $<id> with ~ in the id addresses that request's entity", async () => {
-  const engine = createEngine({
-    apis: [
-      {
-        base: '/service',
-        resources: [
-          {
-            name: 'Things',
-            routes: [
-              { method: 'POST', path: '', handle: () => reply(201, { made: true }, { location: '/service/Things/n1' }) },
-              { method: 'GET', path: ':id/notes', handle: (ctx: HandlerContext) => ({ of: ctx.params.id }) },
-            ],
-          },
-        ],
-        batch: [{ path: '$batch', dialect: odataDialect() }],
-      },
-    ],
-  });
+  const engine = etagThingsEngine();
   try {
-    const res = await createDirectCaller(engine)({
-      url: '/service/$batch',
-      headers: { 'odata-version': '4.01' },
-      body: {
-        requests: [
-          { id: 'new~1', method: 'post', url: 'Things', body: {} },
-          { id: 'n', dependsOn: ['new~1'], method: 'get', url: '$new~1/notes' },
-        ],
-      },
-    });
+    const res = await odataBatch(engine, [
+      { id: 'new~1', method: 'post', url: 'Things', body: {} },
+      { id: 'n', dependsOn: ['new~1'], method: 'get', url: '$new~1/notes' },
+    ]);
     const items = (res.body as { responses: Item[] }).responses;
     assert.equal(items[1]?.body, { of: 'n1' });
   } finally {

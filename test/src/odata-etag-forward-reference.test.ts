@@ -2,48 +2,17 @@
 // refused whole like the same reference in a URL (400 REFERENCE_INVALID), rather than sent as text
 // and answered with a misleading 412: OData 4.01 Protocol §11.7.5 "The ETag for a previous
 // operation can be referenced", JSON Format §19.1 "forward references are not allowed".
-import { createEngine, type Engine, type HandlerContext, odataDialect, reply } from '@restbatch/core';
-import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { etagThingsEngine, odataBatch } from './support/etag-things.js';
 
 let patches = 0;
 
-function engineOf(): Engine {
-  return createEngine({
-    apis: [
-      {
-        base: '/service',
-        resources: [
-          {
-            name: 'Things',
-            routes: [
-              { method: 'GET', path: ':id', handle: (ctx: HandlerContext) => reply(200, { id: ctx.params.id }, { ETag: '"5"' }) },
-              { method: 'GET', path: ':id/notes', handle: (ctx: HandlerContext) => ({ of: ctx.params.id }) },
-              {
-                method: 'PATCH',
-                path: ':id',
-                handle: (ctx: HandlerContext) => {
-                  patches++;
-                  return ctx.headers['if-match'] === '"5"' || ctx.headers['if-none-match'] !== undefined
-                    ? { patched: true }
-                    : reply(412, { sent: ctx.headers['if-match'] ?? null });
-                },
-              },
-            ],
-          },
-        ],
-        batch: [{ path: '$batch', dialect: odataDialect() }],
-      },
-    ],
-  });
-}
-
 async function batch(requests: unknown[]) {
-  const engine = engineOf();
+  const engine = etagThingsEngine(() => patches++);
   patches = 0;
   try {
-    return await createDirectCaller(engine)({ url: '/service/$batch', headers: { 'odata-version': '4.01' }, body: { requests } });
+    return await odataBatch(engine, requests);
   } finally {
     await engine.close();
   }

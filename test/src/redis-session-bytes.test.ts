@@ -9,6 +9,7 @@ import { exagoEngine } from './support/exago-engine.js';
 import { items } from './support/exago-items.js';
 import { serveOverHttp } from './support/records-http.js';
 import { applyOps } from './support/redis-apply-ops.js';
+import { onEvalsha } from './support/on-evalsha.js';
 import { useRedis } from './support/redis-server.js';
 import { growthBatch } from './support/session-growth.js';
 
@@ -28,6 +29,15 @@ function store(prefix: string, maxSessionBytes?: number): RedisSessionStore {
 
 function app(): string {
   return `b${++prefixes}:`;
+}
+
+/** A store under `prefix` on a client of its own (whose commands a test watches or breaks); both closed after the test. */
+function ownClientStore(prefix: string, maxSessionBytes: number): { client: Redis; s: RedisSessionStore } {
+  const client = new Redis(server().url, failFastOptions(1000));
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes });
+  closing(() => s.close());
+  return { client, s };
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<unknown> {
@@ -173,17 +183,12 @@ it("a batch's buffered writes end exactly as the same writes sent one by one: en
   // checked at every step all the same, in UTF-16 units as the memory store counts. Mostly one key,
   // so runs form; values of all sizes near a small cap, so that some batches are sent again without runs.
   const prefix = app();
-  const client = new Redis(server().url, failFastOptions(1000));
-  closing(() => client.disconnect());
-  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes: 400 });
-  closing(() => s.close());
+  const { client, s } = ownClientStore(prefix, 400);
   // APPLY scripts sent: a batch's writes leave in one, unless a run may pass the cap and they are sent again.
   let scripts = 0;
-  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
-  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+  onEvalsha(client, (args) => {
     if (applyOps(args) !== undefined) scripts++;
-    return original(...args);
-  };
+  });
   let resent = 0;
   for (let seed = 1; seed <= 150; seed++) {
     const random = seeded(seed);
@@ -244,17 +249,12 @@ it("a batch's buffered writes end exactly as the same writes sent one by one: en
 
 it('a batch with a run of writes to one entry that may pass the cap is sent again without runs, and keeps the writes before the refused one', async () => {
   const prefix = app();
-  const client = new Redis(server().url, failFastOptions(1000));
-  closing(() => client.disconnect());
-  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes: 500 });
-  closing(() => s.close());
+  const { client, s } = ownClientStore(prefix, 500);
   const sent: string[][] = [];
-  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
-  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
+  onEvalsha(client, (args) => {
     const ops = applyOps(args);
     if (ops !== undefined) sent.push(ops.map(({ op, key, json, writes }) => `${op} ${key} ${json.length}${writes ? ` (${writes})` : ''}`));
-    return original(...args);
-  };
+  });
   const id = await s.create({}, { ttlMs: TTL });
   const unit = s.unitOfWork(id, true);
   unit.index = 0;
@@ -325,10 +325,7 @@ it('an atomic batch whose write passes the cap answers 507 for it and rolls the 
 
 it('writes whose reply was lost are undone with their bytes: the counter still matches the session', async () => {
   const prefix = app();
-  const client = new Redis(server().url, failFastOptions(1000));
-  closing(() => client.disconnect());
-  const s = new RedisSessionStore({ client, keyPrefix: prefix, maxSessionBytes: 10_000 });
-  closing(() => s.close());
+  const { client, s } = ownClientStore(prefix, 10_000);
   const id = await s.create({ Page: 'Home' }, { ttlMs: TTL });
   await s.set(id, 'c', 'Kept', 'before');
   await s.set(id, 'c', 'Gone', 'before');

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { useRedis } from './support/redis-server.js';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { storeCases } from './support/redis-store-cases.js';
+import { onEvalsha } from './support/on-evalsha.js';
 
 const test = suite('redis session store');
 const { it, server, closing } = useRedis(test);
@@ -18,6 +19,20 @@ function store(prefix = `t${++prefixes}:`, extra: { maxSessions?: number; maxSes
   const made = new RedisSessionStore({ url: server().url, keyPrefix: prefix, ...extra });
   closing(() => made.close());
   return made;
+}
+
+/** A store under `prefix` on a client of its own (whose commands a test watches), both closed after the test. */
+function ownClientStore(prefix: string): { client: Redis; s: RedisSessionStore } {
+  const client = new Redis(server().url);
+  closing(() => client.disconnect());
+  const s = new RedisSessionStore({ client, keyPrefix: prefix });
+  closing(() => s.close());
+  return { client, s };
+}
+
+/** The sorted set of `owner`'s sessions in a store under `prefix`. */
+function ownerKeyOf(prefix: string, owner: string): string {
+  return `${prefix}owner:{${createHash('sha256').update(owner).digest('hex')}}`;
 }
 
 async function withRaw<T>(fn: (raw: Redis) => Promise<T>): Promise<T> {
@@ -44,7 +59,7 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
     client.disconnect();
   });
   const id = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
-  const ownerKey = `lostzrem:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
+  const ownerKey = ownerKeyOf('lostzrem:', 'alice');
   assert.ok((await client.zscore(ownerKey, id)) !== null);
   // The connection goes once the owner set was updated (by the DESTROY script itself on one Redis,
   // by a ZREM after it on a Cluster), before the reply arrives.
@@ -74,56 +89,40 @@ it('a destroy whose owner-set update is lost is finished later, the id taken out
 });
 
 it("on one Redis a session with an owner is created and counted by one script, and the owner's session past its quota destroyed", async () => {
-  const client = new Redis(server().url);
-  closing(() => client.disconnect());
-  const s = new RedisSessionStore({ client, keyPrefix: 'owned:' });
-  closing(() => s.close());
+  const { client, s } = ownClientStore('owned:');
   let scripts = 0;
-  const evalsha = client.evalsha.bind(client);
-  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
-    scripts++;
-    return evalsha(...args);
-  }) as typeof client.evalsha;
+  onEvalsha(client, () => scripts++);
   const first = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
   assert.is(scripts, 1);
   const second = await s.create({}, { ttlMs: TTL, owner: 'carol', maxPerOwner: 1 });
-  const ownerKey = `owned:owner:{${createHash('sha256').update('carol').digest('hex')}}`;
+  const ownerKey = ownerKeyOf('owned:', 'carol');
   assert.equal(await client.zrange(ownerKey, 0, -1), [second]);
   assert.is(await s.load(first, TTL), undefined);
   assert.equal(await s.load(second, TTL), {});
 });
 
 it("a load by the store that made or loaded the session moves it in its owner's order in the same script", async () => {
-  const client = new Redis(server().url);
-  closing(() => client.disconnect());
-  const s = new RedisSessionStore({ client, keyPrefix: 'touch:' });
-  closing(() => s.close());
+  const { client, s } = ownClientStore('touch:');
   const id = await s.create({ Page: 'Home' }, { ttlMs: TTL, owner: 'dave', maxPerOwner: 10 });
-  const ownerKey = `touch:owner:{${createHash('sha256').update('dave').digest('hex')}}`;
+  const ownerKey = ownerKeyOf('touch:', 'dave');
   const created = Number(await client.zscore(ownerKey, id));
   let scripts = 0;
-  const evalsha = client.evalsha.bind(client);
-  client.evalsha = ((...args: Parameters<typeof evalsha>) => {
-    scripts++;
-    return evalsha(...args);
-  }) as typeof client.evalsha;
+  onEvalsha(client, () => scripts++);
   assert.equal(await s.load(id, 2 * TTL), { Page: 'Home' });
   assert.is(scripts, 1);
   assert.ok(Number(await client.zscore(ownerKey, id)) >= created + TTL);
 });
 
 it('a store that made or loaded a session knows its owner when it destroys it (no read first); another store reads it, and both take the id out of the owner set', async () => {
-  const client = new Redis(server().url);
-  closing(() => client.disconnect());
-  const [s, other] = [new RedisSessionStore({ client, keyPrefix: 'knownowner:' }), store('knownowner:')];
-  closing(() => s.close());
+  const { client, s } = ownClientStore('knownowner:');
+  const other = store('knownowner:');
   let reads = 0;
   const hget = client.hget.bind(client);
   client.hget = ((...args: Parameters<typeof hget>) => {
     reads++;
     return hget(...args);
   }) as typeof client.hget;
-  const ownerKey = `knownowner:owner:{${createHash('sha256').update('alice').digest('hex')}}`;
+  const ownerKey = ownerKeyOf('knownowner:', 'alice');
   const made = await s.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });
   assert.ok(await s.destroy(made));
   const loaded = await other.create({}, { ttlMs: TTL, owner: 'alice', maxPerOwner: 10 });

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { exagoEngine, SEED_BATCH } from './support/exago-engine.js';
 import { type Item, items } from './support/exago-items.js';
 import { type ApplyOp, applyOps } from './support/redis-apply-ops.js';
+import { onEvalsha } from './support/on-evalsha.js';
 import { useRedis } from './support/redis-server.js';
 import { exagoTestApi } from './support/atomic-exago.js';
 
@@ -344,11 +345,7 @@ it('a PATCH of an entry the same script wrote sends no guard; a PATCH of an entr
   const sid = items(created)[0]!.ResponseContent.Id as string;
   // The ops of every APPLY script, as sent.
   const sent: ApplyOp[] = [];
-  const original = (client.evalsha as (...args: unknown[]) => Promise<unknown>).bind(client);
-  (client as unknown as Record<string, unknown>).evalsha = (...args: unknown[]) => {
-    sent.push(...(applyOps(args) ?? []));
-    return original(...args);
-  };
+  onEvalsha(client, (args) => sent.push(...(applyOps(args) ?? [])));
   const res = await call({
     url: `/rest/batch?sid=${sid}`,
     body: [

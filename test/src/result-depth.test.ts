@@ -3,7 +3,7 @@ import { createEngine, type Engine, exagoApi, type HandlerContext } from '@restb
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listen } from './support/listen.js';
-import { normalize, parityTransports } from './support/parity-transports.js';
+import { normalize, type ParityAnswer, type ParityTransport, parityTransports } from './support/parity-transports.js';
 import { createHttpHandler } from '@restbatch/http';
 
 // limits.maxDepth bounds what a client sends, but a reference places an earlier result inside a
@@ -40,17 +40,16 @@ function deepBatch(calls: number): unknown[] {
   return body;
 }
 
+/** The review's batch of 60 echoes sent through `transport` to a fresh engine. */
+function sendDeep(transport: ParityTransport): Promise<ParityAnswer> {
+  return transport.send(echoEngine(), { name: 'deep', engine: echoEngine, url: '/rest/batch', body: deepBatch(60), status: 200 });
+}
+
 type Item = { ReturnCode: string; ResponseContent: { code?: string; details?: { index?: number; limit?: number } } };
 
 for (const transport of parityTransports()) {
   test(`${transport.name}: a result nested past maxResultDepth is refused in its slot (507 RESULT_TOO_DEEP); the batch answers 200 with every item`, async () => {
-    const answer = await transport.send(echoEngine(), {
-      name: 'deep',
-      engine: echoEngine,
-      url: '/rest/batch',
-      body: deepBatch(60),
-      status: 200,
-    });
+    const answer = await sendDeep(transport);
     assert.is(answer.status, 200);
     const items = answer.body as Item[];
     assert.is(items.length, 61);
@@ -69,13 +68,7 @@ for (const transport of parityTransports()) {
 test('the answer is the same on every transport, NDJSON too', async () => {
   const answers: unknown[] = [];
   for (const transport of parityTransports()) {
-    const answer = await transport.send(echoEngine(), {
-      name: 'deep',
-      engine: echoEngine,
-      url: '/rest/batch',
-      body: deepBatch(60),
-      status: 200,
-    });
+    const answer = await sendDeep(transport);
     answers.push(normalize(answer.body));
   }
   const server = await listen(createHttpHandler(echoEngine()));

@@ -1,10 +1,8 @@
-import { WriteWatch } from '@restbatch/core';
 import { readerStalled } from './http-options.js';
+import { QueueProgress } from './queue-progress.js';
 
 /** Bytes of an answer's chunks a stream holds before it waits for the reader's next pull. */
 const QUEUE_BYTES = 64 * 1024;
-
-const encoder = new TextEncoder();
 
 /**
  * A large whole answer as a fetch body: its chunks (see `wholeOrChunks`) are made as the reader
@@ -22,11 +20,8 @@ export function webChunkStream(
   timeoutMs: number,
   done: () => void = () => undefined,
 ): ReadableStream<Uint8Array> {
-  let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let enqueued = 0;
-  // Progress is what the reader pulled out of the queue: one write timeout for the whole answer,
-  // so that what it pulled in one wait carries it through the next (see WriteWatch).
-  const watch = new WriteWatch(timeoutMs, () => enqueued - (QUEUE_BYTES - (sink?.desiredSize ?? QUEUE_BYTES)));
+  const progress = new QueueProgress(timeoutMs, QUEUE_BYTES);
+  const watch = progress.watch;
   // The last chunk is made: the stream closes once the reader took the queue.
   let ending = false;
   let finished = false;
@@ -54,7 +49,6 @@ export function webChunkStream(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        sink = controller;
         watch.stop();
         if (ending) {
           closeIfRead(controller);
@@ -74,9 +68,7 @@ export function webChunkStream(
           closeIfRead(controller);
           return;
         }
-        const bytes = encoder.encode(next.value);
-        controller.enqueue(bytes);
-        enqueued += bytes.byteLength;
+        progress.enqueue(controller, next.value);
         // The queue is full when the stream does not pull again at once: the reader has to take some.
         if ((controller.desiredSize ?? 0) <= 0) stalled(controller);
       },

@@ -1,5 +1,5 @@
-import { WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
+import { QueueProgress } from './queue-progress.js';
 
 /** Bytes a streamed fetch answer queues before the batch waits for the reader. */
 const QUEUE_BYTES = 16 * 1024;
@@ -16,8 +16,6 @@ export interface WebLineStream {
   end(line: string): void;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * An NDJSON body with backpressure: at most {@link QUEUE_BYTES} plus one line wait in the queue.
  * When the queue is full, `write` returns a promise that resolves when the reader pulls again and
@@ -30,11 +28,8 @@ const encoder = new TextEncoder();
  */
 export function webLineStream(timeoutMs: number, onGone: () => void, done: () => void = () => undefined): WebLineStream {
   let sink!: ReadableStreamDefaultController<Uint8Array>;
-  let enqueued = 0;
-  // Progress is what the reader pulled out of the queue: one write timeout for the whole stream,
-  // so that what it pulled in one wait carries it through the next (see WriteWatch).
-  // `sink` is set once the stream below is made (the watch reads it first when made, before that).
-  const watch = new WriteWatch(timeoutMs, () => enqueued - (QUEUE_BYTES - (sink?.desiredSize ?? QUEUE_BYTES)));
+  const progress = new QueueProgress(timeoutMs, QUEUE_BYTES);
+  const watch = progress.watch;
   let gone = false;
   // The last line is queued: the stream closes once the reader took the queue.
   let ending = false;
@@ -54,11 +49,7 @@ export function webLineStream(timeoutMs: number, onGone: () => void, done: () =>
     if (error === undefined) w.resolve();
     else w.reject(error);
   };
-  const enqueue = (line: string) => {
-    const bytes = encoder.encode(line);
-    sink.enqueue(bytes);
-    enqueued += bytes.byteLength;
-  };
+  const enqueue = (line: string) => progress.enqueue(sink, line);
   const closeIfRead = () => {
     if (!ending) return;
     if (sink.desiredSize !== QUEUE_BYTES) {

@@ -133,15 +133,9 @@ export class RedisSessionStore implements SessionStore {
       while ((await this.#scripts.write(CREATE, [this.#dataKey(id)], [options.ttlMs, json, owner ?? '', size], this.#fence(id))) !== 1) {
         id = newSessionId();
       }
-      this.#owners.set(id, owner ?? '');
-      try {
+      return this.#admitted(id, owner ?? '', options.ttlMs, async () => {
         if (owner !== undefined) await this.#ownerAdmit(owner, options.maxPerOwner, id, options.ttlMs);
-        if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
-      } catch (error) {
-        await this.destroy(id).catch(() => undefined);
-        throw error;
-      }
-      return id;
+      });
     });
   }
 
@@ -157,10 +151,18 @@ export class RedisSessionStore implements SessionStore {
       const args = [options.ttlMs, json, owner, size, now, quota, id, now + options.ttlMs];
       reply = (await this.#scripts.write(CREATE_OWNED, [this.#dataKey(id), ownerKey], args, this.#fence(id))) as string[];
     } while (Number(reply[0]) !== 1);
+    return this.#admitted(id, owner, options.ttlMs, () => this.#destroyEvicted(reply.slice(1)));
+  }
+
+  /**
+   * The last steps of a create, once the session `id` of `owner` ('' for none) is written: `counted`
+   * (its owner's quota), then `maxSessions`; the session is destroyed when either refuses it.
+   */
+  async #admitted(id: string, owner: string, ttlMs: number, counted: () => Promise<void>): Promise<string> {
     this.#owners.set(id, owner);
     try {
-      await this.#destroyEvicted(reply.slice(1));
-      if (this.#maxSessions !== undefined) await this.#admit(id, options.ttlMs);
+      await counted();
+      if (this.#maxSessions !== undefined) await this.#admit(id, ttlMs);
     } catch (error) {
       await this.destroy(id).catch(() => undefined);
       throw error;

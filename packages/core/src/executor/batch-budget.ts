@@ -2,7 +2,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
 import type { ResultPool } from './result-pool.js';
 import { jsonSize } from './snapshot.js';
-import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 /**
  * What one batch may cost beyond its input: the characters its references expand to and the
@@ -37,7 +37,7 @@ export class BatchBudget {
     }
     throw new RestBatchError(
       'REFERENCES_TOO_LARGE',
-      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its references expand to more than the ${this.maxResolvedBytes} characters a batch may resolve`,
+      `Sub-request ${subRequestName(sub.id, sub.index)}: its references expand to more than the ${this.maxResolvedBytes} characters a batch may resolve`,
       { details: { index: sub.index, limit: this.maxResolvedBytes } },
     );
   }
@@ -113,14 +113,14 @@ export class BatchBudget {
       const max = this.#pool.max;
       return new RestBatchError(
         'RESULTS_BUSY',
-        `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${size} characters) does not fit in what is left of the ${max} characters of results the server holds for all batches at once; retry later`,
+        `Sub-request ${subRequestName(sub.id, sub.index)}: its result (${size} characters) does not fit in what is left of the ${max} characters of results the server holds for all batches at once; retry later`,
         { details: { index: sub.index, size, limit: max }, headers: { 'retry-after': '1' } },
       );
     }
     const measured = over ? `more than the ${this.#resultsLeft} characters left` : `${size} characters`;
     return new RestBatchError(
       'RESULTS_TOO_LARGE',
-      `Sub-request ${excerpt(String(sub.id ?? sub.index))}: its result (${measured}) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
+      `Sub-request ${subRequestName(sub.id, sub.index)}: its result (${measured}) does not fit in the ${this.maxResultBytes} characters of results a batch may hold`,
       { details: { index: sub.index, size, limit: this.maxResultBytes } },
     );
   }

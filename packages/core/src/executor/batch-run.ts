@@ -20,6 +20,7 @@ import { SnapshotWalk, TOO_DEEP } from './snapshot.js';
 import { count, NO_HEADERS, skipped, summarize } from './sub-results.js';
 import type { TurnClock } from './turn-clock.js';
 import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 /** What a batch run is given: the executor's collaborators for this one batch. */
 export interface BatchRunParts {
@@ -200,7 +201,7 @@ export class BatchRun {
     const why = status === undefined ? '' : status < 400 ? ` (it answered ${status}; a dependency must answer 2xx)` : ` (status ${status})`;
     const error = new RestBatchError(
       'DEPENDENCY_FAILED',
-      `Sub-request ${excerpt(String(sub.id ?? sub.index))} depends on ${excerpt(failed)}, which did not succeed${why}`,
+      `Sub-request ${subRequestName(sub.id, sub.index)} depends on ${excerpt(failed)}, which did not succeed${why}`,
     );
     return skipped(sub, error, undefined);
   }
@@ -407,7 +408,7 @@ export class BatchRun {
     let last = i;
     if (plan.batchAtomic) {
       await this.#rollback(0, i);
-      this.#stopReason = `Skipped: the batch is atomic and sub-request ${excerpt(String(sub.id ?? sub.index))} failed`;
+      this.#stopReason = `Skipped: the batch is atomic and sub-request ${subRequestName(sub.id, sub.index)} failed`;
     } else if (group !== undefined) {
       await this.#rollback(group.start, i);
       // After the deadline (or the client's abort) the rest of the group never starts for that reason: 504 or 499, not 424.
@@ -421,7 +422,7 @@ export class BatchRun {
                 member,
                 new RestBatchError(
                   'SKIPPED',
-                  `Skipped: atomicity group ${excerpt(group.name)} failed at sub-request ${excerpt(String(sub.id ?? sub.index))}`,
+                  `Skipped: atomicity group ${excerpt(group.name)} failed at sub-request ${subRequestName(sub.id, sub.index)}`,
                 ),
                 undefined,
               )
@@ -432,7 +433,7 @@ export class BatchRun {
       this.#group = undefined;
     }
     if (policy === 'stop' && this.#stopReason === undefined && (!result.skipped || this.#stopsOnDependency(i, result))) {
-      this.#stopReason = `Skipped: sub-request ${excerpt(String(sub.id ?? sub.index))} failed and its failure policy is stop`;
+      this.#stopReason = `Skipped: sub-request ${subRequestName(sub.id, sub.index)} failed and its failure policy is stop`;
     }
     // Only the one that ran: the skipped rest of its group is still told to a watcher when the batch ends.
     if (this.#releasable !== undefined) this.#releasable[i] = undefined;
@@ -590,7 +591,7 @@ export class BatchRun {
     }
     // Every change of the run is undone, confirmed: the retry verdict counts none of them.
     if (!incomplete && !pending) run.verdict?.undone(start, failed);
-    const cause = excerpt(String(this.#requests[failed]?.id ?? failed));
+    const cause = subRequestName(this.#requests[failed]?.id, failed);
     for (let j = start; j < failed; j++) {
       const earlier = this.results[j] as SubResult;
       if (earlier.status >= 400) continue;

@@ -14,7 +14,8 @@ import { planReferences, type ReferencePlan, type SubReferencePlan } from './ref
 import { PlannedRoutes } from './routed-batch.js';
 import { TemplateRoutes } from './template-routes.js';
 import type { TurnClock } from './turn-clock.js';
-import { excerpt, quoted } from '../errors/excerpt.js';
+import { quoted } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 /** What the pre-pass learned: routes matched ahead of time and whether the whole batch is atomic. */
 export interface BatchPlan {
@@ -39,7 +40,7 @@ function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): voi
   if (nested.has(sub.path)) {
     throw new RestBatchError(
       'BATCH_NESTED',
-      `Sub-request ${excerpt(String(sub.id ?? i))} targets a batch endpoint; a batch cannot contain a batch`,
+      `Sub-request ${subRequestName(sub.id, i)} targets a batch endpoint; a batch cannot contain a batch`,
     );
   }
 }
@@ -102,7 +103,7 @@ export async function checkBatch(
         if (!seen.has(dep)) {
           throw new RestBatchError(
             'BATCH_RULE_VIOLATION',
-            `Sub-request ${excerpt(String(sub.id ?? i))} depends on ${quoted(dep)}, which is not an earlier sub-request`,
+            `Sub-request ${subRequestName(sub.id, i)} depends on ${quoted(dep)}, which is not an earlier sub-request`,
           );
         }
       }

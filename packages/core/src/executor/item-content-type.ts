@@ -1,7 +1,7 @@
 import { isJsonMediaType } from '../engine/parse-body.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest } from '../model/canonical.js';
-import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 /**
  * Refuses a sub-request whose own `Content-Type` header names another media type than JSON for
@@ -13,6 +13,6 @@ export function checkItemContentType(sub: SubRequest, index: number): void {
   if (type === undefined || isJsonMediaType(type)) return;
   throw new RestBatchError(
     'UNSUPPORTED_MEDIA_TYPE',
-    `Sub-request ${excerpt(String(sub.id ?? index))}: its body is ${JSON.stringify(type.slice(0, 100))}; send it as JSON (application/json)`,
+    `Sub-request ${subRequestName(sub.id, index)}: its body is ${JSON.stringify(type.slice(0, 100))}; send it as JSON (application/json)`,
   );
 }

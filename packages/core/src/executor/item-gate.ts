@@ -3,6 +3,7 @@ import { statusOf } from '../errors/error-codes.js';
 import { dependencyMet } from './dependency-met.js';
 import { NO_HEADERS } from './sub-results.js';
 import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 /**
  * Decides a sub-request the decoder marked: one with a `fault` fails with it (a failure, not a
@@ -19,7 +20,7 @@ export function gateResult(sub: SubRequest, outcome: ReadonlyMap<string, number>
   }
   for (const term of sub.condition ?? []) {
     if (dependencyMet(outcome?.get(term.key)) === term.succeeded) continue;
-    const message = `Not executed: sub-request ${excerpt(String(sub.id ?? sub.index))} runs only if ${excerpt(term.key)} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
+    const message = `Not executed: sub-request ${subRequestName(sub.id, sub.index)} runs only if ${excerpt(term.key)} ${term.succeeded ? 'succeeded' : 'did not succeed'}`;
     const error = { code: 'CONDITION_FALSE', message, stack: null };
     return {
       index: sub.index,

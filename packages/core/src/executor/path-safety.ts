@@ -1,5 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
-import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 const SLASH = 47;
 const DOT = 46;
@@ -14,7 +14,7 @@ const DELETE = 0x7f;
 export function assertSafePath(path: string, index: number, name?: string): void {
   if (!isSafePath(path)) {
     // A sub-request is named by its id where it has one (OData), else by its index.
-    const where = index >= 0 ? `Sub-request ${excerpt(String(name ?? index))}: ` : '';
+    const where = index >= 0 ? `Sub-request ${subRequestName(name, index)}: ` : '';
     throw new RestBatchError('INVALID_PATH', `${where}path is not a plain resource path`);
   }
 }

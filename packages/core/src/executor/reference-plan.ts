@@ -5,6 +5,7 @@ import { SYSTEM_RESOURCES } from '../model/system-resources.js';
 import { type BoundReference, type BoundTemplate, ReferenceCompiler, type SubReferencePlan } from './compile-references.js';
 import { checkKey, parsePointer, parseTemplate } from './reference-syntax.js';
 import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 export type { SubReferencePlan } from './compile-references.js';
 
@@ -90,7 +91,7 @@ export function planReferences(requests: readonly SubRequest[], limits: Referenc
     if (ref.target < 0 || ref.target >= sub.index) {
       throw new RestBatchError(
         'REFERENCE_INVALID',
-        `Sub-request ${excerpt(String(sub.id ?? sub.index))}: reference ${excerpt(ref.raw)} names no earlier sub-request; references point backwards only`,
+        `Sub-request ${subRequestName(sub.id, sub.index)}: reference ${excerpt(ref.raw)} names no earlier sub-request; references point backwards only`,
         { details: { index: sub.index, reference: ref.raw } },
       );
     }
@@ -128,7 +129,7 @@ function tooMany(limit: number, sub: SubRequest | undefined): RestBatchError {
   }
   return new RestBatchError(
     'REFERENCES_TOO_MANY',
-    `Sub-request ${excerpt(String(sub.id ?? sub.index))} holds more than ${limit} references (limits.maxReferencesPerSubRequest)`,
+    `Sub-request ${subRequestName(sub.id, sub.index)} holds more than ${limit} references (limits.maxReferencesPerSubRequest)`,
     { details: { index: sub.index, limit } },
   );
 }

@@ -2,6 +2,7 @@ import { RestBatchError } from '../errors/restbatch-error.js';
 import type { SubRequest, SubResult } from '../model/canonical.js';
 import type { BoundReference } from './compile-references.js';
 import { excerpt, quoted } from '../errors/excerpt.js';
+import { subRequestName } from './sub-request-name.js';
 
 // Segments that would reach an object's prototype; they resolve to nothing, whatever the object holds.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -94,7 +95,7 @@ export function locationOf(request: SubRequest, result: SubResult, base: string)
     if (path === undefined)
       throw new RestBatchError(
         'REFERENCE_INVALID',
-        `Reference $${excerpt(String(request.id ?? request.index))}: its Location ${quoted(location)} is not a URL`,
+        `Reference $${subRequestName(request.id, request.index)}: its Location ${quoted(location)} is not a URL`,
       );
     return base !== '' && path.startsWith(`${base}/`) ? path.slice(base.length) : path;
   }

@@ -67,22 +67,23 @@ export class Instruments {
 
   /** Reports the characters of results the engine's batches hold (read when the SDK collects: nothing per result). */
   observeResults(pool: { readonly used: number }): void {
-    this.#meter
-      .createObservableGauge('restbatch.results.in_flight', {
-        description: 'Characters of JSON results that running batches hold now (limits.maxResultBytesInFlight)',
-        unit: '{character}',
-      })
-      .addCallback((result) => result.observe(pool.used));
+    this.#observeUsed(pool, 'restbatch.results.in_flight', {
+      description: 'Characters of JSON results that running batches hold now (limits.maxResultBytesInFlight)',
+      unit: '{character}',
+    });
   }
 
   /** Reports the estimated bytes of request bodies the engine's requests hold (read when the SDK collects). */
   observeInput(pool: { readonly used: number }): void {
-    this.#meter
-      .createObservableGauge('restbatch.input.in_flight', {
-        description: 'Estimated bytes of request bodies that running requests hold now (limits.maxInputBytesInFlight)',
-        unit: 'By',
-      })
-      .addCallback((result) => result.observe(pool.used));
+    this.#observeUsed(pool, 'restbatch.input.in_flight', {
+      description: 'Estimated bytes of request bodies that running requests hold now (limits.maxInputBytesInFlight)',
+      unit: 'By',
+    });
+  }
+
+  /** A gauge `name` of what `pool` holds, read when the SDK collects. */
+  #observeUsed(pool: { readonly used: number }, name: string, options: { description: string; unit: string }): void {
+    this.#meter.createObservableGauge(name, options).addCallback((result) => result.observe(pool.used));
   }
 
   /** A request of `kind` starts (+1) or ends (-1). */

@@ -1,6 +1,7 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { excerpt } from '../errors/excerpt.js';
+import { subRequestName } from '../executor/sub-request-name.js';
 import { defaultsCopier } from './defaults-copier.js';
 
 /**
@@ -43,7 +44,7 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
           ? `: ${excerpt((first.params as { additionalProperty: string }).additionalProperty)}`
           : '';
     // A sub-request is named by its id where it has one (OData), else by its index.
-    const prefix = index >= 0 ? `Sub-request ${excerpt(String(name ?? index))}: payload` : 'Payload';
+    const prefix = index >= 0 ? `Sub-request ${subRequestName(name, index)}: payload` : 'Payload';
     throw new RestBatchError('VALIDATION_FAILED', `${prefix} ${excerpt(pointer) || '(root)'} ${detail}${extra}`, {
       details: { index: index >= 0 ? index : undefined, pointer, keyword: first?.keyword, params: first?.params },
     });
