@@ -98,4 +98,22 @@ test('an Exago batch whose Url is not a resource name, and a plain call at a lon
   assert.is(outside.status, 404);
 });
 
+test('an OData url climbing above the root, an if it cannot read and headers named twice are cut, with their real length', async () => {
+  const res = await answer(`${CLAIMS}/$batch`, {
+    requests: [
+      { id: 'a', method: 'GET', url: `../../../${LONG}` },
+      { id: 'b', method: 'GET', url: 'claims', if: `${LONG} or x` },
+    ],
+  });
+  assert.ok(res.text.length < 4000, `the answer holds ${res.text.length} characters`);
+  assert.ok(res.messages.some((m) => m.includes(`url "../../../${'x'.repeat(EXCERPT_CHARS - 9)}…" (200009 characters) climbs`)));
+  assert.ok(res.messages.some((m) => m.includes('…" (200005 characters) is not supported')));
+  // Names differing only in case refuse the whole batch (JSON §19.1), naming both cut.
+  const twice = await answer(`${CLAIMS}/$batch`, {
+    requests: [{ id: 'c', method: 'GET', url: 'claims', headers: { [`X-${LONG}`]: '1', [`x-${LONG}`]: '2' } }],
+  });
+  assert.is(twice.status, 400);
+  assert.ok(twice.messages.some((m) => m.includes('…" (200002 characters) and "x-xxx')));
+});
+
 test.run();

@@ -140,7 +140,7 @@ function decodeHeaders(
       const earlier = Object.keys(value).find((other) => other !== name && other.toLowerCase() === lower);
       reject(
         where,
-        `headers ${JSON.stringify(earlier)} and ${JSON.stringify(name)} name the same header (header names are case-insensitive); send it once`,
+        `headers ${quoted(earlier)} and ${quoted(name)} name the same header (header names are case-insensitive); send it once`,
       );
     }
     // Under `RestBatch-References: none` the text is as written: no reference is made of it.

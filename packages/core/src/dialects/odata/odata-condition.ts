@@ -36,6 +36,5 @@ export function parseOdataCondition(text: string, resolve: (name: string) => str
 }
 
 function unsupported(text: string): OdataCondition {
-  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  return { unsupported: `if ${quoted(shown)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
+  return { unsupported: `if ${quoted(text)} is not supported; use $<id>/$succeeded or not $<id>/$succeeded, joined by and` };
 }

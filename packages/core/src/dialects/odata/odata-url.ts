@@ -48,7 +48,7 @@ export function odataAddress(url: string, base: string | undefined, host: string
   const { path, query } = parseUrl(url.startsWith('/') ? url : `/${url}`);
   const inApi = url.startsWith('/') ? (below(path, root) ?? path) : path;
   const resolved = withoutDotSegments(inApi);
-  if (resolved === undefined) return { outside: `url ${JSON.stringify(url)} climbs with .. above the service root ${root || '/'}` };
+  if (resolved === undefined) return { outside: `url ${quoted(url)} climbs with .. above the service root ${root || '/'}` };
   return { path: resolved, query };
 }
 
