@@ -69,4 +69,26 @@ test('a value whose JSON throws (a BigInt) throws before any text while it is sm
   assert.throws(() => jsonWholeOrChunks({ responses: [1, 2n] }, turn, 3), /BigInt/);
 });
 
+test('long arrays, whose items are written in runs of one JSON.stringify each, make the same text (holes, undefined, opened items between)', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(awkward, { maxLength: 400 }), fc.integer({ min: 1, max: 3 }), async (items, levels) => {
+      const sparse = [...items];
+      if (sparse.length > 3) delete sparse[1];
+      const value = { responses: sparse };
+      assert.is((await textOf(jsonWholeOrChunks(value, turn, levels))).text, JSON.stringify(value));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('runs shrink around heavy items: 3000 items of 20 B to 300 KB past 1 Mi characters, the same text in chunks', async () => {
+  const responses = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7 ? { big: 'é'.repeat(300_000) } : { index: i, ok: i % 3 === 0 }));
+  const value = { id: 1, body: { responses } };
+  const made = jsonWholeOrChunks(value, turn, 3);
+  assert.ok(typeof made !== 'string');
+  const { text, chunks } = await textOf(made);
+  assert.ok(chunks > 1, `${chunks} chunks`);
+  assert.is(text, JSON.stringify(value));
+});
+
 test.run();
