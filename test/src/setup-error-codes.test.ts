@@ -356,6 +356,12 @@ test('INVALID_SCHEMA: a payload, response, query or header schema that does not 
     'INVALID_SCHEMA',
   );
   await throwsCoded(
+    () => engineWithRoute({ headers: { 'X-Tenant': { schema: bad } } }),
+    Error,
+    /^Invalid JSON schema for the header X-Tenant/,
+    'INVALID_SCHEMA',
+  );
+  await throwsCoded(
     () => engineWithRoute({ schema: { type: 'string', format: 'no-such-format' } }),
     Error,
     /^Invalid JSON schema for GET \/Things: .*no-such-format/,
