@@ -7,6 +7,7 @@ import {
   hasBody,
   RestBatchError,
   type WriteWatch,
+  withCode,
 } from '@restbatch/core';
 import {
   drainedWithin,
@@ -231,8 +232,11 @@ function checkPrefix(prefix: string, engine: Engine): string {
   if (under === '') return under;
   const bases = engine.routes().map((api) => api.base);
   if (bases.some((base) => base === '' || base === '/' || base === under || base.startsWith(`${under}/`))) return under;
-  throw new Error(
-    `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
-      `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,
+  throw withCode(
+    new Error(
+      `@restbatch/fastify is registered with the prefix ${under}, but no API base of the engine is under it (${bases.join(', ')}); ` +
+        `the engine serves full paths, so give its API the base ${under}${bases[0] ?? '/api'}`,
+    ),
+    'INVALID_OPTIONS',
   );
 }

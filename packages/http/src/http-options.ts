@@ -1,5 +1,5 @@
 import type { BatchSummary, Engine, EngineResponse } from '@restbatch/core';
-import { acceptWeight, RestBatchError, serializeError, serializeResponse } from '@restbatch/core';
+import { acceptWeight, RestBatchError, serializeError, serializeResponse, withCode } from '@restbatch/core';
 
 /** What a transport reports once it has answered one request (for access logs and metrics). */
 export interface ResponseEvent {
@@ -42,7 +42,8 @@ export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
  */
 export function writeTimeoutOf(options: Pick<HttpTransportOptions, 'writeTimeoutMs'>): number {
   const ms = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`writeTimeoutMs must be a non-negative number of ms, not ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw withCode(new Error(`writeTimeoutMs must be a non-negative number of ms, not ${ms}`), 'INVALID_OPTIONS');
   return ms;
 }
 

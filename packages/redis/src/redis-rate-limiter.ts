@@ -1,4 +1,4 @@
-import type { RateDecision, RateLimiter } from '@restbatch/core';
+import { type RateDecision, type RateLimiter, withCode } from '@restbatch/core';
 import { LuaScript, type RedisClient } from './lua-script.js';
 import { commandTimeoutOf, connectRedis, type RedisConnectionOptions } from './redis-session-store-options.js';
 import { reportOutages } from './report-outages.js';
@@ -54,7 +54,8 @@ export class RedisRateLimiter implements RateLimiter {
     this.limit = options.limit ?? 100;
     this.windowMs = options.windowMs ?? 60_000;
     this.#prefix = options.keyPrefix ?? 'restbatch:rl:';
-    if (!(this.limit > 0) || !(this.windowMs > 0)) throw new Error('RedisRateLimiter needs a positive limit and windowMs');
+    if (!(this.limit > 0) || !(this.windowMs > 0))
+      throw withCode(new Error('RedisRateLimiter needs a positive limit and windowMs'), 'INVALID_OPTIONS');
     this.#timeoutMs = commandTimeoutOf(options);
     const budget = writeBudget(this.#timeoutMs, options.writeDeadlineMs);
     const { client, owned } = connectRedis(options);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type JsonValue, type RecordLimits, RestBatchError } from '@restbatch/core';
+import { type JsonValue, type RecordLimits, RestBatchError, withCode } from '@restbatch/core';
 import { BoundedMemo } from './bounded-memo.js';
 import { ANY_KEYS, LuaScript } from './lua-script.js';
 import type { ScriptRunner } from './script-runner.js';
@@ -30,7 +30,8 @@ export class RecordKeys {
   readonly #owners = new BoundedMemo<string, string>(4096);
 
   constructor(prefix: string, namespace: string) {
-    if (!NAMESPACE_SHAPE.test(namespace)) throw new Error(`invalid record namespace ${JSON.stringify(namespace)}`);
+    if (!NAMESPACE_SHAPE.test(namespace))
+      throw withCode(new Error(`invalid record namespace ${JSON.stringify(namespace)}`), 'INVALID_ARGUMENT');
     this.base = `${prefix}rec:{${namespace}}:`;
   }
 
@@ -70,7 +71,8 @@ export async function writeRecord(
 ): Promise<boolean> {
   const sha = keys.sha(key);
   const owner = limits?.owner ?? '';
-  if (limits !== undefined && !OWNER_SHAPE.test(owner)) throw new Error(`invalid record owner ${JSON.stringify(owner)}`);
+  if (limits !== undefined && !OWNER_SHAPE.test(owner))
+    throw withCode(new Error(`invalid record owner ${JSON.stringify(owner)}`), 'INVALID_ARGUMENT');
   // An unlimited write (a renewal) keeps the record's owner: its set is declared when known.
   const set = keys.ownerSet(limits === undefined ? keys.ownerOf(sha) : owner);
   const args = [
@@ -136,6 +138,6 @@ function budget(limit: number | undefined): number {
 
 /** `PX` takes a positive whole number of ms; a shorter lifetime than 1 ms means "expire at once". */
 function lifetime(ttlMs: number): number {
-  if (Number.isNaN(ttlMs)) throw new RangeError('record ttlMs must be a number');
+  if (Number.isNaN(ttlMs)) throw withCode(new RangeError('record ttlMs must be a number'), 'INVALID_ARGUMENT');
   return Math.min(Math.max(1, Math.ceil(ttlMs)), Number.MAX_SAFE_INTEGER);
 }

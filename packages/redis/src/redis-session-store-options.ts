@@ -1,4 +1,5 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { withCode } from '@restbatch/core';
 import type { RedisClient } from './lua-script.js';
 import { SentinelClient } from './sentinel-client.js';
 import type { WaitForReplicas } from './script-runner.js';
@@ -109,7 +110,7 @@ export function commandTimeoutOf(options: RedisConnectionOptions): number {
  */
 export function connectRedis(options: RedisConnectionOptions): { client: RedisClient; owned: boolean } {
   const given = [options.client, options.url, options.cluster, options.sentinel].filter((o) => o !== undefined).length;
-  if (given !== 1) throw new Error('Redis: give exactly one of client, url, cluster or sentinel');
+  if (given !== 1) throw withCode(new Error('Redis: give exactly one of client, url, cluster or sentinel'), 'INVALID_OPTIONS');
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   const failFast = { ...failFastOptions(timeoutMs), ...options.redisOptions };
   if (options.client !== undefined) return { client: options.client, owned: false };
@@ -148,7 +149,7 @@ export function connectRedis(options: RedisConnectionOptions): { client: RedisCl
 function clusterNode(node: string | { host: string; port: number }): ClusterNode {
   if (typeof node !== 'string') return { host: node.host, port: node.port };
   const colon = node.lastIndexOf(':');
-  if (colon <= 0) throw new Error(`Redis cluster node must be host:port, got ${JSON.stringify(node)}`);
+  if (colon <= 0) throw withCode(new Error(`Redis cluster node must be host:port, got ${JSON.stringify(node)}`), 'INVALID_OPTIONS');
   return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { RestBatchError } from '@restbatch/core';
+import { RestBatchError, withCode } from '@restbatch/core';
 import { Compensator } from './compensator.js';
 import { LuaScript, type RedisClient, runThenWait } from './lua-script.js';
 import { ServerClock } from './server-clock.js';
@@ -204,7 +204,10 @@ function mayHaveRun(error: unknown): boolean {
 export function writeBudget(commandTimeoutMs: number, writeDeadlineMs: number | undefined): number {
   const budget = writeDeadlineMs ?? Math.floor(commandTimeoutMs / 2);
   if (!(budget > 0) || !(budget < commandTimeoutMs)) {
-    throw new RangeError(`writeDeadlineMs must be above 0 and below the command timeout (${commandTimeoutMs} ms), got ${budget}`);
+    throw withCode(
+      new RangeError(`writeDeadlineMs must be above 0 and below the command timeout (${commandTimeoutMs} ms), got ${budget}`),
+      'INVALID_OPTIONS',
+    );
   }
   return budget;
 }

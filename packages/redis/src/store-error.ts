@@ -28,11 +28,13 @@ export function isMigratingSlot(error: Error): boolean {
 
 /**
  * Turns a failure of the Redis client into what the engine reports: `STORE_UNAVAILABLE` (503) when
- * Redis cannot be reached or cannot serve now; anything else (a bug in a script) is rethrown as is,
- * so the engine reports it as an internal error and logs it.
+ * Redis cannot be reached or cannot serve now; anything else (a bug in a script, a malformed
+ * argument: `INVALID_ARGUMENT`) is rethrown as is, so the engine reports it as an internal error and logs it.
  */
 export function toStoreError(error: unknown): unknown {
   if (error instanceof RestBatchError) return error;
+  // A malformed argument (a record's owner or ttlMs) is the caller's mistake, not an outage: a retry would fail the same.
+  if (error instanceof Error && (error as { code?: unknown }).code === 'INVALID_ARGUMENT') return error;
   if (error instanceof Error && error.name === 'ReplyError' && !isTransientReply(error)) return error;
   return new RestBatchError('STORE_UNAVAILABLE', 'The session store is unavailable; retry later', {
     cause: error,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { withCode } from '@restbatch/core';
 
 /** Which browser origins may open a connection: a list of origins (`https://app.example.com`), or a test of each. */
 export type AllowedOrigins = readonly string[] | ((origin: string, request: IncomingMessage) => boolean);
@@ -32,7 +33,8 @@ export function upgradeCheck(checks: UpgradeChecks): (request: IncomingMessage) 
 
 function listed(origins: readonly string[]): (origin: string) => boolean {
   for (const origin of origins)
-    if (typeof origin !== 'string' || origin.length === 0) throw new Error(`allowedOrigins holds ${JSON.stringify(origin)}, not an origin`);
+    if (typeof origin !== 'string' || origin.length === 0)
+      throw withCode(new Error(`allowedOrigins holds ${JSON.stringify(origin)}, not an origin`), 'INVALID_OPTIONS');
   const set = new Set(origins.map((origin) => origin.toLowerCase().replace(/\/+$/, '')));
   return (origin) => set.has(origin.toLowerCase());
 }

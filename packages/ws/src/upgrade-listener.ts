@@ -1,4 +1,4 @@
-import { BAD_TARGET, originForm } from '@restbatch/core';
+import { BAD_TARGET, originForm, withCode } from '@restbatch/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -45,7 +45,8 @@ export function listenForUpgrades(
   decline: (socket: Duplex) => void,
 ): () => void {
   for (const other of server.listeners('upgrade') as UpgradeListener[]) {
-    if (other[SERVES]?.path === path) throw new Error(`Another WebSocket transport already serves ${path} on this server`);
+    if (other[SERVES]?.path === path)
+      throw withCode(new Error(`Another WebSocket transport already serves ${path} on this server`), 'INVALID_OPTIONS');
   }
   const listener: UpgradeListener = (request, socket, head) => {
     if (upgradePath(request) === path) return serve(request, socket, head);

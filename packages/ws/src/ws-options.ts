@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { DEFAULT_PROTECTED, type Engine, HeaderSet } from '@restbatch/core';
+import { DEFAULT_PROTECTED, type Engine, HeaderSet, withCode } from '@restbatch/core';
 import { type AllowedOrigins, upgradeCheck } from './upgrade-check.js';
 
 /** Options shared by {@link attachWebSocket} and {@link createWebSocketServer}. */
@@ -83,7 +83,7 @@ export interface ResolvedWsOptions {
 export function resolveWsOptions(engine: Engine, options: WebSocketTransportOptions): ResolvedWsOptions {
   const highWaterMark = positive(options.highWaterMark, 1024 * 1024, 'highWaterMark');
   const path = options.path ?? '/rest/ws';
-  if (!path.startsWith('/')) throw new Error(`WebSocket path ${JSON.stringify(path)} must start with /`);
+  if (!path.startsWith('/')) throw withCode(new Error(`WebSocket path ${JSON.stringify(path)} must start with /`), 'INVALID_OPTIONS');
   return {
     path,
     maxPayload: positive(options.maxPayload, engine.limits.maxBodyBytes + 64 * 1024, 'maxPayload'),
@@ -108,7 +108,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function subprotocolSelector(accepted: readonly string[]): (offered: ReadonlySet<string>) => string | false {
   for (const name of accepted)
-    if (typeof name !== 'string' || !TOKEN.test(name)) throw new Error(`subprotocols holds ${JSON.stringify(name)}, not a token`);
+    if (typeof name !== 'string' || !TOKEN.test(name))
+      throw withCode(new Error(`subprotocols holds ${JSON.stringify(name)}, not a token`), 'INVALID_OPTIONS');
   const set = new Set(accepted);
   return (offered) => {
     for (const name of offered) if (set.has(name)) return name;
@@ -118,6 +119,7 @@ function subprotocolSelector(accepted: readonly string[]): (offered: ReadonlySet
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw withCode(new Error(`${name} must be a positive number, not ${value}`), 'INVALID_OPTIONS');
   return value;
 }

@@ -1,6 +1,7 @@
 import type { Ajv } from 'ajv';
 import type { DependencyContainer } from 'tsyringe';
 import { problemDetails } from '../errors/problem-details.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { CompiledApi, CompiledEndpoint } from './compiled-api.js';
 import type { ApiOptions } from './engine-options.js';
@@ -14,7 +15,7 @@ export function compileApis(apis: readonly ApiOptions[], ajv: Ajv, container: De
   const compiled = apis.map((api) => compileApi(api, ajv, container)).sort((a, b) => b.base.length - a.base.length);
   const seen = new Set<string>();
   for (const api of compiled) {
-    if (seen.has(api.base)) throw new Error(`API base ${api.base} is mounted twice`);
+    if (seen.has(api.base)) throw withCode(new Error(`API base ${api.base} is mounted twice`), 'INVALID_API');
     seen.add(api.base);
   }
   return compiled;
@@ -25,7 +26,7 @@ function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): 
   const endpoints = new Map<string, CompiledEndpoint>();
   for (const ep of api.batch ?? []) {
     const path = `/${ep.path.replace(/^\/+/, '')}`;
-    if (endpoints.has(path)) throw new Error(`Batch endpoint ${base}${path} is declared twice`);
+    if (endpoints.has(path)) throw withCode(new Error(`Batch endpoint ${base}${path} is declared twice`), 'INVALID_API');
     const d = ep.dialect.defaults;
     endpoints.set(path, {
       path,
@@ -55,6 +56,7 @@ function compileApi(api: ApiOptions, ajv: Ajv, container: DependencyContainer): 
 
 function normalizeBase(base: string): string {
   const trimmed = base.replace(/\/+$/, '');
-  if (trimmed !== '' && !trimmed.startsWith('/')) throw new Error(`API base ${JSON.stringify(base)} must start with /`);
+  if (trimmed !== '' && !trimmed.startsWith('/'))
+    throw withCode(new Error(`API base ${JSON.stringify(base)} must start with /`), 'INVALID_API');
   return trimmed;
 }

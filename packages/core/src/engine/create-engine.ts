@@ -14,6 +14,7 @@ import type { BatchSummary, Headers, Query, SubRequest } from '../model/canonica
 import { isHttpMethod } from '../model/http-method.js';
 import { type Caller, EnginePolicy } from '../policy/call-policy.js';
 import { checkRecordLimits } from '../session/check-record-limits.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { MemorySessionStore } from '../session/memory-session-store.js';
 import { Session } from '../session/session.js';
 import { isSessionIdShape } from '../session/session-id.js';
@@ -125,7 +126,10 @@ export class Engine {
     // NaN would time every undo step out at once; a negative one would silently mean "none".
     const rollbackMs = this.limits.rollbackTimeoutMs;
     if (typeof rollbackMs !== 'number' || !(rollbackMs >= 0))
-      throw new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`);
+      throw withCode(
+        new RangeError(`limits.rollbackTimeoutMs must be a number of ms of at least 0 (0: no limit), not ${rollbackMs}`),
+        'INVALID_OPTIONS',
+      );
     this.#results = new ResultPool(checkResultLimits(this.limits));
     this.#inputs = new InputPool(checkInputLimit(this.limits));
     this.#turns = new LoopTurns(this.limits.yieldIntervalMs);
@@ -454,7 +458,8 @@ export class Engine {
     const guard = guarded ? undefined : this.#guardOf(headers);
     if (guard !== undefined) {
       const work = () => this.#batch(api, endpoint, request, query, headers, caller, requestId, watch, input, true);
-      if (request.body instanceof PreparedBody) throw new Error('PreparedBody: prepared without its Idempotency-Key header');
+      if (request.body instanceof PreparedBody)
+        throw withCode(new Error('PreparedBody: prepared without its Idempotency-Key header'), 'BODY_MISUSED');
       const body = request.body instanceof JsonBody ? request.body.text : request.body;
       const scope = guard.scope(this.#policy.identityKey(caller.identity), headers, caller.key);
       return guard.run(`${api.base}${endpoint.path}`, scope, caller.key, headers, request.method, request.url, body, work);
@@ -700,12 +705,21 @@ function requestIdOf(headers: EngineRequest['headers']): string {
 function checkResultLimits(limits: Readonly<EngineLimits>): number {
   const { maxResultBytes, maxResultBytesInFlight, maxResultDepth } = limits;
   if (!Number.isSafeInteger(maxResultDepth) || maxResultDepth < 1 || maxResultDepth > MAX_DEPTH)
-    throw new RangeError(`limits.maxResultDepth must be a whole number from 1 to ${MAX_DEPTH}, not ${maxResultDepth}`);
+    throw withCode(
+      new RangeError(`limits.maxResultDepth must be a whole number from 1 to ${MAX_DEPTH}, not ${maxResultDepth}`),
+      'INVALID_OPTIONS',
+    );
   if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 0)
-    throw new RangeError(`limits.maxResultBytes must be a whole number of characters of at least 0, not ${maxResultBytes}`);
+    throw withCode(
+      new RangeError(`limits.maxResultBytes must be a whole number of characters of at least 0, not ${maxResultBytes}`),
+      'INVALID_OPTIONS',
+    );
   if (!Number.isSafeInteger(maxResultBytesInFlight) || maxResultBytesInFlight < maxResultBytes)
-    throw new RangeError(
-      `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
+    throw withCode(
+      new RangeError(
+        `limits.maxResultBytesInFlight must be a whole number of characters of at least limits.maxResultBytes (${maxResultBytes}), not ${maxResultBytesInFlight}`,
+      ),
+      'INVALID_OPTIONS',
     );
   return maxResultBytesInFlight;
 }
@@ -717,7 +731,10 @@ function checkResultLimits(limits: Readonly<EngineLimits>): number {
 function checkInputLimit(limits: Readonly<EngineLimits>): number {
   const max = limits.maxInputBytesInFlight;
   if (!Number.isSafeInteger(max) || max < 0)
-    throw new RangeError(`limits.maxInputBytesInFlight must be a whole number of bytes of at least 0, not ${max}`);
+    throw withCode(
+      new RangeError(`limits.maxInputBytesInFlight must be a whole number of bytes of at least 0, not ${max}`),
+      'INVALID_OPTIONS',
+    );
   return max;
 }
 
@@ -744,7 +761,7 @@ function checkReferenceLimits(limits: Readonly<EngineLimits>): void {
   for (const name of ['maxReferences', 'maxReferencesPerSubRequest'] as const) {
     const value = limits[name];
     if (!Number.isSafeInteger(value) || value < 1)
-      throw new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`);
+      throw withCode(new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`), 'INVALID_OPTIONS');
   }
 }
 

@@ -1,4 +1,5 @@
 import { REFERENCES_HEADER } from '../headers/references-header.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { TIMEOUT_HEADER } from '../executor/timeouts.js';
 import { jsonSizeWithin, snapshot } from '../executor/snapshot.js';
 import { RestBatchError } from '../errors/restbatch-error.js';
@@ -255,7 +256,10 @@ export function createIdempotencyGuard(
   if (options.idempotency === false) return undefined;
   if (!hasRecords(store)) {
     if (options.idempotency !== undefined)
-      throw new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)');
+      throw withCode(
+        new Error('idempotency needs a session store with the record methods (putRecordIfAbsent, setRecord, getRecord, deleteRecord)'),
+        'INVALID_OPTIONS',
+      );
     return undefined;
   }
   const ttlMs = options.idempotency?.ttlMs ?? 24 * 60 * 60 * 1000;

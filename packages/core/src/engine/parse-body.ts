@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { JsonBody, NOT_WITHIN } from '../json/json-body.js';
 import { parseJson } from '../json/parse-json.js';
 import type { Headers } from '../model/canonical.js';
@@ -43,7 +44,7 @@ export function parseBody(
   input?: InputCharge,
 ): unknown {
   if (body instanceof PreparedBody)
-    throw new Error('PreparedBody: a prepared batch body was sent to a path that is not its batch endpoint');
+    throw withCode(new Error('PreparedBody: a prepared batch body was sent to a path that is not its batch endpoint'), 'BODY_MISUSED');
   let raw = body;
   if (raw instanceof JsonBody) {
     // Taken, not only read: the body keeps no copy of what the engine now holds.

@@ -1,6 +1,7 @@
 import type { DecodeContext, DecodedBatch } from '../dialects/dialect.js';
 import { decodedValuesHoldDollar, markNoReferences } from '../executor/no-references.js';
 import { JsonCopy } from '../json/json-copy.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import type { CompiledEndpoint } from './compiled-api.js';
 import type { EngineLimits } from './engine-options.js';
 
@@ -32,8 +33,10 @@ export class PreparedBody {
   /** The decoded batch, handed over once; it must be sent to the URL it was prepared for. */
   take(url: string, endpoint: CompiledEndpoint): DecodedBatch {
     const batch = this.#batch;
-    if (batch === undefined) throw new Error('PreparedBody: a prepared body is read once; prepare one per request');
-    if (url !== this.#url || endpoint !== this.#endpoint) throw new Error(`PreparedBody: prepared for ${this.#url}, sent to ${url}`);
+    if (batch === undefined)
+      throw withCode(new Error('PreparedBody: a prepared body is read once; prepare one per request'), 'BODY_MISUSED');
+    if (url !== this.#url || endpoint !== this.#endpoint)
+      throw withCode(new Error(`PreparedBody: prepared for ${this.#url}, sent to ${url}`), 'BODY_MISUSED');
     this.#batch = undefined;
     return batch;
   }

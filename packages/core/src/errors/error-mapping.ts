@@ -1,4 +1,5 @@
 import { isBuiltInCode, RestBatchError, toRestBatchError } from './restbatch-error.js';
+import { withCode } from './setup-error-codes.js';
 
 /**
  * Turns a value a handler (or a hook) threw into a {@link RestBatchError}, or returns undefined to
@@ -19,15 +20,21 @@ const CODE = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Checks an app's error codes once, when the engine is created: upper-case names that are not
- * restbatch's own, each with an error status (400-599). Throws a plain `Error` naming the bad entry.
+ * restbatch's own, each with an error status (400-599). Throws an `Error` naming the bad entry
+ * (`error.code` `INVALID_ERROR_CODE`).
  */
 export function checkErrorCodes(codes: ErrorCodeTable | undefined): ErrorCodeTable {
   const table: Record<string, number> = Object.create(null);
   for (const [code, status] of Object.entries(codes ?? {})) {
-    if (!CODE.test(code)) throw new Error(`Error code ${JSON.stringify(code)} must be upper case: letters, digits and _`);
-    if (isBuiltInCode(code)) throw new Error(`Error code ${code} is built in; its status cannot be changed`);
+    if (!CODE.test(code))
+      throw withCode(new Error(`Error code ${JSON.stringify(code)} must be upper case: letters, digits and _`), 'INVALID_ERROR_CODE');
+    if (isBuiltInCode(code))
+      throw withCode(new Error(`Error code ${code} is built in; its status cannot be changed`), 'INVALID_ERROR_CODE');
     if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new Error(`Error code ${code} needs an error status (an integer from 400 to 599), not ${JSON.stringify(status)}`);
+      throw withCode(
+        new Error(`Error code ${code} needs an error status (an integer from 400 to 599), not ${JSON.stringify(status)}`),
+        'INVALID_ERROR_CODE',
+      );
     }
     table[code] = status;
   }

@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { type JsonBodyLimits, JsonCopy, numberBytes, stringBytes, UNUSUAL } from './json-copy.js';
 import { utf8Length } from './utf8-length.js';
 
@@ -54,7 +55,8 @@ export class JsonBody {
 
   /** The JSON text of the body (made on first use; not after {@link JsonBody.take} handed the copy over, unless made before). */
   get text(): string {
-    if (this.#text === undefined && this.#taken) throw new Error('JsonBody: its value was taken; read its text before taking it');
+    if (this.#text === undefined && this.#taken)
+      throw withCode(new Error('JsonBody: its value was taken; read its text before taking it'), 'BODY_MISUSED');
     this.#text ??= JSON.stringify(this.#value);
     return this.#text;
   }

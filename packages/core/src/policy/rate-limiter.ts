@@ -1,3 +1,5 @@
+import { withCode } from '../errors/setup-error-codes.js';
+
 /** A rate limiter's answer to one `take`. */
 export interface RateDecision {
   /** Whether the cost fitted in the key's budget (and was taken from it). */
@@ -48,7 +50,8 @@ export class MemoryRateLimiter implements RateLimiter {
     this.windowMs = options.windowMs ?? 60_000;
     this.#maxKeys = options.maxKeys ?? 10_000;
     this.#now = options.now ?? Date.now;
-    if (!(this.limit > 0) || !(this.windowMs > 0)) throw new Error('MemoryRateLimiter needs a positive limit and windowMs');
+    if (!(this.limit > 0) || !(this.windowMs > 0))
+      throw withCode(new Error('MemoryRateLimiter needs a positive limit and windowMs'), 'INVALID_OPTIONS');
   }
 
   take(key: string, cost: number): RateDecision {

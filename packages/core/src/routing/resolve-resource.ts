@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { ResourceClass } from './route-table.js';
+import { withCode } from '../errors/setup-error-codes.js';
 
 /**
  * Resolves a resource class from a container. tsyringe's bare `TypeInfo not known for "X"` means
@@ -11,12 +12,15 @@ export function resolveResource(container: DependencyContainer, input: ResourceC
     return container.resolve(input as never) as object;
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('TypeInfo not known for')) {
-      throw new Error(
-        `Resource class ${input.name} cannot be constructed: its constructor has parameters but no type information. ` +
-          'Code compiled by tsx, esbuild or vitest has no decorator metadata: build with tsc ' +
-          '("experimentalDecorators" and "emitDecoratorMetadata" in tsconfig.json), or mark each constructor ' +
-          'parameter with @inject(TOKEN) from tsyringe.',
-        { cause: error },
+      throw withCode(
+        new Error(
+          `Resource class ${input.name} cannot be constructed: its constructor has parameters but no type information. ` +
+            'Code compiled by tsx, esbuild or vitest has no decorator metadata: build with tsc ' +
+            '("experimentalDecorators" and "emitDecoratorMetadata" in tsconfig.json), or mark each constructor ' +
+            'parameter with @inject(TOKEN) from tsyringe.',
+          { cause: error },
+        ),
+        'INVALID_RESOURCE',
       );
     }
     throw error;

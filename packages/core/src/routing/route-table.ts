@@ -21,6 +21,7 @@ import { resolveResource } from './resolve-resource.js';
 import { routeRegistrationError } from './route-registration-error.js';
 import { LITERAL_SEGMENT, MAX_PARAM_LENGTH, type TemplateRoute, templateRouteOf } from './template-route.js';
 import { excerpt } from '../errors/excerpt.js';
+import { withCode } from '../errors/setup-error-codes.js';
 
 /** A class decorated with `@Resource`. */
 export type ResourceClass = new (...args: never[]) => object;
@@ -214,17 +215,20 @@ export class RouteTable {
   #add(handler: ResourceHandler, ajv: Ajv): void {
     const name = handler.name;
     if (typeof name !== 'string' || !RESOURCE_NAME.test(name)) {
-      throw new Error(`Invalid resource name ${JSON.stringify(name)}: use letters, digits, _, . or -, starting with a letter`);
+      throw withCode(
+        new Error(`Invalid resource name ${JSON.stringify(name)}: use letters, digits, _, . or -, starting with a letter`),
+        'INVALID_RESOURCE',
+      );
     }
-    if (this.#resources.has(name)) throw new Error(`Resource ${name} is registered twice`);
+    if (this.#resources.has(name)) throw withCode(new Error(`Resource ${name} is registered twice`), 'INVALID_RESOURCE');
     const compiled: CompiledRoute[] = [];
-    checkSession(handler.session, `Resource ${name}`);
+    checkSession(handler.session, `Resource ${name}`, 'INVALID_RESOURCE');
     for (const def of handler.routes) {
       const pattern = routePattern(name, def);
       const where = `${def.method} ${pattern}`;
-      checkSession(def.session, `Route ${where}`);
+      checkSession(def.session, `Route ${where}`, 'INVALID_ROUTE');
       const badStatus = declaredStatusProblem(def.status);
-      if (badStatus !== undefined) throw new Error(`Route ${where}: ${badStatus}`);
+      if (badStatus !== undefined) throw withCode(new Error(`Route ${where}: ${badStatus}`), 'INVALID_ROUTE');
       const route: CompiledRoute = {
         resource: name,
         method: def.method,
@@ -239,7 +243,7 @@ export class RouteTable {
         paramFirst: pattern.charCodeAt(1) === 58,
       };
       if (this.#router.hasRoute(def.method, pattern)) {
-        throw Object.assign(new Error(`Duplicate route ${where}`), { code: 'ROUTE_CONFLICT' });
+        throw withCode(new Error(`Duplicate route ${where}`), 'ROUTE_CONFLICT');
       }
       try {
         this.#router.on(def.method, pattern, noop, route);
@@ -305,9 +309,9 @@ class PathMatches {
 const SESSION_REQUIREMENTS: readonly unknown[] = ['required', 'optional', 'none', undefined];
 
 // A misspelt `required` must not leave a session-only route open.
-function checkSession(session: unknown, where: string): void {
+function checkSession(session: unknown, where: string, code: 'INVALID_RESOURCE' | 'INVALID_ROUTE'): void {
   if (!SESSION_REQUIREMENTS.includes(session)) {
-    throw new Error(`${where}: session must be 'required', 'optional' or 'none', not ${JSON.stringify(session)}`);
+    throw withCode(new Error(`${where}: session must be 'required', 'optional' or 'none', not ${JSON.stringify(session)}`), code);
   }
 }
 
@@ -315,7 +319,7 @@ function checkSession(session: unknown, where: string): void {
 function queryDocsOf(query: Readonly<Record<string, RouteQueryDoc>>, ajv: Ajv, where: string): Readonly<Record<string, RouteQueryDoc>> {
   const copy: Record<string, RouteQueryDoc> = {};
   for (const [name, doc] of Object.entries(query)) {
-    if (name === '') throw new Error(`Route ${where}: a query parameter needs a name`);
+    if (name === '') throw withCode(new Error(`Route ${where}: a query parameter needs a name`), 'INVALID_ROUTE');
     if (doc.schema !== undefined) compileSchema(ajv, doc.schema, `the query parameter ${name} of ${where}`);
     copy[name] = Object.freeze({ ...doc });
   }
@@ -336,10 +340,12 @@ function headerDocsOf(
   const seen = new Set<string>();
   for (const [name, doc] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (!HEADER_NAME.test(name)) throw new Error(`Route ${where}: header ${JSON.stringify(name)} is not a header name (an RFC 9110 token)`);
+    if (!HEADER_NAME.test(name))
+      throw withCode(new Error(`Route ${where}: header ${JSON.stringify(name)} is not a header name (an RFC 9110 token)`), 'INVALID_ROUTE');
     if (UNDOCUMENTED_HEADERS.has(lower))
-      throw new Error(`Route ${where}: header ${name} cannot be documented as a parameter (OpenAPI ignores it)`);
-    if (seen.has(lower)) throw new Error(`Route ${where}: header ${name} is named twice (header names are case-insensitive)`);
+      throw withCode(new Error(`Route ${where}: header ${name} cannot be documented as a parameter (OpenAPI ignores it)`), 'INVALID_ROUTE');
+    if (seen.has(lower))
+      throw withCode(new Error(`Route ${where}: header ${name} is named twice (header names are case-insensitive)`), 'INVALID_ROUTE');
     seen.add(lower);
     if (doc.schema !== undefined) compileSchema(ajv, doc.schema, `the header ${name} of ${where}`);
     copy[name] = Object.freeze({ ...doc });
@@ -363,15 +369,20 @@ function docsOf(def: RouteDefinition, ajv: Ajv, where: string): Readonly<RouteDo
 }
 
 function routePattern(resource: string, def: RouteDefinition): string {
-  if (!HTTP_METHODS.includes(def.method)) throw new Error(`Resource ${resource}: unsupported method ${String(def.method)}`);
-  if (typeof def.handle !== 'function') throw new Error(`Resource ${resource}: route ${def.method} ${def.path} has no handler`);
+  if (!HTTP_METHODS.includes(def.method))
+    throw withCode(new Error(`Resource ${resource}: unsupported method ${String(def.method)}`), 'INVALID_ROUTE');
+  if (typeof def.handle !== 'function')
+    throw withCode(new Error(`Resource ${resource}: route ${def.method} ${def.path} has no handler`), 'INVALID_ROUTE');
   const path = def.path.replace(/^\/+|\/+$/g, '');
   if (path === '') return `/${resource}`;
   const segments = path.split('/');
   for (const segment of segments) {
     // `.` and `..` fit the literal pattern but no safe request path can ever reach them.
     if ((!LITERAL_SEGMENT.test(segment) && !PARAM_SEGMENT.test(segment)) || segment === '.' || segment === '..') {
-      throw new Error(`Resource ${resource}: bad path ${JSON.stringify(def.path)} (segment ${JSON.stringify(segment)})`);
+      throw withCode(
+        new Error(`Resource ${resource}: bad path ${JSON.stringify(def.path)} (segment ${JSON.stringify(segment)})`),
+        'INVALID_ROUTE',
+      );
     }
   }
   return `/${resource}/${segments.join('/')}`;
@@ -380,9 +391,9 @@ function routePattern(resource: string, def: RouteDefinition): string {
 function toHandler(input: ResourceInput, container: DependencyContainer): ResourceHandler {
   if (typeof input !== 'function') return input;
   const record = getResourceRecord(input);
-  if (record === undefined) throw new Error(`Class ${input.name} is not decorated with @Resource`);
+  if (record === undefined) throw withCode(new Error(`Class ${input.name} is not decorated with @Resource`), 'INVALID_RESOURCE');
   const routes = getRouteRecords(input);
-  if (routes.length === 0) throw new Error(`Resource ${record.name} (${input.name}) has no routes`);
+  if (routes.length === 0) throw withCode(new Error(`Resource ${record.name} (${input.name}) has no routes`), 'INVALID_RESOURCE');
   const perBatch = record.lifetime === 'batch';
   if (perBatch) container.register(input as never, { useClass: input as never }, { lifecycle: Lifecycle.ContainerScoped });
   const instance = perBatch ? undefined : (resolveResource(container, input) as Record<string | symbol, unknown>);
@@ -393,7 +404,7 @@ function toHandler(input: ResourceInput, container: DependencyContainer): Resour
     routes: routes.map((r): RouteDefinition => {
       const key = r.propertyKey;
       if (!perBatch && typeof instance![key] !== 'function') {
-        throw new Error(`Resource ${record.name} (${input.name}): route ${r.method} ${r.path} is not a method`);
+        throw withCode(new Error(`Resource ${record.name} (${input.name}): route ${r.method} ${r.path} is not a method`), 'INVALID_ROUTE');
       }
       const handle = perBatch
         ? (context: HandlerContext) => {

@@ -1,4 +1,5 @@
 import type { EngineLimits } from '../engine/engine-options.js';
+import { withCode } from '../errors/setup-error-codes.js';
 
 const RECORD_LIMITS = [
   'maxSessionsPerCaller',
@@ -16,6 +17,6 @@ export function checkRecordLimits(limits: Readonly<EngineLimits>): void {
   for (const name of RECORD_LIMITS) {
     const value = limits[name];
     if (!Number.isSafeInteger(value) || value < 1)
-      throw new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`);
+      throw withCode(new RangeError(`limits.${name} must be a whole number of at least 1, not ${value}`), 'INVALID_OPTIONS');
   }
 }

@@ -1,4 +1,5 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { jsonSize } from '../executor/snapshot.js';
 import { jsonStringLength } from '../json/json-string-length.js';
 import { keyLength, valueLength } from '../json/key-length.js';
@@ -73,5 +74,5 @@ export function sessionFullError(limit: number, size: number): RestBatchError {
  */
 export function checkByteBudget(name: string, value: number): number {
   if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1)) return value;
-  throw new RangeError(`${name} must be a whole number of at least 1 (or Infinity), not ${value}`);
+  throw withCode(new RangeError(`${name} must be a whole number of at least 1 (or Infinity), not ${value}`), 'INVALID_OPTIONS');
 }

@@ -1,6 +1,7 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { excerpt } from '../errors/excerpt.js';
+import { withCode } from '../errors/setup-error-codes.js';
 import { subRequestName } from '../executor/sub-request-name.js';
 import { defaultsCopier } from './defaults-copier.js';
 
@@ -28,7 +29,7 @@ export function compileSchema(ajv: Ajv, schema: object, where: string): PayloadV
   try {
     validate = ajv.compile(schema);
   } catch (error) {
-    throw new Error(`Invalid JSON schema for ${where}: ${(error as Error).message}`);
+    throw withCode(new Error(`Invalid JSON schema for ${where}: ${(error as Error).message}`), 'INVALID_SCHEMA');
   }
   const objectSchema = (schema as { type?: unknown }).type === 'object';
   const validator = (given: unknown, index: number, name?: string): unknown => {

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
+import { withCode } from '../errors/setup-error-codes.js';
 
 /**
  * A format a route's JSON Schema may name besides the standard ones: a pattern the whole string
@@ -21,7 +22,7 @@ export function createAjv(formats: Readonly<Record<string, SchemaFormat>> = {}):
   addFormats(ajv);
   for (const [name, format] of Object.entries(formats)) {
     if (!(format instanceof RegExp) && typeof format !== 'function') {
-      throw new TypeError(`formats.${name} must be a RegExp or a function (value: string) => boolean`);
+      throw withCode(new TypeError(`formats.${name} must be a RegExp or a function (value: string) => boolean`), 'INVALID_OPTIONS');
     }
     ajv.addFormat(name, format instanceof RegExp ? format : { type: 'string', validate: format });
   }

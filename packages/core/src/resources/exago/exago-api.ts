@@ -1,4 +1,5 @@
 import { exagoDialect } from '../../dialects/exago/exago-dialect.js';
+import { withCode } from '../../errors/setup-error-codes.js';
 import type { ApiOptions } from '../../engine/engine-options.js';
 import { exagoBatchRules } from './exago-batch-rules.js';
 import { EXAGO_OPTIONS, type ExagoApiOptions, type ResolvedExagoOptions } from './exago-options.js';
@@ -19,7 +20,10 @@ export function exagoApi(options: ExagoApiOptions = {}): ApiOptions {
     appPage: options.appPage ?? 'ExagoHome.aspx',
   };
   if (!configs.has(resolved.defaultConfig)) {
-    throw new Error(`Exago default configuration ${JSON.stringify(resolved.defaultConfig)} is not among the configs`);
+    throw withCode(
+      new Error(`Exago default configuration ${JSON.stringify(resolved.defaultConfig)} is not among the configs`),
+      'INVALID_OPTIONS',
+    );
   }
   return {
     base: options.base ?? '/rest',
