@@ -67,11 +67,14 @@ function cycleCall(step: number, k: number): ExagoCall {
 export function countSuccesses(body: unknown): number {
   if (!Array.isArray(body)) return 0;
   let ok = 0;
-  for (let i = 0; i < body.length; i++) {
-    const code = (body[i] as { ReturnCode?: unknown } | null | undefined)?.ReturnCode;
-    if (typeof code === 'string' && code.charCodeAt(0) === 0x32 /* '2' */) ok++;
-  }
+  for (let i = 0; i < body.length; i++) if (isSuccess(body[i])) ok++;
   return ok;
+}
+
+/** Whether one Exago item carries a 2xx ReturnCode (what {@link countSuccesses} counts). */
+export function isSuccess(item: unknown): boolean {
+  const code = (item as { ReturnCode?: unknown } | null | undefined)?.ReturnCode;
+  return typeof code === 'string' && code.charCodeAt(0) === 0x32 /* '2' */;
 }
 
 /** The session id a batch response's first item (POST Sessions) carries. */

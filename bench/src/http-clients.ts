@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import WebSocket from 'ws';
-import { countSuccesses, type ExagoCall, sessionIdOf } from './exago-mix.js';
+import { countSuccesses, type ExagoCall, isSuccess, sessionIdOf } from './exago-mix.js';
 
 /** What one client run reports: 2xx answers and the session it made (to end it afterwards). */
 export interface RunOutcome {
@@ -56,25 +56,55 @@ export async function endSession(pool: Pool, sid: string | undefined): Promise<v
   await response.body.text();
 }
 
+/** A batch waiting for its final message, and what its streamed items counted so far. */
+interface WsWaiting {
+  ok: number;
+  sessionId: string | undefined;
+  settle(outcome: RunOutcome): void;
+}
+
+/** The `type` of a server message: the first one in its text (the server writes `{"id":…,"type":…` first). */
+function typeOf(text: string): string {
+  const at = text.indexOf('"type":"') + 8;
+  return text.slice(at, text.indexOf('"', at));
+}
+
 /** A WebSocket connection to `/rest/ws` that sends batches and waits for each final message. */
 export class WsClient {
   readonly #socket: WebSocket;
-  readonly #waiting = new Map<number, (body: unknown) => void>();
+  readonly #waiting = new Map<number, WsWaiting>();
   #next = 0;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.on('message', (data) => {
       const text = data.toString();
-      // Sub-results stream first and are not needed here: only the final message is parsed.
-      if (!text.includes('"type":"response"') && !text.includes('"type":"error"')) return;
-      const message = JSON.parse(text) as { id: number; type: string; body?: unknown };
-      if (message.type === 'result') return;
-      this.#waiting.get(message.id)?.(message.type === 'response' ? message.body : undefined);
+      // One message per result (the older protocol): not needed here, the final body holds them all.
+      if (typeOf(text) === 'result') return;
+      const message = JSON.parse(text) as {
+        id: number;
+        type: string;
+        items?: Array<{ index: number; item: unknown }>;
+        body?: unknown;
+      };
+      const waiting = this.#waiting.get(message.id);
+      if (waiting === undefined) return;
+      if (message.type === 'results') {
+        // Grouped, with "response": "summary": the streamed items are the answer, counted as they come.
+        for (const { index, item } of message.items ?? []) {
+          if (isSuccess(item)) waiting.ok++;
+          if (index === 0) waiting.sessionId = sessionIdOf([item]);
+        }
+        return;
+      }
       this.#waiting.delete(message.id);
+      if (message.type !== 'response') waiting.settle({ ok: 0, sessionId: undefined });
+      // A body: the items were not streamed (the older protocol, or a batch refused whole).
+      else if (message.body !== undefined) waiting.settle({ ok: countSuccesses(message.body), sessionId: sessionIdOf(message.body) });
+      else waiting.settle({ ok: waiting.ok, sessionId: waiting.sessionId });
     });
     socket.on('close', () => {
-      for (const settle of this.#waiting.values()) settle(undefined);
+      for (const waiting of this.#waiting.values()) waiting.settle({ ok: 0, sessionId: undefined });
       this.#waiting.clear();
     });
   }
@@ -89,15 +119,17 @@ export class WsClient {
   }
 
   /**
-   * Runs the mix as one batch message; resolves with the final answer. `grouped` asks for the
-   * sub-results of one turn in one `results` message (as the typed client does); else one each.
+   * Runs the mix as one batch message; resolves with its outcome. `grouped` asks as the typed client
+   * does: the sub-results of one turn in one `results` message, and a final `response` without the
+   * body that would repeat them (`"response": "summary"`), so successes are counted from the stream.
+   * Else the older protocol: one `result` message each, then the whole body, counted from the body.
    */
   batch(calls: readonly ExagoCall[], grouped = true): Promise<RunOutcome> {
     const id = this.#next++;
     return new Promise((resolve) => {
-      this.#waiting.set(id, (body) => resolve({ ok: countSuccesses(body), sessionId: sessionIdOf(body) }));
+      this.#waiting.set(id, { ok: 0, sessionId: undefined, settle: resolve });
       const message = grouped
-        ? { id, endpoint: '/rest/batch', body: calls, results: 'grouped' }
+        ? { id, endpoint: '/rest/batch', body: calls, results: 'grouped', response: 'summary' }
         : { id, endpoint: '/rest/batch', body: calls };
       this.#socket.send(JSON.stringify(message));
     });

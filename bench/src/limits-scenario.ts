@@ -296,7 +296,7 @@ export async function limitsScenario(only: readonly string[] = []): Promise<Scen
     targets,
     notes: [
       'naive = bench/src/naive-server.ts: node:http, JSON.parse, the same Exago handlers and memory store called in a loop, JSON.stringify; no validation, budgets, references or streaming.',
-      'WS asks for grouped results (one `results` message per turn, docs/websocket.md), as the typed client does; the row "one message per result" is the older protocol.',
+      'WS asks for grouped results (one `results` message per turn, docs/websocket.md) and a final response without the items again ("response": "summary"), as the typed client does, and counts successes from the streamed items; the row "one message per result" is the older protocol (its items repeated in the final body, counted there).',
       'HTTP, WS and the batch of one run against one example server process started with LOG_FORMAT=json LOG_LEVEL=warn (the example prints a line per batch otherwise, and none per ordinary call); µs/sub is client wall time (median of repetitions).',
       `The batch of one and the call alone: ${ONE_WARMUPS} untimed then ${ONE_BLOCKS} timed blocks of 500 requests each, in alternating order (a b, b a, ...), sessions ended after each block outside the timing; µs/sub is the median of the timed blocks, the ratio the median of the rounds' ratios.`,
       `LIMITS=${PARTS.join(',')} selects parts; the Redis part needs redis-server on the PATH.`,

@@ -5,7 +5,7 @@ import { guidewireParityCases } from './support/parity-guidewire-cases.js';
 import { headerParityCases } from './support/parity-header-cases.js';
 import { odataParityCases } from './support/parity-odata-cases.js';
 import { referencesParityCases } from './support/parity-references-cases.js';
-import { batchItems, normalize, normalizeHeaders, type ParityCase, parityTransports } from './support/parity-transports.js';
+import { batchItems, normalize, normalizeHeaders, type ParityCase, parityTransports, wsSummary } from './support/parity-transports.js';
 
 // One table per dialect or API; add rows (or tables) here and every transport runs them.
 const CASES: ParityCase[] = [
@@ -61,6 +61,23 @@ for (const c of CASES) {
       }
     }
     c.check?.(reference!.body, reference!.headers);
+    // Asked for "response": "summary", WebSocket answers the same status and headers; a batch that
+    // ran and streamed its items (exactly those of the reference's body; an empty one has none)
+    // leaves the body out, anything that streamed nothing (a refused batch, a replay, an ordinary
+    // call) answers its body as before.
+    const engine = c.engine();
+    const sends = c.sends ?? 1;
+    const earlier = c.earlierHeaders === undefined ? c : { ...c, headers: c.earlierHeaders };
+    let summary = await wsSummary.send(engine, sends > 1 ? earlier : c);
+    for (let n = 1; n < sends; n++) summary = await wsSummary.send(engine, n === sends - 1 ? c : earlier);
+    const where = `${wsSummary.name} answered ${summary.status}: ${JSON.stringify(summary.body)}`;
+    assert.is(summary.status, c.status, where);
+    assert.equal(normalizeHeaders(summary.headers, c.mayDiffer), reference!.headers, `${wsSummary.name}'s headers differ from direct's`);
+    const streamed = normalize(summary.streamed ?? [], c.mayDiffer) as unknown[];
+    if (batch && summary.status < 400 && (streamed.length > 0 || !summary.hasBody)) {
+      assert.is(summary.hasBody, false, `${where}: a batch that streamed its items answers without body`);
+      assert.equal(streamed, batchItems(reference!.body), `${wsSummary.name} streamed other items than direct answered`);
+    } else assert.equal(normalize(summary.body, c.mayDiffer), reference!.body, `${wsSummary.name} differs from direct`);
   });
 }
 

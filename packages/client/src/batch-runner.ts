@@ -1,5 +1,6 @@
 import { type ClientDialect, type FailurePolicy, type SubCall, type SubResult, withQuery } from './client-dialect.js';
 import { aborted, ClientError, errorCodeOf, errorMessageOf } from './client-error.js';
+import { readSummaryHeader } from './summary-header.js';
 import type { BatchSummary, Transport, WireResponse, WireResult } from './transport.js';
 
 /** A batch endpoint the client knows: where it is, the base its calls' paths are relative to, its dialect. */
@@ -144,9 +145,8 @@ function sendEnvelope(
 }
 
 function summaryOf(headers: Record<string, string>, results: readonly SubResult[]): BatchSummary {
-  const header = headers['restbatch-summary'];
-  const match = header === undefined ? null : /succeeded=(\d+), failed=(\d+), skipped=(\d+)/.exec(header);
-  if (match !== null) return { succeeded: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) };
+  const summary = readSummaryHeader(headers);
+  if (summary !== undefined) return summary;
   const failed = results.filter((r) => r.status >= 400).length;
   return { succeeded: results.length - failed, failed, skipped: 0 };
 }

@@ -1,11 +1,13 @@
 // Speaks docs/websocket.md: one JSON message per request, asking for grouped results (`results`
 // messages, each holding the items final in one turn of the server); `result` messages (one item
-// each, the older form) are understood too; then `response`. Keeps within the server's
+// each, the older form) are understood too; then `response`, which for a batch that streamed its
+// items holds no body (`"response": "summary"`: its counts are in its restbatch-summary header). Keeps within the server's
 // per-connection limits (requests running at once, message rate, message size), so that what
 // works over HTTP works here: past them the server refuses requests (429) or closes the connection.
 import { aborted, ClientError, errorMessageOf, transportFailed, unsendable } from './client-error.js';
 import { exceedsUtf8Bytes } from './exceeds-utf8-bytes.js';
 import { SendPacer } from './send-pacer.js';
+import { readSummaryHeader } from './summary-header.js';
 import type { Transport, WireRequest, WireResponse } from './transport.js';
 import { checkWsOptions, type WsTransportOptions } from './ws-transport-options.js';
 
@@ -32,6 +34,8 @@ interface Entry {
   text: string | undefined;
   state: 'queued' | 'sent' | 'dropped' | 'abandoned';
   onItem: WireRequest['onItem'];
+  /** Whether the message asked for `"response": "summary"` (a batch: its items are streamed to `onItem`). */
+  readonly summary: boolean;
   resolve(response: WireResponse): void;
   reject(error: Error): void;
 }
@@ -167,7 +171,7 @@ export function wsTransport(options: WsTransportOptions): Transport {
       for (const one of items) p.onItem?.(one.item, one.index ?? 0);
     } else {
       pending.delete(String(message.id));
-      if (message.type === 'response') p.resolve({ status: message.status ?? 0, headers: m.headers ?? {}, body: m.body });
+      if (message.type === 'response') p.resolve(responseOf(p, message.status ?? 0, m.headers ?? {}, m.body));
       else p.resolve({ status: message.status ?? 400, headers: {}, body: { code: m.code, message: m.message ?? errorMessageOf(m) } });
       // Its slot is free (an aborted request's too, only now: the server ran it until here).
       pump();
@@ -204,17 +208,20 @@ export function wsTransport(options: WsTransportOptions): Transport {
       if (signal?.aborted) return Promise.reject(aborted(method, url));
       const id = `c-${++next}`;
       // Turned into text before anything is kept for it. `results: 'grouped'`: the items final in one
-      // turn of the server come in one message.
+      // turn of the server come in one message. `response: 'summary'` for a batch, whose items all
+      // come to onItem: its final response does not repeat them.
+      const summary = onItem !== undefined;
       let text: string;
       try {
-        text = JSON.stringify({ id, endpoint: url, method, headers: request.headers, body: request.body, results: 'grouped' });
+        const response = summary ? 'summary' : undefined;
+        text = JSON.stringify({ id, endpoint: url, method, headers: request.headers, body: request.body, results: 'grouped', response });
       } catch (error) {
         return Promise.reject(unsendable(method, url, error));
       }
       // The server would close the connection for it, and so fail every other request on it.
       if (exceedsUtf8Bytes(text, limits.maxMessageBytes)) return Promise.reject(tooLarge(method, url, limits.maxMessageBytes));
       return new Promise<WireResponse>((resolve, reject) => {
-        const entry: Entry = { id, method, url, text, state: 'queued', onItem, resolve, reject };
+        const entry: Entry = { id, method, url, text, state: 'queued', onItem, summary, resolve, reject };
         if (signal !== undefined) {
           // The protocol has no per-request cancel: the promise rejects now; a request not sent yet
           // is dropped, one in flight keeps its slot (the server runs it on) and its answer is
@@ -253,4 +260,16 @@ export function wsTransport(options: WsTransportOptions): Transport {
       return closing;
     },
   };
+}
+
+/**
+ * A `response` message as the transport's answer. A batch asked with `"response": "summary"` that
+ * answers without body streamed its items: the answer carries the counts of its restbatch-summary
+ * header, so that no item is looked for in the body. One that streamed nothing (refused whole, a
+ * replayed answer) has its body, read as before.
+ */
+function responseOf(entry: Entry, status: number, headers: Record<string, string>, body: unknown): WireResponse {
+  if (!entry.summary || body !== undefined || status >= 400) return { status, headers, body };
+  const summary = readSummaryHeader(headers);
+  return summary === undefined ? { status, headers, body } : { status, headers, body, summary };
 }

@@ -250,6 +250,8 @@ export class Connection implements OutboxOwner {
     const group = message.grouped ? new ResultGroup(id, (results) => this.#deliver(results)?.catch(() => undefined)) : undefined;
     // HTTP sends no body in an answer to HEAD; neither does a response message.
     const head = message.method === 'HEAD';
+    // Items handed out so far: with "response": "summary", a batch that streamed its items answers without them again.
+    let streamed = 0;
     try {
       const response = await this.engine.dispatch({
         method: message.method,
@@ -261,11 +263,18 @@ export class Connection implements OutboxOwner {
         remoteAddress: this.remoteAddress,
         connectionId: this.upgrade.connectionId,
         written,
+        // The client reads every streamed item: the engine makes no final body of them (a replayed
+        // batch, which streams nothing, still answers its kept one).
+        streamOnly: message.summaryOnly,
         // Backpressure: while the client is behind, the batch waits here before its next sub-request.
         onResult:
           group === undefined
-            ? (item, result) => this.#deliver({ id, type: 'result', index: result.index, item })
+            ? (item, result) => {
+                streamed++;
+                return this.#deliver({ id, type: 'result', index: result.index, item });
+              }
             : (item, result) => {
+                streamed++;
                 group.add(result.index, item);
                 // A group that waits for room in the send budget holds the batch too, as a result does.
                 return this.#outbox.drained() ?? group.pending;
@@ -275,7 +284,9 @@ export class Connection implements OutboxOwner {
       await group?.flush();
       if (!controller.signal.aborted) {
         const final: ResponseMessage = { id, type: 'response', status: response.status, headers: { ...response.headers } };
-        if (!head) final.body = response.body;
+        // A batch that ran and streamed its items (status below 400: one that failed after some
+        // still answers its error body) sends them once: its summary is in its headers.
+        if (!head && !(message.summaryOnly && streamed > 0 && response.status < 400)) final.body = response.body;
         // Rejected only when the connection has closed: there is no one left to answer.
         await this.#deliver(final)?.catch(() => undefined);
       }

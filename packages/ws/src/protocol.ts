@@ -18,6 +18,11 @@ export interface ClientMessage {
   readonly body: JsonBody | string | undefined;
   /** `"results": "grouped"`: sub-responses final in the same turn come as one `results` message. */
   readonly grouped: boolean;
+  /**
+   * `"response": "summary"`: the client reads the streamed sub-responses, so the final `response`
+   * of a batch whose items were streamed carries its status and headers but no body.
+   */
+  readonly summaryOnly: boolean;
 }
 
 /** One sub-response, sent as soon as it is final. */
@@ -35,7 +40,11 @@ export interface ResultsMessage {
   items: Array<{ index: number; item: unknown }>;
 }
 
-/** The whole answer, in the dialect's shape: what HTTP would answer. */
+/**
+ * The whole answer, in the dialect's shape: what HTTP would answer. Without `body` when HTTP sends
+ * none, or when the client asked for `"response": "summary"` and the batch's items were streamed
+ * (its `restbatch-summary` header counts them).
+ */
 export interface ResponseMessage {
   id: CorrelationId;
   type: 'response';
@@ -62,7 +71,7 @@ export function errorMessage(id: CorrelationId | undefined, code: ErrorCode, mes
   return id === undefined ? out : { id, ...out };
 }
 
-const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText', 'results']);
+const FIELDS = new Set(['id', 'endpoint', 'method', 'headers', 'body', 'bodyText', 'results', 'response']);
 const METHOD = /^[A-Za-z]{1,16}$/;
 const MAX_ID_LENGTH = 256;
 
@@ -98,6 +107,8 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
   if (msg.body !== undefined && msg.bodyText !== undefined) return bad('send either body or bodyText, not both');
   if (msg.bodyText !== undefined && typeof msg.bodyText !== 'string') return bad('bodyText must be a string');
   if (msg.results !== undefined && msg.results !== 'each' && msg.results !== 'grouped') return bad('results must be "each" or "grouped"');
+  if (msg.response !== undefined && msg.response !== 'whole' && msg.response !== 'summary')
+    return bad('response must be "whole" or "summary"');
   // A body the message says is coded goes to the engine as its text as sent, as HTTP hands it the
   // bytes: the engine answers it as it answers HTTP (415 for any coding but identity). As a value
   // it would be read as if it had none.
@@ -107,7 +118,15 @@ export function readClientMessage(text: string): ClientMessage | ErrorMessage {
       : headers['content-encoding'] !== undefined
         ? memberText(text, 'body')
         : bodyOf(msg.body, text);
-  return { id, endpoint, method: method.toUpperCase(), headers, body, grouped: msg.results === 'grouped' };
+  return {
+    id,
+    endpoint,
+    method: method.toUpperCase(),
+    headers,
+    body,
+    grouped: msg.results === 'grouped',
+    summaryOnly: msg.response === 'summary',
+  };
 }
 
 /**

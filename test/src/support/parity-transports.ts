@@ -88,26 +88,53 @@ function httpTransport(): ParityTransport | undefined {
   };
 }
 
+/** Sends a case over WebSocket with the message fields `extra` (none: the protocol's defaults). */
+async function sendWs(engine: Engine, c: ParityCase, extra: Record<string, unknown>): Promise<ParityAnswer & { hasBody: boolean }> {
+  const server = await startWs(engine);
+  const client = await TestClient.open(server.url);
+  try {
+    const message: { id: string } & Record<string, unknown> = {
+      id: 'parity',
+      endpoint: c.url,
+      method: c.method,
+      headers: c.headers,
+      ...extra,
+    };
+    if (c.raw !== undefined) message.bodyText = c.raw;
+    else if (c.body !== undefined) message.body = c.body;
+    const answer = await client.request(message);
+    const final = answer.final;
+    if (final.type === 'response')
+      return {
+        status: final.status,
+        headers: final.headers,
+        body: final.body,
+        hasBody: 'body' in final,
+        streamed: answer.results.map((r) => r.item),
+      };
+    // An error frame carries no headers: a case that ends in one shows up as a header difference.
+    return { status: final.type === 'error' ? final.status : 0, headers: {}, body: final, hasBody: true };
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
 const ws: ParityTransport = {
   name: 'ws',
   async send(engine, c) {
-    const server = await startWs(engine);
-    const client = await TestClient.open(server.url);
-    try {
-      const message: { id: string } & Record<string, unknown> = { id: 'parity', endpoint: c.url, method: c.method, headers: c.headers };
-      if (c.raw !== undefined) message.bodyText = c.raw;
-      else if (c.body !== undefined) message.body = c.body;
-      const answer = await client.request(message);
-      const final = answer.final;
-      if (final.type === 'response')
-        return { status: final.status, headers: final.headers, body: final.body, streamed: answer.results.map((r) => r.item) };
-      // An error frame carries no headers: a case that ends in one shows up as a header difference.
-      return { status: final.type === 'error' ? final.status : 0, headers: {}, body: final };
-    } finally {
-      await client.close();
-      await server.close();
-    }
+    const { hasBody: _, ...answer } = await sendWs(engine, c, {});
+    return answer;
   },
+};
+
+/**
+ * WebSocket with `"response": "summary"` (docs/websocket.md): a batch that streamed its items
+ * answers without body (`hasBody` false); anything else answers as {@link ws} does.
+ */
+export const wsSummary = {
+  name: 'ws (response summary)',
+  send: (engine: Engine, c: ParityCase) => sendWs(engine, c, { response: 'summary' }),
 };
 
 /** A fresh engine of the example server (Exago at `/rest`, the claim API with both dialects at `/rest/claim/v1`). */
