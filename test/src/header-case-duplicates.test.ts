@@ -9,7 +9,7 @@
 // are folded as node folds repeated lines, so the same request answers alike on every transport.
 import 'reflect-metadata';
 import { connect } from 'node:net';
-import { createEngine, type Engine } from '@restbatch/core';
+import { createEngine, type Engine, inject } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { claimApi } from '@restbatch/example-server';
 import { createHttpHandler } from '@restbatch/http';
@@ -172,6 +172,19 @@ test('node:http "Duplicates of ... content-type ... are discarded": Content-Type
     };
     const refused = gwError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type text/plain is not accepted; send application/json');
     assert.equal(await everywhere(world, text), alike(refused));
+  });
+});
+
+test('inject folds as the transports do: Content-Type text/plain before content-type application/json is 415, and Accept twice is joined', async () => {
+  await withWorld(async ({ engine }) => {
+    const refused = await inject(engine, {
+      url: BATCH,
+      headers: { 'Content-Type': 'text/plain', 'content-type': 'application/json' },
+      body: GW_BATCH,
+    });
+    assert.is(refused.status, 415);
+    const read = await inject(engine, { url: '/rest/echo/v1/echo/a', headers: { Accept: 'application/json', accept: 'text/plain' } });
+    assert.is(read.json<{ headers: Record<string, string> }>().headers.accept, 'application/json, text/plain');
   });
 });
 
