@@ -38,7 +38,8 @@ export {
   stderrLogger,
 } from './engine/logger.js';
 export { ENGINE_TOKEN, SESSION_STORE_TOKEN } from './engine/tokens.js';
-export { parseUrl, normalizeHeaders } from './engine/parse-url.js';
+export { parseUrl } from './engine/parse-url.js';
+export { normalizeHeaders } from './headers/normalize-headers.js';
 export { BAD_TARGET, badTarget, originForm } from './engine/request-target.js';
 export {
   IDEMPOTENCY_HEADER,

@@ -96,7 +96,9 @@ export function createDirectCaller(engine: Engine): DirectCaller {
       method: request.method ?? 'POST',
       url: request.url,
       headers:
-        raw !== undefined || json === undefined ? { ...request.headers } : { 'content-type': 'application/json', ...request.headers },
+        raw !== undefined || json === undefined || namesContentType(request.headers)
+          ? { ...request.headers }
+          : { 'content-type': 'application/json', ...request.headers },
       body: raw ?? json,
       signal: request.signal,
       transport: 'direct',
@@ -113,6 +115,16 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     });
     return toDirect(response);
   };
+}
+
+/**
+ * Whether the caller named a Content-Type, in any case: the engine keeps the first of several
+ * (as node:http does), so the default must not stand before the caller's own.
+ */
+function namesContentType(headers: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (headers === undefined) return false;
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-type') return true;
+  return false;
 }
 
 /**

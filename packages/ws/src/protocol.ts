@@ -1,4 +1,4 @@
-import { type ErrorCode, JsonBody, statusOf } from '@restbatch/core';
+import { type ErrorCode, JsonBody, normalizeHeaders, statusOf } from '@restbatch/core';
 import { memberText } from './member-text.js';
 
 /** A correlation id: chosen by the client, echoed on every message about its request. */
@@ -148,13 +148,15 @@ function readId(id: unknown): CorrelationId | undefined {
   return undefined;
 }
 
+/**
+ * The message's headers, lower-cased and folded by core's normalizeHeaders: names that differ only
+ * in case are one header given twice, folded as node:http folds repeated lines, before they are
+ * merged over the upgrade request's.
+ */
 function readHeaders(value: unknown): Record<string, string> | undefined {
-  const out: Record<string, string> = Object.create(null);
-  if (value === undefined) return out;
+  if (value === undefined) return normalizeHeaders(undefined);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  for (const [name, v] of Object.entries(value)) {
-    if (typeof v !== 'string') return undefined;
-    out[name.toLowerCase()] = v;
-  }
-  return out;
+  const given = value as Record<string, unknown>;
+  for (const name of Object.keys(given)) if (typeof given[name] !== 'string') return undefined;
+  return normalizeHeaders(given);
 }

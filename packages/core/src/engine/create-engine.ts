@@ -43,7 +43,8 @@ import { LoopTurns } from '../executor/loop-turns.js';
 import { TurnClock } from '../executor/turn-clock.js';
 import { markNoReferences } from '../executor/no-references.js';
 import { referencesOff } from '../headers/references-header.js';
-import { normalizeHeaders, parseUrl } from './parse-url.js';
+import { normalizeHeaders } from '../headers/normalize-headers.js';
+import { parseUrl } from './parse-url.js';
 import { requestShapeError, shapeErrorUrl } from './request-shape.js';
 import { shuttingDownError } from './shutting-down-error.js';
 import { takesNoSession } from './takes-no-session.js';
@@ -264,7 +265,7 @@ export class Engine {
     const observed = this.#observer.active;
     const logged = endpoint !== undefined && this.#logs('info');
     if (observed || logged) {
-      const requestId = requestIdOf(request.headers);
+      const requestId = requestIdOf(headers);
       if (observed) this.#watch(api, endpoint, path, request, requestId, headers).finish(response.status);
       if (logged) this.#batchLine(api, endpoint, request, requestId, response.status, error.code, undefined, 0);
     }
@@ -353,23 +354,23 @@ export class Engine {
       return this.refuse(request, shuttingDownError());
     }
     this.#running++;
-    const requestId = requestIdOf(request.headers);
+    // Normalized before anything reads them (the request id too: a direct caller's X-Request-Id is
+    // read in any case, folded as over HTTP); frozen once within their limits.
+    const normalized = normalizeHeaders(request.headers);
+    const requestId = requestIdOf(normalized);
     // Every request to a batch endpoint gets its `batch` line, whatever its answer: timed from here.
     const started = endpoint !== undefined && this.#logs('info') ? performance.now() : undefined;
     let summary: BatchSummary | undefined;
     let code: string | undefined;
     let watch: RequestWatch | undefined;
     let status = 500;
-    // The request's headers for an error answer; undefined while they are over their limits.
-    let read: Readonly<Headers> | undefined;
     // What the request's body holds of limits.maxInputBytesInFlight, given back when it ends.
     const input = new InputCharge(this.#inputs);
     try {
       // Authentication runs once per outer request, before any byte of the body is parsed.
       checkHeaderLimits(request.headers, this.limits);
       // Normalized once, frozen: hooks, the idempotency guard and ordinary calls all read this copy.
-      const headers = Object.freeze(normalizeHeaders(request.headers));
-      read = headers;
+      const headers = Object.freeze(normalized);
       if (this.#observer.active) watch = this.#watch(api, endpoint, path, request, requestId, headers);
       // The body exists already (bytes, or a value a transport copied, as large as it will be):
       // charged before anything waits (authentication, the batch's turn), so that waiting requests count too.
@@ -389,7 +390,7 @@ export class Engine {
       return response;
     } catch (error) {
       // Headers refused by their limits or types are still read for the dialect's own (OData-Version).
-      const headers = read ?? normalizeHeaders(request.headers);
+      const headers = normalized;
       const coded = this.#logged(this.#toError(error), requestId);
       code = coded.code;
       const response = errorResponse(api, endpoint, coded, headers);
@@ -692,8 +693,8 @@ function connectionIdOf(request: Pick<EngineRequest, 'connectionId'>): string | 
 }
 
 /** An incoming X-Request-Id when it is a plain token; a fresh id otherwise. */
-function requestIdOf(headers: EngineRequest['headers']): string {
-  const given = headers?.['x-request-id'];
+function requestIdOf(headers: Readonly<Headers>): string {
+  const given = headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
 

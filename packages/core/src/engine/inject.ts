@@ -1,4 +1,5 @@
 import { isRestBatchError } from '../errors/restbatch-error.js';
+import { normalizeHeaders } from '../headers/normalize-headers.js';
 import { JsonBody } from '../json/json-body.js';
 import type { Engine } from './create-engine.js';
 import type { EngineResponse } from './engine-types.js';
@@ -38,8 +39,8 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
   // Answered as dispatch answers it (400 INVALID_PATH, 405, 400 INVALID_HEADER), not thrown at.
   const malformed = requestShapeError(request, true);
   if (malformed !== undefined) return written(engine.errorResponse(shapeErrorUrl(request), malformed));
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+  // Folded as every transport's are: names that differ only in case are one header given twice.
+  const headers = normalizeHeaders(request.headers);
   const given = request.body;
   let body: string | Uint8Array | JsonBody | undefined;
   if (typeof given === 'string' || given instanceof Uint8Array) body = given;

@@ -29,19 +29,3 @@ export function parseUrl(url: string): { path: string; query: Query } {
   }
   return { path, query };
 }
-
-/**
- * Lower-cases header names and joins repeated values, into a prototype-free object. A value that is
- * not text (an in-process caller's number or object; refused by checkHeaderLimits before a request
- * runs) is left out, so an error answer can still read the rest.
- */
-export function normalizeHeaders(raw: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
-  if (raw === undefined) return out;
-  for (const name of Object.keys(raw)) {
-    const value = raw[name];
-    if (typeof value === 'string') out[name.toLowerCase()] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) out[name.toLowerCase()] = value.join(', ');
-  }
-  return out;
-}
