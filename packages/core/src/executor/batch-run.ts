@@ -12,6 +12,7 @@ import type { Executor, OuterRequest } from './executor.js';
 import type { HeldAnswer } from './held-answer.js';
 import { checkAnswerStatus, handlerHeaders, isAnswerStatus, unanswerable } from './handler-answer.js';
 import { dependencyMet } from './dependency-met.js';
+import { DependencyOutcomes } from './dependency-outcomes.js';
 import { gateResult } from './item-gate.js';
 import { resolveReferences } from './resolve-references.js';
 import type { RetryVerdict } from './retry-verdict.js';
@@ -56,8 +57,9 @@ export class BatchRun {
   readonly #lastNamed: Int32Array | undefined;
   // The encoded values of the path being resolved, read by its pre-matched route (one array per batch).
   readonly #pathValues: string[] | undefined;
-  // The final status of each sub-request so far, by id or index: only `dependsOn` (and conditions) read it.
-  readonly #outcome: Map<string, number> | undefined;
+  // The final status of each sub-request so far, by id or index, and of each atomicity group a
+  // dependency names: only `dependsOn` (and conditions) read it.
+  readonly #outcome: DependencyOutcomes | undefined;
   #stopReason: string | undefined;
   #group: { name: string; start: number } | undefined;
   #emitted = 0;
@@ -111,7 +113,7 @@ export class BatchRun {
     this.results = itemsOnly ? [] : new Array(this.#requests.length);
     this.#policy = batch.onFail ?? 'continue';
     this.#pathValues = plan.templates === undefined ? undefined : [];
-    this.#outcome = plan.dependencies ? new Map() : undefined;
+    this.#outcome = plan.dependencies ? new DependencyOutcomes(plan.groupDependencies) : undefined;
     const subs = plan.references?.subs;
     if (subs !== undefined) {
       for (let i = 0; i < subs.length; i++) {
@@ -199,9 +201,13 @@ export class BatchRun {
     const status = this.#outcome?.get(failed);
     // A 3xx is no failure elsewhere (the summary counts it as succeeded): say why it does not count here.
     const why = status === undefined ? '' : status < 400 ? ` (it answered ${status}; a dependency must answer 2xx)` : ` (status ${status})`;
+    // A group: name the member that did not succeed (its first).
+    const member = this.#outcome?.standing(failed)?.member;
+    const what =
+      member === undefined ? `${excerpt(failed)}, which` : `atomicity group ${excerpt(failed)}, whose sub-request ${excerpt(member)}`;
     const error = new RestBatchError(
       'DEPENDENCY_FAILED',
-      `Sub-request ${subRequestName(sub.id, sub.index)} depends on ${excerpt(failed)}, which did not succeed${why}`,
+      `Sub-request ${subRequestName(sub.id, sub.index)} depends on ${what} did not succeed${why}`,
     );
     return skipped(sub, error, undefined);
   }
@@ -340,7 +346,7 @@ export class BatchRun {
       }
     }
     if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
-    this.#outcome?.set(sub.id ?? String(sub.index), result.status);
+    this.#outcome?.set(sub.id ?? String(sub.index), sub.index, sub.atomicityGroup, result.status);
     return result;
   }
 
@@ -367,7 +373,7 @@ export class BatchRun {
     await this.#settle();
     const sub = this.#requests[i] as SubRequest;
     const result = this.results[i] as SubResult;
-    this.#outcome?.set(sub.id ?? String(sub.index), result.status);
+    this.#outcome?.set(sub.id ?? String(sub.index), sub.index, sub.atomicityGroup, result.status);
     return result;
   }
 
@@ -410,7 +416,7 @@ export class BatchRun {
       await this.#rollback(0, i);
       this.#stopReason = `Skipped: the batch is atomic and sub-request ${subRequestName(sub.id, sub.index)} failed`;
     } else if (group !== undefined) {
-      await this.#rollback(group.start, i);
+      await this.#rollback(group.start, i, group.name);
       // After the deadline (or the client's abort) the rest of the group never starts for that reason: 504 or 499, not 424.
       const deadline = this.#parts.deadline;
       const stopped = deadline.stopped(this.#parts.clock.now) ? toRestBatchError(deadline.signal.reason) : undefined;
@@ -427,7 +433,7 @@ export class BatchRun {
                 undefined,
               )
             : skipped(member, stopped, 'the batch was cancelled before this sub-request started');
-        this.#outcome?.set(member.id ?? String(member.index), (this.results[last] as SubResult).status);
+        this.#outcome?.set(member.id ?? String(member.index), member.index, group.name, (this.results[last] as SubResult).status);
       }
       run.endAtomic();
       this.#group = undefined;
@@ -561,12 +567,12 @@ export class BatchRun {
       const sub = this.#requests[i] as SubRequest;
       const failure = executor.failure(api, sub, error, run.session, run.requestId);
       this.results[i] = failure;
-      this.#outcome?.set(sub.id ?? String(sub.index), failure.status);
+      this.#outcome?.set(sub.id ?? String(sub.index), sub.index, sub.atomicityGroup, failure.status);
     }
   }
 
-  /** Undoes the atomic run from `start` to `failed` and marks its successes as rolled back. */
-  async #rollback(start: number, failed: number): Promise<void> {
+  /** Undoes the atomic run (atomicity group `group`, or the batch) from `start` to `failed` and marks its successes as rolled back. */
+  async #rollback(start: number, failed: number, group?: string): Promise<void> {
     const { run, executor, api } = this.#parts;
     const errors = (await run.journal?.rollback()) ?? [];
     if (run.units !== undefined) for (const [, error] of (await run.settle()) ?? []) errors.push(error);
@@ -608,7 +614,7 @@ export class BatchRun {
             stack: null,
           },
         };
-        this.#outcome?.set(earlier.id ?? String(earlier.index), (this.results[j] as SubResult).status);
+        this.#outcome?.set(earlier.id ?? String(earlier.index), earlier.index, group, (this.results[j] as SubResult).status);
         continue;
       }
       this.results[j] = {
@@ -625,7 +631,7 @@ export class BatchRun {
             }
           : { code: 'ROLLED_BACK', message: `Rolled back: sub-request ${cause} of the same atomic run failed`, stack: null },
       };
-      this.#outcome?.set(earlier.id ?? String(earlier.index), (this.results[j] as SubResult).status);
+      this.#outcome?.set(earlier.id ?? String(earlier.index), earlier.index, group, (this.results[j] as SubResult).status);
     }
   }
 }

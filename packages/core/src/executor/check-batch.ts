@@ -31,6 +31,8 @@ export interface BatchPlan {
   references: ReferencePlan | undefined;
   /** Whether any sub-request has `dependsOn` (else nobody asks which sub-requests succeeded). */
   dependencies: boolean;
+  /** The atomicity groups a `dependsOn` names (met when every member answered 2xx); undefined when none does. */
+  groupDependencies: ReadonlySet<string> | undefined;
   /** Whether any sub-request belongs to an atomicity group (whose failure rewrites earlier results). */
   groups: boolean;
 }
@@ -47,10 +49,10 @@ function checkNotNested(nested: BatchEndpoints, sub: SubRequest, i: number): voi
 
 /**
  * Checks a decoded batch before anything runs; breaking a batch-wide rule rejects it whole:
- * size limits, unique ids, backward-only dependencies and references, well-formed atomic groups,
- * no nested batch (however its path is spelled), and the API's own prechecks, which read the
- * matched routes (`RoutedBatch`) rather than the paths' text. One pass, each step a set lookup:
- * linear in the batch.
+ * size limits, unique ids, backward-only dependencies (on sub-requests or atomicity groups that
+ * ended) and references, well-formed atomic groups, no nested batch (however its path is spelled),
+ * and the API's own prechecks, which read the matched routes (`RoutedBatch`) rather than the
+ * paths' text. One pass, each step a set lookup: linear in the batch.
  */
 export async function checkBatch(
   api: CompiledApi,
@@ -67,6 +69,7 @@ export async function checkBatch(
   // case) builds no set, and the first sub-request that has one fills it with the keys before it.
   let seen: Set<string> | undefined;
   let dependencies = false;
+  let groupDependencies: Set<string> | undefined;
   const closedGroups = new Set<string>();
   let openGroup: string | undefined;
   let batchAtomic = batch.onFail === 'atomic';
@@ -94,22 +97,35 @@ export async function checkBatch(
       seen = new Set<string>();
       for (let j = 0; j < i; j++) seen.add(String(requests[j]!.index));
     }
+    const group = sub.atomicityGroup;
     if (seen !== undefined) {
       if (sub.id !== undefined) {
         if (seen.has(sub.id)) throw new RestBatchError('BATCH_RULE_VIOLATION', `Sub-request id ${quoted(sub.id)} is used twice`);
       }
       if (sub.dependsOn !== undefined) dependencies = true;
       for (const dep of sub.dependsOn ?? []) {
-        if (!seen.has(dep)) {
+        // An atomicity group that ended before this sub-request (its own group has not).
+        const earlierGroup = dep !== group && (closedGroups.has(dep) || dep === openGroup);
+        if (!earlierGroup) {
+          if (seen.has(dep)) continue;
           throw new RestBatchError(
             'BATCH_RULE_VIOLATION',
             `Sub-request ${subRequestName(sub.id, i)} depends on ${quoted(dep)}, which is not an earlier sub-request`,
           );
         }
+        // One name, two meanings: a sub-request's key and a group's name (a dialect that names its
+        // groups as it numbers its items). Refused rather than read either way.
+        if (seen.has(dep)) {
+          throw new RestBatchError(
+            'BATCH_RULE_VIOLATION',
+            `Sub-request ${subRequestName(sub.id, i)} depends on ${quoted(dep)}, which names both an earlier sub-request and an atomicity group`,
+          );
+        }
+        groupDependencies ??= new Set();
+        groupDependencies.add(dep);
       }
       seen.add(sub.id ?? String(sub.index));
     }
-    const group = sub.atomicityGroup;
     if (group !== openGroup) {
       if (openGroup !== undefined) closedGroups.add(openGroup);
       if (group !== undefined && closedGroups.has(group)) {
@@ -172,7 +188,7 @@ export async function checkBatch(
     const routed = new PlannedRoutes(api.routes, requests, { matches, templates, late, otherMethods, plainPaths }, batch.session);
     for (const precheck of api.prechecks) precheck(requests, routed);
   }
-  return { matches, batchAtomic, templates, references, dependencies, groups: anyGroup };
+  return { matches, batchAtomic, templates, references, dependencies, groupDependencies, groups: anyGroup };
 }
 
 /**

@@ -25,7 +25,11 @@ export interface SubRequest {
   body?: unknown;
   /** Failure policy of this sub-request; overrides the batch's. */
   onFail?: FailurePolicy;
-  /** Ids (or indexes as strings) of earlier sub-requests that must have succeeded: answered 2xx (a 3xx does not count). */
+  /**
+   * Ids (or indexes as strings) of earlier sub-requests that must have succeeded: answered 2xx (a 3xx
+   * does not count); or names of earlier atomicity groups, every member of which must have. A name
+   * that is both a sub-request's key and a group's is refused (`BATCH_RULE_VIOLATION`).
+   */
   dependsOn?: string[];
   /** Sub-requests sharing a group succeed or fail together. */
   atomicityGroup?: string;
@@ -37,8 +41,8 @@ export interface SubRequest {
    */
   fault?: { code: ErrorCode; message: string };
   /**
-   * Run only when every term holds: the earlier sub-request `key` (an id or index, listed in
-   * `dependsOn`) succeeded (answered 2xx), or did not (`succeeded: false`). Replaces the `dependsOn` rule; when it
+   * Run only when every term holds: the earlier sub-request `key` (an id or index, or an atomicity
+   * group: every member; listed in `dependsOn`) succeeded (answered 2xx), or did not (`succeeded: false`). Replaces the `dependsOn` rule; when it
    * does not hold the sub-request is skipped with `CONDITION_FALSE` (OData's `if`).
    */
   condition?: ReadonlyArray<{ key: string; succeeded: boolean }>;

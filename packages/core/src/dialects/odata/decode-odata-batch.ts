@@ -44,7 +44,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 class BatchNames {
   readonly #ids = new Map<string, string>();
-  // Each group by lower-cased name: its name as written and the id of its latest member.
+  // Each group by lower-cased name: its name as written and the id of its latest member (an ETag reference `$<group>` reads it).
   readonly #groups = new Map<string, { name: string; last: string }>();
 
   addId(id: string, where: At): void {
@@ -88,12 +88,13 @@ class BatchNames {
   }
 
   /**
-   * The key a dependency on `name` stands for: a group's latest member (a group succeeds or fails as
-   * one, so its latest member stands for it; one id keeps the batch linear), a request's id as
-   * declared, or `name` itself (the executor then rejects it as no earlier sub-request).
+   * The key a dependency on `name` stands for: a group's name as written (the executor meets it when
+   * every member answered 2xx; one name, not the member list, keeps the batch linear), a request's
+   * id as declared, or `name` itself (the executor then rejects it as no earlier sub-request).
    */
   resolve(name: string): string {
-    return this.known(name) ?? name;
+    const key = name.toLowerCase();
+    return this.#groups.get(key)?.name ?? this.#ids.get(key) ?? name;
   }
 }
 
@@ -223,7 +224,8 @@ function decodeItem(
     for (let k = 0; k < dependsOn.length; k++) {
       const dep: unknown = dependsOn[k];
       if (typeof dep !== 'string') reject(where, 'dependsOn must be an array of request ids');
-      // A dependency on an atomicity group is one on each of its members (§19.1).
+      // A dependency on an atomicity group is one on each of its members (§19.1): the group's name
+      // goes to the executor, which checks every member.
       deps[k] = dependency(dep);
     }
   }

@@ -11,9 +11,9 @@ const TERM = /^\$([^\s/{}$]+)\/\$succeeded$/i;
 /**
  * Parses the `if` of a request object (OData JSON 4.01 §19.1) in the subset the engine evaluates:
  * `$<id>/$succeeded`, `not $<id>/$succeeded`, joined by `and`. `resolve` maps an id or atomicity
- * group, as the client spelled it, to the key of the sub-request that stands for it. Any other
- * expression is `unsupported`: that request fails with 424, as §19.1 requires of a service that
- * does not support the condition.
+ * group, as the client spelled it, to the key the executor reads (a group's name: it has succeeded
+ * when every member has). Any other expression is `unsupported`: that request fails with 424, as
+ * §19.1 requires of a service that does not support the condition.
  */
 export function parseOdataCondition(text: string, resolve: (name: string) => string): OdataCondition {
   const terms: Array<{ key: string; succeeded: boolean }> = [];
