@@ -160,6 +160,8 @@ async function stream(settings: Settings, dispatch: EngineRequest, reply: Fastif
       if (lines.destroyed || lines.write(ndjsonLine(item))) return;
       return drainedWithin(lines, watch, reply.raw);
     },
+    // The lines carry every result: no answer is made of them (one that streamed nothing has its body).
+    streamOnly: true,
   });
   await Promise.race([firstLine, done]);
   if (!started) return send(settings, reply, await done);

@@ -125,6 +125,8 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
                 firstItem();
                 return lines.write(ndjsonLine(item));
               },
+        // The lines carry every result: no answer is made of them (one that streamed nothing has its body).
+        streamOnly: lines !== undefined,
         written,
       })
       .finally(() => request.signal.removeEventListener('abort', onAbort));

@@ -167,6 +167,8 @@ async function serve(
     transport: 'http',
     remoteAddress: options.remoteAddress === undefined ? req.socket.remoteAddress : options.remoteAddress(req),
     onResult,
+    // The lines carry every result: no answer is made of them (one that streamed nothing has its body).
+    streamOnly: onResult !== undefined,
     written,
   });
   if (streamed) {

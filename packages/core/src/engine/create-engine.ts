@@ -545,11 +545,13 @@ export class Engine {
       return {
         status: 200,
         headers: { ...dialect.headers?.(result, encoding), ...summaryHeader(result) },
-        body: takes
-          ? undefined
-          : result.items !== undefined && dialect.encodeItems !== undefined
-            ? dialect.encodeItems(result.items, result.summary)
-            : dialect.encode(result, encoding),
+        // A batch of no sub-request streamed nothing: it is answered whole (an empty envelope).
+        body:
+          takes && result.summary.succeeded + result.summary.failed + result.summary.skipped > 0
+            ? undefined
+            : result.items !== undefined && dialect.encodeItems !== undefined
+              ? dialect.encodeItems(result.items, result.summary)
+              : dialect.encode(result, encoding),
         kind: 'batch',
         summary: result.summary,
         resultChars: budget.resultChars,

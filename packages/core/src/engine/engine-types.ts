@@ -38,7 +38,8 @@ export interface EngineRequest {
   /**
    * With `onResult`: the transport takes every streamed item and needs no final body (the batch
    * answers `body: undefined`), so items that nothing later reads are handed out with `kept` false.
-   * Ignored for a batch answered under an Idempotency-Key, whose answer is kept to replay.
+   * Ignored for a batch answered under an Idempotency-Key, whose answer is kept to replay; a batch
+   * of no sub-request (nothing streamed) is answered with its body.
    */
   streamOnly?: boolean;
   /**
