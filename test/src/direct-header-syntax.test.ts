@@ -40,6 +40,8 @@ const BAD: Array<[string, Record<string, string>]> = [
   ['a name with a space', { 'X Bad': 'v' }],
   ['a name with a colon', { 'x:y': 'v' }],
   ['a name that is not ASCII', { 'x-é': 'v' }],
+  // toLowerCase turns the Kelvin sign (U+212A) into an ASCII k: the name must not pass as `x-kind` (on any transport).
+  ['a name with the Kelvin sign', { 'X-\u212Aind': 'v' }],
   ['CR LF in a value', { 'x-a': 'v\r\nx-injected: 1' }],
   ['LF in a value', { 'X-A': 'v\nw' }],
   ['NUL in a value', { 'x-a': 'v\u0000w' }],
