@@ -158,7 +158,7 @@ export {
 export { DEFAULT_NON_INHERITED, DEFAULT_PROTECTED, type HeaderRuleOptions } from './headers/header-rule.js';
 export { HeaderSet } from './headers/header-set.js';
 export { checkHeaderLimits } from './headers/check-header-limits.js';
-export { checkHeaderSyntax } from './headers/check-header-syntax.js';
+export { checkHeaderSyntax, headerSyntaxError } from './headers/check-header-syntax.js';
 export { type AcceptWeight, acceptWeight } from './headers/accept-weight.js';
 export type { AuthorizeCall, Caller, PolicyOptions, RateLimitOptions } from './policy/call-policy.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions, type RateDecision, type RateLimiter } from './policy/rate-limiter.js';

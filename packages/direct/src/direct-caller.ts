@@ -1,6 +1,7 @@
 import {
   type Engine,
   type EngineResponse,
+  headerSyntaxError,
   isRestBatchError,
   requestShapeError,
   type SubResult,
@@ -75,6 +76,14 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at (as dispatch answers it).
     const malformed = requestShapeError(request, true);
     if (malformed !== undefined) return toDirect(engine.errorResponse(shapeErrorUrl(request), malformed));
+    // node:http refuses a header name that is not a token, or a value holding CR, LF or NUL, before the
+    // engine sees it; no parser has seen a direct call's: judged as a WebSocket message's are, before
+    // the body is copied. Observed without them, as they are malformed (a WebSocket message's refusal
+    // is observed with the upgrade request's headers only).
+    const invalid = headerSyntaxError(request.headers);
+    if (invalid !== undefined) {
+      return toDirect(engine.refuse({ method: request.method ?? 'POST', url: request.url, headers: {}, transport: 'direct' }, invalid));
+    }
     // Copied now, as JSON would carry it (a batch the dialect decodes in one pass: only what it keeps):
     // the caller changing its objects later cannot reach the engine.
     let json: ReturnType<Engine['prepareBody']>;

@@ -1,4 +1,5 @@
 import { isRestBatchError } from '../errors/restbatch-error.js';
+import { headerSyntaxError } from '../headers/check-header-syntax.js';
 import { normalizeHeaders } from '../headers/normalize-headers.js';
 import { JsonBody } from '../json/json-body.js';
 import type { Engine } from './create-engine.js';
@@ -39,9 +40,14 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
   // Answered as dispatch answers it (400 INVALID_PATH, 405, 400 INVALID_HEADER), not thrown at.
   const malformed = requestShapeError(request, true);
   if (malformed !== undefined) return written(engine.errorResponse(shapeErrorUrl(request), malformed));
+  const given = request.body;
+  const method = request.method ?? (given === undefined ? 'GET' : 'POST');
   // Folded as every transport's are: names that differ only in case are one header given twice.
   const headers = normalizeHeaders(request.headers);
-  const given = request.body;
+  // Judged as a WebSocket message's are (node:http refuses such headers before the engine sees them),
+  // and observed without them, as they are malformed.
+  const invalid = headerSyntaxError(headers);
+  if (invalid !== undefined) return written(engine.refuse({ method, url: request.url, headers: {}, transport: 'inject' }, invalid));
   let body: string | Uint8Array | JsonBody | undefined;
   if (typeof given === 'string' || given instanceof Uint8Array) body = given;
   else if (given !== undefined) {
@@ -50,15 +56,20 @@ export async function inject(engine: Engine, request: InjectRequest): Promise<In
     } catch (error) {
       // A value JSON cannot write (BODY_UNWRITABLE): answered as the engine answers a refused request.
       if (!isRestBatchError(error)) throw error;
-      return written(engine.refuse({ method: request.method ?? 'POST', url: request.url, headers, transport: 'inject' }, error));
+      return written(engine.refuse({ method, url: request.url, headers, transport: 'inject' }, error));
     }
-    headers['content-type'] ??= 'application/json';
   }
-  const method = request.method ?? (given === undefined ? 'GET' : 'POST');
+  // The caller's own headers go on, not the folded copy, which leaves out a value that is not text (a
+  // JavaScript caller's number): the engine refuses that one (400 INVALID_HEADER) as it refuses a
+  // direct call's. The JSON type goes first only when the caller names none (the engine keeps the first).
+  const sent: Record<string, unknown> =
+    body instanceof JsonBody && headers['content-type'] === undefined
+      ? { 'content-type': 'application/json', ...request.headers }
+      : { ...request.headers };
   const response = await engine.dispatch({
     method,
     url: request.url,
-    headers,
+    headers: sent as Record<string, string>,
     body,
     transport: 'inject',
   });

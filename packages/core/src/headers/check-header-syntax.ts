@@ -1,5 +1,6 @@
 import { RestBatchError } from '../errors/restbatch-error.js';
 import { excerpt } from '../errors/excerpt.js';
+import { normalizeHeaders } from './normalize-headers.js';
 
 /** An RFC 7230 token, lower-case: header names are checked after they are lower-cased. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -12,13 +13,30 @@ export const BAD_HEADER_VALUE = /[\r\n\0]/;
  * lower-case.
  */
 export function checkHeaderSyntax(headers: Readonly<Record<string, string>>): void {
+  const error = syntaxError(headers);
+  if (error !== undefined) throw error;
+}
+
+/**
+ * Why an in-process caller's outer headers (a direct call's, `inject`'s) could not have come over
+ * HTTP, as {@link checkHeaderSyntax} judges a WebSocket message's (`INVALID_HEADER`), or undefined.
+ * Names may be in any case and a value may be an array: they are judged as the engine reads them,
+ * lower-cased and folded. A value that is not text is left to `checkHeaderLimits`, which
+ * refuses it as it refuses any transport's.
+ */
+export function headerSyntaxError(headers: Readonly<Record<string, unknown>> | undefined): RestBatchError | undefined {
+  return headers === undefined ? undefined : syntaxError(normalizeHeaders(headers));
+}
+
+function syntaxError(headers: Readonly<Record<string, string>>): RestBatchError | undefined {
   for (const name of Object.keys(headers)) {
     if (!HEADER_NAME.test(name)) {
-      throw new RestBatchError('INVALID_HEADER', `Header name ${JSON.stringify(name.slice(0, 64))} is not an HTTP token`);
+      return new RestBatchError('INVALID_HEADER', `Header name ${JSON.stringify(name.slice(0, 64))} is not an HTTP token`);
     }
     const value = headers[name];
     if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-      throw new RestBatchError('INVALID_HEADER', `Header ${excerpt(name)} has an invalid value: CR, LF and NUL are not allowed`);
+      return new RestBatchError('INVALID_HEADER', `Header ${excerpt(name)} has an invalid value: CR, LF and NUL are not allowed`);
     }
   }
+  return undefined;
 }

@@ -42,13 +42,23 @@ export function normalizeHeaders(raw: Readonly<Record<string, unknown>> | undefi
   if (raw === undefined) return out;
   for (const name of Object.keys(raw)) {
     const value = raw[name];
-    if (typeof value === 'string') add(out, name.toLowerCase(), value);
+    if (typeof value === 'string') add(out, lowerName(name), value);
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      const lower = name.toLowerCase();
+      const lower = lowerName(name);
       for (const v of value as string[]) add(out, lower, v);
     }
   }
   return out;
+}
+
+/**
+ * A header name in lower case, as HTTP lower-cases one: ASCII letters only when the name holds the
+ * Kelvin sign (U+212A), which `toLowerCase` turns into an ASCII `k`: `\u212Aey` is not a token and
+ * must not become `key` (the syntax check judges names once lowered). The one search is all other
+ * names pay.
+ */
+function lowerName(name: string): string {
+  return name.includes('\u212A') ? name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : name.toLowerCase();
 }
 
 /** Adds one header line's value to `out`, folded with the value already there as node:http folds it. */
