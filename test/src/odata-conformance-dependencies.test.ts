@@ -5,58 +5,18 @@
 // 424 Failed Dependency is returned for it". A 304 (to If-None-Match) or a 303 once let dependents
 // run; `$<id>/$succeeded` read them as succeeded too. The summary still counts them as succeeded
 // (docs/failure-policy.md): they are no failure, but nothing that waits on them runs.
-import { createEngine, type Engine, type HandlerContext, odataDialect, Reply } from '@restbatch/core';
 import { createDirectCaller } from '@restbatch/direct';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { odataItemsEngine } from './support/odata-items-engine.js';
 
 let logged: unknown[] = [];
-
-function engineOf(): Engine {
-  return createEngine({
-    apis: [
-      {
-        base: '/api',
-        resources: [
-          {
-            name: 'items',
-            routes: [
-              {
-                method: 'GET',
-                path: ':id',
-                handle: (ctx: HandlerContext) =>
-                  ctx.headers['if-none-match'] === '"v1"'
-                    ? new Reply(304, undefined, { etag: '"v1"' })
-                    : new Reply(200, { id: ctx.params.id }, { etag: '"v1"' }),
-              },
-              {
-                method: 'GET',
-                path: 'old/:id',
-                handle: (ctx: HandlerContext) => new Reply(303, undefined, { location: `/api/items/${ctx.params.id}` }),
-              },
-              { method: 'DELETE', path: ':id', handle: () => new Reply(204, undefined) },
-              {
-                method: 'POST',
-                path: 'log',
-                handle: (ctx: HandlerContext) => {
-                  logged.push(ctx.body);
-                  return new Reply(201, { logged: ctx.body });
-                },
-              },
-            ],
-          },
-        ],
-        batch: [{ path: '$batch', dialect: odataDialect() }],
-      },
-    ],
-  });
-}
 
 type Item = { id: string; status: number; body?: { error?: { code: string; message: string } } };
 
 async function batch(requests: unknown[]): Promise<{ items: Item[]; summary: unknown }> {
-  const engine = engineOf();
   logged = [];
+  const engine = odataItemsEngine(logged);
   try {
     const res = await createDirectCaller(engine)({ url: '/api/$batch', headers: { 'odata-version': '4.01' }, body: { requests } });
     assert.is(res.status, 200);

@@ -7,51 +7,10 @@
 // 424 Failed Dependency is returned for it as part of the batch response." A group used to stand
 // for its latest member: an earlier member's 304 (no failure, so the group commits) went unseen and
 // the dependent ran. Each case runs through direct, HTTP and WebSocket.
-import { createEngine, type Engine, type HandlerContext, odataDialect, Reply } from '@restbatch/core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { odataItemsEngine } from './support/odata-items-engine.js';
 import { parityTransports } from './support/parity-transports.js';
-
-/** An OData API whose `GET items/:id` answers 304 to `If-None-Match: "v1"`, and whose `POST items/log` records what ran. */
-function engineOf(logged: unknown[]): Engine {
-  return createEngine({
-    logger: { error: () => undefined },
-    apis: [
-      {
-        base: '/api',
-        resources: [
-          {
-            name: 'items',
-            routes: [
-              {
-                method: 'GET',
-                path: ':id',
-                handle: (ctx: HandlerContext) =>
-                  ctx.headers['if-none-match'] === '"v1"'
-                    ? new Reply(304, undefined, { etag: '"v1"' })
-                    : new Reply(200, { id: ctx.params.id }, { etag: '"v1"' }),
-              },
-              {
-                method: 'GET',
-                path: 'old/:id',
-                handle: (ctx: HandlerContext) => new Reply(303, undefined, { location: `/api/items/${ctx.params.id}` }),
-              },
-              {
-                method: 'POST',
-                path: 'log',
-                handle: (ctx: HandlerContext) => {
-                  logged.push(ctx.body);
-                  return new Reply(201, { logged: ctx.body });
-                },
-              },
-            ],
-          },
-        ],
-        batch: [{ path: '$batch', dialect: odataDialect() }],
-      },
-    ],
-  });
-}
 
 type Item = { id: string; status: number; atomicityGroup?: string; body?: { error?: { code: string; message: string } } };
 
@@ -65,7 +24,7 @@ async function everyTransport(requests: unknown[], check: (items: Item[], logged
   );
   for (const transport of transports) {
     const logged: unknown[] = [];
-    const engine = engineOf(logged);
+    const engine = odataItemsEngine(logged);
     try {
       const answer = await transport.send(engine, {
         name: 'group dependency',
