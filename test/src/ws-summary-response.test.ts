@@ -1,6 +1,8 @@
 // `"response": "summary"` (docs/websocket.md): a client that reads the streamed items gets a final
 // `response` with the status and headers of the batch but without its body, which would repeat
 // every item; whatever streamed nothing (a refused batch, a replay, an ordinary call) keeps its body.
+import 'reflect-metadata';
+import { createExampleEngine } from '@restbatch/example-server';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResultMessage, ResultsMessage, ServerMessage } from '@restbatch/ws';
@@ -203,6 +205,30 @@ test('with "response": "summary", backpressure still holds the batch, and its re
   } finally {
     await client.close();
     await ws.close();
+  }
+});
+
+test('with "response": "summary", an OData batch of no request streamed nothing and answers its empty body (Protocol §11.7: 200)', async () => {
+  const engine = createExampleEngine({});
+  const ws = await startWs(engine);
+  const client = await TestClient.open(ws.url);
+  try {
+    const answer = await client.request({
+      id: 'e',
+      endpoint: '/rest/claim/v1/$batch',
+      method: 'POST',
+      headers: { 'odata-version': '4.01' },
+      response: 'summary',
+      body: { requests: [] },
+    });
+    const response = TestClient.response(answer);
+    assert.is(response.status, 200);
+    assert.equal((response.body as { responses?: unknown }).responses, []);
+    assert.equal(streamedItems(client.messages, 'e'), []);
+  } finally {
+    await client.close();
+    await ws.close();
+    await engine.close();
   }
 });
 

@@ -22,29 +22,27 @@ export class DependencyOutcomes {
   readonly #statuses = new Map<string, number>();
   // The groups some dependency names (see `BatchPlan.groupDependencies`), by name as written.
   readonly #names: ReadonlySet<string> | undefined;
-  readonly #groups: Map<string, GroupStanding> | undefined;
+  readonly #groups = new Map<string, GroupStanding>();
 
   constructor(groups: ReadonlySet<string> | undefined) {
     this.#names = groups;
-    this.#groups = groups === undefined ? undefined : new Map();
   }
 
   /** The status that meets or fails a dependency on `key` (a sub-request's key or a group's name); undefined before it has one. */
   get(key: string): number | undefined {
-    if (this.#names?.has(key) === true) return this.#groups?.get(key)?.status;
-    return this.#statuses.get(key);
+    return this.#names?.has(key) === true ? this.#groups.get(key)?.status : this.#statuses.get(key);
   }
 
   /** The member that stands for group `name` (its first that did not answer 2xx, else its latest); undefined for a sub-request's key. */
   standing(name: string): { member: string; status: number } | undefined {
-    return this.#names?.has(name) === true ? this.#groups?.get(name) : undefined;
+    return this.#names?.has(name) === true ? this.#groups.get(name) : undefined;
   }
 
   /** Records the status of sub-request `key` (at `index`, in atomicity group `group`), and what it does to its group. */
   set(key: string, index: number, group: string | undefined, status: number): void {
     this.#statuses.set(key, status);
     if (group === undefined || this.#names?.has(group) !== true) return;
-    const groups = this.#groups as Map<string, GroupStanding>;
+    const groups = this.#groups;
     const now = groups.get(group);
     const met = dependencyMet(status);
     if (now === undefined) {
