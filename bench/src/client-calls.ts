@@ -8,14 +8,29 @@ interface TypedCall {
   init: object;
 }
 
+/**
+ * The mix's path templates as a user's code names them: string literals. A literal is interned, so
+ * the client's template cache finds it by identity; a template built at run time (`/rest/${resource}`)
+ * would be a new string compared character by character on every call, which no user's call pays.
+ */
+const TEMPLATES: Readonly<Record<string, string>> = {
+  Sessions: '/rest/Sessions',
+  Parameters: '/rest/Parameters',
+  'Parameters/{id}': '/rest/Parameters/{id}',
+  Roles: '/rest/Roles',
+  'Roles/{id}': '/rest/Roles/{id}',
+};
+
 /** The Exago mix as typed calls: `Parameters/P0` is `/rest/Parameters/{id}` with `id: 'P0'`. */
 export function typedCalls(calls: readonly ExagoCall[]): TypedCall[] {
   return calls.map((call) => {
     const [resource, id] = call.Url.split('/') as [string, string | undefined];
+    const template = TEMPLATES[id === undefined ? resource : `${resource}/{id}`];
+    if (template === undefined) throw new Error(`typedCalls: no template for ${call.Url}`);
     const init: { params?: object; body?: unknown } = {};
     if (id !== undefined) init.params = { path: { id } };
     if (call.Payload !== undefined) init.body = call.Payload;
-    return { method: call.Method, template: id === undefined ? `/rest/${resource}` : `/rest/${resource}/{id}`, init };
+    return { method: call.Method, template, init };
   });
 }
 
