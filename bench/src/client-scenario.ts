@@ -31,9 +31,10 @@ export async function clientScenario(): Promise<ScenarioResult> {
   const ratios = {} as Record<Transport, number>;
   for (const transport of ['direct', 'http'] as const) {
     const all = rounds[transport];
-    const us = (caller: Caller) => median(all.map((f) => f.usPerCall[caller]));
-    const cpu = (caller: Caller) => median(all.map((f) => f.cpuUsPerCall[caller]));
-    const paired = (caller: Caller) => median(all.map((f) => f.pairedRatio[caller]));
+    const us = (caller: Caller) => median(all.map((f) => f.usPerCall[caller] ?? Number.NaN));
+    const cpu = (caller: Caller) => median(all.map((f) => f.cpuUsPerCall[caller] ?? Number.NaN));
+    const paired = (caller: Caller) => median(all.map((f) => f.pairedRatio[caller] ?? Number.NaN));
+    const measuresLeast = all.every((f) => f.pairedRatio.least !== undefined);
     ratios[transport] = paired('client');
     rows.push({
       transport,
@@ -42,9 +43,11 @@ export async function clientScenario(): Promise<ScenarioResult> {
       'hand streamed µs/call': us('stream'),
       'client µs/call': us('client'),
       'client ÷ hand-built': ratios[transport],
-      'round ratios': all.map((f) => f.pairedRatio.client.toFixed(2)).join(' '),
+      'round ratios': all.map((f) => (f.pairedRatio.client ?? Number.NaN).toFixed(2)).join(' '),
       'client ÷ streamed': paired('client') / paired('stream'),
       'streamed ÷ hand-built': paired('stream'),
+      'least client ÷ hand-built': measuresLeast ? paired('least') : '—',
+      'client ÷ least client': measuresLeast ? paired('client') / paired('least') : '—',
       'hand CPU µs/call': cpu('hand'),
       'client CPU µs/call': cpu('client'),
       'ok (all callers)': `${all.reduce((s, f) => s + f.ok, 0)}/${all.reduce((s, f) => s + f.total, 0)}`,
@@ -67,10 +70,11 @@ export async function clientScenario(): Promise<ScenarioResult> {
       { name: 'every call succeeded', goal: 'all 2xx', actual: allOk ? 'yes' : 'no', pass: allOk },
     ],
     notes: [
-      `${ROUNDS} rounds, each a fresh \`node --expose-gc\` worker per transport that runs the three callers interleaved (rotating order, timed blocks of ${Math.ceil(2000 / N)} batches, after warm-up); µs/call are medians over blocks and rounds, ratios are medians of the ratios paired within a repetition.`,
+      `${ROUNDS} rounds, each a fresh \`node --expose-gc\` worker per transport that runs its callers interleaved (rotating order, timed blocks of ${Math.ceil(2000 / N)} batches, after warm-up); µs/call are medians over blocks and rounds, ratios are medians of the ratios paired within a repetition.`,
       'The calls are the bench Exago mix (POST Sessions, then POST/PATCH/GET/DELETE of parameters and roles): the client makes them as typed calls in one tick; the hand-built callers send the prepared envelope.',
       'HTTP: examples/server runs in its own process; every caller uses the global fetch. The client asks for NDJSON and settles each call as its line arrives; "hand-built" reads one JSON answer, "hand streamed" asks for NDJSON and parses each line as it arrives (direct: onResult, which copies each result as it settles). The client\'s direct transport streams with streamOnly: no final body, and an item that no later step of the batch reads (the mix has no references) is handed over without a copy.',
       'Targets are judged against "hand-built" (the stricter); "client ÷ streamed" is what the client adds over a hand-built caller that streams as the client must.',
+      '"least client" (direct only) is the least any batching client does for the same calls: an envelope item and a promise per call, the batch streamed as the client\'s direct transport streams it, a result object per call, Promise.all; no checks, retries, aborts, sessions or splitting. "least client ÷ hand-built" is the share of the budget any client with a promise per call pays; "client ÷ least client" is what restbatch\'s client adds to it.',
     ],
   };
 }

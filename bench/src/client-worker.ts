@@ -1,8 +1,9 @@
 // Child process of the client scenario: `node --expose-gc client-worker.js direct|http N [URL]`.
-// Times three callers of the same N calls, interleaved in this one process so that other work on
+// Times the callers of the same N calls, interleaved in this one process so that other work on
 // the machine weighs on all three alike: `hand` sends the prepared envelope and reads the whole
 // answer; `stream` sends it and takes each result as it comes (onResult, NDJSON lines), as the
-// client must; `client` makes the calls through @restbatch/client in one tick. Prints one JSON line.
+// client must; `client` makes the calls through @restbatch/client in one tick; on the direct
+// transport, `least` is the least any batching client does (see leastClient). Prints one JSON line.
 import { type Client, createClient, httpTransport } from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
@@ -13,26 +14,26 @@ import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { endSession, httpPool } from './http-clients.js';
 import { median } from './measure.js';
 
-/** The callers a worker times. */
-export type Caller = 'hand' | 'stream' | 'client';
+/** The callers a worker times (`least` on the direct transport only). */
+export type Caller = 'hand' | 'stream' | 'client' | 'least';
 
 /** What one worker reports, per caller: median µs per call, and the median of paired ratios to `hand`. */
 export interface ClientFigures {
   transport: 'direct' | 'http';
   n: number;
   reps: number;
-  usPerCall: Record<Caller, number>;
-  cpuUsPerCall: Record<Caller, number>;
+  usPerCall: Partial<Record<Caller, number>>;
+  cpuUsPerCall: Partial<Record<Caller, number>>;
   /** Median over repetitions of (this caller's block time / `hand`'s block time in the same repetition). */
-  pairedRatio: Record<Caller, number>;
+  pairedRatio: Partial<Record<Caller, number>>;
   ok: number;
   total: number;
   /** HTTP requests one tick of N client calls took (must be 1). */
   requestsPerTick?: number;
 }
 
-const CALLERS: readonly Caller[] = ['hand', 'stream', 'client'];
 const transport = process.argv[2] === 'http' ? 'http' : 'direct';
+const CALLERS: readonly Caller[] = transport === 'direct' ? ['hand', 'stream', 'client', 'least'] : ['hand', 'stream', 'client'];
 const n = Number(process.argv[3]);
 const url = process.argv[4] ?? '';
 const calls = exagoMix(n);
@@ -65,6 +66,10 @@ async function once(caller: Caller): Promise<void> {
     if (client.session !== undefined) sessions.push(client.session);
     return;
   }
+  if (caller === 'least') {
+    ok += await leastClient();
+    return;
+  }
   let body: unknown;
   if (caller === 'stream') {
     const items: unknown[] = [];
@@ -83,6 +88,50 @@ async function once(caller: Caller): Promise<void> {
   ok += countSuccesses(body);
   const sid = sessionIdOf(body);
   if (sid !== undefined) sessions.push(sid);
+}
+
+/** What a call's promise is resolved with (the client's result shape). */
+type LeastResult = { ok: boolean; status: number; data: unknown };
+
+/**
+ * The least any batching client does for the same typed calls: each call's envelope item made at
+ * once (its Url from the template, which it knows ends in `{id}`), a promise per call, the batch
+ * sent as the client's direct transport sends it (streamOnly, results rather than items), each
+ * promise resolved with a result object as its result comes, all awaited with Promise.all. No
+ * checks, no retries, no aborts, no sessions, no splitting: a floor, not a client. It shows how much
+ * of the client's cost any client that answers each call with its own promise pays.
+ */
+async function leastClient(): Promise<number> {
+  const resolvers = new Array<(result: LeastResult) => void>(n);
+  const pending = new Array<Promise<LeastResult>>(n);
+  const items = new Array<object>(n);
+  for (let i = 0; i < n; i++) {
+    const t = typed[i]!;
+    const init = t.init as { params?: { path: { id: string } }; body?: unknown };
+    const id = init.params?.path.id;
+    const url = id === undefined ? t.template.slice(6) : t.template.slice(6, -4) + id;
+    pending[i] = new Promise<LeastResult>((resolve) => {
+      resolvers[i] = resolve;
+    });
+    items[i] = init.body === undefined ? { Url: url, Method: t.method } : { Url: url, Method: t.method, Payload: init.body };
+  }
+  let next = 0;
+  await direct!({
+    url: '/rest/batch',
+    body: items,
+    streamOnly: true,
+    itemsOfErrorsOnly: true,
+    onResult: (item, result) => {
+      const status = result?.status ?? Number((item as { ReturnCode: string }).ReturnCode);
+      (resolvers[next++] as (r: LeastResult) => void)({ ok: status >= 200 && status < 300, status, data: result?.body ?? item });
+    },
+  });
+  const results = await Promise.all(pending);
+  const sid = (results[0]?.data as { Id?: string } | undefined)?.Id;
+  if (sid !== undefined) sessions.push(sid);
+  let ok = 0;
+  for (const r of results) if (r.ok) ok++;
+  return ok;
 }
 
 /** The hand-built batch over HTTP asking for NDJSON: each line is parsed as it arrives. */
@@ -129,9 +178,10 @@ async function block(caller: Caller): Promise<{ wall: number; cpu: number }> {
 for (let i = 0; i < WARMUPS; i++) for (const caller of CALLERS) await block(caller);
 ok = 0;
 total = 0;
-const wall: Record<Caller, number[]> = { hand: [], stream: [], client: [] };
-const cpu: Record<Caller, number[]> = { hand: [], stream: [], client: [] };
-const paired: Record<Caller, number[]> = { hand: [], stream: [], client: [] };
+const lists = () => Object.fromEntries(CALLERS.map((c) => [c, [] as number[]])) as Record<Caller, number[]>;
+const wall = lists();
+const cpu = lists();
+const paired = lists();
 for (let rep = 0; rep < REPS; rep++) {
   // The order rotates, so that no caller always runs right after another's garbage.
   const order = CALLERS.map((_, i) => CALLERS[(i + rep) % CALLERS.length]!);
@@ -145,7 +195,7 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const caller of CALLERS) paired[caller].push(times[caller] / times.hand);
 }
 const byCaller = (values: Record<Caller, number[]>) =>
-  Object.fromEntries(CALLERS.map((c) => [c, median(values[c])])) as Record<Caller, number>;
+  Object.fromEntries(CALLERS.map((c) => [c, median(values[c])])) as Partial<Record<Caller, number>>;
 const figures: ClientFigures = {
   transport,
   n,
