@@ -149,6 +149,8 @@ test('property: each dependsOn decodes to as many names as it lists, a group to 
     fc.property(batchShape, (shape) => {
       const requests: Array<Record<string, unknown>> = [];
       const names: string[] = [];
+      // The group of each request that has one, by id.
+      const groupOf = new Map<string, string>();
       const expected: Array<string[] | undefined> = [];
       shape.forEach((item, i) => {
         const id = `r${i}`;
@@ -163,11 +165,18 @@ test('property: each dependsOn decodes to as many names as it lists, a group to 
         const named = names.filter((name) => name !== group);
         if (item.deps.length > 0 && named.length > 0) {
           const deps = item.deps.map((k) => named[k % named.length] as string);
+          // §19.1: "If a request depends on another request that is part of a different atomicity
+          // group, the atomicity group MUST be listed in dependsOn".
+          for (const dep of [...deps]) {
+            const of = groupOf.get(dep);
+            if (of !== undefined && of !== group && !deps.includes(of)) deps.push(of);
+          }
           request.dependsOn = deps;
           expected.push(deps);
         } else expected.push(undefined);
         if (group !== undefined) {
           request.atomicityGroup = group;
+          groupOf.set(id, group);
           if (!names.includes(group)) names.push(group);
         }
         names.push(id);

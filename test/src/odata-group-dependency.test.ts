@@ -7,17 +7,29 @@
 // 424 Failed Dependency is returned for it as part of the batch response." A group used to stand
 // for its latest member: an earlier member's 304 (no failure, so the group commits) went unseen and
 // the dependent ran. Each case runs through direct, HTTP and WebSocket.
+//
+// §19.1 also says "If a request depends on another request that is part of a different atomicity
+// group, the atomicity group MUST be listed in dependsOn": a dependsOn that named a member of
+// another group alone was accepted and read that member alone; such a batch is now refused whole.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { odataItemsEngine } from './support/odata-items-engine.js';
 import { parityTransports } from './support/parity-transports.js';
 
-type Item = { id: string; status: number; atomicityGroup?: string; body?: { error?: { code: string; message: string } } };
+type Failure = { code: string; message: string };
+type Item = { id: string; status: number; atomicityGroup?: string; body?: { error?: Failure } };
 
 const transports = parityTransports();
 
-/** Runs `requests` as one OData batch through each transport, on a fresh engine each; `check` sees every transport's answer and what ran. */
-async function everyTransport(requests: unknown[], check: (items: Item[], logged: unknown[], transport: string) => void): Promise<void> {
+/**
+ * Runs `requests` as one OData batch through each transport, on a fresh engine each, expecting
+ * `status`; `check` sees every transport's answer body and what ran.
+ */
+async function sendEveryTransport(
+  requests: unknown[],
+  status: number,
+  check: (body: unknown, logged: unknown[], transport: string) => void,
+): Promise<void> {
   assert.equal(
     transports.map((t) => t.name),
     ['direct', 'http', 'ws'],
@@ -32,14 +44,32 @@ async function everyTransport(requests: unknown[], check: (items: Item[], logged
         url: '/api/$batch',
         headers: { 'odata-version': '4.01' },
         body: { requests },
-        status: 200,
+        status,
       });
-      assert.is(answer.status, 200, `${transport.name}: ${JSON.stringify(answer.body)}`);
-      check((answer.body as { responses: Item[] }).responses, logged, transport.name);
+      assert.is(answer.status, status, `${transport.name}: ${JSON.stringify(answer.body)}`);
+      check(answer.body, logged, transport.name);
     } finally {
       await engine.close();
     }
   }
+}
+
+/** {@link sendEveryTransport} for a batch that runs (200): `check` sees its response objects. */
+async function everyTransport(requests: unknown[], check: (items: Item[], logged: unknown[], transport: string) => void): Promise<void> {
+  await sendEveryTransport(requests, 200, (body, logged, transport) => check((body as { responses: Item[] }).responses, logged, transport));
+}
+
+/**
+ * Sends `requests` through each transport and checks that the batch is refused whole before
+ * anything ran: 400 `BATCH_RULE_VIOLATION` with `message` in the OData error body, and no handler called.
+ */
+async function refusedEveryTransport(requests: unknown[], message: string): Promise<void> {
+  await sendEveryTransport(requests, 400, (body, logged, transport) => {
+    const error = (body as { error?: Failure }).error;
+    assert.is(error?.code, 'BATCH_RULE_VIOLATION', transport);
+    assert.is(error?.message, message, transport);
+    assert.equal(logged, [], transport);
+  });
 }
 
 const notModified = (id: string, extra: object = {}) => ({
@@ -140,16 +170,87 @@ test('§19.1 "$<content-id>/$succeeded to check if the referenced request has su
   );
 });
 
-test('a dependency on a request of a group still reads that request alone: b answered 201, so x runs though a answered 304', async () => {
-  await everyTransport(
+const LISTED =
+  '§19.1 "If a request depends on another request that is part of a different atomicity group, the atomicity group MUST be listed in dependsOn"';
+
+test(`${LISTED}: a request outside any group that names a member of group g1 alone is refused whole, nothing runs`, async () => {
+  // Accepted before: x read b alone and ran, though a (304) left the group unmet.
+  await refusedEveryTransport(
     [notModified('a', { atomicityGroup: 'g1' }), log('b', { atomicityGroup: 'g1' }), log('x', { dependsOn: ['b'] })],
+    'Invalid batch request: request "x": dependsOn names "b", a request of atomicity group "g1"; a request outside that group must list the group in dependsOn too',
+  );
+});
+
+test(`${LISTED}: a request of another group that names a member of g1 alone is refused, the member named as written`, async () => {
+  await refusedEveryTransport(
+    [
+      log('a', { atomicityGroup: 'g1' }),
+      log('b', { atomicityGroup: 'g1' }),
+      log('c', { atomicityGroup: 'g2' }),
+      // Ids are case-insensitive: "A" names a; the group it lists (g2, its own) is none of a's.
+      log('d', { atomicityGroup: 'g2', dependsOn: ['c', 'A'] }),
+    ],
+    'Invalid batch request: request "d": dependsOn names "A", a request of atomicity group "g1"; a request outside that group must list the group in dependsOn too',
+  );
+});
+
+test(`${LISTED}: listing another group does not list the member's own group`, async () => {
+  await refusedEveryTransport(
+    [log('a', { atomicityGroup: 'g1' }), log('b', { atomicityGroup: 'g2' }), log('x', { dependsOn: ['g2', 'a'] })],
+    'Invalid batch request: request "x": dependsOn names "a", a request of atomicity group "g1"; a request outside that group must list the group in dependsOn too',
+  );
+});
+
+test(`${LISTED}: with the group listed, before or after the member and in any case, the batch runs and reads the whole group`, async () => {
+  await everyTransport(
+    [
+      { id: 'a', method: 'get', url: 'items/a', atomicityGroup: 'g1' },
+      log('b', { atomicityGroup: 'g1' }),
+      log('x', { dependsOn: ['b', 'g1'] }),
+      log('y', { dependsOn: ['G1', 'a'] }),
+      log('z', { atomicityGroup: 'g2', dependsOn: ['b', 'x', 'g1'] }),
+    ],
     (items, logged, transport) => {
       assert.equal(
         items.map((r) => r.status),
-        [304, 201, 201],
+        [200, 201, 201, 201, 201],
         transport,
       );
-      assert.equal(logged, [{ after: 'b' }, { after: 'x' }], transport);
+      assert.equal(logged, [{ after: 'b' }, { after: 'x' }, { after: 'y' }, { after: 'z' }], transport);
+    },
+  );
+  // Listed, the group is read: a's 304 leaves it unmet, so x does not run though b answered 201.
+  await everyTransport(
+    [notModified('a', { atomicityGroup: 'g1' }), log('b', { atomicityGroup: 'g1' }), log('x', { dependsOn: ['b', 'g1'] })],
+    (items, logged, transport) => {
+      assert.equal(
+        items.map((r) => r.status),
+        [304, 201, 424],
+        transport,
+      );
+      assert.match(items[2]?.body?.error?.message ?? '', /depends on atomicity group g1, whose sub-request a did not succeed/, transport);
+      assert.equal(logged, [{ after: 'b' }], transport);
+    },
+  );
+});
+
+test(`${LISTED}: a member that names an earlier member of its own group needs nothing more, and reads that member alone`, async () => {
+  await everyTransport(
+    [
+      notModified('a', { atomicityGroup: 'g1' }),
+      log('b', { atomicityGroup: 'g1' }),
+      log('c', { atomicityGroup: 'g1', dependsOn: ['b'] }),
+      // Outside any group, naming a request outside any group: no group to list.
+      log('d'),
+      log('e', { dependsOn: ['d'] }),
+    ],
+    (items, logged, transport) => {
+      assert.equal(
+        items.map((r) => r.status),
+        [304, 201, 201, 201, 201],
+        transport,
+      );
+      assert.equal(logged, [{ after: 'b' }, { after: 'c' }, { after: 'd' }, { after: 'e' }], transport);
     },
   );
 });

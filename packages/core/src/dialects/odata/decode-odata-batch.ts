@@ -38,14 +38,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** An atomicity group of the batch so far (see BatchNames). */
+interface BatchGroup {
+  /** Its name as first written. */
+  readonly name: string;
+  /** The id of its latest member. */
+  last: string;
+  /** The index of the latest request whose `dependsOn` names it (-1: none yet). */
+  listedBy: number;
+}
+
 /**
  * The names of a batch so far, case-insensitively (as Microsoft Graph compares ids): request ids
  * and atomicity groups share one space (§19.1: an id MUST NOT equal any atomicityGroup).
  */
 class BatchNames {
   readonly #ids = new Map<string, string>();
-  // Each group by lower-cased name: its name as written and the id of its latest member (an ETag reference `$<group>` reads it).
-  readonly #groups = new Map<string, { name: string; last: string }>();
+  // Each group by lower-cased name: its name as written, the id of its latest member (an ETag reference `$<group>` reads it) and the latest request listing it.
+  readonly #groups = new Map<string, BatchGroup>();
+  // The group of each request that has one, by lower-cased id: empty for a batch without groups.
+  readonly #members = new Map<string, BatchGroup>();
 
   addId(id: string, where: At): void {
     const key = id.toLowerCase();
@@ -63,9 +75,11 @@ class BatchNames {
     const key = name.toLowerCase();
     const id2 = this.#ids.get(key);
     if (id2 !== undefined) reject(where, `atomicityGroup ${quoted(name)} is the id of request ${quoted(id2)}`, 'BATCH_RULE_VIOLATION');
-    const group = this.#groups.get(key);
-    if (group === undefined) this.#groups.set(key, { name, last: id });
-    else if (group.name !== name) {
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { name, last: id, listedBy: -1 };
+      this.#groups.set(key, group);
+    } else if (group.name !== name) {
       // The executor groups and rolls back by the exact spelling, which the answer echoes (§19.5): two
       // spellings would be two groups to it and one to `dependsOn`, so neither reading is safe.
       reject(
@@ -74,6 +88,33 @@ class BatchNames {
         'BATCH_RULE_VIOLATION',
       );
     } else group.last = id;
+    this.#members.set(id.toLowerCase(), group);
+  }
+
+  /**
+   * Refuses a `dependsOn` that names a request of another atomicity group without naming that group
+   * (§19.1 "If a request depends on another request that is part of a different atomicity group,
+   * the atomicity group MUST be listed in dependsOn"); `own` is the request's group, whose members
+   * it may name alone. Two walks of the list, the first marking the groups it names with the
+   * request's index, keep it linear; a batch without groups so far returns at once.
+   */
+  requireGroupsListed(dependsOn: readonly string[], index: number, own: string | undefined, where: At): void {
+    if (this.#members.size === 0) return;
+    for (const name of dependsOn) {
+      const group = this.#groups.get(name.toLowerCase());
+      if (group !== undefined) group.listedBy = index;
+    }
+    for (const name of dependsOn) {
+      const group = this.#members.get(name.toLowerCase());
+      if (group === undefined || group.listedBy === index) continue;
+      // Its own group in another spelling is refused as such once the request joins it (joinGroup).
+      if (own !== undefined && (own === group.name || own.toLowerCase() === group.name.toLowerCase())) continue;
+      reject(
+        where,
+        `dependsOn names ${quoted(name)}, a request of atomicity group ${quoted(group.name)}; a request outside that group must list the group in dependsOn too`,
+        'BATCH_RULE_VIOLATION',
+      );
+    }
   }
 
   /** The key an ETag reference `$<name>` stands for (§19.3), or undefined when no earlier request or group has that name. */
@@ -228,6 +269,8 @@ function decodeItem(
       // goes to the executor, which checks every member.
       deps[k] = dependency(dep);
     }
+    // Only the names the client wrote in dependsOn: what `if` names is read there, not listed.
+    names.requireGroupsListed(dependsOn as string[], index, sub.atomicityGroup, where);
   }
   if (item.if !== undefined) {
     if (typeof item.if !== 'string') reject(where, 'if must be a string: a condition such as "$1/$succeeded"');
