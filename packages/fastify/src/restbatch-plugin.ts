@@ -84,8 +84,7 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
   });
   // Before Fastify reads the body, as node:http refuses such headers before anything else (a
   // Content-Type holding CR LF is 400 INVALID_HEADER, not Fastify's 415). Encapsulated: only the
-  // plugin's routes are judged, never the app's own.
-  // A callback hook: a request that passes costs no promise.
+  // plugin's routes are judged, never the app's own. A callback hook: a request that passes costs no promise.
   fastify.addHook('onRequest', (request, reply, done) => {
     const invalid = unparsedHeaderError(request);
     if (invalid === undefined || !engine.serves(request.url)) return done();

@@ -1,8 +1,8 @@
 /**
  * The first media type of a Content-Type value that a fetch runtime may have joined from several
- * header lines: `Headers` joins a repeated field's values with ", " (Fetch, "get a header"), and
- * node:http keeps the first Content-Type line of several, so the fetch handler reads what node
- * reads. A media type holds no comma outside a quoted string (RFC 9110 §8.3.1: `media-type = type
+ * header lines: `Headers` joins a repeated field's values with ", " (the Fetch standard's header
+ * list "get"), and node:http keeps the first Content-Type line of several, so the fetch handler
+ * reads what node reads. A media type holds no comma outside a quoted string (RFC 9110 §8.3.1: `media-type = type
  * "/" subtype parameters`; a parameter value is a token or a quoted-string, §5.6.4, where a comma
  * may stand: `application/json; x="a,b"`): the first comma outside quotes ends the first line's
  * value. A value without one comes back as it is.
