@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import {
   responseHeaders,
@@ -5,6 +6,7 @@ import {
   type EngineRequest,
   type EngineResponse,
   hasBody,
+  headerSyntaxError,
   RestBatchError,
   type WriteWatch,
   withCode,
@@ -80,6 +82,17 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
     const { method, url, headers } = request;
     return send(settings, reply, engine.refuse({ method, url, headers, transport: 'http' }, coded));
   });
+  // Before Fastify reads the body, as node:http refuses such headers before anything else (a
+  // Content-Type holding CR LF is 400 INVALID_HEADER, not Fastify's 415). Encapsulated: only the
+  // plugin's routes are judged, never the app's own. A callback hook: a request that passes costs no promise.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const invalid = unparsedHeaderError(request);
+    if (invalid === undefined || !engine.serves(request.url)) return done();
+    // Answered here, so `done` is not called. Observed without the headers, as they are malformed
+    // (as a direct call's and engine.inject's are).
+    const { method, url } = request;
+    send(settings, reply, engine.refuse({ method, url, headers: {}, transport: 'http' }, invalid));
+  });
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     // A path the router sends here that is no API's (`/apix` is not under `/api`; a path the router decoded).
     if (!engine.serves(request.url)) return reply.callNotFound();
@@ -96,6 +109,20 @@ export async function restbatch(fastify: FastifyInstance, options: RestBatchPlug
 }
 // Fastify names the plugin after this in its errors and `printPlugins()`.
 Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@restbatch/fastify' });
+
+/**
+ * Why the request's headers could not have come over HTTP (`headerSyntaxError`: a name that is
+ * not an RFC 9110 token, a value holding CR, LF or NUL), for a request no HTTP parser has seen:
+ * `fastify.inject()`'s, whose light-my-request hands the caller's headers on as they are (names
+ * lower-cased, values written as text). A request on a network socket came through node's parser
+ * (http, https, http2), which refused such headers already: it is not judged twice. light-my-request
+ * gives every request a mock socket, an EventEmitter. The socket is tested rather than its
+ * `isLightMyRequest` mark, so that any other request on no `net.Socket` (a custom `serverFactory`'s)
+ * is judged as well: the check is cheap, skipping it is only right where a parser ran.
+ */
+function unparsedHeaderError(request: FastifyRequest): RestBatchError | undefined {
+  return request.raw.socket instanceof Socket ? undefined : headerSyntaxError(request.headers);
+}
 
 interface Settings {
   readonly engine: Engine;

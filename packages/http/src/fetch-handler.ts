@@ -21,6 +21,7 @@ import {
   writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
+import { firstMediaType } from './first-media-type.js';
 import { mayBeLarge, wholeOrChunks } from './json-in-turns.js';
 import { readWebBody } from './read-web-body.js';
 import { webChunkStream } from './web-chunk-stream.js';
@@ -158,10 +159,21 @@ function urlOf(request: Request, target: string | undefined): string | typeof BA
   return `${parsed.pathname}${parsed.search}`;
 }
 
+/**
+ * The request's headers as node:http hands them to the engine. The runtime joined a repeated
+ * line's values with ", ", as node does, but of Content-Type node keeps the first line (see
+ * {@link firstMediaType}). Other names node keeps the first of are left as joined: the engine reads
+ * them for presence only (If-Modified-Since, If-Unmodified-Since) or not at all, and their values
+ * hold commas of their own (an HTTP-date, Authorization's auth-params, a User-Agent's comment), so
+ * the first line cannot be told from the rest.
+ */
 function headersOf(request: Request): Record<string, string> {
   const out: Record<string, string> = {};
   request.headers.forEach((value, name) => {
-    out[name] = value;
+    if (name === 'content-type') out[name] = firstMediaType(value);
+    // `Headers` hands Set-Cookie line by line (Fetch, "sort and combine"): joined as the engine folds node's array of them.
+    else if (name === 'set-cookie' && out[name] !== undefined) out[name] = `${out[name]}, ${value}`;
+    else out[name] = value;
   });
   return out;
 }
