@@ -1,6 +1,6 @@
 // node:http refuses a header name that is not a token (RFC 9110 §5.1: field-name = token) and a
 // value holding CR, LF or NUL (§5.5: "Field values containing CR, LF, or NUL characters are invalid
-// and dangerous") before the engine sees the request; a WebSocket message's headers are refused 400
+// and dangerous"), or any other control character but tab (field-vchar), before the engine sees the request; a WebSocket message's headers are refused 400
 // INVALID_HEADER by core's checkHeaderSyntax. A direct call's and engine.inject's headers, which no
 // parser has seen either, get the same answer: the status, code and message WebSocket sends, in the
 // error shape of the endpoint's dialect, and nothing runs.
@@ -45,6 +45,9 @@ const BAD: Array<[string, Record<string, string>]> = [
   ['CR LF in a value', { 'x-a': 'v\r\nx-injected: 1' }],
   ['LF in a value', { 'X-A': 'v\nw' }],
   ['NUL in a value', { 'x-a': 'v\u0000w' }],
+  // node:http's parser answers 400 to any control character but tab in a value (checked on a raw socket).
+  ['a control character (U+0001) in a value', { 'x-a': 'v\u0001w' }],
+  ['DEL in a value', { 'x-a': 'v\u007fw' }],
 ];
 
 /** The code and message of an error body, whatever the dialect's shape (Exago's, Guidewire's, OData's). */
@@ -91,7 +94,10 @@ test('a malformed value given as an array (two header lines of one name) is refu
   const headers = { 'x-a': ['ok', 'v\r\nw'] } as unknown as Record<string, string>;
   const direct = await createDirectCaller(engine())({ url: '/rest/batch', headers, body: [{ Url: 'Sessions', Method: 'POST' }] });
   assert.is(direct.status, 400);
-  assert.equal(codeAndMessage(direct.body), ['INVALID_HEADER', 'Header x-a has an invalid value: CR, LF and NUL are not allowed']);
+  assert.equal(codeAndMessage(direct.body), [
+    'INVALID_HEADER',
+    'Header x-a has an invalid value: control characters other than tab (CR, LF, NUL, ...) are not allowed',
+  ]);
 });
 
 test('a refused batch is observed as one that never ran (onBatchEnd with its status and no items)', async () => {
@@ -147,6 +153,28 @@ test('a header value that is not text: WebSocket refuses the message as not its 
     body: target.body,
   });
   assert.equal([direct.status, codeAndMessage(direct.body)[0]], [400, 'INVALID_HEADER']);
+});
+
+test('a sub-request header holding a control character (U+0001) fails that sub-request with 400 INVALID_HEADER, as node:http refuses the same call made alone; a tab passes (RFC 9110 §5.5)', async () => {
+  const answer = await createDirectCaller(engine())({
+    url: '/rest/claim/v1/$batch',
+    body: {
+      requests: [
+        { id: '1', method: 'get', url: 'claims/cc:22', headers: { 'x-a': 'v\u0001w' } },
+        { id: '2', method: 'get', url: 'claims/cc:22', headers: { 'x-a': 'v\tw' } },
+      ],
+    },
+  });
+  assert.is(answer.status, 200);
+  const responses = (answer.body as { responses: Array<{ id: string; status: number; body: unknown }> }).responses;
+  assert.equal(
+    responses.map((r) => [r.id, r.status]),
+    [
+      ['1', 400],
+      ['2', 200],
+    ],
+  );
+  assert.is(codeAndMessage(responses[0]?.body)[0], 'INVALID_HEADER');
 });
 
 test.run();

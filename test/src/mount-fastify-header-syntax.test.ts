@@ -49,6 +49,7 @@ const BAD: Array<[string, Record<string, string | string[]>]> = [
   ['CR LF in a value', { 'x-a': 'v\r\nx-injected: 1' }],
   ['LF in a value', { 'X-A': 'v\nw' }],
   ['NUL in a value', { 'x-a': 'v\u0000w' }],
+  ['a control character (U+001F) in a value', { 'x-a': 'v\u001fw' }],
   ['CR LF in one of two lines (an array)', { 'x-a': ['ok', 'v\r\nw'] }],
 ];
 

@@ -45,7 +45,7 @@ test('the error for a bad header names the rule and is a coded transport error w
       type: 'error',
       status: 400,
       code: 'INVALID_HEADER',
-      message: 'Header x-a has an invalid value: CR, LF and NUL are not allowed',
+      message: 'Header x-a has an invalid value: control characters other than tab (CR, LF, NUL, ...) are not allowed',
     });
     await client.close();
   } finally {

@@ -4,12 +4,16 @@ import { normalizeHeaders } from './normalize-headers.js';
 
 /** An RFC 7230 token, lower-case: header names are checked after they are lower-cased. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
-/** CR and LF would split a header line, NUL would end it. */
-export const BAD_HEADER_VALUE = /[\r\n\0]/;
+/**
+ * Control characters other than tab, as node:http's parser refuses them in a field value (RFC 9110
+ * §5.5: a value is visible characters, space and tab; CR and LF would split the line, NUL end it).
+ * Characters from U+0080 are let through, as node reads each byte of a value as one of them.
+ */
+export const BAD_HEADER_VALUE = /[\0-\x08\n-\x1f\x7f]/;
 
 /**
  * Rejects headers that no HTTP parser has seen (a WebSocket message's, a direct call's) when a
- * name is not a token or a value holds CR, LF or NUL: `INVALID_HEADER`. Names must already be
+ * name is not a token or a value holds a control character other than tab: `INVALID_HEADER`. Names must already be
  * lower-case.
  */
 export function checkHeaderSyntax(headers: Readonly<Record<string, string>>): void {
@@ -35,7 +39,10 @@ function syntaxError(headers: Readonly<Record<string, string>>): RestBatchError 
     }
     const value = headers[name];
     if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-      return new RestBatchError('INVALID_HEADER', `Header ${excerpt(name)} has an invalid value: CR, LF and NUL are not allowed`);
+      return new RestBatchError(
+        'INVALID_HEADER',
+        `Header ${excerpt(name)} has an invalid value: control characters other than tab (CR, LF, NUL, ...) are not allowed`,
+      );
     }
   }
   return undefined;
