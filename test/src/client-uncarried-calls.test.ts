@@ -203,7 +203,8 @@ for (const kind of KINDS) {
       for (const [headers, message] of [
         [{ '': 'x' }, '"" is not a header name'],
         [{ 'x a': 'x' }, '"x a" is not a header name'],
-        [{ 'x-a': 'one\r\nx-b: two' }, 'header x-a holds a line break or NUL'],
+        [{ 'x-a': 'one\r\nx-b: two' }, 'header x-a holds a control character'],
+        [{ 'x-a': 'one\u0001two' }, 'header x-a holds a control character'],
       ] as const) {
         const [before, bad] = await Promise.allSettled([
           c.GET('/rest/claim/v1/claims/{claimId}', { params: claimId }),

@@ -133,7 +133,10 @@ export function callHeaders(method: Method, template: string, init: LooseInit | 
       );
     const text = typeof value === 'string' ? value : String(value);
     if (BAD_HEADER_VALUE.test(text))
-      throw new ClientError('INVALID_CALL', `${method} ${template}: header ${name} holds a line break or NUL, which no header can carry`);
+      throw new ClientError(
+        'INVALID_CALL',
+        `${method} ${template}: header ${name} holds a control character (a line break, NUL, ...), which no server takes in a header (only tab is allowed)`,
+      );
     if (headers === NONE) headers = {};
     headers[name] = text;
   }
@@ -142,8 +145,11 @@ export function callHeaders(method: Method, template: string, init: LooseInit | 
 
 /** RFC 9110 §5.1: a field name is a token. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** RFC 9110 §5.5: CR, LF and NUL are never valid in a field value. */
-const BAD_HEADER_VALUE = /[\r\n\0]/;
+/**
+ * RFC 9110 §5.5: CR, LF and NUL are never valid in a field value, and node:http's parser refuses
+ * every other control character but tab too (a bare 400 with no body, over HTTP).
+ */
+const BAD_HEADER_VALUE = /[\0-\x08\n-\x1f\x7f]/;
 
 /** The same text, interned (as a property key is): compared with another interned string by identity. */
 export function internal(text: string): string {
