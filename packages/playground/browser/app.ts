@@ -10,6 +10,7 @@ import { itemFor, type RouteHint, routeHints } from './openapi-hints.js';
 import { codeOf, itemsOfEnvelope, messageOf, summaryOf, viewOfItem } from './item-view.js';
 import { type Arrival, createWaterfall, drawSummary } from './result-list.js';
 import { createItemList } from './item-list.js';
+import { attachResultFind } from './result-find.js';
 import { FrameQueue } from './frame-queue.js';
 import { readFragment, type SharedState, shareFragment } from './share-link.js';
 
@@ -40,6 +41,22 @@ const itemsHint = $<HTMLParagraphElement>('items-hint');
 // Both lists are windowed (only the rows in view are in the document), made once for the page.
 const items = createItemList(itemList);
 const timeline = createWaterfall(waterfallRows);
+// The browser's find in page sees only the items drawn: this one searches all of them.
+attachResultFind(
+  {
+    panel: results,
+    bar: $('find'),
+    input: $<HTMLInputElement>('find-input'),
+    count: $('find-count'),
+    status: $('find-status'),
+    previous: $<HTMLButtonElement>('find-previous'),
+    next: $<HTMLButtonElement>('find-next'),
+    close: $<HTMLButtonElement>('find-close'),
+    opener: $<HTMLButtonElement>('find-open'),
+    list: itemList,
+  },
+  items,
+);
 
 const http = httpTransport({ baseUrl: location.origin });
 let ws: Transport | undefined;

@@ -1,11 +1,37 @@
-import { type Arrival, itemEntry, opensBody } from './result-list.js';
+import { type Arrival, type EntryPart, entryParts, itemEntry, opensBody } from './result-list.js';
 import { VirtualList } from './virtual-list.js';
+
+/** Told what happens to an {@link ItemList} (the find in the results follows it so). */
+export interface ItemListObserver {
+  /** Item `index` was drawn as `row` (it comes near the view), before it is measured. */
+  drawn(index: number, row: HTMLElement): void;
+  /** An item was appended. */
+  added(): void;
+  /** Every item was removed. */
+  cleared(): void;
+}
 
 /** The list of a batch's items: {@link ItemList.add} appends one as it arrives. */
 export interface ItemList {
   add(arrival: Arrival): void;
   /** Removes every item (before the next batch). */
   clear(): void;
+  /** How many items the list has, drawn or not. */
+  readonly length: number;
+  /** Item `index` as it arrived. */
+  arrival(index: number): Arrival;
+  /** The text of each part of item `index`'s entry, as it shows them, drawn or not. */
+  texts(index: number): Array<readonly [EntryPart, string]>;
+  /** Draws item `index` where it belongs, without scrolling (scroll to it before the next update, or it goes). */
+  draw(index: number): HTMLElement | undefined;
+  /** Opens item `index`'s headers or body, drawn or not (it stays open when drawn again). */
+  open(index: number, part: 'headers' | 'body'): void;
+  /** The items drawn, by index. */
+  drawn(): IterableIterator<[number, HTMLElement]>;
+  /** The index of the item at the top of the view. */
+  topIndex(): number;
+  /** Sets the one observer of the list. */
+  observe(observer: ItemListObserver): void;
 }
 
 /** Space between two items, in px. */
@@ -39,6 +65,7 @@ export function createItemList(list: HTMLOListElement): ItemList {
     const [headers, body] = openOf(index);
     return `${view.status >= 400 && view.message !== undefined ? 'message' : ''}/${headers}/${body}/${view.mark ?? ''}`;
   };
+  let observer: ItemListObserver | undefined;
   const virtual = new VirtualList({
     list,
     gap: GAP,
@@ -46,6 +73,7 @@ export function createItemList(list: HTMLOListElement): ItemList {
       const li = itemEntry(arrivals[index]!, arrivals[index - 1]?.at ?? 0, toggled.get(index));
       // Focusable by the arrow keys (and a click), not a Tab stop of its own: Tab goes to its summaries.
       li.tabIndex = -1;
+      observer?.drawn(index, li);
       return li;
     },
     measured: (index, height) => heights.set(kindOf(index), height),
@@ -105,11 +133,32 @@ export function createItemList(list: HTMLOListElement): ItemList {
       const index = arrivals.length - 1;
       const estimate = heights.get(kindOf(index)) ?? (openOf(index)[1] ? FIRST_ESTIMATE.open : FIRST_ESTIMATE.closed);
       virtual.push(estimate);
+      observer?.added();
     },
     clear() {
       virtual.clear();
       arrivals.length = 0;
       toggled.clear();
+      observer?.cleared();
+    },
+    get length() {
+      return arrivals.length;
+    },
+    arrival: (index) => arrivals[index]!,
+    texts: (index) => entryParts(arrivals[index]!, arrivals[index - 1]?.at ?? 0),
+    draw: (index) => virtual.draw(index),
+    open(index, part) {
+      const open: [boolean, boolean] = [...openOf(index)];
+      open[part === 'headers' ? 0 : 1] = true;
+      toggled.set(index, open);
+      // Drawn, its <details> opens now (its toggle event then records the same).
+      const details = virtual.row(index)?.querySelectorAll('details')[part === 'headers' ? 0 : 1];
+      if (details !== undefined) details.open = true;
+    },
+    drawn: () => virtual.drawn(),
+    topIndex: () => virtual.topIndex(),
+    observe(next) {
+      observer = next;
     },
   };
 }

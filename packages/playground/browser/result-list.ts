@@ -24,42 +24,77 @@ export function opensBody(view: ItemView): boolean {
 }
 
 /**
+ * The parts of an item's entry that hold text, in the order the entry shows them: each is the text
+ * of one element of {@link itemEntry}, marked `data-find` with its name, which the find in the
+ * results (result-find.ts) searches and highlights whether the item is drawn or not.
+ */
+export type EntryPart =
+  | 'index'
+  | 'status'
+  | 'request'
+  | 'mark'
+  | 'time'
+  | 'message'
+  | 'headers-summary'
+  | 'headers'
+  | 'body-summary'
+  | 'body';
+
+/** The text of each part of an item's entry (those it has), in the order {@link itemEntry} shows them. */
+export function entryParts(arrival: Arrival, previousAt: number): Array<readonly [EntryPart, string]> {
+  const { view, label } = arrival;
+  const parts: Array<readonly [EntryPart, string]> = [
+    ['index', `#${view.index}`],
+    ['status', String(view.status)],
+    ['request', label === undefined ? '' : `${label.method} ${label.path}`],
+  ];
+  if (view.mark !== undefined) parts.push(['mark', MARK_TEXT[view.mark]]);
+  parts.push(['time', `${(arrival.at - previousAt).toFixed(1)} ms · at ${arrival.at.toFixed(1)} ms`]);
+  if (view.status >= 400 && view.message !== undefined) parts.push(['message', `${view.code ?? ''} ${view.message}`.trim()]);
+  const headerNames = Object.keys(view.headers);
+  parts.push(
+    ['headers-summary', `Headers (${headerNames.length})`],
+    ['headers', headerNames.length === 0 ? '(none in this dialect’s item)' : headerNames.map((n) => `${n}: ${view.headers[n]}`).join('\n')],
+    ['body-summary', 'Body'],
+    ['body', view.body === undefined ? '(no body)' : JSON.stringify(view.body, null, 2)],
+  );
+  return parts;
+}
+
+/**
  * The list entry of one item: status coloured by class, time, marks, headers and body. `open` is
  * whether its headers and its body are open, when someone chose (by default: the body of an item
  * that failed or did not run, see {@link opensBody}).
  */
 export function itemEntry(arrival: Arrival, previousAt: number, open?: readonly [headers: boolean, body: boolean]): HTMLLIElement {
-  const { view, label } = arrival;
+  const { view } = arrival;
+  const text = new Map(entryParts(arrival, previousAt));
+  const part = <K extends keyof HTMLElementTagNameMap>(tag: K, name: EntryPart, className?: string): HTMLElementTagNameMap[K] => {
+    const node = el(tag, className, text.get(name));
+    node.dataset.find = name;
+    return node;
+  };
   const cls = statusClass(view.status);
   const li = el('li', `item ${cls}${view.mark === undefined ? '' : ' marked'}`);
   li.dataset.index = String(view.index);
   li.dataset.status = String(view.status);
   if (view.mark !== undefined) li.dataset.mark = view.mark;
   const head = el('div', 'item-head');
-  head.append(el('span', 'item-index', `#${view.index}`));
-  const status = el('span', `status ${cls}`, String(view.status));
+  head.append(part('span', 'index', 'item-index'));
+  const status = part('span', 'status', `status ${cls}`);
   status.setAttribute('aria-label', `Status ${view.status}`);
   head.append(status);
-  head.append(el('span', 'item-request', label === undefined ? '' : `${label.method} ${label.path}`));
-  if (view.mark !== undefined) head.append(el('span', 'mark', MARK_TEXT[view.mark]));
-  head.append(el('span', 'item-time', `${(arrival.at - previousAt).toFixed(1)} ms · at ${arrival.at.toFixed(1)} ms`));
+  head.append(part('span', 'request', 'item-request'));
+  if (text.has('mark')) head.append(part('span', 'mark', 'mark'));
+  head.append(part('span', 'time', 'item-time'));
   li.append(head);
-  if (view.status >= 400 && view.message !== undefined) li.append(el('p', 'item-message', `${view.code ?? ''} ${view.message}`.trim()));
-  const headerNames = Object.keys(view.headers);
+  if (text.has('message')) li.append(part('p', 'message', 'item-message'));
   const headers = el('details');
   headers.open = open?.[0] ?? false;
-  headers.append(el('summary', undefined, `Headers (${headerNames.length})`));
-  headers.append(
-    el(
-      'pre',
-      undefined,
-      headerNames.length === 0 ? '(none in this dialect’s item)' : headerNames.map((n) => `${n}: ${view.headers[n]}`).join('\n'),
-    ),
-  );
+  headers.append(part('summary', 'headers-summary'), part('pre', 'headers'));
   const body = el('details');
   body.open = open?.[1] ?? opensBody(view);
-  body.append(el('summary', undefined, 'Body'));
-  body.append(el('pre', undefined, view.body === undefined ? '(no body)' : JSON.stringify(view.body, null, 2)));
+  body.append(part('summary', 'body-summary'), part('pre', 'body'));
   li.append(headers, body);
   return li;
 }

@@ -117,6 +117,17 @@ export class VirtualList {
     return this.#rows.get(index);
   }
 
+  /** The drawn rows, by index (in no particular order). */
+  drawn(): IterableIterator<[number, HTMLElement]> {
+    return this.#rows.entries();
+  }
+
+  /** The index of the row at the top of the view (0 when the list is empty or below the view's top). */
+  topIndex(): number {
+    if (this.length === 0) return 0;
+    return Math.max(0, this.#sizes.indexAt(this.#view().top));
+  }
+
   /** The row one view's height (times `views`, negative upwards) from row `index`, within the list. */
   step(index: number, views: number): number {
     const view = this.#view();
@@ -127,6 +138,17 @@ export class VirtualList {
 
   /** Draws row `index` and scrolls it into view (as little as it takes); returns it. */
   reveal(index: number): HTMLElement | undefined {
+    const row = this.draw(index);
+    // Once scrolled, the row is in view: the next update keeps it for that reason.
+    row?.scrollIntoView({ block: 'nearest' });
+    return row;
+  }
+
+  /**
+   * Draws row `index` at its place wherever the view is, without scrolling; returns it. The next
+   * update removes it again unless it is then in view (or focused): scroll to it before that.
+   */
+  draw(index: number): HTMLElement | undefined {
     if (index < 0 || index >= this.length) return undefined;
     this.#revealing = index;
     try {
@@ -134,10 +156,7 @@ export class VirtualList {
     } finally {
       this.#revealing = undefined;
     }
-    const row = this.#rows.get(index);
-    // Once scrolled, the row is in view: the next update keeps it for that reason.
-    row?.scrollIntoView({ block: 'nearest' });
-    return row;
+    return this.#rows.get(index);
   }
 
   /**
@@ -270,11 +289,7 @@ export class VirtualList {
 
   /** The nearest box around the list that scrolls (the page's when none does). */
   #scroller(): Element {
-    for (let node = this.#list.parentElement; node !== null && node !== document.body; node = node.parentElement) {
-      const overflow = getComputedStyle(node).overflowY;
-      if ((overflow === 'auto' || overflow === 'scroll') && node.scrollHeight > node.clientHeight) return node;
-    }
-    return document.scrollingElement ?? document.documentElement;
+    return scrollingBox(this.#list);
   }
 
   /** The index of the row holding the focus, if one does. */
@@ -346,4 +361,13 @@ export class VirtualList {
       });
     }
   }
+}
+
+/** The nearest box around `element` that scrolls (the page's when none does). */
+export function scrollingBox(element: Element): Element {
+  for (let node = element.parentElement; node !== null && node !== document.body; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if ((overflow === 'auto' || overflow === 'scroll') && node.scrollHeight > node.clientHeight) return node;
+  }
+  return document.scrollingElement ?? document.documentElement;
 }
