@@ -66,7 +66,7 @@ export {
 export type { ErrorCodeTable, ErrorMapper, ErrorMappingOptions } from './errors/error-mapping.js';
 export { EXCERPT_CHARS, excerpt, quoted } from './errors/excerpt.js';
 export { MIN_READ_BYTES_PER_SECOND, WriteWatch } from './transport/write-watch.js';
-export { bytesTaken } from './transport/bytes-taken.js';
+export { bytesTaken, bytesUnsent } from './transport/bytes-taken.js';
 export { type AppErrorCodes, defineErrorCodes } from './errors/define-error-codes.js';
 export { SETUP_ERROR_CODES, type SetupErrorCode, withCode } from './errors/setup-error-codes.js';
 export type { ErrorEncoder } from './errors/error-encoder.js';

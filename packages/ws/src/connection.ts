@@ -1,5 +1,6 @@
 import {
   bytesTaken,
+  bytesUnsent,
   checkHeaderLimits,
   checkHeaderSyntax,
   type Engine,
@@ -26,9 +27,9 @@ import {
 import type { SendBudget } from './send-budget.js';
 import type { ResolvedWsOptions } from './ws-options.js';
 
-/** The private fields of ws and net.Socket behind {@link Connection.unsent}; any of them may be missing. */
+/** The private field of ws behind {@link Connection.unsent} and {@link Connection.taken}: its net.Socket (a tls.TLSSocket under wss). */
 interface SocketInternals {
-  _socket?: { destroyed?: boolean; _handle?: { writeQueueSize?: unknown } | null } | null;
+  _socket?: { destroyed?: boolean } | null;
 }
 
 /**
@@ -106,14 +107,14 @@ export class Connection implements OutboxOwner {
   }
 
   /**
-   * Bytes libuv has not yet written to the TCP socket (`writeQueueSize` of the net.Socket's handle).
-   * A private field, read because nothing public moves while a client reads one large message:
-   * `bufferedAmount` falls only when a whole write completes. Absent (another runtime, a socket
-   * without a handle), this is `undefined` and the budget judges by `bufferedAmount` alone.
+   * Bytes libuv has not yet written to the TCP socket (core's `bytesUnsent`: `writeQueueSize` of the
+   * net.Socket's handle, under wss of the TCP handle beneath TLS). A private field, read because
+   * nothing public moves while a client reads one large message: `bufferedAmount` falls only when
+   * a whole write completes. Absent (another runtime, a socket without a handle), this is
+   * `undefined` and the budget judges by `bufferedAmount` alone.
    */
   get unsent(): number | undefined {
-    const queue = (this.ws as unknown as SocketInternals)._socket?._handle?.writeQueueSize;
-    return typeof queue === 'number' ? queue : undefined;
+    return bytesUnsent((this.ws as unknown as SocketInternals)._socket);
   }
 
   /** Bytes the operating system has taken from the socket so far: what the write timeout counts as the client reading. */

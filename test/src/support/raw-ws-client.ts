@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 /** A WebSocket client written by hand over TCP: it can send a close frame and keep the TCP socket open (a half-open peer). */
 export class RawWsClient {
@@ -41,12 +42,17 @@ export class RawWsClient {
     return this.#counting ? this.#count : this.#received.length;
   }
 
-  /** Connects to `url` (`ws://host:port/path`) with `allowHalfOpen` and completes the upgrade. */
+  /**
+   * Connects to `url` (`ws://host:port/path`, or `wss:` over TLS, not verifying the server's
+   * certificate) with `allowHalfOpen` and completes the upgrade.
+   */
   static async open(url: string): Promise<RawWsClient> {
-    const { hostname, port, pathname } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: true });
+    const { protocol, hostname, port, pathname } = new URL(url);
+    const tls = protocol === 'wss:';
+    const options = { host: hostname, port: Number(port), allowHalfOpen: true };
+    const socket = tls ? connectTls({ ...options, rejectUnauthorized: false }) : connect(options);
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
+      socket.once(tls ? 'secureConnect' : 'connect', resolve);
       socket.once('error', reject);
     });
     const client = new RawWsClient(socket);

@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '@restbatch/core';
 import {
@@ -10,18 +11,24 @@ import {
   type WebSocketTransportOptions,
 } from '@restbatch/ws';
 import { type ClientOptions, WebSocket } from 'ws';
+import { TLS_CREDENTIALS } from './listen-tls.js';
 
-/** Serves the WebSocket transport of `engine` on 127.0.0.1 at a free port. */
+/**
+ * Serves the WebSocket transport of `engine` on 127.0.0.1 at a free port; with `tls`, on an HTTPS
+ * server with the test certificate (a `wss:` URL: its clients pass `rejectUnauthorized: false`).
+ */
 export async function startWs(
   engine: Engine,
   options: WebSocketTransportOptions = {},
+  { tls = false }: { tls?: boolean } = {},
 ): Promise<{ url: string; transport: WebSocketTransport; close: () => Promise<void> }> {
-  const server = createServer((_req, res) => res.writeHead(404).end());
+  const notFound: RequestListener = (_req, res) => res.writeHead(404).end();
+  const server = tls ? createTlsServer(TLS_CREDENTIALS, notFound) : createServer(notFound);
   const transport = attachWebSocket(engine, { ...options, server });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `ws://127.0.0.1:${port}${options.path ?? '/rest/ws'}`,
+    url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}${options.path ?? '/rest/ws'}`,
     transport,
     close: async () => {
       await transport.close();

@@ -1,0 +1,140 @@
+// The write timeout over TLS (the node:http handler on an https server) holds as over plain HTTP
+// (http-slow-readers.test.ts): a client that reads in bursts, pausing longer than writeTimeoutMs
+// between them, gets its whole answer; one that reads once and stops is cut off. Its progress is
+// what the kernel took of the TCP socket under TLS (core's bytesTaken): the TLS socket's own private
+// fields show none while a reader takes one large write (an NDJSON line of a result of 8 MiB is
+// one), so such a reader used to be cut off over TLS in its first pause, while over plain HTTP it
+// got every line.
+import 'reflect-metadata';
+import { once } from 'node:events';
+import { type IncomingMessage, request as requestTcp } from 'node:http';
+import { request as requestTls } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Engine } from '@restbatch/core';
+import { createHttpHandler } from '@restbatch/http';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
+import { readInBursts } from './support/burst-reader.js';
+import { listen } from './support/listen.js';
+import { listenTls } from './support/listen-tls.js';
+import { within } from './support/within.js';
+import { wsTestEngine } from './support/ws-test-engine.js';
+
+const COUNT = 160;
+const WRITE_TIMEOUT_MS = 300;
+/** Results of 8 MiB: each is one NDJSON line, one write of the socket. */
+const HUGE_KIB = 8 * 1024;
+const HUGE_COUNT = 3;
+/** An Exago batch of a session and {@link HUGE_COUNT} results of {@link HUGE_KIB} KiB (the `Test` resource of wsTestEngine). */
+const HUGE_BATCH = JSON.stringify([
+  { Url: 'Sessions', Method: 'POST' },
+  ...Array.from({ length: HUGE_COUNT }, () => ({ Url: `Test/Big/${HUGE_KIB}`, Method: 'GET' })),
+]);
+
+/** A server of `engine` over TLS (or plain TCP) with the write timeout, and how its clients post to it. */
+async function serve(engine: Engine, tls = true) {
+  const s = await (tls ? listenTls : listen)(createHttpHandler(engine, { writeTimeoutMs: WRITE_TIMEOUT_MS }));
+  const served: Socket[] = [];
+  s.server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => served.push(socket));
+  /** Posts `body` to the batch endpoint (`accept` picks NDJSON or JSON) and returns the answer, its body not read yet. */
+  const send = async (accept: string, body: string): Promise<IncomingMessage> => {
+    const headers = { 'content-type': 'application/json', accept };
+    const req = tls
+      ? requestTls(`${s.url}/rest/batch`, { method: 'POST', headers, rejectUnauthorized: false })
+      : requestTcp(`${s.url}/rest/batch`, { method: 'POST', headers });
+    req.end(body);
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    return res;
+  };
+  return { send, served, close: s.close };
+}
+
+/** Posts `body` to a server of `engine` (over TLS unless `tls` is false) and reads the answer in bursts; it must come whole. */
+async function readInBurstsFrom(engine: Engine, accept: string, body: string, tls = true): Promise<string> {
+  const s = await serve(engine, tls);
+  try {
+    const res = await s.send(accept, body);
+    assert.is(res.statusCode, 200);
+    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
+    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
+    return text;
+  } finally {
+    await s.close();
+  }
+}
+
+/** The lines of an NDJSON answer; its last one, the summary, says `count` sub-requests (and the session) succeeded. */
+function linesOf(text: string, count: number): string[] {
+  const lines = text.trimEnd().split('\n');
+  assert.is(lines.length, count + 2);
+  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: count + 1, failed: 0, skipped: 0 } });
+  return lines;
+}
+
+test('https: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
+  const { engine, counter } = bigResultsEngine();
+  linesOf(await readInBurstsFrom(engine, 'application/x-ndjson', bigBatch(COUNT)), COUNT);
+  assert.is(counter.calls, COUNT);
+});
+
+test('https: a client that reads a large whole answer in bursts gets all of it', async () => {
+  const text = await readInBurstsFrom(bigResultsEngine().engine, 'application/json', bigBatch(COUNT));
+  assert.ok(text.length > COUNT * BIG_BYTES);
+  JSON.parse(text);
+});
+
+for (const tls of [false, true]) {
+  test(`${tls ? 'https' : 'http'}: a client that reads in bursts a streamed batch whose lines are one write of 8 MiB each gets every line (its progress inside one write counts)`, async () => {
+    const lines = linesOf(await readInBurstsFrom(wsTestEngine().engine, 'application/x-ndjson', HUGE_BATCH, tls), HUGE_COUNT);
+    for (const line of lines.slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
+  });
+}
+
+/**
+ * Posts `body` over TLS, reads the first chunk of the answer and stops: the server must cut the
+ * connection off (what it read carries it a while: at 16 KiB/s, at most 4 write timeouts), and the
+ * client then finds its answer cut off.
+ */
+async function readOnceAndStop(engine: Engine, body: string): Promise<void> {
+  const s = await serve(engine);
+  try {
+    const res = await s.send('application/x-ndjson', body);
+    res.on('error', () => undefined);
+    // One burst, then no more: paused at its first chunk (not after a sleep, which a loaded machine
+    // stretches until the whole answer has been read).
+    let read = 0;
+    const first = new Promise<void>((resolve) => {
+      res.on('data', (chunk: Buffer) => {
+        if (read === 0) {
+          res.pause();
+          resolve();
+        }
+        read += chunk.length;
+      });
+    });
+    await within(first, 'the first burst');
+    assert.ok(read > 0, 'it read a burst');
+    const [socket] = s.served;
+    if (socket === undefined) throw new Error('no connection served');
+    if (!socket.destroyed) await within(once(socket, 'close'), 'the server cut the connection', 20_000);
+    // Reading what the kernel still holds, the client finds the answer cut off.
+    // (A reset may already have closed it while it was paused.)
+    const closed: Promise<unknown> = res.socket.destroyed ? Promise.resolve() : once(res.socket, 'close');
+    res.resume();
+    await within(closed, 'the client saw the connection close');
+    assert.is(res.complete, false, 'the answer was cut off, not finished');
+  } finally {
+    await s.close();
+  }
+}
+
+test('https: a client that reads one burst and stops is still cut off', async () => {
+  await readOnceAndStop(bigResultsEngine().engine, bigBatch(COUNT));
+});
+
+test('https: a client that reads one burst of a streamed batch of 8 MiB lines and stops is cut off', async () => {
+  await readOnceAndStop(wsTestEngine().engine, HUGE_BATCH);
+});
+
+test.run();
