@@ -563,7 +563,7 @@ export class BatchRun {
     if (failures === undefined) return;
     for (const [i, error] of failures) {
       const earlier = this.results[i];
-      if (earlier === undefined || earlier.status >= 400) continue;
+      if (earlier === undefined || (earlier.status >= 400 && !goneUnder(earlier, error))) continue;
       const sub = this.#requests[i] as SubRequest;
       const failure = executor.failure(api, sub, error, run.session, run.requestId);
       this.results[i] = failure;
@@ -668,4 +668,19 @@ function headerSize(headers: Headers): number {
   let size = 0;
   for (const name in headers) size += jsonStringLength(name) + jsonStringLength(headers[name] as string);
   return size;
+}
+
+/**
+ * Whether a failed answer gives way to `error`: the store found the session gone after the
+ * sub-request answered from the batch's copy of it. Its 404 (an entry the copy lacked) or 409 was
+ * built on data of a session that no longer exists; on a store that says so at once it answers
+ * 401, as it does here. Any other failure keeps its own reason.
+ */
+function goneUnder(earlier: SubResult, error: unknown): boolean {
+  return (
+    error instanceof RestBatchError &&
+    error.code === 'SESSION_NOT_FOUND' &&
+    earlier.skipped !== true &&
+    earlier.error?.code !== 'SESSION_NOT_FOUND'
+  );
 }
