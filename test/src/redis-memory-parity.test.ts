@@ -1,4 +1,12 @@
-import { isRestBatchError, MemorySessionStore, type ResourceHandler, type SessionStore } from '@restbatch/core';
+import {
+  type ApiOptions,
+  type Dialect,
+  isRestBatchError,
+  MemorySessionStore,
+  odataDialect,
+  type ResourceHandler,
+  type SessionStore,
+} from '@restbatch/core';
 import type { DirectCaller } from '@restbatch/direct';
 import { RedisSessionStore } from '@restbatch/redis';
 import { suite } from 'uvu';
@@ -340,6 +348,11 @@ it('concepts.md: a batch holding a copy of a collection answers 401 SESSION_NOT_
       { Url: 'Roles', Method: 'GET' },
       { Url: 'Roles/MyRole', Method: 'GET' },
     ],
+    // A reference to a read from the copy: the read is found failed before the referencing one runs.
+    [
+      { Url: 'Roles/MyRole', Method: 'GET' },
+      { Url: 'Roles/${3/body/Id}', Method: 'GET' },
+    ],
   ];
   const prefix = `p${++prefixes}:`;
   for (const mode of ['plain', 'streamed', 'atomic'] as const) {
@@ -362,13 +375,62 @@ it('concepts.md: a batch holding a copy of a collection answers 401 SESSION_NOT_
       }
       const what = `${mode} ${JSON.stringify(tail)}`;
       assert.equal(answers[1], answers[0], what);
+      const referenced = JSON.stringify(tail).includes('${');
       const expected =
         mode === 'atomic'
           ? [...new Array(3).fill('424 ROLLED_BACK'), '401 SESSION_NOT_FOUND', ...new Array(tail.length - 1).fill('424 SKIPPED')]
-          : ['200', '200', '201', ...new Array(tail.length).fill('401 SESSION_NOT_FOUND')];
+          : referenced
+            ? ['200', '200', '201', '401 SESSION_NOT_FOUND', '424 DEPENDENCY_FAILED']
+            : ['200', '200', '201', ...new Array(tail.length).fill('401 SESSION_NOT_FOUND')];
       assert.equal(answers[0], expected, what);
     }
   }
+});
+
+it('OData JSON §19.1 dependsOn: a request that depends on a read from the copy of a session destroyed meanwhile is not run (424) on both stores, as that read answers 401', async () => {
+  const odata = odataDialect();
+  // The Exago API's resources behind an OData batch endpoint that runs in the session its `sid` names.
+  const inSession: Dialect = {
+    ...odata,
+    name: 'odata-in-session',
+    decode: (body, context) => ({ ...odata.decode(body, context), session: 'existing' }),
+  };
+  const prefix = `p${++prefixes}:`;
+  const answers: string[][] = [];
+  for (const kind of ['memory', 'redis']) {
+    const reached = deferred();
+    const released = deferred();
+    const exago = exagoTestApi([pause({ reached: reached.resolve, released: released.promise })], false);
+    const api: ApiOptions = { ...exago, prechecks: [], batch: exago.batch!.map((endpoint) => ({ ...endpoint, dialect: inSession })) };
+    const storeOf = () => {
+      const redis = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined });
+      closing(() => redis.close());
+      return redis;
+    };
+    const a = exagoEngine({}, { store: kind === 'memory' ? new MemorySessionStore() : storeOf(), apis: [api] });
+    const b = kind === 'memory' ? a : exagoEngine({}, { store: storeOf(), apis: [api] });
+    const made = await a.call({ method: 'POST', url: '/rest/Sessions', body: {} });
+    const sid = (made.body as { Id: string }).Id;
+    const running = a.call({
+      url: `/rest/batch?sid=${sid}`,
+      body: {
+        requests: [
+          { id: 'roles', method: 'GET', url: 'Roles' },
+          { id: 'pause', method: 'POST', url: 'Pause', body: {} },
+          { id: 'role', method: 'GET', url: 'Roles/MyRole' },
+          { id: 'after', method: 'GET', url: 'Parameters', dependsOn: ['role'] },
+        ],
+      },
+    });
+    await reached.promise;
+    assert.is((await b.call({ method: 'DELETE', url: `/rest/Sessions/${sid}` })).status, 204);
+    released.resolve();
+    const { responses } = (await running).body as { responses: Array<{ status: number; body?: { error?: { code?: string } } }> };
+    answers.push(responses.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`.trim()));
+    assert.equal([...a.logged, ...b.logged], []);
+  }
+  assert.equal(answers[1], answers[0]);
+  assert.equal(answers[0], ['200', '201', '401 SESSION_NOT_FOUND', '424 DEPENDENCY_FAILED']);
 });
 
 test.run();

@@ -727,6 +727,64 @@ it('reads answered from the copy cost no round trip each: a flush after them sen
   assert.is(unit.takeFailures(), undefined);
 });
 
+it('flush(reach), before a sub-request that reads earlier results, confirms only the reads of sub-requests up to reach: an EXISTS only when one of those is unconfirmed', async () => {
+  const prefix = `u${++prefixes}:`;
+  const client = new Redis(server().url, failFastOptions(1000));
+  client.on('error', () => undefined);
+  closing(() => client.disconnect());
+  let checks = 0;
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) => {
+    checks++;
+    return exists(...args);
+  };
+  const s = new RedisSessionStore({ client, keyPrefix: prefix });
+  const id = await s.create({}, { ttlMs: 60_000 });
+  const unit = s.unitOfWork(id, false);
+  unit.index = 0;
+  assert.equal(await unit.list('roles'), []);
+  unit.index = 1;
+  assert.equal(await unit.list('roles'), []);
+  await unit.flush(0);
+  assert.is(checks, 0, 'the read of sub-request 1 is not read by what follows');
+  await unit.flush(1);
+  assert.is(checks, 1);
+  unit.index = 2;
+  assert.equal(await unit.list('roles'), []);
+  await unit.flush(1);
+  assert.is(checks, 1);
+  await unit.flush();
+  assert.is(checks, 2);
+  assert.is(unit.takeFailures(), undefined);
+});
+
+it('a batch whose sub-requests reference earlier results sends no EXISTS for reads its references do not name: the bench mix with references, one at its end', async () => {
+  const { call, client } = redisEngine();
+  let checks = 0;
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) => {
+    checks++;
+    return exists(...args);
+  };
+  const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let k = 0; k < 40; k++) {
+    const post = body.length;
+    body.push(
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: `P${k}`, DataType: 'String', Value: 'v', PromptText: 'p' } },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'PATCH', Payload: { Value: 'w' } },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'GET' },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'DELETE' },
+    );
+  }
+  body.push({ Url: 'Parameters/${1/body/Id}', Method: 'GET' });
+  const res = await call({ url: '/rest/batch', body });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    [...body.slice(0, -1).map((_, i) => (i === 0 ? '201' : ['201', '204', '200', '204'][(i - 1) % 4])), '404'],
+  );
+  assert.is(checks, 1);
+});
+
 it('a batch that created its session reads its collections without loading them, and such reads wait for Redis too: a destroy meanwhile answers 401', async () => {
   const [s, other] = twoNodes();
   const id = await s.create({}, { ttlMs: 60_000 });

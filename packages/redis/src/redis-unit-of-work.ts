@@ -223,13 +223,15 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   }
 
   /**
-   * Sends the buffered writes, and, when reads were answered from the copy since the last script
-   * sent, an `EXISTS` of the session after them: a read of a session another node destroyed
-   * meanwhile is then reported failed (`SESSION_NOT_FOUND`) before its result is.
+   * Sends the buffered writes, and, when reads were answered from the copy (by sub-requests up to
+   * `reach`, when given) that no script sent since covers, an `EXISTS` of the session after them: a
+   * read of a session another node destroyed meanwhile is then reported failed (`SESSION_NOT_FOUND`)
+   * before its result is, or before a sub-request that depends on it runs.
    */
-  async flush(): Promise<void> {
+  async flush(reach?: number): Promise<void> {
     this.#send();
-    if (this.#reads > this.#sentReads && !this.#gone) this.#check();
+    const unconfirmed = this.#unconfirmed;
+    if (unconfirmed >= 0 && this.#reads > this.#sentReads && (reach === undefined || unconfirmed <= reach) && !this.#gone) this.#check();
     await this.#tail;
   }
 

@@ -66,9 +66,12 @@ export interface SessionUnitOfWork {
   delete(collection: string, key: string): Promise<BufferedWrite | undefined>;
   /**
    * Sends every buffered write and resolves once all writes taken so far are answered, and once the
-   * store has confirmed the session still exists after every read answered from the copy (never rejects).
+   * store has confirmed the session still exists after every read answered from the copy (never
+   * rejects). `reach`: only the reads of sub-requests up to that position need confirming (the
+   * executor, before a sub-request that reads their results: its dependencies and references);
+   * omitted, all of them (before results are reported).
    */
-  flush(): Promise<void>;
+  flush(reach?: number): Promise<void>;
   /**
    * The sub-requests (by position) whose result can no longer be reported as a success, with the
    * error to report, found since the last call: a write that failed, was refused, or was never
