@@ -800,8 +800,8 @@ it('a batch that created its session reads its collections without loading them,
   assert.is(codeOf(unit.takeFailures()?.get(1)), 'SESSION_NOT_FOUND');
 });
 
-it('a check Redis does not answer leaves the reads as they were answered: the copy is what Redis held a moment before', async () => {
-  const { store, client } = redisEngine();
+it('a check Redis does not answer leaves the reads as they were answered (the copy is what Redis held a moment before), even once Redis later says the session is gone', async () => {
+  const { store, client, prefix } = redisEngine();
   const id = await store.create({}, { ttlMs: 60_000 });
   await store.set(id, 'roles', 'R', 'r');
   const unit = store.unitOfWork(id, false);
@@ -822,10 +822,23 @@ it('a check Redis does not answer leaves the reads as they were answered: the co
         throw error;
       },
     );
-  client.disconnect();
+  // Cut: the client reconnects by itself, and fails commands at once meanwhile (no offline queue).
+  const reconnected = new Promise((resolve) => client.once('ready', resolve));
+  client.disconnect(true);
   await unit.flush();
   assert.equal(checks, ['failed']);
   assert.is(unit.takeFailures(), undefined);
+  // Redis answers again, and the session is gone: only what came after is reported so.
+  await reconnected;
+  const other = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => other.close());
+  assert.is(await other.destroy(id), true);
+  unit.index = 2;
+  await unit.set('roles', 'S', 's');
+  await unit.flush();
+  const failures = unit.takeFailures();
+  assert.equal([...(failures?.keys() ?? [])], [2]);
+  assert.is(codeOf(failures?.get(2)), 'SESSION_NOT_FOUND');
 });
 
 test.run();

@@ -296,7 +296,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       try {
         exists = await this.#backend.exists();
       } catch {
-        // Redis did not answer: the reads stand as answered (the copy is what Redis held when it was loaded).
+        // Redis did not answer: the reads stand as answered (the copy is what Redis held when it was
+        // loaded), and stay so should Redis later say the session is gone: their results may be out.
+        this.#confirmReads(reads, index);
         return;
       }
       if (exists) this.#confirmReads(reads, index);
@@ -489,7 +491,9 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       reply = await this.#backend.apply(args);
     } catch (error) {
       // Not applied: refused as late, or (no reply) fenced off and undone by the store once Redis
-      // answers again. Either way there is nothing for a rollback to undo.
+      // answers again. Either way there is nothing for a rollback to undo. The reads before it stand
+      // as answered, as after a check Redis did not answer.
+      this.#confirmReads(reads, index);
       for (const write of writes) write.failed = true;
       // A sub-request with writes an earlier script applied says so: those stand.
       const standing =
