@@ -1,4 +1,12 @@
-import { isRestBatchError, MemorySessionStore, type ResourceHandler, type SessionStore } from '@restbatch/core';
+import {
+  type ApiOptions,
+  type Dialect,
+  isRestBatchError,
+  MemorySessionStore,
+  odataDialect,
+  type ResourceHandler,
+  type SessionStore,
+} from '@restbatch/core';
 import type { DirectCaller } from '@restbatch/direct';
 import { RedisSessionStore } from '@restbatch/redis';
 import { suite } from 'uvu';
@@ -264,6 +272,165 @@ it('concepts.md: a batch whose session was destroyed meanwhile answers 401 SESSI
     assert.equal(answers[1], answers[0]);
     assert.equal(answers[0], ['200', '201', ...new Array(body.length - 2).fill('401 SESSION_NOT_FOUND')]);
   }
+});
+
+/**
+ * `POST Pause` tells the test it got there, then waits until the test lets it go: it holds a batch
+ * between two sub-requests while another request runs.
+ */
+function pause(gate: { reached: () => void; released: Promise<void> }): ResourceHandler {
+  return {
+    name: 'Pause',
+    session: 'required',
+    routes: [
+      {
+        method: 'POST',
+        path: '',
+        handle: async () => {
+          gate.reached();
+          await gate.released;
+          return { paused: true };
+        },
+      },
+    ],
+  };
+}
+
+/** A promise and the function that settles it. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * A batch in `sid` on `a`: it reads Roles and Parameters, then pauses while `b` (another request
+ * to the same engine, or another node) sends `DELETE Sessions/{sid}`, then runs `tail`. Its answers.
+ */
+async function destroyedWhilePaused(
+  a: ReturnType<typeof exagoEngine>,
+  b: ReturnType<typeof exagoEngine>,
+  gate: { reached: Promise<void>; release: () => void },
+  tail: unknown[],
+  streamed: boolean,
+): Promise<string[]> {
+  const made = (await a.call({ url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] })).body as Item[];
+  const sid = made[0]!.ResponseContent.Id!;
+  assert.is((await a.call({ url: `/rest/Parameters?sid=${sid}`, body: { Id: 'p' } })).status, 201);
+  const running = a.call({
+    url: `/rest/batch?sid=${sid}`,
+    body: [{ Url: 'Roles', Method: 'GET' }, { Url: 'Parameters', Method: 'GET' }, { Url: 'Pause', Method: 'POST' }, ...tail],
+    onResult: streamed ? () => undefined : undefined,
+  });
+  await gate.reached;
+  assert.is((await b.call({ method: 'DELETE', url: `/rest/Sessions/${sid}` })).status, 204);
+  gate.release();
+  const res = (await running).body as Item[];
+  assert.equal([...a.logged, ...b.logged], []);
+  return res.map((item) => outcome(item.ReturnCode, item.ResponseContent));
+}
+
+it('concepts.md: a batch holding a copy of a collection answers 401 SESSION_NOT_FOUND, on both stores, for every read after a DELETE Sessions/{sid} another request (on Redis, another node) made meanwhile', async () => {
+  // Each sub-request after the pause reads what the batch read before it (the Redis store answers
+  // those from its copy): an entry, a list, an entry that is not there, a delete of one that is not.
+  const tails: unknown[][] = [
+    [{ Url: 'Roles', Method: 'GET' }],
+    [{ Url: 'Roles/MyRole', Method: 'GET' }],
+    [{ Url: 'Roles/Nobody', Method: 'GET' }],
+    [{ Url: 'Parameters/p', Method: 'GET' }],
+    [{ Url: 'Parameters/p', Method: 'DELETE' }],
+    [{ Url: 'Roles/Nobody', Method: 'DELETE' }],
+    [{ Url: 'Roles', Method: 'POST', Payload: { Id: 'MyRole' } }],
+    [
+      { Url: 'Parameters', Method: 'GET' },
+      { Url: 'Roles', Method: 'GET' },
+      { Url: 'Roles/MyRole', Method: 'GET' },
+    ],
+    // A reference to a read from the copy: the read is found failed before the referencing one runs.
+    [
+      { Url: 'Roles/MyRole', Method: 'GET' },
+      { Url: 'Roles/${3/body/Id}', Method: 'GET' },
+    ],
+  ];
+  const prefix = `p${++prefixes}:`;
+  for (const mode of ['plain', 'streamed', 'atomic'] as const) {
+    for (const tail of tails) {
+      const answers: string[][] = [];
+      for (const kind of ['memory', 'redis']) {
+        const reached = deferred();
+        const released = deferred();
+        const api = exagoTestApi([pause({ reached: reached.resolve, released: released.promise })], mode === 'atomic');
+        const storeOf = () => {
+          const redis = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined });
+          closing(() => redis.close());
+          return redis;
+        };
+        // Memory: one engine, the DELETE another request to it. Redis: two engines ("nodes") on one Redis.
+        const a = exagoEngine({}, { store: kind === 'memory' ? new MemorySessionStore() : storeOf(), apis: [api] });
+        const b = kind === 'memory' ? a : exagoEngine({}, { store: storeOf(), apis: [api] });
+        const gate = { reached: reached.promise, release: released.resolve };
+        answers.push(await destroyedWhilePaused(a, b, gate, tail, mode === 'streamed'));
+      }
+      const what = `${mode} ${JSON.stringify(tail)}`;
+      assert.equal(answers[1], answers[0], what);
+      const referenced = JSON.stringify(tail).includes('${');
+      const expected =
+        mode === 'atomic'
+          ? [...new Array(3).fill('424 ROLLED_BACK'), '401 SESSION_NOT_FOUND', ...new Array(tail.length - 1).fill('424 SKIPPED')]
+          : referenced
+            ? ['200', '200', '201', '401 SESSION_NOT_FOUND', '424 DEPENDENCY_FAILED']
+            : ['200', '200', '201', ...new Array(tail.length).fill('401 SESSION_NOT_FOUND')];
+      assert.equal(answers[0], expected, what);
+    }
+  }
+});
+
+it('OData JSON §19.1 dependsOn: a request that depends on a read from the copy of a session destroyed meanwhile is not run (424) on both stores, as that read answers 401', async () => {
+  const odata = odataDialect();
+  // The Exago API's resources behind an OData batch endpoint that runs in the session its `sid` names.
+  const inSession: Dialect = {
+    ...odata,
+    name: 'odata-in-session',
+    decode: (body, context) => ({ ...odata.decode(body, context), session: 'existing' }),
+  };
+  const prefix = `p${++prefixes}:`;
+  const answers: string[][] = [];
+  for (const kind of ['memory', 'redis']) {
+    const reached = deferred();
+    const released = deferred();
+    const exago = exagoTestApi([pause({ reached: reached.resolve, released: released.promise })], false);
+    const api: ApiOptions = { ...exago, prechecks: [], batch: exago.batch!.map((endpoint) => ({ ...endpoint, dialect: inSession })) };
+    const storeOf = () => {
+      const redis = new RedisSessionStore({ url: server().url, keyPrefix: prefix, onError: () => undefined });
+      closing(() => redis.close());
+      return redis;
+    };
+    const a = exagoEngine({}, { store: kind === 'memory' ? new MemorySessionStore() : storeOf(), apis: [api] });
+    const b = kind === 'memory' ? a : exagoEngine({}, { store: storeOf(), apis: [api] });
+    const made = await a.call({ method: 'POST', url: '/rest/Sessions', body: {} });
+    const sid = (made.body as { Id: string }).Id;
+    const running = a.call({
+      url: `/rest/batch?sid=${sid}`,
+      body: {
+        requests: [
+          { id: 'roles', method: 'GET', url: 'Roles' },
+          { id: 'pause', method: 'POST', url: 'Pause', body: {} },
+          { id: 'role', method: 'GET', url: 'Roles/MyRole' },
+          { id: 'after', method: 'GET', url: 'Parameters', dependsOn: ['role'] },
+        ],
+      },
+    });
+    await reached.promise;
+    assert.is((await b.call({ method: 'DELETE', url: `/rest/Sessions/${sid}` })).status, 204);
+    released.resolve();
+    const { responses } = (await running).body as { responses: Array<{ status: number; body?: { error?: { code?: string } } }> };
+    answers.push(responses.map((r) => `${r.status} ${r.body?.error?.code ?? ''}`.trim()));
+    assert.equal([...a.logged, ...b.logged], []);
+  }
+  assert.equal(answers[1], answers[0]);
+  assert.equal(answers[0], ['200', '201', '401 SESSION_NOT_FOUND', '424 DEPENDENCY_FAILED']);
 });
 
 test.run();

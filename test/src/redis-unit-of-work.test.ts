@@ -640,7 +640,8 @@ it('a session destroyed by another node mid-batch: the first read of a collectio
   // From then on the copy is dead: a collection loaded before answers so too.
   assert.is(await read(loaded.get('roles', 'R')), 'SESSION_NOT_FOUND');
   assert.is(await read(loaded.set('roles', 'R', 'again')), 'SESSION_NOT_FOUND');
-  // Reads of a collection loaded before: answered from the copy, until Redis says the session is gone.
+  // A read of a collection loaded before answers from the copy (no round trip), and is reported
+  // failed once Redis says the session is gone: here by the APPLY of a write after it.
   const again = await s.create({}, { ttlMs: 60_000 });
   const alive = s.unitOfWork(again, false);
   alive.index = 0;
@@ -651,7 +652,10 @@ it('a session destroyed by another node mid-batch: the first read of a collectio
   alive.index = 1;
   await alive.set('roles', 'R', 'r');
   await alive.flush();
-  assert.is(codeOf(alive.takeFailures()?.get(1)), 'SESSION_NOT_FOUND');
+  const failures = alive.takeFailures();
+  assert.equal([...(failures?.keys() ?? [])], [0, 1]);
+  assert.is(codeOf(failures?.get(0)), 'SESSION_NOT_FOUND');
+  assert.is(codeOf(failures?.get(1)), 'SESSION_NOT_FOUND');
   alive.index = 2;
   assert.is(await read(alive.list('parameters')), 'SESSION_NOT_FOUND');
   assert.is(await read(alive.get('roles', 'R')), 'SESSION_NOT_FOUND');
@@ -660,6 +664,181 @@ it('a session destroyed by another node mid-batch: the first read of a collectio
   // An undo step into the gone session is done, and sends nothing.
   const undo = await alive.compareAndSet?.('roles', 'R', 'r', undefined, 'skip', { undo: true });
   assert.is(undo?.failed, true);
+});
+
+it('reads answered from the copy cost no round trip each: a flush after them sends one EXISTS (none when a script went out after them), and reports them SESSION_NOT_FOUND when another node destroyed the session', async () => {
+  const prefix = `u${++prefixes}:`;
+  const client = new Redis(server().url, failFastOptions(1000));
+  client.on('error', () => undefined);
+  closing(() => client.disconnect());
+  const sent = { evalsha: 0, exists: 0 };
+  for (const name of ['evalsha', 'exists'] as const) {
+    const original = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      sent[name]++;
+      return original(...args);
+    };
+  }
+  const s = new RedisSessionStore({ client, keyPrefix: prefix });
+  const other = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => other.close());
+  const id = await s.create({}, { ttlMs: 60_000 });
+  await s.set(id, 'roles', 'R', 'r');
+  const unit = s.unitOfWork(id, false);
+  const counted = () => ({ ...sent });
+  sent.evalsha = 0;
+  unit.index = 0;
+  assert.is(await unit.get('roles', 'R'), 'r');
+  assert.equal(counted(), { evalsha: 1, exists: 0 }, 'the first read loads the collection');
+  unit.index = 1;
+  for (let i = 0; i < 100; i++) assert.is(await unit.get('roles', 'R'), 'r');
+  assert.equal(await unit.list('roles'), [['R', 'r']]);
+  assert.equal(counted(), { evalsha: 1, exists: 0 }, 'reads from the copy: no round trip');
+  await unit.flush();
+  assert.equal(counted(), { evalsha: 1, exists: 1 }, 'one EXISTS for all of them');
+  assert.is(unit.takeFailures(), undefined);
+  await unit.flush();
+  assert.equal(counted(), { evalsha: 1, exists: 1 }, 'nothing read since: nothing sent');
+  unit.index = 2;
+  assert.is(await unit.get('roles', 'R'), 'r');
+  await unit.set('roles', 'S', 's');
+  await unit.flush();
+  assert.equal(counted(), { evalsha: 2, exists: 1 }, 'the APPLY found the session after the read: no EXISTS');
+  assert.is(unit.takeFailures(), undefined);
+  // Another node destroys the session. A read before the destroy, with no round trip between, is
+  // reported too: nothing tells the two apart without a round trip per read.
+  unit.index = 3;
+  assert.is(await unit.get('roles', 'S'), 's');
+  assert.is(await other.destroy(id), true);
+  unit.index = 4;
+  assert.is(await unit.get('roles', 'S'), 's', 'answered from the copy');
+  assert.is(await unit.get('roles', 'Nobody'), undefined, 'answered from the copy');
+  await unit.flush();
+  assert.equal(counted(), { evalsha: 2, exists: 2 });
+  const failures = unit.takeFailures();
+  assert.equal([...(failures?.keys() ?? [])], [3, 4]);
+  for (const error of failures?.values() ?? []) assert.is(codeOf(error), 'SESSION_NOT_FOUND');
+  // From then on every read and write answers so at once, and nothing more is sent.
+  unit.index = 5;
+  assert.is(await unit.get('roles', 'S').then(() => 'read', codeOf), 'SESSION_NOT_FOUND');
+  assert.is(await unit.add('roles', 'T', 't').then(() => 'written', codeOf), 'SESSION_NOT_FOUND');
+  await unit.flush();
+  assert.equal(counted(), { evalsha: 2, exists: 2 });
+  assert.is(unit.takeFailures(), undefined);
+});
+
+it('flush(reach), before a sub-request that reads earlier results, confirms only the reads of sub-requests up to reach: an EXISTS only when one of those is unconfirmed', async () => {
+  const prefix = `u${++prefixes}:`;
+  const client = new Redis(server().url, failFastOptions(1000));
+  client.on('error', () => undefined);
+  closing(() => client.disconnect());
+  let checks = 0;
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) => {
+    checks++;
+    return exists(...args);
+  };
+  const s = new RedisSessionStore({ client, keyPrefix: prefix });
+  const id = await s.create({}, { ttlMs: 60_000 });
+  const unit = s.unitOfWork(id, false);
+  unit.index = 0;
+  assert.equal(await unit.list('roles'), []);
+  unit.index = 1;
+  assert.equal(await unit.list('roles'), []);
+  await unit.flush(0);
+  assert.is(checks, 0, 'the read of sub-request 1 is not read by what follows');
+  await unit.flush(1);
+  assert.is(checks, 1);
+  unit.index = 2;
+  assert.equal(await unit.list('roles'), []);
+  await unit.flush(1);
+  assert.is(checks, 1);
+  await unit.flush();
+  assert.is(checks, 2);
+  assert.is(unit.takeFailures(), undefined);
+});
+
+it('a batch whose sub-requests reference earlier results sends no EXISTS for reads its references do not name: the bench mix with references, one at its end', async () => {
+  const { call, client } = redisEngine();
+  let checks = 0;
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) => {
+    checks++;
+    return exists(...args);
+  };
+  const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let k = 0; k < 40; k++) {
+    const post = body.length;
+    body.push(
+      { Url: 'Parameters', Method: 'POST', Payload: { Id: `P${k}`, DataType: 'String', Value: 'v', PromptText: 'p' } },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'PATCH', Payload: { Value: 'w' } },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'GET' },
+      { Url: `Parameters/\${${post}/body/Id}`, Method: 'DELETE' },
+    );
+  }
+  body.push({ Url: 'Parameters/${1/body/Id}', Method: 'GET' });
+  const res = await call({ url: '/rest/batch', body });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    [...body.slice(0, -1).map((_, i) => (i === 0 ? '201' : ['201', '204', '200', '204'][(i - 1) % 4])), '404'],
+  );
+  assert.is(checks, 1);
+});
+
+it('a batch that created its session reads its collections without loading them, and such reads wait for Redis too: a destroy meanwhile answers 401', async () => {
+  const [s, other] = twoNodes();
+  const id = await s.create({}, { ttlMs: 60_000 });
+  const unit = s.unitOfWork(id, true);
+  unit.index = 0;
+  assert.equal(await unit.list('parameters'), []);
+  await unit.flush();
+  assert.is(unit.takeFailures(), undefined);
+  unit.index = 1;
+  await other.destroy(id);
+  assert.is(await unit.get('parameters', 'P'), undefined, 'answered from the copy');
+  await unit.flush();
+  assert.is(codeOf(unit.takeFailures()?.get(1)), 'SESSION_NOT_FOUND');
+});
+
+it('a check Redis does not answer leaves the reads as they were answered (the copy is what Redis held a moment before), even once Redis later says the session is gone', async () => {
+  const { store, client, prefix } = redisEngine();
+  const id = await store.create({}, { ttlMs: 60_000 });
+  await store.set(id, 'roles', 'R', 'r');
+  const unit = store.unitOfWork(id, false);
+  unit.index = 0;
+  assert.is(await unit.get('roles', 'R'), 'r');
+  unit.index = 1;
+  assert.is(await unit.get('roles', 'R'), 'r');
+  const checks: string[] = [];
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) =>
+    exists(...args).then(
+      (reply) => {
+        checks.push(`answered ${reply}`);
+        return reply;
+      },
+      (error: unknown) => {
+        checks.push('failed');
+        throw error;
+      },
+    );
+  // Cut: the client reconnects by itself, and fails commands at once meanwhile (no offline queue).
+  const reconnected = new Promise((resolve) => client.once('ready', resolve));
+  client.disconnect(true);
+  await unit.flush();
+  assert.equal(checks, ['failed']);
+  assert.is(unit.takeFailures(), undefined);
+  // Redis answers again, and the session is gone: only what came after is reported so.
+  await reconnected;
+  const other = new RedisSessionStore({ url: server().url, keyPrefix: prefix });
+  closing(() => other.close());
+  assert.is(await other.destroy(id), true);
+  unit.index = 2;
+  await unit.set('roles', 'S', 's');
+  await unit.flush();
+  const failures = unit.takeFailures();
+  assert.equal([...(failures?.keys() ?? [])], [2]);
+  assert.is(codeOf(failures?.get(2)), 'SESSION_NOT_FOUND');
 });
 
 test.run();

@@ -410,6 +410,8 @@ export class RedisSessionStore implements SessionStore {
           const { ops, sizes } = packOps(args, false);
           return this.#scripts.write(APPLY, this.#applyKeys(id, args), [this.#collectionPrefix(id), ops, 0, sizes]);
         },
+        // A plain EXISTS, not a script: it only tells whether the session was destroyed or expired.
+        exists: () => (valid ? this.#run(async () => (await this.#client.exists(this.#dataKey(id))) === 1) : Promise.resolve(false)),
         maxSessionBytes: this.#maxSessionBytes,
         owe: (step) => this.#scripts.compensator.add(`undo:${id}:${++this.#owedSteps}`, step, true),
       },

@@ -25,6 +25,8 @@ export interface UnitBackend {
   apply(args: string[], undo?: boolean): Promise<[number, number, number?]>;
   /** Runs an APPLY script of undo steps again (rejects with the raw Redis error, for the compensator). */
   reapply(args: string[]): Promise<unknown>;
+  /** Whether the session still exists (one `EXISTS` of its data key); rejects with the store's error. */
+  exists(): Promise<boolean>;
   /**
    * Owes `step` to Redis: the store's compensator runs it until it resolves (a roll-forward). False
    * when it was given up at once (`maxCompensations` already wait, or the store closed).
@@ -94,10 +96,14 @@ function pending(): RestBatchError {
  * for the batch; writes update that copy and are sent as APPLY scripts (hundreds of writes per round
  * trip), one script in flight at a time so a refused write stops everything computed after it.
  * When a script fails, the copy is dropped (reloaded on next use) and every sub-request that used
- * the session from the failed write on is reported failed (see `takeFailures`). Once Redis says the
- * session is gone (a load, or an APPLY answering -1: destroyed or expired meanwhile), every later
- * read and write of the batch rejects with `SESSION_NOT_FOUND` at once, as on the memory store; a
- * read answered from a copy loaded before that still answers what the copy holds.
+ * the session from the failed write on is reported failed (see `takeFailures`).
+ *
+ * A session destroyed (or expired) meanwhile: a read answered from the copy cannot know it without a
+ * round trip, so it counts as unconfirmed until Redis next finds the session (a load, an APPLY, or
+ * the `EXISTS` that `flush` sends when no script went out after such a read: one per flush, not
+ * one per read). Once Redis says the session is gone, every sub-request that used the copy since
+ * Redis last found it is reported failed with `SESSION_NOT_FOUND` (as on the memory store, which
+ * answers 401 to every read after the destroy), and every later read and write rejects with it at once.
  */
 export class RedisUnitOfWork implements SessionUnitOfWork {
   index = -1;
@@ -124,8 +130,17 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
   #owed: string[][] | undefined;
   // Positions of the sub-requests with a write Redis confirmed it applied (never an undo step).
   readonly #applied = new Set<number>();
-  // Redis said the session is gone (a load, or an APPLY's -1): it never comes back, so the copy is dead.
+  // Redis said the session is gone (a load, an APPLY's -1, or a check): it never comes back, so the copy is dead.
   #gone = false;
+  // Reads answered from a copy already held (a collection loaded before, or one the batch created
+  // empty), counted since the unit began; those up to #confirmedReads were followed by a round trip
+  // that found the session (a session id is never reused, so it existed at each of them), and
+  // those up to #sentReads are covered by a script or check already sent.
+  #reads = 0;
+  #confirmedReads = 0;
+  #sentReads = 0;
+  // The position of the first sub-request with a read not confirmed yet (at most: a lower bound), or -1.
+  #unconfirmed = -1;
 
   constructor(backend: UnitBackend, fresh: boolean) {
     this.#backend = backend;
@@ -134,14 +149,14 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {
     if (this.#gone) throw gone();
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     return entries.get(key);
   }
 
   async list(collection: string): Promise<Array<[string, JsonValue]>> {
     if (this.#gone) throw gone();
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     return [...entries];
   }
@@ -150,7 +165,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     checkEntryKey(collection, key);
     if (this.#gone) throw gone();
     const json = JSON.stringify(value);
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
     entries.set(key, deepFreeze(value));
@@ -161,7 +176,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     checkEntryKey(collection, key);
     if (this.#gone) throw gone();
     const json = JSON.stringify(value);
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     if (entries.has(key)) return undefined;
     entries.set(key, deepFreeze(value));
@@ -170,7 +185,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
 
   async delete(collection: string, key: string): Promise<BufferedWrite | undefined> {
     if (this.#gone) throw gone();
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     const previous = entries.get(key);
     if (previous === undefined) return undefined;
@@ -194,7 +209,7 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     const json = next === undefined ? '' : JSON.stringify(next);
     if (options?.undo === true) return this.#undo(collection, key, expected, next, json);
     if (this.#gone) throw gone();
-    const entries = this.#cache.get(collection) ?? (await this.#view(collection));
+    const entries = this.#held(collection) ?? (await this.#view(collection));
     this.#touch();
     const current = entries.get(key);
     if (!sameJson(current, expected)) return undefined;
@@ -207,8 +222,16 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return this.#push(next === undefined ? 'd' : 's', collection, key, json, current, false, false, !sure && onMismatch === 'skip');
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Sends the buffered writes, and, when reads were answered from the copy (by sub-requests up to
+   * `reach`, when given) that no script sent since covers, an `EXISTS` of the session after them: a
+   * read of a session another node destroyed meanwhile is then reported failed (`SESSION_NOT_FOUND`)
+   * before its result is, or before a sub-request that depends on it runs.
+   */
+  async flush(reach?: number): Promise<void> {
     this.#send();
+    const unconfirmed = this.#unconfirmed;
+    if (unconfirmed >= 0 && this.#reads > this.#sentReads && (reach === undefined || unconfirmed <= reach) && !this.#gone) this.#check();
     await this.#tail;
   }
 
@@ -229,6 +252,60 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     return this.#applied.has(index);
   }
 
+  /** The copy of a collection the batch holds, if any; a read answered from it waits for Redis to confirm the session. */
+  #held(collection: string): Entries | undefined {
+    const entries = this.#cache.get(collection);
+    if (entries !== undefined) this.#read();
+    return entries;
+  }
+
+  #read(): void {
+    this.#reads++;
+    if (this.#unconfirmed < 0) this.#unconfirmed = this.index;
+  }
+
+  /**
+   * A round trip sent when `reads` reads had been answered from the copy, while the sub-request at
+   * `index` ran, found the session: those reads are confirmed, and any later one is at `index` or after.
+   */
+  #confirmReads(reads: number, index: number): void {
+    if (reads <= this.#confirmedReads) return;
+    this.#confirmedReads = reads;
+    if (reads === this.#reads) this.#unconfirmed = -1;
+    else if (this.#unconfirmed < index) this.#unconfirmed = index;
+  }
+
+  /**
+   * Redis said the session is gone: every sub-request that used the copy since Redis last found the
+   * session (from `from` on, or from its first unconfirmed read) answers 401, and the copy is dead.
+   */
+  #lost(from = Number.POSITIVE_INFINITY): void {
+    this.#gone = true;
+    const error = gone();
+    this.#fail(this.#unconfirmed < 0 ? from : Math.min(from, this.#unconfirmed), () => error);
+  }
+
+  /** Queues an `EXISTS` of the session after what is in flight: it confirms the reads answered from the copy so far. */
+  #check(): void {
+    this.#sentReads = this.#reads;
+    this.#tail = this.#tail.then(async () => {
+      if (this.#gone) return;
+      const reads = this.#reads;
+      const index = this.index;
+      let exists: boolean;
+      try {
+        exists = await this.#backend.exists();
+      } catch {
+        // Redis did not answer: the reads stand as answered (the copy is what Redis held when it was
+        // loaded), and stay so should Redis later say the session is gone: their results may be out.
+        this.#confirmReads(reads, index);
+        return;
+      }
+      if (exists) this.#confirmReads(reads, index);
+      else if (!this.#gone) this.#lost();
+    });
+  }
+
   /** The batch's copy of a collection, loaded when first used; never one a failure has dropped. */
   async #view(collection: string): Promise<Entries> {
     for (;;) {
@@ -240,6 +317,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
 
   #load(collection: string): Promise<Entries> {
     if (this.#fresh) {
+      // Known empty, not read from Redis: as a read from the copy, it waits for Redis to confirm the session.
+      this.#read();
       const entries: Entries = new Map();
       this.#cache.set(collection, entries);
       return Promise.resolve(entries);
@@ -247,6 +326,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     let loading = this.#loading.get(collection);
     if (loading === undefined) {
       const generation = this.#generation;
+      const reads = this.#reads;
+      const index = this.index;
       loading = this.#backend.list(collection).then(
         (list) => {
           const entries: Entries = new Map();
@@ -255,11 +336,12 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
             this.#loading.delete(collection);
             this.#cache.set(collection, entries);
           }
+          this.#confirmReads(reads, index);
           return entries;
         },
         (error: unknown) => {
           if (generation === this.#generation) this.#loading.delete(collection);
-          if (isRestBatchError(error) && error.code === 'SESSION_NOT_FOUND') this.#gone = true;
+          if (isRestBatchError(error) && error.code === 'SESSION_NOT_FOUND' && !this.#gone) this.#lost();
           throw error;
         },
       );
@@ -352,6 +434,8 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
     this.#writes = [];
     if (this.#undoing) this.#tail = this.#tail.then(() => this.#applyUndo(args, writes));
     else {
+      // The script finds the session (or says it is gone) after every read answered so far.
+      this.#sentReads = this.#reads;
       this.#inFlight++;
       this.#tail = this.#tail.then(async () => {
         await this.#apply(args, writes, generation);
@@ -401,11 +485,15 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       return;
     }
     let reply: [number, number, number?];
+    const reads = this.#reads;
+    const index = this.index;
     try {
       reply = await this.#backend.apply(args);
     } catch (error) {
       // Not applied: refused as late, or (no reply) fenced off and undone by the store once Redis
-      // answers again. Either way there is nothing for a rollback to undo.
+      // answers again. Either way there is nothing for a rollback to undo. The reads before it stand
+      // as answered, as after a check Redis did not answer.
+      this.#confirmReads(reads, index);
       for (const write of writes) write.failed = true;
       // A sub-request with writes an earlier script applied says so: those stand.
       const standing =
@@ -414,18 +502,19 @@ export class RedisUnitOfWork implements SessionUnitOfWork {
       return;
     }
     const [status, applied] = reply;
+    if (status === -1) {
+      for (const write of writes) write.failed = true;
+      this.#lost(first.index);
+      return;
+    }
+    // Any other answer: the script found the session.
+    this.#confirmReads(reads, index);
     if (status === 1) {
       this.#confirm(writes, writes.length);
       return;
     }
     this.#confirm(writes, applied);
     for (let i = applied; i < writes.length; i++) (writes[i] as Write).failed = true;
-    if (status === -1) {
-      this.#gone = true;
-      const error = gone();
-      this.#fail(first.index, () => error);
-      return;
-    }
     const refused = (writes[applied] as Write).index;
     if (status === 2) {
       // Refused for the session cap: that sub-request answers 507; those that used the batch's view

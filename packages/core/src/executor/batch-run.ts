@@ -164,7 +164,7 @@ export class BatchRun {
     const sub = this.#requests[i] as SubRequest;
     // Charged from here on (not during the yield: what an earlier sub-request still does is its own).
     if (run.units !== undefined) run.at(i);
-    if (settle) await this.#settle();
+    if (settle) await this.#settle(this.#reach(i, sub));
     const name = sub.atomicityGroup;
     if (this.#group !== undefined && this.#group.name !== name) {
       run.journal?.commit();
@@ -176,6 +176,23 @@ export class BatchRun {
       this.#group = { name, start: i };
       run.beginAtomic(this.#parts.executor.rollbackTimeoutMs);
     }
+  }
+
+  /**
+   * The latest sub-request (position) whose result sub-request `i` reads before it runs: its
+   * dependencies (a group's standing member) and the targets of its references. A buffering store
+   * confirms reads answered from its copy up to there only (see `SessionUnitOfWork.flush`).
+   */
+  #reach(i: number, sub: SubRequest): number {
+    let reach = this.#parts.plan.references?.subs[i]?.reach ?? -1;
+    const outcome = this.#outcome;
+    if (sub.dependsOn !== undefined && outcome !== undefined) {
+      for (const dep of sub.dependsOn) {
+        const at = outcome.at(dep) ?? -1;
+        if (at > reach) reach = at;
+      }
+    }
+    return reach;
   }
 
   /** The result of a sub-request that must not run: the batch stopped, the item is faulty, its condition or a dependency failed. */
@@ -556,14 +573,17 @@ export class BatchRun {
     return withVerdict({ results: this.results, summary: summarize(this.results), sessionId }, verdict);
   }
 
-  /** Waits for the run's buffered session writes and fails the results they no longer back. */
-  async #settle(): Promise<void> {
+  /**
+   * Waits for the run's buffered session writes (and for the store to confirm reads answered from
+   * its copy, up to `reach` when given) and fails the results they no longer back.
+   */
+  async #settle(reach?: number): Promise<void> {
     const { run, executor, api } = this.#parts;
-    const failures = await run.settle();
+    const failures = await run.settle(reach);
     if (failures === undefined) return;
     for (const [i, error] of failures) {
       const earlier = this.results[i];
-      if (earlier === undefined || earlier.status >= 400) continue;
+      if (earlier === undefined || (earlier.status >= 400 && !goneUnder(earlier, error))) continue;
       const sub = this.#requests[i] as SubRequest;
       const failure = executor.failure(api, sub, error, run.session, run.requestId);
       this.results[i] = failure;
@@ -668,4 +688,19 @@ function headerSize(headers: Headers): number {
   let size = 0;
   for (const name in headers) size += jsonStringLength(name) + jsonStringLength(headers[name] as string);
   return size;
+}
+
+/**
+ * Whether a failed answer gives way to `error`: the store found the session gone after the
+ * sub-request answered from the batch's copy of it. Its 404 (an entry the copy lacked) or 409 was
+ * built on data of a session that no longer exists; on a store that says so at once it answers
+ * 401, as it does here. Any other failure keeps its own reason.
+ */
+function goneUnder(earlier: SubResult, error: unknown): boolean {
+  return (
+    error instanceof RestBatchError &&
+    error.code === 'SESSION_NOT_FOUND' &&
+    earlier.skipped !== true &&
+    earlier.error?.code !== 'SESSION_NOT_FOUND'
+  );
 }

@@ -47,6 +47,11 @@ export interface SubReferencePlan {
   readonly inPath: boolean;
   /** How many references it holds, its `$<id>` prefix included (a span attribute). */
   readonly references: number;
+  /**
+   * The latest sub-request (position) its references name, -1 for none: the results that must be
+   * final before it runs (a buffering store confirms the reads of those only, see `SessionUnitOfWork.flush`).
+   */
+  readonly reach: number;
 }
 
 /** Parses a string and binds its references; undefined for a string with no reference or escape. */
@@ -60,6 +65,8 @@ export type Binder = (text: string) => BoundTemplate | undefined;
 export class ReferenceCompiler {
   // References found so far (each sub-request's count is the difference over its compile).
   #found = 0;
+  // The latest target of the sub-request being compiled.
+  #reach = -1;
 
   constructor(
     private readonly bind: Binder,
@@ -73,6 +80,7 @@ export class ReferenceCompiler {
    */
   compile(sub: SubRequest, native: BoundReference | undefined, rest: string): SubReferencePlan | undefined {
     const before = this.#found;
+    this.#reach = native === undefined ? -1 : native.target;
     const path = this.text(rest, sub);
     // The shared empty records (most sub-requests have them) need no walk.
     const query = sub.query === NO_QUERY ? undefined : this.named(sub.query, sub);
@@ -80,7 +88,7 @@ export class ReferenceCompiler {
     const body = this.patchOf(sub.body, sub);
     if (path === undefined && query === undefined && headers === undefined && body === undefined && native === undefined) return undefined;
     const references = this.#found - before + (native === undefined ? 0 : 1);
-    return { path, query, headers, body, native, rest, inPath: native !== undefined || path !== undefined, references };
+    return { path, query, headers, body, native, rest, inPath: native !== undefined || path !== undefined, references, reach: this.#reach };
   }
 
   private text(value: string, sub: SubRequest): BoundTemplate | undefined {
@@ -90,11 +98,13 @@ export class ReferenceCompiler {
     if (template.whole !== undefined) {
       this.check(template.whole, sub);
       this.#found++;
+      if (template.whole.target > this.#reach) this.#reach = template.whole.target;
     } else
       for (const part of template.parts)
         if (typeof part !== 'string') {
           this.check(part, sub);
           this.#found++;
+          if (part.target > this.#reach) this.#reach = part.target;
         }
     return template;
   }

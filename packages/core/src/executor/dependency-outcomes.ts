@@ -20,6 +20,8 @@ interface GroupStanding {
  */
 export class DependencyOutcomes {
   readonly #statuses = new Map<string, number>();
+  // The position of each sub-request by key (its id, or its index as a string).
+  readonly #positions = new Map<string, number>();
   // The groups some dependency names (see `BatchPlan.groupDependencies`), by name as written.
   readonly #names: ReadonlySet<string> | undefined;
   readonly #groups = new Map<string, GroupStanding>();
@@ -38,9 +40,18 @@ export class DependencyOutcomes {
     return this.#names?.has(name) === true ? this.#groups.get(name) : undefined;
   }
 
+  /**
+   * The position of the sub-request whose status meets or fails a dependency on `key` (for a group,
+   * its standing member: its latest while all are met); undefined before it has one.
+   */
+  at(key: string): number | undefined {
+    return this.#names?.has(key) === true ? this.#groups.get(key)?.at : this.#positions.get(key);
+  }
+
   /** Records the status of sub-request `key` (at `index`, in atomicity group `group`), and what it does to its group. */
   set(key: string, index: number, group: string | undefined, status: number): void {
     this.#statuses.set(key, status);
+    this.#positions.set(key, index);
     if (group === undefined || this.#names?.has(group) !== true) return;
     const groups = this.#groups;
     const now = groups.get(group);

@@ -227,14 +227,20 @@ export class RunState {
     for (const unit of this.units as SessionUnitOfWork[]) unit.index = index;
   }
 
-  /** Sends every buffered write and waits for the answers (never rejects). */
-  async flushUnits(): Promise<void> {
-    if (this.units !== undefined) await Promise.all(this.units.map((unit) => unit.flush()));
+  /**
+   * Sends every buffered write and waits for the answers, and for the store to confirm the reads
+   * answered from its copy (only those of sub-requests up to `reach`, when given; never rejects).
+   */
+  async flushUnits(reach?: number): Promise<void> {
+    if (this.units !== undefined) await Promise.all(this.units.map((unit) => unit.flush(reach)));
   }
 
-  /** Flushes, then returns the sub-requests that can no longer be reported as successes (see {@link SessionUnitOfWork.takeFailures}). */
-  async settle(): Promise<Map<number, unknown> | undefined> {
-    await this.flushUnits();
+  /**
+   * Flushes (see {@link RunState.flushUnits}), then returns the sub-requests that can no longer be
+   * reported as they answered (see {@link SessionUnitOfWork.takeFailures}).
+   */
+  async settle(reach?: number): Promise<Map<number, unknown> | undefined> {
+    await this.flushUnits(reach);
     let failures: Map<number, unknown> | undefined;
     for (const unit of this.units ?? []) {
       const found = unit.takeFailures();

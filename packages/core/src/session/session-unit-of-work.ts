@@ -18,11 +18,13 @@ export interface BufferedWrite {
  *
  * Reads see the session as it was when the batch first read each collection, plus the batch's own
  * writes; a concurrent change by another node to the same entry is not seen until the next batch.
- * A session destroyed meanwhile (or expired) is seen when the store next answers for it, at no extra
- * round trip: the first read of a collection rejects with `SESSION_NOT_FOUND`, a write the store
- * finds the session gone for is reported with that code (see `takeFailures`), and from then on every
- * read and write rejects with it (the Redis store does so). A read answered before from a
- * collection already loaded answers what the copy holds.
+ * A session destroyed meanwhile (or expired) answers as on a store without a copy, 401: the first
+ * read of a collection rejects with `SESSION_NOT_FOUND`; a read answered from the copy cannot know
+ * at once, so it waits for the store's next word on the session (a load, a write's script, or a check
+ * that `flush` sends when nothing else went out after it), and when that says the session is gone,
+ * `takeFailures` reports with that code every sub-request that used the copy since the store last
+ * found the session (the executor then replaces its answer, a 404 or 409 built on the copy too);
+ * from then on every read and write rejects with it (the Redis store does so).
  */
 export interface SessionUnitOfWork {
   /** The sub-request now running (its position in the batch); reads and writes are charged to it. */
@@ -62,12 +64,20 @@ export interface SessionUnitOfWork {
   ): Promise<BufferedWrite | undefined>;
   /** Deletes one entry; `undefined` when the batch's view has no such key. */
   delete(collection: string, key: string): Promise<BufferedWrite | undefined>;
-  /** Sends every buffered write and resolves once all writes taken so far are answered (never rejects). */
-  flush(): Promise<void>;
+  /**
+   * Sends every buffered write and resolves once all writes taken so far are answered, and once the
+   * store has confirmed the session still exists after every read answered from the copy (never
+   * rejects). `reach`: only the reads of sub-requests up to that position need confirming (the
+   * executor, before a sub-request that reads their results: its dependencies and references);
+   * omitted, all of them (before results are reported).
+   */
+  flush(reach?: number): Promise<void>;
   /**
    * The sub-requests (by position) whose result can no longer be reported as a success, with the
    * error to report, found since the last call: a write that failed, was refused, or was never
-   * applied, and every later sub-request that used the session's view built on it.
+   * applied, and every later sub-request that used the session's view built on it; or, with
+   * `SESSION_NOT_FOUND`, every sub-request that used the view after the store last found the
+   * session, which the executor reports so even where it answered another failure from the view.
    */
   takeFailures(): Map<number, unknown> | undefined;
   /**
