@@ -13,42 +13,16 @@ import { restbatch } from '@restbatch/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BAD_HEADERS, HEADER_TARGETS } from './support/header-syntax-cases.js';
 
-interface Target {
-  label: string;
-  method: 'GET' | 'POST';
-  url: string;
-  body?: unknown;
-}
-
-const TARGETS: Target[] = [
-  { label: 'an Exago batch', method: 'POST', url: '/rest/batch', body: [{ Url: 'Sessions', Method: 'POST' }] },
-  {
-    label: 'a Guidewire batch',
-    method: 'POST',
-    url: '/rest/claim/v1/batch',
-    body: { requests: [{ method: 'get', path: '/claims/cc:22' }] },
-  },
-  {
-    label: 'an OData batch',
-    method: 'POST',
-    url: '/rest/claim/v1/$batch',
-    body: { requests: [{ id: '1', method: 'GET', url: 'claims/cc:22' }] },
-  },
-  { label: 'an ordinary call', method: 'GET', url: '/rest/claim/v1/claims/cc:22' },
-];
+const TARGETS = HEADER_TARGETS;
 
 // What light-my-request lets through unchanged (a name it lower-cases is still not a token). Not
 // here: a name holding the Kelvin sign (U+212A), which its toLowerCase turns into an ASCII `k`
 // before any route sees it (`X-\u212Aind` arrives as `x-kind`); the plugin cannot tell them apart.
-const BAD: Array<[string, Record<string, string | string[]>]> = [
-  ['a name with a space', { 'X Bad': 'v' }],
-  ['a name with a colon', { 'x:y': 'v' }],
-  ['a name that is not ASCII', { 'x-é': 'v' }],
+const BAD: ReadonlyArray<readonly [string, Readonly<Record<string, string | string[]>>]> = [
+  ...BAD_HEADERS,
   ['an empty name', { '': 'v' }],
-  ['CR LF in a value', { 'x-a': 'v\r\nx-injected: 1' }],
-  ['LF in a value', { 'X-A': 'v\nw' }],
-  ['NUL in a value', { 'x-a': 'v\u0000w' }],
   ['a control character (U+001F) in a value', { 'x-a': 'v\u001fw' }],
   ['CR LF in one of two lines (an array)', { 'x-a': ['ok', 'v\r\nw'] }],
 ];
