@@ -11,7 +11,7 @@ import { createFetchHandler, createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { pullInBursts, readInBursts } from './support/burst-reader.js';
+import { pullInBursts, readInBursts, readFirstBurst } from './support/burst-reader.js';
 import { listen } from './support/listen.js';
 import { within } from './support/within.js';
 
@@ -65,20 +65,8 @@ test('node:http: a client that reads one burst and stops is still cut off', asyn
   s.server.on('connection', (socket) => served.push(socket));
   try {
     const res = await send(s.url, 'application/x-ndjson');
-    res.on('error', () => undefined);
-    // One burst, then no more: paused at its first chunk (not after a sleep, which a loaded machine
-    // stretches until the whole answer has been read).
-    let read = 0;
-    const first = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        if (read === 0) {
-          res.pause();
-          resolve();
-        }
-        read += chunk.length;
-      });
-    });
-    await within(first, 'the first burst');
+    // One burst, then no more.
+    const read = await within(readFirstBurst(res), 'the first burst');
     assert.ok(read > 0, 'it read a burst');
     // What it read carries it a while (at 16 KiB/s, at most 4 write timeouts): then the server cuts it off.
     const [socket] = served;

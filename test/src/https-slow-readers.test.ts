@@ -15,7 +15,7 @@ import { createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readInBursts } from './support/burst-reader.js';
+import { readInBursts, readFirstBurst } from './support/burst-reader.js';
 import { listen } from './support/listen.js';
 import { listenTls } from './support/listen-tls.js';
 import { within } from './support/within.js';
@@ -100,20 +100,8 @@ async function readOnceAndStop(engine: Engine, body: string): Promise<void> {
   const s = await serve(engine);
   try {
     const res = await s.send('application/x-ndjson', body);
-    res.on('error', () => undefined);
-    // One burst, then no more: paused at its first chunk (not after a sleep, which a loaded machine
-    // stretches until the whole answer has been read).
-    let read = 0;
-    const first = new Promise<void>((resolve) => {
-      res.on('data', (chunk: Buffer) => {
-        if (read === 0) {
-          res.pause();
-          resolve();
-        }
-        read += chunk.length;
-      });
-    });
-    await within(first, 'the first burst');
+    // One burst, then no more.
+    const read = await within(readFirstBurst(res), 'the first burst');
     assert.ok(read > 0, 'it read a burst');
     const [socket] = s.served;
     if (socket === undefined) throw new Error('no connection served');

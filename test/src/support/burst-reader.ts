@@ -34,6 +34,21 @@ export async function readInBursts(res: IncomingMessage): Promise<{ text: string
   return { text, complete: await end };
 }
 
+/**
+ * Reads one burst of `res` and stops: resolves, with the bytes of that first chunk, once it came;
+ * paused at its first chunk, not after a sleep, which a loaded machine stretches until the whole
+ * answer has been read.
+ */
+export function readFirstBurst(res: IncomingMessage): Promise<number> {
+  res.on('error', () => undefined);
+  return new Promise<number>((resolve) => {
+    res.once('data', (chunk: Buffer) => {
+      res.pause();
+      resolve(chunk.length);
+    });
+  });
+}
+
 /** Reads a fetch body in bursts of about 2 MB, pausing {@link PAUSE_MS} after each. */
 export async function pullInBursts(body: ReadableStream<Uint8Array>): Promise<string> {
   const reader = body.getReader();
