@@ -219,6 +219,8 @@ it('counts the items of a 10000-item batch that arrive while the find is open, a
   await sendAndWait(page, 50_000);
   assert.match(await shown(page.locator('#status-line')), /^200 · 10000 items · /);
   await countIs(page, '2 results');
+  // The screen reader's status names no item of the batch before (it said "1 of 3, in item #40").
+  assert.is(await page.locator('#find-status').textContent(), '');
   assert.is(await page.locator('#items > li[data-index="9990"]').count(), 0, 'not jumped to');
   await page.getByRole('button', { name: 'Next match' }).click();
   await countIs(page, '1 of 2');
@@ -230,6 +232,28 @@ it('counts the items of a 10000-item batch that arrive while the find is open, a
   await frames(page);
   const last = await currentMatch(page);
   assert.equal([last.item, last.inView, last.open], [9991, true, true]);
+});
+
+it('finds a capital Σ typed alone in a word that ends in it (ΟΔΟΣ: toLowerCase makes its last Σ a final ς), and İstanbul by istanbul', async (r) => {
+  const { page } = r;
+  await openPlayground(r);
+  const batch = [
+    { Url: 'Sessions', Method: 'POST' },
+    { Url: 'Roles', Method: 'POST', Payload: { Id: 'ΟΔΟΣ', IsActive: false } },
+    { Url: 'Roles', Method: 'POST', Payload: { Id: 'İstanbul', IsActive: false } },
+  ];
+  await page.getByLabel('Batch JSON').fill(JSON.stringify(batch));
+  await sendAndWait(page);
+  await page.getByRole('button', { name: 'Find' }).click();
+  for (const [needle, count] of [
+    ['Σ', '1 of 1'],
+    ['σ', '1 of 1'],
+    ['οδος', '1 of 1'],
+    ['istanbul', '1 of 1'],
+  ] as const) {
+    await page.locator('#find-input').fill(needle);
+    await countIs(page, count);
+  }
 });
 
 it('finds on a phone (390x844), where the page scrolls the items and the find bar sticks to the top of the screen', async (r) => {

@@ -785,6 +785,24 @@ it('a batch whose sub-requests reference earlier results sends no EXISTS for rea
   assert.is(checks, 1);
 });
 
+it('under the stop policy, the wait after each sub-request covers its writes only: a read-only stop batch sends one EXISTS, at its end, not one per read', async () => {
+  const { call, client } = redisEngine();
+  let checks = 0;
+  const exists = (client.exists as (...args: unknown[]) => Promise<number>).bind(client);
+  (client as unknown as Record<string, unknown>).exists = (...args: unknown[]) => {
+    checks++;
+    return exists(...args);
+  };
+  const body: unknown[] = [{ Url: 'Sessions', Method: 'POST' }];
+  for (let k = 0; k < 40; k++) body.push({ Url: 'Roles/MyRole', Method: 'GET' });
+  const res = await call({ url: '/rest/batch?onFail=stop', body });
+  assert.equal(
+    items(res).map((i) => i.ReturnCode),
+    body.map((_, i) => (i === 0 ? '201' : '200')),
+  );
+  assert.is(checks, 1);
+});
+
 it('a batch that created its session reads its collections without loading them, and such reads wait for Redis too: a destroy meanwhile answers 401', async () => {
   const [s, other] = twoNodes();
   const id = await s.create({}, { ttlMs: 60_000 });

@@ -76,7 +76,8 @@ export function createDirectCaller(engine: Engine): DirectCaller {
     // Typed callers cannot leave it out; a JavaScript caller can, and is answered, not thrown at (as dispatch answers it).
     const malformed = requestShapeError(request, true);
     if (malformed !== undefined) return toDirect(engine.errorResponse(shapeErrorUrl(request), malformed));
-    // node:http refuses a header name that is not a token, or a value holding CR, LF or NUL, before the
+    // node:http refuses a header name that is not a token, or a value holding a control character
+    // other than tab, before the
     // engine sees it; no parser has seen a direct call's: judged as a WebSocket message's are, before
     // the body is copied. Observed without them, as they are malformed (a WebSocket message's refusal
     // is observed with the upgrade request's headers only).

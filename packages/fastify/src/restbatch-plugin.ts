@@ -112,7 +112,8 @@ Object.defineProperty(restbatch, Symbol.for('fastify.display-name'), { value: '@
 
 /**
  * Why the request's headers could not have come over HTTP (`headerSyntaxError`: a name that is
- * not an RFC 9110 token, a value holding CR, LF or NUL), for a request no HTTP parser has seen:
+ * not an RFC 9110 token, a value holding a control character other than tab), for a request no
+ * HTTP parser has seen:
  * `fastify.inject()`'s, whose light-my-request hands the caller's headers on as they are (names
  * lower-cased, values written as text). A request on a network socket came through node's parser
  * (http, https, http2), which refused such headers already: it is not judged twice. light-my-request

@@ -15,19 +15,27 @@ export interface SearchedItem {
 
 /**
  * `text` lower-cased for a case-insensitive search, each character in its place: a character whose
- * lower case is longer (`İ` is `i̇`) keeps its own, so an offset in the folded text is the same
- * offset in the text shown, and a match can be highlighted where it was found.
+ * lower case is longer (`İ` is `i̇`, an i and a combining dot) takes the first character of it (`i`)
+ * when that is as long as itself, else keeps its own, so an offset in the folded text is the same
+ * offset in the text shown, and a match can be highlighted where it was found. The final sigma `ς`,
+ * which `toLowerCase` makes of a word-final `Σ`, folds to `σ`, so that `Σ` typed alone finds it.
  */
 export function foldCase(text: string): string {
   const lower = text.toLowerCase();
-  if (lower.length === text.length) return lower;
+  if (lower.length === text.length) return lower.replace(FINAL_SIGMA, 'σ');
   let folded = '';
   for (const char of text) {
     const low = char.toLowerCase();
-    folded += low.length === char.length ? low : char;
+    if (low.length === char.length) folded += low;
+    else {
+      const first = String.fromCodePoint(low.codePointAt(0) as number);
+      folded += first.length === char.length ? first : char;
+    }
   }
-  return folded;
+  return folded.replace(FINAL_SIGMA, 'σ');
 }
+
+const FINAL_SIGMA = /ς/g;
 
 /** Where `needle` occurs in `text`, without overlaps (as a browser's find counts them). */
 export function offsetsOf(text: string, needle: string): number[] {

@@ -216,6 +216,9 @@ export function attachResultFind(ui: ResultFindElements, items: ItemList): void 
       index.clear();
       current = undefined;
       anchor = undefined;
+      // The item it named is gone: nothing stale is left for a screen reader. The count of a new
+      // batch is shown as its items arrive, not read out at each (it is said on the next move).
+      ui.status.textContent = '';
       counting = false;
       ui.opener.hidden = true;
       if (open) update(false);

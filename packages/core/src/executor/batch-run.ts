@@ -23,6 +23,15 @@ import type { TurnClock } from './turn-clock.js';
 import { excerpt } from '../errors/excerpt.js';
 import { subRequestName } from './sub-request-name.js';
 
+/**
+ * The `reach` of a settle that waits for buffered writes only (no sub-request's reads are
+ * confirmed): the stop policy's after each sub-request. Confirming reads answered from a store's
+ * copy there would cost a round trip per reading sub-request (a read-only Guidewire batch with
+ * `onFail: abort` would send one per call); they are confirmed at the batch's next decision that
+ * reads results (a dependsOn, a reference, a streamed turn, its end), and a read found to be of a
+ * session destroyed meanwhile answers 401 then, without having stopped the batch.
+ */
+const WRITES_ONLY = -1;
 /** What a batch run is given: the executor's collaborators for this one batch. */
 export interface BatchRunParts {
   readonly executor: Executor;
@@ -362,7 +371,8 @@ export class BatchRun {
         // Frozen: its payload stays until the batch ends.
       }
     }
-    if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop')) return this.#settled(i);
+    if (run.units !== undefined && (run.journal !== undefined || (sub.onFail ?? this.#policy) === 'stop'))
+      return this.#settled(i, run.journal === undefined ? WRITES_ONLY : undefined);
     this.#outcome?.set(sub.id ?? String(sub.index), sub.index, sub.atomicityGroup, result.status);
     return result;
   }
@@ -386,8 +396,8 @@ export class BatchRun {
     this.#parts.run.verdict?.count(i, result);
   }
 
-  async #settled(i: number): Promise<SubResult> {
-    await this.#settle();
+  async #settled(i: number, reach?: number): Promise<SubResult> {
+    await this.#settle(reach);
     const sub = this.#requests[i] as SubRequest;
     const result = this.results[i] as SubResult;
     this.#outcome?.set(sub.id ?? String(sub.index), sub.index, sub.atomicityGroup, result.status);
