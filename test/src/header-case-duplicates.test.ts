@@ -160,25 +160,22 @@ const gwError = (status: number, errorCode: string, message: string, details: un
   body: { status, errorCode, userMessage: message, developerMessage: message, details },
 });
 
+/** The Guidewire batch sent with two Content-Type lines, `first` then `second` (names in two cases). */
+const twoContentTypes = (first: string, second: string): Sent => ({
+  method: 'POST',
+  url: BATCH,
+  headers: [
+    ['Content-Type', first],
+    ['content-type', second],
+  ],
+  body: GW_BATCH,
+});
+
 test('node:http "Duplicates of ... content-type ... are discarded": Content-Type then content-type keeps the first on every transport (JSON first: 200; text/plain first: 415)', async () => {
   await withWorld(async (world) => {
-    const json: Sent = {
-      method: 'POST',
-      url: BATCH,
-      headers: [
-        ['Content-Type', 'application/json'],
-        ['content-type', 'text/plain'],
-      ],
-      body: GW_BATCH,
-    };
+    const json = twoContentTypes('application/json', 'text/plain');
     assert.equal(await everywhere(world, json), alike(GW_OK));
-    const text: Sent = {
-      ...json,
-      headers: [
-        ['Content-Type', 'text/plain'],
-        ['content-type', 'application/json'],
-      ],
-    };
+    const text = twoContentTypes('text/plain', 'application/json');
     const refused = gwError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type text/plain is not accepted; send application/json');
     assert.equal(await everywhere(world, text), alike(refused));
   });
@@ -187,27 +184,11 @@ test('node:http "Duplicates of ... content-type ... are discarded": Content-Type
 test('a Content-Type parameter may quote a comma (RFC 9110 §5.6.4 quoted-string, \\" a quoted-pair): the first of two lines is read whole on every transport, the fetch handler too', async () => {
   await withWorld(async (world) => {
     for (const first of ['text/plain; x="a,b"', 'text/plain; x="a\\",b"; y=c']) {
-      const sent: Sent = {
-        method: 'POST',
-        url: BATCH,
-        headers: [
-          ['Content-Type', first],
-          ['content-type', 'application/json'],
-        ],
-        body: GW_BATCH,
-      };
+      const sent = twoContentTypes(first, 'application/json');
       const refused = gwError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${first} is not accepted; send application/json`);
       assert.equal(await everywhere(world, sent), alike(refused), first);
     }
-    const json: Sent = {
-      method: 'POST',
-      url: BATCH,
-      headers: [
-        ['Content-Type', 'application/json; x="a,b"'],
-        ['content-type', 'text/plain'],
-      ],
-      body: GW_BATCH,
-    };
+    const json = twoContentTypes('application/json; x="a,b"', 'text/plain');
     assert.equal(await everywhere(world, json), alike(GW_OK));
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAUSE_MS } from './support/burst-reader.js';
+import { readSocketInBursts } from './support/burst-reader.js';
 import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
@@ -87,13 +87,7 @@ test('a client that reads in bursts, pausing longer than the write timeout betwe
       () => (done = true),
     );
     void client.closed.then(() => (done = true));
-    // Reads for 20 ms, then pauses longer than the write timeout: the server sees its progress only in bursts.
-    while (!done) {
-      socket.pause();
-      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-      socket.resume();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await readSocketInBursts(socket, () => done);
     assert.is(client.socket.readyState, client.socket.OPEN, 'the connection is open');
     const final = await answer;
     assert.is(TestClient.response(final).status, 200);

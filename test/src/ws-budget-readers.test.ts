@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResultsMessage } from '@restbatch/ws';
+import { type HugeAnswerReader, slowReaderOfHugeAnswer } from './support/huge-answer-reader.js';
 import { RawWsClient } from './support/raw-ws-client.js';
 import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
@@ -10,34 +11,16 @@ const MIB = 1024 * 1024;
 /** The answer a slow reader asks for: one 16 MiB message, four times the budget. */
 const HUGE_KIB = 16 * 1024;
 
-/** A raw client that reads steadily but slowly (about 5 MB/s at most) and asks for one huge answer. */
-async function slowReaderOfHugeAnswer(url: string): Promise<{ client: RawWsClient; done: () => boolean; cut: () => boolean }> {
-  const client = await RawWsClient.open(url);
-  let cut = false;
-  // Half-open: a cut connection ends (the server's FIN, after what was sent) but does not close by itself.
-  for (const event of ['end', 'close']) {
-    client.socket.on(event, () => {
-      cut = true;
-    });
-  }
-  client.readSlowly(50_000, 10);
-  client.sendText(JSON.stringify({ id: 'huge', endpoint: `/rest/Test/Big/${HUGE_KIB}`, method: 'GET' }));
-  // The response message ends with its body, `{"data":"xxx…"}`, and the message's closing brace
-  // (in a fragment of their own: the message comes in fragments, a frame head between them).
-  const done = () => client.count >= HUGE_KIB * 1024 && client.saw('}}');
-  return { client, done, cut: () => cut };
-}
-
 test('a client reading one message larger than the budget is not cut off when others begin to wait seconds into it: its level does not fall, but its socket queue does', async () => {
   const { engine } = wsTestEngine();
   // drainTimeoutMs is the write timeout, longer than the slow read; the stall limit stays 1 s. The
   // message goes in fragments while the reader's buffer is below its mark: a mark as high as the
   // budget lets the reader hold the whole budget, as one unfragmented message larger than it would.
   const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, highWaterMark: 4 * MIB, drainTimeoutMs: 60_000 });
-  let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
+  let slow: HugeAnswerReader | undefined;
   let other: TestClient | undefined;
   try {
-    slow = await slowReaderOfHugeAnswer(ws.url);
+    slow = await slowReaderOfHugeAnswer(ws.url, HUGE_KIB);
     const reader = slow;
     // Read at 5 MB/s at most, 6 MiB take more than the stall limit, however fast the machine: its level
     // has not fallen since its write began (it falls once all 16 MiB are read), and before the wait
@@ -94,11 +77,11 @@ test('a grouped batch waits for room in the budget: it runs no further than its 
   // The slow reader's fragments fill the budget (its mark is as high); each group of the batch
   // (512 results of 8 KiB) is larger than the budget, so it goes only once the reader has drained.
   const ws = await startWs(engine, { maxTotalBufferedBytes: 4 * MIB, highWaterMark: 4 * MIB, drainTimeoutMs: 60_000 });
-  let slow: Awaited<ReturnType<typeof slowReaderOfHugeAnswer>> | undefined;
+  let slow: HugeAnswerReader | undefined;
   let batcher: TestClient | undefined;
   try {
     // A client that reads slowly holds the whole budget for a few seconds (not cut off: it reads).
-    slow = await slowReaderOfHugeAnswer(ws.url);
+    slow = await slowReaderOfHugeAnswer(ws.url, HUGE_KIB);
     const reader = slow;
     await until(() => reader.client.count > 0, 'the huge answer starts to arrive');
     const before = probe.bigCalls;

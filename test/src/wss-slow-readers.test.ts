@@ -8,8 +8,8 @@
 // seconds and was cut off, over TLS only.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PAUSE_MS } from './support/burst-reader.js';
-import { RawWsClient } from './support/raw-ws-client.js';
+import { readSocketInBursts } from './support/burst-reader.js';
+import { slowReaderOfHugeAnswer } from './support/huge-answer-reader.js';
 import { until } from './support/until.js';
 import { startWs, TestClient } from './support/ws-test-client.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
@@ -69,13 +69,7 @@ test('wss: a client that reads in bursts, pausing longer than the write timeout 
       () => (done = true),
     );
     void client.closed.then(() => (done = true));
-    // Reads for 20 ms, then pauses longer than the write timeout: the server sees its progress only in bursts.
-    while (!done) {
-      socket.pause();
-      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-      socket.resume();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await readSocketInBursts(socket, () => done);
     assert.is(client.socket.readyState, client.socket.OPEN, 'the connection is open');
     const final = await answer;
     assert.is(TestClient.response(final).status, 200);
@@ -86,33 +80,13 @@ test('wss: a client that reads in bursts, pausing longer than the write timeout 
   }
 });
 
-/**
- * A raw client of `url` that reads steadily (about 5 MB/s at most) and asks for one message of
- * {@link HUGE_KIB} KiB; `done` once it has all of it, `cut` once the server ended the connection.
- */
-async function steadyReaderOfHugeAnswer(url: string): Promise<{ client: RawWsClient; done: () => boolean; cut: () => boolean }> {
-  const client = await RawWsClient.open(url);
-  let cut = false;
-  // Half-open: a cut connection ends (the server's FIN, after what was sent) but does not close by itself.
-  for (const event of ['end', 'close']) {
-    client.socket.on(event, () => {
-      cut = true;
-    });
-  }
-  client.readSlowly(50_000, 10);
-  client.sendText(JSON.stringify({ id: 'huge', endpoint: `/rest/Test/Big/${HUGE_KIB}`, method: 'GET' }));
-  // The response message ends with its body, `{"data":"xxx…"}`, and the message's closing brace.
-  const done = () => client.count >= HUGE_KIB * 1024 && client.saw('}}');
-  return { client, done, cut: () => cut };
-}
-
 for (const tls of [false, true]) {
   const scheme = tls ? 'wss' : 'ws';
 
   test(`${scheme}: a client reading one large message steadily is not cut off by a write timeout shorter than one write takes it (writes of up to highWaterMark: 12 MiB)`, async () => {
     const { engine } = wsTestEngine();
     const ws = await startWs(engine, { highWaterMark: 12 * MIB, drainTimeoutMs: 300, closeGraceMs: 100 }, { tls });
-    const reader = await steadyReaderOfHugeAnswer(ws.url);
+    const reader = await slowReaderOfHugeAnswer(ws.url, HUGE_KIB);
     try {
       await until(() => reader.done() || reader.cut(), 'the reader has its whole answer (or is cut off)', 60_000);
       assert.not.ok(reader.cut(), `the reader is not cut off (it read ${reader.client.count} bytes)`);
@@ -127,7 +101,7 @@ for (const tls of [false, true]) {
     // The write timeout is longer than the read: only the budget's stall limit (1 s) judges the reader.
     // A mark as high as the budget lets the reader's fragments fill it.
     const ws = await startWs(engine, { maxTotalBufferedBytes: 8 * MIB, highWaterMark: 8 * MIB, drainTimeoutMs: 60_000 }, { tls });
-    const reader = await steadyReaderOfHugeAnswer(ws.url);
+    const reader = await slowReaderOfHugeAnswer(ws.url, HUGE_KIB);
     let other: TestClient | undefined;
     try {
       await until(() => reader.client.count >= 10 * MIB || reader.cut(), 'the reader has read 10 MiB', 30_000);

@@ -74,11 +74,6 @@ export class FindIndex {
     return this.#needle;
   }
 
-  /** How many items are counted (the first ones). */
-  get scanned(): number {
-    return this.#counts.length;
-  }
-
   /** Whether every item is counted. */
   get done(): boolean {
     return this.#counts.length >= this.#length;

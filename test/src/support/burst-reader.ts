@@ -64,3 +64,16 @@ export async function pullInBursts(body: ReadableStream<Uint8Array>): Promise<st
     await sleep(PAUSE_MS);
   }
 }
+
+/**
+ * Reads a raw socket in bursts until `finished()`: 20 ms of reading, then a pause longer than the
+ * write timeouts ({@link PAUSE_MS}), so that its server sees its progress only in bursts.
+ */
+export async function readSocketInBursts(socket: { pause(): unknown; resume(): unknown }, finished: () => boolean): Promise<void> {
+  while (!finished()) {
+    socket.pause();
+    await sleep(PAUSE_MS);
+    socket.resume();
+    await sleep(20);
+  }
+}
