@@ -2,7 +2,7 @@ import type { Client } from '@restbatch/client';
 import type { ExagoCall } from './exago-mix.js';
 
 /** One call as a user of the client writes it: method, path template and init, made up front like the hand-built envelope. */
-interface TypedCall {
+export interface TypedCall {
   method: string;
   template: string;
   init: object;

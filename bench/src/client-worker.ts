@@ -1,9 +1,12 @@
-// Child process of the client scenario: `node --expose-gc client-worker.js direct|http N [URL]`.
-// Times the callers of the same N calls, interleaved in this one process so that other work on
-// the machine weighs on all three alike: `hand` sends the prepared envelope and reads the whole
-// answer; `stream` sends it and takes each result as it comes (onResult, NDJSON lines), as the
-// client must; `client` makes the calls through @restbatch/client in one tick; on the direct
+// Child process of the client scenario: `node --expose-gc client-worker.js direct|http N hand,CALLER [URL]`.
+// Times `hand` and one other caller of the same N calls, interleaved in this one process so that
+// other work on the machine weighs on both alike: `hand` sends the prepared envelope and reads the
+// whole answer; `stream` sends it and takes each result as it comes (onResult, NDJSON lines), as
+// the client must; `client` makes the calls through @restbatch/client in one tick; on the direct
 // transport, `least` is the least any batching client does (see leastClient). Prints one JSON line.
+// One streaming caller per process: callers that stream share the engine's and the direct caller's
+// result call sites, which several of them in one process make polymorphic, as no app that uses one
+// of them sees (the hand-built caller streams nothing and is not affected).
 import { type Client, createClient, httpTransport } from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
@@ -12,6 +15,7 @@ import { benchEngine } from './bench-engine.js';
 import { callInOneTick, typedCalls } from './client-calls.js';
 import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { endSession, httpPool } from './http-clients.js';
+import { leastClient } from './least-client.js';
 import { median } from './measure.js';
 
 /** The callers a worker times (`least` on the direct transport only). */
@@ -33,9 +37,18 @@ export interface ClientFigures {
 }
 
 const transport = process.argv[2] === 'http' ? 'http' : 'direct';
-const CALLERS: readonly Caller[] = transport === 'direct' ? ['hand', 'stream', 'client', 'least'] : ['hand', 'stream', 'client'];
 const n = Number(process.argv[3]);
-const url = process.argv[4] ?? '';
+const CALLERS = callersOf(process.argv[4]);
+const url = process.argv[5] ?? '';
+
+/** The callers named on the command line: `hand` and the callers it is paired with. */
+function callersOf(list: string | undefined): readonly Caller[] {
+  const known: readonly Caller[] = transport === 'direct' ? ['hand', 'stream', 'client', 'least'] : ['hand', 'stream', 'client'];
+  const callers = (list ?? '').split(',') as Caller[];
+  if (callers[0] !== 'hand' || callers.length < 2 || callers.some((c) => !known.includes(c)))
+    throw new Error(`client-worker: callers must be hand and one or more of ${known.slice(1).join(', ')}, not ${JSON.stringify(list)}`);
+  return callers;
+}
 const calls = exagoMix(n);
 const typed = typedCalls(calls);
 const PER_BLOCK = Math.max(1, Math.ceil(2000 / n));
@@ -67,7 +80,9 @@ async function once(caller: Caller): Promise<void> {
     return;
   }
   if (caller === 'least') {
-    ok += await leastClient();
+    const least = await leastClient(direct!, typed);
+    ok += least.ok;
+    if (least.sessionId !== undefined) sessions.push(least.sessionId);
     return;
   }
   let body: unknown;
@@ -88,50 +103,6 @@ async function once(caller: Caller): Promise<void> {
   ok += countSuccesses(body);
   const sid = sessionIdOf(body);
   if (sid !== undefined) sessions.push(sid);
-}
-
-/** What a call's promise is resolved with (the client's result shape). */
-type LeastResult = { ok: boolean; status: number; data: unknown };
-
-/**
- * The least any batching client does for the same typed calls: each call's envelope item made at
- * once (its Url from the template, which it knows ends in `{id}`), a promise per call, the batch
- * sent as the client's direct transport sends it (streamOnly, results rather than items), each
- * promise resolved with a result object as its result comes, all awaited with Promise.all. No
- * checks, no retries, no aborts, no sessions, no splitting: a floor, not a client. It shows how much
- * of the client's cost any client that answers each call with its own promise pays.
- */
-async function leastClient(): Promise<number> {
-  const resolvers = new Array<(result: LeastResult) => void>(n);
-  const pending = new Array<Promise<LeastResult>>(n);
-  const items = new Array<object>(n);
-  for (let i = 0; i < n; i++) {
-    const t = typed[i]!;
-    const init = t.init as { params?: { path: { id: string } }; body?: unknown };
-    const id = init.params?.path.id;
-    const url = id === undefined ? t.template.slice(6) : t.template.slice(6, -4) + id;
-    pending[i] = new Promise<LeastResult>((resolve) => {
-      resolvers[i] = resolve;
-    });
-    items[i] = init.body === undefined ? { Url: url, Method: t.method } : { Url: url, Method: t.method, Payload: init.body };
-  }
-  let next = 0;
-  await direct!({
-    url: '/rest/batch',
-    body: items,
-    streamOnly: true,
-    itemsOfErrorsOnly: true,
-    onResult: (item, result) => {
-      const status = result?.status ?? Number((item as { ReturnCode: string }).ReturnCode);
-      (resolvers[next++] as (r: LeastResult) => void)({ ok: status >= 200 && status < 300, status, data: result?.body ?? item });
-    },
-  });
-  const results = await Promise.all(pending);
-  const sid = (results[0]?.data as { Id?: string } | undefined)?.Id;
-  if (sid !== undefined) sessions.push(sid);
-  let ok = 0;
-  for (const r of results) if (r.ok) ok++;
-  return ok;
 }
 
 /** The hand-built batch over HTTP asking for NDJSON: each line is parsed as it arrives. */
@@ -206,7 +177,7 @@ const figures: ClientFigures = {
   ok,
   total,
 };
-if (transport === 'http') {
+if (transport === 'http' && CALLERS.includes('client')) {
   requests = 0;
   await once('client');
   await drop();

@@ -1,4 +1,4 @@
-// Child process of `instructions.ts`, run under valgrind: `node --single-threaded instructions-worker.js direct|floor|client BATCHES N`.
+// Child process of `instructions.ts`, run under valgrind: `node --single-threaded instructions-worker.js direct|floor|client|least BATCHES N`.
 // Sends BATCHES batches of the Exago mix of N calls the way the mode says, ending the sessions they open
 // every second batch (as the timed workers do), and prints nothing: valgrind counts its instructions.
 import { createClient } from '@restbatch/client';
@@ -9,6 +9,7 @@ import { benchEngine } from './bench-engine.js';
 import { callInOneTick, typedCalls } from './client-calls.js';
 import { countSuccesses, exagoMix, sessionIdOf } from './exago-mix.js';
 import { createFloor } from './floor.js';
+import { leastClient } from './least-client.js';
 
 const mode = process.argv[2];
 const batches = Number(process.argv[3]);
@@ -28,6 +29,10 @@ async function once(): Promise<void> {
     const result = await floor();
     ok += result.ok;
     sessions.push(result.sessionId);
+  } else if (mode === 'least') {
+    const least = await leastClient(direct, typed);
+    ok += least.ok;
+    if (least.sessionId !== undefined) sessions.push(least.sessionId);
   } else if (mode === 'client') {
     ok += await callInOneTick(client, typed);
     if (client.session !== undefined) sessions.push(client.session);
@@ -39,7 +44,8 @@ async function once(): Promise<void> {
   }
 }
 
-if (mode !== 'direct' && mode !== 'floor' && mode !== 'client') throw new Error(`unknown mode ${mode}: direct, floor or client`);
+if (mode !== 'direct' && mode !== 'floor' && mode !== 'client' && mode !== 'least')
+  throw new Error(`unknown mode ${mode}: direct, floor, client or least`);
 for (let b = 0; b < batches; b++) {
   await once();
   if (b % 2 === 1) {

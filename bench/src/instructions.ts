@@ -1,4 +1,4 @@
-// `node bench/dist/instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`: counts
+// `node bench/dist/instructions.js [direct|floor|client|least ...] [--runs=3] [--functions=25] [--n=1000]`: counts
 // the machine instructions one sub-request of the Exago mix of N calls (default 1000) costs, under
 // valgrind (callgrind).
 // Unlike time, an instruction count does not move with the load of the machine, so two builds can be
@@ -20,7 +20,7 @@ import { median } from './measure.js';
 /** Sub-requests counted between the LOW and the HIGH worker, whatever N: batches scale with 1/N. */
 const LOW_SUBS = 120_000;
 const HIGH_SUBS = 320_000;
-const MODES = ['direct', 'floor', 'client'] as const;
+const MODES = ['direct', 'floor', 'client', 'least'] as const;
 type Mode = (typeof MODES)[number];
 /** How far back from the nearest start the perf map is searched for code that holds an address. */
 const MAP_LOOKBACK = 50;
@@ -46,7 +46,7 @@ function parse() {
       strict: true,
     });
   } catch (error) {
-    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client ...] [--runs=3] [--functions=25] [--n=1000]`);
+    usage(`${(error as Error).message}\nusage: instructions.js [direct|floor|client|least ...] [--runs=3] [--functions=25] [--n=1000]`);
   }
 }
 const parsed = parse();
@@ -202,6 +202,8 @@ try {
     console.log(`direct ÷ floor: ${(perSub.direct / perSub.floor).toFixed(2)}× in instructions (the timed ratio also counts memory)`);
   if (perSub.client !== undefined && perSub.direct !== undefined)
     console.log(`client ÷ direct: ${(perSub.client / perSub.direct).toFixed(2)}× in instructions`);
+  if (perSub.least !== undefined && perSub.direct !== undefined)
+    console.log(`least client ÷ direct: ${(perSub.least / perSub.direct).toFixed(2)}× in instructions`);
 } finally {
   cleanUp();
 }
