@@ -35,7 +35,9 @@ export async function clientScenario(): Promise<ScenarioResult> {
         for (const caller of PAIRED[transport]) {
           const args = [transport, String(N), `hand,${caller}`, ...(transport === 'http' ? [server.url] : [])];
           const figures = await runWorker<ClientFigures>(WORKER, args);
-          (rounds[transport][caller] ??= []).push(figures);
+          const done = rounds[transport][caller] ?? [];
+          done.push(figures);
+          rounds[transport][caller] = done;
         }
       }
     }
