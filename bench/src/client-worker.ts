@@ -4,9 +4,8 @@
 // whole answer; `stream` sends it and takes each result as it comes (onResult, NDJSON lines), as
 // the client must; `client` makes the calls through @restbatch/client in one tick; on the direct
 // transport, `least` is the least any batching client does (see leastClient). Prints one JSON line.
-// One streaming caller per process: callers that stream share the engine's and the direct caller's
-// result call sites, which several of them in one process make polymorphic, as no app that uses one
-// of them sees (the hand-built caller streams nothing and is not affected).
+// One caller besides the hand-built one per process, as an app uses one: with all of them in one
+// process, the compiled engine code they share made some processes slow for one caller or another.
 import { type Client, createClient, httpTransport } from '@restbatch/client';
 import { directTransport } from '@restbatch/client/direct';
 import { createDirectCaller } from '@restbatch/direct';
