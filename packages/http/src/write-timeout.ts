@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { bytesTaken, WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
+import { http2StreamOf, streamBytesSent } from './http2-stream.js';
 
 /** What a write timeout cuts: the connection the answer goes out on (its `socket` tells the reader's progress). */
 export interface Connection {
@@ -11,11 +12,15 @@ export interface Connection {
 
 /**
  * The write timeout of one answer on `connection` (a node `ServerResponse`, or its socket): a
- * {@link WriteWatch} of the bytes its socket has taken. One per answer, handed to each of its
+ * {@link WriteWatch} of the bytes its socket has taken; of an HTTP/2 response (`node:http2`'s
+ * compatibility API), of the bytes its own stream has sent, since the socket is the session's,
+ * shared by all its streams. One per answer, handed to each of its
  * waits ({@link drainedWithin}, then {@link flushedWithin}), so that what the reader took in one
  * wait carries it through the next at the minimum rate.
  */
 export function writeWatch(connection: Connection, timeoutMs: number): WriteWatch {
+  const stream = http2StreamOf(connection);
+  if (stream !== undefined) return new WriteWatch(timeoutMs, streamBytesSent(stream));
   const socket = connection.socket ?? connection;
   return new WriteWatch(timeoutMs, () => bytesTaken(socket));
 }
