@@ -29,7 +29,7 @@ import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
 import { HTTP2_PIECE_BYTES, http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
-import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -224,15 +224,16 @@ function failed(engine: Engine, settings: Settings, res: ServerResponse, url: st
 function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined, writeTimeoutMs: number): void {
   if (responseGone(res) || res.headersSent) return;
   // Made before the answer is written: what the socket takes of it at once counts (see WriteWatch).
-  const watch = writeWatch(res, writeTimeoutMs);
+  const watch = streamWriteWatch(res, writeTimeoutMs);
   const { headers, body: text } = serialize(response);
   // A large answer goes as bytes: as text, node would copy it once more behind the head and again
   // into the socket's buffer for a client that reads slowly (three copies alive, not one).
   const body = text !== undefined && text.length > LARGE_ANSWER ? Buffer.from(text) : text;
-  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (body !== undefined) headers['content-length'] = String(bytes);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
   const stream = http2StreamOf(res);
-  if (stream !== undefined && stream.headRequest !== true && body instanceof Buffer && body.length > HTTP2_PIECE_BYTES) {
+  if (body !== undefined && stream !== undefined && stream.headRequest !== true && bytes > HTTP2_PIECE_BYTES) {
     // Over HTTP/2 the stream's own progress is what counts, seen only as whole writes go: in pieces.
     endInPieces(res, body, watch).catch(() => undefined);
     return;
@@ -242,7 +243,7 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
 }
 
 /** Writes `body` to an HTTP/2 response in pieces ({@link writeInPieces}) and ends it, within `watch`. */
-async function endInPieces(res: ServerResponse, body: Buffer, watch: WriteWatch): Promise<void> {
+async function endInPieces(res: ServerResponse, body: string | Buffer, watch: WriteWatch): Promise<void> {
   await writeInPieces(res, body, () => drainedWithin(res, watch));
   if (responseGone(res)) return;
   res.end();

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone } from './http-options.js';
 import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
-import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
 const GROUP_CHARS = 16 * 1024;
@@ -34,7 +34,7 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
   let scheduled = false;
   let blocked: Promise<void> | undefined;
   // One write timeout for the whole stream: what the reader took in one wait carries it through the next.
-  const watch = writeWatch(res, timeoutMs);
+  const watch = streamWriteWatch(res, timeoutMs);
   const flush = (): Promise<void> | undefined => {
     scheduled = false;
     if (blocked !== undefined || queued === '') return blocked;

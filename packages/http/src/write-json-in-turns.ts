@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { WHOLE, wholeOrChunks } from './json-in-turns.js';
 import { nextTurn } from './next-turn.js';
 import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
-import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
  * Writes a JSON answer without holding the event loop or memory for its whole text: an answer of
@@ -25,7 +25,7 @@ export async function writeJsonInTurns(
 ): Promise<void> {
   const answer = wholeOrChunks(body, turn);
   // One write timeout for the whole answer: what the reader took in one wait carries it through the next.
-  const watch = writeWatch(res, writeTimeoutMs);
+  const watch = streamWriteWatch(res, writeTimeoutMs);
   if (typeof answer === 'string') {
     // Small enough to go whole, with its length (as text: node copies it once, into the socket).
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
