@@ -8,6 +8,7 @@ import {
   originForm,
   RestBatchError,
   responseHeaders,
+  type WriteWatch,
 } from '@restbatch/core';
 import {
   clientGone,
@@ -27,7 +28,8 @@ import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
-import { flushedWithin, writeWatch } from './write-timeout.js';
+import { HTTP2_PIECE_BYTES, http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
  * A `node:http` request listener that is also Express/Connect middleware, with a listener for the
@@ -148,7 +150,7 @@ async function serve(
   const lines = nodeLineWriter(res, settings.writeTimeoutMs);
   const onResult = wantsNdjson(engine, url, req.headers.accept)
     ? (item: unknown) => {
-        if (!streamed && !res.destroyed) {
+        if (!streamed && !responseGone(res)) {
           streamed = true;
           res.writeHead(200, {
             ...engine.streamHeaders(url, req.headers),
@@ -173,7 +175,7 @@ async function serve(
   });
   if (streamed) {
     await lines.end(finalLine(response));
-  } else if (hasBody(response) && typeof response.body === 'object' && mayBeLarge(response) && !res.destroyed && !res.headersSent) {
+  } else if (hasBody(response) && typeof response.body === 'object' && mayBeLarge(response) && !responseGone(res) && !res.headersSent) {
     // A large answer's JSON is made and written in turns (see writeJsonInTurns).
     await writeJsonInTurns(
       res,
@@ -201,7 +203,7 @@ async function serve(
  * out yet, else the connection is closed (its answer cannot be finished).
  */
 function failed(engine: Engine, settings: Settings, res: ServerResponse, url: string, error: unknown): void {
-  if (res.destroyed) return;
+  if (responseGone(res)) return;
   if (!res.headersSent) {
     try {
       write(res, writeFailed(engine, url, error), undefined, settings.writeTimeoutMs);
@@ -220,16 +222,31 @@ function failed(engine: Engine, settings: Settings, res: ServerResponse, url: st
  * cannot hold the connection and the batch's results in flight for ever.
  */
 function write(res: ServerResponse, response: EngineResponse, extra: Record<string, string> | undefined, writeTimeoutMs: number): void {
-  if (res.destroyed || res.headersSent) return;
+  if (responseGone(res) || res.headersSent) return;
   // Made before the answer is written: what the socket takes of it at once counts (see WriteWatch).
-  const watch = writeWatch(res, writeTimeoutMs);
+  const watch = streamWriteWatch(res, writeTimeoutMs);
   const { headers, body: text } = serialize(response);
   // A large answer goes as bytes: as text, node would copy it once more behind the head and again
   // into the socket's buffer for a client that reads slowly (three copies alive, not one).
   const body = text !== undefined && text.length > LARGE_ANSWER ? Buffer.from(text) : text;
-  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (body !== undefined) headers['content-length'] = String(bytes);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
+  const stream = http2StreamOf(res);
+  if (body !== undefined && stream !== undefined && stream.headRequest !== true && bytes > HTTP2_PIECE_BYTES) {
+    // Over HTTP/2 the stream's own progress is what counts, seen only as whole writes go: in pieces.
+    endInPieces(res, body, watch).catch(() => undefined);
+    return;
+  }
   res.end(body);
+  flushedWithin(res, watch);
+}
+
+/** Writes `body` to an HTTP/2 response in pieces ({@link writeInPieces}) and ends it, within `watch`. */
+async function endInPieces(res: ServerResponse, body: string | Buffer, watch: WriteWatch): Promise<void> {
+  await writeInPieces(res, body, () => drainedWithin(res, watch));
+  if (responseGone(res)) return;
+  res.end();
   flushedWithin(res, watch);
 }
 

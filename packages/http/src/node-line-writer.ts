@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone } from './http-options.js';
-import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
+import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
 const GROUP_CHARS = 16 * 1024;
@@ -33,18 +34,19 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
   let scheduled = false;
   let blocked: Promise<void> | undefined;
   // One write timeout for the whole stream: what the reader took in one wait carries it through the next.
-  const watch = writeWatch(res, timeoutMs);
+  const watch = streamWriteWatch(res, timeoutMs);
   const flush = (): Promise<void> | undefined => {
     scheduled = false;
     if (blocked !== undefined || queued === '') return blocked;
-    if (res.destroyed) {
+    if (responseGone(res)) {
       queued = '';
       return Promise.reject(clientGone());
     }
     const chunk = queued;
     queued = '';
-    if (res.write(chunk)) return undefined;
-    const waiting = drainedWithin(res, watch).then(() => {
+    const wrote = writeInPieces(res, chunk, () => drainedWithin(res, watch));
+    if (wrote === true) return undefined;
+    const waiting = (wrote === false ? drainedWithin(res, watch) : wrote).then(() => {
       blocked = undefined;
       return flush();
     });
@@ -58,7 +60,7 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
   };
   return {
     write(line) {
-      if (res.destroyed) return Promise.reject(clientGone());
+      if (responseGone(res)) return Promise.reject(clientGone());
       queued += line;
       if (blocked !== undefined) return blocked;
       if (queued.length >= GROUP_CHARS) return flush();
@@ -79,8 +81,18 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
       scheduled = false;
       const chunk = queued + line;
       queued = '';
-      if (res.destroyed) return;
-      res.end(chunk);
+      if (responseGone(res)) return;
+      if (http2StreamOf(res) === undefined) res.end(chunk);
+      else {
+        // Over HTTP/2 a large tail goes in pieces too (its progress is the stream's own, see writeInPieces).
+        try {
+          await writeInPieces(res, chunk, () => drainedWithin(res, watch));
+        } catch {
+          return;
+        }
+        if (responseGone(res)) return;
+        res.end();
+      }
       flushedWithin(res, watch);
     },
   };

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { WHOLE, wholeOrChunks } from './json-in-turns.js';
 import { nextTurn } from './next-turn.js';
-import { drainedWithin, flushedWithin, writeWatch } from './write-timeout.js';
+import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
  * Writes a JSON answer without holding the event loop or memory for its whole text: an answer of
@@ -24,22 +25,34 @@ export async function writeJsonInTurns(
 ): Promise<void> {
   const answer = wholeOrChunks(body, turn);
   // One write timeout for the whole answer: what the reader took in one wait carries it through the next.
-  const watch = writeWatch(res, writeTimeoutMs);
+  const watch = streamWriteWatch(res, writeTimeoutMs);
   if (typeof answer === 'string') {
     // Small enough to go whole, with its length (as text: node copies it once, into the socket).
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
-    res.end(answer);
+    if (http2StreamOf(res) === undefined) res.end(answer);
+    else {
+      // Over HTTP/2 in pieces: the stream's own progress is seen only as whole writes go (see writeInPieces).
+      try {
+        await writeInPieces(res, answer, () => drainedWithin(res, watch));
+      } catch {
+        return;
+      }
+      if (responseGone(res)) return;
+      res.end();
+    }
   } else {
     res.writeHead(status, headers);
     for await (const chunk of answer) {
-      if (res.destroyed) return;
+      if (responseGone(res)) return;
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its
       // next tick): waiting for it is no turn of the event loop, only the chunks' time check is.
       // A client that falls behind (its socket took nothing for writeTimeoutMs, see WriteWatch) has
       // its connection destroyed (the loop then stops).
-      if (!res.write(chunk)) await drainedWithin(res, watch).catch(() => undefined);
+      const wrote = writeInPieces(res, chunk, () => drainedWithin(res, watch));
+      if (wrote === false) await drainedWithin(res, watch).catch(() => undefined);
+      else if (wrote !== true) await wrote.catch(() => undefined);
     }
-    if (res.destroyed) return;
+    if (responseGone(res)) return;
     res.end();
   }
   flushedWithin(res, watch);

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { bytesTaken, WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
+import { http2StreamOf, streamBytesSent } from './http2-stream.js';
 
 /** What a write timeout cuts: the connection the answer goes out on (its `socket` tells the reader's progress). */
 export interface Connection {
@@ -13,11 +14,26 @@ export interface Connection {
  * The write timeout of one answer on `connection` (a node `ServerResponse`, or its socket): a
  * {@link WriteWatch} of the bytes its socket has taken. One per answer, handed to each of its
  * waits ({@link drainedWithin}, then {@link flushedWithin}), so that what the reader took in one
- * wait carries it through the next at the minimum rate.
+ * wait carries it through the next at the minimum rate. Over HTTP/2 (`node:http2`'s compatibility
+ * API) the socket is the session's, shared by all its streams: a stream whose reader stopped is
+ * carried while another of the session is read (the node handler's own writes are judged per stream
+ * instead, see {@link streamWriteWatch}).
  */
 export function writeWatch(connection: Connection, timeoutMs: number): WriteWatch {
   const socket = connection.socket ?? connection;
   return new WriteWatch(timeoutMs, () => bytesTaken(socket));
+}
+
+/**
+ * The write timeout of an answer the node handler writes itself: over HTTP/2 a {@link WriteWatch}
+ * of what the response's own stream has sent (its writers hand the stream large chunks in pieces,
+ * see writeInPieces, so its progress shows inside a large line); otherwise {@link writeWatch}'s.
+ * Not for a writer that pipes into the response (the Fastify mount): node hands a stream what was
+ * piped into it in one write, whose progress shows only once all of it went.
+ */
+export function streamWriteWatch(res: Connection, timeoutMs: number): WriteWatch {
+  const stream = http2StreamOf(res);
+  return stream === undefined ? writeWatch(res, timeoutMs) : new WriteWatch(timeoutMs, streamBytesSent(stream));
 }
 
 /**

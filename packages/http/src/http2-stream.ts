@@ -1,0 +1,85 @@
+import type { Writable } from 'node:stream';
+import { clientGone } from './http-options.js';
+
+/** The fields of a `node:http2` `Http2Stream` the HTTP/2 write watch reads. */
+interface StreamFields {
+  /** Bytes written to the stream and not yet sent on its session (node's `http2stream.bufferSize`). */
+  readonly bufferSize?: unknown;
+  readonly destroyed?: unknown;
+  /** Whether it answers HEAD (node writes no body then). */
+  readonly headRequest?: unknown;
+}
+
+/**
+ * Bytes of one HTTP/2 write: a larger chunk is written to an `Http2Stream` in pieces of this size,
+ * each once the one before has gone (see {@link writeInPieces}); one DATA frame at nghttp2's
+ * default frame size, and 1 s of reading at the minimum rate.
+ */
+export const HTTP2_PIECE_BYTES = 16 * 1024;
+
+/**
+ * The `Http2Stream` of a `node:http2` compatibility response (`Http2ServerResponse.stream`);
+ * `undefined` for a node:http `ServerResponse`, which has none, or anything else.
+ */
+export function http2StreamOf(res: unknown): StreamFields | undefined {
+  if (typeof res !== 'object' || res === null || !('stream' in res)) return undefined;
+  const stream = (res as { stream?: unknown }).stream;
+  if (typeof stream !== 'object' || stream === null || typeof (stream as StreamFields).bufferSize !== 'number') return undefined;
+  return stream as StreamFields;
+}
+
+/**
+ * Whether `res` can take no more: destroyed, or over HTTP/2 its stream is (an
+ * `Http2ServerResponse` has no `destroyed` of its own, so a check of that alone never sees the
+ * write timeout's cut, and a writer went on making the rest of the answer).
+ */
+export function responseGone(res: unknown): boolean {
+  if (typeof res !== 'object' || res === null) return true;
+  if ((res as { destroyed?: unknown }).destroyed === true) return true;
+  return http2StreamOf(res)?.destroyed === true;
+}
+
+/**
+ * The bytes of its writes an HTTP/2 stream has sent, a count that only grows: the falls of its
+ * `bufferSize` (which a write raises and a sent write lowers), read when asked. Many streams share
+ * one session and its socket, so the socket's count (core's `bytesTaken`) shows one stream's
+ * progress for all: a stream whose reader stopped (its flow-control window shut, RFC 9113 §5.2)
+ * was carried while another stream of the session was read. Read while its writer waits, when no
+ * write raises `bufferSize`; a write falls only once all of it went, so the writers hand an
+ * `Http2Stream` large chunks in pieces ({@link writeInPieces}).
+ */
+export function streamBytesSent(stream: StreamFields): () => number {
+  let last = bufferSizeOf(stream);
+  let sent = 0;
+  return () => {
+    const now = bufferSizeOf(stream);
+    if (now < last) sent += last - now;
+    last = now;
+    return sent;
+  };
+}
+
+function bufferSizeOf(stream: StreamFields): number {
+  return typeof stream.bufferSize === 'number' ? stream.bufferSize : 0;
+}
+
+/**
+ * Writes `chunk` to `res`: whole (as `res.write`, returning whether to go on) unless `res` is an
+ * HTTP/2 response and `chunk` is over {@link HTTP2_PIECE_BYTES}; then in pieces, each after the
+ * one before drained (`drained`, which rejects when the reader falls behind), so that the
+ * stream's `bufferSize` falls as its reader takes the chunk ({@link streamBytesSent}). Resolves
+ * with `true` once the last piece is written.
+ */
+export function writeInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): boolean | Promise<boolean> {
+  const stream = http2StreamOf(res);
+  if (stream === undefined || stream.headRequest === true || chunk.length <= HTTP2_PIECE_BYTES / 4) return res.write(chunk);
+  const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  if (bytes.length <= HTTP2_PIECE_BYTES) return res.write(bytes);
+  return (async () => {
+    for (let at = 0; at < bytes.length; at += HTTP2_PIECE_BYTES) {
+      if (responseGone(res)) throw clientGone();
+      if (!res.write(bytes.subarray(at, at + HTTP2_PIECE_BYTES))) await drained();
+    }
+    return true;
+  })();
+}
