@@ -21,18 +21,14 @@ import * as assert from 'uvu/assert';
 import { bigBatch, bigResultsEngine } from './support/big-results-engine.js';
 import { readSocketInBursts } from './support/burst-reader.js';
 import { TLS_CREDENTIALS } from './support/listen-tls.js';
+import { HUGE_KIB, hugeBatch, ndjsonLinesOf } from './support/slow-reader-batches.js';
 import { within } from './support/within.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
 const WRITE_TIMEOUT_MS = 300;
 const COUNT = 160;
-/** Results of 8 MiB: each is one NDJSON line, one write of the transport. */
-const HUGE_KIB = 8 * 1024;
 const HUGE_COUNT = 2;
-const HUGE_BATCH = JSON.stringify([
-  { Url: 'Sessions', Method: 'POST' },
-  ...Array.from({ length: HUGE_COUNT }, () => ({ Url: `Test/Big/${HUGE_KIB}`, Method: 'GET' })),
-]);
+const HUGE_BATCH = hugeBatch(HUGE_COUNT);
 
 type Mode = 'h2' | 'h2 with allowHTTP1' | 'h2c';
 
@@ -117,14 +113,6 @@ async function readInBursts(
   return { text, ended };
 }
 
-/** The lines of an NDJSON answer; its last one, the summary, says `count` sub-requests (and the session) succeeded. */
-function linesOf(text: string, count: number): string[] {
-  const lines = text.trimEnd().split('\n');
-  assert.is(lines.length, count + 2);
-  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: count + 1, failed: 0, skipped: 0 } });
-  return lines;
-}
-
 for (const mode of ['h2', 'h2 with allowHTTP1', 'h2c'] as const) {
   test(`${mode}: batches are answered over HTTP/2, whole and streamed`, async () => {
     const s = await serve(mode, { a: bigResultsEngine().engine });
@@ -134,7 +122,7 @@ for (const mode of ['h2', 'h2 with allowHTTP1', 'h2c'] as const) {
       assert.is((JSON.parse(whole.text) as unknown[]).length, 4);
       const streamed = await within(readAll(s.post('application/x-ndjson', bigBatch(3))), 'the streamed answer');
       assert.is(streamed.status, 200);
-      linesOf(streamed.text, 3);
+      ndjsonLinesOf(streamed.text, 3);
     } finally {
       await s.close();
     }
@@ -166,7 +154,7 @@ test('h2: a stream read in bursts whose NDJSON lines are one write of 8 MiB each
   try {
     const { text, ended } = await within(readInBursts(s.post('application/x-ndjson', HUGE_BATCH)), 'the lines read in bursts', 60_000);
     assert.ok(ended, `the answer ended whole (${text.length} characters read)`);
-    for (const line of linesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
+    for (const line of ndjsonLinesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
   } finally {
     await s.close();
   }

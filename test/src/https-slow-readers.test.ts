@@ -15,22 +15,17 @@ import { createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readInBursts, readFirstBurst } from './support/burst-reader.js';
+import { readFirstBurst } from './support/burst-reader.js';
 import { listen } from './support/listen.js';
 import { listenTls } from './support/listen-tls.js';
+import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readWholeInBursts } from './support/slow-reader-batches.js';
 import { within } from './support/within.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
 const COUNT = 160;
 const WRITE_TIMEOUT_MS = 300;
-/** Results of 8 MiB: each is one NDJSON line, one write of the socket. */
-const HUGE_KIB = 8 * 1024;
 const HUGE_COUNT = 3;
-/** An Exago batch of a session and {@link HUGE_COUNT} results of {@link HUGE_KIB} KiB (the `Test` resource of wsTestEngine). */
-const HUGE_BATCH = JSON.stringify([
-  { Url: 'Sessions', Method: 'POST' },
-  ...Array.from({ length: HUGE_COUNT }, () => ({ Url: `Test/Big/${HUGE_KIB}`, Method: 'GET' })),
-]);
+const HUGE_BATCH = hugeBatch(HUGE_COUNT);
 
 /** A server of `engine` over TLS (or plain TCP) with the write timeout, and how its clients post to it. */
 async function serve(engine: Engine, tls = true) {
@@ -50,43 +45,24 @@ async function serve(engine: Engine, tls = true) {
   return { send, served, close: s.close };
 }
 
-/** Posts `body` to a server of `engine` (over TLS unless `tls` is false) and reads the answer in bursts; it must come whole. */
-async function readInBurstsFrom(engine: Engine, accept: string, body: string, tls = true): Promise<string> {
-  const s = await serve(engine, tls);
-  try {
-    const res = await s.send(accept, body);
-    assert.is(res.statusCode, 200);
-    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
-    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
-    return text;
-  } finally {
-    await s.close();
-  }
-}
-
-/** The lines of an NDJSON answer; its last one, the summary, says `count` sub-requests (and the session) succeeded. */
-function linesOf(text: string, count: number): string[] {
-  const lines = text.trimEnd().split('\n');
-  assert.is(lines.length, count + 2);
-  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: count + 1, failed: 0, skipped: 0 } });
-  return lines;
-}
-
 test('https: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
   const { engine, counter } = bigResultsEngine();
-  linesOf(await readInBurstsFrom(engine, 'application/x-ndjson', bigBatch(COUNT)), COUNT);
+  ndjsonLinesOf(await readWholeInBursts(await serve(engine), 'application/x-ndjson', bigBatch(COUNT)), COUNT);
   assert.is(counter.calls, COUNT);
 });
 
 test('https: a client that reads a large whole answer in bursts gets all of it', async () => {
-  const text = await readInBurstsFrom(bigResultsEngine().engine, 'application/json', bigBatch(COUNT));
+  const text = await readWholeInBursts(await serve(bigResultsEngine().engine), 'application/json', bigBatch(COUNT));
   assert.ok(text.length > COUNT * BIG_BYTES);
   JSON.parse(text);
 });
 
 for (const tls of [false, true]) {
   test(`${tls ? 'https' : 'http'}: a client that reads in bursts a streamed batch whose lines are one write of 8 MiB each gets every line (its progress inside one write counts)`, async () => {
-    const lines = linesOf(await readInBurstsFrom(wsTestEngine().engine, 'application/x-ndjson', HUGE_BATCH, tls), HUGE_COUNT);
+    const lines = ndjsonLinesOf(
+      await readWholeInBursts(await serve(wsTestEngine().engine, tls), 'application/x-ndjson', HUGE_BATCH),
+      HUGE_COUNT,
+    );
     for (const line of lines.slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
   });
 }

@@ -16,21 +16,16 @@ import Fastify from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readFirstBurst, readInBursts, readSocketInBursts } from './support/burst-reader.js';
+import { readFirstBurst, readSocketInBursts } from './support/burst-reader.js';
 import { TLS_CREDENTIALS } from './support/listen-tls.js';
+import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readWholeInBursts } from './support/slow-reader-batches.js';
 import { within } from './support/within.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
 const COUNT = 160;
 const WRITE_TIMEOUT_MS = 300;
-/** Results of 8 MiB: each is one NDJSON line. */
-const HUGE_KIB = 8 * 1024;
 const HUGE_COUNT = 2;
-/** An Exago batch of a session and {@link HUGE_COUNT} results of {@link HUGE_KIB} KiB (the `Test` resource of wsTestEngine). */
-const HUGE_BATCH = JSON.stringify([
-  { Url: 'Sessions', Method: 'POST' },
-  ...Array.from({ length: HUGE_COUNT }, () => ({ Url: `Test/Big/${HUGE_KIB}`, Method: 'GET' })),
-]);
+const HUGE_BATCH = hugeBatch(HUGE_COUNT);
 
 /** Fastify over TLS with the plugin of `engine` and the write timeout; the TLS sockets it served, and how its clients post. */
 async function serve(engine: Engine) {
@@ -57,42 +52,20 @@ async function serve(engine: Engine) {
   return { send, served, close };
 }
 
-/** Posts `body` to Fastify over TLS and reads the answer in bursts; it must come whole. */
-async function readInBurstsFrom(engine: Engine, accept: string, body: string): Promise<string> {
-  const s = await serve(engine);
-  try {
-    const res = await s.send(accept, body);
-    assert.is(res.statusCode, 200);
-    const { text, complete } = await within(readInBursts(res), 'the answer read in bursts', 60_000);
-    assert.ok(complete, `the answer ended whole (${text.length} characters read)`);
-    return text;
-  } finally {
-    await s.close();
-  }
-}
-
-/** The lines of an NDJSON answer; its last one, the summary, says `count` sub-requests (and the session) succeeded. */
-function linesOf(text: string, count: number): string[] {
-  const lines = text.trimEnd().split('\n');
-  assert.is(lines.length, count + 2);
-  assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: count + 1, failed: 0, skipped: 0 } });
-  return lines;
-}
-
 test('fastify https: a client that reads a streamed batch in bursts, pausing longer than writeTimeoutMs between them, gets every line', async () => {
   const { engine, counter } = bigResultsEngine();
-  linesOf(await readInBurstsFrom(engine, 'application/x-ndjson', bigBatch(COUNT)), COUNT);
+  ndjsonLinesOf(await readWholeInBursts(await serve(engine), 'application/x-ndjson', bigBatch(COUNT)), COUNT);
   assert.is(counter.calls, COUNT);
 });
 
 test('fastify https: a client that reads a large whole answer in bursts gets all of it', async () => {
-  const text = await readInBurstsFrom(bigResultsEngine().engine, 'application/json', bigBatch(COUNT));
+  const text = await readWholeInBursts(await serve(bigResultsEngine().engine), 'application/json', bigBatch(COUNT));
   assert.ok(text.length > COUNT * BIG_BYTES);
   JSON.parse(text);
 });
 
 test('fastify https: a client that reads in bursts a streamed batch whose lines are 8 MiB each gets every line (its progress inside one write counts)', async () => {
-  const lines = linesOf(await readInBurstsFrom(wsTestEngine().engine, 'application/x-ndjson', HUGE_BATCH), HUGE_COUNT);
+  const lines = ndjsonLinesOf(await readWholeInBursts(await serve(wsTestEngine().engine), 'application/x-ndjson', HUGE_BATCH), HUGE_COUNT);
   for (const line of lines.slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
 });
 
@@ -165,7 +138,7 @@ test('fastify http2: a stream read in bursts whose NDJSON lines are 8 MiB each g
       60_000,
     );
     assert.ok(ended, `the answer ended whole (${text.length} characters read)`);
-    for (const line of linesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
+    for (const line of ndjsonLinesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
   } finally {
     session.destroy();
     await app.close();
