@@ -15,11 +15,9 @@ import { createHttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readFirstBurst } from './support/burst-reader.js';
 import { listen } from './support/listen.js';
 import { listenTls } from './support/listen-tls.js';
-import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readWholeInBursts } from './support/slow-reader-batches.js';
-import { within } from './support/within.js';
+import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readOnceAndStop, readWholeInBursts } from './support/slow-reader-batches.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
 const COUNT = 160;
@@ -67,38 +65,12 @@ for (const tls of [false, true]) {
   });
 }
 
-/**
- * Posts `body` over TLS, reads the first chunk of the answer and stops: the server must cut the
- * connection off (what it read carries it a while: at 16 KiB/s, at most 4 write timeouts), and the
- * client then finds its answer cut off.
- */
-async function readOnceAndStop(engine: Engine, body: string): Promise<void> {
-  const s = await serve(engine);
-  try {
-    const res = await s.send('application/x-ndjson', body);
-    // One burst, then no more.
-    const read = await within(readFirstBurst(res), 'the first burst');
-    assert.ok(read > 0, 'it read a burst');
-    const [socket] = s.served;
-    if (socket === undefined) throw new Error('no connection served');
-    if (!socket.destroyed) await within(once(socket, 'close'), 'the server cut the connection', 20_000);
-    // Reading what the kernel still holds, the client finds the answer cut off.
-    // (A reset may already have closed it while it was paused.)
-    const closed: Promise<unknown> = res.socket.destroyed ? Promise.resolve() : once(res.socket, 'close');
-    res.resume();
-    await within(closed, 'the client saw the connection close');
-    assert.is(res.complete, false, 'the answer was cut off, not finished');
-  } finally {
-    await s.close();
-  }
-}
-
 test('https: a client that reads one burst and stops is still cut off', async () => {
-  await readOnceAndStop(bigResultsEngine().engine, bigBatch(COUNT));
+  await readOnceAndStop(await serve(bigResultsEngine().engine), 'application/x-ndjson', bigBatch(COUNT));
 });
 
 test('https: a client that reads one burst of a streamed batch of 8 MiB lines and stops is cut off', async () => {
-  await readOnceAndStop(wsTestEngine().engine, HUGE_BATCH);
+  await readOnceAndStop(await serve(wsTestEngine().engine), 'application/x-ndjson', HUGE_BATCH);
 });
 
 test.run();

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import * as assert from 'uvu/assert';
-import { readInBursts } from './burst-reader.js';
+import { readFirstBurst, readInBursts } from './burst-reader.js';
 import { within } from './within.js';
 
 /** Results of 8 MiB (the `Test/Big/{kib}` resource of wsTestEngine): each is one NDJSON line, one write. */
@@ -39,4 +41,37 @@ export function ndjsonLinesOf(text: string, count: number): string[] {
   assert.is(lines.length, count + 2);
   assert.equal(JSON.parse(lines.at(-1) as string), { summary: { succeeded: count + 1, failed: 0, skipped: 0 } });
   return lines;
+}
+
+/** A {@link BatchServer} that keeps the sockets it served. */
+export interface WatchedBatchServer extends BatchServer {
+  readonly served: readonly Socket[];
+}
+
+/**
+ * Posts `body` to `server`, reads the first chunk of the answer and stops (then closes the server):
+ * the server must cut the connection off (what it read carries it a while: at 16 KiB/s, at most 4
+ * write timeouts), and the client then finds its answer cut off.
+ */
+export async function readOnceAndStop(server: WatchedBatchServer, accept: string, body: string): Promise<void> {
+  try {
+    await expectCutAfterOneBurst(await server.send(accept, body), server.served);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Reads one burst of `res` and stops; the server must cut the first of `served` off, and `res` ends cut off. */
+export async function expectCutAfterOneBurst(res: IncomingMessage, served: readonly Socket[]): Promise<void> {
+  const read = await within(readFirstBurst(res), 'the first burst');
+  assert.ok(read > 0, 'it read a burst');
+  const [socket] = served;
+  if (socket === undefined) throw new Error('no connection served');
+  if (!socket.destroyed) await within(once(socket, 'close'), 'the server cut the connection', 20_000);
+  // Reading what the kernel still holds, the client finds the answer cut off.
+  // (A reset may already have closed it while it was paused.)
+  const closed: Promise<unknown> = res.socket.destroyed ? Promise.resolve() : once(res.socket, 'close');
+  res.resume();
+  await within(closed, 'the client saw the connection close');
+  assert.is(res.complete, false, 'the answer was cut off, not finished');
 }
