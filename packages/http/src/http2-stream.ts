@@ -83,3 +83,28 @@ export function writeInPieces(res: Writable, chunk: string | Buffer, drained: ()
     return true;
   })();
 }
+
+/**
+ * Ends `res` with `chunk`: at once (`res.end(chunk)`) unless `res` is an HTTP/2 response; then
+ * written in pieces as {@link writeInPieces} writes them, and ended, unless the stream went first
+ * (its reader fell behind and was cut off, or left). Answers whether it ended the response (a
+ * promise over HTTP/2).
+ */
+export function endInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): boolean | Promise<boolean> {
+  if (http2StreamOf(res) === undefined) {
+    res.end(chunk);
+    return true;
+  }
+  return endStreamInPieces(res, chunk, drained);
+}
+
+async function endStreamInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): Promise<boolean> {
+  try {
+    await writeInPieces(res, chunk, drained);
+  } catch {
+    return false;
+  }
+  if (responseGone(res)) return false;
+  res.end();
+  return true;
+}

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { clientGone } from './http-options.js';
-import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { endInPieces, responseGone, writeInPieces } from './http2-stream.js';
 import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /** Characters of lines grouped into one write before it is made without waiting for the turn to end. */
@@ -82,18 +82,8 @@ export function nodeLineWriter(res: ServerResponse, timeoutMs: number): NodeLine
       const chunk = queued + line;
       queued = '';
       if (responseGone(res)) return;
-      if (http2StreamOf(res) === undefined) res.end(chunk);
-      else {
-        // Over HTTP/2 a large tail goes in pieces too (its progress is the stream's own, see writeInPieces).
-        try {
-          await writeInPieces(res, chunk, () => drainedWithin(res, watch));
-        } catch {
-          return;
-        }
-        if (responseGone(res)) return;
-        res.end();
-      }
-      flushedWithin(res, watch);
+      // Over HTTP/2 a large tail goes in pieces too (its progress is the stream's own, see writeInPieces).
+      if (await endInPieces(res, chunk, () => drainedWithin(res, watch))) flushedWithin(res, watch);
     },
   };
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { WHOLE, wholeOrChunks } from './json-in-turns.js';
 import { nextTurn } from './next-turn.js';
-import { http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { endInPieces, responseGone, writeInPieces } from './http2-stream.js';
 import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
@@ -29,17 +29,8 @@ export async function writeJsonInTurns(
   if (typeof answer === 'string') {
     // Small enough to go whole, with its length (as text: node copies it once, into the socket).
     res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(answer)) });
-    if (http2StreamOf(res) === undefined) res.end(answer);
-    else {
-      // Over HTTP/2 in pieces: the stream's own progress is seen only as whole writes go (see writeInPieces).
-      try {
-        await writeInPieces(res, answer, () => drainedWithin(res, watch));
-      } catch {
-        return;
-      }
-      if (responseGone(res)) return;
-      res.end();
-    }
+    // Over HTTP/2 in pieces: the stream's own progress is seen only as whole writes go (see writeInPieces).
+    if (!(await endInPieces(res, answer, () => drainedWithin(res, watch)))) return;
   } else {
     res.writeHead(status, headers);
     for await (const chunk of answer) {
