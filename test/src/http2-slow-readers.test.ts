@@ -19,9 +19,8 @@ import { createHttpHandler, type HttpHandler } from '@restbatch/http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readSocketInBursts } from './support/burst-reader.js';
 import { TLS_CREDENTIALS } from './support/listen-tls.js';
-import { HUGE_KIB, hugeBatch, ndjsonLinesOf } from './support/slow-reader-batches.js';
+import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readStreamInBursts } from './support/slow-reader-batches.js';
 import { within } from './support/within.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
@@ -95,24 +94,6 @@ async function readAll(stream: http2.ClientHttp2Stream): Promise<{ status: unkno
   return { status: headers[':status'], text };
 }
 
-/** Reads `stream` in bursts (pauses of PAUSE_MS, longer than the write timeout, between them) until `until()`, or its end: whether it ended whole. */
-async function readInBursts(
-  stream: http2.ClientHttp2Stream,
-  until: () => boolean = () => false,
-): Promise<{ text: string; ended: boolean }> {
-  let text = '';
-  let ended = false;
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    text += chunk;
-  });
-  stream.once('end', () => {
-    ended = true;
-  });
-  await readSocketInBursts(stream, () => ended || stream.closed || until());
-  return { text, ended };
-}
-
 for (const mode of ['h2', 'h2 with allowHTTP1', 'h2c'] as const) {
   test(`${mode}: batches are answered over HTTP/2, whole and streamed`, async () => {
     const s = await serve(mode, { a: bigResultsEngine().engine });
@@ -152,7 +133,11 @@ test('h2 with allowHTTP1: an HTTP/1.1 client over TLS is answered by the same ha
 test('h2: a stream read in bursts whose NDJSON lines are one write of 8 MiB each gets every line (its progress inside one line counts)', async () => {
   const s = await serve('h2', { a: wsTestEngine().engine });
   try {
-    const { text, ended } = await within(readInBursts(s.post('application/x-ndjson', HUGE_BATCH)), 'the lines read in bursts', 60_000);
+    const { text, ended } = await within(
+      readStreamInBursts(s.post('application/x-ndjson', HUGE_BATCH)),
+      'the lines read in bursts',
+      60_000,
+    );
     assert.ok(ended, `the answer ended whole (${text.length} characters read)`);
     for (const line of ndjsonLinesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
   } finally {
@@ -163,7 +148,11 @@ test('h2: a stream read in bursts whose NDJSON lines are one write of 8 MiB each
 test('h2: a stream read in bursts gets a large whole answer', async () => {
   const s = await serve('h2', { a: bigResultsEngine().engine });
   try {
-    const { text, ended } = await within(readInBursts(s.post('application/json', bigBatch(COUNT))), 'the answer read in bursts', 60_000);
+    const { text, ended } = await within(
+      readStreamInBursts(s.post('application/json', bigBatch(COUNT))),
+      'the answer read in bursts',
+      60_000,
+    );
     assert.ok(ended, `the answer ended whole (${text.length} characters read)`);
     assert.is((JSON.parse(text) as unknown[]).length, COUNT + 1);
   } finally {
@@ -185,7 +174,7 @@ for (const mode of ['h2', 'h2c'] as const) {
         // until stream a is cut off (its answer is many times what it reads in the time that takes).
         const cut = () => s.served.a?.res.stream.destroyed === true;
         const read = s.post(accept, bigBatch(2 * COUNT), 'b');
-        const { ended } = await within(readInBursts(read, cut), 'stream a cut off or stream b read', 60_000);
+        const { ended } = await within(readStreamInBursts(read, cut), 'stream a cut off or stream b read', 60_000);
         assert.ok(cut(), 'the stopped stream was cut off');
         assert.not.ok(ended, 'while the other stream was still being read');
         assert.not.ok(s.served.a?.res.writableFinished, 'its answer was not finished');

@@ -16,9 +16,15 @@ import Fastify from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIG_BYTES, bigBatch, bigResultsEngine } from './support/big-results-engine.js';
-import { readSocketInBursts } from './support/burst-reader.js';
 import { TLS_CREDENTIALS } from './support/listen-tls.js';
-import { HUGE_KIB, hugeBatch, ndjsonLinesOf, readOnceAndStop, readWholeInBursts } from './support/slow-reader-batches.js';
+import {
+  HUGE_KIB,
+  hugeBatch,
+  ndjsonLinesOf,
+  readOnceAndStop,
+  readStreamInBursts,
+  readWholeInBursts,
+} from './support/slow-reader-batches.js';
 import { within } from './support/within.js';
 import { wsTestEngine } from './support/ws-test-engine.js';
 
@@ -99,20 +105,7 @@ test('fastify http2: a stream read in bursts whose NDJSON lines are 8 MiB each g
     });
     stream.on('error', () => undefined);
     stream.end(HUGE_BATCH);
-    let text = '';
-    let ended = false;
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    stream.once('end', () => {
-      ended = true;
-    });
-    await within(
-      readSocketInBursts(stream, () => ended || stream.closed),
-      'the lines read in bursts',
-      60_000,
-    );
+    const { text, ended } = await within(readStreamInBursts(stream), 'the lines read in bursts', 60_000);
     assert.ok(ended, `the answer ended whole (${text.length} characters read)`);
     for (const line of ndjsonLinesOf(text, HUGE_COUNT).slice(1, -1)) assert.ok(line.length > HUGE_KIB * 1024, 'a whole result');
   } finally {

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { ClientHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import * as assert from 'uvu/assert';
-import { readFirstBurst, readInBursts } from './burst-reader.js';
+import { readFirstBurst, readInBursts, readSocketInBursts } from './burst-reader.js';
 import { within } from './within.js';
 
 /** Results of 8 MiB (the `Test/Big/{kib}` resource of wsTestEngine): each is one NDJSON line, one write. */
@@ -74,4 +75,22 @@ export async function expectCutAfterOneBurst(res: IncomingMessage, served: reado
   res.resume();
   await within(closed, 'the client saw the connection close');
   assert.is(res.complete, false, 'the answer was cut off, not finished');
+}
+
+/** Reads an HTTP/2 `stream` in bursts (pauses of PAUSE_MS, longer than the write timeout, between them) until `until()`, or its end: whether it ended whole. */
+export async function readStreamInBursts(
+  stream: ClientHttp2Stream,
+  until: () => boolean = () => false,
+): Promise<{ text: string; ended: boolean }> {
+  let text = '';
+  let ended = false;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+  });
+  stream.once('end', () => {
+    ended = true;
+  });
+  await readSocketInBursts(stream, () => ended || stream.closed || until());
+  return { text, ended };
 }
