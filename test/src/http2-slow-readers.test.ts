@@ -41,12 +41,12 @@ interface Served {
  * An HTTP/2 server (`mode`) whose requests go to a handler of `engines[x-engine]` (default `a`)
  * with the write timeout; what it served, by engine; an HTTP/2 session to it.
  */
-async function serve(mode: Mode, engines: Record<string, Engine>) {
+async function serve(mode: Mode, engines: Record<string, Engine>, writeTimeoutMs = WRITE_TIMEOUT_MS) {
   const served: Record<string, Served> = {};
   const handlers: Record<string, HttpHandler> = {};
   for (const [name, engine] of Object.entries(engines)) {
     handlers[name] = createHttpHandler(engine, {
-      writeTimeoutMs: WRITE_TIMEOUT_MS,
+      writeTimeoutMs,
       onResponse: () => {
         const s = served[name];
         if (s !== undefined) s.handled = true;
@@ -82,7 +82,7 @@ async function serve(mode: Mode, engines: Record<string, Engine>) {
     session.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { url, served, post, close };
+  return { url, served, post, session, close };
 }
 
 /** Reads `stream` to its end; its status and text. */
@@ -176,6 +176,9 @@ for (const mode of ['h2', 'h2c'] as const) {
         const read = s.post(accept, bigBatch(2 * COUNT), 'b');
         const { ended } = await within(readStreamInBursts(read, cut), 'stream a cut off or stream b read', 60_000);
         assert.ok(cut(), 'the stopped stream was cut off');
+        // RFC 9113 §7: reset with CANCEL. A reset with NO_ERROR (what destroy() sends) reads to a
+        // client as the end of a complete answer.
+        assert.is(s.served.a?.res.stream.rstCode, http2.constants.NGHTTP2_CANCEL, 'the server reset it with CANCEL');
         assert.not.ok(ended, 'while the other stream was still being read');
         assert.not.ok(s.served.a?.res.writableFinished, 'its answer was not finished');
         // Its batch ended, and its handler let go of its answer (the rest of it is not made).
@@ -186,6 +189,15 @@ for (const mode of ['h2', 'h2c'] as const) {
           'the handler of the stopped stream finished',
         );
         if (accept === 'application/x-ndjson') assert.ok(a.counter.calls < COUNT, `its batch ended early (${a.counter.calls} calls)`);
+        // Its client sees the reset, not an end.
+        let stoppedEnded = false;
+        stopped.once('end', () => {
+          stoppedEnded = true;
+        });
+        stopped.resume();
+        if (!stopped.closed) await within(once(stopped, 'close'), 'the client saw the stopped stream close');
+        assert.is(stopped.rstCode, http2.constants.NGHTTP2_CANCEL, 'the client got RST_STREAM(CANCEL)');
+        assert.not.ok(stoppedEnded, 'the cut answer did not end as a complete one');
         // The other stream is unaffected: the rest of its answer comes whole.
         read.resume();
         if (!read.readableEnded) await within(once(read, 'end'), 'the rest of stream b');
@@ -195,6 +207,35 @@ for (const mode of ['h2', 'h2c'] as const) {
       }
     });
   }
+}
+
+for (const mode of ['h2', 'h2c'] as const) {
+  test(`${mode}: HEAD of a large answer ends with its headers; the handler does not wait for a write that never drains`, async () => {
+    // A write timeout far longer than the test's waits: a handler that waited for it would not finish in time.
+    const s = await serve(mode, { a: wsTestEngine().engine }, 120_000);
+    try {
+      // 8 MiB: an answer written in chunks. Node ends a HEAD stream with its headers; a write to it never drains.
+      const stream = s.session.request({ ':method': 'HEAD', ':path': `/rest/Test/Big/${HUGE_KIB}` });
+      const [headers] = (await within(once(stream, 'response'), 'the HEAD answer')) as [http2.IncomingHttpHeaders];
+      assert.is(headers[':status'], 200);
+      stream.resume();
+      if (!stream.closed) await within(once(stream, 'close'), 'the HEAD stream closed');
+      let waiting = true;
+      try {
+        await within(
+          (async () => {
+            while (waiting && s.served.a?.handled !== true) await sleep(20);
+          })(),
+          'the handler finished (before the write timeout)',
+          10_000,
+        );
+      } finally {
+        waiting = false;
+      }
+    } finally {
+      await s.close();
+    }
+  });
 }
 
 test.run();

@@ -28,7 +28,7 @@ import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
-import { HTTP2_PIECE_BYTES, http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { cutOff, HTTP2_INTERNAL_ERROR, HTTP2_PIECE_BYTES, http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
 import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
@@ -212,7 +212,8 @@ function failed(engine: Engine, settings: Settings, res: ServerResponse, url: st
       logWriteFailure(engine, url, again, undefined);
     }
   } else logWriteFailure(engine, url, error, undefined);
-  res.destroy();
+  // Over HTTP/2 a reset with INTERNAL_ERROR: destroy() would reset the stream with NO_ERROR, an end to a client.
+  cutOff(res, HTTP2_INTERNAL_ERROR);
 }
 
 /**

@@ -8,6 +8,29 @@ interface StreamFields {
   readonly destroyed?: unknown;
   /** Whether it answers HEAD (node writes no body then). */
   readonly headRequest?: unknown;
+  /** Resets the stream with an error code (RST_STREAM). */
+  close?(code: number): void;
+}
+
+/** RFC 9113 §7: CANCEL (0x8), the stream is no longer needed (the reader fell behind: it is cut off). */
+export const HTTP2_CANCEL = 0x8;
+/** RFC 9113 §7: INTERNAL_ERROR (0x2), the server could not finish the answer. */
+export const HTTP2_INTERNAL_ERROR = 0x2;
+
+/**
+ * Cuts an answer off mid-way: over HTTP/2 its stream is reset with `code` (RFC 9113 §7), not
+ * destroyed: `destroy()` resets it with NO_ERROR, which a client reads as the normal end of a
+ * complete answer (node's emits 'end'); otherwise the connection is destroyed.
+ */
+export function cutOff(connection: { destroy(): void }, code: number): void {
+  const stream = http2StreamOf(connection);
+  if (stream !== undefined && typeof stream.close === 'function') stream.close(code);
+  else connection.destroy();
+}
+
+/** Whether `res` answers HEAD over HTTP/2: node ends such a stream with its headers, and a write to it never drains. */
+export function headOverHttp2(res: unknown): boolean {
+  return http2StreamOf(res)?.headRequest === true;
 }
 
 /**
@@ -72,7 +95,9 @@ function bufferSizeOf(stream: StreamFields): number {
  */
 export function writeInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): boolean | Promise<boolean> {
   const stream = http2StreamOf(res);
-  if (stream === undefined || stream.headRequest === true || chunk.length <= HTTP2_PIECE_BYTES / 4) return res.write(chunk);
+  // HEAD: node wrote the headers and ended the stream; a write would never drain.
+  if (stream?.headRequest === true) return true;
+  if (stream === undefined || chunk.length <= HTTP2_PIECE_BYTES / 4) return res.write(chunk);
   const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   if (bytes.length <= HTTP2_PIECE_BYTES) return res.write(bytes);
   return (async () => {
@@ -91,7 +116,8 @@ export function writeInPieces(res: Writable, chunk: string | Buffer, drained: ()
  * promise over HTTP/2).
  */
 export function endInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): boolean | Promise<boolean> {
-  if (http2StreamOf(res) === undefined) {
+  const stream = http2StreamOf(res);
+  if (stream === undefined || stream.headRequest === true) {
     res.end(chunk);
     return true;
   }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { WHOLE, wholeOrChunks } from './json-in-turns.js';
 import { nextTurn } from './next-turn.js';
-import { endInPieces, responseGone, writeInPieces } from './http2-stream.js';
+import { endInPieces, headOverHttp2, responseGone, writeInPieces } from './http2-stream.js';
 import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
@@ -33,6 +33,11 @@ export async function writeJsonInTurns(
     if (!(await endInPieces(res, answer, () => drainedWithin(res, watch)))) return;
   } else {
     res.writeHead(status, headers);
+    // HEAD over HTTP/2: node ended the stream with its headers; none of the body is made.
+    if (headOverHttp2(res)) {
+      res.end();
+      return;
+    }
     for await (const chunk of answer) {
       if (responseGone(res)) return;
       // A socket that takes the bytes at once drains in the same turn (node emits 'drain' on its

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { bytesTaken, WriteWatch } from '@restbatch/core';
 import { clientGone, readerStalled } from './http-options.js';
-import { http2StreamOf, streamBytesSent } from './http2-stream.js';
+import { cutOff, HTTP2_CANCEL, http2StreamOf, streamBytesSent } from './http2-stream.js';
 
 /** What a write timeout cuts: the connection the answer goes out on (its `socket` tells the reader's progress). */
 export interface Connection {
@@ -61,7 +61,7 @@ export function drainedWithin(stream: Writable, timeout: number | WriteWatch, co
     stream.on('close', onClose);
     watch.start(() => {
       settle(readerStalled(watch.timeoutMs));
-      connection.destroy();
+      cutOff(connection, HTTP2_CANCEL);
     });
   });
 }
@@ -85,6 +85,6 @@ export function flushedWithin(res: Writable & Connection, timeout: number | Writ
   res.on('close', done);
   watch.start(() => {
     done();
-    res.destroy();
+    cutOff(res, HTTP2_CANCEL);
   });
 }
