@@ -8,6 +8,7 @@ import {
   originForm,
   RestBatchError,
   responseHeaders,
+  serializeError,
   type WriteWatch,
 } from '@restbatch/core';
 import {
@@ -186,15 +187,23 @@ async function serve(
       engine.nextTurn.bind(engine),
     );
   } else write(res, response, undefined, settings.writeTimeoutMs);
-  options.onResponse?.({
-    method,
-    url,
-    status: streamed ? 200 : response.status,
-    kind: response.kind,
-    summary: response.summary,
-    streamed,
-    ms: performance.now() - started,
-  });
+  const onResponse = options.onResponse;
+  if (onResponse === undefined) return;
+  try {
+    onResponse({
+      method,
+      url,
+      status: streamed ? 200 : response.status,
+      kind: response.kind,
+      summary: response.summary,
+      streamed,
+      ms: performance.now() - started,
+    });
+  } catch (error) {
+    // It observes only: its failure is logged and never cuts an answer (over HTTP/2 a whole answer
+    // may still be going out in pieces when it is called).
+    engine.logger.error({ url: engine.redactUrl(url), err: serializeError(error) }, 'onResponse threw');
+  }
 }
 
 /**
@@ -204,6 +213,11 @@ async function serve(
  */
 function failed(engine: Engine, settings: Settings, res: ServerResponse, url: string, error: unknown): void {
   if (responseGone(res)) return;
+  // The answer was handed over whole (an `onResponse` that threw): nothing to cut.
+  if (res.writableEnded) {
+    logWriteFailure(engine, url, error, undefined);
+    return;
+  }
   if (!res.headersSent) {
     try {
       write(res, writeFailed(engine, url, error), undefined, settings.writeTimeoutMs);

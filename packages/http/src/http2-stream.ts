@@ -18,14 +18,17 @@ export const HTTP2_CANCEL = 0x8;
 export const HTTP2_INTERNAL_ERROR = 0x2;
 
 /**
- * Cuts an answer off mid-way: over HTTP/2 its stream is reset with `code` (RFC 9113 §7), not
- * destroyed: `destroy()` resets it with NO_ERROR, which a client reads as the normal end of a
- * complete answer (node's emits 'end'); otherwise the connection is destroyed.
+ * Cuts an answer off mid-way: the connection is destroyed, and over HTTP/2 its stream is first
+ * reset with `code` (RFC 9113 §7): `destroy()` alone resets it with NO_ERROR, which clients read as
+ * the normal end of a complete answer. The reset is only queued (sent once the session's socket
+ * takes a write, which a client that stopped reading the whole connection never lets happen), so
+ * the stream is destroyed at once all the same: its batch and results are let go now, and the
+ * reset keeps its code.
  */
 export function cutOff(connection: { destroy(): void }, code: number): void {
   const stream = http2StreamOf(connection);
   if (stream !== undefined && typeof stream.close === 'function') stream.close(code);
-  else connection.destroy();
+  connection.destroy();
 }
 
 /** Whether `res` answers HEAD over HTTP/2: node ends such a stream with its headers, and a write to it never drains. */
