@@ -185,4 +185,28 @@ test('an aborted fetch request aborts the sub-requests not yet started', async (
   assert.equal(gate.started, ['a']);
 });
 
+test('an onResponse that throws is logged and changes no answer, through the fetch handler and node:http alike', async () => {
+  const onResponse = () => {
+    throw new Error('an observer failed');
+  };
+  for (const kind of ['fetch', 'node'] as const) {
+    const { engine } = exagoEngine();
+    let res: Response;
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_BATCH) };
+    if (kind === 'fetch') res = await createFetchHandler(engine, { onResponse })(new Request(`${BASE}/rest/batch`, init));
+    else {
+      const s = await listen(createHttpHandler(engine, { onResponse }));
+      res = await fetch(`${s.url}/rest/batch`, init);
+      await s.close();
+    }
+    assert.is(res.status, 200, kind);
+    const items = (await res.json()) as { ReturnCode: string }[];
+    assert.equal(
+      items.map((i) => i.ReturnCode),
+      ['201', '204', '201'],
+      kind,
+    );
+  }
+});
+
 test.run();

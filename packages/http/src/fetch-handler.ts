@@ -18,6 +18,7 @@ import {
   TOO_LARGE,
   tooLarge,
   wantsNdjson,
+  reportResponse,
   writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
@@ -72,15 +73,7 @@ export function createFetchHandler<Info = unknown>(engine: Engine, options: Fetc
       answerOf(engine, url === BAD_TARGET ? '/' : url, response, head, writeTimeoutMs, written, extra);
     if (url === BAD_TARGET) return answer(engine.errorResponse('/', badTarget()), { connection: 'close' });
     const report = (response: EngineResponse, streamed: boolean) =>
-      options.onResponse?.({
-        method: request.method,
-        url,
-        status: streamed ? 200 : response.status,
-        kind: response.kind,
-        summary: response.summary,
-        streamed,
-        ms: performance.now() - started,
-      });
+      reportResponse(engine, options, request.method, url, response, streamed, started);
     const refused = () => ({ method: request.method, url, headers: headersOf(request), transport: 'http' });
     const body = await readWebBody(request, limit);
     if (body === TOO_LARGE) {

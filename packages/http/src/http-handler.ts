@@ -8,7 +8,6 @@ import {
   originForm,
   RestBatchError,
   responseHeaders,
-  serializeError,
   type WriteWatch,
 } from '@restbatch/core';
 import {
@@ -22,6 +21,7 @@ import {
   tooLarge,
   wantsNdjson,
   logWriteFailure,
+  reportResponse,
   writeFailed,
   writeTimeoutOf,
 } from './http-options.js';
@@ -187,23 +187,7 @@ async function serve(
       engine.nextTurn.bind(engine),
     );
   } else write(res, response, undefined, settings.writeTimeoutMs);
-  const onResponse = options.onResponse;
-  if (onResponse === undefined) return;
-  try {
-    onResponse({
-      method,
-      url,
-      status: streamed ? 200 : response.status,
-      kind: response.kind,
-      summary: response.summary,
-      streamed,
-      ms: performance.now() - started,
-    });
-  } catch (error) {
-    // It observes only: its failure is logged and never cuts an answer (over HTTP/2 a whole answer
-    // may still be going out in pieces when it is called).
-    engine.logger.error({ url: engine.redactUrl(url), err: serializeError(error) }, 'onResponse threw');
-  }
+  reportResponse(engine, options, method, url, response, streamed, started);
 }
 
 /**

@@ -143,3 +143,33 @@ export function logWriteFailure(engine: Engine, url: string, error: unknown, cor
   // Its session id scrubbed, as the engine's own lines are (`?sid=` grants the session).
   engine.logger.error({ correlationId, url: engine.redactUrl(url), err: serializeError(error) }, 'writing the answer failed');
 }
+
+/**
+ * Tells `options.onResponse` of an answered request. It observes only: an error it throws is logged
+ * and changes nothing (over HTTP/2 a whole answer may still be going out when it is called).
+ */
+export function reportResponse(
+  engine: Engine,
+  options: HttpTransportOptions,
+  method: string,
+  url: string,
+  response: EngineResponse,
+  streamed: boolean,
+  started: number,
+): void {
+  const onResponse = options.onResponse;
+  if (onResponse === undefined) return;
+  try {
+    onResponse({
+      method,
+      url,
+      status: streamed ? 200 : response.status,
+      kind: response.kind,
+      summary: response.summary,
+      streamed,
+      ms: performance.now() - started,
+    });
+  } catch (error) {
+    engine.logger.error({ url: engine.redactUrl(url), err: serializeError(error) }, 'onResponse threw');
+  }
+}
