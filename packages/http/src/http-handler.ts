@@ -8,7 +8,6 @@ import {
   originForm,
   RestBatchError,
   responseHeaders,
-  type WriteWatch,
 } from '@restbatch/core';
 import {
   clientGone,
@@ -29,7 +28,7 @@ import { nodeLineWriter } from './node-line-writer.js';
 import { readNodeBody, usesParsedBody } from './read-node-body.js';
 import { mayBeLarge } from './json-in-turns.js';
 import { writeJsonInTurns } from './write-json-in-turns.js';
-import { cutOff, HTTP2_INTERNAL_ERROR, HTTP2_PIECE_BYTES, http2StreamOf, responseGone, writeInPieces } from './http2-stream.js';
+import { cutOff, endInPieces, HTTP2_INTERNAL_ERROR, responseGone } from './http2-stream.js';
 import { drainedWithin, flushedWithin, streamWriteWatch } from './write-timeout.js';
 
 /**
@@ -197,11 +196,6 @@ async function serve(
  */
 function failed(engine: Engine, settings: Settings, res: ServerResponse, url: string, error: unknown): void {
   if (responseGone(res)) return;
-  // The answer was handed over whole (an `onResponse` that threw): nothing to cut.
-  if (res.writableEnded) {
-    logWriteFailure(engine, url, error, undefined);
-    return;
-  }
   if (!res.headersSent) {
     try {
       write(res, writeFailed(engine, url, error), undefined, settings.writeTimeoutMs);
@@ -228,25 +222,12 @@ function write(res: ServerResponse, response: EngineResponse, extra: Record<stri
   // A large answer goes as bytes: as text, node would copy it once more behind the head and again
   // into the socket's buffer for a client that reads slowly (three copies alive, not one).
   const body = text !== undefined && text.length > LARGE_ANSWER ? Buffer.from(text) : text;
-  const bytes = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  if (body !== undefined) headers['content-length'] = String(bytes);
+  if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(response.status, extra === undefined ? headers : { ...headers, ...extra });
-  const stream = http2StreamOf(res);
-  if (body !== undefined && stream !== undefined && stream.headRequest !== true && bytes > HTTP2_PIECE_BYTES) {
-    // Over HTTP/2 the stream's own progress is what counts, seen only as whole writes go: in pieces.
-    endInPieces(res, body, watch).catch(() => undefined);
-    return;
-  }
-  res.end(body);
-  flushedWithin(res, watch);
-}
-
-/** Writes `body` to an HTTP/2 response in pieces ({@link writeInPieces}) and ends it, within `watch`. */
-async function endInPieces(res: ServerResponse, body: string | Buffer, watch: WriteWatch): Promise<void> {
-  await writeInPieces(res, body, () => drainedWithin(res, watch));
-  if (responseGone(res)) return;
-  res.end();
-  flushedWithin(res, watch);
+  // Over HTTP/2 a large body goes in pieces: the stream's own progress shows only as whole writes go.
+  const ended = endInPieces(res, body ?? '', () => drainedWithin(res, watch));
+  if (ended === true) flushedWithin(res, watch);
+  else if (ended !== false) void ended.then((done) => done && flushedWithin(res, watch));
 }
 
 /** Characters of an answer from which it is written as bytes (see {@link write}). */

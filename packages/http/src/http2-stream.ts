@@ -113,14 +113,14 @@ export function writeInPieces(res: Writable, chunk: string | Buffer, drained: ()
 }
 
 /**
- * Ends `res` with `chunk`: at once (`res.end(chunk)`) unless `res` is an HTTP/2 response; then
- * written in pieces as {@link writeInPieces} writes them, and ended, unless the stream went first
- * (its reader fell behind and was cut off, or left). Answers whether it ended the response (a
- * promise over HTTP/2).
+ * Ends `res` with `chunk`: at once (`res.end(chunk)`) unless `res` is an HTTP/2 response and
+ * `chunk` may be over {@link HTTP2_PIECE_BYTES}; then written in pieces as {@link writeInPieces}
+ * writes them, and ended, unless the stream went first (its reader fell behind and was cut off, or
+ * left). Answers whether it ended the response (a promise when in pieces).
  */
 export function endInPieces(res: Writable, chunk: string | Buffer, drained: () => Promise<void>): boolean | Promise<boolean> {
   const stream = http2StreamOf(res);
-  if (stream === undefined || stream.headRequest === true) {
+  if (stream === undefined || stream.headRequest === true || chunk.length <= HTTP2_PIECE_BYTES / 4) {
     res.end(chunk);
     return true;
   }
